@@ -1,0 +1,137 @@
+import { validate as validateCron } from 'node-cron';
+import { z } from 'zod';
+
+// One schema for validation, defaults and documentation: `describe()` texts feed the configuration
+// reference in the README (scripts/config-docs.ts), and a test keeps the two in step.
+
+const matrixUserId = z
+  .string()
+  .regex(/^@[^:\s]+:\S+$/, 'a Matrix user ID like @alice:example.org')
+  .describe('Matrix user ID');
+
+const cronExpression = z
+  .string()
+  .refine((expr) => validateCron(expr), 'a cron expression like "*/15 * * * *"');
+
+export const configSchema = z.strictObject({
+  matrix: z
+    .strictObject({
+      homeserverUrl: z.url().describe('Client-server API base URL of the homeserver, e.g. https://matrix.example.org'),
+      accessToken: z
+        .string()
+        .min(1)
+        .describe('Access token of the bot account. Secret: may come from MATRIX_ACCESS_TOKEN instead'),
+      commandPrefix: z
+        .string()
+        .min(1)
+        .max(16)
+        .regex(/^\S+$/, 'a prefix without spaces')
+        .default('!')
+        .describe('Prefix of chat commands (another bot may already own "!meeting")'),
+      allowedInviters: z
+        .array(z.string().min(1))
+        .default([])
+        .describe(
+          'Who may invite the bot into a room: user IDs or globs like "@*:example.org". Admins always may. Empty: admins only',
+        ),
+      joinLinkDelivery: z
+        .enum(['direct', 'room'])
+        .default('direct')
+        .describe(
+          '"direct": each person gets their own join link in a direct-message room (default). "room": links are posted in the meeting room, where anyone could use another person\'s link',
+        ),
+    })
+    .describe('The Matrix side'),
+  admins: z
+    .array(matrixUserId)
+    .default([])
+    .describe('Matrix IDs allowed to !withdraw for others, !purge, and !start/!cancel any meeting'),
+  language: z.enum(['de', 'en']).default('de').describe('Language of what the bot says: "de" or "en"'),
+  timezone: z
+    .string()
+    .default('Europe/Berlin')
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'an IANA time zone like "Europe/Berlin"')
+    .describe('Time zone for --at times and the dates the bot writes'),
+  bbb: z
+    .strictObject({
+      url: z.url().describe('BBB (or Scalelite) base URL, e.g. https://bbb.example.org/bigbluebutton/'),
+      secret: z
+        .string()
+        .min(8)
+        .describe('Shared secret of the BBB server (bbb-conf --secret). Secret: may come from BBB_SECRET instead'),
+      checksumAlgorithm: z
+        .enum(['sha1', 'sha256', 'sha384', 'sha512'])
+        .default('sha256')
+        .describe('Checksum algorithm; must be one the server accepts (Scalelite: not sha384)'),
+      timeoutMs: z.number().int().min(100).max(120_000).default(10_000).describe('Timeout of one BBB request'),
+    })
+    .describe('The BigBlueButton server'),
+  retention: z
+    .strictObject({
+      recordingDays: z
+        .number()
+        .int()
+        .min(1)
+        .nullable()
+        .default(30)
+        .describe('Days a recording is kept; null keeps it until consent is withdrawn'),
+      evidenceDaysAfterPurge: z
+        .number()
+        .int()
+        .min(0)
+        .default(365)
+        .describe("Days consent evidence is kept after a meeting's last recording is gone"),
+      purgeSchedule: cronExpression
+        .default('*/15 * * * *')
+        .describe('node-cron schedule of the retention and purge job'),
+      discoverySchedule: cronExpression
+        .default('*/2 * * * *')
+        .describe('node-cron schedule of recording discovery (getRecordings polling)'),
+    })
+    .prefault({})
+    .describe('Recording retention and purge'),
+  notice: z
+    .strictObject({
+      de: z.string().min(1).default('notices/privacy-notice.de.txt').describe('German privacy notice (text file)'),
+      en: z.string().min(1).default('notices/privacy-notice.en.txt').describe('English privacy notice (text file)'),
+    })
+    .prefault({})
+    .describe('Privacy notice files (DSGVO Art. 13/14); consent is tied to the SHA-256 of the text'),
+  database: z
+    .strictObject({
+      path: z.string().min(1).default('data/bot.db').describe('SQLite database file (created if missing)'),
+    })
+    .prefault({})
+    .describe('Storage'),
+  http: z
+    .strictObject({
+      enabled: z.boolean().default(false).describe('Start the HTTP listener (recording-ready callback, /healthz)'),
+      host: z.string().default('127.0.0.1').describe('Address to listen on'),
+      port: z.number().int().min(0).max(65_535).default(8080).describe('Port to listen on'),
+      publicUrl: z
+        .url()
+        .optional()
+        .describe('URL at which BBB reaches this listener; enables the recording-ready callback'),
+    })
+    .prefault({})
+    .describe('Optional HTTP listener'),
+  logLevel: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+    .default('info')
+    .describe('Log level'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Environment variables that may carry secrets instead of the file; when set, they win over the file. */
+export const secretEnvironment = [
+  { path: ['matrix', 'accessToken'], variable: 'MATRIX_ACCESS_TOKEN' },
+  { path: ['bbb', 'secret'], variable: 'BBB_SECRET' },
+] as const;

@@ -1,0 +1,188 @@
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+// Times are epoch milliseconds (integer). The consent ledger and the audit log are append-only:
+// the code never updates or deletes their rows, except the retention job pruning evidence of
+// meetings whose recordings are all gone (design.md §3.7).
+
+/** The exact notice texts consent was given to, keyed by their SHA-256. */
+export const notices = sqliteTable('notices', {
+  sha256: text('sha256').primaryKey(),
+  language: text('language').notNull(),
+  text: text('text').notNull(),
+  firstUsedAt: integer('first_used_at').notNull(),
+});
+
+export const meetings = sqliteTable(
+  'meetings',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    roomId: text('room_id').notNull(),
+    title: text('title').notNull(),
+    organizerId: text('organizer_id').notNull(),
+    /** planned | collecting | open | cancelled | closed (see domain/lifecycle.ts) */
+    state: text('state').notNull(),
+    noRecord: integer('no_record', { mode: 'boolean' }).notNull().default(false),
+    language: text('language').notNull(),
+    noticeSha256: text('notice_sha256')
+      .notNull()
+      .references(() => notices.sha256),
+    /** The command event that planned it: makes planning idempotent across restarts. */
+    commandEventId: text('command_event_id').notNull().unique(),
+    scheduledAt: integer('scheduled_at'),
+    createdAt: integer('created_at').notNull(),
+    noticeEventId: text('notice_event_id'),
+    promptEventId: text('prompt_event_id').unique(),
+    tallyEventId: text('tally_event_id'),
+    openedAt: integer('opened_at'),
+    /** Why it opened: all-answered | scheduled | start-command | no-record */
+    openedBy: text('opened_by'),
+    closedAt: integer('closed_at'),
+  },
+  (t) => [index('meetings_room_state').on(t.roomId, t.state)],
+);
+
+export const invitees = sqliteTable(
+  'invitees',
+  {
+    meetingId: integer('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    displayName: text('display_name').notNull(),
+    isOrganizer: integer('is_organizer', { mode: 'boolean' }).notNull().default(false),
+    addedAt: integer('added_at').notNull(),
+    addedBy: text('added_by').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.meetingId, t.userId] }), index('invitees_user').on(t.userId)],
+);
+
+/** Append-only consent evidence: who, when, which notice, through which Matrix event, done by whom. */
+export const consentEvents = sqliteTable(
+  'consent_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    meetingId: integer('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    /** agree | decline | withdraw */
+    kind: text('kind').notNull(),
+    at: integer('at').notNull(),
+    /** The reaction, redaction or command event; unique so a replayed event counts once. */
+    matrixEventId: text('matrix_event_id').unique(),
+    /** For agree/decline by reaction: the reaction event whose redaction withdraws it. */
+    reactionEventId: text('reaction_event_id'),
+    noticeSha256: text('notice_sha256').notNull(),
+    actorId: text('actor_id').notNull(),
+    /** reaction | redaction | command | reconcile */
+    source: text('source').notNull(),
+  },
+  (t) => [index('consent_meeting_user').on(t.meetingId, t.userId, t.id)],
+);
+
+/** A BBB meeting (one `create`) belonging to a meeting; a meeting may have several. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    meetingId: integer('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    bbbMeetingId: text('bbb_meeting_id').notNull().unique(),
+    internalMeetingId: text('internal_meeting_id'),
+    createTime: text('create_time'),
+    record: integer('record', { mode: 'boolean' }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    /** Set once BBB confirmed the create; null means the create still has to happen. */
+    confirmedAt: integer('confirmed_at'),
+    /** When the room was told whether this session records (said once). */
+    announcedAt: integer('announced_at'),
+    endedAt: integer('ended_at'),
+    endReason: text('end_reason'),
+  },
+  (t) => [index('sessions_meeting').on(t.meetingId)],
+);
+
+/** Join links handed out: one row per person and session, so nothing is sent twice. */
+export const linkDeliveries = sqliteTable(
+  'link_deliveries',
+  {
+    sessionId: integer('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    deliveredAt: integer('delivered_at').notNull(),
+    roomId: text('room_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.userId] })],
+);
+
+export const recordings = sqliteTable(
+  'recordings',
+  {
+    recordId: text('record_id').primaryKey(),
+    sessionId: integer('session_id')
+      .notNull()
+      .references(() => sessions.id),
+    meetingId: integer('meeting_id')
+      .notNull()
+      .references(() => meetings.id),
+    /** processing | available | purge-pending | purged */
+    state: text('state').notNull(),
+    startTime: integer('start_time'),
+    discoveredAt: integer('discovered_at').notNull(),
+    readyAt: integer('ready_at'),
+    readyAnnouncedAt: integer('ready_announced_at'),
+    deleteAfter: integer('delete_after'),
+    purgeReason: text('purge_reason'),
+    purgeRequestedAt: integer('purge_requested_at'),
+    purgedAt: integer('purged_at'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+  },
+  (t) => [index('recordings_state').on(t.state), index('recordings_meeting').on(t.meetingId)],
+);
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    actorId: text('actor_id').notNull(),
+    action: text('action').notNull(),
+    meetingId: integer('meeting_id'),
+    subjectId: text('subject_id'),
+    details: text('details', { mode: 'json' }).$type<Record<string, unknown>>(),
+  },
+  (t) => [index('audit_subject').on(t.subjectId), index('audit_meeting').on(t.meetingId)],
+);
+
+/** Matrix events already handled: every handler is idempotent by event ID. */
+export const processedEvents = sqliteTable('processed_events', {
+  eventId: text('event_id').primaryKey(),
+  at: integer('at').notNull(),
+});
+
+/** One direct-message room per person, reused for every link. */
+export const directRooms = sqliteTable('direct_rooms', {
+  userId: text('user_id').primaryKey(),
+  roomId: text('room_id').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** Rooms the bot already warned about encryption (said once, not on every message). */
+export const roomNotes = sqliteTable(
+  'room_notes',
+  {
+    roomId: text('room_id').notNull(),
+    note: text('note').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.note] })],
+);
+
+/** matrix-bot-sdk's storage (sync token, filter) lives here too: one state store. */
+export const kv = sqliteTable('kv', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
