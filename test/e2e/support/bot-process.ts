@@ -1,0 +1,312 @@
+// The bot under test as a separate OS process (`node --import tsx src/main.ts --config <file>`), exactly
+// as it runs in production: its own event loop, its own crash, its own SIGTERM handling.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdtempSync, rmSync, type WriteStream, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { TestUser } from './homeserver.js';
+import { REPO_ROOT } from './homeserver-lifecycle.js';
+
+/** The config file the bot reads (src/config owns the real schema; this mirrors it for tests). */
+export interface E2eBotConfig {
+  matrix: {
+    homeserverUrl: string;
+    accessToken: string;
+    commandPrefix: string;
+    allowedInviters: string[];
+    joinLinkDelivery: 'direct' | 'room' | (string & {});
+  };
+  admins: string[];
+  language: 'de' | 'en' | (string & {});
+  bbb: { url: string; secret: string; checksumAlgorithm: 'sha1' | 'sha256' | 'sha384' | 'sha512' };
+  retention: { recordingDays: number; evidenceDaysAfterPurge: number; purgeSchedule: string };
+  notice: { de: string; en: string };
+  database: { path: string };
+  logLevel: string;
+  [key: string]: unknown;
+}
+
+export type DeepPartial<T> = T extends unknown[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+export interface StartBotOptions {
+  homeserverUrl: string;
+  /** The bot's Matrix account, registered like any test user. */
+  botUser: TestUser;
+  /** Deep-merged over the defaults; arrays replace, undefined leaves the default. */
+  config?: DeepPartial<E2eBotConfig>;
+  /** Default 30 000 ms. */
+  readyTimeoutMs?: number;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+const MAIN = join(REPO_ROOT, 'src/main.ts');
+const READY_MSG = 'bot ready';
+const TAIL_LINES = 40;
+
+export function deepMerge<T>(base: T, patch: DeepPartial<T> | undefined): T {
+  if (patch === undefined) return base;
+  if (!isPlainObject(base) || !isPlainObject(patch)) return patch as T;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v !== undefined) out[k] = deepMerge(out[k], v as never);
+  }
+  return out as T;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function defaultBotConfig(homeserverUrl: string, botUser: TestUser, dir: string): E2eBotConfig {
+  const server = botUser.serverName;
+  return {
+    matrix: {
+      homeserverUrl,
+      accessToken: botUser.accessToken,
+      commandPrefix: '!',
+      allowedInviters: [`@*:${server}`],
+      joinLinkDelivery: 'direct',
+    },
+    admins: [`@admin:${server}`],
+    language: 'de',
+    // Port 9 (discard) refuses connections: tests needing BBB override this with the simulator.
+    bbb: {
+      url: 'http://127.0.0.1:9/bigbluebutton/',
+      secret: randomBytes(16).toString('hex'),
+      checksumAlgorithm: 'sha256',
+    },
+    retention: { recordingDays: 30, evidenceDaysAfterPurge: 365, purgeSchedule: '*/5 * * * *' },
+    // Absolute: the config file lives in a temp dir, whatever the bot resolves relative paths against.
+    notice: {
+      de: join(REPO_ROOT, 'notices/privacy-notice.de.txt'),
+      en: join(REPO_ROOT, 'notices/privacy-notice.en.txt'),
+    },
+    database: { path: join(dir, 'bot.db') },
+    logLevel: 'debug',
+  };
+}
+
+// A test run that dies must not leave bots behind that keep answering on the shared homeserver.
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+type LineWaiter = { match: (line: string) => boolean; resolve: (line: string) => void };
+
+export class BotProcess {
+  /** Temp dir holding config.json, bot.log and (by default) bot.db. */
+  readonly dir: string;
+  readonly configPath: string;
+  readonly logPath: string;
+  readonly config: E2eBotConfig;
+  private child: ChildProcess | undefined;
+  private exited: Promise<ExitInfo> | undefined;
+  private readonly output: string[] = [];
+  private waiters: LineWaiter[] = [];
+  private logFile: WriteStream;
+
+  private constructor(opts: StartBotOptions) {
+    this.dir = mkdtempSync(join(tmpdir(), 'meetbot-e2e-'));
+    this.configPath = join(this.dir, 'config.json');
+    this.logPath = join(this.dir, 'bot.log');
+    this.config = deepMerge<E2eBotConfig>(
+      defaultBotConfig(opts.homeserverUrl, opts.botUser, this.dir),
+      opts.config,
+    );
+    writeFileSync(this.configPath, `${JSON.stringify(this.config, null, 2)}\n`);
+    this.logFile = createWriteStream(this.logPath, { flags: 'a' });
+  }
+
+  /** Writes the config, spawns the bot and resolves once it logged "bot ready". */
+  static async start(opts: StartBotOptions): Promise<BotProcess> {
+    const bot = new BotProcess(opts);
+    try {
+      await bot.spawn(opts.readyTimeoutMs ?? 30_000);
+    } catch (err) {
+      await bot.kill();
+      throw err;
+    }
+    return bot;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** All stdout/stderr lines so far (pino JSON lines, plus anything else the process printed). */
+  lines(): readonly string[] {
+    return this.output;
+  }
+
+  /** The lines that parse as JSON log records. */
+  records(): Record<string, unknown>[] {
+    return this.output.flatMap((l) => {
+      try {
+        const r = JSON.parse(l) as unknown;
+        return isPlainObject(r) ? [r] : [];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  tail(n = TAIL_LINES): string {
+    return this.output.slice(-n).join('\n');
+  }
+
+  /**
+   * Resolves with the first line (already printed or upcoming) matching `match`
+   * (substring or predicate); rejects on timeout or process exit, quoting the log tail.
+   */
+  waitForLog(
+    match: string | ((line: string) => boolean),
+    opts: { timeoutMs?: number } = {},
+  ): Promise<string> {
+    const fn = typeof match === 'string' ? (l: string) => l.includes(match) : match;
+    const already = this.output.find(fn);
+    if (already !== undefined) return Promise.resolve(already);
+    const timeoutMs = opts.timeoutMs ?? 10_000;
+    const what = typeof match === 'string' ? JSON.stringify(match) : 'matching line';
+    return new Promise((resolve, reject) => {
+      const waiter: LineWaiter = {
+        match: fn,
+        resolve: (line) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      };
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`bot log: no ${what} ${why}. Log ${this.logPath}, last lines:\n${this.tail()}`));
+      };
+      const timer = setTimeout(() => fail(`within ${timeoutMs} ms`), timeoutMs);
+      this.waiters.push(waiter);
+      this.exited?.then((info) => {
+        if (this.waiters.includes(waiter))
+          fail(`before the process exited (code ${info.code}, ${info.signal})`);
+      });
+    });
+  }
+
+  /** SIGTERM and wait for the exit (SIGKILL after `graceMs`). */
+  async stop(graceMs = 10_000): Promise<ExitInfo> {
+    const child = this.child;
+    if (!child || !this.exited) return { code: null, signal: null };
+    if (this.running) child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const killed = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.note(`did not exit ${graceMs} ms after SIGTERM: SIGKILL`);
+        child.kill('SIGKILL');
+        resolve();
+      }, graceMs);
+    });
+    await Promise.race([this.exited, killed]);
+    const info = await this.exited;
+    clearTimeout(timer);
+    return info;
+  }
+
+  /** SIGKILL (a crash) and wait for the exit. */
+  async kill(): Promise<ExitInfo> {
+    if (!this.child || !this.exited) return { code: null, signal: null };
+    if (this.running) this.child.kill('SIGKILL');
+    return this.exited;
+  }
+
+  /** stop() then start again with the same config and database. */
+  async restart(opts: { readyTimeoutMs?: number } = {}): Promise<void> {
+    await this.stop();
+    await this.spawn(opts.readyTimeoutMs ?? 30_000);
+  }
+
+  /** stop() and delete the temp dir (keep it with keepFiles to read bot.log afterwards). */
+  async dispose(opts: { keepFiles?: boolean } = {}): Promise<void> {
+    await this.stop();
+    await new Promise<void>((resolve) => this.logFile.end(resolve));
+    if (!opts.keepFiles) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async spawn(readyTimeoutMs: number): Promise<void> {
+    if (!existsSync(MAIN)) throw new Error(`cannot start the bot: ${MAIN} does not exist`);
+    const readyFrom = this.output.length; // after a restart, only a fresh "bot ready" counts
+    this.note(`spawn node --import tsx src/main.ts --config ${this.configPath}`);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', this.configPath], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, NODE_ENV: 'test' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    live.add(child);
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        live.delete(child);
+        this.note(`exited code=${code} signal=${signal}`);
+        resolve({ code, signal });
+      });
+      child.once('error', (err) => {
+        live.delete(child);
+        this.note(`spawn error: ${err.message}`);
+        resolve({ code: null, signal: null });
+      });
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream)
+        createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (l) =>
+          this.push(l),
+        );
+    }
+    await this.waitForLog((line) => this.output.indexOf(line, readyFrom) >= 0 && isReadyLine(line), {
+      timeoutMs: readyTimeoutMs,
+    }).catch((err: Error) => {
+      throw new Error(`bot did not become ready: ${err.message}`);
+    });
+  }
+
+  private push(line: string): void {
+    this.output.push(line);
+    // Output can still trickle in after dispose() closed the file (stdout closes after 'exit').
+    if (!this.logFile.writableEnded) this.logFile.write(`${line}\n`);
+    for (const w of [...this.waiters]) {
+      if (w.match(line)) {
+        this.waiters = this.waiters.filter((x) => x !== w);
+        w.resolve(line);
+      }
+    }
+  }
+
+  /** Harness notes go into the same log, marked, so the log reads as one story. */
+  private note(text: string): void {
+    this.push(`[harness ${new Date().toISOString()}] ${text}`);
+  }
+}
+
+function isReadyLine(line: string): boolean {
+  if (!line.includes(READY_MSG)) return false;
+  try {
+    return (JSON.parse(line) as { msg?: unknown }).msg === READY_MSG;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts the bot process; see BotProcess. */
+export function startBot(opts: StartBotOptions): Promise<BotProcess> {
+  return BotProcess.start(opts);
+}
