@@ -1,0 +1,156 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { BbbClient, batchRecordIds, checksum } from '../../../src/bbb/index.js';
+
+const SECRET = 'top-secret-salt';
+const ok = (body = '') => `<response><returncode>SUCCESS</returncode>${body}</response>`;
+
+function fakeFetch(answer: (url: URL) => string) {
+  const urls: URL[] = [];
+  const fn = (async (input: string | URL | Request) => {
+    const url = new URL(String(input));
+    urls.push(url);
+    return new Response(answer(url), { status: 200, headers: { 'content-type': 'text/xml' } });
+  }) as typeof fetch;
+  return { fn, urls };
+}
+
+function capturingLogger() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk));
+      cb();
+    },
+  });
+  return { logger: pino({ level: 'debug' }, stream), lines };
+}
+
+describe('BbbClient URL handling', () => {
+  it.each([
+    'https://bbb.example.com/bigbluebutton',
+    'https://bbb.example.com/bigbluebutton/',
+    'https://bbb.example.com/bigbluebutton/api',
+    'https://bbb.example.com/bigbluebutton/api/',
+  ])('accepts %s as the base', (url) => {
+    expect(new BbbClient({ url, secret: SECRET, algorithm: 'sha256' }).apiBase).toBe(
+      'https://bbb.example.com/bigbluebutton/api',
+    );
+  });
+
+  it('signs join URLs with the configured algorithm over the exact query, checksum last', () => {
+    const client = new BbbClient({ url: 'https://h/bigbluebutton/', secret: SECRET, algorithm: 'sha512' });
+    const url = client.joinUrl({
+      meetingID: 'team-42',
+      fullName: "Zoë O'Brien",
+      role: 'MODERATOR',
+      userID: '@zoe:example.org',
+      createTime: '1718000000000',
+      redirect: false,
+    });
+    const [base, query] = url.split('?') as [string, string];
+    expect(base).toBe('https://h/bigbluebutton/api/join');
+    const [signed, sum] = query.split('&checksum=') as [string, string];
+    expect(signed).toBe(
+      'fullName=Zo%C3%AB%20O%27Brien&meetingID=team-42&role=MODERATOR&userID=%40zoe%3Aexample.org&createTime=1718000000000&redirect=false',
+    );
+    expect(sum).toBe(checksum('join', signed, SECRET, 'sha512'));
+    expect(sum).toHaveLength(128);
+  });
+
+  it('sends create flags, meta_ names and the recording-ready URL as BBB expects', async () => {
+    const { fn, urls } = fakeFetch(() =>
+      ok('<meetingID>m-1</meetingID><internalMeetingID>i-1</internalMeetingID><createTime>17</createTime>'),
+    );
+    const client = new BbbClient({
+      url: 'https://h/bigbluebutton',
+      secret: SECRET,
+      algorithm: 'sha256',
+      fetch: fn,
+    });
+    const res = await client.create({
+      name: 'N',
+      meetingID: 'm-1',
+      record: true,
+      autoStartRecording: true,
+      allowStartStopRecording: false,
+      meta: { 'bot-meeting': '12' },
+      recordingReadyUrl: 'https://bot/rr',
+    });
+    expect(res).toEqual({ meetingID: 'm-1', internalMeetingID: 'i-1', createTime: '17', duplicate: false });
+    const p = urls[0]!.searchParams;
+    expect(p.get('record')).toBe('true');
+    expect(p.get('autoStartRecording')).toBe('true');
+    expect(p.get('allowStartStopRecording')).toBe('false');
+    expect(p.get('meta_bot-meeting')).toBe('12');
+    expect(p.get('meta_bbb-recording-ready-url')).toBe('https://bot/rr');
+    expect(p.has('duration')).toBe(false);
+  });
+
+  it('refuses metadata names that cannot become XML element names', async () => {
+    const client = new BbbClient({ url: 'https://h/bigbluebutton', secret: SECRET, algorithm: 'sha256' });
+    await expect(client.create({ name: 'n', meetingID: 'm', meta: { 'a b': 'x' } })).rejects.toThrow(
+      RangeError,
+    );
+  });
+
+  it('treats empty ID filters as "nothing" instead of asking BBB for everything', async () => {
+    const { fn, urls } = fakeFetch(() => ok());
+    const client = new BbbClient({
+      url: 'https://h/bigbluebutton',
+      secret: SECRET,
+      algorithm: 'sha256',
+      fetch: fn,
+    });
+    expect(await client.getRecordings({ meetingID: [] })).toEqual([]);
+    expect(await client.getRecordings({ recordID: [] })).toEqual([]);
+    expect(urls).toHaveLength(0);
+  });
+});
+
+describe('BbbClient logging', () => {
+  it('logs call name and meetingID but never the URL, checksum or secret', async () => {
+    const { logger, lines } = capturingLogger();
+    const { fn } = fakeFetch((u) =>
+      u.pathname.endsWith('/create')
+        ? ok('<meetingID>m-1</meetingID><internalMeetingID>i</internalMeetingID><createTime>1</createTime>')
+        : '<response><returncode>FAILED</returncode><messageKey>notFound</messageKey></response>',
+    );
+    const client = new BbbClient({
+      url: 'https://h/bigbluebutton',
+      secret: SECRET,
+      algorithm: 'sha256',
+      fetch: fn,
+      logger,
+    });
+    await client.create({ name: 'N', meetingID: 'm-1' });
+    const join = client.joinUrl({ meetingID: 'm-1', fullName: 'Jane', role: 'VIEWER' });
+    await client.end('m-1');
+    const log = lines.join('\n');
+    expect(log).toContain('"call":"create"');
+    expect(log).toContain('"meetingID":"m-1"');
+    expect(log).toContain('"call":"join"');
+    const joinChecksum = new URL(join).searchParams.get('checksum')!;
+    for (const secretish of [SECRET, joinChecksum, 'checksum', 'https://h', 'fullName']) {
+      expect(log).not.toContain(secretish);
+    }
+  });
+});
+
+describe('batchRecordIds', () => {
+  const ids = Array.from(
+    { length: 120 },
+    (_, i) => `ffbfc4cc24428694e8b53a4e144f414052431693-${1530000000000 + i}`,
+  );
+
+  it('cuts at the batch size', () => {
+    expect(batchRecordIds(ids, 50).map((b) => b.length)).toEqual([50, 50, 20]);
+  });
+
+  it('cuts earlier when the URL budget is reached, never losing or repeating an ID', () => {
+    const batches = batchRecordIds(ids, 100, 1000);
+    expect(batches.every((b) => b.reduce((n, id) => n + id.length + 3, 0) <= 1000)).toBe(true);
+    expect(batches.flat()).toEqual(ids);
+  });
+});

@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import { BbbError, BbbUnavailableError } from '../../../src/bbb/index.js';
+import { toMeetingInfo, toRecordingPage } from '../../../src/bbb/normalise.js';
+import { parseEnvelope } from '../../../src/bbb/xml.js';
+
+const recording = (id: string, extra = '') => `
+  <recording>
+    <recordID>${id}</recordID>
+    <meetingID>007</meetingID>
+    <internalMeetingID>${id}</internalMeetingID>
+    <name>Weekly &amp; Sync</name>
+    <isBreakout>false</isBreakout>
+    <published>true</published>
+    <state>published</state>
+    <startTime>1718000001234</startTime>
+    <endTime>1718003601234</endTime>
+    <participants>4</participants>
+    <metadata><meetingName>Weekly Sync</meetingName><bbb-recording-ready-url>https://bot/x</bbb-recording-ready-url><room>1e5</room></metadata>
+    ${extra}
+  </recording>`;
+
+const presentation = `
+  <format>
+    <type>presentation</type>
+    <url>https://bbb.example.com/playback/presentation/2.3/x</url>
+    <processingTime>41234</processingTime>
+    <length>58</length>
+    <preview><images>
+      <image width="176" height="136" alt="Slide 1">https://bbb.example.com/thumb-1.png</image>
+    </images></preview>
+  </format>`;
+const video = '<format><type>video</type><url>https://v</url><length>3</length></format>';
+
+const envelope = (body: string) =>
+  `<?xml version="1.0"?><response><returncode>SUCCESS</returncode>${body}</response>`;
+const page = (body: string) => toRecordingPage(parseEnvelope('getRecordings', envelope(body)));
+
+describe('getRecordings XML normalisation', () => {
+  it('gives an array for a single recording, a single format and a single image', () => {
+    const { recordings } = page(
+      `<recordings>${recording('a-1', `<playback>${presentation}</playback>`)}</recordings>`,
+    );
+    expect(recordings).toHaveLength(1);
+    const [rec] = recordings;
+    expect(rec?.playback).toHaveLength(1);
+    expect(rec?.playback[0]?.previewImages).toEqual([
+      { url: 'https://bbb.example.com/thumb-1.png', width: 176, height: 136, alt: 'Slide 1' },
+    ]);
+  });
+
+  it('gives arrays for many recordings and many formats', () => {
+    const { recordings } = page(
+      `<recordings>${recording('a-1', `<playback>${presentation}${video}</playback>`)}${recording('a-2')}</recordings>`,
+    );
+    expect(recordings.map((r) => r.recordID)).toEqual(['a-1', 'a-2']);
+    expect(recordings[0]?.playback.map((f) => f.type)).toEqual(['presentation', 'video']);
+    expect(recordings[1]?.playback).toEqual([]);
+  });
+
+  it('keeps numeric-looking IDs and metadata as strings and converts typed fields', () => {
+    const [rec] = page(
+      `<recordings>${recording('007', `<playback>${presentation}</playback>`)}</recordings>`,
+    ).recordings;
+    expect(rec).toMatchObject({
+      recordID: '007',
+      meetingID: '007',
+      name: 'Weekly & Sync',
+      published: true,
+      state: 'published',
+      startTime: 1718000001234,
+      endTime: 1718003601234,
+      participants: 4,
+      metadata: { meetingName: 'Weekly Sync', 'bbb-recording-ready-url': 'https://bot/x', room: '1e5' },
+    });
+    expect(rec?.playback[0]).toMatchObject({ length: 58, processingTime: 41234 });
+  });
+
+  it.each([
+    ['empty element', '<recordings/><messageKey>noRecordings</messageKey><message>none</message>'],
+    ['open/close pair', '<recordings></recordings><messageKey>noRecordings</messageKey>'],
+    ['missing element', '<messageKey>noRecordings</messageKey>'],
+  ])('maps noRecordings with an %s to []', (_name, body) => {
+    expect(page(body).recordings).toEqual([]);
+  });
+
+  it('reads totalElements only when the server paginated', () => {
+    expect(
+      page(`<recordings>${recording('a-1')}</recordings><totalElements>31</totalElements>`).totalElements,
+    ).toBe(31);
+    expect(page(`<recordings>${recording('a-1')}</recordings>`).totalElements).toBeUndefined();
+  });
+
+  it('gives an empty metadata object for an empty <metadata/>', () => {
+    const xml = recording('a-1').replace(/<metadata>.*<\/metadata>/, '<metadata/>');
+    expect(page(`<recordings>${xml}</recordings>`).recordings[0]?.metadata).toEqual({});
+  });
+});
+
+describe('getMeetingInfo XML normalisation', () => {
+  const info = (attendees: string) =>
+    toMeetingInfo(
+      parseEnvelope(
+        'getMeetingInfo',
+        envelope(`<meetingName>W</meetingName><meetingID>0123</meetingID><internalMeetingID>i-1</internalMeetingID>
+        <createTime>1718000000000</createTime><running>true</running><hasUserJoined>true</hasUserJoined>
+        <recording>true</recording><attendeePW>0099</attendeePW><moderatorPW>mp</moderatorPW>
+        <attendees>${attendees}</attendees><metadata><endcallbackurl>https://x</endcallbackurl></metadata>`),
+      ),
+    );
+  const jane =
+    '<attendee><userID>@jane:hs</userID><fullName>Jane</fullName><role>MODERATOR</role><isPresenter>true</isPresenter><customdata><team>blue</team></customdata></attendee>';
+  const bob =
+    '<attendee><userID>42</userID><fullName>Bob</fullName><role>VIEWER</role><customdata/></attendee>';
+
+  it('gives an array for one attendee and keeps IDs and passwords as strings', () => {
+    const i = info(jane);
+    expect(i.attendees).toEqual([
+      {
+        userID: '@jane:hs',
+        fullName: 'Jane',
+        role: 'MODERATOR',
+        isPresenter: true,
+        customdata: { team: 'blue' },
+      },
+    ]);
+    expect(i).toMatchObject({
+      meetingID: '0123',
+      attendeePW: '0099',
+      createTime: '1718000000000',
+      recording: true,
+    });
+    expect(i.metadata).toEqual({ endcallbackurl: 'https://x' });
+  });
+
+  it('gives arrays for many attendees and [] for an empty <attendees/>', () => {
+    expect(info(jane + bob).attendees.map((a) => a.userID)).toEqual(['@jane:hs', '42']);
+    expect(info('').attendees).toEqual([]);
+  });
+});
+
+describe('FAILED envelopes', () => {
+  it('throws BbbError with messageKey and message', () => {
+    const xml =
+      '<response><returncode>FAILED</returncode><messageKey>checksumError</messageKey><message>Checksums do not match</message></response>';
+    expect(() => parseEnvelope('create', xml)).toThrow(BbbError);
+    try {
+      parseEnvelope('create', xml);
+    } catch (err) {
+      expect(err).toMatchObject({ call: 'create', messageKey: 'checksumError' });
+      expect((err as BbbError).errors).toEqual([{ key: 'checksumError', message: 'Checksums do not match' }]);
+    }
+  });
+
+  it('throws BbbError for the <errors><error> list form, keyed by the first error', () => {
+    const xml = `<response><returncode>FAILED</returncode><errors>
+      <error><key>missingParamMeetingID</key><message>You must specify a meeting ID</message></error>
+      <error><key>checksumError</key><message>Checksums do not match</message></error>
+    </errors></response>`;
+    try {
+      parseEnvelope('join', xml);
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(BbbError);
+      expect(err).toMatchObject({ call: 'join', messageKey: 'missingParamMeetingID' });
+      expect((err as BbbError).errors.map((e) => e.key)).toEqual(['missingParamMeetingID', 'checksumError']);
+    }
+  });
+
+  it('treats a single <error> in the list form the same way', () => {
+    const xml =
+      '<response><returncode>FAILED</returncode><errors><error><key>paramError</key><message>m</message></error></errors></response>';
+    expect(() => parseEnvelope('join', xml)).toThrow(expect.objectContaining({ messageKey: 'paramError' }));
+  });
+
+  it('reports non-BBB bodies as an invalid response, not as success', () => {
+    expect(() => parseEnvelope('create', '<html><body>502 Bad Gateway</body></html>')).toThrow(
+      BbbUnavailableError,
+    );
+    expect(() => parseEnvelope('create', 'not xml <')).toThrow(BbbUnavailableError);
+    expect(() => parseEnvelope('create', '<response><returncode>MAYBE</returncode></response>')).toThrow(
+      BbbUnavailableError,
+    );
+  });
+});
