@@ -42,6 +42,8 @@ export interface StartBotOptions {
   config?: DeepPartial<E2eBotConfig>;
   /** Default 30 000 ms. */
   readyTimeoutMs?: number;
+  /** Extra environment for the bot process. */
+  env?: Record<string, string>;
 }
 
 export interface ExitInfo {
@@ -115,8 +117,10 @@ export class BotProcess {
   private readonly output: string[] = [];
   private waiters: LineWaiter[] = [];
   private logFile: WriteStream;
+  private readonly extraEnv: Record<string, string>;
 
   private constructor(opts: StartBotOptions) {
+    this.extraEnv = opts.env ?? {};
     this.dir = mkdtempSync(join(tmpdir(), 'meetbot-e2e-'));
     this.configPath = join(this.dir, 'config.json');
     this.logPath = join(this.dir, 'bot.log');
@@ -247,9 +251,11 @@ export class BotProcess {
     if (!existsSync(MAIN)) throw new Error(`cannot start the bot: ${MAIN} does not exist`);
     const readyFrom = this.output.length; // after a restart, only a fresh "bot ready" counts
     this.note(`spawn node --import tsx src/main.ts --config ${this.configPath}`);
+    // The bot lets these variables override the file: a developer's shell must not leak them in.
+    const { MATRIX_ACCESS_TOKEN: _t, BBB_SECRET: _s, ...inherited } = process.env;
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', this.configPath], {
       cwd: REPO_ROOT,
-      env: { ...process.env, NODE_ENV: 'test' },
+      env: { ...inherited, NODE_ENV: 'test', ...this.extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

@@ -71,7 +71,8 @@ export async function acquireHomeserver(): Promise<AcquiredHomeserver> {
   const start = await runSynapseScript(['start']);
   const url = start.stdout.trim().split('\n').pop();
   if (start.code !== 0 || !url) throw new Error(`scripts/synapse.sh start failed (exit ${start.code})`);
-  if (!wasRunning) console.log(`[e2e] Synapse started in ${Math.round(performance.now() - t0)} ms at ${url}`);
+  if (!wasRunning)
+    console.log(`[homeserver] Synapse started in ${Math.round(performance.now() - t0)} ms at ${url}`);
   await assertReachable(url);
   return {
     info: { url, registrationSecret: process.env.HS_SHARED_SECRET ?? 'ci-registration-secret' },
