@@ -165,6 +165,8 @@ export class BbbClient {
       logoutURL: p.logoutURL,
       meetingExpireIfNoUserJoinedInMinutes: p.meetingExpireIfNoUserJoinedInMinutes,
       meetingExpireWhenLastUserLeftInMinutes: p.meetingExpireWhenLastUserLeftInMinutes,
+      attendeePW: p.attendeePW,
+      moderatorPW: p.moderatorPW,
       ...metaParams(p.meta),
       'meta_bbb-recording-ready-url': p.recordingReadyUrl,
     };

@@ -26,6 +26,13 @@ export interface CreateParams {
   logoutURL?: string;
   meetingExpireIfNoUserJoinedInMinutes?: number;
   meetingExpireWhenLastUserLeftInMinutes?: number;
+  /**
+   * @deprecated Prefer `role` on join. If sent, a repeat create with different passwords fails with
+   * `idNotUnique` instead of `duplicateWarning` (reference §4.1).
+   */
+  attendeePW?: string;
+  /** @deprecated See `attendeePW`. */
+  moderatorPW?: string;
 }
 
 export interface CreateResult {
