@@ -640,6 +640,7 @@ export class SimModel {
       if (recordIDs.length > 0) {
         if (!recordIDs.some((id) => r.recordID.startsWith(id))) return false;
       } else if (meetingIDs.length > 0 && !meetingIDs.includes(r.meetingID)) return false;
+      if (metaFilters.length === 0) return true;
       const lowerMeta = Object.fromEntries(Object.entries(r.metadata).map(([k, v]) => [k.toLowerCase(), v]));
       return metaFilters.every(([k, v]) => metaMatches(lowerMeta[k], v));
     });
