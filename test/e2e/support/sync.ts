@@ -116,7 +116,10 @@ export class SyncTracker {
       !this.consumedInvites.has(i.roomId) && (opts.from === undefined || i.inviter === opts.from);
     const found = await this.poll(timeoutMs, () => [...this.invites.values()].find(match));
     if (!found) {
-      const seen = [...this.invites.values()].map((i) => `${i.roomId} from ${i.inviter ?? '?'}`);
+      const seen = [...this.invites.values()].map(
+        (i) =>
+          `${i.roomId} from ${i.inviter ?? '?'}${this.consumedInvites.has(i.roomId) ? ' (handed out before)' : ''}`,
+      );
       throw new Error(
         `waitForInvite(${this.userId}${opts.from ? `, from ${opts.from}` : ''}): no new invite within ${timeoutMs} ms. ` +
           `Invites seen: ${seen.length ? seen.join(', ') : 'none'}.`,
