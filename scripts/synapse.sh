@@ -119,7 +119,7 @@ prepare() {
       umount_all
       rm -rf --one-file-system "$HS_ROOT"
     fi
-    log "debootstrap --variant=minbase $HS_SUITE -> $HS_ROOT (≈40 s)"
+    log "debootstrap --variant=minbase $HS_SUITE -> $HS_ROOT (40-130 s)"
     debootstrap --variant=minbase "$HS_SUITE" "$HS_ROOT" "$HS_MIRROR" >"/tmp/hs-debootstrap.log" 2>&1 \
       || { tail -20 /tmp/hs-debootstrap.log >&2; die "debootstrap failed (log: /tmp/hs-debootstrap.log)"; }
     touch "$HS_ROOT/.debootstrap-done"

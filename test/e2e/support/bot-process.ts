@@ -179,13 +179,13 @@ export class BotProcess {
    */
   waitForLog(
     match: string | ((line: string) => boolean),
-    opts: { timeoutMs?: number } = {},
+    opts: { timeoutMs?: number; description?: string } = {},
   ): Promise<string> {
     const fn = typeof match === 'string' ? (l: string) => l.includes(match) : match;
     const already = this.output.find(fn);
     if (already !== undefined) return Promise.resolve(already);
     const timeoutMs = opts.timeoutMs ?? 10_000;
-    const what = typeof match === 'string' ? JSON.stringify(match) : 'matching line';
+    const what = opts.description ?? (typeof match === 'string' ? JSON.stringify(match) : 'matching line');
     return new Promise((resolve, reject) => {
       const waiter: LineWaiter = {
         match: fn,
@@ -280,6 +280,7 @@ export class BotProcess {
     }
     await this.waitForLog((line) => this.output.indexOf(line, readyFrom) >= 0 && isReadyLine(line), {
       timeoutMs: readyTimeoutMs,
+      description: `"msg":"${READY_MSG}" line`,
     }).catch((err: Error) => {
       throw new Error(`bot did not become ready: ${err.message}`);
     });
