@@ -43,7 +43,10 @@ export function parseConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv =
   const input = withSecretsFromEnvironment(raw as Json, env);
   const result = configSchema.safeParse(input);
   if (result.success) return result.data;
-  throw new ConfigError(file, result.error.issues.map((issue) => describeIssue(issue, input)));
+  throw new ConfigError(
+    file,
+    result.error.issues.map((issue) => describeIssue(issue, input)),
+  );
 }
 
 function withSecretsFromEnvironment(raw: Json, env: NodeJS.ProcessEnv): Json {

@@ -16,7 +16,9 @@ const cronExpression = z
 export const configSchema = z.strictObject({
   matrix: z
     .strictObject({
-      homeserverUrl: z.url().describe('Client-server API base URL of the homeserver, e.g. https://matrix.example.org'),
+      homeserverUrl: z
+        .url()
+        .describe('Client-server API base URL of the homeserver, e.g. https://matrix.example.org'),
       accessToken: z
         .string()
         .min(1)
@@ -65,12 +67,20 @@ export const configSchema = z.strictObject({
       secret: z
         .string()
         .min(8)
-        .describe('Shared secret of the BBB server (bbb-conf --secret). Secret: may come from BBB_SECRET instead'),
+        .describe(
+          'Shared secret of the BBB server (bbb-conf --secret). Secret: may come from BBB_SECRET instead',
+        ),
       checksumAlgorithm: z
         .enum(['sha1', 'sha256', 'sha384', 'sha512'])
         .default('sha256')
         .describe('Checksum algorithm; must be one the server accepts (Scalelite: not sha384)'),
-      timeoutMs: z.number().int().min(100).max(120_000).default(10_000).describe('Timeout of one BBB request'),
+      timeoutMs: z
+        .number()
+        .int()
+        .min(100)
+        .max(120_000)
+        .default(10_000)
+        .describe('Timeout of one BBB request'),
     })
     .describe('The BigBlueButton server'),
   retention: z
@@ -99,8 +109,16 @@ export const configSchema = z.strictObject({
     .describe('Recording retention and purge'),
   notice: z
     .strictObject({
-      de: z.string().min(1).default('notices/privacy-notice.de.txt').describe('German privacy notice (text file)'),
-      en: z.string().min(1).default('notices/privacy-notice.en.txt').describe('English privacy notice (text file)'),
+      de: z
+        .string()
+        .min(1)
+        .default('notices/privacy-notice.de.txt')
+        .describe('German privacy notice (text file)'),
+      en: z
+        .string()
+        .min(1)
+        .default('notices/privacy-notice.en.txt')
+        .describe('English privacy notice (text file)'),
     })
     .prefault({})
     .describe('Privacy notice files (DSGVO Art. 13/14); consent is tied to the SHA-256 of the text'),
@@ -112,7 +130,10 @@ export const configSchema = z.strictObject({
     .describe('Storage'),
   http: z
     .strictObject({
-      enabled: z.boolean().default(false).describe('Start the HTTP listener (recording-ready callback, /healthz)'),
+      enabled: z
+        .boolean()
+        .default(false)
+        .describe('Start the HTTP listener (recording-ready callback, /healthz)'),
       host: z.string().default('127.0.0.1').describe('Address to listen on'),
       port: z.number().int().min(0).max(65_535).default(8080).describe('Port to listen on'),
       publicUrl: z

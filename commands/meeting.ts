@@ -1,0 +1,39 @@
+import { defineCommand, UsageError } from './command.js';
+import { parseWhen } from './when.js';
+
+export const MAX_TITLE_LENGTH = 200;
+export const MAX_INVITEES = 500;
+
+export default defineCommand({
+  name: 'meeting',
+  usage: 'meeting <title> [@user …] [--at "<time>"] [--no-record]',
+  permission: 'anyone',
+  options: { at: { type: 'string' }, 'no-record': { type: 'boolean' } },
+  async run(c, args) {
+    const { t } = c.ctx;
+    const title = args.words.join(' ').trim();
+    if (!title) throw new UsageError(t.missingTitle);
+    if ([...title].length > MAX_TITLE_LENGTH) throw new UsageError(t.titleTooLong(MAX_TITLE_LENGTH));
+    if (args.mentions.length > MAX_INVITEES) throw new UsageError(t.tooManyInvitees(MAX_INVITEES));
+    let scheduledAt: number | null = null;
+    if (typeof args.options.at === 'string') {
+      scheduledAt = parseWhen(args.options.at, c.ctx.language, c.ctx.config.timezone, c.ctx.now());
+      if (scheduledAt === null) throw new UsageError(t.badTime(args.options.at));
+      if (scheduledAt < c.ctx.now() - 60_000) throw new UsageError(t.timeInPast(c.ctx.dateTime(scheduledAt)));
+    }
+    if (args.mentions.length) {
+      const members = new Set(await c.ctx.chat.joinedMembers(c.roomId));
+      const strangers = args.mentions.filter((id) => !members.has(id) && id !== c.sender);
+      if (strangers.length) throw new UsageError(t.unknownUsers(strangers.join(', ')));
+    }
+    await c.app.planning.plan({
+      roomId: c.roomId,
+      organizerId: c.sender,
+      commandEventId: c.eventId,
+      title,
+      invitees: args.mentions.filter((id) => id !== c.ctx.chat.botUserId),
+      scheduledAt,
+      noRecord: args.options['no-record'] === true,
+    });
+  },
+});

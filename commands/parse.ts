@@ -1,0 +1,58 @@
+import { parseArgs } from 'node:util';
+import { decode } from 'html-entities';
+import type { CommandDefinition, ParsedArgs } from './command.js';
+import { UsageError } from './command.js';
+
+const USER_ID = /^@[^:\s]+:[^\s]+$/;
+const PILL = /<a\s+href="https:\/\/matrix\.to\/#\/(@[^"?]+)(?:\?[^"]*)?"[^>]*>.*?<\/a>/gis;
+
+/**
+ * The command text of a message. Clients turn typed mentions into pills: the plain body then holds
+ * only display names, so the user IDs are taken from the HTML links instead.
+ */
+export function commandText(content: { body?: unknown; format?: unknown; formatted_body?: unknown }): string {
+  const body = typeof content.body === 'string' ? content.body : '';
+  if (content.format !== 'org.matrix.custom.html' || typeof content.formatted_body !== 'string') return body;
+  const withIds = content.formatted_body
+    .replace(/<mx-reply>.*?<\/mx-reply>/gis, '')
+    .replace(PILL, (_m, id: string) => ` ${decodeURIComponent(id)} `)
+    .replace(/<br\s*\/?>/gi, ' ')
+    .replace(/<[^>]+>/g, '');
+  return decode(withIds).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Splits on white space; double quotes (also „…“ and “…”) group words. Apostrophes are ordinary
+ * letters here (O'Neil, geht's), which is why a shell-style splitter does not fit chat.
+ */
+export function tokenize(text: string): string[] {
+  const tokens: string[] = [];
+  const pattern = /"([^"]*)"|„([^“”]*)[“”]|“([^”]*)”|(\S+)/g;
+  for (const match of text.matchAll(pattern)) {
+    tokens.push(match[1] ?? match[2] ?? match[3] ?? match[4] ?? '');
+  }
+  return tokens;
+}
+
+export function parseArguments(definition: CommandDefinition, tokens: string[]): ParsedArgs {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: tokens,
+      options: definition.options ?? {},
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    const option = /'(-{1,2}[^']+)'/.exec((error as Error).message)?.[1];
+    throw new UsageError(option ? `unknown-option:${option}` : null);
+  }
+  const words: string[] = [];
+  const mentions: string[] = [];
+  for (const token of parsed.positionals) {
+    if (USER_ID.test(token)) {
+      if (!mentions.includes(token)) mentions.push(token);
+    } else words.push(token);
+  }
+  return { words, mentions, options: parsed.values as ParsedArgs['options'] };
+}

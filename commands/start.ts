@@ -1,0 +1,17 @@
+import { defineCommand } from './command.js';
+import { isMeetingRef, requireOrganizerOrAdmin, resolveMeeting } from './meeting-ref.js';
+
+export default defineCommand({
+  name: 'start',
+  usage: 'start [#meeting]',
+  permission: 'anyone',
+  async run(c, args) {
+    const meeting = resolveMeeting(c, isMeetingRef(args.words[0]) ? args.words[0] : undefined, [
+      'collecting',
+    ]);
+    requireOrganizerOrAdmin(c, meeting);
+    const outcome = await c.app.planning.start(meeting);
+    if (outcome === 'already-open') await c.reply(c.ctx.t.alreadyOpen(meeting.title));
+    else if (outcome === 'not-collecting') await c.reply(c.ctx.t.notCollecting(meeting.title));
+  },
+});

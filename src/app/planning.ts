@@ -1,0 +1,182 @@
+import type { MeetingRow } from '../db/meetings-store.js';
+import { AGREE_KEY, DECLINE_KEY } from '../domain/consent.js';
+import { join, mention, paragraphs, type Rich } from '../i18n/rich.js';
+import type { AppContext } from './context.js';
+import { shortVersion } from './notice.js';
+import type { Opening } from './opening.js';
+import type { PromptUpdater } from './prompt-updater.js';
+import { readMeeting, renderPrompt } from './views.js';
+
+export interface PlanRequest {
+  roomId: string;
+  organizerId: string;
+  commandEventId: string;
+  title: string;
+  /** Mentioned users; empty means every joined member of the room. */
+  invitees: string[];
+  scheduledAt: number | null;
+  noRecord: boolean;
+}
+
+/** Planning, inviting, starting and cancelling meetings (design.md §3.1, §4). */
+export class Planning {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly opening: Opening,
+    private readonly prompts: PromptUpdater,
+  ) {}
+
+  async plan(request: PlanRequest): Promise<MeetingRow | null> {
+    const ids = request.invitees.length
+      ? request.invitees
+      : (await this.ctx.chat.joinedMembers(request.roomId)).filter((id) => id !== this.ctx.chat.botUserId);
+    const everyone = [request.organizerId, ...ids.filter((id) => id !== request.organizerId)];
+    const people = await Promise.all(
+      everyone.map(async (userId) => ({
+        userId,
+        displayName: await this.ctx.chat.displayName(request.roomId, userId),
+      })),
+    );
+    const meeting = this.ctx.stores.meetings.create(
+      {
+        roomId: request.roomId,
+        title: request.title,
+        organizerId: request.organizerId,
+        noRecord: request.noRecord,
+        language: this.ctx.language,
+        notice: this.ctx.notice,
+        commandEventId: request.commandEventId,
+        scheduledAt: request.scheduledAt,
+        invitees: people,
+      },
+      this.ctx.now(),
+    );
+    if (!meeting) return null; // this command was handled before a restart
+    this.ctx.stores.audit.append({
+      at: this.ctx.now(),
+      actorId: request.organizerId,
+      action: 'meeting.planned',
+      meetingId: meeting.id,
+      details: {
+        invitees: everyone,
+        noRecord: request.noRecord,
+        scheduledAt: request.scheduledAt,
+        notice: this.ctx.notice.sha256,
+      },
+    });
+    this.ctx.log.info({ meetingId: meeting.id, invitees: everyone.length }, 'meeting planned');
+    await this.ctx.withMeeting(meeting.id, () => this.postPrompt(meeting.id));
+    return meeting;
+  }
+
+  /**
+   * Posts the notice and the consent prompt, seeded with ✅ and ❌ so one click answers. Resumable: each
+   * posted event ID is stored at once, and a restart posts only what is missing.
+   */
+  async postPrompt(meetingId: number): Promise<void> {
+    const store = this.ctx.stores.meetings;
+    let meeting = store.get(meetingId)!;
+    if (!meeting.noticeEventId) {
+      const text = store.noticeText(meeting.noticeSha256) ?? this.ctx.notice.text;
+      const notice = join(
+        [this.ctx.t.noticeHeader(meeting.title, shortVersion(meeting.noticeSha256)), paragraphs(text)],
+        '\n\n',
+      );
+      const noticeEventId = await this.ctx.chat.send(meeting.roomId, notice, { notice: true });
+      store.setPosted(meetingId, { noticeEventId });
+    }
+    meeting = store.get(meetingId)!;
+    if (!meeting.promptEventId) {
+      const promptEventId = await this.ctx.chat.send(
+        meeting.roomId,
+        renderPrompt(this.ctx, readMeeting(this.ctx, meeting)),
+      );
+      store.setPosted(meetingId, { promptEventId, tallyEventId: promptEventId });
+      if (!meeting.noRecord) {
+        await this.ctx.chat.react(meeting.roomId, promptEventId, AGREE_KEY);
+        await this.ctx.chat.react(meeting.roomId, promptEventId, DECLINE_KEY);
+      }
+    }
+    await this.opening.openIfDue(meetingId);
+  }
+
+  async start(meeting: MeetingRow): Promise<'started' | 'already-open' | 'not-collecting'> {
+    return this.ctx.withMeeting(meeting.id, async () => {
+      const current = this.ctx.stores.meetings.get(meeting.id)!;
+      if (current.state === 'open') return 'already-open';
+      if (current.state !== 'collecting') return 'not-collecting';
+      await this.opening.open(meeting.id, 'start-command');
+      return 'started';
+    });
+  }
+
+  async cancel(meeting: MeetingRow, actorId: string): Promise<boolean> {
+    return this.ctx.withMeeting(meeting.id, async () => {
+      const current = this.ctx.stores.meetings.get(meeting.id)!;
+      if (current.state !== 'collecting' && current.state !== 'open') return false;
+      const now = this.ctx.now();
+      const session = this.ctx.stores.meetings.currentSession(meeting.id);
+      this.ctx.stores.meetings.setState(meeting.id, 'cancelled', { closedAt: now });
+      if (session)
+        this.ctx.stores.meetings.updateSession(session.id, { endedAt: now, endReason: 'cancelled' });
+      this.ctx.stores.audit.append({ at: now, actorId, action: 'meeting.cancelled', meetingId: meeting.id });
+      if (session?.confirmedAt) {
+        await this.ctx.bbb.end(session.bbbMeetingId).catch((error: unknown) => {
+          this.ctx.log.warn(
+            { err: error, meetingId: meeting.id },
+            'could not end BBB session of cancelled meeting',
+          );
+        });
+      }
+      this.prompts.request(meeting.id);
+      return true;
+    });
+  }
+
+  /** Adds invitees; in an open recorded meeting they get a link only after their ✅. */
+  async invite(
+    meeting: MeetingRow,
+    userIds: string[],
+    actorId: string,
+  ): Promise<{ added: Rich[]; already: Rich[] }> {
+    const people = await Promise.all(
+      userIds.map(async (userId) => ({
+        userId,
+        displayName: await this.ctx.chat.displayName(meeting.roomId, userId),
+      })),
+    );
+    return this.ctx.withMeeting(meeting.id, async () => {
+      const added = new Set(
+        this.ctx.stores.meetings.addInvitees(meeting.id, people, actorId, this.ctx.now()),
+      );
+      if (added.size) {
+        this.ctx.stores.audit.append({
+          at: this.ctx.now(),
+          actorId,
+          action: 'meeting.invited',
+          meetingId: meeting.id,
+          details: { invitees: [...added] },
+        });
+      }
+      const current = this.ctx.stores.meetings.get(meeting.id)!;
+      this.prompts.request(meeting.id);
+      if (current.state === 'open') {
+        const session = this.ctx.stores.meetings.currentSession(meeting.id);
+        if (session?.record) {
+          for (const p of people.filter((x) => added.has(x.userId))) {
+            await this.ctx.chat.send(
+              current.roomId,
+              this.ctx.t.waitingForConsent(mention(p.userId, p.displayName)),
+            );
+          }
+        }
+        await this.opening.resume(meeting.id);
+      }
+      const pill = (p: { userId: string; displayName: string }) => mention(p.userId, p.displayName);
+      return {
+        added: people.filter((p) => added.has(p.userId)).map(pill),
+        already: people.filter((p) => !added.has(p.userId)).map(pill),
+      };
+    });
+  }
+}

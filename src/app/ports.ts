@@ -1,0 +1,39 @@
+import type { BbbClient } from '../bbb/index.js';
+import type { Rich } from '../i18n/rich.js';
+
+// The two ports of design.md §5. The Matrix adapter and the BBB client implement them for real; the
+// in-memory chat port and the BBB simulator stand in for them in integration tests.
+
+export interface ReactionSeen {
+  eventId: string;
+  sender: string;
+  key: string;
+  ts: number;
+}
+
+export interface ChatPort {
+  readonly botUserId: string;
+  /** Sends a message (HTML + plain, with `m.mentions`); returns its event ID. */
+  send(roomId: string, message: Rich, options?: { replyTo?: string; notice?: boolean }): Promise<string>;
+  /** Replaces the content of one of the bot's messages. */
+  edit(roomId: string, eventId: string, message: Rich): Promise<void>;
+  react(roomId: string, eventId: string, key: string): Promise<void>;
+  /** Joined members other than the bot. */
+  joinedMembers(roomId: string): Promise<string[]>;
+  displayName(roomId: string, userId: string): Promise<string>;
+  /** Creates a new direct-message room with this person and invites them. */
+  createDirectRoom(userId: string): Promise<string>;
+  /** The reactions the homeserver holds for an event (relations API), oldest first. */
+  reactionsTo(roomId: string, eventId: string): Promise<ReactionSeen[]>;
+}
+
+export type BbbPort = Pick<
+  BbbClient,
+  'create' | 'joinUrl' | 'end' | 'getMeetingInfo' | 'getRecordings' | 'deleteRecordings'
+>;
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };

@@ -1,0 +1,92 @@
+import type { Rich } from '../i18n/rich.js';
+import type { AppContext } from './context.js';
+import { readMeeting, renderPrompt } from './views.js';
+
+/**
+ * Keeps each consent prompt's tally current by editing it. Edits are coalesced per meeting: a burst
+ * of reactions within `delayMs` produces one edit (plus at most one more if reactions arrive while
+ * an edit is in flight), not one edit per reaction.
+ */
+export class PromptUpdater {
+  private readonly timers = new Map<number, NodeJS.Timeout>();
+  private readonly running = new Map<number, Promise<void>>();
+  private readonly again = new Set<number>();
+  private closed = false;
+  /** Edits sent, for tests and benchmarks. */
+  editsSent = 0;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly delayMs = 300,
+  ) {}
+
+  request(meetingId: number): void {
+    if (this.closed) return;
+    if (this.running.has(meetingId)) {
+      this.again.add(meetingId);
+      return;
+    }
+    if (this.timers.has(meetingId)) return;
+    this.timers.set(
+      meetingId,
+      setTimeout(() => {
+        this.timers.delete(meetingId);
+        void this.run(meetingId);
+      }, this.delayMs),
+    );
+  }
+
+  /** Applies every pending edit now (shutdown, tests). */
+  async flush(): Promise<void> {
+    const ids = [...this.timers.keys()];
+    for (const id of ids) {
+      clearTimeout(this.timers.get(id));
+      this.timers.delete(id);
+      void this.run(id);
+    }
+    while (this.running.size) await Promise.all([...this.running.values()]);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private async run(meetingId: number): Promise<void> {
+    const job = this.edit(meetingId)
+      .catch((error) => this.ctx.log.warn({ err: error, meetingId }, 'could not update consent prompt'))
+      .finally(() => {
+        this.running.delete(meetingId);
+        if (this.again.delete(meetingId)) this.request(meetingId);
+      });
+    this.running.set(meetingId, job);
+    await job;
+  }
+
+  private async edit(meetingId: number): Promise<void> {
+    const meeting = this.ctx.stores.meetings.get(meetingId);
+    if (!meeting?.promptEventId) return;
+    const view = readMeeting(this.ctx, meeting);
+    await this.ctx.chat.edit(
+      meeting.roomId,
+      meeting.promptEventId,
+      renderPrompt(this.ctx, view, this.stateNote(meetingId)),
+    );
+    this.editsSent++;
+  }
+
+  private stateNote(meetingId: number): Rich | null {
+    const meeting = this.ctx.stores.meetings.get(meetingId);
+    switch (meeting?.state) {
+      case 'open':
+        return this.ctx.t.promptOpened(this.ctx.stores.meetings.currentSession(meetingId)?.record ?? false);
+      case 'cancelled':
+        return this.ctx.t.promptCancelled;
+      case 'closed':
+        return this.ctx.t.promptClosed;
+      default:
+        return null;
+    }
+  }
+}

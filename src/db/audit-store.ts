@@ -1,0 +1,66 @@
+import { asc, eq, or, sql } from 'drizzle-orm';
+import type { Db } from './open.js';
+import { auditLog } from './schema.js';
+
+export type AuditAction =
+  | 'meeting.planned'
+  | 'meeting.opened'
+  | 'meeting.cancelled'
+  | 'meeting.invited'
+  | 'meeting.closed'
+  | 'session.created'
+  | 'session.ended'
+  | 'consent.agree'
+  | 'consent.decline'
+  | 'consent.withdraw'
+  | 'recording.discovered'
+  | 'recording.purge-requested'
+  | 'recording.purged'
+  | 'evidence.pruned'
+  | 'admin.purge'
+  | 'admin.withdraw'
+  | 'user.mydata';
+
+/** Append-only record of who did what, when (consents, withdrawals, purges, admin actions). */
+export class AuditStore {
+  constructor(private readonly db: Db) {}
+
+  append(entry: {
+    at: number;
+    actorId: string;
+    action: AuditAction;
+    meetingId?: number | null;
+    subjectId?: string | null;
+    details?: Record<string, unknown>;
+  }): void {
+    this.db
+      .insert(auditLog)
+      .values({
+        at: entry.at,
+        actorId: entry.actorId,
+        action: entry.action,
+        meetingId: entry.meetingId ?? null,
+        subjectId: entry.subjectId ?? null,
+        details: entry.details ?? null,
+      })
+      .run();
+  }
+
+  forMeeting(meetingId: number) {
+    return this.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.meetingId, meetingId))
+      .orderBy(asc(auditLog.id))
+      .all();
+  }
+
+  countAbout(userId: string): number {
+    const row = this.db
+      .select({ n: sql<number>`count(*)` })
+      .from(auditLog)
+      .where(or(eq(auditLog.subjectId, userId), eq(auditLog.actorId, userId)))
+      .get();
+    return row?.n ?? 0;
+  }
+}

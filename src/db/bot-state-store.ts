@@ -1,0 +1,52 @@
+import { eq, lt } from 'drizzle-orm';
+import type { Db } from './open.js';
+import { directRooms, kv, processedEvents, roomNotes } from './schema.js';
+
+/** Small pieces of bot state: handled events, direct-message rooms, one-time room notes, key/value. */
+export class BotStateStore {
+  constructor(private readonly db: Db) {}
+
+  /** Marks a Matrix event handled; false if it already was (so handlers run once per event). */
+  claimEvent(eventId: string, now: number): boolean {
+    return (
+      this.db.insert(processedEvents).values({ eventId, at: now }).onConflictDoNothing().run().changes > 0
+    );
+  }
+
+  forgetEventsBefore(at: number): number {
+    return this.db.delete(processedEvents).where(lt(processedEvents.at, at)).run().changes;
+  }
+
+  directRoom(userId: string): string | undefined {
+    return this.db.select().from(directRooms).where(eq(directRooms.userId, userId)).get()?.roomId;
+  }
+
+  setDirectRoom(userId: string, roomId: string, now: number): void {
+    this.db
+      .insert(directRooms)
+      .values({ userId, roomId, createdAt: now })
+      .onConflictDoUpdate({ target: directRooms.userId, set: { roomId, createdAt: now } })
+      .run();
+  }
+
+  isDirectRoom(roomId: string): boolean {
+    return !!this.db.select().from(directRooms).where(eq(directRooms.roomId, roomId)).get();
+  }
+
+  /** True the first time a note is taken for a room (e.g. "told them it is encrypted"). */
+  noteOnce(roomId: string, note: string, now: number): boolean {
+    return (
+      this.db.insert(roomNotes).values({ roomId, note, at: now }).onConflictDoNothing().run().changes > 0
+    );
+  }
+
+  read(key: string): string | undefined {
+    return this.db.select().from(kv).where(eq(kv.key, key)).get()?.value;
+  }
+
+  write(key: string, value: string | null): void {
+    if (value === null) this.db.delete(kv).where(eq(kv.key, key)).run();
+    else
+      this.db.insert(kv).values({ key, value }).onConflictDoUpdate({ target: kv.key, set: { value } }).run();
+  }
+}

@@ -1,0 +1,305 @@
+import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { ConsentKind } from '../domain/consent.js';
+import type { MeetingState } from '../domain/lifecycle.js';
+import type { Db } from './open.js';
+import { consentEvents, invitees, linkDeliveries, meetings, notices, sessions } from './schema.js';
+
+export type MeetingRow = typeof meetings.$inferSelect;
+export type InviteeRow = typeof invitees.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;
+export type ConsentRow = typeof consentEvents.$inferSelect;
+
+export interface NewMeeting {
+  roomId: string;
+  title: string;
+  organizerId: string;
+  noRecord: boolean;
+  language: string;
+  notice: { sha256: string; text: string };
+  commandEventId: string;
+  scheduledAt: number | null;
+  invitees: { userId: string; displayName: string }[];
+}
+
+/** Meetings, their invitees, the consent ledger, sessions and link deliveries. */
+export class MeetingsStore {
+  constructor(private readonly db: Db) {}
+
+  /** Stores a planned meeting; null if this command event was already handled (idempotency). */
+  create(m: NewMeeting, now: number): MeetingRow | null {
+    return this.db.transaction((tx) => {
+      const existing = tx.select().from(meetings).where(eq(meetings.commandEventId, m.commandEventId)).get();
+      if (existing) return null;
+      tx.insert(notices)
+        .values({ sha256: m.notice.sha256, language: m.language, text: m.notice.text, firstUsedAt: now })
+        .onConflictDoNothing()
+        .run();
+      const row = tx
+        .insert(meetings)
+        .values({
+          roomId: m.roomId,
+          title: m.title,
+          organizerId: m.organizerId,
+          state: 'collecting' satisfies MeetingState,
+          noRecord: m.noRecord,
+          language: m.language,
+          noticeSha256: m.notice.sha256,
+          commandEventId: m.commandEventId,
+          scheduledAt: m.scheduledAt,
+          createdAt: now,
+        })
+        .returning()
+        .get();
+      for (const invitee of m.invitees) {
+        tx.insert(invitees)
+          .values({
+            meetingId: row.id,
+            userId: invitee.userId,
+            displayName: invitee.displayName,
+            isOrganizer: invitee.userId === m.organizerId,
+            addedAt: now,
+            addedBy: m.organizerId,
+          })
+          .run();
+      }
+      return row;
+    });
+  }
+
+  get(id: number): MeetingRow | undefined {
+    return this.db.select().from(meetings).where(eq(meetings.id, id)).get();
+  }
+
+  byPrompt(promptEventId: string): MeetingRow | undefined {
+    return this.db.select().from(meetings).where(eq(meetings.promptEventId, promptEventId)).get();
+  }
+
+  inRoom(roomId: string, states?: MeetingState[]): MeetingRow[] {
+    const where = states?.length
+      ? and(eq(meetings.roomId, roomId), inArray(meetings.state, states))
+      : eq(meetings.roomId, roomId);
+    return this.db.select().from(meetings).where(where).orderBy(desc(meetings.id)).all();
+  }
+
+  inStates(states: MeetingState[]): MeetingRow[] {
+    return this.db
+      .select()
+      .from(meetings)
+      .where(inArray(meetings.state, states))
+      .orderBy(asc(meetings.id))
+      .all();
+  }
+
+  /** Meetings where this user is an invitee. */
+  ofUser(userId: string, roomId?: string): MeetingRow[] {
+    const rows = this.db
+      .select({ meeting: meetings })
+      .from(meetings)
+      .innerJoin(invitees, eq(invitees.meetingId, meetings.id))
+      .where(
+        roomId ? and(eq(invitees.userId, userId), eq(meetings.roomId, roomId)) : eq(invitees.userId, userId),
+      )
+      .orderBy(desc(meetings.id))
+      .all();
+    return rows.map((r) => r.meeting);
+  }
+
+  setPosted(
+    id: number,
+    fields: { noticeEventId?: string; promptEventId?: string; tallyEventId?: string },
+  ): void {
+    this.db.update(meetings).set(fields).where(eq(meetings.id, id)).run();
+  }
+
+  setState(id: number, state: MeetingState, fields: Partial<MeetingRow> = {}): void {
+    this.db
+      .update(meetings)
+      .set({ ...fields, state })
+      .where(eq(meetings.id, id))
+      .run();
+  }
+
+  invitees(meetingId: number): InviteeRow[] {
+    return this.db
+      .select()
+      .from(invitees)
+      .where(eq(invitees.meetingId, meetingId))
+      .orderBy(asc(invitees.addedAt), asc(invitees.userId))
+      .all();
+  }
+
+  addInvitees(meetingId: number, people: { userId: string; displayName: string }[], by: string, now: number) {
+    const added: string[] = [];
+    this.db.transaction((tx) => {
+      for (const p of people) {
+        const result = tx
+          .insert(invitees)
+          .values({ meetingId, userId: p.userId, displayName: p.displayName, addedAt: now, addedBy: by })
+          .onConflictDoNothing()
+          .run();
+        if (result.changes > 0) added.push(p.userId);
+      }
+    });
+    return added;
+  }
+
+  consentEvents(meetingId: number): ConsentRow[] {
+    return this.db
+      .select()
+      .from(consentEvents)
+      .where(eq(consentEvents.meetingId, meetingId))
+      .orderBy(asc(consentEvents.id))
+      .all();
+  }
+
+  consentEventsOfUser(userId: string): ConsentRow[] {
+    return this.db
+      .select()
+      .from(consentEvents)
+      .where(eq(consentEvents.userId, userId))
+      .orderBy(asc(consentEvents.id))
+      .all();
+  }
+
+  /** Appends to the ledger; false if this Matrix event was already recorded. */
+  appendConsent(e: {
+    meetingId: number;
+    userId: string;
+    kind: ConsentKind;
+    at: number;
+    matrixEventId: string | null;
+    reactionEventId?: string | null;
+    noticeSha256: string;
+    actorId: string;
+    source: 'reaction' | 'redaction' | 'command' | 'reconcile';
+  }): boolean {
+    const result = this.db
+      .insert(consentEvents)
+      .values({ ...e, reactionEventId: e.reactionEventId ?? null })
+      .onConflictDoNothing()
+      .run();
+    return result.changes > 0;
+  }
+
+  hasConsentEvent(matrixEventId: string): boolean {
+    return !!this.db
+      .select({ id: consentEvents.id })
+      .from(consentEvents)
+      .where(eq(consentEvents.matrixEventId, matrixEventId))
+      .get();
+  }
+
+  /** The ledger entry created by a reaction event (to interpret its redaction). */
+  consentByReaction(reactionEventId: string): ConsentRow | undefined {
+    return this.db
+      .select()
+      .from(consentEvents)
+      .where(eq(consentEvents.reactionEventId, reactionEventId))
+      .get();
+  }
+
+  sessions(meetingId: number): SessionRow[] {
+    return this.db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.meetingId, meetingId))
+      .orderBy(asc(sessions.id))
+      .all();
+  }
+
+  currentSession(meetingId: number): SessionRow | undefined {
+    return this.db
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.meetingId, meetingId), isNull(sessions.endedAt)))
+      .orderBy(desc(sessions.id))
+      .get();
+  }
+
+  session(id: number): SessionRow | undefined {
+    return this.db.select().from(sessions).where(eq(sessions.id, id)).get();
+  }
+
+  sessionByBbbId(bbbMeetingId: string): SessionRow | undefined {
+    return this.db.select().from(sessions).where(eq(sessions.bbbMeetingId, bbbMeetingId)).get();
+  }
+
+  /** Opens a meeting and plans its session in one step, unless it was opened meanwhile. */
+  openWithSession(
+    meetingId: number,
+    trigger: string,
+    record: boolean,
+    bbbMeetingId: string,
+    now: number,
+  ): SessionRow | null {
+    return this.db.transaction((tx) => {
+      const m = tx.select().from(meetings).where(eq(meetings.id, meetingId)).get();
+      if (!m || m.state !== 'collecting') return null;
+      tx.update(meetings)
+        .set({ state: 'open', openedAt: now, openedBy: trigger })
+        .where(eq(meetings.id, meetingId))
+        .run();
+      return tx
+        .insert(sessions)
+        .values({ meetingId, bbbMeetingId, record, createdAt: now })
+        .returning()
+        .get();
+    });
+  }
+
+  /** Ends the current session and plans its unrecorded successor atomically. */
+  replaceSession(oldSessionId: number, reason: string, bbbMeetingId: string, now: number): SessionRow | null {
+    return this.db.transaction((tx) => {
+      const old = tx.select().from(sessions).where(eq(sessions.id, oldSessionId)).get();
+      if (!old || old.endedAt !== null) return null;
+      tx.update(sessions).set({ endedAt: now, endReason: reason }).where(eq(sessions.id, oldSessionId)).run();
+      return tx
+        .insert(sessions)
+        .values({ meetingId: old.meetingId, bbbMeetingId, record: false, createdAt: now })
+        .returning()
+        .get();
+    });
+  }
+
+  updateSession(id: number, fields: Partial<SessionRow>): void {
+    this.db.update(sessions).set(fields).where(eq(sessions.id, id)).run();
+  }
+
+  unconfirmedSessions(): SessionRow[] {
+    return this.db
+      .select()
+      .from(sessions)
+      .where(and(isNull(sessions.confirmedAt), isNull(sessions.endedAt)))
+      .all();
+  }
+
+  delivered(sessionId: number): Set<string> {
+    const rows = this.db
+      .select({ userId: linkDeliveries.userId })
+      .from(linkDeliveries)
+      .where(eq(linkDeliveries.sessionId, sessionId))
+      .all();
+    return new Set(rows.map((r) => r.userId));
+  }
+
+  recordDelivery(sessionId: number, userId: string, roomId: string, now: number): void {
+    this.db
+      .insert(linkDeliveries)
+      .values({ sessionId, userId, roomId, deliveredAt: now })
+      .onConflictDoNothing()
+      .run();
+  }
+
+  deliveriesOfUser(userId: string): number {
+    const row = this.db
+      .select({ n: sql<number>`count(*)` })
+      .from(linkDeliveries)
+      .where(eq(linkDeliveries.userId, userId))
+      .get();
+    return row?.n ?? 0;
+  }
+
+  noticeText(sha256: string): string | undefined {
+    return this.db.select().from(notices).where(eq(notices.sha256, sha256)).get()?.text;
+  }
+}

@@ -1,0 +1,193 @@
+import { and, asc, eq, inArray, isNotNull, lte, ne, or, sql } from 'drizzle-orm';
+import type { Db } from './open.js';
+import { auditLog, consentEvents, invitees, meetings, recordings, sessions } from './schema.js';
+
+export type RecordingRow = typeof recordings.$inferSelect;
+export type RecordingState = 'processing' | 'available' | 'purge-pending' | 'purged';
+
+/** Recordings the bot knows of, and what the retention job needs to find. */
+export class RecordingsStore {
+  constructor(private readonly db: Db) {}
+
+  get(recordId: string): RecordingRow | undefined {
+    return this.db.select().from(recordings).where(eq(recordings.recordId, recordId)).get();
+  }
+
+  /** Inserts a newly discovered recording; false if it was known already. */
+  discover(r: {
+    recordId: string;
+    sessionId: number;
+    meetingId: number;
+    state: 'processing' | 'available' | 'purge-pending';
+    startTime: number | null;
+    deleteAfter: number | null;
+    purgeReason?: string | null;
+    now: number;
+  }): boolean {
+    return (
+      this.db
+        .insert(recordings)
+        .values({
+          recordId: r.recordId,
+          sessionId: r.sessionId,
+          meetingId: r.meetingId,
+          state: r.state,
+          startTime: r.startTime,
+          deleteAfter: r.deleteAfter,
+          discoveredAt: r.now,
+          readyAt: r.state === 'available' ? r.now : null,
+          purgeReason: r.purgeReason ?? null,
+          purgeRequestedAt: r.state === 'purge-pending' ? r.now : null,
+        })
+        .onConflictDoNothing()
+        .run().changes > 0
+    );
+  }
+
+  /** processing → available; returns true only for the call that made the change. */
+  markAvailable(recordId: string, now: number): boolean {
+    return (
+      this.db
+        .update(recordings)
+        .set({ state: 'available', readyAt: now })
+        .where(and(eq(recordings.recordId, recordId), eq(recordings.state, 'processing')))
+        .run().changes > 0
+    );
+  }
+
+  markAnnounced(recordId: string, now: number): void {
+    this.db.update(recordings).set({ readyAnnouncedAt: now }).where(eq(recordings.recordId, recordId)).run();
+  }
+
+  /** Asks for deletion; never downgrades a purged recording. */
+  requestPurge(recordIds: string[], reason: string, now: number): void {
+    if (!recordIds.length) return;
+    this.db
+      .update(recordings)
+      .set({ state: 'purge-pending', purgeReason: reason, purgeRequestedAt: now })
+      .where(and(inArray(recordings.recordId, recordIds), ne(recordings.state, 'purged')))
+      .run();
+  }
+
+  /** Only called after BBB confirmed the delete (or said the recording is gone). */
+  markPurged(recordIds: string[], now: number): void {
+    if (!recordIds.length) return;
+    this.db
+      .update(recordings)
+      .set({ state: 'purged', purgedAt: now, lastError: null })
+      .where(inArray(recordings.recordId, recordIds))
+      .run();
+  }
+
+  markPurgeFailed(recordIds: string[], error: string): void {
+    if (!recordIds.length) return;
+    this.db
+      .update(recordings)
+      .set({ attempts: sql`${recordings.attempts} + 1`, lastError: error })
+      .where(inArray(recordings.recordId, recordIds))
+      .run();
+  }
+
+  ofMeeting(meetingId: number): RecordingRow[] {
+    return this.db
+      .select()
+      .from(recordings)
+      .where(eq(recordings.meetingId, meetingId))
+      .orderBy(asc(recordings.startTime))
+      .all();
+  }
+
+  ofSession(sessionId: number): RecordingRow[] {
+    return this.db.select().from(recordings).where(eq(recordings.sessionId, sessionId)).all();
+  }
+
+  inRoom(roomId: string): (RecordingRow & { title: string })[] {
+    return this.db
+      .select({ r: recordings, title: meetings.title })
+      .from(recordings)
+      .innerJoin(meetings, eq(meetings.id, recordings.meetingId))
+      .where(and(eq(meetings.roomId, roomId), ne(recordings.state, 'purged')))
+      .orderBy(asc(recordings.startTime))
+      .all()
+      .map(({ r, title }) => ({ ...r, title }));
+  }
+
+  /** Everything the purge job must delete now: purge-pending, or expired. */
+  dueForPurge(now: number): RecordingRow[] {
+    return this.db
+      .select()
+      .from(recordings)
+      .where(
+        or(
+          eq(recordings.state, 'purge-pending'),
+          and(
+            inArray(recordings.state, ['processing', 'available']),
+            isNotNull(recordings.deleteAfter),
+            lte(recordings.deleteAfter, now),
+          ),
+        ),
+      )
+      .orderBy(asc(recordings.discoveredAt))
+      .all();
+  }
+
+  expired(now: number): RecordingRow[] {
+    return this.db
+      .select()
+      .from(recordings)
+      .where(
+        and(
+          ne(recordings.state, 'purged'),
+          isNotNull(recordings.deleteAfter),
+          lte(recordings.deleteAfter, now),
+        ),
+      )
+      .all();
+  }
+
+  /** Sessions whose recordings may still appear in BBB (recorded, and not too long ago). */
+  sessionsToWatch(since: number) {
+    return this.db
+      .select({ session: sessions, meeting: meetings })
+      .from(sessions)
+      .innerJoin(meetings, eq(meetings.id, sessions.meetingId))
+      .where(
+        and(
+          eq(sessions.record, true),
+          isNotNull(sessions.confirmedAt),
+          or(sql`${sessions.endedAt} is null`, sql`${sessions.endedAt} >= ${since}`),
+        ),
+      )
+      .all();
+  }
+
+  /**
+   * Meetings whose evidence may be pruned: closed or cancelled, no recording left that is not
+   * purged, and the last purge (or the close, if nothing was ever recorded) older than `before`.
+   */
+  meetingsWithEvidenceOlderThan(before: number): number[] {
+    const rows = this.db
+      .select({ id: meetings.id })
+      .from(meetings)
+      .where(
+        and(
+          inArray(meetings.state, ['closed', 'cancelled']),
+          sql`not exists (select 1 from ${recordings} where ${recordings.meetingId} = ${meetings.id} and ${recordings.state} != 'purged')`,
+          sql`coalesce((select max(${recordings.purgedAt}) from ${recordings} where ${recordings.meetingId} = ${meetings.id}), ${meetings.closedAt}, ${meetings.createdAt}) < ${before}`,
+        ),
+      )
+      .all();
+    return rows.map((r) => r.id);
+  }
+
+  /** Deletes a meeting and everything hanging off it (consent evidence included). */
+  pruneMeeting(meetingId: number): void {
+    this.db.transaction((tx) => {
+      tx.delete(recordings).where(eq(recordings.meetingId, meetingId)).run();
+      tx.delete(consentEvents).where(eq(consentEvents.meetingId, meetingId)).run();
+      tx.delete(invitees).where(eq(invitees.meetingId, meetingId)).run();
+      tx.delete(auditLog).where(eq(auditLog.meetingId, meetingId)).run();
+      tx.delete(meetings).where(eq(meetings.id, meetingId)).run();
+    });
+  }
+}

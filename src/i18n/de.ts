@@ -1,0 +1,215 @@
+import { bold, code, join, lines, type Piece, type Rich, rich } from './rich.js';
+
+// German is the default catalogue and the source of truth for the message set; `en.ts` must provide
+// the same keys (enforced by its type). Names, titles and links arrive as Rich pieces, already safe.
+
+export interface TallyView {
+  agreed: Piece[];
+  declined: Piece[];
+  withdrawn: Piece[];
+  pending: Piece[];
+}
+
+const tallyLine = (label: string, people: Piece[]): Rich | null =>
+  people.length ? join([`${label} (${people.length}): `, join(people, ', ')]) : null;
+
+export const de = {
+  languageTag: 'de-DE',
+  pong: rich`pong`,
+  usage: (usage: string) => rich`Aufruf: ${code(usage)}`,
+  argumentError: (problem: string, usage: string) => rich`${problem}. Aufruf: ${code(usage)}`,
+  unknownOption: (option: string) => `Unbekannte Option ${option}`,
+  missingTitle: 'Es fehlt ein Titel',
+  badTime: (input: string) =>
+    `Zeitangabe „${input}“ nicht verstanden (z. B. „morgen 10:00“ oder „2026-12-01 14:30“)`,
+  timeInPast: (when: string) => `Der Zeitpunkt ${when} liegt in der Vergangenheit`,
+  titleTooLong: (max: number) => `Der Titel darf höchstens ${max} Zeichen lang sein`,
+  tooManyInvitees: (max: number) => `Höchstens ${max} Eingeladene pro Besprechung`,
+  unknownUsers: (users: string) => `Diese Personen sind nicht in diesem Raum: ${users}`,
+  notAllowed: (who: string) => rich`Das darf nur ${who}.`,
+  whoOrganizerOrAdmin: 'die Person, die die Besprechung angelegt hat, oder ein Admin',
+  whoAdmin: 'ein Admin',
+  whoOrganizer: 'die Person, die die Besprechung angelegt hat',
+  whoParticipant: 'wer zu der Besprechung eingeladen ist',
+  internalError: rich`Das hat nicht geklappt (interner Fehler). Bitte später noch einmal versuchen.`,
+  bbbUnavailable: rich`Der BigBlueButton-Server ist gerade nicht erreichbar. Ich versuche es weiter.`,
+  encryptedRoom: rich`Dieser Raum ist Ende-zu-Ende-verschlüsselt. Ich kann hier keine Nachrichten und keine Reaktionen lesen und deshalb keine Einwilligungen einholen. Bitte nutzt mich in einem unverschlüsselten Raum.`,
+  noMeeting: rich`In diesem Raum gibt es dazu keine Besprechung.`,
+  ambiguousMeeting: (choices: Rich) =>
+    rich`Hier gibt es mehrere Besprechungen, bitte eine Nummer angeben: ${choices}`,
+  meetingRef: (id: number, title: string) => rich`#${id} ${bold(title)}`,
+
+  noticeHeader: (title: string, version: string) =>
+    rich`Datenschutzhinweis zur Videokonferenz „${title}“ (Fassung ${code(version)})`,
+  prompt: (p: {
+    id: number;
+    title: string;
+    organizer: Rich;
+    when: string | null;
+    invitees: Rich;
+    noRecord: boolean;
+    tally: TallyView;
+    closedNote: Rich | null;
+  }) =>
+    lines(
+      [
+        rich`Besprechung #${p.id} ${bold(p.title)} von ${p.organizer}${p.when ? ` am ${p.when}` : ''}.`,
+        p.noRecord
+          ? rich`Diese Besprechung wird nicht aufgezeichnet. Eingeladen: ${p.invitees}`
+          : rich`${p.invitees}: Darf die Besprechung aufgezeichnet werden? Reagiert mit ✅ (ja) oder ❌ (nein). Aufgezeichnet wird nur, wenn alle zustimmen. Eure Zustimmung gilt für den Hinweis oben und ist jederzeit mit ${code('!withdraw')} widerrufbar.`,
+        p.noRecord ? null : tallyLine('✅ Zugestimmt', p.tally.agreed),
+        p.noRecord ? null : tallyLine('❌ Abgelehnt', p.tally.declined),
+        p.noRecord ? null : tallyLine('↩️ Widerrufen', p.tally.withdrawn),
+        p.noRecord ? null : tallyLine('⏳ Offen', p.tally.pending),
+        p.closedNote,
+      ].filter((x): x is Rich => x !== null),
+    ),
+  promptOpened: (recording: boolean) =>
+    recording ? rich`▶️ Eröffnet, mit Aufzeichnung.` : rich`▶️ Eröffnet, ohne Aufzeichnung.`,
+  promptCancelled: rich`✖️ Abgesagt.`,
+  promptClosed: rich`⏹️ Beendet.`,
+
+  recordingOn: (count: number) => rich`Aufzeichnung AN – alle ${count} haben zugestimmt.`,
+  recordingOffNoRecord: rich`Aufzeichnung AUS – die Besprechung wurde ohne Aufzeichnung angelegt.`,
+  recordingOffReasons: (reasons: Rich[]) => rich`Aufzeichnung AUS – ${join(reasons, ', ')}.`,
+  reasonDeclined: (who: Rich) => rich`${who} hat abgelehnt`,
+  reasonWithdrew: (who: Rich) => rich`${who} hat widerrufen`,
+  reasonPending: (who: Rich) => rich`${who} hat nicht geantwortet`,
+  meetingOpened: (title: string, statement: Rich, delivery: 'direct' | 'room') =>
+    lines([
+      rich`Die Besprechung ${bold(title)} ist eröffnet.`,
+      statement,
+      delivery === 'direct'
+        ? rich`Jede Person bekommt ihren persönlichen Zugangslink per Direktnachricht.`
+        : rich`Die persönlichen Zugangslinks folgen hier im Raum.`,
+    ]),
+  joinLink: (p: { title: string; url: string; moderator: boolean; recording: boolean }) =>
+    lines([
+      rich`Dein persönlicher Link für ${bold(p.title)}${p.moderator ? ' (Moderation)' : ''}:`,
+      p.url,
+      p.recording
+        ? rich`🔴 Diese Sitzung wird aufgezeichnet.`
+        : rich`Diese Sitzung wird nicht aufgezeichnet.`,
+      rich`Gib den Link nicht weiter: Wer ihn hat, tritt unter deinem Namen bei.`,
+    ]),
+  joinLinkInRoom: (who: Rich, url: string) => rich`${who}: ${url}`,
+  waitingForConsent: (who: Rich) =>
+    rich`${who}: Diese Besprechung wird aufgezeichnet. Deinen Link bekommst du, sobald du oben mit ✅ zustimmst.`,
+  linkUndeliverable: (who: Rich) =>
+    rich`${who}: Ich konnte dir keine Direktnachricht schicken. Bitte nimm meine Einladung an oder schreib mir direkt.`,
+  started: (title: string) => rich`${bold(title)} wird jetzt eröffnet.`,
+  alreadyOpen: (title: string) => rich`${bold(title)} ist schon eröffnet.`,
+  notCollecting: (title: string) => rich`${bold(title)} ist nicht mehr in Planung.`,
+  cancelled: (title: string) => rich`${bold(title)} wurde abgesagt.`,
+  invited: (title: string, who: Rich) => rich`${who} zu ${bold(title)} eingeladen.`,
+  alreadyInvited: (who: Rich) => rich`Schon eingeladen: ${who}.`,
+
+  status: (p: {
+    ref: Rich;
+    state: string;
+    when: string | null;
+    tally: TallyView;
+    recording: string | null;
+  }) =>
+    lines(
+      [
+        rich`${p.ref}: ${p.state}${p.when ? `, ${p.when}` : ''}${p.recording ? ` – ${p.recording}` : ''}`,
+        tallyLine('✅ Zugestimmt', p.tally.agreed),
+        tallyLine('❌ Abgelehnt', p.tally.declined),
+        tallyLine('↩️ Widerrufen', p.tally.withdrawn),
+        tallyLine('⏳ Offen', p.tally.pending),
+      ].filter((x): x is Rich => x !== null),
+    ),
+  stateNames: {
+    collecting: 'Einwilligungen werden eingeholt',
+    open: 'eröffnet',
+    closed: 'beendet',
+    cancelled: 'abgesagt',
+  } as Record<string, string>,
+  recordingStateOn: 'mit Aufzeichnung',
+  recordingStateOff: 'ohne Aufzeichnung',
+
+  withdrawNothing: rich`Du hast hier keine Besprechung, für die ein Widerruf etwas ändern würde.`,
+  withdrawBeforeOpen: (who: Rich, title: string) =>
+    rich`Widerruf von ${who} gespeichert: ${bold(title)} wird ohne Aufzeichnung stattfinden, außer ${who} stimmt wieder zu.`,
+  withdrawRestarted: (who: Rich, title: string) =>
+    rich`Widerruf von ${who}: Die aufgezeichnete Sitzung von ${bold(title)} wurde beendet, eine neue Sitzung ohne Aufzeichnung ist eröffnet. Neue Links kommen gleich; die Aufzeichnung der beendeten Sitzung wird gelöscht.`,
+  withdrawUnrecorded: (who: Rich, title: string) => rich`Widerruf von ${who} für ${bold(title)} gespeichert.`,
+  withdrawDeleted: (who: Rich, deleted: Rich[], pending: Rich[]) =>
+    lines(
+      [
+        rich`Widerruf von ${who} gespeichert.`,
+        deleted.length ? rich`Gelöscht: ${join(deleted, ', ')}.` : null,
+        pending.length
+          ? rich`Noch nicht gelöscht (BBB nicht erreichbar oder noch in Verarbeitung), wird automatisch wiederholt: ${join(pending, ', ')}.`
+          : null,
+        !deleted.length && !pending.length ? rich`Es gab keine Aufzeichnungen.` : null,
+      ].filter((x): x is Rich => x !== null),
+    ),
+  withdrawOnBehalf: (admin: Rich) => rich`(Eingetragen von ${admin}.)`,
+  recordingName: (title: string, date: string) => rich`„${title}“ vom ${date}`,
+
+  recordingReady: (name: Rich, deleteOn: string | null) =>
+    deleteOn
+      ? rich`Die Aufzeichnung ${name} ist fertig; sie wird am ${deleteOn} gelöscht.`
+      : rich`Die Aufzeichnung ${name} ist fertig; sie bleibt bis zu einem Widerruf gespeichert.`,
+  recordingsNone: rich`In diesem Raum gibt es keine Aufzeichnungen.`,
+  recordingsHeader: rich`Aufzeichnungen in diesem Raum:`,
+  recordingLine: (p: { ref: string; name: Rich; state: string; age: string; deleteOn: string | null }) =>
+    rich`${code(p.ref)} ${p.name}: ${p.state}, ${p.age} alt${p.deleteOn ? `, wird am ${p.deleteOn} gelöscht` : ''}`,
+  recordingStates: {
+    processing: 'in Verarbeitung',
+    available: 'verfügbar',
+    'purge-pending': 'Löschung ausstehend',
+    purged: 'gelöscht',
+  } as Record<string, string>,
+  days: (n: number) => (n === 1 ? '1 Tag' : `${n} Tagen`),
+  hours: (n: number) => (n === 1 ? '1 Stunde' : `${n} Stunden`),
+
+  purgeReport: (deleted: Rich[], failed: Rich[]) =>
+    lines(
+      [
+        deleted.length ? rich`Gelöscht (${deleted.length}): ${join(deleted, ', ')}.` : rich`Nichts gelöscht.`,
+        failed.length ? rich`Nicht gelöscht (${failed.length}): ${join(failed, ', ')}.` : null,
+      ].filter((x): x is Rich => x !== null),
+    ),
+  purgeFailedItem: (name: Rich, why: string) => rich`${name} (${why})`,
+  purgeNothingExpired: rich`Keine abgelaufenen Aufzeichnungen.`,
+  purgeProgress: (done: number, total: number) => rich`Lösche … ${done}/${total}`,
+  bbbSoftDeleteNote: rich`Hinweis: BigBlueButton verschiebt gelöschte Aufzeichnungen zunächst in einen Papierkorb; endgültig entfernt sie erst die Bereinigung auf dem Server.`,
+
+  mydataSent: rich`Ich habe dir die Auskunft per Direktnachricht geschickt.`,
+  mydata: (p: { userId: string; meetings: Rich[]; consents: Rich[]; deliveries: number; audit: number }) =>
+    lines([
+      rich`Auskunft (Art. 15 DSGVO) über ${code(p.userId)}:`,
+      p.meetings.length ? rich`Besprechungen: ${join(p.meetings, '; ')}` : rich`Besprechungen: keine`,
+      p.consents.length
+        ? rich`Einwilligungs-Nachweise: ${join(p.consents, '; ')}`
+        : rich`Einwilligungs-Nachweise: keine`,
+      rich`Zugestellte Zugangslinks: ${p.deliveries}; Einträge im Prüfprotokoll: ${p.audit}.`,
+      rich`Gespeichert werden Matrix-ID, Anzeigename, Zeitpunkte, die Fassung des Hinweises und die Matrix-Ereignis-IDs. Widerruf jederzeit mit ${code('!withdraw')}.`,
+    ]),
+  consentEntry: (p: { kind: string; at: string; meeting: string; version: string }) =>
+    rich`${p.kind} am ${p.at} (${p.meeting}, Hinweis ${p.version})`,
+  consentKinds: { agree: 'Zustimmung', decline: 'Ablehnung', withdraw: 'Widerruf' } as Record<string, string>,
+
+  helpHeader: rich`Befehle:`,
+  helpLine: (usage: string, summary: string) => rich`${code(usage)} – ${summary}`,
+  helpUnknown: (name: string) => rich`Den Befehl ${code(name)} gibt es nicht.`,
+  commands: {
+    help: 'Zeigt diese Hilfe oder die Hilfe zu einem Befehl',
+    ping: 'Prüft, ob der Bot antwortet',
+    meeting:
+      'Plant eine Besprechung; Eingeladene sind die genannten Personen oder alle im Raum. --at legt den Beginn fest, --no-record verzichtet auf Aufzeichnung',
+    status: 'Zeigt, wer zugestimmt, abgelehnt, widerrufen oder noch nicht geantwortet hat',
+    start: 'Eröffnet die Besprechung jetzt',
+    cancel: 'Sagt die Besprechung ab',
+    invite: 'Lädt weitere Personen ein (sie müssen ebenfalls antworten)',
+    withdraw: 'Widerruft deine Einwilligung (Admins: für eine andere Person)',
+    recordings: 'Listet die Aufzeichnungen dieses Raums mit Alter und Löschdatum',
+    purge: 'Löscht Aufzeichnungen sofort (nur Admins)',
+    mydata: 'Zeigt, was der Bot über dich speichert',
+  } as Record<string, string>,
+};
+
+export type Catalogue = typeof de;

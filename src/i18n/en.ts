@@ -1,0 +1,171 @@
+import type { Catalogue, TallyView } from './de.js';
+import { bold, code, join, lines, type Piece, type Rich, rich } from './rich.js';
+
+const tallyLine = (label: string, people: Piece[]): Rich | null =>
+  people.length ? join([`${label} (${people.length}): `, join(people, ', ')]) : null;
+const present = (items: (Rich | null)[]) => lines(items.filter((x): x is Rich => x !== null));
+
+export const en: Catalogue = {
+  languageTag: 'en-GB',
+  pong: rich`pong`,
+  usage: (usage) => rich`Usage: ${code(usage)}`,
+  argumentError: (problem, usage) => rich`${problem}. Usage: ${code(usage)}`,
+  unknownOption: (option) => `Unknown option ${option}`,
+  missingTitle: 'A title is missing',
+  badTime: (input) => `Could not understand the time "${input}" (try "tomorrow 10:00" or "2026-12-01 14:30")`,
+  timeInPast: (when) => `${when} is in the past`,
+  titleTooLong: (max) => `The title may be at most ${max} characters long`,
+  tooManyInvitees: (max) => `At most ${max} invitees per meeting`,
+  unknownUsers: (users) => `These people are not in this room: ${users}`,
+  notAllowed: (who) => rich`Only ${who} may do that.`,
+  whoOrganizerOrAdmin: 'the organizer of the meeting or an admin',
+  whoAdmin: 'an admin',
+  whoOrganizer: 'the organizer of the meeting',
+  whoParticipant: 'an invitee of the meeting',
+  internalError: rich`That did not work (internal error). Please try again later.`,
+  bbbUnavailable: rich`The BigBlueButton server cannot be reached right now. I keep trying.`,
+  encryptedRoom: rich`This room is end-to-end encrypted. I cannot read messages or reactions here, so I cannot collect consent. Please use me in an unencrypted room.`,
+  noMeeting: rich`There is no such meeting in this room.`,
+  ambiguousMeeting: (choices) => rich`There are several meetings here; please give a number: ${choices}`,
+  meetingRef: (id, title) => rich`#${id} ${bold(title)}`,
+
+  noticeHeader: (title, version) =>
+    rich`Privacy notice for the video conference "${title}" (version ${code(version)})`,
+  prompt: (p) =>
+    present([
+      rich`Meeting #${p.id} ${bold(p.title)} by ${p.organizer}${p.when ? ` on ${p.when}` : ''}.`,
+      p.noRecord
+        ? rich`This meeting will not be recorded. Invited: ${p.invitees}`
+        : rich`${p.invitees}: may this meeting be recorded? React with ✅ (yes) or ❌ (no). It is recorded only if everyone agrees. Your consent refers to the notice above and can be withdrawn at any time with ${code('!withdraw')}.`,
+      p.noRecord ? null : tallyLine('✅ Agreed', p.tally.agreed),
+      p.noRecord ? null : tallyLine('❌ Declined', p.tally.declined),
+      p.noRecord ? null : tallyLine('↩️ Withdrew', p.tally.withdrawn),
+      p.noRecord ? null : tallyLine('⏳ Pending', p.tally.pending),
+      p.closedNote,
+    ]),
+  promptOpened: (recording) => (recording ? rich`▶️ Opened, recorded.` : rich`▶️ Opened, not recorded.`),
+  promptCancelled: rich`✖️ Cancelled.`,
+  promptClosed: rich`⏹️ Ended.`,
+
+  recordingOn: (count) => rich`Recording ON – all ${count} agreed.`,
+  recordingOffNoRecord: rich`Recording OFF – the meeting was planned without recording.`,
+  recordingOffReasons: (reasons) => rich`Recording OFF – ${join(reasons, ', ')}.`,
+  reasonDeclined: (who) => rich`${who} declined`,
+  reasonWithdrew: (who) => rich`${who} withdrew`,
+  reasonPending: (who) => rich`${who} did not answer`,
+  meetingOpened: (title, statement, delivery) =>
+    lines([
+      rich`The meeting ${bold(title)} is open.`,
+      statement,
+      delivery === 'direct'
+        ? rich`Everyone gets their personal join link in a direct message.`
+        : rich`The personal join links follow here in the room.`,
+    ]),
+  joinLink: (p) =>
+    lines([
+      rich`Your personal link for ${bold(p.title)}${p.moderator ? ' (moderator)' : ''}:`,
+      p.url,
+      p.recording ? rich`🔴 This session is recorded.` : rich`This session is not recorded.`,
+      rich`Do not pass it on: whoever has it joins under your name.`,
+    ]),
+  joinLinkInRoom: (who, url) => rich`${who}: ${url}`,
+  waitingForConsent: (who) =>
+    rich`${who}: this meeting is recorded. You get your link as soon as you agree with ✅ above.`,
+  linkUndeliverable: (who) =>
+    rich`${who}: I could not send you a direct message. Please accept my invitation or message me directly.`,
+  started: (title) => rich`${bold(title)} is opening now.`,
+  alreadyOpen: (title) => rich`${bold(title)} is already open.`,
+  notCollecting: (title) => rich`${bold(title)} is no longer being planned.`,
+  cancelled: (title) => rich`${bold(title)} was cancelled.`,
+  invited: (title, who) => rich`${who} invited to ${bold(title)}.`,
+  alreadyInvited: (who) => rich`Already invited: ${who}.`,
+
+  status: (p) =>
+    present([
+      rich`${p.ref}: ${p.state}${p.when ? `, ${p.when}` : ''}${p.recording ? ` – ${p.recording}` : ''}`,
+      tallyLine('✅ Agreed', p.tally.agreed),
+      tallyLine('❌ Declined', p.tally.declined),
+      tallyLine('↩️ Withdrew', p.tally.withdrawn),
+      tallyLine('⏳ Pending', p.tally.pending),
+    ]),
+  stateNames: { collecting: 'collecting consent', open: 'open', closed: 'ended', cancelled: 'cancelled' },
+  recordingStateOn: 'recorded',
+  recordingStateOff: 'not recorded',
+
+  withdrawNothing: rich`You have no meeting here for which a withdrawal would change anything.`,
+  withdrawBeforeOpen: (who, title) =>
+    rich`Withdrawal by ${who} stored: ${bold(title)} will take place unrecorded unless ${who} agrees again.`,
+  withdrawRestarted: (who, title) =>
+    rich`Withdrawal by ${who}: the recorded session of ${bold(title)} was ended and a new unrecorded session is open. New links follow; the ended session's recording will be deleted.`,
+  withdrawUnrecorded: (who, title) => rich`Withdrawal by ${who} for ${bold(title)} stored.`,
+  withdrawDeleted: (who, deleted, pending) =>
+    present([
+      rich`Withdrawal by ${who} stored.`,
+      deleted.length ? rich`Deleted: ${join(deleted, ', ')}.` : null,
+      pending.length
+        ? rich`Not deleted yet (BBB unreachable or still processing), retried automatically: ${join(pending, ', ')}.`
+        : null,
+      !deleted.length && !pending.length ? rich`There were no recordings.` : null,
+    ]),
+  withdrawOnBehalf: (admin) => rich`(Entered by ${admin}.)`,
+  recordingName: (title, date) => rich`"${title}" of ${date}`,
+
+  recordingReady: (name, deleteOn) =>
+    deleteOn
+      ? rich`The recording ${name} is ready; it will be deleted on ${deleteOn}.`
+      : rich`The recording ${name} is ready; it is kept until consent is withdrawn.`,
+  recordingsNone: rich`There are no recordings in this room.`,
+  recordingsHeader: rich`Recordings in this room:`,
+  recordingLine: (p) =>
+    rich`${code(p.ref)} ${p.name}: ${p.state}, ${p.age} old${p.deleteOn ? `, deleted on ${p.deleteOn}` : ''}`,
+  recordingStates: {
+    processing: 'processing',
+    available: 'available',
+    'purge-pending': 'deletion pending',
+    purged: 'deleted',
+  },
+  days: (n) => (n === 1 ? '1 day' : `${n} days`),
+  hours: (n) => (n === 1 ? '1 hour' : `${n} hours`),
+
+  purgeReport: (deleted, failed) =>
+    present([
+      deleted.length ? rich`Deleted (${deleted.length}): ${join(deleted, ', ')}.` : rich`Nothing deleted.`,
+      failed.length ? rich`Not deleted (${failed.length}): ${join(failed, ', ')}.` : null,
+    ]),
+  purgeFailedItem: (name, why) => rich`${name} (${why})`,
+  purgeNothingExpired: rich`No expired recordings.`,
+  purgeProgress: (done, total) => rich`Deleting … ${done}/${total}`,
+  bbbSoftDeleteNote: rich`Note: BigBlueButton first moves deleted recordings to a trash area; only the server's cleanup removes them for good.`,
+
+  mydataSent: rich`I sent you the answer in a direct message.`,
+  mydata: (p) =>
+    lines([
+      rich`What I store about ${code(p.userId)} (Art. 15 GDPR):`,
+      p.meetings.length ? rich`Meetings: ${join(p.meetings, '; ')}` : rich`Meetings: none`,
+      p.consents.length ? rich`Consent evidence: ${join(p.consents, '; ')}` : rich`Consent evidence: none`,
+      rich`Join links delivered: ${p.deliveries}; audit log entries: ${p.audit}.`,
+      rich`Stored are the Matrix ID, display name, times, the notice version and Matrix event IDs. Withdraw at any time with ${code('!withdraw')}.`,
+    ]),
+  consentEntry: (p) => rich`${p.kind} on ${p.at} (${p.meeting}, notice ${p.version})`,
+  consentKinds: { agree: 'agreement', decline: 'refusal', withdraw: 'withdrawal' },
+
+  helpHeader: rich`Commands:`,
+  helpLine: (usage, summary) => rich`${code(usage)} – ${summary}`,
+  helpUnknown: (name) => rich`There is no command ${code(name)}.`,
+  commands: {
+    help: 'Shows this help, or the help of one command',
+    ping: 'Checks that the bot answers',
+    meeting:
+      'Plans a meeting; invitees are the people named, or everyone in the room. --at sets the start, --no-record skips recording',
+    status: 'Shows who agreed, declined, withdrew or has not answered',
+    start: 'Opens the meeting now',
+    cancel: 'Cancels the meeting',
+    invite: 'Invites more people (they must answer too)',
+    withdraw: 'Withdraws your consent (admins: on behalf of someone)',
+    recordings: "Lists this room's recordings with age and deletion date",
+    purge: 'Deletes recordings now (admins only)',
+    mydata: 'Shows what the bot stores about you',
+  },
+};
+
+export type { TallyView };

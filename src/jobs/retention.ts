@@ -1,0 +1,59 @@
+import AsyncLock from 'async-lock';
+import type { AppContext } from '../app/context.js';
+import type { PurgeOutcome, Purger } from '../app/purge.js';
+import { DAY_MS } from '../domain/retention.js';
+
+export interface RetentionRun extends PurgeOutcome {
+  prunedMeetings: number;
+}
+
+/**
+ * The retention and purge job (design.md §3.7): deletes expired recordings, retries purge-pending
+ * ones, and prunes consent evidence once it has outlived the last recording by the configured period.
+ * Runs never overlap: the cron and `!purge --expired` share one lock.
+ */
+export class RetentionJob {
+  private readonly lock = new AsyncLock();
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly purger: Purger,
+  ) {}
+
+  get running(): boolean {
+    return this.lock.isBusy('retention');
+  }
+
+  run(onProgress?: (done: number, total: number) => void): Promise<RetentionRun> {
+    return this.lock.acquire('retention', () => this.runOnce(onProgress));
+  }
+
+  private async runOnce(onProgress?: (done: number, total: number) => void): Promise<RetentionRun> {
+    const { recordings, audit } = this.ctx.stores;
+    const started = this.ctx.now();
+    const due = recordings.dueForPurge(started);
+    const outcome = await this.purger.purge(due, 'retention', this.ctx.chat.botUserId, onProgress);
+    const cutoff = this.ctx.now() - this.ctx.config.retention.evidenceDaysAfterPurge * DAY_MS;
+    const prunable = recordings.meetingsWithEvidenceOlderThan(cutoff);
+    for (const meetingId of prunable) {
+      recordings.pruneMeeting(meetingId);
+      audit.append({
+        at: this.ctx.now(),
+        actorId: this.ctx.chat.botUserId,
+        action: 'evidence.pruned',
+        meetingId,
+      });
+    }
+    this.ctx.log.info(
+      {
+        due: due.length,
+        deleted: outcome.deleted.length,
+        failed: outcome.failed.length,
+        prunedMeetings: prunable.length,
+        ms: this.ctx.now() - started,
+      },
+      'retention run finished',
+    );
+    return { ...outcome, prunedMeetings: prunable.length };
+  }
+}

@@ -1,0 +1,126 @@
+import type { MatrixClient } from 'matrix-bot-sdk';
+import type { ChatPort, ReactionSeen } from '../app/ports.js';
+import type { Rich } from '../i18n/rich.js';
+import type { Logger } from '../log.js';
+import { withRateLimitRetry } from './rate-limit.js';
+
+/** The chat port on a real homeserver, through matrix-bot-sdk. The only place that knows how events leave. */
+export class MatrixChatPort implements ChatPort {
+  constructor(
+    private readonly client: MatrixClient,
+    readonly botUserId: string,
+    private readonly log: Logger,
+  ) {}
+
+  async send(
+    roomId: string,
+    message: Rich,
+    options: { replyTo?: string; notice?: boolean } = {},
+  ): Promise<string> {
+    const content: Record<string, unknown> = {
+      ...body(message, options.notice ? 'm.notice' : 'm.text'),
+      // Explicit mentions: only the people named get notified (MentionPill alone does not set this).
+      'm.mentions': { user_ids: [...message.mentions] },
+    };
+    if (options.replyTo) content['m.relates_to'] = { 'm.in_reply_to': { event_id: options.replyTo } };
+    return this.call('send', () => this.client.sendMessage(roomId, content));
+  }
+
+  async edit(roomId: string, eventId: string, message: Rich): Promise<void> {
+    const fresh = body(message, 'm.notice');
+    await this.call('edit', () =>
+      this.client.sendMessage(roomId, {
+        msgtype: 'm.notice',
+        body: `* ${fresh.body}`,
+        format: fresh.format,
+        formatted_body: `* ${fresh.formatted_body}`,
+        // An edit must not notify everyone again.
+        'm.mentions': {},
+        'm.new_content': { ...fresh, 'm.mentions': {} },
+        'm.relates_to': { rel_type: 'm.replace', event_id: eventId },
+      }),
+    );
+  }
+
+  async react(roomId: string, eventId: string, key: string): Promise<void> {
+    await this.call('react', () =>
+      this.client.sendEvent(roomId, 'm.reaction', {
+        'm.relates_to': { rel_type: 'm.annotation', event_id: eventId, key },
+      }),
+    );
+  }
+
+  async joinedMembers(roomId: string): Promise<string[]> {
+    const members = await this.call('members', () => this.client.getJoinedRoomMembers(roomId));
+    return members.filter((id) => id !== this.botUserId);
+  }
+
+  async displayName(roomId: string, userId: string): Promise<string> {
+    try {
+      const member = await this.client.getRoomStateEvent(roomId, 'm.room.member', userId);
+      if (typeof member?.displayname === 'string' && member.displayname.trim())
+        return member.displayname.trim();
+    } catch {
+      // not a member (yet): fall back to the global profile
+    }
+    try {
+      const profile = await this.client.getUserProfile(userId);
+      if (typeof profile?.displayname === 'string' && profile.displayname.trim())
+        return profile.displayname.trim();
+    } catch {
+      // unknown user: the localpart is the best name we have
+    }
+    return userId.slice(1).split(':')[0] ?? userId;
+  }
+
+  async createDirectRoom(userId: string): Promise<string> {
+    return this.call('createDirectRoom', () =>
+      this.client.createRoom({ preset: 'trusted_private_chat', is_direct: true, invite: [userId] }),
+    );
+  }
+
+  async reactionsTo(roomId: string, eventId: string): Promise<ReactionSeen[]> {
+    const seen: ReactionSeen[] = [];
+    let from: string | undefined;
+    const path = `/_matrix/client/v1/rooms/${encodeURIComponent(roomId)}/relations/${encodeURIComponent(eventId)}/m.annotation/m.reaction`;
+    do {
+      const page = await this.call('relations', () =>
+        this.client.doRequest('GET', path, { limit: 100, dir: 'f', ...(from ? { from } : {}) }),
+      );
+      for (const event of page.chunk ?? []) {
+        const relation = event?.content?.['m.relates_to'];
+        if (
+          relation?.rel_type !== 'm.annotation' ||
+          relation.event_id !== eventId ||
+          typeof relation.key !== 'string'
+        )
+          continue;
+        seen.push({
+          eventId: event.event_id,
+          sender: event.sender,
+          key: relation.key,
+          ts: event.origin_server_ts ?? 0,
+        });
+      }
+      from = page.next_batch;
+    } while (from);
+    return seen.sort((a, b) => a.ts - b.ts);
+  }
+
+  async isEncrypted(roomId: string): Promise<boolean> {
+    try {
+      const state = await this.client.getRoomStateEvent(roomId, 'm.room.encryption', '');
+      return !!state?.algorithm;
+    } catch {
+      return false;
+    }
+  }
+
+  private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return withRateLimitRetry(this.log, what, fn);
+  }
+}
+
+function body(message: Rich, msgtype: 'm.text' | 'm.notice') {
+  return { msgtype, body: message.text, format: 'org.matrix.custom.html', formatted_body: message.html };
+}
