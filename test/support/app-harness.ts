@@ -1,0 +1,151 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { CommandDispatcher } from '../../commands/dispatch.js';
+import { BotApp } from '../../src/app/bot-app.js';
+import { AppContext } from '../../src/app/context.js';
+import { loadNotice } from '../../src/app/notice.js';
+import { BbbClient } from '../../src/bbb/index.js';
+import { parseConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import { AuditStore } from '../../src/db/audit-store.js';
+import { BotStateStore } from '../../src/db/bot-state-store.js';
+import { MeetingsStore } from '../../src/db/meetings-store.js';
+import { openDatabase } from '../../src/db/open.js';
+import { RecordingsStore } from '../../src/db/recordings-store.js';
+import { type BbbSimulator, startBbbSimulator } from './bbb-simulator.js';
+import { MemoryChat } from './memory-chat.js';
+
+export const ROOM = '!room:test';
+export const ORGANIZER = '@olga:test';
+export const ALICE = '@alice:test';
+export const BOB = '@bob:test';
+export const CAROL = '@carol:test';
+export const ADMIN = '@admin:test';
+export const SECRET = 'integration-secret-0123456789';
+
+/** A controllable clock: tests move time instead of sleeping through real minutes. */
+export class TestClock {
+  constructor(public t = Date.parse('2026-12-01T09:00:00Z')) {}
+  now = (): number => this.t;
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+export interface Harness {
+  app: BotApp;
+  chat: MemoryChat;
+  sim: BbbSimulator;
+  clock: TestClock;
+  config: Config;
+  dbPath: string;
+  dispatcher: CommandDispatcher;
+  /** Types a command as `sender` in `roomId`; resolves when the bot has handled it. */
+  say(sender: string, body: string, roomId?: string): Promise<string>;
+  /** Reacts on an event as `sender`, through the same path as a live reaction. */
+  react(sender: string, eventId: string, key: string, roomId?: string): Promise<string>;
+  redact(sender: string, reactionEventId: string, roomId?: string): Promise<void>;
+  /** The consent prompt of meeting `id`. */
+  promptOf(id: number): string;
+  /** Builds a second app on the same database file, as after a restart. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The real application on a real SQLite file, the BBB simulator over HTTP, and the in-memory chat port. */
+export async function createHarness(overrides: Record<string, unknown> = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'meetbot-it-'));
+  const dbPath = join(dir, 'bot.db');
+  const clock = new TestClock();
+  const sim = await startBbbSimulator({ secret: SECRET, processingDelayMs: 0, now: clock.now });
+  const config = parseConfig(
+    {
+      matrix: { homeserverUrl: 'http://127.0.0.1:1', accessToken: 'token', allowedInviters: ['@*:test'] },
+      admins: [ADMIN],
+      bbb: { url: sim.url, secret: SECRET },
+      database: { path: dbPath },
+      ...overrides,
+    },
+    'test-config',
+    {},
+  );
+  const chat = new MemoryChat();
+  chat.room(ROOM, [chat.botUserId, ORGANIZER, ALICE, BOB, CAROL, ADMIN]);
+  chat.names.set(ORGANIZER, 'Olga').set(ALICE, 'Alice').set(BOB, 'Bob').set(CAROL, 'Carol');
+
+  let app = build();
+  let dispatcher = new CommandDispatcher(app);
+
+  function build(): BotApp {
+    const db = openDatabase(dbPath);
+    const stores = {
+      db,
+      meetings: new MeetingsStore(db),
+      recordings: new RecordingsStore(db),
+      audit: new AuditStore(db),
+      state: new BotStateStore(db),
+    };
+    const bbb = new BbbClient({
+      url: sim.url,
+      secret: SECRET,
+      algorithm: 'sha256',
+      retries: 1,
+      retryMinDelayMs: 5,
+      timeoutMs: 2000,
+    });
+    const notice = loadNotice(config.notice[config.language], config.language);
+    const ctx = new AppContext(config, stores, chat, bbb, clock, pino({ level: 'silent' }), notice);
+    return new BotApp(ctx, { promptEditDelayMs: 5 });
+  }
+
+  const harness: Harness = {
+    get app() {
+      return app;
+    },
+    chat,
+    sim,
+    clock,
+    config,
+    dbPath,
+    get dispatcher() {
+      return dispatcher;
+    },
+    async say(sender, body, roomId = ROOM) {
+      const eventId = chat.nextEventId();
+      await dispatcher.handle({ roomId, sender, eventId, content: { msgtype: 'm.text', body } });
+      await app.prompts.flush();
+      return eventId;
+    },
+    async react(sender, eventId, key, roomId = ROOM) {
+      const reactionId = chat.addReaction(roomId, sender, eventId, key);
+      await app.intake.onReaction({ roomId, sender, eventId: reactionId, relatesTo: eventId, key });
+      await app.prompts.flush();
+      return reactionId;
+    },
+    async redact(sender, reactionEventId, roomId = ROOM) {
+      chat.removeReaction(reactionEventId);
+      await app.intake.onRedaction({ roomId, sender, eventId: chat.nextEventId(), redacts: reactionEventId });
+      await app.prompts.flush();
+    },
+    promptOf(id) {
+      const prompt = app.ctx.stores.meetings.get(id)?.promptEventId;
+      if (!prompt) throw new Error(`meeting ${id} has no prompt`);
+      return prompt;
+    },
+    async restart() {
+      await app.close();
+      app.ctx.stores.db.$client.close();
+      app = build();
+      dispatcher = new CommandDispatcher(app);
+    },
+    async close() {
+      await app.close();
+      app.ctx.stores.db.$client.close();
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}

@@ -1,0 +1,129 @@
+import type { ChatPort, ReactionSeen } from '../../src/app/ports.js';
+import type { Rich } from '../../src/i18n/rich.js';
+
+/**
+ * An in-memory chat port for integration tests: rooms, members, messages, edits and reactions held
+ * in arrays, so tests can drive the real application code and read what people would see.
+ */
+export interface SentMessage {
+  eventId: string;
+  roomId: string;
+  text: string;
+  html: string;
+  mentions: readonly string[];
+  replyTo?: string;
+  notice: boolean;
+  /** Latest content after edits. */
+  edits: Rich[];
+}
+
+export class MemoryChat implements ChatPort {
+  readonly botUserId: string;
+  readonly messages: SentMessage[] = [];
+  readonly reactions: (ReactionSeen & { roomId: string; relatesTo: string })[] = [];
+  readonly members = new Map<string, Set<string>>();
+  readonly names = new Map<string, string>();
+  readonly directRooms: { roomId: string; userId: string }[] = [];
+  /** Users for whom creating a DM fails (e.g. a deactivated account). */
+  readonly unreachable = new Set<string>();
+  private seq = 0;
+
+  constructor(botUserId = '@meetbot:test') {
+    this.botUserId = botUserId;
+  }
+
+  room(roomId: string, members: string[]): void {
+    this.members.set(roomId, new Set(members));
+  }
+
+  nextEventId(): string {
+    this.seq += 1;
+    return `$ev${this.seq}`;
+  }
+
+  async send(
+    roomId: string,
+    message: Rich,
+    options: { replyTo?: string; notice?: boolean } = {},
+  ): Promise<string> {
+    const eventId = this.nextEventId();
+    this.messages.push({
+      eventId,
+      roomId,
+      text: message.text,
+      html: message.html,
+      mentions: message.mentions,
+      replyTo: options.replyTo,
+      notice: options.notice ?? false,
+      edits: [],
+    });
+    return eventId;
+  }
+
+  async edit(roomId: string, eventId: string, message: Rich): Promise<void> {
+    const original = this.messages.find((m) => m.eventId === eventId && m.roomId === roomId);
+    if (!original) throw new Error(`edit of unknown event ${eventId}`);
+    original.edits.push(message);
+  }
+
+  async react(roomId: string, eventId: string, key: string): Promise<void> {
+    this.reactions.push({
+      roomId,
+      relatesTo: eventId,
+      eventId: this.nextEventId(),
+      sender: this.botUserId,
+      key,
+      ts: Date.now(),
+    });
+  }
+
+  async joinedMembers(roomId: string): Promise<string[]> {
+    return [...(this.members.get(roomId) ?? [])].filter((id) => id !== this.botUserId);
+  }
+
+  async displayName(_roomId: string, userId: string): Promise<string> {
+    return this.names.get(userId) ?? userId.slice(1).split(':')[0]!;
+  }
+
+  async createDirectRoom(userId: string): Promise<string> {
+    if (this.unreachable.has(userId)) throw new Error(`cannot invite ${userId}`);
+    const roomId = `!dm-${this.directRooms.length + 1}:test`;
+    this.directRooms.push({ roomId, userId });
+    this.room(roomId, [this.botUserId, userId]);
+    return roomId;
+  }
+
+  async reactionsTo(roomId: string, eventId: string): Promise<ReactionSeen[]> {
+    return this.reactions
+      .filter((r) => r.roomId === roomId && r.relatesTo === eventId)
+      .map(({ eventId: id, sender, key, ts }) => ({ eventId: id, sender, key, ts }));
+  }
+
+  /** Records a user's reaction as the homeserver would hold it; returns its event ID. */
+  addReaction(roomId: string, sender: string, relatesTo: string, key: string): string {
+    const eventId = this.nextEventId();
+    this.reactions.push({ roomId, relatesTo, eventId, sender, key, ts: Date.now() });
+    return eventId;
+  }
+
+  removeReaction(eventId: string): void {
+    const index = this.reactions.findIndex((r) => r.eventId === eventId);
+    if (index >= 0) this.reactions.splice(index, 1);
+  }
+
+  /** Current text of a message (last edit wins). */
+  current(eventId: string): string {
+    const m = this.messages.find((x) => x.eventId === eventId);
+    if (!m) throw new Error(`no message ${eventId}`);
+    return m.edits.at(-1)?.text ?? m.text;
+  }
+
+  inRoom(roomId: string): SentMessage[] {
+    return this.messages.filter((m) => m.roomId === roomId);
+  }
+
+  dmOf(userId: string): SentMessage[] {
+    const rooms = this.directRooms.filter((d) => d.userId === userId).map((d) => d.roomId);
+    return this.messages.filter((m) => rooms.includes(m.roomId));
+  }
+}
