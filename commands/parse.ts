@@ -4,7 +4,8 @@ import type { CommandDefinition, ParsedArgs } from './command.js';
 import { UsageError } from './command.js';
 
 const USER_ID = /^@[^:\s]+:[^\s]+$/;
-const PILL = /<a\s+href="https:\/\/matrix\.to\/#\/(@[^"?]+)(?:\?[^"]*)?"[^>]*>.*?<\/a>/gis;
+// Clients write the ID raw or percent-encoded: @alice:example.org or %40alice%3Aexample.org.
+const PILL = /<a\s+href="https:\/\/matrix\.to\/#\/((?:@|%40)[^"?/]+)(?:\?[^"]*)?"[^>]*>.*?<\/a>/gis;
 
 /**
  * The command text of a message. Clients turn typed mentions into pills: the plain body then holds
@@ -15,7 +16,7 @@ export function commandText(content: { body?: unknown; format?: unknown; formatt
   if (content.format !== 'org.matrix.custom.html' || typeof content.formatted_body !== 'string') return body;
   const withIds = content.formatted_body
     .replace(/<mx-reply>.*?<\/mx-reply>/gis, '')
-    .replace(PILL, (_m, id: string) => ` ${decodeURIComponent(id)} `)
+    .replace(PILL, (_m, id: string) => ` ${safeDecode(id)} `)
     .replace(/<br\s*\/?>/gi, ' ')
     .replace(/<[^>]+>/g, '');
   return decode(withIds).replace(/\s+/g, ' ').trim();
@@ -55,4 +56,12 @@ export function parseArguments(definition: CommandDefinition, tokens: string[]):
     } else words.push(token);
   }
   return { words, mentions, options: parsed.values as ParsedArgs['options'] };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

@@ -1,0 +1,27 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, registerSecret } from '../../src/log.js';
+
+describe('logging', () => {
+  it('never writes registered secrets, checksums or access tokens', () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    registerSecret('super-secret-bbb-salt');
+    const log = createLogger('info', sink);
+    log.info(
+      { url: 'https://bbb/api/join?fullName=A&checksum=' + 'a'.repeat(64) },
+      'secret is super-secret-bbb-salt',
+    );
+    log.info('GET /_matrix/client/v3/sync?access_token=syt_abc123&since=1');
+    const out = lines.join('');
+    expect(out).not.toContain('super-secret-bbb-salt');
+    expect(out).not.toContain('a'.repeat(64));
+    expect(out).not.toContain('syt_abc123');
+    expect(out).toContain('[redacted]');
+  });
+});
