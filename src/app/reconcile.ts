@@ -41,6 +41,8 @@ export class Reconciler {
     }
     if (!meeting.noRecord) {
       const seen = await this.ctx.chat.reactionsTo(meeting.roomId, meeting.promptEventId);
+      // Vanished ✅s first: a new answer must not open the meeting on a consent that is gone.
+      await this.withdrawVanishedAgreements(meetingId, new Set(seen.map((r) => r.eventId)));
       for (const reaction of seen) {
         await this.intake.onReaction(
           {
@@ -53,7 +55,6 @@ export class Reconciler {
           'reconcile',
         );
       }
-      await this.withdrawVanishedAgreements(meetingId, new Set(seen.map((r) => r.eventId)));
     }
     this.prompts.request(meetingId);
     await this.ctx.withMeeting(meetingId, async () => {

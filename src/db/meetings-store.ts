@@ -124,7 +124,7 @@ export class MeetingsStore {
       .select()
       .from(invitees)
       .where(eq(invitees.meetingId, meetingId))
-      .orderBy(asc(invitees.addedAt), asc(invitees.userId))
+      .orderBy(desc(invitees.isOrganizer), asc(invitees.addedAt), asc(invitees.userId))
       .all();
   }
 

@@ -1,0 +1,104 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ADMIN,
+  ALICE,
+  BOB,
+  CAROL,
+  createHarness,
+  type Harness,
+  ORGANIZER,
+  ROOM,
+} from '../../support/app-harness.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await createHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const lastReply = () => h.chat.inRoom(ROOM).at(-1)?.text ?? '';
+
+describe('commands', () => {
+  it('answer bad arguments with the usage line, and lose nothing', async () => {
+    await h.say(ORGANIZER, '!meeting');
+    expect(lastReply()).toBe(
+      'Es fehlt ein Titel. Aufruf: !meeting <title> [@user …] [--at "<time>"] [--no-record]',
+    );
+    await h.say(ORGANIZER, '!meeting Sync --bogus');
+    expect(lastReply()).toContain('Unbekannte Option --bogus');
+    await h.say(ORGANIZER, '!meeting Sync --at "irgendwann"');
+    expect(lastReply()).toContain('Zeitangabe „irgendwann“ nicht verstanden');
+    await h.say(ORGANIZER, '!meeting Sync @stranger:test');
+    expect(lastReply()).toContain('nicht in diesem Raum: @stranger:test');
+    await h.say(ORGANIZER, `!meeting ${'x'.repeat(201)}`);
+    expect(lastReply()).toContain('höchstens 200 Zeichen');
+    await h.say(ORGANIZER, '!meeting Sync --at gestern');
+    expect(lastReply()).toContain('liegt in der Vergangenheit');
+    expect(h.app.ctx.stores.meetings.inRoom(ROOM)).toHaveLength(0);
+  });
+
+  it('stay quiet for commands that are not ours (another bot may share the prefix)', async () => {
+    await h.say(ORGANIZER, '!weather Berlin');
+    expect(h.chat.messages).toHaveLength(0);
+  });
+
+  it('generate help from the command table, admin commands only for admins', async () => {
+    await h.say(ALICE, '!help');
+    expect(lastReply()).toContain('!meeting <title>');
+    expect(lastReply()).not.toContain('!purge');
+    await h.say(ADMIN, '!help');
+    expect(lastReply()).toContain('!purge');
+    await h.say(ALICE, '!help withdraw');
+    expect(lastReply()).toBe(
+      '!withdraw [@user] [#meeting] – Widerruft deine Einwilligung (Admins: für eine andere Person)',
+    );
+  });
+
+  it('let only the organizer or an admin start or cancel, and say who may', async () => {
+    await h.say(ORGANIZER, `!meeting Planning ${ALICE}`);
+    await h.say(ALICE, '!start');
+    expect(lastReply()).toContain(
+      'Das darf nur die Person, die die Besprechung angelegt hat, oder ein Admin.',
+    );
+    expect(h.sim.sessions()).toHaveLength(0);
+    await h.say(ADMIN, '!cancel');
+    expect(lastReply()).toContain('Planning wurde abgesagt');
+    expect(h.app.ctx.stores.meetings.get(1)?.state).toBe('cancelled');
+  });
+
+  it('ask which meeting when the room has several', async () => {
+    await h.say(ORGANIZER, `!meeting One ${ALICE}`);
+    await h.say(ORGANIZER, `!meeting Two ${BOB}`);
+    await h.say(ORGANIZER, '!status');
+    expect(lastReply()).toContain('mehrere Besprechungen');
+    await h.say(ORGANIZER, '!status #2');
+    expect(lastReply()).toContain('#2 Two');
+    expect(lastReply()).toContain('⏳ Offen (2)');
+  });
+
+  it('handle each command event once, even if it is delivered again', async () => {
+    await h.dispatcher.handle({
+      roomId: ROOM,
+      sender: ORGANIZER,
+      eventId: '$same',
+      content: { body: `!meeting Once ${ALICE}` },
+    });
+    await h.dispatcher.handle({
+      roomId: ROOM,
+      sender: ORGANIZER,
+      eventId: '$same',
+      content: { body: `!meeting Once ${ALICE}` },
+    });
+    expect(h.app.ctx.stores.meetings.inRoom(ROOM)).toHaveLength(1);
+    expect(h.chat.inRoom(ROOM).filter((m) => m.text.startsWith('Datenschutzhinweis'))).toHaveLength(1);
+  });
+
+  it('invite everyone in the room when nobody is named, the organizer always', async () => {
+    await h.say(ORGANIZER, '!meeting Allhands');
+    const invited = h.app.ctx.stores.meetings.invitees(1).map((i) => i.userId);
+    expect(invited.sort()).toEqual([ADMIN, ALICE, BOB, CAROL, ORGANIZER].sort());
+    expect(invited).not.toContain(h.chat.botUserId);
+  });
+});

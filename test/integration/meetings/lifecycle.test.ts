@@ -1,0 +1,194 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ALICE,
+  BOB,
+  CAROL,
+  createHarness,
+  type Harness,
+  ORGANIZER,
+  ROOM,
+} from '../../support/app-harness.js';
+
+let h: Harness;
+afterEach(async () => {
+  await h.close();
+});
+
+const roomSays = (text: string) => h.chat.inRoom(ROOM).some((m) => m.text.includes(text));
+const links = (user: string) => h.chat.dmOf(user).filter((m) => m.text.includes('/join?'));
+
+describe('meeting lifecycle', () => {
+  beforeEach(async () => {
+    h = await createHarness();
+  });
+
+  it('seeds the prompt with ✅ and ❌ and keeps one tally current', async () => {
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
+    const prompt = h.promptOf(1);
+    expect(h.chat.reactions.filter((r) => r.sender === h.chat.botUserId).map((r) => r.key)).toEqual([
+      '✅',
+      '❌',
+    ]);
+    await h.react(ALICE, prompt, '✅');
+    expect(h.chat.current(prompt)).toContain('✅ Zugestimmt (1): Alice');
+    expect(h.chat.current(prompt)).toContain('⏳ Offen (2): Olga, Bob');
+  });
+
+  it('coalesces a burst of reactions into few edits', async () => {
+    const many = Array.from({ length: 40 }, (_, i) => `@user${i}:test`);
+    h.chat.room(ROOM, [h.chat.botUserId, ORGANIZER, ...many]);
+    await h.say(ORGANIZER, `!meeting Burst ${many.join(' ')}`);
+    const prompt = h.promptOf(1);
+    const before = h.app.prompts.editsSent;
+    await Promise.all(
+      many.map((user) => {
+        const eventId = h.chat.addReaction(ROOM, user, prompt, '❌');
+        return h.app.intake.onReaction({ roomId: ROOM, sender: user, eventId, relatesTo: prompt, key: '❌' });
+      }),
+    );
+    await h.app.prompts.flush();
+    expect(h.app.prompts.editsSent - before).toBeLessThanOrEqual(3);
+    expect(h.chat.current(prompt)).toContain('❌ Abgelehnt (40)');
+  });
+
+  it('ignores reactions of non-invitees, other keys, other events and other rooms', async () => {
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE}`);
+    const prompt = h.promptOf(1);
+    await h.react(CAROL, prompt, '✅'); // not invited
+    await h.react(ALICE, prompt, '👍'); // not an answer
+    await h.react(ALICE, h.chat.inRoom(ROOM)[0]!.eventId, '✅'); // on the notice, not the prompt
+    await h.react(ALICE, prompt, '✅', '!elsewhere:test'); // forged relation from another room
+    expect(h.app.ctx.stores.meetings.consentEvents(1)).toHaveLength(0);
+    await h.react(ORGANIZER, prompt, '✅');
+    await h.react(ALICE, prompt, '✅');
+    expect(h.sim.sessions()[0]?.record).toBe(true);
+  });
+
+  it('lets people change their answer until the meeting opens; a redacted ✅ is a withdrawal', async () => {
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
+    const prompt = h.promptOf(1);
+    await h.react(ORGANIZER, prompt, '✅');
+    const aliceYes = await h.react(ALICE, prompt, '✅');
+    await h.redact(ALICE, aliceYes);
+    expect(h.chat.current(prompt)).toContain('↩️ Widerrufen (1): Alice');
+    await h.react(BOB, prompt, '✅');
+    expect(h.sim.sessions()[0]?.record).toBe(false);
+    expect(roomSays('Aufzeichnung AUS – Alice hat widerrufen')).toBe(true);
+    expect(h.app.ctx.stores.meetings.consentEvents(1).map((e) => e.kind)).toEqual([
+      'agree',
+      'agree',
+      'withdraw',
+      'agree',
+    ]);
+  });
+
+  it('opens on !start with whoever answered, unrecorded if someone did not answer', async () => {
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
+    await h.react(ORGANIZER, h.promptOf(1), '✅');
+    await h.react(ALICE, h.promptOf(1), '✅');
+    await h.say(ORGANIZER, '!start');
+    expect(h.sim.sessions()[0]?.record).toBe(false);
+    expect(roomSays('Aufzeichnung AUS – Bob hat nicht geantwortet')).toBe(true);
+    expect(links(BOB)).toHaveLength(1);
+    expect(links(ORGANIZER)[0]?.text).toContain('role=MODERATOR');
+    expect(links(ALICE)[0]?.text).toContain('role=VIEWER');
+  });
+
+  it('gives a late invitee of a recorded meeting a link only after ✅', async () => {
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE}`);
+    await h.react(ORGANIZER, h.promptOf(1), '✅');
+    await h.react(ALICE, h.promptOf(1), '✅');
+    expect(h.sim.sessions()[0]?.record).toBe(true);
+    await h.say(ORGANIZER, `!invite ${CAROL}`);
+    expect(roomSays('Deinen Link bekommst du, sobald du oben mit ✅ zustimmst')).toBe(true);
+    expect(links(CAROL)).toHaveLength(0);
+    await h.react(CAROL, h.promptOf(1), '✅');
+    expect(links(CAROL)).toHaveLength(1);
+    expect(h.sim.sessions()).toHaveLength(1); // still the same recorded session
+  });
+
+  it('opens a --no-record meeting at once, asks nothing, still posts the notice', async () => {
+    await h.say(ORGANIZER, `!meeting Quick ${ALICE} --no-record`);
+    expect(h.chat.inRoom(ROOM)[0]?.text).toContain('Datenschutzhinweis');
+    expect(h.chat.reactions).toHaveLength(0);
+    expect(h.sim.sessions()[0]?.record).toBe(false);
+    expect(roomSays('ohne Aufzeichnung angelegt')).toBe(true);
+  });
+
+  it('opens a --at meeting at its time, not before', async () => {
+    await h.say(ORGANIZER, `!meeting Later ${ALICE} --at "2026-12-01 12:00"`);
+    await h.react(ORGANIZER, h.promptOf(1), '✅');
+    await h.react(ALICE, h.promptOf(1), '✅');
+    await h.app.tick();
+    expect(h.sim.sessions()).toHaveLength(0);
+    h.clock.advance(3 * 3600_000); // 09:00Z → 12:00Z = 13:00 Berlin
+    await h.app.tick();
+    expect(h.sim.sessions()[0]?.record).toBe(true);
+  });
+
+  it('retries BBB when it was down at opening, and then hands out links once', async () => {
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE}`);
+    h.sim.faults.set({ refuseConnections: true });
+    await h.react(ORGANIZER, h.promptOf(1), '✅');
+    await h.react(ALICE, h.promptOf(1), '✅');
+    expect(roomSays('BigBlueButton-Server ist gerade nicht erreichbar')).toBe(true);
+    expect(links(ALICE)).toHaveLength(0);
+    h.sim.faults.clear();
+    await h.app.tick();
+    await h.app.tick();
+    expect(h.sim.sessions()).toHaveLength(1);
+    expect(links(ALICE)).toHaveLength(1);
+  });
+});
+
+describe('restarts', () => {
+  beforeEach(async () => {
+    h = await createHarness();
+  });
+
+  it('count answers given while the bot was down, and post nothing twice', async () => {
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
+    const prompt = h.promptOf(1);
+    await h.react(ORGANIZER, prompt, '✅');
+    await h.react(ALICE, prompt, '✅');
+    const before = h.chat.messages.length;
+    await h.restart();
+    h.chat.addReaction(ROOM, BOB, prompt, '✅'); // while down: only the homeserver knows
+    await h.app.reconciler.run();
+    await h.app.prompts.flush();
+    expect(h.sim.sessions()[0]?.record).toBe(true);
+    const newMessages = h.chat.messages.slice(before).filter((m) => m.roomId === ROOM);
+    expect(newMessages.map((m) => m.text.split('\n')[0])).toEqual(['Die Besprechung Sync ist eröffnet.']);
+    await h.restart();
+    await h.app.reconciler.run();
+    expect(h.chat.inRoom(ROOM).filter((m) => m.text.includes('ist eröffnet'))).toHaveLength(1);
+    expect(links(BOB)).toHaveLength(1);
+  });
+
+  it('treat a ✅ removed while the bot was down as a withdrawal', async () => {
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE}`);
+    const prompt = h.promptOf(1);
+    const yes = await h.react(ALICE, prompt, '✅');
+    await h.restart();
+    h.chat.removeReaction(yes);
+    h.chat.addReaction(ROOM, ORGANIZER, prompt, '✅');
+    await h.app.reconciler.run();
+    expect(h.sim.sessions()[0]?.record).toBe(false);
+  });
+});
+
+describe('links in the room', () => {
+  beforeEach(async () => {
+    h = await createHarness({
+      matrix: { homeserverUrl: 'http://127.0.0.1:1', accessToken: 't', joinLinkDelivery: 'room' },
+    });
+  });
+
+  it('posts each person a pill with their own link when configured', async () => {
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE} --no-record`);
+    const posted = h.chat.inRoom(ROOM).filter((m) => m.text.includes('/join?'));
+    expect(posted).toHaveLength(2);
+    expect(posted.flatMap((m) => m.mentions).sort()).toEqual([ALICE, ORGANIZER].sort());
+    expect(h.chat.directRooms).toHaveLength(0);
+  });
+});
