@@ -1,0 +1,221 @@
+// The consent-gated meeting end to end: real Synapse, the bot as its own process, real users reacting
+// on the consent prompt, BBB simulated over HTTP. What is asserted is what people see (room messages,
+// their personal links) and what BBB was told (the create parameters).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { e2eHomeserver } from './support/context.js';
+import { type TestUser, waitForEvent } from './support/homeserver.js';
+import {
+  BOT_TIMEOUT_MS,
+  bodyOf,
+  countSeen,
+  createMeetingRoom,
+  expectWorkingLink,
+  isOpened,
+  type MeetingWorld,
+  planMeeting,
+  postFrom,
+  receiveLink,
+  registerPeople,
+  sessionsNamed,
+  startMeetingWorld,
+  tallyEdit,
+} from './support/meeting-helpers.js';
+
+const hs = e2eHomeserver();
+const wait = { timeoutMs: BOT_TIMEOUT_MS };
+
+describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
+  let w: MeetingWorld;
+  let botId: string;
+
+  beforeAll(async () => {
+    w = await startMeetingWorld(hs!);
+    botId = w.botUser.userId;
+  });
+
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it('all agree: BBB records the whole meeting, everyone gets a personal link by DM', async () => {
+    const [olga, alice, bob] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob'])) as [
+      TestUser,
+      TestUser,
+      TestUser,
+    ];
+    const roomId = await createMeetingRoom(olga, botId, [alice, bob], 'all agree');
+    const title = 'Weekly sync A';
+    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
+    // One message with the notice, one prompt naming every invitee, seeded with ✅ and ❌.
+    expect(bodyOf(m.notice)).toContain(`„${title}“`);
+    for (const name of ['Olga', 'Alice', 'Bob']) expect(bodyOf(m.prompt)).toContain(name);
+    expect(bodyOf(m.prompt)).toContain('✅');
+
+    for (const u of [olga, alice, bob]) await u.react(roomId, m.prompt.event_id, '✅');
+
+    const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    expect(bodyOf(opened)).toContain('Aufzeichnung AN – alle 3 haben zugestimmt.');
+    expect(bodyOf(opened)).toContain('per Direktnachricht');
+    // The prompt shows the outcome too.
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, 'Eröffnet, mit Aufzeichnung'), wait);
+
+    const sessions = sessionsNamed(w.sim, title);
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]).toMatchObject({
+      record: true,
+      autoStartRecording: true,
+      allowStartStopRecording: false,
+    });
+
+    const links = await Promise.all([olga, alice, bob].map((u) => receiveLink(u, botId)));
+    for (const [i, u] of [olga, alice, bob].entries()) {
+      const link = links[i]!;
+      expect(bodyOf(link.event)).toContain('🔴 Diese Sitzung wird aufgezeichnet.');
+      expect(link.url.searchParams.get('meetingID')).toBe(sessions[0]!.meetingID);
+      await expectWorkingLink(w.sim, link.url, u, u === olga ? 'MODERATOR' : 'VIEWER');
+    }
+    expect(bodyOf(links[0]!.event)).toContain('(Moderation)');
+    // Links are private: none was posted in the meeting room.
+    expect(countSeen(olga, roomId, postFrom(botId, '/api/join?'))).toBe(0);
+  });
+
+  it('one declines: the meeting opens unrecorded and the room is told why', async () => {
+    const [olga, alice, bob] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob'])) as [
+      TestUser,
+      TestUser,
+      TestUser,
+    ];
+    const roomId = await createMeetingRoom(olga, botId, [alice, bob], 'one declines');
+    const title = 'Retro B';
+    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
+    await olga.react(roomId, m.prompt.event_id, '✅');
+    await bob.react(roomId, m.prompt.event_id, '❌');
+    await alice.react(roomId, m.prompt.event_id, '✅\uFE0F'); // with the emoji presentation selector
+
+    const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    expect(bodyOf(opened)).toContain('Aufzeichnung AUS – Bob hat abgelehnt.');
+    const [session] = sessionsNamed(w.sim, title);
+    expect(session?.record).toBe(false);
+
+    // Unrecorded: everyone gets a link, including the one who declined.
+    const link = await receiveLink(bob, botId);
+    expect(bodyOf(link.event)).toContain('Diese Sitzung wird nicht aufgezeichnet.');
+    await expectWorkingLink(w.sim, link.url, bob, 'VIEWER');
+  });
+
+  it('one never answers and the organizer types !start: unrecorded, "hat nicht geantwortet"', async () => {
+    const [olga, alice, bob] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob'])) as [
+      TestUser,
+      TestUser,
+      TestUser,
+    ];
+    const roomId = await createMeetingRoom(olga, botId, [alice, bob], 'silent invitee');
+    const title = 'Planning C';
+    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
+    await olga.react(roomId, m.prompt.event_id, '✅');
+    await alice.react(roomId, m.prompt.event_id, '✅');
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, 'Zugestimmt (2)'), wait);
+    expect(sessionsNamed(w.sim, title)).toHaveLength(0);
+
+    // Only the organizer (or an admin) may start it.
+    const refusedId = await alice.sendText(roomId, '!start');
+    const refusal = await waitForEvent(olga, roomId, postFrom(botId, 'Das darf nur'), {
+      ...wait,
+      afterEventId: refusedId,
+    });
+    expect(bodyOf(refusal)).toContain('die Person, die die Besprechung angelegt hat');
+
+    const startId = await olga.sendText(roomId, '!start');
+    const opened = await waitForEvent(olga, roomId, isOpened(botId, title), {
+      ...wait,
+      afterEventId: startId,
+    });
+    expect(bodyOf(opened)).toContain('Aufzeichnung AUS – Bob hat nicht geantwortet.');
+    expect(countSeen(olga, roomId, isOpened(botId))).toBe(1);
+    const sessions = sessionsNamed(w.sim, title);
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]?.record).toBe(false);
+    const link = await receiveLink(bob, botId);
+    await expectWorkingLink(w.sim, link.url, bob, 'VIEWER');
+  });
+
+  it('a reaction by someone not invited changes nothing', async () => {
+    const [olga, alice, bob, eve] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob', 'Eve'])) as [
+      TestUser,
+      TestUser,
+      TestUser,
+      TestUser,
+    ];
+    const roomId = await createMeetingRoom(olga, botId, [alice, bob, eve], 'bystander');
+    const title = 'Board D';
+    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
+    expect(bodyOf(m.prompt)).not.toContain('Eve');
+    await olga.react(roomId, m.prompt.event_id, '✅');
+    await alice.react(roomId, m.prompt.event_id, '✅');
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, 'Zugestimmt (2)'), wait);
+    // Eve's ✅ would be the "last missing answer" if it were counted for anyone.
+    const eveReaction = await eve.react(roomId, m.prompt.event_id, '✅');
+
+    const statusId = await olga.sendText(roomId, '!status');
+    const status = await waitForEvent(olga, roomId, postFrom(botId, /^#\d+ /), {
+      ...wait,
+      afterEventId: statusId,
+    });
+    expect(bodyOf(status)).toContain('Einwilligungen werden eingeholt');
+    expect(bodyOf(status)).toContain('✅ Zugestimmt (2)');
+    expect(bodyOf(status)).toContain('⏳ Offen (1): Bob');
+    expect(bodyOf(status)).not.toContain('Eve');
+    expect(sessionsNamed(w.sim, title)).toHaveLength(0);
+
+    const bobReaction = await bob.react(roomId, m.prompt.event_id, '✅');
+    const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    expect(bodyOf(opened)).toContain('Aufzeichnung AN – alle 3 haben zugestimmt.');
+    // It opened on Bob's answer, not on Eve's.
+    const timeline = olga.sync.eventsIn(roomId).map((e) => e.event_id);
+    expect(timeline.indexOf(opened.event_id)).toBeGreaterThan(timeline.indexOf(bobReaction));
+    expect(timeline.indexOf(bobReaction)).toBeGreaterThan(timeline.indexOf(eveReaction));
+    // No tally ever listed Eve, and she got no link to the recorded session.
+    const edits = olga.sync
+      .eventsIn(roomId)
+      .filter(tallyEdit(botId, m.prompt.event_id, /./))
+      .map((e) => String((e.content['m.new_content'] as { body: string }).body));
+    expect(edits.length).toBeGreaterThan(0);
+    for (const b of edits) expect(b).not.toContain('Eve');
+    await Promise.all([olga, alice, bob].map((u) => receiveLink(u, botId)));
+    await expect(
+      eve.sync.waitForInvite({ from: botId, timeoutMs: 2_000 }),
+      'Eve must not be offered a DM with a link',
+    ).rejects.toThrow(/no new invite/);
+  });
+
+  it('a ✅ redacted before opening counts as withdrawn: the meeting opens unrecorded', async () => {
+    const [olga, alice, bob] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob'])) as [
+      TestUser,
+      TestUser,
+      TestUser,
+    ];
+    const roomId = await createMeetingRoom(olga, botId, [alice, bob], 'redacted consent');
+    const title = 'Review E';
+    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
+    await olga.react(roomId, m.prompt.event_id, '✅');
+    const aliceYes = await alice.react(roomId, m.prompt.event_id, '✅');
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, 'Zugestimmt (2)'), wait);
+
+    await alice.redact(roomId, aliceYes);
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, '↩️ Widerrufen (1): Alice'), wait);
+    expect(sessionsNamed(w.sim, title)).toHaveLength(0);
+
+    await bob.react(roomId, m.prompt.event_id, '✅');
+    const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    expect(bodyOf(opened)).toContain('Aufzeichnung AUS – Alice hat widerrufen.');
+    const sessions = sessionsNamed(w.sim, title);
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]?.record).toBe(false);
+    await waitForEvent(
+      olga,
+      roomId,
+      tallyEdit(botId, m.prompt.event_id, 'Eröffnet, ohne Aufzeichnung'),
+      wait,
+    );
+  });
+});

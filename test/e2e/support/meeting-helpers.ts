@@ -1,0 +1,240 @@
+// Shared steps of the consent-gated meeting e2e tests: the bot process with a BBB simulator it reaches
+// over HTTP, rooms with real users, planning a meeting, answering, and reading what users see.
+import { randomBytes } from 'node:crypto';
+import { expect } from 'vitest';
+import { type BbbSimulator, type SimSession, startBbbSimulator } from '../../support/bbb-simulator.js';
+import { type BotProcess, type DeepPartial, type E2eBotConfig, startBot } from './bot-process.js';
+import {
+  acceptNextInvite,
+  type EventPredicate,
+  editOf,
+  type MatrixEvent,
+  membership,
+  messageFrom,
+  named,
+  type TestHomeserver,
+  type TestUser,
+  waitForEvent,
+} from './homeserver.js';
+
+/** Bot actions (a sync round trip, maybe a BBB call, maybe a DM room) get this much time. */
+export const BOT_TIMEOUT_MS = 30_000;
+
+export interface MeetingWorld {
+  hs: TestHomeserver;
+  botUser: TestUser;
+  bot: BotProcess;
+  sim: BbbSimulator;
+  close(): Promise<void>;
+}
+
+/** Registers the bot's account, starts a BBB simulator and the bot process pointed at it. */
+export async function startMeetingWorld(
+  hs: TestHomeserver,
+  opts: { config?: DeepPartial<E2eBotConfig> } = {},
+): Promise<MeetingWorld> {
+  const botUser = await hs.registerUser('meetbot', { displayName: 'Meeting Bot' });
+  const secret = randomBytes(16).toString('hex');
+  const sim = await startBbbSimulator({ secret, processingDelayMs: 200 });
+  let bot: BotProcess;
+  try {
+    bot = await startBot({
+      homeserverUrl: hs.url,
+      botUser,
+      config: {
+        ...opts.config,
+        bbb: { url: sim.url, secret, checksumAlgorithm: 'sha256', ...opts.config?.bbb },
+      },
+    });
+  } catch (err) {
+    await sim.close();
+    throw err;
+  }
+  return {
+    hs,
+    botUser,
+    bot,
+    sim,
+    async close() {
+      await bot.dispose({ keepFiles: process.env.E2E_KEEP_BOT_FILES === '1' });
+      await sim.close();
+    },
+  };
+}
+
+/** Fresh users with readable display names ("Alice"), localparts from the lower-cased names. */
+export async function registerPeople(hs: TestHomeserver, names: string[]): Promise<TestUser[]> {
+  return Promise.all(names.map((name) => hs.registerUser(name.toLowerCase(), { displayName: name })));
+}
+
+/**
+ * The organizer creates a room with the bot and `members`; everyone joins. Resolves once the
+ * organizer has seen every join (the bot checks mentioned users against the joined members).
+ */
+export async function createMeetingRoom(
+  organizer: TestUser,
+  botUserId: string,
+  members: TestUser[],
+  name = 'meeting room',
+): Promise<string> {
+  const roomId = await organizer.createRoom({ name, invite: [botUserId, ...members.map((m) => m.userId)] });
+  await Promise.all(members.map((m) => acceptNextInvite(m, { from: organizer.userId })));
+  for (const userId of [botUserId, ...members.map((m) => m.userId)]) {
+    await waitForEvent(organizer, roomId, membership(userId, 'join'), {
+      timeoutMs: BOT_TIMEOUT_MS,
+      description: `${userId} joining the meeting room`,
+    });
+  }
+  return roomId;
+}
+
+function bodyOf(e: MatrixEvent): string {
+  return typeof e.content.body === 'string' ? e.content.body : '';
+}
+
+function isEdit(e: MatrixEvent): boolean {
+  const rel = e.content['m.relates_to'] as { rel_type?: string } | undefined;
+  return rel?.rel_type === 'm.replace';
+}
+
+/** A message (not an edit) from `sender` whose body matches. */
+export function postFrom(sender: string, contains: string | RegExp): EventPredicate {
+  const base = messageFrom(sender, contains);
+  return named(`${base.name} (not an edit)`, (e) => base(e) && !isEdit(e));
+}
+
+/** The privacy notice the bot posts for a meeting. */
+export const isNotice = (botId: string) => postFrom(botId, /^Datenschutzhinweis zur Videokonferenz/);
+/** The consent prompt (also the live tally; edits excluded). */
+export const isPrompt = (botId: string) => postFrom(botId, /^Besprechung #\d+ /);
+/** The room announcement that a meeting opened. */
+export const isOpened = (botId: string, title?: string) =>
+  postFrom(botId, title === undefined ? / ist eröffnet\./ : `Die Besprechung ${title} ist eröffnet.`);
+
+/** An edit of the prompt by the bot whose new body contains `contains`. */
+export function tallyEdit(botId: string, promptId: string, contains: string | RegExp): EventPredicate {
+  const edit = editOf(promptId);
+  return named(`tally edit of ${promptId} containing ${String(contains)}`, (e) => {
+    if (e.sender !== botId || !edit(e)) return false;
+    const fresh = e.content['m.new_content'] as { body?: unknown } | undefined;
+    const b = typeof fresh?.body === 'string' ? fresh.body : '';
+    return typeof contains === 'string' ? b.includes(contains) : contains.test(b);
+  });
+}
+
+export interface PlannedMeeting {
+  title: string;
+  commandId: string;
+  notice: MatrixEvent;
+  prompt: MatrixEvent;
+  /** The meeting number the prompt shows (#n). */
+  number: number;
+}
+
+/** Sends `!meeting <title> <invitees…> [extra]` and waits for the notice and the consent prompt. */
+export async function planMeeting(
+  organizer: TestUser,
+  roomId: string,
+  botId: string,
+  title: string,
+  invitees: TestUser[],
+  extra = '',
+): Promise<PlannedMeeting> {
+  const command = ['!meeting', title, ...invitees.map((u) => u.userId), extra].filter(Boolean).join(' ');
+  const commandId = await organizer.sendText(roomId, command);
+  const after = { afterEventId: commandId, timeoutMs: BOT_TIMEOUT_MS };
+  const notice = await waitForEvent(organizer, roomId, isNotice(botId), after);
+  const prompt = await waitForEvent(organizer, roomId, isPrompt(botId), after);
+  const number = Number(/^Besprechung #(\d+)/.exec(bodyOf(prompt))?.[1]);
+  return { title, commandId, notice, prompt, number };
+}
+
+export interface JoinLinkMessage {
+  dmRoomId: string;
+  event: MatrixEvent;
+  url: URL;
+}
+
+export function joinUrlIn(text: string): URL | null {
+  const m = /https?:\/\/\S+\/api\/join\?\S+/.exec(text);
+  return m ? new URL(m[0]) : null;
+}
+
+// One DM room per (bot, user): the bot reuses it for later links.
+const dmRooms = new Map<string, string>();
+
+/**
+ * Waits for `user`'s next personal join link: on first use accepts the bot's DM invite, then waits
+ * for a message with a /join URL there (after `afterEventId` when given).
+ */
+export async function receiveLink(
+  user: TestUser,
+  botId: string,
+  opts: { afterEventId?: string; timeoutMs?: number } = {},
+): Promise<JoinLinkMessage> {
+  const timeoutMs = opts.timeoutMs ?? BOT_TIMEOUT_MS;
+  const key = `${botId} ${user.userId}`;
+  let dmRoomId = dmRooms.get(key);
+  if (!dmRoomId) {
+    dmRoomId = await acceptNextInvite(user, { from: botId, timeoutMs });
+    dmRooms.set(key, dmRoomId);
+  }
+  const event = await waitForEvent(user, dmRoomId, postFrom(botId, '/api/join?'), {
+    timeoutMs,
+    afterEventId: opts.afterEventId,
+    description: `${user.userId}'s join link`,
+  });
+  const url = joinUrlIn(bodyOf(event));
+  if (!url) throw new Error(`no join URL in ${JSON.stringify(bodyOf(event))}`);
+  return { dmRoomId, event, url };
+}
+
+/** The DM room the bot opened for `user`, if receiveLink saw one. */
+export function dmRoomOf(user: TestUser, botId: string): string | undefined {
+  return dmRooms.get(`${botId} ${user.userId}`);
+}
+
+/** Checks the link names the user and role, then joins with it and checks the simulator saw them. */
+export async function expectWorkingLink(
+  sim: BbbSimulator,
+  link: URL,
+  user: TestUser,
+  role: 'MODERATOR' | 'VIEWER',
+): Promise<SimSession> {
+  expect(link.searchParams.get('userID')).toBe(user.userId);
+  expect(link.searchParams.get('role')).toBe(role);
+  expect(link.searchParams.get('fullName')).toBe(user.displayName);
+  const meetingID = link.searchParams.get('meetingID');
+  const outcome = await sim.simulateJoin(link.toString());
+  expect(outcome, `joining with ${user.userId}'s link`).toMatchObject({ ok: true });
+  const session = sim.sessions().find((s) => s.meetingID === meetingID);
+  expect(session, `BBB session ${meetingID}`).toBeDefined();
+  expect(session!.joins.some((j) => j.userID === user.userId && j.role === role)).toBe(true);
+  return session!;
+}
+
+/** The simulator's sessions created for a meeting title (titles are unique per test). */
+export function sessionsNamed(sim: BbbSimulator, title: string): SimSession[] {
+  return sim.sessions().filter((s) => s.name === title);
+}
+
+/** Messages (not edits) seen so far by `user` in `roomId` that match. */
+export function countSeen(user: TestUser, roomId: string, predicate: EventPredicate): number {
+  return user.sync.eventsIn(roomId).filter(predicate).length;
+}
+
+/**
+ * A barrier: `!ping` and its pong. The bot handles a room's events in timeline order of arrival, so
+ * once the pong is seen, whatever the bot did in reaction to earlier events has been sent too
+ * (for handlers that finish promptly).
+ */
+export async function pingBarrier(user: TestUser, roomId: string, botId: string): Promise<string> {
+  const pingId = await user.sendText(roomId, '!ping');
+  const pong = await waitForEvent(user, roomId, postFrom(botId, 'pong'), {
+    afterEventId: pingId,
+    timeoutMs: BOT_TIMEOUT_MS,
+  });
+  return pong.event_id;
+}
+
+export { bodyOf };
