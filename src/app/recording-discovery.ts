@@ -36,11 +36,12 @@ export class RecordingDiscovery {
     }
   }
 
-  async discoverMeeting(meetingId: number): Promise<void> {
+  /** Returns false when BBB could not be asked (recordings of the meeting may be unknown). */
+  async discoverMeeting(meetingId: number): Promise<boolean> {
     const meeting = this.ctx.stores.meetings.get(meetingId);
-    if (!meeting) return;
+    if (!meeting) return true;
     const sessions = this.ctx.stores.meetings.sessions(meetingId).filter((s) => s.record && s.confirmedAt);
-    if (!sessions.length) return;
+    if (!sessions.length) return true;
     try {
       const found = await this.ctx.bbb.getRecordings({
         meetingID: sessions.map((s) => s.bbbMeetingId),
@@ -50,8 +51,10 @@ export class RecordingDiscovery {
         const session = sessions.find((s) => s.bbbMeetingId === recording.meetingID);
         if (session) await this.record(recording, session, meeting);
       }
+      return true;
     } catch (error) {
       this.ctx.log.warn({ err: error, meetingId }, 'recording discovery failed');
+      return false;
     }
   }
 
@@ -71,31 +74,43 @@ export class RecordingDiscovery {
     for (const meeting of this.ctx.stores.meetings.inStates(['open'])) {
       const session = this.ctx.stores.meetings.currentSession(meeting.id);
       if (!session?.confirmedAt) continue;
-      try {
-        await this.ctx.bbb.getMeetingInfo(session.bbbMeetingId);
-      } catch (error) {
-        if (
-          !(
-            error instanceof BbbError &&
-            (error.messageKey === 'notFound' || error.messageKey === 'invalidMeetingIdentifier')
-          )
-        ) {
-          continue;
-        }
-        await this.ctx.withMeeting(meeting.id, async () => {
-          const now = this.ctx.now();
-          this.ctx.stores.meetings.updateSession(session.id, { endedAt: now, endReason: 'ended' });
-          this.ctx.stores.meetings.setState(meeting.id, 'closed', { closedAt: now });
-          this.ctx.stores.audit.append({
-            at: now,
-            actorId: this.ctx.chat.botUserId,
-            action: 'meeting.closed',
-            meetingId: meeting.id,
-          });
-          this.prompts.request(meeting.id);
-        });
-      }
+      if (!(await this.endedInBbb(session.bbbMeetingId))) continue;
+      await this.ctx.withMeeting(meeting.id, async () => this.closeMeeting(meeting.id, session.id));
     }
+  }
+
+  /** True when BBB no longer knows the session (it ended); false while it runs or BBB cannot say. */
+  async endedInBbb(bbbMeetingId: string): Promise<boolean> {
+    try {
+      await this.ctx.bbb.getMeetingInfo(bbbMeetingId);
+      return false;
+    } catch (error) {
+      return (
+        error instanceof BbbError &&
+        (error.messageKey === 'notFound' || error.messageKey === 'invalidMeetingIdentifier')
+      );
+    }
+  }
+
+  /**
+   * Caller holds the meeting lock. Closes the meeting whose session `sessionId` ended in BBB, unless
+   * that session is no longer the current one (a withdrawal replaced it meanwhile).
+   */
+  closeMeeting(meetingId: number, sessionId: number): boolean {
+    const { meetings, audit } = this.ctx.stores;
+    if (meetings.get(meetingId)?.state !== 'open') return false;
+    if (meetings.currentSession(meetingId)?.id !== sessionId) return false;
+    const now = this.ctx.now();
+    meetings.updateSession(sessionId, { endedAt: now, endReason: 'ended' });
+    meetings.setState(meetingId, 'closed', { closedAt: now });
+    audit.append({
+      at: now,
+      actorId: this.ctx.chat.botUserId,
+      action: 'meeting.closed',
+      meetingId,
+    });
+    this.prompts.request(meetingId);
+    return true;
   }
 
   private async record(recording: Recording, session: SessionRow, meeting: MeetingRow): Promise<void> {
@@ -138,7 +153,7 @@ export class RecordingDiscovery {
 
   private async announceIfReady(recordId: string, meeting: MeetingRow): Promise<void> {
     const row = this.ctx.stores.recordings.get(recordId);
-    if (!row || row.state !== 'available' || row.readyAnnouncedAt) return;
+    if (row?.state !== 'available' || row.readyAnnouncedAt) return;
     this.ctx.stores.recordings.markAnnounced(recordId, this.ctx.now());
     const name = this.ctx.t.recordingName(meeting.title, this.ctx.date(row.startTime ?? this.ctx.now()));
     await this.ctx.chat.send(

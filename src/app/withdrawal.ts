@@ -30,7 +30,8 @@ export class Withdrawal {
   ) {}
 
   /** Caller holds the meeting lock. */
-  async withdraw(meeting: MeetingRow, request: WithdrawalRequest): Promise<Rich | null> {
+  async withdraw(meetingAtStart: MeetingRow, request: WithdrawalRequest): Promise<Rich | null> {
+    let meeting = meetingAtStart;
     const { meetings, audit } = this.ctx.stores;
     const now = this.ctx.now();
     const stored = meetings.appendConsent({
@@ -60,7 +61,19 @@ export class Withdrawal {
         subjectId: request.userId,
       });
     }
-    const session = meetings.currentSession(meeting.id);
+    let session = meetings.currentSession(meeting.id);
+    // Everyone may have left already and the discovery job not noticed yet: then the meeting is
+    // over, and a withdrawal must delete its recording, not open a new session and hand out links.
+    if (
+      meeting.state === 'open' &&
+      session?.record &&
+      session.confirmedAt &&
+      (await this.discovery.endedInBbb(session.bbbMeetingId)) &&
+      this.discovery.closeMeeting(meeting.id, session.id)
+    ) {
+      meeting = meetings.get(meeting.id)!;
+      session = meetings.currentSession(meeting.id);
+    }
     const effect = withdrawalEffect(meeting.state as 'open', session ? session.record : null);
     this.ctx.log.info(
       { meetingId: meeting.id, effect, byAdmin: request.actorId !== request.userId },
@@ -130,8 +143,9 @@ export class Withdrawal {
 
   /** Deletes every recording of the meeting now; what cannot go now stays purge-pending. */
   private async deleteRecordings(meeting: MeetingRow, reason: string, who?: Rich): Promise<Rich | null> {
-    await this.discovery.discoverMeeting(meeting.id);
-    const rows = this.ctx.stores.recordings.ofMeeting(meeting.id).filter((r) => r.state !== 'purged');
+    const listed = await this.discovery.discoverMeeting(meeting.id);
+    const { recordings, meetings } = this.ctx.stores;
+    const rows = recordings.ofMeeting(meeting.id).filter((r) => r.state !== 'purged');
     const outcome = await this.purger.purge(rows, reason, this.ctx.chat.botUserId);
     if (!who) return null;
     const name = (startTime: number | null) =>
@@ -139,10 +153,17 @@ export class Withdrawal {
         meeting.title,
         this.ctx.date(startTime ?? meeting.openedAt ?? meeting.createdAt),
       );
+    // BBB could not be asked: a recorded session may have a recording we do not know yet. It is
+    // not "no recordings": discovery marks it for deletion when it finds it, and the job deletes it.
+    const unknown = listed
+      ? []
+      : meetings
+          .sessions(meeting.id)
+          .filter((s) => s.record && s.confirmedAt && recordings.ofSession(s.id).length === 0);
     return this.ctx.t.withdrawDeleted(
       who,
       outcome.deleted.map((r) => name(r.startTime)),
-      outcome.failed.map((f) => name(f.recording.startTime)),
+      [...outcome.failed.map((f) => name(f.recording.startTime)), ...unknown.map((s) => name(s.createdAt))],
     );
   }
 }
