@@ -1,0 +1,106 @@
+// Shared steps for the recordings and withdrawal integration tests: a recorded meeting that really
+// ran in the BBB simulator (a join sets the auto-start mark), ended, and discovered by the bot.
+import { expect } from 'vitest';
+import type { SessionRow } from '../../../src/db/meetings-store.js';
+import { ALICE, BOB, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+
+export const DAY = 24 * 60 * 60 * 1000;
+
+/** The newest meeting of the room (commands create them with increasing IDs). */
+export function lastMeetingId(h: Harness): number {
+  const ids = h.app.ctx.stores.meetings.inRoom(ROOM).map((m) => m.id);
+  const id = Math.max(...ids);
+  if (!Number.isFinite(id)) throw new Error('no meeting in the room');
+  return id;
+}
+
+export function currentSession(h: Harness, meetingId: number): SessionRow {
+  const s = h.app.ctx.stores.meetings.currentSession(meetingId);
+  if (!s) throw new Error(`meeting ${meetingId} has no current session`);
+  return s;
+}
+
+/** The join URLs this person received by DM, oldest first. */
+export function joinLinks(h: Harness, userId: string): string[] {
+  return h.chat
+    .dmOf(userId)
+    .map((m) => /https?:\/\/\S+\/join\?\S+/.exec(m.text)?.[0])
+    .filter((u): u is string => u !== undefined);
+}
+
+/** Plans a meeting, everyone agrees: it opens recorded. Returns the meeting ID. */
+export async function openRecordedMeeting(
+  h: Harness,
+  title = 'Weekly sync',
+  invitees: string[] = [ALICE, BOB],
+): Promise<number> {
+  await h.say(ORGANIZER, `!meeting ${title} ${invitees.join(' ')}`);
+  const id = lastMeetingId(h);
+  const prompt = h.promptOf(id);
+  for (const user of [ORGANIZER, ...invitees]) await h.react(user, prompt, '✅');
+  const session = currentSession(h, id);
+  expect(session.record).toBe(true);
+  expect(session.confirmedAt).not.toBeNull();
+  return id;
+}
+
+/** Someone enters through their personal link: auto-start sets a recording mark in the simulator. */
+export async function joinAs(h: Harness, userId: string): Promise<void> {
+  const link = joinLinks(h, userId).at(-1);
+  if (!link) throw new Error(`${userId} has no join link`);
+  const outcome = await h.sim.simulateJoin(link);
+  expect(outcome.ok).toBe(true);
+}
+
+/**
+ * Everyone leaves the running session; the discovery job notices the end and finds the recording
+ * (processing is instant in the harness). Returns BBB's record ID.
+ */
+export async function endAndDiscover(h: Harness, meetingId: number): Promise<string> {
+  const session = currentSession(h, meetingId);
+  h.sim.endMeeting(session.bbbMeetingId);
+  await h.sim.finishProcessing();
+  await h.app.discovery.closeEndedMeetings();
+  await h.app.discovery.discoverAll();
+  const rows = h.app.ctx.stores.recordings.ofSession(session.id);
+  expect(rows).toHaveLength(1);
+  return rows[0]!.recordId;
+}
+
+/** A recorded meeting that ran and whose recording the bot knows. */
+export async function recordedMeetingWithRecording(
+  h: Harness,
+  title = 'Weekly sync',
+  invitees: string[] = [ALICE, BOB],
+): Promise<{ meetingId: number; recordId: string }> {
+  const meetingId = await openRecordedMeeting(h, title, invitees);
+  await joinAs(h, ORGANIZER);
+  const recordId = await endAndDiscover(h, meetingId);
+  return { meetingId, recordId };
+}
+
+/** The simulator's state of one recording (soft-deleted ones included). */
+export function simState(h: Harness, recordId: string): string | undefined {
+  return h.sim.recordings({ includeDeleted: true }).find((r) => r.recordID === recordId)?.state;
+}
+
+export function botState(h: Harness, recordId: string): string | undefined {
+  return h.app.ctx.stores.recordings.get(recordId)?.state;
+}
+
+/** Messages the bot sent to the meeting room, newest last (edits applied). */
+export function roomTexts(h: Harness): string[] {
+  return h.chat.inRoom(ROOM).map((m) => h.chat.current(m.eventId));
+}
+
+export function lastRoomText(h: Harness): string {
+  const texts = roomTexts(h);
+  return texts[texts.length - 1] ?? '';
+}
+
+/** Counts the simulator's API requests by call name. */
+export function callCounts(h: Harness): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of h.sim.requests()) counts[r.call] = (counts[r.call] ?? 0) + 1;
+  return counts;
+}
