@@ -1,0 +1,110 @@
+// Late invitees (`!invite`) end to end: in a recorded meeting nobody gets a link before their ✅
+// (design.md §3.4); in an unrecorded one the link comes at once.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { e2eHomeserver } from './support/context.js';
+import { type TestUser, waitForEvent } from './support/homeserver.js';
+import {
+  BOT_TIMEOUT_MS,
+  bodyOf,
+  createMeetingRoom,
+  expectWorkingLink,
+  isOpened,
+  type MeetingWorld,
+  planMeeting,
+  postFrom,
+  receiveLink,
+  registerPeople,
+  sessionsNamed,
+  startMeetingWorld,
+  tallyEdit,
+} from './support/meeting-helpers.js';
+
+const hs = e2eHomeserver();
+const wait = { timeoutMs: BOT_TIMEOUT_MS };
+
+describe.skipIf(!hs)('late invitees', () => {
+  let w: MeetingWorld;
+  let botId: string;
+
+  beforeAll(async () => {
+    w = await startMeetingWorld(hs!);
+    botId = w.botUser.userId;
+  });
+
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it('a late invitee of a recorded meeting gets a link only after ✅', async () => {
+    const [olga, alice, bob, dave] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob', 'Dave'])) as [
+      TestUser,
+      TestUser,
+      TestUser,
+      TestUser,
+    ];
+    const roomId = await createMeetingRoom(olga, botId, [alice, bob, dave], 'late invitee');
+    const title = 'Sprint review F';
+    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
+    for (const u of [olga, alice, bob]) await u.react(roomId, m.prompt.event_id, '✅');
+    const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    expect(bodyOf(opened)).toContain('Aufzeichnung AN – alle 3 haben zugestimmt.');
+    await Promise.all([olga, alice, bob].map((u) => receiveLink(u, botId)));
+    const [session] = sessionsNamed(w.sim, title);
+    expect(session?.record).toBe(true);
+
+    // Only the organizer may invite.
+    const refusedId = await alice.sendText(roomId, `!invite ${dave.userId}`);
+    await waitForEvent(olga, roomId, postFrom(botId, 'Das darf nur'), { ...wait, afterEventId: refusedId });
+
+    const inviteId = await olga.sendText(roomId, `!invite ${dave.userId}`);
+    const after = { ...wait, afterEventId: inviteId };
+    const waiting = await waitForEvent(
+      olga,
+      roomId,
+      postFrom(botId, 'Deinen Link bekommst du, sobald du oben mit ✅ zustimmst'),
+      after,
+    );
+    expect(bodyOf(waiting)).toContain('Dave');
+    expect(waiting.content['m.mentions']).toEqual({ user_ids: [dave.userId] });
+    await waitForEvent(olga, roomId, postFrom(botId, `Dave zu ${title} eingeladen.`), after);
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, '⏳ Offen (1): Dave'), wait);
+    // The bot has done everything it does for the invite; no link may have gone out.
+    await expect(
+      dave.sync.waitForInvite({ from: botId, timeoutMs: 2_000 }),
+      'Dave must not get a link before agreeing',
+    ).rejects.toThrow(/no new invite/);
+
+    await dave.react(roomId, m.prompt.event_id, '✅');
+    const link = await receiveLink(dave, botId);
+    expect(bodyOf(link.event)).toContain('🔴 Diese Sitzung wird aufgezeichnet.');
+    expect(link.url.searchParams.get('meetingID')).toBe(session!.meetingID);
+    await expectWorkingLink(w.sim, link.url, dave, 'VIEWER');
+    // Same recorded session; nobody else was bothered again.
+    expect(sessionsNamed(w.sim, title)).toHaveLength(1);
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, '✅ Zugestimmt (4)'), wait);
+  });
+
+  it('a late invitee of an unrecorded meeting gets a link at once', async () => {
+    const [olga, alice, dave] = (await registerPeople(hs!, ['Olga', 'Alice', 'Dave'])) as [
+      TestUser,
+      TestUser,
+      TestUser,
+    ];
+    const roomId = await createMeetingRoom(olga, botId, [alice, dave], 'late invitee, unrecorded');
+    const title = 'Coffee G';
+    const m = await planMeeting(olga, roomId, botId, title, [alice], '--no-record');
+    expect(bodyOf(m.prompt)).toContain('Diese Besprechung wird nicht aufgezeichnet.');
+    const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    expect(bodyOf(opened)).toContain('Aufzeichnung AUS – die Besprechung wurde ohne Aufzeichnung angelegt.');
+    expect(sessionsNamed(w.sim, title)[0]?.record).toBe(false);
+
+    const inviteId = await olga.sendText(roomId, `!invite ${dave.userId}`);
+    await waitForEvent(olga, roomId, postFrom(botId, `Dave zu ${title} eingeladen.`), {
+      ...wait,
+      afterEventId: inviteId,
+    });
+    const link = await receiveLink(dave, botId);
+    expect(bodyOf(link.event)).toContain('Diese Sitzung wird nicht aufgezeichnet.');
+    await expectWorkingLink(w.sim, link.url, dave, 'VIEWER');
+  });
+});
