@@ -19,10 +19,7 @@ export const configSchema = z.strictObject({
       homeserverUrl: z
         .url()
         .describe('Client-server API base URL of the homeserver, e.g. https://matrix.example.org'),
-      accessToken: z
-        .string()
-        .min(1)
-        .describe('Access token of the bot account. Secret: may come from MATRIX_ACCESS_TOKEN instead'),
+      accessToken: z.string().min(1).describe('Access token of the bot account'),
       commandPrefix: z
         .string()
         .min(1)
@@ -64,12 +61,7 @@ export const configSchema = z.strictObject({
   bbb: z
     .strictObject({
       url: z.url().describe('BBB (or Scalelite) base URL, e.g. https://bbb.example.org/bigbluebutton/'),
-      secret: z
-        .string()
-        .min(8)
-        .describe(
-          'Shared secret of the BBB server (bbb-conf --secret). Secret: may come from BBB_SECRET instead',
-        ),
+      secret: z.string().min(8).describe('Shared secret of the BBB server (bbb-conf --secret)'),
       checksumAlgorithm: z
         .enum(['sha1', 'sha256', 'sha384', 'sha512'])
         .default('sha256')
