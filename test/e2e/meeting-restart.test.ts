@@ -1,0 +1,132 @@
+// Restarts lose nothing and double nothing (design.md §3.8): the bot is killed (SIGKILL, a crash)
+// after two of three answers, the third answer is given while it is down, and after the restart the
+// meeting opens recorded, with every message exactly once.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { e2eHomeserver } from './support/context.js';
+import { type TestUser, waitForEvent } from './support/homeserver.js';
+import {
+  BOT_TIMEOUT_MS,
+  bodyOf,
+  countSeen,
+  createMeetingRoom,
+  expectWorkingLink,
+  isNotice,
+  isOpened,
+  isPrompt,
+  type MeetingWorld,
+  pingBarrier,
+  planMeeting,
+  postFrom,
+  receiveLink,
+  registerPeople,
+  sessionsNamed,
+  startMeetingWorld,
+  tallyEdit,
+} from './support/meeting-helpers.js';
+
+const hs = e2eHomeserver();
+const wait = { timeoutMs: BOT_TIMEOUT_MS };
+
+describe.skipIf(!hs)('bot restart', () => {
+  let w: MeetingWorld;
+  let botId: string;
+
+  beforeAll(async () => {
+    w = await startMeetingWorld(hs!);
+    botId = w.botUser.userId;
+  });
+
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it('an answer given while the bot was down counts after the restart; nothing is sent twice', async () => {
+    const [olga, alice, bob] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob'])) as [
+      TestUser,
+      TestUser,
+      TestUser,
+    ];
+    const roomId = await createMeetingRoom(olga, botId, [alice, bob], 'restart');
+    const title = 'Quarterly H';
+    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
+    await olga.react(roomId, m.prompt.event_id, '✅');
+    await alice.react(roomId, m.prompt.event_id, '✅');
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, 'Zugestimmt (2)'), wait);
+
+    const exit = await w.bot.kill();
+    expect(exit.signal).toBe('SIGKILL');
+    const bobYes = await bob.react(roomId, m.prompt.event_id, '✅');
+    expect(sessionsNamed(w.sim, title)).toHaveLength(0);
+
+    await w.bot.restart({ readyTimeoutMs: 60_000 });
+    const opened = await waitForEvent(olga, roomId, isOpened(botId, title), {
+      ...wait,
+      afterEventId: bobYes,
+    });
+    expect(bodyOf(opened)).toContain('Aufzeichnung AN – alle 3 haben zugestimmt.');
+    const sessions = sessionsNamed(w.sim, title);
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]).toMatchObject({
+      record: true,
+      autoStartRecording: true,
+      allowStartStopRecording: false,
+    });
+
+    const links = await Promise.all([olga, alice, bob].map((u) => receiveLink(u, botId)));
+    for (const [i, u] of [olga, alice, bob].entries()) {
+      await expectWorkingLink(w.sim, links[i]!.url, u, u === olga ? 'MODERATOR' : 'VIEWER');
+    }
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, 'Eröffnet, mit Aufzeichnung'), wait);
+
+    // Let the restarted bot finish whatever it might still send, then count.
+    await pingBarrier(olga, roomId, botId);
+    expect(countSeen(olga, roomId, isNotice(botId)), 'privacy notices').toBe(1);
+    expect(countSeen(olga, roomId, isPrompt(botId)), 'consent prompts').toBe(1);
+    expect(countSeen(olga, roomId, isOpened(botId)), '"eröffnet" announcements').toBe(1);
+    expect(countSeen(olga, roomId, postFrom(botId, /Aufzeichnung (AN|AUS) –/)), 'recording statements').toBe(
+      1,
+    );
+    for (const [i, u] of [olga, alice, bob].entries()) {
+      expect(
+        countSeen(u, links[i]!.dmRoomId, postFrom(botId, '/api/join?')),
+        `${u.displayName}'s links`,
+      ).toBe(1);
+    }
+    await Promise.all(
+      [olga, alice, bob].map((u) =>
+        expect(
+          u.sync.waitForInvite({ from: botId, timeoutMs: 2_000 }),
+          `${u.displayName} gets one DM room only`,
+        ).rejects.toThrow(/no new invite/),
+      ),
+    );
+  });
+
+  it('a restart while collecting keeps the prompt and its answers; a later ✅ still opens it', async () => {
+    const [olga, alice, bob] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob'])) as [
+      TestUser,
+      TestUser,
+      TestUser,
+    ];
+    const roomId = await createMeetingRoom(olga, botId, [alice, bob], 'restart while collecting');
+    const title = 'Offsite I';
+    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
+    await olga.react(roomId, m.prompt.event_id, '✅');
+    await bob.react(roomId, m.prompt.event_id, '❌');
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, '❌ Abgelehnt (1): Bob'), wait);
+
+    await w.bot.kill();
+    await w.bot.restart({ readyTimeoutMs: 60_000 });
+    const aliceYes = await alice.react(roomId, m.prompt.event_id, '✅');
+    const opened = await waitForEvent(olga, roomId, isOpened(botId, title), {
+      ...wait,
+      afterEventId: aliceYes,
+    });
+    expect(bodyOf(opened)).toContain('Aufzeichnung AUS – Bob hat abgelehnt.');
+    expect(sessionsNamed(w.sim, title).map((s) => s.record)).toEqual([false]);
+    await pingBarrier(olga, roomId, botId);
+    expect(countSeen(olga, roomId, isNotice(botId))).toBe(1);
+    expect(countSeen(olga, roomId, isPrompt(botId))).toBe(1);
+    expect(countSeen(olga, roomId, isOpened(botId))).toBe(1);
+  });
+});
