@@ -3,7 +3,6 @@ import { answerFromReactionKey } from '../domain/consent.js';
 import type { AppContext } from './context.js';
 import type { Opening } from './opening.js';
 import type { PromptUpdater } from './prompt-updater.js';
-import { readMeeting } from './views.js';
 import type { Withdrawal } from './withdrawal.js';
 
 export interface ReactionInput {
@@ -39,14 +38,13 @@ export class ConsentIntake {
       const meeting = this.ctx.stores.meetings.get(found.id)!;
       if (meeting.state !== 'collecting' && meeting.state !== 'open') return;
       if (this.ctx.stores.meetings.hasConsentEvent(input.eventId)) return;
-      const view = readMeeting(this.ctx, meeting);
-      const status = view.statuses.get(input.sender);
-      if (status === undefined) {
+      const latest = this.ctx.stores.meetings.statusOf(meeting.id, input.sender);
+      if (latest === undefined) {
         this.ctx.log.debug({ meetingId: meeting.id }, 'reaction by a non-invitee ignored');
         return;
       }
       // After opening, a ❌ from someone who had agreed is a withdrawal, with all its effects.
-      if (meeting.state === 'open' && answer === 'decline' && status === 'agreed') {
+      if (meeting.state === 'open' && answer === 'decline' && latest === 'agree') {
         const message = await this.withdrawal.withdraw(meeting, {
           userId: input.sender,
           actorId: input.sender,

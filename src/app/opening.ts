@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SessionRow } from '../db/meetings-store.js';
-import { allAnswered, mayReceiveLink } from '../domain/consent.js';
+import { mayReceiveLink } from '../domain/consent.js';
 import type { OpenTrigger } from '../domain/lifecycle.js';
 import { automaticOpenTrigger } from '../domain/lifecycle.js';
 import { mention } from '../i18n/rich.js';
@@ -28,10 +28,9 @@ export class Opening {
   async openIfDue(meetingId: number): Promise<void> {
     const meeting = this.ctx.stores.meetings.get(meetingId);
     if (!meeting) return;
-    const view = readMeeting(this.ctx, meeting);
     const trigger = automaticOpenTrigger(
       { state: meeting.state as 'collecting', noRecord: meeting.noRecord, scheduledAt: meeting.scheduledAt },
-      allAnswered(view.statuses),
+      this.ctx.stores.meetings.unansweredCount(meetingId) === 0,
       this.ctx.now(),
     );
     if (trigger) await this.open(meetingId, trigger);

@@ -8,7 +8,7 @@ import { readMeeting } from './views.js';
 
 const MEETING_IDS_PER_REQUEST = 50;
 /** Recordings of sessions that ended longer ago than this are assumed known (BBB processing is hours). */
-const WATCH_DAYS = 14;
+export const WATCH_DAYS = 14;
 
 /**
  * Learns about recordings from BBB (design.md §3.7): polling `getRecordings` is the ground truth; the

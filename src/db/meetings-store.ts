@@ -161,6 +161,38 @@ export class MeetingsStore {
       .all();
   }
 
+  /** An invitee's latest ledger entry kind; undefined for non-invitees, null for no answer yet. */
+  statusOf(meetingId: number, userId: string): ConsentKind | null | undefined {
+    const invited = this.db
+      .select({ userId: invitees.userId })
+      .from(invitees)
+      .where(and(eq(invitees.meetingId, meetingId), eq(invitees.userId, userId)))
+      .get();
+    if (!invited) return undefined;
+    const latest = this.db
+      .select({ kind: consentEvents.kind })
+      .from(consentEvents)
+      .where(and(eq(consentEvents.meetingId, meetingId), eq(consentEvents.userId, userId)))
+      .orderBy(desc(consentEvents.id))
+      .get();
+    return (latest?.kind as ConsentKind | undefined) ?? null;
+  }
+
+  /** How many invitees have not answered at all (one query, so bursts stay linear). */
+  unansweredCount(meetingId: number): number {
+    const row = this.db
+      .select({ n: sql<number>`count(*)` })
+      .from(invitees)
+      .where(
+        and(
+          eq(invitees.meetingId, meetingId),
+          sql`not exists (select 1 from ${consentEvents} where ${consentEvents.meetingId} = ${invitees.meetingId} and ${consentEvents.userId} = ${invitees.userId})`,
+        ),
+      )
+      .get();
+    return row?.n ?? 0;
+  }
+
   /** Appends to the ledger; false if this Matrix event was already recorded. */
   appendConsent(e: {
     meetingId: number;

@@ -163,9 +163,10 @@ export class RecordingsStore {
 
   /**
    * Meetings whose evidence may be pruned: closed or cancelled, no recording left that is not
-   * purged, and the last purge (or the close, if nothing was ever recorded) older than `before`.
+   * purged, no recorded session whose recording may still appear (ended at or after
+   * `watchedSince`), and the last purge (or the close, if nothing was ever recorded) older than `before`.
    */
-  meetingsWithEvidenceOlderThan(before: number): number[] {
+  meetingsWithEvidenceOlderThan(before: number, watchedSince: number): number[] {
     const rows = this.db
       .select({ id: meetings.id })
       .from(meetings)
@@ -173,6 +174,7 @@ export class RecordingsStore {
         and(
           inArray(meetings.state, ['closed', 'cancelled']),
           sql`not exists (select 1 from ${recordings} where ${recordings.meetingId} = ${meetings.id} and ${recordings.state} != 'purged')`,
+          sql`not exists (select 1 from ${sessions} where ${sessions.meetingId} = ${meetings.id} and ${sessions.record} = 1 and ${sessions.confirmedAt} is not null and (${sessions.endedAt} is null or ${sessions.endedAt} >= ${watchedSince}))`,
           sql`coalesce((select max(${recordings.purgedAt}) from ${recordings} where ${recordings.meetingId} = ${meetings.id}), ${meetings.closedAt}, ${meetings.createdAt}) < ${before}`,
         ),
       )

@@ -36,10 +36,6 @@ export function currentStatuses(
   return statuses;
 }
 
-export function allAnswered(statuses: ReadonlyMap<string, ConsentStatus>): boolean {
-  return [...statuses.values()].every((s) => s !== 'pending');
-}
-
 export interface RecordingDecision {
   record: boolean;
   agreed: string[];

@@ -34,7 +34,8 @@ export class RetentionJob {
     const due = recordings.dueForPurge(started);
     const outcome = await this.purger.purge(due, 'retention', this.ctx.chat.botUserId, onProgress);
     const cutoff = this.ctx.now() - this.ctx.config.retention.evidenceDaysAfterPurge * DAY_MS;
-    const prunable = recordings.meetingsWithEvidenceOlderThan(cutoff);
+    // A recorded session's recording may still appear in BBB: its meeting stays known until then.
+    const prunable = recordings.meetingsWithEvidenceOlderThan(cutoff, started - WATCH_DAYS * DAY_MS);
     for (const meetingId of prunable) {
       recordings.pruneMeeting(meetingId);
       audit.append({

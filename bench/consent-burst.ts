@@ -1,0 +1,58 @@
+// A consent burst: one meeting with hundreds of invitees, everyone reacting at once, through the
+// real application code (real SQLite file, BBB simulator over HTTP, in-memory chat port). Measures
+// how long the bot takes to record every answer, open the meeting and hand out every link, and how
+// many tally edits the burst caused (coalescing).
+//
+//   npx tsx bench/consent-burst.ts [invitees=500] [runs=5]
+import { createHarness, ORGANIZER, ROOM } from '../test/support/app-harness.js';
+import { percentile } from './matrix-roundtrip.js';
+
+async function once(invitees: number) {
+  const h = await createHarness();
+  try {
+    const users = Array.from({ length: invitees }, (_, i) => `@user${i}:test`);
+    h.chat.room(ROOM, [h.chat.botUserId, ORGANIZER, ...users]);
+    await h.say(ORGANIZER, `!meeting Burst ${users.join(' ')}`);
+    const prompt = h.promptOf(1);
+    const editsBefore = h.app.prompts.editsSent;
+    const t0 = performance.now();
+    await Promise.all(
+      [ORGANIZER, ...users].map((user) => {
+        const eventId = h.chat.addReaction(ROOM, user, prompt, '✅');
+        return h.app.intake.onReaction({ roomId: ROOM, sender: user, eventId, relatesTo: prompt, key: '✅' });
+      }),
+    );
+    await h.app.prompts.flush();
+    const ms = performance.now() - t0;
+    const links = h.chat.directRooms.length;
+    const record = h.sim.sessions()[0]?.record;
+    if (!record || links !== invitees + 1)
+      throw new Error(`burst did not complete (record=${record}, links=${links})`);
+    return { ms, edits: h.app.prompts.editsSent - editsBefore };
+  } finally {
+    await h.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const invitees = Number(process.argv[2] ?? 500);
+  const runs = Number(process.argv[3] ?? 5);
+  const results = [];
+  for (let i = 0; i < runs; i++) results.push(await once(invitees));
+  const ms = results.map((r) => r.ms);
+  const median = percentile(ms, 50);
+  console.log(
+    `consent burst: ${invitees + 1} invitees react ✅ at once → recorded meeting opens, ${invitees + 1} links sent`,
+  );
+  console.log(
+    `  runs ${runs}: median ${median.toFixed(0)} ms (${((median / (invitees + 1)) * 1000).toFixed(0)} µs per answer incl. opening and links), min ${Math.min(...ms).toFixed(0)}, max ${Math.max(...ms).toFixed(0)}`,
+  );
+  console.log(
+    `  tally edits during the burst: ${results.map((r) => r.edits).join(', ')} (one per reaction would be ${invitees + 1})`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
