@@ -45,7 +45,10 @@ export function parseArguments(definition: CommandDefinition, tokens: string[]):
       strict: true,
     });
   } catch (error) {
-    const option = /'(-{1,2}[^']+)'/.exec((error as Error).message)?.[1];
+    // Only an unknown option is named as such; a missing or surplus value (`--at` alone,
+    // `--no-record=yes`) gets the usage line, which shows how the option is written.
+    const unknown = (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
+    const option = unknown ? /'(-{1,2}[^']+)'/.exec((error as Error).message)?.[1] : undefined;
     throw new UsageError(option ? `unknown-option:${option}` : null);
   }
   const words: string[] = [];
