@@ -1,0 +1,167 @@
+// Input the bot must survive with dignity (design.md §4, §7): HTML in titles and display names is shown,
+// never rendered; wrong commands get a usage answer, never silence or a stack trace; and in an
+// encrypted room the bot says once, plainly, that it cannot work there (design.md §6).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { e2eHomeserver } from './support/context.js';
+import {
+  type EventPredicate,
+  type MatrixEvent,
+  membership,
+  named,
+  type TestUser,
+  waitForEvent,
+} from './support/homeserver.js';
+import {
+  BOT_TIMEOUT_MS,
+  bodyOf,
+  countSeen,
+  createMeetingRoom,
+  type MeetingWorld,
+  planMeeting,
+  postFrom,
+  registerPeople,
+  startMeetingWorld,
+} from './support/meeting-helpers.js';
+
+const hs = e2eHomeserver();
+const wait = { timeoutMs: BOT_TIMEOUT_MS };
+
+function html(e: MatrixEvent): string {
+  expect(e.content.format).toBe('org.matrix.custom.html');
+  return String(e.content.formatted_body);
+}
+
+/** The bot's answer to one command: a message replying to it. */
+function replyTo(botId: string, commandId: string): EventPredicate {
+  return named(`reply of ${botId} to ${commandId}`, (e) => {
+    if (e.type !== 'm.room.message' || e.sender !== botId) return false;
+    const rel = e.content['m.relates_to'] as { 'm.in_reply_to'?: { event_id?: string } } | undefined;
+    return rel?.['m.in_reply_to']?.event_id === commandId;
+  });
+}
+
+const STACK_TRACE = /\n\s+at |Error:|TypeError|undefined|\[object Object\]/;
+
+describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
+  let w: MeetingWorld;
+  let botId: string;
+
+  beforeAll(async () => {
+    w = await startMeetingWorld(hs!);
+    botId = w.botUser.userId;
+  });
+
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it('HTML in a title or a display name is escaped in formatted_body, shown as text in body', async () => {
+    const [olga, alice] = (await registerPeople(hs!, ['Olga', 'Alice'])) as [TestUser, TestUser];
+    const mallory = await hs!.registerUser('mallory', { displayName: '<img src=y onerror=alert(1)>' });
+    const roomId = await createMeetingRoom(olga, botId, [alice, mallory], 'hostile html');
+    const title = '<b>x</b><img src=x>';
+    const m = await planMeeting(olga, roomId, botId, title, [alice, mallory]);
+
+    for (const event of [m.notice, m.prompt]) {
+      expect(bodyOf(event)).toContain(title);
+      const formatted = html(event);
+      expect(formatted).toContain('&lt;b&gt;x&lt;/b&gt;&lt;img src=x&gt;');
+      expect(formatted).not.toMatch(/<img|<b>x<\/b>|onerror=alert\(1\)>/);
+    }
+    expect(html(m.prompt)).toContain('&lt;img src=y onerror=alert(1)&gt;');
+    // Mentions are explicit (m.mentions), so the pill is a real mention of Mallory's ID, nothing more.
+    expect((m.prompt.content['m.mentions'] as { user_ids: string[] }).user_ids).toContain(mallory.userId);
+  });
+
+  it('commands with bad arguments get a short usage answer, never silence or a stack trace', async () => {
+    const [olga, alice, bob] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob'])) as [
+      TestUser,
+      TestUser,
+      TestUser,
+    ];
+    const roomId = await createMeetingRoom(olga, botId, [alice, bob], 'bad arguments');
+    const cases: [command: string, expected: string | RegExp][] = [
+      ['!meeting', /^Es fehlt ein Titel\. Aufruf: !meeting <title>/],
+      ['!meeting x --bogus', /^Unbekannte Option --bogus\. Aufruf: !meeting/],
+      ['!meeting x --at blorp', /^Zeitangabe „blorp“ nicht verstanden.*Aufruf: !meeting/],
+      // A known option without its value is not an "unknown option": the usage line shows the form.
+      ['!meeting x --at', /^Aufruf: !meeting <title>/],
+      ['!meeting x --no-record=yes', /^Aufruf: !meeting <title>/],
+      [`!meeting x @nobody:${olga.serverName}`, /^Diese Personen sind nicht in diesem Raum: @nobody:/],
+      [`!meeting ${'y'.repeat(300)}`, /^Der Titel darf höchstens 200 Zeichen lang sein/],
+      ['!invite', /^Aufruf: !invite/],
+      ['!start #999', 'In diesem Raum gibt es dazu keine Besprechung.'],
+      ['!status', 'In diesem Raum gibt es dazu keine Besprechung.'],
+    ];
+    for (const [command, expected] of cases) {
+      const commandId = await olga.sendText(roomId, command);
+      const reply = await waitForEvent(olga, roomId, replyTo(botId, commandId), {
+        ...wait,
+        afterEventId: commandId,
+        description: `the answer to ${JSON.stringify(command)}`,
+      });
+      const text = bodyOf(reply);
+      if (typeof expected === 'string') expect(text, command).toContain(expected);
+      else expect(text, command).toMatch(expected);
+      expect(text, command).not.toMatch(STACK_TRACE);
+      expect(text.length, command).toBeLessThan(400);
+      expect(reply.content.msgtype).toBe('m.notice');
+    }
+    // None of it planned a meeting.
+    expect(countSeen(olga, roomId, postFrom(botId, /^Datenschutzhinweis/))).toBe(0);
+    expect(w.sim.sessions().filter((s) => s.name.startsWith('x') || s.name.startsWith('y'))).toHaveLength(0);
+  });
+
+  it('in a room encrypted from the start, the bot says once that it cannot work there', async () => {
+    const [olga, alice] = (await registerPeople(hs!, ['Olga', 'Alice'])) as [TestUser, TestUser];
+    const roomId = await olga.createRoom({
+      name: 'encrypted',
+      encrypted: true,
+      invite: [botId, alice.userId],
+    });
+    await waitForEvent(olga, roomId, membership(botId, 'join'), wait);
+    const warning = await waitForEvent(olga, roomId, postFrom(botId, 'verschlüsselt'), wait);
+    expect(warning.content.msgtype).toBe('m.notice');
+    expect(bodyOf(warning)).toContain('keine Einwilligungen einholen');
+    expect(bodyOf(warning)).not.toMatch(STACK_TRACE);
+
+    // More encrypted traffic must not make it repeat itself.
+    await olga.sendEvent(roomId, 'm.room.encrypted', {
+      algorithm: 'm.megolm.v1.aes-sha2',
+      ciphertext: 'AwgAEnAC',
+      device_id: 'DEVICE',
+      sender_key: 'c2VuZGVyIGtleQ',
+      session_id: 'c2Vzc2lvbg',
+    });
+    await expect(
+      waitForEvent(olga, roomId, postFrom(botId, 'verschlüsselt'), {
+        timeoutMs: 3_000,
+        afterEventId: warning.event_id,
+      }),
+      'a second warning',
+    ).rejects.toThrow(/no event matching/);
+    expect(countSeen(olga, roomId, postFrom(botId, 'verschlüsselt'))).toBe(1);
+  });
+
+  it('when a room turns on encryption later, the bot says so once', async () => {
+    const [olga, alice] = (await registerPeople(hs!, ['Olga', 'Alice'])) as [TestUser, TestUser];
+    const roomId = await createMeetingRoom(olga, botId, [alice], 'encrypted later');
+    const stateId = (await olga.request(
+      'PUT',
+      `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.encryption/`,
+      { algorithm: 'm.megolm.v1.aes-sha2' },
+    )) as { event_id: string };
+    const warning = await waitForEvent(olga, roomId, postFrom(botId, 'verschlüsselt'), {
+      ...wait,
+      afterEventId: stateId.event_id,
+    });
+    expect(warning.content.msgtype).toBe('m.notice');
+    await expect(
+      waitForEvent(olga, roomId, postFrom(botId, 'verschlüsselt'), {
+        timeoutMs: 3_000,
+        afterEventId: warning.event_id,
+      }),
+      'a second warning',
+    ).rejects.toThrow(/no event matching/);
+  });
+});
