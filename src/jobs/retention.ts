@@ -1,6 +1,7 @@
 import AsyncLock from 'async-lock';
 import type { AppContext } from '../app/context.js';
 import type { PurgeOutcome, Purger } from '../app/purge.js';
+import { WATCH_DAYS } from '../app/recording-discovery.js';
 import { DAY_MS } from '../domain/retention.js';
 
 export interface RetentionRun extends PurgeOutcome {
