@@ -1,0 +1,197 @@
+// Recordings end to end: the bot as its own process on a real Synapse, BBB simulated over HTTP, the
+// discovery and retention jobs on second-level node-cron schedules. The bot runs on the real clock,
+// so "old" recordings are seeded into the simulator for a session the bot really created, with a
+// startTime far in the past (the clock-controlled variants live in test/integration/recordings).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { e2eHomeserver } from './support/context.js';
+import { type TestUser, waitForEvent } from './support/homeserver.js';
+import {
+  BOT_TIMEOUT_MS,
+  bodyOf,
+  createMeetingRoom,
+  isOpened,
+  type MeetingWorld,
+  planMeeting,
+  postFrom,
+  receiveLink,
+  registerPeople,
+  sessionsNamed,
+  startMeetingWorld,
+} from './support/meeting-helpers.js';
+
+const hs = e2eHomeserver();
+const wait = { timeoutMs: BOT_TIMEOUT_MS };
+const DAY = 24 * 60 * 60 * 1000;
+const RECORDING_DAYS = 30;
+
+/** The bot's date format (de, Europe/Berlin). */
+const date = (ms: number) =>
+  new Intl.DateTimeFormat('de-DE', {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    timeZone: 'Europe/Berlin',
+  }).format(ms);
+
+async function until<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.skipIf(!hs)('recordings: discovery, retention job, purge', () => {
+  let w: MeetingWorld;
+  let botId: string;
+  let olga: TestUser;
+  let alice: TestUser;
+  let admin: TestUser;
+  let roomId: string;
+
+  const simState = (recordId: string) =>
+    w.sim.recordings({ includeDeleted: true }).find((r) => r.recordID === recordId)?.state;
+
+  /** Plans a meeting, both agree, Olga joins through her link: a running recorded BBB session. */
+  async function runningRecordedMeeting(title: string): Promise<string> {
+    const m = await planMeeting(olga, roomId, botId, title, [alice]);
+    for (const u of [olga, alice]) await u.react(roomId, m.prompt.event_id, '✅');
+    const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    expect(bodyOf(opened)).toContain('Aufzeichnung AN');
+    const link = await receiveLink(olga, botId, { afterEventId: lastLinkOf.get(olga.userId) });
+    lastLinkOf.set(olga.userId, link.event.event_id);
+    expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });
+    const [session] = sessionsNamed(w.sim, title);
+    expect(session?.record).toBe(true);
+    return session!.meetingID;
+  }
+  const lastLinkOf = new Map<string, string>();
+
+  beforeAll(async () => {
+    [olga, alice, admin] = (await registerPeople(hs!, ['Olga', 'Alice', 'Admin'])) as [
+      TestUser,
+      TestUser,
+      TestUser,
+    ];
+    // Second-level schedules (node-cron's optional seconds field); not in the harness's config type.
+    const retention = {
+      recordingDays: RECORDING_DAYS,
+      discoverySchedule: '*/2 * * * * *',
+      purgeSchedule: '*/3 * * * * *',
+    };
+    w = await startMeetingWorld(hs!, { config: { admins: [admin.userId], retention } });
+    botId = w.botUser.userId;
+    roomId = await createMeetingRoom(olga, botId, [alice, admin], 'recordings');
+  });
+
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it('a recorded meeting that ended: the room hears the recording is ready, and when it goes', async () => {
+    const title = 'Recorded sync';
+    const meetingID = await runningRecordedMeeting(title);
+    const before = olga.sync.eventsIn(roomId).at(-1)?.event_id;
+    w.sim.endMeeting(meetingID);
+
+    const ready = await waitForEvent(olga, roomId, postFrom(botId, `„${title}“`), {
+      ...wait,
+      afterEventId: before,
+    });
+    const [rec] = w.sim.recordings().filter((r) => r.meetingID === meetingID);
+    expect(rec?.state).toBe('published');
+    expect(bodyOf(ready)).toBe(
+      `Die Aufzeichnung „${title}“ vom ${date(rec!.startTime)} ist fertig; sie wird am ${date(
+        rec!.startTime + RECORDING_DAYS * DAY,
+      )} gelöscht.`,
+    );
+  });
+
+  it('a non-admin !purge is refused and deletes nothing', async () => {
+    const deletesBefore = w.sim.requests().filter((r) => r.call === 'deleteRecordings').length;
+    const commandId = await alice.sendText(roomId, '!purge --expired');
+    const answer = await waitForEvent(olga, roomId, postFrom(botId, 'Das darf nur'), {
+      ...wait,
+      afterEventId: commandId,
+    });
+    expect(bodyOf(answer)).toContain('Das darf nur ein Admin.');
+    expect(w.sim.recordings().filter((r) => r.name === 'Recorded sync')).toHaveLength(1);
+    expect(w.sim.requests().filter((r) => r.call === 'deleteRecordings').length).toBe(deletesBefore);
+  });
+
+  it('the purge job deletes an expired recording and keeps a young one', async () => {
+    const title = 'Retention sync';
+    const meetingID = await runningRecordedMeeting(title);
+    const now = Date.now();
+    const [old, young] = w.sim.seedRecordings([
+      { meetingID, name: title, startTime: now - (RECORDING_DAYS + 10) * DAY },
+      { meetingID, name: title, startTime: now - 2 * DAY },
+    ]);
+    await until('the expired recording to be deleted', () => simState(old!.recordID) === 'deleted');
+    // Give the job a few more rounds: the young one stays.
+    await new Promise((r) => setTimeout(r, 4_000));
+    expect(simState(young!.recordID)).toBe('published');
+
+    const commandId = await olga.sendText(roomId, '!recordings');
+    const list = await waitForEvent(olga, roomId, postFrom(botId, 'Aufzeichnungen in diesem Raum'), {
+      ...wait,
+      afterEventId: commandId,
+    });
+    expect(bodyOf(list)).toContain(`„${title}“ vom ${date(young!.startTime)}: verfügbar, 2 Tagen alt`);
+    expect(bodyOf(list)).not.toContain(`vom ${date(old!.startTime)}`);
+  });
+
+  it('BBB failing the delete: purge-pending, then deleted on a later run once BBB works', async () => {
+    const title = 'Faulty delete';
+    const meetingID = await runningRecordedMeeting(title);
+    w.sim.faults.set({ dropDeletes: true });
+    try {
+      w.sim.resetRequests();
+      const [old] = w.sim.seedRecordings([
+        { meetingID, name: title, startTime: Date.now() - (RECORDING_DAYS + 1) * DAY },
+      ]);
+      // Two delete attempts by the job, and the recording is still there.
+      await until(
+        'two delete attempts',
+        () => w.sim.requests().filter((r) => r.call === 'deleteRecordings').length >= 2,
+      );
+      expect(simState(old!.recordID)).toBe('published');
+
+      const commandId = await olga.sendText(roomId, '!recordings');
+      const list = await waitForEvent(olga, roomId, postFrom(botId, 'Aufzeichnungen in diesem Raum'), {
+        ...wait,
+        afterEventId: commandId,
+      });
+      expect(bodyOf(list)).toContain(`„${title}“ vom ${date(old!.startTime)}: Löschung ausstehend`);
+
+      w.sim.faults.clear();
+      await until('the pending recording to be deleted', () => simState(old!.recordID) === 'deleted');
+    } finally {
+      w.sim.faults.clear();
+    }
+  });
+
+  it('an admin !purge of a meeting reports exactly what was deleted', async () => {
+    const title = 'Admin purge';
+    const meetingID = await runningRecordedMeeting(title);
+    const [rec] = w.sim.seedRecordings([{ meetingID, name: title, startTime: Date.now() - DAY }]);
+    await waitForEvent(olga, roomId, postFrom(botId, `Die Aufzeichnung „${title}“`), wait);
+    const number = /#(\d+)/.exec(
+      bodyOf(
+        olga.sync
+          .eventsIn(roomId)
+          .filter(postFrom(botId, `Besprechung #`))
+          .findLast((e) => bodyOf(e).includes(title))!,
+      ),
+    )?.[1];
+    const commandId = await admin.sendText(roomId, `!purge #${number}`);
+    const report = await waitForEvent(olga, roomId, postFrom(botId, 'Gelöscht'), {
+      ...wait,
+      afterEventId: commandId,
+    });
+    expect(bodyOf(report)).toContain(`Gelöscht (1): „${title}“ vom ${date(rec!.startTime)}.`);
+    expect(simState(rec!.recordID)).toBe('deleted');
+  });
+});
