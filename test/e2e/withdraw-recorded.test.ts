@@ -1,0 +1,165 @@
+// `!withdraw` end to end (design.md §3.5–3.6): during a running recorded session (ended in BBB, a new
+// unrecorded session, new personal links by DM, the room told) and after the meeting (its recording
+// deleted in BBB, the room told which one, by title and date).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { e2eHomeserver } from './support/context.js';
+import { type TestUser, waitForEvent } from './support/homeserver.js';
+import {
+  BOT_TIMEOUT_MS,
+  bodyOf,
+  createMeetingRoom,
+  isOpened,
+  type MeetingWorld,
+  planMeeting,
+  postFrom,
+  receiveLink,
+  registerPeople,
+  sessionsNamed,
+  startMeetingWorld,
+} from './support/meeting-helpers.js';
+
+const hs = e2eHomeserver();
+const wait = { timeoutMs: BOT_TIMEOUT_MS };
+
+const date = (ms: number) =>
+  new Intl.DateTimeFormat('de-DE', {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    timeZone: 'Europe/Berlin',
+  }).format(ms);
+
+async function until<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
+  let w: MeetingWorld;
+  let botId: string;
+  const lastLinkOf = new Map<string, string>();
+
+  async function nextLink(user: TestUser) {
+    const link = await receiveLink(user, botId, { afterEventId: lastLinkOf.get(user.userId) });
+    lastLinkOf.set(user.userId, link.event.event_id);
+    return link;
+  }
+
+  /** A room with Olga, Alice, Bob and the bot; a meeting everyone agreed to; Olga and Alice joined. */
+  async function runningRecordedMeeting(title: string) {
+    const [olga, alice, bob] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob'])) as [
+      TestUser,
+      TestUser,
+      TestUser,
+    ];
+    const roomId = await createMeetingRoom(olga, botId, [alice, bob], title);
+    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
+    for (const u of [olga, alice, bob]) await u.react(roomId, m.prompt.event_id, '✅');
+    await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    const links = await Promise.all([olga, alice, bob].map((u) => nextLink(u)));
+    for (const link of links.slice(0, 2)) {
+      expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });
+    }
+    const [session] = sessionsNamed(w.sim, title);
+    expect(session?.record).toBe(true);
+    return { olga, alice, bob, roomId, session: session!, links };
+  }
+
+  beforeAll(async () => {
+    // Fast discovery, so the end of a session and its recording are noticed within seconds.
+    const retention = { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' };
+    w = await startMeetingWorld(hs!, { config: { retention } });
+    botId = w.botUser.userId;
+  });
+
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it('during the recorded session: ends it, opens an unrecorded one, new links by DM, room told', async () => {
+    const title = 'Withdraw live';
+    const { olga, alice, bob, roomId, session, links } = await runningRecordedMeeting(title);
+
+    const commandId = await bob.sendText(roomId, '!withdraw');
+    const told = await waitForEvent(olga, roomId, postFrom(botId, 'Widerruf von Bob'), {
+      ...wait,
+      afterEventId: commandId,
+    });
+    expect(bodyOf(told)).toContain(`Die aufgezeichnete Sitzung von ${title} wurde beendet`);
+    expect(bodyOf(told)).toContain('eine neue Sitzung ohne Aufzeichnung ist eröffnet');
+
+    // BBB: the recorded session was ended, a new one records nothing.
+    const sessions = sessionsNamed(w.sim, title);
+    expect(sessions).toHaveLength(2);
+    expect(sessions[0]).toMatchObject({ meetingID: session.meetingID, ended: true, forciblyEnded: true });
+    expect(sessions[1]).toMatchObject({ record: false, ended: false });
+    expect(sessions[1]!.meetingID).not.toBe(session.meetingID);
+
+    // New personal links to the new session, for everyone (Bob too: nothing is recorded now).
+    for (const u of [olga, alice, bob]) {
+      const link = await nextLink(u);
+      expect(link.url.searchParams.get('meetingID')).toBe(sessions[1]!.meetingID);
+      expect(link.url.searchParams.get('userID')).toBe(u.userId);
+      expect(bodyOf(link.event)).toContain('Diese Sitzung wird nicht aufgezeichnet.');
+      expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });
+    }
+    // The old link enters nothing any more.
+    expect(await w.sim.simulateJoin(links[0]!.url.toString())).toMatchObject({ ok: false });
+
+    // The recording of the ended session is deleted as soon as BBB lists it.
+    await until('the recorded session’s recording to be deleted', () => {
+      const recs = w.sim
+        .recordings({ includeDeleted: true })
+        .filter((r) => r.meetingID === session.meetingID);
+      return recs.length === 1 && recs[0]!.state === 'deleted';
+    });
+    // It was never announced as ready.
+    expect(olga.sync.eventsIn(roomId).filter(postFrom(botId, 'ist fertig'))).toHaveLength(0);
+    // The unrecorded session leaves nothing behind.
+    w.sim.endMeeting(sessions[1]!.meetingID);
+    await w.sim.finishProcessing();
+    expect(w.sim.recordings({ includeDeleted: true }).filter((r) => r.name === title)).toHaveLength(1);
+  });
+
+  it('after the meeting: the recording is deleted in BBB and named in the room', async () => {
+    const title = 'Withdraw later';
+    const { olga, alice, roomId, session } = await runningRecordedMeeting(title);
+    w.sim.endMeeting(session.meetingID);
+    const ready = await waitForEvent(olga, roomId, postFrom(botId, `Die Aufzeichnung „${title}“`), wait);
+    const [rec] = w.sim.recordings().filter((r) => r.meetingID === session.meetingID);
+    expect(rec?.state).toBe('published');
+    expect(bodyOf(ready)).toContain('ist fertig');
+
+    const commandId = await alice.sendText(roomId, '!withdraw');
+    const told = await waitForEvent(olga, roomId, postFrom(botId, 'Widerruf von Alice'), {
+      ...wait,
+      afterEventId: commandId,
+    });
+    expect(bodyOf(told)).toBe(
+      `Widerruf von Alice gespeichert.\nGelöscht: „${title}“ vom ${date(rec!.startTime)}.`,
+    );
+    expect(w.sim.recordings({ includeDeleted: true }).find((r) => r.recordID === rec!.recordID)?.state).toBe(
+      'deleted',
+    );
+    // No new session was opened for a meeting that is over.
+    expect(sessionsNamed(w.sim, title)).toHaveLength(1);
+  });
+
+  it('a non-admin cannot withdraw for someone else', async () => {
+    const title = 'Withdraw other';
+    const { olga, alice, bob, roomId } = await runningRecordedMeeting(title);
+    const commandId = await alice.sendText(roomId, `!withdraw ${bob.userId}`);
+    const answer = await waitForEvent(olga, roomId, postFrom(botId, 'Das darf nur'), {
+      ...wait,
+      afterEventId: commandId,
+    });
+    expect(bodyOf(answer)).toBe('Das darf nur ein Admin.');
+    expect(sessionsNamed(w.sim, title)).toHaveLength(1);
+    expect(sessionsNamed(w.sim, title)[0]?.ended).toBe(false);
+  });
+});
