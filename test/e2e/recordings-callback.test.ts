@@ -1,0 +1,117 @@
+// The recording-ready callback end to end (reference §5.1): the bot's HTTP listener is the
+// `meta_bbb-recording-ready-url` BBB calls after publishing. Polling is switched off here (a
+// discovery schedule that never fires in a test run), so the "ready" message can only come from
+// the callback. A forged callback is refused with 401 and changes nothing.
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { e2eHomeserver } from './support/context.js';
+import { type TestUser, waitForEvent } from './support/homeserver.js';
+import {
+  BOT_TIMEOUT_MS,
+  bodyOf,
+  createMeetingRoom,
+  isOpened,
+  type MeetingWorld,
+  planMeeting,
+  postFrom,
+  receiveLink,
+  registerPeople,
+  sessionsNamed,
+  startMeetingWorld,
+} from './support/meeting-helpers.js';
+
+const hs = e2eHomeserver();
+const wait = { timeoutMs: BOT_TIMEOUT_MS };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function token(payload: object, secret: string): string {
+  const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const head = `${b64({ alg: 'HS256' })}.${b64(payload)}`;
+  return `${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`;
+}
+
+describe.skipIf(!hs)('recording-ready callback', () => {
+  let w: MeetingWorld;
+  let botId: string;
+  let callbackUrl: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    callbackUrl = `http://127.0.0.1:${port}/bbb/recording-ready`;
+    const retention = { discoverySchedule: '0 0 1 1 *', purgeSchedule: '0 0 1 1 *' };
+    w = await startMeetingWorld(hs!, {
+      config: {
+        retention,
+        http: { enabled: true, host: '127.0.0.1', port, publicUrl: `http://127.0.0.1:${port}/` },
+      },
+    });
+    botId = w.botUser.userId;
+  });
+
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  async function post(signed: string): Promise<number> {
+    const res = await fetch(callbackUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `signed_parameters=${encodeURIComponent(signed)}`,
+    });
+    await res.body?.cancel();
+    return res.status;
+  }
+
+  it('BBB’s signed callback makes the bot announce the recording; forged ones are refused', async () => {
+    const [olga, alice] = (await registerPeople(hs!, ['Olga', 'Alice'])) as [TestUser, TestUser];
+    const roomId = await createMeetingRoom(olga, botId, [alice], 'callback');
+    const title = 'Callback sync';
+    const m = await planMeeting(olga, roomId, botId, title, [alice]);
+    for (const u of [olga, alice]) await u.react(roomId, m.prompt.event_id, '✅');
+    await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    const [session] = sessionsNamed(w.sim, title);
+    // The bot told BBB where to call back.
+    expect(session?.metadata['bbb-recording-ready-url']).toBe(callbackUrl);
+    const link = await receiveLink(olga, botId);
+    expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });
+
+    w.sim.endMeeting(session!.meetingID);
+    const ready = await waitForEvent(olga, roomId, postFrom(botId, `Die Aufzeichnung „${title}“`), wait);
+    expect(bodyOf(ready)).toContain('ist fertig');
+    const callbacks = w.sim.callbacks().filter((c) => c.kind === 'recording-ready');
+    expect(callbacks).toHaveLength(1);
+    expect(callbacks[0]).toMatchObject({ url: callbackUrl, status: 200 });
+    const [rec] = w.sim.recordings().filter((r) => r.meetingID === session!.meetingID);
+
+    // Forged: wrong secret, alg none, garbage. 401, and BBB is not even asked.
+    w.sim.resetRequests();
+    const claims = { meeting_id: session!.meetingID, record_id: rec!.recordID };
+    expect(await post(token(claims, 'guessed-secret'))).toBe(401);
+    const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(
+      JSON.stringify(claims),
+    ).toString('base64url')}.`;
+    expect(await post(none)).toBe(401);
+    expect(await post('garbage')).toBe(401);
+    expect(w.sim.requests()).toEqual([]);
+
+    // Validly signed but naming a recording that does not exist: confirmed with BBB, refused.
+    expect(await post(token({ meeting_id: 'x', record_id: 'no-such-recording' }, w.sim.secret))).toBe(404);
+    // A replay of the genuine callback is harmless: no second announcement.
+    expect(await post(token(claims, w.sim.secret))).toBe(200);
+    const pingId = await olga.sendText(roomId, '!ping');
+    await waitForEvent(olga, roomId, postFrom(botId, 'pong'), { ...wait, afterEventId: pingId });
+    expect(olga.sync.eventsIn(roomId).filter(postFrom(botId, 'ist fertig'))).toHaveLength(1);
+    expect(w.sim.recordings().find((r) => r.recordID === rec!.recordID)?.state).toBe('published');
+  });
+});
