@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const hs = new TestHomeserver(acquired.info);
   const botUser = await hs.registerUser('meetbot-mem');
   const user = await hs.registerUser('mem-user');
-  const bot = await startBot({ homeserverUrl: acquired.info.url, botUser, config: { logLevel: 'warn' } });
+  const bot = await startBot({ homeserverUrl: acquired.info.url, botUser, config: { logLevel: 'info' } });
   try {
     for (let i = 0; i < 5; i++) await user.createRoom({ invite: [botUser.userId], name: `room ${i}` });
     await new Promise((r) => setTimeout(r, 3000));

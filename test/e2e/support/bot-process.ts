@@ -6,27 +6,16 @@ import { createWriteStream, existsSync, mkdtempSync, rmSync, type WriteStream, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { z } from 'zod';
+import type { configSchema } from '../../../src/config/schema.js';
 import type { TestUser } from './homeserver.js';
 import { REPO_ROOT } from './homeserver-lifecycle.js';
 
-/** The config file the bot reads (src/config owns the real schema; this mirrors it for tests). */
-export interface E2eBotConfig {
-  matrix: {
-    homeserverUrl: string;
-    accessToken: string;
-    commandPrefix: string;
-    allowedInviters: string[];
-    joinLinkDelivery: 'direct' | 'room' | (string & {});
-  };
-  admins: string[];
-  language: 'de' | 'en' | (string & {});
-  bbb: { url: string; secret: string; checksumAlgorithm: 'sha1' | 'sha256' | 'sha384' | 'sha512' };
-  retention: { recordingDays: number; evidenceDaysAfterPurge: number; purgeSchedule: string };
-  notice: { de: string; en: string };
-  database: { path: string };
-  logLevel: string;
-  [key: string]: unknown;
-}
+/** The config file the bot reads: the schema's own input type, so tests cannot drift from it. */
+export type E2eBotConfig = z.input<typeof configSchema> & {
+  matrix: { homeserverUrl: string; accessToken: string };
+  bbb: { url: string; secret: string };
+};
 
 export type DeepPartial<T> = T extends unknown[]
   ? T
