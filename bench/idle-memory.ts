@@ -1,7 +1,9 @@
 // Idle memory of the bot process: started against the real Synapse (as in the e2e suite), joined to
-// a few rooms, then left alone; resident set size sampled from /proc.
+// a few rooms, then left alone; resident set size sampled from /proc. Measured twice: as `npm start`
+// runs it (TypeScript through tsx) and compiled (`npm run build && npm run start:prod`).
 //
 //   npx tsx bench/idle-memory.ts [idleSeconds=20]
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { startBot } from '../test/e2e/support/bot-process.js';
 import { TestHomeserver } from '../test/e2e/support/homeserver.js';
@@ -9,17 +11,13 @@ import { acquireHomeserver } from '../test/e2e/support/homeserver-lifecycle.js';
 
 function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-  return kb / 1024;
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
 }
 
-async function main(): Promise<void> {
-  const idleSeconds = Number(process.argv[2] ?? 20);
-  const acquired = await acquireHomeserver();
-  const hs = new TestHomeserver(acquired.info);
+async function measure(hs: TestHomeserver, url: string, entry: 'source' | 'compiled', idleSeconds: number) {
   const botUser = await hs.registerUser('meetbot-mem');
   const user = await hs.registerUser('mem-user');
-  const bot = await startBot({ homeserverUrl: acquired.info.url, botUser, config: { logLevel: 'info' } });
+  const bot = await startBot({ homeserverUrl: url, botUser, entry, config: { logLevel: 'info' } });
   try {
     for (let i = 0; i < 5; i++) await user.createRoom({ invite: [botUser.userId], name: `room ${i}` });
     await new Promise((r) => setTimeout(r, 3000));
@@ -30,11 +28,25 @@ async function main(): Promise<void> {
       samples.push(rssMiB(bot.pid!));
     }
     samples.sort((a, b) => a - b);
+    const how = entry === 'source' ? 'npm start (tsx)' : 'npm run start:prod (compiled)';
     console.log(
-      `idle memory of the bot process (5 rooms, ${idleSeconds} s idle): RSS after start ${afterStart.toFixed(1)} MiB, median ${samples[Math.floor(samples.length / 2)]!.toFixed(1)} MiB, max ${samples.at(-1)!.toFixed(1)} MiB`,
+      `idle RSS, ${how}, 5 rooms, ${idleSeconds} s idle: after start ${afterStart.toFixed(1)} MiB, median ${samples[Math.floor(samples.length / 2)]!.toFixed(1)} MiB, max ${samples.at(-1)!.toFixed(1)} MiB`,
     );
   } finally {
     await bot.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const idleSeconds = Number(process.argv[2] ?? 20);
+  const acquired = await acquireHomeserver();
+  try {
+    const hs = new TestHomeserver(acquired.info);
+    await measure(hs, acquired.info.url, 'source', idleSeconds);
+    if (spawnSync('npm', ['run', 'build'], { stdio: 'ignore' }).status !== 0)
+      throw new Error('npm run build failed');
+    await measure(hs, acquired.info.url, 'compiled', idleSeconds);
+  } finally {
     await acquired.release();
   }
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -8,7 +8,16 @@ import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
-export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
+/** The project's migrations folder, found from this module whether it runs from src/ or from dist/. */
+export const MIGRATIONS_FOLDER = findMigrations(dirname(fileURLToPath(import.meta.url)));
+
+function findMigrations(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = resolve(dir, 'migrations');
+    if (existsSync(resolve(candidate, 'meta/_journal.json'))) return candidate;
+    if (dirname(dir) === dir) throw new Error(`no migrations folder above ${from}`);
+  }
+}
 
 /**
  * Opens (creating if needed) the SQLite file and applies pending migrations. WAL lets readers run

@@ -33,6 +33,8 @@ export interface StartBotOptions {
   readyTimeoutMs?: number;
   /** Extra environment for the bot process. */
   env?: Record<string, string>;
+  /** `source` (default): `node --import tsx src/main.ts`, as `npm start`; `compiled`: `node dist/src/main.js` after `npm run build`. */
+  entry?: 'source' | 'compiled';
 }
 
 export interface ExitInfo {
@@ -110,6 +112,7 @@ export class BotProcess {
 
   private constructor(opts: StartBotOptions) {
     this.extraEnv = opts.env ?? {};
+    this.entryArgs = opts.entry === 'compiled' ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'];
     this.dir = mkdtempSync(join(tmpdir(), 'meetbot-e2e-'));
     this.configPath = join(this.dir, 'config.json');
     this.logPath = join(this.dir, 'bot.log');
@@ -236,13 +239,15 @@ export class BotProcess {
     if (!opts.keepFiles) rmSync(this.dir, { recursive: true, force: true });
   }
 
+  private readonly entryArgs: string[];
+
   private async spawn(readyTimeoutMs: number): Promise<void> {
     if (!existsSync(MAIN)) throw new Error(`cannot start the bot: ${MAIN} does not exist`);
     const readyFrom = this.output.length; // after a restart, only a fresh "bot ready" counts
-    this.note(`spawn node --import tsx src/main.ts --config ${this.configPath}`);
+    this.note(`spawn node ${this.entryArgs.join(' ')} --config ${this.configPath}`);
     // The bot lets these variables override the file: a developer's shell must not leak them in.
     const { MATRIX_ACCESS_TOKEN: _t, BBB_SECRET: _s, ...inherited } = process.env;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', this.configPath], {
+    const child = spawn(process.execPath, [...this.entryArgs, '--config', this.configPath], {
       cwd: REPO_ROOT,
       env: { ...inherited, NODE_ENV: 'test', ...this.extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
