@@ -5,6 +5,10 @@ import { auditLog, consentEvents, invitees, meetings, recordings, sessions } fro
 export type RecordingRow = typeof recordings.$inferSelect;
 export type RecordingState = 'processing' | 'available' | 'purge-pending' | 'purged';
 
+/** IDs per `in (…)` list; far below SQLite's limit of bound variables per statement. */
+const ID_CHUNK = 1000;
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
 /** Recordings the bot knows of, and what the retention job needs to find. */
 export class RecordingsStore {
   constructor(private readonly db: Db) {}
@@ -61,31 +65,45 @@ export class RecordingsStore {
 
   /** Asks for deletion; never downgrades a purged recording. */
   requestPurge(recordIds: string[], reason: string, now: number): void {
-    if (!recordIds.length) return;
-    this.db
-      .update(recordings)
-      .set({ state: 'purge-pending', purgeReason: reason, purgeRequestedAt: now })
-      .where(and(inArray(recordings.recordId, recordIds), ne(recordings.state, 'purged')))
-      .run();
+    this.inChunks(recordIds, (tx, ids) =>
+      tx
+        .update(recordings)
+        .set({ state: 'purge-pending', purgeReason: reason, purgeRequestedAt: now })
+        .where(and(inArray(recordings.recordId, ids), ne(recordings.state, 'purged')))
+        .run(),
+    );
   }
 
   /** Only called after BBB confirmed the delete (or said the recording is gone). */
   markPurged(recordIds: string[], now: number): void {
-    if (!recordIds.length) return;
-    this.db
-      .update(recordings)
-      .set({ state: 'purged', purgedAt: now, lastError: null })
-      .where(inArray(recordings.recordId, recordIds))
-      .run();
+    this.inChunks(recordIds, (tx, ids) =>
+      tx
+        .update(recordings)
+        .set({ state: 'purged', purgedAt: now, lastError: null })
+        .where(inArray(recordings.recordId, ids))
+        .run(),
+    );
   }
 
   markPurgeFailed(recordIds: string[], error: string): void {
-    if (!recordIds.length) return;
-    this.db
-      .update(recordings)
-      .set({ attempts: sql`${recordings.attempts} + 1`, lastError: error })
-      .where(inArray(recordings.recordId, recordIds))
-      .run();
+    this.inChunks(recordIds, (tx, ids) =>
+      tx
+        .update(recordings)
+        .set({ attempts: sql`${recordings.attempts} + 1`, lastError: error })
+        .where(inArray(recordings.recordId, ids))
+        .run(),
+    );
+  }
+
+  /**
+   * One transaction, one statement per chunk of IDs: SQLite refuses statements with more than
+   * 32 766 bound variables, and a purge run may cover tens of thousands of recordings.
+   */
+  private inChunks(ids: string[], update: (tx: Tx, chunk: string[]) => unknown): void {
+    if (!ids.length) return;
+    this.db.transaction((tx) => {
+      for (let i = 0; i < ids.length; i += ID_CHUNK) update(tx, ids.slice(i, i + ID_CHUNK));
+    });
   }
 
   ofMeeting(meetingId: number): RecordingRow[] {
