@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { SessionRow } from '../db/meetings-store.js';
+import type { InviteeRow, SessionRow } from '../db/meetings-store.js';
 import { mayReceiveLink } from '../domain/consent.js';
 import type { OpenTrigger } from '../domain/lifecycle.js';
 import { automaticOpenTrigger } from '../domain/lifecycle.js';
@@ -80,6 +80,7 @@ export class Opening {
           recordingStatement(this.ctx, view, live.record),
           this.ctx.config.matrix.joinLinkDelivery,
         ),
+        { key: `announce:${live.id}` },
       );
       this.ctx.stores.meetings.updateSession(live.id, { announcedAt: this.ctx.now() });
       this.prompts.request(meetingId);
@@ -147,14 +148,7 @@ export class Opening {
         createTime: session.createTime ?? undefined,
       });
       try {
-        const roomId = await this.sendLink(
-          view,
-          invitee.userId,
-          invitee.displayName,
-          invitee.isOrganizer,
-          url,
-          session.record,
-        );
+        const roomId = await this.sendLink(view, invitee, url, session);
         this.ctx.stores.meetings.recordDelivery(session.id, invitee.userId, roomId, this.ctx.now());
       } catch (error) {
         this.ctx.log.warn(
@@ -177,26 +171,27 @@ export class Opening {
     }
   }
 
+  /** Sends one link; the key makes a resend after a crash the same message, not a second one. */
   private async sendLink(
     view: MeetingView,
-    userId: string,
-    displayName: string,
-    moderator: boolean,
+    invitee: InviteeRow,
     url: string,
-    recording: boolean,
+    session: SessionRow,
   ): Promise<string> {
+    const key = `link:${session.id}:${invitee.userId}`;
     if (this.ctx.config.matrix.joinLinkDelivery === 'room') {
-      await this.ctx.chat.send(
-        view.meeting.roomId,
-        this.ctx.t.joinLinkInRoom(mention(userId, displayName), url),
-      );
+      const pill = mention(invitee.userId, invitee.displayName);
+      await this.ctx.chat.send(view.meeting.roomId, this.ctx.t.joinLinkInRoom(pill, url), { key });
       return view.meeting.roomId;
     }
-    const roomId = await this.directRoom(userId);
-    await this.ctx.chat.send(
-      roomId,
-      this.ctx.t.joinLink({ title: view.meeting.title, url, moderator, recording }),
-    );
+    const roomId = await this.directRoom(invitee.userId);
+    const message = this.ctx.t.joinLink({
+      title: view.meeting.title,
+      url,
+      moderator: invitee.isOrganizer,
+      recording: session.record,
+    });
+    await this.ctx.chat.send(roomId, message, { key });
     return roomId;
   }
 

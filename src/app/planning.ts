@@ -82,7 +82,10 @@ export class Planning {
         [this.ctx.t.noticeHeader(meeting.title, shortVersion(meeting.noticeSha256)), paragraphs(text)],
         '\n\n',
       );
-      const noticeEventId = await this.ctx.chat.send(meeting.roomId, notice, { notice: true });
+      const noticeEventId = await this.ctx.chat.send(meeting.roomId, notice, {
+        notice: true,
+        key: `notice:${meetingId}`,
+      });
       store.setPosted(meetingId, { noticeEventId });
     }
     meeting = store.get(meetingId)!;
@@ -90,6 +93,7 @@ export class Planning {
       const promptEventId = await this.ctx.chat.send(
         meeting.roomId,
         renderPrompt(this.ctx, readMeeting(this.ctx, meeting)),
+        { key: `prompt:${meetingId}` },
       );
       store.setPosted(meetingId, { promptEventId, tallyEventId: promptEventId });
       if (!meeting.noRecord) {

@@ -11,10 +11,21 @@ export interface ReactionSeen {
   ts: number;
 }
 
+export interface SendOptions {
+  replyTo?: string;
+  notice?: boolean;
+  /** Idempotency key, unique for what the message is (e.g. `link:<session>:<user>`). */
+  key?: string;
+}
+
 export interface ChatPort {
   readonly botUserId: string;
-  /** Sends a message (HTML + plain, with `m.mentions`); returns its event ID. */
-  send(roomId: string, message: Rich, options?: { replyTo?: string; notice?: boolean }): Promise<string>;
+  /**
+   * Sends a message (HTML + plain, with `m.mentions`); returns its event ID. With `key`, sending the
+   * same key again (e.g. after a crash between sending and storing) yields the same event, not a
+   * second message: the homeserver deduplicates by transaction ID.
+   */
+  send(roomId: string, message: Rich, options?: SendOptions): Promise<string>;
   /** Replaces the content of one of the bot's messages. */
   edit(roomId: string, eventId: string, message: Rich): Promise<void>;
   react(roomId: string, eventId: string, key: string): Promise<void>;

@@ -154,12 +154,13 @@ export class RecordingDiscovery {
   private async announceIfReady(recordId: string, meeting: MeetingRow): Promise<void> {
     const row = this.ctx.stores.recordings.get(recordId);
     if (row?.state !== 'available' || row.readyAnnouncedAt) return;
-    this.ctx.stores.recordings.markAnnounced(recordId, this.ctx.now());
     const name = this.ctx.t.recordingName(meeting.title, this.ctx.date(row.startTime ?? this.ctx.now()));
     await this.ctx.chat.send(
       meeting.roomId,
       this.ctx.t.recordingReady(name, row.deleteAfter ? this.ctx.date(row.deleteAfter) : null),
+      { key: `ready:${recordId}` },
     );
+    this.ctx.stores.recordings.markAnnounced(recordId, this.ctx.now());
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ChatPort, ReactionSeen } from '../../src/app/ports.js';
+import type { ChatPort, ReactionSeen, SendOptions } from '../../src/app/ports.js';
 import type { Rich } from '../../src/i18n/rich.js';
 
 /**
@@ -27,6 +27,7 @@ export class MemoryChat implements ChatPort {
   /** Users for whom creating a DM fails (e.g. a deactivated account). */
   readonly unreachable = new Set<string>();
   private seq = 0;
+  private readonly sentKeys = new Map<string, string>();
 
   constructor(botUserId = '@meetbot:test') {
     this.botUserId = botUserId;
@@ -41,12 +42,12 @@ export class MemoryChat implements ChatPort {
     return `$ev${this.seq}`;
   }
 
-  async send(
-    roomId: string,
-    message: Rich,
-    options: { replyTo?: string; notice?: boolean } = {},
-  ): Promise<string> {
+  async send(roomId: string, message: Rich, options: SendOptions = {}): Promise<string> {
+    // Like the homeserver's transaction cache: the same key in the same room is the same event.
+    const keyed = options.key ? this.sentKeys.get(`${roomId}\n${options.key}`) : undefined;
+    if (keyed) return keyed;
     const eventId = this.nextEventId();
+    if (options.key) this.sentKeys.set(`${roomId}\n${options.key}`, eventId);
     this.messages.push({
       eventId,
       roomId,

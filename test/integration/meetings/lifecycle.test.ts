@@ -192,3 +192,30 @@ describe('links in the room', () => {
     expect(h.chat.directRooms).toHaveLength(0);
   });
 });
+
+describe('a crash between sending and storing', () => {
+  beforeEach(async () => {
+    h = await createHarness();
+  });
+
+  it('does not send a link twice after the restart (the send is keyed)', async () => {
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE}`);
+    const store = h.app.ctx.stores.meetings;
+    const original = store.recordDelivery.bind(store);
+    let crashed = false;
+    store.recordDelivery = (...args) => {
+      if (!crashed && args[1] === ALICE) {
+        crashed = true;
+        throw new Error('simulated crash after the link was sent');
+      }
+      return original(...args);
+    };
+    await h.react(ORGANIZER, h.promptOf(1), '✅');
+    await h.react(ALICE, h.promptOf(1), '✅');
+    expect(links(ALICE)).toHaveLength(1);
+    await h.restart();
+    await h.app.reconciler.run();
+    expect(links(ALICE)).toHaveLength(1);
+    expect(h.app.ctx.stores.meetings.delivered(1).has(ALICE)).toBe(true);
+  });
+});
