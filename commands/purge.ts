@@ -1,6 +1,6 @@
 import type { RecordingRow } from '../src/db/recordings-store.js';
 import { lines } from '../src/i18n/rich.js';
-import { defineCommand, UsageError } from './command.js';
+import { type CommandContext, defineCommand, UsageError } from './command.js';
 import { CommandRefusal, isMeetingRef, resolveMeeting } from './meeting-ref.js';
 import { recordingRef } from './recordings.js';
 
@@ -66,7 +66,7 @@ export default defineCommand({
   },
 });
 
-function pick(c: Parameters<typeof resolveMeeting>[0], target: string): RecordingRow[] {
+function pick(c: CommandContext, target: string): RecordingRow[] {
   const { recordings } = c.ctx.stores;
   if (isMeetingRef(target)) {
     const meeting = resolveMeeting(c, target, []);

@@ -1,3 +1,4 @@
+import type { Stores } from '../src/app/context.js';
 import type { MeetingRow } from '../src/db/meetings-store.js';
 import { lines, type Rich } from '../src/i18n/rich.js';
 import { defineCommand, UsageError } from './command.js';
@@ -40,11 +41,7 @@ export default defineCommand({
 });
 
 /** Without a reference: every meeting of theirs here that is upcoming, running, or still has recordings. */
-function withdrawable(
-  stores: import('../src/app/context.js').Stores,
-  userId: string,
-  roomId: string,
-): MeetingRow[] {
+function withdrawable(stores: Stores, userId: string, roomId: string): MeetingRow[] {
   return stores.meetings
     .ofUser(userId, roomId)
     .filter(
