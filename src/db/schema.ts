@@ -140,7 +140,11 @@ export const recordings = sqliteTable(
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
   },
-  (t) => [index('recordings_state').on(t.state), index('recordings_meeting').on(t.meetingId)],
+  (t) => [
+    index('recordings_state').on(t.state),
+    index('recordings_meeting').on(t.meetingId),
+    index('recordings_session').on(t.sessionId),
+  ],
 );
 
 export const auditLog = sqliteTable(

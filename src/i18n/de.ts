@@ -146,6 +146,8 @@ export const de = {
         !deleted.length && !pending.length ? rich`Es gab keine Aufzeichnungen.` : null,
       ].filter((x): x is Rich => x !== null),
     ),
+  deletedAfterWithdrawal: (names: Rich[]) =>
+    rich`Nach dem Widerruf jetzt auch gelöscht: ${join(names, ', ')}.`,
   withdrawOnBehalf: (admin: Rich) => rich`(Eingetragen von ${admin}.)`,
   recordingName: (title: string, date: string) => rich`„${title}“ vom ${date}`,
 

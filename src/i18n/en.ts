@@ -107,6 +107,7 @@ export const en: Catalogue = {
         : null,
       !deleted.length && !pending.length ? rich`There were no recordings.` : null,
     ]),
+  deletedAfterWithdrawal: (names) => rich`Now also deleted after the withdrawal: ${join(names, ', ')}.`,
   withdrawOnBehalf: (admin) => rich`(Entered by ${admin}.)`,
   recordingName: (title, date) => rich`"${title}" of ${date}`,
 

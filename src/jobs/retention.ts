@@ -2,6 +2,7 @@ import AsyncLock from 'async-lock';
 import type { AppContext } from '../app/context.js';
 import type { PurgeOutcome, Purger } from '../app/purge.js';
 import { WATCH_DAYS } from '../app/recording-discovery.js';
+import type { RecordingRow } from '../db/recordings-store.js';
 import { DAY_MS } from '../domain/retention.js';
 
 export interface RetentionRun extends PurgeOutcome {
@@ -34,6 +35,7 @@ export class RetentionJob {
     const started = this.ctx.now();
     const due = recordings.dueForPurge(started);
     const outcome = await this.purger.purge(due, 'retention', this.ctx.chat.botUserId, onProgress);
+    await this.confirmLateDeletions(outcome.deleted);
     const cutoff = this.ctx.now() - this.ctx.config.retention.evidenceDaysAfterPurge * DAY_MS;
     // A recorded session's recording may still appear in BBB: its meeting stays known until then.
     const prunable = recordings.meetingsWithEvidenceOlderThan(cutoff, started - WATCH_DAYS * DAY_MS);
@@ -57,5 +59,32 @@ export class RetentionJob {
       'retention run finished',
     );
     return { ...outcome, prunedMeetings: prunable.length };
+  }
+
+  /**
+   * A withdrawal whose recordings could not all be deleted at once was answered with "will be
+   * retried"; when the retry succeeds, the room hears that too (design.md §3.6).
+   */
+  private async confirmLateDeletions(deleted: RecordingRow[]): Promise<void> {
+    const byMeeting = new Map<number, RecordingRow[]>();
+    for (const row of deleted.filter((r) => r.purgeReason === 'withdrawal')) {
+      byMeeting.set(row.meetingId, [...(byMeeting.get(row.meetingId) ?? []), row]);
+    }
+    for (const [meetingId, rows] of byMeeting) {
+      const meeting = this.ctx.stores.meetings.get(meetingId);
+      if (!meeting) continue;
+      const names = rows.map((r) =>
+        this.ctx.t.recordingName(
+          meeting.title,
+          this.ctx.date(r.startTime ?? meeting.openedAt ?? meeting.createdAt),
+        ),
+      );
+      const key = `deleted-later:${rows.map((r) => r.recordId).join(',')}`;
+      await this.ctx.chat
+        .send(meeting.roomId, this.ctx.t.deletedAfterWithdrawal(names), { key })
+        .catch((error: unknown) =>
+          this.ctx.log.warn({ err: error, meetingId }, 'could not confirm a late deletion'),
+        );
+    }
   }
 }

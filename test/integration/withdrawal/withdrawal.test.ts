@@ -202,6 +202,8 @@ describe('withdrawal after the meeting', () => {
     expect(run.deleted.map((r) => r.recordId)).toEqual([recordId]);
     expect(simState(h, recordId)).toBe('deleted');
     expect(botState(h, recordId)).toBe('purged');
+    // …and the room, told earlier that it would be retried, now hears that it is gone.
+    expect(lastRoomText(h)).toContain('Nach dem Widerruf jetzt auch gelöscht: „Weekly sync“');
   });
 
   it('BBB unreachable: says the recording is pending, never that there was none', async () => {

@@ -1,0 +1,1 @@
+CREATE INDEX `recordings_session` ON `recordings` (`session_id`);
