@@ -200,14 +200,20 @@ export class RecordingsStore {
     return rows.map((r) => r.id);
   }
 
-  /** Deletes a meeting and everything hanging off it (consent evidence included). */
-  pruneMeeting(meetingId: number): void {
-    this.db.transaction((tx) => {
-      tx.delete(recordings).where(eq(recordings.meetingId, meetingId)).run();
-      tx.delete(consentEvents).where(eq(consentEvents.meetingId, meetingId)).run();
-      tx.delete(invitees).where(eq(invitees.meetingId, meetingId)).run();
-      tx.delete(auditLog).where(eq(auditLog.meetingId, meetingId)).run();
-      tx.delete(meetings).where(eq(meetings.id, meetingId)).run();
-    });
+  /**
+   * Deletes meetings and everything hanging off them (consent evidence and audit entries included;
+   * sessions and link deliveries go by cascade), a few hundred per transaction.
+   */
+  pruneMeetings(meetingIds: number[]): void {
+    for (let i = 0; i < meetingIds.length; i += 500) {
+      const ids = meetingIds.slice(i, i + 500);
+      this.db.transaction((tx) => {
+        tx.delete(recordings).where(inArray(recordings.meetingId, ids)).run();
+        tx.delete(consentEvents).where(inArray(consentEvents.meetingId, ids)).run();
+        tx.delete(invitees).where(inArray(invitees.meetingId, ids)).run();
+        tx.delete(auditLog).where(inArray(auditLog.meetingId, ids)).run();
+        tx.delete(meetings).where(inArray(meetings.id, ids)).run();
+      });
+    }
   }
 }

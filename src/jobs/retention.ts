@@ -39,8 +39,8 @@ export class RetentionJob {
     const cutoff = this.ctx.now() - this.ctx.config.retention.evidenceDaysAfterPurge * DAY_MS;
     // A recorded session's recording may still appear in BBB: its meeting stays known until then.
     const prunable = recordings.meetingsWithEvidenceOlderThan(cutoff, started - WATCH_DAYS * DAY_MS);
+    recordings.pruneMeetings(prunable);
     for (const meetingId of prunable) {
-      recordings.pruneMeeting(meetingId);
       audit.append({
         at: this.ctx.now(),
         actorId: this.ctx.chat.botUserId,

@@ -634,16 +634,43 @@ export class SimModel {
     );
     const metaFilters: [string, string][] = [];
     for (const [k, v] of p) if (k.startsWith('meta_')) metaFilters.push([k.slice(5).toLowerCase(), v]);
+    // recordID wins over meetingID and also matches as a prefix (found through a sorted index, so
+    // that listing by ID stays fast with tens of thousands of recordings).
+    const byRecordId = recordIDs.length > 0 ? this.#prefixMatches(recordIDs) : null;
+    const byMeetingId = meetingIDs.length > 0 ? new Set(meetingIDs) : null;
     return this.recordingList.filter((r) => {
       if (!states.has(r.state)) return false;
-      // recordID wins over meetingID and also matches as a prefix.
-      if (recordIDs.length > 0) {
-        if (!recordIDs.some((id) => r.recordID.startsWith(id))) return false;
-      } else if (meetingIDs.length > 0 && !meetingIDs.includes(r.meetingID)) return false;
+      if (byRecordId) {
+        if (!byRecordId.has(r)) return false;
+      } else if (byMeetingId && !byMeetingId.has(r.meetingID)) return false;
       if (metaFilters.length === 0) return true;
       const lowerMeta = Object.fromEntries(Object.entries(r.metadata).map(([k, v]) => [k.toLowerCase(), v]));
       return metaFilters.every(([k, v]) => metaMatches(lowerMeta[k], v));
     });
+  }
+
+  #sortedIds: string[] | null = null;
+
+  /** Recordings whose ID starts with one of `prefixes`, by binary search over the sorted IDs. */
+  #prefixMatches(prefixes: string[]): Set<SimRecording> {
+    if (!this.#sortedIds || this.#sortedIds.length !== this.#recordingsById.size) {
+      this.#sortedIds = [...this.#recordingsById.keys()].sort();
+    }
+    const sorted = this.#sortedIds;
+    const found = new Set<SimRecording>();
+    for (const prefix of prefixes) {
+      let lo = 0;
+      let hi = sorted.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (sorted[mid]! < prefix) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < sorted.length && sorted[i]!.startsWith(prefix); i++) {
+        found.add(this.#recordingsById.get(sorted[i]!)!);
+      }
+    }
+    return found;
   }
 
   #recordingElement(r: SimRecording): XmlElement {
