@@ -16,7 +16,7 @@ export default defineCommand({
       'open',
     ]);
     requireOrganizerOrAdmin(c, meeting);
-    const members = new Set(await c.ctx.chat.joinedMembers(c.roomId));
+    const members = await c.ctx.chat.joinedMembers(c.roomId);
     const strangers = args.mentions.filter((id) => !members.has(id));
     if (strangers.length) throw new UsageError(t.unknownUsers(strangers.join(', ')));
     const { added, already } = await c.app.planning.invite(meeting, args.mentions, c.sender);

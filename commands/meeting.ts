@@ -21,17 +21,18 @@ export default defineCommand({
       if (scheduledAt === null) throw new UsageError(t.badTime(args.options.at));
       if (scheduledAt < c.ctx.now() - 60_000) throw new UsageError(t.timeInPast(c.ctx.dateTime(scheduledAt)));
     }
-    if (args.mentions.length) {
-      const members = new Set(await c.ctx.chat.joinedMembers(c.roomId));
-      const strangers = args.mentions.filter((id) => !members.has(id) && id !== c.sender);
-      if (strangers.length) throw new UsageError(t.unknownUsers(strangers.join(', ')));
-    }
+    const members = await c.ctx.chat.joinedMembers(c.roomId);
+    const strangers = args.mentions.filter(
+      (id) => !members.has(id) && id !== c.sender && id !== c.ctx.chat.botUserId,
+    );
+    if (strangers.length) throw new UsageError(t.unknownUsers(strangers.join(', ')));
     await c.app.planning.plan({
       roomId: c.roomId,
       organizerId: c.sender,
       commandEventId: c.eventId,
       title,
       invitees: args.mentions.filter((id) => id !== c.ctx.chat.botUserId),
+      members,
       scheduledAt,
       noRecord: args.options['no-record'] === true,
     });

@@ -25,7 +25,7 @@ export default defineCommand({
     });
     stores.audit.append({ at: c.ctx.now(), actorId: c.sender, action: 'user.mydata', subjectId: c.sender });
     // Personal data is not read out in front of others: a room with more people gets a DM instead.
-    const others = (await c.ctx.chat.joinedMembers(c.roomId)).filter((id) => id !== c.sender);
+    const others = [...(await c.ctx.chat.joinedMembers(c.roomId)).keys()].filter((id) => id !== c.sender);
     if (others.length === 0) {
       await c.reply(answer);
       return;

@@ -14,6 +14,8 @@ export interface PlanRequest {
   title: string;
   /** Mentioned users; empty means every joined member of the room. */
   invitees: string[];
+  /** The room's members with display names, if the caller has them already. */
+  members?: Map<string, string>;
   scheduledAt: number | null;
   noRecord: boolean;
 }
@@ -27,14 +29,14 @@ export class Planning {
   ) {}
 
   async plan(request: PlanRequest): Promise<MeetingRow | null> {
-    const ids = request.invitees.length
-      ? request.invitees
-      : (await this.ctx.chat.joinedMembers(request.roomId)).filter((id) => id !== this.ctx.chat.botUserId);
+    // One request for everyone's name: this sits between the command and the notice people wait for.
+    const members = request.members ?? (await this.ctx.chat.joinedMembers(request.roomId));
+    const ids = request.invitees.length ? request.invitees : [...members.keys()];
     const everyone = [request.organizerId, ...ids.filter((id) => id !== request.organizerId)];
     const people = await Promise.all(
       everyone.map(async (userId) => ({
         userId,
-        displayName: await this.ctx.chat.displayName(request.roomId, userId),
+        displayName: members.get(userId) ?? (await this.ctx.chat.displayName(request.roomId, userId)),
       })),
     );
     const meeting = this.ctx.stores.meetings.create(

@@ -29,8 +29,8 @@ export interface ChatPort {
   /** Replaces the content of one of the bot's messages. */
   edit(roomId: string, eventId: string, message: Rich): Promise<void>;
   react(roomId: string, eventId: string, key: string): Promise<void>;
-  /** Joined members other than the bot. */
-  joinedMembers(roomId: string): Promise<string[]>;
+  /** Joined members other than the bot, with their display names (one request on Matrix). */
+  joinedMembers(roomId: string): Promise<Map<string, string>>;
   displayName(roomId: string, userId: string): Promise<string>;
   /** Creates a new direct-message room with this person and invites them. */
   createDirectRoom(userId: string): Promise<string>;

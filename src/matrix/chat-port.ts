@@ -53,9 +53,14 @@ export class MatrixChatPort implements ChatPort {
     );
   }
 
-  async joinedMembers(roomId: string): Promise<string[]> {
-    const members = await this.call('members', () => this.client.getJoinedRoomMembers(roomId));
-    return members.filter((id) => id !== this.botUserId);
+  async joinedMembers(roomId: string): Promise<Map<string, string>> {
+    const members = await this.call('members', () => this.client.getJoinedRoomMembersWithProfiles(roomId));
+    const named = new Map<string, string>();
+    for (const [userId, profile] of Object.entries(members)) {
+      if (userId === this.botUserId) continue;
+      named.set(userId, profile.display_name?.trim() || localpart(userId));
+    }
+    return named;
   }
 
   async displayName(roomId: string, userId: string): Promise<string> {
@@ -73,7 +78,7 @@ export class MatrixChatPort implements ChatPort {
     } catch {
       // unknown user: the localpart is the best name we have
     }
-    return userId.slice(1).split(':')[0] ?? userId;
+    return localpart(userId);
   }
 
   async createDirectRoom(userId: string): Promise<string> {
@@ -122,6 +127,10 @@ export class MatrixChatPort implements ChatPort {
   private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     return withRateLimitRetry(this.log, what, fn);
   }
+}
+
+function localpart(userId: string): string {
+  return userId.slice(1).split(':')[0] ?? userId;
 }
 
 function body(message: Rich, msgtype: 'm.text' | 'm.notice') {

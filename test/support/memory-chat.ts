@@ -78,8 +78,11 @@ export class MemoryChat implements ChatPort {
     });
   }
 
-  async joinedMembers(roomId: string): Promise<string[]> {
-    return [...(this.members.get(roomId) ?? [])].filter((id) => id !== this.botUserId);
+  async joinedMembers(roomId: string): Promise<Map<string, string>> {
+    const ids = [...(this.members.get(roomId) ?? [])].filter((id) => id !== this.botUserId);
+    return new Map(
+      await Promise.all(ids.map(async (id) => [id, await this.displayName(roomId, id)] as const)),
+    );
   }
 
   async displayName(_roomId: string, userId: string): Promise<string> {
