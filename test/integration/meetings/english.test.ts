@@ -1,0 +1,35 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ALICE, BOB, createHarness, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await createHarness({ language: 'en' });
+});
+afterEach(async () => {
+  await h.close();
+});
+
+describe('in English', () => {
+  it('posts the English notice, asks in English and explains the decision in English', async () => {
+    await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE} ${BOB}`);
+    const [notice, prompt] = h.chat.inRoom(ROOM);
+    expect(notice?.text).toMatch(
+      /^Privacy notice for the video conference "Weekly sync" \(version [0-9a-f]{12}\)/,
+    );
+    expect(notice?.text).toContain('Information under Art. 13 and Art. 14 GDPR');
+    expect(prompt?.text).toContain('may this meeting be recorded? React with ✅ (yes) or ❌ (no)');
+    await h.react(ORGANIZER, h.promptOf(1), '✅');
+    await h.react(ALICE, h.promptOf(1), '❌');
+    await h.react(BOB, h.promptOf(1), '✅');
+    expect(h.chat.inRoom(ROOM).some((m) => m.text.includes('Recording OFF – Alice declined.'))).toBe(true);
+    expect(h.chat.dmOf(ALICE)[0]?.text).toContain('This session is not recorded.');
+  });
+
+  it('ties consent to the English notice version', async () => {
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE}`);
+    await h.react(ALICE, h.promptOf(1), '✅');
+    const [entry] = h.app.ctx.stores.meetings.consentEvents(1);
+    expect(entry?.noticeSha256).toBe(h.app.ctx.notice.sha256);
+    expect(h.app.ctx.stores.meetings.noticeText(entry!.noticeSha256)).toContain('GDPR');
+  });
+});
