@@ -21,11 +21,8 @@ import { loadNotice } from '../src/app/notice.js';
 import type { BbbPort } from '../src/app/ports.js';
 import { BbbClient } from '../src/bbb/index.js';
 import { parseConfig } from '../src/config/load.js';
-import { AuditStore } from '../src/db/audit-store.js';
-import { BotStateStore } from '../src/db/bot-state-store.js';
-import { MeetingsStore } from '../src/db/meetings-store.js';
 import { openDatabase } from '../src/db/open.js';
-import { RecordingsStore } from '../src/db/recordings-store.js';
+import { createStores } from '../src/db/stores.js';
 import { startBbbSimulator } from '../test/support/bbb-simulator.js';
 import { MemoryChat } from '../test/support/memory-chat.js';
 
@@ -75,13 +72,7 @@ async function main() {
       {},
     );
     const db = openDatabase(dbPath);
-    const stores = {
-      db,
-      meetings: new MeetingsStore(db),
-      recordings: new RecordingsStore(db),
-      audit: new AuditStore(db),
-      state: new BotStateStore(db),
-    };
+    const stores = createStores(db);
     const client = new BbbClient({ url: sim.url, secret: SECRET, algorithm: 'sha256' });
     // Time spent waiting for BBB (client + HTTP + simulator), to tell it from the bot's own work.
     let bbbMs = 0;

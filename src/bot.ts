@@ -9,11 +9,8 @@ import { loadNotice } from './app/notice.js';
 import { systemClock } from './app/ports.js';
 import { BbbClient } from './bbb/index.js';
 import type { Config } from './config/schema.js';
-import { AuditStore } from './db/audit-store.js';
-import { BotStateStore } from './db/bot-state-store.js';
-import { MeetingsStore } from './db/meetings-store.js';
 import { openDatabase } from './db/open.js';
-import { RecordingsStore } from './db/recordings-store.js';
+import { createStores } from './db/stores.js';
 import { startHttpServer } from './http/server.js';
 import { startJobs } from './jobs/scheduler.js';
 import type { Logger } from './log.js';
@@ -29,14 +26,7 @@ export interface RunningBot {
 /** The composition root (design.md §5): config → database → BBB client → Matrix → HTTP → jobs. */
 export async function startBot(config: Config, log: Logger): Promise<RunningBot> {
   const db = openDatabase(config.database.path);
-  const state = new BotStateStore(db);
-  const stores = {
-    db,
-    meetings: new MeetingsStore(db),
-    recordings: new RecordingsStore(db),
-    audit: new AuditStore(db),
-    state,
-  };
+  const stores = createStores(db);
   const notice = loadNotice(resolve(config.notice[config.language]), config.language);
   log.info({ language: notice.language, version: notice.sha256.slice(0, 12) }, 'privacy notice loaded');
 
@@ -51,7 +41,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const client = new MatrixClient(
     config.matrix.homeserverUrl,
     config.matrix.accessToken,
-    new SqliteStorageProvider(state),
+    new SqliteStorageProvider(stores.state),
   );
   let lastSyncAt: number | null = null;
   client.on('room.event', () => {

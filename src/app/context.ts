@@ -1,22 +1,12 @@
 import AsyncLock from 'async-lock';
 import type { Config } from '../config/schema.js';
-import type { AuditStore } from '../db/audit-store.js';
-import type { BotStateStore } from '../db/bot-state-store.js';
-import type { MeetingsStore } from '../db/meetings-store.js';
-import type { Db } from '../db/open.js';
-import type { RecordingsStore } from '../db/recordings-store.js';
+import type { Stores } from '../db/stores.js';
 import { type Catalogue, catalogue, formatDate, formatDateTime, type Language } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import type { Notice } from './notice.js';
 import type { BbbPort, ChatPort, Clock } from './ports.js';
 
-export interface Stores {
-  db: Db;
-  meetings: MeetingsStore;
-  recordings: RecordingsStore;
-  audit: AuditStore;
-  state: BotStateStore;
-}
+export type { Stores };
 
 /** Everything the application services need, wired once in main.ts (or a test). */
 export class AppContext {

@@ -3,6 +3,7 @@
 // so "old" recordings are seeded into the simulator for a session the bot really created, with a
 // startTime far in the past (the clock-controlled variants live in test/integration/recordings).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatDate } from '../../src/i18n/index.js';
 import { e2eHomeserver } from './support/context.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
@@ -25,13 +26,8 @@ const DAY = 24 * 60 * 60 * 1000;
 const RECORDING_DAYS = 30;
 
 /** The bot's date format (de, Europe/Berlin). */
-const date = (ms: number) =>
-  new Intl.DateTimeFormat('de-DE', {
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    timeZone: 'Europe/Berlin',
-  }).format(ms);
+// Dates as the bot writes them (German, the configured default time zone).
+const date = (ms: number) => formatDate('de', 'Europe/Berlin', ms);
 
 async function until<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;

@@ -2,6 +2,7 @@
 // unrecorded session, new personal links by DM, the room told) and after the meeting (its recording
 // deleted in BBB, the room told which one, by title and date).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatDate } from '../../src/i18n/index.js';
 import { e2eHomeserver } from './support/context.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
@@ -21,13 +22,8 @@ import {
 const hs = e2eHomeserver();
 const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
-const date = (ms: number) =>
-  new Intl.DateTimeFormat('de-DE', {
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    timeZone: 'Europe/Berlin',
-  }).format(ms);
+// Dates as the bot writes them (German, the configured default time zone).
+const date = (ms: number) => formatDate('de', 'Europe/Berlin', ms);
 
 async function until<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;

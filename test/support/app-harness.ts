@@ -9,11 +9,8 @@ import { loadNotice } from '../../src/app/notice.js';
 import { BbbClient } from '../../src/bbb/index.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
-import { AuditStore } from '../../src/db/audit-store.js';
-import { BotStateStore } from '../../src/db/bot-state-store.js';
-import { MeetingsStore } from '../../src/db/meetings-store.js';
 import { openDatabase } from '../../src/db/open.js';
-import { RecordingsStore } from '../../src/db/recordings-store.js';
+import { createStores } from '../../src/db/stores.js';
 import { type BbbSimulator, startBbbSimulator } from './bbb-simulator.js';
 import { MemoryChat } from './memory-chat.js';
 
@@ -80,13 +77,7 @@ export async function createHarness(overrides: Record<string, unknown> = {}): Pr
 
   function build(): BotApp {
     const db = openDatabase(dbPath);
-    const stores = {
-      db,
-      meetings: new MeetingsStore(db),
-      recordings: new RecordingsStore(db),
-      audit: new AuditStore(db),
-      state: new BotStateStore(db),
-    };
+    const stores = createStores(db);
     const bbb = new BbbClient({
       url: sim.url,
       secret: SECRET,

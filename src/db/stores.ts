@@ -1,0 +1,24 @@
+import { AuditStore } from './audit-store.js';
+import { BotStateStore } from './bot-state-store.js';
+import { MeetingsStore } from './meetings-store.js';
+import type { Db } from './open.js';
+import { RecordingsStore } from './recordings-store.js';
+
+export interface Stores {
+  db: Db;
+  meetings: MeetingsStore;
+  recordings: RecordingsStore;
+  audit: AuditStore;
+  state: BotStateStore;
+}
+
+/** Every store over one open database. */
+export function createStores(db: Db): Stores {
+  return {
+    db,
+    meetings: new MeetingsStore(db),
+    recordings: new RecordingsStore(db),
+    audit: new AuditStore(db),
+    state: new BotStateStore(db),
+  };
+}
