@@ -69,7 +69,7 @@ export class ConsentIntake {
     redacts: string;
   }): Promise<void> {
     const entry = this.ctx.stores.meetings.consentByReaction(input.redacts);
-    if (!entry || entry.kind !== 'agree') return;
+    if (entry?.kind !== 'agree') return;
     const found = this.ctx.stores.meetings.get(entry.meetingId);
     if (!found || found.roomId !== input.roomId) return;
     await this.ctx.withMeeting(found.id, async () => {

@@ -39,7 +39,7 @@ export class Opening {
   /** Caller holds the meeting lock. Returns false if the meeting was not collecting any more. */
   async open(meetingId: number, trigger: OpenTrigger): Promise<boolean> {
     const meeting = this.ctx.stores.meetings.get(meetingId);
-    if (!meeting || meeting.state !== 'collecting') return false;
+    if (meeting?.state !== 'collecting') return false;
     const record = readMeeting(this.ctx, meeting).decision.record;
     const session = this.ctx.stores.meetings.openWithSession(
       meetingId,

@@ -266,7 +266,7 @@ export class MeetingsStore {
   ): SessionRow | null {
     return this.db.transaction((tx) => {
       const m = tx.select().from(meetings).where(eq(meetings.id, meetingId)).get();
-      if (!m || m.state !== 'collecting') return null;
+      if (m?.state !== 'collecting') return null;
       tx.update(meetings)
         .set({ state: 'open', openedAt: now, openedBy: trigger })
         .where(eq(meetings.id, meetingId))

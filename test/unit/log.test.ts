@@ -14,7 +14,7 @@ describe('logging', () => {
     registerSecret('super-secret-bbb-salt');
     const log = createLogger('info', sink);
     log.info(
-      { url: 'https://bbb/api/join?fullName=A&checksum=' + 'a'.repeat(64) },
+      { url: `https://bbb/api/join?fullName=A&checksum=${'a'.repeat(64)}` },
       'secret is super-secret-bbb-salt',
     );
     log.info('GET /_matrix/client/v3/sync?access_token=syt_abc123&since=1');

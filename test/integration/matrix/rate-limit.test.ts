@@ -15,7 +15,7 @@ const arrivals: number[] = [];
 
 beforeEach(async () => {
   arrivals.length = 0;
-  server = createServer((req, res) => {
+  server = createServer((_req, res) => {
     arrivals.push(Date.now());
     res.setHeader('content-type', 'application/json');
     if (limited > 0) {
