@@ -53,7 +53,13 @@ export function routeMatrixSdkLogs(logger: Logger): void {
         .filter((m) => !(m instanceof Error))
         .map((m) => (typeof m === 'string' ? m : safeJson(m)))
         .join(' ');
-      sdk[method]({ module, ...(errors[0] ? { err: errors[0] } : {}) }, text);
+      // The SDK logs every non-2xx answer as an error, but a 404 is an expected answer to "is this
+      // room encrypted?" or "is there m.direct account data?"; the caller handles it.
+      const level =
+        method === 'error' && module === 'MatrixHttpClient' && text.includes('"M_NOT_FOUND"')
+          ? 'debug'
+          : method;
+      sdk[level]({ module, ...(errors[0] ? { err: errors[0] } : {}) }, text);
     };
   LogService.setLogger({
     trace: forward('trace'),
