@@ -2,6 +2,7 @@ import type { RecordingRow } from '../src/db/recordings-store.js';
 import { lines } from '../src/i18n/rich.js';
 import { type CommandContext, defineCommand, UsageError } from './command.js';
 import { CommandRefusal, isMeetingRef, resolveMeeting } from './meeting-ref.js';
+import { ProgressMessage } from './progress.js';
 import { recordingRef } from './recordings.js';
 
 /** Progress edits at most this often, so a long purge does not flood the room. */
@@ -22,24 +23,16 @@ export default defineCommand({
       await c.reply(args.options.expired ? t.purgeNothingExpired : t.recordingsNone);
       return;
     }
-    let progressEventId: string | null = null;
-    let lastEdit = 0;
+    // Only a job of more than one batch shows progress; it then always ends at "total/total".
+    const shown = new ProgressMessage(c.ctx, c.roomId, PROGRESS_EVERY_MS);
     const progress = (done: number, total: number) => {
-      if (total <= 50 || c.ctx.now() - lastEdit < PROGRESS_EVERY_MS) return;
-      lastEdit = c.ctx.now();
-      const message = t.purgeProgress(done, total);
-      void (
-        progressEventId
-          ? c.ctx.chat.edit(c.roomId, progressEventId, message)
-          : c.ctx.chat.send(c.roomId, message, { notice: true }).then((id) => {
-              progressEventId = id;
-            })
-      ).catch(() => undefined);
+      if (total > 50) shown.update(t.purgeProgress(done, total), done === total);
     };
     // --expired runs the retention job itself (same code, same lock as the schedule).
     const outcome = args.options.expired
       ? await c.app.retention.run(progress)
       : await c.app.purger.purge(rows, 'admin', c.sender, progress);
+    await shown.settled();
     c.ctx.stores.audit.append({
       at: c.ctx.now(),
       actorId: c.sender,

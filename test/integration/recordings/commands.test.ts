@@ -181,3 +181,24 @@ describe('!mydata', () => {
     expect(h.chat.inRoom('!alone:test').at(-1)?.text).toContain(`Auskunft (Art. 15 DSGVO) über ${BOB}`);
   });
 });
+
+describe('a long !purge', () => {
+  it('shows its progress in one message that ends at the total, then reports', async () => {
+    h = await createHarness();
+    const { meetingId } = await recordedMeetingWithRecording(h, 'Long series');
+    const session = h.app.ctx.stores.meetings.sessions(meetingId)[0]!;
+    // The same BBB meeting recorded 119 more times (e.g. a series that was never purged).
+    h.sim.seedRecordings(
+      Array.from({ length: 119 }, () => ({ meetingID: session.bbbMeetingId, name: 'Long series' })),
+    );
+    await h.app.discovery.discoverAll();
+    expect(h.app.ctx.stores.recordings.ofMeeting(meetingId)).toHaveLength(120);
+
+    await h.say(ADMIN, `!purge #${meetingId}`);
+    const progress = h.chat.inRoom(ROOM).find((m) => m.text.startsWith('Lösche'));
+    expect(progress?.text).toBe('Lösche … 50/120');
+    expect(h.chat.current(progress!.eventId)).toBe('Lösche … 120/120');
+    expect(lastRoomText(h)).toContain('Gelöscht (120)');
+    expect(h.sim.recordings().filter((r) => r.meetingID === session.bbbMeetingId)).toHaveLength(0);
+  });
+});
