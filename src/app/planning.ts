@@ -97,7 +97,7 @@ export class Planning {
         renderPrompt(this.ctx, readMeeting(this.ctx, meeting)),
         { key: `prompt:${meetingId}` },
       );
-      store.setPosted(meetingId, { promptEventId, tallyEventId: promptEventId });
+      store.setPosted(meetingId, { promptEventId });
       if (!meeting.noRecord) {
         await this.ctx.chat.react(meeting.roomId, promptEventId, AGREE_KEY);
         await this.ctx.chat.react(meeting.roomId, promptEventId, DECLINE_KEY);

@@ -29,10 +29,6 @@ export class BotStateStore {
       .run();
   }
 
-  isDirectRoom(roomId: string): boolean {
-    return !!this.db.select().from(directRooms).where(eq(directRooms.roomId, roomId)).get();
-  }
-
   /** True the first time a note is taken for a room (e.g. "told them it is encrypted"). */
   noteOnce(roomId: string, note: string, now: number): boolean {
     return (

@@ -104,10 +104,7 @@ export class MeetingsStore {
     return rows.map((r) => r.meeting);
   }
 
-  setPosted(
-    id: number,
-    fields: { noticeEventId?: string; promptEventId?: string; tallyEventId?: string },
-  ): void {
+  setPosted(id: number, fields: { noticeEventId?: string; promptEventId?: string }): void {
     this.db.update(meetings).set(fields).where(eq(meetings.id, id)).run();
   }
 

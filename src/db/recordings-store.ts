@@ -149,20 +149,6 @@ export class RecordingsStore {
       .all();
   }
 
-  expired(now: number): RecordingRow[] {
-    return this.db
-      .select()
-      .from(recordings)
-      .where(
-        and(
-          ne(recordings.state, 'purged'),
-          isNotNull(recordings.deleteAfter),
-          lte(recordings.deleteAfter, now),
-        ),
-      )
-      .all();
-  }
-
   /** Sessions whose recordings may still appear in BBB (recorded, and not too long ago). */
   sessionsToWatch(since: number) {
     return this.db

@@ -31,8 +31,8 @@ export const meetings = sqliteTable(
     scheduledAt: integer('scheduled_at'),
     createdAt: integer('created_at').notNull(),
     noticeEventId: text('notice_event_id'),
+    /** The consent prompt, which is also the live tally (edited in place). */
     promptEventId: text('prompt_event_id').unique(),
-    tallyEventId: text('tally_event_id'),
     openedAt: integer('opened_at'),
     /** Why it opened: all-answered | scheduled | start-command | no-record */
     openedBy: text('opened_by'),

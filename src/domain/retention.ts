@@ -7,15 +7,13 @@ export function deletionDue(startedAt: number, recordingDays: number | null): nu
   return recordingDays === null ? null : startedAt + recordingDays * DAY_MS;
 }
 
-export function isExpired(deleteAfter: number | null, now: number): boolean {
-  return deleteAfter !== null && now >= deleteAfter;
+/**
+ * Consent evidence of a meeting outlives its last recording by the configured period: evidence of
+ * meetings whose last recording went before this instant may be pruned.
+ */
+export function evidenceCutoff(now: number, evidenceDaysAfterPurge: number): number {
+  return now - evidenceDaysAfterPurge * DAY_MS;
 }
 
-/** Consent evidence of a meeting outlives its last recording by the configured period. */
-export function evidencePrunable(
-  lastRecordingGoneAt: number | null,
-  evidenceDaysAfterPurge: number,
-  now: number,
-): boolean {
-  return lastRecordingGoneAt !== null && now >= lastRecordingGoneAt + evidenceDaysAfterPurge * DAY_MS;
-}
+/** Handled Matrix event IDs are kept this long: no homeserver redelivers an event after a month. */
+export const PROCESSED_EVENTS_DAYS = 30;

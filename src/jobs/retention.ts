@@ -3,7 +3,7 @@ import type { AppContext } from '../app/context.js';
 import type { PurgeOutcome, Purger } from '../app/purge.js';
 import { WATCH_DAYS } from '../app/recording-discovery.js';
 import type { RecordingRow } from '../db/recordings-store.js';
-import { DAY_MS } from '../domain/retention.js';
+import { DAY_MS, evidenceCutoff, PROCESSED_EVENTS_DAYS } from '../domain/retention.js';
 
 export interface RetentionRun extends PurgeOutcome {
   prunedMeetings: number;
@@ -36,7 +36,7 @@ export class RetentionJob {
     const due = recordings.dueForPurge(started);
     const outcome = await this.purger.purge(due, 'retention', this.ctx.chat.botUserId, onProgress);
     await this.confirmLateDeletions(outcome.deleted);
-    const cutoff = this.ctx.now() - this.ctx.config.retention.evidenceDaysAfterPurge * DAY_MS;
+    const cutoff = evidenceCutoff(this.ctx.now(), this.ctx.config.retention.evidenceDaysAfterPurge);
     // A recorded session's recording may still appear in BBB: its meeting stays known until then.
     const prunable = recordings.meetingsWithEvidenceOlderThan(cutoff, started - WATCH_DAYS * DAY_MS);
     recordings.pruneMeetings(prunable);
@@ -48,8 +48,13 @@ export class RetentionJob {
         meetingId,
       });
     }
+    // The idempotency table would otherwise grow with every command and reaction, forever.
+    const forgotten = this.ctx.stores.state.forgetEventsBefore(
+      this.ctx.now() - PROCESSED_EVENTS_DAYS * DAY_MS,
+    );
     this.ctx.log.info(
       {
+        forgottenEvents: forgotten,
         due: due.length,
         deleted: outcome.deleted.length,
         failed: outcome.failed.length,

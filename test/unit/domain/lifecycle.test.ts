@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { automaticOpenTrigger, withdrawalEffect } from '../../../src/domain/lifecycle.js';
-import { DAY_MS, deletionDue, evidencePrunable, isExpired } from '../../../src/domain/retention.js';
+import { DAY_MS, deletionDue, evidenceCutoff } from '../../../src/domain/retention.js';
 
 describe('opening', () => {
   const now = 1_000_000;
@@ -40,16 +40,13 @@ describe('withdrawal', () => {
 });
 
 describe('retention', () => {
-  it('expires after the configured days, or never with null', () => {
+  it('deletes after the configured days, or keeps until withdrawal with null', () => {
     expect(deletionDue(0, 30)).toBe(30 * DAY_MS);
+    expect(deletionDue(5, 1)).toBe(5 + DAY_MS);
     expect(deletionDue(0, null)).toBeNull();
-    expect(isExpired(30 * DAY_MS, 30 * DAY_MS)).toBe(true);
-    expect(isExpired(30 * DAY_MS, 30 * DAY_MS - 1)).toBe(false);
-    expect(isExpired(null, Number.MAX_SAFE_INTEGER)).toBe(false);
   });
-  it('prunes evidence only after the period since the last recording went', () => {
-    expect(evidencePrunable(null, 0, 1e15)).toBe(false);
-    expect(evidencePrunable(0, 365, 365 * DAY_MS)).toBe(true);
-    expect(evidencePrunable(0, 365, 365 * DAY_MS - 1)).toBe(false);
+  it('lets evidence go only once the configured period has passed since the last recording went', () => {
+    expect(evidenceCutoff(365 * DAY_MS, 365)).toBe(0);
+    expect(evidenceCutoff(400 * DAY_MS, 0)).toBe(400 * DAY_MS);
   });
 });
