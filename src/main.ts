@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { startBot } from './bot.js';
 import { ConfigError, loadConfigFile } from './config/load.js';
-import { createLogger, registerSecret, routeMatrixSdkLogs } from './log.js';
+import { createLogger, type Logger, registerSecret, routeMatrixSdkLogs } from './log.js';
 
 // `npm start` reads ./config.json, or the file given with `--config <file>`. Configuration problems
 // end the process with a message naming each bad key, never with a stack trace.
@@ -35,6 +35,7 @@ async function main(): Promise<number> {
     bot = await startBot(config, log);
   } catch (error) {
     log.fatal({ err: error }, 'start-up failed');
+    await flush(log);
     return 1;
   }
   await new Promise<void>((resolve) => {
@@ -48,15 +49,22 @@ async function main(): Promise<number> {
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
   });
+  await flush(log);
   return 0;
 }
 
+function flush(log: Logger): Promise<void> {
+  return new Promise((resolve) => log.flush(() => resolve()));
+}
+
+// Exit explicitly: matrix-bot-sdk's stop() leaves its /sync long-poll open for up to 30 s, which
+// would keep the process alive after everything of ours has been closed.
 main().then(
   (code) => {
-    process.exitCode = code;
+    process.exit(code);
   },
   (error: unknown) => {
     console.error('fatal:', error instanceof Error ? error.message : error);
-    process.exitCode = 1;
+    process.exit(1);
   },
 );

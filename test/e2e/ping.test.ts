@@ -1,4 +1,5 @@
-// The bot as a real process on a real homeserver: autojoin on invite, then `!ping` -> "pong".
+// The bot as a real process on a real homeserver: autojoin on invite, `!ping` -> "pong", the health
+// endpoint, and a clean stop on SIGTERM.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BotProcess, startBot } from './support/bot-process.js';
 import { e2eHomeserver } from './support/context.js';
@@ -14,7 +15,8 @@ describe.skipIf(!hs)('bot process: !ping', () => {
   beforeAll(async () => {
     botUser = await hs!.registerUser('meetbot', { displayName: 'Meeting Bot' });
     alice = await hs!.registerUser('alice');
-    bot = await startBot({ homeserverUrl: hs!.url, botUser });
+    // Port 0: the listener picks a free port and logs it.
+    bot = await startBot({ homeserverUrl: hs!.url, botUser, config: { http: { enabled: true, port: 0 } } });
   });
 
   afterAll(async () => {
@@ -36,5 +38,21 @@ describe.skipIf(!hs)('bot process: !ping', () => {
     });
     expect(reply.sender).toBe(botUser.userId);
     expect(String(reply.content.body)).toContain('pong');
+  });
+
+  it('reports health over HTTP: database reachable and the time of the last sync', async () => {
+    const started = bot!.records().find((r) => r.msg === 'http listener started');
+    expect(started).toBeDefined();
+    const res = await fetch(`http://127.0.0.1:${String(started!.port)}/healthz`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { ok: boolean; lastSyncAt: number | null };
+    expect(body.ok).toBe(true);
+    expect(body.lastSyncAt).toBeGreaterThan(Date.now() - 5 * 60_000);
+  });
+
+  it('stops cleanly on SIGTERM', async () => {
+    const exit = await bot!.stop();
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(bot!.records().some((r) => r.msg === 'bot stopped')).toBe(true);
   });
 });
