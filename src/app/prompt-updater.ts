@@ -1,3 +1,4 @@
+import type { MeetingRow } from '../db/meetings-store.js';
 import type { Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
 import { readMeeting, renderPrompt } from './views.js';
@@ -71,16 +72,15 @@ export class PromptUpdater {
     await this.ctx.chat.edit(
       meeting.roomId,
       meeting.promptEventId,
-      renderPrompt(this.ctx, view, this.stateNote(meetingId)),
+      renderPrompt(this.ctx, view, this.stateNote(meeting)),
     );
     this.editsSent++;
   }
 
-  private stateNote(meetingId: number): Rich | null {
-    const meeting = this.ctx.stores.meetings.get(meetingId);
-    switch (meeting?.state) {
+  private stateNote(meeting: MeetingRow): Rich | null {
+    switch (meeting.state) {
       case 'open':
-        return this.ctx.t.promptOpened(this.ctx.stores.meetings.currentSession(meetingId)?.record ?? false);
+        return this.ctx.t.promptOpened(this.ctx.stores.meetings.currentSession(meeting.id)?.record ?? false);
       case 'cancelled':
         return this.ctx.t.promptCancelled;
       case 'closed':

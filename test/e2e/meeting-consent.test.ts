@@ -12,6 +12,7 @@ import {
   expectWorkingLink,
   isOpened,
   type MeetingWorld,
+  olgaAliceBob,
   planMeeting,
   postFrom,
   receiveLink,
@@ -38,12 +39,7 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
   });
 
   it('all agree: BBB records the whole meeting, everyone gets a personal link by DM', async () => {
-    const [olga, alice, bob] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob'])) as [
-      TestUser,
-      TestUser,
-      TestUser,
-    ];
-    const roomId = await createMeetingRoom(olga, botId, [alice, bob], 'all agree');
+    const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'all agree');
     const title = 'Weekly sync A';
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
     // One message with the notice, one prompt naming every invitee, seeded with ✅ and ❌.
@@ -80,12 +76,7 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
   });
 
   it('one declines: the meeting opens unrecorded and the room is told why', async () => {
-    const [olga, alice, bob] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob'])) as [
-      TestUser,
-      TestUser,
-      TestUser,
-    ];
-    const roomId = await createMeetingRoom(olga, botId, [alice, bob], 'one declines');
+    const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'one declines');
     const title = 'Retro B';
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
     await olga.react(roomId, m.prompt.event_id, '✅');
@@ -104,12 +95,7 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
   });
 
   it('one never answers and the organizer types !start: unrecorded, "hat nicht geantwortet"', async () => {
-    const [olga, alice, bob] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob'])) as [
-      TestUser,
-      TestUser,
-      TestUser,
-    ];
-    const roomId = await createMeetingRoom(olga, botId, [alice, bob], 'silent invitee');
+    const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'silent invitee');
     const title = 'Planning C';
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
     await olga.react(roomId, m.prompt.event_id, '✅');
@@ -189,12 +175,7 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
   });
 
   it('a ✅ redacted before opening counts as withdrawn: the meeting opens unrecorded', async () => {
-    const [olga, alice, bob] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob'])) as [
-      TestUser,
-      TestUser,
-      TestUser,
-    ];
-    const roomId = await createMeetingRoom(olga, botId, [alice, bob], 'redacted consent');
+    const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'redacted consent');
     const title = 'Review E';
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
     await olga.react(roomId, m.prompt.event_id, '✅');

@@ -17,6 +17,7 @@ import {
   countSeen,
   createMeetingRoom,
   type MeetingWorld,
+  olgaAliceBob,
   planMeeting,
   postFrom,
   registerPeople,
@@ -74,12 +75,7 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
   });
 
   it('commands with bad arguments get a short usage answer, never silence or a stack trace', async () => {
-    const [olga, alice, bob] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob'])) as [
-      TestUser,
-      TestUser,
-      TestUser,
-    ];
-    const roomId = await createMeetingRoom(olga, botId, [alice, bob], 'bad arguments');
+    const { olga, roomId } = await olgaAliceBob(w, 'bad arguments');
     const cases: [command: string, expected: string | RegExp][] = [
       ['!meeting', /^Es fehlt ein Titel\. Aufruf: !meeting <title>/],
       ['!meeting x --bogus', /^Unbekannte Option --bogus\. Aufruf: !meeting/],

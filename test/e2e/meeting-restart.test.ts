@@ -3,22 +3,21 @@
 // meeting opens recorded, with every message exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { e2eHomeserver } from './support/context.js';
-import { type TestUser, waitForEvent } from './support/homeserver.js';
+import { waitForEvent } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
   bodyOf,
   countSeen,
-  createMeetingRoom,
   expectWorkingLink,
   isNotice,
   isOpened,
   isPrompt,
   type MeetingWorld,
+  olgaAliceBob,
   pingBarrier,
   planMeeting,
   postFrom,
   receiveLink,
-  registerPeople,
   sessionsNamed,
   startMeetingWorld,
   tallyEdit,
@@ -41,12 +40,7 @@ describe.skipIf(!hs)('bot restart', () => {
   });
 
   it('an answer given while the bot was down counts after the restart; nothing is sent twice', async () => {
-    const [olga, alice, bob] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob'])) as [
-      TestUser,
-      TestUser,
-      TestUser,
-    ];
-    const roomId = await createMeetingRoom(olga, botId, [alice, bob], 'restart');
+    const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'restart');
     const title = 'Quarterly H';
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
     await olga.react(roomId, m.prompt.event_id, '✅');
@@ -103,12 +97,7 @@ describe.skipIf(!hs)('bot restart', () => {
   });
 
   it('a restart while collecting keeps the prompt and its answers; a later ✅ still opens it', async () => {
-    const [olga, alice, bob] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob'])) as [
-      TestUser,
-      TestUser,
-      TestUser,
-    ];
-    const roomId = await createMeetingRoom(olga, botId, [alice, bob], 'restart while collecting');
+    const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'restart while collecting');
     const title = 'Offsite I';
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
     await olga.react(roomId, m.prompt.event_id, '✅');

@@ -25,7 +25,6 @@ const wait = { timeoutMs: BOT_TIMEOUT_MS };
 const DAY = 24 * 60 * 60 * 1000;
 const RECORDING_DAYS = 30;
 
-/** The bot's date format (de, Europe/Berlin). */
 // Dates as the bot writes them (German, the configured default time zone).
 const date = (ms: number) => formatDate('de', 'Europe/Berlin', ms);
 

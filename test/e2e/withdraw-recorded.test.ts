@@ -8,13 +8,12 @@ import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
   bodyOf,
-  createMeetingRoom,
   isOpened,
   type MeetingWorld,
+  olgaAliceBob,
   planMeeting,
   postFrom,
   receiveLink,
-  registerPeople,
   sessionsNamed,
   startMeetingWorld,
 } from './support/meeting-helpers.js';
@@ -48,12 +47,7 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
 
   /** A room with Olga, Alice, Bob and the bot; a meeting everyone agreed to; Olga and Alice joined. */
   async function runningRecordedMeeting(title: string) {
-    const [olga, alice, bob] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob'])) as [
-      TestUser,
-      TestUser,
-      TestUser,
-    ];
-    const roomId = await createMeetingRoom(olga, botId, [alice, bob], title);
+    const { olga, alice, bob, roomId } = await olgaAliceBob(w, title);
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
     for (const u of [olga, alice, bob]) await u.react(roomId, m.prompt.event_id, '✅');
     await waitForEvent(olga, roomId, isOpened(botId, title), wait);

@@ -88,6 +88,20 @@ export async function createMeetingRoom(
   return roomId;
 }
 
+/** The usual cast: Olga (organizer), Alice and Bob, freshly registered, in a new room with the bot. */
+export async function olgaAliceBob(
+  w: MeetingWorld,
+  roomName: string,
+): Promise<{ olga: TestUser; alice: TestUser; bob: TestUser; roomId: string }> {
+  const [olga, alice, bob] = (await registerPeople(w.hs, ['Olga', 'Alice', 'Bob'])) as [
+    TestUser,
+    TestUser,
+    TestUser,
+  ];
+  const roomId = await createMeetingRoom(olga, w.botUser.userId, [alice, bob], roomName);
+  return { olga, alice, bob, roomId };
+}
+
 function bodyOf(e: MatrixEvent): string {
   return typeof e.content.body === 'string' ? e.content.body : '';
 }
