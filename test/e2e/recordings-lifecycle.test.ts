@@ -3,12 +3,12 @@
 // so "old" recordings are seeded into the simulator for a session the bot really created, with a
 // startTime far in the past (the clock-controlled variants live in test/integration/recordings).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatDate } from '../../src/i18n/index.js';
 import { e2eHomeserver } from './support/context.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
   bodyOf,
+  botDate,
   createMeetingRoom,
   isOpened,
   type MeetingWorld,
@@ -18,6 +18,7 @@ import {
   registerPeople,
   sessionsNamed,
   startMeetingWorld,
+  until,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
@@ -25,18 +26,7 @@ const wait = { timeoutMs: BOT_TIMEOUT_MS };
 const DAY = 24 * 60 * 60 * 1000;
 const RECORDING_DAYS = 30;
 
-// Dates as the bot writes them (German, the configured default time zone).
-const date = (ms: number) => formatDate('de', 'Europe/Berlin', ms);
-
-async function until<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const date = botDate;
 
 describe.skipIf(!hs)('recordings: discovery, retention job, purge', () => {
   let w: MeetingWorld;

@@ -2,12 +2,12 @@
 // unrecorded session, new personal links by DM, the room told) and after the meeting (its recording
 // deleted in BBB, the room told which one, by title and date).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatDate } from '../../src/i18n/index.js';
 import { e2eHomeserver } from './support/context.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
   bodyOf,
+  botDate,
   isOpened,
   type MeetingWorld,
   olgaAliceBob,
@@ -16,23 +16,13 @@ import {
   receiveLink,
   sessionsNamed,
   startMeetingWorld,
+  until,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
 const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
-// Dates as the bot writes them (German, the configured default time zone).
-const date = (ms: number) => formatDate('de', 'Europe/Berlin', ms);
-
-async function until<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const date = botDate;
 
 describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
   let w: MeetingWorld;

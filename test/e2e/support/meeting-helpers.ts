@@ -1,7 +1,8 @@
 // Shared steps of the consent-gated meeting e2e tests: the bot process with a BBB simulator it reaches
 // over HTTP, rooms with real users, planning a meeting, answering, and reading what users see.
 import { randomBytes } from 'node:crypto';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
+import { formatDate } from '../../../src/i18n/index.js';
 import { type BbbSimulator, type SimSession, startBbbSimulator } from '../../support/bbb-simulator.js';
 import { type BotProcess, type DeepPartial, type E2eBotConfig, startBot } from './bot-process.js';
 import {
@@ -252,3 +253,17 @@ export async function pingBarrier(user: TestUser, roomId: string, botId: string)
 }
 
 export { bodyOf };
+
+/** A date as the bot writes it with the e2e defaults (German, Europe/Berlin). */
+export const botDate = (ms: number): string => formatDate('de', 'Europe/Berlin', ms);
+
+/** Polls `probe` (state outside Matrix, e.g. the BBB simulator) until it yields something. */
+export function until<T>(
+  what: string,
+  probe: () => T | undefined | null | false,
+  timeoutMs = BOT_TIMEOUT_MS,
+): Promise<T> {
+  return vi.waitUntil(probe, { timeout: timeoutMs, interval: 100 }).catch(() => {
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  }) as Promise<T>;
+}
