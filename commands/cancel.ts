@@ -12,6 +12,8 @@ export default defineCommand({
     ]);
     requireOrganizerOrAdmin(c, meeting);
     const cancelled = await c.app.planning.cancel(meeting, c.sender);
-    await c.reply(cancelled ? c.ctx.t.cancelled(meeting.title) : c.ctx.t.notCollecting(meeting.title));
+    if (!cancelled) await c.reply(c.ctx.t.notCollecting(meeting.title));
+    else if (cancelled.ending) await c.reply(c.ctx.t.cancelledEnding(meeting.title));
+    else await c.reply(c.ctx.t.cancelled(meeting.title));
   },
 });

@@ -40,15 +40,21 @@ export default defineCommand({
   },
 });
 
-/** Without a reference: every meeting of theirs here that is upcoming, running, or still has recordings. */
+/** Without a reference: every meeting of theirs here that is upcoming, running, or had a recorded session. */
 function withdrawable(stores: Stores, userId: string, roomId: string): MeetingRow[] {
-  return stores.meetings
-    .ofUser(userId, roomId)
-    .filter(
-      (m) =>
-        m.state === 'collecting' ||
-        m.state === 'open' ||
-        stores.recordings.ofMeeting(m.id).some((r) => r.state !== 'purged') ||
-        (m.state === 'closed' && stores.meetings.sessions(m.id).some((s) => s.record)),
-    );
+  return stores.meetings.ofUser(userId, roomId).filter(
+    (m) =>
+      m.state === 'collecting' ||
+      m.state === 'open' ||
+      stores.recordings.ofMeeting(m.id).some((r) => r.state !== 'purged') ||
+      // Closed or cancelled: a recorded session that ran owns its recordings, known or not yet listed.
+      stores.meetings
+        .sessions(m.id)
+        .some(
+          (s) =>
+            s.record &&
+            s.confirmedAt !== null &&
+            !stores.recordings.ofSession(s.id).some((r) => r.state === 'purged'),
+        ),
+  );
 }

@@ -1,7 +1,9 @@
 import { RetentionJob } from '../jobs/retention.js';
 import { ConsentIntake } from './consent-intake.js';
 import type { AppContext } from './context.js';
+import { MeetingLifecycle } from './lifecycle.js';
 import { Opening } from './opening.js';
+import { Outbox } from './outbox.js';
 import { Planning } from './planning.js';
 import { PromptUpdater } from './prompt-updater.js';
 import { Purger } from './purge.js';
@@ -12,7 +14,9 @@ import { Withdrawal } from './withdrawal.js';
 /** The application services, wired together once; the chat adapter and the jobs call into these. */
 export class BotApp {
   readonly prompts: PromptUpdater;
+  readonly lifecycle: MeetingLifecycle;
   readonly opening: Opening;
+  readonly outbox: Outbox;
   readonly planning: Planning;
   readonly purger: Purger;
   readonly discovery: RecordingDiscovery;
@@ -26,37 +30,30 @@ export class BotApp {
     options: { promptEditDelayMs?: number } = {},
   ) {
     this.prompts = new PromptUpdater(ctx, options.promptEditDelayMs);
+    this.lifecycle = new MeetingLifecycle(ctx);
     this.opening = new Opening(ctx, this.prompts);
-    this.planning = new Planning(ctx, this.opening, this.prompts);
     this.purger = new Purger(ctx);
-    this.discovery = new RecordingDiscovery(ctx, this.prompts);
-    this.withdrawal = new Withdrawal(ctx, this.opening, this.prompts, this.purger, this.discovery);
-    this.intake = new ConsentIntake(ctx, this.opening, this.prompts, this.withdrawal);
-    this.retention = new RetentionJob(ctx, this.purger);
-    this.reconciler = new Reconciler(
-      ctx,
-      this.planning,
-      this.opening,
-      this.intake,
-      this.withdrawal,
-      this.prompts,
-    );
+    this.discovery = new RecordingDiscovery(ctx, this.prompts, this.lifecycle);
+    this.outbox = new Outbox(ctx, this.lifecycle, this.opening, this.purger, this.discovery, this.prompts);
+    this.planning = new Planning(ctx, this.outbox);
+    this.withdrawal = new Withdrawal(ctx, this.outbox, this.discovery);
+    this.intake = new ConsentIntake(ctx, this.outbox, this.withdrawal);
+    this.retention = new RetentionJob(ctx, this.purger, this.outbox);
+    this.reconciler = new Reconciler(ctx, this.planning, this.intake, this.outbox, this.prompts);
   }
 
   /**
-   * The frequent job: opens meetings whose time has come and retries sessions BBB has not
-   * confirmed yet (it was unreachable at opening time).
+   * The frequent job: opens meetings whose time has come, and runs the outbox: sessions BBB has not
+   * confirmed yet, `end`s not confirmed, deletions after withdrawals, links not delivered.
    */
   async tick(): Promise<void> {
     const { meetings } = this.ctx.stores;
     for (const meeting of meetings.inStates(['collecting'])) {
       if (meeting.scheduledAt !== null && meeting.scheduledAt <= this.ctx.now()) {
-        await this.ctx.withMeeting(meeting.id, () => this.opening.openIfDue(meeting.id));
+        await this.ctx.withMeeting(meeting.id, () => this.planning.openIfDue(meeting.id));
       }
     }
-    for (const session of meetings.unconfirmedSessions()) {
-      await this.ctx.withMeeting(session.meetingId, () => this.opening.resume(session.meetingId));
-    }
+    await this.outbox.runAll();
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,8 @@
-import type { MeetingRow } from '../db/meetings-store.js';
-import { answerFromReactionKey } from '../domain/consent.js';
+import { type Answer, answerFromReactionKey } from '../domain/consent.js';
+import { mention } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
-import type { Opening } from './opening.js';
-import type { PromptUpdater } from './prompt-updater.js';
+import type { Outbox } from './outbox.js';
+import { nameOf, readMeeting } from './views.js';
 import type { Withdrawal } from './withdrawal.js';
 
 export interface ReactionInput {
@@ -14,109 +14,134 @@ export interface ReactionInput {
   key: string;
 }
 
+export interface RedactionInput {
+  roomId: string;
+  sender: string;
+  eventId: string;
+  redacts: string;
+}
+
 /**
- * Turns reactions on consent prompts into ledger entries (design.md §3.2). Only ✅/❌ by an invitee on
- * a prompt of the same room count; every entry is keyed by the reaction's event ID, so replays and
- * start-up reconciliation never count twice.
+ * Turns reactions on consent prompts, and their redactions, into lifecycle events (design.md §3.2).
+ * Only ✅/❌ by an invitee on a prompt of the same room count; every entry is keyed by the reaction's
+ * event ID, so replays and start-up reconciliation never count twice.
+ *
+ * Order: events of one meeting are applied in the order they arrived. Everything before taking the
+ * meeting's lock is synchronous, so the lock's FIFO queue holds them in arrival order; a redaction
+ * finds the meeting of a reaction that is still queued (not yet in the ledger) through `queued`, and
+ * looks the ledger up only under the lock, after that reaction was applied.
  */
 export class ConsentIntake {
+  /** Reactions waiting for their meeting's lock: reaction event ID → meeting ID. */
+  private readonly queued = new Map<string, number>();
+
   constructor(
     private readonly ctx: AppContext,
-    private readonly opening: Opening,
-    private readonly prompts: PromptUpdater,
+    private readonly outbox: Outbox,
     private readonly withdrawal: Withdrawal,
   ) {}
 
-  async onReaction(input: ReactionInput, source: 'reaction' | 'reconcile' = 'reaction'): Promise<void> {
-    if (input.sender === this.ctx.chat.botUserId) return;
+  onReaction(input: ReactionInput, source: 'reaction' | 'reconcile' = 'reaction'): Promise<void> {
+    if (input.sender === this.ctx.chat.botUserId) return Promise.resolve();
     const answer = answerFromReactionKey(input.key);
-    if (!answer) return;
+    if (!answer) return Promise.resolve();
     const found = this.ctx.stores.meetings.byPrompt(input.relatesTo);
     // A relation pointing at a prompt in another room is forged or confused: it changes nothing.
-    if (!found || found.roomId !== input.roomId || found.noRecord) return;
-    await this.ctx.withMeeting(found.id, async () => {
-      const meeting = this.ctx.stores.meetings.get(found.id)!;
-      if (meeting.state !== 'collecting' && meeting.state !== 'open') return;
-      if (this.ctx.stores.meetings.hasConsentEvent(input.eventId)) return;
-      const latest = this.ctx.stores.meetings.statusOf(meeting.id, input.sender);
-      if (latest === undefined) {
-        this.ctx.log.debug({ meetingId: meeting.id }, 'reaction by a non-invitee ignored');
-        return;
-      }
-      // After opening, a ❌ from someone who had agreed is a withdrawal, with all its effects.
-      if (meeting.state === 'open' && answer === 'decline' && latest === 'agree') {
-        const message = await this.withdrawal.withdraw(meeting, {
-          userId: input.sender,
-          actorId: input.sender,
-          matrixEventId: input.eventId,
-          source,
-        });
-        if (message) await this.ctx.chat.send(meeting.roomId, message);
-        return;
-      }
-      this.append(meeting, input, answer, source);
-      this.prompts.request(meeting.id);
-      if (meeting.state === 'collecting') await this.opening.openIfDue(meeting.id);
-      else if (answer === 'agree') await this.opening.resume(meeting.id); // a late invitee's link
-    });
+    if (!found || found.roomId !== input.roomId || found.noRecord) return Promise.resolve();
+    this.queued.set(input.eventId, found.id);
+    return this.ctx
+      .withMeeting(found.id, () => this.applyReaction(found.id, input, answer, source))
+      .finally(() => this.queued.delete(input.eventId));
   }
 
-  /** Redacting one's ✅ withdraws consent; redacting a ❌ changes nothing (no consent was given). */
-  async onRedaction(input: {
-    roomId: string;
-    sender: string;
-    eventId: string;
-    redacts: string;
-  }): Promise<void> {
-    const entry = this.ctx.stores.meetings.consentByReaction(input.redacts);
-    if (entry?.kind !== 'agree') return;
-    const found = this.ctx.stores.meetings.get(entry.meetingId);
-    if (!found || found.roomId !== input.roomId) return;
-    await this.ctx.withMeeting(found.id, async () => {
-      const meeting = this.ctx.stores.meetings.get(found.id)!;
-      if (!this.isLatestOfUser(meeting, entry.userId, entry.id)) return;
+  /** Caller holds the meeting lock (live intake, or start-up reconciliation). */
+  async applyReaction(
+    meetingId: number,
+    input: ReactionInput,
+    answer: Answer,
+    source: 'reaction' | 'reconcile',
+  ): Promise<void> {
+    if (this.ctx.stores.meetings.hasConsentEvent(input.eventId)) return;
+    const meeting = this.ctx.stores.meetings.get(meetingId);
+    if (!meeting) return;
+    const status = this.ctx.stores.meetings.model(meeting).answers.get(input.sender);
+    // After opening, a ❌ from someone who had agreed withdraws, with all its effects and a message.
+    if (meeting.state !== 'collecting' && answer === 'decline' && status === 'agreed') {
+      const message = await this.withdrawal.withdraw(meeting, {
+        userId: input.sender,
+        actorId: input.sender,
+        matrixEventId: input.eventId,
+        source,
+      });
+      if (message) await this.ctx.chat.send(meeting.roomId, message);
+      return;
+    }
+    await this.outbox.step(
+      meetingId,
+      { type: 'answer', userId: input.sender, answer },
+      { eventId: input.eventId, reactionEventId: input.eventId, actorId: input.sender, source },
+    );
+  }
+
+  onRedaction(input: RedactionInput, source: 'redaction' | 'reconcile' = 'redaction'): Promise<void> {
+    const meetingId =
+      this.queued.get(input.redacts) ?? this.ctx.stores.meetings.consentByReaction(input.redacts)?.meetingId;
+    if (meetingId === undefined) return Promise.resolve();
+    return this.ctx.withMeeting(meetingId, () => this.applyRedaction(meetingId, input, source));
+  }
+
+  /**
+   * Caller holds the meeting lock. Who removed the reaction matters: the person themself withdraws
+   * (✅) or un-answers (❌ before opening); someone else (a moderator) cannot withdraw for them.
+   */
+  async applyRedaction(
+    meetingId: number,
+    input: RedactionInput,
+    source: 'redaction' | 'reconcile',
+  ): Promise<void> {
+    const { meetings } = this.ctx.stores;
+    const entry = meetings.consentByReaction(input.redacts);
+    const meeting = meetings.get(meetingId);
+    if (!entry || !meeting || entry.meetingId !== meetingId || meeting.roomId !== input.roomId) return;
+    if (entry.kind !== 'agree' && entry.kind !== 'decline') return;
+    const own = meetings.consentEvents(meetingId).filter((e) => e.userId === entry.userId);
+    if (own.at(-1)?.id !== entry.id) return; // an older answer: removing it changes nothing
+    if (entry.kind === 'agree' && input.sender === entry.userId) {
       const message = await this.withdrawal.withdraw(meeting, {
         userId: entry.userId,
         actorId: input.sender,
         matrixEventId: input.eventId,
-        source: 'redaction',
+        source,
       });
       if (message && meeting.state !== 'collecting') await this.ctx.chat.send(meeting.roomId, message);
-    });
-  }
-
-  private append(
-    meeting: MeetingRow,
-    input: ReactionInput,
-    answer: 'agree' | 'decline',
-    source: string,
-  ): void {
-    const now = this.ctx.now();
-    const stored = this.ctx.stores.meetings.appendConsent({
-      meetingId: meeting.id,
-      userId: input.sender,
-      kind: answer,
-      at: now,
-      matrixEventId: input.eventId,
-      reactionEventId: input.eventId,
-      noticeSha256: meeting.noticeSha256,
-      actorId: input.sender,
-      source: source === 'reconcile' ? 'reconcile' : 'reaction',
-    });
-    if (stored) {
-      this.ctx.stores.audit.append({
-        at: now,
-        actorId: input.sender,
-        action: answer === 'agree' ? 'consent.agree' : 'consent.decline',
-        meetingId: meeting.id,
-        subjectId: input.sender,
-        details: { eventId: input.eventId, notice: meeting.noticeSha256 },
-      });
+      return;
     }
-  }
-
-  private isLatestOfUser(meeting: MeetingRow, userId: string, entryId: number): boolean {
-    const own = this.ctx.stores.meetings.consentEvents(meeting.id).filter((e) => e.userId === userId);
-    return own.at(-1)?.id === entryId;
+    const result = await this.outbox.step(
+      meetingId,
+      { type: 'answer-removed', userId: entry.userId, answer: entry.kind, removedBy: input.sender },
+      { eventId: input.eventId, actorId: input.sender, source },
+    );
+    if (!result) return;
+    for (const effect of result.applied.effects) {
+      if (effect.type === 'ask-again') {
+        const view = readMeeting(this.ctx, result.applied.meeting);
+        await this.ctx.chat.send(
+          meeting.roomId,
+          this.ctx.t.answerRemovedAskAgain(
+            mention(effect.userId, nameOf(view, effect.userId)),
+            meeting.title,
+          ),
+        );
+      } else if (effect.type === 'ignored') {
+        this.ctx.stores.audit.append({
+          at: this.ctx.now(),
+          actorId: input.sender,
+          action: 'consent.redaction-ignored',
+          meetingId,
+          subjectId: entry.userId,
+          details: { reason: effect.reason, redaction: input.eventId },
+        });
+      }
+    }
   }
 }

@@ -1,22 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import type { InviteeRow, SessionRow } from '../db/meetings-store.js';
-import { mayReceiveLink } from '../domain/consent.js';
-import type { OpenTrigger } from '../domain/lifecycle.js';
-import { automaticOpenTrigger } from '../domain/lifecycle.js';
+import type { InviteeRow, MeetingRow, SessionRow } from '../db/meetings-store.js';
 import { mention } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
 import type { PromptUpdater } from './prompt-updater.js';
-import { type MeetingView, readMeeting, recordingStatement } from './views.js';
+import { readMeeting, recordingStatement } from './views.js';
 
-/** BBB meeting IDs: stable prefix for operators, unguessable suffix, within [A-Za-z0-9_-]. */
-export function newBbbMeetingId(meetingId: number): string {
-  return `meetbot-${meetingId}-${randomBytes(6).toString('hex')}`;
-}
+export { newBbbMeetingId } from './session-ids.js';
 
 /**
- * Opening a meeting (design.md §3.3): decide recording from the stored consents, create the BBB
- * session, announce the decision, and hand out personal links. Each step is committed before the
- * next outside action, so a restart resumes where it stopped without doing anything twice.
+ * The outside actions of opening a meeting (design.md §3.3): BBB `create`, the room's announcement
+ * of the recording decision, and personal links. What to do and when is decided by the lifecycle
+ * and run from the outbox (outbox.ts); these only act and report.
  */
 export class Opening {
   constructor(
@@ -24,72 +17,8 @@ export class Opening {
     private readonly prompts: PromptUpdater,
   ) {}
 
-  /** Opens the meeting if its rules say so now (everyone answered, or its time has come). */
-  async openIfDue(meetingId: number): Promise<void> {
-    const meeting = this.ctx.stores.meetings.get(meetingId);
-    if (!meeting) return;
-    const trigger = automaticOpenTrigger(
-      { state: meeting.state as 'collecting', noRecord: meeting.noRecord, scheduledAt: meeting.scheduledAt },
-      this.ctx.stores.meetings.unansweredCount(meetingId) === 0,
-      this.ctx.now(),
-    );
-    if (trigger) await this.open(meetingId, trigger);
-  }
-
-  /** Caller holds the meeting lock. Returns false if the meeting was not collecting any more. */
-  async open(meetingId: number, trigger: OpenTrigger): Promise<boolean> {
-    const meeting = this.ctx.stores.meetings.get(meetingId);
-    if (meeting?.state !== 'collecting') return false;
-    const record = readMeeting(this.ctx, meeting).decision.record;
-    const session = this.ctx.stores.meetings.openWithSession(
-      meetingId,
-      trigger,
-      record,
-      newBbbMeetingId(meetingId),
-      this.ctx.now(),
-    );
-    if (!session) return false;
-    this.ctx.stores.audit.append({
-      at: this.ctx.now(),
-      actorId: this.ctx.chat.botUserId,
-      action: 'meeting.opened',
-      meetingId,
-      details: { trigger, record, sessionId: session.id },
-    });
-    this.ctx.log.info({ meetingId, trigger, record }, 'meeting opened');
-    await this.resume(meetingId);
-    return true;
-  }
-
-  /**
-   * Brings an open meeting's current session up to date: created in BBB, announced, links handed
-   * out. Safe to call any number of times (restarts, the scheduler, late consents).
-   */
-  async resume(meetingId: number): Promise<void> {
-    const session = this.ctx.stores.meetings.currentSession(meetingId);
-    const meeting = this.ctx.stores.meetings.get(meetingId);
-    if (!session || !meeting || meeting.state !== 'open') return;
-    const live = await this.ensureCreated(session);
-    if (!live) return;
-    const view = readMeeting(this.ctx, meeting);
-    if (!live.announcedAt) {
-      await this.ctx.chat.send(
-        meeting.roomId,
-        this.ctx.t.meetingOpened(
-          meeting.title,
-          recordingStatement(this.ctx, view, live.record),
-          this.ctx.config.matrix.joinLinkDelivery,
-        ),
-        { key: `announce:${live.id}` },
-      );
-      this.ctx.stores.meetings.updateSession(live.id, { announcedAt: this.ctx.now() });
-      this.prompts.request(meetingId);
-    }
-    await this.deliverLinks(view, live);
-  }
-
-  private async ensureCreated(session: SessionRow): Promise<SessionRow | null> {
-    if (session.confirmedAt) return session;
+  /** Calls BBB `create`; returns the confirmed fields, or null when BBB did not confirm (retried). */
+  async create(session: SessionRow): Promise<Pick<SessionRow, 'createTime' | 'internalMeetingId'> | null> {
     const meeting = this.ctx.stores.meetings.get(session.meetingId)!;
     const publicUrl = this.ctx.config.http.enabled ? this.ctx.config.http.publicUrl : undefined;
     try {
@@ -108,12 +37,8 @@ export class Opening {
           : undefined,
         meetingExpireIfNoUserJoinedInMinutes: 60,
       });
-      const fields = {
-        confirmedAt: this.ctx.now(),
-        createTime: created.createTime,
-        internalMeetingId: created.internalMeetingID,
-      };
-      this.ctx.stores.meetings.updateSession(session.id, fields);
+      const fields = { createTime: created.createTime, internalMeetingId: created.internalMeetingID };
+      this.ctx.stores.meetings.updateSession(session.id, { ...fields, confirmedAt: this.ctx.now() });
       this.ctx.stores.audit.append({
         at: this.ctx.now(),
         actorId: this.ctx.chat.botUserId,
@@ -121,7 +46,7 @@ export class Opening {
         meetingId: meeting.id,
         details: { sessionId: session.id, bbbMeetingId: session.bbbMeetingId, record: session.record },
       });
-      return { ...session, ...fields };
+      return fields;
     } catch (error) {
       this.ctx.log.warn(
         { err: error, meetingId: meeting.id, sessionId: session.id },
@@ -134,65 +59,66 @@ export class Opening {
     }
   }
 
-  /** Hands each eligible invitee their personal link, once per session (design.md §3.3–3.4). */
-  async deliverLinks(view: MeetingView, session: SessionRow): Promise<void> {
-    const delivered = this.ctx.stores.meetings.delivered(session.id);
-    for (const invitee of view.invitees) {
-      if (delivered.has(invitee.userId)) continue;
-      if (!mayReceiveLink(session.record, view.statuses.get(invitee.userId))) continue;
-      const url = this.ctx.bbb.joinUrl({
-        meetingID: session.bbbMeetingId,
-        fullName: invitee.displayName,
-        role: invitee.isOrganizer ? 'MODERATOR' : 'VIEWER',
-        userID: invitee.userId,
-        createTime: session.createTime ?? undefined,
-      });
-      try {
-        const roomId = await this.sendLink(view, invitee, url, session);
-        this.ctx.stores.meetings.recordDelivery(session.id, invitee.userId, roomId, this.ctx.now());
-      } catch (error) {
-        this.ctx.log.warn(
-          { err: error, meetingId: view.meeting.id, userId: invitee.userId },
-          'could not deliver join link',
-        );
-        if (
-          this.ctx.stores.state.noteOnce(
-            view.meeting.roomId,
-            `undeliverable:${session.id}:${invitee.userId}`,
-            this.ctx.now(),
-          )
-        ) {
-          await this.ctx.chat.send(
-            view.meeting.roomId,
-            this.ctx.t.linkUndeliverable(mention(invitee.userId, invitee.displayName)),
-          );
-        }
-      }
-    }
+  /** "Recording ON – all 4 agreed" / "Recording OFF – …", said once per session. */
+  async announce(meeting: MeetingRow, session: SessionRow): Promise<void> {
+    if (session.announcedAt) return;
+    const view = readMeeting(this.ctx, meeting);
+    await this.ctx.chat.send(
+      meeting.roomId,
+      this.ctx.t.meetingOpened(
+        meeting.title,
+        recordingStatement(this.ctx, view, session.record),
+        this.ctx.config.matrix.joinLinkDelivery,
+      ),
+      { key: `announce:${session.id}` },
+    );
+    this.ctx.stores.meetings.updateSession(session.id, { announcedAt: this.ctx.now() });
+    this.prompts.request(meeting.id);
   }
 
-  /** Sends one link; the key makes a resend after a crash the same message, not a second one. */
-  private async sendLink(
-    view: MeetingView,
-    invitee: InviteeRow,
-    url: string,
-    session: SessionRow,
-  ): Promise<string> {
+  /**
+   * Sends one personal link; the key makes a resend after a crash the same message, not a second
+   * one. Returns the room it went to. Throws when it could not be sent.
+   */
+  async sendLink(meeting: MeetingRow, invitee: InviteeRow, session: SessionRow): Promise<string> {
+    const url = this.ctx.bbb.joinUrl({
+      meetingID: session.bbbMeetingId,
+      fullName: invitee.displayName,
+      role: invitee.isOrganizer ? 'MODERATOR' : 'VIEWER',
+      userID: invitee.userId,
+      createTime: session.createTime ?? undefined,
+    });
     const key = `link:${session.id}:${invitee.userId}`;
     if (this.ctx.config.matrix.joinLinkDelivery === 'room') {
       const pill = mention(invitee.userId, invitee.displayName);
-      await this.ctx.chat.send(view.meeting.roomId, this.ctx.t.joinLinkInRoom(pill, url), { key });
-      return view.meeting.roomId;
+      await this.ctx.chat.send(meeting.roomId, this.ctx.t.joinLinkInRoom(pill, url), { key });
+      return meeting.roomId;
     }
     const roomId = await this.directRoom(invitee.userId);
     const message = this.ctx.t.joinLink({
-      title: view.meeting.title,
+      title: meeting.title,
       url,
       moderator: invitee.isOrganizer,
       recording: session.record,
     });
     await this.ctx.chat.send(roomId, message, { key });
     return roomId;
+  }
+
+  /** Tells the room once that a person's link could not be delivered (it is retried). */
+  async reportUndeliverable(meeting: MeetingRow, invitee: InviteeRow, sessionId: number): Promise<void> {
+    if (
+      this.ctx.stores.state.noteOnce(
+        meeting.roomId,
+        `undeliverable:${sessionId}:${invitee.userId}`,
+        this.ctx.now(),
+      )
+    ) {
+      await this.ctx.chat.send(
+        meeting.roomId,
+        this.ctx.t.linkUndeliverable(mention(invitee.userId, invitee.displayName)),
+      );
+    }
   }
 
   /** One direct-message room per person, created on first need and reused. */

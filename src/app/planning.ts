@@ -3,8 +3,7 @@ import { AGREE_KEY, DECLINE_KEY } from '../domain/consent.js';
 import { join, mention, paragraphs, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
 import { shortVersion } from './notice.js';
-import type { Opening } from './opening.js';
-import type { PromptUpdater } from './prompt-updater.js';
+import type { Outbox } from './outbox.js';
 import { readMeeting, renderPrompt } from './views.js';
 
 export interface PlanRequest {
@@ -24,8 +23,7 @@ export interface PlanRequest {
 export class Planning {
   constructor(
     private readonly ctx: AppContext,
-    private readonly opening: Opening,
-    private readonly prompts: PromptUpdater,
+    private readonly outbox: Outbox,
   ) {}
 
   async plan(request: PlanRequest): Promise<MeetingRow | null> {
@@ -103,7 +101,7 @@ export class Planning {
         await this.ctx.chat.react(meeting.roomId, promptEventId, DECLINE_KEY);
       }
     }
-    await this.opening.openIfDue(meetingId);
+    await this.openIfDue(meetingId);
   }
 
   async start(meeting: MeetingRow): Promise<'started' | 'already-open' | 'not-collecting'> {
@@ -111,32 +109,30 @@ export class Planning {
       const current = this.ctx.stores.meetings.get(meeting.id)!;
       if (current.state === 'open') return 'already-open';
       if (current.state !== 'collecting') return 'not-collecting';
-      await this.opening.open(meeting.id, 'start-command');
+      await this.outbox.step(meeting.id, { type: 'start' }, this.internal());
       return 'started';
     });
   }
 
-  async cancel(meeting: MeetingRow, actorId: string): Promise<boolean> {
+  /**
+   * Cancels; a session that runs is ended through the outbox (retried until BBB confirms). Returns
+   * null if the meeting was over already, else whether every session is confirmed ended.
+   */
+  async cancel(meeting: MeetingRow, actorId: string): Promise<{ ending: boolean } | null> {
     return this.ctx.withMeeting(meeting.id, async () => {
-      const current = this.ctx.stores.meetings.get(meeting.id)!;
-      if (current.state !== 'collecting' && current.state !== 'open') return false;
-      const now = this.ctx.now();
-      const session = this.ctx.stores.meetings.currentSession(meeting.id);
-      this.ctx.stores.meetings.setState(meeting.id, 'cancelled', { closedAt: now });
-      if (session)
-        this.ctx.stores.meetings.updateSession(session.id, { endedAt: now, endReason: 'cancelled' });
-      this.ctx.stores.audit.append({ at: now, actorId, action: 'meeting.cancelled', meetingId: meeting.id });
-      if (session?.confirmedAt) {
-        await this.ctx.bbb.end(session.bbbMeetingId).catch((error: unknown) => {
-          this.ctx.log.warn(
-            { err: error, meetingId: meeting.id },
-            'could not end BBB session of cancelled meeting',
-          );
-        });
-      }
-      this.prompts.request(meeting.id);
-      return true;
+      const result = await this.outbox.step(meeting.id, { type: 'cancel' }, { ...this.internal(), actorId });
+      if (!result?.applied.effects.some((e) => e.type === 'cancelled')) return null;
+      return { ending: result.report.ending.length > 0 };
     });
+  }
+
+  /** Opens the meeting if its rules say so now (everyone answered, or its time has come). Caller holds the lock. */
+  async openIfDue(meetingId: number): Promise<void> {
+    await this.outbox.step(meetingId, { type: 'tick', now: this.ctx.now() }, this.internal());
+  }
+
+  private internal() {
+    return { eventId: null, actorId: this.ctx.chat.botUserId, source: 'command' as const };
   }
 
   /** Adds invitees; in an open recorded meeting they get a link only after their ✅. */
@@ -164,19 +160,19 @@ export class Planning {
           details: { invitees: [...added] },
         });
       }
-      const current = this.ctx.stores.meetings.get(meeting.id)!;
-      this.prompts.request(meeting.id);
-      if (current.state === 'open') {
-        const session = this.ctx.stores.meetings.currentSession(meeting.id);
-        if (session?.record) {
-          for (const p of people.filter((x) => added.has(x.userId))) {
-            await this.ctx.chat.send(
-              current.roomId,
-              this.ctx.t.waitingForConsent(mention(p.userId, p.displayName)),
-            );
-          }
+      const result = await this.outbox.step(
+        meeting.id,
+        { type: 'invite', userIds: [...added] },
+        { ...this.internal(), actorId },
+      );
+      const current = result?.applied.meeting;
+      if (current?.state === 'open' && this.ctx.stores.meetings.currentSession(meeting.id)?.record) {
+        for (const p of people.filter((x) => added.has(x.userId))) {
+          await this.ctx.chat.send(
+            current.roomId,
+            this.ctx.t.waitingForConsent(mention(p.userId, p.displayName)),
+          );
         }
-        await this.opening.resume(meeting.id);
       }
       const pill = (p: { userId: string; displayName: string }) => mention(p.userId, p.displayName);
       return {

@@ -3,8 +3,8 @@ import type { MeetingRow, SessionRow } from '../db/meetings-store.js';
 import type { RecordingState } from '../db/recordings-store.js';
 import { DAY_MS, deletionDue } from '../domain/retention.js';
 import type { AppContext } from './context.js';
+import type { MeetingLifecycle } from './lifecycle.js';
 import type { PromptUpdater } from './prompt-updater.js';
-import { readMeeting } from './views.js';
 
 const MEETING_IDS_PER_REQUEST = 50;
 /** Recordings of sessions that ended longer ago than this are assumed known (BBB processing is hours). */
@@ -18,6 +18,7 @@ export class RecordingDiscovery {
   constructor(
     private readonly ctx: AppContext,
     private readonly prompts: PromptUpdater,
+    private readonly lifecycle: MeetingLifecycle,
   ) {}
 
   /** One polling round over every recorded session worth watching. */
@@ -69,13 +70,23 @@ export class RecordingDiscovery {
     return true;
   }
 
-  /** Marks open meetings closed once BBB no longer knows their current session. */
+  /**
+   * Open meetings whose current session BBB no longer knows (everyone left) are over: the lifecycle
+   * records the session as gone, which closes the meeting.
+   */
   async closeEndedMeetings(): Promise<void> {
     for (const meeting of this.ctx.stores.meetings.inStates(['open'])) {
       const session = this.ctx.stores.meetings.currentSession(meeting.id);
-      if (!session?.confirmedAt) continue;
+      if (session?.state !== 'running') continue;
       if (!(await this.endedInBbb(session.bbbMeetingId))) continue;
-      await this.ctx.withMeeting(meeting.id, async () => this.closeMeeting(meeting.id, session.id));
+      await this.ctx.withMeeting(meeting.id, async () => {
+        this.lifecycle.apply(
+          meeting.id,
+          { type: 'session-gone', sessionId: session.id },
+          { eventId: null, actorId: this.ctx.chat.botUserId, source: 'reconcile' },
+        );
+        this.prompts.request(meeting.id);
+      });
     }
   }
 
@@ -92,27 +103,6 @@ export class RecordingDiscovery {
     }
   }
 
-  /**
-   * Caller holds the meeting lock. Closes the meeting whose session `sessionId` ended in BBB, unless
-   * that session is no longer the current one (a withdrawal replaced it meanwhile).
-   */
-  closeMeeting(meetingId: number, sessionId: number): boolean {
-    const { meetings, audit } = this.ctx.stores;
-    if (meetings.get(meetingId)?.state !== 'open') return false;
-    if (meetings.currentSession(meetingId)?.id !== sessionId) return false;
-    const now = this.ctx.now();
-    meetings.updateSession(sessionId, { endedAt: now, endReason: 'ended' });
-    meetings.setState(meetingId, 'closed', { closedAt: now });
-    audit.append({
-      at: now,
-      actorId: this.ctx.chat.botUserId,
-      action: 'meeting.closed',
-      meetingId,
-    });
-    this.prompts.request(meetingId);
-    return true;
-  }
-
   private async record(recording: Recording, session: SessionRow, meeting: MeetingRow): Promise<void> {
     const { recordings, audit } = this.ctx.stores;
     const now = this.ctx.now();
@@ -120,9 +110,8 @@ export class RecordingDiscovery {
     const known = recordings.get(recording.recordID);
     if (!known) {
       if (state === 'purged') return; // deleted before we ever saw it
-      // A recording of a session someone withdrew from must not stay, even briefly.
-      const mustGo =
-        session.endReason === 'withdrawal' || readMeeting(this.ctx, meeting).decision.withdrawn.length > 0;
+      // A recording of a meeting someone withdrew from must not stay, even briefly.
+      const mustGo = this.ctx.stores.outbox.purgeOrdered(meeting.id);
       recordings.discover({
         recordId: recording.recordID,
         sessionId: session.id,
@@ -147,6 +136,13 @@ export class RecordingDiscovery {
       recordings.requestPurge([recording.recordID], known.purgeReason ?? 'reappeared', now);
     } else if (known.state !== 'purged' && state === 'purged') {
       recordings.markPurged([recording.recordID], now);
+    }
+    const row = this.ctx.stores.recordings.get(recording.recordID);
+    if (
+      (row?.state === 'processing' || row?.state === 'available') &&
+      this.ctx.stores.outbox.purgeOrdered(meeting.id)
+    ) {
+      recordings.requestPurge([recording.recordID], 'withdrawal', now);
     }
     await this.announceIfReady(recording.recordID, meeting);
   }

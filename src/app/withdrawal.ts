@@ -1,10 +1,8 @@
-import type { MeetingRow } from '../db/meetings-store.js';
-import { type WithdrawalEffect, withdrawalEffect } from '../domain/lifecycle.js';
+import type { ConsentSource, MeetingRow } from '../db/meetings-store.js';
+import { currentSession, type Effect } from '../domain/lifecycle.js';
 import { lines, person, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
-import { newBbbMeetingId, type Opening } from './opening.js';
-import type { PromptUpdater } from './prompt-updater.js';
-import type { Purger } from './purge.js';
+import type { Outbox, OutboxReport } from './outbox.js';
 import type { RecordingDiscovery } from './recording-discovery.js';
 import { nameOf, readMeeting } from './views.js';
 
@@ -13,157 +11,98 @@ export interface WithdrawalRequest {
   actorId: string;
   /** The Matrix event that carried it (command, reaction or redaction); makes it idempotent. */
   matrixEventId: string;
-  source: 'reaction' | 'redaction' | 'command' | 'reconcile';
+  source: ConsentSource;
 }
 
 /**
- * Withdrawal of consent (design.md §3.5–3.6): stored first, then acted on according to where the
- * meeting is. Returns the message for the room, or null when nothing was stored (a replayed event).
+ * Withdrawal of consent (design.md §3.5–3.6), through the lifecycle: stored first, then acted on
+ * from the outbox. Returns the message for the room (what is done and what is still pending), or
+ * null when nothing changed (a replayed event, or a refusal the caller reports).
  */
 export class Withdrawal {
   constructor(
     private readonly ctx: AppContext,
-    private readonly opening: Opening,
-    private readonly prompts: PromptUpdater,
-    private readonly purger: Purger,
+    private readonly outbox: Outbox,
     private readonly discovery: RecordingDiscovery,
   ) {}
 
   /** Caller holds the meeting lock. */
   async withdraw(meetingAtStart: MeetingRow, request: WithdrawalRequest): Promise<Rich | null> {
-    let meeting = meetingAtStart;
-    const { meetings, audit } = this.ctx.stores;
-    const now = this.ctx.now();
-    const stored = meetings.appendConsent({
-      meetingId: meeting.id,
-      userId: request.userId,
-      kind: 'withdraw',
-      at: now,
-      matrixEventId: request.matrixEventId,
-      noticeSha256: meeting.noticeSha256,
-      actorId: request.actorId,
-      source: request.source,
-    });
-    if (!stored) return null;
-    audit.append({
-      at: now,
-      actorId: request.actorId,
-      action: 'consent.withdraw',
-      meetingId: meeting.id,
-      subjectId: request.userId,
-    });
-    if (request.actorId !== request.userId) {
-      audit.append({
-        at: now,
+    const meetingId = meetingAtStart.id;
+    await this.noticeEndedSession(meetingId);
+    const result = await this.outbox.step(
+      meetingId,
+      {
+        type: 'withdraw',
+        userId: request.userId,
         actorId: request.actorId,
-        action: 'admin.withdraw',
-        meetingId: meeting.id,
-        subjectId: request.userId,
-      });
-    }
-    let session = meetings.currentSession(meeting.id);
-    // Everyone may have left already and the discovery job not noticed yet: then the meeting is
-    // over, and a withdrawal must delete its recording, not open a new session and hand out links.
-    if (
-      meeting.state === 'open' &&
-      session?.record &&
-      session.confirmedAt &&
-      (await this.discovery.endedInBbb(session.bbbMeetingId)) &&
-      this.discovery.closeMeeting(meeting.id, session.id)
-    ) {
-      meeting = meetings.get(meeting.id)!;
-      session = meetings.currentSession(meeting.id);
-    }
-    const effect = withdrawalEffect(meeting.state as 'open', session ? session.record : null);
+        actorIsAdmin: this.ctx.isAdmin(request.actorId),
+      },
+      { eventId: request.matrixEventId, actorId: request.actorId, source: request.source },
+    );
+    if (!result) return null;
+    const { applied, report } = result;
+    if (applied.effects.some((e) => e.type === 'refused' || e.type === 'ignored')) return null;
     this.ctx.log.info(
-      { meetingId: meeting.id, effect, byAdmin: request.actorId !== request.userId },
+      { meetingId, effects: applied.effects.map((e) => e.type), byAdmin: request.actorId !== request.userId },
       'consent withdrawn',
     );
-    this.prompts.request(meeting.id);
-    const view = readMeeting(this.ctx, meeting);
+    const view = readMeeting(this.ctx, applied.meeting);
     const who = person(request.userId, nameOf(view, request.userId));
-    const message = await this.apply(effect, meeting, who);
-    if (message && request.actorId !== request.userId) {
+    const message = this.message(applied.before.state, applied.effects, applied.meeting, who, report);
+    if (request.actorId !== request.userId) {
       return lines([message, this.ctx.t.withdrawOnBehalf(person(request.actorId, request.actorId))]);
     }
     return message;
   }
 
-  private async apply(effect: WithdrawalEffect, meeting: MeetingRow, who: Rich): Promise<Rich | null> {
-    switch (effect) {
-      case 'open-unrecorded':
-        return this.ctx.t.withdrawBeforeOpen(who, meeting.title);
-      case 'restart-unrecorded':
-        await this.restartUnrecorded(meeting);
-        await this.deleteRecordings(meeting, 'withdrawal');
-        return this.ctx.t.withdrawRestarted(who, meeting.title);
-      case 'delete-earlier-recordings':
-      case 'delete-recordings':
-        return this.deleteRecordings(meeting, 'withdrawal', who);
-      case 'nothing':
-        return null;
-    }
-  }
-
   /**
-   * Ends the recorded session and opens an unrecorded one. BBB cannot stop a recording in a
-   * running session (reference §4.3), so the only honest way is a new session; its links carry the
-   * new createTime, so old links cannot enter it.
+   * Everyone may have left already and discovery not noticed yet: then the meeting is over, and the
+   * withdrawal must delete its recording, not open a new session and hand out links.
    */
-  private async restartUnrecorded(meeting: MeetingRow): Promise<void> {
-    const { meetings } = this.ctx.stores;
-    const old = meetings.currentSession(meeting.id);
-    if (!old) return;
-    const successor = meetings.replaceSession(
-      old.id,
-      'withdrawal',
-      newBbbMeetingId(meeting.id),
-      this.ctx.now(),
-    );
-    if (!successor) return;
-    try {
-      await this.ctx.bbb.end(old.bbbMeetingId);
-    } catch (error) {
-      this.ctx.log.error(
-        { err: error, meetingId: meeting.id, sessionId: old.id },
-        'could not end recorded session',
+  private async noticeEndedSession(meetingId: number): Promise<void> {
+    const meeting = this.ctx.stores.meetings.get(meetingId);
+    if (meeting?.state !== 'open') return;
+    const session = currentSession(this.ctx.stores.meetings.model(meeting));
+    if (!session?.record || session.id === null || session.state !== 'running') return;
+    const row = this.ctx.stores.meetings.session(session.id)!;
+    if (await this.discovery.endedInBbb(row.bbbMeetingId)) {
+      await this.outbox.step(
+        meetingId,
+        { type: 'session-gone', sessionId: session.id },
+        {
+          eventId: null,
+          actorId: this.ctx.chat.botUserId,
+          source: 'reconcile',
+        },
       );
     }
-    this.ctx.stores.audit.append({
-      at: this.ctx.now(),
-      actorId: this.ctx.chat.botUserId,
-      action: 'session.ended',
-      meetingId: meeting.id,
-      details: { sessionId: old.id, reason: 'withdrawal', successor: successor.id },
-    });
-    // The room hears about the new session from the withdrawal message, not a second announcement.
-    meetings.updateSession(successor.id, { announcedAt: this.ctx.now() });
-    await this.opening.resume(meeting.id);
   }
 
-  /** Deletes every recording of the meeting now; what cannot go now stays purge-pending. */
-  private async deleteRecordings(meeting: MeetingRow, reason: string, who?: Rich): Promise<Rich | null> {
-    const listed = await this.discovery.discoverMeeting(meeting.id);
-    const { recordings, meetings } = this.ctx.stores;
-    const rows = recordings.ofMeeting(meeting.id).filter((r) => r.state !== 'purged');
-    const outcome = await this.purger.purge(rows, reason, this.ctx.chat.botUserId);
-    if (!who) return null;
+  private message(
+    stateBefore: MeetingRow['state'],
+    effects: Effect[],
+    meeting: MeetingRow,
+    who: Rich,
+    report: OutboxReport,
+  ): Rich {
+    const { t } = this.ctx;
+    if (stateBefore === 'collecting') return t.withdrawBeforeOpen(who, meeting.title);
+    const ended = effects.find(
+      (e) => e.type === 'end-session' && effects.some((x) => x.type === 'create-session'),
+    );
+    if (ended && ended.type === 'end-session') {
+      // The room hears "ended" only once BBB confirmed it.
+      const confirmed = report.ended.some((s) => s.id === ended.sessionId);
+      return confirmed ? t.withdrawRestarted(who, meeting.title) : t.withdrawEnding(who, meeting.title);
+    }
+    if (!effects.some((e) => e.type === 'purge-recordings')) return t.withdrawUnrecorded(who, meeting.title);
     const name = (startTime: number | null) =>
-      this.ctx.t.recordingName(
-        meeting.title,
-        this.ctx.date(startTime ?? meeting.openedAt ?? meeting.createdAt),
-      );
-    // BBB could not be asked: a recorded session may have a recording we do not know yet. It is
-    // not "no recordings": discovery marks it for deletion when it finds it, and the job deletes it.
-    const unknown = listed
-      ? []
-      : meetings
-          .sessions(meeting.id)
-          .filter((s) => s.record && s.confirmedAt && recordings.ofSession(s.id).length === 0);
-    return this.ctx.t.withdrawDeleted(
+      t.recordingName(meeting.title, this.ctx.date(startTime ?? meeting.openedAt ?? meeting.createdAt));
+    return t.withdrawDeleted(
       who,
-      outcome.deleted.map((r) => name(r.startTime)),
-      [...outcome.failed.map((f) => name(f.recording.startTime)), ...unknown.map((s) => name(s.createdAt))],
+      report.deleted.map((r) => name(r.startTime)),
+      report.pendingDeletion.map((r) => name(r.startTime)),
     );
   }
 }

@@ -1,6 +1,12 @@
-import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { ConsentKind } from '../domain/consent.js';
-import type { MeetingState } from '../domain/lifecycle.js';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { type ConsentKind, currentStatuses, isConsentKind } from '../domain/consent.js';
+import {
+  isMeetingState,
+  isSessionState,
+  type MeetingModel,
+  type MeetingState,
+  type SessionState,
+} from '../domain/lifecycle.js';
 import type { Db } from './open.js';
 import { consentEvents, invitees, linkDeliveries, meetings, notices, sessions } from './schema.js';
 
@@ -20,6 +26,8 @@ export interface NewMeeting {
   scheduledAt: number | null;
   invitees: { userId: string; displayName: string }[];
 }
+
+export type ConsentSource = 'reaction' | 'redaction' | 'command' | 'reconcile';
 
 /** Meetings, their invitees, the consent ledger, sessions and link deliveries. */
 export class MeetingsStore {
@@ -175,21 +183,6 @@ export class MeetingsStore {
     return (latest?.kind as ConsentKind | undefined) ?? null;
   }
 
-  /** How many invitees have not answered at all (one query, so bursts stay linear). */
-  unansweredCount(meetingId: number): number {
-    const row = this.db
-      .select({ n: sql<number>`count(*)` })
-      .from(invitees)
-      .where(
-        and(
-          eq(invitees.meetingId, meetingId),
-          sql`not exists (select 1 from ${consentEvents} where ${consentEvents.meetingId} = ${invitees.meetingId} and ${consentEvents.userId} = ${invitees.userId})`,
-        ),
-      )
-      .get();
-    return row?.n ?? 0;
-  }
-
   /** Appends to the ledger; false if this Matrix event was already recorded. */
   appendConsent(e: {
     meetingId: number;
@@ -200,7 +193,7 @@ export class MeetingsStore {
     reactionEventId?: string | null;
     noticeSha256: string;
     actorId: string;
-    source: 'reaction' | 'redaction' | 'command' | 'reconcile';
+    source: ConsentSource;
   }): boolean {
     const result = this.db
       .insert(consentEvents)
@@ -240,7 +233,7 @@ export class MeetingsStore {
     return this.db
       .select()
       .from(sessions)
-      .where(and(eq(sessions.meetingId, meetingId), isNull(sessions.endedAt)))
+      .where(and(eq(sessions.meetingId, meetingId), inArray(sessions.state, ['creating', 'running'])))
       .orderBy(desc(sessions.id))
       .get();
   }
@@ -294,12 +287,62 @@ export class MeetingsStore {
     this.db.update(sessions).set(fields).where(eq(sessions.id, id)).run();
   }
 
+  /** Sessions whose BBB `create` is still to be confirmed. */
   unconfirmedSessions(): SessionRow[] {
     return this.db
       .select()
       .from(sessions)
-      .where(and(isNull(sessions.confirmedAt), isNull(sessions.endedAt)))
+      .where(eq(sessions.state, 'creating' satisfies SessionState))
       .all();
+  }
+
+  insertSession(s: {
+    meetingId: number;
+    bbbMeetingId: string;
+    record: boolean;
+    now: number;
+    announcedAt: number | null;
+  }): SessionRow {
+    return this.db
+      .insert(sessions)
+      .values({
+        meetingId: s.meetingId,
+        bbbMeetingId: s.bbbMeetingId,
+        record: s.record,
+        state: 'creating' satisfies SessionState,
+        createdAt: s.now,
+        announcedAt: s.announcedAt,
+      })
+      .returning()
+      .get();
+  }
+
+  /**
+   * The meeting as the domain model sees it. Throws on a stored state the model does not know:
+   * the database must never hold one (checked by the property test, I4).
+   */
+  model(meeting: MeetingRow): MeetingModel {
+    if (!isMeetingState(meeting.state))
+      throw new Error(`meeting ${meeting.id}: unknown state ${meeting.state}`);
+    const ledger = this.consentEvents(meeting.id).map((e) => {
+      if (!isConsentKind(e.kind)) throw new Error(`consent event ${e.id}: unknown kind ${e.kind}`);
+      return { userId: e.userId, kind: e.kind };
+    });
+    const answers = currentStatuses(
+      this.invitees(meeting.id).map((i) => i.userId),
+      ledger,
+    );
+    const sessionModels = this.sessions(meeting.id).map((row) => {
+      if (!isSessionState(row.state)) throw new Error(`session ${row.id}: unknown state ${row.state}`);
+      return { id: row.id, record: row.record, state: row.state };
+    });
+    return {
+      state: meeting.state,
+      noRecord: meeting.noRecord,
+      scheduledAt: meeting.scheduledAt,
+      answers,
+      sessions: sessionModels,
+    };
   }
 
   delivered(sessionId: number): Set<string> {

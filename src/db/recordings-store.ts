@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNotNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db } from './open.js';
-import { auditLog, consentEvents, invitees, meetings, recordings, sessions } from './schema.js';
+import { auditLog, consentEvents, intents, invitees, meetings, recordings, sessions } from './schema.js';
 
 export type RecordingRow = typeof recordings.$inferSelect;
 export type RecordingState = 'processing' | 'available' | 'purge-pending' | 'purged';
@@ -178,6 +178,7 @@ export class RecordingsStore {
         and(
           inArray(meetings.state, ['closed', 'cancelled']),
           sql`not exists (select 1 from ${recordings} where ${recordings.meetingId} = ${meetings.id} and ${recordings.state} != 'purged')`,
+          sql`not exists (select 1 from ${intents} where ${intents.meetingId} = ${meetings.id} and ${intents.doneAt} is null)`,
           sql`not exists (select 1 from ${sessions} where ${sessions.meetingId} = ${meetings.id} and ${sessions.record} = 1 and ${sessions.confirmedAt} is not null and (${sessions.endedAt} is null or ${sessions.endedAt} >= ${watchedSince}))`,
           sql`coalesce((select max(${recordings.purgedAt}) from ${recordings} where ${recordings.meetingId} = ${meetings.id}), ${meetings.closedAt}, ${meetings.createdAt}) < ${before}`,
         ),

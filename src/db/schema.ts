@@ -65,7 +65,7 @@ export const consentEvents = sqliteTable(
       .notNull()
       .references(() => meetings.id, { onDelete: 'cascade' }),
     userId: text('user_id').notNull(),
-    /** agree | decline | withdraw */
+    /** agree | decline | withdraw | reset (see domain/consent.ts CONSENT_KINDS) */
     kind: text('kind').notNull(),
     at: integer('at').notNull(),
     /** The reaction, redaction or command event; unique so a replayed event counts once. */
@@ -92,6 +92,8 @@ export const sessions = sqliteTable(
     internalMeetingId: text('internal_meeting_id'),
     createTime: text('create_time'),
     record: integer('record', { mode: 'boolean' }).notNull(),
+    /** creating | running | ending | ended (see domain/lifecycle.ts SESSION_STATES) */
+    state: text('state').notNull().default('running'),
     createdAt: integer('created_at').notNull(),
     /** Set once BBB confirmed the create; null means the create still has to happen. */
     confirmedAt: integer('confirmed_at'),
@@ -159,6 +161,35 @@ export const auditLog = sqliteTable(
     details: text('details', { mode: 'json' }).$type<Record<string, unknown>>(),
   },
   (t) => [index('audit_subject').on(t.subjectId), index('audit_meeting').on(t.meetingId)],
+);
+
+/**
+ * The outbox: outside actions that matter, stored as intents in the same transaction as the state
+ * change that requires them, and retried until the outside world confirmed them (design.md §5).
+ * `key` names what the intent is (e.g. `end:<session>`), so the same intent is never stored twice.
+ */
+export const intents = sqliteTable(
+  'intents',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    key: text('key').notNull().unique(),
+    /** end-session | purge-recordings | deliver-link (see app/outbox.ts) */
+    kind: text('kind').notNull(),
+    meetingId: integer('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    sessionId: integer('session_id'),
+    userId: text('user_id'),
+    createdAt: integer('created_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastAttemptAt: integer('last_attempt_at'),
+    lastError: text('last_error'),
+    /** Set once the outside world confirmed it (or it no longer applies, see `outcome`). */
+    doneAt: integer('done_at'),
+    /** confirmed | dropped (no longer applies, e.g. a link whose consent was withdrawn) */
+    outcome: text('outcome'),
+  },
+  (t) => [index('intents_pending').on(t.doneAt, t.kind), index('intents_meeting').on(t.meetingId)],
 );
 
 /** Matrix events already handled: every handler is idempotent by event ID. */

@@ -2,6 +2,7 @@ import { AuditStore } from './audit-store.js';
 import { BotStateStore } from './bot-state-store.js';
 import { MeetingsStore } from './meetings-store.js';
 import type { Db } from './open.js';
+import { OutboxStore } from './outbox-store.js';
 import { RecordingsStore } from './recordings-store.js';
 
 export interface Stores {
@@ -10,6 +11,7 @@ export interface Stores {
   recordings: RecordingsStore;
   audit: AuditStore;
   state: BotStateStore;
+  outbox: OutboxStore;
 }
 
 /** Every store over one open database. */
@@ -20,5 +22,6 @@ export function createStores(db: Db): Stores {
     recordings: new RecordingsStore(db),
     audit: new AuditStore(db),
     state: new BotStateStore(db),
+    outbox: new OutboxStore(db),
   };
 }

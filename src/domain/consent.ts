@@ -1,7 +1,16 @@
 // Pure consent rules (design.md §3.2–3.4). No I/O, no Matrix, no BBB.
 
 export type Answer = 'agree' | 'decline';
-export type ConsentKind = Answer | 'withdraw';
+/**
+ * Ledger entry kinds. `reset`: the person's answer was removed by someone else (a moderator redacted
+ * their reaction before the meeting opened); they count as not having answered and are asked again.
+ */
+export type ConsentKind = Answer | 'withdraw' | 'reset';
+export const CONSENT_KINDS: readonly ConsentKind[] = ['agree', 'decline', 'withdraw', 'reset'];
+
+export function isConsentKind(value: string): value is ConsentKind {
+  return (CONSENT_KINDS as readonly string[]).includes(value);
+}
 export type ConsentStatus = 'agreed' | 'declined' | 'withdrawn' | 'pending';
 
 export const AGREE_KEY = '✅';
@@ -22,6 +31,7 @@ const STATUS_OF: Record<ConsentKind, ConsentStatus> = {
   agree: 'agreed',
   decline: 'declined',
   withdraw: 'withdrawn',
+  reset: 'pending',
 };
 
 /** Latest ledger entry per user wins; events must be in ledger order. */

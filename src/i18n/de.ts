@@ -134,6 +134,14 @@ export const de = {
     rich`Widerruf von ${who} gespeichert: ${bold(title)} wird ohne Aufzeichnung stattfinden, außer ${who} stimmt wieder zu.`,
   withdrawRestarted: (who: Rich, title: string) =>
     rich`Widerruf von ${who}: Die aufgezeichnete Sitzung von ${bold(title)} wurde beendet, eine neue Sitzung ohne Aufzeichnung ist eröffnet. Neue Links kommen gleich; die Aufzeichnung der beendeten Sitzung wird gelöscht.`,
+  withdrawEnding: (who: Rich, title: string) =>
+    rich`Widerruf von ${who}: Die aufgezeichnete Sitzung von ${bold(title)} wird beendet; BigBlueButton hat das Ende noch nicht bestätigt, ich versuche es weiter und sage Bescheid. Eine neue Sitzung ohne Aufzeichnung wird eröffnet; ihre Links kommen gleich. Die Aufzeichnung wird gelöscht.`,
+  recordedSessionEnded: (title: string) =>
+    rich`Die aufgezeichnete Sitzung von ${bold(title)} ist jetzt beendet (von BigBlueButton bestätigt).`,
+  cancelledEnding: (title: string) =>
+    rich`${bold(title)} wurde abgesagt. BigBlueButton hat das Ende der laufenden Sitzung noch nicht bestätigt; ich versuche es weiter.`,
+  answerRemovedAskAgain: (who: Rich, title: string) =>
+    rich`Die Antwort von ${who} zu ${bold(title)} wurde von jemand anderem entfernt. ${who}, bitte antworte noch einmal mit ✅ oder ❌.`,
   withdrawUnrecorded: (who: Rich, title: string) => rich`Widerruf von ${who} für ${bold(title)} gespeichert.`,
   withdrawDeleted: (who: Rich, deleted: Rich[], pending: Rich[]) =>
     lines(
@@ -193,7 +201,12 @@ export const de = {
     ]),
   consentEntry: (p: { kind: string; at: string; meeting: string; version: string }) =>
     rich`${p.kind} am ${p.at} (${p.meeting}, Hinweis ${p.version})`,
-  consentKinds: { agree: 'Zustimmung', decline: 'Ablehnung', withdraw: 'Widerruf' } as Record<string, string>,
+  consentKinds: {
+    agree: 'Zustimmung',
+    decline: 'Ablehnung',
+    withdraw: 'Widerruf',
+    reset: 'Antwort entfernt',
+  } as Record<string, string>,
 
   helpHeader: rich`Befehle:`,
   helpLine: (usage: string, summary: string) => rich`${code(usage)} – ${summary}`,

@@ -97,6 +97,14 @@ export const en: Catalogue = {
     rich`Withdrawal by ${who} stored: ${bold(title)} will take place unrecorded unless ${who} agrees again.`,
   withdrawRestarted: (who, title) =>
     rich`Withdrawal by ${who}: the recorded session of ${bold(title)} was ended and a new unrecorded session is open. New links follow; the ended session's recording will be deleted.`,
+  withdrawEnding: (who, title) =>
+    rich`Withdrawal by ${who}: the recorded session of ${bold(title)} is being ended; BigBlueButton has not confirmed the end yet, I keep trying and will say when it did. A new unrecorded session is being opened; its links follow. The recording will be deleted.`,
+  recordedSessionEnded: (title) =>
+    rich`The recorded session of ${bold(title)} has now ended (confirmed by BigBlueButton).`,
+  cancelledEnding: (title) =>
+    rich`${bold(title)} was cancelled. BigBlueButton has not confirmed the end of the running session yet; I keep trying.`,
+  answerRemovedAskAgain: (who, title) =>
+    rich`The answer of ${who} for ${bold(title)} was removed by someone else. ${who}, please answer again with ✅ or ❌.`,
   withdrawUnrecorded: (who, title) => rich`Withdrawal by ${who} for ${bold(title)} stored.`,
   withdrawDeleted: (who, deleted, pending) =>
     present([
@@ -148,7 +156,7 @@ export const en: Catalogue = {
       rich`Stored are the Matrix ID, display name, times, the notice version and Matrix event IDs. Withdraw at any time with ${code('!withdraw')}.`,
     ]),
   consentEntry: (p) => rich`${p.kind} on ${p.at} (${p.meeting}, notice ${p.version})`,
-  consentKinds: { agree: 'agreement', decline: 'refusal', withdraw: 'withdrawal' },
+  consentKinds: { agree: 'agreement', decline: 'refusal', withdraw: 'withdrawal', reset: 'answer removed' },
 
   helpHeader: rich`Commands:`,
   helpLine: (usage, summary) => rich`${code(usage)} – ${summary}`,

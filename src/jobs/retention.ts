@@ -1,5 +1,6 @@
 import AsyncLock from 'async-lock';
 import type { AppContext } from '../app/context.js';
+import type { Outbox } from '../app/outbox.js';
 import type { PurgeOutcome, Purger } from '../app/purge.js';
 import { WATCH_DAYS } from '../app/recording-discovery.js';
 import type { RecordingRow } from '../db/recordings-store.js';
@@ -20,6 +21,7 @@ export class RetentionJob {
   constructor(
     private readonly ctx: AppContext,
     private readonly purger: Purger,
+    private readonly outbox: Outbox,
   ) {}
 
   get running(): boolean {
@@ -36,6 +38,9 @@ export class RetentionJob {
     const due = recordings.dueForPurge(started);
     const outcome = await this.purger.purge(due, 'retention', this.ctx.chat.botUserId, onProgress);
     await this.confirmLateDeletions(outcome.deleted);
+    // Withdrawals' deletion orders (recordings not listed yet, sessions still ending) are retried
+    // here too, besides the frequent tick.
+    await this.outbox.runAll();
     const cutoff = evidenceCutoff(this.ctx.now(), this.ctx.config.retention.evidenceDaysAfterPurge);
     // A recorded session's recording may still appear in BBB: its meeting stays known until then.
     const prunable = recordings.meetingsWithEvidenceOlderThan(cutoff, started - WATCH_DAYS * DAY_MS);

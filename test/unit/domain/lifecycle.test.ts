@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { automaticOpenTrigger, withdrawalEffect } from '../../../src/domain/lifecycle.js';
+import type { ConsentStatus } from '../../../src/domain/consent.js';
+import {
+  automaticOpenTrigger,
+  currentSession,
+  type MeetingModel,
+  mayReceiveLinkTo,
+  transition,
+} from '../../../src/domain/lifecycle.js';
 import { DAY_MS, deletionDue, evidenceCutoff } from '../../../src/domain/retention.js';
 
 describe('opening', () => {
@@ -29,13 +36,175 @@ describe('opening', () => {
   });
 });
 
-describe('withdrawal', () => {
-  it('depends on where the meeting is', () => {
-    expect(withdrawalEffect('collecting', null)).toBe('open-unrecorded');
-    expect(withdrawalEffect('open', true)).toBe('restart-unrecorded');
-    expect(withdrawalEffect('open', false)).toBe('delete-earlier-recordings');
-    expect(withdrawalEffect('closed', true)).toBe('delete-recordings');
-    expect(withdrawalEffect('cancelled', null)).toBe('nothing');
+const A = '@a:x';
+const B = '@b:x';
+const ADMIN = '@admin:x';
+
+function model(p: Partial<MeetingModel> = {}): MeetingModel {
+  return {
+    state: 'collecting',
+    noRecord: false,
+    scheduledAt: null,
+    answers: new Map<string, ConsentStatus>([
+      [A, 'pending'],
+      [B, 'pending'],
+    ]),
+    sessions: [],
+    ...p,
+  };
+}
+
+const types = (t: { effects: { type: string }[] }) => t.effects.map((e) => e.type);
+const agreedBoth = new Map<string, ConsentStatus>([
+  [A, 'agreed'],
+  [B, 'agreed'],
+]);
+const openRecorded = model({
+  state: 'open',
+  answers: agreedBoth,
+  sessions: [{ id: 1, record: true, state: 'running' }],
+});
+
+describe('transition: answers and opening', () => {
+  it('opens recorded when the last invitee agrees, unrecorded when someone declined', () => {
+    const first = transition(model(), { type: 'answer', userId: A, answer: 'agree' });
+    expect(first.model.state).toBe('collecting');
+    const both = transition(first.model, { type: 'answer', userId: B, answer: 'agree' });
+    expect(both.model.state).toBe('open');
+    expect(both.model.sessions).toEqual([{ id: null, record: true, state: 'creating' }]);
+    const declined = transition(first.model, { type: 'answer', userId: B, answer: 'decline' });
+    expect(declined.model.sessions).toEqual([{ id: null, record: false, state: 'creating' }]);
+  });
+
+  it('ignores answers of people who are not invited', () => {
+    const t = transition(model(), { type: 'answer', userId: '@stranger:x', answer: 'agree' });
+    expect(types(t)).toEqual(['ignored']);
+  });
+
+  it('links go out only once BBB confirmed the session', () => {
+    const opened = model({
+      state: 'open',
+      answers: agreedBoth,
+      sessions: [{ id: 1, record: true, state: 'creating' }],
+    });
+    const t = transition(opened, { type: 'session-created', sessionId: 1 });
+    expect(t.model.sessions[0]?.state).toBe('running');
+    expect(types(t)).toEqual(['announce-session', 'deliver-links']);
+  });
+});
+
+describe('transition: withdrawal', () => {
+  it('before opening: the meeting will open unrecorded', () => {
+    const t = transition(
+      model({
+        answers: new Map([
+          [A, 'agreed'],
+          [B, 'pending'],
+        ]),
+      }),
+      {
+        type: 'withdraw',
+        userId: A,
+        actorId: A,
+        actorIsAdmin: false,
+      },
+    );
+    expect(t.model.answers.get(A)).toBe('withdrawn');
+    expect(t.model.state).toBe('collecting');
+  });
+
+  it('during a recorded session: that session is ending (not ended), an unrecorded one is planned, recordings go', () => {
+    const t = transition(openRecorded, { type: 'withdraw', userId: B, actorId: B, actorIsAdmin: false });
+    expect(t.model.sessions).toEqual([
+      { id: 1, record: true, state: 'ending' },
+      { id: null, record: false, state: 'creating' },
+    ]);
+    expect(types(t)).toEqual(['record-consent', 'end-session', 'create-session', 'purge-recordings']);
+    expect(currentSession(t.model)).toEqual({ id: null, record: false, state: 'creating' });
+  });
+
+  it('of a cancelled meeting whose session ran: its recordings are deleted', () => {
+    const cancelled = model({
+      state: 'cancelled',
+      answers: agreedBoth,
+      sessions: [{ id: 1, record: true, state: 'ended' }],
+    });
+    const t = transition(cancelled, { type: 'withdraw', userId: A, actorId: A, actorIsAdmin: false });
+    expect(types(t)).toEqual(['record-consent', 'purge-recordings']);
+  });
+
+  it('by someone else is refused unless they are an admin', () => {
+    expect(
+      types(transition(openRecorded, { type: 'withdraw', userId: A, actorId: B, actorIsAdmin: false })),
+    ).toEqual(['refused']);
+    const byAdmin = transition(openRecorded, {
+      type: 'withdraw',
+      userId: A,
+      actorId: ADMIN,
+      actorIsAdmin: true,
+    });
+    expect(byAdmin.model.answers.get(A)).toBe('withdrawn');
+  });
+
+  it('a ❌ replacing a ✅ after opening is a withdrawal', () => {
+    const t = transition(openRecorded, { type: 'answer', userId: A, answer: 'decline' });
+    expect(t.model.answers.get(A)).toBe('withdrawn');
+    expect(types(t)).toContain('end-session');
+  });
+});
+
+describe('transition: redactions', () => {
+  const agreedA = model({
+    answers: new Map([
+      [A, 'agreed'],
+      [B, 'pending'],
+    ]),
+  });
+  it("removing one's own ✅ withdraws", () => {
+    const t = transition(agreedA, { type: 'answer-removed', userId: A, answer: 'agree', removedBy: A });
+    expect(t.model.answers.get(A)).toBe('withdrawn');
+  });
+  it("a moderator removing someone's ✅ before opening makes them unanswered and asks again", () => {
+    const t = transition(agreedA, {
+      type: 'answer-removed',
+      userId: A,
+      answer: 'agree',
+      removedBy: '@mod:x',
+    });
+    expect(t.model.answers.get(A)).toBe('pending');
+    expect(types(t)).toEqual(['record-consent', 'ask-again']);
+  });
+  it("a moderator removing someone's ✅ after opening changes nothing", () => {
+    const t = transition(openRecorded, {
+      type: 'answer-removed',
+      userId: A,
+      answer: 'agree',
+      removedBy: '@mod:x',
+    });
+    expect(t.model).toBe(openRecorded);
+    expect(t.effects).toEqual([{ type: 'ignored', reason: 'answer-removed-by-other-after-opening' }]);
+  });
+});
+
+describe('transition: cancel and ending', () => {
+  it('cancelling ends running sessions through the outbox; they are ending until BBB confirms', () => {
+    const t = transition(openRecorded, { type: 'cancel' });
+    expect(t.model.state).toBe('cancelled');
+    expect(t.model.sessions[0]?.state).toBe('ending');
+    expect(types(t)).toEqual(['cancelled', 'end-session']);
+    const gone = transition(t.model, { type: 'session-gone', sessionId: 1 });
+    expect(gone.model.sessions[0]?.state).toBe('ended');
+    expect(gone.model.state).toBe('cancelled');
+  });
+  it('the current session ending by itself closes the meeting', () => {
+    const t = transition(openRecorded, { type: 'session-gone', sessionId: 1 });
+    expect(t.model.state).toBe('closed');
+  });
+  it('nobody gets a link to a session that is not running, or to a recorded one without agreement', () => {
+    expect(mayReceiveLinkTo({ id: 1, record: true, state: 'ending' }, 'agreed')).toBe(false);
+    expect(mayReceiveLinkTo({ id: 1, record: true, state: 'running' }, 'withdrawn')).toBe(false);
+    expect(mayReceiveLinkTo({ id: 1, record: true, state: 'running' }, 'agreed')).toBe(true);
+    expect(mayReceiveLinkTo({ id: 1, record: false, state: 'running' }, 'declined')).toBe(true);
   });
 });
 

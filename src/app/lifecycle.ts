@@ -1,0 +1,186 @@
+import type { ConsentSource, MeetingRow } from '../db/meetings-store.js';
+import {
+  currentSession,
+  type Effect,
+  type LifecycleEvent,
+  type MeetingModel,
+  mayReceiveLinkTo,
+  transition,
+} from '../domain/lifecycle.js';
+import type { AppContext } from './context.js';
+import { newBbbMeetingId } from './session-ids.js';
+
+/** Where an event came from: stored with consent entries, and makes them idempotent. */
+export interface EventMeta {
+  /** The Matrix event that carried it; a replayed event changes nothing. Null for internal events. */
+  eventId: string | null;
+  actorId: string;
+  source: ConsentSource;
+  /** For answers given by reaction: the reaction, whose redaction removes the answer. */
+  reactionEventId?: string | null;
+}
+
+export interface Applied {
+  meeting: MeetingRow;
+  before: MeetingModel;
+  after: MeetingModel;
+  effects: Effect[];
+}
+
+class Replay extends Error {}
+
+/**
+ * The one door to the lifecycle (domain/lifecycle.ts): loads the meeting's model from SQLite,
+ * applies the event, and stores the new model, the consent entry and the outbox intents in ONE
+ * transaction, before anything is done outside. The caller holds the meeting lock and runs the
+ * outbox afterwards.
+ */
+export class MeetingLifecycle {
+  constructor(private readonly ctx: AppContext) {}
+
+  /** Null when the meeting is unknown or the event was applied before (a replay). */
+  apply(meetingId: number, event: LifecycleEvent, meta: EventMeta): Applied | null {
+    const { meetings } = this.ctx.stores;
+    const meeting = meetings.get(meetingId);
+    if (!meeting) return null;
+    const before = meetings.model(meeting);
+    const { model: after, effects } = transition(before, event);
+    try {
+      this.ctx.stores.db.$client.transaction(() =>
+        this.persist(meeting, before, after, effects, event, meta),
+      )();
+    } catch (error) {
+      if (error instanceof Replay) return null;
+      throw error;
+    }
+    for (const effect of effects) {
+      if (effect.type === 'ignored' || effect.type === 'refused') {
+        this.ctx.log.info(
+          { meetingId, event: event.type, reason: effect.type === 'ignored' ? effect.reason : effect.reason },
+          'lifecycle event changed nothing',
+        );
+      }
+    }
+    return { meeting: meetings.get(meetingId)!, before, after, effects };
+  }
+
+  private persist(
+    meeting: MeetingRow,
+    before: MeetingModel,
+    after: MeetingModel,
+    effects: Effect[],
+    event: LifecycleEvent,
+    meta: EventMeta,
+  ): void {
+    const { meetings, audit, outbox } = this.ctx.stores;
+    const now = this.ctx.now();
+    for (const effect of effects) {
+      if (effect.type !== 'record-consent') continue;
+      const stored = meetings.appendConsent({
+        meetingId: meeting.id,
+        userId: effect.userId,
+        kind: effect.kind,
+        at: now,
+        matrixEventId: meta.eventId,
+        reactionEventId:
+          effect.kind === 'agree' || effect.kind === 'decline' ? (meta.reactionEventId ?? null) : null,
+        noticeSha256: meeting.noticeSha256,
+        actorId: meta.actorId,
+        source: meta.source,
+      });
+      if (!stored) throw new Replay();
+      audit.append({
+        at: now,
+        actorId: meta.actorId,
+        action: `consent.${effect.kind}`,
+        meetingId: meeting.id,
+        subjectId: effect.userId,
+        details: { eventId: meta.eventId, source: meta.source, notice: meeting.noticeSha256 },
+      });
+      if (effect.kind === 'withdraw' && meta.actorId !== effect.userId) {
+        audit.append({
+          at: now,
+          actorId: meta.actorId,
+          action: 'admin.withdraw',
+          meetingId: meeting.id,
+          subjectId: effect.userId,
+        });
+      }
+    }
+    if (after.state !== before.state) {
+      const opened = effects.find((e) => e.type === 'opened');
+      meetings.setState(meeting.id, after.state, {
+        ...(opened ? { openedAt: now, openedBy: opened.trigger } : {}),
+        ...(after.state === 'closed' || after.state === 'cancelled' ? { closedAt: now } : {}),
+      });
+      const action =
+        after.state === 'open'
+          ? 'meeting.opened'
+          : after.state === 'closed'
+            ? 'meeting.closed'
+            : 'meeting.cancelled';
+      audit.append({
+        at: now,
+        actorId: meta.actorId,
+        action,
+        meetingId: meeting.id,
+        ...(opened ? { details: { trigger: opened.trigger, record: opened.record } } : {}),
+      });
+    }
+    const endReason =
+      event.type === 'cancel' ? 'cancelled' : event.type === 'session-gone' ? 'ended' : 'withdrawal';
+    const firstSession = before.sessions.length === 0;
+    for (const s of after.sessions) {
+      if (s.id === null) {
+        const row = meetings.insertSession({
+          meetingId: meeting.id,
+          bbbMeetingId: newBbbMeetingId(meeting.id),
+          record: s.record,
+          now,
+          // A successor session is announced by the withdrawal's own message.
+          announcedAt: firstSession ? null : now,
+        });
+        audit.append({
+          at: now,
+          actorId: this.ctx.chat.botUserId,
+          action: 'session.planned',
+          meetingId: meeting.id,
+          details: { sessionId: row.id, record: s.record },
+        });
+        continue;
+      }
+      const old = before.sessions.find((b) => b.id === s.id);
+      if (old?.state === s.state) continue;
+      meetings.updateSession(s.id, {
+        state: s.state,
+        ...(s.state === 'ending' ? { endReason } : {}),
+        ...(s.state === 'ended' ? { endedAt: now } : {}),
+      });
+      if (s.state === 'ended' && old?.state !== 'ending')
+        meetings.updateSession(s.id, { endReason: 'ended' });
+    }
+    for (const effect of effects) {
+      if (effect.type === 'end-session') {
+        outbox.add({ kind: 'end-session', meetingId: meeting.id, sessionId: effect.sessionId }, now);
+      } else if (effect.type === 'purge-recordings') {
+        outbox.add({ kind: 'purge-recordings', meetingId: meeting.id }, now);
+      } else if (effect.type === 'deliver-links') {
+        this.planLinks(meeting, after, now);
+      }
+    }
+  }
+
+  /** One deliver-link intent per eligible invitee of the running current session (checked again at sending). */
+  private planLinks(meeting: MeetingRow, model: MeetingModel, now: number): void {
+    const session = currentSession(model);
+    if (!session || session.id === null) return;
+    const delivered = this.ctx.stores.meetings.delivered(session.id);
+    for (const [userId, status] of model.answers) {
+      if (delivered.has(userId) || !mayReceiveLinkTo(session, status)) continue;
+      this.ctx.stores.outbox.add(
+        { kind: 'deliver-link', meetingId: meeting.id, sessionId: session.id, userId },
+        now,
+      );
+    }
+  }
+}

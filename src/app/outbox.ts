@@ -1,0 +1,247 @@
+import { BbbError } from '../bbb/index.js';
+import type { MeetingRow, SessionRow } from '../db/meetings-store.js';
+import type { IntentRow } from '../db/outbox-store.js';
+import type { RecordingRow } from '../db/recordings-store.js';
+import { type LifecycleEvent, mayReceiveLinkTo } from '../domain/lifecycle.js';
+import type { AppContext } from './context.js';
+import type { Applied, EventMeta, MeetingLifecycle } from './lifecycle.js';
+import type { Opening } from './opening.js';
+import type { PromptUpdater } from './prompt-updater.js';
+import type { Purger } from './purge.js';
+import type { RecordingDiscovery } from './recording-discovery.js';
+
+/** What one run of a meeting's outbox achieved, so the room can be told the truth. */
+export interface OutboxReport {
+  /** Sessions BBB confirmed as ended in this run. */
+  ended: SessionRow[];
+  /** Sessions the bot asked BBB to end that BBB has not confirmed yet. */
+  ending: SessionRow[];
+  /** Recordings BBB confirmed deleted in this run (withdrawal purges). */
+  deleted: RecordingRow[];
+  /** Recordings, or recorded sessions whose recording BBB does not list yet, still to be deleted. */
+  pendingDeletion: { startTime: number | null }[];
+  /** Whether a purge intent was worked on in this run. */
+  purged: boolean;
+}
+
+const emptyReport = (): OutboxReport => ({
+  ended: [],
+  ending: [],
+  deleted: [],
+  pendingDeletion: [],
+  purged: false,
+});
+
+/**
+ * Runs the stored intents (the outbox) of meetings until the outside world confirmed them: BBB
+ * `create` of planned sessions, BBB `end`, deletion of recordings after a withdrawal, and personal
+ * links. Nothing is logged and forgotten: what fails stays pending and is retried by the frequent
+ * tick, after a restart too.
+ */
+export class Outbox {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly lifecycle: MeetingLifecycle,
+    private readonly opening: Opening,
+    private readonly purger: Purger,
+    private readonly discovery: RecordingDiscovery,
+    private readonly prompts: PromptUpdater,
+  ) {}
+
+  /** Caller holds the meeting lock: applies the event, then does what it requires outside. */
+  async step(
+    meetingId: number,
+    event: LifecycleEvent,
+    meta: EventMeta,
+  ): Promise<{ applied: Applied; report: OutboxReport } | null> {
+    const applied = this.lifecycle.apply(meetingId, event, meta);
+    if (!applied) return null;
+    this.prompts.request(meetingId);
+    const report = await this.runMeeting(meetingId);
+    return { applied, report };
+  }
+
+  /** Every meeting with work pending, each under its lock (the frequent tick). */
+  async runAll(): Promise<void> {
+    const ids = new Set<number>([
+      ...this.ctx.stores.meetings.unconfirmedSessions().map((s) => s.meetingId),
+      ...this.ctx.stores.outbox.pending().map((i) => i.meetingId),
+    ]);
+    for (const id of ids) {
+      await this.ctx.withMeeting(id, async () => {
+        const report = await this.runMeeting(id);
+        await this.tellLateOutcome(id, report);
+      });
+    }
+  }
+
+  /** Caller holds the meeting lock. */
+  async runMeeting(meetingId: number): Promise<OutboxReport> {
+    const report = emptyReport();
+    await this.createSessions(meetingId);
+    for (const intent of this.ctx.stores.outbox.pendingOfMeeting(meetingId)) {
+      if (intent.kind === 'end-session') await this.endSession(intent, report);
+    }
+    for (const intent of this.ctx.stores.outbox.pendingOfMeeting(meetingId)) {
+      if (intent.kind === 'purge-recordings') await this.purge(intent, report);
+      else if (intent.kind === 'deliver-link') await this.deliverLink(intent);
+    }
+    return report;
+  }
+
+  private meta(): EventMeta {
+    return { eventId: null, actorId: this.ctx.chat.botUserId, source: 'reconcile' };
+  }
+
+  private async createSessions(meetingId: number): Promise<void> {
+    const { meetings } = this.ctx.stores;
+    for (const session of meetings.sessions(meetingId).filter((s) => s.state === 'creating')) {
+      const created = await this.opening.create(session);
+      if (!created) continue;
+      const applied = this.lifecycle.apply(
+        meetingId,
+        { type: 'session-created', sessionId: session.id },
+        this.meta(),
+      );
+      if (applied?.effects.some((e) => e.type === 'announce-session')) {
+        await this.opening.announce(applied.meeting, meetings.session(session.id)!);
+      }
+    }
+  }
+
+  private async endSession(intent: IntentRow, report: OutboxReport): Promise<void> {
+    const { meetings, outbox } = this.ctx.stores;
+    const session = intent.sessionId === null ? undefined : meetings.session(intent.sessionId);
+    if (!session) {
+      outbox.done(intent.id, this.ctx.now(), 'dropped');
+      return;
+    }
+    try {
+      await this.ctx.bbb.end(session.bbbMeetingId);
+    } catch (error) {
+      // BBB says there is no such running meeting: it is over, which is what we asked for.
+      const gone =
+        error instanceof BbbError &&
+        (error.messageKey === 'notFound' || error.messageKey === 'invalidMeetingIdentifier');
+      if (!gone) {
+        outbox.attempted(intent.id, this.ctx.now(), error instanceof Error ? error.message : String(error));
+        this.ctx.log.warn({ err: error, sessionId: session.id }, 'BBB end not confirmed; will retry');
+        report.ending.push(session);
+        return;
+      }
+    }
+    outbox.done(intent.id, this.ctx.now(), 'confirmed');
+    this.lifecycle.apply(session.meetingId, { type: 'session-gone', sessionId: session.id }, this.meta());
+    this.ctx.stores.audit.append({
+      at: this.ctx.now(),
+      actorId: this.ctx.chat.botUserId,
+      action: 'session.ended',
+      meetingId: session.meetingId,
+      details: { sessionId: session.id, reason: session.endReason },
+    });
+    report.ended.push(session);
+  }
+
+  /**
+   * Deletes every recording of the meeting's recorded sessions. Done only when BBB could be asked,
+   * every recorded session is over and every recording it lists is confirmed deleted; recordings
+   * that appear later are marked for deletion by discovery (the purge stays ordered).
+   */
+  private async purge(intent: IntentRow, report: OutboxReport): Promise<void> {
+    const { meetings, recordings, outbox } = this.ctx.stores;
+    report.purged = true;
+    const listed = await this.discovery.discoverMeeting(intent.meetingId);
+    const rows = recordings.ofMeeting(intent.meetingId).filter((r) => r.state !== 'purged');
+    recordings.requestPurge(
+      rows.map((r) => r.recordId),
+      'withdrawal',
+      this.ctx.now(),
+    );
+    const outcome = await this.purger.purge(
+      recordings.ofMeeting(intent.meetingId).filter((r) => r.state !== 'purged'),
+      'withdrawal',
+      this.ctx.chat.botUserId,
+    );
+    report.deleted.push(...outcome.deleted);
+    report.pendingDeletion.push(...outcome.failed.map((f) => ({ startTime: f.recording.startTime })));
+    const sessions = meetings.sessions(intent.meetingId).filter((s) => s.record);
+    const unfinished = sessions.filter((s) => s.state !== 'ended');
+    // A recorded session that ran but whose recording BBB does not list (yet, or BBB not asked).
+    const unseen = sessions.filter(
+      (s) => s.confirmedAt && recordings.ofSession(s.id).length === 0 && (!listed || s.state !== 'ended'),
+    );
+    report.pendingDeletion.push(
+      ...unseen.map((s) => ({ startTime: s.createdAt })),
+      ...unfinished
+        .filter((s) => !unseen.includes(s) && s.confirmedAt)
+        .map((s) => ({ startTime: s.createdAt })),
+    );
+    if (listed && !outcome.failed.length && !unfinished.length) {
+      outbox.done(intent.id, this.ctx.now(), 'confirmed');
+    } else {
+      outbox.attempted(intent.id, this.ctx.now(), listed ? 'not all deleted yet' : 'BBB could not be asked');
+    }
+  }
+
+  /** Checks again, at sending time, that the person may have this link (design.md §3.4). */
+  private async deliverLink(intent: IntentRow): Promise<void> {
+    const { meetings, outbox } = this.ctx.stores;
+    const meeting = meetings.get(intent.meetingId);
+    const session = intent.sessionId === null ? undefined : meetings.session(intent.sessionId);
+    const invitee =
+      meeting && intent.userId
+        ? meetings.invitees(meeting.id).find((i) => i.userId === intent.userId)
+        : undefined;
+    if (!meeting || !session || !invitee) {
+      outbox.done(intent.id, this.ctx.now(), 'dropped');
+      return;
+    }
+    const model = meetings.model(meeting);
+    const sessionModel = model.sessions.find((s) => s.id === session.id);
+    if (
+      meeting.state !== 'open' ||
+      !sessionModel ||
+      !mayReceiveLinkTo(sessionModel, model.answers.get(invitee.userId)) ||
+      meetings.delivered(session.id).has(invitee.userId)
+    ) {
+      outbox.done(intent.id, this.ctx.now(), 'dropped');
+      return;
+    }
+    try {
+      const roomId = await this.opening.sendLink(meeting, invitee, session);
+      meetings.recordDelivery(session.id, invitee.userId, roomId, this.ctx.now());
+      outbox.done(intent.id, this.ctx.now(), 'confirmed');
+    } catch (error) {
+      outbox.attempted(intent.id, this.ctx.now(), error instanceof Error ? error.message : String(error));
+      this.ctx.log.warn(
+        { err: error, meetingId: meeting.id, userId: invitee.userId },
+        'could not deliver join link; will retry',
+      );
+      await this.opening.reportUndeliverable(meeting, invitee, session.id);
+    }
+  }
+
+  /** What a retry achieved later is told in the room too: a session ended, recordings deleted. */
+  private async tellLateOutcome(meetingId: number, report: OutboxReport): Promise<void> {
+    const meeting = this.ctx.stores.meetings.get(meetingId);
+    if (!meeting) return;
+    for (const session of report.ended.filter((s) => s.record)) {
+      await this.ctx.chat.send(meeting.roomId, this.ctx.t.recordedSessionEnded(meeting.title), {
+        key: `ended:${session.id}`,
+      });
+    }
+    if (report.deleted.length) await this.tellDeleted(meeting, report.deleted);
+  }
+
+  async tellDeleted(meeting: MeetingRow, rows: RecordingRow[]): Promise<void> {
+    const names = rows.map((r) =>
+      this.ctx.t.recordingName(
+        meeting.title,
+        this.ctx.date(r.startTime ?? meeting.openedAt ?? meeting.createdAt),
+      ),
+    );
+    await this.ctx.chat.send(meeting.roomId, this.ctx.t.deletedAfterWithdrawal(names), {
+      key: `deleted-later:${rows.map((r) => r.recordId).join(',')}`,
+    });
+  }
+}
