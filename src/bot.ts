@@ -59,6 +59,8 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     log.child({ component: 'intake' }),
   ).attach();
 
+  // Live events of every active meeting wait (in arrival order) until its reconciliation is done.
+  app.reconciler.hold();
   await client.start();
   await app.reconciler.run();
   const tasks: ScheduledTask[] = startJobs(app, app.retention);

@@ -1,0 +1,229 @@
+// Regression tests for issue #8, defects 1–5: the consent guarantee under cancellation, BBB faults,
+// event races, restarts and moderators. Each runs the real app on a SQLite file against the BBB
+// simulator over HTTP (with its fault injection) and the in-memory chat port.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ALICE,
+  BOB,
+  CAROL,
+  createHarness,
+  type Harness,
+  ORGANIZER,
+  ROOM,
+} from '../../support/app-harness.js';
+import {
+  botState,
+  currentSession,
+  joinAs,
+  joinLinks,
+  lastMeetingId,
+  lastRoomText,
+  openRecordedMeeting,
+  roomTexts,
+  simState,
+} from '../recordings/support.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await createHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const sessionState = (id: number) => h.app.ctx.stores.meetings.session(id)?.state;
+
+describe('defect 1: cancel, then withdraw', () => {
+  it('deletes the recording of the cancelled meeting, with or without a reference', async () => {
+    const id = await openRecordedMeeting(h);
+    const session = currentSession(h, id);
+    await joinAs(h, ORGANIZER);
+    await h.say(ORGANIZER, '!cancel');
+    expect(lastRoomText(h)).toContain('abgesagt');
+    const live = h.sim.sessions().find((s) => s.meetingID === session.bbbMeetingId)!;
+    expect(live.ended).toBe(true);
+    await h.sim.finishProcessing();
+    const [recording] = h.sim.recordings();
+    expect(recording?.meetingID).toBe(session.bbbMeetingId);
+
+    // The recording is not discovered yet: the withdrawal must still find the meeting and delete it.
+    await h.say(ALICE, '!withdraw');
+    expect(lastRoomText(h)).toContain('Widerruf von Alice gespeichert');
+    expect(lastRoomText(h)).toContain('Gelöscht');
+    expect(simState(h, recording!.recordID)).toBe('deleted');
+    expect(botState(h, recording!.recordID)).toBe('purged');
+  });
+
+  it('with #ref: a cancelled meeting whose recording BBB lists only later still gets it deleted', async () => {
+    const id = await openRecordedMeeting(h);
+    await joinAs(h, ORGANIZER);
+    h.sim.faults.set({ http500: ['getRecordings'] });
+    await h.say(ORGANIZER, '!cancel');
+    await h.say(BOB, `!withdraw #${id}`);
+    expect(lastRoomText(h)).toContain('Widerruf von Bob gespeichert');
+    expect(lastRoomText(h)).toContain('Noch nicht gelöscht');
+    expect(lastRoomText(h)).not.toContain('Es gab keine Aufzeichnungen');
+    h.sim.faults.clear();
+    await h.sim.finishProcessing();
+    await h.app.tick();
+    const [recording] = h.sim.recordings({ includeDeleted: true });
+    expect(recording?.state).toBe('deleted');
+    expect(lastRoomText(h)).toContain('Nach dem Widerruf jetzt auch gelöscht');
+  });
+});
+
+describe('defect 2: BBB end fails during a withdrawal', () => {
+  it('the session is ending, retried until BBB confirms; no link to it, the room is told the truth', async () => {
+    const id = await openRecordedMeeting(h);
+    const recorded = currentSession(h, id);
+    await joinAs(h, ORGANIZER);
+    h.sim.faults.set({ http500: ['end'] });
+    await h.say(ALICE, '!withdraw');
+
+    // Still running in BBB: the bot says so instead of claiming it ended.
+    const bbbSession = () => h.sim.sessions().find((s) => s.meetingID === recorded.bbbMeetingId)!;
+    expect(bbbSession().ended).toBe(false);
+    expect(sessionState(recorded.id)).toBe('ending');
+    expect(lastRoomText(h)).toContain('noch nicht bestätigt');
+    expect(roomTexts(h).some((t) => t.includes('wurde beendet'))).toBe(false);
+    // A new unrecorded session is open with new links; nobody gets a link to the ending one again.
+    const successor = currentSession(h, id);
+    expect(successor.record).toBe(false);
+    expect(joinLinks(h, BOB)).toHaveLength(2);
+    await h.react(CAROL, h.promptOf(id), '✅'); // nothing changes for a stranger
+    await h.app.tick(); // BBB still failing
+    expect(bbbSession().ended).toBe(false);
+    expect(h.app.ctx.stores.outbox.byKey(`end:${recorded.id}`)?.attempts).toBeGreaterThanOrEqual(2);
+
+    // BBB recovers: the next tick ends it, the room hears it, the recording goes.
+    h.sim.faults.clear();
+    await h.app.tick();
+    expect(bbbSession().ended).toBe(true);
+    expect(sessionState(recorded.id)).toBe('ended');
+    expect(roomTexts(h).some((t) => t.includes('ist jetzt beendet'))).toBe(true);
+    await h.sim.finishProcessing();
+    await h.app.tick();
+    expect(h.sim.recordings()).toHaveLength(0);
+    expect(h.sim.recordings({ includeDeleted: true })[0]?.state).toBe('deleted');
+  });
+
+  it('a restart while the end is pending resumes it from SQLite', async () => {
+    const id = await openRecordedMeeting(h);
+    const recorded = currentSession(h, id);
+    await joinAs(h, ORGANIZER);
+    h.sim.faults.set({ http500: ['end'] });
+    await h.say(ALICE, '!withdraw');
+    await h.restart();
+    h.sim.faults.clear();
+    await h.app.reconciler.run();
+    await h.app.tick();
+    expect(h.sim.sessions().find((s) => s.meetingID === recorded.bbbMeetingId)?.ended).toBe(true);
+    expect(sessionState(recorded.id)).toBe('ended');
+  });
+});
+
+describe('defect 3: a removed ✅ queued behind a busy meeting', () => {
+  it('is applied in delivery order: the ✅ and then its removal, so it never counts', async () => {
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
+    const id = lastMeetingId(h);
+    const prompt = h.promptOf(id);
+    await h.react(ORGANIZER, prompt, '✅');
+    // The meeting is busy (another event of it is being applied, e.g. a slow BBB call).
+    let release!: () => void;
+    const busy = h.app.ctx.withMeeting(id, () => new Promise<void>((r) => (release = r)));
+    const reactionId = h.chat.addReaction(ROOM, ALICE, prompt, '✅');
+    const reaction = h.app.intake.onReaction({
+      roomId: ROOM,
+      sender: ALICE,
+      eventId: reactionId,
+      relatesTo: prompt,
+      key: '✅',
+    });
+    h.chat.removeReaction(reactionId);
+    const redaction = h.app.intake.onRedaction({
+      roomId: ROOM,
+      sender: ALICE,
+      eventId: h.chat.nextEventId(),
+      redacts: reactionId,
+    });
+    release();
+    await Promise.all([busy, reaction, redaction]);
+    await h.app.prompts.flush();
+
+    expect(h.sim.sessions()).toHaveLength(0);
+    // Alice agreed and withdrew; when Bob agrees, everyone answered: it opens, but unrecorded.
+    await h.react(BOB, prompt, '✅');
+    const session = currentSession(h, id);
+    expect(session.record).toBe(false);
+    expect(h.sim.sessions()[0]?.record).toBe(false);
+  });
+});
+
+describe('defect 4: live events after a restart wait for the reconciliation', () => {
+  it('a ✅ removed while the bot was down is withdrawn before a live ✅ can open the meeting', async () => {
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
+    const id = lastMeetingId(h);
+    const prompt = h.promptOf(id);
+    await h.react(ORGANIZER, prompt, '✅');
+    const alice = await h.react(ALICE, prompt, '✅');
+    await h.restart();
+    // While down: Alice removed her ✅.
+    h.chat.removeReaction(alice);
+    // Start-up: meetings are held before the sync delivers anything (bot.ts), then Bob's live ✅ arrives.
+    h.app.reconciler.hold();
+    const bobReaction = h.chat.addReaction(ROOM, BOB, prompt, '✅');
+    const live = h.app.intake.onReaction({
+      roomId: ROOM,
+      sender: BOB,
+      eventId: bobReaction,
+      relatesTo: prompt,
+      key: '✅',
+    });
+    await h.app.reconciler.run();
+    await live;
+    await h.app.prompts.flush();
+
+    expect(h.sim.sessions()).toHaveLength(1);
+    expect(h.sim.sessions()[0]?.record).toBe(false);
+    // Bob's link is to an unrecorded session; nobody got a link to a recorded one.
+    expect(h.chat.dmOf(BOB).some((m) => m.text.includes('🔴'))).toBe(false);
+    expect(h.app.ctx.stores.meetings.sessions(id).every((s) => !s.record)).toBe(true);
+  });
+});
+
+describe('defect 5: a moderator cannot withdraw for someone else', () => {
+  it('before opening: the person is unanswered and asked again, not withdrawn', async () => {
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
+    const id = lastMeetingId(h);
+    const prompt = h.promptOf(id);
+    const alice = await h.react(ALICE, prompt, '✅');
+    await h.redact(ORGANIZER, alice); // the organizer moderates the room
+    const status = h.app.ctx.stores.meetings.model(h.app.ctx.stores.meetings.get(id)!).answers.get(ALICE);
+    expect(status).toBe('pending');
+    expect(lastRoomText(h)).toContain('bitte antworte noch einmal');
+    expect(h.app.ctx.stores.meetings.consentEvents(id).some((e) => e.kind === 'withdraw')).toBe(false);
+    // Not everyone answered any more: it does not open when the others do.
+    await h.react(ORGANIZER, prompt, '✅');
+    await h.react(BOB, prompt, '✅');
+    expect(h.sim.sessions()).toHaveLength(0);
+    await h.react(ALICE, prompt, '✅');
+    expect(currentSession(h, id).record).toBe(true);
+  });
+
+  it('after opening: changes nothing, deletes nothing, and is logged', async () => {
+    const id = await openRecordedMeeting(h);
+    await joinAs(h, ORGANIZER);
+    const aliceReaction = h.app.ctx.stores.meetings
+      .consentEvents(id)
+      .find((e) => e.userId === ALICE && e.kind === 'agree')!.reactionEventId!;
+    const before = roomTexts(h).length;
+    await h.redact(ORGANIZER, aliceReaction);
+    expect(h.sim.sessions()).toHaveLength(1);
+    expect(h.sim.sessions()[0]?.ended).toBe(false);
+    expect(currentSession(h, id).record).toBe(true);
+    expect(roomTexts(h).length).toBe(before);
+    const audit = h.app.ctx.stores.audit.forMeeting(id);
+    expect(audit.some((a) => a.action === 'consent.redaction-ignored')).toBe(true);
+    expect(audit.some((a) => a.action === 'consent.withdraw')).toBe(false);
+  });
+});
