@@ -51,12 +51,26 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+export interface HarnessOptions {
+  /** Timeout of one BBB request (default 2000 ms); short values make simulator slowness a timeout. */
+  bbbTimeoutMs?: number;
+  /** Simulator processing time from session end to published recording, on the test clock (default 0). */
+  processingDelayMs?: number;
+}
+
 /** The real application on a real SQLite file, the BBB simulator over HTTP, and the in-memory chat port. */
-export async function createHarness(overrides: Record<string, unknown> = {}): Promise<Harness> {
+export async function createHarness(
+  overrides: Record<string, unknown> = {},
+  options: HarnessOptions = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'meetbot-it-'));
   const dbPath = join(dir, 'bot.db');
   const clock = new TestClock();
-  const sim = await startBbbSimulator({ secret: SECRET, processingDelayMs: 0, now: clock.now });
+  const sim = await startBbbSimulator({
+    secret: SECRET,
+    processingDelayMs: options.processingDelayMs ?? 0,
+    now: clock.now,
+  });
   const config = parseConfig(
     {
       matrix: { homeserverUrl: 'http://127.0.0.1:1', accessToken: 'token', allowedInviters: ['@*:test'] },
@@ -84,7 +98,7 @@ export async function createHarness(overrides: Record<string, unknown> = {}): Pr
       algorithm: 'sha256',
       retries: 1,
       retryMinDelayMs: 5,
-      timeoutMs: 2000,
+      timeoutMs: options.bbbTimeoutMs ?? 2000,
     });
     const notice = loadNotice(config.notice[config.language], config.language);
     const ctx = new AppContext(config, stores, chat, bbb, clock, pino({ level: 'silent' }), notice);

@@ -50,8 +50,10 @@ export interface BbbSimulatorOptions {
 }
 
 export interface SimFaults {
-  /** Delay every API answer (version and join included) by this many ms. */
+  /** Delay every API answer (version and join included) by this many ms, or only of `slowCalls`. */
   slowMs?: number;
+  /** Only these calls are slowed (e.g. ['end']): with a short client timeout, a timeout of just that call. */
+  slowCalls?: string[];
   /** Answer HTTP 500 (HTML body, as a crashed proxy/Tomcat would) for every call, or only the named calls. */
   http500?: boolean | string[];
   /** Stop answering 500 after this many 500 answers (default: until cleared). */
@@ -224,7 +226,9 @@ export async function startBbbSimulator(opts: BbbSimulatorOptions): Promise<BbbS
     const call = rest === '' ? 'version' : rest;
     requestLog.push({ call, at: now() });
 
-    if (faults.slowMs) await new Promise((r) => setTimeout(r, faults.slowMs));
+    if (faults.slowMs && (!faults.slowCalls || faults.slowCalls.includes(call))) {
+      await new Promise((r) => setTimeout(r, faults.slowMs));
+    }
     const fail500 =
       faults.http500 === true || (Array.isArray(faults.http500) && faults.http500.includes(call));
     if (fail500 && (faults.http500Times === undefined || http500Served < faults.http500Times)) {

@@ -1,0 +1,532 @@
+// Model-based property test of the consent guarantee (issue #8). fast-check generates random
+// sequences of what people and the world do — ✅/❌ by invitees and bystanders, redactions by the
+// reacting person and by a moderator, !withdraw (own and an admin's on behalf), !cancel, !start,
+// !invite, joins, everyone leaving, time passing, restarts with events while the bot is down, BBB
+// faults on create/end/getRecordings/deleteRecordings (500, timeout, slow, delete acknowledged but
+// not done) and recordings that appear late — and runs them against the real app (SQLite file, BBB
+// simulator over HTTP, in-memory chat). After every step it checks, against the simulator and the
+// chat port (not the bot's own view), with an oracle of what each person last said:
+//   I1 every running recorded BBB session has a current agreement from every person given a link
+//      to it (a session the bot is still ending because BBB refuses `end` is the one exception, and
+//      it must be ended once BBB answers again);
+//   I2 no link to a recorded session was delivered to someone without a current agreement then;
+//   I3 no message claims more deletions than BBB confirmed; and once BBB answers again, after one
+//      purge period no recording remains of a session that existed when an invitee withdrew;
+//   I4 whatever SQLite holds is a state the domain model knows.
+// A failing sequence is shrunk by fast-check and printed with its seed.
+//
+// CI: PROPERTY_RUNS (default 200) sequences of 30–40 steps. Long search: npm run test:property -- --runs 5000
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { INTENT_KINDS } from '../../../src/db/outbox-store.js';
+import { isSessionState } from '../../../src/domain/lifecycle.js';
+import {
+  ADMIN,
+  ALICE,
+  BOB,
+  CAROL,
+  createHarness,
+  type Harness,
+  ORGANIZER,
+  ROOM,
+} from '../../support/app-harness.js';
+
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 200);
+const SEED = process.env.PROPERTY_SEED ? Number(process.env.PROPERTY_SEED) : undefined;
+const MIN_STEPS = 30;
+const MAX_STEPS = 40;
+const DAVE = '@dave:test';
+/** A room moderator who is neither an invitee nor an admin. */
+const MOD = CAROL;
+const PROCESSING_MS = 20 * 60_000;
+const BBB_TIMEOUT_MS = 40;
+
+type Who = typeof ORGANIZER | typeof ALICE | typeof BOB | typeof CAROL | typeof DAVE;
+type Call = 'create' | 'end' | 'getRecordings' | 'deleteRecordings' | 'getMeetingInfo';
+
+type DownEvent =
+  | { k: 'react'; who: Who; key: '✅' | '❌'; m: number }
+  | { k: 'redact-own'; who: Who; m: number };
+
+type Action =
+  | { k: 'plan'; noRecord: boolean }
+  | { k: 'react'; who: Who; key: '✅' | '❌'; m: number }
+  | { k: 'redact-own'; who: Who; m: number }
+  | { k: 'redact-mod'; target: Who; m: number }
+  | { k: 'withdraw'; who: Who; ref: boolean; m: number }
+  | { k: 'admin-withdraw'; target: Who; m: number }
+  | { k: 'cancel'; m: number }
+  | { k: 'start'; m: number }
+  | { k: 'invite'; m: number }
+  | { k: 'join'; who: Who }
+  | { k: 'leave'; m: number }
+  | { k: 'time'; minutes: number }
+  | { k: 'tick' }
+  | { k: 'discover' }
+  | { k: 'retention' }
+  | { k: 'restart'; down: DownEvent[] }
+  | { k: 'fault'; call: Call; mode: '500' | 'timeout' | 'slow' | 'drop'; steps: number };
+
+const who = fc.constantFrom<Who>(ORGANIZER, ALICE, BOB, ALICE, BOB, CAROL, DAVE);
+const m = fc.constantFrom(0, 0, 1);
+const key = fc.constantFrom<'✅' | '❌'>('✅', '✅', '✅', '❌');
+const down = fc.oneof(
+  fc.record({ k: fc.constant('react' as const), who, key, m }),
+  fc.record({ k: fc.constant('redact-own' as const), who, m }),
+);
+
+const action: fc.Arbitrary<Action> = fc.oneof(
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('plan' as const),
+      noRecord: fc.constantFrom(false, false, false, true),
+    }),
+  },
+  { weight: 12, arbitrary: fc.record({ k: fc.constant('react' as const), who, key, m }) },
+  { weight: 3, arbitrary: fc.record({ k: fc.constant('redact-own' as const), who, m }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('redact-mod' as const), target: who, m }) },
+  { weight: 3, arbitrary: fc.record({ k: fc.constant('withdraw' as const), who, ref: fc.boolean(), m }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('admin-withdraw' as const), target: who, m }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('cancel' as const), m }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('start' as const), m }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('invite' as const), m }) },
+  { weight: 4, arbitrary: fc.record({ k: fc.constant('join' as const), who }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('leave' as const), m }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ k: fc.constant('time' as const), minutes: fc.integer({ min: 1, max: 90 }) }),
+  },
+  { weight: 2, arbitrary: fc.constant({ k: 'tick' as const }) },
+  { weight: 2, arbitrary: fc.constant({ k: 'discover' as const }) },
+  { weight: 1, arbitrary: fc.constant({ k: 'retention' as const }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ k: fc.constant('restart' as const), down: fc.array(down, { maxLength: 3 }) }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      k: fc.constant('fault' as const),
+      call: fc.constantFrom<Call>('create', 'end', 'getRecordings', 'deleteRecordings', 'getMeetingInfo'),
+      mode: fc.constantFrom(
+        '500' as const,
+        '500' as const,
+        'timeout' as const,
+        'slow' as const,
+        'drop' as const,
+      ),
+      steps: fc.integer({ min: 1, max: 4 }),
+    }),
+  },
+);
+
+/** Every sequence starts with a planned meeting, so most steps have something to act on. */
+const sequence = fc
+  .array(action, { minLength: MIN_STEPS - 1, maxLength: MAX_STEPS - 1 })
+  .map((rest): Action[] => [{ k: 'plan', noRecord: false }, ...rest]);
+
+interface Withdrawal {
+  meetingId: number;
+  /** BBB meeting IDs of the meeting's recorded sessions that existed when the person withdrew. */
+  sessions: string[];
+}
+
+/** What each person last said, per meeting: the oracle of "a current agreement". */
+class Oracle {
+  readonly agreed = new Map<string, boolean>();
+  readonly invitees = new Map<number, Set<string>>();
+  readonly withdrawals: Withdrawal[] = [];
+  /** Reactions people made (and still have), per prompt: the ones they can redact. */
+  readonly reactions: { eventId: string; who: string; key: string; meetingId: number }[] = [];
+
+  set(meetingId: number, user: string, value: boolean): void {
+    this.agreed.set(`${meetingId} ${user}`, value);
+  }
+  isAgreed(meetingId: number, user: string): boolean {
+    return this.agreed.get(`${meetingId} ${user}`) === true;
+  }
+}
+
+class Run {
+  readonly oracle = new Oracle();
+  readonly meetings: number[] = [];
+  readonly faultsLeft = new Map<Call, { mode: Extract<Action, { k: 'fault' }>['mode']; left: number }>();
+  seenLinks = 0;
+  seenRoomMessages = 0;
+  step = 0;
+
+  constructor(readonly h: Harness) {}
+
+  meeting(index: number): number | undefined {
+    return this.meetings[index];
+  }
+
+  prompt(meetingId: number): string | undefined {
+    return this.h.app.ctx.stores.meetings.get(meetingId)?.promptEventId ?? undefined;
+  }
+
+  state(meetingId: number): string | undefined {
+    return this.h.app.ctx.stores.meetings.get(meetingId)?.state;
+  }
+
+  /** Sim sessions of a meeting, by the meta parameter the bot sends on create. */
+  simSessionsOf(meetingId: number) {
+    return this.h.sim.sessions().filter((s) => s.metadata['meetbot-meeting'] === String(meetingId));
+  }
+
+  withdrew(meetingId: number, user: string): void {
+    if (!this.oracle.invitees.get(meetingId)?.has(user)) return;
+    this.oracle.set(meetingId, user, false);
+    this.oracle.withdrawals.push({
+      meetingId,
+      sessions: this.simSessionsOf(meetingId)
+        .filter((s) => s.record)
+        .map((s) => s.meetingID),
+    });
+  }
+
+  async apply(a: Action): Promise<void> {
+    const { h } = this;
+    switch (a.k) {
+      case 'plan': {
+        if (this.meetings.length >= 2) return;
+        const title = `M${this.meetings.length}`;
+        await h.say(ORGANIZER, `!meeting ${title} ${ALICE} ${BOB}${a.noRecord ? ' --no-record' : ''}`);
+        const id = Math.max(...h.app.ctx.stores.meetings.inRoom(ROOM).map((x) => x.id));
+        this.meetings.push(id);
+        this.oracle.invitees.set(id, new Set([ORGANIZER, ALICE, BOB]));
+        return;
+      }
+      case 'react': {
+        const id = this.meeting(a.m);
+        const prompt = id === undefined ? undefined : this.prompt(id);
+        if (id === undefined || !prompt) return;
+        if (!this.reactLocally(id, a.who, a.key, prompt)) return;
+        await h.app.intake.onReaction({
+          roomId: ROOM,
+          sender: a.who,
+          eventId: this.oracle.reactions.at(-1)!.eventId,
+          relatesTo: prompt,
+          key: a.key,
+        });
+        return;
+      }
+      case 'redact-own':
+      case 'redact-mod': {
+        const id = this.meeting(a.m);
+        const target = a.k === 'redact-own' ? a.who : a.target;
+        if (id === undefined) return;
+        const stateBefore = this.state(id);
+        const reaction = this.redactLocally(id, target, a.k === 'redact-own' ? target : MOD, stateBefore);
+        if (!reaction) return;
+        await h.app.intake.onRedaction({
+          roomId: ROOM,
+          sender: a.k === 'redact-own' ? target : MOD,
+          eventId: h.chat.nextEventId(),
+          redacts: reaction,
+        });
+        return;
+      }
+      case 'withdraw': {
+        const id = this.meeting(a.m);
+        if (a.ref && id === undefined) return;
+        await h.say(a.who, a.ref ? `!withdraw #${id}` : '!withdraw');
+        for (const mid of a.ref ? [id!] : this.meetings) this.withdrew(mid, a.who);
+        return;
+      }
+      case 'admin-withdraw': {
+        const id = this.meeting(a.m);
+        if (id === undefined) return;
+        await h.say(ADMIN, `!withdraw ${a.target} #${id}`);
+        this.withdrew(id, a.target);
+        return;
+      }
+      case 'cancel':
+      case 'start': {
+        const id = this.meeting(a.m);
+        if (id === undefined) return;
+        await h.say(ORGANIZER, `!${a.k} #${id}`);
+        return;
+      }
+      case 'invite': {
+        const id = this.meeting(a.m);
+        if (id === undefined) return;
+        await h.say(ORGANIZER, `!invite #${id} ${DAVE}`);
+        const state = this.state(id);
+        if (state === 'collecting' || state === 'open') this.oracle.invitees.get(id)?.add(DAVE);
+        return;
+      }
+      case 'join': {
+        const link = this.links().findLast((l) => l.userId === a.who);
+        if (link) await h.sim.simulateJoin(link.url);
+        return;
+      }
+      case 'leave': {
+        const id = this.meeting(a.m);
+        const session = id === undefined ? undefined : h.app.ctx.stores.meetings.currentSession(id);
+        if (session) h.sim.endMeeting(session.bbbMeetingId);
+        return;
+      }
+      case 'time':
+        h.clock.advance(a.minutes * 60_000);
+        await h.app.tick();
+        return;
+      case 'tick':
+        await h.app.tick();
+        return;
+      case 'discover':
+        await h.app.discovery.closeEndedMeetings().catch(() => undefined);
+        await h.app.discovery.discoverAll().catch(() => undefined);
+        return;
+      case 'retention':
+        await h.app.retention.run();
+        return;
+      case 'restart': {
+        await h.restart();
+        // While the bot is down people go on reacting and removing reactions.
+        for (const e of a.down) {
+          const id = this.meeting(e.m);
+          const prompt = id === undefined ? undefined : this.prompt(id);
+          if (id === undefined || !prompt) continue;
+          if (e.k === 'react') this.reactLocally(id, e.who, e.key, prompt);
+          else this.redactLocally(id, e.who, e.who, this.state(id));
+        }
+        await h.app.reconciler.run();
+        return;
+      }
+      case 'fault':
+        this.faultsLeft.set(a.call, { mode: a.mode, left: a.steps });
+        this.applyFaults();
+        return;
+    }
+  }
+
+  /** The simulator's faults from what is active now. */
+  private applyFaults(): void {
+    const f = this.h.sim.faults;
+    f.clear();
+    const active = [...this.faultsLeft];
+    const calls = (mode: string) => active.filter(([, v]) => v.mode === mode).map(([call]) => call);
+    const timeouts = calls('timeout');
+    const slow = calls('slow');
+    if (calls('500').length) f.set({ http500: calls('500') });
+    if (timeouts.length) f.set({ slowMs: BBB_TIMEOUT_MS * 2, slowCalls: timeouts });
+    else if (slow.length) f.set({ slowMs: 5, slowCalls: slow });
+    if (calls('drop').length) f.set({ dropDeletes: true });
+  }
+
+  /** Faults last a few steps, then BBB answers again. */
+  expireFaults(): void {
+    if (!this.faultsLeft.size) return;
+    for (const [call, v] of this.faultsLeft) {
+      if (v.left <= 1) this.faultsLeft.delete(call);
+      else v.left -= 1;
+    }
+    this.applyFaults();
+  }
+
+  /** Matrix refuses a second identical annotation by the same person: then nothing happens. */
+  reactLocally(meetingId: number, user: string, k: string, prompt: string): boolean {
+    if (this.oracle.reactions.some((r) => r.meetingId === meetingId && r.who === user && r.key === k))
+      return false;
+    const eventId = this.h.chat.addReaction(ROOM, user, prompt, k);
+    this.oracle.reactions.push({ eventId, who: user, key: k, meetingId });
+    if (k === '✅') this.oracle.set(meetingId, user, true);
+    else if (this.oracle.isAgreed(meetingId, user)) this.withdrew(meetingId, user);
+    else this.oracle.set(meetingId, user, false);
+    return true;
+  }
+
+  /** Removes `target`'s newest reaction on the prompt, as `by`. Returns its event ID. */
+  redactLocally(
+    meetingId: number,
+    target: string,
+    by: string,
+    stateBefore: string | undefined,
+  ): string | undefined {
+    const index = this.oracle.reactions.findLastIndex((r) => r.meetingId === meetingId && r.who === target);
+    if (index < 0) return undefined;
+    const [reaction] = this.oracle.reactions.splice(index, 1);
+    this.h.chat.removeReaction(reaction!.eventId);
+    const newest = !this.oracle.reactions
+      .slice(index)
+      .some((r) => r.meetingId === meetingId && r.who === target);
+    if (reaction!.key === '✅' && newest && this.oracle.isAgreed(meetingId, target)) {
+      if (by === target) this.withdrew(meetingId, target);
+      else if (stateBefore === 'collecting') this.oracle.set(meetingId, target, false);
+    }
+    return reaction!.eventId;
+  }
+
+  links(): { url: string; meetingID: string; userId: string }[] {
+    const out: { url: string; meetingID: string; userId: string }[] = [];
+    for (const msg of this.h.chat.messages) {
+      if (!msg.roomId.startsWith('!dm-')) continue;
+      const url = /https?:\/\/\S+\/join\?\S+/.exec(msg.text)?.[0];
+      if (!url) continue;
+      const params = new URL(url).searchParams;
+      out.push({ url, meetingID: params.get('meetingID') ?? '', userId: params.get('userID') ?? '' });
+    }
+    return out;
+  }
+
+  fail(invariant: string, detail: string): never {
+    throw new Error(`${invariant} violated after step ${this.step}: ${detail}`);
+  }
+
+  check(): void {
+    const { h } = this;
+    const stores = h.app.ctx.stores;
+    const sims = h.sim.sessions();
+    const meetingOf = (bbbId: string) =>
+      Number(sims.find((s) => s.meetingID === bbbId)?.metadata['meetbot-meeting']);
+    const links = this.links();
+
+    // I2: links delivered in this step to recorded sessions went to people who agree now.
+    for (const link of links.slice(this.seenLinks)) {
+      const sim = sims.find((s) => s.meetingID === link.meetingID);
+      if (sim?.record && !this.oracle.isAgreed(meetingOf(link.meetingID), link.userId)) {
+        this.fail(
+          'I2',
+          `${link.userId} got a link to recorded ${link.meetingID} without a current agreement`,
+        );
+      }
+    }
+    this.seenLinks = links.length;
+
+    // I1: running recorded sessions: every link holder agrees, unless the bot is still ending it.
+    for (const sim of sims.filter((s) => s.record && !s.ended)) {
+      const meetingId = meetingOf(sim.meetingID);
+      const holders = new Set(links.filter((l) => l.meetingID === sim.meetingID).map((l) => l.userId));
+      const dissent = [...holders].filter((u) => !this.oracle.isAgreed(meetingId, u));
+      if (!dissent.length) continue;
+      const row = stores.meetings.sessionByBbbId(sim.meetingID);
+      const ending = row?.state === 'ending' && stores.outbox.byKey(`end:${row.id}`)?.doneAt === null;
+      if (!ending) this.fail('I1', `recorded ${sim.meetingID} runs with ${dissent.join(', ')} not agreeing`);
+    }
+
+    // I3 (part): no message claims more deletions than BBB confirmed.
+    const roomMessages = h.chat.inRoom(ROOM);
+    for (const msg of roomMessages.slice(this.seenRoomMessages)) {
+      const claim = /[Gg]elöscht: ([^\n]*)/.exec(msg.text)?.[1];
+      if (!claim) continue;
+      this.meetings.forEach((meetingId, index) => {
+        const named = claim.split(`„M${index}“`).length - 1;
+        if (!named) return;
+        const deleted = h.sim
+          .recordings({ includeDeleted: true })
+          .filter((r) => r.state === 'deleted' && r.metadata['meetbot-meeting'] === String(meetingId)).length;
+        if (named > deleted)
+          this.fail('I3', `"${msg.text}" claims ${named} deletions, BBB confirmed ${deleted}`);
+      });
+    }
+    this.seenRoomMessages = roomMessages.length;
+
+    // I4: SQLite holds only states the domain model knows.
+    for (const meetingId of this.meetings) {
+      const row = stores.meetings.get(meetingId);
+      if (!row) continue;
+      const model = stores.meetings.model(row); // throws on unknown meeting/session/consent states
+      if (row.state === 'open' && !model.sessions.length)
+        this.fail('I4', `open meeting ${meetingId} without a session`);
+      for (const s of stores.meetings.sessions(meetingId)) {
+        if (!isSessionState(s.state)) this.fail('I4', `session state ${s.state}`);
+        if (s.state === 'running' && s.confirmedAt === null)
+          this.fail('I4', `running session ${s.id} never confirmed`);
+      }
+      for (const r of stores.recordings.ofMeeting(meetingId)) {
+        if (!['processing', 'available', 'purge-pending', 'purged'].includes(r.state)) {
+          this.fail('I4', `recording state ${r.state}`);
+        }
+      }
+    }
+    for (const intent of stores.outbox.all()) {
+      if (!(INTENT_KINDS as readonly string[]).includes(intent.kind))
+        this.fail('I4', `intent kind ${intent.kind}`);
+    }
+  }
+
+  /** BBB answers again; one purge period passes (discovery, tick, retention). */
+  async recover(): Promise<void> {
+    const { h } = this;
+    this.faultsLeft.clear();
+    h.sim.faults.clear();
+    h.clock.advance(PROCESSING_MS + 60_000);
+    for (let i = 0; i < 2; i++) {
+      await h.app.tick();
+      await h.app.discovery.closeEndedMeetings();
+      await h.app.discovery.discoverAll();
+      await h.app.retention.run();
+    }
+    await h.app.prompts.flush();
+  }
+
+  checkAfterRecovery(): void {
+    const { h } = this;
+    const stores = h.app.ctx.stores;
+    const links = this.links();
+    // I1, strict: BBB answers, so no session the bot meant to end still runs with a dissenter.
+    for (const sim of h.sim.sessions().filter((s) => s.record && !s.ended)) {
+      const meetingId = Number(sim.metadata['meetbot-meeting']);
+      const dissent = links
+        .filter((l) => l.meetingID === sim.meetingID)
+        .filter((l) => !this.oracle.isAgreed(meetingId, l.userId));
+      if (dissent.length) this.fail('I1', `after recovery ${sim.meetingID} still runs with a dissenter`);
+    }
+    // I3: no recording left of a session that existed when an invitee withdrew.
+    const alive = h.sim.recordings();
+    for (const w of this.oracle.withdrawals) {
+      const left = alive.filter((r) => w.sessions.includes(r.meetingID));
+      if (left.length) {
+        this.fail(
+          'I3',
+          `recording ${left[0]!.recordID} of meeting ${w.meetingId} remains after a withdrawal`,
+        );
+      }
+    }
+    expect(stores.outbox.pending().filter((i) => i.kind === 'end-session')).toEqual([]);
+  }
+}
+
+const PROFILE = process.env.PROPERTY_PROFILE ? new Map<string, number>() : null;
+
+async function runSequence(actions: Action[]): Promise<void> {
+  const t0 = performance.now();
+  const h = await createHarness({}, { bbbTimeoutMs: BBB_TIMEOUT_MS, processingDelayMs: PROCESSING_MS });
+  h.chat.members.get(ROOM)?.add(DAVE);
+  const run = new Run(h);
+  if (PROFILE) PROFILE.set('setup', (PROFILE.get('setup') ?? 0) + performance.now() - t0);
+  try {
+    for (const a of actions) {
+      run.step += 1;
+      const t0 = performance.now();
+      await run.apply(a);
+      if (PROFILE) PROFILE.set(a.k, (PROFILE.get(a.k) ?? 0) + performance.now() - t0);
+      await h.app.prompts.flush();
+      run.check();
+      run.expireFaults();
+    }
+    const t1 = performance.now();
+    await run.recover();
+    if (PROFILE) PROFILE.set('recover', (PROFILE.get('recover') ?? 0) + performance.now() - t1);
+    run.check();
+    run.checkAfterRecovery();
+  } finally {
+    await h.close();
+  }
+}
+
+describe('the consent guarantee (model-based)', () => {
+  it(`holds over ${RUNS} random sequences of ${MIN_STEPS}–${MAX_STEPS} steps`, {
+    timeout: 3_600_000,
+  }, async () => {
+    const started = Date.now();
+    await fc.assert(fc.asyncProperty(sequence, runSequence), {
+      numRuns: RUNS,
+      ...(SEED === undefined ? {} : { seed: SEED }),
+    });
+    if (PROFILE) console.info(PROFILE);
+    console.info(`property: ${RUNS} sequences in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  });
+});
