@@ -166,23 +166,6 @@ export class MeetingsStore {
       .all();
   }
 
-  /** An invitee's latest ledger entry kind; undefined for non-invitees, null for no answer yet. */
-  statusOf(meetingId: number, userId: string): ConsentKind | null | undefined {
-    const invited = this.db
-      .select({ userId: invitees.userId })
-      .from(invitees)
-      .where(and(eq(invitees.meetingId, meetingId), eq(invitees.userId, userId)))
-      .get();
-    if (!invited) return undefined;
-    const latest = this.db
-      .select({ kind: consentEvents.kind })
-      .from(consentEvents)
-      .where(and(eq(consentEvents.meetingId, meetingId), eq(consentEvents.userId, userId)))
-      .orderBy(desc(consentEvents.id))
-      .get();
-    return (latest?.kind as ConsentKind | undefined) ?? null;
-  }
-
   /** Appends to the ledger; false if this Matrix event was already recorded. */
   appendConsent(e: {
     meetingId: number;
@@ -244,43 +227,6 @@ export class MeetingsStore {
 
   sessionByBbbId(bbbMeetingId: string): SessionRow | undefined {
     return this.db.select().from(sessions).where(eq(sessions.bbbMeetingId, bbbMeetingId)).get();
-  }
-
-  /** Opens a meeting and plans its session in one step, unless it was opened meanwhile. */
-  openWithSession(
-    meetingId: number,
-    trigger: string,
-    record: boolean,
-    bbbMeetingId: string,
-    now: number,
-  ): SessionRow | null {
-    return this.db.transaction((tx) => {
-      const m = tx.select().from(meetings).where(eq(meetings.id, meetingId)).get();
-      if (m?.state !== 'collecting') return null;
-      tx.update(meetings)
-        .set({ state: 'open', openedAt: now, openedBy: trigger })
-        .where(eq(meetings.id, meetingId))
-        .run();
-      return tx
-        .insert(sessions)
-        .values({ meetingId, bbbMeetingId, record, createdAt: now })
-        .returning()
-        .get();
-    });
-  }
-
-  /** Ends the current session and plans its unrecorded successor atomically. */
-  replaceSession(oldSessionId: number, reason: string, bbbMeetingId: string, now: number): SessionRow | null {
-    return this.db.transaction((tx) => {
-      const old = tx.select().from(sessions).where(eq(sessions.id, oldSessionId)).get();
-      if (!old || old.endedAt !== null) return null;
-      tx.update(sessions).set({ endedAt: now, endReason: reason }).where(eq(sessions.id, oldSessionId)).run();
-      return tx
-        .insert(sessions)
-        .values({ meetingId: old.meetingId, bbbMeetingId, record: false, createdAt: now })
-        .returning()
-        .get();
-    });
   }
 
   updateSession(id: number, fields: Partial<SessionRow>): void {
