@@ -36,6 +36,8 @@ export interface ChatPort {
   createDirectRoom(userId: string): Promise<string>;
   /** The reactions the homeserver holds for an event (relations API), oldest first. */
   reactionsTo(roomId: string, eventId: string): Promise<ReactionSeen[]>;
+  /** Who redacted this event (the homeserver keeps it with the redacted event); null if unknown. */
+  redactedBy(roomId: string, eventId: string): Promise<string | null>;
 }
 
 export type BbbPort = Pick<

@@ -63,13 +63,14 @@ export class Reconciler {
       for (const e of this.ctx.stores.meetings.consentEvents(meetingId)) latest.set(e.userId, e);
       for (const entry of latest.values()) {
         if (!entry.reactionEventId || present.has(entry.reactionEventId)) continue;
-        // The redaction itself is not available; a vanished reaction was removed by its sender as
-        // far as the bot can tell (a moderator's redaction arrives live and is handled then).
+        // Who removed it decides: the person (a withdrawal) or a moderator (asked again before
+        // opening, nothing after). Unknown: counted as the person's, the careful reading.
+        const redactor = await this.ctx.chat.redactedBy(meeting.roomId, entry.reactionEventId);
         await this.intake.applyRedaction(
           meetingId,
           {
             roomId: meeting.roomId,
-            sender: entry.userId,
+            sender: redactor ?? entry.userId,
             eventId: `reconcile:${entry.reactionEventId}`,
             redacts: entry.reactionEventId,
           },

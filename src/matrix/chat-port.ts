@@ -87,6 +87,22 @@ export class MatrixChatPort implements ChatPort {
     );
   }
 
+  async redactedBy(roomId: string, eventId: string): Promise<string | null> {
+    try {
+      const event = await this.call('event', () =>
+        this.client.doRequest(
+          'GET',
+          `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(eventId)}`,
+        ),
+      );
+      const sender = event?.unsigned?.redacted_because?.sender;
+      return typeof sender === 'string' ? sender : null;
+    } catch (error) {
+      this.log.debug({ err: error, eventId }, 'could not read a redacted event');
+      return null;
+    }
+  }
+
   async reactionsTo(roomId: string, eventId: string): Promise<ReactionSeen[]> {
     const seen: ReactionSeen[] = [];
     let from: string | undefined;

@@ -130,7 +130,7 @@ export async function createHarness(
       return reactionId;
     },
     async redact(sender, reactionEventId, roomId = ROOM) {
-      chat.removeReaction(reactionEventId);
+      chat.removeReaction(reactionEventId, sender);
       await app.intake.onRedaction({ roomId, sender, eventId: chat.nextEventId(), redacts: reactionEventId });
       await app.prompts.flush();
     },

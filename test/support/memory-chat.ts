@@ -26,6 +26,8 @@ export class MemoryChat implements ChatPort {
   readonly directRooms: { roomId: string; userId: string }[] = [];
   /** Users for whom creating a DM fails (e.g. a deactivated account). */
   readonly unreachable = new Set<string>();
+  /** Redacted event ID → who redacted it. */
+  readonly redactions = new Map<string, string>();
   private seq = 0;
   private readonly sentKeys = new Map<string, string>();
 
@@ -110,9 +112,17 @@ export class MemoryChat implements ChatPort {
     return eventId;
   }
 
-  removeReaction(eventId: string): void {
+  /** Redacts a reaction as `by` (default: its sender), as the homeserver would record it. */
+  removeReaction(eventId: string, by?: string): void {
     const index = this.reactions.findIndex((r) => r.eventId === eventId);
-    if (index >= 0) this.reactions.splice(index, 1);
+    if (index >= 0) {
+      const [removed] = this.reactions.splice(index, 1);
+      this.redactions.set(eventId, by ?? removed!.sender);
+    }
+  }
+
+  async redactedBy(_roomId: string, eventId: string): Promise<string | null> {
+    return this.redactions.get(eventId) ?? null;
   }
 
   /** Current text of a message (last edit wins). */

@@ -46,7 +46,8 @@ type Call = 'create' | 'end' | 'getRecordings' | 'deleteRecordings' | 'getMeetin
 
 type DownEvent =
   | { k: 'react'; who: Who; key: '✅' | '❌'; m: number }
-  | { k: 'redact-own'; who: Who; m: number };
+  | { k: 'redact-own'; who: Who; m: number }
+  | { k: 'redact-mod'; who: Who; m: number };
 
 type Action =
   | { k: 'plan'; noRecord: boolean }
@@ -70,9 +71,10 @@ type Action =
 const who = fc.constantFrom<Who>(ORGANIZER, ALICE, BOB, ALICE, BOB, CAROL, DAVE);
 const m = fc.constantFrom(0, 0, 1);
 const key = fc.constantFrom<'✅' | '❌'>('✅', '✅', '✅', '❌');
-const down = fc.oneof(
+const down: fc.Arbitrary<DownEvent> = fc.oneof(
   fc.record({ k: fc.constant('react' as const), who, key, m }),
   fc.record({ k: fc.constant('redact-own' as const), who, m }),
+  fc.record({ k: fc.constant('redact-mod' as const), who, m }),
 );
 
 const action: fc.Arbitrary<Action> = fc.oneof(
@@ -290,7 +292,7 @@ class Run {
           const prompt = id === undefined ? undefined : this.prompt(id);
           if (id === undefined || !prompt) continue;
           if (e.k === 'react') this.reactLocally(id, e.who, e.key, prompt);
-          else this.redactLocally(id, e.who, e.who, this.state(id));
+          else this.redactLocally(id, e.who, e.k === 'redact-own' ? e.who : MOD, this.state(id));
         }
         await h.app.reconciler.run();
         return;
@@ -348,7 +350,7 @@ class Run {
     const index = this.oracle.reactions.findLastIndex((r) => r.meetingId === meetingId && r.who === target);
     if (index < 0) return undefined;
     const [reaction] = this.oracle.reactions.splice(index, 1);
-    this.h.chat.removeReaction(reaction!.eventId);
+    this.h.chat.removeReaction(reaction!.eventId, by);
     const newest = !this.oracle.reactions
       .slice(index)
       .some((r) => r.meetingId === meetingId && r.who === target);

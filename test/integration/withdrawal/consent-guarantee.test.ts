@@ -226,4 +226,18 @@ describe('defect 5: a moderator cannot withdraw for someone else', () => {
     expect(audit.some((a) => a.action === 'consent.redaction-ignored')).toBe(true);
     expect(audit.some((a) => a.action === 'consent.withdraw')).toBe(false);
   });
+
+  it('while the bot was down: the reconciliation asks who removed it (a moderator: nothing after opening)', async () => {
+    const id = await openRecordedMeeting(h);
+    await joinAs(h, ORGANIZER);
+    const aliceReaction = h.app.ctx.stores.meetings
+      .consentEvents(id)
+      .find((e) => e.userId === ALICE && e.kind === 'agree')!.reactionEventId!;
+    await h.restart();
+    h.chat.removeReaction(aliceReaction, ORGANIZER);
+    await h.app.reconciler.run();
+    expect(h.sim.sessions()).toHaveLength(1);
+    expect(h.sim.sessions()[0]?.ended).toBe(false);
+    expect(h.app.ctx.stores.meetings.consentEvents(id).some((e) => e.kind === 'withdraw')).toBe(false);
+  });
 });
