@@ -52,6 +52,8 @@ type DownEvent =
 type Action =
   | { k: 'plan'; noRecord: boolean }
   | { k: 'react'; who: Who; key: '✅' | '❌'; m: number }
+  /** Every invitee who has no ✅ on the prompt reacts ✅ (the common case: a quick round of yeses). */
+  | { k: 'all-agree'; m: number }
   | { k: 'redact-own'; who: Who; m: number }
   | { k: 'redact-mod'; target: Who; m: number }
   | { k: 'withdraw'; who: Who; ref: boolean; m: number }
@@ -70,7 +72,7 @@ type Action =
 
 const who = fc.constantFrom<Who>(ORGANIZER, ALICE, BOB, ALICE, BOB, CAROL, DAVE);
 const m = fc.constantFrom(0, 0, 1);
-const key = fc.constantFrom<'✅' | '❌'>('✅', '✅', '✅', '❌');
+const key = fc.constantFrom<'✅' | '❌'>('✅', '✅', '✅', '✅', '❌');
 const down: fc.Arbitrary<DownEvent> = fc.oneof(
   fc.record({ k: fc.constant('react' as const), who, key, m }),
   fc.record({ k: fc.constant('redact-own' as const), who, m }),
@@ -85,15 +87,16 @@ const action: fc.Arbitrary<Action> = fc.oneof(
       noRecord: fc.constantFrom(false, false, false, true),
     }),
   },
-  { weight: 12, arbitrary: fc.record({ k: fc.constant('react' as const), who, key, m }) },
+  { weight: 10, arbitrary: fc.record({ k: fc.constant('react' as const), who, key, m }) },
+  { weight: 5, arbitrary: fc.record({ k: fc.constant('all-agree' as const), m }) },
   { weight: 3, arbitrary: fc.record({ k: fc.constant('redact-own' as const), who, m }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('redact-mod' as const), target: who, m }) },
   { weight: 3, arbitrary: fc.record({ k: fc.constant('withdraw' as const), who, ref: fc.boolean(), m }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('admin-withdraw' as const), target: who, m }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('cancel' as const), m }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('start' as const), m }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('start' as const), m }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('invite' as const), m }) },
-  { weight: 4, arbitrary: fc.record({ k: fc.constant('join' as const), who }) },
+  { weight: 6, arbitrary: fc.record({ k: fc.constant('join' as const), who }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('leave' as const), m }) },
   {
     weight: 2,
@@ -212,6 +215,22 @@ class Run {
           relatesTo: prompt,
           key: a.key,
         });
+        return;
+      }
+      case 'all-agree': {
+        const id = this.meeting(a.m);
+        const prompt = id === undefined ? undefined : this.prompt(id);
+        if (id === undefined || !prompt) return;
+        for (const user of this.oracle.invitees.get(id) ?? []) {
+          if (!this.reactLocally(id, user, '✅', prompt)) continue;
+          await h.app.intake.onReaction({
+            roomId: ROOM,
+            sender: user,
+            eventId: this.oracle.reactions.at(-1)!.eventId,
+            relatesTo: prompt,
+            key: '✅',
+          });
+        }
         return;
       }
       case 'redact-own':
@@ -492,6 +511,11 @@ class Run {
 }
 
 const PROFILE = process.env.PROPERTY_PROFILE ? new Map<string, number>() : null;
+/** With PROPERTY_PROFILE: how many sequences reached the interesting states (is the search meaningful?). */
+const REACHED = new Map<string, number>();
+const reached = (what: string, yes: boolean) => {
+  if (PROFILE && yes) REACHED.set(what, (REACHED.get(what) ?? 0) + 1);
+};
 
 async function runSequence(actions: Action[]): Promise<void> {
   const t0 = performance.now();
@@ -510,6 +534,29 @@ async function runSequence(actions: Action[]): Promise<void> {
       run.expireFaults();
     }
     const t1 = performance.now();
+    const sims = h.sim.sessions();
+    reached(
+      'a recorded session ran',
+      sims.some((x) => x.record && x.joins.length > 0),
+    );
+    reached('a recording existed', h.sim.recordings({ includeDeleted: true }).length > 0);
+    reached(
+      'withdrawal from a recorded session',
+      run.oracle.withdrawals.some((w) => w.sessions.length > 0),
+    );
+    reached(
+      'an end was retried',
+      h.app.ctx.stores.outbox.all().some((i) => i.kind === 'end-session' && i.attempts > 0),
+    );
+    reached(
+      'a deletion was retried',
+      h.app.ctx.stores.outbox.all().some((i) => i.kind === 'purge-recordings' && i.attempts > 0),
+    );
+    reached('a meeting was cancelled', h.app.ctx.stores.meetings.inStates(['cancelled']).length > 0);
+    reached(
+      'a restart',
+      actions.some((a) => a.k === 'restart'),
+    );
     await run.recover();
     if (PROFILE) PROFILE.set('recover', (PROFILE.get('recover') ?? 0) + performance.now() - t1);
     run.check();
@@ -528,7 +575,7 @@ describe('the consent guarantee (model-based)', () => {
       numRuns: RUNS,
       ...(SEED === undefined ? {} : { seed: SEED }),
     });
-    if (PROFILE) console.info(PROFILE);
+    if (PROFILE) console.info(PROFILE, REACHED);
     console.info(`property: ${RUNS} sequences in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 });
