@@ -1,6 +1,6 @@
 import { BbbError, type Recording } from '../bbb/index.js';
 import type { MeetingRow, SessionRow } from '../db/meetings-store.js';
-import type { RecordingState } from '../db/recordings-store.js';
+import { bbbRecordingState, isRecordingState, onListed, type RecordingState } from '../domain/recordings.js';
 import { DAY_MS, deletionDue } from '../domain/retention.js';
 import type { AppContext } from './context.js';
 import type { MeetingLifecycle } from './lifecycle.js';
@@ -106,20 +106,22 @@ export class RecordingDiscovery {
   private async record(recording: Recording, session: SessionRow, meeting: MeetingRow): Promise<void> {
     const { recordings, audit } = this.ctx.stores;
     const now = this.ctx.now();
-    const state = localState(recording.state);
     const known = recordings.get(recording.recordID);
-    if (!known) {
-      if (state === 'purged') return; // deleted before we ever saw it
-      // A recording of a meeting someone withdrew from must not stay, even briefly.
-      const mustGo = this.ctx.stores.outbox.purgeOrdered(meeting.id);
+    const knownState = known ? parseRecordingState(known.state) : undefined;
+    const outcome = onListed(
+      knownState,
+      bbbRecordingState(recording.state),
+      this.ctx.stores.outbox.purgeOrdered(meeting.id),
+    );
+    if (outcome.type === 'discovered') {
       recordings.discover({
         recordId: recording.recordID,
         sessionId: session.id,
         meetingId: meeting.id,
-        state: mustGo ? 'purge-pending' : state,
+        state: outcome.state,
         startTime: recording.startTime || null,
         deleteAfter: deletionDue(recording.startTime || now, this.ctx.config.retention.recordingDays),
-        purgeReason: mustGo ? 'withdrawal' : null,
+        purgeReason: outcome.state === 'purge-pending' ? 'withdrawal' : null,
         now,
       });
       audit.append({
@@ -127,22 +129,17 @@ export class RecordingDiscovery {
         actorId: this.ctx.chat.botUserId,
         action: 'recording.discovered',
         meetingId: meeting.id,
-        details: { recordId: recording.recordID, state: mustGo ? 'purge-pending' : state },
+        details: { recordId: recording.recordID, state: outcome.state },
       });
-    } else if (known.state === 'processing' && state === 'available') {
-      recordings.markAvailable(recording.recordID, now);
-    } else if (known.state === 'purged' && state !== 'purged') {
-      // BBB finished processing after we deleted it: it must go again.
-      recordings.requestPurge([recording.recordID], known.purgeReason ?? 'reappeared', now);
-    } else if (known.state !== 'purged' && state === 'purged') {
-      recordings.markPurged([recording.recordID], now);
-    }
-    const row = this.ctx.stores.recordings.get(recording.recordID);
-    if (
-      (row?.state === 'processing' || row?.state === 'available') &&
-      this.ctx.stores.outbox.purgeOrdered(meeting.id)
-    ) {
-      recordings.requestPurge([recording.recordID], 'withdrawal', now);
+    } else if (outcome.type === 'became') {
+      if (outcome.state === 'available') recordings.markAvailable(recording.recordID, now);
+      else if (outcome.state === 'purged') recordings.markPurged([recording.recordID], now);
+      else if (outcome.state === 'purge-pending') {
+        const reason = this.ctx.stores.outbox.purgeOrdered(meeting.id)
+          ? 'withdrawal'
+          : (known?.purgeReason ?? 'reappeared');
+        recordings.requestPurge([recording.recordID], reason, now);
+      }
     }
     await this.announceIfReady(recording.recordID, meeting);
   }
@@ -160,14 +157,7 @@ export class RecordingDiscovery {
   }
 }
 
-function localState(state: string): RecordingState {
-  switch (state) {
-    case 'published':
-    case 'unpublished':
-      return 'available';
-    case 'deleted':
-      return 'purged';
-    default:
-      return 'processing';
-  }
+function parseRecordingState(state: string): RecordingState {
+  if (!isRecordingState(state)) throw new Error(`unknown recording state ${state}`);
+  return state;
 }

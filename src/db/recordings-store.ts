@@ -3,7 +3,7 @@ import type { Db } from './open.js';
 import { auditLog, consentEvents, intents, invitees, meetings, recordings, sessions } from './schema.js';
 
 export type RecordingRow = typeof recordings.$inferSelect;
-export type RecordingState = 'processing' | 'available' | 'purge-pending' | 'purged';
+export type { RecordingState } from '../domain/recordings.js';
 
 /** IDs per `in (…)` list; far below SQLite's limit of bound variables per statement. */
 const ID_CHUNK = 1000;

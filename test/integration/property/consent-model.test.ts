@@ -20,6 +20,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { INTENT_KINDS } from '../../../src/db/outbox-store.js';
 import { isSessionState } from '../../../src/domain/lifecycle.js';
+import { isRecordingState } from '../../../src/domain/recordings.js';
 import {
   ADMIN,
   ALICE,
@@ -458,7 +459,7 @@ class Run {
           this.fail('I4', `running session ${s.id} never confirmed`);
       }
       for (const r of stores.recordings.ofMeeting(meetingId)) {
-        if (!['processing', 'available', 'purge-pending', 'purged'].includes(r.state)) {
+        if (!isRecordingState(r.state)) {
           this.fail('I4', `recording state ${r.state}`);
         }
       }
