@@ -1,0 +1,28 @@
+'use strict';
+// Child process for the store tests: opens a crypto store and either holds it (`hold`) or changes it
+// in a loop (`write-loop`), printing each change once the adapter resolved it (= it is on disk).
+const { OlmMachine, UserId, DeviceId } = require('@matrix-org/matrix-sdk-crypto-nodejs');
+
+const [mode, storePath] = process.argv.slice(2);
+
+(async () => {
+  const machine = await OlmMachine.initialize(
+    new UserId('@bot:example.org'),
+    new DeviceId('BOTDEVICE'),
+    storePath,
+    '',
+    0,
+  );
+  process.stdout.write(`ready ${process.pid}\n`);
+  if (mode === 'hold') {
+    setInterval(() => {}, 1000);
+    return;
+  }
+  for (let i = 0; ; i++) {
+    await machine.updateTrackedUsers([new UserId(`@user${i}:example.org`)]);
+    process.stdout.write(`acked ${i}\n`);
+  }
+})().catch((err) => {
+  process.stdout.write(`error ${err.code ?? ''} ${err.message}\n`);
+  process.exit(1);
+});
