@@ -161,25 +161,27 @@ function indexedDbFactory() {
       // The engine checks `instanceof IDBFactory` etc., so the classes must be globals too.
       if (!globalThis.indexedDB) require('fake-indexeddb/auto');
       const idb = globalThis.indexedDB;
-      const probeName = `matrix-sdk-crypto-nodejs-wasm-probe-${process.pid}`;
-      const db = await new Promise((resolve, reject) => {
-        const req = idb.open(probeName);
-        req.onsuccess = () => resolve(req.result);
-        req.onerror = () => reject(req.error);
-      });
-      const proto = Object.getPrototypeOf(db);
-      db.close();
-      await new Promise((resolve) => {
-        const req = idb.deleteDatabase(probeName);
-        req.onsuccess = req.onerror = () => resolve();
-      });
-      if (!proto.__mxWasmPatched) {
-        const original = proto.transaction;
-        proto.transaction = function transaction(names, mode, ...rest) {
-          if (mode === 'readwrite') dirtyDatabases.add(this.name);
-          return original.call(this, names, mode, ...rest);
+      // Mark a database dirty when something is written to it (a read-write transaction alone is not
+      // enough: the engine opens one at every sync, mostly without changing anything).
+      const mark = (fn, dbOf, storeOf) =>
+        function patched(...args) {
+          dirtyDatabases.add(`${dbOf(this).name}\0${storeOf(this)}`);
+          return fn.apply(this, args);
         };
-        Object.defineProperty(proto, '__mxWasmPatched', { value: true });
+      const cursorStore = (c) => c.source.objectStore ?? c.source;
+      for (const [cls, methods, storeOf] of [
+        [globalThis.IDBObjectStore, ['put', 'add', 'delete', 'clear'], (os) => os],
+        [globalThis.IDBCursor, ['update', 'delete'], cursorStore],
+      ]) {
+        if (!cls || cls.prototype.__mxWasmPatched) continue;
+        for (const method of methods) {
+          cls.prototype[method] = mark(
+            cls.prototype[method],
+            (x) => storeOf(x).transaction.db,
+            (x) => storeOf(x).name,
+          );
+        }
+        Object.defineProperty(cls.prototype, '__mxWasmPatched', { value: true });
       }
       await wasm.initAsync();
       return idb;
@@ -187,15 +189,22 @@ function indexedDbFactory() {
   }
   return idbReady;
 }
+const FULL = '\0*';
+/** Takes the dirty marks of one store: database name -> object stores, or null when all must be read. */
 function takeDirty(prefix) {
-  let dirty = false;
-  for (const name of dirtyDatabases) {
-    if (name.startsWith(prefix)) {
-      dirtyDatabases.delete(name);
-      dirty = true;
+  const byDb = new Map();
+  let full = false;
+  for (const mark of dirtyDatabases) {
+    if (!mark.startsWith(prefix)) continue;
+    dirtyDatabases.delete(mark);
+    const [db, store] = mark.split('\0');
+    if (store === '*') full = true;
+    else {
+      if (!byDb.has(db)) byDb.set(db, new Set());
+      byDb.get(db).add(store);
     }
   }
-  return dirty;
+  return full ? null : byDb;
 }
 function isDirty(prefix) {
   for (const name of dirtyDatabases) if (name.startsWith(prefix)) return true;
@@ -243,15 +252,23 @@ class Persister {
   }
   async writeNow() {
     const started = performance.now();
-    takeDirty(this.prefix);
+    const dirty = takeDirty(this.prefix);
     try {
-      const databases = await snapshot.dump(this.idb, this.prefix);
-      const data = snapshot.encode({ ...this.header, writtenAt: new Date().toISOString(), databases });
-      await snapshot.writeAtomic(this.file, data);
+      const databases = await snapshot.dump(this.idb, this.prefix, this.databases, dirty);
+      const payload = snapshot.encode({ ...this.header, databases });
+      // The engine re-saves unchanged records (its account at every sync): skip identical snapshots.
+      const hash = payload.subarray(8, 40); // magic, then the payload's SHA-256
+      if (this.lastHash?.equals(hash)) {
+        this.databases = databases;
+        return;
+      }
+      await snapshot.writeAtomic(this.file, payload);
+      this.databases = databases;
+      this.lastHash = Buffer.from(hash);
       this.writes++;
-      this.lastWrite = { bytes: data.length, ms: performance.now() - started };
+      this.lastWrite = { bytes: payload.length, ms: performance.now() - started };
     } catch (err) {
-      dirtyDatabases.add(`${this.prefix}(unsaved)`); // retry with the next call
+      dirtyDatabases.add(`${this.prefix}${FULL}`); // read everything again at the next call
       throw new Error(
         `Could not write the crypto store snapshot ${this.file}: ${toError(err, 'write').message}`,
         {
@@ -356,7 +373,7 @@ class OlmMachine {
 
       await snapshot.deleteAll(idb, prefix);
       if (restored) await snapshot.restore(idb, prefix, restored.databases);
-      dirtyDatabases.add(`${prefix}(initial)`); // always write once: the engine may migrate its schema
+      dirtyDatabases.add(`${prefix}${FULL}`); // always write once: the engine may migrate its schema
       let inner;
       try {
         inner = await wasm.OlmMachine.initialize(wUser(user), new wasm.DeviceId(device), prefix.slice(0, -2));

@@ -49,41 +49,68 @@ async function databaseNames(idb, prefix) {
     .sort();
 }
 
-/** Reads every object store of the store's databases, each database in one read-only transaction. */
-async function dump(idb, prefix) {
+function readStores(db, storeNames) {
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(storeNames, 'readonly');
+    const stores = [];
+    for (const storeName of storeNames) {
+      const os = tx.objectStore(storeName);
+      const indexes = Array.from(os.indexNames).map((indexName) => {
+        const index = os.index(indexName);
+        return {
+          name: indexName,
+          keyPath: index.keyPath,
+          unique: index.unique,
+          multiEntry: index.multiEntry,
+        };
+      });
+      const entry = { name: storeName, keyPath: os.keyPath, autoIncrement: os.autoIncrement, indexes };
+      stores.push(entry);
+      const keys = os.getAllKeys();
+      keys.onsuccess = () => {
+        entry.keys = keys.result;
+      };
+      const values = os.getAll();
+      values.onsuccess = () => {
+        entry.values = values.result;
+      };
+    }
+    tx.oncomplete = () => resolve(stores);
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
+  });
+}
+
+/**
+ * Reads the store's databases, each in one read-only transaction. With `previous` (the last dump) and
+ * `dirty` (database name -> names of object stores written since), only those object stores are
+ * read again; without them, everything is.
+ */
+async function dump(idb, prefix, previous, dirty) {
+  const names = await databaseNames(idb, prefix);
+  const incremental =
+    previous &&
+    dirty &&
+    names.length === previous.length &&
+    names.every((n, i) => n === prefix + previous[i].name);
   const databases = [];
-  for (const name of await databaseNames(idb, prefix)) {
+  for (const [i, name] of names.entries()) {
+    const before = incremental ? previous[i] : undefined;
+    const changed = dirty?.get(name);
+    if (before && !changed) {
+      databases.push(before);
+      continue;
+    }
     const db = await openDatabase(idb, name);
     try {
       const storeNames = Array.from(db.objectStoreNames);
-      const stores = [];
-      if (storeNames.length > 0) {
-        const tx = db.transaction(storeNames, 'readonly');
-        const done = transactionDone(tx);
-        for (const storeName of storeNames) {
-          const os = tx.objectStore(storeName);
-          const indexes = Array.from(os.indexNames).map((indexName) => {
-            const index = os.index(indexName);
-            return {
-              name: indexName,
-              keyPath: index.keyPath,
-              unique: index.unique,
-              multiEntry: index.multiEntry,
-            };
-          });
-          const entry = { name: storeName, keyPath: os.keyPath, autoIncrement: os.autoIncrement, indexes };
-          stores.push(entry);
-          const keys = os.getAllKeys();
-          keys.onsuccess = () => {
-            entry.keys = keys.result;
-          };
-          const values = os.getAll();
-          values.onsuccess = () => {
-            entry.values = values.result;
-          };
-        }
-        await done;
-      }
+      const sameSchema =
+        before &&
+        db.version === before.version &&
+        storeNames.join('\0') === before.stores.map((s) => s.name).join('\0');
+      const toRead = sameSchema ? storeNames.filter((n) => changed.has(n)) : storeNames;
+      const fresh = toRead.length > 0 ? await readStores(db, toRead) : [];
+      const stores = sameSchema ? before.stores.map((s) => fresh.find((f) => f.name === s.name) ?? s) : fresh;
       databases.push({ name: name.slice(prefix.length), version: db.version, stores });
     } finally {
       db.close();
