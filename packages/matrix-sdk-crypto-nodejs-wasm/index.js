@@ -255,6 +255,13 @@ class Persister {
     const dirty = takeDirty(this.prefix);
     try {
       const databases = await snapshot.dump(this.idb, this.prefix, this.databases, dirty);
+      if (
+        this.databases &&
+        databases.length === this.databases.length &&
+        databases.every((d, i) => d === this.databases?.[i])
+      ) {
+        return; // nothing changed: dump() returned the very same objects
+      }
       const payload = snapshot.encode({ ...this.header, databases });
       // The engine re-saves unchanged records (its account at every sync): skip identical snapshots.
       const hash = payload.subarray(8, 40); // magic, then the payload's SHA-256

@@ -49,6 +49,12 @@ async function databaseNames(idb, prefix) {
     .sort();
 }
 
+function digest(store) {
+  return createHash('sha256')
+    .update(v8.serialize([store.keys, store.values]))
+    .digest('base64');
+}
+
 function readStores(db, storeNames) {
   return new Promise((resolve, reject) => {
     const tx = db.transaction(storeNames, 'readonly');
@@ -110,8 +116,18 @@ async function dump(idb, prefix, previous, dirty) {
         storeNames.join('\0') === before.stores.map((s) => s.name).join('\0');
       const toRead = sameSchema ? storeNames.filter((n) => changed.has(n)) : storeNames;
       const fresh = toRead.length > 0 ? await readStores(db, toRead) : [];
-      const stores = sameSchema ? before.stores.map((s) => fresh.find((f) => f.name === s.name) ?? s) : fresh;
-      databases.push({ name: name.slice(prefix.length), version: db.version, stores });
+      for (const f of fresh) f.digest = digest(f);
+      if (sameSchema) {
+        // A store re-saved with the same content (the engine's account, at every sync) keeps its entry;
+        // a database whose stores are all unchanged stays the same object (the caller skips the write).
+        const stores = before.stores.map((s) => {
+          const f = fresh.find((x) => x.name === s.name);
+          return f && f.digest !== s.digest ? f : s;
+        });
+        databases.push(stores.every((s, k) => s === before.stores[k]) ? before : { ...before, stores });
+      } else {
+        databases.push({ name: name.slice(prefix.length), version: db.version, stores: fresh });
+      }
     } finally {
       db.close();
     }
@@ -162,7 +178,11 @@ async function deleteAll(idb, prefix) {
 }
 
 function encode(snapshot) {
-  const payload = v8.serialize({ format: FORMAT, ...snapshot });
+  const databases = snapshot.databases.map((d) => ({
+    ...d,
+    stores: d.stores.map(({ digest: _digest, ...store }) => store),
+  }));
+  const payload = v8.serialize({ format: FORMAT, ...snapshot, databases });
   const hash = createHash('sha256').update(payload).digest();
   return Buffer.concat([MAGIC, hash, payload]);
 }

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import {
   CryptoStoreError,
   DeviceId,
+  DeviceLists,
   OlmMachine,
   quarantineStore,
   SNAPSHOT_NAME,
@@ -106,6 +107,33 @@ describe('crypto store', () => {
       for (let i = 0; i <= acked; i++) expect(tracked.has(`@user${i}:example.org`)).toBe(true);
       await m.close();
     }
+  });
+
+  it('an idle sync leaves the file alone; a real change is written before the call returns', async () => {
+    const m = await open();
+    for (const r of await m.outgoingRequests()) {
+      const resp =
+        r.type === 0 ? { one_time_key_counts: { signed_curve25519: 50 } } : { device_keys: {}, failures: {} };
+      await m.markRequestAsSent(r.id, r.type, JSON.stringify(resp));
+    }
+    const idleSync = () =>
+      m.receiveSyncChanges('[]', new DeviceLists([], []), { signed_curve25519: 50 }, ['signed_curve25519']);
+    await idleSync(); // the first sync after the upload stores the key counts
+    const file = path.join(store, SNAPSHOT_NAME);
+    const before = readFileSync(file);
+    const writes = m.storeInfo.writes;
+    for (let i = 0; i < 3; i++) {
+      await m.receiveSyncChanges('[]', new DeviceLists([], []), { signed_curve25519: 50 }, [
+        'signed_curve25519',
+      ]);
+    }
+    expect(m.storeInfo.writes).toBe(writes);
+    expect(readFileSync(file).equals(before)).toBe(true);
+
+    await m.updateTrackedUsers([new UserId('@someone:example.org')]);
+    expect(m.storeInfo.writes).toBe(writes + 1);
+    expect(readFileSync(file).equals(before)).toBe(false);
+    await m.close();
   });
 
   it('a damaged snapshot stops the start with CORRUPT and is left as it was', async () => {
