@@ -4,7 +4,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DecryptionError, DeviceId, OlmMachine, RoomId, UserId } from '@matrix-org/matrix-sdk-crypto-nodejs';
+import {
+  DecryptionError,
+  DeviceId,
+  EncryptionSettings,
+  OlmMachine,
+  RoomId,
+  UserId,
+} from '@matrix-org/matrix-sdk-crypto-nodejs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClient, FakeKeysServer } from './fake-keys-server.js';
 
@@ -133,6 +140,29 @@ describe('crypto adapter between two devices', () => {
     );
     expect(JSON.parse(d2.event).content.body).toBe('after restart');
     expect(server.requests.KeysClaim).toBe(1); // no new Olm session was needed for the second room key
+  });
+
+  it('encrypts with Megolm and keeps the session when the SDK passes no algorithm', async () => {
+    const { bot, alice } = await pair();
+    const settings = new EncryptionSettings();
+    settings.algorithm = undefined; // what matrix-bot-sdk sets for a room whose algorithm is not Megolm
+    const first = await bot.encrypt(ROOM, [BOT, ALICE], 'm.room.message', { body: 'one' }, settings);
+    const second = await bot.encrypt(ROOM, [BOT, ALICE], 'm.room.message', { body: 'two' }, settings);
+    expect(first.algorithm).toBe('m.megolm.v1.aes-sha2');
+    expect(second.session_id).toBe(first.session_id); // one room key, shared once
+    await alice.sync();
+    const event = {
+      type: 'm.room.encrypted',
+      event_id: '$5',
+      sender: BOT,
+      origin_server_ts: 1,
+      room_id: ROOM,
+    };
+    const d = await alice.machine.decryptRoomEvent(
+      JSON.stringify({ ...event, content: second }),
+      new RoomId(ROOM),
+    );
+    expect(JSON.parse(d.event).content.body).toBe('two');
   });
 
   it('signs JSON with the device key, readable the way matrix-bot-sdk reads it', async () => {

@@ -4,6 +4,7 @@
 // RustEngine does: send every outgoing request, mark it sent with the server's answer.
 import {
   DeviceLists,
+  EncryptionSettings,
   type OlmMachine,
   RequestType,
   RoomId,
@@ -178,14 +179,18 @@ export class FakeClient {
   }
 
   /** What RustEngine.prepareEncrypt does, then encrypts one event. */
-  async encrypt(roomId: string, members: string[], type: string, content: unknown): Promise<Json> {
-    const { EncryptionSettings } = await import('@matrix-org/matrix-sdk-crypto-nodejs');
+  async encrypt(
+    roomId: string,
+    members: string[],
+    type: string,
+    content: unknown,
+    settings = new EncryptionSettings(),
+  ): Promise<Json> {
     const users = members.map((m) => new UserId(m)); // reused across calls, as the SDK does (P1)
     await this.machine.updateTrackedUsers(users);
     await this.run([RequestType.KeysQuery]);
     const claim = await this.machine.getMissingSessions(users);
     if (claim) await this.send(claim);
-    const settings = new EncryptionSettings();
     for (const r of await this.machine.shareRoomKey(new RoomId(roomId), users, settings)) await this.send(r);
     const encrypted = JSON.parse(
       await this.machine.encryptRoomEvent(new RoomId(roomId), type, JSON.stringify(content)),
