@@ -14,6 +14,12 @@ const [mode, storePath] = process.argv.slice(2);
     0,
   );
   process.stdout.write(`ready ${process.pid}\n`);
+  if (mode === 'upload-and-die') {
+    // The key upload leaves for the homeserver; the process dies before it hears the answer.
+    const upload = (await machine.outgoingRequests()).find((r) => r.type === 0);
+    process.stdout.write(`upload ${upload.body}\n`, () => process.kill(process.pid, 'SIGKILL'));
+    return;
+  }
   if (mode === 'hold') {
     setInterval(() => {}, 1000);
     return;

@@ -11,10 +11,13 @@ import {
   DeviceLists,
   OlmMachine,
   quarantineStore,
+  RequestType,
+  RoomId,
   SNAPSHOT_NAME,
   UserId,
 } from '@matrix-org/matrix-sdk-crypto-nodejs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeClient, FakeKeysServer } from './fake-keys-server.js';
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'store-worker.cjs');
 const BOT = '@bot:example.org';
@@ -34,7 +37,10 @@ const failure = (p: Promise<unknown>) =>
   );
 
 /** Starts the worker; resolves once it printed a line matching `until`. */
-function worker(mode: 'hold' | 'write-loop', onLine?: (line: string) => void): Promise<ChildProcess> {
+function worker(
+  mode: 'hold' | 'write-loop' | 'upload-and-die',
+  onLine?: (line: string) => void,
+): Promise<ChildProcess> {
   const child = spawn(process.execPath, [WORKER, mode, store], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   return new Promise((resolve, reject) => {
@@ -107,6 +113,56 @@ describe('crypto store', () => {
       for (let i = 0; i <= acked; i++) expect(tracked.has(`@user${i}:example.org`)).toBe(true);
       await m.close();
     }
+  });
+
+  it('a process killed between sending its key upload and storing the answer recovers: the same keys are offered again', async () => {
+    const server = new FakeKeysServer();
+    let uploaded: Record<string, unknown> | undefined;
+    const child = await worker('upload-and-die', (line) => {
+      if (line.startsWith('upload ')) uploaded = JSON.parse(line.slice(7));
+    });
+    await new Promise<void>((resolve) => {
+      if (child.stdout?.closed) resolve();
+      else child.once('close', () => resolve()); // exited and its output read
+    });
+    expect(child.signalCode).toBe('SIGKILL');
+    server.register(BOT, DEVICE);
+    server.handle(BOT, DEVICE, RequestType.KeysUpload, uploaded ?? {}); // the homeserver did store them
+
+    // Restart: the same keys are offered again (the fake server, like Synapse, refuses different
+    // keys under known IDs), and another device can then talk to the bot.
+    const bot = new FakeClient(server, BOT, DEVICE, await open());
+    await bot.run();
+    const alice = new FakeClient(
+      server,
+      '@alice:example.org',
+      'ALICEPHONE',
+      await OlmMachine.initialize(
+        new UserId('@alice:example.org'),
+        new DeviceId('ALICEPHONE'),
+        path.join(dir, 'alice'),
+        '',
+        0,
+      ),
+    );
+    await alice.run();
+    const encrypted = await alice.encrypt('!r:example.org', [BOT, '@alice:example.org'], 'm.room.message', {
+      body: 'hi',
+    });
+    await bot.sync();
+    const event = {
+      type: 'm.room.encrypted',
+      event_id: '$1',
+      sender: '@alice:example.org',
+      origin_server_ts: 1,
+      room_id: '!r:example.org',
+    };
+    const d = await bot.machine.decryptRoomEvent(
+      JSON.stringify({ ...event, content: encrypted }),
+      new RoomId('!r:example.org'),
+    );
+    expect(JSON.parse(d.event).content.body).toBe('hi');
+    await Promise.all([bot.machine.close(), alice.machine.close()]);
   });
 
   it('an idle sync leaves the file alone; a real change is written before the call returns', async () => {
