@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     if (child.status !== 0) throw new Error(`restore process failed: ${child.stderr}`);
     const r = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}');
     console.log(
-      `with ${counts.total} sessions: one room key arriving ${ms(median(oneMs))}; another change (tracked user) ${ms(median(smallMs))}; idle /sync ${ms(median(idleMs))} (${idleWrites} writes in 5); restore at start ${ms(r.restoreMs)} in a new process, its full write ${ms(r.fullWriteMs)}`,
+      `with ${counts.total} sessions: one room key arriving ${ms(median(oneMs))}; another change (tracked user) ${ms(median(smallMs))}; idle /sync ${ms(median(idleMs))} (${idleWrites} writes in 5); restore at start ${ms(r.restoreMs)} in a new process (${r.writesAtOpen} snapshot writes while opening)`,
     );
     console.log(
       `RSS of a new process restoring that store: ${r.rssBefore.toFixed(1)} MiB before loading the adapter, ${r.rssAfter.toFixed(1)} MiB after (+${(r.rssAfter - r.rssBefore).toFixed(1)} MiB)`,
@@ -171,11 +171,12 @@ async function restoreOnly(store: string): Promise<void> {
   );
   const restoreMs = performance.now() - t;
   const fullWriteMs = m.storeInfo.lastWrite.ms;
+  const writesAtOpen = m.storeInfo.writes;
   (globalThis as { gc?: () => void }).gc?.();
   await new Promise((r) => setTimeout(r, 500));
   const rssAfter = rssMiB();
   await m.close();
-  console.log(JSON.stringify({ rssBefore, rssAfter, restoreMs, fullWriteMs }));
+  console.log(JSON.stringify({ rssBefore, rssAfter, restoreMs, fullWriteMs, writesAtOpen }));
 }
 
 if (process.argv[2] === '--restore') await restoreOnly(process.argv[3] ?? '');

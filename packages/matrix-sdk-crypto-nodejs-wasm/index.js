@@ -379,8 +379,12 @@ class OlmMachine {
       }
 
       await snapshot.deleteAll(idb, prefix);
-      if (restored) await snapshot.restore(idb, prefix, restored.databases);
-      dirtyDatabases.add(`${prefix}${FULL}`); // always write once: the engine may migrate its schema
+      if (restored) {
+        await snapshot.restore(idb, prefix, restored.databases);
+        takeDirty(prefix); // the file already holds what restore() wrote
+      } else {
+        dirtyDatabases.add(`${prefix}${FULL}`); // a new store is written once even if empty
+      }
       let inner;
       try {
         inner = await wasm.OlmMachine.initialize(wUser(user), new wasm.DeviceId(device), prefix.slice(0, -2));
@@ -396,7 +400,10 @@ class OlmMachine {
         throw e;
       }
       const machine = Object.create(OlmMachine.prototype);
+      // What the engine changes while opening (a schema migration included) is written incrementally,
+      // on top of the restored snapshot.
       machine._init(inner, {
+        databases: restored?.databases,
         idb,
         prefix,
         dir,
@@ -429,12 +436,13 @@ class OlmMachine {
     }
   }
 
-  _init(inner, { idb, prefix, dir, file, release, header }) {
+  _init(inner, { databases, idb, prefix, dir, file, release, header }) {
     this._inner = inner;
     this._dir = dir;
     this._release = release;
     this._header = header;
     this._persister = new Persister(idb, prefix, file, header);
+    this._persister.databases = databases;
     this._closed = false;
     this._pendingQuery = new Set(); // users whose /keys/query the engine has yet to plan (P6)
     this._inFlightQueries = new Map(); // request id -> users of a /keys/query not yet marked sent (P6)
