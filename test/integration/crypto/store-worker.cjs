@@ -13,6 +13,10 @@ const [mode, storePath] = process.argv.slice(2);
     '',
     0,
   );
+  if (mode === 'exit') {
+    process.stdout.write(`ready ${process.pid}\n`, () => process.exit(0)); // a normal exit without close()
+    return;
+  }
   process.stdout.write(`ready ${process.pid}\n`);
   if (mode === 'upload-and-die') {
     // The key upload leaves for the homeserver; the process dies before it hears the answer.

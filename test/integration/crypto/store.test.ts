@@ -38,7 +38,7 @@ const failure = (p: Promise<unknown>) =>
 
 /** Starts the worker; resolves once it printed a line matching `until`. */
 function worker(
-  mode: 'hold' | 'write-loop' | 'upload-and-die',
+  mode: 'hold' | 'write-loop' | 'upload-and-die' | 'exit',
   onLine?: (line: string) => void,
 ): Promise<ChildProcess> {
   const child = spawn(process.execPath, [WORKER, mode, store], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -55,7 +55,7 @@ function worker(
         onLine?.(line);
       }
     });
-    child.on('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+    child.on('close', (code) => reject(new Error(`worker exited with ${code}`))); // after its output
   });
 }
 const killed = (child: ChildProcess) =>
@@ -87,6 +87,17 @@ describe('crypto store', () => {
     const m = await open();
     expect(m.storeInfo.restored).toBe(true);
     await m.close();
+  });
+
+  it('a process that exits without close() leaves no lock behind', async () => {
+    const child = await worker('exit');
+    await new Promise<void>((resolve) => {
+      if (child.exitCode !== null) resolve();
+      else child.once('exit', () => resolve());
+    });
+    expect(child.exitCode).toBe(0);
+    expect(existsSync(path.join(store, 'store.lock'))).toBe(false);
+    expect(existsSync(path.join(store, SNAPSHOT_NAME))).toBe(true);
   });
 
   it('refuses a second opener in the same process too', async () => {
