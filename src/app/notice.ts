@@ -153,6 +153,7 @@ export async function postNotice(
       prefix: ctx.config.matrix.commandPrefix,
       fullText: permalink(meeting.roomId, fullEventId, ctx.chat.botUserId),
     }),
-    { notice: true, key: `notice:${meeting.id}` },
+    // A plain message, not m.notice: people should read this one (clients show notices subdued).
+    { key: `notice:${meeting.id}` },
   );
 }

@@ -1,4 +1,4 @@
-import { bold, bullets, code, href, join, lines, link, type Piece, type Rich, rich } from './rich.js';
+import { blocks, bold, bullets, code, href, join, lines, link, type Piece, type Rich, rich } from './rich.js';
 
 // German is the default catalogue and the source of truth for the message set; `en.ts` must provide
 // the same keys (enforced by its type). Names, titles and links arrive as Rich pieces, already safe.
@@ -57,7 +57,7 @@ export const de = {
     prefix: string;
     fullText: string;
   }) =>
-    lines([
+    blocks([
       bold(
         rich`Datenschutzhinweis zur Videokonferenz „${p.title}“ (Fassung ${code(p.version)}) – das Wichtigste:`,
       ),

@@ -1,5 +1,5 @@
 import type { Catalogue, TallyView } from './de.js';
-import { bold, bullets, code, href, join, lines, link, type Piece, type Rich, rich } from './rich.js';
+import { blocks, bold, bullets, code, href, join, lines, link, type Piece, type Rich, rich } from './rich.js';
 
 const tallyLine = (label: string, people: Piece[]): Rich | null =>
   people.length ? join([`${label} (${people.length}): `, join(people, ', ')]) : null;
@@ -38,7 +38,7 @@ export const en: Catalogue = {
       admins.length ? `${contact} or to the bot's admins (${admins.join(', ')})` : contact,
   },
   noticeFirstLayer: (p) =>
-    lines([
+    blocks([
       bold(
         rich`Privacy notice for the video conference "${p.title}" (version ${code(p.version)}) – the essentials:`,
       ),

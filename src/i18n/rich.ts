@@ -81,6 +81,16 @@ export function href(url: string): Rich {
   return { text: url, html: `<a href="${escapeHtml(url)}">${escapeHtml(url)}</a>`, mentions: [] };
 }
 
+/** Lines in the plain body; in HTML the pieces follow each other (for block elements such as lists). */
+export function blocks(items: readonly Piece[]): Rich {
+  const parts = items.map(toRich);
+  return {
+    text: parts.map((p) => p.text).join('\n'),
+    html: parts.map((p) => p.html).join(''),
+    mentions: [...new Set(parts.flatMap((p) => p.mentions))],
+  };
+}
+
 export function lines(items: readonly Piece[]): Rich {
   return join(items, '\n');
 }
