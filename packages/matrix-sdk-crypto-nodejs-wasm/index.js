@@ -310,8 +310,10 @@ class OlmMachine {
    * snapshot file is created with mode 0600). `storeType` is accepted for API compatibility.
    * Throws CryptoStoreError LOCKED / CORRUPT / LOST (see README.md).
    */
-  static async initialize(userId, deviceId, storePath, _storePassphrase, _storeType) {
+  static async initialize(userId, deviceId, storePath, storePassphrase, _storeType) {
     if (!storePath) throw new Error('OlmMachine.initialize needs a store directory (storePath)');
+    if (storePassphrase)
+      logger.warn('The crypto store passphrase is ignored: this store is not encrypted at rest');
     const user = String(userId);
     const device = String(deviceId);
     const dir = path.resolve(storePath);
@@ -417,8 +419,10 @@ class OlmMachine {
         },
       });
       await machine._persist();
-      if (!restored) {
-        const registry = readRegistry(registryFile);
+      // Recorded after the first snapshot is on disk (a crash in between leaves a store without a
+      // record, completed at the next start), so a missing snapshot of a recorded device means LOST.
+      const registry = readRegistry(registryFile);
+      if (!registry.devices[registryKey(user, device)]) {
         registry.devices[registryKey(user, device)] = {
           createdAt: machine._header.createdAt,
           storagePath: dir,
