@@ -135,6 +135,7 @@ async function connect(
     const deviceId = problem.deviceId ?? client.crypto.clientDeviceId;
     if (deviceId) {
       problem.deviceId = deviceId;
+      problem.userId ??= await client.getUserId();
       problem.storagePath ??= await cryptoStore.getMachineStoragePath(deviceId);
     }
     await closeCrypto().catch(() => undefined);
