@@ -43,6 +43,8 @@ export class MatrixEventIntake {
     private readonly log: Logger,
     /** The client decrypts: encrypted rooms work like plain ones. Off: they get a notice once. */
     private readonly encryption = false,
+    /** Waits between decryption retries (tests shorten them). */
+    private readonly retryDelaysMs?: readonly number[],
   ) {}
 
   attach(): void {
@@ -94,6 +96,7 @@ export class MatrixEventIntake {
           await this.onEvent(roomId, event);
         },
         onGaveUp: (roomId, event, reason) => this.undecryptable(roomId, event, reason),
+        delaysMs: this.retryDelaysMs,
       });
       this.retry = retry;
       this.client.on('room.failed_decryption', (roomId: string, event: RawEvent, error: unknown) => {
