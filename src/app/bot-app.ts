@@ -5,6 +5,7 @@ import { MeetingLifecycle } from './lifecycle.js';
 import { Opening } from './opening.js';
 import { Outbox } from './outbox.js';
 import { Planning } from './planning.js';
+import { PlaybackLinks } from './playback.js';
 import { PromptUpdater } from './prompt-updater.js';
 import { Purger } from './purge.js';
 import { Reconciler } from './reconcile.js';
@@ -20,6 +21,7 @@ export class BotApp {
   readonly planning: Planning;
   readonly purger: Purger;
   readonly discovery: RecordingDiscovery;
+  readonly playback: PlaybackLinks;
   readonly withdrawal: Withdrawal;
   readonly intake: ConsentIntake;
   readonly reconciler: Reconciler;
@@ -34,6 +36,8 @@ export class BotApp {
     this.opening = new Opening(ctx, this.prompts);
     this.purger = new Purger(ctx);
     this.discovery = new RecordingDiscovery(ctx, this.prompts, this.lifecycle);
+    this.playback = new PlaybackLinks(ctx, (userId) => this.opening.directRoom(userId));
+    this.discovery.onAvailable = (recording) => this.playback.deliverReady(recording);
     this.outbox = new Outbox(ctx, this.lifecycle, this.opening, this.purger, this.discovery, this.prompts);
     this.planning = new Planning(ctx, this.outbox);
     this.withdrawal = new Withdrawal(ctx, this.outbox, this.discovery);

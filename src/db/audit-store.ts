@@ -17,6 +17,7 @@ export type AuditAction =
   | 'consent.reset'
   | 'consent.redaction-ignored'
   | 'recording.discovered'
+  | 'recording.link-sent'
   | 'recording.purge-requested'
   | 'recording.purged'
   | 'evidence.pruned'
