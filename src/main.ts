@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { startBot } from './bot.js';
+import { formatResult } from './check/report.js';
+import { runStartupChecks } from './check/startup.js';
 import { ConfigError, loadConfigFile } from './config/load.js';
 import { createLogger, type Logger, registerSecret, routeMatrixSdkLogs } from './log.js';
 
@@ -30,10 +32,23 @@ async function main(): Promise<number> {
   const log = createLogger(config.logLevel);
   routeMatrixSdkLogs(log);
 
+  // The preflight checks (`npm run check`): what is certainly wrong stops the start with the same line.
+  const checks = await runStartupChecks(config, log);
+  if (checks.failures.length > 0) {
+    for (const failure of checks.failures) {
+      console.error(formatResult(failure));
+      log.fatal({ check: failure.name }, failure.message);
+    }
+    await flush(log);
+    // 2 like a config error: restarting cannot help (the systemd unit does not restart on 2).
+    return 2;
+  }
+
   let bot: Awaited<ReturnType<typeof startBot>>;
   try {
     bot = await startBot(config, log);
   } catch (error) {
+    checks.stop();
     log.fatal({ err: error }, 'start-up failed');
     await flush(log);
     return 1;
@@ -41,6 +56,7 @@ async function main(): Promise<number> {
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
       log.info({ signal }, 'shutting down');
+      checks.stop();
       bot.stop().then(resolve, (error: unknown) => {
         log.error({ err: error }, 'error during shutdown');
         resolve();
