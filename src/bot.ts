@@ -16,7 +16,10 @@ import { startJobs } from './jobs/scheduler.js';
 import type { Logger } from './log.js';
 import { MatrixChatPort } from './matrix/chat-port.js';
 import { MatrixEventIntake } from './matrix/event-intake.js';
+import { observeHomeserverCalls } from './matrix/rate-limit.js';
 import { SqliteStorageProvider } from './matrix/storage.js';
+import { instrumentBbb } from './metrics/instrument-bbb.js';
+import { BotMetrics } from './metrics/metrics.js';
 
 export interface RunningBot {
   app: BotApp;
@@ -30,20 +33,27 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const notice = loadNotice(resolve(config.notice[config.language]), config.language);
   log.info({ language: notice.language, version: notice.sha256.slice(0, 12) }, 'privacy notice loaded');
 
-  const bbb = new BbbClient({
+  let lastSyncAt: number | null = null;
+  const metrics = new BotMetrics({ db, lastSyncAt: () => lastSyncAt });
+  stores.audit.observe(metrics.onAudit);
+  observeHomeserverCalls(metrics.homeserver);
+  const bbbClient = new BbbClient({
     url: config.bbb.url,
     secret: config.bbb.secret,
     algorithm: config.bbb.checksumAlgorithm,
     timeoutMs: config.bbb.timeoutMs,
     logger: log.child({ component: 'bbb' }),
   });
+  const bbb = instrumentBbb(bbbClient, metrics);
 
-  const client = new MatrixClient(
-    config.matrix.homeserverUrl,
-    config.matrix.accessToken,
-    new SqliteStorageProvider(stores.state),
-  );
-  let lastSyncAt: number | null = null;
+  const storage = new SqliteStorageProvider(stores.state);
+  // matrix-bot-sdk stores the sync token after every completed /sync: the age of the last sync.
+  const storeSyncToken = storage.setSyncToken.bind(storage);
+  storage.setSyncToken = (token) => {
+    lastSyncAt = Date.now();
+    storeSyncToken(token);
+  };
+  const client = new MatrixClient(config.matrix.homeserverUrl, config.matrix.accessToken, storage);
   client.on('room.event', () => {
     lastSyncAt = Date.now();
   });
@@ -51,6 +61,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const chat = new MatrixChatPort(client, botUserId, log.child({ component: 'matrix' }));
   const ctx = new AppContext(config, stores, chat, bbb, systemClock, log, notice);
   const app = new BotApp(ctx);
+  app.retention.run = metrics.timePurge(app.retention.run.bind(app.retention));
   new MatrixEventIntake(
     client,
     chat,
@@ -63,7 +74,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   await app.reconciler.run();
   const tasks: ScheduledTask[] = startJobs(app, app.retention);
   const server: Server | null = config.http.enabled
-    ? await startHttpServer(app, { lastSyncAt: () => lastSyncAt })
+    ? await startHttpServer(app, { lastSyncAt: () => lastSyncAt, metrics })
     : null;
   log.info({ userId: botUserId }, 'bot ready');
 
@@ -74,6 +85,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       client.stop();
       await app.close();
       await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+      observeHomeserverCalls(null);
       db.$client.close();
       log.info('bot stopped');
     },

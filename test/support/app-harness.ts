@@ -6,11 +6,12 @@ import { CommandDispatcher } from '../../commands/dispatch.js';
 import { BotApp } from '../../src/app/bot-app.js';
 import { AppContext } from '../../src/app/context.js';
 import { loadNotice } from '../../src/app/notice.js';
+import type { BbbPort } from '../../src/app/ports.js';
 import { BbbClient } from '../../src/bbb/index.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { openDatabase } from '../../src/db/open.js';
-import { createStores } from '../../src/db/stores.js';
+import { createStores, type Stores } from '../../src/db/stores.js';
 import { type BbbSimulator, startBbbSimulator } from './bbb-simulator.js';
 import { MemoryChat } from './memory-chat.js';
 
@@ -51,8 +52,16 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+export interface HarnessOptions {
+  /** Wraps the BBB port and sees the stores of every (re)built app, e.g. to attach metrics. */
+  decorate?: (bbb: BbbPort, stores: Stores) => BbbPort;
+}
+
 /** The real application on a real SQLite file, the BBB simulator over HTTP, and the in-memory chat port. */
-export async function createHarness(overrides: Record<string, unknown> = {}): Promise<Harness> {
+export async function createHarness(
+  overrides: Record<string, unknown> = {},
+  options: HarnessOptions = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'meetbot-it-'));
   const dbPath = join(dir, 'bot.db');
   const clock = new TestClock();
@@ -78,7 +87,7 @@ export async function createHarness(overrides: Record<string, unknown> = {}): Pr
   function build(): BotApp {
     const db = openDatabase(dbPath);
     const stores = createStores(db);
-    const bbb = new BbbClient({
+    const client = new BbbClient({
       url: sim.url,
       secret: SECRET,
       algorithm: 'sha256',
@@ -86,6 +95,7 @@ export async function createHarness(overrides: Record<string, unknown> = {}): Pr
       retryMinDelayMs: 5,
       timeoutMs: 2000,
     });
+    const bbb = options.decorate ? options.decorate(client, stores) : client;
     const notice = loadNotice(config.notice[config.language], config.language);
     const ctx = new AppContext(config, stores, chat, bbb, clock, pino({ level: 'silent' }), notice);
     return new BotApp(ctx, { promptEditDelayMs: 5 });
