@@ -18,6 +18,13 @@ export interface SendOptions {
   key?: string;
 }
 
+/** A file the bot sends (the evidence report). */
+export interface OutgoingFile {
+  name: string;
+  mimetype: string;
+  data: Buffer;
+}
+
 export interface ChatPort {
   readonly botUserId: string;
   /**
@@ -36,6 +43,8 @@ export interface ChatPort {
   createDirectRoom(userId: string): Promise<string>;
   /** The reactions the homeserver holds for an event (relations API), oldest first. */
   reactionsTo(roomId: string, eventId: string): Promise<ReactionSeen[]>;
+  /** Uploads a file and sends it as an `m.file` message; returns its event ID. */
+  sendFile(roomId: string, file: OutgoingFile): Promise<string>;
 }
 
 export type BbbPort = Pick<

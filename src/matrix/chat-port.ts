@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { MatrixClient } from 'matrix-bot-sdk';
-import type { ChatPort, ReactionSeen, SendOptions } from '../app/ports.js';
+import type { ChatPort, OutgoingFile, ReactionSeen, SendOptions } from '../app/ports.js';
 import type { Rich } from '../i18n/rich.js';
 import type { Logger } from '../log.js';
 import { withRateLimitRetry } from './rate-limit.js';
@@ -113,6 +113,21 @@ export class MatrixChatPort implements ChatPort {
       from = page.next_batch;
     } while (from);
     return seen.sort((a, b) => a.ts - b.ts);
+  }
+
+  async sendFile(roomId: string, file: OutgoingFile): Promise<string> {
+    const url = await this.call('upload', () =>
+      this.client.uploadContent(file.data, file.mimetype, file.name),
+    );
+    return this.call('send', () =>
+      this.client.sendMessage(roomId, {
+        msgtype: 'm.file',
+        body: file.name,
+        filename: file.name,
+        url,
+        info: { mimetype: file.mimetype, size: file.data.length },
+      }),
+    );
   }
 
   async isEncrypted(roomId: string): Promise<boolean> {
