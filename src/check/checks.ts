@@ -465,6 +465,8 @@ async function jsonOf(res: Response): Promise<Record<string, unknown> | null> {
 function networkReason(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
     return `no answer within ${timeoutMs} ms`;
-  const cause = error instanceof Error ? (error.cause as { code?: string } | undefined) : undefined;
-  return cause?.code ?? (error instanceof Error ? error.message : String(error));
+  // fetch: TypeError('fetch failed') caused by the socket error, or by an AggregateError of them.
+  const cause =
+    error instanceof Error ? (error.cause as { code?: string; errors?: { code?: string }[] }) : undefined;
+  return cause?.code ?? cause?.errors?.[0]?.code ?? (error instanceof Error ? error.message : String(error));
 }

@@ -1,7 +1,8 @@
 // The consent evidence report (DSGVO Art. 7(1)): built from the real app's SQLite file after a
 // scenario, as CSV and JSON, through `npm run evidence` and through `!evidence` in chat.
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
@@ -133,12 +134,29 @@ describe('npm run evidence', () => {
       run(process.execPath, ['--import', 'tsx', 'src/evidence/cli.ts', '--config', config, ...args], {
         cwd: REPO,
       });
+    const fingerprint = () =>
+      ['', '-wal']
+        .map((suffix) =>
+          existsSync(h.dbPath + suffix)
+            ? createHash('sha256')
+                .update(readFileSync(h.dbPath + suffix))
+                .digest('hex')
+            : '-',
+        )
+        .join();
+    const before = fingerprint();
     const json = JSON.parse((await cli('--meeting', String(weekly), '--format', 'json')).stdout);
     expect(json.meetings.map((m: { id: number }) => m.id)).toEqual([weekly]);
     const csv = (await cli('--room', ROOM)).stdout;
     expect(
       (parse(csv, { columns: true }) as { type: string }[]).filter((r) => r.type === 'meeting'),
     ).toHaveLength(2);
+
+    const output = join(h.dbPath, '../report.csv');
+    await cli('--since', '2026-01-01', '--output', output);
+    expect(readFileSync(output, 'utf8')).toContain('type,meeting_id,meeting_title');
+    expect(statSync(output).mode & 0o777).toBe(0o600); // personal data: the owner only
+    expect(fingerprint()).toBe(before); // read-only: the database files are untouched
 
     await expect(cli('--meeting', '999')).rejects.toMatchObject({
       code: 1,
@@ -181,6 +199,14 @@ describe('!evidence', () => {
     const json = JSON.parse(h.chat.files[1]!.data.toString('utf8'));
     expect(json.meetings).toHaveLength(2);
     expect(h.chat.files[1]!.mimetype).toBe('application/json');
+    // The export itself is on record: who took which meetings' evidence.
+    const exports = h.app.ctx.stores.db.$client
+      .prepare("select actor_id as actor, details from audit_log where action = 'admin.evidence'")
+      .all() as { actor: string; details: string }[];
+    expect(exports.map((e) => [e.actor, JSON.parse(e.details).meetings])).toEqual([
+      [ADMIN, [weekly]],
+      [ADMIN, [weekly, weekly + 1]],
+    ]);
   });
 
   it('is refused to non-admins, and gives a usage line for bad arguments', async () => {
