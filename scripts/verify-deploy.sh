@@ -5,21 +5,26 @@
 #      machine has installed at /usr/bin); any warning fails;
 #   2. a unit with a deliberate typo must fail the same check (the check can fail);
 #   3. the hardening the README promises is in the unit, and the unit, `npm run start:prod` and the
-#      Dockerfile start the same compiled entry point.
-# Needs systemd-analyze (Debian: package systemd); installs it when run as root without it.
+#      Dockerfile start the same compiled entry point;
+#   4. the backup service's commands, run on a scratch database, make a readable copy and keep 14.
+# Needs systemd-analyze (Debian: package systemd) and sqlite3; installs them when run as root without.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v systemd-analyze >/dev/null; then
+# need COMMAND PACKAGE: installs Debian's PACKAGE when COMMAND is missing (as root), else fails.
+need() {
+  command -v "$1" >/dev/null && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing systemd (for systemd-analyze)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd >/dev/null \
-      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd >/dev/null; }
+    echo "installing $2 (for $1)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null \
+      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null; }
   else
-    echo "systemd-analyze not found: install Debian's systemd package" >&2
+    echo "$1 not found: install Debian's $2 package" >&2
     exit 1
   fi
-fi
+}
+need systemd-analyze systemd
+need sqlite3 sqlite3
 
 units=(deploy/*.service deploy/*.timer)
 fail=0
@@ -81,6 +86,7 @@ require 'ReadWritePaths=/var/lib/meetbot'
 require 'StateDirectory=meetbot'
 require 'Restart=on-failure'
 require 'KillSignal=SIGTERM'
+require 'RestartPreventExitStatus=2'
 
 # One start command: the unit, `npm run start:prod` and the container all run dist/src/main.js.
 entry=$(node -p 'require("./package.json").scripts["start:prod"]')
@@ -93,5 +99,28 @@ if [ -f Dockerfile ]; then
   grep -q '^WORKDIR /opt/meetbot' Dockerfile || { echo "FAIL: the Dockerfile's WORKDIR is not /opt/meetbot" >&2; fail=1; }
   echo "ok: unit, start:prod and Dockerfile start the same entry point from /opt/meetbot"
 fi
+
+# The backup service's own commands (systemd's %% is a literal %), on a scratch database and folder.
+scratch=$(mktemp -d)
+mkdir -p "$scratch/state" "$scratch/backups"
+sqlite3 "$scratch/state/bot.db" "pragma journal_mode=wal; create table consent(who text); insert into consent values ('@alice:example.org');" >/dev/null
+for i in $(seq -w 1 15); do touch -d "2026-01-$i" "$scratch/backups/bot-202601${i}T000000Z.db"; done
+backup_ok=1
+while IFS= read -r cmd; do
+  cmd=${cmd//\/var\/lib\/meetbot/$scratch\/state}
+  cmd=${cmd//\/var\/backups\/meetbot/$scratch\/backups}
+  cmd=${cmd//%%/%}
+  bash -c "$cmd" || backup_ok=0
+done < <(sed -n 's/^ExecStart=//p' deploy/meetbot-backup.service | sed 's/^\/bin\/sh -c //; s/^'"'"'\(.*\)'"'"'$/\1/')
+newest=$(ls -1t "$scratch"/backups/bot-*.db | head -n 1)
+if [ $backup_ok = 1 ] && [ "$(ls -1 "$scratch"/backups/bot-*.db | wc -l)" = 14 ] \
+  && [ "$(sqlite3 "$newest" 'select who from consent')" = '@alice:example.org' ] && [ ! -e "$scratch/backups/bot.db.new" ]; then
+  echo "ok: the backup service copies the database ($(basename "$newest")) and keeps the last 14"
+else
+  echo "FAIL: the backup service's commands did not produce a readable copy and 14 kept backups" >&2
+  ls -l "$scratch/backups" >&2
+  fail=1
+fi
+rm -rf "$scratch"
 
 exit $fail

@@ -467,6 +467,13 @@ function networkReason(error: unknown, timeoutMs: number): string {
     return `no answer within ${timeoutMs} ms`;
   // fetch: TypeError('fetch failed') caused by the socket error, or by an AggregateError of them.
   const cause =
-    error instanceof Error ? (error.cause as { code?: string; errors?: { code?: string }[] }) : undefined;
-  return cause?.code ?? cause?.errors?.[0]?.code ?? (error instanceof Error ? error.message : String(error));
+    error instanceof Error
+      ? (error.cause as { code?: string; message?: string; errors?: { code?: string }[] } | undefined)
+      : undefined;
+  return (
+    cause?.code ??
+    cause?.errors?.[0]?.code ??
+    cause?.message ??
+    (error instanceof Error ? error.message : String(error))
+  );
 }

@@ -70,7 +70,7 @@ export function evidenceCsv(report: EvidenceReport): string {
         until: s.endedAt,
         detail: [
           s.confirmedAt ? `confirmed by BBB ${s.confirmedAt}` : 'not confirmed by BBB',
-          s.endReason ? `ended: ${s.endReason}` : null,
+          s.endReason ? `end: ${s.endReason}` : null,
         ]
           .filter(Boolean)
           .join('; '),
