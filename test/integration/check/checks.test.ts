@@ -1,11 +1,13 @@
 // The preflight checks in process, against stand-in servers on loopback, the BBB simulator and real
 // SQLite files: the cases the e2e suite (real Synapse) cannot produce on demand.
 
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -194,6 +196,33 @@ describe('notice placeholders', () => {
       expect(unfilledPlaceholders(text), language).toEqual([]);
     }
   });
+});
+
+describe('npm run check with a broken config', () => {
+  it('prints one FAIL line naming each bad key, and exits 1', async () => {
+    const file = join(dir, 'config.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ matrix: { homeserverUrl: 'not a url', accessToken: 't' }, bbb: { secert: 'x' } }),
+    );
+    const run = promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'src/check/cli.ts', '--config', file],
+      {
+        cwd: join(import.meta.dirname, '../../..'),
+      },
+    );
+    const failed = await run.then(
+      () => null,
+      (e: { code: number; stdout: string }) => e,
+    );
+    expect(failed?.code).toBe(1);
+    const lines = failed!.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^FAIL {2}config {5}Invalid configuration in .*config\.json: - /);
+    expect(lines[0]).toContain('matrix.homeserverUrl: expected a URL');
+    expect(lines[0]).toContain('unknown key in bbb: "secert"');
+  }, 30_000);
 });
 
 describe('at start-up', () => {
