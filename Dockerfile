@@ -11,12 +11,9 @@
 
 FROM node:24-bookworm-slim AS build
 WORKDIR /opt/meetbot
-# better-sqlite3 compiles from source when no prebuilt binary fits.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ ca-certificates \
- && rm -rf /var/lib/apt/lists/*
+# better-sqlite3 13 ships prebuilt binaries and the crypto engine is WebAssembly: no compiler needed.
 COPY package.json package-lock.json ./
-COPY stubs ./stubs
+COPY packages ./packages
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -28,7 +25,7 @@ ENV NODE_ENV=production
 WORKDIR /opt/meetbot
 COPY --from=build /opt/meetbot/package.json ./
 COPY --from=build /opt/meetbot/node_modules ./node_modules
-COPY --from=build /opt/meetbot/stubs ./stubs
+COPY --from=build /opt/meetbot/packages ./packages
 COPY --from=build /opt/meetbot/dist ./dist
 COPY migrations ./migrations
 COPY notices ./notices

@@ -119,7 +119,7 @@ describe('the evidence report', () => {
 });
 
 describe('npm run evidence', () => {
-  it('writes CSV or JSON of the configured database, read-only', async () => {
+  it('writes CSV or JSON of the configured database, read-only', { timeout: 90_000 }, async () => {
     const { weekly } = await scenario();
     const config = join(h.dbPath, '../config.json');
     writeFileSync(

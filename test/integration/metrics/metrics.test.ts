@@ -3,7 +3,7 @@
 // come through the real Matrix chat port against a stand-in homeserver.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MatrixClient } from 'matrix-bot-sdk';
+import { MatrixClient } from '@vector-im/matrix-bot-sdk';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BbbPort } from '../../../src/app/ports.js';
