@@ -1,4 +1,6 @@
 import { readMeeting, tally } from '../src/app/views.js';
+import type { MeetingRow } from '../src/db/meetings-store.js';
+import { join } from '../src/i18n/rich.js';
 import { defineCommand } from './command.js';
 import { isMeetingRef, resolveMeeting } from './meeting-ref.js';
 
@@ -8,18 +10,23 @@ export default defineCommand({
   permission: 'anyone',
   async run(c, args) {
     const ref = isMeetingRef(args.words[0]) ? args.words[0] : undefined;
-    const meeting = resolveMeeting(c, ref, ['collecting', 'open']);
+    const { t } = c.ctx;
+    // Without a reference: the open (or collecting) meeting; when there is none, the room's latest
+    // meeting, saying so (after a meeting ended, people still ask how it went).
+    const latest: MeetingRow | undefined =
+      ref === undefined && !c.ctx.stores.meetings.inRoom(c.roomId, ['collecting', 'open']).length
+        ? c.ctx.stores.meetings.inRoom(c.roomId)[0]
+        : undefined;
+    const meeting = latest ?? resolveMeeting(c, ref, ['collecting', 'open']);
     const view = readMeeting(c.ctx, meeting);
     const session = c.ctx.stores.meetings.currentSession(meeting.id);
-    const { t } = c.ctx;
-    await c.reply(
-      t.status({
-        ref: t.meetingRef(meeting.id, meeting.title),
-        state: t.stateNames[meeting.state] ?? meeting.state,
-        when: meeting.scheduledAt ? c.ctx.dateTime(meeting.scheduledAt) : null,
-        tally: tally(view),
-        recording: session ? (session.record ? t.recordingStateOn : t.recordingStateOff) : null,
-      }),
-    );
+    const status = t.status({
+      ref: t.meetingRef(meeting.id, meeting.title),
+      state: t.stateNames[meeting.state] ?? meeting.state,
+      when: meeting.scheduledAt ? c.ctx.dateTime(meeting.scheduledAt) : null,
+      tally: tally(view),
+      recording: session ? (session.record ? t.recordingStateOn : t.recordingStateOff) : null,
+    });
+    await c.reply(latest ? join([t.statusLatest, status], '\n') : status);
   },
 });

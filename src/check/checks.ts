@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { loadNotice } from '../app/notice.js';
 import { BbbClient, BbbError, BbbUnavailableError, type ChecksumAlgorithm } from '../bbb/index.js';
+import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { MIGRATIONS_FOLDER } from '../db/open.js';
 
@@ -279,35 +280,24 @@ export async function checkBbb(config: Config, options: CheckOptions = {}): Prom
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Notice: the file of the configured language is readable and has no unfilled placeholder.
-
-/** `{{name}}` or `{name}` left in a notice text: a template that was not filled in. */
-const PLACEHOLDER = /\{\{\s*[A-Za-z_][\w.]*\s*\}\}|\{[A-Za-z_][\w.]*\}/g;
-
-export function unfilledPlaceholders(text: string): string[] {
-  return [...new Set(text.match(PLACEHOLDER) ?? [])];
-}
+// Notice: the file of the configured language is readable and every placeholder is filled from the config.
 
 export function checkNotice(config: Config): CheckResult {
   const key = `notice.${config.language}`;
   const file = config.notice[config.language];
   const path = resolve(file);
   try {
-    const notice = loadNotice(path, config.language);
-    const unfilled = unfilledPlaceholders(notice.text);
-    if (unfilled.length > 0) {
-      return {
-        name: 'notice',
-        status: 'fail',
-        message: `${key} (${path}) has unfilled placeholders ${unfilled.slice(0, 6).join(', ')}: fill them in (or the config keys they come from)`,
-      };
-    }
+    // The same loading as at start-up: fills {{placeholders}} from notice.* and refuses gaps.
+    const notice = loadNotice(path, config.language, config);
     return {
       name: 'notice',
       status: 'ok',
-      message: `${key} (${file}): version ${notice.sha256.slice(0, 12)}, ${notice.text.length} characters`,
+      message: `${key} (${file}): version ${notice.sha256.slice(0, 12)}, ${notice.text.length} characters, every placeholder filled`,
     };
   } catch (error) {
+    if (error instanceof ConfigError) {
+      return { name: 'notice', status: 'fail', message: `${key} (${path}): ${error.problems.join('; ')}` };
+    }
     const code = (error as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT'

@@ -162,12 +162,15 @@ describe.skipIf(!hs)('npm run check', () => {
     expect(run.code).toBe(1);
   });
 
-  it('names a notice with unfilled placeholders', async () => {
+  it('names a notice placeholder the config does not fill', async () => {
     const template = join(dir, 'template.txt');
-    writeFileSync(template, 'Verantwortlich: {{controller}}\nKontakt: {{ contact }}\n', { mode: 0o644 });
+    writeFileSync(template, 'Verantwortlich: {{controller}}\nDatenschutzbeauftragte: {{ dpo }}\n', {
+      mode: 0o644,
+    });
     const run = await check(writeConfig({ notice: { de: template } }));
     expect(run.lines.get('notice')!.status).toBe('FAIL');
-    expect(run.lines.get('notice')!.message).toContain('unfilled placeholders {{controller}}, {{ contact }}');
+    expect(run.lines.get('notice')!.message).toContain('uses the unknown placeholder {{ dpo }}');
+    expect(run.code).toBe(1);
   });
 
   it('names a database folder the bot cannot write', async () => {

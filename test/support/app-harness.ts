@@ -14,6 +14,7 @@ import { openDatabase } from '../../src/db/open.js';
 import { createStores, type Stores } from '../../src/db/stores.js';
 import { type BbbSimulator, startBbbSimulator } from './bbb-simulator.js';
 import { MemoryChat } from './memory-chat.js';
+import { SAMPLE_NOTICE_FACTS } from './notice-facts.js';
 
 export const ROOM = '!room:test';
 export const ORGANIZER = '@olga:test';
@@ -72,6 +73,7 @@ export async function createHarness(
       admins: [ADMIN],
       bbb: { url: sim.url, secret: SECRET },
       database: { path: dbPath },
+      notice: SAMPLE_NOTICE_FACTS,
       ...overrides,
     },
     'test-config',
@@ -96,7 +98,7 @@ export async function createHarness(
       timeoutMs: 2000,
     });
     const bbb = options.decorate ? options.decorate(client, stores) : client;
-    const notice = loadNotice(config.notice[config.language], config.language);
+    const notice = loadNotice(config.notice[config.language], config.language, config);
     const ctx = new AppContext(config, stores, chat, bbb, clock, pino({ level: 'silent' }), notice);
     return new BotApp(ctx, { promptEditDelayMs: 5 });
   }

@@ -2,7 +2,7 @@
 // SQLite files: the cases the e2e suite (real Synapse) cannot produce on demand.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,13 +16,14 @@ import {
   checkClock,
   checkDatabase,
   checkHomeserver,
+  checkNotice,
   checkRooms,
-  unfilledPlaceholders,
 } from '../../../src/check/checks.js';
 import { runStartupChecks } from '../../../src/check/startup.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { openDatabase } from '../../../src/db/open.js';
 import { type BbbSimulator, startBbbSimulator } from '../../support/bbb-simulator.js';
+import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
 
 const SECRET = 'check-secret-0123456789';
 let dir: string;
@@ -48,6 +49,7 @@ function config(patch: { homeserverUrl?: string; bbbUrl?: string; db?: string } 
     {
       matrix: { homeserverUrl: patch.homeserverUrl ?? 'http://127.0.0.1:9', accessToken: 'token' },
       bbb: { url: patch.bbbUrl ?? 'http://127.0.0.1:9/bigbluebutton/', secret: SECRET },
+      notice: SAMPLE_NOTICE_FACTS,
       database: { path: patch.db ?? join(dir, 'bot.db') },
     },
     'test',
@@ -180,21 +182,38 @@ describe('database', () => {
   });
 });
 
-describe('notice placeholders', () => {
-  it('finds {{name}} and {name} left in a text, and nothing in the shipped notices', () => {
-    expect(unfilledPlaceholders('Kontakt: {{ contact }}, {controller}; {{contact}}')).toEqual([
-      '{{ contact }}',
-      '{controller}',
-      '{{contact}}',
-    ]);
-    expect(unfilledPlaceholders('Art. 6 Abs. 1 {lit. b} – nothing here: { }')).toEqual([]);
-    for (const language of ['de', 'en']) {
-      const text = readFileSync(
-        join(import.meta.dirname, `../../../notices/privacy-notice.${language}.txt`),
-        'utf8',
-      );
-      expect(unfilledPlaceholders(text), language).toEqual([]);
-    }
+describe('notice', () => {
+  it('passes when every placeholder is filled from the config, and names each gap or unknown one', () => {
+    expect(checkNotice(config())).toMatchObject({
+      status: 'ok',
+      message: expect.stringContaining('every placeholder filled'),
+    });
+    const noFacts = parseConfig(
+      {
+        matrix: { homeserverUrl: 'http://127.0.0.1:9', accessToken: 'token' },
+        bbb: { url: 'http://127.0.0.1:9/bigbluebutton/', secret: SECRET },
+      },
+      'test',
+      {},
+    );
+    const missing = checkNotice(noFacts);
+    expect(missing.status).toBe('fail');
+    expect(missing.message).toContain('notice.controller: missing');
+    const template = join(dir, 'own.txt');
+    writeFileSync(template, 'Verantwortlich: {{controller}}. Datenschutzbeauftragte: {{dpo}}');
+    const own = parseConfig(
+      {
+        matrix: { homeserverUrl: 'http://127.0.0.1:9', accessToken: 'token' },
+        bbb: { url: 'http://127.0.0.1:9/bigbluebutton/', secret: SECRET },
+        notice: { ...SAMPLE_NOTICE_FACTS, de: template },
+      },
+      'test',
+      {},
+    );
+    expect(checkNotice(own)).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('uses the unknown placeholder {{dpo}}'),
+    });
   });
 });
 
@@ -275,7 +294,7 @@ describe('at start-up', () => {
       {
         matrix: { homeserverUrl: 'http://127.0.0.1:9', accessToken: 'token' },
         bbb: { url: 'http://127.0.0.1:9/bigbluebutton/', secret: SECRET },
-        notice: { de: join(dir, 'missing.txt') },
+        notice: { ...SAMPLE_NOTICE_FACTS, de: join(dir, 'missing.txt') },
         database: { path: join(dir, 'bot.db') },
       },
       'test',
