@@ -37,6 +37,8 @@ async function main(): Promise<number> {
   if (checks.failures.length > 0) {
     for (const failure of checks.failures) {
       console.error(formatResult(failure));
+      // A fact the notice needs and the config lacks is a configuration error: named like one, too.
+      if (failure.configProblems) console.error(new ConfigError(file, failure.configProblems).message);
       log.fatal({ check: failure.name }, failure.message);
     }
     await flush(log);

@@ -29,6 +29,8 @@ export interface CheckResult {
   status: CheckStatus;
   /** One line: what was found and, when not ok, how to fix it. Never contains a secret. */
   message: string;
+  /** When the problem is in the configuration: each bad key, as a ConfigError names them. */
+  configProblems?: string[];
 }
 
 export interface CheckOptions {
@@ -296,7 +298,12 @@ export function checkNotice(config: Config): CheckResult {
     };
   } catch (error) {
     if (error instanceof ConfigError) {
-      return { name: 'notice', status: 'fail', message: `${key} (${path}): ${error.problems.join('; ')}` };
+      return {
+        name: 'notice',
+        status: 'fail',
+        message: `${key} (${path}): ${error.problems.join('; ')}`,
+        configProblems: error.problems,
+      };
     }
     const code = (error as NodeJS.ErrnoException).code;
     const why =
