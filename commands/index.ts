@@ -1,5 +1,6 @@
 import cancel from './cancel.js';
 import type { CommandDefinition } from './command.js';
+import evidence from './evidence.js';
 import { helpCommand } from './help.js';
 import invite from './invite.js';
 import meeting from './meeting.js';
@@ -22,6 +23,7 @@ export const commandTable: readonly CommandDefinition[] = [
   recordings,
   purge,
   mydata,
+  evidence,
   ping,
   helpCommand(() => commandTable),
 ];

@@ -11,8 +11,11 @@
 // person can log in with any Matrix client and try the commands. Ctrl-C stops what the demo started.
 // With DEMO_INFO_FILE set, it also writes those facts as JSON there (scripts/screenshot.sh reads them).
 
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-
+import { promisify } from 'node:util';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { startBot } from '../test/e2e/support/bot-process.js';
 import {
   acceptNextInvite,
@@ -22,7 +25,7 @@ import {
   type TestUser,
   waitForEvent,
 } from '../test/e2e/support/homeserver.js';
-import { acquireHomeserver } from '../test/e2e/support/homeserver-lifecycle.js';
+import { acquireHomeserver, REPO_ROOT } from '../test/e2e/support/homeserver-lifecycle.js';
 import { startBbbSimulator } from '../test/support/bbb-simulator.js';
 
 const SECRET = 'demo-bbb-secret-not-for-production';
@@ -185,6 +188,33 @@ async function main(): Promise<void> {
         afterEventId: statusId,
         timeoutMs: 20_000,
       }),
+    );
+    // What the data-protection officer gets: the evidence report of this meeting (the notice text abridged).
+    say('operator: npm run evidence -- --config <the bot config> --meeting 1');
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'src/evidence/cli.ts', '--config', bot.configPath, '--meeting', '1'],
+      { cwd: REPO_ROOT },
+    );
+    // Abridged for the screen: the columns that tell the story, the notice version and text shortened.
+    const columns = [
+      'type',
+      'state',
+      'record',
+      'bbb_meeting_id',
+      'user_id',
+      'answer',
+      'at',
+      'matrix_event_id',
+    ];
+    const rows = (parse(stdout, { columns: true }) as Record<string, string>[]).map((r) => ({
+      ...Object.fromEntries(columns.map((c) => [c, r[c]])),
+      notice: r.notice_version?.slice(0, 12),
+      deleted: [r.deletion_rule, r.deleted_at, r.deleted_by].filter(Boolean).join(' '),
+      ...(r.type === 'notice' ? { text: `${r.text?.slice(0, 30)}… (${r.text?.length} characters)` } : {}),
+    }));
+    console.log(
+      stringify(rows, { header: true, columns: [...columns, 'notice', 'deleted', 'text'] }).trimEnd(),
     );
     say("demo finished: consent collected, recording made only with everyone's ✅, deleted on withdrawal.");
   } finally {

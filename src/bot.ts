@@ -24,7 +24,10 @@ import {
   setBrokenStoreAside,
 } from './matrix/crypto.js';
 import { MatrixEventIntake } from './matrix/event-intake.js';
+import { observeHomeserverCalls } from './matrix/rate-limit.js';
 import { SqliteStorageProvider } from './matrix/storage.js';
+import { instrumentBbb } from './metrics/instrument-bbb.js';
+import { BotMetrics } from './metrics/metrics.js';
 
 export interface RunningBot {
   app: BotApp;
@@ -38,17 +41,28 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const notice = loadNotice(resolve(config.notice[config.language]), config.language, config);
   log.info({ language: notice.language, version: notice.sha256.slice(0, 12) }, 'privacy notice loaded');
 
-  const bbb = new BbbClient({
+  let lastSyncAt: number | null = null;
+  const metrics = new BotMetrics({ db, lastSyncAt: () => lastSyncAt });
+  stores.audit.observe(metrics.onAudit);
+  observeHomeserverCalls(metrics.homeserver);
+  const bbbClient = new BbbClient({
     url: config.bbb.url,
     secret: config.bbb.secret,
     algorithm: config.bbb.checksumAlgorithm,
     timeoutMs: config.bbb.timeoutMs,
     logger: log.child({ component: 'bbb' }),
   });
+  const bbb = instrumentBbb(bbbClient, metrics);
 
-  const { client, lost } = await connect(config, stores, log);
+  const storage = new SqliteStorageProvider(stores.state);
+  // matrix-bot-sdk stores the sync token after every completed /sync: the age of the last sync.
+  const storeSyncToken = storage.setSyncToken.bind(storage);
+  storage.setSyncToken = (token) => {
+    lastSyncAt = Date.now();
+    storeSyncToken(token);
+  };
+  const { client, lost } = await connect(config, storage, log);
   const encryption = !!client.crypto;
-  let lastSyncAt: number | null = null;
   client.on('room.event', () => {
     lastSyncAt = Date.now();
   });
@@ -56,6 +70,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const chat = new MatrixChatPort(client, botUserId, log.child({ component: 'matrix' }), encryption);
   const ctx = new AppContext(config, stores, chat, bbb, systemClock, log, notice);
   const app = new BotApp(ctx);
+  app.retention.run = metrics.timePurge(app.retention.run.bind(app.retention));
   const intake = new MatrixEventIntake(
     client,
     chat,
@@ -72,7 +87,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   await app.reconciler.run();
   const tasks: ScheduledTask[] = startJobs(app, app.retention);
   const server: Server | null = config.http.enabled
-    ? await startHttpServer(app, { lastSyncAt: () => lastSyncAt })
+    ? await startHttpServer(app, { lastSyncAt: () => lastSyncAt, metrics })
     : null;
   if (lost) await tellAdminsOnce(ctx, lost);
   log.info({ userId: botUserId, encryption }, 'bot ready');
@@ -86,6 +101,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       await app.close();
       if (encryption) await closeCrypto();
       await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+      observeHomeserverCalls(null);
       db.$client.close();
       log.info('bot stopped');
     },
@@ -101,15 +117,10 @@ type Lost = Extract<CryptoStartProblem, { kind: 'lost' }>;
  */
 async function connect(
   config: Config,
-  stores: ReturnType<typeof createStores>,
+  storage: SqliteStorageProvider,
   log: Logger,
 ): Promise<{ client: MatrixClient; lost: Lost | null }> {
-  const plain = () =>
-    new MatrixClient(
-      config.matrix.homeserverUrl,
-      config.matrix.accessToken,
-      new SqliteStorageProvider(stores.state),
-    );
+  const plain = () => new MatrixClient(config.matrix.homeserverUrl, config.matrix.accessToken, storage);
   if (!config.matrix.encryption) return { client: plain(), lost: null };
 
   const storePath = cryptoStorePath(config);
@@ -118,7 +129,7 @@ async function connect(
   const client = new MatrixClient(
     config.matrix.homeserverUrl,
     config.matrix.accessToken,
-    new SqliteStorageProvider(stores.state),
+    storage,
     cryptoStore,
   );
   try {

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { startBot } from './bot.js';
+import { formatResult } from './check/report.js';
+import { runStartupChecks } from './check/startup.js';
 import { ConfigError, loadConfigFile } from './config/load.js';
 import { createLogger, type Logger, registerSecret, routeMatrixSdkLogs } from './log.js';
 
@@ -30,10 +32,25 @@ async function main(): Promise<number> {
   const log = createLogger(config.logLevel);
   routeMatrixSdkLogs(log);
 
+  // The preflight checks (`npm run check`): what is certainly wrong stops the start with the same line.
+  const checks = await runStartupChecks(config, log);
+  if (checks.failures.length > 0) {
+    for (const failure of checks.failures) {
+      console.error(formatResult(failure));
+      // A fact the notice needs and the config lacks is a configuration error: named like one, too.
+      if (failure.configProblems) console.error(new ConfigError(file, failure.configProblems).message);
+      log.fatal({ check: failure.name }, failure.message);
+    }
+    await flush(log);
+    // 2 like a config error: restarting cannot help (the systemd unit does not restart on 2).
+    return 2;
+  }
+
   let bot: Awaited<ReturnType<typeof startBot>>;
   try {
     bot = await startBot(config, log);
   } catch (error) {
+    checks.stop();
     if (error instanceof ConfigError) {
       // e.g. the privacy notice uses a fact the configuration does not give
       console.error(new ConfigError(file, error.problems).message);
@@ -47,6 +64,7 @@ async function main(): Promise<number> {
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
       log.info({ signal }, 'shutting down');
+      checks.stop();
       bot.stop().then(resolve, (error: unknown) => {
         log.error({ err: error }, 'error during shutdown');
         resolve();

@@ -18,6 +18,13 @@ export interface SendOptions {
   key?: string;
 }
 
+/** A file the bot sends (the evidence report). */
+export interface OutgoingFile {
+  name: string;
+  mimetype: string;
+  data: Buffer;
+}
+
 export interface ChatPort {
   readonly botUserId: string;
   /**
@@ -38,6 +45,8 @@ export interface ChatPort {
   reactionsTo(roomId: string, eventId: string): Promise<ReactionSeen[]>;
   /** Who redacted this event (the homeserver keeps it with the redacted event); null if unknown. */
   redactedBy(roomId: string, eventId: string): Promise<string | null>;
+  /** Uploads a file and sends it as an `m.file` message; returns its event ID. */
+  sendFile(roomId: string, file: OutgoingFile): Promise<string>;
 }
 
 export type BbbPort = Pick<

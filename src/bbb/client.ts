@@ -15,7 +15,7 @@ import type {
   RecordingPage,
   VersionInfo,
 } from './types.js';
-import { bool, parseEnvelope, type XmlNode } from './xml.js';
+import { bool, list, obj, parseEnvelope, type XmlNode } from './xml.js';
 
 export interface BbbClientOptions {
   /** Base like `https://bbb.example.com/bigbluebutton/`; with or without trailing slash or `/api`. */
@@ -203,6 +203,16 @@ export class BbbClient {
   async getMeetingInfo(meetingID: string): Promise<MeetingInfo> {
     const r = await this.#call('getMeetingInfo', { meetingID }, { idempotent: true, meetingID });
     return toMeetingInfo(r);
+  }
+
+  /**
+   * Every meeting the server (or Scalelite) holds right now; `noMeetings` gives `[]` (reference §3.5). No
+   * parameters, so it is the cheapest signed read-only call: the preflight check uses it to prove the secret
+   * and the checksum algorithm.
+   */
+  async getMeetings(): Promise<MeetingInfo[]> {
+    const r = await this.#call('getMeetings', {}, { idempotent: true });
+    return list(obj(r.meetings).meeting).map((m) => toMeetingInfo(obj(m)));
   }
 
   /**

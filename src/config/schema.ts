@@ -179,7 +179,7 @@ export const configSchema = z.strictObject({
       enabled: z
         .boolean()
         .default(false)
-        .describe('Start the HTTP listener (recording-ready callback, /healthz)'),
+        .describe('Start the HTTP listener (recording-ready callback, /healthz, /metrics)'),
       host: z.string().default('127.0.0.1').describe('Address to listen on'),
       port: z.number().int().min(0).max(65_535).default(8080).describe('Port to listen on'),
       publicUrl: z

@@ -23,20 +23,30 @@ export type AuditAction =
   | 'evidence.pruned'
   | 'admin.purge'
   | 'admin.withdraw'
-  | 'user.mydata';
+  | 'user.mydata'
+  | 'admin.evidence';
+
+export interface AuditEntry {
+  at: number;
+  actorId: string;
+  action: AuditAction;
+  meetingId?: number | null;
+  subjectId?: string | null;
+  details?: Record<string, unknown>;
+}
 
 /** Append-only record of who did what, when (consents, withdrawals, purges, admin actions). */
 export class AuditStore {
+  private readonly observers: ((entry: AuditEntry) => void)[] = [];
+
   constructor(private readonly db: Db) {}
 
-  append(entry: {
-    at: number;
-    actorId: string;
-    action: AuditAction;
-    meetingId?: number | null;
-    subjectId?: string | null;
-    details?: Record<string, unknown>;
-  }): void {
+  /** Called after every append (the metrics count from here). */
+  observe(observer: (entry: AuditEntry) => void): void {
+    this.observers.push(observer);
+  }
+
+  append(entry: AuditEntry): void {
     this.db
       .insert(auditLog)
       .values({
@@ -48,6 +58,7 @@ export class AuditStore {
         details: entry.details ?? null,
       })
       .run();
+    for (const observer of this.observers) observer(entry);
   }
 
   forMeeting(meetingId: number) {

@@ -2,22 +2,40 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BotApp } from '../app/bot-app.js';
 import { verifyRecordingReadyToken } from '../bbb/index.js';
+import type { BotMetrics } from '../metrics/metrics.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
 
 export interface HttpStatus {
   /** Last time the Matrix sync loop delivered something, for /healthz. */
   lastSyncAt: () => number | null;
+  /** Served at GET /metrics (Prometheus text format) when given. */
+  metrics?: BotMetrics;
 }
 
 /**
- * The optional listener: BBB's recording-ready callback and a health check. The callback is only a
+ * The optional listener: BBB's recording-ready callback, a health check and the Prometheus metrics. The callback is only a
  * hint: a token is verified (HS256/HS512 with the BBB secret) and the recording is then confirmed
  * with getRecordings before anything changes, so a forged or replayed callback changes nothing.
  */
 export function startHttpServer(app: BotApp, status: HttpStatus): Promise<Server> {
   const { ctx } = app;
   const server = createServer((req, res) => {
+    if (req.method === 'GET' && status.metrics && req.url?.split('?')[0] === '/metrics') {
+      const { metrics } = status;
+      metrics.text().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': metrics.contentType });
+          res.end(text);
+        },
+        (error: unknown) => {
+          ctx.log.error({ err: error }, 'metrics collection failed');
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end('metrics collection failed\n');
+        },
+      );
+      return;
+    }
     handle(req)
       .then(({ code, body }) => {
         res.writeHead(code, { 'content-type': 'application/json' });

@@ -255,6 +255,11 @@ export const de = {
   bbbSoftDeleteNote: rich`Hinweis: BigBlueButton verschiebt gelöschte Aufzeichnungen zunächst in einen Papierkorb; endgültig entfernt sie erst die Bereinigung auf dem Server.`,
 
   mydataSent: rich`Ich habe dir die Auskunft per Direktnachricht geschickt.`,
+  evidenceSent: (meetings: number) =>
+    rich`Ich habe dir den Nachweisbericht (${String(meetings)} Besprechung${meetings === 1 ? '' : 'en'}) per Direktnachricht geschickt.`,
+  evidenceFile: (file: string) =>
+    rich`Nachweisbericht zur Einwilligung (Art. 7 Abs. 1 DSGVO): ${code(file)}. Er enthält personenbezogene Daten; gib ihn nur an Berechtigte weiter.`,
+  evidenceNone: rich`In diesem Raum gibt es keine Besprechungen, über die ich einen Nachweis habe.`,
   mydata: (p: { userId: string; meetings: Rich[]; consents: Rich[]; deliveries: number; audit: number }) =>
     lines([
       rich`Auskunft (Art. 15 DSGVO) über ${code(p.userId)}:`,
@@ -290,6 +295,8 @@ export const de = {
     recordings: 'Listet die Aufzeichnungen dieses Raums mit Alter und Löschdatum',
     purge: 'Löscht Aufzeichnungen sofort (nur Admins)',
     mydata: 'Zeigt, was der Bot über dich speichert',
+    evidence:
+      'Schickt den Einwilligungsnachweis der Besprechungen dieses Raums als Datei per Direktnachricht (nur Admins)',
   } as Record<string, string>,
 };
 

@@ -200,6 +200,11 @@ export const en: Catalogue = {
   bbbSoftDeleteNote: rich`Note: BigBlueButton first moves deleted recordings to a trash area; only the server's cleanup removes them for good.`,
 
   mydataSent: rich`I sent you the answer in a direct message.`,
+  evidenceSent: (meetings) =>
+    rich`I sent you the evidence report (${String(meetings)} meeting${meetings === 1 ? '' : 's'}) in a direct message.`,
+  evidenceFile: (file) =>
+    rich`Consent evidence report (GDPR Art. 7(1)): ${code(file)}. It contains personal data; share it only with those entitled to it.`,
+  evidenceNone: rich`This room has no meetings I hold evidence for.`,
   mydata: (p) =>
     lines([
       rich`What I store about ${code(p.userId)} (Art. 15 GDPR):`,
@@ -227,6 +232,7 @@ export const en: Catalogue = {
     recordings: "Lists this room's recordings with age and deletion date",
     purge: 'Deletes recordings now (admins only)',
     mydata: 'Shows what the bot stores about you',
+    evidence: "Sends the consent evidence of this room's meetings as a file by direct message (admins only)",
   },
 };
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { EncryptedRoomEvent, type MatrixClient } from '@vector-im/matrix-bot-sdk';
-import type { ChatPort, ReactionSeen, SendOptions } from '../app/ports.js';
+import type { ChatPort, OutgoingFile, ReactionSeen, SendOptions } from '../app/ports.js';
 import type { Rich } from '../i18n/rich.js';
 import type { Logger } from '../log.js';
 import { withRateLimitRetry } from './rate-limit.js';
@@ -152,6 +152,30 @@ export class MatrixChatPort implements ChatPort {
       from = page.next_batch;
     } while (from);
     return seen.sort((a, b) => a.ts - b.ts);
+  }
+
+  async sendFile(roomId: string, file: OutgoingFile): Promise<string> {
+    const info = { mimetype: file.mimetype, size: file.data.length };
+    const content: Record<string, unknown> = {
+      msgtype: 'm.file',
+      body: file.name,
+      filename: file.name,
+      info,
+    };
+    if (this.encryption && (await this.client.crypto.isRoomEncrypted(roomId))) {
+      // In an encrypted room the file is encrypted too (AES-CTR, key and hash in the encrypted event):
+      // the homeserver's media repository only ever holds ciphertext.
+      const encrypted = await this.client.crypto.encryptMedia(file.data);
+      const url = await this.call('upload', () =>
+        this.client.uploadContent(encrypted.buffer, 'application/octet-stream', 'encrypted'),
+      );
+      content.file = { ...encrypted.file, url };
+    } else {
+      content.url = await this.call('upload', () =>
+        this.client.uploadContent(file.data, file.mimetype, file.name),
+      );
+    }
+    return this.call('send', () => this.client.sendMessage(roomId, content));
   }
 
   async isEncrypted(roomId: string): Promise<boolean> {

@@ -6,11 +6,12 @@ import { CommandDispatcher } from '../../commands/dispatch.js';
 import { BotApp } from '../../src/app/bot-app.js';
 import { AppContext } from '../../src/app/context.js';
 import { loadNotice } from '../../src/app/notice.js';
+import type { BbbPort } from '../../src/app/ports.js';
 import { BbbClient } from '../../src/bbb/index.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { openDatabase } from '../../src/db/open.js';
-import { createStores } from '../../src/db/stores.js';
+import { createStores, type Stores } from '../../src/db/stores.js';
 import { type BbbSimulator, startBbbSimulator } from './bbb-simulator.js';
 import { MemoryChat } from './memory-chat.js';
 import { SAMPLE_NOTICE_FACTS } from './notice-facts.js';
@@ -57,6 +58,8 @@ export interface HarnessOptions {
   bbbTimeoutMs?: number;
   /** Simulator processing time from session end to published recording, on the test clock (default 0). */
   processingDelayMs?: number;
+  /** Wraps the BBB port and sees the stores of every (re)built app, e.g. to attach metrics. */
+  decorate?: (bbb: BbbPort, stores: Stores) => BbbPort;
 }
 
 /** The real application on a real SQLite file, the BBB simulator over HTTP, and the in-memory chat port. */
@@ -94,7 +97,7 @@ export async function createHarness(
   function build(): BotApp {
     const db = openDatabase(dbPath);
     const stores = createStores(db);
-    const bbb = new BbbClient({
+    const client = new BbbClient({
       url: sim.url,
       secret: SECRET,
       algorithm: 'sha256',
@@ -102,6 +105,7 @@ export async function createHarness(
       retryMinDelayMs: 5,
       timeoutMs: options.bbbTimeoutMs ?? 2000,
     });
+    const bbb = options.decorate ? options.decorate(client, stores) : client;
     const notice = loadNotice(config.notice[config.language], config.language, config);
     const ctx = new AppContext(config, stores, chat, bbb, clock, pino({ level: 'silent' }), notice);
     return new BotApp(ctx, { promptEditDelayMs: 5 });

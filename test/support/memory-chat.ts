@@ -1,4 +1,4 @@
-import type { ChatPort, ReactionSeen, SendOptions } from '../../src/app/ports.js';
+import type { ChatPort, OutgoingFile, ReactionSeen, SendOptions } from '../../src/app/ports.js';
 import type { Rich } from '../../src/i18n/rich.js';
 
 /**
@@ -24,6 +24,8 @@ export class MemoryChat implements ChatPort {
   readonly members = new Map<string, Set<string>>();
   readonly names = new Map<string, string>();
   readonly directRooms: { roomId: string; userId: string }[] = [];
+  /** Files sent (m.file), with their content. */
+  readonly files: (OutgoingFile & { eventId: string; roomId: string })[] = [];
   /** Users for whom creating a DM fails (e.g. a deactivated account). */
   readonly unreachable = new Set<string>();
   /** Redacted event ID → who redacted it. */
@@ -103,6 +105,12 @@ export class MemoryChat implements ChatPort {
     return this.reactions
       .filter((r) => r.roomId === roomId && r.relatesTo === eventId)
       .map(({ eventId: id, sender, key, ts }) => ({ eventId: id, sender, key, ts }));
+  }
+
+  async sendFile(roomId: string, file: OutgoingFile): Promise<string> {
+    const eventId = this.nextEventId();
+    this.files.push({ ...file, eventId, roomId });
+    return eventId;
   }
 
   /** Records a user's reaction as the homeserver would hold it; returns its event ID. */

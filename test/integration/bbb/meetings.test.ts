@@ -175,6 +175,26 @@ describe('join, isMeetingRunning, getMeetingInfo', () => {
   });
 });
 
+describe('getMeetings', () => {
+  it('lists running meetings, and none (noMeetings) as an empty list', async () => {
+    expect(await bbb.getMeetings()).toEqual([]);
+    await bbb.create({ name: 'Weekly', meetingID: 'm-list-1' });
+    await bbb.create({ name: 'Daily', meetingID: 'm-list-2' });
+    const listed = await bbb.getMeetings();
+    expect(listed.map((m) => [m.meetingID, m.meetingName]).sort()).toEqual([
+      ['m-list-1', 'Weekly'],
+      ['m-list-2', 'Daily'],
+    ]);
+    await bbb.end('m-list-1');
+    expect((await bbb.getMeetings()).map((m) => m.meetingID)).toEqual(['m-list-2']);
+  });
+
+  it('is refused with checksumError for a wrong secret', async () => {
+    const wrong = new BbbClient({ url: sim.url, secret: 'not-the-secret', algorithm: 'sha256', retries: 0 });
+    expect(await messageKeyOf(wrong.getMeetings())).toBe('checksumError');
+  });
+});
+
 describe('end', () => {
   it('ends a meeting and reports an unknown or already ended one as alreadyGone', async () => {
     const { createTime } = await bbb.create({ name: 'W', meetingID: 'm-6' });

@@ -1,0 +1,44 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfigFile } from '../config/load.js';
+import { type CheckResult, runChecks } from './checks.js';
+import { allOk, formatResult } from './report.js';
+
+// `npm run check -- --config <file>`: one line per item, exit 0 only when every item is OK.
+async function main(): Promise<number> {
+  let file = 'config.json';
+  try {
+    const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } }, strict: true });
+    if (values.config) file = values.config;
+  } catch (error) {
+    console.error(`${(error as Error).message}\nUsage: npm run check -- [--config <file>]`);
+    return 2;
+  }
+  let config: ReturnType<typeof loadConfigFile>;
+  try {
+    config = loadConfigFile(file);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    print({ name: 'config', status: 'fail', message: error.message.replace(/\n\s*/g, ' ') });
+    return 1;
+  }
+  print({
+    name: 'config',
+    status: 'ok',
+    message: `${file}: language ${config.language}, BBB checksum ${config.bbb.checksumAlgorithm}, ${config.admins.length} admin(s)`,
+  });
+  const results = await runChecks(config);
+  for (const result of results) print(result);
+  return allOk(results) ? 0 : 1;
+}
+
+function print(result: CheckResult): void {
+  process.stdout.write(`${formatResult(result)}\n`);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error('check failed:', error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,12 @@
+import type { CheckResult } from './checks.js';
+
+const LABEL = { ok: 'OK', warn: 'WARN', fail: 'FAIL' } as const;
+
+/** One line per item: `OK    homeserver  …`. */
+export function formatResult(result: CheckResult): string {
+  return `${LABEL[result.status].padEnd(5)} ${result.name.padEnd(10)} ${result.message}`;
+}
+
+export function allOk(results: readonly CheckResult[]): boolean {
+  return results.every((r) => r.status === 'ok');
+}

@@ -1,0 +1,102 @@
+// `!evidence` with encryption on (the production default), on the real Synapse with an admin whose client
+// really encrypts (matrix-js-sdk 43): the report arrives in an encrypted direct-message room as an
+// encrypted attachment; the media repository holds only ciphertext, and the key in the event opens it.
+import { createDecipheriv, createHash } from 'node:crypto';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { e2eHomeserver } from './support/context.js';
+import { CryptoUser } from './support/crypto-user.js';
+import { acceptNextInvite, membership, named, type TestUser, waitForEvent } from './support/homeserver.js';
+import {
+  BOT_TIMEOUT_MS,
+  isOpened,
+  isPrompt,
+  type MeetingWorld,
+  postFrom,
+  registerPeople,
+  startMeetingWorld,
+} from './support/meeting-helpers.js';
+
+const hs = e2eHomeserver();
+const wait = { timeoutMs: BOT_TIMEOUT_MS };
+
+interface EncryptedFile {
+  url: string;
+  key: { k: string };
+  iv: string;
+  hashes: { sha256: string };
+}
+
+const unpadded = (b64: string) => Buffer.from(b64.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+
+describe.skipIf(!hs)('!evidence in an encrypted direct message', () => {
+  let w: MeetingWorld;
+  let botId: string;
+  const clients: CryptoUser[] = [];
+
+  beforeAll(async () => {
+    for (const level of ['log', 'info', 'debug'] as const)
+      vi.spyOn(console, level).mockImplementation(() => {});
+    const [olgaUser, adaUser] = (await registerPeople(hs!, ['Olga', 'Ada'])) as [TestUser, TestUser];
+    w = await startMeetingWorld(hs!, {
+      config: { matrix: { encryption: true }, admins: [adaUser.userId] },
+    });
+    botId = w.botUser.userId;
+    clients.push(await CryptoUser.start(olgaUser), await CryptoUser.start(adaUser));
+  });
+
+  afterAll(async () => {
+    for (const c of clients) c.stop();
+    await w?.close();
+  });
+
+  it('arrives as an encrypted file the admin can open; the homeserver holds only ciphertext', async () => {
+    const [olga, ada] = clients as [CryptoUser, CryptoUser];
+    const roomId = await olga.user.createRoom({
+      name: 'encrypted evidence',
+      encrypted: true,
+      invite: [botId, ada.userId],
+    });
+    await acceptNextInvite(ada.user, { from: olga.userId });
+    await waitForEvent(olga.user, roomId, membership(botId, 'join'), wait);
+    for (const u of [olga, ada]) await u.awaitMembers(roomId, [botId, olga.userId, ada.userId]);
+
+    const command = await olga.sendText(roomId, `!meeting Evidenz ${olga.userId}`);
+    const prompt = await olga.waitFor(roomId, isPrompt(botId), { afterEventId: command, ...wait });
+    const answer = await olga.user.react(roomId, prompt.event_id, '❌');
+    // Olga is the only invitee: her ❌ opens the meeting (unrecorded), so it is stored by then.
+    await olga.waitFor(roomId, isOpened(botId, 'Evidenz'), { afterEventId: answer, ...wait });
+
+    const asked = await ada.sendText(roomId, '!evidence');
+    const dm = await acceptNextInvite(ada.user, { from: botId, timeoutMs: BOT_TIMEOUT_MS });
+    const isFile = named('the report file', (e) => e.sender === botId && e.content.msgtype === 'm.file');
+    const event = await ada.waitFor(dm, isFile, wait);
+    await ada.waitFor(roomId, postFrom(botId, /Nachweisbericht \(1 Besprechung\)/), {
+      afterEventId: asked,
+      ...wait,
+    });
+
+    expect(event.encrypted).toBe(true);
+    expect(event.content.url).toBeUndefined();
+    const file = event.content.file as EncryptedFile;
+    const [server, mediaId] = file.url.replace('mxc://', '').split('/');
+    const res = await fetch(`${hs!.url}/_matrix/client/v1/media/download/${server}/${mediaId}`, {
+      headers: { authorization: `Bearer ${ada.user.accessToken}` },
+    });
+    expect(res.status).toBe(200);
+    const ciphertext = Buffer.from(await res.arrayBuffer());
+    expect(ciphertext.toString('utf8')).not.toContain('consent');
+    expect(createHash('sha256').update(ciphertext).digest('base64').replace(/=+$/, '')).toBe(
+      file.hashes.sha256,
+    );
+
+    const decipher = createDecipheriv('aes-256-ctr', unpadded(file.key.k), unpadded(file.iv));
+    const csv = Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
+    const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    expect(rows.find((r) => r.type === 'meeting')?.meeting_title).toBe('Evidenz');
+    expect(rows.find((r) => r.type === 'consent' && r.user_id === olga.userId)).toMatchObject({
+      answer: 'decline',
+      matrix_event_id: answer,
+    });
+  });
+});

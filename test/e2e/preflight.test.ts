@@ -1,0 +1,238 @@
+// The preflight check (`npm run check`) against the real Synapse and the BBB simulator: a pass on a good
+// config, and each failure named with its fix. Then the same checks at bot start-up: what is certainly
+// wrong stops the start with the same line; an unreachable BBB only warns.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BbbSimulator, startBbbSimulator } from '../support/bbb-simulator.js';
+import {
+  type BotProcess,
+  type DeepPartial,
+  deepMerge,
+  defaultBotConfig,
+  type E2eBotConfig,
+  startBot,
+} from './support/bot-process.js';
+import { e2eHomeserver } from './support/context.js';
+import type { TestUser } from './support/homeserver.js';
+import { REPO_ROOT } from './support/homeserver-lifecycle.js';
+
+const hs = e2eHomeserver();
+const SECRET = 'preflight-secret-0123456789';
+const isRoot = process.getuid?.() === 0;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Check name → `OK|WARN|FAIL` and the message. */
+  lines: Map<string, { status: string; message: string }>;
+}
+
+function runNode(args: string[], opts: { uid?: number; gid?: number } = {}): Promise<Run> {
+  const { MATRIX_ACCESS_TOKEN: _t, BBB_SECRET: _s, ...env } = process.env;
+  return new Promise((resolve, reject) => {
+    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...args], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...opts,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      const lines = new Map<string, { status: string; message: string }>();
+      for (const line of `${stdout}\n${stderr}`.split('\n')) {
+        const m = /^(OK|WARN|FAIL)\s+(\S+)\s+(.*)$/.exec(line);
+        if (m) lines.set(m[2]!, { status: m[1]!, message: m[3]! });
+      }
+      resolve({ code, stdout, stderr, lines });
+    });
+  });
+}
+
+describe.skipIf(!hs)('npm run check', () => {
+  let botUser: TestUser;
+  let sim: BbbSimulator;
+  let sha512Only: BbbSimulator;
+  let dir: string;
+  let n = 0;
+
+  beforeAll(async () => {
+    botUser = await hs!.registerUser('meetbot-check');
+    await botUser.createRoom({ name: 'preflight room' });
+    sim = await startBbbSimulator({ secret: SECRET });
+    sha512Only = await startBbbSimulator({ secret: SECRET, algorithms: ['sha512'] });
+    dir = mkdtempSync(join(tmpdir(), 'meetbot-check-'));
+    chmodSync(dir, 0o755); // readable by the unprivileged user of the read-only test
+  });
+  afterAll(async () => {
+    await sim?.close();
+    await sha512Only?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function writeConfig(patch: DeepPartial<E2eBotConfig> = {}): string {
+    n += 1;
+    const base = defaultBotConfig(hs!.url, botUser, dir);
+    const config = deepMerge<E2eBotConfig>(
+      {
+        ...base,
+        bbb: { url: sim.url, secret: SECRET, checksumAlgorithm: 'sha256' },
+        database: { path: join(dir, `bot-${n}.db`) },
+      },
+      patch,
+    );
+    const file = join(dir, `config-${n}.json`);
+    writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o644 });
+    return file;
+  }
+  const check = (file: string, opts: { uid?: number; gid?: number } = {}) =>
+    runNode(['src/check/cli.ts', '--config', file], opts);
+
+  it('passes a good config: one OK line per item, exit 0', async () => {
+    const run = await check(writeConfig());
+    expect([...run.lines.keys()]).toEqual([
+      'config',
+      'homeserver',
+      'rooms',
+      'bbb',
+      'notice',
+      'database',
+      'clock',
+    ]);
+    for (const [name, line] of run.lines) expect(line.status, `${name}: ${line.message}`).toBe('OK');
+    expect(run.lines.get('homeserver')!.message).toContain(`the access token belongs to ${botUser.userId}`);
+    expect(run.lines.get('rooms')!.message).toContain('reads all 1 joined room');
+    expect(run.lines.get('bbb')!.message).toContain('accepts the secret with sha256');
+    expect(run.code).toBe(0);
+    // Never the secrets.
+    expect(run.stdout).not.toContain(SECRET);
+    expect(run.stdout).not.toContain(botUser.accessToken);
+  });
+
+  it('names a rejected access token and how to get a new one', async () => {
+    const run = await check(writeConfig({ matrix: { accessToken: 'syt_not_a_real_token' } }));
+    expect(run.lines.get('homeserver')).toMatchObject({ status: 'FAIL' });
+    expect(run.lines.get('homeserver')!.message).toMatch(
+      /rejects the access token \(M_UNKNOWN_TOKEN\).*matrix\.accessToken/,
+    );
+    expect(run.stdout).not.toContain('syt_not_a_real_token');
+    expect(run.code).toBe(1);
+  });
+
+  it("names a wrong BBB secret (BBB's checksumError)", async () => {
+    const run = await check(writeConfig({ bbb: { secret: 'wrong-secret-0123456789' } }));
+    expect(run.lines.get('bbb')!.status).toBe('FAIL');
+    expect(run.lines.get('bbb')!.message).toMatch(/checksumError.*bbb\.secret.*is wrong.*bbb-conf --secret/);
+    expect(run.code).toBe(1);
+  });
+
+  it('tells a refused checksum algorithm from a wrong secret, and names the one that works', async () => {
+    const run = await check(writeConfig({ bbb: { url: sha512Only.url, checksumAlgorithm: 'sha256' } }));
+    expect(run.lines.get('bbb')!.status).toBe('FAIL');
+    expect(run.lines.get('bbb')!.message).toContain(
+      'refuses checksums made with sha256 (checksumError) but accepts sha512 with the same secret: set bbb.checksumAlgorithm to "sha512"',
+    );
+    expect(run.code).toBe(1);
+  });
+
+  it('warns about an unreachable BBB (it may come back), and does not exit 0', async () => {
+    const run = await check(writeConfig({ bbb: { url: 'http://127.0.0.1:9/bigbluebutton/' } }));
+    expect(run.lines.get('bbb')!.status).toBe('WARN');
+    expect(run.lines.get('bbb')!.message).toMatch(/unreachable for now \(network\)/);
+    expect(run.lines.get('homeserver')!.status).toBe('OK');
+    expect(run.code).toBe(1);
+  });
+
+  it('names a missing notice file', async () => {
+    const missing = join(dir, 'no-such-notice.txt');
+    const run = await check(writeConfig({ notice: { de: missing } }));
+    expect(run.lines.get('notice')).toEqual({
+      status: 'FAIL',
+      message: `notice.de (${missing}): not found; put the organisation's privacy notice there or point notice.de at it`,
+    });
+    expect(run.code).toBe(1);
+  });
+
+  it('names a notice placeholder the config does not fill', async () => {
+    const template = join(dir, 'template.txt');
+    writeFileSync(template, 'Verantwortlich: {{controller}}\nDatenschutzbeauftragte: {{ dpo }}\n', {
+      mode: 0o644,
+    });
+    const run = await check(writeConfig({ notice: { de: template } }));
+    expect(run.lines.get('notice')!.status).toBe('FAIL');
+    expect(run.lines.get('notice')!.message).toContain('uses the unknown placeholder {{ dpo }}');
+    expect(run.code).toBe(1);
+  });
+
+  it('names a database folder the bot cannot write', async () => {
+    const readOnly = join(dir, 'read-only');
+    mkdirSync(readOnly, { recursive: true });
+    chmodSync(readOnly, 0o555);
+    // root may write anywhere: run the check as an unprivileged user, as the service would run.
+    const run = await check(
+      writeConfig({ database: { path: join(readOnly, 'bot.db') } }),
+      isRoot ? { uid: 65534, gid: 65534 } : {},
+    );
+    expect(run.lines.get('database')!.status, run.stderr).toBe('FAIL');
+    expect(run.lines.get('database')!.message).toMatch(
+      /^cannot write in .*read-only \(EACCES\).*give the bot's user write access/,
+    );
+    expect(run.code).toBe(1);
+  });
+});
+
+describe.skipIf(!hs)('the same checks at start-up', () => {
+  let botUser: TestUser;
+  let bot: BotProcess | undefined;
+
+  beforeAll(async () => {
+    botUser = await hs!.registerUser('meetbot-startup');
+  });
+  afterAll(async () => {
+    await bot?.dispose();
+  });
+
+  async function startExpectingFailure(patch: DeepPartial<E2eBotConfig>): Promise<Run> {
+    const dir = mkdtempSync(join(tmpdir(), 'meetbot-startup-'));
+    const config = deepMerge<E2eBotConfig>(defaultBotConfig(hs!.url, botUser, dir), patch);
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify(config));
+    try {
+      return await runNode(['src/main.ts', '--config', file]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('a rejected token stops the start with the line `npm run check` prints, exit 2', async () => {
+    const run = await startExpectingFailure({ matrix: { accessToken: 'syt_rejected' } });
+    expect(run.code).toBe(2);
+    expect(run.lines.get('homeserver')?.status).toBe('FAIL');
+    expect(run.stderr).toMatch(/^FAIL {2}homeserver .*rejects the access token/m);
+    expect(run.stdout).not.toContain('bot ready');
+  });
+
+  it('a missing notice stops the start, exit 2', async () => {
+    const run = await startExpectingFailure({ notice: { de: '/nonexistent/notice.txt' } });
+    expect(run.code).toBe(2);
+    expect(run.lines.get('notice')?.message).toContain('/nonexistent/notice.txt): not found');
+  });
+
+  it('an unreachable BBB is a warning: the bot starts anyway', async () => {
+    // The default e2e config points BBB at port 9, which refuses connections.
+    bot = await startBot({ homeserverUrl: hs!.url, botUser });
+    const warning = bot.records().find((r) => r.check === 'bbb');
+    expect(warning?.level).toBe(40); // pino's warn
+    expect(String(warning?.msg)).toContain('unreachable for now');
+    expect(bot.running).toBe(true);
+  });
+});

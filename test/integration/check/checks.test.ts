@@ -1,0 +1,306 @@
+// The preflight checks in process, against stand-in servers on loopback, the BBB simulator and real
+// SQLite files: the cases the e2e suite (real Synapse) cannot produce on demand.
+
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  checkBbb,
+  checkClock,
+  checkDatabase,
+  checkHomeserver,
+  checkNotice,
+  checkRooms,
+} from '../../../src/check/checks.js';
+import { runStartupChecks } from '../../../src/check/startup.js';
+import { parseConfig } from '../../../src/config/load.js';
+import { openDatabase } from '../../../src/db/open.js';
+import { type BbbSimulator, startBbbSimulator } from '../../support/bbb-simulator.js';
+import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
+
+const SECRET = 'check-secret-0123456789';
+let dir: string;
+const servers: Server[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'meetbot-check-it-'));
+});
+afterEach(async () => {
+  for (const s of servers.splice(0)) await new Promise((resolve) => s.close(resolve));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function serve(handler: RequestListener): Promise<string> {
+  const server = createServer(handler);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function config(patch: { homeserverUrl?: string; bbbUrl?: string; db?: string } = {}) {
+  return parseConfig(
+    {
+      matrix: { homeserverUrl: patch.homeserverUrl ?? 'http://127.0.0.1:9', accessToken: 'token' },
+      bbb: { url: patch.bbbUrl ?? 'http://127.0.0.1:9/bigbluebutton/', secret: SECRET },
+      notice: SAMPLE_NOTICE_FACTS,
+      database: { path: patch.db ?? join(dir, 'bot.db') },
+    },
+    'test',
+    {},
+  );
+}
+
+/** A homeserver stand-in: versions, whoami, joined rooms; room reads answer per room. */
+function homeserver(opts: { date?: string; unreadable?: string[] } = {}): RequestListener {
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    res.setHeader('content-type', 'application/json');
+    if (opts.date) res.setHeader('date', opts.date);
+    const json = (code: number, body: unknown) => {
+      res.writeHead(code);
+      res.end(JSON.stringify(body));
+    };
+    if (url.pathname === '/_matrix/client/versions') return json(200, { versions: ['v1.11'] });
+    if (url.pathname === '/_matrix/client/v3/account/whoami') return json(200, { user_id: '@bot:test' });
+    if (url.pathname === '/_matrix/client/v3/joined_rooms')
+      return json(200, { joined_rooms: ['!a:test', '!b:test'] });
+    const room = decodeURIComponent(url.pathname.split('/')[5] ?? '');
+    if (opts.unreadable?.includes(room)) return json(403, { errcode: 'M_FORBIDDEN' });
+    return json(200, { chunk: [] });
+  };
+}
+
+describe('homeserver and rooms', () => {
+  it('an unreachable homeserver is a warning, a URL that is not a client API a failure', async () => {
+    // A port nothing listens on (any more).
+    const closed = await serve(() => {});
+    await new Promise((resolve) => servers.pop()!.close(resolve));
+    expect(
+      (await checkHomeserver(config({ homeserverUrl: closed }), { timeoutMs: 2000 })).result,
+    ).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining('does not answer (ECONNREFUSED)'),
+    });
+    const web = await serve((_req, res) => {
+      res.writeHead(404, { 'content-type': 'text/html' });
+      res.end('<h1>Not found</h1>');
+    });
+    expect((await checkHomeserver(config({ homeserverUrl: web }))).result).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining(
+        'is not a Matrix client-server API (GET /_matrix/client/versions gave HTTP 404)',
+      ),
+    });
+  });
+
+  it('names the rooms the bot cannot read', async () => {
+    const hs = await serve(homeserver({ unreadable: ['!b:test'] }));
+    expect(await checkRooms(config({ homeserverUrl: hs }))).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining('cannot read 1 of 2 rooms: !b:test (M_FORBIDDEN)'),
+    });
+    const fine = await serve(homeserver());
+    expect((await checkRooms(config({ homeserverUrl: fine }))).status).toBe('ok');
+  });
+
+  it("warns when this machine's clock is off the homeserver's Date header", async () => {
+    const late = new Date(Date.now() - 5 * 60_000).toUTCString();
+    const hs = await serve(homeserver({ date: late }));
+    const outcome = await checkHomeserver(config({ homeserverUrl: hs }));
+    expect(outcome.result.status).toBe('ok');
+    const clock = checkClock(outcome.serverDate);
+    expect(clock.status).toBe('warn');
+    expect(clock.message).toMatch(/clock is 30\d s ahead of the homeserver's/);
+    expect(checkClock({ server: 1_000_000, local: 1_004_000 }).status).toBe('ok');
+  });
+});
+
+describe('BBB', () => {
+  let sim: BbbSimulator;
+  beforeEach(async () => {
+    sim = await startBbbSimulator({ secret: SECRET });
+  });
+  afterEach(async () => {
+    await sim.close();
+  });
+
+  it('passes with the right secret, fails on a URL that is not a BBB API', async () => {
+    expect(await checkBbb(config({ bbbUrl: sim.url }))).toMatchObject({ status: 'ok' });
+    const web = await serve((_req, res) => {
+      res.writeHead(404);
+      res.end();
+    });
+    expect(await checkBbb(config({ bbbUrl: `${web}/bigbluebutton/` }))).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('answers HTTP 404: bbb.url does not point at a BBB API'),
+    });
+  });
+});
+
+describe('database', () => {
+  it('a missing file in a writable folder is fine: it will be created', () => {
+    expect(checkDatabase(join(dir, 'sub', 'bot.db'))).toMatchObject({
+      status: 'ok',
+      message: expect.stringContaining('will be created with'),
+    });
+  });
+
+  it('a migrated database is current; one of a newer version or of something else fails', () => {
+    const path = join(dir, 'bot.db');
+    openDatabase(path).$client.close();
+    expect(checkDatabase(path)).toMatchObject({
+      status: 'ok',
+      message: expect.stringMatching(/migrations current, writable$/),
+    });
+
+    const newer = new Database(path);
+    newer
+      .prepare('insert into __drizzle_migrations (hash, created_at) values (?, ?)')
+      .run('future', Date.now() + 1e12);
+    newer.close();
+    expect(checkDatabase(path)).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('was migrated by a newer version of the bot'),
+    });
+
+    const other = join(dir, 'other.db');
+    const db = new Database(other);
+    db.exec('create table customers (id integer)');
+    db.close();
+    expect(checkDatabase(other).message).toContain('is a SQLite file of something else');
+
+    const text = join(dir, 'notes.db');
+    writeFileSync(text, 'this is not a database, just text that is long enough to have a header');
+    expect(checkDatabase(text).message).toContain('is not a SQLite database');
+  });
+});
+
+describe('notice', () => {
+  it('passes when every placeholder is filled from the config, and names each gap or unknown one', () => {
+    expect(checkNotice(config())).toMatchObject({
+      status: 'ok',
+      message: expect.stringContaining('every placeholder filled'),
+    });
+    const noFacts = parseConfig(
+      {
+        matrix: { homeserverUrl: 'http://127.0.0.1:9', accessToken: 'token' },
+        bbb: { url: 'http://127.0.0.1:9/bigbluebutton/', secret: SECRET },
+      },
+      'test',
+      {},
+    );
+    const missing = checkNotice(noFacts);
+    expect(missing.status).toBe('fail');
+    expect(missing.message).toContain('notice.controller: missing');
+    const template = join(dir, 'own.txt');
+    writeFileSync(template, 'Verantwortlich: {{controller}}. Datenschutzbeauftragte: {{dpo}}');
+    const own = parseConfig(
+      {
+        matrix: { homeserverUrl: 'http://127.0.0.1:9', accessToken: 'token' },
+        bbb: { url: 'http://127.0.0.1:9/bigbluebutton/', secret: SECRET },
+        notice: { ...SAMPLE_NOTICE_FACTS, de: template },
+      },
+      'test',
+      {},
+    );
+    expect(checkNotice(own)).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('uses the unknown placeholder {{dpo}}'),
+    });
+  });
+});
+
+describe('npm run check with a broken config', () => {
+  it('prints one FAIL line naming each bad key, and exits 1', { timeout: 30_000 }, async () => {
+    const file = join(dir, 'config.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ matrix: { homeserverUrl: 'not a url', accessToken: 't' }, bbb: { secert: 'x' } }),
+    );
+    const run = promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'src/check/cli.ts', '--config', file],
+      {
+        cwd: join(import.meta.dirname, '../../..'),
+      },
+    );
+    const failed = await run.then(
+      () => null,
+      (e: { code: number; stdout: string }) => e,
+    );
+    expect(failed?.code).toBe(1);
+    const lines = failed!.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^FAIL {2}config {5}Invalid configuration in .*config\.json: - /);
+    expect(lines[0]).toContain('matrix.homeserverUrl: expected a URL');
+    expect(lines[0]).toContain('unknown key in bbb: "secert"');
+  });
+});
+
+describe('at start-up', () => {
+  it('waits for an unreachable homeserver instead of giving up, then starts', async () => {
+    let up = false;
+    const inner = homeserver();
+    const hs = await serve((req, res) => {
+      if (!up) {
+        req.socket.destroy();
+        return;
+      }
+      inner(req, res);
+    });
+    const sim = await startBbbSimulator({ secret: SECRET });
+    const lines: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (l: string) => lines.push(l) });
+    setTimeout(() => {
+      up = true;
+    }, 300);
+    const checks = await runStartupChecks(config({ homeserverUrl: hs, bbbUrl: sim.url }), log, {
+      retryMs: 50,
+    });
+    checks.stop();
+    await sim.close();
+    expect(checks.failures).toEqual([]);
+    expect(lines.filter((l) => l.includes('trying again')).length).toBeGreaterThan(0);
+  });
+
+  it('logs an unreachable BBB as a warning and says so when it answers again', async () => {
+    const sim = await startBbbSimulator({ secret: SECRET });
+    sim.faults.set({ refuseConnections: true });
+    const hs = await serve(homeserver());
+    const lines: { msg: string; level: number }[] = [];
+    const log = pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l)) });
+    const checks = await runStartupChecks(config({ homeserverUrl: hs, bbbUrl: sim.url }), log, {
+      bbbRetryMs: 50,
+    });
+    expect(checks.failures).toEqual([]);
+    expect(lines.find((l) => l.msg.includes('unreachable for now'))?.level).toBe(40);
+    sim.faults.clear();
+    await expect
+      .poll(() => lines.some((l) => l.msg.startsWith('BBB answers now')), { timeout: 5000 })
+      .toBe(true);
+    checks.stop();
+    await sim.close();
+  });
+
+  it('stops at the first certainly-wrong item without asking the servers', async () => {
+    const missing = parseConfig(
+      {
+        matrix: { homeserverUrl: 'http://127.0.0.1:9', accessToken: 'token' },
+        bbb: { url: 'http://127.0.0.1:9/bigbluebutton/', secret: SECRET },
+        notice: { ...SAMPLE_NOTICE_FACTS, de: join(dir, 'missing.txt') },
+        database: { path: join(dir, 'bot.db') },
+      },
+      'test',
+      {},
+    );
+    const checks = await runStartupChecks(missing, pino({ level: 'silent' }), { retryMs: 10_000 });
+    expect(checks.failures.map((f) => f.name)).toEqual(['notice']);
+  });
+});
