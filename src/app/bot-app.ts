@@ -33,7 +33,7 @@ export class BotApp {
     this.purger = new Purger(ctx);
     this.discovery = new RecordingDiscovery(ctx, this.prompts);
     this.playback = new PlaybackLinks(ctx, (userId) => this.opening.directRoom(userId));
-    this.discovery.onAvailable = (recording) => this.playback.deliverReady(recording);
+    this.discovery.onAvailable = async (recording) => this.playback.schedule(recording);
     this.withdrawal = new Withdrawal(ctx, this.opening, this.prompts, this.purger, this.discovery);
     this.intake = new ConsentIntake(ctx, this.opening, this.prompts, this.withdrawal);
     this.retention = new RetentionJob(ctx, this.purger);
@@ -64,6 +64,7 @@ export class BotApp {
   }
 
   async close(): Promise<void> {
+    await this.playback.idle();
     await this.prompts.flush();
     this.prompts.close();
   }
