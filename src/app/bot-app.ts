@@ -37,7 +37,7 @@ export class BotApp {
     this.purger = new Purger(ctx);
     this.discovery = new RecordingDiscovery(ctx, this.prompts, this.lifecycle);
     this.playback = new PlaybackLinks(ctx, (userId) => this.opening.directRoom(userId));
-    this.discovery.onAvailable = (recording) => this.playback.deliverReady(recording);
+    this.discovery.onAvailable = async (recording) => this.playback.schedule(recording);
     this.outbox = new Outbox(ctx, this.lifecycle, this.opening, this.purger, this.discovery, this.prompts);
     this.planning = new Planning(ctx, this.outbox);
     this.withdrawal = new Withdrawal(ctx, this.outbox, this.discovery);
@@ -61,6 +61,7 @@ export class BotApp {
   }
 
   async close(): Promise<void> {
+    await this.playback.idle();
     await this.prompts.flush();
     this.prompts.close();
   }

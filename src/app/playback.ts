@@ -21,6 +21,9 @@ export function playbackUrl(recording: Pick<Recording, 'playback'>): string | nu
 const deliveredKey = (recordId: string, userId: string) => `playback-sent:${recordId}:${userId}`;
 
 export class PlaybackLinks {
+  /** Deliveries run one after another, off the path that found the recording (see `schedule`). */
+  private queue: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly ctx: AppContext,
     /** The person's direct-message room (created on first need, reused; see Opening.directRoom). */
@@ -39,6 +42,23 @@ export class PlaybackLinks {
     if (view.decision.withdrawn.length > 0) return null;
     const invitees = view.invitees.filter((i) => view.statuses.get(i.userId) === 'agreed');
     return { recording, meeting, invitees };
+  }
+
+  /**
+   * Queues `deliverReady` and returns at once: whoever found the recording (the polling job, BBB's
+   * recording-ready callback, which must be answered within seconds) does not wait for the DMs.
+   */
+  schedule(recording: Recording): void {
+    this.queue = this.queue
+      .then(() => this.deliverReady(recording))
+      .catch((error: unknown) => {
+        this.ctx.log.warn({ err: error, recordId: recording.recordID }, 'playback link delivery failed');
+      });
+  }
+
+  /** Resolves when every queued delivery has run (shutdown, tests). */
+  idle(): Promise<void> {
+    return this.queue;
   }
 
   /** A recording is ready: every invitee who agreed gets its link by DM, once. Safe to call again. */
@@ -65,10 +85,13 @@ export class PlaybackLinks {
    * person's DM room with a key (a resend after a crash is the same message), then stores it.
    */
   async deliverOne(recordId: string, userId: string, url: string): Promise<boolean> {
+    if (!this.mayWatch(recordId)?.invitees.some((i) => i.userId === userId)) return false;
+    const roomId = await this.directRoom(userId);
+    // Checked again right before sending, with no await in between: a withdrawal that came in while
+    // the DM room was being found stops this link.
     const allowed = this.mayWatch(recordId);
     if (!allowed?.invitees.some((i) => i.userId === userId)) return false;
     const { recording, meeting } = allowed;
-    const roomId = await this.directRoom(userId);
     await this.ctx.chat.send(
       roomId,
       this.ctx.t.playbackLink(this.name(meeting, recording), url, this.deleteOn(recording)),

@@ -127,6 +127,7 @@ export async function createHarness(
       const eventId = chat.nextEventId();
       await dispatcher.handle({ roomId, sender, eventId, content: { msgtype: 'm.text', body } });
       await app.prompts.flush();
+      await app.playback.idle();
       return eventId;
     },
     async react(sender, eventId, key, roomId = ROOM) {

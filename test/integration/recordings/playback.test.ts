@@ -48,8 +48,10 @@ describe('playback links', () => {
 
     // Later discovery rounds and a restart send nothing again.
     await h.app.discovery.discoverAll();
+    await h.app.playback.idle();
     await h.restart();
     await h.app.discovery.discoverAll();
+    await h.app.playback.idle();
     for (const user of [ORGANIZER, ALICE, BOB]) expect(playbackLinks(user)).toEqual([url]);
   });
 
@@ -80,9 +82,11 @@ describe('playback links', () => {
     const counts = [ORGANIZER, ALICE, BOB].map((u) => h.chat.dmOf(u).length);
     await h.say(ALICE, '!recordings');
     await h.app.discovery.discoverAll();
+    await h.app.playback.idle();
     h.clock.advance(DAY);
     await h.app.retention.run();
     await h.app.discovery.discoverAll();
+    await h.app.playback.idle();
     expect([ORGANIZER, ALICE, BOB].map((u) => h.chat.dmOf(u).length)).toEqual(counts);
   });
 
@@ -94,6 +98,7 @@ describe('playback links', () => {
     await h.say(BOB, '!withdraw');
     await h.sim.finishProcessing();
     await h.app.discovery.discoverAll();
+    await h.app.playback.idle();
     await h.app.retention.run();
     for (const user of [ORGANIZER, ALICE, BOB]) expect(playbackLinks(user)).toEqual([]);
     expect(meetingId).toBeGreaterThan(0);

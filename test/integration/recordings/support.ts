@@ -62,6 +62,7 @@ export async function endAndDiscover(h: Harness, meetingId: number): Promise<str
   await h.sim.finishProcessing();
   await h.app.discovery.closeEndedMeetings();
   await h.app.discovery.discoverAll();
+  await h.app.playback.idle();
   const rows = h.app.ctx.stores.recordings.ofSession(session.id);
   expect(rows).toHaveLength(1);
   return rows[0]!.recordId;
