@@ -19,6 +19,7 @@ import {
   registerPeople,
   sessionsNamed,
   startMeetingWorld,
+  until,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
@@ -89,7 +90,11 @@ describe.skipIf(!hs)('recording-ready callback', () => {
     w.sim.endMeeting(session!.meetingID);
     const ready = await waitForEvent(olga, roomId, postFrom(botId, `Die Aufzeichnung „${title}“`), wait);
     expect(bodyOf(ready)).toContain('ist fertig');
-    const callbacks = w.sim.callbacks().filter((c) => c.kind === 'recording-ready');
+    // The bot may announce the recording before its HTTP answer to BBB has arrived: wait for that answer.
+    const callbacks = await until('the callback answered', () => {
+      const sent = w.sim.callbacks().filter((c) => c.kind === 'recording-ready');
+      return sent.length > 0 && sent.every((c) => c.status !== undefined || c.error !== undefined) && sent;
+    });
     expect(callbacks).toHaveLength(1);
     expect(callbacks[0]).toMatchObject({ url: callbackUrl, status: 200 });
     const [rec] = w.sim.recordings().filter((r) => r.meetingID === session!.meetingID);
