@@ -51,7 +51,13 @@ export class CommandDispatcher {
         await c.reply(ctx.t.notAllowed(ctx.t.whoAdmin));
         return true;
       }
-      await definition.run(c, parseArguments(definition, tokens));
+      const args = parseArguments(definition, tokens);
+      // `@alice` without a server part names nobody for sure: an error, never a title word.
+      if (args.unresolved.length) {
+        const server = message.sender.slice(message.sender.indexOf(':') + 1);
+        throw new UsageError(ctx.t.unresolvedMentions(args.unresolved.join(', '), server));
+      }
+      await definition.run(c, args);
     } catch (error) {
       if (error instanceof UsageError) {
         const problem = error.problem?.startsWith('unknown-option:')

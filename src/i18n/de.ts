@@ -28,6 +28,8 @@ export const de = {
   unknownUsers: (users: string) => `Diese Personen sind nicht in diesem Raum: ${users}`,
   notAllowed: (who: string) => rich`Das darf nur ${who}.`,
   whoOrganizerOrAdmin: 'die Person, die die Besprechung angelegt hat, oder ein Admin',
+  unresolvedMentions: (mentions: string, server: string) =>
+    `Diese Erwähnung kann ich keiner Person zuordnen: ${mentions} (vollständige Matrix-ID angeben, z. B. @name:${server}, oder die Person über die Erwähnung des Chat-Programms auswählen)`,
   whoAdmin: 'ein Admin',
   whoOrganizer: 'die Person, die die Besprechung angelegt hat',
   whoParticipant: 'wer zu der Besprechung eingeladen ist',

@@ -17,6 +17,8 @@ export const en: Catalogue = {
   titleTooLong: (max) => `The title may be at most ${max} characters long`,
   tooManyInvitees: (max) => `At most ${max} invitees per meeting`,
   unknownUsers: (users) => `These people are not in this room: ${users}`,
+  unresolvedMentions: (mentions, server) =>
+    `I cannot tell who is meant by ${mentions} (write the full Matrix ID, e.g. @name:${server}, or pick the person with your client's mention feature)`,
   notAllowed: (who) => rich`Only ${who} may do that.`,
   whoOrganizerOrAdmin: 'the organizer of the meeting or an admin',
   whoAdmin: 'an admin',

@@ -52,6 +52,12 @@ describe('arguments', () => {
     expect(args.mentions).toEqual(['@a:x', '@b:x']);
     expect(args.options).toEqual({ 'no-record': true, at: '10:00' });
   });
+  it('keeps mentions without a server part apart from the title (defect 7)', () => {
+    const args = parseArguments(meeting, ['Sync', '@alice', '@bob:x', '@carol:', 'me@home', '@']);
+    expect(args.words).toEqual(['Sync', 'me@home', '@']);
+    expect(args.mentions).toEqual(['@bob:x']);
+    expect(args.unresolved).toEqual(['@alice', '@carol:']);
+  });
   it('refuses unknown options with a usage error', () => {
     expect(() => parseArguments(meeting, ['x', '--bogus'])).toThrow(/unknown-option:--bogus/);
   });
