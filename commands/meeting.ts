@@ -17,9 +17,15 @@ export default defineCommand({
     if (args.mentions.length > MAX_INVITEES) throw new UsageError(t.tooManyInvitees(MAX_INVITEES));
     let scheduledAt: number | null = null;
     if (typeof args.options.at === 'string') {
-      scheduledAt = parseWhen(args.options.at, c.ctx.language, c.ctx.config.timezone, c.ctx.now());
-      if (scheduledAt === null) throw new UsageError(t.badTime(args.options.at));
-      if (scheduledAt < c.ctx.now() - 60_000) throw new UsageError(t.timeInPast(c.ctx.dateTime(scheduledAt)));
+      const when = parseWhen(args.options.at, c.ctx.language, c.ctx.config.timezone, c.ctx.now());
+      if (!when.ok) {
+        const input = args.options.at;
+        if (when.problem === 'past') throw new UsageError(t.timeInPast(c.ctx.dateTime(when.at!)));
+        if (when.problem === 'dst-gap') throw new UsageError(t.timeInDstGap(input, c.ctx.config.timezone));
+        if (when.problem === 'no-clock-time') throw new UsageError(t.timeWithoutClock(input));
+        throw new UsageError(t.badTime(input));
+      }
+      scheduledAt = when.at;
     }
     const members = await c.ctx.chat.joinedMembers(c.roomId);
     const strangers = args.mentions.filter(

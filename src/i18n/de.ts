@@ -33,6 +33,9 @@ export const de = {
   whoAdmin: 'ein Admin',
   whoOrganizer: 'die Person, die die Besprechung angelegt hat',
   whoParticipant: 'wer zu der Besprechung eingeladen ist',
+  timeInDstGap: (input: string, zone: string) =>
+    `Die Uhrzeit „${input}“ gibt es in der Zeitzone ${zone} nicht (Umstellung auf Sommerzeit); bitte eine andere Uhrzeit angeben`,
+  timeWithoutClock: (input: string) => `„${input}“ nennt keine Uhrzeit (z. B. „morgen 10:00“)`,
   internalError: rich`Das hat nicht geklappt (interner Fehler). Bitte später noch einmal versuchen.`,
   bbbUnavailable: rich`Der BigBlueButton-Server ist gerade nicht erreichbar. Ich versuche es weiter.`,
   encryptedRoom: rich`Dieser Raum ist Ende-zu-Ende-verschlüsselt. Ich kann hier keine Nachrichten und keine Reaktionen lesen und deshalb keine Einwilligungen einholen. Bitte nutzt mich in einem unverschlüsselten Raum.`,

@@ -21,6 +21,9 @@ export const en: Catalogue = {
     `I cannot tell who is meant by ${mentions} (write the full Matrix ID, e.g. @name:${server}, or pick the person with your client's mention feature)`,
   notAllowed: (who) => rich`Only ${who} may do that.`,
   whoOrganizerOrAdmin: 'the organizer of the meeting or an admin',
+  timeInDstGap: (input, zone) =>
+    `The time "${input}" does not exist in the time zone ${zone} (clocks go forward); please choose another time`,
+  timeWithoutClock: (input) => `"${input}" gives no time of day (try "tomorrow 10:00")`,
   whoAdmin: 'an admin',
   whoOrganizer: 'the organizer of the meeting',
   whoParticipant: 'an invitee of the meeting',

@@ -128,4 +128,16 @@ describe('commands', () => {
     expect(invited.sort()).toEqual([ADMIN, ALICE, BOB, CAROL, ORGANIZER].sort());
     expect(invited).not.toContain(h.chat.botUserId);
   });
+
+  it('take --at in English from a German bot, and refuse a time inside the DST gap (defect 9)', async () => {
+    await h.say(ORGANIZER, `!meeting Early ${ALICE} --at "tomorrow 10am"`);
+    expect(h.app.ctx.stores.meetings.get(1)?.scheduledAt).toBe(Date.parse('2026-12-02T09:00:00Z'));
+    await h.say(ORGANIZER, `!meeting Gap ${ALICE} --at "2027-03-28 02:30"`);
+    expect(lastReply()).toBe(
+      'Die Uhrzeit „2027-03-28 02:30“ gibt es in der Zeitzone Europe/Berlin nicht (Umstellung auf Sommerzeit); bitte eine andere Uhrzeit angeben. Aufruf: !meeting <title> [@user …] [--at "<time>"] [--no-record]',
+    );
+    await h.say(ORGANIZER, `!meeting Vague ${ALICE} --at morgen`);
+    expect(lastReply()).toContain('„morgen“ nennt keine Uhrzeit');
+    expect(h.app.ctx.stores.meetings.inRoom(ROOM)).toHaveLength(1);
+  });
 });
