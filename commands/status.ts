@@ -1,4 +1,4 @@
-import { readMeeting, tally } from '../src/app/views.js';
+import { fitting, readMeeting, tally } from '../src/app/views.js';
 import { defineCommand } from './command.js';
 import { isMeetingRef, resolveMeeting } from './meeting-ref.js';
 
@@ -12,14 +12,20 @@ export default defineCommand({
     const view = readMeeting(c.ctx, meeting);
     const session = c.ctx.stores.meetings.currentSession(meeting.id);
     const { t } = c.ctx;
-    await c.reply(
+    const render = (shown: number) =>
       t.status({
         ref: t.meetingRef(meeting.id, meeting.title),
         state: t.stateNames[meeting.state] ?? meeting.state,
         when: meeting.scheduledAt ? c.ctx.dateTime(meeting.scheduledAt) : null,
-        tally: tally(view),
+        tally: tally(view, shown),
         recording: session ? (session.record ? t.recordingStateOn : t.recordingStateOff) : null,
-      }),
+      });
+    // A large meeting's full list may not fit in one event: then counts and names as far as they fit.
+    await c.reply(
+      fitting(
+        (shown) => render(shown === view.invitees.length ? Number.POSITIVE_INFINITY : shown),
+        view.invitees.length,
+      ),
     );
   },
 });

@@ -99,6 +99,20 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe('Recording retention and purge'),
+  limits: z
+    .strictObject({
+      maxInvitees: z
+        .number()
+        .int()
+        .min(2)
+        .max(1000)
+        .default(100)
+        .describe(
+          'Most invitees of one meeting, organizer included (also for a meeting of "everyone in the room" and after !invite). BBB itself recommends at most 100 people per meeting; larger meetings get a compact consent prompt that fits the homeserver\'s 64 KiB event limit',
+        ),
+    })
+    .prefault({})
+    .describe('Bounds on what one command may ask for'),
   notice: z
     .strictObject({
       de: z

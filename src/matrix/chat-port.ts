@@ -3,6 +3,7 @@ import type { MatrixClient } from 'matrix-bot-sdk';
 import type { ChatPort, ReactionSeen, SendOptions } from '../app/ports.js';
 import type { Rich } from '../i18n/rich.js';
 import type { Logger } from '../log.js';
+import { editContent, messageContent } from './content.js';
 import { withRateLimitRetry } from './rate-limit.js';
 
 /** The chat port on a real homeserver, through matrix-bot-sdk. The only place that knows how events leave. */
@@ -14,12 +15,7 @@ export class MatrixChatPort implements ChatPort {
   ) {}
 
   async send(roomId: string, message: Rich, options: SendOptions = {}): Promise<string> {
-    const content: Record<string, unknown> = {
-      ...body(message, options.notice ? 'm.notice' : 'm.text'),
-      // Explicit mentions: only the people named get notified (MentionPill alone does not set this).
-      'm.mentions': { user_ids: [...message.mentions] },
-    };
-    if (options.replyTo) content['m.relates_to'] = { 'm.in_reply_to': { event_id: options.replyTo } };
+    const content = messageContent(message, options);
     if (!options.key) return this.call('send', () => this.client.sendMessage(roomId, content));
     // A transaction ID derived from the key: Synapse answers a repeated PUT with the first event
     // instead of sending again, which closes the gap between sending and storing that we sent.
@@ -30,19 +26,7 @@ export class MatrixChatPort implements ChatPort {
   }
 
   async edit(roomId: string, eventId: string, message: Rich): Promise<void> {
-    const fresh = body(message, 'm.notice');
-    await this.call('edit', () =>
-      this.client.sendMessage(roomId, {
-        msgtype: 'm.notice',
-        body: `* ${fresh.body}`,
-        format: fresh.format,
-        formatted_body: `* ${fresh.formatted_body}`,
-        // An edit must not notify everyone again.
-        'm.mentions': {},
-        'm.new_content': { ...fresh, 'm.mentions': {} },
-        'm.relates_to': { rel_type: 'm.replace', event_id: eventId },
-      }),
-    );
+    await this.call('edit', () => this.client.sendMessage(roomId, editContent(eventId, message)));
   }
 
   async react(roomId: string, eventId: string, key: string): Promise<void> {
@@ -131,8 +115,4 @@ export class MatrixChatPort implements ChatPort {
 
 function localpart(userId: string): string {
   return userId.slice(1).split(':')[0] ?? userId;
-}
-
-function body(message: Rich, msgtype: 'm.text' | 'm.notice') {
-  return { msgtype, body: message.text, format: 'org.matrix.custom.html', formatted_body: message.html };
 }

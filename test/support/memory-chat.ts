@@ -1,5 +1,6 @@
 import type { ChatPort, ReactionSeen, SendOptions } from '../../src/app/ports.js';
 import type { Rich } from '../../src/i18n/rich.js';
+import { editContent, eventBytes, MAX_EVENT_BYTES, messageContent } from '../../src/matrix/content.js';
 
 /**
  * An in-memory chat port for integration tests: rooms, members, messages, edits and reactions held
@@ -26,6 +27,8 @@ export class MemoryChat implements ChatPort {
   readonly directRooms: { roomId: string; userId: string }[] = [];
   /** Users for whom creating a DM fails (e.g. a deactivated account). */
   readonly unreachable = new Set<string>();
+  /** Byte size of every event accepted (PDU as the homeserver measures it), in order. */
+  readonly eventSizes: number[] = [];
   private seq = 0;
   private readonly sentKeys = new Map<string, string>();
 
@@ -46,6 +49,7 @@ export class MemoryChat implements ChatPort {
     // Like the homeserver's transaction cache: the same key in the same room is the same event.
     const keyed = options.key ? this.sentKeys.get(`${roomId}\n${options.key}`) : undefined;
     if (keyed) return keyed;
+    this.checkSize(roomId, messageContent(message, options));
     const eventId = this.nextEventId();
     if (options.key) this.sentKeys.set(`${roomId}\n${options.key}`, eventId);
     this.messages.push({
@@ -64,6 +68,7 @@ export class MemoryChat implements ChatPort {
   async edit(roomId: string, eventId: string, message: Rich): Promise<void> {
     const original = this.messages.find((m) => m.eventId === eventId && m.roomId === roomId);
     if (!original) throw new Error(`edit of unknown event ${eventId}`);
+    this.checkSize(roomId, editContent(eventId, message));
     original.edits.push(message);
   }
 
@@ -113,6 +118,18 @@ export class MemoryChat implements ChatPort {
   removeReaction(eventId: string): void {
     const index = this.reactions.findIndex((r) => r.eventId === eventId);
     if (index >= 0) this.reactions.splice(index, 1);
+  }
+
+  /** Like Synapse: an event over 64 KiB is refused (413 M_TOO_LARGE), and nothing is sent. */
+  private checkSize(roomId: string, content: Record<string, unknown>): void {
+    const bytes = eventBytes(content, { roomId, sender: this.botUserId });
+    if (bytes > MAX_EVENT_BYTES) {
+      throw Object.assign(new Error(`M_TOO_LARGE: event is ${bytes} bytes, more than ${MAX_EVENT_BYTES}`), {
+        statusCode: 413,
+        errcode: 'M_TOO_LARGE',
+      });
+    }
+    this.eventSizes.push(bytes);
   }
 
   /** Current text of a message (last edit wins). */
