@@ -5,8 +5,9 @@ import type { OpenTrigger } from '../domain/lifecycle.js';
 import { automaticOpenTrigger } from '../domain/lifecycle.js';
 import { mention } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
+import { UndeliverableError } from './ports.js';
 import type { PromptUpdater } from './prompt-updater.js';
-import { type MeetingView, readMeeting, recordingStatement } from './views.js';
+import { type MeetingView, nameOf, readMeeting, recordingStatement } from './views.js';
 
 /** BBB meeting IDs: stable prefix for operators, unguessable suffix, within [A-Za-z0-9_-]. */
 export function newBbbMeetingId(meetingId: number): string {
@@ -164,7 +165,11 @@ export class Opening {
         ) {
           await this.ctx.chat.send(
             view.meeting.roomId,
-            this.ctx.t.linkUndeliverable(mention(invitee.userId, invitee.displayName)),
+            this.ctx.t.linkUndeliverable(
+              mention(invitee.userId, invitee.displayName),
+              mention(view.meeting.organizerId, nameOf(view, view.meeting.organizerId)),
+              view.meeting.title,
+            ),
           );
         }
       }
@@ -195,13 +200,16 @@ export class Opening {
     return roomId;
   }
 
-  /** One direct-message room per person, created on first need and reused. */
+  /**
+   * One direct-message room per person, reused while they are still in it (joined or invited); else
+   * a new one is made and stored. Throws UndeliverableError if no direct message can reach them.
+   */
   async directRoom(userId: string): Promise<string> {
     const known = this.ctx.stores.state.directRoom(userId);
-    if (known) return known;
-    const roomId = await this.ctx.chat.createDirectRoom(userId);
-    this.ctx.stores.state.setDirectRoom(userId, roomId, this.ctx.now());
-    return roomId;
+    const dm = await this.ctx.chat.directRoom(userId, known);
+    if (dm.kind === 'undeliverable') throw new UndeliverableError(userId, dm.reason);
+    if (dm.roomId !== known) this.ctx.stores.state.setDirectRoom(userId, dm.roomId, this.ctx.now());
+    return dm.roomId;
   }
 }
 

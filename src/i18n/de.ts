@@ -114,8 +114,9 @@ export const de = {
   joinLinkInRoom: (who: Rich, url: string) => rich`${who}: ${url}`,
   waitingForConsent: (who: Rich) =>
     rich`${who}: Diese Besprechung wird aufgezeichnet. Deinen Link bekommst du, sobald du oben mit ✅ zustimmst.`,
-  linkUndeliverable: (who: Rich) =>
-    rich`${who}: Ich konnte dir keine Direktnachricht schicken. Bitte nimm meine Einladung an oder schreib mir direkt.`,
+  linkUndeliverable: (who: Rich, organizer: Rich, title: string) =>
+    rich`${organizer}: Den Link zu ${bold(title)} konnte ich ${who} nicht zustellen (keine Direktnachricht möglich); er wurde nicht verschickt.`,
+  mydataUndeliverable: rich`Ich konnte dir keine Direktnachricht schicken; vor den anderen hier lese ich deine Daten nicht vor.`,
   started: (title: string) => rich`${bold(title)} wird jetzt eröffnet.`,
   alreadyOpen: (title: string) => rich`${bold(title)} ist schon eröffnet.`,
   notCollecting: (title: string) => rich`${bold(title)} ist nicht mehr in Planung.`,

@@ -87,8 +87,9 @@ export const en: Catalogue = {
   joinLinkInRoom: (who, url) => rich`${who}: ${url}`,
   waitingForConsent: (who) =>
     rich`${who}: this meeting is recorded. You get your link as soon as you agree with ✅ above.`,
-  linkUndeliverable: (who) =>
-    rich`${who}: I could not send you a direct message. Please accept my invitation or message me directly.`,
+  linkUndeliverable: (who, organizer, title) =>
+    rich`${organizer}: I could not deliver ${who}'s link to ${bold(title)} (no direct message possible); it was not sent.`,
+  mydataUndeliverable: rich`I could not send you a direct message, and I do not read out your data in front of the others here.`,
   started: (title) => rich`${bold(title)} is opening now.`,
   alreadyOpen: (title) => rich`${bold(title)} is already open.`,
   notCollecting: (title) => rich`${bold(title)} is no longer being planned.`,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { MatrixClient } from 'matrix-bot-sdk';
-import type { ChatPort, ReactionSeen, SendOptions } from '../app/ports.js';
+import type { ChatPort, DirectRoom, ReactionSeen, SendOptions } from '../app/ports.js';
 import type { Rich } from '../i18n/rich.js';
 import type { Logger } from '../log.js';
 import { editContent, messageContent } from './content.js';
@@ -65,10 +65,41 @@ export class MatrixChatPort implements ChatPort {
     return localpart(userId);
   }
 
-  async createDirectRoom(userId: string): Promise<string> {
-    return this.call('createDirectRoom', () =>
-      this.client.createRoom({ preset: 'trusted_private_chat', is_direct: true, invite: [userId] }),
-    );
+  async directRoom(userId: string, known: string | undefined): Promise<DirectRoom> {
+    if (known) {
+      if (await this.stillReaches(known, userId)) return { kind: 'ready', roomId: known };
+      this.log.info(
+        { userId, roomId: known },
+        'direct-message room no longer reaches the person; making a new one',
+      );
+      // Best effort: the stale room is of no use to anyone any more.
+      await this.client.leaveRoom(known).catch(() => undefined);
+    }
+    try {
+      const roomId = await this.call('createDirectRoom', () =>
+        this.client.createRoom({ preset: 'trusted_private_chat', is_direct: true, invite: [userId] }),
+      );
+      return { kind: 'ready', roomId };
+    } catch (error) {
+      // The invite was refused (unknown or deactivated account, their server unreachable, …).
+      const reason = errcodeOf(error) ?? (error instanceof Error ? error.message : String(error));
+      return { kind: 'undeliverable', reason };
+    }
+  }
+
+  /** True while the person is joined or invited in the room and the bot can still read its state. */
+  private async stillReaches(roomId: string, userId: string): Promise<boolean> {
+    try {
+      const member = await this.call('dmMembership', () =>
+        this.client.getRoomStateEvent(roomId, 'm.room.member', userId),
+      );
+      return member?.membership === 'join' || member?.membership === 'invite';
+    } catch (error) {
+      // 404: no membership at all; 403: the bot itself is no longer in the room.
+      const code = errcodeOf(error);
+      if (code === 'M_NOT_FOUND' || code === 'M_FORBIDDEN') return false;
+      throw error;
+    }
   }
 
   async reactionsTo(roomId: string, eventId: string): Promise<ReactionSeen[]> {
@@ -111,6 +142,12 @@ export class MatrixChatPort implements ChatPort {
   private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     return withRateLimitRetry(this.log, what, fn);
   }
+}
+
+function errcodeOf(error: unknown): string | undefined {
+  const e = error as { errcode?: unknown; body?: { errcode?: unknown } } | null;
+  const code = e?.errcode ?? e?.body?.errcode;
+  return typeof code === 'string' ? code : undefined;
 }
 
 function localpart(userId: string): string {

@@ -1,4 +1,4 @@
-import type { ChatPort, ReactionSeen, SendOptions } from '../../src/app/ports.js';
+import type { ChatPort, DirectRoom, ReactionSeen, SendOptions } from '../../src/app/ports.js';
 import type { Rich } from '../../src/i18n/rich.js';
 import { editContent, eventBytes, MAX_EVENT_BYTES, messageContent } from '../../src/matrix/content.js';
 
@@ -94,12 +94,20 @@ export class MemoryChat implements ChatPort {
     return this.names.get(userId) ?? userId.slice(1).split(':')[0]!;
   }
 
-  async createDirectRoom(userId: string): Promise<string> {
-    if (this.unreachable.has(userId)) throw new Error(`cannot invite ${userId}`);
+  async directRoom(userId: string, known: string | undefined): Promise<DirectRoom> {
+    const members = known ? this.members.get(known) : undefined;
+    if (known && members?.has(userId) && members.has(this.botUserId)) return { kind: 'ready', roomId: known };
+    if (known) members?.delete(this.botUserId);
+    if (this.unreachable.has(userId)) return { kind: 'undeliverable', reason: 'M_FORBIDDEN' };
     const roomId = `!dm-${this.directRooms.length + 1}:test`;
     this.directRooms.push({ roomId, userId });
     this.room(roomId, [this.botUserId, userId]);
-    return roomId;
+    return { kind: 'ready', roomId };
+  }
+
+  /** The person leaves a room (or rejects its invite): they no longer see what is sent there. */
+  leave(roomId: string, userId: string): void {
+    this.members.get(roomId)?.delete(userId);
   }
 
   async reactionsTo(roomId: string, eventId: string): Promise<ReactionSeen[]> {
