@@ -36,9 +36,14 @@ export function nameOf(view: MeetingView, userId: string): string {
  * Who agreed, declined, withdrew, has not answered. With `shown`, each list names at most that many
  * and the agreed only by count (large meetings: the names that matter are those still missing).
  */
-export function tally(view: MeetingView, shown = Number.POSITIVE_INFINITY): TallyView {
+export function tally(
+  view: MeetingView,
+  shown = Number.POSITIVE_INFINITY,
+  named: ReadonlyMap<string, Rich> = peopleOf(view),
+): TallyView {
   const d = view.decision;
-  const people = (ids: string[], max = shown) => ids.slice(0, max).map((id) => person(id, nameOf(view, id)));
+  const people = (ids: string[], max = shown) =>
+    ids.slice(0, max).map((id) => named.get(id) ?? person(id, id));
   if (shown === Number.POSITIVE_INFINITY) {
     return {
       agreed: people(d.agreed),
@@ -59,6 +64,11 @@ export function tally(view: MeetingView, shown = Number.POSITIVE_INFINITY): Tall
       pending: d.pending.length,
     },
   };
+}
+
+/** Each invitee as a named person (no notification), by user ID. */
+function peopleOf(view: MeetingView): Map<string, Rich> {
+  return new Map(view.invitees.map((i) => [i.userId, person(i.userId, i.displayName)]));
 }
 
 /** The first `shown` pieces of a list, then "and N more". */
@@ -90,18 +100,26 @@ export function fitting(render: (shown: number) => Rich, total: number, fits = f
  * then "and N more"; every invitee is still notified (m.mentions) when the IDs fit too.
  */
 export function renderPrompt(ctx: AppContext, view: MeetingView, closedNote: Rich | null = null): Rich {
-  const full = promptShowing(ctx, view, closedNote, Number.POSITIVE_INFINITY);
+  // Names are escaped once, not once per attempt.
+  const pills = view.invitees.map((i) => mention(i.userId, i.displayName));
+  const named = peopleOf(view);
+  const showing = (shown: number) => promptShowing(ctx, view, closedNote, shown, pills, named);
+  const full = showing(Number.POSITIVE_INFINITY);
   if (fitsInEvent(full)) return full;
   const everyone = view.invitees.map((i) => i.userId);
-  const notifyingAll = fitting(
-    (shown) => ({ ...promptShowing(ctx, view, closedNote, shown), mentions: everyone }),
-    view.invitees.length,
-  );
+  const notifyingAll = fitting((shown) => ({ ...showing(shown), mentions: everyone }), view.invitees.length);
   if (fitsInEvent(notifyingAll)) return notifyingAll;
-  return fitting((shown) => promptShowing(ctx, view, closedNote, shown), view.invitees.length);
+  return fitting(showing, view.invitees.length);
 }
 
-function promptShowing(ctx: AppContext, view: MeetingView, closedNote: Rich | null, shown: number): Rich {
+function promptShowing(
+  ctx: AppContext,
+  view: MeetingView,
+  closedNote: Rich | null,
+  shown: number,
+  pills: readonly Rich[],
+  named: ReadonlyMap<string, Rich>,
+): Rich {
   const m = view.meeting;
   const organizer = view.invitees.find((i) => i.isOrganizer);
   return ctx.t.prompt({
@@ -109,13 +127,9 @@ function promptShowing(ctx: AppContext, view: MeetingView, closedNote: Rich | nu
     title: m.title,
     organizer: person(m.organizerId, organizer?.displayName ?? m.organizerId),
     when: m.scheduledAt ? ctx.dateTime(m.scheduledAt) : null,
-    invitees: someOf(
-      ctx,
-      view.invitees.map((i) => mention(i.userId, i.displayName)),
-      Math.min(shown, view.invitees.length),
-    ),
+    invitees: someOf(ctx, pills, Math.min(shown, pills.length)),
     noRecord: m.noRecord,
-    tally: tally(view, shown),
+    tally: tally(view, shown, named),
     closedNote,
   });
 }
