@@ -8,6 +8,7 @@ const benches: [string, string[]][] = [
   ['bench/purge.ts', []],
   ['bench/latency.ts', []],
   ['bench/idle-memory.ts', ['20']],
+  ['bench/e2ee-store.ts', ['1000']],
 ];
 
 let failed = 0;

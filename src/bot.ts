@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
-import { MatrixClient } from 'matrix-bot-sdk';
+import { MatrixClient } from '@vector-im/matrix-bot-sdk';
 import type { ScheduledTask } from 'node-cron';
 import { CommandDispatcher } from '../commands/dispatch.js';
 import { BotApp } from './app/bot-app.js';

@@ -1,4 +1,4 @@
-import { LogService, LogLevel as SdkLogLevel } from 'matrix-bot-sdk';
+import { LogService, LogLevel as SdkLogLevel } from '@vector-im/matrix-bot-sdk';
 import { type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';

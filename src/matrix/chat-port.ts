@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { MatrixClient } from 'matrix-bot-sdk';
+import type { MatrixClient } from '@vector-im/matrix-bot-sdk';
 import type { ChatPort, DirectRoom, ReactionSeen, SendOptions } from '../app/ports.js';
 import type { Rich } from '../i18n/rich.js';
 import type { Logger } from '../log.js';

@@ -1,4 +1,4 @@
-import type { MatrixClient } from 'matrix-bot-sdk';
+import type { MatrixClient } from '@vector-im/matrix-bot-sdk';
 import type { CommandDispatcher } from '../../commands/dispatch.js';
 import type { BotApp } from '../app/bot-app.js';
 import type { Logger } from '../log.js';

@@ -1,4 +1,4 @@
-import { MatrixError } from 'matrix-bot-sdk';
+import { MatrixError } from '@vector-im/matrix-bot-sdk';
 import pRetry from 'p-retry';
 import type { Logger } from '../log.js';
 

@@ -1,4 +1,4 @@
-import type { IFilterInfo, IStorageProvider } from 'matrix-bot-sdk';
+import type { IFilterInfo, IStorageProvider } from '@vector-im/matrix-bot-sdk';
 import type { BotStateStore } from '../db/bot-state-store.js';
 
 /** matrix-bot-sdk's sync token and filter, kept in the bot's SQLite file (one state store, not a JSON file beside it). */

@@ -1,4 +1,4 @@
-import { MatrixClient } from 'matrix-bot-sdk';
+import { MatrixClient } from '@vector-im/matrix-bot-sdk';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { rich } from '../../src/i18n/rich.js';

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { LogService } from 'matrix-bot-sdk';
+import { LogService } from '@vector-im/matrix-bot-sdk';
 import { describe, expect, it } from 'vitest';
 import { createLogger, registerSecret, routeMatrixSdkLogs } from '../../src/log.js';
 

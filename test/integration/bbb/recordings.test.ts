@@ -37,22 +37,29 @@ async function runSession(p: Omit<CreateParams, 'name'>, opts: { join?: boolean;
 
 describe('when a recording exists', () => {
   it('appears as processing after the session ends and as published after the processing delay', async () => {
+    // A delay long enough that a loaded machine still sees the processing state (50 ms was not).
+    await sim.close();
+    sim = await startBbbSimulator({ secret: SECRET, processingDelayMs: 1500 });
+    bbb = new BbbClient({ url: sim.url, secret: SECRET, algorithm: 'sha256', retries: 0 });
     const { internalMeetingID } = await runSession({ meetingID: 'r-1', ...RECORD_ALL });
     const during = await bbb.getRecordings({ meetingID: ['r-1'], state: 'any' });
     expect(during.map((r) => [r.recordID, r.state])).toEqual([[internalMeetingID, 'processing']]);
     expect(await bbb.getRecordings({ meetingID: ['r-1'] })).toEqual([]);
 
-    await vi.waitFor(async () => {
-      const [rec] = await bbb.getRecordings({ meetingID: ['r-1'] });
-      expect(rec).toMatchObject({
-        recordID: internalMeetingID,
-        state: 'published',
-        published: true,
-        participants: 1,
-      });
-      expect(rec?.playback[0]?.type).toBe('presentation');
-      expect(rec?.playback[0]?.url).toContain(internalMeetingID);
-    });
+    await vi.waitFor(
+      async () => {
+        const [rec] = await bbb.getRecordings({ meetingID: ['r-1'] });
+        expect(rec).toMatchObject({
+          recordID: internalMeetingID,
+          state: 'published',
+          published: true,
+          participants: 1,
+        });
+        expect(rec?.playback[0]?.type).toBe('presentation');
+        expect(rec?.playback[0]?.url).toContain(internalMeetingID);
+      },
+      { timeout: 10_000 },
+    );
   });
 
   it.each([

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MatrixClient } from 'matrix-bot-sdk';
+import { MatrixClient } from '@vector-im/matrix-bot-sdk';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rich } from '../../../src/i18n/rich.js';

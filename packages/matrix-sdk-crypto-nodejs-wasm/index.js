@@ -1,0 +1,828 @@
+// The part of @matrix-org/matrix-sdk-crypto-nodejs 0.4.0's API that matrix-bot-sdk 0.8 (and Element's
+// fork @vector-im/matrix-bot-sdk 0.8.0-element.3) uses, implemented on @matrix-org/matrix-sdk-crypto-wasm,
+// which ships its engine inside the npm package (the native package downloads a library from GitHub
+// at install time). The engine's IndexedDB store lives in memory (fake-indexeddb) and is persisted to
+// one snapshot file per store after every call that changed it. See README.md for the contract.
+//
+// Pitfalls handled (numbers from docs/e2ee-adapter.md): P1 the engine consumes (frees) arrays of ids,
+// so every call gets fresh engine ids; P2 Map/Set instead of objects/arrays; P3 decryption settings;
+// P4 non-Error throws wrapped; P5 to-device request shape; P6 no 5 s wait in getMissingSessions;
+// P7 Megolm when the algorithm is undefined; P8 rotation period in ms; P9 persistence; P10 no
+// passphrase; P11 [events, roomKeyInfos] tuple; P12 cross-signing and room-message requests dropped.
+const fs = require('node:fs');
+const path = require('node:path');
+const { createHash } = require('node:crypto');
+const wasm = require('@matrix-org/matrix-sdk-crypto-wasm');
+const { CryptoStoreError, DecryptionError, toError, setDecryptionErrorNames } = require('./lib/errors');
+const { acquireLock } = require('./lib/lock');
+const snapshot = require('./lib/snapshot');
+
+setDecryptionErrorNames(wasm.DecryptionErrorCode);
+
+const SNAPSHOT_NAME = 'crypto-store.snapshot';
+const REGISTRY_NAME = 'crypto-devices.json';
+const WASM_VERSION = JSON.parse(
+  fs.readFileSync(
+    path.join(path.dirname(require.resolve('@matrix-org/matrix-sdk-crypto-wasm')), 'package.json'),
+    'utf8',
+  ),
+).version;
+
+// ---------------------------------------------------------------------------------------------
+// Enums: runtime objects (the native package declares `const enum`s; matrix-bot-sdk inlines them,
+// but code compiled with isolatedModules reads them at runtime). Same numbers as native 0.4.0.
+function makeEnum(entries) {
+  const e = {};
+  for (const [k, v] of Object.entries(entries)) {
+    e[k] = v;
+    e[v] = k;
+  }
+  return Object.freeze(e);
+}
+const StoreType = makeEnum({ Sqlite: 0 });
+const RequestType = makeEnum({
+  KeysUpload: 0,
+  KeysQuery: 1,
+  KeysClaim: 2,
+  ToDevice: 3,
+  SignatureUpload: 4,
+  RoomMessage: 5,
+  KeysBackup: 6,
+});
+const EncryptionAlgorithm = makeEnum({ OlmV1Curve25519AesSha2: 0, MegolmV1AesSha2: 1 });
+const HistoryVisibility = makeEnum({ Invited: 0, Joined: 1, Shared: 2, WorldReadable: 3 });
+const ShieldColor = makeEnum({ Red: 0, Grey: 1, None: 2 });
+
+// ---------------------------------------------------------------------------------------------
+// Logging: console by default; the bot can route it into its own logger.
+let logger = {
+  warn: (msg, extra) =>
+    process.stderr.write(
+      `[matrix-sdk-crypto-wasm adapter] ${msg}${extra === undefined ? '' : ` ${JSON.stringify(extra)}`}\n`,
+    ),
+  debug: () => {},
+};
+/** @param {{ warn(msg: string, extra?: unknown): void, debug?(msg: string, extra?: unknown): void }} l */
+function setLogger(l) {
+  logger = { warn: l.warn.bind(l), debug: l.debug ? l.debug.bind(l) : () => {} };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identifiers hold strings; a fresh engine object is built for every call (P1).
+class UserId {
+  constructor(id) {
+    const s = String(id);
+    new wasm.UserId(s).free(); // validates like the native constructor
+    this._id = s;
+  }
+  get localpart() {
+    return this._id.slice(1, this._id.indexOf(':'));
+  }
+  get serverName() {
+    const server = this._id.slice(this._id.indexOf(':') + 1);
+    return { host: server.replace(/:\d+$/, ''), toString: () => server };
+  }
+  isHistorical() {
+    const w = new wasm.UserId(this._id);
+    try {
+      return w.isHistorical();
+    } finally {
+      w.free();
+    }
+  }
+  toString() {
+    return this._id;
+  }
+}
+class DeviceId {
+  constructor(id) {
+    this._id = String(id);
+  }
+  toString() {
+    return this._id;
+  }
+}
+class RoomId {
+  constructor(id) {
+    const s = String(id);
+    new wasm.RoomId(s).free();
+    this._id = s;
+  }
+  toString() {
+    return this._id;
+  }
+}
+class DeviceLists {
+  constructor(changed, left) {
+    this._changed = (changed ?? []).map(String);
+    this._left = (left ?? []).map(String);
+  }
+  isEmpty() {
+    return this._changed.length === 0 && this._left.length === 0;
+  }
+  get changed() {
+    return this._changed.map((u) => new UserId(u));
+  }
+  get left() {
+    return this._left.map((u) => new UserId(u));
+  }
+}
+
+/**
+ * Room-key settings as matrix-bot-sdk fills them. Unlike the native binding, `rotationPeriod` is in
+ * milliseconds: that is what the SDK writes (`rotation_period_ms`) into the native microsecond field,
+ * which made the native engine rotate Megolm sessions after ~10 minutes instead of a week (P8).
+ */
+class EncryptionSettings {
+  constructor() {
+    this.algorithm = EncryptionAlgorithm.MegolmV1AesSha2;
+    this.rotationPeriod = 604_800_000n; // one week, in ms
+    this.rotationPeriodMessages = 100n;
+    this.historyVisibility = HistoryVisibility.Shared;
+    this.onlyAllowTrustedDevices = false;
+    this.errorOnVerifiedUserProblem = false;
+  }
+}
+
+const wUser = (u) => new wasm.UserId(String(u));
+const wRoom = (r) => new wasm.RoomId(String(r));
+const wUsers = (users) => Array.from(users ?? [], wUser);
+const userStrings = (users) => Array.from(users ?? [], String);
+
+// ---------------------------------------------------------------------------------------------
+// IndexedDB: fake-indexeddb unless the process already has an indexedDB (then the same one is used).
+// Readwrite transactions mark their database dirty, so only calls that changed the store are persisted.
+const shared = require('./lib/shared');
+let idbReady;
+const dirtyDatabases = shared.dirty;
+function indexedDbFactory() {
+  if (!idbReady) {
+    idbReady = (async () => {
+      // The engine checks `instanceof IDBFactory` etc., so the classes must be globals too.
+      if (!globalThis.indexedDB) require('fake-indexeddb/auto');
+      const idb = globalThis.indexedDB;
+      // Mark a database dirty when something is written to it (a read-write transaction alone is not
+      // enough: the engine opens one at every sync, mostly without changing anything).
+      const mark = (fn, dbOf, storeOf) =>
+        function patched(...args) {
+          dirtyDatabases.add(`${dbOf(this).name}\0${storeOf(this)}`);
+          return fn.apply(this, args);
+        };
+      const cursorStore = (c) => c.source.objectStore ?? c.source;
+      for (const [cls, methods, storeOf] of [
+        [globalThis.IDBObjectStore, ['put', 'add', 'delete', 'clear'], (os) => os],
+        [globalThis.IDBCursor, ['update', 'delete'], cursorStore],
+      ]) {
+        if (!cls || cls.prototype.__mxWasmPatched) continue;
+        for (const method of methods) {
+          cls.prototype[method] = mark(
+            cls.prototype[method],
+            (x) => storeOf(x).transaction.db,
+            (x) => storeOf(x).name,
+          );
+        }
+        Object.defineProperty(cls.prototype, '__mxWasmPatched', { value: true });
+      }
+      await wasm.initAsync();
+      return idb;
+    })();
+  }
+  return idbReady;
+}
+const FULL = '\0*';
+/** Takes the dirty marks of one store: database name -> object stores, or null when all must be read. */
+function takeDirty(prefix) {
+  const byDb = new Map();
+  let full = false;
+  for (const mark of dirtyDatabases) {
+    if (!mark.startsWith(prefix)) continue;
+    dirtyDatabases.delete(mark);
+    const [db, store] = mark.split('\0');
+    if (store === '*') full = true;
+    else {
+      if (!byDb.has(db)) byDb.set(db, new Set());
+      byDb.get(db).add(store);
+    }
+  }
+  return full ? null : byDb;
+}
+function isDirty(prefix) {
+  for (const name of dirtyDatabases) if (name.startsWith(prefix)) return true;
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Persistence: a call resolves only after a snapshot containing its changes is on disk. Concurrent
+// calls share writes: while one write runs, later changes wait for (at most) one following write.
+class Persister {
+  constructor(idb, prefix, file, header) {
+    this.idb = idb;
+    this.prefix = prefix;
+    this.file = file;
+    this.header = header;
+    this.running = null;
+    this.queued = null;
+    this.writes = 0;
+    this.lastWrite = { bytes: 0, ms: 0 };
+  }
+  persist() {
+    if (isDirty(this.prefix)) {
+      if (!this.queued) {
+        const previous = this.running ?? Promise.resolve();
+        this.queued = previous
+          .catch(() => {})
+          .then(() => {
+            this.queued = null;
+            const p = this.writeNow();
+            this.running = p;
+            p.then(
+              () => {
+                if (this.running === p) this.running = null;
+              },
+              () => {
+                if (this.running === p) this.running = null;
+              },
+            );
+            return p;
+          });
+      }
+      return this.queued;
+    }
+    return this.running ?? Promise.resolve();
+  }
+  async writeNow() {
+    const started = performance.now();
+    const dirty = takeDirty(this.prefix);
+    try {
+      const databases = await snapshot.dump(this.idb, this.prefix, this.databases, dirty);
+      if (
+        this.databases &&
+        databases.length === this.databases.length &&
+        databases.every((d, i) => d === this.databases?.[i])
+      ) {
+        return; // nothing changed: dump() returned the very same objects
+      }
+      const payload = snapshot.encode({ ...this.header, databases });
+      // The engine re-saves unchanged records (its account at every sync): skip identical snapshots.
+      const hash = payload.subarray(8, 40); // magic, then the payload's SHA-256
+      if (this.lastHash?.equals(hash)) {
+        this.databases = databases;
+        return;
+      }
+      await snapshot.writeAtomic(this.file, payload);
+      this.databases = databases;
+      this.lastHash = Buffer.from(hash);
+      this.writes++;
+      this.lastWrite = { bytes: payload.length, ms: performance.now() - started };
+    } catch (err) {
+      dirtyDatabases.add(`${this.prefix}${FULL}`); // read everything again at the next call
+      throw new Error(
+        `Could not write the crypto store snapshot ${this.file}: ${toError(err, 'write').message}`,
+        {
+          cause: err,
+        },
+      );
+    }
+  }
+}
+
+function readRegistry(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    if (err.code === 'ENOENT') return { devices: {} };
+    throw new Error(`Unreadable ${file}: ${err.message}`);
+  }
+}
+const registryKey = (userId, deviceId) => `${userId}|${deviceId}`;
+
+const openMachines = shared.machines;
+
+// ---------------------------------------------------------------------------------------------
+class OlmMachine {
+  constructor() {
+    throw new Error('Use OlmMachine.initialize() to create an OlmMachine');
+  }
+
+  /**
+   * Opens (or creates) the store in the directory `storePath` and returns a machine for the device.
+   * The passphrase is ignored (P10: matrix-bot-sdk always passes "", which protects nothing; the
+   * snapshot file is created with mode 0600). `storeType` is accepted for API compatibility.
+   * Throws CryptoStoreError LOCKED / CORRUPT / LOST (see README.md).
+   */
+  static async initialize(userId, deviceId, storePath, _storePassphrase, _storeType) {
+    if (!storePath) throw new Error('OlmMachine.initialize needs a store directory (storePath)');
+    const user = String(userId);
+    const device = String(deviceId);
+    const dir = path.resolve(storePath);
+    const ids = { userId: user, deviceId: device };
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const idb = await indexedDbFactory();
+    const release = acquireLock(dir, ids);
+    try {
+      const file = path.join(dir, SNAPSHOT_NAME);
+      for (const name of fs.readdirSync(dir)) {
+        // temporary files of a write interrupted by a crash (the snapshot itself is intact)
+        if (name.startsWith(`${SNAPSHOT_NAME}.`) && name.endsWith('.tmp'))
+          fs.rmSync(path.join(dir, name), { force: true });
+      }
+      const registryFile = path.join(path.dirname(dir), REGISTRY_NAME);
+      const prefix = `mxwasm-${createHash('sha256').update(dir).digest('hex').slice(0, 16)}::`;
+      const started = performance.now();
+
+      let restored;
+      let raw;
+      try {
+        raw = fs.readFileSync(file);
+      } catch (err) {
+        if (err.code !== 'ENOENT') {
+          throw new CryptoStoreError(
+            'CORRUPT',
+            `Cannot read the crypto store snapshot ${file}: ${err.message}`,
+            {
+              storagePath: dir,
+              ...ids,
+              cause: err,
+            },
+          );
+        }
+      }
+      if (raw) {
+        try {
+          restored = snapshot.decode(raw);
+        } catch (err) {
+          throw new CryptoStoreError(
+            'CORRUPT',
+            `The crypto store snapshot ${file} is unreadable (${err.message}). The bot does not start with a fresh ` +
+              'store silently: that would be a new identity for the same device. Move the store directory aside and log in a new device.',
+            { storagePath: dir, ...ids, cause: err },
+          );
+        }
+        if (restored.userId !== user || restored.deviceId !== device) {
+          throw new CryptoStoreError(
+            'CORRUPT',
+            `The crypto store ${dir} belongs to ${restored.userId} / ${restored.deviceId}, not ${user} / ${device}.`,
+            { storagePath: dir, ...ids },
+          );
+        }
+      } else {
+        const known = readRegistry(registryFile).devices[registryKey(user, device)];
+        if (known) {
+          throw new CryptoStoreError(
+            'LOST',
+            `The crypto store of ${user} device ${device} (created ${known.createdAt} in ${dir}) is gone. Its keys ` +
+              'cannot be recovered and the homeserver still holds the old identity for this device: log in a new device ' +
+              '(new access token) and start with an empty store for it.',
+            { storagePath: dir, ...ids },
+          );
+        }
+      }
+
+      await snapshot.deleteAll(idb, prefix);
+      if (restored) {
+        await snapshot.restore(idb, prefix, restored.databases);
+        takeDirty(prefix); // the file already holds what restore() wrote
+      } else {
+        dirtyDatabases.add(`${prefix}${FULL}`); // a new store is written once even if empty
+      }
+      let inner;
+      try {
+        inner = await wasm.OlmMachine.initialize(wUser(user), new wasm.DeviceId(device), prefix.slice(0, -2));
+      } catch (err) {
+        const e = toError(err, 'OlmMachine.initialize');
+        if (restored) {
+          throw new CryptoStoreError(
+            'CORRUPT',
+            `The crypto engine could not open the store ${dir}: ${e.message}`,
+            { storagePath: dir, ...ids, cause: e },
+          );
+        }
+        throw e;
+      }
+      const machine = Object.create(OlmMachine.prototype);
+      // What the engine changes while opening (a schema migration included) is written incrementally,
+      // on top of the restored snapshot.
+      machine._init(inner, {
+        databases: restored?.databases,
+        idb,
+        prefix,
+        dir,
+        file,
+        release,
+        header: {
+          userId: user,
+          deviceId: device,
+          wasmVersion: WASM_VERSION,
+          createdAt: restored?.createdAt ?? new Date().toISOString(),
+        },
+      });
+      await machine._persist();
+      if (!restored) {
+        const registry = readRegistry(registryFile);
+        registry.devices[registryKey(user, device)] = {
+          createdAt: machine._header.createdAt,
+          storagePath: dir,
+        };
+        snapshot.writeAtomicSync(registryFile, `${JSON.stringify(registry, null, 2)}\n`);
+      }
+      machine._tracked = new Set(Array.from(await inner.trackedUsers(), (u) => u.toString()));
+      machine.initMs = performance.now() - started;
+      machine.restored = Boolean(restored);
+      openMachines.add(machine);
+      return machine;
+    } catch (err) {
+      release();
+      throw toError(err, 'OlmMachine.initialize');
+    }
+  }
+
+  _init(inner, { databases, idb, prefix, dir, file, release, header }) {
+    this._inner = inner;
+    this._dir = dir;
+    this._release = release;
+    this._header = header;
+    this._persister = new Persister(idb, prefix, file, header);
+    this._persister.databases = databases;
+    this._closed = false;
+    this._pendingQuery = new Set(); // users whose /keys/query the engine has yet to plan (P6)
+    this._inFlightQueries = new Map(); // request id -> users of a /keys/query not yet marked sent (P6)
+    this._dropped = new Set();
+    const keys = inner.identityKeys;
+    const ed = keys.ed25519.toBase64();
+    const curve = keys.curve25519.toBase64();
+    this._identityKeys = { ed25519: { toBase64: () => ed }, curve25519: { toBase64: () => curve } };
+    this._user = new UserId(header.userId);
+    this._device = new DeviceId(header.deviceId);
+  }
+
+  async _call(name, fn, persist = true) {
+    if (this._closed) throw new Error(`OlmMachine.${name}: the machine was closed`);
+    let result;
+    try {
+      result = await fn(this._inner);
+    } catch (err) {
+      throw toError(err, `OlmMachine.${name}`);
+    }
+    if (persist) await this._persist();
+    return result;
+  }
+
+  _persist() {
+    return this._persister.persist();
+  }
+
+  get userId() {
+    return this._user;
+  }
+  get deviceId() {
+    return this._device;
+  }
+  get identityKeys() {
+    return this._identityKeys;
+  }
+  /** Where the store lives and how it was opened (for logs and benchmarks). */
+  get storeInfo() {
+    return {
+      path: this._dir,
+      restored: this.restored,
+      initMs: this.initMs,
+      writes: this._persister.writes,
+      lastWrite: this._persister.lastWrite,
+    };
+  }
+
+  /** @returns JSON `[events, roomKeyInfos]` (P11): decrypted and plain to-device events as raw JSON objects. */
+  async receiveSyncChanges(toDeviceEvents, changedDevices, oneTimeKeyCounts, unusedFallbackKeys) {
+    const changed = changedDevices?._changed ?? userStrings(changedDevices?.changed);
+    const left = changedDevices?._left ?? userStrings(changedDevices?.left);
+    for (const u of changed) this._pendingQuery.add(u);
+    const counts = new Map();
+    for (const [k, v] of Object.entries(oneTimeKeyCounts ?? {})) counts.set(k, Number(v));
+    const fallbacks =
+      unusedFallbackKeys == null ? undefined : new Set(Array.from(unusedFallbackKeys, String));
+    const processed = await this._call('receiveSyncChanges', (m) =>
+      m.receiveSyncChanges(
+        String(toDeviceEvents),
+        new wasm.DeviceLists(wUsers(changed), wUsers(left)),
+        counts,
+        fallbacks,
+        new wasm.DecryptionSettings(wasm.TrustRequirement.Untrusted),
+      ),
+    );
+    const events = [];
+    for (const p of processed) {
+      if (
+        p.type === wasm.ProcessedToDeviceEventType.Decrypted ||
+        p.type === wasm.ProcessedToDeviceEventType.PlainText
+      ) {
+        events.push(JSON.parse(p.rawEvent));
+      } else if (p.type === wasm.ProcessedToDeviceEventType.UnableToDecrypt) {
+        logger.warn('A to-device message could not be decrypted', safeSummary(p.rawEvent));
+      }
+    }
+    return JSON.stringify([events, []]);
+  }
+
+  /** Requests to send; cross-signing and room-message requests are dropped with a warning (P12). */
+  async outgoingRequests() {
+    const requests = await this._call('outgoingRequests', (m) => m.outgoingRequests());
+    this._pendingQuery.clear();
+    const queries = new Map();
+    const out = [];
+    for (const r of requests) {
+      const type = r.type;
+      if (type === RequestType.ToDevice) {
+        out.push(toDeviceRequest(r));
+      } else if (
+        type === RequestType.KeysUpload ||
+        type === RequestType.KeysQuery ||
+        type === RequestType.KeysClaim
+      ) {
+        if (type === RequestType.KeysQuery)
+          queries.set(r.id, Object.keys(JSON.parse(r.body).device_keys ?? {}));
+        out.push({ id: r.id, type, body: r.body });
+      } else {
+        if (!this._dropped.has(r.id)) {
+          this._dropped.add(r.id);
+          logger.warn(
+            `Dropped an outgoing ${RequestType[type] ?? type} request: matrix-bot-sdk cannot send it (no cross-signing or backup through this queue)`,
+          );
+        }
+      }
+    }
+    this._inFlightQueries = queries;
+    return out;
+  }
+
+  async markRequestAsSent(requestId, requestType, response) {
+    const type = Number(requestType);
+    await this._call('markRequestAsSent', (m) =>
+      m.markRequestAsSent(String(requestId), type, String(response)),
+    );
+    if (type === RequestType.KeysQuery) this._inFlightQueries.delete(String(requestId));
+    return true;
+  }
+
+  async updateTrackedUsers(users) {
+    const list = userStrings(users);
+    for (const u of list) {
+      if (!this._tracked.has(u)) {
+        this._tracked.add(u);
+        this._pendingQuery.add(u);
+      }
+    }
+    await this._call('updateTrackedUsers', (m) => m.updateTrackedUsers(wUsers(list)));
+  }
+
+  /**
+   * Claims one-time keys for devices without an Olm session. Users whose device list is still to be
+   * queried are skipped: the engine would wait 5 s for them, while the SDK holds its sync lock (P6).
+   * They get their sessions on the next call after their /keys/query was marked sent.
+   */
+  async getMissingSessions(users) {
+    const waiting = new Set(this._pendingQuery);
+    for (const list of this._inFlightQueries.values()) for (const u of list) waiting.add(u);
+    const list = userStrings(users).filter((u) => !waiting.has(u));
+    if (list.length === 0) return null;
+    const r = await this._call('getMissingSessions', (m) => m.getMissingSessions(wUsers(list)));
+    return r ? { id: r.id, type: RequestType.KeysClaim, body: r.body } : null;
+  }
+
+  async shareRoomKey(roomId, users, encryptionSettings) {
+    const s = encryptionSettings ?? new EncryptionSettings();
+    const settings = new wasm.EncryptionSettings();
+    // P7: the SDK sets `undefined` for a non-Megolm room; the engine would store 0 (Olm).
+    settings.algorithm = wasm.EncryptionAlgorithm.MegolmV1AesSha2;
+    settings.historyVisibility = s.historyVisibility ?? HistoryVisibility.Shared;
+    settings.rotationPeriod = BigInt(s.rotationPeriod ?? 604_800_000n) * 1000n; // P8: ms -> µs
+    settings.rotationPeriodMessages = BigInt(s.rotationPeriodMessages ?? 100n);
+    settings.sharingStrategy = s.onlyAllowTrustedDevices
+      ? wasm.CollectStrategy.onlyTrustedDevices()
+      : wasm.CollectStrategy.allDevices();
+    const requests = await this._call('shareRoomKey', (m) =>
+      m.shareRoomKey(wRoom(roomId), wUsers(userStrings(users)), settings),
+    );
+    return requests.map(toDeviceRequest);
+  }
+
+  encryptRoomEvent(roomId, eventType, content) {
+    return this._call('encryptRoomEvent', (m) =>
+      m.encryptRoomEvent(wRoom(roomId), String(eventType), String(content)),
+    );
+  }
+
+  /** Throws DecryptionError (code, description) when the event cannot be decrypted (P3, P4). */
+  async decryptRoomEvent(event, roomId) {
+    const d = await this._call('decryptRoomEvent', (m) =>
+      m.decryptRoomEvent(
+        String(event),
+        wRoom(roomId),
+        new wasm.DecryptionSettings(wasm.TrustRequirement.Untrusted),
+      ),
+    );
+    const sender = d.sender?.toString();
+    const senderDevice = d.senderDevice?.toString();
+    const shield = (strict) => {
+      const st = d.shieldState(strict);
+      return st ? { color: st.color, code: st.code, message: st.message } : null;
+    };
+    return {
+      event: d.event,
+      sender: sender ? new UserId(sender) : null,
+      senderDevice: senderDevice ? new DeviceId(senderDevice) : null,
+      senderCurve25519Key: d.senderCurve25519Key ?? null,
+      senderClaimedEd25519Key: d.senderClaimedEd25519Key ?? null,
+      forwardingCurve25519KeyChain: Array.from(d.forwardingCurve25519KeyChain ?? []),
+      shieldState: shield,
+    };
+  }
+
+  /** Signs a JSON string with the device key; `get(userId)` returns a plain record (not a Map). */
+  async sign(message) {
+    const sigs = await this._call('sign', (m) => m.sign(String(message)), false);
+    const byUser = new Map();
+    const json = sigs.asJSON();
+    for (const [signer, keys] of Object.entries(JSON.parse(json))) {
+      const map = sigs.get(wUser(signer));
+      const record = {};
+      for (const keyId of Object.keys(keys)) {
+        const ms = map?.get(keyId);
+        if (!ms) continue;
+        const valid = ms.isValid();
+        const base64 = valid ? ms.signature?.toBase64() : undefined;
+        record[keyId] = {
+          isValid: valid,
+          isInvalid: ms.isInvalid(),
+          invalidSignatureSource: ms.invalidSignatureSource ?? null,
+          signature: base64 === undefined ? null : { toBase64: () => base64 },
+        };
+      }
+      byUser.set(signer, record);
+    }
+    return {
+      get: (signer) => byUser.get(String(signer)) ?? null,
+      get count() {
+        return BigInt(sigs.count);
+      },
+      get isEmpty() {
+        return byUser.size === 0;
+      },
+      asJSON: () => json,
+    };
+  }
+
+  enableBackupV1(publicKeyBase64, version) {
+    return this._call('enableBackupV1', (m) => m.enableBackupV1(String(publicKeyBase64), String(version)));
+  }
+  isBackupEnabled() {
+    return this._call('isBackupEnabled', (m) => m.isBackupEnabled(), false);
+  }
+  disableBackup() {
+    return this._call('disableBackup', (m) => m.disableBackup());
+  }
+  async backupRoomKeys() {
+    const r = await this._call('backupRoomKeys', (m) => m.backupRoomKeys());
+    return r ? { id: r.id, type: RequestType.KeysBackup, body: r.body, version: r.version } : null;
+  }
+  /** JSON array of the exported keys of one Megolm session (fork only). */
+  exportRoomKeysForSession(roomId, sessionId) {
+    const room = String(roomId);
+    const session = String(sessionId);
+    return this._call(
+      'exportRoomKeysForSession',
+      (m) => m.exportRoomKeys((s) => s.roomId.toString() === room && s.sessionId === session),
+      false,
+    );
+  }
+  /** The users whose devices the machine tracks (not in the native 0.4.0 API). */
+  async trackedUsers() {
+    const set = await this._call('trackedUsers', (m) => m.trackedUsers(), false);
+    return Array.from(set, (u) => new UserId(u.toString()));
+  }
+  async roomKeyCounts() {
+    const c = await this._call('roomKeyCounts', (m) => m.roomKeyCounts(), false);
+    return { total: Number(c.total), backedUp: Number(c.backedUp) };
+  }
+
+  /** Resolves when every change made so far is in the snapshot file. */
+  flush() {
+    if (this._closed) return Promise.resolve();
+    return this._persist();
+  }
+
+  /**
+   * Flushes, closes the engine and releases the store's lock. Returns a promise (the native close()
+   * is synchronous and returns nothing; awaiting it is harmless).
+   */
+  async close() {
+    if (this._closed) return;
+    try {
+      await this._persist();
+    } finally {
+      this._closed = true;
+      openMachines.delete(this);
+      try {
+        this._inner.close();
+        this._inner.free();
+      } catch {
+        // already closed
+      }
+      this._release();
+    }
+  }
+}
+
+function toDeviceRequest(r) {
+  // P5: the fork reads txnId/eventType from the object, upstream 0.8.0 from the body.
+  const body = JSON.parse(r.body);
+  return {
+    id: r.id,
+    type: RequestType.ToDevice,
+    txnId: r.txn_id,
+    eventType: r.event_type,
+    body: JSON.stringify({ txn_id: r.txn_id, event_type: r.event_type, messages: body.messages ?? body }),
+  };
+}
+
+function safeSummary(rawEvent) {
+  try {
+    const e = JSON.parse(rawEvent);
+    return { type: e.type, sender: e.sender };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Flushes every open machine (for a shutdown hook). */
+async function flushAll() {
+  await Promise.all(Array.from(openMachines, (m) => m.flush()));
+}
+/** Flushes and closes every open machine and releases their locks (call on shutdown). */
+async function closeAll() {
+  await Promise.all(Array.from(openMachines, (m) => m.close()));
+}
+
+/** Moves a LOST/CORRUPT store directory aside (`<dir>.broken-<time>`) and forgets its device. */
+function quarantineStore(storePath, userId, deviceId) {
+  const dir = path.resolve(storePath);
+  const target = `${dir}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  if (fs.existsSync(dir)) fs.renameSync(dir, target);
+  const registryFile = path.join(path.dirname(dir), REGISTRY_NAME);
+  if (userId && deviceId && fs.existsSync(registryFile)) {
+    const registry = readRegistry(registryFile);
+    delete registry.devices[registryKey(String(userId), String(deviceId))];
+    snapshot.writeAtomicSync(registryFile, `${JSON.stringify(registry, null, 2)}\n`);
+  }
+  return fs.existsSync(target) ? target : undefined;
+}
+
+/**
+ * True when `prepare()` failed because the homeserver already holds other keys for this device
+ * ("One time key … already exists"): the store was lost together with its directory (so the
+ * adapter could not tell), and the device must be replaced like for a LOST store.
+ */
+function isKeysUploadConflict(err) {
+  const text = [
+    err?.message,
+    err?.body?.error,
+    err?.error,
+    typeof err?.body === 'string' ? err.body : undefined,
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return /one.?time key .* already exists/i.test(text);
+}
+
+process.once('exit', () => {
+  for (const m of openMachines) m._release();
+});
+
+function getVersions() {
+  const v = wasm.getVersions();
+  return { vodozemac: v.vodozemac, matrixSdkCrypto: v.matrix_sdk_crypto, wasm: WASM_VERSION };
+}
+
+// Plain `exports.name =` assignments, so Node's ESM loader sees every named export.
+exports.OlmMachine = OlmMachine;
+exports.UserId = UserId;
+exports.DeviceId = DeviceId;
+exports.RoomId = RoomId;
+exports.DeviceLists = DeviceLists;
+exports.EncryptionSettings = EncryptionSettings;
+exports.Attachment = wasm.Attachment;
+exports.EncryptedAttachment = wasm.EncryptedAttachment;
+exports.StoreType = StoreType;
+exports.RequestType = RequestType;
+exports.EncryptionAlgorithm = EncryptionAlgorithm;
+exports.HistoryVisibility = HistoryVisibility;
+exports.ShieldColor = ShieldColor;
+exports.CryptoStoreError = CryptoStoreError;
+exports.DecryptionError = DecryptionError;
+exports.setLogger = setLogger;
+exports.flushAll = flushAll;
+exports.closeAll = closeAll;
+exports.quarantineStore = quarantineStore;
+exports.isKeysUploadConflict = isKeysUploadConflict;
+exports.getVersions = getVersions;
+exports.SNAPSHOT_NAME = SNAPSHOT_NAME;
+exports.REGISTRY_NAME = REGISTRY_NAME;

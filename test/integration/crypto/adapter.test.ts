@@ -1,0 +1,177 @@
+// The crypto adapter (packages/matrix-sdk-crypto-nodejs-wasm) end to end between two devices: keys
+// exchanged through an in-process keys server, a Megolm event encrypted by one and decrypted by the
+// other, and the store surviving a restart.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  DecryptionError,
+  DeviceId,
+  EncryptionSettings,
+  OlmMachine,
+  RoomId,
+  UserId,
+} from '@matrix-org/matrix-sdk-crypto-nodejs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeClient, FakeKeysServer } from './fake-keys-server.js';
+
+const ROOM = '!room:example.org';
+const BOT = '@bot:example.org';
+const ALICE = '@alice:example.org';
+
+let dir: string;
+const open: OlmMachine[] = [];
+async function machine(
+  user: string,
+  device: string,
+  store = path.join(dir, user, device),
+): Promise<OlmMachine> {
+  const m = await OlmMachine.initialize(new UserId(user), new DeviceId(device), store, '', 0);
+  open.push(m);
+  return m;
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'crypto-adapter-'));
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((m) => m.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function pair() {
+  const server = new FakeKeysServer();
+  const bot = new FakeClient(server, BOT, 'BOTDEVICE', await machine(BOT, 'BOTDEVICE'));
+  const alice = new FakeClient(server, ALICE, 'ALICEPHONE', await machine(ALICE, 'ALICEPHONE'));
+  await bot.run(); // keys upload
+  await alice.run();
+  return { server, bot, alice };
+}
+
+describe('crypto adapter between two devices', () => {
+  it('a Megolm event encrypted by one device is decrypted by the other', async () => {
+    const { bot, alice } = await pair();
+    const encrypted = await bot.encrypt(ROOM, [BOT, ALICE], 'm.room.message', {
+      msgtype: 'm.text',
+      body: 'hello',
+    });
+    expect(encrypted.algorithm).toBe('m.megolm.v1.aes-sha2');
+    expect(JSON.stringify(encrypted)).not.toContain('hello');
+
+    const toDevice = await alice.sync(); // the room key arrives (Olm-encrypted) as a to-device event
+    expect(toDevice.map((e) => e.type)).toContain('m.room_key');
+    const decrypted = await alice.machine.decryptRoomEvent(
+      JSON.stringify({
+        type: 'm.room.encrypted',
+        event_id: '$1',
+        sender: BOT,
+        origin_server_ts: Date.now(),
+        room_id: ROOM,
+        content: encrypted,
+      }),
+      new RoomId(ROOM),
+    );
+    expect(JSON.parse(decrypted.event)).toMatchObject({ type: 'm.room.message', content: { body: 'hello' } });
+    expect(decrypted.sender?.toString()).toBe(BOT);
+    expect(decrypted.senderDevice?.toString()).toBe('BOTDEVICE');
+  });
+
+  it('both directions work and an undecryptable event rejects with a DecryptionError', async () => {
+    const { bot, alice } = await pair();
+    const fromAlice = await alice.encrypt(ROOM, [BOT, ALICE], 'm.reaction', {
+      'm.relates_to': { rel_type: 'm.annotation', event_id: '$prompt', key: '✅' },
+    });
+    await bot.sync();
+    const event = {
+      type: 'm.room.encrypted',
+      event_id: '$2',
+      sender: ALICE,
+      origin_server_ts: 1,
+      room_id: ROOM,
+    };
+    const d = await bot.machine.decryptRoomEvent(
+      JSON.stringify({ ...event, content: fromAlice }),
+      new RoomId(ROOM),
+    );
+    expect(JSON.parse(d.event).content['m.relates_to'].key).toBe('✅');
+
+    const unknownSession = { ...fromAlice, session_id: 'no-such-session' };
+    const failure = await bot.machine
+      .decryptRoomEvent(JSON.stringify({ ...event, content: unknownSession }), new RoomId(ROOM))
+      .catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(DecryptionError);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as DecryptionError).code).toBe('MissingRoomKey');
+  });
+
+  it('after a restart the identity and the inbound sessions are kept', async () => {
+    const { server, bot, alice } = await pair();
+    const ed25519 = alice.machine.identityKeys.ed25519.toBase64();
+    const encrypted = await bot.encrypt(ROOM, [BOT, ALICE], 'm.room.message', { body: 'before restart' });
+    await alice.sync();
+    await alice.machine.close();
+
+    const restarted = await machine(ALICE, 'ALICEPHONE');
+    expect(restarted.storeInfo.restored).toBe(true);
+    expect(restarted.identityKeys.ed25519.toBase64()).toBe(ed25519);
+    const event = {
+      type: 'm.room.encrypted',
+      event_id: '$3',
+      sender: BOT,
+      origin_server_ts: 1,
+      room_id: ROOM,
+    };
+    const d = await restarted.decryptRoomEvent(
+      JSON.stringify({ ...event, content: encrypted }),
+      new RoomId(ROOM),
+    );
+    expect(JSON.parse(d.event).content.body).toBe('before restart');
+
+    // The Olm session survived too: a new room key reaches the restarted device.
+    alice.machine = restarted;
+    await alice.run();
+    const second = await bot.encrypt('!other:example.org', [BOT, ALICE], 'm.room.message', {
+      body: 'after restart',
+    });
+    await alice.sync();
+    const d2 = await restarted.decryptRoomEvent(
+      JSON.stringify({ ...event, event_id: '$4', room_id: '!other:example.org', content: second }),
+      new RoomId('!other:example.org'),
+    );
+    expect(JSON.parse(d2.event).content.body).toBe('after restart');
+    expect(server.requests.KeysClaim).toBe(1); // no new Olm session was needed for the second room key
+  });
+
+  it('encrypts with Megolm and keeps the session when the SDK passes no algorithm', async () => {
+    const { bot, alice } = await pair();
+    const settings = new EncryptionSettings();
+    settings.algorithm = undefined; // what matrix-bot-sdk sets for a room whose algorithm is not Megolm
+    const first = await bot.encrypt(ROOM, [BOT, ALICE], 'm.room.message', { body: 'one' }, settings);
+    const second = await bot.encrypt(ROOM, [BOT, ALICE], 'm.room.message', { body: 'two' }, settings);
+    expect(first.algorithm).toBe('m.megolm.v1.aes-sha2');
+    expect(second.session_id).toBe(first.session_id); // one room key, shared once
+    await alice.sync();
+    const event = {
+      type: 'm.room.encrypted',
+      event_id: '$5',
+      sender: BOT,
+      origin_server_ts: 1,
+      room_id: ROOM,
+    };
+    const d = await alice.machine.decryptRoomEvent(
+      JSON.stringify({ ...event, content: second }),
+      new RoomId(ROOM),
+    );
+    expect(JSON.parse(d.event).content.body).toBe('two');
+  });
+
+  it('signs JSON with the device key, readable the way matrix-bot-sdk reads it', async () => {
+    const { bot } = await pair();
+    const signatures = await bot.machine.sign(JSON.stringify({ hello: 'world' }));
+    const mine = signatures.get(new UserId(BOT));
+    const entries = Object.entries(mine ?? {});
+    expect(entries.map(([k]) => k)).toEqual(['ed25519:BOTDEVICE']);
+    expect(entries[0]?.[1].isValid).toBe(true);
+    expect(entries[0]?.[1].signature?.toBase64()).toMatch(/^[A-Za-z0-9+/]{86}$/);
+  });
+});
