@@ -108,7 +108,7 @@ export const configSchema = z.strictObject({
         .max(1000)
         .default(100)
         .describe(
-          'Most invitees of one meeting, organizer included (also for a meeting of "everyone in the room" and after !invite). BBB itself recommends at most 100 people per meeting; larger meetings get a compact consent prompt that fits the homeserver\'s 64 KiB event limit',
+          'Most invitees of one meeting, organizer included (also for a meeting of "everyone in the room", and after !invite). Large meetings get a compact consent prompt (counts, then names as far as they fit) that stays within the homeserver\'s 64 KiB event limit; up to 100, every invitee is notified even with the longest Matrix IDs',
         ),
     })
     .prefault({})
