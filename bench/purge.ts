@@ -25,6 +25,7 @@ import { openDatabase } from '../src/db/open.js';
 import { createStores } from '../src/db/stores.js';
 import { startBbbSimulator } from '../test/support/bbb-simulator.js';
 import { MemoryChat } from '../test/support/memory-chat.js';
+import { SAMPLE_NOTICE_FACTS } from '../test/support/notice-facts.js';
 
 const COUNT = Number(process.argv[2] ?? 10_000);
 const SECRET = 'bench-purge-secret-0123456789';
@@ -67,6 +68,7 @@ async function main() {
         bbb: { url: sim.url, secret: SECRET },
         database: { path: dbPath },
         retention: { recordingDays: 30, evidenceDaysAfterPurge: 365 },
+        notice: SAMPLE_NOTICE_FACTS,
       },
       'bench-config',
       {},
@@ -94,7 +96,7 @@ async function main() {
       getRecordings: timed(client.getRecordings.bind(client)),
       deleteRecordings: timed(client.deleteRecordings.bind(client)),
     };
-    const notice = loadNotice(config.notice[config.language], config.language);
+    const notice = loadNotice(config.notice[config.language], config.language, config);
     const chat = new MemoryChat();
     chat.room(ROOM, [chat.botUserId, ...PEOPLE]);
     const ctx = new AppContext(config, stores, chat, bbb, clock, pino({ level: 'silent' }), notice);

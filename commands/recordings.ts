@@ -23,6 +23,11 @@ export default defineCommand({
       const ms = Math.max(0, now - since);
       return ms >= DAY_MS ? t.days(Math.floor(ms / DAY_MS)) : t.hours(Math.floor(ms / 3_600_000));
     };
+    // The list in the room never holds links; who may watch gets theirs by direct message.
+    const sent = await c.app.playback.sendOnRequest(c.sender, c.roomId).catch((error: unknown) => {
+      c.ctx.log.warn({ err: error, roomId: c.roomId }, 'could not send playback links on request');
+      return 0;
+    });
     await c.reply(
       lines([
         t.recordingsHeader,
@@ -35,6 +40,7 @@ export default defineCommand({
             deleteOn: r.deleteAfter ? c.ctx.date(r.deleteAfter) : null,
           }),
         ),
+        ...(sent ? [t.recordingsLinksSent] : []),
       ]),
     );
   },

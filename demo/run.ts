@@ -3,8 +3,15 @@
 // as its own process — and a short scripted meeting whose transcript is printed.
 //
 // Scenario: Olga plans "Weekly sync" with Alice and Bob; all agree; the meeting opens recorded and
-// everyone gets a personal link; Alice joins, the meeting ends, the recording appears; Bob withdraws
-// his consent and the recording is deleted.
+// everyone gets a personal link; Alice joins, the meeting ends, the recording appears and everyone
+// gets its playback link by direct message; Bob withdraws his consent and the recording is deleted.
+//
+// `npm run demo -- --keep` stops before the withdrawal and leaves the homeserver, the BBB simulator and
+// the bot running: it prints the homeserver URL and the people's user names and passwords, so that a
+// person can log in with any Matrix client and try the commands. Ctrl-C stops what the demo started.
+// With DEMO_INFO_FILE set, it also writes those facts as JSON there (scripts/screenshot.sh reads them).
+
+import { writeFileSync } from 'node:fs';
 
 import { startBot } from '../test/e2e/support/bot-process.js';
 import {
@@ -19,6 +26,7 @@ import { acquireHomeserver } from '../test/e2e/support/homeserver-lifecycle.js';
 import { startBbbSimulator } from '../test/support/bbb-simulator.js';
 
 const SECRET = 'demo-bbb-secret-not-for-production';
+const KEEP = process.argv.slice(2).includes('--keep');
 const started = Date.now();
 const say = (line: string) =>
   console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
@@ -26,7 +34,10 @@ const say = (line: string) =>
 function show(who: string, event: MatrixEvent): void {
   const body = String((event.content as { body?: unknown }).body ?? '');
   // Join links are bearer credentials: the demo shows them shortened, as a careful bot log would.
-  const safe = body.replace(/(https?:\/\/\S+\/join\?)\S+/g, '$1…');
+  const safe = body
+    .replace(/(https?:\/\/\S+\/join\?)\S+/g, '$1…')
+    .replace(/(https?:\/\/\S+\/playback\/\S+\/)[^/\s]+/g, '$1…')
+    .replace(/(https:\/\/matrix\.to\/#\/)\S+/g, '$1…');
   const lines = safe.split('\n');
   const clipped = lines.length > 8 ? [...lines.slice(0, 3), `  … (${lines.length - 3} more lines)`] : lines;
   say(`${who}:\n      ${clipped.join('\n      ')}`);
@@ -73,17 +84,22 @@ async function main(): Promise<void> {
     const command = `!meeting Weekly sync ${alice.userId} ${bob.userId}`;
     say(`Olga: ${command}`);
     const commandId = await olga.sendText(roomId, command);
+    const after = { afterEventId: commandId, timeoutMs: 20_000 };
+    // The full notice comes once per room and notice version; every meeting gets the short first layer.
     show(
       'bot',
-      await waitForEvent(olga, roomId, fromBot(/Datenschutzhinweis|Privacy notice/), {
-        afterEventId: commandId,
-        timeoutMs: 20_000,
-      }),
+      await waitForEvent(
+        olga,
+        roomId,
+        fromBot(/^(Vollständiger Datenschutzhinweis|Full privacy notice)/),
+        after,
+      ),
     );
-    const prompt = await waitForEvent(olga, roomId, fromBot(/✅/), {
-      afterEventId: commandId,
-      timeoutMs: 20_000,
-    });
+    show(
+      'bot',
+      await waitForEvent(olga, roomId, fromBot(/^(Datenschutzhinweis zur|Privacy notice for)/), after),
+    );
+    const prompt = await waitForEvent(olga, roomId, fromBot(/^(Besprechung|Meeting) #\d+/), after);
     show('bot', prompt);
 
     for (const [name, user] of [
@@ -94,15 +110,22 @@ async function main(): Promise<void> {
       say(`${name} reacts ✅`);
       await user.react(roomId, prompt.event_id, '✅');
     }
-    show('bot', await waitForEvent(olga, roomId, fromBot(/eröffnet|is open/), { timeoutMs: 20_000 }));
+    show(
+      'bot',
+      await waitForEvent(olga, roomId, fromBot(/^(Die Besprechung .* ist eröffnet|The meeting .* is open)/), {
+        timeoutMs: 20_000,
+      }),
+    );
 
     const links: Record<string, string> = {};
+    const dmRooms: Record<string, string> = {};
     for (const [name, user] of [
       ['Olga', olga],
       ['Alice', alice],
       ['Bob', bob],
     ] as [string, TestUser][]) {
       const dm = await acceptNextInvite(user, { from: botUser.userId, timeoutMs: 20_000 });
+      dmRooms[name] = dm;
       const link = await waitForEvent(user, dm, fromBot(/\/join\?/), { timeoutMs: 20_000 });
       show(`bot → ${name} (direct message)`, link);
       links[name] =
@@ -124,6 +147,23 @@ async function main(): Promise<void> {
         timeoutMs: 30_000,
       }),
     );
+    const aliceDm = dmRooms.Alice!;
+    show(
+      'bot → Alice (direct message)',
+      await waitForEvent(alice, aliceDm, fromBot(/\/playback\//), { timeoutMs: 30_000 }),
+    );
+
+    if (KEEP) {
+      await keepRunning({
+        homeserverUrl: acquired.info.url,
+        roomId,
+        people: { Olga: olga, Alice: alice, Bob: bob },
+        dmRooms,
+        botUserId: botUser.userId,
+        bbbUrl: sim.url,
+      });
+      return;
+    }
 
     say('Bob: !withdraw');
     const withdrawId = await bob.sendText(roomId, '!withdraw');
@@ -141,7 +181,10 @@ async function main(): Promise<void> {
     const statusId = await olga.sendText(roomId, '!status #1');
     show(
       'bot',
-      await waitForEvent(olga, roomId, fromBot(/#1/), { afterEventId: statusId, timeoutMs: 20_000 }),
+      await waitForEvent(olga, roomId, fromBot(/^(Gerade ist hier|No meeting is|#1 )/), {
+        afterEventId: statusId,
+        timeoutMs: 20_000,
+      }),
     );
     say("demo finished: consent collected, recording made only with everyone's ✅, deleted on withdrawal.");
   } finally {
@@ -149,6 +192,48 @@ async function main(): Promise<void> {
     await sim.close();
     await acquired.release();
   }
+}
+
+/** `--keep`: prints how to log in, then waits for Ctrl-C (or SIGTERM) before main's clean-up runs. */
+async function keepRunning(info: {
+  homeserverUrl: string;
+  roomId: string;
+  people: Record<string, TestUser>;
+  dmRooms: Record<string, string>;
+  botUserId: string;
+  bbbUrl: string;
+}): Promise<void> {
+  const people = Object.entries(info.people).map(([name, u]) => ({
+    name,
+    userId: u.userId,
+    user: u.userId.slice(1, u.userId.indexOf(':')),
+    password: u.password,
+    dmRoomId: info.dmRooms[name],
+  }));
+  console.log(
+    [
+      '',
+      'Everything keeps running (--keep). Log in with any Matrix client (e.g. Element, nheko):',
+      `  homeserver: ${info.homeserverUrl}`,
+      ...people.map((p) => `  ${p.name.padEnd(6)} user ${p.user}  password ${p.password}`),
+      `  the room: "Team" (${info.roomId}); the bot is ${info.botUserId}`,
+      `  BBB simulator: ${info.bbbUrl}`,
+      'Try !status, !recordings, !meeting Retro --at "in 15 Minuten", !withdraw, !mydata, !help.',
+      'Ctrl-C stops the bot, the BBB simulator and the homeserver if the demo started it.',
+    ].join('\n'),
+  );
+  if (process.env.DEMO_INFO_FILE) {
+    writeFileSync(
+      process.env.DEMO_INFO_FILE,
+      `${JSON.stringify({ homeserverUrl: info.homeserverUrl, roomId: info.roomId, botUserId: info.botUserId, people }, null, 2)}\n`,
+      { mode: 0o600 },
+    );
+  }
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  say('stopping …');
 }
 
 main().catch((error: unknown) => {

@@ -27,7 +27,7 @@ export interface RunningBot {
 export async function startBot(config: Config, log: Logger): Promise<RunningBot> {
   const db = openDatabase(config.database.path);
   const stores = createStores(db);
-  const notice = loadNotice(resolve(config.notice[config.language]), config.language);
+  const notice = loadNotice(resolve(config.notice[config.language]), config.language, config);
   log.info({ language: notice.language, version: notice.sha256.slice(0, 12) }, 'privacy notice loaded');
 
   const bbb = new BbbClient({

@@ -34,6 +34,12 @@ async function main(): Promise<number> {
   try {
     bot = await startBot(config, log);
   } catch (error) {
+    if (error instanceof ConfigError) {
+      // e.g. the privacy notice uses a fact the configuration does not give
+      console.error(new ConfigError(file, error.problems).message);
+      await flush(log);
+      return 2;
+    }
     log.fatal({ err: error }, 'start-up failed');
     await flush(log);
     return 1;

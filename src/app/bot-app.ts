@@ -3,6 +3,7 @@ import { ConsentIntake } from './consent-intake.js';
 import type { AppContext } from './context.js';
 import { Opening } from './opening.js';
 import { Planning } from './planning.js';
+import { PlaybackLinks } from './playback.js';
 import { PromptUpdater } from './prompt-updater.js';
 import { Purger } from './purge.js';
 import { Reconciler } from './reconcile.js';
@@ -16,6 +17,7 @@ export class BotApp {
   readonly planning: Planning;
   readonly purger: Purger;
   readonly discovery: RecordingDiscovery;
+  readonly playback: PlaybackLinks;
   readonly withdrawal: Withdrawal;
   readonly intake: ConsentIntake;
   readonly reconciler: Reconciler;
@@ -30,6 +32,8 @@ export class BotApp {
     this.planning = new Planning(ctx, this.opening, this.prompts);
     this.purger = new Purger(ctx);
     this.discovery = new RecordingDiscovery(ctx, this.prompts);
+    this.playback = new PlaybackLinks(ctx, (userId) => this.opening.directRoom(userId));
+    this.discovery.onAvailable = (recording) => this.playback.deliverReady(recording);
     this.withdrawal = new Withdrawal(ctx, this.opening, this.prompts, this.purger, this.discovery);
     this.intake = new ConsentIntake(ctx, this.opening, this.prompts, this.withdrawal);
     this.retention = new RetentionJob(ctx, this.purger);

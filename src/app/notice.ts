@@ -1,21 +1,159 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Language } from '../i18n/index.js';
+import { ConfigError } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { catalogue, type Language } from '../i18n/index.js';
+import { join, paragraphs, type Rich } from '../i18n/rich.js';
+import type { AppContext } from './context.js';
+
+// The privacy notice (design.md §3.9) comes in two layers: the full text, a template in notices/
+// filled with the operator's facts from the config, and a short first layer posted with every
+// meeting. Consent is tied to the SHA-256 of the full text as filled in.
 
 export interface Notice {
   language: Language;
+  /** The full text, placeholders filled in. */
   text: string;
-  /** The version consent is tied to. */
+  /** The version consent is tied to: SHA-256 of `text`. */
   sha256: string;
 }
 
-export function loadNotice(path: string, language: Language): Notice {
-  const text = readFileSync(path, 'utf8').replace(/\r\n/g, '\n').trim();
-  if (!text) throw new Error(`privacy notice ${path} is empty`);
-  return { language, text, sha256: createHash('sha256').update(text, 'utf8').digest('hex') };
+/** Where each placeholder's value comes from, for error messages that name the key to set. */
+const PLACEHOLDER_SOURCES: Record<string, string> = {
+  bbbProvider: 'notice.bbbProvider',
+  bbbProviderPrivacyUrl: 'notice.bbbProviderPrivacyUrl',
+  contact: 'notice.contact',
+  controller: 'notice.controller',
+  evidenceDays: 'retention.evidenceDaysAfterPurge',
+  prefix: 'matrix.commandPrefix',
+  recordingRetention: 'retention.recordingDays',
+  withdrawTo: 'notice.contact',
+};
+
+/** Facts the first layer always shows, whatever full text the operator chose. */
+const FIRST_LAYER_FACTS = ['controller', 'contact', 'bbbProvider'] as const;
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
+
+/** The operator's facts, as the notice in `language` words them; undefined where the config has none. */
+export function noticeFacts(config: Config, language: Language): Record<string, string | undefined> {
+  const t = catalogue(language).noticeFacts;
+  const { controller, contact, bbbProvider, bbbProviderPrivacyUrl } = config.notice;
+  return {
+    bbbProvider,
+    bbbProviderPrivacyUrl,
+    contact,
+    controller,
+    evidenceDays: String(config.retention.evidenceDaysAfterPurge),
+    prefix: config.matrix.commandPrefix,
+    recordingRetention: t.recordingRetention(config.retention.recordingDays),
+    withdrawTo: contact === undefined ? undefined : t.withdrawTo(contact, config.admins),
+  };
+}
+
+/**
+ * Fills `{{placeholder}}`s. Throws a ConfigError naming every placeholder that has no value (and the
+ * config key to set) or that the bot does not know, so the bot never shows a notice with gaps.
+ */
+export function fillNotice(
+  template: string,
+  facts: Record<string, string | undefined>,
+  source: string,
+  configFile = 'the configuration',
+): string {
+  const problems = new Set<string>();
+  const text = template.replace(PLACEHOLDER, (whole, name: string) => {
+    const value = facts[name];
+    if (!(name in PLACEHOLDER_SOURCES)) {
+      problems.add(`${source} uses the unknown placeholder ${whole}`);
+    } else if (value === undefined || value.trim() === '') {
+      problems.add(
+        `${PLACEHOLDER_SOURCES[name]}: missing, the notice ${source} uses {{${name}}} (set it, or point notice.* at your own text)`,
+      );
+    }
+    return value ?? whole;
+  });
+  if (problems.size) throw new ConfigError(configFile, [...problems]);
+  return text;
+}
+
+function hash(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** Reads, fills and versions the notice for the configured language; refuses gaps (ConfigError). */
+export function loadNotice(
+  path: string,
+  language: Language,
+  config: Config,
+  configFile = 'the configuration',
+): Notice {
+  const template = readFileSync(path, 'utf8').replace(/\r\n/g, '\n').trim();
+  if (!template) throw new ConfigError(configFile, [`notice.${language}: the file ${path} is empty`]);
+  const facts = noticeFacts(config, language);
+  const missing = FIRST_LAYER_FACTS.filter((name) => !facts[name]?.trim());
+  if (missing.length) {
+    throw new ConfigError(
+      configFile,
+      missing.map(
+        (name) =>
+          `${PLACEHOLDER_SOURCES[name]}: missing, the short notice posted with every meeting shows it`,
+      ),
+    );
+  }
+  const text = fillNotice(template, facts, path, configFile);
+  return { language, text, sha256: hash(text) };
 }
 
 /** Short form of the version for people (the full hash is stored as evidence). */
 export function shortVersion(sha256: string): string {
   return sha256.slice(0, 12);
+}
+
+/** A link to one event that Matrix clients open in place (matrix.to, with a server to find the room). */
+export function permalink(roomId: string, eventId: string, viaUserId: string): string {
+  const via = viaUserId.slice(viaUserId.indexOf(':') + 1);
+  return `https://matrix.to/#/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}?via=${encodeURIComponent(via)}`;
+}
+
+/** The full text as a message: a header line, then the text (its plain body is header + blank line + text). */
+export function fullNoticeMessage(ctx: AppContext, text: string, sha256: string): Rich {
+  return join([ctx.t.noticeFullHeader(shortVersion(sha256)), paragraphs(text)], '\n\n');
+}
+
+/**
+ * Posts the privacy notice of a meeting: the full text once per room and notice version, then the
+ * short first layer that links to it. Returns the first layer's event ID. Resumable: the full
+ * text's event ID is stored before the first layer is sent, and both sends are keyed.
+ */
+export async function postNotice(
+  ctx: AppContext,
+  meeting: { id: number; roomId: string; title: string; noticeSha256: string },
+): Promise<string> {
+  const key = `notice-full:${meeting.roomId}:${meeting.noticeSha256}`;
+  let fullEventId = ctx.stores.state.read(key);
+  if (!fullEventId) {
+    const text = ctx.stores.meetings.noticeText(meeting.noticeSha256) ?? ctx.notice.text;
+    fullEventId = await ctx.chat.send(meeting.roomId, fullNoticeMessage(ctx, text, meeting.noticeSha256), {
+      notice: true,
+      key: `notice-full:${meeting.noticeSha256}`,
+    });
+    ctx.stores.state.write(key, fullEventId);
+  }
+  const facts = noticeFacts(ctx.config, ctx.language);
+  return ctx.chat.send(
+    meeting.roomId,
+    ctx.t.noticeFirstLayer({
+      title: meeting.title,
+      version: shortVersion(meeting.noticeSha256),
+      controller: facts.controller ?? '',
+      contact: facts.contact ?? '',
+      bbbProvider: facts.bbbProvider ?? '',
+      recordingDays: ctx.config.retention.recordingDays,
+      prefix: ctx.config.matrix.commandPrefix,
+      fullText: permalink(meeting.roomId, fullEventId, ctx.chat.botUserId),
+    }),
+    // A plain message, not m.notice: people should read this one (clients show notices subdued).
+    { key: `notice:${meeting.id}` },
+  );
 }

@@ -1,8 +1,8 @@
 import type { MeetingRow } from '../db/meetings-store.js';
 import { AGREE_KEY, DECLINE_KEY } from '../domain/consent.js';
-import { join, mention, paragraphs, type Rich } from '../i18n/rich.js';
+import { mention, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
-import { shortVersion } from './notice.js';
+import { postNotice } from './notice.js';
 import type { Opening } from './opening.js';
 import type { PromptUpdater } from './prompt-updater.js';
 import { readMeeting, renderPrompt } from './views.js';
@@ -79,15 +79,8 @@ export class Planning {
     const store = this.ctx.stores.meetings;
     let meeting = store.get(meetingId)!;
     if (!meeting.noticeEventId) {
-      const text = store.noticeText(meeting.noticeSha256) ?? this.ctx.notice.text;
-      const notice = join(
-        [this.ctx.t.noticeHeader(meeting.title, shortVersion(meeting.noticeSha256)), paragraphs(text)],
-        '\n\n',
-      );
-      const noticeEventId = await this.ctx.chat.send(meeting.roomId, notice, {
-        notice: true,
-        key: `notice:${meetingId}`,
-      });
+      // The layered notice (design.md §3.9): full text once per room and version, first layer here.
+      const noticeEventId = await postNotice(this.ctx, meeting);
       store.setPosted(meetingId, { noticeEventId });
     }
     meeting = store.get(meetingId)!;

@@ -15,6 +15,9 @@ export const WATCH_DAYS = 14;
  * recording-ready callback only triggers the same check sooner. Also notices sessions that ended.
  */
 export class RecordingDiscovery {
+  /** Runs whenever a recording is (still) available; set by BotApp to deliver playback links (playback.ts). */
+  onAvailable: (recording: Recording) => Promise<void> = async () => {};
+
   constructor(
     private readonly ctx: AppContext,
     private readonly prompts: PromptUpdater,
@@ -149,6 +152,9 @@ export class RecordingDiscovery {
       recordings.markPurged([recording.recordID], now);
     }
     await this.announceIfReady(recording.recordID, meeting);
+    if (this.ctx.stores.recordings.get(recording.recordID)?.state === 'available') {
+      await this.onAvailable(recording);
+    }
   }
 
   private async announceIfReady(recordId: string, meeting: MeetingRow): Promise<void> {

@@ -125,9 +125,50 @@ export const configSchema = z.strictObject({
         .min(1)
         .default('notices/privacy-notice.en.txt')
         .describe('English privacy notice (text file)'),
+      controller: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'Who is responsible for the processing (the controller): name and postal address. Shown in the notice; required by the shipped notice texts',
+        ),
+      contact: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'How people reach the controller or data-protection officer (e-mail address, Matrix ID). Shown in the notice; required by the shipped notice texts',
+        ),
+      bbbProvider: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'Who runs the BBB server: name and postal address. Shown in the notice; required by the shipped notice texts',
+        ),
+      bbbProviderPrivacyUrl: z
+        .url()
+        .optional()
+        .describe(
+          "The BBB provider's privacy policy. Shown in the notice; required by the shipped notice texts",
+        ),
     })
     .prefault({})
     .describe('Privacy notice files (DSGVO Art. 13/14); consent is tied to the SHA-256 of the text'),
+  reminders: z
+    .strictObject({
+      minutesBefore: z
+        .number()
+        .int()
+        .min(0)
+        .max(24 * 60)
+        .default(10)
+        .describe(
+          'A meeting planned with --at gets a reminder in its room this many minutes before, naming who has not answered; 0 turns reminders off',
+        ),
+    })
+    .prefault({})
+    .describe('Reminders before scheduled meetings'),
   database: z
     .strictObject({
       path: z.string().min(1).default('data/bot.db').describe('SQLite database file (created if missing)'),

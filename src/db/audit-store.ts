@@ -14,6 +14,7 @@ export type AuditAction =
   | 'consent.decline'
   | 'consent.withdraw'
   | 'recording.discovered'
+  | 'recording.link-sent'
   | 'recording.purge-requested'
   | 'recording.purged'
   | 'evidence.pruned'

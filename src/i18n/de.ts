@@ -1,4 +1,4 @@
-import { bold, code, join, lines, type Piece, type Rich, rich } from './rich.js';
+import { blocks, bold, bullets, code, href, join, lines, link, type Piece, type Rich, rich } from './rich.js';
 
 // German is the default catalogue and the source of truth for the message set; `en.ts` must provide
 // the same keys (enforced by its type). Names, titles and links arrive as Rich pieces, already safe.
@@ -58,8 +58,42 @@ export const de = {
     rich`Hier gibt es mehrere Besprechungen, bitte eine Nummer angeben: ${choices}`,
   meetingRef: (id: number, title: string) => rich`#${id} ${bold(title)}`,
 
-  noticeHeader: (title: string, version: string) =>
-    rich`Datenschutzhinweis zur Videokonferenz „${title}“ (Fassung ${code(version)})`,
+  noticeFacts: {
+    recordingRetention: (days: number | null) =>
+      days === null
+        ? 'gespeichert, bis eine eingeladene Person ihre Einwilligung widerruft'
+        : `${days === 1 ? '1 Tag' : `${days} Tage`} nach der Aufnahme automatisch gelöscht`,
+    withdrawTo: (contact: string, admins: string[]) =>
+      admins.length ? `${contact} oder an die Admins des Bots (${admins.join(', ')})` : contact,
+  },
+  noticeFirstLayer: (p: {
+    title: string;
+    version: string;
+    controller: string;
+    contact: string;
+    bbbProvider: string;
+    recordingDays: number | null;
+    prefix: string;
+    fullText: string;
+  }) =>
+    blocks([
+      bold(
+        rich`Datenschutzhinweis zur Videokonferenz „${p.title}“ (Fassung ${code(p.version)}) – das Wichtigste:`,
+      ),
+      bullets([
+        rich`Verantwortlich: ${p.controller}. Kontakt: ${p.contact}`,
+        rich`Aufgezeichnet wird nur, wenn alle Eingeladenen zustimmen. Die Aufzeichnung enthält Namen, Ton und Bild, das Gespräch, geteilte Bildschirme und den Chat; sie liegt auf dem BigBlueButton-Server von ${p.bbbProvider}.`,
+        rich`Widerruf jederzeit mit ${code(`${p.prefix}withdraw`)} hier im Raum oder formlos an ${p.contact}; die Aufzeichnungen werden dann gelöscht.`,
+        p.recordingDays === null
+          ? rich`Aufzeichnungen bleiben bis zu einem Widerruf gespeichert. Den Link zum Ansehen bekommt nur, wer zugestimmt hat, per Direktnachricht.`
+          : rich`Aufzeichnungen werden nach ${p.recordingDays === 1 ? '1 Tag' : `${p.recordingDays} Tagen`} gelöscht. Den Link zum Ansehen bekommt nur, wer zugestimmt hat, per Direktnachricht.`,
+      ]),
+      link(p.fullText, 'Vollständiger Datenschutzhinweis'),
+    ]),
+  noticeFullHeader: (version: string) =>
+    bold(
+      rich`Vollständiger Datenschutzhinweis, Fassung ${code(version)} (gilt für die Besprechungen in diesem Raum, bis eine neue Fassung erscheint):`,
+    ),
   prompt: (p: {
     id: number;
     title: string;
@@ -117,6 +151,17 @@ export const de = {
   linkUndeliverable: (who: Rich, organizer: Rich, title: string) =>
     rich`${organizer}: Den Link zu ${bold(title)} konnte ich ${who} nicht zustellen (keine Direktnachricht möglich); er wurde nicht verschickt.`,
   mydataUndeliverable: rich`Ich konnte dir keine Direktnachricht schicken; vor den anderen hier lese ich deine Daten nicht vor.`,
+  reminder: (p: { ref: Rich; minutes: number; when: string; pending: Rich[] | null }) =>
+    lines(
+      [
+        rich`⏰ ${p.ref} beginnt in ${p.minutes === 1 ? '1 Minute' : `${p.minutes} Minuten`} (${p.when}).`,
+        p.pending === null
+          ? null
+          : p.pending.length
+            ? rich`Noch keine Antwort von ${join(p.pending, ', ')}: Bitte oben mit ✅ oder ❌ antworten. Ohne Antwort aller wird nicht aufgezeichnet.`
+            : rich`Alle haben geantwortet.`,
+      ].filter((x): x is Rich => x !== null),
+    ),
   started: (title: string) => rich`${bold(title)} wird jetzt eröffnet.`,
   alreadyOpen: (title: string) => rich`${bold(title)} ist schon eröffnet.`,
   notCollecting: (title: string) => rich`${bold(title)} ist nicht mehr in Planung.`,
@@ -140,6 +185,7 @@ export const de = {
         tallyLine('⏳ Offen', p.tally.pending, p.tally.totals?.pending),
       ].filter((x): x is Rich => x !== null),
     ),
+  statusLatest: rich`Gerade ist hier keine Besprechung geplant oder offen; die letzte war:`,
   stateNames: {
     collecting: 'Einwilligungen werden eingeholt',
     open: 'eröffnet',
@@ -171,10 +217,26 @@ export const de = {
   withdrawOnBehalf: (admin: Rich) => rich`(Eingetragen von ${admin}.)`,
   recordingName: (title: string, date: string) => rich`„${title}“ vom ${date}`,
 
+  playbackLink: (name: Rich, url: string, deleteOn: string | null) =>
+    lines([
+      rich`Die Aufzeichnung ${name} ist fertig. Hier kannst du sie ansehen:`,
+      href(url),
+      deleteOn
+        ? rich`Sie wird am ${deleteOn} gelöscht. Der Link funktioniert ohne Anmeldung: Gib ihn nicht weiter.`
+        : rich`Sie bleibt bis zu einem Widerruf gespeichert. Der Link funktioniert ohne Anmeldung: Gib ihn nicht weiter.`,
+    ]),
+  playbackLinks: (items: { name: Rich; url: string; deleteOn: string | null }[]) =>
+    lines([
+      rich`Deine Links zu den Aufzeichnungen (sie funktionieren ohne Anmeldung: Gib sie nicht weiter):`,
+      ...items.map(
+        (i) => rich`${i.name}${i.deleteOn ? ` (wird am ${i.deleteOn} gelöscht)` : ''}: ${href(i.url)}`,
+      ),
+    ]),
   recordingReady: (name: Rich, deleteOn: string | null) =>
     deleteOn
-      ? rich`Die Aufzeichnung ${name} ist fertig; sie wird am ${deleteOn} gelöscht.`
-      : rich`Die Aufzeichnung ${name} ist fertig; sie bleibt bis zu einem Widerruf gespeichert.`,
+      ? rich`Die Aufzeichnung ${name} ist fertig; sie wird am ${deleteOn} gelöscht. Wer zugestimmt hat, bekommt den Link zum Ansehen per Direktnachricht.`
+      : rich`Die Aufzeichnung ${name} ist fertig; sie bleibt bis zu einem Widerruf gespeichert. Wer zugestimmt hat, bekommt den Link zum Ansehen per Direktnachricht.`,
+  recordingsLinksSent: rich`Die Links zum Ansehen habe ich dir per Direktnachricht geschickt.`,
   recordingsNone: rich`In diesem Raum gibt es keine Aufzeichnungen.`,
   recordingsHeader: rich`Aufzeichnungen in diesem Raum:`,
   recordingLine: (p: { ref: string; name: Rich; state: string; age: string; deleteOn: string | null }) =>

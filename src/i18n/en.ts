@@ -1,5 +1,5 @@
 import type { Catalogue, TallyView } from './de.js';
-import { bold, code, join, lines, type Piece, type Rich, rich } from './rich.js';
+import { blocks, bold, bullets, code, href, join, lines, link, type Piece, type Rich, rich } from './rich.js';
 
 const tallyLine = (label: string, people: Piece[], total = people.length): Rich | null =>
   total
@@ -45,8 +45,33 @@ export const en: Catalogue = {
   ambiguousMeeting: (choices) => rich`There are several meetings here; please give a number: ${choices}`,
   meetingRef: (id, title) => rich`#${id} ${bold(title)}`,
 
-  noticeHeader: (title, version) =>
-    rich`Privacy notice for the video conference "${title}" (version ${code(version)})`,
+  noticeFacts: {
+    recordingRetention: (days) =>
+      days === null
+        ? 'kept until an invitee withdraws their consent'
+        : `deleted automatically ${days === 1 ? '1 day' : `${days} days`} after they were made`,
+    withdrawTo: (contact, admins) =>
+      admins.length ? `${contact} or to the bot's admins (${admins.join(', ')})` : contact,
+  },
+  noticeFirstLayer: (p) =>
+    blocks([
+      bold(
+        rich`Privacy notice for the video conference "${p.title}" (version ${code(p.version)}) – the essentials:`,
+      ),
+      bullets([
+        rich`Controller: ${p.controller}. Contact: ${p.contact}`,
+        rich`The meeting is recorded only if every invitee agrees. A recording holds names, audio and video, the conversation, shared screens and the chat; it is kept on the BigBlueButton server of ${p.bbbProvider}.`,
+        rich`Withdraw at any time with ${code(`${p.prefix}withdraw`)} in this room or informally to ${p.contact}; the recordings are then deleted.`,
+        p.recordingDays === null
+          ? rich`Recordings are kept until someone withdraws. Only those who agreed get the link to watch it, by direct message.`
+          : rich`Recordings are deleted after ${p.recordingDays === 1 ? '1 day' : `${p.recordingDays} days`}. Only those who agreed get the link to watch it, by direct message.`,
+      ]),
+      link(p.fullText, 'Full privacy notice'),
+    ]),
+  noticeFullHeader: (version) =>
+    bold(
+      rich`Full privacy notice, version ${code(version)} (applies to the meetings in this room until a new version appears):`,
+    ),
   prompt: (p) =>
     present([
       rich`Meeting #${p.id} ${bold(p.title)} by ${p.organizer}${p.when ? ` on ${p.when}` : ''}.`,
@@ -90,6 +115,15 @@ export const en: Catalogue = {
   linkUndeliverable: (who, organizer, title) =>
     rich`${organizer}: I could not deliver ${who}'s link to ${bold(title)} (no direct message possible); it was not sent.`,
   mydataUndeliverable: rich`I could not send you a direct message, and I do not read out your data in front of the others here.`,
+  reminder: (p) =>
+    present([
+      rich`⏰ ${p.ref} starts in ${p.minutes === 1 ? '1 minute' : `${p.minutes} minutes`} (${p.when}).`,
+      p.pending === null
+        ? null
+        : p.pending.length
+          ? rich`No answer yet from ${join(p.pending, ', ')}: please answer above with ✅ or ❌. Without everyone's answer, nothing is recorded.`
+          : rich`Everyone has answered.`,
+    ]),
   started: (title) => rich`${bold(title)} is opening now.`,
   alreadyOpen: (title) => rich`${bold(title)} is already open.`,
   notCollecting: (title) => rich`${bold(title)} is no longer being planned.`,
@@ -105,6 +139,7 @@ export const en: Catalogue = {
       tallyLine('↩️ Withdrew', p.tally.withdrawn, p.tally.totals?.withdrawn),
       tallyLine('⏳ Pending', p.tally.pending, p.tally.totals?.pending),
     ]),
+  statusLatest: rich`No meeting is planned or open here right now; the latest one was:`,
   stateNames: { collecting: 'collecting consent', open: 'open', closed: 'ended', cancelled: 'cancelled' },
   recordingStateOn: 'recorded',
   recordingStateOff: 'not recorded',
@@ -128,10 +163,24 @@ export const en: Catalogue = {
   withdrawOnBehalf: (admin) => rich`(Entered by ${admin}.)`,
   recordingName: (title, date) => rich`"${title}" of ${date}`,
 
+  playbackLink: (name, url, deleteOn) =>
+    lines([
+      rich`The recording ${name} is ready. Watch it here:`,
+      href(url),
+      deleteOn
+        ? rich`It will be deleted on ${deleteOn}. The link works without logging in: do not pass it on.`
+        : rich`It is kept until consent is withdrawn. The link works without logging in: do not pass it on.`,
+    ]),
+  playbackLinks: (items) =>
+    lines([
+      rich`Your links to the recordings (they work without logging in: do not pass them on):`,
+      ...items.map((i) => rich`${i.name}${i.deleteOn ? ` (deleted on ${i.deleteOn})` : ''}: ${href(i.url)}`),
+    ]),
   recordingReady: (name, deleteOn) =>
     deleteOn
-      ? rich`The recording ${name} is ready; it will be deleted on ${deleteOn}.`
-      : rich`The recording ${name} is ready; it is kept until consent is withdrawn.`,
+      ? rich`The recording ${name} is ready; it will be deleted on ${deleteOn}. Everyone who agreed gets the link to watch it by direct message.`
+      : rich`The recording ${name} is ready; it is kept until consent is withdrawn. Everyone who agreed gets the link to watch it by direct message.`,
+  recordingsLinksSent: rich`I sent you the links to watch them by direct message.`,
   recordingsNone: rich`There are no recordings in this room.`,
   recordingsHeader: rich`Recordings in this room:`,
   recordingLine: (p) =>

@@ -76,6 +76,21 @@ export function link(url: string, label: Piece): Rich {
   };
 }
 
+/** A URL shown as itself and clickable. */
+export function href(url: string): Rich {
+  return { text: url, html: `<a href="${escapeHtml(url)}">${escapeHtml(url)}</a>`, mentions: [] };
+}
+
+/** Lines in the plain body; in HTML the pieces follow each other (for block elements such as lists). */
+export function blocks(items: readonly Piece[]): Rich {
+  const parts = items.map(toRich);
+  return {
+    text: parts.map((p) => p.text).join('\n'),
+    html: parts.map((p) => p.html).join(''),
+    mentions: [...new Set(parts.flatMap((p) => p.mentions))],
+  };
+}
+
 export function lines(items: readonly Piece[]): Rich {
   return join(items, '\n');
 }
@@ -89,6 +104,25 @@ export function bullets(items: readonly Piece[]): Rich {
   };
 }
 
+/** http(s) URLs in plain text, optionally in angle brackets; trailing punctuation is not part of them. */
+const URL_IN_TEXT = /<(https?:\/\/[^\s<>]+)>|(https?:\/\/[^\s<>]*[^\s<>.,;:!?)"'])/g;
+
+/** Escapes plain text for HTML and turns its URLs into real links (`<https://…>` included). */
+export function linkify(text: string): string {
+  let html = '';
+  let last = 0;
+  for (const m of text.matchAll(URL_IN_TEXT)) {
+    const url = (m[1] ?? m[2]) as string;
+    html += escapeHtml(text.slice(last, m.index));
+    html += `<a href="${escapeHtml(url)}">${escapeHtml(url)}</a>`;
+    last = m.index + m[0].length;
+  }
+  return html + escapeHtml(text.slice(last));
+}
+
+/** A numbered heading of a document ("1.2 Zweck und Rechtsgrundlagen"): one short line. */
+const HEADING = /^\d+(\.\d+)*\s+\S[^\n]{0,80}$/;
+
 /** Paragraphs of a plain text document (the privacy notice), kept readable in both formats. */
 export function paragraphs(document: string): Rich {
   const blocks = document
@@ -97,7 +131,11 @@ export function paragraphs(document: string): Rich {
     .map((b) => b.trim());
   return {
     text: blocks.join('\n\n'),
-    html: blocks.map((b) => `<p>${escapeHtml(b).replace(/\n/g, '<br>')}</p>`).join(''),
+    html: blocks
+      .map((b) =>
+        HEADING.test(b) ? `<p><b>${escapeHtml(b)}</b></p>` : `<p>${linkify(b).replace(/\n/g, '<br>')}</p>`,
+      )
+      .join(''),
     mentions: [],
   };
 }

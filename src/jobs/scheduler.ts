@@ -1,5 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { BotApp } from '../app/bot-app.js';
+import { Reminders } from './reminders.js';
 import type { RetentionJob } from './retention.js';
 
 /** The bot's clockwork, all on node-cron, each task protected against overlapping runs. */
@@ -13,12 +14,19 @@ export function startJobs(app: BotApp, retention: RetentionJob): ScheduledTask[]
       ctx.log.error({ err: error, job: name }, 'job failed');
     }
   };
+  const reminders = new Reminders(ctx);
   return [
     // Scheduled openings and retries of sessions BBB did not confirm: every 15 seconds.
     cron.schedule(
       '*/15 * * * * *',
       guarded('openings', () => app.tick()),
       { name: 'openings', noOverlap: true, timezone },
+    ),
+    // Reminders before --at meetings (reminders.minutesBefore): checked every 15 seconds.
+    cron.schedule(
+      '*/15 * * * * *',
+      guarded('reminders', () => reminders.run()),
+      { name: 'reminders', noOverlap: true, timezone },
     ),
     cron.schedule(
       ctx.config.retention.discoverySchedule,

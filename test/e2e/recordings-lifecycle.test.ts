@@ -90,7 +90,7 @@ describe.skipIf(!hs)('recordings: discovery, retention job, purge', () => {
     expect(bodyOf(ready)).toBe(
       `Die Aufzeichnung „${title}“ vom ${date(rec!.startTime)} ist fertig; sie wird am ${date(
         rec!.startTime + RECORDING_DAYS * DAY,
-      )} gelöscht.`,
+      )} gelöscht. Wer zugestimmt hat, bekommt den Link zum Ansehen per Direktnachricht.`,
     );
   });
 

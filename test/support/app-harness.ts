@@ -13,6 +13,7 @@ import { openDatabase } from '../../src/db/open.js';
 import { createStores } from '../../src/db/stores.js';
 import { type BbbSimulator, startBbbSimulator } from './bbb-simulator.js';
 import { MemoryChat } from './memory-chat.js';
+import { SAMPLE_NOTICE_FACTS } from './notice-facts.js';
 
 export const ROOM = '!room:test';
 export const ORGANIZER = '@olga:test';
@@ -63,6 +64,7 @@ export async function createHarness(overrides: Record<string, unknown> = {}): Pr
       admins: [ADMIN],
       bbb: { url: sim.url, secret: SECRET },
       database: { path: dbPath },
+      notice: SAMPLE_NOTICE_FACTS,
       ...overrides,
     },
     'test-config',
@@ -86,7 +88,7 @@ export async function createHarness(overrides: Record<string, unknown> = {}): Pr
       retryMinDelayMs: 5,
       timeoutMs: 2000,
     });
-    const notice = loadNotice(config.notice[config.language], config.language);
+    const notice = loadNotice(config.notice[config.language], config.language, config);
     const ctx = new AppContext(config, stores, chat, bbb, clock, pino({ level: 'silent' }), notice);
     return new BotApp(ctx, { promptEditDelayMs: 5 });
   }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { z } from 'zod';
 import type { configSchema } from '../../../src/config/schema.js';
+import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
 import type { TestUser } from './homeserver.js';
 import { REPO_ROOT } from './homeserver-lifecycle.js';
 
@@ -83,6 +84,7 @@ export function defaultBotConfig(homeserverUrl: string, botUser: TestUser, dir: 
     notice: {
       de: join(REPO_ROOT, 'notices/privacy-notice.de.txt'),
       en: join(REPO_ROOT, 'notices/privacy-notice.en.txt'),
+      ...SAMPLE_NOTICE_FACTS,
     },
     database: { path: join(dir, 'bot.db') },
     logLevel: 'debug',

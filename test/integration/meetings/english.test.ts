@@ -12,11 +12,14 @@ afterEach(async () => {
 describe('in English', () => {
   it('posts the English notice, asks in English and explains the decision in English', async () => {
     await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE} ${BOB}`);
-    const [notice, prompt] = h.chat.inRoom(ROOM);
+    const [full, notice, prompt] = h.chat.inRoom(ROOM);
+    expect(full?.text).toMatch(/^Full privacy notice, version [0-9a-f]{12} /);
+    expect(full?.text).toContain('Information under Art. 13 and Art. 14 GDPR');
     expect(notice?.text).toMatch(
-      /^Privacy notice for the video conference "Weekly sync" \(version [0-9a-f]{12}\)/,
+      /^Privacy notice for the video conference "Weekly sync" \(version [0-9a-f]{12}\) – the essentials:/,
     );
-    expect(notice?.text).toContain('Information under Art. 13 and Art. 14 GDPR');
+    expect(notice?.text).toContain('Recordings are deleted after 30 days.');
+    expect(notice?.text).toContain(`Full privacy notice: https://matrix.to/#/`);
     expect(prompt?.text).toContain('may this meeting be recorded? React with ✅ (yes) or ❌ (no)');
     await h.react(ORGANIZER, h.promptOf(1), '✅');
     await h.react(ALICE, h.promptOf(1), '❌');

@@ -31,7 +31,7 @@ describe('recording discovery', () => {
     const date = h.app.ctx.date(h.clock.now());
     const deleteOn = h.app.ctx.date(row.deleteAfter!);
     expect(lastRoomText(h)).toBe(
-      `Die Aufzeichnung „Weekly sync“ vom ${date} ist fertig; sie wird am ${deleteOn} gelöscht.`,
+      `Die Aufzeichnung „Weekly sync“ vom ${date} ist fertig; sie wird am ${deleteOn} gelöscht. Wer zugestimmt hat, bekommt den Link zum Ansehen per Direktnachricht.`,
     );
     await h.app.discovery.discoverAll();
     await h.app.discovery.discoverAll();

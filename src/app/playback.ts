@@ -1,0 +1,125 @@
+import type { Recording } from '../bbb/index.js';
+import type { InviteeRow, MeetingRow } from '../db/meetings-store.js';
+import type { RecordingRow } from '../db/recordings-store.js';
+import type { Rich } from '../i18n/rich.js';
+import type { AppContext } from './context.js';
+import { readMeeting } from './views.js';
+
+// Playback links (design.md §3.9). A BBB playback URL needs no login: it is a credential, like a
+// join link. It goes only by direct message, only to invitees whose current answer is ✅, only
+// while the recording is available and nobody withdrew from its meeting; a purged or withdrawn
+// recording's link is never handed out again.
+//
+// Each delivery is one function (`deliverOne`), so it can become a stored intent of an outbox.
+
+/** The URL people open: the presentation format when there is one (BBB's default player). */
+export function playbackUrl(recording: Pick<Recording, 'playback'>): string | null {
+  const formats = recording.playback.filter((f) => f.url);
+  return (formats.find((f) => f.type === 'presentation') ?? formats[0])?.url ?? null;
+}
+
+const deliveredKey = (recordId: string, userId: string) => `playback-sent:${recordId}:${userId}`;
+
+export class PlaybackLinks {
+  constructor(
+    private readonly ctx: AppContext,
+    /** The person's direct-message room (created on first need, reused; see Opening.directRoom). */
+    private readonly directRoom: (userId: string) => Promise<string>,
+  ) {}
+
+  /** The invitees who may have this recording's link now (none unless it is available and unwithdrawn). */
+  mayWatch(
+    recordId: string,
+  ): { recording: RecordingRow; meeting: MeetingRow; invitees: InviteeRow[] } | null {
+    const recording = this.ctx.stores.recordings.get(recordId);
+    if (recording?.state !== 'available') return null;
+    const meeting = this.ctx.stores.meetings.get(recording.meetingId);
+    if (!meeting) return null;
+    const view = readMeeting(this.ctx, meeting);
+    if (view.decision.withdrawn.length > 0) return null;
+    const invitees = view.invitees.filter((i) => view.statuses.get(i.userId) === 'agreed');
+    return { recording, meeting, invitees };
+  }
+
+  /** A recording is ready: every invitee who agreed gets its link by DM, once. Safe to call again. */
+  async deliverReady(recording: Recording): Promise<void> {
+    const url = playbackUrl(recording);
+    const allowed = url ? this.mayWatch(recording.recordID) : null;
+    if (!url || !allowed) return;
+    for (const invitee of allowed.invitees) {
+      if (this.ctx.stores.state.read(deliveredKey(recording.recordID, invitee.userId))) continue;
+      try {
+        await this.deliverOne(recording.recordID, invitee.userId, url);
+      } catch (error) {
+        // Not lost: the next discovery round (or the person's !recordings) tries again.
+        this.ctx.log.warn(
+          { err: error, meetingId: allowed.meeting.id, userId: invitee.userId },
+          'could not deliver playback link',
+        );
+      }
+    }
+  }
+
+  /**
+   * One delivery: checks again (a withdrawal may have come in meanwhile), sends the link to the
+   * person's DM room with a key (a resend after a crash is the same message), then stores it.
+   */
+  async deliverOne(recordId: string, userId: string, url: string): Promise<boolean> {
+    const allowed = this.mayWatch(recordId);
+    if (!allowed?.invitees.some((i) => i.userId === userId)) return false;
+    const { recording, meeting } = allowed;
+    const roomId = await this.directRoom(userId);
+    await this.ctx.chat.send(
+      roomId,
+      this.ctx.t.playbackLink(this.name(meeting, recording), url, this.deleteOn(recording)),
+      {
+        key: `playback:${recordId}:${userId}`,
+      },
+    );
+    const now = this.ctx.now();
+    this.ctx.stores.state.write(deliveredKey(recordId, userId), String(now));
+    this.ctx.stores.audit.append({
+      at: now,
+      actorId: this.ctx.chat.botUserId,
+      action: 'recording.link-sent',
+      meetingId: meeting.id,
+      subjectId: userId,
+      details: { recordId },
+    });
+    return true;
+  }
+
+  /**
+   * `!recordings` by someone who may watch some of this room's recordings: their links, by DM, in one
+   * message, with the URLs BBB reports now. Returns how many links were sent (0: the room answer is all).
+   */
+  async sendOnRequest(userId: string, roomId: string): Promise<number> {
+    const mine = this.ctx.stores.recordings
+      .inRoom(roomId)
+      .filter((r) => this.mayWatch(r.recordId)?.invitees.some((i) => i.userId === userId));
+    if (!mine.length) return 0;
+    const found = await this.ctx.bbb.getRecordings({ recordID: mine.map((r) => r.recordId), state: 'any' });
+    const items: { name: Rich; url: string; deleteOn: string | null }[] = [];
+    for (const row of mine) {
+      const bbb = found.find((f) => f.recordID === row.recordId && f.state === 'published');
+      const url = bbb && playbackUrl(bbb);
+      const meeting = this.ctx.stores.meetings.get(row.meetingId);
+      if (url && meeting) items.push({ name: this.name(meeting, row), url, deleteOn: this.deleteOn(row) });
+    }
+    if (!items.length) return 0;
+    const dm = await this.directRoom(userId);
+    await this.ctx.chat.send(dm, this.ctx.t.playbackLinks(items));
+    return items.length;
+  }
+
+  private name(meeting: MeetingRow, recording: RecordingRow): Rich {
+    return this.ctx.t.recordingName(
+      meeting.title,
+      this.ctx.date(recording.startTime ?? recording.discoveredAt),
+    );
+  }
+
+  private deleteOn(recording: RecordingRow): string | null {
+    return recording.deleteAfter ? this.ctx.date(recording.deleteAfter) : null;
+  }
+}

@@ -1,0 +1,69 @@
+// `npm run demo -- --keep`: after the scripted scenario, the homeserver, the BBB simulator and the bot
+// keep running; the printed user name and password log in with an ordinary password login, the bot
+// answers commands; Ctrl-C (SIGINT) stops what the demo started.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { TestUser, waitForEvent } from './support/homeserver.js';
+import { REPO_ROOT } from './support/homeserver-lifecycle.js';
+import { postFrom } from './support/meeting-helpers.js';
+
+const info = inject('homeserver');
+
+describe.skipIf(!info)('npm run demo -- --keep', () => {
+  let demo: ChildProcess | undefined;
+  let output = '';
+  afterAll(() => {
+    if (demo?.exitCode === null) demo.kill('SIGKILL');
+  });
+
+  it('prints how to log in, keeps the bot answering, and stops on Ctrl-C', async () => {
+    demo = spawn(process.execPath, ['--import', 'tsx', 'demo/run.ts', '--keep'], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        E2E_HOMESERVER_URL: info!.url,
+        E2E_REGISTRATION_SECRET: info!.registrationSecret,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => demo!.once('exit', (code) => resolve(code)));
+    for (const stream of [demo.stdout!, demo.stderr!])
+      stream.on('data', (chunk: Buffer) => (output += chunk));
+    await expect
+      .poll(() => output, { timeout: 120_000, interval: 500, message: 'the demo printing its log-in facts' })
+      .toContain('Ctrl-C stops');
+
+    expect(output).toContain(`homeserver: ${info!.url}`);
+    const alice = /Alice\s+user (\S+)\s+password (\S+)/.exec(output);
+    const room = /the room: "Team" \((![^)\s]+)\); the bot is (@\S+)/.exec(output);
+    expect(alice, output).not.toBeNull();
+    expect(room, output).not.toBeNull();
+    const [, user, password] = alice!;
+    const [, roomId, botId] = room!;
+
+    // What a person does in their client: a password login, then a command in the room.
+    const res = await fetch(`${info!.url}/_matrix/client/v3/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'm.login.password', identifier: { type: 'm.id.user', user }, password }),
+    });
+    expect(res.status).toBe(200);
+    const login = (await res.json()) as { user_id: string; access_token: string };
+    const person = new TestUser(info!.url, login.user_id, login.access_token, 'Alice', password!);
+    const asked = await person.sendText(roomId!, '!recordings');
+    const answer = await waitForEvent(person, roomId!, postFrom(botId!, 'Aufzeichnungen in diesem Raum'), {
+      afterEventId: asked,
+      timeoutMs: 30_000,
+    });
+    expect(answer.sender).toBe(botId);
+
+    // Ctrl-C: the demo stops the bot and the simulator, and exits cleanly.
+    demo.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(output).toContain('stopping');
+    const pinged = await person.sendText(roomId!, '!ping');
+    await expect(
+      waitForEvent(person, roomId!, postFrom(botId!, 'pong'), { afterEventId: pinged, timeoutMs: 5_000 }),
+    ).rejects.toThrow(/no event matching/);
+  }, 180_000);
+});

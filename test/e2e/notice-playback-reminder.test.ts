@@ -1,0 +1,193 @@
+// What people see, end to end on a real Synapse: the layered notice (short first layer, full text one
+// click away, its hash stored), playback links by DM to exactly the invitees who agreed and never after
+// a withdrawal, and the reminder before a --at meeting at its time.
+import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { e2eHomeserver } from './support/context.js';
+import { type TestUser, waitForEvent, waitForInvite } from './support/homeserver.js';
+import {
+  BOT_TIMEOUT_MS,
+  bodyOf,
+  createMeetingRoom,
+  dmRoomOf,
+  isOpened,
+  type MeetingWorld,
+  pingBarrier,
+  planMeeting,
+  postFrom,
+  receiveLink,
+  registerPeople,
+  sessionsNamed,
+  startMeetingWorld,
+} from './support/meeting-helpers.js';
+
+const hs = e2eHomeserver();
+const wait = { timeoutMs: BOT_TIMEOUT_MS };
+const PLAYBACK = /https?:\/\/\S+\/playback\/presentation\/2\.3\/\S+/;
+
+describe.skipIf(!hs)('what people see: layered notice, playback links, reminders', () => {
+  let w: MeetingWorld;
+  let botId: string;
+  let olga: TestUser;
+  let alice: TestUser;
+  let carol: TestUser;
+  let dave: TestUser;
+  let roomId: string;
+
+  /** The bot's database, read-only, as the evidence an auditor would look at. */
+  const storedNoticeHash = (meetingNumber: number): string => {
+    const db = new Database(w.bot.config.database?.path as string, { readonly: true, fileMustExist: true });
+    try {
+      const row = db.prepare('select notice_sha256 from meetings where id = ?').get(meetingNumber) as
+        | { notice_sha256: string }
+        | undefined;
+      return row?.notice_sha256 ?? '';
+    } finally {
+      db.close();
+    }
+  };
+
+  beforeAll(async () => {
+    [olga, alice, carol, dave] = (await registerPeople(hs!, ['Olga', 'Alice', 'Carol', 'Dave'])) as [
+      TestUser,
+      TestUser,
+      TestUser,
+      TestUser,
+    ];
+    w = await startMeetingWorld(hs!, {
+      config: {
+        reminders: { minutesBefore: 1 },
+        retention: { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' },
+      },
+    });
+    botId = w.botUser.userId;
+    roomId = await createMeetingRoom(olga, botId, [alice, carol, dave], 'what people see');
+  });
+
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it('the first layer and the prompt fit one screen; the full text is one click away; its hash is stored', async () => {
+    const m = await planMeeting(olga, roomId, botId, 'Layered', [alice]);
+    const firstLayer = bodyOf(m.notice);
+    expect(firstLayer.length + bodyOf(m.prompt).length).toBeLessThan(1200);
+    expect(firstLayer).toContain('Verantwortlich: Beispiel GmbH');
+    expect(firstLayer).toContain('Aufzeichnungen werden nach 30 Tagen gelöscht.');
+
+    // The permalink (plain body and HTML) leads to a message in this very room: the full text.
+    const permalink = /https:\/\/matrix\.to\/#\/([^/\s]+)\/([^?\s]+)\?via=\S+/.exec(firstLayer);
+    expect(permalink, firstLayer).not.toBeNull();
+    expect(decodeURIComponent(permalink![1]!)).toBe(roomId);
+    expect(String(m.notice.content.formatted_body)).toContain(`<a href="${permalink![0]}">`);
+    const fullId = decodeURIComponent(permalink![2]!);
+    const full = await waitForEvent(olga, roomId, (e) => e.event_id === fullId, wait);
+    expect(full.sender).toBe(botId);
+    const [header, ...text] = bodyOf(full).split('\n\n');
+    const hash = createHash('sha256').update(text.join('\n\n'), 'utf8').digest('hex');
+    expect(header).toContain(`Fassung ${hash.slice(0, 12)}`);
+    expect(firstLayer).toContain(`(Fassung ${hash.slice(0, 12)})`);
+    expect(storedNoticeHash(m.number)).toBe(hash);
+    expect(text.join('\n\n')).toContain('Informationspflicht nach Art. 13 und Art. 14 DSGVO');
+    expect(String(full.content.formatted_body)).toContain(
+      '<a href="https://hosting.example.org/datenschutz">',
+    );
+
+    // A second meeting in the room links to the same full text instead of posting it again.
+    const second = await planMeeting(olga, roomId, botId, 'Layered again', [alice]);
+    expect(bodyOf(second.notice)).toContain(encodeURIComponent(fullId));
+    expect(
+      olga.sync.eventsIn(roomId).filter((e) => postFrom(botId, /^Vollständiger Datenschutzhinweis/)(e)),
+    ).toHaveLength(1);
+    for (const id of [m.number, second.number]) await olga.sendText(roomId, `!cancel #${id}`);
+  });
+
+  it('the playback link reaches exactly the invitees who agreed, by DM, and never after a withdrawal', async () => {
+    const title = 'Recorded review';
+    const m = await planMeeting(olga, roomId, botId, title, [alice]);
+    for (const u of [olga, alice]) await u.react(roomId, m.prompt.event_id, '✅');
+    await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    // Carol is invited late and never agrees; Dave is in the room but not invited.
+    await olga.sendText(roomId, `!invite ${carol.userId}`);
+    const link = await receiveLink(olga, botId);
+    await receiveLink(alice, botId);
+    expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });
+    const [session] = sessionsNamed(w.sim, title);
+    w.sim.endMeeting(session!.meetingID);
+
+    const playback: Record<string, string> = {};
+    for (const [name, u] of [
+      ['Olga', olga],
+      ['Alice', alice],
+    ] as const) {
+      const dm = dmRoomOf(u, botId)!;
+      const message = await waitForEvent(u, dm, postFrom(botId, PLAYBACK), wait);
+      playback[name] = PLAYBACK.exec(bodyOf(message))![0];
+      expect(bodyOf(message)).toContain('Gib ihn nicht weiter');
+    }
+    expect(playback.Olga).toBe(playback.Alice);
+    const recording = w.sim.recordings().find((r) => r.playback[0]?.url === playback.Olga);
+    expect(recording?.meetingID).toBe(session!.meetingID);
+    // The room hears that it is ready, without the link.
+    const ready = await waitForEvent(
+      olga,
+      roomId,
+      postFrom(botId, /Aufzeichnung „Recorded review“ .* ist fertig/),
+      wait,
+    );
+    expect(bodyOf(ready)).not.toMatch(PLAYBACK);
+    // Nobody else got a direct message from the bot.
+    await pingBarrier(olga, roomId, botId);
+    for (const u of [carol, dave]) {
+      await expect(waitForInvite(u, { from: botId, timeoutMs: 2_000 })).rejects.toThrow(/no new invite/);
+    }
+
+    // Alice asks for her links: by DM, not in the room.
+    const aliceDm = dmRoomOf(alice, botId)!;
+    const asked = await alice.sendText(roomId, '!recordings');
+    const answer = await waitForEvent(alice, roomId, postFrom(botId, 'Aufzeichnungen in diesem Raum'), {
+      ...wait,
+      afterEventId: asked,
+    });
+    expect(bodyOf(answer)).toContain('per Direktnachricht');
+    expect(bodyOf(answer)).not.toMatch(PLAYBACK);
+    const again = await waitForEvent(
+      alice,
+      aliceDm,
+      postFrom(botId, 'Deine Links zu den Aufzeichnungen'),
+      wait,
+    );
+    expect(bodyOf(again)).toContain(playback.Alice!);
+
+    // Alice withdraws: the recording goes, and her next !recordings hands out nothing.
+    const withdrawn = await alice.sendText(roomId, '!withdraw');
+    await waitForEvent(alice, roomId, postFrom(botId, 'Widerruf von Alice gespeichert'), {
+      ...wait,
+      afterEventId: withdrawn,
+    });
+    const asked2 = await alice.sendText(roomId, '!recordings');
+    await waitForEvent(alice, roomId, postFrom(botId, /Aufzeichnung/), { ...wait, afterEventId: asked2 });
+    await pingBarrier(alice, roomId, botId);
+    const linksAfter = alice.sync
+      .eventsIn(aliceDm)
+      .filter((e) => postFrom(botId, PLAYBACK)(e) && e.event_id !== again.event_id);
+    expect(linksAfter.map((e) => e.event_id)).toHaveLength(1); // only the one sent when it was ready
+  });
+
+  it("a --at meeting's reminder arrives in the room at its time, naming who has not answered", async () => {
+    const planned = Date.now();
+    const m = await planMeeting(olga, roomId, botId, 'Reminded', [alice, dave], '--at "in 90 Sekunden"');
+    await olga.react(roomId, m.prompt.event_id, '✅');
+    const reminder = await waitForEvent(olga, roomId, postFrom(botId, /^⏰ #\d+ Reminded beginnt in/), {
+      timeoutMs: 90_000,
+    });
+    const arrived = reminder.origin_server_ts ?? Date.now();
+    // Due at 90 s - 60 s = 30 s after planning (the job looks every 15 s).
+    expect(arrived - planned).toBeGreaterThanOrEqual(29_000);
+    expect(arrived - planned).toBeLessThan(60_000);
+    expect(bodyOf(reminder)).toContain('Noch keine Antwort von Alice, Dave');
+    expect(reminder.content['m.mentions']).toEqual({ user_ids: [alice.userId, dave.userId] });
+    await olga.sendText(roomId, `!cancel #${m.number}`);
+  }, 120_000);
+});

@@ -1,0 +1,106 @@
+// Reminders before --at meetings, and !status without a reference after a meeting ended.
+import { afterEach, describe, expect, it } from 'vitest';
+import { Reminders } from '../../../src/jobs/reminders.js';
+import {
+  ALICE,
+  BOB,
+  CAROL,
+  createHarness,
+  type Harness,
+  ORGANIZER,
+  ROOM,
+} from '../../support/app-harness.js';
+
+let h: Harness;
+afterEach(async () => {
+  await h.close();
+});
+
+const MIN = 60_000;
+const reminders = () => h.chat.inRoom(ROOM).filter((m) => m.text.startsWith('⏰'));
+
+describe('reminders', () => {
+  // The harness clock starts at 2026-12-01 10:00 Berlin time.
+  it('reminds the room N minutes before, naming who has not answered, once (also after a restart)', async () => {
+    h = await createHarness({ reminders: { minutesBefore: 10 } });
+    await h.say(ORGANIZER, `!meeting Later ${ALICE} ${BOB} --at "2026-12-01 11:00"`);
+    const prompt = h.promptOf(1);
+    await h.react(ALICE, prompt, '✅');
+
+    h.clock.advance(49 * MIN); // 10:49: not yet
+    expect(await new Reminders(h.app.ctx).run()).toBe(0);
+    h.clock.advance(1 * MIN); // 10:50
+    expect(await new Reminders(h.app.ctx).run()).toBe(1);
+    const [reminder] = reminders();
+    expect(reminder!.text).toMatch(/^⏰ #1 Later beginnt in 10 Minuten \(.*11:00\)\./);
+    expect(reminder!.text).toContain('Noch keine Antwort von Olga, Bob');
+    expect(reminder!.text).not.toContain('Alice');
+    expect(reminder!.mentions).toEqual([ORGANIZER, BOB]); // they are notified
+    expect(reminder!.replyTo).toBe(prompt);
+
+    h.clock.advance(MIN);
+    await new Reminders(h.app.ctx).run();
+    await h.restart();
+    await new Reminders(h.app.ctx).run();
+    expect(reminders()).toHaveLength(1);
+
+    // The meeting still opens at its time, as before.
+    h.clock.advance(9 * MIN);
+    await h.app.tick();
+    expect(h.app.ctx.stores.meetings.get(1)?.state).toBe('open');
+    expect(await new Reminders(h.app.ctx).run()).toBe(0);
+  });
+
+  it('no reminder for a meeting planned inside the reminder window, or with reminders off', async () => {
+    h = await createHarness({ reminders: { minutesBefore: 10 } });
+    await h.say(ORGANIZER, `!meeting Soon ${ALICE} --at "2026-12-01 10:05"`);
+    h.clock.advance(2 * MIN);
+    expect(await new Reminders(h.app.ctx).run()).toBe(0);
+    await h.close();
+
+    h = await createHarness({ reminders: { minutesBefore: 0 } });
+    await h.say(ORGANIZER, `!meeting Later ${ALICE} --at "2026-12-01 11:00"`);
+    h.clock.advance(55 * MIN);
+    expect(await new Reminders(h.app.ctx).run()).toBe(0);
+  });
+
+  it('says everyone answered when they did', async () => {
+    h = await createHarness();
+    await h.say(ORGANIZER, `!meeting Later ${ALICE} --at "2026-12-01 11:00"`);
+    for (const u of [ORGANIZER, ALICE]) await h.react(u, h.promptOf(1), '✅');
+    h.clock.advance(52 * MIN); // default lead: 10 minutes
+    await new Reminders(h.app.ctx).run();
+    expect(reminders()[0]!.text).toContain('beginnt in 8 Minuten');
+    expect(reminders()[0]!.text).toContain('Alle haben geantwortet.');
+  });
+});
+
+describe('!status without a reference', () => {
+  it('after the meeting ended, shows the latest one and says so', async () => {
+    h = await createHarness();
+    await h.say(ORGANIZER, `!meeting First ${ALICE}`);
+    await h.say(ORGANIZER, '!cancel');
+    await h.say(ORGANIZER, `!meeting Second ${ALICE}`);
+    await h.react(ALICE, h.promptOf(2), '❌');
+    await h.say(ORGANIZER, '!cancel');
+    await h.say(CAROL, '!status');
+    const answer = h.chat.inRoom(ROOM).at(-1)!.text;
+    expect(answer).toMatch(
+      /^Gerade ist hier keine Besprechung geplant oder offen; die letzte war:\n#2 Second: abgesagt/,
+    );
+    expect(answer).toContain('❌ Abgelehnt (1): Alice');
+  });
+
+  it('with an open meeting, shows that one without the note', async () => {
+    h = await createHarness();
+    await h.say(ORGANIZER, `!meeting First ${ALICE}`);
+    await h.say(CAROL, '!status');
+    expect(h.chat.inRoom(ROOM).at(-1)!.text).toMatch(/^#1 First: Einwilligungen werden eingeholt/);
+  });
+
+  it('a room without meetings still gets the plain answer', async () => {
+    h = await createHarness();
+    await h.say(CAROL, '!status');
+    expect(h.chat.inRoom(ROOM).at(-1)!.text).toBe('In diesem Raum gibt es dazu keine Besprechung.');
+  });
+});

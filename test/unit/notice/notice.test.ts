@@ -1,0 +1,121 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadNotice } from '../../../src/app/notice.js';
+import { ConfigError, parseConfig } from '../../../src/config/load.js';
+import type { Language } from '../../../src/i18n/index.js';
+import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
+
+const SHIPPED: Record<Language, string> = {
+  de: 'notices/privacy-notice.de.txt',
+  en: 'notices/privacy-notice.en.txt',
+};
+
+function config(extra: Record<string, unknown> = {}, notice: Record<string, unknown> = SAMPLE_NOTICE_FACTS) {
+  return parseConfig(
+    {
+      matrix: { homeserverUrl: 'https://matrix.example.org', accessToken: 'token' },
+      bbb: { url: 'https://bbb.example.org/bigbluebutton/', secret: 'secret-secret' },
+      admins: ['@dpo:example.org'],
+      notice,
+      ...extra,
+    },
+    'config.json',
+    {},
+  );
+}
+
+function render(language: Language, extra: Record<string, unknown> = {}): string {
+  return loadNotice(SHIPPED[language], language, config({ language, ...extra })).text;
+}
+
+/** Every "N Tage"/"N days" the text states. */
+function statedDays(text: string): number[] {
+  return [...text.matchAll(/(\d+)\s*(?:Tage|Tagen|Tag|days?)\b/g)].map((m) => Number(m[1]));
+}
+
+describe('the shipped notice templates', () => {
+  for (const language of ['de', 'en'] as const) {
+    it(`${language}: every placeholder is filled from the config`, () => {
+      const text = render(language);
+      expect(text).not.toMatch(/\{\{|\}\}/);
+      for (const fact of Object.values(SAMPLE_NOTICE_FACTS)) expect(text).toContain(fact);
+      expect(text).toContain('!withdraw');
+      expect(text).toContain('!mydata');
+      expect(text).toContain('@dpo:example.org'); // the admins can take a withdrawal too
+      // The seed's link form that clients rendered as ".../datenschutz&gt;" is gone.
+      expect(text).not.toMatch(/<https?:/);
+    });
+
+    it(`${language}: the retention and evidence periods are the configured ones, nothing else`, () => {
+      const text = render(language, { retention: { recordingDays: 7, evidenceDaysAfterPurge: 90 } });
+      const days = statedDays(text);
+      expect(days).toContain(7);
+      expect(days).toContain(90);
+      expect(days.every((d) => d === 7 || d === 90)).toBe(true);
+      // No claim that recordings stay until withdrawal when the config deletes them.
+      expect(text).not.toMatch(
+        /bis zu Ihrem Widerruf|bis eine eingeladene Person|until you withdraw|until an invitee/,
+      );
+    });
+
+    it(`${language}: recordingDays null says "until withdrawal" and states no recording deadline`, () => {
+      const text = render(language, { retention: { recordingDays: null, evidenceDaysAfterPurge: 365 } });
+      expect(text).toMatch(
+        /bis eine eingeladene Person ihre Einwilligung widerruft|until an invitee withdraws/,
+      );
+      expect(statedDays(text).every((d) => d === 365)).toBe(true);
+      expect(text).not.toMatch(/nach der Aufnahme automatisch gelöscht|after they were made/);
+    });
+  }
+
+  it('de: tells how consent is stored (a reaction in the ledger with the notice version), not "in Videoform"', () => {
+    const text = render('de');
+    expect(text).not.toContain('Videoform');
+    expect(text).toContain('Reaktion ✅');
+    expect(text).toContain('Einwilligungsprotokoll');
+    expect(text).toContain('SHA-256');
+  });
+
+  it('a changed fact is a new notice version', () => {
+    const a = loadNotice(SHIPPED.de, 'de', config());
+    const b = loadNotice(SHIPPED.de, 'de', config({ retention: { recordingDays: 14 } }));
+    expect(a.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(b.sha256).not.toBe(a.sha256);
+  });
+});
+
+describe('refusing a notice with gaps', () => {
+  it('names the config key of each unfilled placeholder', () => {
+    const { bbbProviderPrivacyUrl: _, ...facts } = SAMPLE_NOTICE_FACTS;
+    let error: unknown;
+    try {
+      loadNotice(SHIPPED.de, 'de', config({}, facts), 'config.json');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toContain('Invalid configuration in config.json');
+    expect((error as ConfigError).problems).toEqual([
+      `notice.bbbProviderPrivacyUrl: missing, the notice ${SHIPPED.de} uses {{bbbProviderPrivacyUrl}} (set it, or point notice.* at your own text)`,
+    ]);
+  });
+
+  it('refuses without the facts the short first layer shows', () => {
+    expect(() => loadNotice(SHIPPED.en, 'en', config({}, {}))).toThrow(
+      /notice\.controller: missing[\s\S]*notice\.contact: missing[\s\S]*notice\.bbbProvider: missing/,
+    );
+  });
+
+  it("an operator's own text may use no placeholders, or only known ones", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'notice-'));
+    const own = join(dir, 'own.txt');
+    writeFileSync(own, 'Unser eigener Hinweis.\r\n\r\nKontakt: {{contact}}\n');
+    expect(
+      loadNotice(own, 'de', config({}, { ...SAMPLE_NOTICE_FACTS, bbbProviderPrivacyUrl: undefined })).text,
+    ).toBe('Unser eigener Hinweis.\n\nKontakt: datenschutz@example.org');
+    writeFileSync(own, 'Hallo {{kontakt}}');
+    expect(() => loadNotice(own, 'de', config())).toThrow(`${own} uses the unknown placeholder {{kontakt}}`);
+  });
+});
