@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join, mention } from '../../../src/i18n/rich.js';
+import { Reminders } from '../../../src/jobs/reminders.js';
 import { editContent, eventBytes, MAX_EVENT_BYTES } from '../../../src/matrix/content.js';
 import { createHarness, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
 
@@ -79,6 +80,19 @@ describe('a meeting at the invitee cap (default 100) with the longest IDs and na
     const largest = Math.max(...h.chat.eventSizes);
     expect(largest).toBeLessThanOrEqual(MAX_EVENT_BYTES);
     expect(largest).toBeGreaterThan(MAX_EVENT_BYTES * 0.8); // the compact form still uses the room it has
+  });
+
+  it('keeps the reminder before an --at meeting under 64 KiB, everyone pending notified (defect 8)', async () => {
+    await h.close();
+    h = await createHarness({ reminders: { minutesBefore: 10 } });
+    fillRoom(99);
+    await h.say(ORGANIZER, '!meeting Later --at "2026-12-01 11:00"'); // the clock is at 10:00 Berlin
+    h.clock.advance(50 * 60_000);
+    expect(await new Reminders(h.app.ctx).run()).toBe(1);
+    const reminder = h.chat.inRoom(ROOM).find((m) => m.text.startsWith('⏰'))!;
+    expect(reminder.text).toMatch(/Noch keine Antwort von .* und \d+ weitere: Bitte oben/);
+    expect(reminder.mentions).toHaveLength(100);
+    expect(Math.max(...h.chat.eventSizes)).toBeLessThanOrEqual(MAX_EVENT_BYTES);
   });
 
   it('refuses more invitees than the cap, with a clear answer (defect 8)', async () => {
