@@ -169,7 +169,7 @@ async function main(): Promise<void> {
     const withdrawId = await bob.sendText(roomId, '!withdraw');
     show(
       'bot',
-      await waitForEvent(bob, roomId, fromBot(/Widerruf|Withdrawal/), {
+      await waitForEvent(bob, roomId, fromBot(/^(Widerruf von|Withdrawal by)/), {
         afterEventId: withdrawId,
         timeoutMs: 30_000,
       }),

@@ -15,6 +15,14 @@ import { startHttpServer } from './http/server.js';
 import { startJobs } from './jobs/scheduler.js';
 import type { Logger } from './log.js';
 import { MatrixChatPort } from './matrix/chat-port.js';
+import {
+  type CryptoStartProblem,
+  classifyCryptoStartError,
+  closeCrypto,
+  createCryptoStore,
+  cryptoStorePath,
+  setBrokenStoreAside,
+} from './matrix/crypto.js';
 import { MatrixEventIntake } from './matrix/event-intake.js';
 import { SqliteStorageProvider } from './matrix/storage.js';
 
@@ -38,26 +46,25 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     logger: log.child({ component: 'bbb' }),
   });
 
-  const client = new MatrixClient(
-    config.matrix.homeserverUrl,
-    config.matrix.accessToken,
-    new SqliteStorageProvider(stores.state),
-  );
+  const { client, lost } = await connect(config, stores, log);
+  const encryption = !!client.crypto;
   let lastSyncAt: number | null = null;
   client.on('room.event', () => {
     lastSyncAt = Date.now();
   });
   const botUserId = await client.getUserId();
-  const chat = new MatrixChatPort(client, botUserId, log.child({ component: 'matrix' }));
+  const chat = new MatrixChatPort(client, botUserId, log.child({ component: 'matrix' }), encryption);
   const ctx = new AppContext(config, stores, chat, bbb, systemClock, log, notice);
   const app = new BotApp(ctx);
-  new MatrixEventIntake(
+  const intake = new MatrixEventIntake(
     client,
     chat,
     app,
     new CommandDispatcher(app),
     log.child({ component: 'intake' }),
-  ).attach();
+    encryption,
+  );
+  intake.attach();
 
   await client.start();
   await app.reconciler.run();
@@ -65,17 +72,94 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const server: Server | null = config.http.enabled
     ? await startHttpServer(app, { lastSyncAt: () => lastSyncAt })
     : null;
-  log.info({ userId: botUserId }, 'bot ready');
+  if (lost) await tellAdminsOnce(ctx, lost);
+  log.info({ userId: botUserId, encryption }, 'bot ready');
 
   return {
     app,
     async stop() {
       for (const task of tasks) await task.destroy();
       client.stop();
+      intake.detach();
       await app.close();
+      if (encryption) await closeCrypto();
       await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
       db.$client.close();
       log.info('bot stopped');
     },
   };
+}
+
+type Lost = Extract<CryptoStartProblem, { kind: 'lost' }>;
+
+/**
+ * The Matrix client, with encryption when configured. The device's keys are opened before syncing
+ * starts: a store another process holds stops the start; a lost or unreadable one is set aside and the
+ * bot runs without encryption (never a crash loop, never a new identity under a known device).
+ */
+async function connect(
+  config: Config,
+  stores: ReturnType<typeof createStores>,
+  log: Logger,
+): Promise<{ client: MatrixClient; lost: Lost | null }> {
+  const plain = () =>
+    new MatrixClient(
+      config.matrix.homeserverUrl,
+      config.matrix.accessToken,
+      new SqliteStorageProvider(stores.state),
+    );
+  if (!config.matrix.encryption) return { client: plain(), lost: null };
+
+  const storePath = cryptoStorePath(config);
+  const clog = log.child({ component: 'crypto' });
+  const cryptoStore = createCryptoStore(storePath, clog);
+  const client = new MatrixClient(
+    config.matrix.homeserverUrl,
+    config.matrix.accessToken,
+    new SqliteStorageProvider(stores.state),
+    cryptoStore,
+  );
+  try {
+    const started = Date.now();
+    await client.crypto.prepare();
+    clog.info(
+      { deviceId: client.crypto.clientDeviceId, ms: Date.now() - started, storePath },
+      'encryption ready',
+    );
+    return { client, lost: null };
+  } catch (error) {
+    const problem = classifyCryptoStartError(error);
+    if (problem?.kind === 'locked') throw new Error(`the crypto store is in use: ${problem.message}`);
+    if (problem?.kind !== 'lost') throw error;
+    // A key upload refused by the homeserver names no store: it is this device's.
+    const deviceId = problem.deviceId ?? client.crypto.clientDeviceId;
+    if (deviceId) {
+      problem.deviceId = deviceId;
+      problem.userId ??= await client.getUserId();
+      problem.storagePath ??= await cryptoStore.getMachineStoragePath(deviceId);
+    }
+    await closeCrypto().catch(() => undefined);
+    const movedTo = setBrokenStoreAside(problem, storePath);
+    clog.error(
+      { reason: problem.reason, deviceId: problem.deviceId, movedTo },
+      'the encryption keys of this device are lost; running WITHOUT encryption until the bot gets a new access token (new device)',
+    );
+    return { client: plain(), lost: problem };
+  }
+}
+
+/** Each admin hears about a lost key store once per device, in a direct message. */
+async function tellAdminsOnce(ctx: AppContext, lost: Lost): Promise<void> {
+  const device = lost.deviceId ?? 'unknown device';
+  if (!ctx.stores.state.noteOnce('crypto', `lost:${device}`, ctx.now())) return;
+  for (const admin of ctx.config.admins) {
+    try {
+      // A new room, as before the DM check (#8): this notice does not use the stored DM room.
+      const dm = await ctx.chat.directRoom(admin, undefined);
+      if (dm.kind === 'undeliverable') throw new Error(`no direct message reaches ${admin}: ${dm.reason}`);
+      await ctx.chat.send(dm.roomId, ctx.t.cryptoStoreLost(lost.reason), { notice: true });
+    } catch (error) {
+      ctx.log.error({ err: error, admin }, 'could not tell an admin about the lost key store');
+    }
+  }
 }

@@ -150,44 +150,42 @@ const wUsers = (users) => Array.from(users ?? [], wUser);
 const userStrings = (users) => Array.from(users ?? [], String);
 
 // ---------------------------------------------------------------------------------------------
-// IndexedDB: fake-indexeddb unless the process already has an indexedDB (then the same one is used).
-// Readwrite transactions mark their database dirty, so only calls that changed the store are persisted.
+// IndexedDB: fake-indexeddb unless the process already has an indexedDB (then that one is used).
+// Writes mark their object store dirty, so only calls that changed the store are persisted.
 const shared = require('./lib/shared');
-let idbReady;
 const dirtyDatabases = shared.dirty;
-function indexedDbFactory() {
-  if (!idbReady) {
-    idbReady = (async () => {
-      // The engine checks `instanceof IDBFactory` etc., so the classes must be globals too.
-      if (!globalThis.indexedDB) require('fake-indexeddb/auto');
-      const idb = globalThis.indexedDB;
-      // Mark a database dirty when something is written to it (a read-write transaction alone is not
-      // enough: the engine opens one at every sync, mostly without changing anything).
-      const mark = (fn, dbOf, storeOf) =>
-        function patched(...args) {
-          dirtyDatabases.add(`${dbOf(this).name}\0${storeOf(this)}`);
-          return fn.apply(this, args);
-        };
-      const cursorStore = (c) => c.source.objectStore ?? c.source;
-      for (const [cls, methods, storeOf] of [
-        [globalThis.IDBObjectStore, ['put', 'add', 'delete', 'clear'], (os) => os],
-        [globalThis.IDBCursor, ['update', 'delete'], cursorStore],
-      ]) {
-        if (!cls || cls.prototype.__mxWasmPatched) continue;
-        for (const method of methods) {
-          cls.prototype[method] = mark(
-            cls.prototype[method],
-            (x) => storeOf(x).transaction.db,
-            (x) => storeOf(x).name,
-          );
-        }
-        Object.defineProperty(cls.prototype, '__mxWasmPatched', { value: true });
-      }
-      await wasm.initAsync();
-      return idb;
-    })();
+let engineReady;
+// Mark an object store dirty when something is written to it (a read-write transaction alone is not
+// enough: the engine opens one at every sync, mostly without changing anything).
+function patchWrites() {
+  const mark = (fn, storeOf) =>
+    function patched(...args) {
+      const os = storeOf(this);
+      dirtyDatabases.add(`${os.transaction.db.name}\0${os.name}`);
+      return fn.apply(this, args);
+    };
+  const cursorStore = (c) => c.source.objectStore ?? c.source;
+  for (const [cls, methods, storeOf] of [
+    [globalThis.IDBObjectStore, ['put', 'add', 'delete', 'clear'], (os) => os],
+    [globalThis.IDBCursor, ['update', 'delete'], cursorStore],
+  ]) {
+    if (!cls || Object.hasOwn(cls.prototype, '__mxWasmPatched')) continue;
+    for (const method of methods) cls.prototype[method] = mark(cls.prototype[method], storeOf);
+    Object.defineProperty(cls.prototype, '__mxWasmPatched', { value: true });
   }
-  return idbReady;
+}
+/**
+ * The IndexedDB the engine will open its store in: fake-indexeddb unless the process already has one.
+ * Looked up at every initialize: if other code replaces `globalThis.indexedDB` later (a test importing
+ * `fake-indexeddb/auto`, say), machines opened afterwards follow the engine to the new one.
+ */
+async function indexedDbFactory() {
+  // The engine checks `instanceof IDBFactory` etc., so the classes must be globals too.
+  if (!globalThis.indexedDB) require('fake-indexeddb/auto');
+  patchWrites();
+  engineReady ??= wasm.initAsync();
+  await engineReady;
+  return globalThis.indexedDB;
 }
 const FULL = '\0*';
 /** Takes the dirty marks of one store: database name -> object stores, or null when all must be read. */
@@ -255,6 +253,12 @@ class Persister {
     const dirty = takeDirty(this.prefix);
     try {
       const databases = await snapshot.dump(this.idb, this.prefix, this.databases, dirty);
+      if (databases.length === 0) {
+        // Never replace a store with an empty snapshot: the engine's databases must be somewhere else.
+        throw new Error(
+          `the engine's databases (${this.prefix}*) are not in the IndexedDB the adapter reads`,
+        );
+      }
       if (
         this.databases &&
         databases.length === this.databases.length &&
@@ -310,8 +314,10 @@ class OlmMachine {
    * snapshot file is created with mode 0600). `storeType` is accepted for API compatibility.
    * Throws CryptoStoreError LOCKED / CORRUPT / LOST (see README.md).
    */
-  static async initialize(userId, deviceId, storePath, _storePassphrase, _storeType) {
+  static async initialize(userId, deviceId, storePath, storePassphrase, _storeType) {
     if (!storePath) throw new Error('OlmMachine.initialize needs a store directory (storePath)');
+    if (storePassphrase)
+      logger.warn('The crypto store passphrase is ignored: this store is not encrypted at rest');
     const user = String(userId);
     const device = String(deviceId);
     const dir = path.resolve(storePath);
@@ -417,8 +423,10 @@ class OlmMachine {
         },
       });
       await machine._persist();
-      if (!restored) {
-        const registry = readRegistry(registryFile);
+      // Recorded after the first snapshot is on disk (a crash in between leaves a store without a
+      // record, completed at the next start), so a missing snapshot of a recorded device means LOST.
+      const registry = readRegistry(registryFile);
+      if (!registry.devices[registryKey(user, device)]) {
         registry.devices[registryKey(user, device)] = {
           createdAt: machine._header.createdAt,
           storagePath: dir,

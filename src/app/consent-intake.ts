@@ -110,7 +110,8 @@ export class ConsentIntake {
         action: answer === 'agree' ? 'consent.agree' : 'consent.decline',
         meetingId: meeting.id,
         subjectId: input.sender,
-        details: { eventId: input.eventId, notice: meeting.noticeSha256 },
+        // The reaction's event ID and its key as read (after decryption in an encrypted room).
+        details: { eventId: input.eventId, key: input.key, notice: meeting.noticeSha256 },
       });
     }
   }

@@ -39,6 +39,19 @@ export const configSchema = z.strictObject({
         .describe(
           '"direct": each person gets their own join link in a direct-message room (default). "room": links are posted in the meeting room, where anyone could use another person\'s link',
         ),
+      encryption: z
+        .boolean()
+        .default(true)
+        .describe(
+          'End-to-end encryption: work in encrypted rooms and create the direct-message rooms for join links encrypted. Off: encrypted rooms are refused with a notice',
+        ),
+      cryptoStorePath: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'Folder of the encryption keys of the bot\'s device (keep it with the database; losing it means a new device). Default: "crypto" beside the database file',
+        ),
     })
     .describe('The Matrix side'),
   admins: z

@@ -54,6 +54,10 @@ export const de = {
   bbbUnavailable: rich`Der BigBlueButton-Server ist gerade nicht erreichbar. Ich versuche es weiter.`,
   encryptedRoom: rich`Dieser Raum ist Ende-zu-Ende-verschlüsselt. Ich kann hier keine Nachrichten und keine Reaktionen lesen und deshalb keine Einwilligungen einholen. Bitte nutzt mich in einem unverschlüsselten Raum.`,
   noMeeting: rich`In diesem Raum gibt es dazu keine Besprechung.`,
+  undecryptable: (who: Rich) =>
+    rich`${who}, deine Nachricht konnte ich nicht entschlüsseln (mir fehlt ihr Schlüssel). Bitte sende sie noch einmal.`,
+  cryptoStoreLost: (reason: string) =>
+    rich`Die Schlüssel meines Geräts für Ende-zu-Ende-Verschlüsselung sind verloren oder beschädigt (${reason}). Ich arbeite vorerst nur in unverschlüsselten Räumen. Abhilfe: ein neues Zugangstoken (neues Gerät) für mich anlegen, in die Konfiguration eintragen und mich neu starten. Der alte Schlüsselordner wurde beiseitegelegt.`,
   ambiguousMeeting: (choices: Rich) =>
     rich`Hier gibt es mehrere Besprechungen, bitte eine Nummer angeben: ${choices}`,
   meetingRef: (id: number, title: string) => rich`#${id} ${bold(title)}`,

@@ -42,6 +42,10 @@ export const en: Catalogue = {
   bbbUnavailable: rich`The BigBlueButton server cannot be reached right now. I keep trying.`,
   encryptedRoom: rich`This room is end-to-end encrypted. I cannot read messages or reactions here, so I cannot collect consent. Please use me in an unencrypted room.`,
   noMeeting: rich`There is no such meeting in this room.`,
+  undecryptable: (who) =>
+    rich`${who}, I could not decrypt your message (its key never reached me). Please send it again.`,
+  cryptoStoreLost: (reason) =>
+    rich`The end-to-end encryption keys of my device are lost or damaged (${reason}). For now I only work in unencrypted rooms. To fix it, create a new access token (a new device) for me, put it into the configuration and restart me. The old key folder was moved aside.`,
   ambiguousMeeting: (choices) => rich`There are several meetings here; please give a number: ${choices}`,
   meetingRef: (id, title) => rich`#${id} ${bold(title)}`,
 

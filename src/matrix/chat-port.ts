@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { MatrixClient } from '@vector-im/matrix-bot-sdk';
+import { EncryptedRoomEvent, type MatrixClient } from '@vector-im/matrix-bot-sdk';
 import type { ChatPort, DirectRoom, ReactionSeen, SendOptions } from '../app/ports.js';
 import type { Rich } from '../i18n/rich.js';
 import type { Logger } from '../log.js';
@@ -12,6 +12,8 @@ export class MatrixChatPort implements ChatPort {
     private readonly client: MatrixClient,
     readonly botUserId: string,
     private readonly log: Logger,
+    /** The client has a crypto engine: encrypted rooms are read and written like plain ones. */
+    private readonly encryption = false,
   ) {}
 
   async send(roomId: string, message: Rich, options: SendOptions = {}): Promise<string> {
@@ -20,8 +22,13 @@ export class MatrixChatPort implements ChatPort {
     // A transaction ID derived from the key: Synapse answers a repeated PUT with the first event
     // instead of sending again, which closes the gap between sending and storing that we sent.
     const txnId = `mb${createHash('sha256').update(`${this.botUserId}\n${roomId}\n${options.key}`).digest('hex').slice(0, 32)}`;
-    const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${txnId}`;
-    const response = await this.call('send', () => this.client.doRequest('PUT', path, null, content));
+    // In an encrypted room the content is encrypted first; the transaction ID still deduplicates.
+    const encrypted = await this.encryptedFor(roomId, 'm.room.message', content);
+    const type = encrypted ? 'm.room.encrypted' : 'm.room.message';
+    const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/${type}/${txnId}`;
+    const response = await this.call('send', () =>
+      this.client.doRequest('PUT', path, null, encrypted ?? content),
+    );
     return String(response.event_id);
   }
 
@@ -77,7 +84,23 @@ export class MatrixChatPort implements ChatPort {
     }
     try {
       const roomId = await this.call('createDirectRoom', () =>
-        this.client.createRoom({ preset: 'trusted_private_chat', is_direct: true, invite: [userId] }),
+        this.client.createRoom({
+          preset: 'trusted_private_chat',
+          is_direct: true,
+          invite: [userId],
+          // A join link is a credential: with encryption on, the room that carries it is encrypted.
+          ...(this.encryption
+            ? {
+                initial_state: [
+                  {
+                    type: 'm.room.encryption',
+                    state_key: '',
+                    content: { algorithm: 'm.megolm.v1.aes-sha2' },
+                  },
+                ],
+              }
+            : {}),
+        }),
       );
       return { kind: 'ready', roomId };
     } catch (error) {
@@ -105,13 +128,17 @@ export class MatrixChatPort implements ChatPort {
   async reactionsTo(roomId: string, eventId: string): Promise<ReactionSeen[]> {
     const seen: ReactionSeen[] = [];
     let from: string | undefined;
-    const path = `/_matrix/client/v1/rooms/${encodeURIComponent(roomId)}/relations/${encodeURIComponent(eventId)}/m.annotation/m.reaction`;
+    // No event-type filter: in an encrypted room an encrypted reaction is an m.room.encrypted event
+    // (its m.relates_to stays in the clear, so the server still finds it as an annotation).
+    const path = `/_matrix/client/v1/rooms/${encodeURIComponent(roomId)}/relations/${encodeURIComponent(eventId)}/m.annotation`;
     do {
       const page = await this.call('relations', () =>
         this.client.doRequest('GET', path, { limit: 100, dir: 'f', ...(from ? { from } : {}) }),
       );
-      for (const event of page.chunk ?? []) {
-        const relation = event?.content?.['m.relates_to'];
+      for (const raw of page.chunk ?? []) {
+        const event = await this.readable(roomId, raw);
+        if (event?.type !== 'm.reaction') continue;
+        const relation = event.content?.['m.relates_to'];
         if (
           relation?.rel_type !== 'm.annotation' ||
           relation.event_id !== eventId ||
@@ -136,6 +163,28 @@ export class MatrixChatPort implements ChatPort {
       return !!state?.algorithm;
     } catch {
       return false;
+    }
+  }
+
+  /** The encrypted content for an encrypted room, or null for a plain one (or without encryption). */
+  private async encryptedFor(roomId: string, type: string, content: Record<string, unknown>) {
+    if (!this.encryption || !(await this.client.crypto.isRoomEncrypted(roomId))) return null;
+    return this.client.crypto.encryptRoomEvent(roomId, type, content);
+  }
+
+  /** An event fetched outside /sync, decrypted when it is encrypted; null when it cannot be read. */
+  // biome-ignore lint/suspicious/noExplicitAny: raw events from the homeserver are untyped JSON
+  private async readable(roomId: string, raw: any): Promise<any> {
+    if (raw?.type !== 'm.room.encrypted') return raw;
+    if (!this.encryption) return null;
+    try {
+      return (await this.client.crypto.decryptRoomEvent(new EncryptedRoomEvent(raw), roomId)).raw;
+    } catch (error) {
+      this.log.warn(
+        { roomId, eventId: raw.event_id, sender: raw.sender, reason: (error as Error).message },
+        'an encrypted reaction fetched from the homeserver cannot be decrypted',
+      );
+      return null;
     }
   }
 

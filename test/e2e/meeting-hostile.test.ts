@@ -1,6 +1,7 @@
 // Input the bot must survive with dignity (design.md §4, §7): HTML in titles and display names is shown,
-// never rendered; wrong commands get a usage answer, never silence or a stack trace; and in an
-// encrypted room the bot says once, plainly, that it cannot work there (design.md §6).
+// never rendered; wrong commands get a usage answer, never silence or a stack trace; and with
+// encryption switched off (matrix.encryption: false), in an encrypted room the bot says once, plainly,
+// that it cannot work there (design.md §6). With encryption on, see meeting-encrypted.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { e2eHomeserver } from './support/context.js';
 import {
@@ -48,7 +49,7 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
   let botId: string;
 
   beforeAll(async () => {
-    w = await startMeetingWorld(hs!);
+    w = await startMeetingWorld(hs!, { config: { matrix: { encryption: false } } });
     botId = w.botUser.userId;
   });
 
@@ -108,7 +109,7 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
     expect(w.sim.sessions().filter((s) => s.name.startsWith('x') || s.name.startsWith('y'))).toHaveLength(0);
   });
 
-  it('in a room encrypted from the start, the bot says once that it cannot work there', async () => {
+  it('encryption off: in a room encrypted from the start, the bot says once that it cannot work there', async () => {
     const [olga, alice] = (await registerPeople(hs!, ['Olga', 'Alice'])) as [TestUser, TestUser];
     const roomId = await olga.createRoom({
       name: 'encrypted',
@@ -139,7 +140,7 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
     expect(countSeen(olga, roomId, postFrom(botId, 'verschlüsselt'))).toBe(1);
   });
 
-  it('when a room turns on encryption later, the bot says so once', async () => {
+  it('encryption off: when a room turns on encryption later, the bot says so once', async () => {
     const [olga, alice] = (await registerPeople(hs!, ['Olga', 'Alice'])) as [TestUser, TestUser];
     const roomId = await createMeetingRoom(olga, botId, [alice], 'encrypted later');
     const stateId = (await olga.request(

@@ -70,6 +70,9 @@ export function defaultBotConfig(homeserverUrl: string, botUser: TestUser, dir: 
       commandPrefix: '!',
       allowedInviters: [`@*:${server}`],
       joinLinkDelivery: 'direct',
+      // The harness's users (raw HTTP) cannot decrypt, and with encryption on the DM rooms carrying
+      // links are encrypted. Suites with encrypting users (matrix-js-sdk) switch it on.
+      encryption: false,
     },
     admins: [`@admin:${server}`],
     language: 'de',

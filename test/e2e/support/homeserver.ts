@@ -110,6 +110,8 @@ export interface CreateRoomOptions {
   /** Marks the invites as a direct message. */
   isDirect?: boolean;
   preset?: 'private_chat' | 'public_chat' | 'trusted_private_chat';
+  /** e.g. "12": room IDs without a server part, creators outside the power-level map. */
+  roomVersion?: string;
 }
 
 const enc = encodeURIComponent;
@@ -146,6 +148,7 @@ export class TestUser {
     const res = (await this.request('POST', '/_matrix/client/v3/createRoom', {
       preset: opts.preset ?? 'private_chat',
       ...(opts.name ? { name: opts.name } : {}),
+      ...(opts.roomVersion ? { room_version: opts.roomVersion } : {}),
       invite: opts.invite ?? [],
       is_direct: opts.isDirect ?? false,
       initial_state: initialState,

@@ -203,6 +203,21 @@ describe('crypto store', () => {
     await m.close();
   });
 
+  it('concurrent changes share snapshot writes, and each call returns only once its change is saved', async () => {
+    const m = await open();
+    const before = m.storeInfo.writes;
+    const users = Array.from({ length: 20 }, (_, i) => `@c${i}:example.org`);
+    await Promise.all(users.map((u) => m.updateTrackedUsers([new UserId(u)])));
+    const writes = m.storeInfo.writes - before;
+    expect(writes).toBeGreaterThan(0);
+    expect(writes).toBeLessThan(users.length / 2);
+    await m.close();
+    const again = await open(); // opening drops the in-memory databases and restores them from the file
+    const tracked = new Set((await again.trackedUsers()).map(String));
+    for (const u of users) expect(tracked.has(u)).toBe(true);
+    await again.close();
+  });
+
   it('a damaged snapshot stops the start with CORRUPT and is left as it was', async () => {
     const m = await open();
     await m.close();

@@ -64,6 +64,16 @@ describe('reminders', () => {
     expect(await new Reminders(h.app.ctx).run()).toBe(0);
   });
 
+  it('a --no-record meeting is reminded of its time only (nobody has to answer)', async () => {
+    h = await createHarness();
+    await h.say(ORGANIZER, `!meeting Later ${ALICE} --at "2026-12-01 11:00" --no-record`);
+    h.clock.advance(50 * MIN);
+    await new Reminders(h.app.ctx).run();
+    expect(reminders().map((m) => m.text)).toEqual([
+      expect.stringMatching(/^⏰ #1 Later beginnt in 10 Minuten \(.*\)\.$/),
+    ]);
+  });
+
   it('says everyone answered when they did', async () => {
     h = await createHarness();
     await h.say(ORGANIZER, `!meeting Later ${ALICE} --at "2026-12-01 11:00"`);

@@ -1,0 +1,95 @@
+// Room version 12 (Synapse 1.135+): room IDs are a hash without a server part, and the room's creator
+// is all-powerful without an entry in m.room.power_levels. The whole consent flow must work there as in
+// any other room.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { e2eHomeserver } from './support/context.js';
+import { acceptNextInvite, membership, type TestUser, waitForEvent } from './support/homeserver.js';
+import {
+  BOT_TIMEOUT_MS,
+  bodyOf,
+  expectWorkingLink,
+  isOpened,
+  type MeetingWorld,
+  planMeeting,
+  receiveLink,
+  registerPeople,
+  sessionsNamed,
+  startMeetingWorld,
+  tallyEdit,
+} from './support/meeting-helpers.js';
+
+const hs = e2eHomeserver();
+const wait = { timeoutMs: BOT_TIMEOUT_MS };
+
+describe.skipIf(!hs)('room version 12', () => {
+  let w: MeetingWorld;
+  let botId: string;
+
+  beforeAll(async () => {
+    w = await startMeetingWorld(hs!);
+    botId = w.botUser.userId;
+  });
+
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  async function v12Room(name: string) {
+    const [olga, alice, bob] = (await registerPeople(w.hs, ['Olga', 'Alice', 'Bob'])) as [
+      TestUser,
+      TestUser,
+      TestUser,
+    ];
+    const roomId = await olga.createRoom({
+      name,
+      roomVersion: '12',
+      invite: [botId, alice.userId, bob.userId],
+    });
+    const create = (await olga.request(
+      'GET',
+      `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.create/`,
+    )) as { room_version?: string };
+    expect(create.room_version).toBe('12');
+    expect(roomId).not.toContain(':'); // v12: no server part
+    const levels = (await olga.request(
+      'GET',
+      `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.power_levels/`,
+    )) as { users?: Record<string, number> };
+    expect(levels.users?.[olga.userId]).toBeUndefined(); // the creator is not in the map
+    await Promise.all([alice, bob].map((u) => acceptNextInvite(u, { from: olga.userId })));
+    for (const id of [botId, alice.userId, bob.userId])
+      await waitForEvent(olga, roomId, membership(id, 'join'), wait);
+    return { olga, alice, bob, roomId };
+  }
+
+  it('all agree: recorded, personal links by DM', async () => {
+    const { olga, alice, bob, roomId } = await v12Room('v12 all agree');
+    const title = 'V12 sync';
+    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
+    for (const u of [olga, alice, bob]) await u.react(roomId, m.prompt.event_id, '✅');
+    const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    expect(bodyOf(opened)).toContain('Aufzeichnung AN – alle 3 haben zugestimmt.');
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, 'Eröffnet, mit Aufzeichnung'), wait);
+    const sessions = sessionsNamed(w.sim, title);
+    expect(sessions[0]).toMatchObject({ record: true });
+    for (const u of [olga, alice, bob]) {
+      const link = await receiveLink(u, botId);
+      await expectWorkingLink(w.sim, link.url, u, u === olga ? 'MODERATOR' : 'VIEWER');
+    }
+  });
+
+  it('a ✅ redacted before opening counts as withdrawn: the meeting opens unrecorded', async () => {
+    const { olga, alice, bob, roomId } = await v12Room('v12 redacted consent');
+    const title = 'V12 retro';
+    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
+    await olga.react(roomId, m.prompt.event_id, '✅');
+    const aliceYes = await alice.react(roomId, m.prompt.event_id, '✅');
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, 'Zugestimmt (2)'), wait);
+    await alice.redact(roomId, aliceYes); // v11+: `redacts` inside content
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, '↩️ Widerrufen (1): Alice'), wait);
+    await bob.react(roomId, m.prompt.event_id, '✅');
+    const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    expect(bodyOf(opened)).toContain('Aufzeichnung AUS – Alice hat widerrufen.');
+    expect(sessionsNamed(w.sim, title)[0]).toMatchObject({ record: false });
+  });
+});

@@ -1,0 +1,48 @@
+// `npm start` with a notice whose placeholders the config does not fill: the bot refuses to start with
+// a configuration error naming the key, before it talks to the homeserver or BBB.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+
+function start(
+  config: Record<string, unknown>,
+): Promise<{ code: number | null; stderr: string; file: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'meetbot-notice-'));
+  const file = join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify({ ...config, database: { path: join(dir, 'bot.db') } }));
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', file], {
+      cwd: REPO,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.on('close', (code) => resolve({ code, stderr, file }));
+  });
+}
+
+describe('starting with an unfilled notice', () => {
+  it('exits 2 and names each missing fact, like any configuration error', async () => {
+    const { code, stderr, file } = await start({
+      // Nothing listens on port 9: reaching the homeserver would fail differently.
+      matrix: { homeserverUrl: 'http://127.0.0.1:9', accessToken: 'token' },
+      bbb: { url: 'http://127.0.0.1:9/bigbluebutton/', secret: 'secret-secret' },
+      notice: {
+        controller: 'Beispiel GmbH',
+        contact: 'datenschutz@example.org',
+        bbbProvider: 'Hosting GmbH',
+      },
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain(`Invalid configuration in ${file}:`);
+    expect(stderr).toContain(
+      `  - notice.bbbProviderPrivacyUrl: missing, the notice ${join(REPO, 'notices/privacy-notice.de.txt')} uses {{bbbProviderPrivacyUrl}}`,
+    );
+    expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+  }, 30_000);
+});
