@@ -8,7 +8,7 @@ import { createHarness, ORGANIZER, ROOM } from '../test/support/app-harness.js';
 import { percentile } from './matrix-roundtrip.js';
 
 async function once(invitees: number) {
-  const h = await createHarness();
+  const h = await createHarness({ limits: { maxInvitees: invitees + 1 } });
   try {
     const users = Array.from({ length: invitees }, (_, i) => `@user${i}:test`);
     h.chat.room(ROOM, [h.chat.botUserId, ORGANIZER, ...users]);

@@ -7,6 +7,8 @@ export interface ParsedArgs {
   words: string[];
   /** Matrix user IDs named in the command (typed, or as pills). */
   mentions: string[];
+  /** Words that look like mentions but are no Matrix user ID (`@alice`, `@alice:`): never a title word. */
+  unresolved: string[];
   options: Record<string, string | boolean | undefined>;
 }
 

@@ -13,8 +13,11 @@ export interface IncomingMessage {
   content: Record<string, unknown>;
 }
 
-/** Longest plausible command; anything larger is not read at all (hostile input). */
-const MAX_COMMAND_LENGTH = 20_000;
+/**
+ * Longest command read; anything larger is not read at all (hostile input). A homeserver event holds
+ * at most 64 KiB, and a meeting at the invitee cap names up to 100 IDs of up to 255 bytes each.
+ */
+const MAX_COMMAND_LENGTH = 65_536;
 
 /** Routes chat messages to the command table; answers errors in words, never with a stack trace. */
 export class CommandDispatcher {
@@ -51,7 +54,13 @@ export class CommandDispatcher {
         await c.reply(ctx.t.notAllowed(ctx.t.whoAdmin));
         return true;
       }
-      await definition.run(c, parseArguments(definition, tokens));
+      const args = parseArguments(definition, tokens);
+      // `@alice` without a server part names nobody for sure: an error, never a title word.
+      if (args.unresolved.length) {
+        const server = message.sender.slice(message.sender.indexOf(':') + 1);
+        throw new UsageError(ctx.t.unresolvedMentions(args.unresolved.join(', '), server));
+      }
+      await definition.run(c, args);
     } catch (error) {
       if (error instanceof UsageError) {
         const problem = error.problem?.startsWith('unknown-option:')

@@ -1,6 +1,6 @@
-import { join } from '../src/i18n/rich.js';
+import { fitting, someOf } from '../src/app/views.js';
+import { withinCap } from '../src/domain/bounds.js';
 import { defineCommand, UsageError } from './command.js';
-import { MAX_INVITEES } from './meeting.js';
 import { isMeetingRef, requireOrganizerOrAdmin, resolveMeeting } from './meeting-ref.js';
 
 export default defineCommand({
@@ -10,7 +10,8 @@ export default defineCommand({
   async run(c, args) {
     const { t } = c.ctx;
     if (!args.mentions.length) throw new UsageError();
-    if (args.mentions.length > MAX_INVITEES) throw new UsageError(t.tooManyInvitees(MAX_INVITEES));
+    const max = c.ctx.config.limits.maxInvitees;
+    if (!withinCap(0, args.mentions.length, max)) throw new UsageError(t.tooManyInvitees(max));
     const meeting = resolveMeeting(c, isMeetingRef(args.words[0]) ? args.words[0] : undefined, [
       'collecting',
       'open',
@@ -19,8 +20,15 @@ export default defineCommand({
     const members = await c.ctx.chat.joinedMembers(c.roomId);
     const strangers = args.mentions.filter((id) => !members.has(id));
     if (strangers.length) throw new UsageError(t.unknownUsers(strangers.join(', ')));
+    const current = new Set(c.ctx.stores.meetings.invitees(meeting.id).map((i) => i.userId));
+    const adding = args.mentions.filter((id) => !current.has(id)).length;
+    if (!withinCap(current.size, adding, max)) {
+      throw new UsageError(t.tooManyForMeeting(meeting.title, current.size, adding, max));
+    }
     const { added, already } = await c.app.planning.invite(meeting, args.mentions, c.sender);
-    if (added.length) await c.reply(t.invited(meeting.title, join(added, ', ')));
-    if (already.length) await c.reply(t.alreadyInvited(join(already, ', ')));
+    if (added.length)
+      await c.reply(fitting((n) => t.invited(meeting.title, someOf(c.ctx, added, n)), added.length));
+    if (already.length)
+      await c.reply(fitting((n) => t.alreadyInvited(someOf(c.ctx, already, n)), already.length));
   },
 });

@@ -1,8 +1,8 @@
+import { plannedInvitees, withinCap } from '../src/domain/bounds.js';
 import { defineCommand, UsageError } from './command.js';
 import { parseWhen } from './when.js';
 
 export const MAX_TITLE_LENGTH = 200;
-export const MAX_INVITEES = 500;
 
 export default defineCommand({
   name: 'meeting',
@@ -14,18 +14,32 @@ export default defineCommand({
     const title = args.words.join(' ').trim();
     if (!title) throw new UsageError(t.missingTitle);
     if ([...title].length > MAX_TITLE_LENGTH) throw new UsageError(t.titleTooLong(MAX_TITLE_LENGTH));
-    if (args.mentions.length > MAX_INVITEES) throw new UsageError(t.tooManyInvitees(MAX_INVITEES));
+    const max = c.ctx.config.limits.maxInvitees;
+    if (!withinCap(0, args.mentions.length, max)) throw new UsageError(t.tooManyInvitees(max));
     let scheduledAt: number | null = null;
     if (typeof args.options.at === 'string') {
-      scheduledAt = parseWhen(args.options.at, c.ctx.language, c.ctx.config.timezone, c.ctx.now());
-      if (scheduledAt === null) throw new UsageError(t.badTime(args.options.at));
-      if (scheduledAt < c.ctx.now() - 60_000) throw new UsageError(t.timeInPast(c.ctx.dateTime(scheduledAt)));
+      const when = parseWhen(args.options.at, c.ctx.language, c.ctx.config.timezone, c.ctx.now());
+      if (!when.ok) {
+        const input = args.options.at;
+        if (when.problem === 'past') throw new UsageError(t.timeInPast(c.ctx.dateTime(when.at!)));
+        if (when.problem === 'dst-gap') throw new UsageError(t.timeInDstGap(input, c.ctx.config.timezone));
+        if (when.problem === 'no-clock-time') throw new UsageError(t.timeWithoutClock(input));
+        throw new UsageError(t.badTime(input));
+      }
+      scheduledAt = when.at;
     }
     const members = await c.ctx.chat.joinedMembers(c.roomId);
     const strangers = args.mentions.filter(
       (id) => !members.has(id) && id !== c.sender && id !== c.ctx.chat.botUserId,
     );
     if (strangers.length) throw new UsageError(t.unknownUsers(strangers.join(', ')));
+    const bot = c.ctx.chat.botUserId;
+    const invitees = plannedInvitees(c.sender, args.mentions, [...members.keys()], bot);
+    if (!withinCap(0, invitees.length, max)) {
+      throw new UsageError(
+        args.mentions.length ? t.tooManyInvitees(max) : t.tooManyRoomMembers(invitees.length, max),
+      );
+    }
     await c.app.planning.plan({
       roomId: c.roomId,
       organizerId: c.sender,

@@ -1,3 +1,4 @@
+import { UndeliverableError } from '../src/app/ports.js';
 import { defineCommand } from './command.js';
 
 export default defineCommand({
@@ -30,7 +31,15 @@ export default defineCommand({
       await c.reply(answer);
       return;
     }
-    const dm = await c.app.opening.directRoom(c.sender);
+    let dm: string;
+    try {
+      dm = await c.app.opening.directRoom(c.sender);
+    } catch (error) {
+      if (!(error instanceof UndeliverableError)) throw error;
+      c.ctx.log.warn({ userId: c.sender, reason: error.reason }, 'could not send !mydata by direct message');
+      await c.reply(t.mydataUndeliverable);
+      return;
+    }
     await c.ctx.chat.send(dm, answer);
     await c.reply(t.mydataSent);
   },

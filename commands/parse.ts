@@ -53,12 +53,15 @@ export function parseArguments(definition: CommandDefinition, tokens: string[]):
   }
   const words: string[] = [];
   const mentions: string[] = [];
+  const unresolved: string[] = [];
   for (const token of parsed.positionals) {
     if (USER_ID.test(token)) {
       if (!mentions.includes(token)) mentions.push(token);
+    } else if (token.length > 1 && token.startsWith('@')) {
+      if (!unresolved.includes(token)) unresolved.push(token);
     } else words.push(token);
   }
-  return { words, mentions, options: parsed.values as ParsedArgs['options'] };
+  return { words, mentions, unresolved, options: parsed.values as ParsedArgs['options'] };
 }
 
 function safeDecode(text: string): string {

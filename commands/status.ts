@@ -1,4 +1,4 @@
-import { readMeeting, tally } from '../src/app/views.js';
+import { fitting, readMeeting, tally } from '../src/app/views.js';
 import type { MeetingRow } from '../src/db/meetings-store.js';
 import { join } from '../src/i18n/rich.js';
 import { defineCommand } from './command.js';
@@ -20,13 +20,20 @@ export default defineCommand({
     const meeting = latest ?? resolveMeeting(c, ref, ['collecting', 'open']);
     const view = readMeeting(c.ctx, meeting);
     const session = c.ctx.stores.meetings.currentSession(meeting.id);
-    const status = t.status({
-      ref: t.meetingRef(meeting.id, meeting.title),
-      state: t.stateNames[meeting.state] ?? meeting.state,
-      when: meeting.scheduledAt ? c.ctx.dateTime(meeting.scheduledAt) : null,
-      tally: tally(view),
-      recording: session ? (session.record ? t.recordingStateOn : t.recordingStateOff) : null,
-    });
-    await c.reply(latest ? join([t.statusLatest, status], '\n') : status);
+    const render = (shown: number) => {
+      const status = t.status({
+        ref: t.meetingRef(meeting.id, meeting.title),
+        state: t.stateNames[meeting.state] ?? meeting.state,
+        when: meeting.scheduledAt ? c.ctx.dateTime(meeting.scheduledAt) : null,
+        tally: tally(view, shown),
+        recording: session ? (session.record ? t.recordingStateOn : t.recordingStateOff) : null,
+      });
+      return latest ? join([t.statusLatest, status], '\n') : status;
+    };
+    // A large meeting's full list may not fit in one event: then counts and names as far as they fit.
+    const everyone = view.invitees.length;
+    await c.reply(
+      fitting((shown) => render(shown === everyone ? Number.POSITIVE_INFINITY : shown), everyone),
+    );
   },
 });

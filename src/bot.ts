@@ -167,8 +167,10 @@ async function tellAdminsOnce(ctx: AppContext, lost: Lost): Promise<void> {
   if (!ctx.stores.state.noteOnce('crypto', `lost:${device}`, ctx.now())) return;
   for (const admin of ctx.config.admins) {
     try {
-      const roomId = await ctx.chat.createDirectRoom(admin);
-      await ctx.chat.send(roomId, ctx.t.cryptoStoreLost(lost.reason), { notice: true });
+      // A new room, as before the DM check (#8): this notice does not use the stored DM room.
+      const dm = await ctx.chat.directRoom(admin, undefined);
+      if (dm.kind === 'undeliverable') throw new Error(`no direct message reaches ${admin}: ${dm.reason}`);
+      await ctx.chat.send(dm.roomId, ctx.t.cryptoStoreLost(lost.reason), { notice: true });
     } catch (error) {
       ctx.log.error({ err: error, admin }, 'could not tell an admin about the lost key store');
     }

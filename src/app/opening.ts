@@ -1,8 +1,9 @@
 import type { InviteeRow, MeetingRow, SessionRow } from '../db/meetings-store.js';
 import { mention } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
+import { UndeliverableError } from './ports.js';
 import type { PromptUpdater } from './prompt-updater.js';
-import { readMeeting, recordingStatement } from './views.js';
+import { nameOf, readMeeting, recordingStatement } from './views.js';
 
 export { newBbbMeetingId } from './session-ids.js';
 
@@ -114,20 +115,28 @@ export class Opening {
         this.ctx.now(),
       )
     ) {
+      const view = readMeeting(this.ctx, meeting);
       await this.ctx.chat.send(
         meeting.roomId,
-        this.ctx.t.linkUndeliverable(mention(invitee.userId, invitee.displayName)),
+        this.ctx.t.linkUndeliverable(
+          mention(invitee.userId, invitee.displayName),
+          mention(meeting.organizerId, nameOf(view, meeting.organizerId)),
+          meeting.title,
+        ),
       );
     }
   }
 
-  /** One direct-message room per person, created on first need and reused. */
+  /**
+   * One direct-message room per person, reused while they are still in it (joined or invited); else
+   * a new one is made and stored. Throws UndeliverableError if no direct message can reach them.
+   */
   async directRoom(userId: string): Promise<string> {
     const known = this.ctx.stores.state.directRoom(userId);
-    if (known) return known;
-    const roomId = await this.ctx.chat.createDirectRoom(userId);
-    this.ctx.stores.state.setDirectRoom(userId, roomId, this.ctx.now());
-    return roomId;
+    const dm = await this.ctx.chat.directRoom(userId, known);
+    if (dm.kind === 'undeliverable') throw new UndeliverableError(userId, dm.reason);
+    if (dm.roomId !== known) this.ctx.stores.state.setDirectRoom(userId, dm.roomId, this.ctx.now());
+    return dm.roomId;
   }
 }
 

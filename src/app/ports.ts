@@ -25,6 +25,20 @@ export interface OutgoingFile {
   data: Buffer;
 }
 
+/** A direct-message room that can reach the person, or why none can. */
+export type DirectRoom = { kind: 'ready'; roomId: string } | { kind: 'undeliverable'; reason: string };
+
+/** No direct message can reach this person (invite refused by their server, unknown account, …). */
+export class UndeliverableError extends Error {
+  constructor(
+    readonly userId: string,
+    readonly reason: string,
+  ) {
+    super(`no direct message can reach ${userId}: ${reason}`);
+    this.name = 'UndeliverableError';
+  }
+}
+
 export interface ChatPort {
   readonly botUserId: string;
   /**
@@ -39,8 +53,11 @@ export interface ChatPort {
   /** Joined members other than the bot, with their display names (one request on Matrix). */
   joinedMembers(roomId: string): Promise<Map<string, string>>;
   displayName(roomId: string, userId: string): Promise<string>;
-  /** Creates a new direct-message room with this person and invites them. */
-  createDirectRoom(userId: string): Promise<string>;
+  /**
+   * A direct-message room for this person: `known` if they are still joined or invited there (and
+   * the bot still in it), else a new one they are invited to. Undeliverable if none can be made.
+   */
+  directRoom(userId: string, known: string | undefined): Promise<DirectRoom>;
   /** The reactions the homeserver holds for an event (relations API), oldest first. */
   reactionsTo(roomId: string, eventId: string): Promise<ReactionSeen[]>;
   /** Who redacted this event (the homeserver keeps it with the redacted event); null if unknown. */

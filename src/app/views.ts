@@ -6,7 +6,8 @@ import {
   type RecordingDecision,
 } from '../domain/consent.js';
 import type { TallyView } from '../i18n/index.js';
-import { join, mention, person, type Rich } from '../i18n/rich.js';
+import { join, mention, type Piece, person, type Rich } from '../i18n/rich.js';
+import { fitsInEvent } from '../matrix/content.js';
 import type { AppContext } from './context.js';
 
 /** A meeting with its invitees and everyone's current consent status, read in one go. */
@@ -31,18 +32,94 @@ export function nameOf(view: MeetingView, userId: string): string {
   return view.invitees.find((i) => i.userId === userId)?.displayName ?? userId;
 }
 
-export function tally(view: MeetingView): TallyView {
-  const people = (ids: string[]) => ids.map((id) => person(id, nameOf(view, id)));
+/**
+ * Who agreed, declined, withdrew, has not answered. With `shown`, each list names at most that many
+ * and the agreed only by count (large meetings: the names that matter are those still missing).
+ */
+export function tally(
+  view: MeetingView,
+  shown = Number.POSITIVE_INFINITY,
+  named: ReadonlyMap<string, Rich> = peopleOf(view),
+): TallyView {
+  const d = view.decision;
+  const people = (ids: string[], max = shown) =>
+    ids.slice(0, max).map((id) => named.get(id) ?? person(id, id));
+  if (shown === Number.POSITIVE_INFINITY) {
+    return {
+      agreed: people(d.agreed),
+      declined: people(d.declined),
+      withdrawn: people(d.withdrawn),
+      pending: people(d.pending),
+    };
+  }
   return {
-    agreed: people(view.decision.agreed),
-    declined: people(view.decision.declined),
-    withdrawn: people(view.decision.withdrawn),
-    pending: people(view.decision.pending),
+    agreed: people(d.agreed, 0),
+    declined: people(d.declined),
+    withdrawn: people(d.withdrawn),
+    pending: people(d.pending),
+    totals: {
+      agreed: d.agreed.length,
+      declined: d.declined.length,
+      withdrawn: d.withdrawn.length,
+      pending: d.pending.length,
+    },
   };
 }
 
-/** The consent prompt, which doubles as the live tally (edited in place). */
+/** Each invitee as a named person (no notification), by user ID. */
+function peopleOf(view: MeetingView): Map<string, Rich> {
+  return new Map(view.invitees.map((i) => [i.userId, person(i.userId, i.displayName)]));
+}
+
+/** The first `shown` pieces of a list, then "and N more". */
+export function someOf(ctx: AppContext, pieces: readonly Piece[], shown: number): Rich {
+  const rest = pieces.length - shown;
+  return join([join(pieces.slice(0, shown), ', '), rest > 0 ? ctx.t.andMore(rest) : '']);
+}
+
+/**
+ * The homeserver refuses events over 64 KiB, and an edit carries its text twice. `render(shown)`
+ * names `shown` people; this returns the fullest rendering that fits in one event, sent or edited.
+ */
+export function fitting(render: (shown: number) => Rich, total: number, fits = fitsInEvent): Rich {
+  const full = render(total);
+  if (fits(full)) return full;
+  let good = 0;
+  let bad = total;
+  while (bad - good > 1) {
+    const mid = Math.floor((good + bad) / 2);
+    if (fits(render(mid))) good = mid;
+    else bad = mid;
+  }
+  return render(good);
+}
+
+/**
+ * The consent prompt, which doubles as the live tally (edited in place). A large meeting gets a
+ * compact form that fits in one event: the agreed by count, the others by name as far as they fit,
+ * then "and N more"; every invitee is still notified (m.mentions) when the IDs fit too.
+ */
 export function renderPrompt(ctx: AppContext, view: MeetingView, closedNote: Rich | null = null): Rich {
+  // Names are escaped once, not once per attempt.
+  const pills = view.invitees.map((i) => mention(i.userId, i.displayName));
+  const named = peopleOf(view);
+  const showing = (shown: number) => promptShowing(ctx, view, closedNote, shown, pills, named);
+  const full = showing(Number.POSITIVE_INFINITY);
+  if (fitsInEvent(full)) return full;
+  const everyone = view.invitees.map((i) => i.userId);
+  const notifyingAll = fitting((shown) => ({ ...showing(shown), mentions: everyone }), view.invitees.length);
+  if (fitsInEvent(notifyingAll)) return notifyingAll;
+  return fitting(showing, view.invitees.length);
+}
+
+function promptShowing(
+  ctx: AppContext,
+  view: MeetingView,
+  closedNote: Rich | null,
+  shown: number,
+  pills: readonly Rich[],
+  named: ReadonlyMap<string, Rich>,
+): Rich {
   const m = view.meeting;
   const organizer = view.invitees.find((i) => i.isOrganizer);
   return ctx.t.prompt({
@@ -50,12 +127,9 @@ export function renderPrompt(ctx: AppContext, view: MeetingView, closedNote: Ric
     title: m.title,
     organizer: person(m.organizerId, organizer?.displayName ?? m.organizerId),
     when: m.scheduledAt ? ctx.dateTime(m.scheduledAt) : null,
-    invitees: join(
-      view.invitees.map((i) => mention(i.userId, i.displayName)),
-      ', ',
-    ),
+    invitees: someOf(ctx, pills, Math.min(shown, pills.length)),
     noRecord: m.noRecord,
-    tally: tally(view),
+    tally: tally(view, shown, named),
     closedNote,
   });
 }
@@ -66,9 +140,12 @@ export function recordingStatement(ctx: AppContext, view: MeetingView, record: b
   if (record) return ctx.t.recordingOn(d.agreed.length);
   if (view.meeting.noRecord) return ctx.t.recordingOffNoRecord;
   const who = (id: string) => person(id, nameOf(view, id));
-  return ctx.t.recordingOffReasons([
+  const reasons = [
     ...d.declined.map((id) => ctx.t.reasonDeclined(who(id))),
     ...d.withdrawn.map((id) => ctx.t.reasonWithdrew(who(id))),
     ...d.pending.map((id) => ctx.t.reasonPending(who(id))),
-  ]);
+  ];
+  // The statement is part of a longer message: it may fill half an event at most.
+  const inHalf = (r: Rich) => fitsInEvent({ ...r, text: r.text.repeat(2), html: r.html.repeat(2) });
+  return fitting((shown) => ctx.t.recordingOffReasons([someOf(ctx, reasons, shown)]), reasons.length, inHalf);
 }

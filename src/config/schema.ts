@@ -112,6 +112,20 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe('Recording retention and purge'),
+  limits: z
+    .strictObject({
+      maxInvitees: z
+        .number()
+        .int()
+        .min(2)
+        .max(1000)
+        .default(100)
+        .describe(
+          'Most invitees of one meeting, organizer included (also for a meeting of "everyone in the room", and after !invite). Large meetings get a compact consent prompt (counts, then names as far as they fit) that stays within the homeserver\'s 64 KiB event limit; up to 100, every invitee is notified even with the longest Matrix IDs',
+        ),
+    })
+    .prefault({})
+    .describe('Bounds on what one command may ask for'),
   notice: z
     .strictObject({
       de: z

@@ -8,10 +8,19 @@ export interface TallyView {
   declined: Piece[];
   withdrawn: Piece[];
   pending: Piece[];
+  /** Set when the lists name only some people (large meetings): how many each list really has. */
+  totals?: { agreed: number; declined: number; withdrawn: number; pending: number };
 }
 
-const tallyLine = (label: string, people: Piece[]): Rich | null =>
-  people.length ? join([`${label} (${people.length}): `, join(people, ', ')]) : null;
+/** "✅ Zugestimmt (3): A, B, C"; in large meetings "✅ Zugestimmt (97)" or "… (12): A, B und 10 weitere". */
+const tallyLine = (label: string, people: Piece[], total = people.length): Rich | null =>
+  total
+    ? join([
+        `${label} (${total})`,
+        people.length ? join([': ', join(people, ', ')]) : '',
+        total > people.length && people.length ? ` und ${total - people.length} weitere` : '',
+      ])
+    : null;
 
 export const de = {
   languageTag: 'de-DE',
@@ -19,12 +28,22 @@ export const de = {
   usage: (usage: string) => rich`Aufruf: ${code(usage)}`,
   argumentError: (problem: string, usage: string) => rich`${problem}. Aufruf: ${code(usage)}`,
   unknownOption: (option: string) => `Unbekannte Option ${option}`,
+  unresolvedMentions: (mentions: string, server: string) =>
+    `Diese Erwähnung kann ich keiner Person zuordnen: ${mentions} (vollständige Matrix-ID angeben, z. B. @name:${server}, oder die Person über die Erwähnung des Chat-Programms auswählen)`,
   missingTitle: 'Es fehlt ein Titel',
   badTime: (input: string) =>
     `Zeitangabe „${input}“ nicht verstanden (z. B. „morgen 10:00“ oder „2026-12-01 14:30“)`,
+  timeInDstGap: (input: string, zone: string) =>
+    `Die Uhrzeit „${input}“ gibt es in der Zeitzone ${zone} nicht (Umstellung auf Sommerzeit); bitte eine andere Uhrzeit angeben`,
+  timeWithoutClock: (input: string) => `„${input}“ nennt keine Uhrzeit (z. B. „morgen 10:00“)`,
   timeInPast: (when: string) => `Der Zeitpunkt ${when} liegt in der Vergangenheit`,
   titleTooLong: (max: number) => `Der Titel darf höchstens ${max} Zeichen lang sein`,
   tooManyInvitees: (max: number) => `Höchstens ${max} Eingeladene pro Besprechung`,
+  tooManyRoomMembers: (members: number, max: number) =>
+    `Dieser Raum hat ${members} Mitglieder, eine Besprechung höchstens ${max} Eingeladene: bitte die Eingeladenen nennen`,
+  tooManyForMeeting: (title: string, current: number, adding: number, max: number) =>
+    `${title} hat schon ${current} Eingeladene; mit ${adding} weiteren wären es mehr als ${max}, die Höchstzahl pro Besprechung`,
+  andMore: (n: number) => rich` und ${n} weitere`,
   unknownUsers: (users: string) => `Diese Personen sind nicht in diesem Raum: ${users}`,
   notAllowed: (who: string) => rich`Das darf nur ${who}.`,
   whoOrganizerOrAdmin: 'die Person, die die Besprechung angelegt hat, oder ein Admin',
@@ -95,10 +114,10 @@ export const de = {
         p.noRecord
           ? rich`Diese Besprechung wird nicht aufgezeichnet. Eingeladen: ${p.invitees}`
           : rich`${p.invitees}: Darf die Besprechung aufgezeichnet werden? Reagiert mit ✅ (ja) oder ❌ (nein). Aufgezeichnet wird nur, wenn alle zustimmen. Eure Zustimmung gilt für den Hinweis oben und ist jederzeit mit ${code('!withdraw')} widerrufbar.`,
-        p.noRecord ? null : tallyLine('✅ Zugestimmt', p.tally.agreed),
-        p.noRecord ? null : tallyLine('❌ Abgelehnt', p.tally.declined),
-        p.noRecord ? null : tallyLine('↩️ Widerrufen', p.tally.withdrawn),
-        p.noRecord ? null : tallyLine('⏳ Offen', p.tally.pending),
+        p.noRecord ? null : tallyLine('✅ Zugestimmt', p.tally.agreed, p.tally.totals?.agreed),
+        p.noRecord ? null : tallyLine('❌ Abgelehnt', p.tally.declined, p.tally.totals?.declined),
+        p.noRecord ? null : tallyLine('↩️ Widerrufen', p.tally.withdrawn, p.tally.totals?.withdrawn),
+        p.noRecord ? null : tallyLine('⏳ Offen', p.tally.pending, p.tally.totals?.pending),
         p.closedNote,
       ].filter((x): x is Rich => x !== null),
     ),
@@ -133,8 +152,9 @@ export const de = {
   joinLinkInRoom: (who: Rich, url: string) => rich`${who}: ${url}`,
   waitingForConsent: (who: Rich) =>
     rich`${who}: Diese Besprechung wird aufgezeichnet. Deinen Link bekommst du, sobald du oben mit ✅ zustimmst.`,
-  linkUndeliverable: (who: Rich) =>
-    rich`${who}: Ich konnte dir keine Direktnachricht schicken. Bitte nimm meine Einladung an oder schreib mir direkt.`,
+  linkUndeliverable: (who: Rich, organizer: Rich, title: string) =>
+    rich`${organizer}: Den Link zu ${bold(title)} konnte ich ${who} nicht zustellen (keine Direktnachricht möglich); ich versuche es weiter.`,
+  mydataUndeliverable: rich`Ich konnte dir keine Direktnachricht schicken; vor den anderen hier lese ich deine Daten nicht vor.`,
   reminder: (p: { ref: Rich; minutes: number; when: string; pending: Rich[] | null }) =>
     lines(
       [
@@ -163,10 +183,10 @@ export const de = {
     lines(
       [
         rich`${p.ref}: ${p.state}${p.when ? `, ${p.when}` : ''}${p.recording ? ` – ${p.recording}` : ''}`,
-        tallyLine('✅ Zugestimmt', p.tally.agreed),
-        tallyLine('❌ Abgelehnt', p.tally.declined),
-        tallyLine('↩️ Widerrufen', p.tally.withdrawn),
-        tallyLine('⏳ Offen', p.tally.pending),
+        tallyLine('✅ Zugestimmt', p.tally.agreed, p.tally.totals?.agreed),
+        tallyLine('❌ Abgelehnt', p.tally.declined, p.tally.totals?.declined),
+        tallyLine('↩️ Widerrufen', p.tally.withdrawn, p.tally.totals?.withdrawn),
+        tallyLine('⏳ Offen', p.tally.pending, p.tally.totals?.pending),
       ].filter((x): x is Rich => x !== null),
     ),
   statusLatest: rich`Gerade ist hier keine Besprechung geplant oder offen; die letzte war:`,

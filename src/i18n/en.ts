@@ -1,8 +1,14 @@
 import type { Catalogue, TallyView } from './de.js';
 import { blocks, bold, bullets, code, href, join, lines, link, type Piece, type Rich, rich } from './rich.js';
 
-const tallyLine = (label: string, people: Piece[]): Rich | null =>
-  people.length ? join([`${label} (${people.length}): `, join(people, ', ')]) : null;
+const tallyLine = (label: string, people: Piece[], total = people.length): Rich | null =>
+  total
+    ? join([
+        `${label} (${total})`,
+        people.length ? join([': ', join(people, ', ')]) : '',
+        total > people.length && people.length ? ` and ${total - people.length} more` : '',
+      ])
+    : null;
 const present = (items: (Rich | null)[]) => lines(items.filter((x): x is Rich => x !== null));
 
 export const en: Catalogue = {
@@ -11,11 +17,21 @@ export const en: Catalogue = {
   usage: (usage) => rich`Usage: ${code(usage)}`,
   argumentError: (problem, usage) => rich`${problem}. Usage: ${code(usage)}`,
   unknownOption: (option) => `Unknown option ${option}`,
+  unresolvedMentions: (mentions, server) =>
+    `I cannot tell who is meant by ${mentions} (write the full Matrix ID, e.g. @name:${server}, or pick the person with your client's mention feature)`,
   missingTitle: 'A title is missing',
   badTime: (input) => `Could not understand the time "${input}" (try "tomorrow 10:00" or "2026-12-01 14:30")`,
+  timeInDstGap: (input, zone) =>
+    `The time "${input}" does not exist in the time zone ${zone} (clocks go forward); please choose another time`,
+  timeWithoutClock: (input) => `"${input}" gives no time of day (try "tomorrow 10:00")`,
   timeInPast: (when) => `${when} is in the past`,
   titleTooLong: (max) => `The title may be at most ${max} characters long`,
   tooManyInvitees: (max) => `At most ${max} invitees per meeting`,
+  tooManyRoomMembers: (members, max) =>
+    `This room has ${members} members, a meeting at most ${max} invitees: please name the invitees`,
+  tooManyForMeeting: (title, current, adding, max) =>
+    `${title} already has ${current} invitees; ${adding} more would exceed ${max}, the most per meeting`,
+  andMore: (n) => rich` and ${n} more`,
   unknownUsers: (users) => `These people are not in this room: ${users}`,
   notAllowed: (who) => rich`Only ${who} may do that.`,
   whoOrganizerOrAdmin: 'the organizer of the meeting or an admin',
@@ -66,10 +82,10 @@ export const en: Catalogue = {
       p.noRecord
         ? rich`This meeting will not be recorded. Invited: ${p.invitees}`
         : rich`${p.invitees}: may this meeting be recorded? React with ✅ (yes) or ❌ (no). It is recorded only if everyone agrees. Your consent refers to the notice above and can be withdrawn at any time with ${code('!withdraw')}.`,
-      p.noRecord ? null : tallyLine('✅ Agreed', p.tally.agreed),
-      p.noRecord ? null : tallyLine('❌ Declined', p.tally.declined),
-      p.noRecord ? null : tallyLine('↩️ Withdrew', p.tally.withdrawn),
-      p.noRecord ? null : tallyLine('⏳ Pending', p.tally.pending),
+      p.noRecord ? null : tallyLine('✅ Agreed', p.tally.agreed, p.tally.totals?.agreed),
+      p.noRecord ? null : tallyLine('❌ Declined', p.tally.declined, p.tally.totals?.declined),
+      p.noRecord ? null : tallyLine('↩️ Withdrew', p.tally.withdrawn, p.tally.totals?.withdrawn),
+      p.noRecord ? null : tallyLine('⏳ Pending', p.tally.pending, p.tally.totals?.pending),
       p.closedNote,
     ]),
   promptOpened: (recording) => (recording ? rich`▶️ Opened, recorded.` : rich`▶️ Opened, not recorded.`),
@@ -100,8 +116,9 @@ export const en: Catalogue = {
   joinLinkInRoom: (who, url) => rich`${who}: ${url}`,
   waitingForConsent: (who) =>
     rich`${who}: this meeting is recorded. You get your link as soon as you agree with ✅ above.`,
-  linkUndeliverable: (who) =>
-    rich`${who}: I could not send you a direct message. Please accept my invitation or message me directly.`,
+  linkUndeliverable: (who, organizer, title) =>
+    rich`${organizer}: I could not deliver ${who}'s link to ${bold(title)} (no direct message possible); I keep trying.`,
+  mydataUndeliverable: rich`I could not send you a direct message, and I do not read out your data in front of the others here.`,
   reminder: (p) =>
     present([
       rich`⏰ ${p.ref} starts in ${p.minutes === 1 ? '1 minute' : `${p.minutes} minutes`} (${p.when}).`,
@@ -121,10 +138,10 @@ export const en: Catalogue = {
   status: (p) =>
     present([
       rich`${p.ref}: ${p.state}${p.when ? `, ${p.when}` : ''}${p.recording ? ` – ${p.recording}` : ''}`,
-      tallyLine('✅ Agreed', p.tally.agreed),
-      tallyLine('❌ Declined', p.tally.declined),
-      tallyLine('↩️ Withdrew', p.tally.withdrawn),
-      tallyLine('⏳ Pending', p.tally.pending),
+      tallyLine('✅ Agreed', p.tally.agreed, p.tally.totals?.agreed),
+      tallyLine('❌ Declined', p.tally.declined, p.tally.totals?.declined),
+      tallyLine('↩️ Withdrew', p.tally.withdrawn, p.tally.totals?.withdrawn),
+      tallyLine('⏳ Pending', p.tally.pending, p.tally.totals?.pending),
     ]),
   statusLatest: rich`No meeting is planned or open here right now; the latest one was:`,
   stateNames: { collecting: 'collecting consent', open: 'open', closed: 'ended', cancelled: 'cancelled' },

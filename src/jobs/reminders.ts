@@ -1,6 +1,7 @@
 import type { AppContext } from '../app/context.js';
-import { readMeeting } from '../app/views.js';
-import { mention } from '../i18n/rich.js';
+import { fitting, readMeeting, someOf } from '../app/views.js';
+import { mention, type Rich } from '../i18n/rich.js';
+import { fitsInEvent } from '../matrix/content.js';
 
 const MINUTE_MS = 60_000;
 
@@ -40,12 +41,17 @@ export class Reminders {
         : view.invitees
             .filter((i) => view.decision.pending.includes(i.userId))
             .map((i) => mention(i.userId, i.displayName));
-      const message = this.ctx.t.reminder({
-        ref: this.ctx.t.meetingRef(meeting.id, meeting.title),
-        minutes: Math.max(1, Math.round(((meeting.scheduledAt as number) - now) / MINUTE_MS)),
-        when: this.ctx.dateTime(meeting.scheduledAt as number),
-        pending,
-      });
+      const render = (shown: number): Rich =>
+        this.ctx.t.reminder({
+          ref: this.ctx.t.meetingRef(meeting.id, meeting.title),
+          minutes: Math.max(1, Math.round(((meeting.scheduledAt as number) - now) / MINUTE_MS)),
+          when: this.ctx.dateTime(meeting.scheduledAt as number),
+          pending: pending?.length ? [someOf(this.ctx, pending, shown)] : pending,
+        });
+      // A large meeting: the names that fit in one event, but everyone pending still notified.
+      const all = pending?.flatMap((p) => p.mentions) ?? [];
+      const notifyingAll = fitting((n) => ({ ...render(n), mentions: all }), pending?.length ?? 0);
+      const message = fitsInEvent(notifyingAll) ? notifyingAll : fitting(render, pending?.length ?? 0);
       await this.ctx.chat.send(meeting.roomId, message, {
         key: `reminder:${meeting.id}`,
         replyTo: meeting.promptEventId ?? undefined,

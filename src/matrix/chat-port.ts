@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { EncryptedRoomEvent, type MatrixClient } from '@vector-im/matrix-bot-sdk';
-import type { ChatPort, OutgoingFile, ReactionSeen, SendOptions } from '../app/ports.js';
+import type { ChatPort, DirectRoom, OutgoingFile, ReactionSeen, SendOptions } from '../app/ports.js';
 import type { Rich } from '../i18n/rich.js';
 import type { Logger } from '../log.js';
+import { editContent, messageContent } from './content.js';
 import { withRateLimitRetry } from './rate-limit.js';
 
 /** The chat port on a real homeserver, through matrix-bot-sdk. The only place that knows how events leave. */
@@ -16,12 +17,7 @@ export class MatrixChatPort implements ChatPort {
   ) {}
 
   async send(roomId: string, message: Rich, options: SendOptions = {}): Promise<string> {
-    const content: Record<string, unknown> = {
-      ...body(message, options.notice ? 'm.notice' : 'm.text'),
-      // Explicit mentions: only the people named get notified (MentionPill alone does not set this).
-      'm.mentions': { user_ids: [...message.mentions] },
-    };
-    if (options.replyTo) content['m.relates_to'] = { 'm.in_reply_to': { event_id: options.replyTo } };
+    const content = messageContent(message, options);
     if (!options.key) return this.call('send', () => this.client.sendMessage(roomId, content));
     // A transaction ID derived from the key: Synapse answers a repeated PUT with the first event
     // instead of sending again, which closes the gap between sending and storing that we sent.
@@ -37,19 +33,7 @@ export class MatrixChatPort implements ChatPort {
   }
 
   async edit(roomId: string, eventId: string, message: Rich): Promise<void> {
-    const fresh = body(message, 'm.notice');
-    await this.call('edit', () =>
-      this.client.sendMessage(roomId, {
-        msgtype: 'm.notice',
-        body: `* ${fresh.body}`,
-        format: fresh.format,
-        formatted_body: `* ${fresh.formatted_body}`,
-        // An edit must not notify everyone again.
-        'm.mentions': {},
-        'm.new_content': { ...fresh, 'm.mentions': {} },
-        'm.relates_to': { rel_type: 'm.replace', event_id: eventId },
-      }),
-    );
+    await this.call('edit', () => this.client.sendMessage(roomId, editContent(eventId, message)));
   }
 
   async react(roomId: string, eventId: string, key: string): Promise<void> {
@@ -88,22 +72,57 @@ export class MatrixChatPort implements ChatPort {
     return localpart(userId);
   }
 
-  async createDirectRoom(userId: string): Promise<string> {
-    return this.call('createDirectRoom', () =>
-      this.client.createRoom({
-        preset: 'trusted_private_chat',
-        is_direct: true,
-        invite: [userId],
-        // A join link is a credential: with encryption on, the room that carries it is encrypted.
-        ...(this.encryption
-          ? {
-              initial_state: [
-                { type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } },
-              ],
-            }
-          : {}),
-      }),
-    );
+  async directRoom(userId: string, known: string | undefined): Promise<DirectRoom> {
+    if (known) {
+      if (await this.stillReaches(known, userId)) return { kind: 'ready', roomId: known };
+      this.log.info(
+        { userId, roomId: known },
+        'direct-message room no longer reaches the person; making a new one',
+      );
+      // Best effort: the stale room is of no use to anyone any more.
+      await this.client.leaveRoom(known).catch(() => undefined);
+    }
+    try {
+      const roomId = await this.call('createDirectRoom', () =>
+        this.client.createRoom({
+          preset: 'trusted_private_chat',
+          is_direct: true,
+          invite: [userId],
+          // A join link is a credential: with encryption on, the room that carries it is encrypted.
+          ...(this.encryption
+            ? {
+                initial_state: [
+                  {
+                    type: 'm.room.encryption',
+                    state_key: '',
+                    content: { algorithm: 'm.megolm.v1.aes-sha2' },
+                  },
+                ],
+              }
+            : {}),
+        }),
+      );
+      return { kind: 'ready', roomId };
+    } catch (error) {
+      // The invite was refused (unknown or deactivated account, their server unreachable, …).
+      const reason = errcodeOf(error) ?? (error instanceof Error ? error.message : String(error));
+      return { kind: 'undeliverable', reason };
+    }
+  }
+
+  /** True while the person is joined or invited in the room and the bot can still read its state. */
+  private async stillReaches(roomId: string, userId: string): Promise<boolean> {
+    try {
+      const member = await this.call('dmMembership', () =>
+        this.client.getRoomStateEvent(roomId, 'm.room.member', userId),
+      );
+      return member?.membership === 'join' || member?.membership === 'invite';
+    } catch (error) {
+      // 404: no membership at all; 403: the bot itself is no longer in the room.
+      const code = errcodeOf(error);
+      if (code === 'M_NOT_FOUND' || code === 'M_FORBIDDEN') return false;
+      throw error;
+    }
   }
 
   async redactedBy(roomId: string, eventId: string): Promise<string | null> {
@@ -214,10 +233,12 @@ export class MatrixChatPort implements ChatPort {
   }
 }
 
-function localpart(userId: string): string {
-  return userId.slice(1).split(':')[0] ?? userId;
+function errcodeOf(error: unknown): string | undefined {
+  const e = error as { errcode?: unknown; body?: { errcode?: unknown } } | null;
+  const code = e?.errcode ?? e?.body?.errcode;
+  return typeof code === 'string' ? code : undefined;
 }
 
-function body(message: Rich, msgtype: 'm.text' | 'm.notice') {
-  return { msgtype, body: message.text, format: 'org.matrix.custom.html', formatted_body: message.html };
+function localpart(userId: string): string {
+  return userId.slice(1).split(':')[0] ?? userId;
 }

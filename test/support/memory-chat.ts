@@ -1,5 +1,6 @@
-import type { ChatPort, OutgoingFile, ReactionSeen, SendOptions } from '../../src/app/ports.js';
+import type { ChatPort, DirectRoom, OutgoingFile, ReactionSeen, SendOptions } from '../../src/app/ports.js';
 import type { Rich } from '../../src/i18n/rich.js';
+import { editContent, eventBytes, MAX_EVENT_BYTES, messageContent } from '../../src/matrix/content.js';
 
 /**
  * An in-memory chat port for integration tests: rooms, members, messages, edits and reactions held
@@ -30,6 +31,10 @@ export class MemoryChat implements ChatPort {
   readonly unreachable = new Set<string>();
   /** Redacted event ID → who redacted it. */
   readonly redactions = new Map<string, string>();
+  /** Byte size of every event accepted (PDU as the homeserver measures it), in order. */
+  readonly eventSizes: number[] = [];
+  /** How many events were refused as too large. */
+  refusedTooLarge = 0;
   private seq = 0;
   private readonly sentKeys = new Map<string, string>();
 
@@ -50,6 +55,7 @@ export class MemoryChat implements ChatPort {
     // Like the homeserver's transaction cache: the same key in the same room is the same event.
     const keyed = options.key ? this.sentKeys.get(`${roomId}\n${options.key}`) : undefined;
     if (keyed) return keyed;
+    this.checkSize(roomId, messageContent(message, options));
     const eventId = this.nextEventId();
     if (options.key) this.sentKeys.set(`${roomId}\n${options.key}`, eventId);
     this.messages.push({
@@ -68,6 +74,7 @@ export class MemoryChat implements ChatPort {
   async edit(roomId: string, eventId: string, message: Rich): Promise<void> {
     const original = this.messages.find((m) => m.eventId === eventId && m.roomId === roomId);
     if (!original) throw new Error(`edit of unknown event ${eventId}`);
+    this.checkSize(roomId, editContent(eventId, message));
     original.edits.push(message);
   }
 
@@ -93,12 +100,20 @@ export class MemoryChat implements ChatPort {
     return this.names.get(userId) ?? userId.slice(1).split(':')[0]!;
   }
 
-  async createDirectRoom(userId: string): Promise<string> {
-    if (this.unreachable.has(userId)) throw new Error(`cannot invite ${userId}`);
+  async directRoom(userId: string, known: string | undefined): Promise<DirectRoom> {
+    const members = known ? this.members.get(known) : undefined;
+    if (known && members?.has(userId) && members.has(this.botUserId)) return { kind: 'ready', roomId: known };
+    if (known) members?.delete(this.botUserId);
+    if (this.unreachable.has(userId)) return { kind: 'undeliverable', reason: 'M_FORBIDDEN' };
     const roomId = `!dm-${this.directRooms.length + 1}:test`;
     this.directRooms.push({ roomId, userId });
     this.room(roomId, [this.botUserId, userId]);
-    return roomId;
+    return { kind: 'ready', roomId };
+  }
+
+  /** The person leaves a room (or rejects its invite): they no longer see what is sent there. */
+  leave(roomId: string, userId: string): void {
+    this.members.get(roomId)?.delete(userId);
   }
 
   async reactionsTo(roomId: string, eventId: string): Promise<ReactionSeen[]> {
@@ -131,6 +146,19 @@ export class MemoryChat implements ChatPort {
 
   async redactedBy(_roomId: string, eventId: string): Promise<string | null> {
     return this.redactions.get(eventId) ?? null;
+  }
+
+  /** Like Synapse: an event over 64 KiB is refused (413 M_TOO_LARGE), and nothing is sent. */
+  private checkSize(roomId: string, content: Record<string, unknown>): void {
+    const bytes = eventBytes(content, { roomId, sender: this.botUserId });
+    if (bytes > MAX_EVENT_BYTES) {
+      this.refusedTooLarge++;
+      throw Object.assign(new Error(`M_TOO_LARGE: event is ${bytes} bytes, more than ${MAX_EVENT_BYTES}`), {
+        statusCode: 413,
+        errcode: 'M_TOO_LARGE',
+      });
+    }
+    this.eventSizes.push(bytes);
   }
 
   /** Current text of a message (last edit wins). */

@@ -39,6 +39,33 @@ describe('commands', () => {
     expect(h.app.ctx.stores.meetings.inRoom(ROOM)).toHaveLength(0);
   });
 
+  it('refuse a mention they cannot resolve, naming it, instead of making it part of the title (defect 7)', async () => {
+    await h.say(ORGANIZER, '!meeting Sync @alice');
+    expect(lastReply()).toBe(
+      'Diese Erwähnung kann ich keiner Person zuordnen: @alice (vollständige Matrix-ID angeben, z. B. @name:test, oder die Person über die Erwähnung des Chat-Programms auswählen). Aufruf: !meeting <title> [@user …] [--at "<time>"] [--no-record]',
+    );
+    // An unknown user, and a known one who is not in the room, are named too.
+    await h.say(ORGANIZER, '!meeting Sync @nobody:test');
+    expect(lastReply()).toContain('nicht in diesem Raum: @nobody:test');
+    h.chat.room('!other:test', [h.chat.botUserId, ORGANIZER, '@dave:test']);
+    await h.say(ORGANIZER, '!meeting Sync @dave:test');
+    expect(lastReply()).toContain('nicht in diesem Raum: @dave:test');
+    expect(h.app.ctx.stores.meetings.inRoom(ROOM)).toHaveLength(0);
+    expect(h.chat.inRoom(ROOM).some((m) => m.text.startsWith('Datenschutzhinweis'))).toBe(false);
+
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE}`);
+    await h.say(ORGANIZER, '!invite @bob');
+    expect(lastReply()).toContain('keiner Person zuordnen: @bob');
+    await h.say(ADMIN, '!withdraw @alice');
+    expect(lastReply()).toContain('keiner Person zuordnen: @alice');
+    expect(
+      h.app.ctx.stores.meetings
+        .invitees(1)
+        .map((i) => i.userId)
+        .sort(),
+    ).toEqual([ALICE, ORGANIZER]);
+  });
+
   it('stay quiet for commands that are not ours (another bot may share the prefix)', async () => {
     await h.say(ORGANIZER, '!weather Berlin');
     expect(h.chat.messages).toHaveLength(0);
@@ -100,5 +127,17 @@ describe('commands', () => {
     const invited = h.app.ctx.stores.meetings.invitees(1).map((i) => i.userId);
     expect(invited.sort()).toEqual([ADMIN, ALICE, BOB, CAROL, ORGANIZER].sort());
     expect(invited).not.toContain(h.chat.botUserId);
+  });
+
+  it('take --at in English from a German bot, and refuse a time inside the DST gap (defect 9)', async () => {
+    await h.say(ORGANIZER, `!meeting Early ${ALICE} --at "tomorrow 10am"`);
+    expect(h.app.ctx.stores.meetings.get(1)?.scheduledAt).toBe(Date.parse('2026-12-02T09:00:00Z'));
+    await h.say(ORGANIZER, `!meeting Gap ${ALICE} --at "2027-03-28 02:30"`);
+    expect(lastReply()).toBe(
+      'Die Uhrzeit „2027-03-28 02:30“ gibt es in der Zeitzone Europe/Berlin nicht (Umstellung auf Sommerzeit); bitte eine andere Uhrzeit angeben. Aufruf: !meeting <title> [@user …] [--at "<time>"] [--no-record]',
+    );
+    await h.say(ORGANIZER, `!meeting Vague ${ALICE} --at morgen`);
+    expect(lastReply()).toContain('„morgen“ nennt keine Uhrzeit');
+    expect(h.app.ctx.stores.meetings.inRoom(ROOM)).toHaveLength(1);
   });
 });

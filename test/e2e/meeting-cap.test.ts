@@ -1,0 +1,68 @@
+// A meeting at the invitee cap, end to end (#8 defect 8). The bot runs with a small cap
+// (limits.maxInvitees: 3) to keep this fast; the 64 KiB bound at the default cap of 100 is covered
+// by test/integration/meetings/bounds.test.ts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { e2eHomeserver } from './support/context.js';
+import { type TestUser, waitForEvent } from './support/homeserver.js';
+import {
+  BOT_TIMEOUT_MS,
+  bodyOf,
+  createMeetingRoom,
+  isOpened,
+  type MeetingWorld,
+  planMeeting,
+  postFrom,
+  registerPeople,
+  sessionsNamed,
+  startMeetingWorld,
+} from './support/meeting-helpers.js';
+
+const hs = e2eHomeserver();
+const wait = { timeoutMs: BOT_TIMEOUT_MS };
+
+describe.skipIf(!hs)('invitee cap', () => {
+  let w: MeetingWorld;
+  let botId: string;
+
+  beforeAll(async () => {
+    w = await startMeetingWorld(hs!, { config: { limits: { maxInvitees: 3 } } });
+    botId = w.botUser.userId;
+  });
+
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it('plans a meeting at the cap and refuses one person more, with the numbers', async () => {
+    const [olga, alice, bob, dave] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob', 'Dave'])) as [
+      TestUser,
+      TestUser,
+      TestUser,
+      TestUser,
+    ];
+    const roomId = await createMeetingRoom(olga, botId, [alice, bob, dave], 'cap');
+
+    // Nobody named: the whole room (4 people) would be invited, one more than the cap.
+    const everyoneId = await olga.sendText(roomId, '!meeting Everyone');
+    const refusedRoom = await waitForEvent(olga, roomId, postFrom(botId, 'Dieser Raum hat 4 Mitglieder'), {
+      ...wait,
+      afterEventId: everyoneId,
+    });
+    expect(bodyOf(refusedRoom)).toContain('höchstens 3 Eingeladene');
+
+    // Olga, Alice and Bob: exactly the cap.
+    const title = 'Cap sync';
+    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
+    for (const u of [olga, alice, bob]) await u.react(roomId, m.prompt.event_id, '✅');
+    const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    expect(bodyOf(opened)).toContain('Aufzeichnung AN – alle 3 haben zugestimmt.');
+    expect(sessionsNamed(w.sim, title)[0]?.record).toBe(true);
+
+    const inviteId = await olga.sendText(roomId, `!invite ${dave.userId}`);
+    const refused = await waitForEvent(olga, roomId, postFrom(botId, `${title} hat schon 3 Eingeladene`), {
+      ...wait,
+      afterEventId: inviteId,
+    });
+    expect(bodyOf(refused)).toContain('mit 1 weiteren wären es mehr als 3');
+  });
+});
