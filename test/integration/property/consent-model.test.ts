@@ -34,6 +34,8 @@ import {
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 200);
 const SEED = process.env.PROPERTY_SEED ? Number(process.env.PROPERTY_SEED) : undefined;
+/** With PROPERTY_SEED: replays exactly the failing case fast-check printed (its `path`). */
+const PATH = process.env.PROPERTY_PATH;
 const MIN_STEPS = 30;
 const MAX_STEPS = 40;
 const DAVE = '@dave:test';
@@ -583,6 +585,7 @@ describe('the consent guarantee (model-based)', () => {
     await fc.assert(fc.asyncProperty(sequence, runSequence), {
       numRuns: RUNS,
       ...(SEED === undefined ? {} : { seed: SEED }),
+      ...(PATH === undefined ? {} : { path: PATH }),
     });
     if (PROFILE) console.info(PROFILE, REACHED);
     console.info(`property: ${RUNS} sequences in ${((Date.now() - started) / 1000).toFixed(1)} s`);
