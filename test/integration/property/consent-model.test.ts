@@ -309,13 +309,28 @@ class Run {
         return;
       case 'restart': {
         await h.restart();
-        // While the bot is down people go on reacting and removing reactions.
+        // While the bot is down people go on reacting and removing reactions. A reaction added AND
+        // removed while it is down leaves no trace the bot can read (the relations API lists no
+        // redacted reactions; a redacted event keeps no relation): the one known limit, README.
+        const before = new Map<string, boolean>();
         for (const e of a.down) {
           const id = this.meeting(e.m);
           const prompt = id === undefined ? undefined : this.prompt(id);
           if (id === undefined || !prompt) continue;
-          if (e.k === 'react') this.reactLocally(id, e.who, e.key, prompt);
-          else this.redactLocally(id, e.who, e.k === 'redact-own' ? e.who : MOD, this.state(id));
+          const was = this.oracle.isAgreed(id, e.who);
+          if (e.k === 'react') {
+            if (this.reactLocally(id, e.who, e.key, prompt)) {
+              before.set(this.oracle.reactions.at(-1)!.eventId, was);
+            }
+            continue;
+          }
+          const withdrawals = this.oracle.withdrawals.length;
+          const removed = this.redactLocally(id, e.who, e.k === 'redact-own' ? e.who : MOD, this.state(id));
+          const previous = removed === undefined ? undefined : before.get(removed);
+          if (previous !== undefined) {
+            this.oracle.set(id, e.who, previous);
+            this.oracle.withdrawals.length = withdrawals;
+          }
         }
         await h.app.reconciler.run();
         return;
