@@ -3,7 +3,8 @@
 // The sessions are real: a second engine (plain matrix-sdk-crypto-wasm, in memory) shares a room key
 // for each of N rooms with the adapter's device through the in-process keys server of the tests.
 //
-//   npx tsx bench/e2ee-store.ts [sessions=1000]
+//   npx tsx bench/e2ee-store.ts [sessions=1000]      (E2EE_BENCH_KEEP=1 keeps the store and prints its path;
+//   node --import tsx bench/e2ee-store.ts --restore <path> times a restore of it in a fresh process)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -154,7 +155,8 @@ async function main(): Promise<void> {
       `RSS in this process: ${rssBefore.toFixed(1)} MiB before loading the adapter, ${rssEngine.toFixed(1)} MiB after the first machine (+${(rssEngine - rssBefore).toFixed(1)} MiB), ${rssWith.toFixed(1)} MiB after receiving ${counts.total} sessions (+${(rssWith - rssBefore).toFixed(1)} MiB, the sending engine included)`,
     );
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.E2EE_BENCH_KEEP) console.log(`store kept in ${store}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 

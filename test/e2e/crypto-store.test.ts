@@ -79,5 +79,5 @@ describe.skipIf(!hs)('the crypto store', () => {
     expect(w.bot.records().some((r) => r.msg === 'encryption ready' && r.deviceId === login.device_id)).toBe(
       true,
     );
-  });
+  }, 180_000); // three bot starts with key uploads: slow on a loaded machine
 });

@@ -2,15 +2,20 @@
 // engine's databases to one file and back. The file is written atomically (temporary file, fsync,
 // rename, fsync of the directory), so a crash mid-write leaves the previous snapshot intact.
 //
-// File layout: 8-byte magic, 32-byte SHA-256 of the payload, payload = v8.serialize(snapshot).
+// File layout: 8-byte magic, 32-byte SHA-256 of the payload; payload = 4-byte length of the metadata,
+// metadata = v8.serialize({ format, ids, databases: schema and byte length of every object store }),
+// then each object store's records as v8.serialize([keys, values]). Object stores are kept serialised in
+// memory, so a write re-serialises only the stores that changed.
 const fs = require('node:fs');
 const fsp = require('node:fs/promises');
 const path = require('node:path');
 const v8 = require('node:v8');
 const { createHash } = require('node:crypto');
 
-const MAGIC = Buffer.from('MXWASMS1', 'ascii');
-const FORMAT = 'matrix-sdk-crypto-nodejs-wasm/1';
+const MAGIC_V1 = Buffer.from('MXWASMS1', 'ascii'); // one v8.serialize of everything (read only)
+const MAGIC = Buffer.from('MXWASMS2', 'ascii');
+const FORMAT_V1 = 'matrix-sdk-crypto-nodejs-wasm/1';
+const FORMAT = 'matrix-sdk-crypto-nodejs-wasm/2';
 const HEADER = MAGIC.length + 32;
 
 const request = (req) =>
@@ -49,10 +54,12 @@ async function databaseNames(idb, prefix) {
     .sort();
 }
 
-function digest(store) {
-  return createHash('sha256')
-    .update(v8.serialize([store.keys, store.values]))
-    .digest('base64');
+const sha256 = (buf) => createHash('sha256').update(buf).digest('base64');
+
+/** An object store in memory: its schema, its records serialised, and their digest. */
+function packStore({ keys, values, ...schema }) {
+  const bytes = v8.serialize([keys, values]);
+  return { ...schema, bytes, digest: sha256(bytes) };
 }
 
 function readStores(db, storeNames) {
@@ -116,17 +123,17 @@ async function dump(idb, prefix, previous, dirty) {
         storeNames.join('\0') === before.stores.map((s) => s.name).join('\0');
       const toRead = sameSchema ? storeNames.filter((n) => changed.has(n)) : storeNames;
       const fresh = toRead.length > 0 ? await readStores(db, toRead) : [];
-      for (const f of fresh) f.digest = digest(f);
+      const packed = fresh.map(packStore);
       if (sameSchema) {
         // A store re-saved with the same content (the engine's account, at every sync) keeps its entry;
         // a database whose stores are all unchanged stays the same object (the caller skips the write).
         const stores = before.stores.map((s) => {
-          const f = fresh.find((x) => x.name === s.name);
+          const f = packed.find((x) => x.name === s.name);
           return f && f.digest !== s.digest ? f : s;
         });
         databases.push(stores.every((s, k) => s === before.stores[k]) ? before : { ...before, stores });
       } else {
-        databases.push({ name: name.slice(prefix.length), version: db.version, stores: fresh });
+        databases.push({ name: name.slice(prefix.length), version: db.version, stores: packed });
       }
     } finally {
       db.close();
@@ -160,9 +167,10 @@ async function restore(idb, prefix, databases) {
         for (const s of snap.stores) {
           const os = tx.objectStore(s.name);
           const inline = s.keyPath !== null && s.keyPath !== undefined;
-          for (let i = 0; i < s.keys.length; i++) {
-            if (inline) os.put(s.values[i]);
-            else os.put(s.values[i], s.keys[i]);
+          const [keys, values] = v8.deserialize(s.bytes);
+          for (let i = 0; i < keys.length; i++) {
+            if (inline) os.put(values[i]);
+            else os.put(values[i], keys[i]);
           }
         }
         await done;
@@ -178,27 +186,54 @@ async function deleteAll(idb, prefix) {
 }
 
 function encode(snapshot) {
+  const blobs = [];
   const databases = snapshot.databases.map((d) => ({
     ...d,
-    stores: d.stores.map(({ digest: _digest, ...store }) => store),
+    stores: d.stores.map(({ bytes, digest: _digest, ...schema }) => {
+      blobs.push(bytes);
+      return { ...schema, length: bytes.length };
+    }),
   }));
-  const payload = v8.serialize({ format: FORMAT, ...snapshot, databases });
+  const meta = v8.serialize({ ...snapshot, format: FORMAT, databases });
+  const metaLength = Buffer.alloc(4);
+  metaLength.writeUInt32BE(meta.length);
+  const payload = Buffer.concat([metaLength, meta, ...blobs]);
   const hash = createHash('sha256').update(payload).digest();
   return Buffer.concat([MAGIC, hash, payload]);
 }
 
-/** @returns the snapshot object; throws an Error saying what is wrong with the file. */
+/** @returns the snapshot (object stores in the in-memory form); throws an Error saying what is wrong. */
 function decode(buf) {
-  if (buf.length < HEADER || !buf.subarray(0, MAGIC.length).equals(MAGIC)) {
+  const magic = buf.subarray(0, MAGIC.length);
+  const v1 = magic.equals(MAGIC_V1);
+  if (buf.length < HEADER || !(v1 || magic.equals(MAGIC))) {
     throw new Error('not a crypto store snapshot (wrong header)');
   }
   const payload = buf.subarray(HEADER);
   const hash = createHash('sha256').update(payload).digest();
   if (!hash.equals(buf.subarray(MAGIC.length, HEADER))) throw new Error('checksum mismatch (file damaged)');
-  const snapshot = v8.deserialize(payload);
+  if (v1) {
+    const snapshot = v8.deserialize(payload);
+    if (!snapshot || snapshot.format !== FORMAT_V1 || !Array.isArray(snapshot.databases)) {
+      throw new Error(`unknown snapshot format ${JSON.stringify(snapshot?.format)}`);
+    }
+    for (const d of snapshot.databases) d.stores = d.stores.map(packStore);
+    return snapshot;
+  }
+  const metaLength = payload.readUInt32BE(0);
+  const snapshot = v8.deserialize(payload.subarray(4, 4 + metaLength));
   if (!snapshot || snapshot.format !== FORMAT || !Array.isArray(snapshot.databases)) {
     throw new Error(`unknown snapshot format ${JSON.stringify(snapshot?.format)}`);
   }
+  let offset = 4 + metaLength;
+  for (const d of snapshot.databases) {
+    d.stores = d.stores.map(({ length, ...schema }) => {
+      const bytes = payload.subarray(offset, offset + length);
+      offset += length;
+      return { ...schema, bytes, digest: sha256(bytes) };
+    });
+  }
+  if (offset !== payload.length) throw new Error('inconsistent snapshot (lengths do not add up)');
   return snapshot;
 }
 

@@ -1,10 +1,12 @@
 // The crypto adapter's file store: one process per store, a crash mid-write never corrupts it, an
 // unreadable or missing store stops the start with a clear, typed error instead of a silent new identity.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
 import {
   CryptoStoreError,
   DeviceId,
@@ -215,6 +217,36 @@ describe('crypto store', () => {
     const again = await open(); // opening drops the in-memory databases and restores them from the file
     const tracked = new Set((await again.trackedUsers()).map(String));
     for (const u of users) expect(tracked.has(u)).toBe(true);
+    await again.close();
+  });
+
+  it('a store written in the first snapshot format (one v8.serialize of everything) still opens', async () => {
+    const m = await open();
+    const key = m.identityKeys.ed25519.toBase64();
+    await m.updateTrackedUsers([new UserId('@old:example.org')]);
+    await m.close();
+    // Rewrite the file in format 1: magic MXWASMS1, SHA-256, v8.serialize({ format, ids, databases }).
+    const file = path.join(store, SNAPSHOT_NAME);
+    const payload = readFileSync(file).subarray(40);
+    const metaLength = payload.readUInt32BE(0);
+    const meta = v8.deserialize(payload.subarray(4, 4 + metaLength));
+    let offset = 4 + metaLength;
+    for (const d of meta.databases) {
+      d.stores = d.stores.map(({ length, ...schema }: { length: number }) => {
+        const [keys, values] = v8.deserialize(payload.subarray(offset, offset + length));
+        offset += length;
+        return { ...schema, keys, values };
+      });
+    }
+    const v1 = v8.serialize({ ...meta, format: 'matrix-sdk-crypto-nodejs-wasm/1' });
+    writeFileSync(
+      file,
+      Buffer.concat([Buffer.from('MXWASMS1'), createHash('sha256').update(v1).digest(), v1]),
+    );
+
+    const again = await open();
+    expect(again.identityKeys.ed25519.toBase64()).toBe(key);
+    expect((await again.trackedUsers()).map(String)).toContain('@old:example.org');
     await again.close();
   });
 
