@@ -7,7 +7,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --runs) export PROPERTY_RUNS="$2"; shift 2 ;;
     --seed) export PROPERTY_SEED="$2"; shift 2 ;;
-    *) echo "usage: npm run test:property -- [--runs N] [--seed S]" >&2; exit 2 ;;
+    --path) export PROPERTY_PATH="$2"; shift 2 ;;
+    *) echo "usage: npm run test:property -- [--runs N] [--seed S [--path P]]" >&2; exit 2 ;;
   esac
 done
 exec npx vitest run --project integration test/integration/property

@@ -25,10 +25,30 @@ export class Reconciler {
     private readonly prompts: PromptUpdater,
   ) {}
 
-  /** Holds every active meeting; call before live events can arrive. */
+  /**
+   * Holds every meeting to reconcile; call before live events can arrive. Those are the active ones,
+   * and closed or cancelled ones whose recorded session may still have a recording: a ✅ removed
+   * while the bot was down withdraws there too, and deletes it.
+   */
   hold(): void {
     if (this.held) return;
-    this.held = this.ctx.stores.meetings.inStates(['collecting', 'open']).map((m) => m.id);
+    const { meetings, recordings } = this.ctx.stores;
+    const over = meetings
+      .inStates(['closed', 'cancelled'])
+      .filter(
+        (m) =>
+          m.promptEventId !== null &&
+          !m.noRecord &&
+          meetings
+            .sessions(m.id)
+            .some(
+              (s) =>
+                s.record &&
+                s.confirmedAt !== null &&
+                !recordings.ofSession(s.id).some((r) => r.state === 'purged'),
+            ),
+      );
+    this.held = [...meetings.inStates(['collecting', 'open']), ...over].map((m) => m.id);
     this.ctx.hold(this.held);
   }
 
@@ -45,7 +65,7 @@ export class Reconciler {
         this.ctx.release(id);
       }
     }
-    this.ctx.log.info({ meetings: ids.length }, 'reconciled open meetings');
+    this.ctx.log.info({ meetings: ids.length }, 'reconciled meetings');
   }
 
   /** Runs under the meeting's lock. */

@@ -215,7 +215,14 @@ function onAnswer(model: MeetingModel, userId: string, answer: Answer): Transiti
   if (model.state !== 'collecting' && answer === 'decline' && status === 'agreed') {
     return withdraw(model, userId);
   }
-  if (model.state === 'closed' || model.state === 'cancelled') return ignored(model, 'meeting-over');
+  if (model.state === 'closed' || model.state === 'cancelled') {
+    // A finished meeting takes no new answers; a ✅ re-given by someone who agreed is stored all the
+    // same, so that removing it later is their withdrawal (and deletes the recordings).
+    if (answer === 'agree' && status === 'agreed') {
+      return { model, effects: [{ type: 'record-consent', userId, kind: 'agree' }] };
+    }
+    return ignored(model, 'meeting-over');
+  }
   const next = withAnswer(model, userId, answer === 'agree' ? 'agreed' : 'declined');
   const effects: Effect[] = [{ type: 'record-consent', userId, kind: answer }];
   if (model.state === 'collecting') return openIfAllAnswered({ model: next, effects });

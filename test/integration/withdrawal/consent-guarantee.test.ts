@@ -191,6 +191,28 @@ describe('defect 4: live events after a restart wait for the reconciliation', ()
   });
 });
 
+describe('found by the property test: a ✅ removed while the bot was down, on a cancelled meeting', () => {
+  it('is a withdrawal after the restart too, and the recording goes', async () => {
+    const id = await openRecordedMeeting(h);
+    const session = currentSession(h, id);
+    await joinAs(h, ORGANIZER);
+    await h.say(ORGANIZER, '!cancel');
+    await h.sim.finishProcessing();
+    const olgaReaction = h.app.ctx.stores.meetings
+      .consentEvents(id)
+      .find((e) => e.userId === ORGANIZER && e.kind === 'agree')!.reactionEventId!;
+    await h.restart();
+    h.chat.removeReaction(olgaReaction, ORGANIZER);
+    await h.app.reconciler.run();
+    await h.app.tick();
+    const recordings = h.sim
+      .recordings({ includeDeleted: true })
+      .filter((r) => r.meetingID === session.bbbMeetingId);
+    expect(recordings).toHaveLength(1);
+    expect(recordings[0]?.state).toBe('deleted');
+  });
+});
+
 describe('defect 5: a moderator cannot withdraw for someone else', () => {
   it('before opening: the person is unanswered and asked again, not withdrawn', async () => {
     await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);

@@ -133,6 +133,23 @@ describe('transition: withdrawal', () => {
     expect(types(t)).toEqual(['record-consent', 'purge-recordings']);
   });
 
+  it('after the meeting: a ✅ re-given is stored, so that removing it is a withdrawal', () => {
+    const cancelled = model({
+      state: 'cancelled',
+      answers: agreedBoth,
+      sessions: [{ id: 1, record: true, state: 'ended' }],
+    });
+    const again = transition(cancelled, { type: 'answer', userId: A, answer: 'agree' });
+    expect(again.effects).toEqual([{ type: 'record-consent', userId: A, kind: 'agree' }]);
+    const removed = transition(again.model, {
+      type: 'answer-removed',
+      userId: A,
+      answer: 'agree',
+      removedBy: A,
+    });
+    expect(types(removed)).toEqual(['record-consent', 'purge-recordings']);
+  });
+
   it('by someone else is refused unless they are an admin', () => {
     expect(
       types(transition(openRecorded, { type: 'withdraw', userId: A, actorId: B, actorIsAdmin: false })),
