@@ -79,7 +79,13 @@ export class ConsentIntake {
     await this.outbox.step(
       meetingId,
       { type: 'answer', userId: input.sender, answer },
-      { eventId: input.eventId, reactionEventId: input.eventId, actorId: input.sender, source },
+      {
+        eventId: input.eventId,
+        reactionEventId: input.eventId,
+        reactionKey: input.key,
+        actorId: input.sender,
+        source,
+      },
     );
   }
 

@@ -18,6 +18,8 @@ export interface EventMeta {
   source: ConsentSource;
   /** For answers given by reaction: the reaction, whose redaction removes the answer. */
   reactionEventId?: string | null;
+  /** The reaction's key as read (after decryption in an encrypted room), kept with the evidence. */
+  reactionKey?: string;
 }
 
 export interface Applied {
@@ -95,7 +97,12 @@ export class MeetingLifecycle {
         action: `consent.${effect.kind}`,
         meetingId: meeting.id,
         subjectId: effect.userId,
-        details: { eventId: meta.eventId, source: meta.source, notice: meeting.noticeSha256 },
+        details: {
+          eventId: meta.eventId,
+          ...(meta.reactionKey !== undefined ? { key: meta.reactionKey } : {}),
+          source: meta.source,
+          notice: meeting.noticeSha256,
+        },
       });
       if (effect.kind === 'withdraw' && meta.actorId !== effect.userId) {
         audit.append({
