@@ -372,6 +372,9 @@ class Run {
       return false;
     const eventId = this.h.chat.addReaction(ROOM, user, prompt, k);
     this.oracle.reactions.push({ eventId, who: user, key: k, meetingId });
+    // A reaction by someone not invited (yet) is no answer (design §3.2): a ✅ Dave gave before
+    // `!invite` does not make him agree, and removing it later is no withdrawal. Invited, he must answer.
+    if (!this.oracle.invitees.get(meetingId)?.has(user)) return true;
     if (k === '✅') this.oracle.set(meetingId, user, true);
     else if (this.oracle.isAgreed(meetingId, user)) this.withdrew(meetingId, user);
     else this.oracle.set(meetingId, user, false);
