@@ -62,6 +62,8 @@ export class ConsentIntake {
     source: 'reaction' | 'reconcile',
   ): Promise<void> {
     if (this.ctx.stores.meetings.hasConsentEvent(input.eventId)) return;
+    // Given before the person was invited: it was no answer then and is none now (see lifecycle).
+    if (this.ctx.stores.state.isClaimed(input.eventId)) return;
     const meeting = this.ctx.stores.meetings.get(meetingId);
     if (!meeting) return;
     const status = this.ctx.stores.meetings.model(meeting).answers.get(input.sender);

@@ -74,8 +74,13 @@ export class MeetingLifecycle {
     event: LifecycleEvent,
     meta: EventMeta,
   ): void {
-    const { meetings, audit, outbox } = this.ctx.stores;
+    const { meetings, audit, outbox, state } = this.ctx.stores;
     const now = this.ctx.now();
+    // A reaction by someone who is not invited is no answer (design §3.2), and stays none: if the
+    // person is invited later, start-up reconciliation must not count it as their answer either.
+    if (meta.reactionEventId && effects.some((e) => e.type === 'ignored' && e.reason === 'not-invitee')) {
+      state.claimEvent(meta.reactionEventId, now);
+    }
     for (const effect of effects) {
       if (effect.type !== 'record-consent') continue;
       const stored = meetings.appendConsent({

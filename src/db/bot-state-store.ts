@@ -13,6 +13,15 @@ export class BotStateStore {
     );
   }
 
+  /** Whether a Matrix event was marked handled (and is not forgotten yet). */
+  isClaimed(eventId: string): boolean {
+    return !!this.db
+      .select({ eventId: processedEvents.eventId })
+      .from(processedEvents)
+      .where(eq(processedEvents.eventId, eventId))
+      .get();
+  }
+
   forgetEventsBefore(at: number): number {
     return this.db.delete(processedEvents).where(lt(processedEvents.at, at)).run().changes;
   }

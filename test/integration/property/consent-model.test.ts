@@ -312,24 +312,30 @@ class Run {
         // While the bot is down people go on reacting and removing reactions. A reaction added AND
         // removed while it is down leaves no trace the bot can read (the relations API lists no
         // redacted reactions; a redacted event keeps no relation): the one known limit, README.
-        const before = new Map<string, boolean>();
+        // Per reaction given while down: the agreement before it, and the withdrawal it implied (a ❌
+        // by someone who had agreed), both undone if the reaction is removed while still down.
+        const before = new Map<string, { was: boolean; withdrawal: Withdrawal | undefined }>();
         for (const e of a.down) {
           const id = this.meeting(e.m);
           const prompt = id === undefined ? undefined : this.prompt(id);
           if (id === undefined || !prompt) continue;
           const was = this.oracle.isAgreed(id, e.who);
+          const withdrawals = this.oracle.withdrawals.length;
           if (e.k === 'react') {
             if (this.reactLocally(id, e.who, e.key, prompt)) {
-              before.set(this.oracle.reactions.at(-1)!.eventId, was);
+              const withdrawal =
+                this.oracle.withdrawals.length > withdrawals ? this.oracle.withdrawals.at(-1) : undefined;
+              before.set(this.oracle.reactions.at(-1)!.eventId, { was, withdrawal });
             }
             continue;
           }
-          const withdrawals = this.oracle.withdrawals.length;
           const removed = this.redactLocally(id, e.who, e.k === 'redact-own' ? e.who : MOD, this.state(id));
           const previous = removed === undefined ? undefined : before.get(removed);
           if (previous !== undefined) {
-            this.oracle.set(id, e.who, previous);
+            this.oracle.set(id, e.who, previous.was);
             this.oracle.withdrawals.length = withdrawals;
+            const index = previous.withdrawal ? this.oracle.withdrawals.indexOf(previous.withdrawal) : -1;
+            if (index >= 0) this.oracle.withdrawals.splice(index, 1);
           }
         }
         await h.app.reconciler.run();
@@ -372,6 +378,9 @@ class Run {
       return false;
     const eventId = this.h.chat.addReaction(ROOM, user, prompt, k);
     this.oracle.reactions.push({ eventId, who: user, key: k, meetingId });
+    // A reaction by someone not invited (yet) is no answer (design §3.2): a ✅ Dave gave before
+    // `!invite` does not make him agree, and removing it later is no withdrawal. Invited, he must answer.
+    if (!this.oracle.invitees.get(meetingId)?.has(user)) return true;
     if (k === '✅') this.oracle.set(meetingId, user, true);
     else if (this.oracle.isAgreed(meetingId, user)) this.withdrew(meetingId, user);
     else this.oracle.set(meetingId, user, false);

@@ -14,6 +14,7 @@ import {
 import {
   botState,
   currentSession,
+  endAndDiscover,
   joinAs,
   joinLinks,
   lastMeetingId,
@@ -261,5 +262,56 @@ describe('defect 5: a moderator cannot withdraw for someone else', () => {
     expect(h.sim.sessions()).toHaveLength(1);
     expect(h.sim.sessions()[0]?.ended).toBe(false);
     expect(h.app.ctx.stores.meetings.consentEvents(id).some((e) => e.kind === 'withdraw')).toBe(false);
+  });
+});
+
+describe('found by the property test: a late invitee whose ✅ predates the !invite', () => {
+  const DAVE = '@dave:test';
+  const answerOf = (id: number, user: string) =>
+    h.app.ctx.stores.meetings.model(h.app.ctx.stores.meetings.get(id)!).answers.get(user);
+  const withdrawals = (id: number) =>
+    h.app.ctx.stores.meetings.consentEvents(id).filter((e) => e.kind === 'withdraw');
+
+  it('that ✅ is no answer and removing it no withdrawal; his ✅ after the invite is, and its removal deletes every recording', async () => {
+    h.chat.members.get(ROOM)?.add(DAVE);
+    const id = await openRecordedMeeting(h);
+    const prompt = h.promptOf(id);
+    const recorded = currentSession(h, id);
+    await joinAs(h, ORGANIZER);
+    // Dave, not invited, reacts ✅ on the prompt: a bystander's reaction changes nothing (design §3.2).
+    const early = await h.react(DAVE, prompt, '✅');
+    await h.say(ORGANIZER, `!invite #${id} ${DAVE}`);
+    // Invited, he must answer: the ✅ he gave before does not count, and he gets no link yet.
+    expect(answerOf(id, DAVE)).toBe('pending');
+    expect(joinLinks(h, DAVE)).toEqual([]);
+    // Removing that ✅ withdraws nothing he had given: the recorded session goes on.
+    await h.redact(DAVE, early);
+    expect(withdrawals(id)).toEqual([]);
+    expect(h.sim.sessions().find((s) => s.meetingID === recorded.bbbMeetingId)?.ended).toBe(false);
+
+    // Now he answers as an invitee: agreement stored, link to the recorded session.
+    const late = await h.react(DAVE, prompt, '✅');
+    expect(answerOf(id, DAVE)).toBe('agreed');
+    expect(joinLinks(h, DAVE)).toHaveLength(1);
+    const recordId = await endAndDiscover(h, id);
+    expect(simState(h, recordId)).toBe('published');
+
+    // After the meeting, removing this ✅ is his withdrawal: every recording of the meeting goes (§3.6).
+    await h.redact(DAVE, late);
+    expect(withdrawals(id).map((e) => e.userId)).toEqual([DAVE]);
+    expect(simState(h, recordId)).toBe('deleted');
+    expect(lastRoomText(h)).toContain('Gelöscht');
+  });
+
+  it('a restart does not turn the ✅ he gave before the !invite into an agreement', async () => {
+    h.chat.members.get(ROOM)?.add(DAVE);
+    const id = await openRecordedMeeting(h);
+    const prompt = h.promptOf(id);
+    await h.react(DAVE, prompt, '✅');
+    await h.say(ORGANIZER, `!invite #${id} ${DAVE}`);
+    await h.restart();
+    await h.app.reconciler.run();
+    expect(answerOf(id, DAVE)).toBe('pending');
+    expect(joinLinks(h, DAVE)).toEqual([]);
   });
 });
