@@ -48,6 +48,23 @@ const BBB_TIMEOUT_MS = 150;
 type Who = typeof ORGANIZER | typeof ALICE | typeof BOB | typeof CAROL | typeof DAVE;
 type Call = 'create' | 'end' | 'getRecordings' | 'deleteRecordings' | 'getMeetingInfo';
 
+interface Link {
+  url: string;
+  meetingID: string;
+  /** The pinned createTime: BBB refuses the link in any other session of that meetingID. */
+  createTime: string | null;
+  userId: string;
+}
+
+/**
+ * Whether a link can enter this BBB session: same meetingID and, when pinned, the same createTime
+ * (a later session under the same meetingID refuses it with `mismatchCreateTimeParam`, as the
+ * simulator does; reference §3.2). A person holds a link "to" a session only if it enters it.
+ */
+function entersSession(link: Link, sim: { meetingID: string; createTime: string }): boolean {
+  return link.meetingID === sim.meetingID && (link.createTime === null || link.createTime === sim.createTime);
+}
+
 type DownEvent =
   | { k: 'react'; who: Who; key: '✅' | '❌'; m: number }
   | { k: 'redact-own'; who: Who; m: number }
@@ -408,14 +425,19 @@ class Run {
     return reaction!.eventId;
   }
 
-  links(): { url: string; meetingID: string; userId: string }[] {
-    const out: { url: string; meetingID: string; userId: string }[] = [];
+  links(): Link[] {
+    const out: Link[] = [];
     for (const msg of this.h.chat.messages) {
       if (!msg.roomId.startsWith('!dm-')) continue;
       const url = /https?:\/\/\S+\/join\?\S+/.exec(msg.text)?.[0];
       if (!url) continue;
       const params = new URL(url).searchParams;
-      out.push({ url, meetingID: params.get('meetingID') ?? '', userId: params.get('userID') ?? '' });
+      out.push({
+        url,
+        meetingID: params.get('meetingID') ?? '',
+        createTime: params.get('createTime'),
+        userId: params.get('userID') ?? '',
+      });
     }
     return out;
   }
@@ -447,7 +469,7 @@ class Run {
     // I1: running recorded sessions: every link holder agrees, unless the bot is still ending it.
     for (const sim of sims.filter((s) => s.record && !s.ended)) {
       const meetingId = meetingOf(sim.meetingID);
-      const holders = new Set(links.filter((l) => l.meetingID === sim.meetingID).map((l) => l.userId));
+      const holders = new Set(links.filter((l) => entersSession(l, sim)).map((l) => l.userId));
       const dissent = [...holders].filter((u) => !this.oracle.isAgreed(meetingId, u));
       if (!dissent.length) continue;
       const row = stores.meetings.sessionByBbbId(sim.meetingID);
@@ -526,7 +548,7 @@ class Run {
     for (const sim of h.sim.sessions().filter((s) => s.record && !s.ended)) {
       const meetingId = Number(sim.metadata['meetbot-meeting']);
       const dissent = links
-        .filter((l) => l.meetingID === sim.meetingID)
+        .filter((l) => entersSession(l, sim))
         .filter((l) => !this.oracle.isAgreed(meetingId, l.userId));
       if (dissent.length) this.fail('I1', `after recovery ${sim.meetingID} still runs with a dissenter`);
     }
