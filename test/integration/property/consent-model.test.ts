@@ -398,8 +398,12 @@ class Run {
     // A reaction by someone not invited (yet) is no answer (design §3.2): a ✅ Dave gave before
     // `!invite` does not make him agree, and removing it later is no withdrawal. Invited, he must answer.
     if (!this.oracle.invitees.get(meetingId)?.has(user)) return true;
-    if (k === '✅') this.oracle.set(meetingId, user, true);
-    else if (this.oracle.isAgreed(meetingId, user)) this.withdrew(meetingId, user);
+    // A finished meeting takes no new answers (design §3.2: answers change until it opens; late
+    // invitees answer while it is open): a ✅ there agrees only for someone who already agreed.
+    const over = ['closed', 'cancelled'].includes(this.state(meetingId) ?? '');
+    if (k === '✅') {
+      if (!over || this.oracle.isAgreed(meetingId, user)) this.oracle.set(meetingId, user, true);
+    } else if (this.oracle.isAgreed(meetingId, user)) this.withdrew(meetingId, user);
     else this.oracle.set(meetingId, user, false);
     return true;
   }
