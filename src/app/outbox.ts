@@ -61,6 +61,17 @@ export class Outbox {
     return { applied, report };
   }
 
+  /**
+   * Applies a lifecycle event and stores its outside actions without carrying them out yet: for the
+   * start-up reconciliation, which runs the outbox once after the last answer read (an action between
+   * two of them could act on an answer a later one replaces). Caller holds the meeting lock.
+   */
+  record(meetingId: number, event: LifecycleEvent, meta: EventMeta): Applied | null {
+    const applied = this.lifecycle.apply(meetingId, event, meta);
+    if (applied) this.prompts.request(meetingId);
+    return applied;
+  }
+
   /** Every meeting with work pending, each under its lock (the frequent tick). */
   async runAll(): Promise<void> {
     const ids = new Set<number>([
