@@ -63,7 +63,7 @@ export class ConsentIntake {
   ): Promise<void> {
     if (this.ctx.stores.meetings.hasConsentEvent(input.eventId)) return;
     // Given before the person was invited: it was no answer then and is none now (see lifecycle).
-    if (this.ctx.stores.state.isClaimed(input.eventId)) return;
+    if (this.ctx.stores.state.isNoAnswer(meetingId, input.eventId)) return;
     const meeting = this.ctx.stores.meetings.get(meetingId);
     if (!meeting) return;
     const status = this.ctx.stores.meetings.model(meeting).answers.get(input.sender);

@@ -313,6 +313,13 @@ describe('found by the property test: a late invitee whose ✅ predates the !inv
     await h.app.reconciler.run();
     expect(answerOf(id, DAVE)).toBe('pending');
     expect(joinLinks(h, DAVE)).toEqual([]);
+    // Still so when the meeting lasts longer than the bot remembers handled events (30 days).
+    h.clock.advance(40 * 24 * 60 * 60 * 1000);
+    await h.app.retention.run();
+    await h.restart();
+    await h.app.reconciler.run();
+    expect(answerOf(id, DAVE)).toBe('pending');
+    expect(joinLinks(h, DAVE)).toEqual([]);
   });
 });
 
