@@ -1,18 +1,21 @@
 // The bot's encryption keys on disk: a second process on the same store is refused; a lost store never
 // becomes a crash loop or a new identity under the known device. The bot runs without encryption, tells
 // the admins once, and is back to encrypting with a new access token (a new device).
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBot } from './support/bot-process.js';
 import { e2eHomeserver } from './support/context.js';
-import { acceptNextInvite, type TestUser } from './support/homeserver.js';
+import { CryptoUser } from './support/crypto-user.js';
+import { acceptNextInvite, membership, type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
+  bodyOf,
   type MeetingWorld,
   postFrom,
   registerPeople,
   startMeetingWorld,
+  until,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
@@ -80,4 +83,100 @@ describe.skipIf(!hs)('the crypto store', () => {
       true,
     );
   }, 180_000); // three bot starts with key uploads: slow on a loaded machine
+});
+
+// With matrix.password the bot replaces a lost device itself: a new login (new device, new token, kept
+// in a private file beside the store), the old device removed, encryption on a fresh store, each admin
+// told once; later starts keep the new device.
+describe.skipIf(!hs)('the crypto store, lost with matrix.password configured', () => {
+  let w: MeetingWorld;
+  let admin: CryptoUser;
+  let botId: string;
+
+  beforeAll(async () => {
+    for (const level of ['log', 'info', 'debug'] as const)
+      vi.spyOn(console, level).mockImplementation(() => {});
+    const [adminUser] = (await registerPeople(hs!, ['Admina'])) as [TestUser];
+    admin = await CryptoUser.start(adminUser);
+    w = await startMeetingWorld(hs!, { config: { matrix: { encryption: true }, admins: [admin.userId] } });
+    botId = w.botUser.userId;
+    // The operator gives the bot its password (as MATRIX_PASSWORD would).
+    const config = JSON.parse(readFileSync(w.bot.configPath, 'utf8'));
+    config.matrix.password = w.botUser.password;
+    writeFileSync(w.bot.configPath, JSON.stringify(config));
+  });
+
+  afterAll(async () => {
+    admin?.stop();
+    await w?.close();
+  });
+
+  const encryptionReady = () => w.bot.records().filter((r) => r.msg === 'encryption ready');
+  const sessionFile = () => join(w.bot.dir, 'crypto-session.json');
+
+  async function devicesOfBot(accessToken: string): Promise<string[]> {
+    const res = (await fetch(`${hs!.url}/_matrix/client/v3/devices`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    }).then((r) => r.json())) as { devices: { device_id: string }[] };
+    return res.devices.map((d) => d.device_id);
+  }
+
+  it('deleted: the bot logs in a new device, removes the old one, tells each admin once, and answers encrypted', async () => {
+    const oldDevice = encryptionReady().at(-1)?.deviceId as string;
+    expect(oldDevice).toBeTruthy();
+    const roomId = await admin.user.createRoom({ name: 'Encrypted', encrypted: true, invite: [botId] });
+    await waitForEvent(admin.user, roomId, membership(botId, 'join'), { timeoutMs: BOT_TIMEOUT_MS });
+
+    await w.bot.stop();
+    rmSync(join(w.bot.dir, 'crypto'), { recursive: true, force: true });
+    await w.bot.restart({ readyTimeoutMs: 60_000 });
+    const newDevice = encryptionReady().at(-1)?.deviceId as string;
+    expect(w.bot.records().findLast((r) => r.msg === 'bot ready')).toMatchObject({ encryption: true });
+    expect(newDevice).toBeTruthy();
+    expect(newDevice).not.toBe(oldDevice);
+
+    // The new session is stored privately; the homeserver lists the new device and not the old one.
+    const session = JSON.parse(readFileSync(sessionFile(), 'utf8')) as {
+      deviceId: string;
+      accessToken: string;
+    };
+    expect(session.deviceId).toBe(newDevice);
+    expect(statSync(sessionFile()).mode & 0o777).toBe(0o600);
+    const devices = await devicesOfBot(session.accessToken);
+    expect(devices).toContain(newDevice);
+    expect(devices).not.toContain(oldDevice);
+    // Neither the password nor the new token reaches the log.
+    const log = readFileSync(w.bot.logPath, 'utf8');
+    expect(log).not.toContain(w.botUser.password);
+    expect(log).not.toContain(session.accessToken);
+
+    // The admin hears about it in a direct message (encrypted, by the new device), naming both devices.
+    const dm = await acceptNextInvite(admin.user, { from: botId, timeoutMs: BOT_TIMEOUT_MS });
+    const told = await admin.waitFor(dm, postFrom(botId, 'neues Gerät'), { timeoutMs: BOT_TIMEOUT_MS });
+    expect(bodyOf(told)).toContain(oldDevice);
+    expect(bodyOf(told)).toContain(newDevice);
+    expect(bodyOf(told)).toContain('nicht verifiziert');
+    expect(told.encrypted).toBe(true);
+
+    // An encrypted !ping in the encrypted room gets an encrypted answer the admin's client decrypts.
+    await until('the admin sees the new device of the bot', async () => {
+      const known = await admin.client.getCrypto()!.getUserDeviceInfo([botId], true);
+      return known.get(botId)?.has(newDevice) ?? false;
+    });
+    const ping = await admin.sendText(roomId, '!ping');
+    const pong = await admin.waitFor(roomId, postFrom(botId, 'pong'), {
+      afterEventId: ping,
+      timeoutMs: BOT_TIMEOUT_MS,
+    });
+    expect(pong.encrypted).toBe(true);
+
+    // A second restart keeps the new device: no further login, no further message.
+    await w.bot.restart({ readyTimeoutMs: 60_000 });
+    expect(encryptionReady().at(-1)?.deviceId).toBe(newDevice);
+    expect(w.bot.records().filter((r) => String(r.msg).startsWith('logged in a new device'))).toHaveLength(1);
+    await expect(
+      admin.user.sync.waitForInvite({ from: botId, timeoutMs: 3_000 }),
+      'the admin is told once',
+    ).rejects.toThrow(/no new invite/);
+  }, 180_000);
 });
