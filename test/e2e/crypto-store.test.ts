@@ -173,6 +173,11 @@ describe.skipIf(!hs)('the crypto store, lost with matrix.password configured', (
     // A second restart keeps the new device: no further login, no further message.
     await w.bot.restart({ readyTimeoutMs: 60_000 });
     expect(encryptionReady().at(-1)?.deviceId).toBe(newDevice);
+    expect(
+      w.bot
+        .records()
+        .filter((r) => String(r.msg).startsWith('using the session of the device the bot logged in')),
+    ).toHaveLength(1);
     expect(w.bot.records().filter((r) => String(r.msg).startsWith('logged in a new device'))).toHaveLength(1);
     await expect(
       admin.user.sync.waitForInvite({ from: botId, timeoutMs: 3_000 }),
