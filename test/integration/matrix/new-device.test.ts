@@ -259,7 +259,12 @@ describe('the stored session at the next start', () => {
     );
     const log = createLogger(
       'info',
-      new Writable({ write: (chunk, _e, done) => (s.lines.push(String(chunk)), done()) }),
+      new Writable({
+        write(chunk, _e, done) {
+          s.lines.push(String(chunk));
+          done();
+        },
+      }),
     );
     return { ...s, apply: () => applyStoredSession(config, s.sessionFile, log) };
   }
