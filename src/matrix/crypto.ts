@@ -12,7 +12,7 @@ import type { Config } from '../config/schema.js';
 import type { Catalogue } from '../i18n/de.js';
 import type { Rich } from '../i18n/rich.js';
 import { type Logger, registerSecret } from '../log.js';
-import { deleteDevice, LoginError, passwordLogin } from './login.js';
+import { deleteDevice, LoginError, NEW_DEVICE_DISPLAY_NAME, passwordLogin } from './login.js';
 import { newSession, readSession, sessionFilePath, tokenFingerprint, writeSession } from './session.js';
 
 // End-to-end encryption on the bot's side: where the device's keys live, how a start that cannot open
@@ -63,9 +63,6 @@ export function classifyCryptoStartError(error: unknown): CryptoStartProblem {
 export function setBrokenStoreAside(problem: Extract<CryptoStartProblem, { kind: 'lost' }>, root: string) {
   return quarantineStore(problem.storagePath ?? root, problem.userId, problem.deviceId);
 }
-
-/** How the bot's device shows in other people's session lists after it logged in a new one itself. */
-export const NEW_DEVICE_DISPLAY_NAME = 'Consent meeting bot';
 
 type Lost = Extract<CryptoStartProblem, { kind: 'lost' }>;
 

@@ -5,6 +5,9 @@
 
 const TIMEOUT_MS = 20_000;
 
+/** How the bot's device shows in other people's session lists after it logged in a new one itself. */
+export const NEW_DEVICE_DISPLAY_NAME = 'Consent meeting bot';
+
 /** What the homeserver says about an access token. */
 export type Whoami =
   | { kind: 'ok'; userId: string; deviceId: string | undefined }

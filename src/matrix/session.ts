@@ -3,7 +3,14 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, write
 import { basename, dirname, join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { type Logger, registerSecret } from '../log.js';
-import { type NewLogin, type Whoami, whoami } from './login.js';
+import {
+  LoginError,
+  NEW_DEVICE_DISPLAY_NAME,
+  type NewLogin,
+  passwordLogin,
+  type Whoami,
+  whoami,
+} from './login.js';
 
 // The session of a device the bot logged in itself (after its keys were lost): user, device, access
 // token. It lives in a private file (0600) beside the crypto store, not in the database: it is a
@@ -155,6 +162,35 @@ export async function applyStoredSession(
   if (choice.use === 'configured' && choice.discardStored) {
     log.warn({ file }, `dropping the stored session: ${choice.why}`);
     removeSession(file);
+  }
+  // Someone removed the bot's own device (e.g. logged out its "unverified" session in a client), and the
+  // configured token belongs to the device the bot removed itself: with the password, a new device.
+  const password = config.matrix.password;
+  if (session && check?.kind === 'rejected' && password) {
+    const configuredCheck = await whoami(config.matrix.homeserverUrl, configured, doFetch);
+    if (configuredCheck.kind === 'rejected') {
+      try {
+        const login = await passwordLogin(
+          config.matrix.homeserverUrl,
+          session.userId,
+          password,
+          NEW_DEVICE_DISPLAY_NAME,
+          doFetch,
+        );
+        registerSecret(login.accessToken);
+        writeSession(file, newSession(login, session.replacesToken, new Date()));
+        log.warn(
+          { oldDeviceId: session.deviceId, newDeviceId: login.deviceId, sessionFile: file },
+          'logged in a new device with matrix.password: the homeserver rejects both the stored session and matrix.accessToken',
+        );
+        return { ...config, matrix: { ...config.matrix, accessToken: login.accessToken } };
+      } catch (error) {
+        log.error(
+          { reason: error instanceof LoginError ? error.reason : String(error) },
+          'could not log in a new device with matrix.password',
+        );
+      }
+    }
   }
   return config;
 }

@@ -299,3 +299,50 @@ describe('the stored session at the next start', () => {
     expect(s.lines.join('')).toContain('M_UNKNOWN_TOKEN');
   });
 });
+
+describe('both tokens rejected (someone removed the bot’s own device)', () => {
+  it('with the password: a new device, its session stored', async () => {
+    const hs = await homeserver((req, body, res) =>
+      req.url === '/_matrix/client/v3/login'
+        ? loginOk(req, body, res)
+        : reply(res, 401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Unknown token' }),
+    );
+    const s = setup(hs.url);
+    writeSession(
+      s.sessionFile,
+      newSession(
+        { userId: '@bot:example.org', deviceId: 'REMOVED', accessToken: 'syt_removed_device_token' },
+        tokenFingerprint(CONFIGURED),
+        new Date(),
+      ),
+    );
+    const config = parseConfig(
+      {
+        matrix: { homeserverUrl: hs.url, accessToken: CONFIGURED, password: PASSWORD },
+        bbb: { url: 'https://bbb.example.org/bigbluebutton/', secret: 'a-long-enough-secret' },
+      },
+      'config.json',
+      {},
+    );
+    const log = createLogger(
+      'info',
+      new Writable({
+        write(chunk, _e, done) {
+          s.lines.push(String(chunk));
+          done();
+        },
+      }),
+    );
+    expect((await applyStoredSession(config, s.sessionFile, log)).matrix.accessToken).toBe(NEW_TOKEN);
+    expect(hs.seen.map((r) => r.url)).toEqual([
+      '/_matrix/client/v3/account/whoami',
+      '/_matrix/client/v3/account/whoami',
+      '/_matrix/client/v3/login',
+    ]);
+    expect(readSession(s.sessionFile).session).toMatchObject({
+      deviceId: 'NEWDEVICE',
+      replacesToken: tokenFingerprint(CONFIGURED),
+    });
+    loggedNoSecret(s.lines);
+  });
+});
