@@ -141,6 +141,8 @@ export async function applyStoredSession(
   file: string,
   log: Logger,
   doFetch: typeof fetch = fetch,
+  /** `npm run check`: the token the bot would use, changing nothing (no file removed, no login). */
+  opts: { readOnly?: boolean } = {},
 ): Promise<Config> {
   const { session, problem } = readSession(file);
   if (problem) log.warn({ file }, `ignoring the stored session: ${problem}`);
@@ -159,6 +161,7 @@ export async function applyStoredSession(
     );
     return { ...config, matrix: { ...config.matrix, accessToken: session.accessToken } };
   }
+  if (opts.readOnly) return config;
   if (choice.use === 'configured' && choice.discardStored) {
     log.warn({ file }, `dropping the stored session: ${choice.why}`);
     removeSession(file);

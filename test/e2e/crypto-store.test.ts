@@ -1,13 +1,16 @@
 // The bot's encryption keys on disk: a second process on the same store is refused; a lost store never
 // becomes a crash loop or a new identity under the known device. The bot runs without encryption, tells
 // the admins once, and is back to encrypting with a new access token (a new device).
+import { execFile } from 'node:child_process';
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBot } from './support/bot-process.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
 import { acceptNextInvite, membership, type TestUser, waitForEvent } from './support/homeserver.js';
+import { REPO_ROOT } from './support/homeserver-lifecycle.js';
 import {
   BOT_TIMEOUT_MS,
   bodyOf,
@@ -183,5 +186,14 @@ describe.skipIf(!hs)('the crypto store, lost with matrix.password configured', (
       admin.user.sync.waitForInvite({ from: botId, timeoutMs: 3_000 }),
       'the admin is told once',
     ).rejects.toThrow(/no new invite/);
+
+    // The configured token belonged to the removed device; `npm run check` tests the stored session.
+    const { MATRIX_ACCESS_TOKEN: _t, MATRIX_PASSWORD: _p, BBB_SECRET: _s, ...env } = process.env;
+    const check = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'src/check/cli.ts', '--config', w.bot.configPath],
+      { cwd: REPO_ROOT, env },
+    ).catch((e: { stdout: string }) => e);
+    expect(check.stdout).toMatch(new RegExp(`^OK +homeserver .*belongs to ${botId}`, 'm'));
   }, 180_000);
 });

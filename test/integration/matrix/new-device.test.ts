@@ -266,7 +266,11 @@ describe('the stored session at the next start', () => {
         },
       }),
     );
-    return { ...s, apply: () => applyStoredSession(config, s.sessionFile, log) };
+    return {
+      ...s,
+      apply: (opts: { readOnly?: boolean } = {}) =>
+        applyStoredSession(config, s.sessionFile, log, fetch, opts),
+    };
   }
   const whoamiAnswer =
     (status: number, body: unknown): Handler =>
@@ -289,6 +293,14 @@ describe('the stored session at the next start', () => {
     expect((await s.apply()).matrix.accessToken).toBe('syt_operator_made_a_new_one');
     expect(existsSync(s.sessionFile)).toBe(false);
     expect(hs.seen).toEqual([]);
+  });
+
+  it('is only read by npm run check: a rejected one stays, nothing else is asked', async () => {
+    const hs = await homeserver(whoamiAnswer(401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Unknown token' }));
+    const s = withStored(hs.url, CONFIGURED);
+    expect((await s.apply({ readOnly: true })).matrix.accessToken).toBe(CONFIGURED);
+    expect(existsSync(s.sessionFile)).toBe(true);
+    expect(hs.seen).toHaveLength(1);
   });
 
   it('is removed when the homeserver rejects it', async () => {
