@@ -103,11 +103,14 @@ describe.skipIf(!hs)('the crypto store, lost with matrix.password configured', (
     admin = await CryptoUser.start(adminUser);
     w = await startMeetingWorld(hs!, { config: { matrix: { encryption: true }, admins: [admin.userId] } });
     botId = w.botUser.userId;
-    // The operator gives the bot its password (as MATRIX_PASSWORD would).
-    const config = JSON.parse(readFileSync(w.bot.configPath, 'utf8'));
-    config.matrix.password = w.botUser.password;
-    writeFileSync(w.bot.configPath, JSON.stringify(config));
   });
+
+  /** The operator sets matrix.password (as MATRIX_PASSWORD would). */
+  function setPassword(password: string) {
+    const config = JSON.parse(readFileSync(w.bot.configPath, 'utf8'));
+    config.matrix.password = password;
+    writeFileSync(w.bot.configPath, JSON.stringify(config));
+  }
 
   afterAll(async () => {
     admin?.stop();
@@ -124,14 +127,32 @@ describe.skipIf(!hs)('the crypto store, lost with matrix.password configured', (
     return res.devices.map((d) => d.device_id);
   }
 
-  it('deleted: the bot logs in a new device, removes the old one, tells each admin once, and answers encrypted', async () => {
-    const oldDevice = encryptionReady().at(-1)?.deviceId as string;
+  let oldDevice: string;
+  let roomId: string;
+
+  it('deleted, with a wrong password: the login fails, the bot runs unencrypted and tells the admin why', async () => {
+    oldDevice = encryptionReady().at(-1)?.deviceId as string;
     expect(oldDevice).toBeTruthy();
-    const roomId = await admin.user.createRoom({ name: 'Encrypted', encrypted: true, invite: [botId] });
+    roomId = await admin.user.createRoom({ name: 'Encrypted', encrypted: true, invite: [botId] });
     await waitForEvent(admin.user, roomId, membership(botId, 'join'), { timeoutMs: BOT_TIMEOUT_MS });
 
+    setPassword('not-the-password-of-the-bot');
     await w.bot.stop();
     rmSync(join(w.bot.dir, 'crypto'), { recursive: true, force: true });
+    await w.bot.restart({ readyTimeoutMs: 60_000 });
+    expect(w.bot.records().findLast((r) => r.msg === 'bot ready')).toMatchObject({ encryption: false });
+    expect(
+      w.bot.records().find((r) => String(r.msg).startsWith('could not log in a new device')),
+    ).toMatchObject({ reason: expect.stringContaining('M_FORBIDDEN') });
+    const dm = await acceptNextInvite(admin.user, { from: botId, timeoutMs: BOT_TIMEOUT_MS });
+    const told = await admin.waitFor(dm, postFrom(botId, 'fehlgeschlagen'), { timeoutMs: BOT_TIMEOUT_MS });
+    expect(bodyOf(told)).toContain('M_FORBIDDEN');
+    expect(bodyOf(told)).toContain('matrix.password');
+    expect(readFileSync(w.bot.logPath, 'utf8')).not.toContain('not-the-password-of-the-bot');
+  }, 120_000);
+
+  it('with the right password: the bot logs in a new device, removes the old one, tells each admin once, and answers encrypted', async () => {
+    setPassword(w.botUser.password);
     await w.bot.restart({ readyTimeoutMs: 60_000 });
     const newDevice = encryptionReady().at(-1)?.deviceId as string;
     expect(w.bot.records().findLast((r) => r.msg === 'bot ready')).toMatchObject({ encryption: true });
@@ -155,7 +176,7 @@ describe.skipIf(!hs)('the crypto store, lost with matrix.password configured', (
 
     // The admin hears about it in a direct message (encrypted, by the new device), naming both devices.
     const dm = await acceptNextInvite(admin.user, { from: botId, timeoutMs: BOT_TIMEOUT_MS });
-    const told = await admin.waitFor(dm, postFrom(botId, 'neues Gerät'), { timeoutMs: BOT_TIMEOUT_MS });
+    const told = await admin.waitFor(dm, postFrom(botId, 'altes Gerät'), { timeoutMs: BOT_TIMEOUT_MS });
     expect(bodyOf(told)).toContain(oldDevice);
     expect(bodyOf(told)).toContain(newDevice);
     expect(bodyOf(told)).toContain('nicht verifiziert');
@@ -182,8 +203,9 @@ describe.skipIf(!hs)('the crypto store, lost with matrix.password configured', (
         .filter((r) => String(r.msg).startsWith('using the session of the device the bot logged in')),
     ).toHaveLength(1);
     expect(w.bot.records().filter((r) => String(r.msg).startsWith('logged in a new device'))).toHaveLength(1);
+    // The bot tells the admins before it logs "bot ready": an invite would be on its way already.
     await expect(
-      admin.user.sync.waitForInvite({ from: botId, timeoutMs: 3_000 }),
+      admin.user.sync.waitForInvite({ from: botId, timeoutMs: 2_000 }),
       'the admin is told once',
     ).rejects.toThrow(/no new invite/);
 
