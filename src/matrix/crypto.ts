@@ -36,7 +36,8 @@ export function createCryptoStore(path: string, log: Logger): RustSdkCryptoStora
  * What a failed encrypted start means. `locked`: another process uses the store, so this one must not
  * run at all. `lost`: the device's keys are gone or unreadable (or the homeserver holds other keys for
  * this device); continuing with a fresh identity under the same device would be refused by every other
- * client, so the store is moved aside and the bot runs without encryption until it gets a new device.
+ * client, so the store is moved aside and the bot gets a new device (startOnNewDevice) or runs without
+ * encryption.
  */
 export type CryptoStartProblem =
   | { kind: 'locked'; message: string }
