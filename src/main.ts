@@ -4,8 +4,8 @@ import { formatResult } from './check/report.js';
 import { runStartupChecks } from './check/startup.js';
 import { ConfigError, loadConfigFile } from './config/load.js';
 import { createLogger, type Logger, registerSecret, routeMatrixSdkLogs } from './log.js';
-import { cryptoStorePath } from './matrix/crypto.js';
-import { applyStoredSession, sessionFilePath } from './matrix/session.js';
+import { applyStoredSession } from './matrix/session.js';
+import { cryptoStorePath, sessionFilePath } from './matrix/store-paths.js';
 
 // `npm start` reads ./config.json, or the file given with `--config <file>`. Configuration problems
 // end the process with a message naming each bad key, never with a stack trace.

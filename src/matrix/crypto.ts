@@ -1,4 +1,3 @@
-import { dirname, join, resolve } from 'node:path';
 import {
   CryptoStoreError,
   closeAll,
@@ -13,16 +12,14 @@ import type { Catalogue } from '../i18n/de.js';
 import type { Rich } from '../i18n/rich.js';
 import { type Logger, registerSecret } from '../log.js';
 import { deleteDevice, LoginError, NEW_DEVICE_DISPLAY_NAME, passwordLogin } from './login.js';
-import { newSession, readSession, sessionFilePath, tokenFingerprint, writeSession } from './session.js';
+import { newSession, readSession, tokenFingerprint, writeSession } from './session.js';
+import { cryptoStorePath, sessionFilePath } from './store-paths.js';
 
 // End-to-end encryption on the bot's side: where the device's keys live, how a start that cannot open
 // them is classified, and the shutdown the SDK never does. The engine is the local adapter package
 // (packages/matrix-sdk-crypto-nodejs-wasm) behind the name matrix-bot-sdk imports.
 
-/** The crypto store folder: configured, or "crypto" beside the database file. */
-export function cryptoStorePath(config: Config): string {
-  return resolve(config.matrix.cryptoStorePath ?? join(dirname(config.database.path), 'crypto'));
-}
+export { cryptoStorePath } from './store-paths.js';
 
 export function createCryptoStore(path: string, log: Logger): RustSdkCryptoStorageProvider {
   setLogger({

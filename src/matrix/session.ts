@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { type Logger, registerSecret } from '../log.js';
 import {
@@ -27,10 +27,7 @@ export interface StoredSession {
   replacesToken: string;
 }
 
-/** `<crypto store>-session.json`, e.g. data/crypto-session.json. */
-export function sessionFilePath(cryptoStore: string): string {
-  return join(dirname(cryptoStore), `${basename(cryptoStore)}-session.json`);
-}
+export { sessionFilePath } from './store-paths.js';
 
 export function tokenFingerprint(token: string): string {
   return createHash('sha256').update(token).digest('hex');
