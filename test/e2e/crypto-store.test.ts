@@ -1,6 +1,7 @@
 // The bot's encryption keys on disk: a second process on the same store is refused; a lost store never
-// becomes a crash loop or a new identity under the known device. The bot runs without encryption, tells
-// the admins once, and is back to encrypting with a new access token (a new device).
+// becomes a crash loop or a new identity under the known device. Without matrix.password the bot runs
+// without encryption, tells the admins once, and is back to encrypting with a new access token (a new
+// device); with it, the bot logs in a new device itself (and with a wrong one, runs unencrypted and says why).
 import { execFile } from 'node:child_process';
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,13 +27,17 @@ const hs = e2eHomeserver();
 describe.skipIf(!hs)('the crypto store', () => {
   let w: MeetingWorld;
   let admin: TestUser;
+  let adminClient: CryptoUser | undefined;
+  let botId: string;
 
   beforeAll(async () => {
     [admin] = (await registerPeople(hs!, ['Admin'])) as [TestUser];
     w = await startMeetingWorld(hs!, { config: { matrix: { encryption: true }, admins: [admin.userId] } });
+    botId = w.botUser.userId;
   });
 
   afterAll(async () => {
+    adminClient?.stop();
     await w?.close();
   });
 
@@ -86,24 +91,10 @@ describe.skipIf(!hs)('the crypto store', () => {
       true,
     );
   }, 180_000); // three bot starts with key uploads: slow on a loaded machine
-});
 
-// With matrix.password the bot replaces a lost device itself: a new login (new device, new token, kept
-// in a private file beside the store), the old device removed, encryption on a fresh store, each admin
-// told once; later starts keep the new device.
-describe.skipIf(!hs)('the crypto store, lost with matrix.password configured', () => {
-  let w: MeetingWorld;
-  let admin: CryptoUser;
-  let botId: string;
-
-  beforeAll(async () => {
-    for (const level of ['log', 'info', 'debug'] as const)
-      vi.spyOn(console, level).mockImplementation(() => {});
-    const [adminUser] = (await registerPeople(hs!, ['Admina'])) as [TestUser];
-    admin = await CryptoUser.start(adminUser);
-    w = await startMeetingWorld(hs!, { config: { matrix: { encryption: true }, admins: [admin.userId] } });
-    botId = w.botUser.userId;
-  });
+  // With matrix.password the bot replaces a lost device itself: a new login (new device, new token, kept
+  // in a private file beside the store), the old device removed, encryption on a fresh store, each admin
+  // told once; later starts keep the new device. (Same bot and admin as above, a store lost a second time.)
 
   /** The operator sets matrix.password (as MATRIX_PASSWORD would). */
   function setPassword(password: string) {
@@ -111,11 +102,6 @@ describe.skipIf(!hs)('the crypto store, lost with matrix.password configured', (
     config.matrix.password = password;
     writeFileSync(w.bot.configPath, JSON.stringify(config));
   }
-
-  afterAll(async () => {
-    admin?.stop();
-    await w?.close();
-  });
 
   const encryptionReady = () => w.bot.records().filter((r) => r.msg === 'encryption ready');
   const sessionFile = () => join(w.bot.dir, 'crypto-session.json');
@@ -131,10 +117,13 @@ describe.skipIf(!hs)('the crypto store, lost with matrix.password configured', (
   let roomId: string;
 
   it('deleted, with a wrong password: the login fails, the bot runs unencrypted and tells the admin why', async () => {
+    for (const level of ['log', 'info', 'debug'] as const)
+      vi.spyOn(console, level).mockImplementation(() => {});
+    adminClient = await CryptoUser.start(admin); // the admin's encrypting client (Element, say)
     oldDevice = encryptionReady().at(-1)?.deviceId as string;
     expect(oldDevice).toBeTruthy();
-    roomId = await admin.user.createRoom({ name: 'Encrypted', encrypted: true, invite: [botId] });
-    await waitForEvent(admin.user, roomId, membership(botId, 'join'), { timeoutMs: BOT_TIMEOUT_MS });
+    roomId = await admin.createRoom({ name: 'Encrypted', encrypted: true, invite: [botId] });
+    await waitForEvent(admin, roomId, membership(botId, 'join'), { timeoutMs: BOT_TIMEOUT_MS });
 
     setPassword('not-the-password-of-the-bot');
     await w.bot.stop();
@@ -144,8 +133,10 @@ describe.skipIf(!hs)('the crypto store, lost with matrix.password configured', (
     expect(
       w.bot.records().find((r) => String(r.msg).startsWith('could not log in a new device')),
     ).toMatchObject({ reason: expect.stringContaining('M_FORBIDDEN') });
-    const dm = await acceptNextInvite(admin.user, { from: botId, timeoutMs: BOT_TIMEOUT_MS });
-    const told = await admin.waitFor(dm, postFrom(botId, 'fehlgeschlagen'), { timeoutMs: BOT_TIMEOUT_MS });
+    const dm = await acceptNextInvite(admin, { from: botId, timeoutMs: BOT_TIMEOUT_MS });
+    const told = await adminClient!.waitFor(dm, postFrom(botId, 'fehlgeschlagen'), {
+      timeoutMs: BOT_TIMEOUT_MS,
+    });
     expect(bodyOf(told)).toContain('M_FORBIDDEN');
     expect(bodyOf(told)).toContain('matrix.password');
     expect(readFileSync(w.bot.logPath, 'utf8')).not.toContain('not-the-password-of-the-bot');
@@ -175,8 +166,10 @@ describe.skipIf(!hs)('the crypto store, lost with matrix.password configured', (
     expect(log).not.toContain(session.accessToken);
 
     // The admin hears about it in a direct message (encrypted, by the new device), naming both devices.
-    const dm = await acceptNextInvite(admin.user, { from: botId, timeoutMs: BOT_TIMEOUT_MS });
-    const told = await admin.waitFor(dm, postFrom(botId, 'altes Gerät'), { timeoutMs: BOT_TIMEOUT_MS });
+    const dm = await acceptNextInvite(admin, { from: botId, timeoutMs: BOT_TIMEOUT_MS });
+    const told = await adminClient!.waitFor(dm, postFrom(botId, 'altes Gerät'), {
+      timeoutMs: BOT_TIMEOUT_MS,
+    });
     expect(bodyOf(told)).toContain(oldDevice);
     expect(bodyOf(told)).toContain(newDevice);
     expect(bodyOf(told)).toContain('nicht verifiziert');
@@ -184,11 +177,11 @@ describe.skipIf(!hs)('the crypto store, lost with matrix.password configured', (
 
     // An encrypted !ping in the encrypted room gets an encrypted answer the admin's client decrypts.
     await until('the admin sees the new device of the bot', async () => {
-      const known = await admin.client.getCrypto()!.getUserDeviceInfo([botId], true);
+      const known = await adminClient!.client.getCrypto()!.getUserDeviceInfo([botId], true);
       return known.get(botId)?.has(newDevice) ?? false;
     });
-    const ping = await admin.sendText(roomId, '!ping');
-    const pong = await admin.waitFor(roomId, postFrom(botId, 'pong'), {
+    const ping = await adminClient!.sendText(roomId, '!ping');
+    const pong = await adminClient!.waitFor(roomId, postFrom(botId, 'pong'), {
       afterEventId: ping,
       timeoutMs: BOT_TIMEOUT_MS,
     });
@@ -205,7 +198,7 @@ describe.skipIf(!hs)('the crypto store, lost with matrix.password configured', (
     expect(w.bot.records().filter((r) => String(r.msg).startsWith('logged in a new device'))).toHaveLength(1);
     // The bot tells the admins before it logs "bot ready": an invite would be on its way already.
     await expect(
-      admin.user.sync.waitForInvite({ from: botId, timeoutMs: 2_000 }),
+      admin.sync.waitForInvite({ from: botId, timeoutMs: 2_000 }),
       'the admin is told once',
     ).rejects.toThrow(/no new invite/);
 
