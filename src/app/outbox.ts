@@ -84,6 +84,46 @@ export class Outbox {
         await this.tellLateOutcome(id, report);
       });
     }
+    await this.endLateCreates();
+  }
+
+  /**
+   * A `create` that timed out can still reach BBB after the bot ended that session and BBB confirmed
+   * the end: BBB then runs the same meetingID again, recorded. Nobody can enter it (every link pins the
+   * first createTime), but a recorded meeting must not run after a withdrawal: for a few minutes after
+   * a recorded session ended, each tick asks BBB about its meetingID and ends such a newcomer again.
+   */
+  private async endLateCreates(): Promise<void> {
+    const since = this.ctx.now() - LATE_CREATE_WATCH_MS;
+    for (const session of this.ctx.stores.meetings.recordedEndedSince(since)) {
+      let info: Awaited<ReturnType<typeof this.ctx.bbb.getMeetingInfo>>;
+      try {
+        info = await this.ctx.bbb.getMeetingInfo(session.bbbMeetingId);
+      } catch {
+        continue; // not there (the usual case), or BBB cannot say now: the next tick asks again
+      }
+      // The session the bot ended, still being torn down, is no newcomer.
+      if (info.createTime === session.createTime) continue;
+      try {
+        await this.ctx.bbb.end(session.bbbMeetingId);
+        this.ctx.log.warn(
+          { sessionId: session.id, meetingId: session.meetingId },
+          'a late BBB create had started an ended recorded session again; ended it',
+        );
+        this.ctx.stores.audit.append({
+          at: this.ctx.now(),
+          actorId: this.ctx.chat.botUserId,
+          action: 'session.late-create-ended',
+          meetingId: session.meetingId,
+          details: { sessionId: session.id, createTime: info.createTime },
+        });
+      } catch (error) {
+        this.ctx.log.warn(
+          { err: error, sessionId: session.id },
+          'could not end a late-created session; will retry',
+        );
+      }
+    }
   }
 
   /** Caller holds the meeting lock. */
@@ -258,6 +298,8 @@ export class Outbox {
   }
 }
 
+/** How long after its end a recorded session's meetingID is watched for a late `create`. */
+const LATE_CREATE_WATCH_MS = 5 * 60_000;
 const LINK_RETRY_FIRST_MS = 15_000;
 const LINK_RETRY_MAX_MS = 10 * 60_000;
 

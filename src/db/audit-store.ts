@@ -11,6 +11,7 @@ export type AuditAction =
   | 'session.planned'
   | 'session.created'
   | 'session.ended'
+  | 'session.late-create-ended'
   | 'consent.agree'
   | 'consent.decline'
   | 'consent.withdraw'

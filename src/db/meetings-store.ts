@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, sql } from 'drizzle-orm';
 import { type ConsentKind, currentStatuses, isConsentKind } from '../domain/consent.js';
 import {
   isMeetingState,
@@ -239,6 +239,21 @@ export class MeetingsStore {
       .select()
       .from(sessions)
       .where(eq(sessions.state, 'creating' satisfies SessionState))
+      .all();
+  }
+
+  /** Recorded sessions that ended at or after `since` (watched for a late `create`, see Outbox). */
+  recordedEndedSince(since: number): SessionRow[] {
+    return this.db
+      .select()
+      .from(sessions)
+      .where(
+        and(
+          eq(sessions.state, 'ended' satisfies SessionState),
+          eq(sessions.record, true),
+          gte(sessions.endedAt, since),
+        ),
+      )
       .all();
   }
 

@@ -367,3 +367,30 @@ describe('found by the property test: answers given while the bot was down are a
     expect(joinLinks(h, DAVE).filter((url) => url.includes(recorded.bbbMeetingId))).toEqual([]);
   });
 });
+
+describe('found by the property test: a create that reaches BBB after the session was ended', () => {
+  it('the recorded meeting BBB started again is ended at the next tick', async () => {
+    await h.close();
+    h = await createHarness({}, { bbbTimeoutMs: 150 });
+    // The first create is slow: the bot gives up on it (timeout), it reaches BBB a second later.
+    h.sim.faults.set({ slowMs: 1_000, slowCalls: ['create'] });
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE}`);
+    const id = lastMeetingId(h);
+    await h.react(ORGANIZER, h.promptOf(id), '✅');
+    await h.react(ALICE, h.promptOf(id), '✅');
+    h.sim.faults.clear();
+    await h.app.tick(); // the retried create is confirmed: the recorded session runs
+    const session = currentSession(h, id);
+    expect(session.record).toBe(true);
+    await h.say(ALICE, '!withdraw');
+    const running = () => h.sim.sessions().filter((s) => s.meetingID === session.bbbMeetingId && !s.ended);
+    expect(running()).toEqual([]);
+
+    await new Promise((r) => setTimeout(r, 1_200)); // the first create lands: BBB runs the meetingID again
+    expect(running()).toHaveLength(1);
+    expect(running()[0]?.record).toBe(true);
+    await h.app.tick();
+    expect(running()).toEqual([]);
+    expect(h.app.ctx.stores.audit.forMeeting(id).map((e) => e.action)).toContain('session.late-create-ended');
+  });
+});
