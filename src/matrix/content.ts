@@ -21,11 +21,15 @@ export function messageContent(message: Rich, options: MessageOptions = {}): Rec
   return content;
 }
 
-/** An edit carries the new text twice: as its fallback body and as `m.new_content`. */
+/**
+ * An edit carries the new text twice: as its fallback body and as `m.new_content`. It keeps the msgtype
+ * of what it edits (only prompts are edited, sent as m.text): clients show an edit that turned a message
+ * into an m.notice as a notice (nheko: italics).
+ */
 export function editContent(eventId: string, message: Rich): Record<string, unknown> {
-  const fresh = body(message, 'm.notice');
+  const fresh = body(message, 'm.text');
   return {
-    msgtype: 'm.notice',
+    msgtype: 'm.text',
     body: `* ${fresh.body}`,
     format: fresh.format,
     formatted_body: `* ${fresh.formatted_body}`,
