@@ -1,14 +1,35 @@
-// Idle memory of the bot process: started against the real Synapse (as in the e2e suite), joined to
-// a few rooms, then left alone; resident set size sampled from /proc. Measured twice: as `npm start`
-// runs it (TypeScript through tsx) and compiled (`npm run build && npm run start:prod`), and compiled
-// with end-to-end encryption on (the crypto engine in WebAssembly and its key store) beside off.
+// Idle memory of the bot process: started against the real Synapse (as in the e2e suite), then left
+// alone; resident set size sampled from /proc once a second, the median of the idle window reported.
 //
-//   npx tsx bench/idle-memory.ts [idleSeconds=20]
+// 1. Joined to 5 rooms, encryption off: as `npm start` runs it (TypeScript through tsx) and compiled
+//    (`npm run build && npm run start:prod`).
+// 2. At scale, compiled, encryption off beside on: the bot joined to `rooms` rooms (encrypted ones when
+//    encryption is on) with `meetings` meetings in its database (bench/seed-scale.ts: real rooms on the
+//    Synapse, rows written through the project's stores), a BBB simulator as its BBB. Measured after the
+//    first start (the initial sync of every room) and again after a restart (what a deploy leaves
+//    running); seeding and start-up times printed too.
+//
+//   npx tsx bench/idle-memory.ts [idleSeconds=20] [rooms=1000] [meetings=10000]
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { startBot } from '../test/e2e/support/bot-process.js';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BotProcess, startBot } from '../test/e2e/support/bot-process.js';
 import { TestHomeserver } from '../test/e2e/support/homeserver.js';
 import { acquireHomeserver } from '../test/e2e/support/homeserver-lifecycle.js';
+import { startBbbSimulator } from '../test/support/bbb-simulator.js';
+import { encryptRooms, seedMeetings, seedRooms } from './seed-scale.js';
+
+const print = (line: string) => process.stdout.write(`${line}\n`);
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
+const statSize = (path: string) => statSync(path).size;
+
+/** The process's peak resident set size so far (VmHWM). */
+function peakMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
+}
 
 function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -41,7 +62,7 @@ async function measure(
     }
     samples.sort((a, b) => a - b);
     const how = `${entry === 'source' ? 'npm start (tsx)' : 'npm run start:prod (compiled)'}, encryption ${encryption ? 'on' : 'off'}`;
-    console.log(
+    print(
       `idle RSS, ${how}, 5 rooms, ${idleSeconds} s idle: after start ${afterStart.toFixed(1)} MiB, median ${samples[Math.floor(samples.length / 2)]!.toFixed(1)} MiB, max ${samples.at(-1)!.toFixed(1)} MiB`,
     );
   } finally {
@@ -49,16 +70,133 @@ async function measure(
   }
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+/** RSS once a second for `seconds`, after `settleSeconds` of letting the process settle. */
+async function idleRss(pid: number, seconds: number, settleSeconds: number) {
+  await sleep(settleSeconds * 1000);
+  const samples: number[] = [];
+  for (let s = 0; s < seconds; s++) {
+    await sleep(1000);
+    samples.push(rssMiB(pid));
+  }
+  return { median: median(samples), max: Math.max(...samples) };
+}
+
+interface Scale {
+  rooms: number;
+  meetings: number;
+  idleSeconds: number;
+}
+
+/**
+ * Seeds once for both variants: plain rooms with the bot joined, and a database template. The
+ * encryption-on variant runs after the rooms were switched to encrypted (`m.room.encryption`, as a
+ * room admin does in Element), on a fresh copy of the same database: same rooms, same meetings.
+ */
+async function seedScale(hs: TestHomeserver, scale: Scale) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-idle-scale-'));
+  const template = join(dir, 'template.db');
+  const botUser = await hs.registerUser('meetbot-scale', { displayName: 'Meeting Bot' });
+  let t = performance.now();
+  const seeded = await seedRooms(hs, botUser, { count: scale.rooms, encrypted: false, devices: true });
+  const roomsMs = performance.now() - t;
+  t = performance.now();
+  const stats = await seedMeetings(template, seeded, botUser, { count: scale.meetings, now: Date.now() });
+  const dbMs = performance.now() - t;
+  print(
+    `seeding: ${scale.rooms} rooms (3 people + the bot each; ${seeded.people.length} people with a device and keys each, ${seeded.directRooms.size} DM rooms) ${secs(roomsMs)}; ` +
+      `${stats.meetings} meetings (${stats.recordings.available + stats.recordings.purged} recordings: ${stats.recordings.available} available, ${stats.recordings.purged} purged; ${stats.reconciled} prompts with their ✅ posted for real) ${secs(dbMs)} (posting ${secs(stats.postMs)}, writing ${secs(stats.writeMs)}); database ${(statSize(template) / 2 ** 20).toFixed(1)} MiB`,
+  );
+  return { dir, template, botUser, seeded };
+}
+
+async function measureAtScale(
+  url: string,
+  world: Awaited<ReturnType<typeof seedScale>>,
+  scale: Scale,
+  encryption: boolean,
+) {
+  const { rooms, meetings, idleSeconds } = scale;
+  const opts = { rooms, meetings, idleSeconds, encryption };
+  const { botUser } = world;
+  const label = `encryption ${encryption ? 'on' : 'off'}`;
+  if (encryption) {
+    const t = performance.now();
+    await encryptRooms(world.seeded, botUser);
+    print(
+      `switched ${world.seeded.rooms.length + world.seeded.directRooms.size} rooms to encrypted in ${secs(performance.now() - t)}`,
+    );
+  }
+  const dbPath = join(world.dir, `bot-${encryption ? 'on' : 'off'}.db`);
+  copyFileSync(world.template, dbPath);
+  let t: number;
+  const secret = randomBytes(16).toString('hex');
+  const sim = await startBbbSimulator({ secret });
+  let bot: BotProcess | undefined;
+  try {
+    t = performance.now();
+    bot = await startBot({
+      homeserverUrl: url,
+      botUser,
+      entry: 'compiled',
+      readyTimeoutMs: 15 * 60_000,
+      config: {
+        logLevel: 'info',
+        matrix: { encryption: opts.encryption },
+        database: { path: dbPath },
+        bbb: { url: sim.url, secret },
+      },
+    });
+    const readyMs = performance.now() - t;
+    const first = await idleRss(bot.pid!, opts.idleSeconds, 10);
+    const firstPeak = peakMiB(bot.pid!);
+    t = performance.now();
+    await bot.restart({ readyTimeoutMs: 15 * 60_000 });
+    const restartMs = performance.now() - t;
+    const again = await idleRss(bot.pid!, opts.idleSeconds, 10);
+    const againPeak = peakMiB(bot.pid!);
+    const records = bot.records();
+    const errors = records.filter((r) => typeof r.level === 'number' && r.level >= 50);
+    const reconciled = records.filter((r) => r.msg === 'reconciled meetings').map((r) => r.meetings);
+    print(
+      `idle RSS, compiled, ${label}, ${opts.rooms} rooms, ${opts.meetings} meetings, ${opts.idleSeconds} s idle after 10 s: ` +
+        `first start (initial sync) ready in ${secs(readyMs)}, peak ${firstPeak.toFixed(1)} MiB, idle median ${first.median.toFixed(1)} MiB (max ${first.max.toFixed(1)}); ` +
+        `restart (stop + start) ready in ${secs(restartMs)}, peak ${againPeak.toFixed(1)} MiB, idle median ${again.median.toFixed(1)} MiB (max ${again.max.toFixed(1)}); ` +
+        `meetings reconciled at the starts: ${reconciled.join(', ')}; ${errors.length} errors logged${errors.length ? ` (first: ${JSON.stringify(errors[0]).slice(0, 300)})` : ''}`,
+    );
+    return { first: first.median, restarted: again.median };
+  } finally {
+    await bot?.dispose();
+    await sim.close();
+  }
+}
+
 async function main(): Promise<void> {
   const idleSeconds = Number(process.argv[2] ?? 20);
+  const rooms = Number(process.argv[3] ?? 1000);
+  const meetings = Number(process.argv[4] ?? 10_000);
   const acquired = await acquireHomeserver();
+  let off: { first: number; restarted: number };
+  let on: { first: number; restarted: number };
   try {
     const hs = new TestHomeserver(acquired.info);
-    await measure(hs, acquired.info.url, 'source', idleSeconds);
+    if (!process.env.BENCH_SCALE_ONLY) await measure(hs, acquired.info.url, 'source', idleSeconds);
     if (spawnSync('npm', ['run', 'build'], { stdio: 'ignore' }).status !== 0)
       throw new Error('npm run build failed');
-    await measure(hs, acquired.info.url, 'compiled', idleSeconds);
-    await measure(hs, acquired.info.url, 'compiled', idleSeconds, true);
+    if (!process.env.BENCH_SCALE_ONLY) await measure(hs, acquired.info.url, 'compiled', idleSeconds);
+    const world = await seedScale(hs, { rooms, meetings, idleSeconds });
+    try {
+      off = await measureAtScale(acquired.info.url, world, { rooms, meetings, idleSeconds }, false);
+      on = await measureAtScale(acquired.info.url, world, { rooms, meetings, idleSeconds }, true);
+    } finally {
+      rmSync(world.dir, { recursive: true, force: true });
+    }
+    print(
+      `encryption on vs off at ${rooms} rooms / ${meetings} meetings, idle median after a restart: ${on.restarted.toFixed(1)} vs ${off.restarted.toFixed(1)} MiB (${signed(on.restarted - off.restarted)} MiB, ${(on.restarted / off.restarted).toFixed(2)}×); after the first start ${on.first.toFixed(1)} vs ${off.first.toFixed(1)} MiB; goal: at most 150 MiB with encryption on`,
+    );
   } finally {
     await acquired.release();
   }
