@@ -10,7 +10,8 @@
 //    running); seeding and start-up times printed too.
 //
 //   npx tsx bench/idle-memory.ts [idleSeconds=20] [rooms=1000] [meetings=10000]
-//   (BENCH_SCALE_ONLY=1 skips the 5-room measures.)
+//   (BENCH_SCALE_ONLY=1 skips the 5-room measures; BENCH_NODE_OPTIONS="…" sets NODE_OPTIONS for the bot
+//   processes, e.g. --max-semi-space-size=2 to see what V8's young generation holds.)
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -50,6 +51,7 @@ async function measure(
     homeserverUrl: url,
     botUser,
     entry,
+    env: botEnv,
     config: { logLevel: 'info', matrix: { encryption } },
   });
   try {
@@ -62,7 +64,7 @@ async function measure(
       samples.push(rssMiB(bot.pid!));
     }
     samples.sort((a, b) => a - b);
-    const how = `${entry === 'source' ? 'npm start (tsx)' : 'npm run start:prod (compiled)'}, encryption ${encryption ? 'on' : 'off'}`;
+    const how = `${entry === 'source' ? 'npm start (tsx)' : 'npm run start:prod (compiled)'}, encryption ${encryption ? 'on' : 'off'}${nodeOptions}`;
     print(
       `idle RSS, ${how}, 5 rooms, ${idleSeconds} s idle: after start ${afterStart.toFixed(1)} MiB, median ${samples[Math.floor(samples.length / 2)]!.toFixed(1)} MiB, max ${samples.at(-1)!.toFixed(1)} MiB`,
     );
@@ -70,6 +72,12 @@ async function measure(
     await bot.dispose();
   }
 }
+
+const botEnv: Record<string, string> = process.env.BENCH_NODE_OPTIONS
+  ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS }
+  : {};
+
+const nodeOptions = botEnv.NODE_OPTIONS ? `, NODE_OPTIONS=${botEnv.NODE_OPTIONS}` : '';
 
 /** At scale, prompt edits and key sharing go on for a while after "bot ready": let them finish. */
 const SETTLE_S = 30;
@@ -125,7 +133,7 @@ async function measureAtScale(
   const { rooms, meetings, idleSeconds } = scale;
   const opts = { rooms, meetings, idleSeconds, encryption };
   const { botUser } = world;
-  const label = `encryption ${encryption ? 'on' : 'off'}`;
+  const label = `encryption ${encryption ? 'on' : 'off'}${nodeOptions}`;
   if (encryption) {
     const t = performance.now();
     await encryptRooms(world.seeded, botUser);
@@ -145,6 +153,7 @@ async function measureAtScale(
       homeserverUrl: url,
       botUser,
       entry: 'compiled',
+      env: botEnv,
       readyTimeoutMs: 15 * 60_000,
       config: {
         logLevel: 'info',
