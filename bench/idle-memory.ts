@@ -1,14 +1,40 @@
-// Idle memory of the bot process: started against the real Synapse (as in the e2e suite), joined to
-// a few rooms, then left alone; resident set size sampled from /proc. Measured twice: as `npm start`
-// runs it (TypeScript through tsx) and compiled (`npm run build && npm run start:prod`), and compiled
-// with end-to-end encryption on (the crypto engine in WebAssembly and its key store) beside off.
+// Idle memory of the bot process: started against the real Synapse (as in the e2e suite), then left
+// alone; resident set size sampled from /proc once a second, the median of the idle window reported.
 //
-//   npx tsx bench/idle-memory.ts [idleSeconds=20]
+// Besides the idle median, RSS after a full garbage collection forced through the inspector (the bot
+// runs with --inspect on a loopback port): an idle process keeps garbage until V8 collects it.
+//
+// 1. Joined to 5 rooms, encryption off: as `npm start` runs it (TypeScript through tsx) and compiled
+//    (`npm run build && npm run start:prod`).
+// 2. At scale, compiled, encryption off beside on: the bot joined to `rooms` rooms (encrypted ones when
+//    encryption is on) with `meetings` meetings in its database (bench/seed-scale.ts: real rooms on the
+//    Synapse, rows written through the project's stores), a BBB simulator as its BBB. Measured after the
+//    first start (the initial sync of every room) and again after a restart (what a deploy leaves
+//    running); seeding and start-up times printed too.
+//
+//   npx tsx bench/idle-memory.ts [idleSeconds=20] [rooms=1000] [meetings=10000]
+//   (BENCH_SCALE_ONLY=1 skips the 5-room measures; BENCH_NODE_OPTIONS="…" sets NODE_OPTIONS for the bot
+//   processes, e.g. --max-semi-space-size=2 to see what V8's young generation holds.)
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { startBot } from '../test/e2e/support/bot-process.js';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BotProcess, startBot } from '../test/e2e/support/bot-process.js';
 import { TestHomeserver } from '../test/e2e/support/homeserver.js';
 import { acquireHomeserver } from '../test/e2e/support/homeserver-lifecycle.js';
+import { startBbbSimulator } from '../test/support/bbb-simulator.js';
+import { encryptRooms, seedMeetings, seedRooms } from './seed-scale.js';
+
+const print = (line: string) => process.stdout.write(`${line}\n`);
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
+const statSize = (path: string) => statSync(path).size;
+
+/** The process's peak resident set size so far (VmHWM). */
+function peakMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
+}
 
 function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -28,6 +54,7 @@ async function measure(
     homeserverUrl: url,
     botUser,
     entry,
+    env: botEnv,
     config: { logLevel: 'info', matrix: { encryption } },
   });
   try {
@@ -40,25 +67,185 @@ async function measure(
       samples.push(rssMiB(bot.pid!));
     }
     samples.sort((a, b) => a - b);
-    const how = `${entry === 'source' ? 'npm start (tsx)' : 'npm run start:prod (compiled)'}, encryption ${encryption ? 'on' : 'off'}`;
-    console.log(
-      `idle RSS, ${how}, 5 rooms, ${idleSeconds} s idle: after start ${afterStart.toFixed(1)} MiB, median ${samples[Math.floor(samples.length / 2)]!.toFixed(1)} MiB, max ${samples.at(-1)!.toFixed(1)} MiB`,
+    const gc = await rssAfterGc(bot);
+    const how = `${entry === 'source' ? 'npm start (tsx)' : 'npm run start:prod (compiled)'}, encryption ${encryption ? 'on' : 'off'}${nodeOptions}`;
+    print(
+      `idle RSS, ${how}, 5 rooms, ${idleSeconds} s idle: after start ${afterStart.toFixed(1)} MiB, median ${samples[Math.floor(samples.length / 2)]!.toFixed(1)} MiB, max ${samples.at(-1)!.toFixed(1)} MiB; after a full GC ${gc.toFixed(1)} MiB`,
     );
   } finally {
     await bot.dispose();
   }
 }
 
+const extraNodeOptions = process.env.BENCH_NODE_OPTIONS ?? '';
+/**
+ * The inspector (on a free loopback port) lets the bench force a full garbage collection in the bot
+ * (HeapProfiler.collectGarbage): an idle process keeps its garbage until V8 happens to collect it, so
+ * RSS alone depends on when the last major GC ran. Both figures are reported.
+ */
+const botEnv: Record<string, string> = { NODE_OPTIONS: `--inspect=127.0.0.1:0 ${extraNodeOptions}`.trim() };
+
+/** Forces a full GC in the bot through its inspector, then samples RSS for 5 s: the median. */
+async function rssAfterGc(bot: BotProcess): Promise<number> {
+  const line = [...bot.lines()].reverse().find((l) => l.includes('Debugger listening on ws://'));
+  const url = /ws:\/\/\S+/.exec(line ?? '')?.[0];
+  if (!url) throw new Error('the bot printed no inspector URL');
+  const ws = new WebSocket(url);
+  await new Promise<void>((resolve, reject) => {
+    ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' }));
+    ws.onmessage = (m) => {
+      if ((JSON.parse(String(m.data)) as { id?: number }).id === 1) resolve();
+    };
+    ws.onerror = () => reject(new Error(`inspector ${url} failed`));
+  });
+  ws.close();
+  await sleep(2000);
+  const samples: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    samples.push(rssMiB(bot.pid!));
+    await sleep(1000);
+  }
+  return median(samples);
+}
+
+const nodeOptions = extraNodeOptions ? `, NODE_OPTIONS=${extraNodeOptions}` : '';
+
+/** At scale, prompt edits and key sharing go on for a while after "bot ready": let them finish. */
+const SETTLE_S = 30;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+/** RSS once a second for `seconds`, after `settleSeconds` of letting the process settle. */
+async function idleRss(pid: number, seconds: number, settleSeconds: number) {
+  await sleep(settleSeconds * 1000);
+  const samples: number[] = [];
+  for (let s = 0; s < seconds; s++) {
+    await sleep(1000);
+    samples.push(rssMiB(pid));
+  }
+  return { median: median(samples), max: Math.max(...samples) };
+}
+
+interface Scale {
+  rooms: number;
+  meetings: number;
+  idleSeconds: number;
+}
+
+/**
+ * Seeds once for both variants: plain rooms with the bot joined, and a database template. The
+ * encryption-on variant runs after the rooms were switched to encrypted (`m.room.encryption`, as a
+ * room admin does in Element), on a fresh copy of the same database: same rooms, same meetings.
+ */
+async function seedScale(hs: TestHomeserver, scale: Scale) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-idle-scale-'));
+  const template = join(dir, 'template.db');
+  const botUser = await hs.registerUser('meetbot-scale', { displayName: 'Meeting Bot' });
+  let t = performance.now();
+  const seeded = await seedRooms(hs, botUser, { count: scale.rooms, encrypted: false, devices: true });
+  const roomsMs = performance.now() - t;
+  t = performance.now();
+  const stats = await seedMeetings(template, seeded, botUser, { count: scale.meetings, now: Date.now() });
+  const dbMs = performance.now() - t;
+  print(
+    `seeding: ${scale.rooms} rooms (3 people + the bot each; ${seeded.people.length} people with a device and keys each, ${seeded.directRooms.size} DM rooms) ${secs(roomsMs)}; ` +
+      `${stats.meetings} meetings (${stats.recordings.available + stats.recordings.purged} recordings: ${stats.recordings.available} available, ${stats.recordings.purged} purged; ${stats.reconciled} prompts with their ✅ posted for real) ${secs(dbMs)} (posting ${secs(stats.postMs)}, writing ${secs(stats.writeMs)}); database ${(statSize(template) / 2 ** 20).toFixed(1)} MiB`,
+  );
+  return { dir, template, botUser, seeded };
+}
+
+async function measureAtScale(
+  url: string,
+  world: Awaited<ReturnType<typeof seedScale>>,
+  scale: Scale,
+  encryption: boolean,
+) {
+  const { rooms, meetings, idleSeconds } = scale;
+  const opts = { rooms, meetings, idleSeconds, encryption };
+  const { botUser } = world;
+  const label = `encryption ${encryption ? 'on' : 'off'}${nodeOptions}`;
+  if (encryption) {
+    const t = performance.now();
+    await encryptRooms(world.seeded, botUser);
+    print(
+      `switched ${world.seeded.rooms.length + world.seeded.directRooms.size} rooms to encrypted in ${secs(performance.now() - t)}`,
+    );
+  }
+  const dbPath = join(world.dir, `bot-${encryption ? 'on' : 'off'}.db`);
+  copyFileSync(world.template, dbPath);
+  let t: number;
+  const secret = randomBytes(16).toString('hex');
+  const sim = await startBbbSimulator({ secret });
+  let bot: BotProcess | undefined;
+  try {
+    t = performance.now();
+    bot = await startBot({
+      homeserverUrl: url,
+      botUser,
+      entry: 'compiled',
+      env: botEnv,
+      readyTimeoutMs: 15 * 60_000,
+      config: {
+        logLevel: 'info',
+        matrix: { encryption: opts.encryption },
+        database: { path: dbPath },
+        bbb: { url: sim.url, secret },
+      },
+    });
+    const readyMs = performance.now() - t;
+    const firstAtReady = rssMiB(bot.pid!);
+    const first = await idleRss(bot.pid!, opts.idleSeconds, SETTLE_S);
+    const firstGc = await rssAfterGc(bot);
+    const firstPeak = peakMiB(bot.pid!);
+    t = performance.now();
+    await bot.restart({ readyTimeoutMs: 15 * 60_000 });
+    const restartMs = performance.now() - t;
+    const againAtReady = rssMiB(bot.pid!);
+    const again = await idleRss(bot.pid!, opts.idleSeconds, SETTLE_S);
+    const againGc = await rssAfterGc(bot);
+    const againPeak = peakMiB(bot.pid!);
+    const records = bot.records();
+    const errors = records.filter((r) => typeof r.level === 'number' && r.level >= 50);
+    const reconciled = records.filter((r) => r.msg === 'reconciled meetings').map((r) => r.meetings);
+    print(
+      `idle RSS, compiled, ${label}, ${opts.rooms} rooms, ${opts.meetings} meetings, ${opts.idleSeconds} s idle after ${SETTLE_S} s: ` +
+        `first start (initial sync) ready in ${secs(readyMs)} at ${firstAtReady.toFixed(1)} MiB, peak ${firstPeak.toFixed(1)} MiB, idle median ${first.median.toFixed(1)} MiB (max ${first.max.toFixed(1)}), after a full GC ${firstGc.toFixed(1)} MiB; ` +
+        `restart (stop + start) ready in ${secs(restartMs)} at ${againAtReady.toFixed(1)} MiB, peak ${againPeak.toFixed(1)} MiB, idle median ${again.median.toFixed(1)} MiB (max ${again.max.toFixed(1)}), after a full GC ${againGc.toFixed(1)} MiB; ` +
+        `meetings reconciled at the starts: ${reconciled.join(', ')}; ${errors.length} errors logged${errors.length ? ` (first: ${JSON.stringify(errors[0]).slice(0, 300)})` : ''}`,
+    );
+    return { first: first.median, restarted: again.median, firstGc, againGc };
+  } finally {
+    await bot?.dispose();
+    await sim.close();
+  }
+}
+
 async function main(): Promise<void> {
   const idleSeconds = Number(process.argv[2] ?? 20);
+  const rooms = Number(process.argv[3] ?? 1000);
+  const meetings = Number(process.argv[4] ?? 10_000);
   const acquired = await acquireHomeserver();
+  type Figures = { first: number; restarted: number; firstGc: number; againGc: number };
+  let off: Figures;
+  let on: Figures;
   try {
     const hs = new TestHomeserver(acquired.info);
-    await measure(hs, acquired.info.url, 'source', idleSeconds);
+    if (!process.env.BENCH_SCALE_ONLY) await measure(hs, acquired.info.url, 'source', idleSeconds);
     if (spawnSync('npm', ['run', 'build'], { stdio: 'ignore' }).status !== 0)
       throw new Error('npm run build failed');
-    await measure(hs, acquired.info.url, 'compiled', idleSeconds);
-    await measure(hs, acquired.info.url, 'compiled', idleSeconds, true);
+    if (!process.env.BENCH_SCALE_ONLY) await measure(hs, acquired.info.url, 'compiled', idleSeconds);
+    const world = await seedScale(hs, { rooms, meetings, idleSeconds });
+    try {
+      off = await measureAtScale(acquired.info.url, world, { rooms, meetings, idleSeconds }, false);
+      on = await measureAtScale(acquired.info.url, world, { rooms, meetings, idleSeconds }, true);
+    } finally {
+      rmSync(world.dir, { recursive: true, force: true });
+    }
+    print(
+      `encryption on vs off at ${rooms} rooms / ${meetings} meetings, after a full GC: restarted ${on.againGc.toFixed(1)} vs ${off.againGc.toFixed(1)} MiB (${signed(on.againGc - off.againGc)} MiB, ${(on.againGc / off.againGc).toFixed(2)}×), first start ${on.firstGc.toFixed(1)} vs ${off.firstGc.toFixed(1)} MiB; ` +
+        `idle median as found: restarted ${on.restarted.toFixed(1)} vs ${off.restarted.toFixed(1)} MiB, first start ${on.first.toFixed(1)} vs ${off.first.toFixed(1)} MiB; goal: at most 150 MiB with encryption on`,
+    );
   } finally {
     await acquired.release();
   }

@@ -4,14 +4,26 @@
 // between two users (the floor any bot answer sits on) and `!ping` → pong through the same bot
 // process (the bot's own fixed cost without meeting work).
 //
+// Encryption on beside off, in the same run: a second pair of series where the people use an encrypting
+// client (matrix-js-sdk 43 with its Rust crypto in memory, as the e2e suite's CryptoUser): a plain room
+// with a bot whose encryption is off, and an encrypted room with a bot whose encryption is on (the command
+// goes in encrypted, the notice comes back encrypted and is decrypted by the client). Both series use the
+// same client and the same event-driven wait, and their samples alternate, so load on the machine falls
+// on both alike; the difference of their medians is what encryption costs.
+//
 //   npx tsx bench/latency.ts [samples=20]
 //
 // Uses E2E_HOMESERVER_URL + E2E_REGISTRATION_SECRET when set, else scripts/synapse.sh (root on
 // Debian), stopping the Synapse afterwards only if it started it.
 import { randomBytes } from 'node:crypto';
-import { startBot } from '../test/e2e/support/bot-process.js';
+import { MatrixEventEvent, RoomEvent } from 'matrix-js-sdk';
+import { type BotProcess, startBot } from '../test/e2e/support/bot-process.js';
+import { CryptoUser, type SeenEvent } from '../test/e2e/support/crypto-user.js';
 import {
+  acceptNextInvite,
+  type EventPredicate,
   type MatrixEvent,
+  membership,
   reactionTo,
   TestHomeserver,
   type TestUser,
@@ -29,6 +41,15 @@ import { startBbbSimulator } from '../test/support/bbb-simulator.js';
 import { type LatencyStats, measureMatrixRoundTrip, summarize } from './matrix-roundtrip.js';
 
 const WARMUP = 2;
+/** Figures go straight to stdout: console.log/info/debug are muted (see main). */
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
+
+/** matrix-js-sdk's module-level logger prints every step through console.log/info/debug. */
+function muteConsole(): void {
+  for (const level of ['log', 'info', 'debug'] as const) console[level] = () => {};
+}
 
 /** Sends `text` as `user` (whose long-poll is already running) and times each predicate's first hit. */
 async function timeCommand(
@@ -50,6 +71,85 @@ async function timeCommand(
   return { times, events };
 }
 
+/**
+ * The first event after `afterEventId` matching `predicate` as this client sees it (decrypted),
+ * resolved on the client's own timeline and decryption events, so no polling interval adds to it.
+ */
+function clientSees(
+  u: CryptoUser,
+  roomId: string,
+  predicate: EventPredicate,
+  afterEventId: string,
+  timeoutMs = 30_000,
+): Promise<SeenEvent> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const events = u.seen(roomId);
+      const i = events.findIndex((e) => e.event_id === afterEventId);
+      const found = events.slice(i + 1).find((e) => predicate(e));
+      if (found) {
+        done();
+        resolve(found);
+      }
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`${u.userId}: no ${predicate.name || 'event'} in ${roomId} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const done = () => {
+      clearTimeout(timer);
+      u.client.off(RoomEvent.Timeline, check);
+      u.client.off(MatrixEventEvent.Decrypted, check);
+    };
+    u.client.on(RoomEvent.Timeline, check);
+    u.client.on(MatrixEventEvent.Decrypted, check);
+    check();
+  });
+}
+
+/** Olga, Alice and Bob on encrypting clients, in a new room (encrypted or not) with the bot. */
+async function clientRoom(hs: TestHomeserver, botId: string, encrypted: boolean) {
+  const people = (await registerPeople(hs, ['Olga', 'Alice', 'Bob'])) as [TestUser, TestUser, TestUser];
+  const clients = await Promise.all(people.map((p) => CryptoUser.start(p)));
+  const [olga, alice, bob] = clients as [CryptoUser, CryptoUser, CryptoUser];
+  const roomId = await olga.user.createRoom({
+    name: `latency bench, ${encrypted ? 'encrypted' : 'plain'}`,
+    encrypted,
+    invite: [botId, alice.userId, bob.userId],
+  });
+  await Promise.all([alice, bob].map((u) => acceptNextInvite(u.user, { from: olga.userId })));
+  await waitForEvent(olga.user, roomId, membership(botId, 'join'), { timeoutMs: 30_000 });
+  for (const u of clients) await u.awaitMembers(roomId, [botId, ...people.map((p) => p.userId)]);
+  return { olga, alice, bob, roomId, clients };
+}
+
+interface ClientSample {
+  /** Command sent → notice seen, as the user waits for it. */
+  total: number;
+  /** Until the client's send returned (encrypting included). */
+  send: number;
+  /** Server timestamps: the command's arrival at Synapse → the notice's (the bot's share, its sync included). */
+  bot: number;
+}
+
+/** One `!meeting` through an encrypting client: time to the notice, then (untimed) to the bot's last ❌. */
+async function timeClientMeeting(
+  c: { olga: CryptoUser; alice: CryptoUser; bob: CryptoUser; roomId: string },
+  botId: string,
+  title: string,
+): Promise<ClientSample> {
+  const t0 = performance.now();
+  const commandId = await c.olga.sendText(c.roomId, `!meeting ${title} ${c.alice.userId} ${c.bob.userId}`);
+  const send = performance.now() - t0;
+  const notice = await clientSees(c.olga, c.roomId, isNotice(botId), commandId);
+  const total = performance.now() - t0;
+  const command = c.olga.seen(c.roomId).find((e) => e.event_id === commandId);
+  const bot = (notice.origin_server_ts ?? Number.NaN) - (command?.origin_server_ts ?? Number.NaN);
+  const prompt = await clientSees(c.olga, c.roomId, isPrompt(botId), commandId);
+  await clientSees(c.olga, c.roomId, reactionTo(prompt.event_id, '❌'), prompt.event_id);
+  return { total, send, bot };
+}
+
 function row(label: string, s: LatencyStats, base: LatencyStats): string {
   const f = (x: number) => x.toFixed(1).padStart(8);
   const ratio = `${(s.median / base.median).toFixed(1)}×`.padStart(7);
@@ -63,6 +163,9 @@ async function main(): Promise<void> {
   const secret = randomBytes(16).toString('hex');
   const sim = await startBbbSimulator({ secret });
   const botUser = await hs.registerUser('meetbot-latency', { displayName: 'Meeting Bot' });
+  const botEncUser = await hs.registerUser('meetbot-latency-e2ee', { displayName: 'Meeting Bot' });
+  const clients: CryptoUser[] = [];
+  let botEnc: BotProcess | undefined;
   const bot = await startBot({
     homeserverUrl: acquired.info.url,
     botUser,
@@ -104,28 +207,78 @@ async function main(): Promise<void> {
       }
     }
 
+    // Encryption off beside on, through the same encrypting client, samples alternating.
+    muteConsole();
+    botEnc = await startBot({
+      homeserverUrl: acquired.info.url,
+      botUser: botEncUser,
+      config: { logLevel: 'info', matrix: { encryption: true }, bbb: { url: sim.url, secret } },
+    });
+    const plainRoom = await clientRoom(hs, botId, false);
+    const encRoom = await clientRoom(hs, botEncUser.userId, true);
+    clients.push(...plainRoom.clients, ...encRoom.clients);
+    const plainNotice: ClientSample[] = [];
+    const encNotice: ClientSample[] = [];
+    for (let i = 0; i < WARMUP + samples; i++) {
+      const tPlain = await timeClientMeeting(plainRoom, botId, `Plain ${i + 1}`);
+      const tEnc = await timeClientMeeting(encRoom, botEncUser.userId, `Encrypted ${i + 1}`);
+      if (i >= WARMUP) {
+        plainNotice.push(tPlain);
+        encNotice.push(tEnc);
+      }
+    }
+    const undecryptable = encRoom.olga.undecryptable(encRoom.roomId);
+    if (undecryptable.length) throw new Error(`undecryptable in the encrypted room: ${undecryptable}`);
+    const encEvents = encRoom.olga.seen(encRoom.roomId).filter((e) => e.sender === botEncUser.userId);
+    if (!encEvents.some((e) => e.encrypted && isNotice(botEncUser.userId)(e)))
+      throw new Error('the bot with encryption on did not send its notice encrypted');
+
     const pingStats = summarize(ping);
     const noticeStats = summarize(notice);
     const promptStats = summarize(prompt);
-    console.log(`command-to-notice latency on ${acquired.info.url}, ${samples} samples each (ms)`);
-    console.log(
+    print(`command-to-notice latency on ${acquired.info.url}, ${samples} samples each (ms)`);
+    print(
       `${''.padEnd(34)}${'median'.padStart(8)}${'p90'.padStart(8)}${'min'.padStart(8)}${'max'.padStart(8)}${'ratio'.padStart(7)}`,
     );
-    console.log(row('message round trip (user → user)', roundTrip, roundTrip));
-    console.log(row('!ping → pong', pingStats, roundTrip));
-    console.log(row('!meeting → privacy notice', noticeStats, roundTrip));
-    console.log(row('!meeting → consent prompt', promptStats, roundTrip));
-    console.log(
+    print(row('message round trip (user → user)', roundTrip, roundTrip));
+    print(row('!ping → pong', pingStats, roundTrip));
+    print(row('!meeting → privacy notice', noticeStats, roundTrip));
+    print(row('!meeting → consent prompt', promptStats, roundTrip));
+    print(
       `ratio = median / median of the bare round trip; notice p90 / round-trip p90 = ${(noticeStats.p90 / roundTrip.p90).toFixed(1)}×`,
     );
+    const plainStats = summarize(plainNotice.map((x) => x.total));
+    const encStats = summarize(encNotice.map((x) => x.total));
+    const med = (xs: ClientSample[], k: keyof ClientSample) => summarize(xs.map((x) => x[k])).median;
+    print('');
+    print(
+      `!meeting → privacy notice through an encrypting client (matrix-js-sdk 43, Rust crypto), ${samples} samples each, alternating (ms)`,
+    );
+    print(
+      `${''.padEnd(34)}${'median'.padStart(8)}${'p90'.padStart(8)}${'min'.padStart(8)}${'max'.padStart(8)}${'ratio'.padStart(7)}`,
+    );
+    print(row('plain room, bot encryption off', plainStats, plainStats));
+    print(row('encrypted room, encryption on', encStats, plainStats));
+    print(
+      `where it goes (medians): client send ${med(plainNotice, 'send').toFixed(1)} → ${med(encNotice, 'send').toFixed(1)} ms; command → notice at the server (the bot's share) ${med(plainNotice, 'bot').toFixed(0)} → ${med(encNotice, 'bot').toFixed(0)} ms`,
+    );
+    print(
+      `encryption cost: median ${signed(encStats.median - plainStats.median)} ms (${(encStats.median / plainStats.median).toFixed(2)}×), p90 ${signed(encStats.p90 - plainStats.p90)} ms (${(encStats.p90 / plainStats.p90).toFixed(2)}×); goal: at most +20 ms median`,
+    );
   } finally {
+    for (const c of clients) c.stop();
+    await botEnc?.dispose();
     await bot.dispose();
     await sim.close();
     await acquired.release();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+main().then(
+  // The clients' WebAssembly crypto can keep handles open after stopClient(): exit explicitly.
+  () => process.exit(process.exitCode ?? 0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
