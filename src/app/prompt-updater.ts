@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { MeetingRow } from '../db/meetings-store.js';
 import type { Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
@@ -69,11 +70,14 @@ export class PromptUpdater {
     const meeting = this.ctx.stores.meetings.get(meetingId);
     if (!meeting?.promptEventId) return;
     const view = readMeeting(this.ctx, meeting);
-    await this.ctx.chat.edit(
-      meeting.roomId,
-      meeting.promptEventId,
-      renderPrompt(this.ctx, view, this.stateNote(meeting)),
-    );
+    const prompt = renderPrompt(this.ctx, view, this.stateNote(meeting));
+    // An edit that would show what the prompt already shows is not sent (a restart re-checks every
+    // meeting it reconciles: hundreds of identical edits otherwise).
+    const key = `prompt-shown:${meetingId}`;
+    const shown = createHash('sha256').update(prompt.text).update('\0').update(prompt.html).digest('hex');
+    if (this.ctx.stores.state.read(key) === shown) return;
+    await this.ctx.chat.edit(meeting.roomId, meeting.promptEventId, prompt);
+    this.ctx.stores.state.write(key, shown);
     this.editsSent++;
   }
 

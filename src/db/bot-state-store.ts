@@ -26,13 +26,18 @@ export class BotStateStore {
     return this.read(noAnswerKey(meetingId, reactionEventId)) !== undefined;
   }
 
-  /** With the meeting's evidence (retention). */
-  forgetNoAnswers(meetingIds: readonly number[]): void {
-    for (const id of meetingIds)
+  /** What is kept per meeting in the key/value table goes with the meeting's evidence (retention). */
+  forgetMeetings(meetingIds: readonly number[]): void {
+    for (const id of meetingIds) {
       this.db
         .delete(kv)
         .where(like(kv.key, `no-answer:${id}:%`))
         .run();
+      this.db
+        .delete(kv)
+        .where(eq(kv.key, `prompt-shown:${id}`))
+        .run();
+    }
   }
 
   forgetEventsBefore(at: number): number {

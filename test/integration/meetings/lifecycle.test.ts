@@ -51,6 +51,23 @@ describe('meeting lifecycle', () => {
     expect(h.chat.current(prompt)).toContain('❌ Abgelehnt (40)');
   });
 
+  it('a restart edits no prompt whose text has not changed, and a later answer still does', async () => {
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
+    const prompt = h.promptOf(1);
+    await h.react(ALICE, prompt, '✅');
+    await h.app.prompts.flush();
+    const edits = () => h.chat.messages.find((m) => m.eventId === prompt)!.edits.length;
+    const before = edits();
+    await h.restart();
+    await h.app.reconciler.run();
+    await h.app.prompts.flush();
+    expect(edits()).toBe(before);
+    await h.react(BOB, prompt, '❌');
+    await h.app.prompts.flush();
+    expect(edits()).toBe(before + 1);
+    expect(h.chat.current(prompt)).toContain('❌ Abgelehnt (1): Bob');
+  });
+
   it('ignores reactions of non-invitees, other keys, other events and other rooms', async () => {
     await h.say(ORGANIZER, `!meeting Sync ${ALICE}`);
     const prompt = h.promptOf(1);
