@@ -33,6 +33,7 @@ export interface HomeserverProxy {
 
 export async function startHomeserverProxy(target: string): Promise<HomeserverProxy> {
   const upstream = new URL(target);
+  if (upstream.protocol !== 'http:') throw new Error(`the proxy speaks plain HTTP only, not ${target}`);
   const holds: Hold[] = [];
   const log: HeldRequest[] = [];
 
