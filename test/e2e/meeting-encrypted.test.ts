@@ -246,7 +246,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     expect(bodyOf(unrecorded)).toContain('Aufzeichnung AUS – Bob hat abgelehnt.');
     expect(sessionsNamed(w.sim, next)).toEqual([expect.objectContaining({ record: false })]);
     expect(olga.undecryptable(roomId)).toEqual([]);
-  });
+  }, 120_000); // a restart and two meetings: slow on a loaded machine
 
   /** The Megolm session an encrypted event of `u`'s went out in. */
   function megolmSession(u: CryptoUser, roomId: string, eventId: string): string {
