@@ -600,9 +600,13 @@ class OlmMachine {
       for (const list of this._inFlightQueries.values()) for (const u of list) out.add(u);
       return out;
     };
-    const deadline = Date.now() + IN_FLIGHT_QUERY_WAIT_MS;
-    while (Date.now() < deadline && wanted.some((u) => inFlight().has(u)))
+    const started = Date.now();
+    let waited = false;
+    while (Date.now() - started < IN_FLIGHT_QUERY_WAIT_MS && wanted.some((u) => inFlight().has(u))) {
+      waited = true;
       await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    if (waited) logger.debug(`waited ${Date.now() - started} ms for a /keys/query in flight`);
     const waiting = new Set([...this._pendingQuery, ...inFlight()]);
     const list = wanted.filter((u) => !waiting.has(u));
     if (list.length === 0) return null;
