@@ -20,12 +20,12 @@ export default defineCommand({
     const members = await c.ctx.chat.joinedMembers(c.roomId);
     const strangers = args.mentions.filter((id) => !members.has(id));
     if (strangers.length) throw new UsageError(t.unknownUsers(strangers.join(', ')));
-    const current = new Set(c.ctx.stores.meetings.invitees(meeting.id).map((i) => i.userId));
-    const adding = args.mentions.filter((id) => !current.has(id)).length;
-    if (!withinCap(current.size, adding, max)) {
-      throw new UsageError(t.tooManyForMeeting(meeting.title, current.size, adding, max));
+    const result = await c.app.planning.invite(meeting, args.mentions, c.sender);
+    if ('tooMany' in result) {
+      const { current, adding } = result.tooMany;
+      throw new UsageError(t.tooManyForMeeting(meeting.title, current, adding, max));
     }
-    const { added, already } = await c.app.planning.invite(meeting, args.mentions, c.sender);
+    const { added, already } = result;
     if (added.length)
       await c.reply(fitting((n) => t.invited(meeting.title, someOf(c.ctx, added, n)), added.length));
     if (already.length)

@@ -21,7 +21,10 @@ import {
   closeCrypto,
   createCryptoStore,
   cryptoStorePath,
+  type LostOutcome,
+  lostStoreNotice,
   setBrokenStoreAside,
+  startOnNewDevice,
 } from './matrix/crypto.js';
 import { MatrixEventIntake } from './matrix/event-intake.js';
 import { observeHomeserverCalls } from './matrix/rate-limit.js';
@@ -89,7 +92,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const server: Server | null = config.http.enabled
     ? await startHttpServer(app, { lastSyncAt: () => lastSyncAt, metrics })
     : null;
-  if (lost) await tellAdminsOnce(ctx, lost);
+  if (lost) await tellAdminsOnce(ctx, lost.problem, lost.outcome);
   log.info({ userId: botUserId, encryption }, 'bot ready');
 
   return {
@@ -112,15 +115,17 @@ type Lost = Extract<CryptoStartProblem, { kind: 'lost' }>;
 
 /**
  * The Matrix client, with encryption when configured. The device's keys are opened before syncing
- * starts: a store another process holds stops the start; a lost or unreadable one is set aside and the
- * bot runs without encryption (never a crash loop, never a new identity under a known device).
+ * starts: a store another process holds stops the start; a lost or unreadable one is set aside, and the
+ * bot logs in a new device with `matrix.password` or runs without encryption (never a crash loop, never
+ * a new identity under a known device).
  */
 async function connect(
   config: Config,
   storage: SqliteStorageProvider,
   log: Logger,
-): Promise<{ client: MatrixClient; lost: Lost | null }> {
-  const plain = () => new MatrixClient(config.matrix.homeserverUrl, config.matrix.accessToken, storage);
+): Promise<{ client: MatrixClient; lost: { problem: Lost; outcome: LostOutcome } | null }> {
+  const plain = (token = config.matrix.accessToken) =>
+    new MatrixClient(config.matrix.homeserverUrl, token, storage);
   if (!config.matrix.encryption) return { client: plain(), lost: null };
 
   const storePath = cryptoStorePath(config);
@@ -155,22 +160,29 @@ async function connect(
     const movedTo = setBrokenStoreAside(problem, storePath);
     clog.error(
       { reason: problem.reason, deviceId: problem.deviceId, movedTo },
-      'the encryption keys of this device are lost; running WITHOUT encryption until the bot gets a new access token (new device)',
+      'the encryption keys of this device are lost; a known device cannot get new keys',
     );
-    return { client: plain(), lost: problem };
+    const next = await startOnNewDevice({
+      config,
+      userId: problem.userId ?? (await client.getUserId()),
+      oldDeviceId: problem.deviceId,
+      makeClient: (token) => new MatrixClient(config.matrix.homeserverUrl, token, storage, cryptoStore),
+      log: clog,
+    });
+    return { client: next.client ?? plain(next.accessToken), lost: { problem, outcome: next.outcome } };
   }
 }
 
-/** Each admin hears about a lost key store once per device, in a direct message. */
-async function tellAdminsOnce(ctx: AppContext, lost: Lost): Promise<void> {
-  const device = lost.deviceId ?? 'unknown device';
-  if (!ctx.stores.state.noteOnce('crypto', `lost:${device}`, ctx.now())) return;
+/** Each admin hears about a lost key store once per device (and once per new device), in a direct message. */
+async function tellAdminsOnce(ctx: AppContext, lost: Lost, outcome: LostOutcome): Promise<void> {
+  const notice = lostStoreNotice(lost, outcome);
+  if (!ctx.stores.state.noteOnce('crypto', notice.note, ctx.now())) return;
   for (const admin of ctx.config.admins) {
     try {
       // A new room, as before the DM check (#8): this notice does not use the stored DM room.
       const dm = await ctx.chat.directRoom(admin, undefined);
       if (dm.kind === 'undeliverable') throw new Error(`no direct message reaches ${admin}: ${dm.reason}`);
-      await ctx.chat.send(dm.roomId, ctx.t.cryptoStoreLost(lost.reason), { notice: true });
+      await ctx.chat.send(dm.roomId, notice.text(ctx.t), { notice: true });
     } catch (error) {
       ctx.log.error({ err: error, admin }, 'could not tell an admin about the lost key store');
     }

@@ -4,6 +4,8 @@ import { formatResult } from './check/report.js';
 import { runStartupChecks } from './check/startup.js';
 import { ConfigError, loadConfigFile } from './config/load.js';
 import { createLogger, type Logger, registerSecret, routeMatrixSdkLogs } from './log.js';
+import { applyStoredSession } from './matrix/session.js';
+import { cryptoStorePath, sessionFilePath } from './matrix/store-paths.js';
 
 // `npm start` reads ./config.json, or the file given with `--config <file>`. Configuration problems
 // end the process with a message naming each bad key, never with a stack trace.
@@ -28,9 +30,12 @@ async function main(): Promise<number> {
     throw error;
   }
   registerSecret(config.matrix.accessToken);
+  registerSecret(config.matrix.password);
   registerSecret(config.bbb.secret);
   const log = createLogger(config.logLevel);
   routeMatrixSdkLogs(log);
+  // The session of a device the bot logged in itself (lost keys) stands in for matrix.accessToken.
+  config = await applyStoredSession(config, sessionFilePath(cryptoStorePath(config)), log);
 
   // The preflight checks (`npm run check`): what is certainly wrong stops the start with the same line.
   const checks = await runStartupChecks(config, log);

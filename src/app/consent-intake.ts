@@ -63,7 +63,7 @@ export class ConsentIntake {
   ): Promise<void> {
     if (this.ctx.stores.meetings.hasConsentEvent(input.eventId)) return;
     // Given before the person was invited: it was no answer then and is none now (see lifecycle).
-    if (this.ctx.stores.state.isClaimed(input.eventId)) return;
+    if (this.ctx.stores.state.isNoAnswer(meetingId, input.eventId)) return;
     const meeting = this.ctx.stores.meetings.get(meetingId);
     if (!meeting) return;
     const status = this.ctx.stores.meetings.model(meeting).answers.get(input.sender);
@@ -78,17 +78,20 @@ export class ConsentIntake {
       if (message) await this.ctx.chat.send(meeting.roomId, message);
       return;
     }
-    await this.outbox.step(
-      meetingId,
-      { type: 'answer', userId: input.sender, answer },
-      {
-        eventId: input.eventId,
-        reactionEventId: input.eventId,
-        reactionKey: input.key,
-        actorId: input.sender,
-        source,
-      },
-    );
+    const meta = {
+      eventId: input.eventId,
+      reactionEventId: input.eventId,
+      reactionKey: input.key,
+      actorId: input.sender,
+      source,
+    };
+    // Read at start-up among other answers given while the bot was down: nothing is acted on until
+    // the reconciler has read them all (see Reconciler.reconcileMeeting).
+    if (source === 'reconcile') {
+      this.outbox.record(meetingId, { type: 'answer', userId: input.sender, answer, catchingUp: true }, meta);
+      return;
+    }
+    await this.outbox.step(meetingId, { type: 'answer', userId: input.sender, answer }, meta);
   }
 
   onRedaction(input: RedactionInput, source: 'redaction' | 'reconcile' = 'redaction'): Promise<void> {

@@ -79,7 +79,7 @@ export class MeetingLifecycle {
     // A reaction by someone who is not invited is no answer (design §3.2), and stays none: if the
     // person is invited later, start-up reconciliation must not count it as their answer either.
     if (meta.reactionEventId && effects.some((e) => e.type === 'ignored' && e.reason === 'not-invitee')) {
-      state.claimEvent(meta.reactionEventId, now);
+      state.markNoAnswer(meeting.id, meta.reactionEventId);
     }
     for (const effect of effects) {
       if (effect.type !== 'record-consent') continue;

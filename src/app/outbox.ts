@@ -61,6 +61,17 @@ export class Outbox {
     return { applied, report };
   }
 
+  /**
+   * Applies a lifecycle event and stores its outside actions without carrying them out yet: for the
+   * start-up reconciliation, which runs the outbox once after the last answer read (an action between
+   * two of them could act on an answer a later one replaces). Caller holds the meeting lock.
+   */
+  record(meetingId: number, event: LifecycleEvent, meta: EventMeta): Applied | null {
+    const applied = this.lifecycle.apply(meetingId, event, meta);
+    if (applied) this.prompts.request(meetingId);
+    return applied;
+  }
+
   /** Every meeting with work pending, each under its lock (the frequent tick). */
   async runAll(): Promise<void> {
     const ids = new Set<number>([
@@ -84,7 +95,8 @@ export class Outbox {
     }
     for (const intent of this.ctx.stores.outbox.pendingOfMeeting(meetingId)) {
       if (intent.kind === 'purge-recordings') await this.purge(intent, report);
-      else if (intent.kind === 'deliver-link') await this.deliverLink(intent);
+      else if (intent.kind === 'deliver-link' && linkAttemptDue(intent, this.ctx.now()))
+        await this.deliverLink(intent);
     }
     return report;
   }
@@ -244,4 +256,19 @@ export class Outbox {
       key: `deleted-later:${rows.map((r) => r.recordId).join(',')}`,
     });
   }
+}
+
+const LINK_RETRY_FIRST_MS = 15_000;
+const LINK_RETRY_MAX_MS = 10 * 60_000;
+
+/**
+ * A link that could not be delivered (no DM room possible: account deactivated, invites refused) is
+ * tried once more at the next run (tick or restart), then after 15 s, 30 s, 1 min, … at most every
+ * 10 minutes, not on every 15-second tick: each attempt may ask the homeserver for a new room.
+ * BBB `end` and deletions keep the frequent retry.
+ */
+export function linkAttemptDue(intent: Pick<IntentRow, 'attempts' | 'lastAttemptAt'>, now: number): boolean {
+  if (intent.attempts <= 1 || intent.lastAttemptAt === null) return true;
+  const wait = Math.min(LINK_RETRY_FIRST_MS * 2 ** (intent.attempts - 2), LINK_RETRY_MAX_MS);
+  return now - intent.lastAttemptAt >= wait;
 }

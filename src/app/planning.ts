@@ -1,4 +1,5 @@
 import type { MeetingRow } from '../db/meetings-store.js';
+import { withinCap } from '../domain/bounds.js';
 import { AGREE_KEY, DECLINE_KEY } from '../domain/consent.js';
 import { mention, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
@@ -128,12 +129,15 @@ export class Planning {
     return { eventId: null, actorId: this.ctx.chat.botUserId, source: 'command' as const };
   }
 
-  /** Adds invitees; in an open recorded meeting they get a link only after their ✅. */
+  /**
+   * Adds invitees; in an open recorded meeting they get a link only after their ✅. The cap is
+   * checked under the meeting lock, so two `!invite`s at once cannot pass it together.
+   */
   async invite(
     meeting: MeetingRow,
     userIds: string[],
     actorId: string,
-  ): Promise<{ added: Rich[]; already: Rich[] }> {
+  ): Promise<{ added: Rich[]; already: Rich[] } | { tooMany: { current: number; adding: number } }> {
     const people = await Promise.all(
       userIds.map(async (userId) => ({
         userId,
@@ -141,6 +145,11 @@ export class Planning {
       })),
     );
     return this.ctx.withMeeting(meeting.id, async () => {
+      const invited = new Set(this.ctx.stores.meetings.invitees(meeting.id).map((i) => i.userId));
+      const adding = new Set(userIds.filter((id) => !invited.has(id))).size;
+      if (!withinCap(invited.size, adding, this.ctx.config.limits.maxInvitees)) {
+        return { tooMany: { current: invited.size, adding } };
+      }
       const added = new Set(
         this.ctx.stores.meetings.addInvitees(meeting.id, people, actorId, this.ctx.now()),
       );

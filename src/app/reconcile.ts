@@ -114,6 +114,7 @@ export class Reconciler {
         );
       }
     }
+    // Only now, on the state after every answer read: open (if everyone answered) and act.
     this.prompts.request(meetingId);
     await this.planning.openIfDue(meetingId);
     await this.outbox.runMeeting(meetingId);

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile } from '../config/load.js';
+import { cryptoStorePath, sessionFilePath } from '../matrix/store-paths.js';
 import { type CheckResult, runChecks } from './checks.js';
 import { allOk, formatResult } from './report.js';
 
@@ -26,6 +28,15 @@ async function main(): Promise<number> {
     status: 'ok',
     message: `${file}: language ${config.language}, BBB checksum ${config.bbb.checksumAlgorithm}, ${config.admins.length} admin(s)`,
   });
+  // The token the bot would use: the session of a device it logged in itself, when that still applies.
+  const sessionFile = sessionFilePath(cryptoStorePath(config));
+  if (existsSync(sessionFile)) {
+    const [{ applyStoredSession }, { createLogger }] = await Promise.all([
+      import('../matrix/session.js'),
+      import('../log.js'),
+    ]);
+    config = await applyStoredSession(config, sessionFile, createLogger('silent'), fetch, { readOnly: true });
+  }
   const results = await runChecks(config);
   for (const result of results) print(result);
   return allOk(results) ? 0 : 1;

@@ -20,6 +20,13 @@ export const configSchema = z.strictObject({
         .url()
         .describe('Client-server API base URL of the homeserver, e.g. https://matrix.example.org'),
       accessToken: z.string().min(1).describe('Access token of the bot account'),
+      password: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'Password of the bot account, only for automatic recovery: when the encryption keys are lost or damaged, the bot logs in a new device with it (and removes the old one) instead of running unencrypted. Not needed otherwise',
+        ),
       commandPrefix: z
         .string()
         .min(1)
@@ -214,5 +221,6 @@ export type Config = z.infer<typeof configSchema>;
 /** Environment variables that may carry secrets instead of the file; when set, they win over the file. */
 export const secretEnvironment = [
   { path: ['matrix', 'accessToken'], variable: 'MATRIX_ACCESS_TOKEN' },
+  { path: ['matrix', 'password'], variable: 'MATRIX_PASSWORD' },
   { path: ['bbb', 'secret'], variable: 'BBB_SECRET' },
 ] as const;

@@ -1,4 +1,4 @@
-import { eq, lt } from 'drizzle-orm';
+import { eq, like, lt } from 'drizzle-orm';
 import type { Db } from './open.js';
 import { directRooms, kv, processedEvents, roomNotes } from './schema.js';
 
@@ -13,13 +13,26 @@ export class BotStateStore {
     );
   }
 
-  /** Whether a Matrix event was marked handled (and is not forgotten yet). */
-  isClaimed(eventId: string): boolean {
-    return !!this.db
-      .select({ eventId: processedEvents.eventId })
-      .from(processedEvents)
-      .where(eq(processedEvents.eventId, eventId))
-      .get();
+  /**
+   * A reaction on a meeting's prompt by someone not invited at that moment: no answer, then or ever
+   * (design §3.2), also for a restart's reconciliation after the person was invited. Kept as long as
+   * the meeting itself (unlike `processed_events`, which forgets after 30 days).
+   */
+  markNoAnswer(meetingId: number, reactionEventId: string): void {
+    this.write(noAnswerKey(meetingId, reactionEventId), '1');
+  }
+
+  isNoAnswer(meetingId: number, reactionEventId: string): boolean {
+    return this.read(noAnswerKey(meetingId, reactionEventId)) !== undefined;
+  }
+
+  /** With the meeting's evidence (retention). */
+  forgetNoAnswers(meetingIds: readonly number[]): void {
+    for (const id of meetingIds)
+      this.db
+        .delete(kv)
+        .where(like(kv.key, `no-answer:${id}:%`))
+        .run();
   }
 
   forgetEventsBefore(at: number): number {
@@ -55,3 +68,6 @@ export class BotStateStore {
       this.db.insert(kv).values({ key, value }).onConflictDoUpdate({ target: kv.key, set: { value } }).run();
   }
 }
+
+const noAnswerKey = (meetingId: number, reactionEventId: string) =>
+  `no-answer:${meetingId}:${reactionEventId}`;

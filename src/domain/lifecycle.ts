@@ -53,8 +53,12 @@ export interface MeetingModel {
 }
 
 export type LifecycleEvent =
-  /** A ✅ or ❌ reaction by `userId` on the prompt. */
-  | { type: 'answer'; userId: string; answer: Answer }
+  /**
+   * A ✅ or ❌ reaction by `userId` on the prompt. `catchingUp`: read by the start-up reconciliation
+   * among other answers given while the bot was down; the meeting must not open on the state in the
+   * middle of them (a later ❌ may follow), so it opens only on the `tick` after the last one.
+   */
+  | { type: 'answer'; userId: string; answer: Answer; catchingUp?: boolean }
   /** The reaction carrying `userId`'s current answer was redacted by `removedBy`. */
   | { type: 'answer-removed'; userId: string; answer: Answer; removedBy: string }
   /** `!withdraw` (own, or an admin's on someone's behalf), or a ✅ replaced by ❌ after opening. */
@@ -145,7 +149,7 @@ export function isActive(state: MeetingState): boolean {
 export function transition(model: MeetingModel, event: LifecycleEvent): Transition {
   switch (event.type) {
     case 'answer':
-      return onAnswer(model, event.userId, event.answer);
+      return onAnswer(model, event.userId, event.answer, event.catchingUp ?? false);
     case 'answer-removed':
       return onAnswerRemoved(model, event.userId, event.answer, event.removedBy);
     case 'withdraw':
@@ -208,7 +212,7 @@ function open(model: MeetingModel, trigger: OpenTrigger): Transition {
   };
 }
 
-function onAnswer(model: MeetingModel, userId: string, answer: Answer): Transition {
+function onAnswer(model: MeetingModel, userId: string, answer: Answer, catchingUp: boolean): Transition {
   const status = model.answers.get(userId);
   if (status === undefined) return ignored(model, 'not-invitee');
   // After opening, a ❌ from someone who had agreed withdraws that agreement, with all its effects.
@@ -225,7 +229,9 @@ function onAnswer(model: MeetingModel, userId: string, answer: Answer): Transiti
   }
   const next = withAnswer(model, userId, answer === 'agree' ? 'agreed' : 'declined');
   const effects: Effect[] = [{ type: 'record-consent', userId, kind: answer }];
-  if (model.state === 'collecting') return openIfAllAnswered({ model: next, effects });
+  if (model.state === 'collecting') {
+    return catchingUp ? { model: next, effects } : openIfAllAnswered({ model: next, effects });
+  }
   // Open: a late invitee of a recorded session gets their link only now, after ✅.
   if (answer === 'agree') effects.push({ type: 'deliver-links' });
   return { model: next, effects };

@@ -56,8 +56,13 @@ export const de = {
   noMeeting: rich`In diesem Raum gibt es dazu keine Besprechung.`,
   undecryptable: (who: Rich) =>
     rich`${who}, deine Nachricht konnte ich nicht entschlüsseln (mir fehlt ihr Schlüssel). Bitte sende sie noch einmal.`,
-  cryptoStoreLost: (reason: string) =>
-    rich`Die Schlüssel meines Geräts für Ende-zu-Ende-Verschlüsselung sind verloren oder beschädigt (${reason}). Ich arbeite vorerst nur in unverschlüsselten Räumen. Abhilfe: ein neues Zugangstoken (neues Gerät) für mich anlegen, in die Konfiguration eintragen und mich neu starten. Der alte Schlüsselordner wurde beiseitegelegt.`,
+  /** Without matrix.password, or when the login of a new device failed (`loginFailure`). */
+  cryptoStoreLost: (reason: string, loginFailure?: string) =>
+    loginFailure
+      ? rich`Die Schlüssel meines Geräts für Ende-zu-Ende-Verschlüsselung sind verloren oder beschädigt (${reason}). Mich mit dem konfigurierten Passwort als neues Gerät anzumelden, ist fehlgeschlagen (${loginFailure}). Ich arbeite vorerst nur in unverschlüsselten Räumen. Abhilfe: ${code('matrix.password')} prüfen und mich neu starten, oder ein neues Zugangstoken (neues Gerät) für mich anlegen, in die Konfiguration eintragen und mich neu starten. Der alte Schlüsselordner wurde beiseitegelegt.`
+      : rich`Die Schlüssel meines Geräts für Ende-zu-Ende-Verschlüsselung sind verloren oder beschädigt (${reason}). Ich arbeite vorerst nur in unverschlüsselten Räumen. Abhilfe: das Passwort meines Kontos als ${code('matrix.password')} eintragen und mich neu starten (dann melde ich mich selbst als neues Gerät an), oder ein neues Zugangstoken (neues Gerät) für mich anlegen, in die Konfiguration eintragen und mich neu starten. Der alte Schlüsselordner wurde beiseitegelegt.`,
+  cryptoNewDevice: (reason: string, oldDevice: string, newDevice: string, oldRemoved: boolean) =>
+    rich`Die Schlüssel meines Geräts für Ende-zu-Ende-Verschlüsselung waren verloren oder beschädigt (${reason}). Ich habe mich deshalb als neues Gerät angemeldet und verschlüssele wieder: altes Gerät ${code(oldDevice)}, neues Gerät ${code(newDevice)}. ${oldRemoved ? 'Das alte Gerät habe ich abgemeldet.' : 'Das alte Gerät konnte ich nicht abmelden; bitte in der Sitzungsliste meines Kontos entfernen.'} Nachrichten, die für das alte Gerät verschlüsselt wurden, kann ich nicht mehr lesen. Eure Clients zeigen das neue Gerät als nicht verifiziert an; das ist zu erwarten.`,
   ambiguousMeeting: (choices: Rich) =>
     rich`Hier gibt es mehrere Besprechungen, bitte eine Nummer angeben: ${choices}`,
   meetingRef: (id: number, title: string) => rich`#${id} ${bold(title)}`,

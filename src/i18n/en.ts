@@ -44,8 +44,12 @@ export const en: Catalogue = {
   noMeeting: rich`There is no such meeting in this room.`,
   undecryptable: (who) =>
     rich`${who}, I could not decrypt your message (its key never reached me). Please send it again.`,
-  cryptoStoreLost: (reason) =>
-    rich`The end-to-end encryption keys of my device are lost or damaged (${reason}). For now I only work in unencrypted rooms. To fix it, create a new access token (a new device) for me, put it into the configuration and restart me. The old key folder was moved aside.`,
+  cryptoStoreLost: (reason, loginFailure) =>
+    loginFailure
+      ? rich`The end-to-end encryption keys of my device are lost or damaged (${reason}). Logging in a new device with the configured password failed (${loginFailure}). For now I only work in unencrypted rooms. To fix it, check ${code('matrix.password')} and restart me, or create a new access token (a new device) for me, put it into the configuration and restart me. The old key folder was moved aside.`
+      : rich`The end-to-end encryption keys of my device are lost or damaged (${reason}). For now I only work in unencrypted rooms. To fix it, put my account's password into ${code('matrix.password')} and restart me (I then log in a new device myself), or create a new access token (a new device) for me, put it into the configuration and restart me. The old key folder was moved aside.`,
+  cryptoNewDevice: (reason, oldDevice, newDevice, oldRemoved) =>
+    rich`The end-to-end encryption keys of my device were lost or damaged (${reason}). So I logged in as a new device and encrypt again: old device ${code(oldDevice)}, new device ${code(newDevice)}. ${oldRemoved ? 'I logged the old device out.' : "I could not log the old device out; please remove it in my account's session list."} Messages encrypted for the old device stay unreadable to me. Your clients show the new device as unverified; that is expected.`,
   ambiguousMeeting: (choices) => rich`There are several meetings here; please give a number: ${choices}`,
   meetingRef: (id, title) => rich`#${id} ${bold(title)}`,
 

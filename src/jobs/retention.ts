@@ -45,6 +45,7 @@ export class RetentionJob {
     // A recorded session's recording may still appear in BBB: its meeting stays known until then.
     const prunable = recordings.meetingsWithEvidenceOlderThan(cutoff, started - WATCH_DAYS * DAY_MS);
     recordings.pruneMeetings(prunable);
+    this.ctx.stores.state.forgetNoAnswers(prunable);
     for (const meetingId of prunable) {
       audit.append({
         at: this.ctx.now(),

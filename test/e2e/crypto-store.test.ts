@@ -1,18 +1,25 @@
 // The bot's encryption keys on disk: a second process on the same store is refused; a lost store never
-// becomes a crash loop or a new identity under the known device. The bot runs without encryption, tells
-// the admins once, and is back to encrypting with a new access token (a new device).
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+// becomes a crash loop or a new identity under the known device. Without matrix.password the bot runs
+// without encryption, tells the admins once, and is back to encrypting with a new access token (a new
+// device); with it, the bot logs in a new device itself (and with a wrong one, runs unencrypted and says why).
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBot } from './support/bot-process.js';
 import { e2eHomeserver } from './support/context.js';
-import { acceptNextInvite, type TestUser } from './support/homeserver.js';
+import { CryptoUser } from './support/crypto-user.js';
+import { acceptNextInvite, membership, type TestUser, waitForEvent } from './support/homeserver.js';
+import { REPO_ROOT } from './support/homeserver-lifecycle.js';
 import {
   BOT_TIMEOUT_MS,
+  bodyOf,
   type MeetingWorld,
   postFrom,
   registerPeople,
   startMeetingWorld,
+  until,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
@@ -20,13 +27,17 @@ const hs = e2eHomeserver();
 describe.skipIf(!hs)('the crypto store', () => {
   let w: MeetingWorld;
   let admin: TestUser;
+  let adminClient: CryptoUser | undefined;
+  let botId: string;
 
   beforeAll(async () => {
     [admin] = (await registerPeople(hs!, ['Admin'])) as [TestUser];
     w = await startMeetingWorld(hs!, { config: { matrix: { encryption: true }, admins: [admin.userId] } });
+    botId = w.botUser.userId;
   });
 
   afterAll(async () => {
+    adminClient?.stop();
     await w?.close();
   });
 
@@ -80,4 +91,124 @@ describe.skipIf(!hs)('the crypto store', () => {
       true,
     );
   }, 180_000); // three bot starts with key uploads: slow on a loaded machine
+
+  // With matrix.password the bot replaces a lost device itself: a new login (new device, new token, kept
+  // in a private file beside the store), the old device removed, encryption on a fresh store, each admin
+  // told once; later starts keep the new device. (Same bot and admin as above, a store lost a second time.)
+
+  /** The operator sets matrix.password (as MATRIX_PASSWORD would). */
+  function setPassword(password: string) {
+    const config = JSON.parse(readFileSync(w.bot.configPath, 'utf8'));
+    config.matrix.password = password;
+    writeFileSync(w.bot.configPath, JSON.stringify(config));
+  }
+
+  const encryptionReady = () => w.bot.records().filter((r) => r.msg === 'encryption ready');
+  const sessionFile = () => join(w.bot.dir, 'crypto-session.json');
+
+  async function devicesOfBot(accessToken: string): Promise<string[]> {
+    const res = (await fetch(`${hs!.url}/_matrix/client/v3/devices`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    }).then((r) => r.json())) as { devices: { device_id: string }[] };
+    return res.devices.map((d) => d.device_id);
+  }
+
+  let oldDevice: string;
+  let roomId: string;
+
+  it('deleted, with a wrong password: the login fails, the bot runs unencrypted and tells the admin why', async () => {
+    for (const level of ['log', 'info', 'debug'] as const)
+      vi.spyOn(console, level).mockImplementation(() => {});
+    adminClient = await CryptoUser.start(admin); // the admin's encrypting client (Element, say)
+    oldDevice = encryptionReady().at(-1)?.deviceId as string;
+    expect(oldDevice).toBeTruthy();
+    roomId = await admin.createRoom({ name: 'Encrypted', encrypted: true, invite: [botId] });
+    await waitForEvent(admin, roomId, membership(botId, 'join'), { timeoutMs: BOT_TIMEOUT_MS });
+
+    setPassword('not-the-password-of-the-bot');
+    await w.bot.stop();
+    rmSync(join(w.bot.dir, 'crypto'), { recursive: true, force: true });
+    await w.bot.restart({ readyTimeoutMs: 60_000 });
+    expect(w.bot.records().findLast((r) => r.msg === 'bot ready')).toMatchObject({ encryption: false });
+    expect(
+      w.bot.records().find((r) => String(r.msg).startsWith('could not log in a new device')),
+    ).toMatchObject({ reason: expect.stringContaining('M_FORBIDDEN') });
+    const dm = await acceptNextInvite(admin, { from: botId, timeoutMs: BOT_TIMEOUT_MS });
+    const told = await adminClient!.waitFor(dm, postFrom(botId, 'fehlgeschlagen'), {
+      timeoutMs: BOT_TIMEOUT_MS,
+    });
+    expect(bodyOf(told)).toContain('M_FORBIDDEN');
+    expect(bodyOf(told)).toContain('matrix.password');
+    expect(readFileSync(w.bot.logPath, 'utf8')).not.toContain('not-the-password-of-the-bot');
+  }, 120_000);
+
+  it('with the right password: the bot logs in a new device, removes the old one, tells each admin once, and answers encrypted', async () => {
+    setPassword(w.botUser.password);
+    await w.bot.restart({ readyTimeoutMs: 60_000 });
+    const newDevice = encryptionReady().at(-1)?.deviceId as string;
+    expect(w.bot.records().findLast((r) => r.msg === 'bot ready')).toMatchObject({ encryption: true });
+    expect(newDevice).toBeTruthy();
+    expect(newDevice).not.toBe(oldDevice);
+
+    // The new session is stored privately; the homeserver lists the new device and not the old one.
+    const session = JSON.parse(readFileSync(sessionFile(), 'utf8')) as {
+      deviceId: string;
+      accessToken: string;
+    };
+    expect(session.deviceId).toBe(newDevice);
+    expect(statSync(sessionFile()).mode & 0o777).toBe(0o600);
+    const devices = await devicesOfBot(session.accessToken);
+    expect(devices).toContain(newDevice);
+    expect(devices).not.toContain(oldDevice);
+    // Neither the password nor the new token reaches the log.
+    const log = readFileSync(w.bot.logPath, 'utf8');
+    expect(log).not.toContain(w.botUser.password);
+    expect(log).not.toContain(session.accessToken);
+
+    // The admin hears about it in a direct message (encrypted, by the new device), naming both devices.
+    const dm = await acceptNextInvite(admin, { from: botId, timeoutMs: BOT_TIMEOUT_MS });
+    const told = await adminClient!.waitFor(dm, postFrom(botId, 'altes Gerät'), {
+      timeoutMs: BOT_TIMEOUT_MS,
+    });
+    expect(bodyOf(told)).toContain(oldDevice);
+    expect(bodyOf(told)).toContain(newDevice);
+    expect(bodyOf(told)).toContain('nicht verifiziert');
+    expect(told.encrypted).toBe(true);
+
+    // An encrypted !ping in the encrypted room gets an encrypted answer the admin's client decrypts.
+    await until('the admin sees the new device of the bot', async () => {
+      const known = await adminClient!.client.getCrypto()!.getUserDeviceInfo([botId], true);
+      return known.get(botId)?.has(newDevice) ?? false;
+    });
+    const ping = await adminClient!.sendText(roomId, '!ping');
+    const pong = await adminClient!.waitFor(roomId, postFrom(botId, 'pong'), {
+      afterEventId: ping,
+      timeoutMs: BOT_TIMEOUT_MS,
+    });
+    expect(pong.encrypted).toBe(true);
+
+    // A second restart keeps the new device: no further login, no further message.
+    await w.bot.restart({ readyTimeoutMs: 60_000 });
+    expect(encryptionReady().at(-1)?.deviceId).toBe(newDevice);
+    expect(
+      w.bot
+        .records()
+        .filter((r) => String(r.msg).startsWith('using the session of the device the bot logged in')),
+    ).toHaveLength(1);
+    expect(w.bot.records().filter((r) => String(r.msg).startsWith('logged in a new device'))).toHaveLength(1);
+    // The bot tells the admins before it logs "bot ready": an invite would be on its way already.
+    await expect(
+      admin.sync.waitForInvite({ from: botId, timeoutMs: 2_000 }),
+      'the admin is told once',
+    ).rejects.toThrow(/no new invite/);
+
+    // The configured token belonged to the removed device; `npm run check` tests the stored session.
+    const { MATRIX_ACCESS_TOKEN: _t, MATRIX_PASSWORD: _p, BBB_SECRET: _s, ...env } = process.env;
+    const check = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'src/check/cli.ts', '--config', w.bot.configPath],
+      { cwd: REPO_ROOT, env },
+    ).catch((e: { stdout: string }) => e);
+    expect(check.stdout).toMatch(new RegExp(`^OK +homeserver .*belongs to ${botId}`, 'm'));
+  }, 180_000);
 });

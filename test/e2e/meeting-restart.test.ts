@@ -118,4 +118,27 @@ describe.skipIf(!hs)('bot restart', () => {
     expect(countSeen(olga, roomId, isPrompt(botId))).toBe(1);
     expect(countSeen(olga, roomId, isOpened(botId))).toBe(1);
   });
+  it('answers given while the bot was down are all read first: a ✅ and then a ❌ of someone who had agreed open it unrecorded', async () => {
+    const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'restart, answers changed while down');
+    const title = 'Review J';
+    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
+    await olga.react(roomId, m.prompt.event_id, '✅');
+    await alice.react(roomId, m.prompt.event_id, '✅');
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, 'Zugestimmt (2)'), wait);
+
+    await w.bot.kill();
+    // While down: Bob's ✅ would complete the answers, then Alice changes her mind (her ✅ stays).
+    await bob.react(roomId, m.prompt.event_id, '✅');
+    const aliceNo = await alice.react(roomId, m.prompt.event_id, '❌');
+    await w.bot.restart({ readyTimeoutMs: 60_000 });
+    const opened = await waitForEvent(olga, roomId, isOpened(botId, title), {
+      ...wait,
+      afterEventId: aliceNo,
+    });
+    expect(bodyOf(opened)).toContain('Aufzeichnung AUS');
+    expect(sessionsNamed(w.sim, title).map((s) => s.record)).toEqual([false]);
+    const link = await receiveLink(alice, botId);
+    expect(bodyOf(link.event)).not.toContain('🔴');
+    await expectWorkingLink(w.sim, link.url, alice, 'VIEWER');
+  });
 });

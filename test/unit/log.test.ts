@@ -95,6 +95,22 @@ describe('redaction of escaped and encoded forms', () => {
     expect(out()).toContain('fullName');
   });
 
+  it('scrubs the password and the new token of a device login, in the request and the answer', () => {
+    const { log, out } = capture();
+    const password = 'geheim "quoted" with \\ and & <chars>';
+    const newToken = 'syt_bWVldGJvdA_NewDeviceToken_0a1b2c';
+    registerSecret(password);
+    registerSecret(newToken);
+    routeMatrixSdkLogs(log);
+    const request = { type: 'm.login.password', identifier: { type: 'm.id.user', user: '@bot:x' }, password };
+    LogService.trace('MatrixHttpClient', JSON.stringify(request));
+    log.debug({ body: JSON.stringify({ access_token: newToken, device_id: 'NEWDEVICE' }) }, 'login answer');
+    log.error({ err: new Error(`login failed for ${password}`) }, 'could not log in a new device');
+    expect(out()).not.toContain('geheim');
+    expect(out()).not.toContain('NewDeviceToken');
+    expect(out()).toContain('NEWDEVICE');
+  });
+
   it('scrubs access tokens in URL-encoded query strings', () => {
     const { log, out } = capture();
     log.info(`https://x/?u=${encodeURIComponent('https://hs/_matrix?access_token=syt_plain_123&since=1')}`);

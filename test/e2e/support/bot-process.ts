@@ -256,7 +256,7 @@ export class BotProcess {
     const readyFrom = this.output.length; // after a restart, only a fresh "bot ready" counts
     this.note(`spawn node ${this.entryArgs.join(' ')} --config ${this.configPath}`);
     // The bot lets these variables override the file: a developer's shell must not leak them in.
-    const { MATRIX_ACCESS_TOKEN: _t, BBB_SECRET: _s, ...inherited } = process.env;
+    const { MATRIX_ACCESS_TOKEN: _t, MATRIX_PASSWORD: _p, BBB_SECRET: _s, ...inherited } = process.env;
     const child = spawn(process.execPath, [...this.entryArgs, '--config', this.configPath], {
       cwd: REPO_ROOT,
       env: { ...inherited, NODE_ENV: 'test', ...this.extraEnv },

@@ -2,7 +2,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join, mention } from '../../../src/i18n/rich.js';
 import { Reminders } from '../../../src/jobs/reminders.js';
 import { editContent, eventBytes, MAX_EVENT_BYTES } from '../../../src/matrix/content.js';
-import { createHarness, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import {
+  ALICE,
+  BOB,
+  CAROL,
+  createHarness,
+  type Harness,
+  ORGANIZER,
+  ROOM,
+} from '../../support/app-harness.js';
 
 // Invitees per meeting are capped (limits.maxInvitees, default 100), and every message about a
 // meeting at the cap fits in one Matrix event (64 KiB), even with the longest IDs and names Matrix
@@ -117,6 +125,15 @@ describe('a meeting at the invitee cap (default 100) with the longest IDs and na
     // Naming people already invited adds nobody, so it is no excess.
     await h.say(ORGANIZER, `!invite ${users[0]}`);
     expect(lastReply()).toContain('Schon eingeladen');
+  });
+
+  it('holds for two !invite at once: one is added, the other is refused with the numbers', async () => {
+    await h.close();
+    h = await createHarness({ limits: { maxInvitees: 3 } });
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE}`);
+    await Promise.all([h.say(ORGANIZER, `!invite ${BOB}`), h.say(ORGANIZER, `!invite ${CAROL}`)]);
+    expect(h.app.ctx.stores.meetings.invitees(1)).toHaveLength(3);
+    expect(h.chat.inRoom(ROOM).some((m) => m.text.includes('mehr als 3, die Höchstzahl'))).toBe(true);
   });
 
   it('follows a smaller configured cap', async () => {

@@ -54,6 +54,31 @@ describe('direct-message rooms', () => {
     expect(h.chat.dmOf(ALICE).filter((m) => m.text.includes('Two'))).toHaveLength(0);
   });
 
+  it('that cannot be made: tried again with growing pauses (at most every 10 min), then delivered', async () => {
+    await meetingWithAlice('One', 1);
+    h.chat.leave(dmOfAlice()!, ALICE);
+    h.chat.unreachable.add(ALICE);
+    const two = await meetingWithAlice('Two', 2);
+    const attempts = () =>
+      h.app.ctx.stores.outbox.pending().find((i) => i.kind === 'deliver-link' && i.userId === ALICE)
+        ?.attempts;
+    expect(attempts()).toBe(1);
+    // An hour of 15-second ticks: 12 attempts (at 0, 15 s, 30 s, 1, 2, 4, 8, 16 min, then every 10 min),
+    // not 241.
+    for (let t = 0; t < 240; t++) {
+      h.clock.advance(15_000);
+      await h.app.tick();
+    }
+    expect(attempts()).toBeLessThanOrEqual(12);
+    expect(attempts()).toBeGreaterThanOrEqual(9);
+    h.chat.unreachable.delete(ALICE);
+    for (let t = 0; t < 40 && !two.delivered().has(ALICE); t++) {
+      h.clock.advance(15_000);
+      await h.app.tick();
+    }
+    expect(two.delivered().has(ALICE)).toBe(true);
+  });
+
   it('!mydata goes only to a DM that reaches the person, else it says so in the room without the data', async () => {
     await meetingWithAlice('One', 1);
     const first = dmOfAlice()!;

@@ -313,5 +313,57 @@ describe('found by the property test: a late invitee whose ✅ predates the !inv
     await h.app.reconciler.run();
     expect(answerOf(id, DAVE)).toBe('pending');
     expect(joinLinks(h, DAVE)).toEqual([]);
+    // Still so when the meeting lasts longer than the bot remembers handled events (30 days).
+    h.clock.advance(40 * 24 * 60 * 60 * 1000);
+    await h.app.retention.run();
+    await h.restart();
+    await h.app.reconciler.run();
+    expect(answerOf(id, DAVE)).toBe('pending');
+    expect(joinLinks(h, DAVE)).toEqual([]);
+  });
+});
+
+describe('found by the property test: answers given while the bot was down are all read before anything happens', () => {
+  const answerOf = (id: number, user: string) =>
+    h.app.ctx.stores.meetings.model(h.app.ctx.stores.meetings.get(id)!).answers.get(user);
+
+  it('a ✅ completing the answers and a later ❌ of someone who had agreed: opens unrecorded, no 🔴 link', async () => {
+    // Seed 1043146187: Alice ✅ live; while down Bob ✅ and then Alice ❌ (her ✅ stays on the prompt).
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
+    const id = lastMeetingId(h);
+    const prompt = h.promptOf(id);
+    await h.react(ORGANIZER, prompt, '✅');
+    await h.react(ALICE, prompt, '✅');
+    await h.restart();
+    h.chat.addReaction(ROOM, BOB, prompt, '✅');
+    h.chat.addReaction(ROOM, ALICE, prompt, '❌');
+    await h.app.reconciler.run();
+    await h.app.prompts.flush();
+
+    expect(answerOf(id, ALICE)).toBe('declined');
+    expect(h.sim.sessions()).toHaveLength(1);
+    expect(h.sim.sessions()[0]?.record).toBe(false);
+    for (const person of [ORGANIZER, ALICE, BOB]) {
+      expect(h.chat.dmOf(person).some((m) => m.text.includes('🔴'))).toBe(false);
+    }
+  });
+
+  it('a late invitee’s ✅ and then ❌ on a running recorded meeting: no link to it reaches him', async () => {
+    const DAVE = '@dave:test';
+    h.chat.members.get(ROOM)?.add(DAVE);
+    const id = await openRecordedMeeting(h);
+    const prompt = h.promptOf(id);
+    const recorded = currentSession(h, id);
+    await h.say(ORGANIZER, `!invite #${id} ${DAVE}`);
+    await h.restart();
+    h.chat.addReaction(ROOM, DAVE, prompt, '✅');
+    h.chat.addReaction(ROOM, DAVE, prompt, '❌');
+    await h.app.reconciler.run();
+    await h.app.tick();
+
+    expect(answerOf(id, DAVE)).toBe('withdrawn');
+    // His withdrawal ended the recorded session (he had agreed to it); he never got a link to it.
+    expect(h.sim.sessions().find((s) => s.meetingID === recorded.bbbMeetingId)?.ended).toBe(true);
+    expect(joinLinks(h, DAVE).filter((url) => url.includes(recorded.bbbMeetingId))).toEqual([]);
   });
 });

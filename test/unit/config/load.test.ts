@@ -42,6 +42,15 @@ describe('configuration', () => {
     expect(config.bbb.secret).toBe('from-the-environment');
   });
 
+  it('takes the password for an automatic new device from MATRIX_PASSWORD; it is optional', () => {
+    expect(parseConfig(valid, 'config.json', {}).matrix.password).toBeUndefined();
+    const config = parseConfig(valid, 'config.json', { MATRIX_PASSWORD: 'pw-from-the-environment' });
+    expect(config.matrix.password).toBe('pw-from-the-environment');
+    expect(problems({ ...valid, matrix: { ...valid.matrix, password: 12345678 } })).toEqual([
+      'matrix.password: expected string, found a number (value hidden)',
+    ]);
+  });
+
   it('names the key, the expected type and what was found', () => {
     expect(problems({ ...valid, retention: { recordingDays: '30' } })).toEqual([
       'retention.recordingDays: expected number, found string "30"',

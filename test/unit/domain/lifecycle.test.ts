@@ -76,6 +76,22 @@ describe('transition: answers and opening', () => {
     expect(declined.model.sessions).toEqual([{ id: null, record: false, state: 'creating' }]);
   });
 
+  it('answers caught up at start-up never open the meeting on their own; the tick after them does', () => {
+    // A ✅ completes the answers, then the same batch holds a ❌ of someone who had agreed.
+    const first = transition(model(), { type: 'answer', userId: A, answer: 'agree' });
+    const both = transition(first.model, { type: 'answer', userId: B, answer: 'agree', catchingUp: true });
+    expect(both.model.state).toBe('collecting');
+    expect(types(both)).toEqual(['record-consent']);
+    const changed = transition(both.model, {
+      type: 'answer',
+      userId: A,
+      answer: 'decline',
+      catchingUp: true,
+    });
+    const tick = transition(changed.model, { type: 'tick', now: 0 });
+    expect(tick.model.sessions).toEqual([{ id: null, record: false, state: 'creating' }]);
+  });
+
   it('ignores answers of people who are not invited', () => {
     const t = transition(model(), { type: 'answer', userId: '@stranger:x', answer: 'agree' });
     expect(types(t)).toEqual(['ignored']);

@@ -1,0 +1,360 @@
+// After a lost key store: the login of a new device with matrix.password against a homeserver over HTTP
+// (a small stand-in answering /login and DELETE /devices), and every way it can fail: the bot ends up
+// unencrypted with a reason, never with an exception, and neither the password nor the new token is logged.
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { MatrixClient } from '@vector-im/matrix-bot-sdk';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../src/config/load.js';
+import { createLogger } from '../../../src/log.js';
+import { startOnNewDevice } from '../../../src/matrix/crypto.js';
+import {
+  applyStoredSession,
+  newSession,
+  readSession,
+  tokenFingerprint,
+  writeSession,
+} from '../../../src/matrix/session.js';
+
+const PASSWORD = 'correct horse "battery" staple';
+const NEW_TOKEN = 'syt_brand_new_token_of_the_new_device';
+const CONFIGURED = 'syt_configured_token_of_the_old_device';
+
+type Handler = (req: IncomingMessage, body: Record<string, unknown>, res: ServerResponse) => void;
+interface Seen {
+  method: string;
+  url: string;
+  body: Record<string, unknown>;
+  auth?: string;
+}
+
+let server: Server | undefined;
+afterEach(async () => {
+  await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+  server = undefined;
+});
+
+async function homeserver(handler: Handler): Promise<{ url: string; seen: Seen[] }> {
+  const seen: Seen[] = [];
+  server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (c) => {
+      text += c;
+    });
+    req.on('end', () => {
+      const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+      seen.push({ method: req.method ?? '', url: req.url ?? '', body, auth: req.headers.authorization });
+      handler(req, body, res);
+    });
+  });
+  await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
+  return { url: `http://127.0.0.1:${(server!.address() as AddressInfo).port}`, seen };
+}
+
+function reply(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+function setup(homeserverUrl: string, password: string | null = PASSWORD) {
+  const dir = mkdtempSync(join(tmpdir(), 'meetbot-new-device-'));
+  const config = parseConfig(
+    {
+      matrix: { homeserverUrl, accessToken: CONFIGURED, ...(password ? { password } : {}) },
+      bbb: { url: 'https://bbb.example.org/bigbluebutton/', secret: 'a-long-enough-secret' },
+      database: { path: join(dir, 'bot.db') },
+    },
+    'config.json',
+    {},
+  );
+  const lines: string[] = [];
+  const log = createLogger(
+    'trace',
+    new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    }),
+  );
+  const made: string[] = [];
+  const prepared = { ok: true };
+  const makeClient = (token: string) => {
+    made.push(token);
+    return {
+      crypto: {
+        clientDeviceId: 'NEWDEVICE',
+        prepare: async () => {
+          if (!prepared.ok) throw new Error('keys upload failed');
+        },
+      },
+    } as unknown as MatrixClient;
+  };
+  const run = () =>
+    startOnNewDevice({ config, userId: '@bot:example.org', oldDeviceId: 'OLDDEVICE', makeClient, log });
+  return { dir, lines, made, prepared, run, sessionFile: join(dir, 'crypto-session.json') };
+}
+
+function loggedNoSecret(lines: string[]) {
+  const out = lines.join('');
+  expect(out).not.toContain('battery');
+  expect(out).not.toContain(NEW_TOKEN);
+}
+
+const loginOk: Handler = (req, _body, res) => {
+  if (req.url === '/_matrix/client/v3/login')
+    return reply(res, 200, { user_id: '@bot:example.org', device_id: 'NEWDEVICE', access_token: NEW_TOKEN });
+  return reply(res, 404, { errcode: 'M_UNRECOGNIZED' });
+};
+
+describe('a new device after lost keys', () => {
+  it('logs in with the password, keeps the session privately, removes the old device with the password, encrypts again', async () => {
+    const hs = await homeserver((req, body, res) => {
+      if (req.method === 'DELETE') {
+        if (!body.auth)
+          return reply(res, 401, { session: 'uia-1', flows: [{ stages: ['m.login.password'] }] });
+        return reply(res, 200, {});
+      }
+      loginOk(req, body, res);
+    });
+    const s = setup(hs.url);
+    const result = await s.run();
+
+    expect(result.outcome).toEqual({
+      kind: 'new-device',
+      oldDeviceId: 'OLDDEVICE',
+      newDeviceId: 'NEWDEVICE',
+      oldDeviceRemoved: true,
+    });
+    expect(result.client).not.toBeNull();
+    expect(result.accessToken).toBe(NEW_TOKEN);
+    expect(s.made).toEqual([NEW_TOKEN]);
+    expect(hs.seen[0]).toMatchObject({
+      method: 'POST',
+      url: '/_matrix/client/v3/login',
+      body: {
+        type: 'm.login.password',
+        identifier: { type: 'm.id.user', user: '@bot:example.org' },
+        password: PASSWORD,
+        initial_device_display_name: 'Consent meeting bot',
+      },
+    });
+    expect(hs.seen.slice(1).map((r) => [r.method, r.url, r.auth])).toEqual([
+      ['DELETE', '/_matrix/client/v3/devices/OLDDEVICE', `Bearer ${NEW_TOKEN}`],
+      ['DELETE', '/_matrix/client/v3/devices/OLDDEVICE', `Bearer ${NEW_TOKEN}`],
+    ]);
+    expect(hs.seen[2]?.body.auth).toEqual({
+      type: 'm.login.password',
+      identifier: { type: 'm.id.user', user: '@bot:example.org' },
+      password: PASSWORD,
+      session: 'uia-1',
+    });
+    expect(readSession(s.sessionFile).session).toMatchObject({
+      userId: '@bot:example.org',
+      deviceId: 'NEWDEVICE',
+      accessToken: NEW_TOKEN,
+      replacesToken: tokenFingerprint(CONFIGURED),
+    });
+    expect(statSync(s.sessionFile).mode & 0o777).toBe(0o600);
+    expect(s.lines.join('')).toContain('logged in a new device');
+    loggedNoSecret(s.lines);
+  });
+
+  it('goes on when the old device cannot be removed: logged, and the admins are told so', async () => {
+    const hs = await homeserver((req, body, res) => {
+      if (req.method === 'DELETE') {
+        if (!body.auth)
+          return reply(res, 401, { session: 'uia-1', flows: [{ stages: ['m.login.password'] }] });
+        return reply(res, 401, { errcode: 'M_FORBIDDEN', error: 'Invalid password', session: 'uia-1' });
+      }
+      loginOk(req, body, res);
+    });
+    const s = setup(hs.url);
+    const result = await s.run();
+    expect(result.outcome).toMatchObject({ kind: 'new-device', oldDeviceRemoved: false });
+    const warning = s.lines.find((l) => l.includes('could not remove the old device'));
+    expect(warning).toContain('M_FORBIDDEN');
+    loggedNoSecret(s.lines);
+  });
+
+  it('a wrong password: unencrypted with the homeserver’s reason, no session, no new client', async () => {
+    const hs = await homeserver((_req, _body, res) =>
+      reply(res, 403, { errcode: 'M_FORBIDDEN', error: 'Invalid username or password' }),
+    );
+    const s = setup(hs.url);
+    const result = await s.run();
+    expect(result.client).toBeNull();
+    expect(result.accessToken).toBe(CONFIGURED);
+    expect(result.outcome).toEqual({
+      kind: 'unencrypted',
+      loginFailure: 'the homeserver refused the login (M_FORBIDDEN: Invalid username or password)',
+    });
+    expect(s.made).toEqual([]);
+    expect(existsSync(s.sessionFile)).toBe(false);
+    expect(s.lines.join('')).toContain('could not log in a new device with matrix.password');
+    loggedNoSecret(s.lines);
+  });
+
+  it('a homeserver that does not answer: unencrypted with the reason', async () => {
+    const closed = await homeserver(loginOk);
+    await new Promise<void>((done) => server!.close(() => done()));
+    server = undefined;
+    const s = setup(closed.url);
+    const result = await s.run();
+    expect(result.client).toBeNull();
+    expect(result.outcome).toMatchObject({
+      kind: 'unencrypted',
+      loginFailure: expect.stringMatching(/did not answer the login \(ECONNREFUSED\)/),
+    });
+  });
+
+  it('without a password: unencrypted, and nothing is asked of the homeserver', async () => {
+    const hs = await homeserver(loginOk);
+    const s = setup(hs.url, null);
+    const result = await s.run();
+    expect(result).toMatchObject({ client: null, accessToken: CONFIGURED, outcome: { kind: 'unencrypted' } });
+    expect(hs.seen).toEqual([]);
+    expect(s.lines.join('')).toContain('set matrix.password');
+  });
+
+  it('the new device cannot start encryption: unencrypted, but with the new token (the old device may be gone)', async () => {
+    const hs = await homeserver((req, body, res) =>
+      req.method === 'DELETE' ? reply(res, 200, {}) : loginOk(req, body, res),
+    );
+    const s = setup(hs.url);
+    s.prepared.ok = false;
+    const result = await s.run();
+    expect(result.client).toBeNull();
+    expect(result.accessToken).toBe(NEW_TOKEN);
+    expect(result.outcome).toMatchObject({
+      kind: 'unencrypted',
+      loginFailure: expect.stringContaining('NEWDEVICE could not start encryption'),
+    });
+    expect(readFileSync(s.sessionFile, 'utf8')).toContain('NEWDEVICE');
+    loggedNoSecret(s.lines);
+  });
+});
+
+describe('the stored session at the next start', () => {
+  function withStored(homeserverUrl: string, configuredToken: string) {
+    const s = setup(homeserverUrl);
+    writeSession(
+      s.sessionFile,
+      newSession(
+        { userId: '@bot:example.org', deviceId: 'NEWDEVICE', accessToken: NEW_TOKEN },
+        tokenFingerprint(CONFIGURED),
+        new Date(),
+      ),
+    );
+    const config = parseConfig(
+      {
+        matrix: { homeserverUrl, accessToken: configuredToken },
+        bbb: { url: 'https://bbb.example.org/bigbluebutton/', secret: 'a-long-enough-secret' },
+      },
+      'config.json',
+      {},
+    );
+    const log = createLogger(
+      'info',
+      new Writable({
+        write(chunk, _e, done) {
+          s.lines.push(String(chunk));
+          done();
+        },
+      }),
+    );
+    return {
+      ...s,
+      apply: (opts: { readOnly?: boolean } = {}) =>
+        applyStoredSession(config, s.sessionFile, log, fetch, opts),
+    };
+  }
+  const whoamiAnswer =
+    (status: number, body: unknown): Handler =>
+    (_req, _body, res) =>
+      reply(res, status, body);
+
+  it('stands in for matrix.accessToken while the homeserver confirms it', async () => {
+    const hs = await homeserver(whoamiAnswer(200, { user_id: '@bot:example.org', device_id: 'NEWDEVICE' }));
+    const s = withStored(hs.url, CONFIGURED);
+    expect((await s.apply()).matrix.accessToken).toBe(NEW_TOKEN);
+    expect(hs.seen.map((r) => [r.url, r.auth])).toEqual([
+      ['/_matrix/client/v3/account/whoami', `Bearer ${NEW_TOKEN}`],
+    ]);
+    loggedNoSecret(s.lines);
+  });
+
+  it('gives way to a new token the operator put into the configuration, and is removed', async () => {
+    const hs = await homeserver(whoamiAnswer(200, { user_id: '@bot:example.org', device_id: 'NEWDEVICE' }));
+    const s = withStored(hs.url, 'syt_operator_made_a_new_one');
+    expect((await s.apply()).matrix.accessToken).toBe('syt_operator_made_a_new_one');
+    expect(existsSync(s.sessionFile)).toBe(false);
+    expect(hs.seen).toEqual([]);
+  });
+
+  it('is only read by npm run check: a rejected one stays, nothing else is asked', async () => {
+    const hs = await homeserver(whoamiAnswer(401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Unknown token' }));
+    const s = withStored(hs.url, CONFIGURED);
+    expect((await s.apply({ readOnly: true })).matrix.accessToken).toBe(CONFIGURED);
+    expect(existsSync(s.sessionFile)).toBe(true);
+    expect(hs.seen).toHaveLength(1);
+  });
+
+  it('is removed when the homeserver rejects it', async () => {
+    const hs = await homeserver(whoamiAnswer(401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Unknown token' }));
+    const s = withStored(hs.url, CONFIGURED);
+    expect((await s.apply()).matrix.accessToken).toBe(CONFIGURED);
+    expect(existsSync(s.sessionFile)).toBe(false);
+    expect(s.lines.join('')).toContain('M_UNKNOWN_TOKEN');
+  });
+});
+
+describe('both tokens rejected (someone removed the bot’s own device)', () => {
+  it('with the password: a new device, its session stored', async () => {
+    const hs = await homeserver((req, body, res) =>
+      req.url === '/_matrix/client/v3/login'
+        ? loginOk(req, body, res)
+        : reply(res, 401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Unknown token' }),
+    );
+    const s = setup(hs.url);
+    writeSession(
+      s.sessionFile,
+      newSession(
+        { userId: '@bot:example.org', deviceId: 'REMOVED', accessToken: 'syt_removed_device_token' },
+        tokenFingerprint(CONFIGURED),
+        new Date(),
+      ),
+    );
+    const config = parseConfig(
+      {
+        matrix: { homeserverUrl: hs.url, accessToken: CONFIGURED, password: PASSWORD },
+        bbb: { url: 'https://bbb.example.org/bigbluebutton/', secret: 'a-long-enough-secret' },
+      },
+      'config.json',
+      {},
+    );
+    const log = createLogger(
+      'info',
+      new Writable({
+        write(chunk, _e, done) {
+          s.lines.push(String(chunk));
+          done();
+        },
+      }),
+    );
+    expect((await applyStoredSession(config, s.sessionFile, log)).matrix.accessToken).toBe(NEW_TOKEN);
+    expect(hs.seen.map((r) => r.url)).toEqual([
+      '/_matrix/client/v3/account/whoami',
+      '/_matrix/client/v3/account/whoami',
+      '/_matrix/client/v3/login',
+    ]);
+    expect(readSession(s.sessionFile).session).toMatchObject({
+      deviceId: 'NEWDEVICE',
+      replacesToken: tokenFingerprint(CONFIGURED),
+    });
+    loggedNoSecret(s.lines);
+  });
+});

@@ -1,0 +1,55 @@
+// What each admin is told when the bot's keys were lost, and what makes it once.
+import { describe, expect, it } from 'vitest';
+import { de } from '../../../src/i18n/de.js';
+import { en } from '../../../src/i18n/en.js';
+import { lostStoreNotice } from '../../../src/matrix/crypto.js';
+
+const lost = { kind: 'lost', reason: 'store missing', deviceId: 'OLDDEVICE' } as const;
+
+describe('the admins’ notice about a lost key store', () => {
+  it('after a new device: names both devices, the unreadable old messages and the unverified new device', () => {
+    const notice = lostStoreNotice(lost, {
+      kind: 'new-device',
+      oldDeviceId: 'OLDDEVICE',
+      newDeviceId: 'NEWDEVICE',
+      oldDeviceRemoved: true,
+    });
+    expect(notice.note).toBe('new-device:NEWDEVICE');
+    const german = notice.text(de).text;
+    expect(german).toContain('altes Gerät OLDDEVICE');
+    expect(german).toContain('neues Gerät NEWDEVICE');
+    expect(german).toContain('für das alte Gerät verschlüsselt wurden, kann ich nicht mehr lesen');
+    expect(german).toContain('nicht verifiziert');
+    expect(german).toContain('Das alte Gerät habe ich abgemeldet');
+    const english = notice.text(en).text;
+    expect(english).toContain('old device OLDDEVICE, new device NEWDEVICE');
+    expect(english).toContain('unverified');
+  });
+
+  it('says when the old device could not be removed', () => {
+    const notice = lostStoreNotice(lost, {
+      kind: 'new-device',
+      oldDeviceId: 'OLDDEVICE',
+      newDeviceId: 'NEWDEVICE',
+      oldDeviceRemoved: false,
+    });
+    expect(notice.text(en).text).toContain('I could not log the old device out');
+  });
+
+  it('without a password: unencrypted, once per lost device, naming both ways out', () => {
+    const notice = lostStoreNotice(lost, { kind: 'unencrypted' });
+    expect(notice.note).toBe('lost:OLDDEVICE');
+    expect(notice.text(en).text).toContain('matrix.password');
+    expect(notice.text(en).text).toContain('create a new access token');
+  });
+
+  it('after a failed login: the homeserver’s reason, once per lost device', () => {
+    const notice = lostStoreNotice(lost, {
+      kind: 'unencrypted',
+      loginFailure: 'the homeserver refused the login (M_FORBIDDEN: Invalid username or password)',
+    });
+    expect(notice.note).toBe('lost:OLDDEVICE');
+    expect(notice.text(de).text).toContain('M_FORBIDDEN');
+    expect(notice.text(de).text).toContain('fehlgeschlagen');
+  });
+});
