@@ -628,6 +628,9 @@ class OlmMachine {
     const requests = await this._call('shareRoomKey', (m) =>
       m.shareRoomKey(wRoom(roomId), wUsers(userStrings(users)), settings),
     );
+    logger.debug(
+      `shareRoomKey ${roomId}: ${userStrings(users).length} users, ${requests.length} to-device requests`,
+    );
     return requests.map(toDeviceRequest);
   }
 
