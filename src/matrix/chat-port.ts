@@ -17,6 +17,9 @@ const ENCRYPTED_DIRECT_ROOM: ICryptoRoomInformation = {
   historyVisibility: 'shared',
 };
 
+/** How long the first message into a new direct-message room waits for the homeserver to list the invite. */
+const LISTED_WAIT_MS = 5_000;
+
 /**
  * matrix-bot-sdk decides whether to encrypt from a per-room record that its room tracker fills from one
  * read of the room's m.room.encryption and m.room.history_visibility state, and it stores "not encrypted"
@@ -131,13 +134,40 @@ export class MatrixChatPort implements ChatPort {
             : {}),
         }),
       );
-      // What the room was created with, known before the SDK reads it back (see keepRoomEncryption).
-      if (this.encryption) await this.client.cryptoStore.storeRoom(roomId, ENCRYPTED_DIRECT_ROOM);
+      if (this.encryption) {
+        // What the room was created with, known before the SDK reads it back (see keepRoomEncryption).
+        await this.client.cryptoStore.storeRoom(roomId, ENCRYPTED_DIRECT_ROOM);
+        await this.untilListed(roomId, userId);
+      }
       return { kind: 'ready', roomId };
     } catch (error) {
       // The invite was refused (unknown or deactivated account, their server unreachable, …).
       const reason = errcodeOf(error) ?? (error instanceof Error ? error.message : String(error));
       return { kind: 'undeliverable', reason };
+    }
+  }
+
+  /**
+   * matrix-bot-sdk shares an encrypted room's key with the members the homeserver lists (/members).
+   * Synapse has listed a direct-message room the bot had just created without the person invited in
+   * that very request (seen under load), and the join link went out encrypted for nobody but the bot.
+   * So the first message waits (briefly) until the person is listed.
+   */
+  private async untilListed(roomId: string, userId: string): Promise<void> {
+    const started = Date.now();
+    for (;;) {
+      const members = await this.client
+        .getRoomMembers(roomId, undefined, ['invite', 'join'])
+        .catch(() => [] as { membershipFor: string }[]);
+      if (members.some((m) => m.membershipFor === userId)) return;
+      if (Date.now() - started >= LISTED_WAIT_MS) {
+        this.log.warn(
+          { roomId, userId },
+          'the homeserver does not list the invite in a new direct-message room yet',
+        );
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 
