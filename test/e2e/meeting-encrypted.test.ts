@@ -177,7 +177,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     }
 
     await withdrawnAfterTheMeeting({ roomId, title, session: sessions[0]!, watcher: olga, who: bob });
-  });
+  }, 120_000); // a meeting, its recording and a withdrawal: slow on a loaded machine
 
   it('an encrypted ✅ redacted, an encrypted ❌ (in a version 12 room): the meeting opens unrecorded', async () => {
     const { olga, alice, bob, roomId } = await encryptedRoom('encrypted one declines', '12');
