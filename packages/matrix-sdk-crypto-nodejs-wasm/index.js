@@ -188,6 +188,8 @@ async function indexedDbFactory() {
   return globalThis.indexedDB;
 }
 const FULL = '\0*';
+/** How long getMissingSessions waits for a /keys/query that is already on its way (P6). */
+const IN_FLIGHT_QUERY_WAIT_MS = 3000;
 /** Takes the dirty marks of one store: database name -> object stores, or null when all must be read. */
 function takeDirty(prefix) {
   const byDb = new Map();
@@ -585,12 +587,28 @@ class OlmMachine {
   /**
    * Claims one-time keys for devices without an Olm session. Users whose device list is still to be
    * queried are skipped: the engine would wait 5 s for them, while the SDK holds its sync lock (P6).
-   * They get their sessions on the next call after their /keys/query was marked sent.
+   * They get their sessions on the next call after their /keys/query was marked sent. A /keys/query
+   * already sent for them is waited for (briefly): the SDK answers its own queries under the lock
+   * before it calls this, so such a query is a copy sent by a call outside the lock (the engine
+   * re-issues a query until it is marked sent), and its answer comes without us. Skipping its users
+   * would encrypt the first message to a new contact for none of their devices.
    */
   async getMissingSessions(users) {
-    const waiting = new Set(this._pendingQuery);
-    for (const list of this._inFlightQueries.values()) for (const u of list) waiting.add(u);
-    const list = userStrings(users).filter((u) => !waiting.has(u));
+    const wanted = userStrings(users);
+    const inFlight = () => {
+      const out = new Set();
+      for (const list of this._inFlightQueries.values()) for (const u of list) out.add(u);
+      return out;
+    };
+    const started = Date.now();
+    let waited = false;
+    while (Date.now() - started < IN_FLIGHT_QUERY_WAIT_MS && wanted.some((u) => inFlight().has(u))) {
+      waited = true;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    if (waited) logger.debug(`waited ${Date.now() - started} ms for a /keys/query in flight`);
+    const waiting = new Set([...this._pendingQuery, ...inFlight()]);
+    const list = wanted.filter((u) => !waiting.has(u));
     if (list.length === 0) return null;
     const r = await this._call('getMissingSessions', (m) => m.getMissingSessions(wUsers(list)));
     return r ? { id: r.id, type: RequestType.KeysClaim, body: r.body } : null;
@@ -609,6 +627,9 @@ class OlmMachine {
       : wasm.CollectStrategy.allDevices();
     const requests = await this._call('shareRoomKey', (m) =>
       m.shareRoomKey(wRoom(roomId), wUsers(userStrings(users)), settings),
+    );
+    logger.debug(
+      `shareRoomKey ${roomId}: ${userStrings(users).length} users, ${requests.length} to-device requests`,
     );
     return requests.map(toDeviceRequest);
   }

@@ -1,10 +1,40 @@
 import { createHash } from 'node:crypto';
-import { EncryptedRoomEvent, type MatrixClient } from '@vector-im/matrix-bot-sdk';
+import {
+  EncryptedRoomEvent,
+  type ICryptoRoomInformation,
+  type ICryptoStorageProvider,
+  type MatrixClient,
+} from '@vector-im/matrix-bot-sdk';
 import type { ChatPort, DirectRoom, OutgoingFile, ReactionSeen, SendOptions } from '../app/ports.js';
 import type { Rich } from '../i18n/rich.js';
 import type { Logger } from '../log.js';
 import { editContent, messageContent } from './content.js';
 import { withRateLimitRetry } from './rate-limit.js';
+
+/** A direct-message room as the bot creates it with encryption on (preset trusted_private_chat: history shared). */
+const ENCRYPTED_DIRECT_ROOM: ICryptoRoomInformation = {
+  algorithm: 'm.megolm.v1.aes-sha2',
+  historyVisibility: 'shared',
+};
+
+/** How long the first message into a new direct-message room waits for the homeserver to list the invite. */
+const LISTED_WAIT_MS = 5_000;
+
+/**
+ * matrix-bot-sdk decides whether to encrypt from a per-room record that its room tracker fills from one
+ * read of the room's m.room.encryption and m.room.history_visibility state, and it stores "not encrypted"
+ * when that read answers 404. Synapse has answered 404 for a direct-message room the bot had created
+ * encrypted a second before (seen under load), and the join link then went out in the clear. A room's
+ * encryption cannot be switched off, so a read that finds less never replaces what is already known:
+ * fields it did not find keep their known values.
+ */
+export function keepRoomEncryption(store: ICryptoStorageProvider): void {
+  const storeRoom = store.storeRoom.bind(store);
+  store.storeRoom = async (roomId, config) => {
+    const found = Object.entries(config).filter(([, value]) => value !== undefined);
+    return storeRoom(roomId, { ...(await store.getRoom(roomId)), ...Object.fromEntries(found) });
+  };
+}
 
 /** The chat port on a real homeserver, through matrix-bot-sdk. The only place that knows how events leave. */
 export class MatrixChatPort implements ChatPort {
@@ -14,7 +44,9 @@ export class MatrixChatPort implements ChatPort {
     private readonly log: Logger,
     /** The client has a crypto engine: encrypted rooms are read and written like plain ones. */
     private readonly encryption = false,
-  ) {}
+  ) {
+    if (encryption) keepRoomEncryption(client.cryptoStore);
+  }
 
   async send(roomId: string, message: Rich, options: SendOptions = {}): Promise<string> {
     const content = messageContent(message, options);
@@ -102,11 +134,40 @@ export class MatrixChatPort implements ChatPort {
             : {}),
         }),
       );
+      if (this.encryption) {
+        // What the room was created with, known before the SDK reads it back (see keepRoomEncryption).
+        await this.client.cryptoStore.storeRoom(roomId, ENCRYPTED_DIRECT_ROOM);
+        await this.untilListed(roomId, userId);
+      }
       return { kind: 'ready', roomId };
     } catch (error) {
       // The invite was refused (unknown or deactivated account, their server unreachable, …).
       const reason = errcodeOf(error) ?? (error instanceof Error ? error.message : String(error));
       return { kind: 'undeliverable', reason };
+    }
+  }
+
+  /**
+   * matrix-bot-sdk shares an encrypted room's key with the members the homeserver lists (/members).
+   * Synapse has listed a direct-message room the bot had just created without the person invited in
+   * that very request (seen under load), and the join link went out encrypted for nobody but the bot.
+   * So the first message waits (briefly) until the person is listed.
+   */
+  private async untilListed(roomId: string, userId: string): Promise<void> {
+    const started = Date.now();
+    for (;;) {
+      const members = await this.client
+        .getRoomMembers(roomId, undefined, ['invite', 'join'])
+        .catch(() => [] as { membershipFor: string }[]);
+      if (members.some((m) => m.membershipFor === userId)) return;
+      if (Date.now() - started >= LISTED_WAIT_MS) {
+        this.log.warn(
+          { roomId, userId },
+          'the homeserver does not list the invite in a new direct-message room yet',
+        );
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 

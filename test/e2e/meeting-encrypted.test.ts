@@ -1,17 +1,20 @@
 // The consent flow in an end-to-end encrypted room on the real Synapse, with people whose clients really
 // encrypt (matrix-js-sdk 43, Rust crypto). Commands go in encrypted; the bot's answers, its prompt and
 // the direct messages with the join links come back encrypted; ✅/❌ count whether they were sent in
-// the clear (as Element and matrix-js-sdk do) or encrypted (as some clients do). After a restart the
-// bot still reads what it was sent before, on the same device.
+// the clear (as Element and matrix-js-sdk do) or encrypted (as some clients do); an encrypted `!withdraw`
+// after the meeting deletes its recording. After a restart the bot is the same device, reads what was
+// sent in Megolm sessions it got before, and the whole flow works again.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { SimSession } from '../support/bbb-simulator.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
 import { acceptNextInvite, membership, type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
   bodyOf,
+  botDate,
   expectWorkingLink,
   isNotice,
   isOpened,
@@ -36,7 +39,10 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     // matrix-js-sdk's module-level logger prints every step to the console; its errors still show.
     for (const level of ['log', 'info', 'debug'] as const)
       vi.spyOn(console, level).mockImplementation(() => {});
-    w = await startMeetingWorld(hs!, { config: { matrix: { encryption: true } } }); // the default in production
+    w = await startMeetingWorld(hs!, {
+      // Encryption is the default in production; fast discovery, so a recording shows up within seconds.
+      config: { matrix: { encryption: true }, retention: { discoverySchedule: '*/2 * * * * *' } },
+    });
     botId = w.botUser.userId;
   });
 
@@ -86,7 +92,52 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     return { dmRoomId, event, url: joinUrlIn(bodyOf(event))!, encryption };
   }
 
-  it('all agree, ✅ in the clear and encrypted: recorded, links arrive in encrypted DMs', async () => {
+  /** Each person's link arrives in an encrypted direct message and lets them in, with their role. */
+  async function encryptedLinksWork(organizer: CryptoUser, people: CryptoUser[]) {
+    await Promise.all(
+      people.map(async (u) => {
+        const link = await encryptedLink(u);
+        expect(link.event.encrypted, `${u.userId}'s link is encrypted`).toBe(true);
+        expect(link.encryption).toMatchObject({ algorithm: 'm.megolm.v1.aes-sha2' });
+        await expectWorkingLink(w.sim, link.url, u.user, u === organizer ? 'MODERATOR' : 'VIEWER');
+      }),
+    );
+  }
+
+  /**
+   * The recorded session ends, its recording is announced; `who` sends `!withdraw` (encrypted) and the
+   * bot answers (encrypted) that it deleted the recording, which BBB then lists as deleted.
+   */
+  async function withdrawnAfterTheMeeting(m: {
+    roomId: string;
+    title: string;
+    session: SimSession;
+    watcher: CryptoUser;
+    who: CryptoUser;
+  }) {
+    w.sim.endMeeting(m.session.meetingID);
+    const ready = await m.watcher.waitFor(m.roomId, postFrom(botId, `Die Aufzeichnung „${m.title}“`), wait);
+    expect(ready.encrypted).toBe(true);
+    const [rec] = w.sim.recordings().filter((r) => r.meetingID === m.session.meetingID);
+    expect(rec?.state).toBe('published');
+
+    const command = await m.who.sendText(m.roomId, '!withdraw');
+    const sent = await m.who.waitFor(m.roomId, (e) => e.event_id === command, wait);
+    expect(sent.encrypted, 'the !withdraw went out encrypted').toBe(true);
+    const name = m.who.user.displayName;
+    const told = await m.watcher.waitFor(m.roomId, postFrom(botId, `Widerruf von ${name}`), {
+      afterEventId: command,
+      ...wait,
+    });
+    expect(told.encrypted).toBe(true);
+    expect(bodyOf(told)).toBe(
+      `Widerruf von ${name} gespeichert.\nGelöscht: „${m.title}“ vom ${botDate(rec!.startTime)}.`,
+    );
+    const after = w.sim.recordings({ includeDeleted: true }).find((r) => r.recordID === rec!.recordID);
+    expect(after?.state, 'BBB deleted the recording').toBe('deleted');
+  }
+
+  it('all agree, ✅ in the clear and encrypted: recorded, links in encrypted DMs; an encrypted !withdraw afterwards deletes the recording', async () => {
     const { olga, alice, bob, roomId } = await encryptedRoom('encrypted all agree');
     const title = 'Encrypted sync';
     const m = await plan(olga, roomId, title, [alice, bob]);
@@ -112,12 +163,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     expect(sessions).toHaveLength(1);
     expect(sessions[0]).toMatchObject({ record: true, autoStartRecording: true });
 
-    for (const u of [olga, alice, bob]) {
-      const link = await encryptedLink(u);
-      expect(link.event.encrypted, `${u.userId}'s link is encrypted`).toBe(true);
-      expect(link.encryption).toMatchObject({ algorithm: 'm.megolm.v1.aes-sha2' });
-      await expectWorkingLink(w.sim, link.url, u.user, u === olga ? 'MODERATOR' : 'VIEWER');
-    }
+    await encryptedLinksWork(olga, [olga, alice, bob]);
 
     // The consent evidence of the encrypted ✅ names its event and the key as decrypted.
     const db = new Database(join(w.bot.dir, 'bot.db'), { readonly: true });
@@ -129,7 +175,9 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     } finally {
       db.close();
     }
-  });
+
+    await withdrawnAfterTheMeeting({ roomId, title, session: sessions[0]!, watcher: olga, who: bob });
+  }, 120_000); // a meeting, its recording and a withdrawal: slow on a loaded machine
 
   it('an encrypted ✅ redacted, an encrypted ❌ (in a version 12 room): the meeting opens unrecorded', async () => {
     const { olga, alice, bob, roomId } = await encryptedRoom('encrypted one declines', '12');
@@ -146,26 +194,75 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     await bob.reactEncrypted(roomId, m.prompt.event_id, '❌');
 
     const opened = await olga.waitFor(roomId, isOpened(botId, title), wait);
-    expect(bodyOf(opened)).toMatch(/Aufzeichnung AUS – (Alice hat widerrufen|Bob hat abgelehnt)/);
+    // Removing her encrypted ✅ was a withdrawal (ignored, she would count as agreeing).
+    expect(bodyOf(opened)).toContain('Aufzeichnung AUS – Bob hat abgelehnt, Alice hat widerrufen.');
     expect(sessionsNamed(w.sim, title)[0]).toMatchObject({ record: false });
   });
 
-  it('after a restart the bot keeps its device and still reads the room', async () => {
-    const { olga, roomId } = await encryptedRoom('encrypted restart');
-    const ping = await olga.sendText(roomId, '!ping');
-    await olga.waitFor(roomId, postFrom(botId, 'pong'), { afterEventId: ping, ...wait });
-    const before = await botDevices(olga.user);
-    expect(before).toHaveLength(1);
+  it('after a restart: same device, a ✅ sent in a Megolm session from before counts; the whole flow again', async () => {
+    const { olga, alice, bob, roomId } = await encryptedRoom('encrypted restart');
+    const title = 'Encrypted before and after';
+    // Planned before the restart: Olga's command reaches the bot in her Megolm session.
+    const m = await plan(olga, roomId, title, [alice, bob]);
+    const published = await botDevices(olga.user);
+    expect(published).toHaveLength(1);
+    const accountDevices = await ownDevices();
+    await w.bot.stop();
+
+    // While the bot is down. Olga's encrypted ✅ goes out in the session her command used (her client
+    // keeps it): only the key the bot stored before the restart opens it. Alice's is encrypted in a new
+    // session whose key waits for the bot as a to-device message; Bob's is in the clear.
+    const olgaYes = await olga.reactEncrypted(roomId, m.prompt.event_id, '✅');
+    expect(megolmSession(olga, roomId, olgaYes)).toBe(megolmSession(olga, roomId, m.commandId));
+    await alice.reactEncrypted(roomId, m.prompt.event_id, '✅');
+    await bob.user.react(roomId, m.prompt.event_id, '✅');
 
     await w.bot.restart();
+    const devices = w.bot.records().filter((r) => r.msg === 'encryption ready');
+    expect(devices.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(devices.map((r) => r.deviceId)), 'one device across starts').toEqual(
+      new Set([published[0]]),
+    );
+    expect(await botDevices(olga.user)).toEqual(published);
+    expect(await ownDevices(), 'no new device for the bot account').toEqual(accountDevices);
 
-    // The same Megolm session (Olga's client does not rotate it): the bot needs its stored keys.
-    const again = await olga.sendText(roomId, '!ping');
-    const pong = await olga.waitFor(roomId, postFrom(botId, 'pong'), { afterEventId: again, ...wait });
-    expect(pong.encrypted).toBe(true);
-    expect(await botDevices(olga.user)).toEqual(before);
+    // The start-up re-read decrypts the ✅s: all agreed, the meeting opens recorded.
+    const opened = await olga.waitFor(roomId, isOpened(botId, title), wait);
+    expect(opened.encrypted).toBe(true);
+    expect(bodyOf(opened)).toContain('Aufzeichnung AN – alle 3 haben zugestimmt.');
+    const [session] = sessionsNamed(w.sim, title);
+    expect(session).toMatchObject({ record: true, autoStartRecording: true });
+    await encryptedLinksWork(olga, [olga, alice, bob]); // direct-message rooms created after the restart
+    await withdrawnAfterTheMeeting({ roomId, title, session: session!, watcher: olga, who: alice });
+
+    // The next meeting: Bob declines (encrypted), so it opens unrecorded.
+    const next = 'Encrypted after restart';
+    const n = await plan(olga, roomId, next, [alice, bob]);
+    await olga.user.react(roomId, n.prompt.event_id, '✅');
+    await alice.reactEncrypted(roomId, n.prompt.event_id, '✅');
+    await bob.reactEncrypted(roomId, n.prompt.event_id, '❌');
+    const unrecorded = await olga.waitFor(roomId, isOpened(botId, next), wait);
+    expect(unrecorded.encrypted).toBe(true);
+    expect(bodyOf(unrecorded)).toContain('Aufzeichnung AUS – Bob hat abgelehnt.');
+    expect(sessionsNamed(w.sim, next)).toEqual([expect.objectContaining({ record: false })]);
     expect(olga.undecryptable(roomId)).toEqual([]);
-  });
+  }, 120_000); // a restart and two meetings: slow on a loaded machine
+
+  /** The Megolm session an encrypted event of `u`'s went out in. */
+  function megolmSession(u: CryptoUser, roomId: string, eventId: string): string {
+    const event = u.client.getRoom(roomId)?.findEventById(eventId);
+    const session = event?.getWireContent().session_id;
+    expect(session, `the Megolm session of ${eventId}`).toBeTypeOf('string');
+    return session as string;
+  }
+
+  /** The bot account's devices, as the homeserver lists them to the bot itself. */
+  async function ownDevices(): Promise<string[]> {
+    const res = (await w.botUser.request('GET', '/_matrix/client/v3/devices')) as {
+      devices: { device_id: string }[];
+    };
+    return res.devices.map((d) => d.device_id).sort();
+  }
 
   /** The bot's devices with published keys, as another user's client sees them. */
   async function botDevices(viewer: TestUser): Promise<string[]> {

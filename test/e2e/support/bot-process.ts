@@ -141,6 +141,11 @@ export class BotProcess {
     return bot;
   }
 
+  /** The bot's files and config, not started yet: the first restart() starts it. */
+  static prepare(opts: StartBotOptions): BotProcess {
+    return new BotProcess(opts);
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }
@@ -231,7 +236,7 @@ export class BotProcess {
     return this.exited;
   }
 
-  /** stop() then start again with the same config and database. */
+  /** stop() (if running) then start again with the same config and database. */
   async restart(opts: { readyTimeoutMs?: number } = {}): Promise<void> {
     await this.stop();
     await this.spawn(opts.readyTimeoutMs ?? 30_000);

@@ -1,0 +1,78 @@
+// The direct-message room that carries a join link is encrypted from its first message, for the person
+// it is meant for, even when the homeserver answers the reads right after creating it as Synapse did
+// under load in the e2e suite: 404 for the room's encryption state (the link went out in the clear), and
+// a member list without the invite (the link was encrypted for nobody but the bot). matrix-bot-sdk's own
+// room tracker decides here, on a stand-in client.
+import { MatrixError, RoomTracker } from '@vector-im/matrix-bot-sdk';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { MatrixChatPort } from '../../../src/matrix/chat-port.js';
+
+const DM = '!dm:example.org';
+const ALICE = '@alice:example.org';
+
+class StandInClient {
+  private readonly rooms = new Map<string, unknown>();
+  readonly cryptoStore = {
+    getRoom: async (roomId: string) => this.rooms.get(roomId),
+    storeRoom: async (roomId: string, config: unknown) => {
+      this.rooms.set(roomId, config);
+    },
+  };
+  /** Resolved by the test: the moment the homeserver answers the state read. */
+  answerStateRead: Promise<void> = Promise.resolve();
+  /** How many member-list reads still miss the invite. */
+  inviteListedAfter = 0;
+  memberReads = 0;
+  async createRoom() {
+    return DM;
+  }
+  async getRoomMembers() {
+    this.memberReads += 1;
+    return this.memberReads > this.inviteListedAfter ? [{ membershipFor: ALICE }] : [];
+  }
+  async getRoomStateEventContent(): Promise<never> {
+    await this.answerStateRead;
+    throw new MatrixError({ errcode: 'M_NOT_FOUND', error: 'Event not found.' }, 404, {});
+  }
+}
+
+function setup() {
+  const client = new StandInClient();
+  const port = new MatrixChatPort(client as never, '@bot:example.org', pino({ level: 'silent' }), true);
+  const tracker = new RoomTracker(client as never);
+  const encrypts = async () => (await tracker.getRoomCryptoConfig(DM)).algorithm !== undefined;
+  return { client, port, tracker, encrypts };
+}
+
+describe('a direct-message room the bot creates with encryption on', () => {
+  it('is encrypted for the SDK although the state read after creating it answers 404', async () => {
+    const { port, tracker, encrypts } = setup();
+    expect(await port.directRoom(ALICE, undefined)).toEqual({ kind: 'ready', roomId: DM });
+    await tracker.onRoomJoin(DM); // the SDK's check when the join shows up in /sync
+    expect(await encrypts()).toBe(true);
+    // Shared history: the invited person, not yet joined, gets the room key for the link.
+    expect(await tracker.getRoomCryptoConfig(DM)).toMatchObject({ historyVisibility: 'shared' });
+  });
+
+  it('is ready for the first message only once the homeserver lists the invite', async () => {
+    const { client, port } = setup();
+    client.inviteListedAfter = 2;
+    expect(await port.directRoom(ALICE, undefined)).toEqual({ kind: 'ready', roomId: DM });
+    expect(client.memberReads).toBe(3);
+  });
+
+  it('stays encrypted when a 404 from a read started before the room was known lands afterwards', async () => {
+    const { client, port, tracker, encrypts } = setup();
+    let answer!: () => void;
+    client.answerStateRead = new Promise((resolve) => {
+      answer = resolve;
+    });
+    const check = tracker.onRoomJoin(DM); // /sync saw the new room before createRoom's answer arrived
+    await port.directRoom(ALICE, undefined);
+    answer();
+    await check;
+    expect(await encrypts()).toBe(true);
+    expect(await tracker.getRoomCryptoConfig(DM)).toMatchObject({ historyVisibility: 'shared' });
+  });
+});
