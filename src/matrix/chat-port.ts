@@ -106,10 +106,15 @@ export class MatrixChatPort implements ChatPort {
 
   async directRoom(userId: string, known: string | undefined): Promise<DirectRoom> {
     if (known) {
-      if (await this.stillReaches(known, userId)) return { kind: 'ready', roomId: known };
+      const reaches = await this.stillReaches(known, userId);
+      // A room made while encryption was off (or while the bot ran without its keys) must not carry
+      // links once encryption is on: a join link is a credential.
+      if (reaches && (!this.encryption || (await this.carriesLinksEncrypted(known)))) {
+        return { kind: 'ready', roomId: known };
+      }
       this.log.info(
-        { userId, roomId: known },
-        'direct-message room no longer reaches the person; making a new one',
+        { userId, roomId: known, reason: reaches ? 'not encrypted' : 'person gone' },
+        'direct-message room is of no use for links any more; making a new one',
       );
       // Best effort: the stale room is of no use to anyone any more.
       await this.client.leaveRoom(known).catch(() => undefined);
@@ -168,6 +173,23 @@ export class MatrixChatPort implements ChatPort {
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /**
+   * Whether a room is encrypted: what the SDK's store knows (rooms the bot created encrypted are
+   * recorded at once), else the room's state on the homeserver (404: not encrypted).
+   */
+  private async carriesLinksEncrypted(roomId: string): Promise<boolean> {
+    if ((await this.client.cryptoStore.getRoom(roomId))?.algorithm) return true;
+    try {
+      const content = await this.call('dmEncryption', () =>
+        this.client.getRoomStateEvent(roomId, 'm.room.encryption', ''),
+      );
+      return typeof content?.algorithm === 'string';
+    } catch (error) {
+      if (errcodeOf(error) === 'M_NOT_FOUND') return false;
+      throw error;
     }
   }
 

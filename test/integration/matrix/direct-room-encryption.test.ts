@@ -24,8 +24,20 @@ class StandInClient {
   /** How many member-list reads still miss the invite. */
   inviteListedAfter = 0;
   memberReads = 0;
+  /** Rooms made earlier: the person's membership there, and whether the room is encrypted. */
+  readonly earlier = new Map<string, { membership: string; encrypted: boolean }>();
+  readonly left: string[] = [];
   async createRoom() {
     return DM;
+  }
+  async getRoomStateEvent(roomId: string, type: string) {
+    const room = this.earlier.get(roomId);
+    if (type === 'm.room.member' && room) return { membership: room.membership };
+    if (type === 'm.room.encryption' && room?.encrypted) return { algorithm: 'm.megolm.v1.aes-sha2' };
+    throw new MatrixError({ errcode: 'M_NOT_FOUND', error: 'Event not found.' }, 404, {});
+  }
+  async leaveRoom(roomId: string) {
+    this.left.push(roomId);
   }
   async getRoomMembers() {
     this.memberReads += 1;
@@ -37,9 +49,9 @@ class StandInClient {
   }
 }
 
-function setup() {
+function setup(encryption = true) {
   const client = new StandInClient();
-  const port = new MatrixChatPort(client as never, '@bot:example.org', pino({ level: 'silent' }), true);
+  const port = new MatrixChatPort(client as never, '@bot:example.org', pino({ level: 'silent' }), encryption);
   const tracker = new RoomTracker(client as never);
   const encrypts = async () => (await tracker.getRoomCryptoConfig(DM)).algorithm !== undefined;
   return { client, port, tracker, encrypts };
@@ -74,5 +86,28 @@ describe('a direct-message room the bot creates with encryption on', () => {
     await check;
     expect(await encrypts()).toBe(true);
     expect(await tracker.getRoomCryptoConfig(DM)).toMatchObject({ historyVisibility: 'shared' });
+  });
+});
+
+describe('a direct-message room made earlier', () => {
+  const OLD = '!old:example.org';
+
+  it('made without encryption is replaced by an encrypted one once encryption is on', async () => {
+    const { client, port, tracker, encrypts } = setup();
+    client.earlier.set(OLD, { membership: 'join', encrypted: false });
+    expect(await port.directRoom(ALICE, OLD)).toEqual({ kind: 'ready', roomId: DM });
+    expect(client.left).toEqual([OLD]);
+    await tracker.onRoomJoin(DM);
+    expect(await encrypts()).toBe(true);
+  });
+
+  it('that is encrypted is kept; with encryption off a plain one is kept too', async () => {
+    const on = setup();
+    on.client.earlier.set(OLD, { membership: 'join', encrypted: true });
+    expect(await on.port.directRoom(ALICE, OLD)).toEqual({ kind: 'ready', roomId: OLD });
+    const off = setup(false);
+    off.client.earlier.set(OLD, { membership: 'invite', encrypted: false });
+    expect(await off.port.directRoom(ALICE, OLD)).toEqual({ kind: 'ready', roomId: OLD });
+    expect([...on.client.left, ...off.client.left]).toEqual([]);
   });
 });
