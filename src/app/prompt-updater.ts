@@ -73,11 +73,10 @@ export class PromptUpdater {
     const prompt = renderPrompt(this.ctx, view, this.stateNote(meeting));
     // An edit that would show what the prompt already shows is not sent (a restart re-checks every
     // meeting it reconciles: hundreds of identical edits otherwise).
-    const key = `prompt-shown:${meetingId}`;
     const shown = createHash('sha256').update(prompt.text).update('\0').update(prompt.html).digest('hex');
-    if (this.ctx.stores.state.read(key) === shown) return;
+    if (this.ctx.stores.state.promptShown(meetingId) === shown) return;
     await this.ctx.chat.edit(meeting.roomId, meeting.promptEventId, prompt);
-    this.ctx.stores.state.write(key, shown);
+    this.ctx.stores.state.setPromptShown(meetingId, shown);
     this.editsSent++;
   }
 

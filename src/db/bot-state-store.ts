@@ -26,16 +26,25 @@ export class BotStateStore {
     return this.read(noAnswerKey(meetingId, reactionEventId)) !== undefined;
   }
 
+  /** A fingerprint of what a meeting's prompt shows now (see PromptUpdater), or undefined. */
+  promptShown(meetingId: number): string | undefined {
+    return this.read(promptShownKey(meetingId));
+  }
+
+  setPromptShown(meetingId: number, fingerprint: string): void {
+    this.write(promptShownKey(meetingId), fingerprint);
+  }
+
   /** What is kept per meeting in the key/value table goes with the meeting's evidence (retention). */
   forgetMeetings(meetingIds: readonly number[]): void {
     for (const id of meetingIds) {
       this.db
         .delete(kv)
-        .where(like(kv.key, `no-answer:${id}:%`))
+        .where(like(kv.key, noAnswerKey(id, '%')))
         .run();
       this.db
         .delete(kv)
-        .where(eq(kv.key, `prompt-shown:${id}`))
+        .where(eq(kv.key, promptShownKey(id)))
         .run();
     }
   }
@@ -76,3 +85,4 @@ export class BotStateStore {
 
 const noAnswerKey = (meetingId: number, reactionEventId: string) =>
   `no-answer:${meetingId}:${reactionEventId}`;
+const promptShownKey = (meetingId: number) => `prompt-shown:${meetingId}`;
