@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { startBot } from './bot.js';
 import { formatResult } from './check/report.js';
 import { runStartupChecks } from './check/startup.js';
+import { configFileFromArgs } from './config/args.js';
 import { ConfigError, loadConfigFile } from './config/load.js';
 import { createLogger, type Logger, registerSecret, routeMatrixSdkLogs } from './log.js';
 import { applyStoredSession } from './matrix/session.js';
@@ -10,14 +10,8 @@ import { cryptoStorePath, sessionFilePath } from './matrix/store-paths.js';
 // `npm start` reads ./config.json, or the file given with `--config <file>`. Configuration problems
 // end the process with a message naming each bad key, never with a stack trace.
 async function main(): Promise<number> {
-  let file = 'config.json';
-  try {
-    const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } }, strict: true });
-    if (values.config) file = values.config;
-  } catch (error) {
-    console.error(`${(error as Error).message}\nUsage: npm start -- [--config <file>]`);
-    return 2;
-  }
+  const file = configFileFromArgs('npm start -- [--config <file>]');
+  if (file === null) return 2;
 
   let config: ReturnType<typeof loadConfigFile>;
   try {

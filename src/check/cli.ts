@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { configFileFromArgs } from '../config/args.js';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 import { cryptoStorePath, sessionFilePath } from '../matrix/store-paths.js';
 import { type CheckResult, runChecks } from './checks.js';
@@ -7,14 +7,8 @@ import { allOk, formatResult } from './report.js';
 
 // `npm run check -- --config <file>`: one line per item, exit 0 only when every item is OK.
 async function main(): Promise<number> {
-  let file = 'config.json';
-  try {
-    const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } }, strict: true });
-    if (values.config) file = values.config;
-  } catch (error) {
-    console.error(`${(error as Error).message}\nUsage: npm run check -- [--config <file>]`);
-    return 2;
-  }
+  const file = configFileFromArgs('npm run check -- [--config <file>]');
+  if (file === null) return 2;
   let config: ReturnType<typeof loadConfigFile>;
   try {
     config = loadConfigFile(file);
