@@ -108,8 +108,8 @@ export class MatrixChatPort implements ChatPort {
     if (known) {
       const reaches = await this.stillReaches(known, userId);
       // A room made while encryption was off (or while the bot ran without its keys) must not carry
-      // links once encryption is on: a join link is a credential.
-      if (reaches && (!this.encryption || (await this.carriesLinksEncrypted(known)))) {
+      // links once encryption is on: a join link is a credential. Asked as the send will ask it.
+      if (reaches && (!this.encryption || (await this.client.crypto.isRoomEncrypted(known)))) {
         return { kind: 'ready', roomId: known };
       }
       this.log.info(
@@ -173,23 +173,6 @@ export class MatrixChatPort implements ChatPort {
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
-  /**
-   * Whether a room is encrypted: what the SDK's store knows (rooms the bot created encrypted are
-   * recorded at once), else the room's state on the homeserver (404: not encrypted).
-   */
-  private async carriesLinksEncrypted(roomId: string): Promise<boolean> {
-    if ((await this.client.cryptoStore.getRoom(roomId))?.algorithm) return true;
-    try {
-      const content = await this.call('dmEncryption', () =>
-        this.client.getRoomStateEvent(roomId, 'm.room.encryption', ''),
-      );
-      return typeof content?.algorithm === 'string';
-    } catch (error) {
-      if (errcodeOf(error) === 'M_NOT_FOUND') return false;
-      throw error;
     }
   }
 

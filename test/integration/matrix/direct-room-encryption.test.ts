@@ -30,10 +30,11 @@ class StandInClient {
   async createRoom() {
     return DM;
   }
-  async getRoomStateEvent(roomId: string, type: string) {
+  /** The SDK's own decision (its room tracker), as the bot's sends ask it; set in setup(). */
+  crypto!: { isRoomEncrypted(roomId: string): Promise<boolean> };
+  async getRoomStateEvent(roomId: string) {
     const room = this.earlier.get(roomId);
-    if (type === 'm.room.member' && room) return { membership: room.membership };
-    if (type === 'm.room.encryption' && room?.encrypted) return { algorithm: 'm.megolm.v1.aes-sha2' };
+    if (room) return { membership: room.membership };
     throw new MatrixError({ errcode: 'M_NOT_FOUND', error: 'Event not found.' }, 404, {});
   }
   async leaveRoom(roomId: string) {
@@ -43,7 +44,10 @@ class StandInClient {
     this.memberReads += 1;
     return this.memberReads > this.inviteListedAfter ? [{ membershipFor: ALICE }] : [];
   }
-  async getRoomStateEventContent(): Promise<never> {
+  async getRoomStateEventContent(roomId: string, type: string) {
+    if (type === 'm.room.encryption' && this.earlier.get(roomId)?.encrypted) {
+      return { algorithm: 'm.megolm.v1.aes-sha2' };
+    }
     await this.answerStateRead;
     throw new MatrixError({ errcode: 'M_NOT_FOUND', error: 'Event not found.' }, 404, {});
   }
@@ -53,7 +57,10 @@ function setup(encryption = true) {
   const client = new StandInClient();
   const port = new MatrixChatPort(client as never, '@bot:example.org', pino({ level: 'silent' }), encryption);
   const tracker = new RoomTracker(client as never);
-  const encrypts = async () => (await tracker.getRoomCryptoConfig(DM)).algorithm !== undefined;
+  client.crypto = {
+    isRoomEncrypted: async (roomId) => (await tracker.getRoomCryptoConfig(roomId)).algorithm !== undefined,
+  };
+  const encrypts = () => client.crypto.isRoomEncrypted(DM);
   return { client, port, tracker, encrypts };
 }
 
