@@ -1,8 +1,8 @@
 import { BbbError } from '../bbb/index.js';
-import type { MeetingRow, SessionRow } from '../db/meetings-store.js';
+import type { InviteeRow, MeetingRow, SessionRow } from '../db/meetings-store.js';
 import type { IntentRow } from '../db/outbox-store.js';
 import type { RecordingRow } from '../db/recordings-store.js';
-import { type LifecycleEvent, mayReceiveLinkTo } from '../domain/lifecycle.js';
+import { type LifecycleEvent, type MeetingModel, mayReceiveLinkTo } from '../domain/lifecycle.js';
 import type { AppContext } from './context.js';
 import type { Applied, EventMeta, MeetingLifecycle } from './lifecycle.js';
 import type { Opening } from './opening.js';
@@ -133,12 +133,34 @@ export class Outbox {
     for (const intent of this.ctx.stores.outbox.pendingOfMeeting(meetingId)) {
       if (intent.kind === 'end-session') await this.endSession(intent, report);
     }
+    let links: LinkPass | undefined;
     for (const intent of this.ctx.stores.outbox.pendingOfMeeting(meetingId)) {
-      if (intent.kind === 'purge-recordings') await this.purge(intent, report);
-      else if (intent.kind === 'deliver-link' && linkAttemptDue(intent, this.ctx.now()))
-        await this.deliverLink(intent);
+      if (intent.kind === 'purge-recordings') {
+        await this.purge(intent, report);
+        links = undefined;
+      } else if (intent.kind === 'deliver-link' && linkAttemptDue(intent, this.ctx.now())) {
+        links ??= this.linkPass(meetingId);
+        if (links) await this.deliverLink(intent, links);
+      }
     }
     return report;
+  }
+
+  /**
+   * What every link of one pass checks, read once, not once per link (a meeting of 500 opening sent
+   * 500 links, each reading every invitee and the whole ledger): nothing changes answers or sessions
+   * while the caller holds the meeting lock, so this is still the state at each sending.
+   */
+  private linkPass(meetingId: number): LinkPass | undefined {
+    const { meetings } = this.ctx.stores;
+    const meeting = meetings.get(meetingId);
+    if (!meeting) return undefined;
+    return {
+      meeting,
+      model: meetings.model(meeting),
+      invitees: new Map(meetings.invitees(meetingId).map((i) => [i.userId, i])),
+      delivered: new Map(),
+    };
   }
 
   private meta(): EventMeta {
@@ -236,25 +258,26 @@ export class Outbox {
   }
 
   /** Checks again, at sending time, that the person may have this link (design.md §3.4). */
-  private async deliverLink(intent: IntentRow): Promise<void> {
+  private async deliverLink(intent: IntentRow, pass: LinkPass): Promise<void> {
     const { meetings, outbox } = this.ctx.stores;
-    const meeting = meetings.get(intent.meetingId);
+    const { meeting, model } = pass;
     const session = intent.sessionId === null ? undefined : meetings.session(intent.sessionId);
-    const invitee =
-      meeting && intent.userId
-        ? meetings.invitees(meeting.id).find((i) => i.userId === intent.userId)
-        : undefined;
-    if (!meeting || !session || !invitee) {
+    const invitee = intent.userId ? pass.invitees.get(intent.userId) : undefined;
+    if (!session || !invitee) {
       outbox.done(intent.id, this.ctx.now(), 'dropped');
       return;
     }
-    const model = meetings.model(meeting);
+    let delivered = pass.delivered.get(session.id);
+    if (!delivered) {
+      delivered = meetings.delivered(session.id);
+      pass.delivered.set(session.id, delivered);
+    }
     const sessionModel = model.sessions.find((s) => s.id === session.id);
     if (
       meeting.state !== 'open' ||
       !sessionModel ||
       !mayReceiveLinkTo(sessionModel, model.answers.get(invitee.userId)) ||
-      meetings.delivered(session.id).has(invitee.userId)
+      delivered.has(invitee.userId)
     ) {
       outbox.done(intent.id, this.ctx.now(), 'dropped');
       return;
@@ -262,6 +285,7 @@ export class Outbox {
     try {
       const roomId = await this.opening.sendLink(meeting, invitee, session);
       meetings.recordDelivery(session.id, invitee.userId, roomId, this.ctx.now());
+      delivered.add(invitee.userId);
       outbox.done(intent.id, this.ctx.now(), 'confirmed');
     } catch (error) {
       outbox.attempted(intent.id, this.ctx.now(), error instanceof Error ? error.message : String(error));
@@ -296,6 +320,15 @@ export class Outbox {
       key: `deleted-later:${rows.map((r) => r.recordId).join(',')}`,
     });
   }
+}
+
+/** One pass of link deliveries of a meeting: see Outbox.linkPass. */
+interface LinkPass {
+  meeting: MeetingRow;
+  model: MeetingModel;
+  invitees: Map<string, InviteeRow>;
+  /** Per session: who has their link (read once, kept current as links go out). */
+  delivered: Map<number, Set<string>>;
 }
 
 /** How long after its end a recorded session's meetingID is watched for a late `create`. */
