@@ -36,6 +36,7 @@ import {
   isPrompt,
   postFrom,
   registerPeople,
+  tallyEdit,
 } from '../test/e2e/support/meeting-helpers.js';
 import { startBbbSimulator } from '../test/support/bbb-simulator.js';
 import { type LatencyStats, measureMatrixRoundTrip, summarize } from './matrix-roundtrip.js';
@@ -146,7 +147,10 @@ async function timeClientMeeting(
   const command = c.olga.seen(c.roomId).find((e) => e.event_id === commandId);
   const bot = (notice.origin_server_ts ?? Number.NaN) - (command?.origin_server_ts ?? Number.NaN);
   const prompt = await clientSees(c.olga, c.roomId, isPrompt(botId), commandId);
+  // Untimed: the bot's last steps for this meeting (its seeded ❌, then the prompt's tally edit), so
+  // that one sample's trailing traffic does not slow the next one down.
   await clientSees(c.olga, c.roomId, reactionTo(prompt.event_id, '❌'), prompt.event_id);
+  await clientSees(c.olga, c.roomId, tallyEdit(botId, prompt.event_id, ''), prompt.event_id);
   return { total, send, bot };
 }
 
@@ -198,9 +202,10 @@ async function main(): Promise<void> {
         [isNotice(botId), isPrompt(botId)],
       );
       const [tn, tp] = times;
-      // Untimed: let the bot finish this meeting (its seeded ❌ comes last) so that one sample's
-      // trailing traffic does not slow the next one down.
+      // Untimed: let the bot finish this meeting (its seeded ❌, then the prompt's tally edit) so that
+      // one sample's trailing traffic does not slow the next one down.
       await waitForEvent(olga, roomId, reactionTo(events[1]!.event_id, '❌'), { timeoutMs: 30_000 });
+      await waitForEvent(olga, roomId, tallyEdit(botId, events[1]!.event_id, ''), { timeoutMs: 30_000 });
       if (i >= WARMUP) {
         notice.push(tn!);
         prompt.push(tp!);

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
-import { MatrixClient } from '@vector-im/matrix-bot-sdk';
+import type { MatrixClient } from '@vector-im/matrix-bot-sdk';
 import type { ScheduledTask } from 'node-cron';
 import { CommandDispatcher } from '../commands/dispatch.js';
 import { BotApp } from './app/bot-app.js';
@@ -15,6 +15,7 @@ import { startHttpServer } from './http/server.js';
 import { startJobs } from './jobs/scheduler.js';
 import type { Logger } from './log.js';
 import { MatrixChatPort } from './matrix/chat-port.js';
+import { BotMatrixClient } from './matrix/client.js';
 import {
   type CryptoStartProblem,
   classifyCryptoStartError,
@@ -125,13 +126,13 @@ async function connect(
   log: Logger,
 ): Promise<{ client: MatrixClient; lost: { problem: Lost; outcome: LostOutcome } | null }> {
   const plain = (token = config.matrix.accessToken) =>
-    new MatrixClient(config.matrix.homeserverUrl, token, storage);
+    new BotMatrixClient(config.matrix.homeserverUrl, token, storage);
   if (!config.matrix.encryption) return { client: plain(), lost: null };
 
   const storePath = cryptoStorePath(config);
   const clog = log.child({ component: 'crypto' });
   const cryptoStore = createCryptoStore(storePath, clog);
-  const client = new MatrixClient(
+  const client = new BotMatrixClient(
     config.matrix.homeserverUrl,
     config.matrix.accessToken,
     storage,
@@ -166,7 +167,7 @@ async function connect(
       config,
       userId: problem.userId ?? (await client.getUserId()),
       oldDeviceId: problem.deviceId,
-      makeClient: (token) => new MatrixClient(config.matrix.homeserverUrl, token, storage, cryptoStore),
+      makeClient: (token) => new BotMatrixClient(config.matrix.homeserverUrl, token, storage, cryptoStore),
       log: clog,
     });
     return { client: next.client ?? plain(next.accessToken), lost: { problem, outcome: next.outcome } };

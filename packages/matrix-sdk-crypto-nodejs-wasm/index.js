@@ -8,7 +8,8 @@
 // so every call gets fresh engine ids; P2 Map/Set instead of objects/arrays; P3 decryption settings;
 // P4 non-Error throws wrapped; P5 to-device request shape; P6 no 5 s wait in getMissingSessions;
 // P7 Megolm when the algorithm is undefined; P8 rotation period in ms; P9 persistence; P10 no
-// passphrase; P11 [events, roomKeyInfos] tuple; P12 cross-signing and room-message requests dropped.
+// passphrase; P11 [events, roomKeyInfos] tuple; P12 cross-signing and room-message requests dropped;
+// P13 a new Megolm session per room and process, so that encrypting need not wait for the disk.
 const fs = require('node:fs');
 const path = require('node:path');
 const { createHash } = require('node:crypto');
@@ -457,6 +458,7 @@ class OlmMachine {
     this._pendingQuery = new Set(); // users whose /keys/query the engine has yet to plan (P6)
     this._inFlightQueries = new Map(); // request id -> users of a /keys/query not yet marked sent (P6)
     this._dropped = new Set();
+    this._roomsKeyedHere = new Set(); // rooms whose outbound Megolm session this process made (P13)
     const keys = inner.identityKeys;
     const ed = keys.ed25519.toBase64();
     const curve = keys.curve25519.toBase64();
@@ -625,19 +627,37 @@ class OlmMachine {
     settings.sharingStrategy = s.onlyAllowTrustedDevices
       ? wasm.CollectStrategy.onlyTrustedDevices()
       : wasm.CollectStrategy.allDevices();
-    const requests = await this._call('shareRoomKey', (m) =>
-      m.shareRoomKey(wRoom(roomId), wUsers(userStrings(users)), settings),
-    );
+    const room = String(roomId);
+    const requests = await this._call('shareRoomKey', async (m) => {
+      // P13: a session restored from disk may be behind what was sent; this process starts its own.
+      if (!this._roomsKeyedHere.has(room)) await m.invalidateGroupSession(wRoom(room));
+      const r = await m.shareRoomKey(wRoom(room), wUsers(userStrings(users)), settings);
+      this._roomsKeyedHere.add(room);
+      return r;
+    });
     logger.debug(
       `shareRoomKey ${roomId}: ${userStrings(users).length} users, ${requests.length} to-device requests`,
     );
     return requests.map(toDeviceRequest);
   }
 
-  encryptRoomEvent(roomId, eventType, content) {
-    return this._call('encryptRoomEvent', (m) =>
-      m.encryptRoomEvent(wRoom(roomId), String(eventType), String(content)),
+  /**
+   * P13: resolves before the session's new position is on disk (the write follows at once), unless the
+   * session was restored from disk: after a crash a new session is made, so no position is used twice.
+   */
+  async encryptRoomEvent(roomId, eventType, content) {
+    const keyedHere = this._roomsKeyedHere.has(String(roomId));
+    const encrypted = await this._call(
+      'encryptRoomEvent',
+      (m) => m.encryptRoomEvent(wRoom(roomId), String(eventType), String(content)),
+      !keyedHere,
     );
+    if (keyedHere) {
+      this._persist().catch((err) =>
+        logger.warn(`writing the store after encrypting failed: ${err.message}`),
+      );
+    }
+    return encrypted;
   }
 
   /** Throws DecryptionError (code, description) when the event cannot be decrypted (P3, P4). */

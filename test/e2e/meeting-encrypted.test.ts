@@ -199,6 +199,27 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     expect(sessionsNamed(w.sim, title)[0]).toMatchObject({ record: false });
   });
 
+  it('someone who joins after the bot has spoken here reads its next meeting, and can agree', async () => {
+    const { olga, alice, roomId } = await encryptedRoom('encrypted late joiner');
+    // The bot has encrypted here for Olga, Alice and Bob (it keeps the member list between messages).
+    await plan(olga, roomId, 'Before Carla', [alice]);
+    const [carlaUser] = await registerPeople(w.hs, ['Carla']);
+    const carla = await CryptoUser.start(carlaUser!);
+    clients.push(carla);
+    await olga.user.invite(roomId, carla.userId);
+    await acceptNextInvite(carla.user, { from: olga.userId });
+    await olga.awaitMembers(roomId, [carla.userId]);
+
+    const title = 'With Carla';
+    const m = await plan(olga, roomId, title, [carla]);
+    const prompt = await carla.waitFor(roomId, isPrompt(botId), { afterEventId: m.commandId, ...wait });
+    expect(prompt.encrypted).toBe(true);
+    await olga.user.react(roomId, prompt.event_id, '✅');
+    await carla.reactEncrypted(roomId, prompt.event_id, '✅');
+    const opened = await carla.waitFor(roomId, isOpened(botId, title), wait);
+    expect(bodyOf(opened)).toContain('Aufzeichnung AN'); // what the bot said before she joined stays unreadable to her
+  });
+
   it('after a restart: same device, a ✅ sent in a Megolm session from before counts; the whole flow again', async () => {
     const { olga, alice, bob, roomId } = await encryptedRoom('encrypted restart');
     const title = 'Encrypted before and after';
@@ -229,6 +250,10 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     // The start-up re-read decrypts the ✅s: all agreed, the meeting opens recorded.
     const opened = await olga.waitFor(roomId, isOpened(botId, title), wait);
     expect(opened.encrypted).toBe(true);
+    // The bot's first message after a start goes out in a new Megolm session (a room key shared anew).
+    expect(megolmSession(olga, roomId, opened.event_id)).not.toBe(
+      megolmSession(olga, roomId, m.prompt.event_id),
+    );
     expect(bodyOf(opened)).toContain('Aufzeichnung AN – alle 3 haben zugestimmt.');
     const [session] = sessionsNamed(w.sim, title);
     expect(session).toMatchObject({ record: true, autoStartRecording: true });

@@ -1,7 +1,7 @@
 // The crypto adapter (packages/matrix-sdk-crypto-nodejs-wasm) end to end between two devices: keys
 // exchanged through an in-process keys server, a Megolm event encrypted by one and decrypted by the
 // other, and the store surviving a restart.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -141,6 +141,45 @@ describe('crypto adapter between two devices', () => {
     );
     expect(JSON.parse(d2.event).content.body).toBe('after restart');
     expect(server.requests.KeysClaim).toBe(1); // no new Olm session was needed for the second room key
+  });
+
+  it('a message encrypted just before a crash (its write lost) is never followed by another at the same session position', async () => {
+    // Encrypting resolves before the session's new position is on disk (P13). Simulate the worst case:
+    // the bot sends "two", then dies before the snapshot holding that position is written.
+    const { bot, alice } = await pair();
+    const store = path.join(dir, BOT, 'BOTDEVICE');
+    const snapshot = path.join(store, 'crypto-store.snapshot');
+    const one = await bot.encrypt(ROOM, [BOT, ALICE], 'm.room.message', { body: 'one' });
+    await bot.machine.flush();
+    copyFileSync(snapshot, `${snapshot}.before-two`);
+    const two = await bot.encrypt(ROOM, [BOT, ALICE], 'm.room.message', { body: 'two' });
+    expect(two.session_id).toBe(one.session_id); // within a process, one session per room
+    await bot.machine.close();
+    renameSync(`${snapshot}.before-two`, snapshot); // the write after "two" never happened
+
+    bot.machine = await machine(BOT, 'BOTDEVICE');
+    expect(bot.machine.storeInfo.restored).toBe(true);
+    const three = await bot.encrypt(ROOM, [BOT, ALICE], 'm.room.message', { body: 'three' });
+    // Continuing the restored session would have encrypted "three" at the position of "two".
+    expect(three.session_id).not.toBe(two.session_id);
+    await alice.sync();
+    const read = async (content: unknown, eventId: string) =>
+      JSON.parse(
+        (
+          await alice.machine.decryptRoomEvent(
+            JSON.stringify({
+              type: 'm.room.encrypted',
+              event_id: eventId,
+              sender: BOT,
+              origin_server_ts: 1,
+              room_id: ROOM,
+              content,
+            }),
+            new RoomId(ROOM),
+          )
+        ).event,
+      ).content.body;
+    expect([await read(two, '$two'), await read(three, '$three')]).toEqual(['two', 'three']);
   });
 
   it('encrypts with Megolm and keeps the session when the SDK passes no algorithm', async () => {

@@ -1,0 +1,93 @@
+import { MatrixClient, type Membership, type MembershipEvent } from '@vector-im/matrix-bot-sdk';
+
+/** The parts of a /sync response that tell whether a room's members may have changed. */
+interface SyncRooms {
+  rooms?: {
+    join?: Record<string, SyncRoom>;
+    leave?: Record<string, unknown>;
+  };
+}
+interface SyncRoom {
+  state?: { events?: { type?: string }[] };
+  timeline?: { events?: { type?: string }[]; limited?: boolean };
+}
+
+const changesMembers = (room: SyncRoom): boolean =>
+  room.timeline?.limited === true ||
+  [...(room.state?.events ?? []), ...(room.timeline?.events ?? [])].some((e) => e.type === 'm.room.member');
+
+/**
+ * matrix-bot-sdk's client, keeping the member lists its encryption reads between messages.
+ *
+ * Before every encrypted message the SDK asks the homeserver for the room's joined members, and then
+ * for its invited ones (rooms with shared history): two requests one after the other, 20–40 ms a
+ * message on a local Synapse. Clients such as Element keep the member list from /sync instead, and so
+ * does this client: a room's lists are read again after a sync shows a membership change in the room
+ * (or skips part of its timeline, which may hide one), and after the bot itself invites, kicks, bans
+ * or leaves. The lists are forgotten before the sync's events are handled, so a message the bot sends
+ * in answer to an event always goes to the members as of that event.
+ */
+export class BotMatrixClient extends MatrixClient {
+  /** Room → membership → the list as last read (a pending read is shared by concurrent sends). */
+  private readonly memberLists = new Map<string, Map<Membership, Promise<MembershipEvent[]>>>();
+
+  override getRoomMembersByMembership(
+    roomId: string,
+    membership: Membership,
+    atToken?: string,
+  ): Promise<MembershipEvent[]> {
+    if (atToken) return super.getRoomMembersByMembership(roomId, membership, atToken);
+    let lists = this.memberLists.get(roomId);
+    if (!lists) {
+      lists = new Map();
+      this.memberLists.set(roomId, lists);
+    }
+    const known = lists.get(membership);
+    if (known) return known;
+    const read = super.getRoomMembersByMembership(roomId, membership);
+    lists.set(membership, read);
+    // A failed read is not kept: the next message asks again.
+    read.catch(() => {
+      if (this.memberLists.get(roomId)?.get(membership) === read)
+        this.memberLists.get(roomId)?.delete(membership);
+    });
+    return read;
+  }
+
+  /** Rooms whose member lists are kept (for tests and diagnostics). */
+  get roomsWithKnownMembers(): number {
+    return this.memberLists.size;
+  }
+
+  /** Forgets the member lists of every room this sync may have changed, before its events are handled. */
+  // biome-ignore lint/suspicious/noExplicitAny: the SDK's own signature
+  protected override processSync(raw: any, emitFn?: (type: string, ...payload: any[]) => Promise<any>) {
+    const rooms = (raw as SyncRooms | undefined)?.rooms;
+    for (const [roomId, room] of Object.entries(rooms?.join ?? {})) {
+      if (changesMembers(room)) this.memberLists.delete(roomId);
+    }
+    for (const roomId of Object.keys(rooms?.leave ?? {})) this.memberLists.delete(roomId);
+    return super.processSync(raw, emitFn);
+  }
+
+  override async inviteUser(userId: string, roomId: string) {
+    return this.forgettingAfter(roomId, super.inviteUser(userId, roomId));
+  }
+  override async kickUser(userId: string, roomId: string, reason?: string) {
+    return this.forgettingAfter(roomId, super.kickUser(userId, roomId, reason));
+  }
+  override async banUser(userId: string, roomId: string, reason?: string) {
+    return this.forgettingAfter(roomId, super.banUser(userId, roomId, reason));
+  }
+  override async leaveRoom(roomId: string, reason?: string) {
+    return this.forgettingAfter(roomId, super.leaveRoom(roomId, reason));
+  }
+
+  private async forgettingAfter<T>(roomId: string, change: Promise<T>): Promise<T> {
+    try {
+      return await change;
+    } finally {
+      this.memberLists.delete(roomId);
+    }
+  }
+}

@@ -1,0 +1,119 @@
+// The member lists the bot's encryption reads before each message (BotMatrixClient): read from the
+// homeserver once and kept until a sync shows a membership change in the room, or the bot itself
+// changed a membership. The homeserver is a small HTTP stand-in that answers /members and counts reads.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BotMatrixClient } from '../../../src/matrix/client.js';
+
+const ROOM = '!room:example.org';
+const OTHER = '!other:example.org';
+
+let server: Server;
+let client: BotMatrixClient;
+/** Members the stand-in lists per room; reads per room; whether the next read fails. */
+const members = new Map<string, string[]>();
+const reads = new Map<string, number>();
+let failNext = false;
+
+beforeEach(async () => {
+  members.set(ROOM, ['@bot:example.org', '@alice:example.org']);
+  members.set(OTHER, ['@bot:example.org']);
+  reads.clear();
+  failNext = false;
+  server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const room = decodeURIComponent(/\/rooms\/([^/]+)\//.exec(url.pathname)?.[1] ?? '');
+    res.setHeader('content-type', 'application/json');
+    if (url.pathname.endsWith('/members')) {
+      reads.set(room, (reads.get(room) ?? 0) + 1);
+      if (failNext) {
+        failNext = false;
+        res.statusCode = 502;
+        res.end(JSON.stringify({ errcode: 'M_UNKNOWN', error: 'bad gateway' }));
+        return;
+      }
+      const wanted = url.searchParams.get('membership');
+      const chunk = (members.get(room) ?? []).map((u) => ({
+        type: 'm.room.member',
+        state_key: u,
+        sender: u,
+        event_id: `$${u}`,
+        room_id: room,
+        content: { membership: 'join' },
+      }));
+      res.end(JSON.stringify({ chunk: wanted === 'join' ? chunk : [] }));
+      return;
+    }
+    if (url.pathname.endsWith('/account/whoami')) {
+      res.end(JSON.stringify({ user_id: '@bot:example.org' }));
+      return;
+    }
+    if (url.pathname.includes('/invite')) {
+      members.get(room)?.push('@bob:example.org');
+      res.end('{}');
+      return;
+    }
+    res.statusCode = 404;
+    res.end(JSON.stringify({ errcode: 'M_NOT_FOUND', error: 'not here' }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  client = new BotMatrixClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 'token');
+});
+
+afterEach(async () => {
+  await new Promise((r) => server.close(r));
+});
+
+const joined = async (roomId = ROOM) =>
+  (await client.getRoomMembersByMembership(roomId, 'join')).map((m) => m.membershipFor).sort();
+/** Hands the client one /sync response, as its sync loop does. */
+const sync = (rooms: Record<string, unknown>) =>
+  (client as unknown as { processSync(raw: unknown): Promise<void> }).processSync({ rooms: { join: rooms } });
+const timeline = (...events: { type: string; state_key?: string }[]) => ({ timeline: { events } });
+
+describe("the member lists kept for the bot's encryption", () => {
+  it('are read once for many messages, and again after a sync shows someone joining', async () => {
+    expect(await joined()).toEqual(['@alice:example.org', '@bot:example.org']);
+    await Promise.all([joined(), joined(), joined()]);
+    expect(reads.get(ROOM)).toBe(1);
+
+    members.get(ROOM)?.push('@carla:example.org');
+    await sync({ [ROOM]: timeline({ type: 'm.room.message' }) });
+    expect(await joined()).not.toContain('@carla:example.org'); // nothing in the sync said so yet
+    await sync({ [ROOM]: timeline({ type: 'm.room.member', state_key: '@carla:example.org' }) });
+    expect(await joined()).toContain('@carla:example.org');
+    expect(reads.get(ROOM)).toBe(2);
+  });
+
+  it('are read again after a sync that skipped part of the timeline, or carried the room state', async () => {
+    await joined();
+    await sync({ [ROOM]: { timeline: { events: [], limited: true } } });
+    await joined();
+    await sync({ [ROOM]: { state: { events: [{ type: 'm.room.member' }] } } });
+    await joined();
+    expect(reads.get(ROOM)).toBe(3);
+  });
+
+  it("of one room survive another room's membership change", async () => {
+    await joined(ROOM);
+    await joined(OTHER);
+    await sync({ [OTHER]: timeline({ type: 'm.room.member', state_key: '@dave:example.org' }) });
+    await joined(ROOM);
+    await joined(OTHER);
+    expect([reads.get(ROOM), reads.get(OTHER)]).toEqual([1, 2]);
+  });
+
+  it('are read again after the bot invites someone itself, before any sync shows it', async () => {
+    await joined();
+    await client.inviteUser('@bob:example.org', ROOM);
+    expect(await joined()).toContain('@bob:example.org');
+  });
+
+  it('are not kept when the read failed', async () => {
+    failNext = true;
+    await expect(joined()).rejects.toThrow();
+    expect(await joined()).toEqual(['@alice:example.org', '@bot:example.org']);
+    expect(reads.get(ROOM)).toBe(2);
+  });
+});
