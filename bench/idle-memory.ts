@@ -91,10 +91,17 @@ async function rssAfterGc(bot: BotProcess): Promise<number> {
   const url = /ws:\/\/\S+/.exec(line ?? '')?.[0];
   if (!url) throw new Error('the bot printed no inspector URL');
   const ws = new WebSocket(url);
-  await new Promise<void>((resolve, reject) => {
+  const usage = await new Promise<NodeJS.MemoryUsage>((resolve, reject) => {
     ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' }));
     ws.onmessage = (m) => {
-      if ((JSON.parse(String(m.data)) as { id?: number }).id === 1) resolve();
+      const reply = JSON.parse(String(m.data)) as { id?: number; result?: { result?: { value?: string } } };
+      if (reply.id === 1) {
+        const expression = 'JSON.stringify(process.memoryUsage())';
+        ws.send(
+          JSON.stringify({ id: 2, method: 'Runtime.evaluate', params: { expression, returnByValue: true } }),
+        );
+      }
+      if (reply.id === 2) resolve(JSON.parse(reply.result?.result?.value ?? '{}'));
     };
     ws.onerror = () => reject(new Error(`inspector ${url} failed`));
   });
@@ -105,6 +112,10 @@ async function rssAfterGc(bot: BotProcess): Promise<number> {
     samples.push(rssMiB(bot.pid!));
     await sleep(1000);
   }
+  const mib = (n: number) => (n / 2 ** 20).toFixed(1);
+  print(
+    `  after the GC: V8 heap used ${mib(usage.heapUsed)} of ${mib(usage.heapTotal)} MiB, external ${mib(usage.external)} MiB (array buffers ${mib(usage.arrayBuffers)}), RSS ${mib(usage.rss)} MiB`,
+  );
   return median(samples);
 }
 

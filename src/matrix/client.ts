@@ -1,4 +1,4 @@
-import { MatrixClient, type Membership, type MembershipEvent } from '@vector-im/matrix-bot-sdk';
+import { MatrixClient, type Membership, MembershipEvent } from '@vector-im/matrix-bot-sdk';
 
 /** The parts of a /sync response that tell whether a room's members may have changed. */
 interface SyncRooms {
@@ -11,6 +11,9 @@ interface SyncRoom {
   state?: { events?: { type?: string }[] };
   timeline?: { events?: { type?: string }[]; limited?: boolean };
 }
+
+const lean = (userId: string, membership: string) =>
+  new MembershipEvent({ type: 'm.room.member', state_key: userId, content: { membership } });
 
 const changesMembers = (room: SyncRoom): boolean =>
   room.timeline?.limited === true ||
@@ -44,7 +47,10 @@ export class BotMatrixClient extends MatrixClient {
     }
     const known = lists.get(membership);
     if (known) return known;
-    const read = super.getRoomMembersByMembership(roomId, membership);
+    // Only who and which membership are kept (the SDK reads nothing else), not whole events.
+    const read = super
+      .getRoomMembersByMembership(roomId, membership)
+      .then((events) => events.map((e) => lean(e.membershipFor, e.membership)));
     lists.set(membership, read);
     // A failed read is not kept: the next message asks again.
     read.catch(() => {
