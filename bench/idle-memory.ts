@@ -12,16 +12,19 @@
 //    first start (the initial sync of every room) and again after a restart (what a deploy leaves
 //    running); seeding and start-up times printed too.
 //
+// Each bot runs twice: with Node's defaults, and with the memory settings of the production unit
+// (deploy/meetbot.service's NODE_OPTIONS and LD_PRELOAD of jemalloc, read from the unit; jemalloc only
+// where libjemalloc2 is installed, else the line says so).
+//
 //   npx tsx bench/idle-memory.ts [idleSeconds=20] [rooms=1000] [meetings=10000]
-//   (BENCH_SCALE_ONLY=1 skips the 5-room measures; BENCH_NODE_OPTIONS="…" sets NODE_OPTIONS for the bot
-//   processes, e.g. --max-semi-space-size=2 to see what V8's young generation holds.)
+//   (BENCH_SCALE_ONLY=1 skips the 5-room measures.)
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BotProcess, startBot } from '../test/e2e/support/bot-process.js';
-import { TestHomeserver } from '../test/e2e/support/homeserver.js';
+import { TestHomeserver, TestUser } from '../test/e2e/support/homeserver.js';
 import { acquireHomeserver } from '../test/e2e/support/homeserver-lifecycle.js';
 import { startBbbSimulator } from '../test/support/bbb-simulator.js';
 import { encryptRooms, seedMeetings, seedRooms } from './seed-scale.js';
@@ -46,6 +49,7 @@ async function measure(
   url: string,
   entry: 'source' | 'compiled',
   idleSeconds: number,
+  settings: Settings,
   encryption = false,
 ) {
   const botUser = await hs.registerUser('meetbot-mem');
@@ -54,7 +58,7 @@ async function measure(
     homeserverUrl: url,
     botUser,
     entry,
-    env: botEnv,
+    env: botEnv(settings),
     config: { logLevel: 'info', matrix: { encryption } },
   });
   try {
@@ -68,7 +72,7 @@ async function measure(
     }
     samples.sort((a, b) => a - b);
     const gc = await rssAfterGc(bot);
-    const how = `${entry === 'source' ? 'npm start (tsx)' : 'npm run start:prod (compiled)'}, encryption ${encryption ? 'on' : 'off'}${nodeOptions}`;
+    const how = `${entry === 'source' ? 'npm start (tsx)' : 'npm run start:prod (compiled)'}, encryption ${encryption ? 'on' : 'off'}, ${describeSettings(settings)}`;
     print(
       `idle RSS, ${how}, 5 rooms, ${idleSeconds} s idle: after start ${afterStart.toFixed(1)} MiB, median ${samples[Math.floor(samples.length / 2)]!.toFixed(1)} MiB, max ${samples.at(-1)!.toFixed(1)} MiB; after a full GC ${gc.toFixed(1)} MiB`,
     );
@@ -77,13 +81,37 @@ async function measure(
   }
 }
 
-const extraNodeOptions = process.env.BENCH_NODE_OPTIONS ?? '';
+type Settings = 'node defaults' | 'production';
+/** The memory settings the systemd unit starts the bot with (the Dockerfile's are checked to match). */
+function productionEnv(): Record<string, string> {
+  const unit = readFileSync('deploy/meetbot.service', 'utf8');
+  const env: Record<string, string> = {};
+  for (const m of unit.matchAll(/^Environment=(NODE_OPTIONS|LD_PRELOAD)=(.*)$/gm)) env[m[1]!] = m[2]!;
+  if (env.LD_PRELOAD && !existsSync(env.LD_PRELOAD)) {
+    print(
+      `note: ${env.LD_PRELOAD} is not installed here (apt install libjemalloc2): production settings without it`,
+    );
+    delete env.LD_PRELOAD;
+  }
+  return env;
+}
+const production = productionEnv();
 /**
  * The inspector (on a free loopback port) lets the bench force a full garbage collection in the bot
  * (HeapProfiler.collectGarbage): an idle process keeps its garbage until V8 happens to collect it, so
  * RSS alone depends on when the last major GC ran. Both figures are reported.
  */
-const botEnv: Record<string, string> = { NODE_OPTIONS: `--inspect=127.0.0.1:0 ${extraNodeOptions}`.trim() };
+function botEnv(settings: Settings): Record<string, string> {
+  const inspect = '--inspect=127.0.0.1:0';
+  if (settings === 'node defaults') return { NODE_OPTIONS: inspect };
+  return { ...production, NODE_OPTIONS: `${inspect} ${production.NODE_OPTIONS ?? ''}`.trim() };
+}
+const describeSettings = (settings: Settings) =>
+  settings === 'node defaults'
+    ? "Node's defaults"
+    : `production settings (${Object.entries(production)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')})`;
 
 /** Forces a full GC in the bot through its inspector, then samples RSS for 5 s: the median. */
 async function rssAfterGc(bot: BotProcess): Promise<number> {
@@ -118,8 +146,6 @@ async function rssAfterGc(bot: BotProcess): Promise<number> {
   );
   return median(samples);
 }
-
-const nodeOptions = extraNodeOptions ? `, NODE_OPTIONS=${extraNodeOptions}` : '';
 
 /** At scale, prompt edits and key sharing go on for a while after "bot ready": let them finish. */
 const SETTLE_S = 30;
@@ -171,19 +197,21 @@ async function measureAtScale(
   world: Awaited<ReturnType<typeof seedScale>>,
   scale: Scale,
   encryption: boolean,
+  settings: Settings,
 ) {
   const { rooms, meetings, idleSeconds } = scale;
   const opts = { rooms, meetings, idleSeconds, encryption };
-  const { botUser } = world;
-  const label = `encryption ${encryption ? 'on' : 'off'}${nodeOptions}`;
-  if (encryption) {
-    const t = performance.now();
-    await encryptRooms(world.seeded, botUser);
-    print(
-      `switched ${world.seeded.rooms.length + world.seeded.directRooms.size} rooms to encrypted in ${secs(performance.now() - t)}`,
-    );
-  }
-  const dbPath = join(world.dir, `bot-${encryption ? 'on' : 'off'}.db`);
+  // Each run is a new device of the bot account (its own key store), as after a fresh install.
+  const login = (await world.botUser.request('POST', '/_matrix/client/v3/login', {
+    type: 'm.login.password',
+    identifier: { type: 'm.id.user', user: world.botUser.userId },
+    password: world.botUser.password,
+  })) as { access_token: string };
+  const { userId, displayName, password, homeserverUrl } = world.botUser;
+  const botUser = new TestUser(homeserverUrl, userId, login.access_token, displayName, password);
+  const label = `encryption ${encryption ? 'on' : 'off'}, ${describeSettings(settings)}`;
+  // A fresh copy of the same database each time; the crypto store (if any) is new too.
+  const dbPath = join(world.dir, `bot-${encryption ? 'on' : 'off'}-${settings.replace(' ', '-')}.db`);
   copyFileSync(world.template, dbPath);
   let t: number;
   const secret = randomBytes(16).toString('hex');
@@ -195,7 +223,7 @@ async function measureAtScale(
       homeserverUrl: url,
       botUser,
       entry: 'compiled',
-      env: botEnv,
+      env: botEnv(settings),
       readyTimeoutMs: 15 * 60_000,
       config: {
         logLevel: 'info',
@@ -238,25 +266,41 @@ async function main(): Promise<void> {
   const meetings = Number(process.argv[4] ?? 10_000);
   const acquired = await acquireHomeserver();
   type Figures = { first: number; restarted: number; firstGc: number; againGc: number };
-  let off: Figures;
-  let on: Figures;
+  const SETTINGS: Settings[] = ['node defaults', 'production'];
   try {
     const hs = new TestHomeserver(acquired.info);
-    if (!process.env.BENCH_SCALE_ONLY) await measure(hs, acquired.info.url, 'source', idleSeconds);
+    if (!process.env.BENCH_SCALE_ONLY)
+      await measure(hs, acquired.info.url, 'source', idleSeconds, 'node defaults');
     if (spawnSync('npm', ['run', 'build'], { stdio: 'ignore' }).status !== 0)
       throw new Error('npm run build failed');
-    if (!process.env.BENCH_SCALE_ONLY) await measure(hs, acquired.info.url, 'compiled', idleSeconds);
+    if (!process.env.BENCH_SCALE_ONLY) {
+      for (const settings of SETTINGS)
+        await measure(hs, acquired.info.url, 'compiled', idleSeconds, settings);
+    }
     const world = await seedScale(hs, { rooms, meetings, idleSeconds });
+    const scale = { rooms, meetings, idleSeconds };
+    const off = new Map<Settings, Figures>();
+    const on = new Map<Settings, Figures>();
     try {
-      off = await measureAtScale(acquired.info.url, world, { rooms, meetings, idleSeconds }, false);
-      on = await measureAtScale(acquired.info.url, world, { rooms, meetings, idleSeconds }, true);
+      for (const settings of SETTINGS)
+        off.set(settings, await measureAtScale(acquired.info.url, world, scale, false, settings));
+      const t = performance.now();
+      await encryptRooms(world.seeded, world.botUser);
+      print(
+        `switched ${world.seeded.rooms.length + world.seeded.directRooms.size} rooms to encrypted in ${secs(performance.now() - t)}`,
+      );
+      for (const settings of SETTINGS)
+        on.set(settings, await measureAtScale(acquired.info.url, world, scale, true, settings));
     } finally {
       rmSync(world.dir, { recursive: true, force: true });
     }
-    print(
-      `encryption on vs off at ${rooms} rooms / ${meetings} meetings, after a full GC: restarted ${on.againGc.toFixed(1)} vs ${off.againGc.toFixed(1)} MiB (${signed(on.againGc - off.againGc)} MiB, ${(on.againGc / off.againGc).toFixed(2)}×), first start ${on.firstGc.toFixed(1)} vs ${off.firstGc.toFixed(1)} MiB; ` +
-        `idle median as found: restarted ${on.restarted.toFixed(1)} vs ${off.restarted.toFixed(1)} MiB, first start ${on.first.toFixed(1)} vs ${off.first.toFixed(1)} MiB; goal: at most 150 MiB with encryption on`,
-    );
+    for (const settings of SETTINGS) {
+      const [a, b] = [on.get(settings)!, off.get(settings)!];
+      print(
+        `${describeSettings(settings)}: encryption on vs off at ${rooms} rooms / ${meetings} meetings, after a restart: idle median ${a.restarted.toFixed(1)} vs ${b.restarted.toFixed(1)} MiB, after a full GC ${a.againGc.toFixed(1)} vs ${b.againGc.toFixed(1)} MiB (${signed(a.againGc - b.againGc)} MiB); ` +
+          `after the first start: idle median ${a.first.toFixed(1)} vs ${b.first.toFixed(1)} MiB, after a full GC ${a.firstGc.toFixed(1)} vs ${b.firstGc.toFixed(1)} MiB; goal: at most 150 MiB with encryption on`,
+      );
+    }
   } finally {
     await acquired.release();
   }
