@@ -60,11 +60,6 @@ export class BotMatrixClient extends MatrixClient {
     return read;
   }
 
-  /** Rooms whose member lists are kept (for tests and diagnostics). */
-  get roomsWithKnownMembers(): number {
-    return this.memberLists.size;
-  }
-
   /** Forgets the member lists of every room this sync may have changed, before its events are handled. */
   // biome-ignore lint/suspicious/noExplicitAny: the SDK's own signature
   protected override processSync(raw: any, emitFn?: (type: string, ...payload: any[]) => Promise<any>) {
