@@ -1,4 +1,4 @@
-import { eq, like, lt } from 'drizzle-orm';
+import { and, eq, gte, lt } from 'drizzle-orm';
 import type { Db } from './open.js';
 import { directRooms, kv, processedEvents, roomNotes } from './schema.js';
 
@@ -35,18 +35,24 @@ export class BotStateStore {
     this.write(promptShownKey(meetingId), fingerprint);
   }
 
-  /** What is kept per meeting in the key/value table goes with the meeting's evidence (retention). */
+  /**
+   * What is kept per meeting in the key/value table goes with the meeting's evidence (retention). The
+   * no-answer markers of a meeting are one key range (`LIKE` would scan the whole table per meeting:
+   * SQLite's case-insensitive LIKE cannot use the key's index), all in one transaction.
+   */
   forgetMeetings(meetingIds: readonly number[]): void {
-    for (const id of meetingIds) {
-      this.db
-        .delete(kv)
-        .where(like(kv.key, noAnswerKey(id, '%')))
-        .run();
-      this.db
-        .delete(kv)
-        .where(eq(kv.key, promptShownKey(id)))
-        .run();
-    }
+    this.db.transaction((tx) => {
+      for (const id of meetingIds) {
+        const markers = noAnswerKey(id, '');
+        // ';' sorts right after ':', the last character of every marker prefix.
+        tx.delete(kv)
+          .where(and(gte(kv.key, markers), lt(kv.key, `${markers.slice(0, -1)};`)))
+          .run();
+        tx.delete(kv)
+          .where(eq(kv.key, promptShownKey(id)))
+          .run();
+      }
+    });
   }
 
   forgetEventsBefore(at: number): number {
