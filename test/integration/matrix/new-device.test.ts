@@ -59,11 +59,11 @@ function reply(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
-function setup(homeserverUrl: string, password: string | null = PASSWORD) {
+function setup(homeserverUrl: string, password: string | null = PASSWORD, accessToken = CONFIGURED) {
   const dir = mkdtempSync(join(tmpdir(), 'meetbot-new-device-'));
   const config = parseConfig(
     {
-      matrix: { homeserverUrl, accessToken: CONFIGURED, ...(password ? { password } : {}) },
+      matrix: { homeserverUrl, accessToken, ...(password ? { password } : {}) },
       bbb: { url: 'https://bbb.example.org/bigbluebutton/', secret: 'a-long-enough-secret' },
       database: { path: join(dir, 'bot.db') },
     },
@@ -95,7 +95,7 @@ function setup(homeserverUrl: string, password: string | null = PASSWORD) {
   };
   const run = () =>
     startOnNewDevice({ config, userId: '@bot:example.org', oldDeviceId: 'OLDDEVICE', makeClient, log });
-  return { dir, lines, made, prepared, run, sessionFile: join(dir, 'crypto-session.json') };
+  return { dir, config, log, lines, made, prepared, run, sessionFile: join(dir, 'crypto-session.json') };
 }
 
 function loggedNoSecret(lines: string[]) {
@@ -240,7 +240,7 @@ describe('a new device after lost keys', () => {
 
 describe('the stored session at the next start', () => {
   function withStored(homeserverUrl: string, configuredToken: string) {
-    const s = setup(homeserverUrl);
+    const s = setup(homeserverUrl, null, configuredToken);
     writeSession(
       s.sessionFile,
       newSession(
@@ -249,27 +249,10 @@ describe('the stored session at the next start', () => {
         new Date(),
       ),
     );
-    const config = parseConfig(
-      {
-        matrix: { homeserverUrl, accessToken: configuredToken },
-        bbb: { url: 'https://bbb.example.org/bigbluebutton/', secret: 'a-long-enough-secret' },
-      },
-      'config.json',
-      {},
-    );
-    const log = createLogger(
-      'info',
-      new Writable({
-        write(chunk, _e, done) {
-          s.lines.push(String(chunk));
-          done();
-        },
-      }),
-    );
     return {
       ...s,
       apply: (opts: { readOnly?: boolean } = {}) =>
-        applyStoredSession(config, s.sessionFile, log, fetch, opts),
+        applyStoredSession(s.config, s.sessionFile, s.log, fetch, opts),
     };
   }
   const whoamiAnswer =
@@ -328,24 +311,7 @@ describe('both tokens rejected (someone removed the bot’s own device)', () => 
         new Date(),
       ),
     );
-    const config = parseConfig(
-      {
-        matrix: { homeserverUrl: hs.url, accessToken: CONFIGURED, password: PASSWORD },
-        bbb: { url: 'https://bbb.example.org/bigbluebutton/', secret: 'a-long-enough-secret' },
-      },
-      'config.json',
-      {},
-    );
-    const log = createLogger(
-      'info',
-      new Writable({
-        write(chunk, _e, done) {
-          s.lines.push(String(chunk));
-          done();
-        },
-      }),
-    );
-    expect((await applyStoredSession(config, s.sessionFile, log)).matrix.accessToken).toBe(NEW_TOKEN);
+    expect((await applyStoredSession(s.config, s.sessionFile, s.log)).matrix.accessToken).toBe(NEW_TOKEN);
     expect(hs.seen.map((r) => r.url)).toEqual([
       '/_matrix/client/v3/account/whoami',
       '/_matrix/client/v3/account/whoami',
