@@ -8,6 +8,7 @@ import { BbbClient, BbbError, BbbUnavailableError, type ChecksumAlgorithm } from
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { MIGRATIONS_FOLDER } from '../db/open.js';
+import { jsonOf, networkReason } from '../http/fetch-answers.js';
 
 /**
  * The preflight checks (`npm run check`, and the same at start-up). Each looks at one thing without
@@ -446,31 +447,4 @@ export function checkClock(
     status: 'warn',
     message: `this machine's clock is ${seconds} s ${skew > 0 ? 'ahead of' : 'behind'} the homeserver's: --at times, retention dates and evidence times would be off; enable time sync (e.g. \`timedatectl set-ntp true\`)`,
   };
-}
-
-// ---------------------------------------------------------------------------------------------------
-
-async function jsonOf(res: Response): Promise<Record<string, unknown> | null> {
-  try {
-    const value = (await res.json()) as unknown;
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
-
-function networkReason(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
-    return `no answer within ${timeoutMs} ms`;
-  // fetch: TypeError('fetch failed') caused by the socket error, or by an AggregateError of them.
-  const cause =
-    error instanceof Error
-      ? (error.cause as { code?: string; message?: string; errors?: { code?: string }[] } | undefined)
-      : undefined;
-  return (
-    cause?.code ??
-    cause?.errors?.[0]?.code ??
-    cause?.message ??
-    (error instanceof Error ? error.message : String(error))
-  );
 }

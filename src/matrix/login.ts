@@ -3,6 +3,8 @@
 // (user-interactive auth with the password). Errors carry the homeserver's errcode and text, never the
 // password or a token.
 
+import { jsonOf, networkReason } from '../http/fetch-answers.js';
+
 const TIMEOUT_MS = 20_000;
 
 /** How the bot's device shows in other people's session lists after it logged in a new one itself. */
@@ -44,7 +46,7 @@ export async function whoami(
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch (error) {
-    return { kind: 'unreachable', reason: networkReason(error) };
+    return { kind: 'unreachable', reason: networkReason(error, TIMEOUT_MS) };
   }
   const body = await jsonOf(res);
   if (res.status === 401 || res.status === 403) return { kind: 'rejected', reason: errorText(res, body) };
@@ -79,7 +81,7 @@ export async function passwordLogin(
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch (error) {
-    throw new LoginError(`the homeserver did not answer the login (${networkReason(error)})`);
+    throw new LoginError(`the homeserver did not answer the login (${networkReason(error, TIMEOUT_MS)})`);
   }
   const body = await jsonOf(res);
   if (!res.ok) throw new LoginError(`the homeserver refused the login (${errorText(res, body)})`);
@@ -116,7 +118,7 @@ export async function deleteDevice(
       });
       return { res, body: await jsonOf(res) };
     } catch (error) {
-      throw new LoginError(`the homeserver did not answer (${networkReason(error)})`);
+      throw new LoginError(`the homeserver did not answer (${networkReason(error, TIMEOUT_MS)})`);
     }
   };
   const first = await call({});
@@ -138,26 +140,8 @@ function url(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}${path}`;
 }
 
-async function jsonOf(res: Response): Promise<Record<string, unknown> | null> {
-  try {
-    const body = (await res.json()) as unknown;
-    return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
-
 function errorText(res: Response, body: Record<string, unknown> | null): string {
   const code = typeof body?.errcode === 'string' ? body.errcode : `HTTP ${res.status}`;
   const text = typeof body?.error === 'string' ? `: ${body.error.slice(0, 200)}` : '';
   return `${code}${text}`;
-}
-
-function networkReason(error: unknown): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
-    return `no answer within ${TIMEOUT_MS / 1000} s`;
-  // fetch() fails with "fetch failed"; the reason is in its cause (ECONNREFUSED, ENOTFOUND, "bad port").
-  const cause =
-    error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
-  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
 }
