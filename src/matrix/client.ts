@@ -1,4 +1,5 @@
 import { MatrixClient, type Membership, MembershipEvent } from '@vector-im/matrix-bot-sdk';
+import { useFetchTransport } from './transport.js';
 
 /** The parts of a /sync response that tell whether a room's members may have changed. */
 interface SyncRooms {
@@ -33,6 +34,12 @@ const changesMembers = (room: SyncRoom): boolean =>
 export class BotMatrixClient extends MatrixClient {
   /** Room → membership → the list as last read (a pending read is shared by concurrent sends). */
   private readonly memberLists = new Map<string, Map<Membership, Promise<MembershipEvent[]>>>();
+
+  constructor(...args: ConstructorParameters<typeof MatrixClient>) {
+    super(...args);
+    // The SDK's own transport keeps idle sockets and, through them, old responses (transport.ts).
+    useFetchTransport();
+  }
 
   override getRoomMembersByMembership(
     roomId: string,

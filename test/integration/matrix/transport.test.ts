@@ -1,0 +1,152 @@
+// matrix-bot-sdk's requests go through Node's fetch (src/matrix/transport.ts) instead of the `request`
+// package. Exercised through the SDK's own client calls against a small HTTP stand-in of a homeserver:
+// what the homeserver receives, what the SDK makes of the answers (errors the bot's retry logic reads),
+// and that idle connections are let go instead of kept by the hundred.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MatrixError } from '@vector-im/matrix-bot-sdk';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BotMatrixClient } from '../../../src/matrix/client.js';
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+}
+
+let server: Server;
+let client: BotMatrixClient;
+let baseUrl: string;
+let seen: Seen[];
+/** Answers by path; the default echoes {ok: true}. */
+let answer: (req: Seen, res: import('node:http').ServerResponse) => void;
+
+beforeEach(async () => {
+  seen = [];
+  answer = (_req, res) => res.end(JSON.stringify({ ok: true }));
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const entry = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      };
+      seen.push(entry);
+      res.setHeader('content-type', 'application/json');
+      answer(entry, res);
+    });
+  });
+  // Like Synapse, the stand-in never closes an idle keep-alive connection itself (Node's server would after 5 s).
+  server.keepAliveTimeout = 0;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  client = new BotMatrixClient(baseUrl, 'secret-token');
+});
+
+afterEach(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+describe('the SDK through the fetch transport', () => {
+  it('sends query parameters as the SDK means them (arrays repeat the key) and returns the parsed JSON', async () => {
+    const result = await client.doRequest('GET', '/_matrix/client/v3/things', {
+      membership: 'join',
+      not_membership: ['leave', 'ban'],
+      limit: 10,
+      full_state: false,
+    });
+    expect(result).toEqual({ ok: true });
+    expect(seen[0]!.method).toBe('GET');
+    expect(seen[0]!.url).toBe(
+      '/_matrix/client/v3/things?membership=join&not_membership=leave&not_membership=ban&limit=10&full_state=false',
+    );
+    expect(seen[0]!.headers.authorization).toBe('Bearer secret-token');
+  });
+
+  it('sends a JSON body with its content type', async () => {
+    await client.sendStateEvent('!room:example.org', 'm.room.topic', '', { topic: 'Wöchentlich' });
+    expect(seen[0]!.method).toBe('PUT');
+    expect(seen[0]!.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(seen[0]!.body.toString('utf8'))).toEqual({ topic: 'Wöchentlich' });
+  });
+
+  it('uploads and downloads bytes unchanged (media)', async () => {
+    const bytes = Buffer.from([0, 1, 2, 250, 255]);
+    answer = (req, res) => {
+      if (req.method === 'POST') return res.end(JSON.stringify({ content_uri: 'mxc://example.org/abc' }));
+      res.setHeader('content-type', 'application/octet-stream');
+      res.end(bytes);
+    };
+    const mxc = await client.uploadContent(bytes, 'application/octet-stream', 'x.bin');
+    expect(mxc).toBe('mxc://example.org/abc');
+    expect(seen[0]!.body.equals(bytes)).toBe(true);
+    expect(seen[0]!.headers['content-type']).toBe('application/octet-stream');
+    const downloaded = await client.doRequest(
+      'GET',
+      '/_matrix/media/v3/download/x',
+      null,
+      null,
+      60_000,
+      true,
+      null,
+      true,
+    );
+    expect(Buffer.isBuffer(downloaded.body)).toBe(true);
+    expect((downloaded.body as Buffer).equals(bytes)).toBe(true);
+  });
+
+  it("turns a rate limit into the MatrixError the bot retries on, with the homeserver's wait", async () => {
+    answer = (_req, res) => {
+      res.statusCode = 429;
+      res.end(
+        JSON.stringify({ errcode: 'M_LIMIT_EXCEEDED', error: 'Too many requests', retry_after_ms: 1234 }),
+      );
+    };
+    const error = await client.doRequest('GET', '/x').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MatrixError);
+    expect((error as MatrixError).statusCode).toBe(429);
+    expect((error as MatrixError).retryAfterMs).toBe(1234);
+  });
+
+  it('rejects with the status of an answer that is not a Matrix error', async () => {
+    answer = (_req, res) => {
+      res.statusCode = 502;
+      res.setHeader('content-type', 'text/html');
+      res.end('<h1>Bad Gateway</h1>');
+    };
+    const error = (await client.doRequest('GET', '/x').catch((e: unknown) => e)) as {
+      statusCode?: number;
+      body?: unknown;
+    };
+    expect(error.statusCode).toBe(502);
+    expect(error.body).toBe('<h1>Bad Gateway</h1>');
+  });
+
+  it('passes the socket error when the homeserver is down, and a timeout when it does not answer', async () => {
+    answer = () => {}; // never answers
+    const slow = (await client
+      .doRequest('GET', '/x', null, null, 200)
+      .catch((e: unknown) => e)) as NodeJS.ErrnoException;
+    expect(slow.code).toBe('ETIMEDOUT');
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    const down = (await client.doRequest('GET', '/x').catch((e: unknown) => e)) as NodeJS.ErrnoException;
+    expect(down.code).toBe('ECONNREFUSED');
+    server.listen(0, '127.0.0.1'); // for afterEach
+  });
+
+  it('lets idle connections go after a burst, instead of keeping them open', async () => {
+    answer = (_req, res) => setTimeout(() => res.end('{}'), 50);
+    await Promise.all(Array.from({ length: 40 }, (_, i) => client.doRequest('GET', `/burst/${i}`)));
+    const open = () => new Promise<number>((r) => server.getConnections((_e, n) => r(n)));
+    expect(await open()).toBeGreaterThan(1); // the burst did open connections in parallel
+    const deadline = Date.now() + 10_000;
+    while ((await open()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(await open()).toBe(0);
+  }, 15_000);
+});
