@@ -93,7 +93,7 @@ describe('the SDK through the fetch transport', () => {
       null,
       60_000,
       true,
-      null,
+      undefined,
       true,
     );
     expect(Buffer.isBuffer(downloaded.body)).toBe(true);
