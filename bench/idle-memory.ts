@@ -86,7 +86,7 @@ type Settings = 'node defaults' | 'production';
 function productionEnv(): Record<string, string> {
   const unit = readFileSync('deploy/meetbot.service', 'utf8');
   const env: Record<string, string> = {};
-  for (const m of unit.matchAll(/^Environment=(NODE_OPTIONS|LD_PRELOAD)=(.*)$/gm)) env[m[1]!] = m[2]!;
+  for (const m of unit.matchAll(/^Environment="?(NODE_OPTIONS|LD_PRELOAD)=(.*?)"?$/gm)) env[m[1]!] = m[2]!;
   if (env.LD_PRELOAD && !existsSync(env.LD_PRELOAD)) {
     print(
       `note: ${env.LD_PRELOAD} is not installed here (apt install libjemalloc2): production settings without it`,

@@ -87,7 +87,7 @@ require 'StateDirectory=meetbot'
 require 'Restart=on-failure'
 require 'KillSignal=SIGTERM'
 require 'RestartPreventExitStatus=2'
-require 'Environment=NODE_OPTIONS=--max-semi-space-size=4'
+require 'Environment="NODE_OPTIONS=--max-semi-space-size=4 --expose-gc"'
 require 'Environment=LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2'
 
 # One start command: the unit, `npm run start:prod` and the container all run dist/src/main.js.
@@ -100,7 +100,7 @@ if [ -f Dockerfile ]; then
     || { echo "FAIL: the Dockerfile does not start dist/src/main.js" >&2; fail=1; }
   grep -q '^WORKDIR /opt/meetbot' Dockerfile || { echo "FAIL: the Dockerfile's WORKDIR is not /opt/meetbot" >&2; fail=1; }
   # The same memory settings (docs/benchmarks.md): the V8 flag, and jemalloc preloaded.
-  grep -q '^ENV NODE_OPTIONS=--max-semi-space-size=4 LD_PRELOAD=/usr/local/lib/libjemalloc.so.2$' Dockerfile \
+  grep -q '^ENV NODE_OPTIONS="--max-semi-space-size=4 --expose-gc" LD_PRELOAD=/usr/local/lib/libjemalloc.so.2$' Dockerfile \
     || { echo "FAIL: the Dockerfile lacks the memory settings of the unit" >&2; fail=1; }
   echo "ok: unit, start:prod and Dockerfile start the same entry point from /opt/meetbot"
 fi

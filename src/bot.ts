@@ -14,6 +14,7 @@ import { createStores } from './db/stores.js';
 import { startHttpServer } from './http/server.js';
 import { startJobs } from './jobs/scheduler.js';
 import type { Logger } from './log.js';
+import { collectAfterStartup } from './startup-gc.js';
 import { MatrixChatPort } from './matrix/chat-port.js';
 import { BotMatrixClient } from './matrix/client.js';
 import {
@@ -95,10 +96,12 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     : null;
   if (lost) await tellAdminsOnce(ctx, lost.problem, lost.outcome);
   log.info({ userId: botUserId, encryption }, 'bot ready');
+  const cancelStartupGc = collectAfterStartup(log);
 
   return {
     app,
     async stop() {
+      cancelStartupGc();
       for (const task of tasks) await task.destroy();
       client.stop();
       intake.detach();

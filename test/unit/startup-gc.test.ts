@@ -1,0 +1,48 @@
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createLogger } from '../../src/log.js';
+import { collectAfterStartup, STARTUP_SETTLE_MS } from '../../src/startup-gc.js';
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(JSON.parse(String(chunk)) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { log: createLogger('info', sink), lines };
+}
+
+describe('one garbage collection after the start-up', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('runs once, when the start-up has settled, and logs what it returned', () => {
+    const { log, lines } = capture();
+    const gc = vi.fn();
+    collectAfterStartup(log, gc);
+    vi.advanceTimersByTime(STARTUP_SETTLE_MS - 1);
+    expect(gc).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    vi.advanceTimersByTime(10 * STARTUP_SETTLE_MS);
+    expect(gc).toHaveBeenCalledTimes(1);
+    const line = lines.find((l) => l.msg === 'start-up garbage collected');
+    expect(line).toMatchObject({ rssBeforeMiB: expect.any(Number), rssAfterMiB: expect.any(Number) });
+  });
+
+  it('does not run once the bot has stopped', () => {
+    const gc = vi.fn();
+    const cancel = collectAfterStartup(capture().log, gc);
+    cancel();
+    vi.advanceTimersByTime(2 * STARTUP_SETTLE_MS);
+    expect(gc).not.toHaveBeenCalled();
+  });
+
+  it('does nothing without --expose-gc', () => {
+    const { log, lines } = capture();
+    collectAfterStartup(log, undefined);
+    vi.advanceTimersByTime(2 * STARTUP_SETTLE_MS);
+    expect(lines).toEqual([]);
+  });
+});
