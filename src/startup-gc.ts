@@ -13,14 +13,16 @@ const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 /** Schedules the collection; the returned function cancels it (at stop). */
 export function collectAfterStartup(
   log: Logger,
-  gc: (() => void) | undefined = globalThis.gc,
+  gc: NodeJS.GCFunction | undefined = globalThis.gc,
   settleMs = STARTUP_SETTLE_MS,
 ): () => void {
   if (!gc) return () => {};
   const timer = setTimeout(() => {
     const before = process.memoryUsage().rss;
     const started = performance.now();
-    gc();
+    // 'last-resort' is the collection V8 runs on a low-memory warning: it also returns the freed pages.
+    // A plain gc() frees the objects but keeps the heap's pages (500 -> 464 MiB where this gives 71).
+    gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
     log.info(
       {
         rssBeforeMiB: mib(before),
