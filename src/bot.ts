@@ -14,7 +14,6 @@ import { createStores } from './db/stores.js';
 import { startHttpServer } from './http/server.js';
 import { startJobs } from './jobs/scheduler.js';
 import type { Logger } from './log.js';
-import { collectAfterStartup } from './startup-gc.js';
 import { MatrixChatPort } from './matrix/chat-port.js';
 import { BotMatrixClient } from './matrix/client.js';
 import {
@@ -33,6 +32,7 @@ import { observeHomeserverCalls } from './matrix/rate-limit.js';
 import { SqliteStorageProvider } from './matrix/storage.js';
 import { instrumentBbb } from './metrics/instrument-bbb.js';
 import { BotMetrics } from './metrics/metrics.js';
+import { collectAfterStartup } from './startup-gc.js';
 
 export interface RunningBot {
   app: BotApp;
