@@ -1,6 +1,6 @@
 // One full garbage collection once the start-up has settled. The start (initial sync, reconciliation,
 // the prompts it edits, key sharing) leaves garbage that an idle process keeps until V8 collects on its
-// own, which it had not done a minute later: 20 MiB of RSS for a bot in 300 encrypted rooms
+// own, which it had not done 50 s later: 23 MiB of RSS for a bot in 300 encrypted rooms
 // (docs/benchmarks.md). V8 offers no way to ask for a collection unless the process runs with
 // --expose-gc, which the production settings (deploy/meetbot.service, Dockerfile) include; without it
 // this does nothing.
