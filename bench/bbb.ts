@@ -4,6 +4,7 @@
  * 2. List + delete 10k recordings through the BBB simulator over loopback HTTP, in batches.
  * Prints medians over several runs.
  */
+import './node-version.js';
 import { timingSafeEqual } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { BbbClient, buildQuery, type ChecksumAlgorithm, checksum } from '../src/bbb/index.js';

@@ -4,6 +4,7 @@
 // many tally edits the burst caused (coalescing).
 //
 //   npx tsx bench/consent-burst.ts [invitees=500] [runs=5]
+import './node-version.js';
 import { createHarness, ORGANIZER, ROOM } from '../test/support/app-harness.js';
 import { percentile } from './matrix-roundtrip.js';
 

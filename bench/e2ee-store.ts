@@ -5,6 +5,7 @@
 //
 //   npx tsx bench/e2ee-store.ts [sessions=1000]      (E2EE_BENCH_KEEP=1 keeps the store and prints its path;
 //   node --import tsx bench/e2ee-store.ts --restore <path> times a restore of it in a fresh process)
+import './node-version.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -18,6 +18,7 @@
 //
 //   npx tsx bench/idle-memory.ts [idleSeconds=20] [rooms=1000] [meetings=10000]
 //   (BENCH_SCALE_ONLY=1 skips the 5-room measures.)
+import './node-version.js';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';

@@ -18,6 +18,7 @@
 //
 // Uses E2E_HOMESERVER_URL + E2E_REGISTRATION_SECRET when set, else scripts/synapse.sh (root on
 // Debian), stopping the Synapse afterwards only if it started it.
+import './node-version.js';
 import { randomBytes } from 'node:crypto';
 import { MatrixEventEvent, RoomEvent } from 'matrix-js-sdk';
 import { type BotProcess, startBot } from '../test/e2e/support/bot-process.js';

@@ -10,6 +10,7 @@
  *   3. a run after evidenceDaysAfterPurge prunes the consent evidence of every meeting.
  * Reported: wall time, BBB requests by call, heap and RSS (simulator in the same process).
  */
+import './node-version.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark in turn, each in its own process so that one's memory and
 // timers do not disturb the next. Figures go to stdout; copy them into docs/benchmarks.md.
+import './node-version.js';
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 
