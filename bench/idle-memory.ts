@@ -24,6 +24,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { passwordLogin } from '../src/matrix/login.js';
 import { type BotProcess, startBot } from '../test/e2e/support/bot-process.js';
 import { TestHomeserver, TestUser } from '../test/e2e/support/homeserver.js';
 import { acquireHomeserver } from '../test/e2e/support/homeserver-lifecycle.js';
@@ -276,13 +277,9 @@ async function main(): Promise<void> {
     // One device of the bot account per encryption variant, shared by both settings (the second run is a
     // restart on the first one's keys): a new device could not read what the one before it encrypted.
     const device = async () => {
-      const login = (await world.botUser.request('POST', '/_matrix/client/v3/login', {
-        type: 'm.login.password',
-        identifier: { type: 'm.id.user', user: world.botUser.userId },
-        password: world.botUser.password,
-      })) as { access_token: string };
       const { userId, displayName, password, homeserverUrl } = world.botUser;
-      return new TestUser(homeserverUrl, userId, login.access_token, displayName, password);
+      const login = await passwordLogin(homeserverUrl, userId, password, 'idle-memory bench');
+      return new TestUser(homeserverUrl, userId, login.accessToken, displayName, password);
     };
     const off = new Map<Settings, Figures>();
     const on = new Map<Settings, Figures>();
