@@ -1,5 +1,5 @@
 // What a fetch() to another server answered, in words an operator can act on. Shared by the preflight
-// checks and the bot's own device calls (src/matrix/login.ts).
+// checks, the bot's own device calls (src/matrix/login.ts) and the SDK's transport (src/matrix/transport.ts).
 
 /** The JSON object a response carries, or null (no JSON, or not an object). */
 export async function jsonOf(res: Response): Promise<Record<string, unknown> | null> {
@@ -11,10 +11,14 @@ export async function jsonOf(res: Response): Promise<Record<string, unknown> | n
   }
 }
 
+/** Whether a fetch() failed because its AbortSignal's time ran out (or it was aborted). */
+export function isTimeout(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+}
+
 /** Why a fetch() got no answer: a timeout, or the socket error (ECONNREFUSED, ENOTFOUND, …). */
 export function networkReason(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
-    return `no answer within ${timeoutMs} ms`;
+  if (isTimeout(error)) return `no answer within ${timeoutMs} ms`;
   // fetch: TypeError('fetch failed') caused by the socket error, or by an AggregateError of them.
   const cause =
     error instanceof Error

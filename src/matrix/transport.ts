@@ -10,6 +10,7 @@
 // exchange. matrix-bot-sdk's `setRequestFn` is the SDK's hook for replacing its transport.
 import { stringify } from 'node:querystring';
 import { setRequestFn } from '@vector-im/matrix-bot-sdk';
+import { isTimeout, networkReason } from '../http/fetch-answers.js';
 
 /** The part of `request`'s options matrix-bot-sdk 0.8 uses (lib/http.js, MatrixClient.uploadContentFromUrl). */
 export interface SdkRequestParams {
@@ -68,9 +69,8 @@ function withQuery(uri: string, qs: SdkRequestParams['qs']): string {
 }
 
 function transportError(error: unknown, timeoutMs: number | undefined): Error {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' });
-  }
+  if (isTimeout(error))
+    return Object.assign(new Error(networkReason(error, timeoutMs ?? 0)), { code: 'ETIMEDOUT' });
   // fetch fails with TypeError('fetch failed'), its cause the socket's error: pass that, as `request` did.
   const cause = error instanceof Error ? error.cause : undefined;
   if (cause instanceof Error) return cause;
