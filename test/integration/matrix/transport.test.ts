@@ -2,8 +2,10 @@
 // package. Exercised through the SDK's own client calls against a small HTTP stand-in of a homeserver:
 // what the homeserver receives, what the SDK makes of the answers (errors the bot's retry logic reads),
 // and that idle connections are let go instead of kept by the hundred.
+import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect, type Socket } from 'node:net';
+import { promisify } from 'node:util';
 import { MatrixError } from '@vector-im/matrix-bot-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BotMatrixClient } from '../../../src/matrix/client.js';
@@ -149,4 +151,67 @@ describe('the SDK through the fetch transport', () => {
     while ((await open()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     expect(await open()).toBe(0);
   }, 15_000);
+});
+
+// The README's promise for operators behind a proxy: the bot's Matrix requests use HTTP_PROXY/HTTPS_PROXY
+// once NODE_USE_ENV_PROXY=1 is set (and only then, unlike `request`, which read them by itself). A bot
+// process of its own, because Node reads the variables at start-up. The proxy is a stand-in that answers
+// CONNECT (as squid does; Node's proxy support tunnels every request) by tunnelling to the homeserver
+// stand-in above, whatever host was asked for.
+describe('behind an HTTP proxy', () => {
+  const run = promisify(execFile);
+  const SCRIPT = `
+    import { BotMatrixClient } from './src/matrix/client.ts';
+    const client = new BotMatrixClient('http://homeserver.invalid:8008', 'secret-token');
+    client.doRequest('GET', '/_matrix/client/versions').then(
+      (body) => console.log(JSON.stringify(body)),
+      (error) => console.log(JSON.stringify({ failed: error.code ?? error.message })),
+    );
+  `;
+  let proxy: Server;
+  let proxyUrl: string;
+  let tunnels: string[];
+
+  beforeEach(async () => {
+    tunnels = [];
+    proxy = createServer();
+    proxy.on('connect', (req: IncomingMessage, client: Socket) => {
+      tunnels.push(req.url ?? '');
+      const upstream = connect((server.address() as AddressInfo).port, '127.0.0.1', () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  });
+
+  afterEach(async () => {
+    proxy.closeAllConnections();
+    await new Promise((r) => proxy.close(r));
+  });
+
+  const botWith = async (env: Record<string, string>) => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SCRIPT], {
+      cwd: process.cwd(),
+      env: { ...process.env, HTTP_PROXY: proxyUrl, NO_PROXY: '', ...env },
+      timeout: 20_000,
+    });
+    return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+  };
+
+  it('goes through the proxy with NODE_USE_ENV_PROXY=1, and straight to the homeserver without it', async () => {
+    expect(await botWith({ NODE_USE_ENV_PROXY: '1' })).toEqual({ ok: true });
+    expect(tunnels).toEqual(['homeserver.invalid:8008']);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.url).toBe('/_matrix/client/versions');
+    expect(seen[0]!.headers.authorization).toBe('Bearer secret-token');
+
+    const direct = await botWith({ NODE_USE_ENV_PROXY: '' });
+    expect(direct.failed).toBe('ENOTFOUND');
+    expect(tunnels).toHaveLength(1);
+  }, 45_000);
 });
