@@ -8,8 +8,15 @@
 // socket that carried the initial sync kept that response for as long as it lived (docs/benchmarks.md).
 // fetch (undici, part of Node) closes idle connections after a few seconds and keeps nothing of a finished
 // exchange. matrix-bot-sdk's `setRequestFn` is the SDK's hook for replacing its transport.
+//
+// At most MAX_REQUESTS_IN_FLIGHT requests are in flight at once, the rest wait their turn in order. The
+// SDK fires requests without waiting: the initial sync of 1,000 encrypted rooms made it ask for every
+// room's encryption state, history visibility and members at once, ~3,000 requests, which the kernel
+// logged as a SYN flood, and fetch's connection pool keeps a client object for every connection it ever
+// opened at the same time (1,497 after that start, 6 after a restart).
 import { stringify } from 'node:querystring';
 import { setRequestFn } from '@vector-im/matrix-bot-sdk';
+import pLimit from 'p-limit';
 import { isTimeout, networkReason } from '../http/fetch-answers.js';
 
 /** The part of `request`'s options matrix-bot-sdk 0.8 uses (lib/http.js, MatrixClient.uploadContentFromUrl). */
@@ -35,9 +42,18 @@ export interface SdkResponse {
 
 type Callback = (error: Error | null, response?: SdkResponse, body?: string | Buffer) => void;
 
+/**
+ * Requests to the homeserver in flight at once, the /sync long-poll among them. Browsers allow 6
+ * connections per server over HTTP/1.1; a Synapse without workers is one Python process, for which
+ * more requests at once only wait there instead of here.
+ */
+export const MAX_REQUESTS_IN_FLIGHT = 16;
+const inFlight = pLimit(MAX_REQUESTS_IN_FLIGHT);
+
 /** `request`'s calling convention, on fetch. Network errors pass the socket's own error (code ECONNREFUSED, …). */
 export function fetchRequest(params: SdkRequestParams, callback: Callback): void {
-  exchange(params).then(
+  // The request's timeout counts from when it is sent, not from when it was queued.
+  inFlight(() => exchange(params)).then(
     (response) => callback(null, response, response.body),
     (error: unknown) => callback(transportError(error, params.timeout)),
   );

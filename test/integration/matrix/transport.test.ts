@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { MatrixError } from '@vector-im/matrix-bot-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BotMatrixClient } from '../../../src/matrix/client.js';
+import { MAX_REQUESTS_IN_FLIGHT } from '../../../src/matrix/transport.js';
 
 interface Seen {
   method: string;
@@ -151,6 +152,37 @@ describe('the SDK through the fetch transport', () => {
     while ((await open()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     expect(await open()).toBe(0);
   }, 15_000);
+
+  it('sends a burst at most MAX_REQUESTS_IN_FLIGHT at a time, and answers every request', async () => {
+    let now = 0;
+    let most = 0;
+    answer = (_req, res) => {
+      now += 1;
+      most = Math.max(most, now);
+      setTimeout(() => {
+        now -= 1;
+        res.end('{}');
+      }, 20);
+    };
+    const burst = Array.from({ length: 100 }, (_, i) => client.doRequest('GET', `/burst/${i}`));
+    expect(await Promise.all(burst)).toHaveLength(100);
+    expect(most).toBe(MAX_REQUESTS_IN_FLIGHT);
+    expect(new Set(seen.map((s) => s.url)).size).toBe(100);
+  });
+
+  it('gives a waiting request its turn when the ones ahead of it time out', async () => {
+    answer = (req, res) => {
+      if (req.url !== '/next') return; // the ones ahead never answer
+      res.end(JSON.stringify({ ok: true }));
+    };
+    const stuck = Array.from({ length: MAX_REQUESTS_IN_FLIGHT }, () =>
+      client.doRequest('GET', '/stuck', null, null, 300).catch((e: NodeJS.ErrnoException) => e.code),
+    );
+    const next = client.doRequest('GET', '/next', null, null, 300);
+    // Its timeout counts from when it is sent: queued behind 300 ms of waiting, it is still answered.
+    expect(await next).toEqual({ ok: true });
+    expect(await Promise.all(stuck)).toEqual(Array(MAX_REQUESTS_IN_FLIGHT).fill('ETIMEDOUT'));
+  });
 });
 
 // The README's promise for operators behind a proxy: the bot's Matrix requests use HTTP_PROXY/HTTPS_PROXY
