@@ -1,8 +1,8 @@
-import { MatrixClient } from '@vector-im/matrix-bot-sdk';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { rich } from '../../src/i18n/rich.js';
 import { MatrixChatPort } from '../../src/matrix/chat-port.js';
+import { BotMatrixClient } from '../../src/matrix/client.js';
 import { e2eHomeserver } from './support/context.js';
 import { acceptNextInvite, messageFrom, waitForEvent } from './support/homeserver.js';
 
@@ -12,7 +12,7 @@ describe.skipIf(!hs)('keyed sends on a real Synapse', () => {
   it('a repeated send with the same key is the same event, so a resend after a crash is not a second message', async () => {
     const botUser = await hs!.registerUser('keyed-bot');
     const reader = await hs!.registerUser('keyed-reader');
-    const client = new MatrixClient(hs!.url, botUser.accessToken);
+    const client = new BotMatrixClient(hs!.url, botUser.accessToken);
     const chat = new MatrixChatPort(client, botUser.userId, pino({ level: 'silent' }));
     const roomId = await botUser.createRoom({ invite: [reader.userId] });
     await acceptNextInvite(reader, { from: botUser.userId });

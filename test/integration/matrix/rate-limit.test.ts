@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MatrixClient } from '@vector-im/matrix-bot-sdk';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rich } from '../../../src/i18n/rich.js';
 import { MatrixChatPort } from '../../../src/matrix/chat-port.js';
+import { BotMatrixClient } from '../../../src/matrix/client.js';
 
 // A stand-in homeserver on loopback that rate-limits: it answers 429 M_LIMIT_EXCEEDED with
 // retry_after_ms for the first `limited` sends, then accepts. matrix-bot-sdk alone would throw.
@@ -39,7 +39,11 @@ afterEach(async () => {
 describe('homeserver rate limits', () => {
   it('are waited out for the time the homeserver asks, then the message goes through', async () => {
     limited = 2;
-    const chat = new MatrixChatPort(new MatrixClient(url, 'token'), '@bot:test', pino({ level: 'silent' }));
+    const chat = new MatrixChatPort(
+      new BotMatrixClient(url, 'token'),
+      '@bot:test',
+      pino({ level: 'silent' }),
+    );
     const eventId = await chat.send('!room:test', rich`hello`, { key: 'greeting' });
     expect(eventId).toBe('$sent3');
     expect(arrivals).toHaveLength(3);
@@ -55,7 +59,11 @@ describe('homeserver rate limits', () => {
       res.writeHead(403, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ errcode: 'M_FORBIDDEN', error: 'no' }));
     });
-    const chat = new MatrixChatPort(new MatrixClient(url, 'token'), '@bot:test', pino({ level: 'silent' }));
+    const chat = new MatrixChatPort(
+      new BotMatrixClient(url, 'token'),
+      '@bot:test',
+      pino({ level: 'silent' }),
+    );
     await expect(chat.send('!room:test', rich`hello`)).rejects.toThrow();
     expect(arrivals).toHaveLength(1);
   });

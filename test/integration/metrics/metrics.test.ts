@@ -3,7 +3,6 @@
 // come through the real Matrix chat port against a stand-in homeserver.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MatrixClient } from '@vector-im/matrix-bot-sdk';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BbbPort } from '../../../src/app/ports.js';
@@ -11,6 +10,7 @@ import { openDatabase } from '../../../src/db/open.js';
 import { startHttpServer } from '../../../src/http/server.js';
 import { rich } from '../../../src/i18n/rich.js';
 import { MatrixChatPort } from '../../../src/matrix/chat-port.js';
+import { BotMatrixClient } from '../../../src/matrix/client.js';
 import { observeHomeserverCalls } from '../../../src/matrix/rate-limit.js';
 import { instrumentBbb } from '../../../src/metrics/instrument-bbb.js';
 import { BotMetrics } from '../../../src/metrics/metrics.js';
@@ -167,7 +167,11 @@ describe('homeserver errors and 429 waits', () => {
     const metrics = new BotMetrics({ db, lastSyncAt: () => null, now: () => now }, { processMetrics: false });
     observeHomeserverCalls(metrics.homeserver);
     const url = `http://127.0.0.1:${(hs.address() as AddressInfo).port}`;
-    const chat = new MatrixChatPort(new MatrixClient(url, 'token'), '@bot:test', pino({ level: 'silent' }));
+    const chat = new MatrixChatPort(
+      new BotMatrixClient(url, 'token'),
+      '@bot:test',
+      pino({ level: 'silent' }),
+    );
 
     limited = 2;
     await chat.send('!r:test', rich`hello`);
