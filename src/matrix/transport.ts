@@ -32,15 +32,18 @@ export interface SdkRequestParams {
   body?: string | Buffer;
 }
 
-/** The part of `request`'s response the SDK reads; it replaces `body` with the parsed JSON itself. */
+/**
+ * The part of `request`'s response the SDK reads. `body` is a Buffer for media, else the parsed JSON (the
+ * text when it is not JSON).
+ */
 export interface SdkResponse {
   statusCode: number;
   statusMessage: string;
   headers: Record<string, string>;
-  body: string | Buffer;
+  body: unknown;
 }
 
-type Callback = (error: Error | null, response?: SdkResponse, body?: string | Buffer) => void;
+type Callback = (error: Error | null, response?: SdkResponse, body?: unknown) => void;
 
 /**
  * Requests to the homeserver in flight at once, the /sync long-poll among them. Browsers allow 6
@@ -69,13 +72,24 @@ async function exchange(params: SdkRequestParams): Promise<SdkResponse> {
     redirect: method === 'GET' || method === 'HEAD' ? 'follow' : 'manual',
     signal: params.timeout ? AbortSignal.timeout(params.timeout) : undefined,
   });
-  const bytes = Buffer.from(await res.arrayBuffer());
   return {
     statusCode: res.status,
     statusMessage: res.statusText,
     headers: Object.fromEntries(res.headers),
-    body: params.encoding === null ? bytes : bytes.toString('utf8'),
+    body: params.encoding === null ? Buffer.from(await res.arrayBuffer()) : parsedOrText(await res.text()),
   };
+}
+
+/**
+ * JSON parsed here, once. The SDK parses a string body twice, once as the response's body and once as
+ * the body it returns: for an initial sync of 1,000 rooms, two copies of a response of tens of MiB.
+ */
+function parsedOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text; // not JSON (an HTML error page of a proxy): the SDK keeps such a body as text, too
+  }
 }
 
 function withQuery(uri: string, qs: SdkRequestParams['qs']): string {

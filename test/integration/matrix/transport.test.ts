@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { MatrixError } from '@vector-im/matrix-bot-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BotMatrixClient } from '../../../src/matrix/client.js';
-import { MAX_REQUESTS_IN_FLIGHT } from '../../../src/matrix/transport.js';
+import { fetchRequest, MAX_REQUESTS_IN_FLIGHT, type SdkResponse } from '../../../src/matrix/transport.js';
 
 interface Seen {
   method: string;
@@ -114,6 +114,20 @@ describe('the SDK through the fetch transport', () => {
     expect(error).toBeInstanceOf(MatrixError);
     expect((error as MatrixError).statusCode).toBe(429);
     expect((error as MatrixError).retryAfterMs).toBe(1234);
+  });
+
+  it('parses a JSON answer once: the SDK gets the same object as the response body and as the body', async () => {
+    // The SDK parses a string body twice (as response.body and as the body it returns); for an initial
+    // sync that is two copies of a large response at once.
+    answer = (_req, res) => res.end(JSON.stringify({ next_batch: 's1', rooms: { join: {} } }));
+    const { response, body } = await new Promise<{ response: SdkResponse; body: unknown }>(
+      (resolve, reject) =>
+        fetchRequest({ uri: `${baseUrl}/_matrix/client/v3/sync`, method: 'GET' }, (error, response, body) =>
+          error ? reject(error) : resolve({ response: response!, body }),
+        ),
+    );
+    expect(body).toEqual({ next_batch: 's1', rooms: { join: {} } });
+    expect(response.body).toBe(body);
   });
 
   it('rejects with the status of an answer that is not a Matrix error', async () => {
