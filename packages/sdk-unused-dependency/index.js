@@ -2,12 +2,11 @@
 // these at load time and uses them only inside functions the bot does not call; anything done with
 // this stand-in beyond reading properties fails at once, naming the reason.
 
-const STANDS_IN_FOR = ['request', 'request-promise', 'express', 'morgan', 'sanitize-html', 'html-to-text'];
-
 function notInstalled() {
+  // Which name was called is not known here: one folder stands in for all of them (package.json lists them).
   throw new Error(
-    `a dependency of matrix-bot-sdk that this bot does not install was called (one of ${STANDS_IN_FOR.join(', ')}; ` +
-      "package.json's overrides replace them with packages/sdk-unused-dependency). " +
+    'a dependency of matrix-bot-sdk that this bot does not install was called: ' +
+      "package.json's dependencies on packages/sdk-unused-dependency and its overrides put this stand-in in its place. " +
       "The SDK's HTTP goes through src/matrix/transport.ts; its appservice and HTML helpers are not used.",
   );
 }

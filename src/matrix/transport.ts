@@ -1,7 +1,7 @@
 // How matrix-bot-sdk's requests reach the homeserver: Node's own fetch instead of `request`.
 //
-// The SDK sends every request through the `request` package (deprecated since 2020) with `forever: true`,
-// a keep-alive agent that keeps up to 256 idle sockets open. Node's agent gives each socket a close
+// The SDK's own transport is the `request` package (deprecated since 2020; no longer installed here, see
+// packages/sdk-unused-dependency) with `forever: true`, a keep-alive agent that keeps up to 256 idle sockets open. Node's agent gives each socket a close
 // listener holding the options of the first request it carried, and `request` puts itself into those
 // options: every idle socket keeps its first request alive, with the whole response. After the initial
 // sync of 300 encrypted rooms the bot held 256 such sockets (7 MiB of V8 heap, more outside it), and the
