@@ -9,6 +9,7 @@ import { loadNotice } from './app/notice.js';
 import { systemClock } from './app/ports.js';
 import { BbbClient } from './bbb/index.js';
 import type { Config } from './config/schema.js';
+import type { BotStateStore } from './db/bot-state-store.js';
 import { openDatabase } from './db/open.js';
 import { createStores } from './db/stores.js';
 import { startHttpServer } from './http/server.js';
@@ -66,7 +67,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     lastSyncAt = Date.now();
     storeSyncToken(token);
   };
-  const { client, lost } = await connect(config, storage, log);
+  const { client, lost } = await connect(config, storage, stores.state, log);
   const encryption = !!client.crypto;
   client.on('room.event', () => {
     lastSyncAt = Date.now();
@@ -126,6 +127,7 @@ type Lost = Extract<CryptoStartProblem, { kind: 'lost' }>;
 async function connect(
   config: Config,
   storage: SqliteStorageProvider,
+  state: BotStateStore,
   log: Logger,
 ): Promise<{ client: MatrixClient; lost: { problem: Lost; outcome: LostOutcome } | null }> {
   const plain = (token = config.matrix.accessToken) =>
@@ -134,7 +136,7 @@ async function connect(
 
   const storePath = cryptoStorePath(config);
   const clog = log.child({ component: 'crypto' });
-  const cryptoStore = createCryptoStore(storePath, clog);
+  const cryptoStore = createCryptoStore(storePath, state, clog);
   const client = new BotMatrixClient(
     config.matrix.homeserverUrl,
     config.matrix.accessToken,

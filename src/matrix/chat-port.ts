@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import {
   EncryptedRoomEvent,
   type ICryptoRoomInformation,
-  type ICryptoStorageProvider,
   type MatrixClient,
 } from '@vector-im/matrix-bot-sdk';
 import type { ChatPort, DirectRoom, OutgoingFile, ReactionSeen, SendOptions } from '../app/ports.js';
@@ -20,22 +19,6 @@ const ENCRYPTED_DIRECT_ROOM: ICryptoRoomInformation = {
 /** How long the first message into a new direct-message room waits for the homeserver to list the invite. */
 const LISTED_WAIT_MS = 5_000;
 
-/**
- * matrix-bot-sdk decides whether to encrypt from a per-room record that its room tracker fills from one
- * read of the room's m.room.encryption and m.room.history_visibility state, and it stores "not encrypted"
- * when that read answers 404. Synapse has answered 404 for a direct-message room the bot had created
- * encrypted a second before (seen under load), and the join link then went out in the clear. A room's
- * encryption cannot be switched off, so a read that finds less never replaces what is already known:
- * fields it did not find keep their known values.
- */
-export function keepRoomEncryption(store: ICryptoStorageProvider): void {
-  const storeRoom = store.storeRoom.bind(store);
-  store.storeRoom = async (roomId, config) => {
-    const found = Object.entries(config).filter(([, value]) => value !== undefined);
-    return storeRoom(roomId, { ...(await store.getRoom(roomId)), ...Object.fromEntries(found) });
-  };
-}
-
 /** The chat port on a real homeserver, through matrix-bot-sdk. The only place that knows how events leave. */
 export class MatrixChatPort implements ChatPort {
   constructor(
@@ -44,9 +27,7 @@ export class MatrixChatPort implements ChatPort {
     private readonly log: Logger,
     /** The client has a crypto engine: encrypted rooms are read and written like plain ones. */
     private readonly encryption = false,
-  ) {
-    if (encryption) keepRoomEncryption(client.cryptoStore);
-  }
+  ) {}
 
   async send(roomId: string, message: Rich, options: SendOptions = {}): Promise<string> {
     const content = messageContent(message, options);
@@ -140,7 +121,7 @@ export class MatrixChatPort implements ChatPort {
         }),
       );
       if (this.encryption) {
-        // What the room was created with, known before the SDK reads it back (see keepRoomEncryption).
+        // What the room was created with, known before the SDK reads it back (see SqliteCryptoStorageProvider).
         await this.client.cryptoStore.storeRoom(roomId, ENCRYPTED_DIRECT_ROOM);
         await this.untilListed(roomId, userId);
       }

@@ -3,14 +3,15 @@ import {
   closeAll,
   isKeysUploadConflict,
   quarantineStore,
-  StoreType,
   setLogger,
 } from '@matrix-org/matrix-sdk-crypto-nodejs';
-import { type MatrixClient, RustSdkCryptoStorageProvider } from '@vector-im/matrix-bot-sdk';
+import type { MatrixClient } from '@vector-im/matrix-bot-sdk';
 import type { Config } from '../config/schema.js';
+import type { BotStateStore } from '../db/bot-state-store.js';
 import type { Catalogue } from '../i18n/de.js';
 import type { Rich } from '../i18n/rich.js';
 import { type Logger, registerSecret } from '../log.js';
+import { SqliteCryptoStorageProvider } from './crypto-storage.js';
 import { deleteDevice, LoginError, NEW_DEVICE_DISPLAY_NAME, passwordLogin } from './login.js';
 import { newSession, readSession, tokenFingerprint, writeSession } from './session.js';
 import { cryptoStorePath, sessionFilePath } from './store-paths.js';
@@ -21,12 +22,16 @@ import { cryptoStorePath, sessionFilePath } from './store-paths.js';
 
 export { cryptoStorePath } from './store-paths.js';
 
-export function createCryptoStore(path: string, log: Logger): RustSdkCryptoStorageProvider {
+export function createCryptoStore(
+  path: string,
+  state: BotStateStore,
+  log: Logger,
+): SqliteCryptoStorageProvider {
   setLogger({
     warn: (message, extra) => log.warn({ extra }, message),
     debug: (message, extra) => log.debug({ extra }, message),
   });
-  return new RustSdkCryptoStorageProvider(path, StoreType.Sqlite);
+  return new SqliteCryptoStorageProvider(path, state);
 }
 
 /**

@@ -14,6 +14,9 @@ import {
   UserId,
 } from '@matrix-org/matrix-sdk-crypto-nodejs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BotStateStore } from '../../../src/db/bot-state-store.js';
+import { openDatabase } from '../../../src/db/open.js';
+import { SqliteCryptoStorageProvider } from '../../../src/matrix/crypto-storage.js';
 import { FakeClient, FakeKeysServer } from './fake-keys-server.js';
 
 const require = createRequire(import.meta.url);
@@ -42,9 +45,9 @@ afterEach(async () => {
 /** The parts of MatrixClient that RustEngine and CryptoClient call, routed to the fake keys server. */
 function fakeMatrixClient(server: FakeKeysServer, user: string, device: string, members: string[]) {
   server.register(user, device);
-  const { RustSdkCryptoStorageProvider } = require(`${SDK}/lib/storage/RustSdkCryptoStorageProvider.js`);
+  const state = new BotStateStore(openDatabase(path.join(dir, 'bot.db')));
   return {
-    cryptoStore: new RustSdkCryptoStorageProvider(path.join(dir, 'bot-crypto'), 0),
+    cryptoStore: new SqliteCryptoStorageProvider(path.join(dir, 'bot-crypto'), state),
     getWhoAmI: async () => ({ user_id: user, device_id: device }),
     getUserId: async () => user,
     doRequest: async (_method: string, urlPath: string, _qs: unknown, body: Record<string, unknown>) => {

@@ -2,23 +2,27 @@
 // it is meant for, even when the homeserver answers the reads right after creating it as Synapse did
 // under load in the e2e suite: 404 for the room's encryption state (the link went out in the clear), and
 // a member list without the invite (the link was encrypted for nobody but the bot). matrix-bot-sdk's own
-// room tracker decides here, on a stand-in client.
+// room tracker decides here, on a stand-in client with the bot's crypto storage (a real SQLite file).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MatrixError, RoomTracker } from '@vector-im/matrix-bot-sdk';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { BotStateStore } from '../../../src/db/bot-state-store.js';
+import { openDatabase } from '../../../src/db/open.js';
 import { MatrixChatPort } from '../../../src/matrix/chat-port.js';
+import { SqliteCryptoStorageProvider } from '../../../src/matrix/crypto-storage.js';
 
 const DM = '!dm:example.org';
 const ALICE = '@alice:example.org';
 
 class StandInClient {
-  private readonly rooms = new Map<string, unknown>();
-  readonly cryptoStore = {
-    getRoom: async (roomId: string) => this.rooms.get(roomId),
-    storeRoom: async (roomId: string, config: unknown) => {
-      this.rooms.set(roomId, config);
-    },
-  };
+  private readonly dir = mkdtempSync(join(tmpdir(), 'dm-encryption-'));
+  readonly cryptoStore = new SqliteCryptoStorageProvider(
+    join(this.dir, 'crypto'),
+    new BotStateStore(openDatabase(join(this.dir, 'bot.db'))),
+  );
   /** Resolved by the test: the moment the homeserver answers the state read. */
   answerStateRead: Promise<void> = Promise.resolve();
   /** How many member-list reads still miss the invite. */

@@ -1,5 +1,6 @@
-// matrix-bot-sdk requires request, express, morgan, sanitize-html and html-to-text when it loads, but uses
-// them only in code the bot never runs (its default HTTP transport, the appservice, the HTML helpers).
+// matrix-bot-sdk requires request, express, morgan, sanitize-html, html-to-text, lowdb and postgres when it
+// loads, but uses them only in code the bot never runs (its default HTTP transport, the appservice, the
+// HTML helpers, its JSON-file and Postgres storage providers).
 // package.json's overrides install packages/sdk-unused-dependency in their place: nothing of them is
 // loaded into memory or installed, and anything that does call one fails at once with a clear error.
 import { createRequire } from 'node:module';
@@ -8,7 +9,16 @@ import { describe, expect, it } from 'vitest';
 
 // Resolved from the SDK's own folder, as its require() calls resolve them.
 const sdkRequire = createRequire(createRequire(import.meta.url).resolve('@vector-im/matrix-bot-sdk'));
-const STANDS_IN = ['request', 'request-promise', 'express', 'morgan', 'sanitize-html', 'html-to-text'];
+const STANDS_IN = [
+  'request',
+  'request-promise',
+  'express',
+  'morgan',
+  'sanitize-html',
+  'html-to-text',
+  'lowdb',
+  'postgres',
+];
 const NOT_INSTALLED = /a dependency of matrix-bot-sdk that this bot does not install was called/;
 
 describe("the SDK's unused dependencies", () => {
@@ -23,6 +33,11 @@ describe("the SDK's unused dependencies", () => {
       expect(() => dependency.Router().get('/')).toThrow(NOT_INSTALLED);
     },
   );
+
+  it("stands in for lowdb's file adapter too, which the SDK requires beside lowdb", () => {
+    const FileSync = sdkRequire('lowdb/adapters/FileSync');
+    expect(() => new FileSync('bot-sdk.json')).toThrow(NOT_INSTALLED);
+  });
 
   it("makes a client without the bot's transport fail loudly instead of sending through `request`", async () => {
     // BotMatrixClient installs the fetch transport (transport.test.ts); a bare client that was not given one
