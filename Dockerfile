@@ -22,11 +22,12 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production
-# Memory, as in deploy/meetbot.service: a 4 MiB young generation, jemalloc instead of glibc's malloc, and
-# one full garbage collection after the start-up (--expose-gc, src/startup-gc.ts).
+# Memory, as in deploy/meetbot.service: a 4 MiB young generation, jemalloc instead of glibc's malloc (one
+# arena, no per-thread caches), and one full garbage collection after the start-up (--expose-gc,
+# src/startup-gc.ts).
 RUN apt-get update && apt-get install -y --no-install-recommends libjemalloc2 && rm -rf /var/lib/apt/lists/* \
  && ln -s "/usr/lib/$(uname -m)-linux-gnu/libjemalloc.so.2" /usr/local/lib/libjemalloc.so.2
-ENV NODE_OPTIONS="--max-semi-space-size=4 --expose-gc" LD_PRELOAD=/usr/local/lib/libjemalloc.so.2
+ENV NODE_OPTIONS="--max-semi-space-size=4 --expose-gc" LD_PRELOAD=/usr/local/lib/libjemalloc.so.2 MALLOC_CONF=narenas:1,tcache:false
 WORKDIR /opt/meetbot
 COPY --from=build /opt/meetbot/package.json ./
 COPY --from=build /opt/meetbot/node_modules ./node_modules

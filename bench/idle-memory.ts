@@ -13,8 +13,8 @@
 //    running); seeding and start-up times printed too.
 //
 // Each bot runs twice: with Node's defaults, and with the memory settings of the production unit
-// (deploy/meetbot.service's NODE_OPTIONS and LD_PRELOAD of jemalloc, read from the unit; jemalloc only
-// where libjemalloc2 is installed, else the line says so).
+// (deploy/meetbot.service's NODE_OPTIONS, LD_PRELOAD of jemalloc and MALLOC_CONF, read from the unit;
+// jemalloc only where libjemalloc2 is installed, else the line says so).
 //
 //   npx tsx bench/idle-memory.ts [idleSeconds=20] [rooms=1000] [meetings=10000]
 //   (BENCH_SCALE_ONLY=1 skips the 5-room measures.)
@@ -88,12 +88,14 @@ type Settings = 'node defaults' | 'production';
 function productionEnv(): Record<string, string> {
   const unit = readFileSync('deploy/meetbot.service', 'utf8');
   const env: Record<string, string> = {};
-  for (const m of unit.matchAll(/^Environment="?(NODE_OPTIONS|LD_PRELOAD)=(.*?)"?$/gm)) env[m[1]!] = m[2]!;
+  for (const m of unit.matchAll(/^Environment="?(NODE_OPTIONS|LD_PRELOAD|MALLOC_CONF)=(.*?)"?$/gm))
+    env[m[1]!] = m[2]!;
   if (env.LD_PRELOAD && !existsSync(env.LD_PRELOAD)) {
     print(
       `note: ${env.LD_PRELOAD} is not installed here (apt install libjemalloc2): production settings without it`,
     );
     delete env.LD_PRELOAD;
+    delete env.MALLOC_CONF;
   }
   return env;
 }
