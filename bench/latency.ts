@@ -10,9 +10,11 @@
 // goes in encrypted, the notice comes back encrypted and is decrypted by the client). Both series use the
 // same client and the same event-driven wait, and their samples alternate, so load on the machine falls
 // on both alike; the difference of their medians is what encryption costs. The run-to-run spread of that
-// difference is ±10 ms at 20 samples, most of it in the client's own sync and decryption, so the pair
+// difference is ±10 ms at 20 samples, most of it on the notice's way from Synapse into the client's timeline, so the pair
 // takes more samples, and the median of the paired differences (each plain sample against the encrypted
-// one right after it) is printed beside the difference of the medians.
+// one right after it) is printed beside the difference of the medians. Where the time goes is printed too:
+// the client's send, the bot's share (server timestamps), the moment the notice reached the client's
+// timeline (still encrypted in the encrypted room) and the time until the client showed it.
 //
 //   npx tsx bench/latency.ts [samples=20] [encryption pairs=60]
 //
@@ -135,6 +137,27 @@ interface ClientSample {
   send: number;
   /** Server timestamps: the command's arrival at Synapse → the notice's (the bot's share, its sync included). */
   bot: number;
+  /** Command sent → the bot's notice in the client's timeline, still encrypted in an encrypted room. */
+  arrived: number;
+}
+
+/** Resolves with the moment the first event from `sender` reaches the client's timeline in `roomId` (before decryption). */
+function firstArrival(
+  u: CryptoUser,
+  roomId: string,
+  sender: string,
+): { at: Promise<number>; stop: () => void } {
+  let stop = () => {};
+  const at = new Promise<number>((resolve) => {
+    const onTimeline = (event: { getSender(): string | undefined; getRoomId(): string | undefined }) => {
+      if (event.getRoomId() !== roomId || event.getSender() !== sender) return;
+      stop();
+      resolve(performance.now());
+    };
+    stop = () => u.client.off(RoomEvent.Timeline, onTimeline as never);
+    u.client.on(RoomEvent.Timeline, onTimeline as never);
+  });
+  return { at, stop };
 }
 
 /** One `!meeting` through an encrypting client: time to the notice, then (untimed) to the bot's last ❌. */
@@ -143,11 +166,15 @@ async function timeClientMeeting(
   botId: string,
   title: string,
 ): Promise<ClientSample> {
+  // The bot's next event after the command is the notice (the previous meeting's last step was awaited).
+  const arrival = firstArrival(c.olga, c.roomId, botId);
   const t0 = performance.now();
   const commandId = await c.olga.sendText(c.roomId, `!meeting ${title} ${c.alice.userId} ${c.bob.userId}`);
   const send = performance.now() - t0;
   const notice = await clientSees(c.olga, c.roomId, isNotice(botId), commandId);
   const total = performance.now() - t0;
+  arrival.stop();
+  const arrived = (await Promise.race([arrival.at, Promise.resolve(Number.NaN)])) - t0;
   const command = c.olga.seen(c.roomId).find((e) => e.event_id === commandId);
   const bot = (notice.origin_server_ts ?? Number.NaN) - (command?.origin_server_ts ?? Number.NaN);
   const prompt = await clientSees(c.olga, c.roomId, isPrompt(botId), commandId);
@@ -155,7 +182,7 @@ async function timeClientMeeting(
   // that one sample's trailing traffic does not slow the next one down.
   await clientSees(c.olga, c.roomId, reactionTo(prompt.event_id, '❌'), prompt.event_id);
   await clientSees(c.olga, c.roomId, tallyEdit(botId, prompt.event_id, ''), prompt.event_id);
-  return { total, send, bot };
+  return { total, send, bot, arrived };
 }
 
 function row(label: string, s: LatencyStats, base: LatencyStats): string {
@@ -270,7 +297,8 @@ async function main(): Promise<void> {
     print(row('plain room, bot encryption off', plainStats, plainStats));
     print(row('encrypted room, encryption on', encStats, plainStats));
     print(
-      `where it goes (medians): client send ${med(plainNotice, 'send').toFixed(1)} → ${med(encNotice, 'send').toFixed(1)} ms; command → notice at the server (the bot's share) ${med(plainNotice, 'bot').toFixed(0)} → ${med(encNotice, 'bot').toFixed(0)} ms`,
+      `where it goes (medians): client send ${med(plainNotice, 'send').toFixed(1)} → ${med(encNotice, 'send').toFixed(1)} ms; command → notice at the server (the bot's share) ${med(plainNotice, 'bot').toFixed(0)} → ${med(encNotice, 'bot').toFixed(0)} ms; ` +
+        `sent → notice in the client's timeline ${med(plainNotice, 'arrived').toFixed(1)} → ${med(encNotice, 'arrived').toFixed(1)} ms, then until it is shown (decrypted) ${summarize(plainNotice.map((x) => x.total - x.arrived)).median.toFixed(1)} → ${summarize(encNotice.map((x) => x.total - x.arrived)).median.toFixed(1)} ms`,
     );
     const paired = summarize(encNotice.map((e, i) => e.total - plainNotice[i]!.total));
     const pairedBot = summarize(encNotice.map((e, i) => e.bot - plainNotice[i]!.bot));
