@@ -1,6 +1,7 @@
 import { ConsentIntake } from './consent-intake.js';
 import type { AppContext } from './context.js';
 import { DirectRooms } from './direct-rooms.js';
+import { Guests } from './guests.js';
 import { MeetingLifecycle } from './lifecycle.js';
 import { Opening } from './opening.js';
 import { Outbox } from './outbox.js';
@@ -30,6 +31,7 @@ export class BotApp {
   readonly reconciler: Reconciler;
   readonly retention: RetentionJob;
   readonly reminders: Reminders;
+  readonly guests: Guests;
 
   constructor(
     readonly ctx: AppContext,
@@ -51,6 +53,7 @@ export class BotApp {
     this.planning = new Planning(ctx, this.outbox);
     this.withdrawal = new Withdrawal(ctx, this.outbox, this.discovery);
     this.intake = new ConsentIntake(ctx, this.outbox, this.withdrawal);
+    this.guests = new Guests(ctx, this.outbox, this.withdrawal);
     this.retention = new RetentionJob(ctx, this.purger, this.outbox, options.timeRetention);
     this.reminders = new Reminders(ctx);
     this.reconciler = new Reconciler(ctx, this.planning, this.intake, this.outbox, this.prompts);

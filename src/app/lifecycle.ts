@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ConsentSource, MeetingRow } from '../db/meetings-store.js';
+import { isGuestId } from '../domain/guest.js';
 import {
   currentSession,
   type Effect,
@@ -20,6 +21,8 @@ export interface EventMeta {
   reactionEventId?: string | null;
   /** The reaction's key as read (after decryption in an encrypted room), kept with the evidence. */
   reactionKey?: string;
+  /** For answers given on a guest's page: the SHA-256 of the first layer the guest was shown. */
+  firstLayerSha256?: string;
 }
 
 export interface Applied {
@@ -105,6 +108,7 @@ export class MeetingLifecycle {
         details: {
           eventId: meta.eventId,
           ...(meta.reactionKey !== undefined ? { key: meta.reactionKey } : {}),
+          ...(meta.firstLayerSha256 !== undefined ? { firstLayer: meta.firstLayerSha256 } : {}),
           source: meta.source,
           notice: meeting.noticeSha256,
         },
@@ -188,7 +192,8 @@ export class MeetingLifecycle {
     if (!session || session.id === null) return;
     const delivered = this.ctx.stores.meetings.delivered(session.id);
     for (const [userId, status] of model.answers) {
-      if (delivered.has(userId) || !mayReceiveLinkTo(session, status)) continue;
+      // A guest has no Matrix room to send to: their page makes a fresh link at each click.
+      if (isGuestId(userId) || delivered.has(userId) || !mayReceiveLinkTo(session, status)) continue;
       this.ctx.stores.outbox.add(
         { kind: 'deliver-link', meetingId: meeting.id, sessionId: session.id, userId },
         now,

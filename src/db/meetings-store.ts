@@ -27,7 +27,7 @@ export interface NewMeeting {
   invitees: { userId: string; displayName: string }[];
 }
 
-export type ConsentSource = 'reaction' | 'redaction' | 'command' | 'reconcile';
+export type ConsentSource = 'reaction' | 'redaction' | 'command' | 'reconcile' | 'web';
 
 /** Meetings, their invitees, the consent ledger, sessions and link deliveries. */
 export class MeetingsStore {

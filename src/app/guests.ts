@@ -1,0 +1,174 @@
+import { randomBytes } from 'node:crypto';
+import type { GuestRow } from '../db/guests-store.js';
+import type { MeetingRow } from '../db/meetings-store.js';
+import { withinCap } from '../domain/bounds.js';
+import type { Answer, ConsentStatus } from '../domain/consent.js';
+import { guestChoices } from '../domain/guest.js';
+import { currentSession, mayReceiveLinkTo } from '../domain/lifecycle.js';
+import type { AppContext } from './context.js';
+import type { Outbox } from './outbox.js';
+import type { Withdrawal } from './withdrawal.js';
+
+export interface GuestAccess {
+  guest: GuestRow;
+  meeting: MeetingRow;
+}
+
+/** Why guests cannot be invited: the config keys to set. Null when they can. */
+export function guestsUnavailable(ctx: AppContext): string[] | null {
+  const missing: string[] = [];
+  if (!ctx.config.http.enabled) missing.push('http.enabled');
+  if (!ctx.config.http.publicUrl) missing.push('http.publicUrl');
+  return missing.length ? missing : null;
+}
+
+/** A guest's personal link: the bot's own page under `http.publicUrl`. */
+export function guestLink(publicUrl: string, token: string): string {
+  return new URL(`g/${token}`, publicUrl.endsWith('/') ? publicUrl : `${publicUrl}/`).toString();
+}
+
+/** Each web answer gets its own ledger key, as a reaction has its event ID. */
+const webEventId = () => `web:${randomBytes(12).toString('hex')}`;
+
+/**
+ * Guests (design.md §3.11): invitees without a Matrix account who answer on the bot's web page. Their
+ * answers and withdrawals go through the same door into the lifecycle as a reaction or `!withdraw`,
+ * under the meeting's lock, so every rule (recorded only if every invitee agreed, links only after
+ * agreement, a withdrawal ends the recorded session and deletes recordings) holds for them too.
+ */
+export class Guests {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly outbox: Outbox,
+    private readonly withdrawal: Withdrawal,
+  ) {}
+
+  find(token: string): GuestAccess | undefined {
+    return this.ctx.stores.guests.byToken(token);
+  }
+
+  status(access: GuestAccess): ConsentStatus {
+    return this.ctx.stores.meetings.model(access.meeting).answers.get(access.guest.id) ?? 'pending';
+  }
+
+  /**
+   * Adds guests to a meeting as invitees. Returns each guest's link (the token exists nowhere else:
+   * only its hash is stored), or the cap that refused them. Caller checked {@link guestsUnavailable}.
+   */
+  invite(
+    meeting: MeetingRow,
+    names: readonly string[],
+    actorId: string,
+  ): Promise<{ links: { name: string; url: string }[] } | { tooMany: { current: number; adding: number } }> {
+    const publicUrl = this.ctx.config.http.publicUrl as string;
+    return this.ctx.withMeeting(meeting.id, async () => {
+      const { meetings, guests, audit, db } = this.ctx.stores;
+      const current = meetings.invitees(meeting.id).length;
+      if (!withinCap(current, names.length, this.ctx.config.limits.maxInvitees)) {
+        return { tooMany: { current, adding: names.length } };
+      }
+      const now = this.ctx.now();
+      const created = db.$client.transaction(() => {
+        const rows = names.map((name) => guests.create(meeting.id, name, actorId, now));
+        meetings.addInvitees(
+          meeting.id,
+          rows.map(({ guest }) => ({ userId: guest.id, displayName: guest.displayName })),
+          actorId,
+          now,
+        );
+        audit.append({
+          at: now,
+          actorId,
+          action: 'meeting.invited',
+          meetingId: meeting.id,
+          details: { invitees: rows.map(({ guest }) => guest.id), guests: true },
+        });
+        return rows;
+      })();
+      await this.outbox.step(
+        meeting.id,
+        { type: 'invite', userIds: created.map(({ guest }) => guest.id) },
+        { eventId: null, actorId, source: 'command' },
+      );
+      return {
+        links: created.map(({ guest, token }) => ({
+          name: guest.displayName,
+          url: guestLink(publicUrl, token),
+        })),
+      };
+    });
+  }
+
+  /**
+   * Agree or decline from the page. As with a reaction: after opening, a decline by someone who had
+   * agreed is a withdrawal. Returns false when the page offered no such choice any more.
+   */
+  answer(token: string, answer: Answer, firstLayerSha256: string): Promise<boolean> {
+    const found = this.find(token);
+    if (!found) return Promise.resolve(false);
+    return this.ctx.withMeeting(found.meeting.id, async () => {
+      const access = this.find(token);
+      if (!access) return false;
+      const { guest, meeting } = access;
+      const status = this.status(access);
+      if (!guestChoices(meeting.state, status).answer) return false;
+      const meta = {
+        eventId: webEventId(),
+        actorId: guest.id,
+        source: 'web' as const,
+        firstLayerSha256,
+      };
+      const result = await this.outbox.step(meeting.id, { type: 'answer', userId: guest.id, answer }, meta);
+      return result !== null;
+    });
+  }
+
+  /** The withdraw button: the same as `!withdraw` (ends a recorded session, deletes recordings). */
+  withdraw(token: string): Promise<boolean> {
+    const found = this.find(token);
+    if (!found) return Promise.resolve(false);
+    return this.ctx.withMeeting(found.meeting.id, async () => {
+      const access = this.find(token);
+      if (!access || !guestChoices(access.meeting.state, this.status(access)).withdraw) return false;
+      const { guest, meeting } = access;
+      const message = await this.withdrawal.withdraw(meeting, {
+        userId: guest.id,
+        actorId: guest.id,
+        matrixEventId: webEventId(),
+        source: 'web',
+      });
+      if (message && meeting.state !== 'collecting') await this.ctx.chat.send(meeting.roomId, message);
+      return message !== null;
+    });
+  }
+
+  /**
+   * A fresh personal join link, made at the click: the guest's name, VIEWER, `createTime` pinned, to
+   * the current session, and only if this guest may have a link to it (design.md §3.4). Null otherwise.
+   */
+  joinUrl(token: string): Promise<string | null> {
+    const found = this.find(token);
+    if (!found) return Promise.resolve(null);
+    return this.ctx.withMeeting(found.meeting.id, async () => {
+      const access = this.find(token);
+      if (access?.meeting.state !== 'open') return null;
+      const { guest, meeting } = access;
+      const { meetings } = this.ctx.stores;
+      const model = meetings.model(meeting);
+      const sessionModel = currentSession(model);
+      const session = sessionModel?.id == null ? undefined : meetings.session(sessionModel.id);
+      if (!sessionModel || !session || !mayReceiveLinkTo(sessionModel, model.answers.get(guest.id))) {
+        return null;
+      }
+      const url = this.ctx.bbb.joinUrl({
+        meetingID: session.bbbMeetingId,
+        fullName: guest.displayName,
+        role: 'VIEWER',
+        userID: guest.id,
+        createTime: session.createTime ?? undefined,
+      });
+      meetings.recordDelivery(session.id, guest.id, 'web', this.ctx.now());
+      return url;
+    });
+  }
+}

@@ -1,0 +1,186 @@
+import { createHash, createHmac } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { BotApp } from '../../app/bot-app.js';
+import type { GuestAccess } from '../../app/guests.js';
+import { guestChoices } from '../../domain/guest.js';
+import { currentSession } from '../../domain/lifecycle.js';
+import { type GuestPageText, guestLanguage, guestPageText } from '../../i18n/guest-page.js';
+import { formatDateTime, type Language } from '../../i18n/index.js';
+import { paragraphs } from '../../i18n/rich.js';
+import { noticeFacts, shortVersion } from '../../notice.js';
+import { trusted } from '../html.js';
+import { firstLayerSha256, GUEST_CSS, guestPage, plainPage } from './page.js';
+
+/** Requests per minute: per client address (a whole office may sit behind one) and per guest link. */
+export const GUEST_RATE_LIMITS = { perAddress: 120, perToken: 30, windowMs: 60_000 } as const;
+
+type TokenRequest = FastifyRequest<{
+  Params: { token: string };
+  Querystring: { lang?: string; done?: string };
+  Body: Record<string, unknown> | undefined;
+}>;
+
+const DONE = new Set(['agree', 'decline', 'withdraw', 'unchanged']);
+
+/**
+ * The guests' pages (design.md §3.11) under `/g/<token>`: server-rendered, no script, usable without
+ * JavaScript. Every form post carries an anti-forgery token bound to the guest's link (double submit:
+ * a signed cookie holds the secret); requests are rate-limited per address and per link; an unknown,
+ * malformed or pruned token gets the same plain not-found page.
+ */
+export async function registerGuestPages(server: FastifyInstance, app: BotApp): Promise<void> {
+  const { ctx } = app;
+  const texts = guestPageText;
+  // Derived from the BBB secret so that a restart keeps open pages' forms valid; never sent anywhere.
+  const key = (purpose: string) => createHmac('sha256', ctx.config.bbb.secret).update(purpose).digest();
+  const secure = ctx.config.http.publicUrl?.startsWith('https:') ?? false;
+
+  server.get('/assets/guest.css', async (_req, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(GUEST_CSS),
+  );
+
+  await server.register(async (scope) => {
+    await scope.register(cookie, { secret: key('meetbot guest cookie').toString('hex') });
+    await scope.register(csrf, {
+      cookieKey: 'guest_csrf',
+      cookieOpts: { signed: true, httpOnly: true, sameSite: 'strict', path: '/', secure },
+      // Bound to the link: a token taken from one guest's page does not work on another's.
+      getUserInfo: (req) => tokenHash((req as TokenRequest).params.token ?? ''),
+      csrfOpts: { hmacKey: key('meetbot guest csrf') },
+    });
+    await scope.register(rateLimit, { global: false });
+    const limits = [
+      scope.rateLimit({ max: GUEST_RATE_LIMITS.perAddress, timeWindow: GUEST_RATE_LIMITS.windowMs }),
+      scope.rateLimit({
+        max: GUEST_RATE_LIMITS.perToken,
+        timeWindow: GUEST_RATE_LIMITS.windowMs,
+        keyGenerator: (req) => `token:${tokenHash((req as TokenRequest).params.token ?? '')}`,
+      }),
+    ];
+
+    const languageOf = (req: TokenRequest): Language => {
+      const chosen = typeof req.body?.lang === 'string' ? req.body.lang : req.query.lang;
+      return guestLanguage(chosen, req.headers['accept-language'], ctx.language);
+    };
+
+    scope.setErrorHandler((error, req, reply) => {
+      const t = texts[languageOf(req as TokenRequest)];
+      const code = (error as { statusCode?: number }).statusCode ?? 500;
+      if (code === 429) return sendPage(reply, 429, plainPage(t, t.tooManyTitle, t.tooMany));
+      if (code === 403) return sendPage(reply, 403, plainPage(t, t.forgedTitle, t.forged));
+      if (code >= 500) ctx.log.error({ err: error }, 'guest page failed');
+      return sendPage(reply, code, plainPage(t, t.notFoundTitle, t.notFound));
+    });
+
+    const notFound = (req: TokenRequest, reply: FastifyReply) => {
+      const t = texts[languageOf(req)];
+      return sendPage(reply, 404, plainPage(t, t.notFoundTitle, t.notFound));
+    };
+
+    /** The first layer's facts and its hash in the page's language: what the guest answered to. */
+    const firstLayer = (t: GuestPageText, access: GuestAccess) => {
+      const facts = noticeFacts(ctx.config, ctx.language);
+      const p = {
+        controller: facts.controller ?? '',
+        contact: facts.contact ?? '',
+        bbbProvider: facts.bbbProvider ?? '',
+        recordingDays: ctx.config.retention.recordingDays,
+      };
+      const version = shortVersion(access.meeting.noticeSha256);
+      return { facts: p, version, sha256: firstLayerSha256(t, version, p) };
+    };
+
+    scope.get('/g/:token', { onRequest: limits }, async (req: TokenRequest, reply) => {
+      const access = app.guests.find(req.params.token);
+      if (!access) return notFound(req, reply);
+      const language = languageOf(req);
+      const t = texts[language];
+      const { guest, meeting } = access;
+      const { meetings } = ctx.stores;
+      const model = meetings.model(meeting);
+      const status = model.answers.get(guest.id) ?? 'pending';
+      const session = meeting.state === 'open' ? currentSession(model) : undefined;
+      const organizer = meetings.invitees(meeting.id).find((i) => i.isOrganizer)?.displayName;
+      const layer = firstLayer(t, access);
+      const done = req.query.done && DONE.has(req.query.done) ? req.query.done : undefined;
+      reply.header('cache-control', 'no-store');
+      return sendPage(
+        reply,
+        200,
+        guestPage(
+          {
+            t,
+            language,
+            token: req.params.token,
+            csrf: reply.generateCsrf({ userInfo: tokenHash(req.params.token) }),
+            title: meeting.title,
+            guestName: guest.displayName,
+            organizer: organizer ?? meeting.organizerId,
+            when:
+              meeting.scheduledAt === null
+                ? null
+                : formatDateTime(language, ctx.config.timezone, meeting.scheduledAt),
+            meetingState: meeting.state,
+            recorded: session ? session.record : null,
+            status,
+            choices: guestChoices(meeting.state, status),
+            version: layer.version,
+            facts: layer.facts,
+            store: t.store({
+              evidenceDays: ctx.config.retention.evidenceDaysAfterPurge,
+              recordingDays: ctx.config.retention.recordingDays,
+            }),
+            fullNotice: trusted(
+              paragraphs(meetings.noticeText(meeting.noticeSha256) ?? ctx.notice.text).html,
+            ),
+            done: done as GuestPageModelDone,
+          },
+          texts,
+        ),
+      );
+    });
+
+    const back = (req: TokenRequest, reply: FastifyReply, done: string) =>
+      // Relative to /g/<token>/<action>: back to the page, under any path prefix.
+      reply.redirect(`../${req.params.token}?lang=${languageOf(req)}&done=${done}`, 303);
+
+    const posted = { onRequest: limits, preHandler: scope.csrfProtection };
+
+    scope.post('/g/:token/answer', posted, async (req: TokenRequest, reply) => {
+      const access = app.guests.find(req.params.token);
+      if (!access) return notFound(req, reply);
+      const answer = req.body?.answer;
+      if (answer !== 'agree' && answer !== 'decline') return back(req, reply, 'unchanged');
+      const { sha256 } = firstLayer(texts[languageOf(req)], access);
+      const changed = await app.guests.answer(req.params.token, answer, sha256);
+      return back(req, reply, changed ? answer : 'unchanged');
+    });
+
+    scope.post('/g/:token/withdraw', posted, async (req: TokenRequest, reply) => {
+      if (!app.guests.find(req.params.token)) return notFound(req, reply);
+      const changed = await app.guests.withdraw(req.params.token);
+      return back(req, reply, changed ? 'withdraw' : 'unchanged');
+    });
+
+    scope.post('/g/:token/join', posted, async (req: TokenRequest, reply) => {
+      if (!app.guests.find(req.params.token)) return notFound(req, reply);
+      const url = await app.guests.joinUrl(req.params.token);
+      if (!url) return back(req, reply, 'unchanged');
+      reply.header('cache-control', 'no-store');
+      return reply.redirect(url, 303);
+    });
+  });
+}
+
+type GuestPageModelDone = 'agree' | 'decline' | 'withdraw' | 'unchanged' | undefined;
+
+function tokenHash(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+function sendPage(reply: FastifyReply, code: number, page: string) {
+  return reply.code(code).type('text/html; charset=utf-8').send(page);
+}
