@@ -50,10 +50,10 @@ export class BotApp {
     this.playback = new PlaybackLinks(ctx, (userId) => this.directRooms.get(userId));
     this.discovery.onAvailable = async (recording) => this.playback.schedule(recording);
     this.outbox = new Outbox(ctx, this.lifecycle, this.opening, this.purger, this.discovery, this.prompts);
-    this.planning = new Planning(ctx, this.outbox);
     this.withdrawal = new Withdrawal(ctx, this.outbox, this.discovery);
+    this.guests = new Guests(ctx, this.outbox, this.withdrawal, this.directRooms);
+    this.planning = new Planning(ctx, this.outbox, this.guests);
     this.intake = new ConsentIntake(ctx, this.outbox, this.withdrawal);
-    this.guests = new Guests(ctx, this.outbox, this.withdrawal);
     this.retention = new RetentionJob(ctx, this.purger, this.outbox, options.timeRetention);
     this.reminders = new Reminders(ctx);
     this.reconciler = new Reconciler(ctx, this.planning, this.intake, this.outbox, this.prompts);

@@ -6,8 +6,14 @@ import type { Answer, ConsentStatus } from '../domain/consent.js';
 import { guestChoices } from '../domain/guest.js';
 import { currentSession, mayReceiveLinkTo } from '../domain/lifecycle.js';
 import type { AppContext } from './context.js';
+import type { DirectRooms } from './direct-rooms.js';
 import type { Outbox } from './outbox.js';
 import type { Withdrawal } from './withdrawal.js';
+
+export interface GuestLink {
+  name: string;
+  url: string;
+}
 
 export interface GuestAccess {
   guest: GuestRow;
@@ -41,6 +47,7 @@ export class Guests {
     private readonly ctx: AppContext,
     private readonly outbox: Outbox,
     private readonly withdrawal: Withdrawal,
+    private readonly directRooms: DirectRooms,
   ) {}
 
   find(token: string): GuestAccess | undefined {
@@ -52,51 +59,70 @@ export class Guests {
   }
 
   /**
-   * Adds guests to a meeting as invitees. Returns each guest's link (the token exists nowhere else:
-   * only its hash is stored), or the cap that refused them. Caller checked {@link guestsUnavailable}.
+   * Stores guests of a meeting as invitees, in one transaction, and returns their links (the token
+   * exists nowhere else: only its hash is stored). For a meeting being planned, before anyone could
+   * answer; {@link invite} adds them to a meeting under way. Caller checked {@link guestsUnavailable}.
    */
+  create(
+    meetingId: number,
+    names: readonly string[],
+    actorId: string,
+  ): { guestIds: string[]; links: GuestLink[] } {
+    const publicUrl = this.ctx.config.http.publicUrl as string;
+    const { meetings, guests, audit, db } = this.ctx.stores;
+    const now = this.ctx.now();
+    const created = db.$client.transaction(() => {
+      const rows = names.map((name) => guests.create(meetingId, name, actorId, now));
+      meetings.addInvitees(
+        meetingId,
+        rows.map(({ guest }) => ({ userId: guest.id, displayName: guest.displayName })),
+        actorId,
+        now,
+      );
+      audit.append({
+        at: now,
+        actorId,
+        action: 'meeting.invited',
+        meetingId,
+        details: { invitees: rows.map(({ guest }) => guest.id), guests: true },
+      });
+      return rows;
+    })();
+    return {
+      guestIds: created.map(({ guest }) => guest.id),
+      links: created.map(({ guest, token }) => ({
+        name: guest.displayName,
+        url: guestLink(publicUrl, token),
+      })),
+    };
+  }
+
+  /** `!invite --guest`: adds guests to a meeting under way, within the cap, through the lifecycle. */
   invite(
     meeting: MeetingRow,
     names: readonly string[],
     actorId: string,
-  ): Promise<{ links: { name: string; url: string }[] } | { tooMany: { current: number; adding: number } }> {
-    const publicUrl = this.ctx.config.http.publicUrl as string;
+  ): Promise<{ links: GuestLink[] } | { tooMany: { current: number; adding: number } }> {
     return this.ctx.withMeeting(meeting.id, async () => {
-      const { meetings, guests, audit, db } = this.ctx.stores;
-      const current = meetings.invitees(meeting.id).length;
+      const current = this.ctx.stores.meetings.invitees(meeting.id).length;
       if (!withinCap(current, names.length, this.ctx.config.limits.maxInvitees)) {
         return { tooMany: { current, adding: names.length } };
       }
-      const now = this.ctx.now();
-      const created = db.$client.transaction(() => {
-        const rows = names.map((name) => guests.create(meeting.id, name, actorId, now));
-        meetings.addInvitees(
-          meeting.id,
-          rows.map(({ guest }) => ({ userId: guest.id, displayName: guest.displayName })),
-          actorId,
-          now,
-        );
-        audit.append({
-          at: now,
-          actorId,
-          action: 'meeting.invited',
-          meetingId: meeting.id,
-          details: { invitees: rows.map(({ guest }) => guest.id), guests: true },
-        });
-        return rows;
-      })();
+      const { guestIds, links } = this.create(meeting.id, names, actorId);
       await this.outbox.step(
         meeting.id,
-        { type: 'invite', userIds: created.map(({ guest }) => guest.id) },
+        { type: 'invite', userIds: guestIds },
         { eventId: null, actorId, source: 'command' },
       );
-      return {
-        links: created.map(({ guest, token }) => ({
-          name: guest.displayName,
-          url: guestLink(publicUrl, token),
-        })),
-      };
+      return { links };
     });
+  }
+
+  /** The organizer gets the links by direct message, to forward by e-mail or otherwise. */
+  async sendLinks(organizerId: string, title: string, links: readonly GuestLink[]): Promise<void> {
+    if (!links.length) return;
+    const dm = await this.directRooms.get(organizerId);
+    await this.ctx.chat.send(dm, this.ctx.t.guestLinks(title, links));
   }
 
   /**

@@ -4,6 +4,7 @@ import { AGREE_KEY, DECLINE_KEY } from '../domain/consent.js';
 import { join, mention, paragraphs, type Rich } from '../i18n/rich.js';
 import { noticeFacts, shortVersion } from '../notice.js';
 import type { AppContext } from './context.js';
+import type { Guests } from './guests.js';
 import type { Outbox } from './outbox.js';
 import { readMeeting, renderPrompt } from './views.js';
 
@@ -18,6 +19,8 @@ export interface PlanRequest {
   members?: Map<string, string>;
   scheduledAt: number | null;
   noRecord: boolean;
+  /** Guests' names (design.md §3.11): invitees who answer on the bot's web page. */
+  guests?: readonly string[];
 }
 
 /** Planning, inviting, starting and cancelling meetings (design.md §3.1, §4). */
@@ -25,6 +28,7 @@ export class Planning {
   constructor(
     private readonly ctx: AppContext,
     private readonly outbox: Outbox,
+    private readonly guests: Guests,
   ) {}
 
   async plan(request: PlanRequest): Promise<MeetingRow | null> {
@@ -53,6 +57,10 @@ export class Planning {
       this.ctx.now(),
     );
     if (!meeting) return null; // this command was handled before a restart
+    // Stored before the prompt is posted, so nobody's answer can open the meeting without them.
+    const guests = request.guests?.length
+      ? this.guests.create(meeting.id, request.guests, request.organizerId)
+      : null;
     this.ctx.stores.audit.append({
       at: this.ctx.now(),
       actorId: request.organizerId,
@@ -66,6 +74,7 @@ export class Planning {
       },
     });
     this.ctx.log.info({ meetingId: meeting.id, invitees: everyone.length }, 'meeting planned');
+    if (guests) await this.guests.sendLinks(request.organizerId, meeting.title, guests.links);
     await this.ctx.withMeeting(meeting.id, () => this.postPrompt(meeting.id));
     return meeting;
   }

@@ -9,7 +9,7 @@ export interface ParsedArgs {
   mentions: string[];
   /** Words that look like mentions but are no Matrix user ID (`@alice`, `@alice:`): never a title word. */
   unresolved: string[];
-  options: Record<string, string | boolean | undefined>;
+  options: Record<string, string | boolean | string[] | undefined>;
 }
 
 export interface CommandContext {
@@ -33,7 +33,7 @@ export interface CommandDefinition {
   /** Usage after the prefix, e.g. `meeting <title> [@user …] [--at "<time>"] [--no-record]`. */
   usage: string;
   permission: 'anyone' | 'admin';
-  options?: Record<string, { type: 'string' | 'boolean' }>;
+  options?: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
   run(c: CommandContext, args: ParsedArgs): Promise<void>;
 }
 

@@ -1,21 +1,28 @@
 import { plannedInvitees, withinCap } from '../domain/bounds.js';
 import { defineCommand, UsageError } from './command.js';
+import { guestNames } from './guests.js';
 import { parseWhen } from './when.js';
 
 export const MAX_TITLE_LENGTH = 200;
 
 export default defineCommand({
   name: 'meeting',
-  usage: 'meeting <title> [@user …] [--at "<time>"] [--no-record]',
+  usage: 'meeting <title> [@user …] [--guest "<name>" …] [--at "<time>"] [--no-record]',
   permission: 'anyone',
-  options: { at: { type: 'string' }, 'no-record': { type: 'boolean' } },
+  options: {
+    at: { type: 'string' },
+    'no-record': { type: 'boolean' },
+    guest: { type: 'string', multiple: true },
+  },
   async run(c, args) {
     const { t } = c.ctx;
     const title = args.words.join(' ').trim();
     if (!title) throw new UsageError(t.missingTitle);
     if ([...title].length > MAX_TITLE_LENGTH) throw new UsageError(t.titleTooLong(MAX_TITLE_LENGTH));
     const max = c.ctx.config.limits.maxInvitees;
-    if (!withinCap(0, args.mentions.length, max)) throw new UsageError(t.tooManyInvitees(max));
+    const guests = guestNames(c, args.options.guest);
+    if (!withinCap(0, args.mentions.length + guests.length, max))
+      throw new UsageError(t.tooManyInvitees(max));
     let scheduledAt: number | null = null;
     if (typeof args.options.at === 'string') {
       const when = parseWhen(args.options.at, c.ctx.language, c.ctx.config.timezone, c.ctx.now());
@@ -35,7 +42,7 @@ export default defineCommand({
     if (strangers.length) throw new UsageError(t.unknownUsers(strangers.join(', ')));
     const bot = c.ctx.chat.botUserId;
     const invitees = plannedInvitees(c.sender, args.mentions, [...members.keys()], bot);
-    if (!withinCap(0, invitees.length, max)) {
+    if (!withinCap(0, invitees.length + guests.length, max)) {
       throw new UsageError(
         args.mentions.length ? t.tooManyInvitees(max) : t.tooManyRoomMembers(invitees.length, max),
       );
@@ -49,6 +56,7 @@ export default defineCommand({
       members,
       scheduledAt,
       noRecord: args.options['no-record'] === true,
+      guests,
     });
   },
 });

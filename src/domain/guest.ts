@@ -4,6 +4,21 @@
 
 export const GUEST_ID_PREFIX = 'guest:';
 
+export const MAX_GUEST_NAME_LENGTH = 100;
+
+/**
+ * A guest's name as the organizer typed it, made safe to show (design.md §3.10): one line, control
+ * and bidi characters removed, length capped. Null when nothing is left.
+ */
+export function guestName(raw: string): string | null {
+  const clean = raw
+    .replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (!clean) return null;
+  return [...clean].slice(0, MAX_GUEST_NAME_LENGTH).join('');
+}
+
 export function isGuestId(userId: string): boolean {
   return userId.startsWith(GUEST_ID_PREFIX);
 }

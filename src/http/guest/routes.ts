@@ -51,15 +51,12 @@ export async function registerGuestPages(server: FastifyInstance, app: BotApp): 
       getUserInfo: (req) => tokenHash((req as TokenRequest).params.token ?? ''),
       csrfOpts: { hmacKey: key('meetbot guest csrf') },
     });
-    await scope.register(rateLimit, { global: false });
-    const limits = [
-      scope.rateLimit({ max: GUEST_RATE_LIMITS.perAddress, timeWindow: GUEST_RATE_LIMITS.windowMs }),
-      scope.rateLimit({
-        max: GUEST_RATE_LIMITS.perToken,
-        timeWindow: GUEST_RATE_LIMITS.windowMs,
-        keyGenerator: (req) => `token:${tokenHash((req as TokenRequest).params.token ?? '')}`,
-      }),
-    ];
+    // Two registrations, each with its own store: one request counts against both limits.
+    await scope.register(rateLimit, {
+      global: true,
+      max: GUEST_RATE_LIMITS.perAddress,
+      timeWindow: GUEST_RATE_LIMITS.windowMs,
+    });
 
     const languageOf = (req: TokenRequest): Language => {
       const chosen = typeof req.body?.lang === 'string' ? req.body.lang : req.query.lang;
@@ -93,84 +90,93 @@ export async function registerGuestPages(server: FastifyInstance, app: BotApp): 
       return { facts: p, version, sha256: firstLayerSha256(t, version, p) };
     };
 
-    scope.get('/g/:token', { onRequest: limits }, async (req: TokenRequest, reply) => {
-      const access = app.guests.find(req.params.token);
-      if (!access) return notFound(req, reply);
-      const language = languageOf(req);
-      const t = texts[language];
-      const { guest, meeting } = access;
-      const { meetings } = ctx.stores;
-      const model = meetings.model(meeting);
-      const status = model.answers.get(guest.id) ?? 'pending';
-      const session = meeting.state === 'open' ? currentSession(model) : undefined;
-      const organizer = meetings.invitees(meeting.id).find((i) => i.isOrganizer)?.displayName;
-      const layer = firstLayer(t, access);
-      const done = req.query.done && DONE.has(req.query.done) ? req.query.done : undefined;
-      reply.header('cache-control', 'no-store');
-      return sendPage(
-        reply,
-        200,
-        guestPage(
-          {
-            t,
-            language,
-            token: req.params.token,
-            csrf: reply.generateCsrf({ userInfo: tokenHash(req.params.token) }),
-            title: meeting.title,
-            guestName: guest.displayName,
-            organizer: organizer ?? meeting.organizerId,
-            when:
-              meeting.scheduledAt === null
-                ? null
-                : formatDateTime(language, ctx.config.timezone, meeting.scheduledAt),
-            meetingState: meeting.state,
-            recorded: session ? session.record : null,
-            status,
-            choices: guestChoices(meeting.state, status),
-            version: layer.version,
-            facts: layer.facts,
-            store: t.store({
-              evidenceDays: ctx.config.retention.evidenceDaysAfterPurge,
-              recordingDays: ctx.config.retention.recordingDays,
-            }),
-            fullNotice: trusted(
-              paragraphs(meetings.noticeText(meeting.noticeSha256) ?? ctx.notice.text).html,
-            ),
-            done: done as GuestPageModelDone,
-          },
-          texts,
-        ),
-      );
-    });
+    await scope.register(async (inner) => {
+      await inner.register(rateLimit, {
+        global: true,
+        max: GUEST_RATE_LIMITS.perToken,
+        timeWindow: GUEST_RATE_LIMITS.windowMs,
+        keyGenerator: (req) => `token:${tokenHash((req as TokenRequest).params.token ?? '')}`,
+      });
 
-    const back = (req: TokenRequest, reply: FastifyReply, done: string) =>
-      // Relative to /g/<token>/<action>: back to the page, under any path prefix.
-      reply.redirect(`../${req.params.token}?lang=${languageOf(req)}&done=${done}`, 303);
+      inner.get('/g/:token', async (req: TokenRequest, reply) => {
+        const access = app.guests.find(req.params.token);
+        if (!access) return notFound(req, reply);
+        const language = languageOf(req);
+        const t = texts[language];
+        const { guest, meeting } = access;
+        const { meetings } = ctx.stores;
+        const model = meetings.model(meeting);
+        const status = model.answers.get(guest.id) ?? 'pending';
+        const session = meeting.state === 'open' ? currentSession(model) : undefined;
+        const organizer = meetings.invitees(meeting.id).find((i) => i.isOrganizer)?.displayName;
+        const layer = firstLayer(t, access);
+        const done = req.query.done && DONE.has(req.query.done) ? req.query.done : undefined;
+        reply.header('cache-control', 'no-store');
+        return sendPage(
+          reply,
+          200,
+          guestPage(
+            {
+              t,
+              language,
+              token: req.params.token,
+              csrf: reply.generateCsrf({ userInfo: tokenHash(req.params.token) }),
+              title: meeting.title,
+              guestName: guest.displayName,
+              organizer: organizer ?? meeting.organizerId,
+              when:
+                meeting.scheduledAt === null
+                  ? null
+                  : formatDateTime(language, ctx.config.timezone, meeting.scheduledAt),
+              meetingState: meeting.state,
+              recorded: session ? session.record : null,
+              status,
+              choices: guestChoices(meeting.state, status),
+              version: layer.version,
+              facts: layer.facts,
+              store: t.store({
+                evidenceDays: ctx.config.retention.evidenceDaysAfterPurge,
+                recordingDays: ctx.config.retention.recordingDays,
+              }),
+              fullNotice: trusted(
+                paragraphs(meetings.noticeText(meeting.noticeSha256) ?? ctx.notice.text).html,
+              ),
+              done: done as GuestPageModelDone,
+            },
+            texts,
+          ),
+        );
+      });
 
-    const posted = { onRequest: limits, preHandler: scope.csrfProtection };
+      const back = (req: TokenRequest, reply: FastifyReply, done: string) =>
+        // Relative to /g/<token>/<action>: back to the page, under any path prefix.
+        reply.redirect(`../${req.params.token}?lang=${languageOf(req)}&done=${done}`, 303);
 
-    scope.post('/g/:token/answer', posted, async (req: TokenRequest, reply) => {
-      const access = app.guests.find(req.params.token);
-      if (!access) return notFound(req, reply);
-      const answer = req.body?.answer;
-      if (answer !== 'agree' && answer !== 'decline') return back(req, reply, 'unchanged');
-      const { sha256 } = firstLayer(texts[languageOf(req)], access);
-      const changed = await app.guests.answer(req.params.token, answer, sha256);
-      return back(req, reply, changed ? answer : 'unchanged');
-    });
+      const posted = { preHandler: inner.csrfProtection };
 
-    scope.post('/g/:token/withdraw', posted, async (req: TokenRequest, reply) => {
-      if (!app.guests.find(req.params.token)) return notFound(req, reply);
-      const changed = await app.guests.withdraw(req.params.token);
-      return back(req, reply, changed ? 'withdraw' : 'unchanged');
-    });
+      inner.post('/g/:token/answer', posted, async (req: TokenRequest, reply) => {
+        const access = app.guests.find(req.params.token);
+        if (!access) return notFound(req, reply);
+        const answer = req.body?.answer;
+        if (answer !== 'agree' && answer !== 'decline') return back(req, reply, 'unchanged');
+        const { sha256 } = firstLayer(texts[languageOf(req)], access);
+        const changed = await app.guests.answer(req.params.token, answer, sha256);
+        return back(req, reply, changed ? answer : 'unchanged');
+      });
 
-    scope.post('/g/:token/join', posted, async (req: TokenRequest, reply) => {
-      if (!app.guests.find(req.params.token)) return notFound(req, reply);
-      const url = await app.guests.joinUrl(req.params.token);
-      if (!url) return back(req, reply, 'unchanged');
-      reply.header('cache-control', 'no-store');
-      return reply.redirect(url, 303);
+      inner.post('/g/:token/withdraw', posted, async (req: TokenRequest, reply) => {
+        if (!app.guests.find(req.params.token)) return notFound(req, reply);
+        const changed = await app.guests.withdraw(req.params.token);
+        return back(req, reply, changed ? 'withdraw' : 'unchanged');
+      });
+
+      inner.post('/g/:token/join', posted, async (req: TokenRequest, reply) => {
+        if (!app.guests.find(req.params.token)) return notFound(req, reply);
+        const url = await app.guests.joinUrl(req.params.token);
+        if (!url) return back(req, reply, 'unchanged');
+        reply.header('cache-control', 'no-store');
+        return reply.redirect(url, 303);
+      });
     });
   });
 }

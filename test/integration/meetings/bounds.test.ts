@@ -108,7 +108,7 @@ describe('a meeting at the invitee cap (default 100) with the longest IDs and na
     const users = fillRoom(100); // 101 people with the organizer
     await h.say(ORGANIZER, '!meeting Allhands');
     expect(lastReply()).toBe(
-      'Dieser Raum hat 101 Mitglieder, eine Besprechung höchstens 100 Eingeladene: bitte die Eingeladenen nennen. Aufruf: !meeting <title> [@user …] [--at "<time>"] [--no-record]',
+      'Dieser Raum hat 101 Mitglieder, eine Besprechung höchstens 100 Eingeladene: bitte die Eingeladenen nennen. Aufruf: !meeting <title> [@user …] [--guest "<name>" …] [--at "<time>"] [--no-record]',
     );
     await h.say(ORGANIZER, `!meeting Named ${users.join(' ')}`);
     expect(lastReply()).toContain('Höchstens 100 Eingeladene pro Besprechung');

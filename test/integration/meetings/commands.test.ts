@@ -24,7 +24,7 @@ describe('commands', () => {
   it('answer bad arguments with the usage line, and lose nothing', async () => {
     await h.say(ORGANIZER, '!meeting');
     expect(lastReply()).toBe(
-      'Es fehlt ein Titel. Aufruf: !meeting <title> [@user …] [--at "<time>"] [--no-record]',
+      'Es fehlt ein Titel. Aufruf: !meeting <title> [@user …] [--guest "<name>" …] [--at "<time>"] [--no-record]',
     );
     await h.say(ORGANIZER, '!meeting Sync --bogus');
     expect(lastReply()).toContain('Unbekannte Option --bogus');
@@ -42,7 +42,7 @@ describe('commands', () => {
   it('refuse a mention they cannot resolve, naming it, instead of making it part of the title (defect 7)', async () => {
     await h.say(ORGANIZER, '!meeting Sync @alice');
     expect(lastReply()).toBe(
-      'Diese Erwähnung kann ich keiner Person zuordnen: @alice (vollständige Matrix-ID angeben, z. B. @name:test, oder die Person über die Erwähnung des Chat-Programms auswählen). Aufruf: !meeting <title> [@user …] [--at "<time>"] [--no-record]',
+      'Diese Erwähnung kann ich keiner Person zuordnen: @alice (vollständige Matrix-ID angeben, z. B. @name:test, oder die Person über die Erwähnung des Chat-Programms auswählen). Aufruf: !meeting <title> [@user …] [--guest "<name>" …] [--at "<time>"] [--no-record]',
     );
     // An unknown user, and a known one who is not in the room, are named too.
     await h.say(ORGANIZER, '!meeting Sync @nobody:test');
@@ -134,7 +134,7 @@ describe('commands', () => {
     expect(h.app.ctx.stores.meetings.get(1)?.scheduledAt).toBe(Date.parse('2026-12-02T09:00:00Z'));
     await h.say(ORGANIZER, `!meeting Gap ${ALICE} --at "2027-03-28 02:30"`);
     expect(lastReply()).toBe(
-      'Die Uhrzeit „2027-03-28 02:30“ gibt es in der Zeitzone Europe/Berlin nicht (Umstellung auf Sommerzeit); bitte eine andere Uhrzeit angeben. Aufruf: !meeting <title> [@user …] [--at "<time>"] [--no-record]',
+      'Die Uhrzeit „2027-03-28 02:30“ gibt es in der Zeitzone Europe/Berlin nicht (Umstellung auf Sommerzeit); bitte eine andere Uhrzeit angeben. Aufruf: !meeting <title> [@user …] [--guest "<name>" …] [--at "<time>"] [--no-record]',
     );
     await h.say(ORGANIZER, `!meeting Vague ${ALICE} --at morgen`);
     expect(lastReply()).toContain('„morgen“ nennt keine Uhrzeit');
