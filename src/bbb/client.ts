@@ -255,16 +255,19 @@ export class BbbClient {
   }
 
   /**
-   * Every recording matching `f`, paging with offset/limit (2.6+). A server that ignores pagination (Scalelite,
-   * reference §6) returns no `totalElements` and everything in the first answer, which ends the loop.
+   * Every recording matching `f`, paging with offset/limit (2.6+). Stops at an empty or short page, at the
+   * reported total, or at a page that brings nothing new: a server that ignores pagination (Scalelite, reference
+   * §6) sends everything at once, and BBB 3.0's total can be larger than what its pages hold (issue #24132).
    */
   async getAllRecordings(f: Omit<RecordingFilter, 'offset' | 'limit'>, pageSize = 100): Promise<Recording[]> {
-    const all: Recording[] = [];
+    const byId = new Map<string, Recording>();
     for (let offset = 0; ; offset += pageSize) {
       const page = await this.getRecordingsPage({ ...f, offset, limit: pageSize });
-      all.push(...page.recordings);
-      if (page.totalElements === undefined || page.recordings.length === 0) return all;
-      if (offset + pageSize >= page.totalElements) return all;
+      const before = byId.size;
+      for (const r of page.recordings) if (!byId.has(r.recordID)) byId.set(r.recordID, r);
+      const all = [...byId.values()];
+      if (page.totalElements === undefined || page.recordings.length < pageSize) return all;
+      if (byId.size === before || offset + pageSize >= page.totalElements) return all;
     }
   }
 
