@@ -28,6 +28,7 @@ const PLACEHOLDER_SOURCES: Record<string, string> = {
   prefix: 'matrix.commandPrefix',
   recordingRetention: 'retention.recordingDays',
   withdrawTo: 'notice.contact',
+  withdrawalDeletion: 'bbb.acceptUnconfirmedDeletion',
 };
 
 /** Facts the first layer always shows, whatever full text the operator chose. */
@@ -48,6 +49,7 @@ export function noticeFacts(config: Config, language: Language): Record<string, 
     prefix: config.matrix.commandPrefix,
     recordingRetention: t.recordingRetention(config.retention.recordingDays),
     withdrawTo: contact === undefined ? undefined : t.withdrawTo(contact, config.admins),
+    withdrawalDeletion: t.withdrawalDeletion(!config.bbb.acceptUnconfirmedDeletion),
   };
 }
 
@@ -152,6 +154,7 @@ export async function postNotice(
       recordingDays: ctx.config.retention.recordingDays,
       prefix: ctx.config.matrix.commandPrefix,
       fullText: permalink(meeting.roomId, fullEventId, ctx.chat.botUserId),
+      botDeletes: !ctx.config.bbb.acceptUnconfirmedDeletion,
     }),
     // A plain message, not m.notice: people should read this one (clients show notices subdued).
     { key: `notice:${meeting.id}` },

@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import { signedUrl } from './checksum.js';
 import { encodeStrict, type ParamValue } from './encoding.js';
 import { BbbError, BbbUnavailableError, type BbbUnavailableKind } from './errors.js';
+import { featuresOf, type ServerFeatures } from './features.js';
 import { toCreateResult, toMeetingInfo, toRecordingPage, toVersionInfo } from './normalise.js';
 import type {
   ChecksumAlgorithm,
@@ -123,6 +125,7 @@ export class BbbClient {
   readonly #batchSize: number;
   readonly #log: Logger | undefined;
   readonly #fetch: typeof fetch;
+  #features: Promise<ServerFeatures> | undefined;
 
   constructor(opts: BbbClientOptions) {
     if (!opts.secret) throw new RangeError('BBB secret must not be empty');
@@ -153,13 +156,24 @@ export class BbbClient {
    * Idempotent by BBB semantics, so it is retried like a read.
    */
   async create(p: CreateParams): Promise<CreateResult> {
+    const gated =
+      p.notifyRecordingIsOn !== undefined ||
+      p.notifyRecordingAppend !== undefined ||
+      (p.disabledFeatures?.length ?? 0) > 0 ||
+      (p.disableRecordingFormats?.length ?? 0) > 0;
+    // Optional parameters go only to servers that know them; the version is asked only when one is set.
+    const known = gated ? await this.features() : undefined;
+    const notify = known?.notifyRecordingIsOn ? p.notifyRecordingIsOn : undefined;
     const params: Record<string, ParamValue> = {
       name: p.name,
       meetingID: p.meetingID,
       record: p.record,
       autoStartRecording: p.autoStartRecording,
       allowStartStopRecording: p.allowStartStopRecording,
-      notifyRecordingIsOn: p.notifyRecordingIsOn,
+      notifyRecordingIsOn: notify,
+      notifyRecordingAppend: notify && known?.notifyRecordingAppend ? p.notifyRecordingAppend : undefined,
+      disabledFeatures:
+        known?.disabledFeatures && p.disabledFeatures?.length ? p.disabledFeatures : undefined,
       duration: p.duration,
       welcome: p.welcome,
       logoutURL: p.logoutURL,
@@ -169,6 +183,10 @@ export class BbbClient {
       moderatorPW: p.moderatorPW,
       ...metaParams(p.meta),
       'meta_bbb-recording-ready-url': p.recordingReadyUrl,
+      'meta_bbb-disable-recording-formats':
+        known?.disableRecordingFormats && p.disableRecordingFormats?.length
+          ? p.disableRecordingFormats
+          : undefined,
     };
     const r = await this.#call('create', params, { idempotent: true, meetingID: p.meetingID });
     return toCreateResult(r);
@@ -324,6 +342,66 @@ export class BbbClient {
   async version(): Promise<VersionInfo> {
     const r = await this.#request('version', this.apiBase, { idempotent: true });
     return toVersionInfo(r);
+  }
+
+  /**
+   * What the server knows, from its version (asked once, then kept; asked again after a failed probe). A server
+   * whose root cannot be read counts as one of unknown version, like a load balancer.
+   */
+  features(): Promise<ServerFeatures> {
+    this.#features ??= this.version().then(
+      (info) => featuresOf(info),
+      (error: unknown) => {
+        this.#features = undefined;
+        this.#log?.warn(
+          { err: error },
+          'bbb version unknown; optional parameters sent as to a load balancer',
+        );
+        return featuresOf(undefined);
+      },
+    );
+    return this.#features;
+  }
+
+  /**
+   * A system line into the running meeting's public chat (3.0, reference §3.11; 1–500 characters, shown as plain
+   * text). `unsupported` where the server or the load balancer in front of it has no such call; `notRunning` when
+   * no meeting runs under that ID. Not repeated on failure: a retry could post the line twice.
+   */
+  async sendChatMessage(
+    meetingID: string,
+    message: string,
+    userName?: string,
+  ): Promise<'sent' | 'unsupported' | 'notRunning'> {
+    if (message.length < 1 || message.length > 500)
+      throw new RangeError('chat message must be 1–500 characters');
+    if (!(await this.features()).sendChatMessage) return 'unsupported';
+    try {
+      await this.#call('sendChatMessage', { meetingID, message, userName }, { idempotent: false, meetingID });
+      return 'sent';
+    } catch (err) {
+      if (err instanceof BbbError && err.messageKey === 'unsupportedRequest') return 'unsupported';
+      if (err instanceof BbbError && NOT_FOUND_KEYS.has(err.messageKey)) return 'notRunning';
+      if (err instanceof BbbUnavailableError && err.kind === 'http' && err.status === 404)
+        return 'unsupported';
+      throw err;
+    }
+  }
+
+  /**
+   * Asks the server to delete a recording that cannot exist (a random ID of the usual form). BBB and Scalelite
+   * answer `notFound`: their answers to deletions can be trusted (`confirms`). A front-end that answers SUCCESS
+   * (b3lb, reference §6.1) says so for any ID, so no answer of it confirms a deletion (`cannot-confirm`).
+   */
+  async probeDeletion(): Promise<'confirms' | 'cannot-confirm'> {
+    const recordID = `${randomBytes(20).toString('hex')}-${Date.now()}`;
+    try {
+      await this.#call('deleteRecordings', { recordID }, { idempotent: true });
+      return 'cannot-confirm';
+    } catch (err) {
+      if (err instanceof BbbError && NOT_FOUND_KEYS.has(err.messageKey)) return 'confirms';
+      throw err;
+    }
   }
 
   /** Exact-ID states of `ids` (getRecordings matches prefixes, so longer IDs are filtered out). */

@@ -93,6 +93,12 @@ export const configSchema = z.strictObject({
         .max(120_000)
         .default(10_000)
         .describe('Timeout of one BBB request'),
+      acceptUnconfirmedDeletion: z
+        .boolean()
+        .default(false)
+        .describe(
+          'Run behind a front-end that answers SUCCESS to deleting any recording, even one that does not exist (b3lb): the bot cannot confirm a deletion there, nor find recordings to delete. Off: the start-up check refuses such a front-end. On: it is accepted, and the notice says that the bot cannot delete recordings there and whom to ask instead',
+        ),
     })
     .describe('The BigBlueButton server'),
   retention: z

@@ -74,6 +74,11 @@ export const de = {
         : `${days === 1 ? '1 Tag' : `${days} Tage`} nach der Aufnahme automatisch gelöscht`,
     withdrawTo: (contact: string, admins: string[]) =>
       admins.length ? `${contact} oder an die Admins des Bots (${admins.join(', ')})` : contact,
+    // bbb.acceptUnconfirmedDeletion (issue 22): behind a front-end like b3lb the bot cannot delete.
+    withdrawalDeletion: (confirmed: boolean): string =>
+      confirmed
+        ? 'Widerruft eine eingeladene Person ihre Einwilligung, löscht der Bot die Aufzeichnungen der Besprechung sofort.'
+        : 'Der hier genutzte BigBlueButton-Server kann Löschungen nicht bestätigen, deshalb löscht der Bot dort keine Aufzeichnungen: Widerruft eine eingeladene Person ihre Einwilligung, löscht der Verantwortliche die Aufzeichnungen der Besprechung auf Anfrage (Kontakt oben).',
   },
   noticeFirstLayer: (p: {
     title: string;
@@ -84,6 +89,8 @@ export const de = {
     recordingDays: number | null;
     prefix: string;
     fullText: string;
+    /** False behind a front-end that cannot confirm deletions (bbb.acceptUnconfirmedDeletion). */
+    botDeletes: boolean;
   }) =>
     blocks([
       bold(
@@ -92,7 +99,9 @@ export const de = {
       bullets([
         rich`Verantwortlich: ${p.controller}. Kontakt: ${p.contact}`,
         rich`Aufgezeichnet wird nur, wenn alle Eingeladenen zustimmen. Die Aufzeichnung enthält Namen, Ton und Bild, das Gespräch, geteilte Bildschirme und den Chat; sie liegt auf dem BigBlueButton-Server von ${p.bbbProvider}.`,
-        rich`Widerruf jederzeit mit ${code(`${p.prefix}withdraw`)} hier im Raum oder formlos an ${p.contact}; die Aufzeichnungen werden dann gelöscht.`,
+        p.botDeletes
+          ? rich`Widerruf jederzeit mit ${code(`${p.prefix}withdraw`)} hier im Raum oder formlos an ${p.contact}; die Aufzeichnungen werden dann gelöscht.`
+          : rich`Widerruf jederzeit mit ${code(`${p.prefix}withdraw`)} hier im Raum oder formlos an ${p.contact}; der Bot kann auf diesem BigBlueButton-Server nichts löschen: Löschen Sie Aufzeichnungen über ${p.contact}.`,
         p.recordingDays === null
           ? rich`Aufzeichnungen bleiben bis zu einem Widerruf gespeichert. Den Link zum Ansehen bekommt nur, wer zugestimmt hat, per Direktnachricht.`
           : rich`Aufzeichnungen werden nach ${p.recordingDays === 1 ? '1 Tag' : `${p.recordingDays} Tagen`} gelöscht. Den Link zum Ansehen bekommt nur, wer zugestimmt hat, per Direktnachricht.`,

@@ -60,6 +60,11 @@ export const en: Catalogue = {
         : `deleted automatically ${days === 1 ? '1 day' : `${days} days`} after they were made`,
     withdrawTo: (contact, admins) =>
       admins.length ? `${contact} or to the bot's admins (${admins.join(', ')})` : contact,
+    // bbb.acceptUnconfirmedDeletion (issue 22): behind a front-end like b3lb the bot cannot delete.
+    withdrawalDeletion: (confirmed) =>
+      confirmed
+        ? "If an invitee withdraws their consent, the bot deletes the meeting's recordings at once."
+        : "The BigBlueButton server used here cannot confirm deletions, so the bot deletes no recordings there: if an invitee withdraws their consent, the controller deletes the meeting's recordings on request (contact above).",
   },
   noticeFirstLayer: (p) =>
     blocks([
@@ -69,7 +74,9 @@ export const en: Catalogue = {
       bullets([
         rich`Controller: ${p.controller}. Contact: ${p.contact}`,
         rich`The meeting is recorded only if every invitee agrees. A recording holds names, audio and video, the conversation, shared screens and the chat; it is kept on the BigBlueButton server of ${p.bbbProvider}.`,
-        rich`Withdraw at any time with ${code(`${p.prefix}withdraw`)} in this room or informally to ${p.contact}; the recordings are then deleted.`,
+        p.botDeletes
+          ? rich`Withdraw at any time with ${code(`${p.prefix}withdraw`)} in this room or informally to ${p.contact}; the recordings are then deleted.`
+          : rich`Withdraw at any time with ${code(`${p.prefix}withdraw`)} in this room or informally to ${p.contact}; the bot cannot delete anything on this BigBlueButton server: have recordings deleted through ${p.contact}.`,
         p.recordingDays === null
           ? rich`Recordings are kept until someone withdraws. Only those who agreed get the link to watch it, by direct message.`
           : rich`Recordings are deleted after ${p.recordingDays === 1 ? '1 day' : `${p.recordingDays} days`}. Only those who agreed get the link to watch it, by direct message.`,
