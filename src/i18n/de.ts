@@ -332,6 +332,17 @@ export const de = {
     evidence:
       'Schickt den Einwilligungsnachweis der Besprechungen dieses Raums als Datei per Direktnachricht (nur Admins)',
   } as Record<string, string>,
+  // ----- What people see inside the BBB meeting (issue 22): plain text, BBB shows no markup -----
+  inMeeting: {
+    /** Under BBB's recording dialog (notifyRecordingAppend) and as the welcome text of a recorded session. */
+    recorded: (prefix: string): string =>
+      `Diese Sitzung wird aufgezeichnet, weil alle Eingeladenen im Chat zugestimmt haben. Widerruf jederzeit mit ${prefix}withdraw im Chat: Diese Sitzung endet dann, und es geht ohne Aufzeichnung weiter.`,
+    /** Welcome text of an unrecorded session. */
+    unrecorded: (): string => 'Diese Sitzung wird nicht aufgezeichnet.',
+    /** Posted into the meeting's chat before a withdrawal ends a recorded session; names nobody. */
+    endingAfterWithdrawal: (): string =>
+      'Diese Sitzung endet jetzt, weil eine Einwilligung in die Aufzeichnung widerrufen wurde. Neue Links zu einer Sitzung ohne Aufzeichnung stehen im Chat (Matrix).',
+  },
 };
 
 export type Catalogue = typeof de;

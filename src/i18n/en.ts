@@ -262,6 +262,14 @@ export const en: Catalogue = {
     mydata: 'Shows what the bot stores about you',
     evidence: "Sends the consent evidence of this room's meetings as a file by direct message (admins only)",
   },
+  // ----- What people see inside the BBB meeting (issue 22): plain text, BBB shows no markup -----
+  inMeeting: {
+    recorded: (prefix) =>
+      `This session is recorded because every invitee agreed in the chat. Withdraw at any time with ${prefix}withdraw in the chat: this session then ends and the meeting continues unrecorded.`,
+    unrecorded: () => 'This session is not recorded.',
+    endingAfterWithdrawal: () =>
+      'This session is ending because someone withdrew their consent to the recording. New links to an unrecorded session are in the chat (Matrix).',
+  },
 };
 
 export type { TallyView };
