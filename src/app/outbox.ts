@@ -219,8 +219,8 @@ export class Outbox {
 
   /**
    * Before a withdrawal ends a recorded session, one line in the meeting's own chat says why and where the new
-   * links are, naming nobody (design.md §3.5), where the server has `sendChatMessage`. Once per session, also when
-   * the end is retried; the end never waits for it.
+   * links are, naming nobody (design.md §3.5), where the server has `sendChatMessage`. Tried once per session, not
+   * again when the end is retried (a failure means BBB was unreachable then); the end never waits for it.
    */
   private async tellMeetingItEnds(session: SessionRow): Promise<void> {
     if (!session.record || session.endReason !== 'withdrawal') return;

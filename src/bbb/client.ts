@@ -72,6 +72,7 @@ const NOT_FOUND_KEYS = new Set(['notFound', 'invalidMeetingIdentifier']);
 /** Keeps request URLs well below common 8 KiB proxy limits. */
 const RECORD_ID_QUERY_BUDGET = 4000;
 const META_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+const FEATURES_MAX_AGE_MS = 60 * 60_000;
 
 function metaParams(meta: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -126,6 +127,7 @@ export class BbbClient {
   readonly #log: Logger | undefined;
   readonly #fetch: typeof fetch;
   #features: Promise<ServerFeatures> | undefined;
+  #featuresAt: number | undefined;
 
   constructor(opts: BbbClientOptions) {
     if (!opts.secret) throw new RangeError('BBB secret must not be empty');
@@ -345,14 +347,21 @@ export class BbbClient {
   }
 
   /**
-   * What the server knows, from its version (asked once, then kept; asked again after a failed probe). A server
+   * What the server knows, from its version (asked once an hour at most, and again after a failed probe). A server
    * whose root cannot be read counts as one of unknown version, like a load balancer.
    */
   features(): Promise<ServerFeatures> {
+    // Asked again after a while: the server may have been upgraded while the bot runs.
+    if (this.#featuresAt !== undefined && Date.now() - this.#featuresAt > FEATURES_MAX_AGE_MS) {
+      this.#features = undefined;
+      this.#featuresAt = undefined;
+    }
+    this.#featuresAt ??= Date.now();
     this.#features ??= this.version().then(
       (info) => featuresOf(info),
       (error: unknown) => {
         this.#features = undefined;
+        this.#featuresAt = undefined;
         this.#log?.warn(
           { err: error },
           'bbb version unknown; optional parameters sent as to a load balancer',

@@ -332,6 +332,15 @@ export const de = {
     evidence:
       'Schickt den Einwilligungsnachweis der Besprechungen dieses Raums als Datei per Direktnachricht (nur Admins)',
   } as Record<string, string>,
+  // ----- Behind a front-end that cannot confirm deletions (bbb.acceptUnconfirmedDeletion, issue 22) -----
+  withoutDeletion: {
+    restarted: (who: Rich, title: string, contact: string) =>
+      rich`Widerruf von ${who}: Die aufgezeichnete Sitzung von ${bold(title)} wurde beendet, eine neue Sitzung ohne Aufzeichnung ist eröffnet. Neue Links kommen gleich. Aufzeichnungen kann der Bot auf diesem BigBlueButton-Server nicht löschen: Die Löschung veranlasst ${contact}.`,
+    ending: (who: Rich, title: string, contact: string) =>
+      rich`Widerruf von ${who}: Die aufgezeichnete Sitzung von ${bold(title)} wird beendet; BigBlueButton hat das Ende noch nicht bestätigt, ich versuche es weiter und sage Bescheid. Eine neue Sitzung ohne Aufzeichnung wird eröffnet; ihre Links kommen gleich. Aufzeichnungen kann der Bot auf diesem BigBlueButton-Server nicht löschen: Die Löschung veranlasst ${contact}.`,
+    after: (who: Rich, title: string, contact: string) =>
+      rich`Widerruf von ${who} für ${bold(title)} gespeichert. Aufzeichnungen kann der Bot auf diesem BigBlueButton-Server nicht löschen: Die Löschung veranlasst ${contact}.`,
+  },
   // ----- What people see inside the BBB meeting (issue 22): plain text, BBB shows no markup -----
   inMeeting: {
     /** Under BBB's recording dialog (notifyRecordingAppend) and as the welcome text of a recorded session. */

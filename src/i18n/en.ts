@@ -262,6 +262,15 @@ export const en: Catalogue = {
     mydata: 'Shows what the bot stores about you',
     evidence: "Sends the consent evidence of this room's meetings as a file by direct message (admins only)",
   },
+  // ----- Behind a front-end that cannot confirm deletions (bbb.acceptUnconfirmedDeletion, issue 22) -----
+  withoutDeletion: {
+    restarted: (who, title, contact) =>
+      rich`Withdrawal by ${who}: the recorded session of ${bold(title)} was ended and a new unrecorded session is open. New links follow. The bot cannot delete recordings on this BigBlueButton server: ${contact} has them deleted.`,
+    ending: (who, title, contact) =>
+      rich`Withdrawal by ${who}: the recorded session of ${bold(title)} is being ended; BigBlueButton has not confirmed the end yet, I keep trying and will say when it did. A new unrecorded session is being opened; its links follow. The bot cannot delete recordings on this BigBlueButton server: ${contact} has them deleted.`,
+    after: (who, title, contact) =>
+      rich`Withdrawal by ${who} for ${bold(title)} stored. The bot cannot delete recordings on this BigBlueButton server: ${contact} has them deleted.`,
+  },
   // ----- What people see inside the BBB meeting (issue 22): plain text, BBB shows no markup -----
   inMeeting: {
     recorded: (prefix) =>

@@ -4,8 +4,16 @@
 // nobody. Against the BBB simulator over HTTP, as BBB 3.0 (default) and as BBB 2.7.
 import { afterEach, describe, expect, it } from 'vitest';
 import { catalogue } from '../../../src/i18n/index.js';
-import { ALICE, BOB, createHarness, type Harness, ORGANIZER } from '../../support/app-harness.js';
-import { currentSession, joinAs, lastMeetingId, openRecordedMeeting } from '../recordings/support.js';
+import { person } from '../../../src/i18n/rich.js';
+import { ALICE, BOB, createHarness, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
+import {
+  currentSession,
+  joinAs,
+  lastMeetingId,
+  lastRoomText,
+  openRecordedMeeting,
+} from '../recordings/support.js';
 
 const t = catalogue('de').inMeeting;
 let h: Harness;
@@ -84,5 +92,43 @@ describe('BBB 2.7', () => {
     await h.say(BOB, '!withdraw');
     expect(h.sim.requests().map((r) => r.call)).not.toContain('sendChatMessage');
     expect(h.sim.sessions().find((s) => s.meetingID === recorded.bbbMeetingId && s.record)?.ended).toBe(true);
+  });
+});
+
+describe('behind b3lb, accepted with bbb.acceptUnconfirmedDeletion', () => {
+  const de = catalogue('de');
+  const bob = person(BOB, 'Bob');
+
+  it('promises no deletion: not in the first layer, not when a withdrawal ends the recorded session', async () => {
+    h = await createHarness({ bbb: { acceptUnconfirmedDeletion: true } }, { flavour: 'b3lb' });
+    const id = await openRecordedMeeting(h);
+    const texts = h.chat.inRoom(ROOM).map((m) => m.text);
+    expect(texts.some((t) => t.includes(de.noticeFacts.withdrawalDeletion(false)))).toBe(true); // full text
+    expect(texts.some((t) => t.includes('kann auf diesem BigBlueButton-Server nichts löschen'))).toBe(true);
+    expect(texts.some((t) => t.includes('werden dann gelöscht'))).toBe(false);
+    expect(texts.some((t) => t.includes(de.noticeFacts.withdrawalDeletion(true)))).toBe(false);
+    await joinAs(h, ALICE);
+    await h.say(BOB, '!withdraw');
+    expect(lastRoomText(h)).toBe(
+      de.withoutDeletion.restarted(bob, 'Weekly sync', SAMPLE_NOTICE_FACTS.contact).text,
+    );
+    expect(currentSession(h, id).record).toBe(false);
+  });
+
+  it('finds no recording there (b3lb lists nothing for state=any), and says so instead of "no recordings"', async () => {
+    h = await createHarness({ bbb: { acceptUnconfirmedDeletion: true } }, { flavour: 'b3lb' });
+    const id = await openRecordedMeeting(h);
+    await joinAs(h, ORGANIZER);
+    h.sim.endMeeting(currentSession(h, id).bbbMeetingId);
+    await h.sim.finishProcessing();
+    await h.app.discovery.closeEndedMeetings();
+    await h.app.discovery.discoverAll();
+    expect(h.sim.recordings()).toHaveLength(1); // it exists on the server …
+    expect(h.app.ctx.stores.recordings.ofMeeting(id)).toEqual([]); // … and the bot cannot see it
+    await h.say(BOB, `!withdraw #${id}`);
+    expect(lastRoomText(h)).toBe(
+      de.withoutDeletion.after(bob, 'Weekly sync', SAMPLE_NOTICE_FACTS.contact).text,
+    );
+    expect(lastRoomText(h)).not.toContain(de.withdrawDeleted(bob, [], []).text.split('\n')[1]!);
   });
 });
