@@ -12,8 +12,8 @@ import { loadNotice } from '../notice.js';
 
 /**
  * The preflight checks (`npm run check`, and the same at start-up). Each looks at one thing without
- * changing anything outside (the database check writes and removes one empty probe file) and says
- * what is wrong and how to fix it.
+ * changing anything outside (the database check writes and removes one empty probe file; the BBB check
+ * asks BBB to delete a recording that cannot exist) and says what is wrong and how to fix it.
  *
  * - `ok`: fine.
  * - `fail`: certainly wrong (a rejected token, BBB's checksumError, a missing or unfilled notice, an
@@ -214,7 +214,8 @@ export async function checkRooms(config: Config, options: CheckOptions = {}): Pr
 }
 
 // ---------------------------------------------------------------------------------------------------
-// BBB: a signed read-only call proves the URL, the secret and the checksum algorithm.
+// BBB: a signed read-only call proves the URL, the secret and the checksum algorithm; the API root names the
+// version; deleting an ID that cannot exist shows whether deletions can be confirmed.
 
 export async function checkBbb(config: Config, options: CheckOptions = {}): Promise<CheckResult> {
   const client = (algorithm: ChecksumAlgorithm) =>
