@@ -3,6 +3,7 @@
 // answers commands; Ctrl-C (SIGINT) stops what the demo started.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { processesWithEnv, processMarker } from '../support/processes.js';
 import { TestUser, waitForEvent } from './support/homeserver.js';
 import { REPO_ROOT } from './support/homeserver-lifecycle.js';
 import { postFrom } from './support/meeting-helpers.js';
@@ -17,12 +18,14 @@ describe.skipIf(!info)('npm run demo -- --keep', () => {
   });
 
   it('prints how to log in, keeps the bot answering, and stops on Ctrl-C', async () => {
+    const marker = processMarker();
     demo = spawn(process.execPath, ['--import', 'tsx', 'demo/run.ts', '--keep'], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
         E2E_HOMESERVER_URL: info!.url,
         E2E_REGISTRATION_SECRET: info!.registrationSecret,
+        ...marker.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -61,6 +64,7 @@ describe.skipIf(!info)('npm run demo -- --keep', () => {
     demo.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(output).toContain('stopping');
+    expect(processesWithEnv(marker.name, marker.value)).toEqual([]);
     const pinged = await person.sendText(roomId!, '!ping');
     await expect(
       waitForEvent(person, roomId!, postFrom(botId!, 'pong'), { afterEventId: pinged, timeoutMs: 5_000 }),

@@ -210,6 +210,11 @@ export class BotProcess {
     });
   }
 
+  /** Resolves when the current process exits (at once when none was started). */
+  whenExited(): Promise<ExitInfo> {
+    return this.exited ?? Promise.resolve({ code: null, signal: null });
+  }
+
   /** SIGTERM and wait for the exit (SIGKILL after `graceMs`). */
   async stop(graceMs = 10_000): Promise<ExitInfo> {
     const child = this.child;
