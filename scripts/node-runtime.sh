@@ -48,10 +48,12 @@ node_from_registry() {
   bin=$dir/node_modules/node/bin
   if ! [ -x "$bin/node" ] || [[ $("$bin/node" --version 2>/dev/null) != "v$1."* ]]; then
     mkdir -p "$NODE_CACHE" && tmp=$(mktemp -d "$NODE_CACHE/.fetch-$1.XXXXXX") || return
-    if ! npm install --prefix "$tmp" --no-save --no-audit --no-fund --no-package-lock --loglevel=error \
-      "node@$1" >&2; then
+    local out # npm's own output only when it failed: the caller has said in one line what happens
+    if ! out=$(npm install --prefix "$tmp" --no-save --no-audit --no-fund --no-package-lock --loglevel=error \
+      "node@$1" 2>&1); then
       rm -rf "$tmp"
-      echo "could not install Node $1 from the npm registry into $dir" >&2
+      echo "$out" >&2
+      echo "could not install Node $1 from the npm registry into $dir; install it yourself: npm install --prefix ~/node$1 node@$1 && export PATH=~/node$1/node_modules/node/bin:\$PATH" >&2
       return 1
     fi
     rm -rf "$dir"
