@@ -64,14 +64,18 @@ const step = <T>(work: Promise<T>): Promise<T> => Promise.race([work, aborted]);
 /** Set while `--keep` waits: a signal then is the normal end. */
 let endKeep: (() => void) | null = null;
 let signalled: NodeJS.Signals | null = null;
+let signalledAt = 0;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (signalled) {
-      // A second one while stopping: now. bot-process.ts SIGKILLs the bot on exit.
+      // Ctrl-C under `npm run demo` arrives twice: from the terminal and passed on by npm.
+      if (performance.now() - signalledAt < 2_000) return;
+      // Another one later, while stopping: now. bot-process.ts SIGKILLs the bot on exit.
       console.error(`demo: ${signal} again, exiting at once`);
       process.exit(1);
     }
     signalled = signal;
+    signalledAt = performance.now();
     if (endKeep) endKeep();
     else abort(new Error(`stopped by ${signal}`));
   });

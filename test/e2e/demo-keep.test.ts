@@ -1,6 +1,8 @@
 // `npm run demo -- --keep`: after the scripted scenario, the homeserver, the BBB simulator and the bot
 // keep running; the printed user name and password log in with an ordinary password login, the bot
-// answers commands; Ctrl-C (SIGINT) stops what the demo started.
+// answers commands; Ctrl-C stops what the demo started. Started as a person does, `npm run demo -- --keep`
+// in its own process group, and stopped as a terminal's Ctrl-C does it: SIGINT to the whole group (npm,
+// the demo and the bot; npm passes it on to the demo a second time).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { processesWithEnv, processMarker } from '../support/processes.js';
@@ -14,12 +16,13 @@ describe.skipIf(!info)('npm run demo -- --keep', () => {
   let demo: ChildProcess | undefined;
   let output = '';
   afterAll(() => {
-    if (demo?.exitCode === null) demo.kill('SIGKILL');
+    if (demo?.exitCode === null && demo.pid) process.kill(-demo.pid, 'SIGKILL');
   });
 
   it('prints how to log in, keeps the bot answering, and stops on Ctrl-C', async () => {
     const marker = processMarker();
-    demo = spawn(process.execPath, ['--import', 'tsx', 'demo/run.ts', '--keep'], {
+    demo = spawn('npm', ['run', 'demo', '--', '--keep'], {
+      detached: true,
       cwd: REPO_ROOT,
       env: {
         ...process.env,
@@ -61,7 +64,7 @@ describe.skipIf(!info)('npm run demo -- --keep', () => {
     expect(answer.sender).toBe(botId);
 
     // Ctrl-C: the demo stops the bot and the simulator, and exits cleanly.
-    demo.kill('SIGINT');
+    process.kill(-demo.pid!, 'SIGINT');
     expect(await exited).toBe(0);
     expect(output).toContain('stopping');
     expect(processesWithEnv(marker.name, marker.value)).toEqual([]);
