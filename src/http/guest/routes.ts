@@ -5,13 +5,13 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BotApp } from '../../app/bot-app.js';
 import type { GuestAccess } from '../../app/guests.js';
+import { type ConsentKind, currentStatuses } from '../../domain/consent.js';
 import { guestChoices } from '../../domain/guest.js';
-import { currentSession } from '../../domain/lifecycle.js';
 import { type GuestPageText, guestLanguage, guestPageText } from '../../i18n/guest-page.js';
 import { formatDateTime, type Language } from '../../i18n/index.js';
 import { paragraphs } from '../../i18n/rich.js';
 import { noticeFacts, shortVersion } from '../../notice.js';
-import { trusted } from '../html.js';
+import { type SafeHtml, trusted } from '../html.js';
 import { firstLayerSha256, GUEST_CSS, guestPage, plainPage } from './page.js';
 
 /** Requests per minute: per client address (a whole office may sit behind one) and per guest link. */
@@ -77,17 +77,38 @@ export async function registerGuestPages(server: FastifyInstance, app: BotApp): 
       return sendPage(reply, 404, plainPage(t, t.notFoundTitle, t.notFound));
     };
 
+    const facts = noticeFacts(ctx.config, ctx.language);
+    const layerFacts = {
+      controller: facts.controller ?? '',
+      contact: facts.contact ?? '',
+      bbbProvider: facts.bbbProvider ?? '',
+      recordingDays: ctx.config.retention.recordingDays,
+    };
+    // Per notice version (and language): the same for every guest and every load.
+    const layerHashes = new Map<string, string>();
+    const notices = new Map<string, SafeHtml>();
+
     /** The first layer's facts and its hash in the page's language: what the guest answered to. */
     const firstLayer = (t: GuestPageText, access: GuestAccess) => {
-      const facts = noticeFacts(ctx.config, ctx.language);
-      const p = {
-        controller: facts.controller ?? '',
-        contact: facts.contact ?? '',
-        bbbProvider: facts.bbbProvider ?? '',
-        recordingDays: ctx.config.retention.recordingDays,
-      };
       const version = shortVersion(access.meeting.noticeSha256);
-      return { facts: p, version, sha256: firstLayerSha256(t, version, p) };
+      const key = `${t.lang}:${version}`;
+      let sha256 = layerHashes.get(key);
+      if (!sha256) {
+        sha256 = firstLayerSha256(t, version, layerFacts);
+        layerHashes.set(key, sha256);
+      }
+      return { facts: layerFacts, version, sha256 };
+    };
+
+    /** The full notice the meeting was planned with, as paragraphs (escaped by the catalogue's helper). */
+    const fullNotice = (sha256: string): SafeHtml => {
+      let page = notices.get(sha256);
+      if (!page) {
+        const text = ctx.stores.meetings.noticeText(sha256) ?? ctx.notice.text;
+        page = trusted(paragraphs(text).html);
+        notices.set(sha256, page);
+      }
+      return page;
     };
 
     await scope.register(async (inner) => {
@@ -104,11 +125,12 @@ export async function registerGuestPages(server: FastifyInstance, app: BotApp): 
         const language = languageOf(req);
         const t = texts[language];
         const { guest, meeting } = access;
-        const { meetings } = ctx.stores;
-        const model = meetings.model(meeting);
-        const status = model.answers.get(guest.id) ?? 'pending';
-        const session = meeting.state === 'open' ? currentSession(model) : undefined;
-        const organizer = meetings.invitees(meeting.id).find((i) => i.isOrganizer)?.displayName;
+        const { meetings, guests } = ctx.stores;
+        // Only what this page shows: the guest's own answer, never the others' (design.md §3.11).
+        const answers = guests.answers(meeting.id, guest.id) as { userId: string; kind: ConsentKind }[];
+        const status = currentStatuses([guest.id], answers).get(guest.id) ?? 'pending';
+        const session = meeting.state === 'open' ? meetings.currentSession(meeting.id) : undefined;
+        const organizer = guests.organizerName(meeting.id);
         const layer = firstLayer(t, access);
         const done = req.query.done && DONE.has(req.query.done) ? req.query.done : undefined;
         reply.header('cache-control', 'no-store');
@@ -138,9 +160,7 @@ export async function registerGuestPages(server: FastifyInstance, app: BotApp): 
                 evidenceDays: ctx.config.retention.evidenceDaysAfterPurge,
                 recordingDays: ctx.config.retention.recordingDays,
               }),
-              fullNotice: trusted(
-                paragraphs(meetings.noticeText(meeting.noticeSha256) ?? ctx.notice.text).html,
-              ),
+              fullNotice: fullNotice(meeting.noticeSha256),
               done: done as GuestPageModelDone,
             },
             texts,
