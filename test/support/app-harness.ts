@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { CommandDispatcher } from '../../commands/dispatch.js';
 import { BotApp } from '../../src/app/bot-app.js';
 import { AppContext } from '../../src/app/context.js';
@@ -60,6 +60,8 @@ export interface HarnessOptions {
   processingDelayMs?: number;
   /** Wraps the BBB port and sees the stores of every (re)built app, e.g. to attach metrics. */
   decorate?: (bbb: BbbPort, stores: Stores) => BbbPort;
+  /** The app's logger (default: silent), e.g. to read what the journal says. */
+  log?: Logger;
 }
 
 /** The real application on a real SQLite file, the BBB simulator over HTTP, and the in-memory chat port. */
@@ -107,7 +109,15 @@ export async function createHarness(
     });
     const bbb = options.decorate ? options.decorate(client, stores) : client;
     const notice = loadNotice(config.notice[config.language], config.language, config);
-    const ctx = new AppContext(config, stores, chat, bbb, clock, pino({ level: 'silent' }), notice);
+    const ctx = new AppContext(
+      config,
+      stores,
+      chat,
+      bbb,
+      clock,
+      options.log ?? pino({ level: 'silent' }),
+      notice,
+    );
     return new BotApp(ctx, { promptEditDelayMs: 5 });
   }
 
