@@ -1,8 +1,8 @@
 import { type Answer, answerFromReactionKey } from '../domain/consent.js';
 import { mention } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
-import { permalink } from './notice.js';
 import type { Outbox } from './outbox.js';
+import { permalink } from './planning.js';
 import { nameOf, readMeeting } from './views.js';
 import type { Withdrawal } from './withdrawal.js';
 

@@ -1,9 +1,15 @@
 import { statSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
-import type { CheckResult } from './checks.js';
 
 // Settings that parse but are certainly wrong: values left in from config.example.json, and an inviter
 // list nobody on the bot's own server matches. Both the check and the start refuse them, naming the key.
+
+/** A CheckResult of checks.ts (not imported from there: checks.ts runs these). */
+export interface SettingsResult {
+  name: 'inviters';
+  status: 'ok' | 'warn' | 'fail';
+  message: string;
+}
 
 /** The example's values that would otherwise pass (a name and an address are valid strings). */
 const EXAMPLE_NOTICE: Partial<Record<keyof Config['notice'], string>> = {
@@ -87,7 +93,7 @@ function globMatches(glob: string, text: string): boolean {
  * the bot's own server, the bot leaves every room its own server's people invite it to, without a word
  * to them: certainly not meant.
  */
-export function checkInviters(config: Config, botUserId: string): CheckResult {
+export function checkInviters(config: Config, botUserId: string): SettingsResult {
   const server = serverOf(botUserId);
   const { allowedInviters } = config.matrix;
   const local = (entry: string) =>

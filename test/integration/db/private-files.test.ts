@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BotStateStore } from '../../../src/db/bot-state-store.js';
 import { openDatabase } from '../../../src/db/open.js';
-import { SqliteCryptoStorageProvider } from '../../../src/matrix/crypto-storage.js';
+import { SqliteCryptoStorageProvider } from '../../../src/matrix/sdk/crypto-storage.js';
 
 let dir: string;
 let umask: number;

@@ -2,7 +2,7 @@
 // once per room and notice version, one click away by permalink; consent is tied to the full text.
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { permalink } from '../../../src/app/notice.js';
+import { permalink } from '../../../src/app/planning.js';
 import { de } from '../../../src/i18n/de.js';
 import { mention } from '../../../src/i18n/rich.js';
 import { ALICE, BOB, createHarness, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';

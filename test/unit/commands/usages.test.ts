@@ -1,7 +1,7 @@
 // The usage forms !help and usage answers show come from the catalogue (placeholders in the reader's
 // language): every command has them in both languages, and they stay in step with the command table.
 import { describe, expect, it } from 'vitest';
-import { commandTable } from '../../../commands/index.js';
+import { commandTable } from '../../../src/commands/index.js';
 import { de } from '../../../src/i18n/de.js';
 import { en } from '../../../src/i18n/en.js';
 
