@@ -6,13 +6,18 @@
  *
  * Used by integration tests (in process), e2e tests (the bot in another process talks to it over HTTP), the
  * demo, and operators trying a config without a BBB server (`npm run bbb-simulator`, ./cli.ts; it lives in src/
- * so that a release, which has no test/, can start it too). Deliberate simplifications, each visible to a client only as timing:
+ * so that a release, which has no test/, can start it too). Deliberate simplifications, each visible to a
+ * client only as timing:
  * - `end` ends the meeting before answering (real BBB does it asynchronously, §3.6);
  * - processing goes processing → published after `processingDelayMs` (no visible `processed` step);
  * - one playback format (presentation) per recording, so one recording-ready POST per recording (§5.1).
+ *
+ * By default it answers as BBB 3.0 (the API root's `<bbbVersion>`, the pagination block, `sendChatMessage`);
+ * `flavour` makes it answer as BBB 2.7 or 2.5, or as the load balancers Scalelite and b3lb (./flavours.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { FLAVOURS, type SimFlavour } from './flavours.js';
 import {
   type ModelOptions,
   type SimAnswer,
@@ -29,6 +34,7 @@ import { el, responseXml, type SimChecksumAlgorithm, signJwt } from './protocol.
 export type {
   SimCallback,
   SimChecksumAlgorithm,
+  SimFlavour,
   SimJoin,
   SimRecording,
   SimRecordingState,
@@ -48,6 +54,8 @@ export interface BbbSimulatorOptions {
   jwtAlgorithm?: 'HS256' | 'HS512';
   /** Injectable clock (epoch ms) for createTime, expiry, startTime/endTime and processing deadlines. */
   now?: () => number;
+  /** What it answers as: BBB 3.0 (default), 2.7 or 2.5, or the load balancers Scalelite and b3lb. */
+  flavour?: SimFlavour;
 }
 
 export interface SimFaults {
@@ -108,6 +116,7 @@ export async function startBbbSimulator(opts: BbbSimulatorOptions): Promise<BbbS
   const now = opts.now ?? Date.now;
   const processingDelayMs = opts.processingDelayMs ?? 100;
   const jwtAlgorithm = opts.jwtAlgorithm ?? 'HS256';
+  const profile = FLAVOURS[opts.flavour ?? 'bbb-3.0'];
   let origin = '';
   let faults: SimFaults = {};
   let http500Served = 0;
@@ -154,6 +163,7 @@ export async function startBbbSimulator(opts: BbbSimulatorOptions): Promise<BbbS
     now,
     origin: () => origin,
     dropDeletes: () => faults.dropDeletes === true,
+    profile,
     onEnded: (session, rec) => {
       const endUrl = session.metadata.endcallbackurl;
       if (endUrl) {
@@ -200,10 +210,15 @@ export async function startBbbSimulator(opts: BbbSimulatorOptions): Promise<BbbS
     headers: { 'content-type': 'text/xml; charset=utf-8' },
     body: responseXml('SUCCESS', [
       el('version', '2.0'),
-      el('apiVersion', '2.0'),
-      el('bbbVersion', '3.0.0-simulator'),
-      el('graphqlWebsocketUrl', `${origin.replace(/^http/, 'ws')}/graphql`),
-      el('graphqlApiUrl', `${origin}/api/rest`),
+      ...(profile.bbbVersion
+        ? [el('apiVersion', '2.0'), el('bbbVersion', profile.bbbVersion)]
+        : [el('build', profile.build)]),
+      ...(profile.graphql
+        ? [
+            el('graphqlWebsocketUrl', `${origin.replace(/^http/, 'ws')}/graphql`),
+            el('graphqlApiUrl', `${origin}/api/rest`),
+          ]
+        : []),
     ]),
   });
 
