@@ -2,6 +2,7 @@
 // application on SQLite, the BBB simulator and the in-memory chat port: inviting, the page, answers
 // into the same ledger, the recording rule, joining, withdrawing, anti-forgery, rate limits, pruning.
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildEvidence } from '../../../src/evidence/report.js';
 import { GUEST_RATE_LIMITS } from '../../../src/http/guest/routes.js';
 import { type HttpListener, startHttpServer } from '../../../src/http/server.js';
 import { guestPageText } from '../../../src/i18n/guest-page.js';
@@ -138,6 +139,13 @@ describe('answers from the page', () => {
       firstLayer: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     expect(meeting.state).toBe('collecting');
+    // The evidence report lists the guest's answer like anyone's, with its channel.
+    const report = buildEvidence(h.app.ctx.stores.db, { meetingId });
+    const listed = report.meetings[0]!.invitees.find((i) => i.userId === guestId);
+    expect(listed).toMatchObject({ displayName: 'Erika Muster', finalAnswer: 'agree' });
+    expect(listed!.consents).toEqual([
+      expect.objectContaining({ answer: 'agree', source: 'web', actor: guestId }),
+    ]);
 
     for (const user of [ORGANIZER, ALICE]) await h.react(user, h.promptOf(meetingId), '✅');
     const session = currentSession(h, meetingId);
