@@ -7,6 +7,7 @@ import { guestChoices } from '../domain/guest.js';
 import { currentSession, mayReceiveLinkTo } from '../domain/lifecycle.js';
 import type { AppContext } from './context.js';
 import type { DirectRooms } from './direct-rooms.js';
+import { personalJoinUrl } from './opening.js';
 import type { Outbox } from './outbox.js';
 import type { Withdrawal } from './withdrawal.js';
 
@@ -186,12 +187,10 @@ export class Guests {
       if (!sessionModel || !session || !mayReceiveLinkTo(sessionModel, model.answers.get(guest.id))) {
         return null;
       }
-      const url = this.ctx.bbb.joinUrl({
-        meetingID: session.bbbMeetingId,
-        fullName: guest.displayName,
-        role: 'VIEWER',
-        userID: guest.id,
-        createTime: session.createTime ?? undefined,
+      const url = personalJoinUrl(this.ctx, session, {
+        userId: guest.id,
+        displayName: guest.displayName,
+        isOrganizer: false,
       });
       meetings.recordDelivery(session.id, guest.id, 'web', this.ctx.now());
       return url;
