@@ -5,7 +5,7 @@ import {
   decideRecording,
   type RecordingDecision,
 } from '../domain/consent.js';
-import type { TallyView } from '../i18n/index.js';
+import type { Catalogue, TallyView } from '../i18n/index.js';
 import { join, mention, type Piece, person, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
 
@@ -71,7 +71,7 @@ function peopleOf(view: MeetingView): Map<string, Rich> {
 }
 
 /** The first `shown` pieces of a list, then "and N more". */
-export function someOf(ctx: AppContext, pieces: readonly Piece[], shown: number): Rich {
+export function someOf(ctx: { t: Catalogue }, pieces: readonly Piece[], shown: number): Rich {
   const rest = pieces.length - shown;
   return join([join(pieces.slice(0, shown), ', '), rest > 0 ? ctx.t.andMore(rest) : '']);
 }
@@ -81,10 +81,9 @@ export function someOf(ctx: AppContext, pieces: readonly Piece[], shown: number)
  * names `shown` people; this returns the fullest rendering that fits in one event, sent or edited.
  */
 export function fitting(
-  ctx: AppContext,
+  fits: (message: Rich) => boolean,
   render: (shown: number) => Rich,
   total: number,
-  fits = (message: Rich) => ctx.chat.fits(message),
 ): Rich {
   const full = render(total);
   if (fits(full)) return full;
@@ -112,12 +111,12 @@ export function renderPrompt(ctx: AppContext, view: MeetingView, closedNote: Ric
   if (ctx.chat.fits(full)) return full;
   const everyone = view.invitees.map((i) => i.userId);
   const notifyingAll = fitting(
-    ctx,
+    ctx.chat.fits,
     (shown) => ({ ...showing(shown), mentions: everyone }),
     view.invitees.length,
   );
   if (ctx.chat.fits(notifyingAll)) return notifyingAll;
-  return fitting(ctx, showing, view.invitees.length);
+  return fitting(ctx.chat.fits, showing, view.invitees.length);
 }
 
 function promptShowing(
@@ -155,10 +154,5 @@ export function recordingStatement(ctx: AppContext, view: MeetingView, record: b
   ];
   // The statement is part of a longer message: it may fill half an event at most.
   const inHalf = (r: Rich) => ctx.chat.fits({ ...r, text: r.text.repeat(2), html: r.html.repeat(2) });
-  return fitting(
-    ctx,
-    (shown) => ctx.t.recordingOffReasons([someOf(ctx, reasons, shown)]),
-    reasons.length,
-    inHalf,
-  );
+  return fitting(inHalf, (shown) => ctx.t.recordingOffReasons([someOf(ctx, reasons, shown)]), reasons.length);
 }

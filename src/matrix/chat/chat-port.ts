@@ -29,9 +29,7 @@ export class MatrixChatPort implements ChatPort {
     private readonly encryption = false,
   ) {}
 
-  fits(message: Rich): boolean {
-    return fitsInEvent(message);
-  }
+  readonly fits = fitsInEvent;
 
   async send(roomId: string, message: Rich, options: SendOptions = {}): Promise<string> {
     const content = messageContent(message, options);
