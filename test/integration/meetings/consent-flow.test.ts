@@ -1,16 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ALICE, BOB, createHarness, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
-
-let h: Harness;
-beforeEach(async () => {
-  h = await createHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
+import { describe, expect } from 'vitest';
+import { ALICE, BOB, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { it } from '../../support/fixtures.js';
 
 describe('consent-gated meeting', () => {
-  it('records only when every invitee agreed, and gives each a personal link', async () => {
+  it('records only when every invitee agreed, and gives each a personal link', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE} ${BOB}`);
     const prompt = h.promptOf(1);
     expect(h.chat.inRoom(ROOM)[0]?.text).toContain('Datenschutzhinweis');
@@ -30,7 +23,7 @@ describe('consent-gated meeting', () => {
     }
   });
 
-  it('opens unrecorded when one declines, and names the reason', async () => {
+  it('opens unrecorded when one declines, and names the reason', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Retro ${ALICE} ${BOB}`);
     const prompt = h.promptOf(1);
     await h.react(ORGANIZER, prompt, '✅');

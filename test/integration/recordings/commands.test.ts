@@ -1,7 +1,8 @@
 // `!recordings`, `!purge <ref>`, `!purge --expired` and `!mydata` (design.md §4).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { recordingRef } from '../../../src/commands/recordings.js';
-import { ADMIN, ALICE, BOB, CAROL, createHarness, type Harness, ROOM } from '../../support/app-harness.js';
+import { ADMIN, ALICE, BOB, CAROL, ROOM } from '../../support/app-harness.js';
+import { it } from '../../support/fixtures.js';
 import {
   botState,
   callCounts,
@@ -11,14 +12,9 @@ import {
   simState,
 } from './support.js';
 
-let h: Harness;
-afterEach(async () => {
-  await h.close();
-});
-
 describe('!recordings', () => {
-  it('lists state, age and deletion date of this room’s recordings', async () => {
-    h = await createHarness({ retention: { recordingDays: 30 } });
+  it('lists state, age and deletion date of this room’s recordings', async ({ harness }) => {
+    const h = await harness({ retention: { recordingDays: 30 } });
     const first = await recordedMeetingWithRecording(h, 'Weekly sync');
     const firstDate = h.app.ctx.date(h.clock.now());
     h.clock.advance(3 * DAY);
@@ -51,8 +47,7 @@ describe('!recordings', () => {
     expect(lastRoomText(h)).toContain('„Weekly sync“');
   });
 
-  it('says so when the room has none, and shows no other room’s recordings', async () => {
-    h = await createHarness();
+  it('says so when the room has none, and shows no other room’s recordings', async ({ h }) => {
     await recordedMeetingWithRecording(h);
     h.chat.room('!other:test', [h.chat.botUserId, ALICE]);
     await h.say(ALICE, '!recordings', '!other:test');
@@ -61,8 +56,7 @@ describe('!recordings', () => {
 });
 
 describe('!purge', () => {
-  it('is refused for non-admins and changes nothing', async () => {
-    h = await createHarness();
+  it('is refused for non-admins and changes nothing', async ({ h }) => {
     const { recordId } = await recordedMeetingWithRecording(h);
     h.sim.resetRequests();
     await h.say(ALICE, `!purge ${recordingRef(recordId)}`);
@@ -73,8 +67,7 @@ describe('!purge', () => {
     expect(callCounts(h).deleteRecordings ?? 0).toBe(0);
   });
 
-  it('deletes one recording by its reference and reports exactly that', async () => {
-    h = await createHarness();
+  it('deletes one recording by its reference and reports exactly that', async ({ h }) => {
     const a = await recordedMeetingWithRecording(h, 'Weekly sync');
     const b = await recordedMeetingWithRecording(h, 'Retro');
     await h.say(ADMIN, `!purge ${recordingRef(a.recordId)}`);
@@ -93,8 +86,7 @@ describe('!purge', () => {
     });
   });
 
-  it('deletes every recording of a meeting by meeting reference', async () => {
-    h = await createHarness();
+  it('deletes every recording of a meeting by meeting reference', async ({ h }) => {
     const a = await recordedMeetingWithRecording(h, 'Weekly sync');
     const b = await recordedMeetingWithRecording(h, 'Retro');
     await h.say(ADMIN, `!purge #${b.meetingId}`);
@@ -103,8 +95,7 @@ describe('!purge', () => {
     expect(simState(h, a.recordId)).toBe('published');
   });
 
-  it('reports what BBB did not delete, and why', async () => {
-    h = await createHarness();
+  it('reports what BBB did not delete, and why', async ({ h }) => {
     const { recordId } = await recordedMeetingWithRecording(h);
     h.sim.faults.set({ dropDeletes: true });
     await h.say(ADMIN, `!purge ${recordingRef(recordId)}`);
@@ -116,8 +107,10 @@ describe('!purge', () => {
     expect(simState(h, recordId)).toBe('published');
   });
 
-  it('--expired deletes exactly the expired ones (and pending retries) and lists them', async () => {
-    h = await createHarness({ retention: { recordingDays: 10 } });
+  it('--expired deletes exactly the expired ones (and pending retries) and lists them', async ({
+    harness,
+  }) => {
+    const h = await harness({ retention: { recordingDays: 10 } });
     const old = await recordedMeetingWithRecording(h, 'Old sync');
     const oldDate = h.app.ctx.date(h.clock.now());
     h.clock.advance(8 * DAY);
@@ -136,8 +129,8 @@ describe('!purge', () => {
     expect(lastRoomText(h)).toBe('Keine abgelaufenen Aufzeichnungen.');
   });
 
-  it('--expired with BBB failing lists the failures and keeps them pending', async () => {
-    h = await createHarness({ retention: { recordingDays: 1 } });
+  it('--expired with BBB failing lists the failures and keeps them pending', async ({ harness }) => {
+    const h = await harness({ retention: { recordingDays: 1 } });
     const { recordId } = await recordedMeetingWithRecording(h);
     h.clock.advance(2 * DAY);
     h.sim.faults.set({ http500: ['deleteRecordings'] });
@@ -151,8 +144,7 @@ describe('!purge', () => {
     expect(simState(h, recordId)).toBe('deleted');
   });
 
-  it('answers usage for wrong input', async () => {
-    h = await createHarness();
+  it('answers usage for wrong input', async ({ h }) => {
     await h.say(ADMIN, '!purge');
     expect(lastRoomText(h)).toContain('Aufruf:');
     await h.say(ADMIN, '!purge nosuchrecording');
@@ -161,8 +153,7 @@ describe('!purge', () => {
 });
 
 describe('!mydata', () => {
-  it('answers by direct message when others are in the room', async () => {
-    h = await createHarness();
+  it('answers by direct message when others are in the room', async ({ h }) => {
     const { meetingId } = await recordedMeetingWithRecording(h);
     await h.say(ALICE, '!mydata');
     expect(lastRoomText(h)).toBe('Ich habe dir die Auskunft per Direktnachricht geschickt.');
@@ -174,8 +165,7 @@ describe('!mydata', () => {
     expect(dm).toContain('Zugestellte Zugangslinks: 1');
   });
 
-  it('answers in place when the sender is alone with the bot', async () => {
-    h = await createHarness();
+  it('answers in place when the sender is alone with the bot', async ({ h }) => {
     h.chat.room('!alone:test', [h.chat.botUserId, BOB]);
     await h.say(BOB, '!mydata', '!alone:test');
     expect(h.chat.inRoom('!alone:test').at(-1)?.text).toContain(`Auskunft (Art. 15 DSGVO) über ${BOB}`);
@@ -183,8 +173,7 @@ describe('!mydata', () => {
 });
 
 describe('a long !purge', () => {
-  it('shows its progress in one message that ends at the total, then reports', async () => {
-    h = await createHarness();
+  it('shows its progress in one message that ends at the total, then reports', async ({ h }) => {
     const { meetingId } = await recordedMeetingWithRecording(h, 'Long series');
     const session = h.app.ctx.stores.meetings.sessions(meetingId)[0]!;
     // The same BBB meeting recorded 119 more times (e.g. a series that was never purged).

@@ -1,16 +1,8 @@
 // Withdrawal of consent (design.md §3.5–3.6, §4 `!withdraw`): before opening, during a recorded
 // session, after the meeting; on someone's behalf by an admin; refused for non-admins.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  ADMIN,
-  ALICE,
-  BOB,
-  CAROL,
-  createHarness,
-  type Harness,
-  ORGANIZER,
-  ROOM,
-} from '../../support/app-harness.js';
+import { describe, expect } from 'vitest';
+import { ADMIN, ALICE, BOB, CAROL, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { it } from '../../support/fixtures.js';
 import {
   botState,
   callCounts,
@@ -24,16 +16,8 @@ import {
   simState,
 } from '../recordings/support.js';
 
-let h: Harness;
-beforeEach(async () => {
-  h = await createHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
-
 describe('withdrawal before the meeting opens', () => {
-  it('opens unrecorded, names who withdrew, and records nothing', async () => {
+  it('opens unrecorded, names who withdrew, and records nothing', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Planning ${ALICE} ${BOB}`);
     const id = lastMeetingId(h);
     const prompt = h.promptOf(id);
@@ -54,7 +38,7 @@ describe('withdrawal before the meeting opens', () => {
     for (const user of [ORGANIZER, ALICE, BOB]) expect(joinLinks(h, user)).toHaveLength(1);
   });
 
-  it('agreeing again after a withdrawal makes it recorded again', async () => {
+  it('agreeing again after a withdrawal makes it recorded again', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Planning ${ALICE}`);
     const id = lastMeetingId(h);
     const prompt = h.promptOf(id);
@@ -67,7 +51,9 @@ describe('withdrawal before the meeting opens', () => {
 });
 
 describe('withdrawal during a recorded session', () => {
-  it('ends the session, opens an unrecorded one, sends new links, and deletes the recording', async () => {
+  it('ends the session, opens an unrecorded one, sends new links, and deletes the recording', async ({
+    h,
+  }) => {
     const id = await openRecordedMeeting(h);
     const first = currentSession(h, id);
     const firstLinks = joinLinks(h, ALICE);
@@ -108,7 +94,7 @@ describe('withdrawal during a recorded session', () => {
     expect(botState(h, recordings[0]!.recordID)).toBe('purged');
   });
 
-  it('a ❌ after ✅ during the session is the same withdrawal', async () => {
+  it('a ❌ after ✅ during the session is the same withdrawal', async ({ h }) => {
     const id = await openRecordedMeeting(h);
     await joinAs(h, ORGANIZER);
     await h.react(ALICE, h.promptOf(id), '❌');
@@ -117,7 +103,9 @@ describe('withdrawal during a recorded session', () => {
     expect(h.sim.recordings({ includeDeleted: true })[0]?.state).toBe('deleted');
   });
 
-  it('deletes the old recording when it appears later (BBB could not list it at withdrawal time)', async () => {
+  it('deletes the old recording when it appears later (BBB could not list it at withdrawal time)', async ({
+    h,
+  }) => {
     const id = await openRecordedMeeting(h);
     const first = currentSession(h, id);
     await joinAs(h, ORGANIZER);
@@ -140,7 +128,7 @@ describe('withdrawal during a recorded session', () => {
     expect(botState(h, rec!.recordID)).toBe('purged');
   });
 
-  it('does not open a new session when the recorded one already ended in BBB', async () => {
+  it('does not open a new session when the recorded one already ended in BBB', async ({ h }) => {
     const id = await openRecordedMeeting(h);
     const session = currentSession(h, id);
     await joinAs(h, ORGANIZER);
@@ -161,7 +149,7 @@ describe('withdrawal during a recorded session', () => {
 });
 
 describe('withdrawal after the meeting', () => {
-  it('deletes every recording of every session and names them by title and date', async () => {
+  it('deletes every recording of every session and names them by title and date', async ({ h }) => {
     const { meetingId, recordId } = await recordedMeetingWithRecording(h);
     const session = h.app.ctx.stores.meetings.sessions(meetingId)[0]!;
     // A second recording of the same session (e.g. an admin's rebuild) also goes.
@@ -182,7 +170,7 @@ describe('withdrawal after the meeting', () => {
     expect(callCounts(h).deleteRecordings).toBe(1);
   });
 
-  it('keeps what BBB cannot delete now as purge-pending and deletes it on a later run', async () => {
+  it('keeps what BBB cannot delete now as purge-pending and deletes it on a later run', async ({ h }) => {
     const { recordId } = await recordedMeetingWithRecording(h);
     h.sim.faults.set({ http500: ['deleteRecordings'] });
     await h.say(ALICE, '!withdraw');
@@ -206,7 +194,7 @@ describe('withdrawal after the meeting', () => {
     expect(lastRoomText(h)).toContain('Nach dem Widerruf jetzt auch gelöscht: „Weekly sync“');
   });
 
-  it('BBB unreachable: says the recording is pending, never that there was none', async () => {
+  it('BBB unreachable: says the recording is pending, never that there was none', async ({ h }) => {
     const meetingId = await openRecordedMeeting(h);
     await joinAs(h, ORGANIZER);
     const session = currentSession(h, meetingId);
@@ -224,7 +212,7 @@ describe('withdrawal after the meeting', () => {
     expect(h.sim.recordings()).toHaveLength(0);
   });
 
-  it('a second !withdraw changes nothing and deletes nothing twice', async () => {
+  it('a second !withdraw changes nothing and deletes nothing twice', async ({ h }) => {
     const { recordId } = await recordedMeetingWithRecording(h);
     await h.say(ALICE, '!withdraw');
     expect(simState(h, recordId)).toBe('deleted');
@@ -235,7 +223,7 @@ describe('withdrawal after the meeting', () => {
 });
 
 describe('who may withdraw', () => {
-  it("an admin withdraws on someone's behalf; the audit log names the admin", async () => {
+  it("an admin withdraws on someone's behalf; the audit log names the admin", async ({ h }) => {
     const { meetingId, recordId } = await recordedMeetingWithRecording(h);
     await h.say(ADMIN, `!withdraw ${BOB}`);
     expect(simState(h, recordId)).toBe('deleted');
@@ -253,7 +241,7 @@ describe('who may withdraw', () => {
     expect(ledger).toMatchObject([{ userId: BOB, actorId: ADMIN, source: 'command' }]);
   });
 
-  it('a non-admin cannot withdraw for someone else', async () => {
+  it('a non-admin cannot withdraw for someone else', async ({ h }) => {
     const { meetingId, recordId } = await recordedMeetingWithRecording(h);
     await h.say(ALICE, `!withdraw ${BOB}`);
     expect(lastRoomText(h)).toContain('Das darf nur ein Admin');
@@ -263,7 +251,7 @@ describe('who may withdraw', () => {
     ).toHaveLength(0);
   });
 
-  it('someone not invited has nothing to withdraw', async () => {
+  it('someone not invited has nothing to withdraw', async ({ h }) => {
     const { recordId } = await recordedMeetingWithRecording(h);
     await h.say(CAROL, '!withdraw');
     expect(lastRoomText(h)).toContain('keine Besprechung');
