@@ -23,6 +23,7 @@ export const it = base.extend<HarnessFixtures>({
     await use(h);
     await h.close();
   },
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
   harness: async ({}, use) => {
     const made: Harness[] = [];
     await use(async (config = {}, options = {}) => {
