@@ -1,5 +1,7 @@
 import { describe, expect } from 'vitest';
+import { join } from '../../../src/i18n/rich.js';
 import { ADMIN, ALICE, BOB, CAROL, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { argumentError, around, noticeOpening, said, t, usageOf } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 
 const lastReply = (h: Harness) => h.chat.inRoom(ROOM).at(-1)?.text ?? '';
@@ -7,19 +9,17 @@ const lastReply = (h: Harness) => h.chat.inRoom(ROOM).at(-1)?.text ?? '';
 describe('commands', () => {
   it('answer bad arguments with the usage line, and lose nothing', async ({ h }) => {
     await h.say(ORGANIZER, '!meeting');
-    expect(lastReply(h)).toBe(
-      'Es fehlt ein Titel. Aufruf: !meeting <title> [@user …] [--at "<time>"] [--no-record]',
-    );
+    expect(lastReply(h)).toBe(argumentError(t.missingTitle, 'meeting'));
     await h.say(ORGANIZER, '!meeting Sync --bogus');
-    expect(lastReply(h)).toContain('Unbekannte Option --bogus');
+    expect(lastReply(h)).toContain(t.unknownOption('--bogus'));
     await h.say(ORGANIZER, '!meeting Sync --at "irgendwann"');
-    expect(lastReply(h)).toContain('Zeitangabe „irgendwann“ nicht verstanden');
+    expect(lastReply(h)).toContain(t.badTime('irgendwann'));
     await h.say(ORGANIZER, '!meeting Sync @stranger:test');
-    expect(lastReply(h)).toContain('nicht in diesem Raum: @stranger:test');
+    expect(lastReply(h)).toContain(t.unknownUsers('@stranger:test'));
     await h.say(ORGANIZER, `!meeting ${'x'.repeat(201)}`);
-    expect(lastReply(h)).toContain('höchstens 200 Zeichen');
+    expect(lastReply(h)).toContain(t.titleTooLong(200));
     await h.say(ORGANIZER, '!meeting Sync --at gestern');
-    expect(lastReply(h)).toContain('liegt in der Vergangenheit');
+    expect(lastReply(h)).toContain(around(t.timeInPast)[1]);
     expect(h.app.ctx.stores.meetings.inRoom(ROOM)).toHaveLength(0);
   });
 
@@ -27,23 +27,21 @@ describe('commands', () => {
     h,
   }) => {
     await h.say(ORGANIZER, '!meeting Sync @alice');
-    expect(lastReply(h)).toBe(
-      'Diese Erwähnung kann ich keiner Person zuordnen: @alice (vollständige Matrix-ID angeben, z. B. @name:test, oder die Person über die Erwähnung des Chat-Programms auswählen). Aufruf: !meeting <title> [@user …] [--at "<time>"] [--no-record]',
-    );
+    expect(lastReply(h)).toBe(argumentError(t.unresolvedMentions('@alice', 'test'), 'meeting'));
     // An unknown user, and a known one who is not in the room, are named too.
     await h.say(ORGANIZER, '!meeting Sync @nobody:test');
-    expect(lastReply(h)).toContain('nicht in diesem Raum: @nobody:test');
+    expect(lastReply(h)).toContain(t.unknownUsers('@nobody:test'));
     h.chat.room('!other:test', [h.chat.botUserId, ORGANIZER, '@dave:test']);
     await h.say(ORGANIZER, '!meeting Sync @dave:test');
-    expect(lastReply(h)).toContain('nicht in diesem Raum: @dave:test');
+    expect(lastReply(h)).toContain(t.unknownUsers('@dave:test'));
     expect(h.app.ctx.stores.meetings.inRoom(ROOM)).toHaveLength(0);
-    expect(h.chat.inRoom(ROOM).some((m) => m.text.startsWith('Datenschutzhinweis'))).toBe(false);
+    expect(h.chat.inRoom(ROOM).some((m) => m.text.startsWith(noticeOpening))).toBe(false);
 
     await h.say(ORGANIZER, `!meeting Sync ${ALICE}`);
     await h.say(ORGANIZER, '!invite @bob');
-    expect(lastReply(h)).toContain('keiner Person zuordnen: @bob');
+    expect(lastReply(h)).toContain(t.unresolvedMentions('@bob', 'test'));
     await h.say(ADMIN, '!withdraw @alice');
-    expect(lastReply(h)).toContain('keiner Person zuordnen: @alice');
+    expect(lastReply(h)).toContain(t.unresolvedMentions('@alice', 'test'));
     expect(
       h.app.ctx.stores.meetings
         .invitees(1)
@@ -64,20 +62,16 @@ describe('commands', () => {
     await h.say(ADMIN, '!help');
     expect(lastReply(h)).toContain('!purge');
     await h.say(ALICE, '!help withdraw');
-    expect(lastReply(h)).toBe(
-      '!withdraw [@user] [#meeting] – Widerruft deine Einwilligung (Admins: für eine andere Person)',
-    );
+    expect(lastReply(h)).toBe(said(t.helpLine(usageOf('withdraw'), t.commands.withdraw!)));
   });
 
   it('let only the organizer or an admin start or cancel, and say who may', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Planning ${ALICE}`);
     await h.say(ALICE, '!start');
-    expect(lastReply(h)).toContain(
-      'Das darf nur die Person, die die Besprechung angelegt hat, oder ein Admin.',
-    );
+    expect(lastReply(h)).toContain(said(t.notAllowed(t.whoOrganizerOrAdmin)));
     expect(h.sim.sessions()).toHaveLength(0);
     await h.say(ADMIN, '!cancel');
-    expect(lastReply(h)).toContain('Planning wurde abgesagt');
+    expect(lastReply(h)).toContain(said(t.cancelled('Planning')));
     expect(h.app.ctx.stores.meetings.get(1)?.state).toBe('cancelled');
   });
 
@@ -85,7 +79,7 @@ describe('commands', () => {
     await h.say(ORGANIZER, `!meeting One ${ALICE}`);
     await h.say(ORGANIZER, `!meeting Two ${BOB}`);
     await h.say(ORGANIZER, '!status');
-    expect(lastReply(h)).toContain('mehrere Besprechungen');
+    expect(lastReply(h)).toContain(around((x) => t.ambiguousMeeting(join([x])))[0]);
     await h.say(ORGANIZER, '!status #2');
     expect(lastReply(h)).toContain('#2 Two');
     expect(lastReply(h)).toContain('⏳ Offen (2)');
@@ -105,7 +99,7 @@ describe('commands', () => {
       content: { body: `!meeting Once ${ALICE}` },
     });
     expect(h.app.ctx.stores.meetings.inRoom(ROOM)).toHaveLength(1);
-    expect(h.chat.inRoom(ROOM).filter((m) => m.text.startsWith('Datenschutzhinweis'))).toHaveLength(1);
+    expect(h.chat.inRoom(ROOM).filter((m) => m.text.startsWith(noticeOpening))).toHaveLength(1);
   });
 
   it('invite everyone in the room when nobody is named, the organizer always', async ({ h }) => {
@@ -121,11 +115,9 @@ describe('commands', () => {
     await h.say(ORGANIZER, `!meeting Early ${ALICE} --at "tomorrow 10am"`);
     expect(h.app.ctx.stores.meetings.get(1)?.scheduledAt).toBe(Date.parse('2026-12-02T09:00:00Z'));
     await h.say(ORGANIZER, `!meeting Gap ${ALICE} --at "2027-03-28 02:30"`);
-    expect(lastReply(h)).toBe(
-      'Die Uhrzeit „2027-03-28 02:30“ gibt es in der Zeitzone Europe/Berlin nicht (Umstellung auf Sommerzeit); bitte eine andere Uhrzeit angeben. Aufruf: !meeting <title> [@user …] [--at "<time>"] [--no-record]',
-    );
+    expect(lastReply(h)).toBe(argumentError(t.timeInDstGap('2027-03-28 02:30', 'Europe/Berlin'), 'meeting'));
     await h.say(ORGANIZER, `!meeting Vague ${ALICE} --at morgen`);
-    expect(lastReply(h)).toContain('„morgen“ nennt keine Uhrzeit');
+    expect(lastReply(h)).toContain(t.timeWithoutClock('morgen'));
     expect(h.app.ctx.stores.meetings.inRoom(ROOM)).toHaveLength(1);
   });
 });

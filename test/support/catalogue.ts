@@ -1,0 +1,46 @@
+import { commandTable } from '../../src/commands/index.js';
+import { catalogue } from '../../src/i18n/index.js';
+import type { Rich } from '../../src/i18n/rich.js';
+
+// What the bot says, for assertions: the default (German) catalogue, so a change of wording changes the
+// catalogue alone, never a test. `said` is the plain body a Matrix client shows.
+
+export const t = catalogue('de');
+
+export function said(message: Rich | string): string {
+  return typeof message === 'string' ? message : message.text;
+}
+
+/** A command's usage line as the bot prints it (`!meeting <title> …`). */
+export function usageOf(name: string, prefix = '!'): string {
+  const command = commandTable.find((d) => d.name === name);
+  if (!command) throw new Error(`no command ${name}`);
+  return `${prefix}${command.usage}`;
+}
+
+/** The answer to bad arguments: the problem and the usage line. */
+export function argumentError(problem: string, command: string): string {
+  return said(t.argumentError(problem, usageOf(command)));
+}
+
+const GAP = '\u0000';
+
+/** The fixed text before and after the one parameter of a catalogue entry (e.g. `… liegt in der Vergangenheit`). */
+export function around(render: (value: string) => Rich | string): [string, string] {
+  const [before = '', after = ''] = said(render(GAP)).split(GAP);
+  return [before, after];
+}
+
+/** How the short notice posted with every meeting begins (the words before its title). */
+export const noticeOpening = around((title) =>
+  t.noticeFirstLayer({
+    title,
+    version: '',
+    controller: '',
+    contact: '',
+    bbbProvider: '',
+    recordingDays: 1,
+    prefix: '!',
+    fullText: '',
+  }),
+)[0];
