@@ -1,6 +1,6 @@
 import { commandTable } from '../../src/commands/index.js';
 import { catalogue } from '../../src/i18n/index.js';
-import type { Rich } from '../../src/i18n/rich.js';
+import { join, type Rich } from '../../src/i18n/rich.js';
 
 // What the bot says, for assertions: the default (German) catalogue, so a change of wording changes the
 // catalogue alone, never a test. `said` is the plain body a Matrix client shows.
@@ -44,3 +44,28 @@ export const noticeOpening = around((title) =>
     fullText: '',
   }),
 )[0];
+
+/** The prompt's tally line for one answer (`↩️ Widerrufen (1): Alice`), as the prompt shows it. */
+export function tallyLine(answer: 'agreed' | 'declined' | 'withdrawn' | 'pending', names: string[]): string {
+  const tally = { agreed: [], declined: [], withdrawn: [], pending: [], [answer]: names };
+  const prompt = said(
+    t.prompt({
+      id: 1,
+      title: GAP,
+      organizer: join([GAP]),
+      when: null,
+      invitees: join([GAP]),
+      noRecord: false,
+      tally,
+      closedNote: null,
+    }),
+  );
+  const line = prompt.split('\n').find((l) => !l.includes(GAP) && names.every((n) => l.includes(n)));
+  if (!line) throw new Error(`no tally line for ${answer}`);
+  return line;
+}
+
+/** The first line of the room's announcement that a meeting opened. */
+export function openedLine(title: string): string {
+  return said(t.meetingOpened(title, join([]), 'direct')).split('\n')[0]!;
+}

@@ -1,5 +1,7 @@
 import { describe, expect } from 'vitest';
+import { join } from '../../../src/i18n/rich.js';
 import { ALICE, BOB, CAROL, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { around, openedLine, said, t, tallyLine } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 
 const roomSays = (h: Harness, text: string) => h.chat.inRoom(ROOM).some((m) => m.text.includes(text));
@@ -73,10 +75,10 @@ describe('meeting lifecycle', () => {
     await h.react(ORGANIZER, prompt, '✅');
     const aliceYes = await h.react(ALICE, prompt, '✅');
     await h.redact(ALICE, aliceYes);
-    expect(h.chat.current(prompt)).toContain('↩️ Widerrufen (1): Alice');
+    expect(h.chat.current(prompt)).toContain(tallyLine('withdrawn', ['Alice']));
     await h.react(BOB, prompt, '✅');
     expect(h.sim.sessions()[0]?.record).toBe(false);
-    expect(roomSays(h, 'Aufzeichnung AUS – Alice hat widerrufen')).toBe(true);
+    expect(roomSays(h, said(t.recordingOffReasons([t.reasonWithdrew(join(['Alice']))])))).toBe(true);
     expect(h.app.ctx.stores.meetings.consentEvents(1).map((e) => e.kind)).toEqual([
       'agree',
       'agree',
@@ -91,7 +93,7 @@ describe('meeting lifecycle', () => {
     await h.react(ALICE, h.promptOf(1), '✅');
     await h.say(ORGANIZER, '!start');
     expect(h.sim.sessions()[0]?.record).toBe(false);
-    expect(roomSays(h, 'Aufzeichnung AUS – Bob hat nicht geantwortet')).toBe(true);
+    expect(roomSays(h, said(t.recordingOffReasons([t.reasonPending(join(['Bob']))])))).toBe(true);
     expect(links(h, BOB)).toHaveLength(1);
     expect(links(h, ORGANIZER)[0]?.text).toContain('role=MODERATOR');
     expect(links(h, ALICE)[0]?.text).toContain('role=VIEWER');
@@ -103,7 +105,7 @@ describe('meeting lifecycle', () => {
     await h.react(ALICE, h.promptOf(1), '✅');
     expect(h.sim.sessions()[0]?.record).toBe(true);
     await h.say(ORGANIZER, `!invite ${CAROL}`);
-    expect(roomSays(h, 'Deinen Link bekommst du, sobald du oben mit ✅ zustimmst')).toBe(true);
+    expect(roomSays(h, said(t.waitingForConsent(join(['Carol']))))).toBe(true);
     expect(links(h, CAROL)).toHaveLength(0);
     await h.react(CAROL, h.promptOf(1), '✅');
     expect(links(h, CAROL)).toHaveLength(1);
@@ -112,10 +114,10 @@ describe('meeting lifecycle', () => {
 
   it('opens a --no-record meeting at once, asks nothing, still posts the notice', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Quick ${ALICE} --no-record`);
-    expect(h.chat.inRoom(ROOM)[0]?.text).toContain('Datenschutzhinweis');
+    expect(h.chat.inRoom(ROOM)[0]?.text).toContain(around(t.noticeFullHeader)[0]);
     expect(h.chat.reactions).toHaveLength(0);
     expect(h.sim.sessions()[0]?.record).toBe(false);
-    expect(roomSays(h, 'ohne Aufzeichnung angelegt')).toBe(true);
+    expect(roomSays(h, said(t.recordingOffNoRecord))).toBe(true);
   });
 
   it('opens a --at meeting at its time, not before', async ({ h }) => {
@@ -157,10 +159,10 @@ describe('restarts', () => {
     await h.app.prompts.flush();
     expect(h.sim.sessions()[0]?.record).toBe(true);
     const newMessages = h.chat.messages.slice(before).filter((m) => m.roomId === ROOM);
-    expect(newMessages.map((m) => m.text.split('\n')[0])).toEqual(['Die Besprechung Sync ist eröffnet.']);
+    expect(newMessages.map((m) => m.text.split('\n')[0])).toEqual([openedLine('Sync')]);
     await h.restart();
     await h.app.reconciler.run();
-    expect(h.chat.inRoom(ROOM).filter((m) => m.text.includes('ist eröffnet'))).toHaveLength(1);
+    expect(h.chat.inRoom(ROOM).filter((m) => m.text.startsWith(openedLine('Sync')))).toHaveLength(1);
     expect(links(h, BOB)).toHaveLength(1);
   });
 
