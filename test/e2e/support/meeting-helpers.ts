@@ -267,3 +267,27 @@ export function until<T>(
     throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
   }) as Promise<T>;
 }
+
+/**
+ * The usual prologue: Olga, Alice and Bob in a new room, Olga plans `title` with both, everyone
+ * answers ✅, and the room hears that the meeting opened (recorded).
+ */
+export async function agreedMeeting(
+  w: MeetingWorld,
+  title: string,
+  roomName = title,
+): Promise<{
+  olga: TestUser;
+  alice: TestUser;
+  bob: TestUser;
+  roomId: string;
+  m: PlannedMeeting;
+  opened: MatrixEvent;
+}> {
+  const botId = w.botUser.userId;
+  const { olga, alice, bob, roomId } = await olgaAliceBob(w, roomName);
+  const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
+  for (const u of [olga, alice, bob]) await u.react(roomId, m.prompt.event_id, '✅');
+  const opened = await waitForEvent(olga, roomId, isOpened(botId, title), { timeoutMs: BOT_TIMEOUT_MS });
+  return { olga, alice, bob, roomId, m, opened };
+}
