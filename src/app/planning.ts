@@ -227,6 +227,7 @@ export async function postNotice(
       recordingDays: ctx.config.retention.recordingDays,
       prefix: ctx.config.matrix.commandPrefix,
       fullText: permalink(meeting.roomId, fullEventId, ctx.chat.botUserId),
+      botDeletes: !ctx.config.bbb.acceptUnconfirmedDeletion,
     }),
     // A plain message, not m.notice: people should read this one (clients show notices subdued).
     { key: `notice:${meeting.id}` },

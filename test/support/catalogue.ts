@@ -42,6 +42,7 @@ export const noticeOpening = around((title) =>
     recordingDays: 1,
     prefix: '!',
     fullText: '',
+    botDeletes: true,
   }),
 )[0];
 
