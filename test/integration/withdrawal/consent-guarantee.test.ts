@@ -2,7 +2,9 @@
 // event races, restarts and moderators. Each runs the real app on a SQLite file against the BBB
 // simulator over HTTP (with its fault injection) and the in-memory chat port.
 import { describe, expect } from 'vitest';
+import { join } from '../../../src/i18n/rich.js';
 import { ALICE, BOB, CAROL, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { around, said, t } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 import {
   botState,
@@ -16,6 +18,24 @@ import {
   roomTexts,
   simState,
 } from '../recordings/support.js';
+
+/** How the lines of the room's answer to a withdrawal after the meeting begin. */
+function withdrawn(name: string) {
+  const lines = (deleted: string[], pending: string[]) =>
+    said(
+      t.withdrawDeleted(
+        join([name]),
+        deleted.map((d) => join([d])),
+        pending.map((p) => join([p])),
+      ),
+    ).split('\n');
+  return {
+    saved: lines([], [])[0]!,
+    none: lines([], [])[1]!,
+    deleted: lines(['…'], [])[1]!.split('…')[0]!,
+    pending: lines([], ['…'])[1]!.split('…')[0]!,
+  };
+}
 
 const sessionState = (h: Harness, id: number) => h.app.ctx.stores.meetings.session(id)?.state;
 
@@ -34,8 +54,8 @@ describe('defect 1: cancel, then withdraw', () => {
 
     // The recording is not discovered yet: the withdrawal must still find the meeting and delete it.
     await h.say(ALICE, '!withdraw');
-    expect(lastRoomText(h)).toContain('Widerruf von Alice gespeichert');
-    expect(lastRoomText(h)).toContain('Gelöscht');
+    expect(lastRoomText(h)).toContain(withdrawn('Alice').saved);
+    expect(lastRoomText(h)).toContain(withdrawn('Alice').deleted);
     expect(simState(h, recording!.recordID)).toBe('deleted');
     expect(botState(h, recording!.recordID)).toBe('purged');
   });
@@ -48,15 +68,15 @@ describe('defect 1: cancel, then withdraw', () => {
     h.sim.faults.set({ http500: ['getRecordings'] });
     await h.say(ORGANIZER, '!cancel');
     await h.say(BOB, `!withdraw #${id}`);
-    expect(lastRoomText(h)).toContain('Widerruf von Bob gespeichert');
-    expect(lastRoomText(h)).toContain('Noch nicht gelöscht');
-    expect(lastRoomText(h)).not.toContain('Es gab keine Aufzeichnungen');
+    expect(lastRoomText(h)).toContain(withdrawn('Bob').saved);
+    expect(lastRoomText(h)).toContain(withdrawn('Bob').pending);
+    expect(lastRoomText(h)).not.toContain(withdrawn('Bob').none);
     h.sim.faults.clear();
     await h.sim.finishProcessing();
     await h.app.tick();
     const [recording] = h.sim.recordings({ includeDeleted: true });
     expect(recording?.state).toBe('deleted');
-    expect(lastRoomText(h)).toContain('Nach dem Widerruf jetzt auch gelöscht');
+    expect(lastRoomText(h)).toContain(around((name) => t.deletedAfterWithdrawal([join([name])]))[0]);
   });
 });
 
@@ -74,8 +94,9 @@ describe('defect 2: BBB end fails during a withdrawal', () => {
     const bbbSession = () => h.sim.sessions().find((s) => s.meetingID === recorded.bbbMeetingId)!;
     expect(bbbSession().ended).toBe(false);
     expect(sessionState(h, recorded.id)).toBe('ending');
-    expect(lastRoomText(h)).toContain('noch nicht bestätigt');
-    expect(roomTexts(h).some((t) => t.includes('wurde beendet'))).toBe(false);
+    expect(lastRoomText(h)).toContain(said(t.withdrawEnding(join(['Alice']), 'Weekly sync')));
+    const ended = around((title) => t.withdrawRestarted(join(['Alice']), title))[1];
+    expect(roomTexts(h).some((text) => text.includes(ended))).toBe(false);
     // A new unrecorded session is open with new links; nobody gets a link to the ending one again.
     const successor = currentSession(h, id);
     expect(successor.record).toBe(false);
@@ -90,7 +111,9 @@ describe('defect 2: BBB end fails during a withdrawal', () => {
     await h.app.tick();
     expect(bbbSession().ended).toBe(true);
     expect(sessionState(h, recorded.id)).toBe('ended');
-    expect(roomTexts(h).some((t) => t.includes('ist jetzt beendet'))).toBe(true);
+    expect(roomTexts(h).some((text) => text.includes(said(t.recordedSessionEnded('Weekly sync'))))).toBe(
+      true,
+    );
     await h.sim.finishProcessing();
     await h.app.tick();
     expect(h.sim.recordings()).toHaveLength(0);
@@ -295,7 +318,7 @@ describe('found by the property test: a late invitee whose ✅ predates the !inv
     await h.redact(DAVE, late);
     expect(withdrawals(h, id).map((e) => e.userId)).toEqual([DAVE]);
     expect(simState(h, recordId)).toBe('deleted');
-    expect(lastRoomText(h)).toContain('Gelöscht');
+    expect(lastRoomText(h)).toContain(withdrawn('Dave').deleted);
   });
 
   it('a restart does not turn the ✅ he gave before the !invite into an agreement', async ({ h }) => {
