@@ -3,6 +3,7 @@ import { Reminders } from '../../../src/app/reminders.js';
 import { join, mention } from '../../../src/i18n/rich.js';
 import { editContent, eventBytes, MAX_EVENT_BYTES } from '../../../src/matrix/chat/content.js';
 import { ALICE, BOB, CAROL, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { argumentError, around, openedLine, said, t } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 
 // Invitees per meeting are capped (limits.maxInvitees, default 100), and every message about a
@@ -63,10 +64,8 @@ describe('a meeting at the invitee cap (default 100) with the longest IDs and na
     await h.say(ORGANIZER, '!status');
     expect(lastReply(h)).toContain('✅ Zugestimmt (40)');
     await h.say(ORGANIZER, '!start');
-    expect(h.chat.current(prompt)).toContain('▶️ Eröffnet, ohne Aufzeichnung.');
-    const opened = h.chat
-      .inRoom(ROOM)
-      .find((m) => m.text.startsWith('Die Besprechung Allhands ist eröffnet'));
+    expect(h.chat.current(prompt)).toContain(said(t.promptOpened(false)));
+    const opened = h.chat.inRoom(ROOM).find((m) => m.text.startsWith(openedLine('Allhands')));
     expect(opened?.text).toMatch(/Aufzeichnung AUS – .* und \d+ weitere\./);
     expect(h.chat.directRooms).toHaveLength(100);
 
@@ -93,24 +92,20 @@ describe('a meeting at the invitee cap (default 100) with the longest IDs and na
   it('refuses more invitees than the cap, with a clear answer (defect 8)', async ({ h }) => {
     const users = fillRoom(h, 100); // 101 people with the organizer
     await h.say(ORGANIZER, '!meeting Allhands');
-    expect(lastReply(h)).toBe(
-      'Dieser Raum hat 101 Mitglieder, eine Besprechung höchstens 100 Eingeladene: bitte die Eingeladenen nennen. Aufruf: !meeting <title> [@user …] [--at "<time>"] [--no-record]',
-    );
+    expect(lastReply(h)).toBe(argumentError(t.tooManyRoomMembers(101, 100), 'meeting'));
     await h.say(ORGANIZER, `!meeting Named ${users.join(' ')}`);
-    expect(lastReply(h)).toContain('Höchstens 100 Eingeladene pro Besprechung');
+    expect(lastReply(h)).toContain(t.tooManyInvitees(100));
     expect(h.app.ctx.stores.meetings.inRoom(ROOM)).toHaveLength(0);
 
     await h.say(ORGANIZER, `!meeting Named ${users.slice(0, 98).join(' ')}`);
     expect(h.app.ctx.stores.meetings.invitees(1)).toHaveLength(99);
     await h.say(ORGANIZER, `!invite ${users[98]} ${users[99]}`);
-    expect(lastReply(h)).toContain(
-      'Named hat schon 99 Eingeladene; mit 2 weiteren wären es mehr als 100, die Höchstzahl pro Besprechung',
-    );
+    expect(lastReply(h)).toContain(t.tooManyForMeeting('Named', 99, 2, 100));
     await h.say(ORGANIZER, `!invite ${users[98]}`);
     expect(h.app.ctx.stores.meetings.invitees(1)).toHaveLength(100);
     // Naming people already invited adds nobody, so it is no excess.
     await h.say(ORGANIZER, `!invite ${users[0]}`);
-    expect(lastReply(h)).toContain('Schon eingeladen');
+    expect(lastReply(h)).toContain(around((who) => t.alreadyInvited(join([who])))[0]);
   });
 
   it('holds for two !invite at once: one is added, the other is refused with the numbers', async ({
@@ -120,13 +115,13 @@ describe('a meeting at the invitee cap (default 100) with the longest IDs and na
     await h.say(ORGANIZER, `!meeting Sync ${ALICE}`);
     await Promise.all([h.say(ORGANIZER, `!invite ${BOB}`), h.say(ORGANIZER, `!invite ${CAROL}`)]);
     expect(h.app.ctx.stores.meetings.invitees(1)).toHaveLength(3);
-    expect(h.chat.inRoom(ROOM).some((m) => m.text.includes('mehr als 3, die Höchstzahl'))).toBe(true);
+    expect(h.chat.inRoom(ROOM).some((m) => m.text.includes(t.tooManyForMeeting('Sync', 3, 1, 3)))).toBe(true);
   });
 
   it('follows a smaller configured cap', async ({ harness }) => {
     const h = await harness({ limits: { maxInvitees: 3 } });
     await h.say(ORGANIZER, '!meeting Everyone'); // harness room: 5 people
-    expect(lastReply(h)).toContain('Dieser Raum hat 5 Mitglieder, eine Besprechung höchstens 3 Eingeladene');
+    expect(lastReply(h)).toContain(t.tooManyRoomMembers(5, 3));
   });
 });
 
