@@ -12,6 +12,9 @@ import type { MeetingView } from './views.js';
 import { readMeeting } from './views.js';
 import type { WithdrawalRequest } from './withdrawal.js';
 
+/** The rows commands read, as the services hand them out (commands import no store). */
+export type { MeetingRow, RecordingRow };
+
 type Progress = (done: number, total: number) => void;
 
 /** What `!mydata` shows a person about themselves (design.md §3.10). */

@@ -1,4 +1,4 @@
-import type { MeetingRow } from '../db/meetings-store.js';
+import type { MeetingRow } from '../app/command-services.js';
 import type { MeetingState } from '../domain/lifecycle.js';
 import { join } from '../i18n/rich.js';
 import { type CommandContext, CommandError } from './command.js';

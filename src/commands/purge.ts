@@ -1,4 +1,4 @@
-import type { RecordingRow } from '../db/recordings-store.js';
+import type { RecordingRow } from '../app/command-services.js';
 import { lines } from '../i18n/rich.js';
 import { type CommandContext, CommandError, defineCommand } from './command.js';
 import { isMeetingRef, resolveMeeting } from './meeting-ref.js';

@@ -1,5 +1,5 @@
+import type { MeetingRow } from '../app/command-services.js';
 import { fitting, tally } from '../app/views.js';
-import type { MeetingRow } from '../db/meetings-store.js';
 import { join } from '../i18n/rich.js';
 import { defineCommand } from './command.js';
 import { isMeetingRef, resolveMeeting } from './meeting-ref.js';
