@@ -4,6 +4,7 @@ import { join, type Rich } from '../i18n/rich.js';
 import { type CommandContext, type CommandDefinition, CommandError, textOf } from './command.js';
 import { commandTable } from './index.js';
 import { commandText, parseArguments, tokenize } from './parse.js';
+import { usageForms } from './usage.js';
 
 export interface IncomingMessage {
   roomId: string;
@@ -62,7 +63,7 @@ export class CommandDispatcher {
       fits: (answer) => ctx.chat.fits(answer),
       services: this.services,
     };
-    const usage = `${prefix}${definition.usage}`;
+    const usage = usageForms(ctx.t, definition, prefix).join(' | ');
     try {
       if (definition.permission === 'admin' && c.role !== 'admin') {
         await c.reply(ctx.t.notAllowed(ctx.t.whoAdmin));

@@ -1,4 +1,5 @@
 import { UndeliverableError } from '../app/ports.js';
+import { mention } from '../i18n/rich.js';
 import { defineCommand } from './command.js';
 
 export default defineCommand<'personal' | 'members' | 'direct'>({
@@ -27,7 +28,8 @@ export default defineCommand<'personal' | 'members' | 'direct'>({
       audit: data.audit,
     });
     // Personal data is not read out in front of others: a room with more people gets a DM instead.
-    const others = [...(await members.joinedMembers(c.roomId)).keys()].filter((id) => id !== c.sender);
+    const joined = await members.joinedMembers(c.roomId);
+    const others = [...joined.keys()].filter((id) => id !== c.sender);
     if (others.length === 0) {
       await c.reply(answer);
       return;
@@ -42,6 +44,7 @@ export default defineCommand<'personal' | 'members' | 'direct'>({
       return;
     }
     await direct.send(dm, answer);
-    await c.reply(t.mydataSent);
+    // Said in the room: whom the answer went to (several people may have asked).
+    await c.reply(t.mydataSent(mention(c.sender, joined.get(c.sender) ?? c.sender)));
   },
 });

@@ -1,4 +1,5 @@
 import { commandTable } from '../../src/commands/index.js';
+import { usageForms } from '../../src/commands/usage.js';
 import { catalogue } from '../../src/i18n/index.js';
 import { join, type Rich } from '../../src/i18n/rich.js';
 
@@ -11,11 +12,16 @@ export function said(message: Rich | string): string {
   return typeof message === 'string' ? message : message.text;
 }
 
-/** A command's usage line as the bot prints it (`!meeting <title> …`). */
-export function usageOf(name: string, prefix = '!'): string {
+/** A command's usage forms as the bot prints them (`!meeting <title> …`), each with the prefix. */
+export function usageFormsOf(name: string, prefix = '!'): string[] {
   const command = commandTable.find((d) => d.name === name);
   if (!command) throw new Error(`no command ${name}`);
-  return `${prefix}${command.usage}`;
+  return usageForms(t, command, prefix);
+}
+
+/** A command's usage line in an answer to bad arguments (its forms joined by ` | `). */
+export function usageOf(name: string, prefix = '!'): string {
+  return usageFormsOf(name, prefix).join(' | ');
 }
 
 /** The answer to bad arguments: the problem and the usage line. */

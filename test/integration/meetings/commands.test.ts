@@ -1,7 +1,15 @@
 import { describe, expect } from 'vitest';
 import { join } from '../../../src/i18n/rich.js';
 import { ADMIN, ALICE, BOB, CAROL, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
-import { argumentError, around, noticeOpening, said, t, usageOf } from '../../support/catalogue.js';
+import {
+  argumentError,
+  around,
+  noticeOpening,
+  said,
+  t,
+  usageFormsOf,
+  usageOf,
+} from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 
 const lastReply = (h: Harness) => h.chat.inRoom(ROOM).at(-1)?.text ?? '';
@@ -57,12 +65,22 @@ describe('commands', () => {
 
   it('generate help from the command table, admin commands only for admins', async ({ h }) => {
     await h.say(ALICE, '!help');
-    expect(lastReply(h)).toContain('!meeting <title>');
+    expect(lastReply(h)).toContain(usageOf('meeting'));
     expect(lastReply(h)).not.toContain('!purge');
     await h.say(ADMIN, '!help');
     expect(lastReply(h)).toContain('!purge');
     await h.say(ALICE, '!help withdraw');
-    expect(lastReply(h)).toBe(said(t.helpLine(usageOf('withdraw'), t.commands.withdraw!)));
+    expect(lastReply(h)).toBe(said(t.helpLine(usageFormsOf('withdraw'), t.commands.withdraw!)));
+  });
+
+  it("help shows every form of a command with the prefix and placeholders in the reader's language", async ({
+    h,
+  }) => {
+    await h.say(ADMIN, '!help purge');
+    expect(lastReply(h)).toBe(said(t.helpLine(usageFormsOf('purge'), t.commands.purge!)));
+    const html = h.chat.inRoom(ROOM).at(-1)!.html;
+    for (const form of usageFormsOf('purge'))
+      expect(html).toContain(`<code>${form.replace('<', '&lt;').replace('>', '&gt;')}</code>`);
   });
 
   it('let only the organizer or an admin start or cancel, and say who may', async ({ h }) => {

@@ -1,7 +1,7 @@
 // `!recordings`, `!purge <ref>`, `!purge --expired` and `!mydata` (design.md §4).
 import { describe, expect } from 'vitest';
 import { recordingRef } from '../../../src/commands/recordings.js';
-import { join, lines } from '../../../src/i18n/rich.js';
+import { join, lines, mention } from '../../../src/i18n/rich.js';
 import { ADMIN, ALICE, BOB, CAROL, ROOM } from '../../support/app-harness.js';
 import { around, said, t, usageOf } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
@@ -182,7 +182,7 @@ describe('!mydata', () => {
   it('answers by direct message when others are in the room', async ({ h }) => {
     const { meetingId } = await recordedMeetingWithRecording(h);
     await h.say(ALICE, '!mydata');
-    expect(lastRoomText(h)).toBe(said(t.mydataSent));
+    expect(lastRoomText(h)).toBe(said(t.mydataSent(mention(ALICE, 'Alice'))));
     expect(h.chat.inRoom(ROOM).some((m) => m.text.includes(heading(ALICE)))).toBe(false);
     const dm = h.chat.dmOf(ALICE).at(-1)?.text ?? '';
     expect(dm).toContain(heading(ALICE));

@@ -7,7 +7,7 @@ import ping from '../../../src/commands/ping.js';
 import purge from '../../../src/commands/purge.js';
 import recordings, { recordingRef } from '../../../src/commands/recordings.js';
 import withdraw from '../../../src/commands/withdraw.js';
-import { join } from '../../../src/i18n/rich.js';
+import { join, mention } from '../../../src/i18n/rich.js';
 import {
   args,
   fakeContext,
@@ -122,7 +122,7 @@ describe('!mydata and !evidence', () => {
       '!dm:example.org',
       expect.objectContaining({ text: expect.any(String) }),
     );
-    expect(c.replies.map(text)).toEqual([text(t.mydataSent)]);
+    expect(c.replies.map(text)).toEqual([text(t.mydataSent(mention(SENDER, SENDER)))]);
   });
 
   it('mydata: never read out before others when no direct message reaches the person', async () => {
