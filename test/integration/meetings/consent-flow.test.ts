@@ -1,5 +1,7 @@
 import { describe, expect } from 'vitest';
+import { join } from '../../../src/i18n/rich.js';
 import { ALICE, BOB, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { said, t } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 
 describe('consent-gated meeting', () => {
@@ -13,9 +15,7 @@ describe('consent-gated meeting', () => {
     expect(session?.record).toBe(true);
     expect(session?.autoStartRecording).toBe(true);
     expect(session?.allowStartStopRecording).toBe(false);
-    expect(
-      h.chat.inRoom(ROOM).some((m) => m.text.includes('Aufzeichnung AN – alle 3 haben zugestimmt')),
-    ).toBe(true);
+    expect(h.chat.inRoom(ROOM).some((m) => m.text.includes(said(t.recordingOn(3))))).toBe(true);
     for (const user of [ORGANIZER, ALICE, BOB]) {
       const links = h.chat.dmOf(user).filter((m) => m.text.includes('/join?'));
       expect(links).toHaveLength(1);
@@ -30,8 +30,10 @@ describe('consent-gated meeting', () => {
     await h.react(ALICE, prompt, '❌');
     await h.react(BOB, prompt, '✅️'); // with U+FE0F
     expect(h.sim.sessions()[0]?.record).toBe(false);
-    expect(h.chat.inRoom(ROOM).some((m) => m.text.includes('Aufzeichnung AUS – Alice hat abgelehnt'))).toBe(
-      true,
-    );
+    expect(
+      h.chat
+        .inRoom(ROOM)
+        .some((m) => m.text.includes(said(t.recordingOffReasons([t.reasonDeclined(join(['Alice']))])))),
+    ).toBe(true);
   });
 });

@@ -2,6 +2,7 @@
 // by direct message to each invitee who agreed, never into the room, never after a withdrawal.
 import { describe, expect } from 'vitest';
 import { ALICE, BOB, CAROL, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { said, t } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 import {
   DAY,
@@ -47,17 +48,18 @@ describe('playback links', () => {
     const url = h.sim.recordings().find((r) => r.recordID === recordId)!.playback[0]!.url;
     const before = h.chat.dmOf(ALICE).length;
 
+    const name = said(t.recordingName('Weekly sync', h.app.ctx.date(h.clock.now())));
     await h.say(ALICE, '!recordings');
-    expect(lastRoomText(h)).toContain('„Weekly sync“');
-    expect(lastRoomText(h)).toContain('Die Links zum Ansehen habe ich dir per Direktnachricht geschickt.');
+    expect(lastRoomText(h)).toContain(name);
+    expect(lastRoomText(h)).toContain(said(t.recordingsLinksSent));
     expect(lastRoomText(h)).not.toMatch(PLAYBACK);
     const dms = h.chat.dmOf(ALICE);
     expect(dms).toHaveLength(before + 1);
     expect(dms.at(-1)!.text).toContain(url);
 
     await h.say(CAROL, '!recordings');
-    expect(lastRoomText(h)).toContain('„Weekly sync“');
-    expect(lastRoomText(h)).not.toContain('Direktnachricht');
+    expect(lastRoomText(h)).toContain(name);
+    expect(lastRoomText(h)).not.toContain(said(t.recordingsLinksSent));
     expect(h.chat.dmOf(CAROL)).toEqual([]);
   });
 

@@ -3,6 +3,7 @@
 // consent evidence is pruned a configured time after the last recording went.
 import { describe, expect, vi } from 'vitest';
 import { ROOM } from '../../support/app-harness.js';
+import { said, t } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 import {
   botState,
@@ -25,9 +26,7 @@ describe('recording discovery', () => {
     expect(row.deleteAfter).toBe(row.startTime! + 30 * DAY);
     const date = h.app.ctx.date(h.clock.now());
     const deleteOn = h.app.ctx.date(row.deleteAfter!);
-    expect(lastRoomText(h)).toBe(
-      `Die Aufzeichnung „Weekly sync“ vom ${date} ist fertig; sie wird am ${deleteOn} gelöscht. Wer zugestimmt hat, bekommt den Link zum Ansehen per Direktnachricht.`,
-    );
+    expect(lastRoomText(h)).toBe(said(t.recordingReady(t.recordingName('Weekly sync', date), deleteOn)));
     await h.app.discovery.discoverAll();
     await h.app.discovery.discoverAll();
     expect(roomTexts(h).filter((t) => t.includes('ist fertig'))).toHaveLength(1);
@@ -86,7 +85,8 @@ describe('retention', () => {
     const h = await harness({ retention: { recordingDays: null } });
     const { recordId } = await recordedMeetingWithRecording(h);
     expect(h.app.ctx.stores.recordings.get(recordId)?.deleteAfter).toBeNull();
-    expect(lastRoomText(h)).toContain('bleibt bis zu einem Widerruf gespeichert');
+    const date = h.app.ctx.date(h.clock.now());
+    expect(lastRoomText(h)).toBe(said(t.recordingReady(t.recordingName('Weekly sync', date), null)));
     h.clock.advance(3650 * DAY);
     const run = await h.app.retention.run();
     expect(run.deleted).toEqual([]);
