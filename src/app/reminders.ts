@@ -49,14 +49,10 @@ export class Reminders {
         });
       // A large meeting: the names that fit in one event, but everyone pending still notified.
       const all = pending?.flatMap((p) => p.mentions) ?? [];
-      const notifyingAll = fitting(
-        this.ctx.chat.fits,
-        (n) => ({ ...render(n), mentions: all }),
-        pending?.length ?? 0,
-      );
+      const notifyingAll = fitting(this.ctx, (n) => ({ ...render(n), mentions: all }), pending?.length ?? 0);
       const message = this.ctx.chat.fits(notifyingAll)
         ? notifyingAll
-        : fitting(this.ctx.chat.fits, render, pending?.length ?? 0);
+        : fitting(this.ctx, render, pending?.length ?? 0);
       await this.ctx.chat.send(meeting.roomId, message, {
         key: `reminder:${meeting.id}`,
         replyTo: meeting.promptEventId ?? undefined,

@@ -8,6 +8,7 @@ import {
 import type { Catalogue, TallyView } from '../i18n/index.js';
 import { join, mention, type Piece, person, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
+import type { ChatPort } from './ports.js';
 
 /** A meeting with its invitees and everyone's current consent status, read in one go. */
 export interface MeetingView {
@@ -81,9 +82,10 @@ export function someOf(ctx: { t: Catalogue }, pieces: readonly Piece[], shown: n
  * names `shown` people; this returns the fullest rendering that fits in one event, sent or edited.
  */
 export function fitting(
-  fits: (message: Rich) => boolean,
+  ctx: { chat: Pick<ChatPort, 'fits'> },
   render: (shown: number) => Rich,
   total: number,
+  fits = (message: Rich) => ctx.chat.fits(message),
 ): Rich {
   const full = render(total);
   if (fits(full)) return full;
@@ -111,12 +113,12 @@ export function renderPrompt(ctx: AppContext, view: MeetingView, closedNote: Ric
   if (ctx.chat.fits(full)) return full;
   const everyone = view.invitees.map((i) => i.userId);
   const notifyingAll = fitting(
-    ctx.chat.fits,
+    ctx,
     (shown) => ({ ...showing(shown), mentions: everyone }),
     view.invitees.length,
   );
   if (ctx.chat.fits(notifyingAll)) return notifyingAll;
-  return fitting(ctx.chat.fits, showing, view.invitees.length);
+  return fitting(ctx, showing, view.invitees.length);
 }
 
 function promptShowing(
@@ -154,5 +156,10 @@ export function recordingStatement(ctx: AppContext, view: MeetingView, record: b
   ];
   // The statement is part of a longer message: it may fill half an event at most.
   const inHalf = (r: Rich) => ctx.chat.fits({ ...r, text: r.text.repeat(2), html: r.html.repeat(2) });
-  return fitting(inHalf, (shown) => ctx.t.recordingOffReasons([someOf(ctx, reasons, shown)]), reasons.length);
+  return fitting(
+    ctx,
+    (shown) => ctx.t.recordingOffReasons([someOf(ctx, reasons, shown)]),
+    reasons.length,
+    inHalf,
+  );
 }

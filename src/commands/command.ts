@@ -1,5 +1,5 @@
 import type { CommandServices } from '../app/command-services.js';
-import type { Clock } from '../app/ports.js';
+import type { ChatPort, Clock } from '../app/ports.js';
 import type { Catalogue, Language } from '../i18n/index.js';
 import type { Rich } from '../i18n/rich.js';
 import type { Logger } from '../log.js';
@@ -36,8 +36,8 @@ export interface CommandContext<S extends ServiceName = ServiceName> {
   log: Logger;
   /** Answers in the room, as a reply to the command. */
   reply(message: Rich): Promise<void>;
-  /** Whether a message fits in one event (a reply that names many people is shortened to fit). */
-  fits(message: Rich): boolean;
+  /** The chat port's size check: a reply that names many people is shortened to fit one event. */
+  chat: Pick<ChatPort, 'fits'>;
   services: Pick<CommandServices, S>;
 }
 

@@ -60,7 +60,7 @@ export class CommandDispatcher {
       reply: async (answer: Rich) => {
         await ctx.chat.send(message.roomId, answer, { replyTo: message.eventId, notice: true });
       },
-      fits: (answer) => ctx.chat.fits(answer),
+      chat: { fits: (answer) => ctx.chat.fits(answer) },
       services: this.services,
     };
     const usage = usageForms(ctx.t, definition, prefix).join(' | ');

@@ -27,8 +27,8 @@ export default defineCommand<'meetings' | 'planning' | 'members'>({
     }
     const { added, already } = result;
     if (added.length)
-      await c.reply(fitting(c.fits, (n) => t.invited(meeting.title, someOf(c, added, n)), added.length));
+      await c.reply(fitting(c, (n) => t.invited(meeting.title, someOf(c, added, n)), added.length));
     if (already.length)
-      await c.reply(fitting(c.fits, (n) => t.alreadyInvited(someOf(c, already, n)), already.length));
+      await c.reply(fitting(c, (n) => t.alreadyInvited(someOf(c, already, n)), already.length));
   },
 });

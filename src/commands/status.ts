@@ -34,7 +34,7 @@ export default defineCommand<'meetings'>({
     // A large meeting's full list may not fit in one event: then counts and names as far as they fit.
     const everyone = view.invitees.length;
     await c.reply(
-      fitting(c.fits, (shown) => render(shown === everyone ? Number.POSITIVE_INFINITY : shown), everyone),
+      fitting(c, (shown) => render(shown === everyone ? Number.POSITIVE_INFINITY : shown), everyone),
     );
   },
 });

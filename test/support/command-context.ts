@@ -39,7 +39,7 @@ export function fakeContext(
     reply: async (message) => {
       replies.push(message);
     },
-    fits: () => true,
+    chat: { fits: () => true },
     services: services as CommandServices,
     replies,
     ...overrides,

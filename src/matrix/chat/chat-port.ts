@@ -29,7 +29,9 @@ export class MatrixChatPort implements ChatPort {
     private readonly encryption = false,
   ) {}
 
-  readonly fits = fitsInEvent;
+  fits(message: Rich): boolean {
+    return fitsInEvent(message);
+  }
 
   async send(roomId: string, message: Rich, options: SendOptions = {}): Promise<string> {
     const content = messageContent(message, options);
