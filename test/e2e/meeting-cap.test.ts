@@ -10,7 +10,6 @@ import {
   bodyOf,
   createMeetingRoom,
   isOpened,
-  type MeetingWorld,
   planMeeting,
   postFrom,
   registerPeople,

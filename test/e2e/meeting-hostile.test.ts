@@ -18,7 +18,6 @@ import {
   bodyOf,
   countSeen,
   createMeetingRoom,
-  type MeetingWorld,
   olgaAliceBob,
   planMeeting,
   postFrom,
