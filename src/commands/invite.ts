@@ -1,48 +1,48 @@
 import { fitting, someOf } from '../app/views.js';
 import { withinCap } from '../domain/bounds.js';
-import { defineCommand, UsageError } from './command.js';
+import { CommandError, defineCommand } from './command.js';
 import { guestNames } from './guests.js';
 import { isMeetingRef, requireOrganizerOrAdmin, resolveMeeting } from './meeting-ref.js';
 
-export default defineCommand({
+export default defineCommand<'meetings' | 'planning' | 'members' | 'guests'>({
   name: 'invite',
   usage: 'invite [#meeting] @user … [--guest "<name>" …]',
   permission: 'anyone',
   options: { guest: { type: 'string', multiple: true } },
   async run(c, args) {
-    const { t } = c.ctx;
+    const { t } = c;
     const guests = guestNames(c, args.options.guest);
-    if (!args.mentions.length && !guests.length) throw new UsageError();
-    const max = c.ctx.config.limits.maxInvitees;
+    if (!args.mentions.length && !guests.length) throw CommandError.usage();
+    const max = c.settings.maxInvitees;
     if (!withinCap(0, args.mentions.length + guests.length, max))
-      throw new UsageError(t.tooManyInvitees(max));
+      throw CommandError.usage('tooManyInvitees', max);
     const meeting = resolveMeeting(c, isMeetingRef(args.words[0]) ? args.words[0] : undefined, [
       'collecting',
       'open',
     ]);
     requireOrganizerOrAdmin(c, meeting);
     if (guests.length) {
-      const invited = await c.app.guests.invite(meeting, guests, c.sender);
+      const invited = await c.services.guests.invite(meeting, guests, c.sender);
       if ('tooMany' in invited) {
         const { current, adding } = invited.tooMany;
-        throw new UsageError(t.tooManyForMeeting(meeting.title, current, adding, max));
+        throw CommandError.usage('tooManyForMeeting', meeting.title, current, adding, max);
       }
       await c.reply(t.guestsInvited(meeting.title, guests));
-      await c.app.guests.sendLinks(c.sender, meeting.title, invited.links);
+      await c.services.guests.sendLinks(c.sender, meeting.title, invited.links);
       if (!args.mentions.length) return;
     }
-    const members = await c.ctx.chat.joinedMembers(c.roomId);
+    const members = await c.services.members.joinedMembers(c.roomId);
     const strangers = args.mentions.filter((id) => !members.has(id));
-    if (strangers.length) throw new UsageError(t.unknownUsers(strangers.join(', ')));
-    const result = await c.app.planning.invite(meeting, args.mentions, c.sender);
+    if (strangers.length) throw CommandError.usage('unknownUsers', strangers.join(', '));
+    const result = await c.services.planning.invite(meeting, args.mentions, c.sender);
     if ('tooMany' in result) {
       const { current, adding } = result.tooMany;
-      throw new UsageError(t.tooManyForMeeting(meeting.title, current, adding, max));
+      throw CommandError.usage('tooManyForMeeting', meeting.title, current, adding, max);
     }
     const { added, already } = result;
     if (added.length)
-      await c.reply(fitting(c.ctx, (n) => t.invited(meeting.title, someOf(c.ctx, added, n)), added.length));
+      await c.reply(fitting(c, (n) => t.invited(meeting.title, someOf(c, added, n)), added.length));
     if (already.length)
-      await c.reply(fitting(c.ctx, (n) => t.alreadyInvited(someOf(c.ctx, already, n)), already.length));
+      await c.reply(fitting(c, (n) => t.alreadyInvited(someOf(c, already, n)), already.length));
   },
 });
