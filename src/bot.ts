@@ -28,6 +28,7 @@ import {
   setBrokenStoreAside,
   startOnNewDevice,
 } from './matrix/crypto.js';
+import { secureDevice } from './matrix/device-security.js';
 import { MatrixEventIntake } from './matrix/event-intake.js';
 import { observeHomeserverCalls } from './matrix/rate-limit.js';
 import { SqliteStorageProvider } from './matrix/storage.js';
@@ -69,6 +70,8 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   };
   const { client, lost } = await connect(config, storage, stores.state, log);
   const encryption = !!client.crypto;
+  // Cross-signing, secret storage and the key backup, before the first sync reads anything encrypted.
+  if (encryption) await secureDevice(config, client, log.child({ component: 'crypto' }));
   client.on('room.event', () => {
     lastSyncAt = Date.now();
   });

@@ -1,0 +1,123 @@
+import type { MatrixClient } from '@vector-im/matrix-bot-sdk';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import { AccountApi } from './account-api.js';
+import {
+  type CrossSigningOutcome,
+  type CryptoMachine,
+  ensureCrossSigned,
+  storeCrossSigningKeys,
+} from './cross-signing.js';
+import { type BackupOutcome, ensureBackup } from './key-backup.js';
+import { decodeRecoveryKey } from './recovery-key.js';
+import { SecretStorage } from './secret-storage.js';
+
+// At every encrypted start, after the device's keys are open and before the first sync: the device is
+// cross-signed by its owner, its private cross-signing keys and the room-key backup's key are in the
+// account's secret storage under the operator's recovery key, and room keys are backed up as they
+// arrive. A new device (lost key store) gets the keys back from there. Nothing here stops the bot:
+// what fails is logged, and the bot still works for clients that do not exclude insecure devices.
+
+export interface DeviceSecurity {
+  crossSigning: CrossSigningOutcome;
+  secretStorage: 'opened' | 'created' | 'wrong-key' | 'no-recovery-key' | 'failed';
+  backup: BackupOutcome | null;
+  ms: number;
+}
+
+/** The engine behind matrix-bot-sdk's CryptoClient (the adapter's OlmMachine). */
+function machineOf(client: MatrixClient): CryptoMachine {
+  return (client.crypto as unknown as { engine: { machine: CryptoMachine } }).engine.machine;
+}
+
+export async function secureDevice(
+  config: Config,
+  client: MatrixClient,
+  log: Logger,
+): Promise<DeviceSecurity> {
+  const started = Date.now();
+  const machine = machineOf(client);
+  const deviceId = client.crypto.clientDeviceId;
+  const api = new AccountApi(config.matrix.homeserverUrl, client.accessToken, await client.getUserId());
+  machine.setSignatureUploadSender(async (body) =>
+    JSON.stringify(await api.uploadSignatures(JSON.parse(body))),
+  );
+
+  let storage: SecretStorage | null = null;
+  let secretStorage: DeviceSecurity['secretStorage'] = 'no-recovery-key';
+  if (config.matrix.recoveryKey) {
+    try {
+      const opened = await SecretStorage.open(api, decodeRecoveryKey(config.matrix.recoveryKey));
+      if (opened.kind === 'open') {
+        storage = opened.storage;
+        secretStorage = opened.created ? 'created' : 'opened';
+      } else {
+        secretStorage = 'wrong-key';
+        log.error(
+          { keyId: opened.keyId },
+          "matrix.recoveryKey does not open the account's secret storage (its default key is another one): the bot cannot keep or read its keys there",
+        );
+      }
+    } catch (error) {
+      secretStorage = 'failed';
+      log.error({ reason: reasonOf(error) }, 'could not open secret storage');
+    }
+  }
+
+  let crossSigning: CrossSigningOutcome;
+  try {
+    crossSigning = await ensureCrossSigned({
+      api,
+      machine,
+      deviceId,
+      password: config.matrix.password,
+      storage,
+    });
+  } catch (error) {
+    crossSigning = { kind: 'unsigned', reason: reasonOf(error) };
+  }
+  if (crossSigning.kind === 'unsigned') {
+    log.error(
+      { deviceId, reason: crossSigning.reason },
+      'this device is NOT cross-signed: clients that exclude insecure devices (Element) neither share their keys with the bot nor show its messages',
+    );
+  } else {
+    log.info(
+      {
+        deviceId,
+        masterKey: crossSigning.masterKey,
+        outcome: crossSigning.kind,
+        ...('from' in crossSigning ? { from: crossSigning.from } : {}),
+      },
+      'this device is cross-signed by its owner',
+    );
+  }
+
+  let backup: BackupOutcome | null = null;
+  if (storage) {
+    try {
+      if (crossSigning.kind !== 'unsigned') {
+        const stored = await storeCrossSigningKeys(machine, storage);
+        if (stored > 0) log.info({ stored }, 'stored the cross-signing keys in secret storage');
+      }
+      const ensured = await ensureBackup(api, machine, storage);
+      backup = ensured.outcome;
+      if (ensured.info) await client.crypto.enableKeyBackup(ensured.info as never);
+    } catch (error) {
+      backup = { kind: 'unavailable', reason: reasonOf(error) };
+    }
+    if (backup.kind === 'unavailable') log.error({ reason: backup.reason }, 'room keys are NOT backed up');
+    else log.info({ ...backup }, 'room keys are backed up to the homeserver');
+  } else if (secretStorage === 'no-recovery-key') {
+    log.warn(
+      'no matrix.recoveryKey: the cross-signing keys live only in this key store and room keys are not backed up; a lost key store means a device that is not cross-signed and cannot read earlier encrypted messages (npm run recovery-key makes one)',
+    );
+  }
+  const ms = Date.now() - started;
+  log.info({ ms }, 'device security checked');
+  return { crossSigning, secretStorage, backup, ms };
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
