@@ -1,0 +1,176 @@
+// The bot's device with clients set as Element is since April 2026 (MSC4153: users cross-signed,
+// "exclude insecure devices" on): the bot cross-signs its own device, so those clients share their keys
+// with it and show what it says. Its cross-signing keys and a backup of its room keys live in the
+// account's secret storage under the operator's recovery key: when the key store is deleted while a
+// meeting waits for answers, the bot comes back on a new device (matrix.password), cross-signed again,
+// reads the encrypted answers given before from the backup, and the meeting goes on unchanged.
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { generateRecoveryKey } from '../../src/matrix/recovery-key.js';
+import { e2eHomeserver } from './support/context.js';
+import { CryptoUser } from './support/crypto-user.js';
+import { acceptNextInvite, membership, type TestUser, waitForEvent } from './support/homeserver.js';
+import {
+  BOT_TIMEOUT_MS,
+  isOpened,
+  isPrompt,
+  type MeetingWorld,
+  postFrom,
+  registerPeople,
+  sessionsNamed,
+  startMeetingWorld,
+  until,
+} from './support/meeting-helpers.js';
+
+const hs = e2eHomeserver();
+const wait = { timeoutMs: BOT_TIMEOUT_MS };
+
+describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Element is today)', () => {
+  let w: MeetingWorld;
+  let botId: string;
+  const clients: CryptoUser[] = [];
+  const recoveryKey = generateRecoveryKey();
+
+  beforeAll(async () => {
+    for (const level of ['log', 'info', 'debug'] as const)
+      vi.spyOn(console, level).mockImplementation(() => {});
+    w = await startMeetingWorld(hs!, {
+      config: { matrix: { encryption: true }, retention: { discoverySchedule: '*/2 * * * * *' } },
+      env: { MATRIX_RECOVERY_KEY: recoveryKey }, // a secret from the environment, as an operator may
+    });
+    botId = w.botUser.userId;
+  });
+
+  afterAll(async () => {
+    for (const c of clients) c.stop();
+    await w?.close();
+  });
+
+  const logText = () => readFileSync(w.bot.logPath, 'utf8');
+  const records = (msg: string) => w.bot.records().filter((r) => r.msg === msg);
+  const deviceOfLastStart = () => records('encryption ready').at(-1)?.deviceId as string;
+
+  async function elementRoom(name: string) {
+    const people = (await registerPeople(w.hs, ['Olga', 'Alice', 'Bob'])) as [TestUser, TestUser, TestUser];
+    const [olga, alice, bob] = await Promise.all(people.map((p) => CryptoUser.start(p, { element: true })));
+    clients.push(olga!, alice!, bob!);
+    const roomId = await olga!.user.createRoom({
+      name,
+      encrypted: true,
+      invite: [botId, alice!.userId, bob!.userId],
+    });
+    await Promise.all([alice!, bob!].map((u) => acceptNextInvite(u.user, { from: olga!.userId })));
+    await waitForEvent(olga!.user, roomId, membership(botId, 'join'), wait);
+    for (const u of [olga!, alice!, bob!])
+      await u.awaitMembers(roomId, [botId, ...people.map((p) => p.userId)]);
+    return { olga: olga!, alice: alice!, bob: bob!, roomId };
+  }
+
+  it('the bot cross-signs its device at the first start; clients that exclude insecure devices read it', async () => {
+    const first = records('this device is cross-signed by its owner').at(-1);
+    expect(first).toMatchObject({ outcome: 'created', deviceId: deviceOfLastStart() });
+    expect(records('room keys are backed up to the homeserver').at(-1)).toMatchObject({ kind: 'created' });
+    expect(logText()).not.toContain(recoveryKey.replace(/ /g, ''));
+    expect(logText()).not.toContain(recoveryKey);
+
+    const { olga, roomId } = await elementRoom('element ping');
+    expect(await olga.deviceTrust(botId, deviceOfLastStart())).toEqual({ known: true, signedByOwner: true });
+    const ping = await olga.sendText(roomId, '!ping');
+    const pong = await olga.waitFor(roomId, postFrom(botId, 'pong'), { afterEventId: ping, ...wait });
+    expect(pong.encrypted).toBe(true);
+    expect(olga.undecryptable(roomId)).toEqual([]);
+
+    // A later start finds the device signed and says so.
+    await w.bot.restart();
+    expect(records('this device is cross-signed by its owner').at(-1)).toMatchObject({ outcome: 'signed' });
+  }, 120_000);
+
+  it('key store deleted while a meeting waits: a new cross-signed device reads the earlier encrypted ✅ from the backup', async () => {
+    const { olga, alice, bob, roomId } = await elementRoom('element lost store');
+    const title = 'Recovered';
+    const command = await olga.sendText(roomId, `!meeting ${title} ${alice.userId} ${bob.userId}`);
+    const prompt = await olga.waitFor(roomId, isPrompt(botId), { afterEventId: command, ...wait });
+    const aliceYes = await alice.reactEncrypted(roomId, prompt.event_id, '✅');
+    await until("Alice's encrypted ✅ recorded", () => consentRows(aliceYes).length === 1, wait.timeoutMs);
+    const before = consentRows(aliceYes);
+    const oldDevice = deviceOfLastStart();
+    // The room keys of Olga's and Alice's messages reached the backup (uploaded as they arrive).
+    await until('room keys in the backup', async () => (await backedUpSessions()) >= 2, wait.timeoutMs);
+
+    // matrix.password lets the bot log in a new device itself.
+    const config = JSON.parse(readFileSync(w.bot.configPath, 'utf8'));
+    config.matrix.password = w.botUser.password;
+    writeFileSync(w.bot.configPath, JSON.stringify(config));
+    await w.bot.stop();
+    rmSync(join(w.bot.dir, 'crypto'), { recursive: true, force: true });
+    // While the bot is down: Olga's encrypted ✅ goes out in the Megolm session of her command, whose
+    // key only the lost device got; only the backup can open it for the new one.
+    const olgaYes = await olga.reactEncrypted(roomId, prompt.event_id, '✅');
+    expect(megolmSession(olga, roomId, olgaYes)).toBe(megolmSession(olga, roomId, command));
+    const startedAt = w.bot.records().length;
+    await w.bot.restart({ readyTimeoutMs: 90_000 });
+    const sinceRestart = w.bot.records().slice(startedAt);
+
+    const newDevice = deviceOfLastStart();
+    expect(newDevice).not.toBe(oldDevice);
+    expect(records('this device is cross-signed by its owner').at(-1)).toMatchObject({
+      outcome: 'signed-now',
+      from: 'secret storage',
+      deviceId: newDevice,
+    });
+    expect(records('room keys are backed up to the homeserver').at(-1)).toMatchObject({
+      kind: 'restored',
+      imported: expect.any(Number),
+    });
+    expect(await olga.deviceTrust(botId, newDevice)).toEqual({ known: true, signedByOwner: true });
+    // The start-up re-read decrypted both ✅: Alice's stands as it was, Olga's counts.
+    expect(
+      sinceRestart.filter(
+        (r) => r.msg === 'an encrypted reaction fetched from the homeserver cannot be decrypted',
+      ),
+    ).toEqual([]);
+    expect(consentRows(aliceYes), 'the meeting is unchanged').toEqual(before);
+    await until(
+      "Olga's ✅ from while the bot was down recorded",
+      () => consentRows(olgaYes).length === 1,
+      wait.timeoutMs,
+    );
+
+    // Bob answers now: everyone agreed, the meeting opens recorded, and Element-mode clients read it.
+    await bob.reactEncrypted(roomId, prompt.event_id, '✅');
+    const opened = await olga.waitFor(roomId, isOpened(botId, title), wait);
+    expect(opened.encrypted).toBe(true);
+    expect(sessionsNamed(w.sim, title)).toEqual([expect.objectContaining({ record: true })]);
+    expect(consentRows(aliceYes)).toEqual(before);
+    expect(logText()).not.toContain(recoveryKey);
+  }, 240_000);
+
+  /** The Megolm session an encrypted event of `u`'s went out in. */
+  function megolmSession(u: CryptoUser, roomId: string, eventId: string): string {
+    const session = u.client.getRoom(roomId)?.findEventById(eventId)?.getWireContent().session_id;
+    expect(session, `the Megolm session of ${eventId}`).toBeTypeOf('string');
+    return session as string;
+  }
+
+  function consentRows(...eventIds: string[]) {
+    const db = new Database(join(w.bot.dir, 'bot.db'), { readonly: true });
+    try {
+      return db
+        .prepare(
+          `SELECT user_id, kind, matrix_event_id FROM consent_events WHERE matrix_event_id IN (${eventIds.map(() => '?').join(',')}) ORDER BY id`,
+        )
+        .all(...eventIds);
+    } finally {
+      db.close();
+    }
+  }
+
+  async function backedUpSessions(): Promise<number> {
+    const info = (await w.botUser.request('GET', '/_matrix/client/v3/room_keys/version')) as {
+      count?: number;
+    };
+    return info.count ?? 0;
+  }
+});
