@@ -9,6 +9,7 @@ import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { MIGRATIONS_FOLDER } from '../db/open.js';
 import { jsonOf, networkReason } from '../http/fetch-answers.js';
+import { checkEncryption } from './encryption.js';
 
 /**
  * The preflight checks (`npm run check`, and the same at start-up). Each looks at one thing without
@@ -23,7 +24,15 @@ import { jsonOf, networkReason } from '../http/fetch-answers.js';
  */
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
-export type CheckName = 'config' | 'homeserver' | 'rooms' | 'bbb' | 'notice' | 'database' | 'clock';
+export type CheckName =
+  | 'config'
+  | 'homeserver'
+  | 'rooms'
+  | 'bbb'
+  | 'notice'
+  | 'database'
+  | 'clock'
+  | 'encryption';
 
 export interface CheckResult {
   name: CheckName;
@@ -67,6 +76,9 @@ export async function runChecks(config: Config, options: CheckOptions = {}): Pro
     checkNotice(config),
     checkDatabase(config.database.path),
     checkClock(homeserver.serverDate, options),
+    homeserver.result.status === 'ok'
+      ? await checkEncryption(config, options.fetch)
+      : { name: 'encryption', status: 'warn', message: 'not checked: the homeserver check did not pass' },
   ];
 }
 

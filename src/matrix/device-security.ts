@@ -9,7 +9,7 @@ import {
   storeCrossSigningKeys,
 } from './cross-signing.js';
 import { type BackupOutcome, ensureBackup } from './key-backup.js';
-import { decodeRecoveryKey } from './recovery-key.js';
+import { decodeRecoveryKey, isPlaceholderKey } from './recovery-key.js';
 import { SecretStorage } from './secret-storage.js';
 
 // At every encrypted start, after the device's keys are open and before the first sync: the device is
@@ -20,7 +20,7 @@ import { SecretStorage } from './secret-storage.js';
 
 export interface DeviceSecurity {
   crossSigning: CrossSigningOutcome;
-  secretStorage: 'opened' | 'created' | 'wrong-key' | 'no-recovery-key' | 'failed';
+  secretStorage: 'opened' | 'created' | 'wrong-key' | 'no-recovery-key' | 'placeholder' | 'failed';
   backup: BackupOutcome | null;
   ms: number;
 }
@@ -45,9 +45,15 @@ export async function secureDevice(
 
   let storage: SecretStorage | null = null;
   let secretStorage: DeviceSecurity['secretStorage'] = 'no-recovery-key';
-  if (config.matrix.recoveryKey) {
+  const recoveryKey = config.matrix.recoveryKey ? decodeRecoveryKey(config.matrix.recoveryKey) : null;
+  if (recoveryKey && isPlaceholderKey(recoveryKey)) {
+    secretStorage = 'placeholder';
+    log.error(
+      'matrix.recoveryKey is the placeholder of config.example.json, which anyone can read: it is not used; make your own with npm run recovery-key',
+    );
+  } else if (recoveryKey) {
     try {
-      const opened = await SecretStorage.open(api, decodeRecoveryKey(config.matrix.recoveryKey));
+      const opened = await SecretStorage.open(api, recoveryKey);
       if (opened.kind === 'open') {
         storage = opened.storage;
         secretStorage = opened.created ? 'created' : 'opened';

@@ -31,6 +31,11 @@ export function decodeRecoveryKey(text: string): Buffer {
   return Buffer.from(bytes.subarray(PREFIX.length, -1));
 }
 
+/** The all-zero key config.example.json shows: valid in form, refused in use (it is public). */
+export function isPlaceholderKey(key: Uint8Array): boolean {
+  return key.every((b) => b === 0);
+}
+
 /** A new random recovery key (displayed form). */
 export function generateRecoveryKey(): string {
   return encodeRecoveryKey(randomBytes(KEY_BYTES));

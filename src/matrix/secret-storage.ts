@@ -35,18 +35,23 @@ export class SecretStorage {
    * clients stored under it would be lost.
    */
   static async open(api: AccountApi, key: Buffer): Promise<OpenedStorage> {
-    const current = await api.getAccountData(DEFAULT_KEY);
-    const keyId = typeof current?.key === 'string' ? current.key : undefined;
-    if (keyId) {
-      const description = (await api.getAccountData(keyType(keyId))) as KeyDescription | null;
-      if (description && keyMatches(description, key))
-        return { kind: 'open', storage: new SecretStorage(api, keyId, key), created: false };
-      return { kind: 'wrong-key', keyId };
-    }
+    const found = await SecretStorage.find(api, key);
+    if (found.kind !== 'none') return found;
     const newId = randomBytes(24).toString('base64url').replace(/[-_]/g, '').slice(0, 32);
     await api.setAccountData(keyType(newId), { ...describeKey(key) });
     await api.setAccountData(DEFAULT_KEY, { key: newId });
     return { kind: 'open', storage: new SecretStorage(api, newId, key), created: true };
+  }
+
+  /** The account's secret storage opened with `key`, changing nothing; `none` when it has none. */
+  static async find(api: AccountApi, key: Buffer): Promise<OpenedStorage | { kind: 'none' }> {
+    const current = await api.getAccountData(DEFAULT_KEY);
+    const keyId = typeof current?.key === 'string' ? current.key : undefined;
+    if (!keyId) return { kind: 'none' };
+    const description = (await api.getAccountData(keyType(keyId))) as KeyDescription | null;
+    if (description && keyMatches(description, key))
+      return { kind: 'open', storage: new SecretStorage(api, keyId, key), created: false };
+    return { kind: 'wrong-key', keyId };
   }
 
   /** The secret, null when the account holds none under this key. Throws when it is not readable. */

@@ -4,6 +4,7 @@
 // account's secret storage under the operator's recovery key: when the key store is deleted while a
 // meeting waits for answers, the bot comes back on a new device (matrix.password), cross-signed again,
 // reads the encrypted answers given before from the backup, and the meeting goes on unchanged.
+import { execFile } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -12,6 +13,7 @@ import { generateRecoveryKey } from '../../src/matrix/recovery-key.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
 import { acceptNextInvite, membership, type TestUser, waitForEvent } from './support/homeserver.js';
+import { REPO_ROOT } from './support/homeserver-lifecycle.js';
 import {
   BOT_TIMEOUT_MS,
   isOpened,
@@ -82,10 +84,35 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
     expect(pong.encrypted).toBe(true);
     expect(olga.undecryptable(roomId)).toEqual([]);
 
-    // A later start finds the device signed and says so.
+    // A later start finds the device signed and says so, and so does `npm run check`.
     await w.bot.restart();
     expect(records('this device is cross-signed by its owner').at(-1)).toMatchObject({ outcome: 'signed' });
+    const check = await npmRunCheck(recoveryKey);
+    expect(check.stdout).toMatch(
+      new RegExp(
+        `^OK +encryption +device ${deviceOfLastStart()} is cross-signed by its owner; matrix.recoveryKey opens secret storage with the cross-signing and backup keys; room-key backup version \\d+$`,
+        'm',
+      ),
+    );
+    expect(check.stdout).not.toContain(recoveryKey);
+    const wrong = await npmRunCheck(generateRecoveryKey());
+    expect(wrong.stdout).toMatch(
+      /^WARN +encryption +.*matrix.recoveryKey does not open the account's secret storage/m,
+    );
+    expect(wrong.code).toBe(1);
   }, 120_000);
+
+  /** `npm run check` on the bot's config, with the recovery key from the environment. */
+  async function npmRunCheck(key: string) {
+    return new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'src/check/cli.ts', '--config', w.bot.configPath],
+        { cwd: REPO_ROOT, env: { ...process.env, MATRIX_RECOVERY_KEY: key }, timeout: 60_000 },
+        (error, stdout) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout }),
+      );
+    });
+  }
 
   it('key store deleted while a meeting waits: a new cross-signed device reads the earlier encrypted ✅ from the backup', async () => {
     const { olga, alice, bob, roomId } = await elementRoom('element lost store');
