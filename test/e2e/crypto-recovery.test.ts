@@ -9,6 +9,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { de } from '../../src/i18n/de.js';
 import { generateRecoveryKey } from '../../src/matrix/recovery-key.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
@@ -16,6 +17,7 @@ import { acceptNextInvite, membership, type TestUser, waitForEvent } from './sup
 import { REPO_ROOT } from './support/homeserver-lifecycle.js';
 import {
   BOT_TIMEOUT_MS,
+  bodyOf,
   isOpened,
   isPrompt,
   type MeetingWorld,
@@ -32,17 +34,31 @@ const wait = { timeoutMs: BOT_TIMEOUT_MS };
 describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Element is today)', () => {
   let w: MeetingWorld;
   let botId: string;
+  let admin: CryptoUser;
   const clients: CryptoUser[] = [];
   const recoveryKey = generateRecoveryKey();
 
   beforeAll(async () => {
     for (const level of ['log', 'info', 'debug'] as const)
       vi.spyOn(console, level).mockImplementation(() => {});
+    const [adminUser] = (await registerPeople(hs!, ['Admin'])) as [TestUser];
+    admin = await CryptoUser.start(adminUser, { element: true });
+    clients.push(admin);
     w = await startMeetingWorld(hs!, {
-      config: { matrix: { encryption: true }, retention: { discoverySchedule: '*/2 * * * * *' } },
+      config: {
+        matrix: { encryption: true },
+        admins: [adminUser.userId],
+        retention: { discoverySchedule: '*/2 * * * * *' },
+      },
       env: { MATRIX_RECOVERY_KEY: recoveryKey }, // a secret from the environment, as an operator may
     });
     botId = w.botUser.userId;
+    // The admin shares an encrypted room with the bot, so the admin's client follows the bot's devices.
+    // (A client that meets the bot first in a new DM may learn the device from the key message before
+    // its signatures, and matrix-js-sdk does not retry such a message: a client-side race.)
+    const adminRoom = await adminUser.createRoom({ name: 'admin room', encrypted: true, invite: [botId] });
+    await waitForEvent(adminUser, adminRoom, membership(botId, 'join'), wait);
+    await admin.awaitMembers(adminRoom, [botId]);
   });
 
   afterAll(async () => {
@@ -152,6 +168,20 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
       imported: expect.any(Number),
     });
     expect(await olga.deviceTrust(botId, newDevice)).toEqual({ known: true, signedByOwner: true });
+    // The admin is told, in an encrypted DM an Element-mode client reads, what happened and what came back.
+    const lost = records(
+      'the encryption keys of this device are lost; a known device cannot get new keys',
+    ).at(-1)!;
+    const restored = records('room keys are backed up to the homeserver').at(-1)!;
+    const dm = await acceptNextInvite(admin.user, { from: botId, timeoutMs: BOT_TIMEOUT_MS });
+    const told = await admin.waitFor(dm, postFrom(botId, newDevice), wait);
+    expect(told.encrypted).toBe(true);
+    expect(bodyOf(told)).toBe(
+      de.cryptoNewDevice(String(lost.reason), oldDevice, newDevice, true, {
+        crossSigned: true,
+        roomKeys: Number(restored.imported),
+      }).text,
+    );
     // The start-up re-read decrypted both ✅: Alice's stands as it was, Olga's counts.
     expect(
       sinceRestart.filter(
