@@ -116,7 +116,7 @@ export async function secureDevice(
     else log.info({ ...backup }, 'room keys are backed up to the homeserver');
   } else if (secretStorage === 'no-recovery-key') {
     log.warn(
-      'no matrix.recoveryKey: the cross-signing keys live only in this key store and room keys are not backed up; a lost key store means a device that is not cross-signed and cannot read earlier encrypted messages (npm run recovery-key makes one)',
+      'no matrix.recoveryKey: the cross-signing keys are kept only in this key store and room keys are not backed up; a new device (after the key store is gone) would not be cross-signed and could not read earlier encrypted messages (npm run recovery-key makes a recovery key)',
     );
   }
   const ms = Date.now() - started;
