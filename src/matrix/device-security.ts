@@ -88,6 +88,11 @@ export async function secureDevice(
       'this device is NOT cross-signed: clients that exclude insecure devices (Element) neither share their keys with the bot nor show its messages',
     );
   } else {
+    if (crossSigning.kind === 'reset')
+      log.warn(
+        { masterKey: crossSigning.masterKey },
+        "made new cross-signing keys (the account's old ones were nowhere to be had): clients that verified the bot see that its identity changed",
+      );
     log.info(
       {
         deviceId,

@@ -46,11 +46,10 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
     clients.push(admin);
     w = await startMeetingWorld(hs!, {
       config: {
-        matrix: { encryption: true },
+        matrix: { encryption: true, recoveryKey },
         admins: [adminUser.userId],
         retention: { discoverySchedule: '*/2 * * * * *' },
       },
-      env: { MATRIX_RECOVERY_KEY: recoveryKey }, // a secret from the environment, as an operator may
     });
     botId = w.botUser.userId;
     // The admin shares an encrypted room with the bot, so the admin's client follows the bot's devices.
@@ -66,6 +65,12 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
     await w?.close();
   });
 
+  /** The operator edits config.json (e.g. as MATRIX_PASSWORD or MATRIX_RECOVERY_KEY would set it). */
+  function setMatrixConfig(values: Record<string, string>) {
+    const config = JSON.parse(readFileSync(w.bot.configPath, 'utf8'));
+    Object.assign(config.matrix, values);
+    writeFileSync(w.bot.configPath, JSON.stringify(config));
+  }
   const logText = () => readFileSync(w.bot.logPath, 'utf8');
   const records = (msg: string) => w.bot.records().filter((r) => r.msg === msg);
   const deviceOfLastStart = () => records('encryption ready').at(-1)?.deviceId as string;
@@ -118,7 +123,7 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
     expect(wrong.code).toBe(1);
   }, 120_000);
 
-  /** `npm run check` on the bot's config, with the recovery key from the environment. */
+  /** `npm run check` on the bot's config, with a recovery key from the environment (it wins over the file). */
   async function npmRunCheck(key: string) {
     return new Promise<{ code: number | null; stdout: string }>((resolve) => {
       execFile(
@@ -143,9 +148,7 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
     await until('room keys in the backup', async () => (await backedUpSessions()) >= 2, wait.timeoutMs);
 
     // matrix.password lets the bot log in a new device itself.
-    const config = JSON.parse(readFileSync(w.bot.configPath, 'utf8'));
-    config.matrix.password = w.botUser.password;
-    writeFileSync(w.bot.configPath, JSON.stringify(config));
+    setMatrixConfig({ password: w.botUser.password });
     await w.bot.stop();
     rmSync(join(w.bot.dir, 'crypto'), { recursive: true, force: true });
     // While the bot is down: Olga's encrypted ✅ goes out in the Megolm session of her command, whose
@@ -202,6 +205,43 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
     expect(sessionsNamed(w.sim, title)).toEqual([expect.objectContaining({ record: true })]);
     expect(consentRows(aliceYes)).toEqual(before);
     expect(logText()).not.toContain(recoveryKey);
+  }, 240_000);
+
+  it("recovery key lost as well: the README's steps give the bot new cross-signing keys and a new backup, and Element-mode clients read it again", async () => {
+    const { olga, roomId } = await elementRoom('element new identity');
+    const oldMaster = records('this device is cross-signed by its owner').at(-1)!.masterKey;
+    const oldBackup = records('room keys are backed up to the homeserver').at(-1)!.version;
+    await w.bot.stop();
+    rmSync(join(w.bot.dir, 'crypto'), { recursive: true, force: true });
+    // README: empty the account's secret storage pointer (with the bot's current token, kept in
+    // crypto-session.json since the bot logged in its own device), make a new recovery key, restart.
+    const { accessToken } = JSON.parse(readFileSync(join(w.bot.dir, 'crypto-session.json'), 'utf8'));
+    const cleared = await fetch(
+      `${w.hs.url}/_matrix/client/v3/user/${encodeURIComponent(botId)}/account_data/m.secret_storage.default_key`,
+      { method: 'PUT', headers: { authorization: `Bearer ${accessToken}` }, body: '{}' },
+    );
+    expect(cleared.status).toBe(200);
+    const newKey = generateRecoveryKey();
+    setMatrixConfig({ recoveryKey: newKey });
+    await w.bot.restart({ readyTimeoutMs: 90_000 });
+
+    const newDevice = deviceOfLastStart();
+    const signed = records('this device is cross-signed by its owner').at(-1)!;
+    expect(signed).toMatchObject({ outcome: 'reset', deviceId: newDevice });
+    expect(signed.masterKey).not.toBe(oldMaster);
+    expect(records('room keys are backed up to the homeserver').at(-1)).toMatchObject({
+      kind: 'created',
+      replaces: oldBackup,
+    });
+    expect(await olga.deviceTrust(botId, newDevice)).toEqual({ known: true, signedByOwner: true });
+    const ping = await olga.sendText(roomId, '!ping');
+    const pong = await olga.waitFor(roomId, postFrom(botId, 'pong'), { afterEventId: ping, ...wait });
+    expect(pong.encrypted).toBe(true);
+    const check = await npmRunCheck(newKey);
+    expect(check.stdout).toMatch(
+      /^OK +encryption +.*opens secret storage with the cross-signing and backup keys/m,
+    );
+    expect(logText()).not.toContain(newKey);
   }, 240_000);
 
   /** The Megolm session an encrypted event of `u`'s went out in. */
