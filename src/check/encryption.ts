@@ -29,7 +29,8 @@ export async function checkEncryption(config: Config, doFetch: typeof fetch = fe
     let device: string;
     switch (trust.kind) {
       case 'signed':
-        device = `device ${me.deviceId} is cross-signed by its owner`;
+        // Published by the operator, it lets users check the bot's identity beyond trust on first use.
+        device = `device ${me.deviceId} is cross-signed by its owner (master key ${fingerprint(trust.masterKey)})`;
         break;
       case 'unknown-device':
         device = `device ${me.deviceId} has no keys yet (the bot makes them at its first start)`;
@@ -77,4 +78,9 @@ export async function checkEncryption(config: Config, doFetch: typeof fetch = fe
   } catch (error) {
     return result('warn', `not checked: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/** A public key as clients show it: groups of four characters. */
+export function fingerprint(key: string): string {
+  return (key.match(/.{1,4}/g) ?? []).join(' ');
 }
