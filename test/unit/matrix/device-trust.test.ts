@@ -1,61 +1,15 @@
 // Whether the homeserver shows the bot's device as cross-signed by its owner (what `npm run check` and
 // the start-up log say), read from a /keys/query answer with real ed25519 signatures.
-import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, deviceTrust } from '../../../src/matrix/device-trust.js';
+import { type KeysWorldOptions, keysWorld } from '../../support/cross-signing-keys.js';
 
 const USER = '@bot:example.org';
 const DEVICE = 'BOTDEVICE';
 
-function keyPair() {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const x = publicKey.export({ format: 'jwk' }).x!;
-  return { privateKey, pub: Buffer.from(x, 'base64url').toString('base64').replace(/=+$/, '') };
-}
-
-function signed<T extends Record<string, unknown>>(obj: T, keyId: string, privateKey: KeyObject): T {
-  // The spec signs the object without `signatures` and `unsigned`.
-  const {
-    signatures,
-    unsigned: _unsigned,
-    ...rest
-  } = obj as T & {
-    signatures?: Record<string, Record<string, string>>;
-    unsigned?: unknown;
-  };
-  const sig = sign(null, Buffer.from(canonicalJson(rest)), privateKey)
-    .toString('base64')
-    .replace(/=+$/, '');
-  return { ...obj, signatures: { ...signatures, [USER]: { ...signatures?.[USER], [keyId]: sig } } };
-}
-
-function world(opts: { signDevice?: boolean; signSelfSigning?: boolean; crossSigning?: boolean } = {}) {
-  const master = keyPair();
-  const selfSigning = keyPair();
-  const device = keyPair();
-  const masterId = `ed25519:${master.pub}`;
-  const selfId = `ed25519:${selfSigning.pub}`;
-  let deviceKeys: Record<string, unknown> = {
-    user_id: USER,
-    device_id: DEVICE,
-    algorithms: ['m.olm.v1.curve25519-aes-sha2', 'm.megolm.v1.aes-sha2'],
-    keys: { [`ed25519:${DEVICE}`]: device.pub, [`curve25519:${DEVICE}`]: 'curve' },
-    unsigned: { device_display_name: 'Consent meeting bot' },
-  };
-  deviceKeys = signed(deviceKeys, `ed25519:${DEVICE}`, device.privateKey);
-  if (opts.signDevice !== false) deviceKeys = signed(deviceKeys, selfId, selfSigning.privateKey);
-  let selfKey: Record<string, unknown> = {
-    user_id: USER,
-    usage: ['self_signing'],
-    keys: { [selfId]: selfSigning.pub },
-  };
-  if (opts.signSelfSigning !== false) selfKey = signed(selfKey, masterId, master.privateKey);
-  const query: Record<string, unknown> = { device_keys: { [USER]: { [DEVICE]: deviceKeys } } };
-  if (opts.crossSigning !== false) {
-    query.master_keys = { [USER]: { user_id: USER, usage: ['master'], keys: { [masterId]: master.pub } } };
-    query.self_signing_keys = { [USER]: selfKey };
-  }
-  return { query, master };
+function world(opts: KeysWorldOptions = {}) {
+  const keys = keysWorld(USER, DEVICE);
+  return { query: keys.query(opts), master: { pub: keys.masterKey } };
 }
 
 describe('deviceTrust', () => {
