@@ -21,6 +21,7 @@ export type CryptoMachine = Pick<
   | 'saveBackupDecryptionKey'
   | 'importBackedUpRoomKeys'
   | 'setSignatureUploadSender'
+  | 'roomKeyCounts'
 >;
 
 export type CrossSigningOutcome =

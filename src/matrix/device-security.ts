@@ -113,7 +113,16 @@ export async function secureDevice(
       }
       const ensured = await ensureBackup(api, machine, storage);
       backup = ensured.outcome;
-      if (ensured.info) await client.crypto.enableKeyBackup(ensured.info as never);
+      if (ensured.info) {
+        client.on('crypto.failed_backup', (error: unknown) =>
+          log.warn(
+            { reason: reasonOf(error) },
+            'uploading room keys to the backup failed; tried again with the next key',
+          ),
+        );
+        await client.crypto.enableKeyBackup(ensured.info as never);
+        void uploadWaitingKeys(client, machine, log);
+      }
     } catch (error) {
       backup = { kind: 'unavailable', reason: reasonOf(error) };
     }
@@ -127,6 +136,25 @@ export async function secureDevice(
   const ms = Date.now() - started;
   log.info({ ms }, 'device security checked');
   return { crossSigning, secretStorage, backup, ms };
+}
+
+/**
+ * The SDK uploads one batch of room keys when backup is enabled and one per arriving key; keys the store
+ * held before (e.g. the first start with a recovery key) go up here, batch after batch, in the background.
+ */
+async function uploadWaitingKeys(client: MatrixClient, machine: CryptoMachine, log: Logger): Promise<void> {
+  const engine = (client.crypto as unknown as { engine: { backupRoomKeys(): Promise<void> } }).engine;
+  try {
+    let before = await machine.roomKeyCounts();
+    while (before.backedUp < before.total) {
+      await engine.backupRoomKeys();
+      const after = await machine.roomKeyCounts();
+      if (after.backedUp <= before.backedUp) break; // no progress: the next arriving key tries again
+      before = after;
+    }
+  } catch (error) {
+    log.warn({ reason: reasonOf(error) }, 'uploading the waiting room keys to the backup failed');
+  }
 }
 
 function reasonOf(error: unknown): string {

@@ -1,9 +1,11 @@
 // The bot's device with clients set as Element is since April 2026 (MSC4153: users cross-signed,
 // "exclude insecure devices" on): the bot cross-signs its own device, so those clients share their keys
-// with it and show what it says. Its cross-signing keys and a backup of its room keys live in the
-// account's secret storage under the operator's recovery key: when the key store is deleted while a
-// meeting waits for answers, the bot comes back on a new device (matrix.password), cross-signed again,
-// reads the encrypted answers given before from the backup, and the meeting goes on unchanged.
+// with it and show what it says. Given a recovery key (here later, as in an existing installation), it
+// keeps its cross-signing keys and a backup of its room keys in the account's secret storage: when the
+// key store is deleted while a meeting waits for answers, the bot comes back on a new device
+// (matrix.password), cross-signed again, reads the encrypted answers given before from the backup, and
+// the meeting goes on unchanged. With the recovery key lost as well, the README's steps give it a new
+// identity. `npm run check` says each state.
 import { execFile } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,7 +50,7 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
     clients.push(admin);
     w = await startMeetingWorld(hs!, {
       config: {
-        matrix: { encryption: true, recoveryKey },
+        matrix: { encryption: true }, // the recovery key comes later, as in an existing installation
         admins: [adminUser.userId],
         retention: { discoverySchedule: '*/2 * * * * *' },
       },
@@ -93,12 +95,13 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
     return { olga: olga!, alice: alice!, bob: bob!, roomId };
   }
 
-  it('the bot cross-signs its device at the first start; clients that exclude insecure devices read it', async () => {
-    const first = records('this device is cross-signed by its owner').at(-1);
-    expect(first).toMatchObject({ outcome: 'created', deviceId: deviceOfLastStart() });
-    expect(records('room keys are backed up to the homeserver').at(-1)).toMatchObject({ kind: 'created' });
-    expect(logText()).not.toContain(recoveryKey.replace(/ /g, ''));
-    expect(logText()).not.toContain(recoveryKey);
+  it('the bot cross-signs its device at the first start, also without a recovery key; Element-mode clients read it', async () => {
+    expect(records('this device is cross-signed by its owner').at(-1)).toMatchObject({
+      outcome: 'created',
+      deviceId: deviceOfLastStart(),
+    });
+    expect(w.bot.records().some((r) => String(r.msg).startsWith('no matrix.recoveryKey'))).toBe(true);
+    expect(await backedUpSessions()).toBeNull(); // nothing is backed up without a recovery key
 
     const { olga, roomId } = await elementRoom('element ping');
     expect(await olga.deviceTrust(botId, deviceOfLastStart())).toEqual({ known: true, signedByOwner: true });
@@ -106,10 +109,31 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
     const pong = await olga.waitFor(roomId, postFrom(botId, 'pong'), { afterEventId: ping, ...wait });
     expect(pong.encrypted).toBe(true);
     expect(olga.undecryptable(roomId)).toEqual([]);
+    const without = await npmRunCheck(undefined);
+    expect(without.stdout).toMatch(
+      /^WARN +encryption +device \S+ is cross-signed by its owner .*no matrix.recoveryKey/m,
+    );
+  }, 120_000);
 
-    // A later start finds the device signed and says so, and so does `npm run check`.
+  it('given a recovery key, the bot keeps its keys in secret storage and backs up the room keys it already had', async () => {
+    setMatrixConfig({ recoveryKey });
     await w.bot.restart();
     expect(records('this device is cross-signed by its owner').at(-1)).toMatchObject({ outcome: 'signed' });
+    expect(records('stored the cross-signing keys in secret storage').at(-1)).toMatchObject({ stored: 3 });
+    expect(records('room keys are backed up to the homeserver').at(-1)).toMatchObject({ kind: 'created' });
+    // The room keys of the first test (Olga's !ping, the bot's pong) go up without a new message.
+    await until(
+      'the earlier room keys in the backup',
+      async () => ((await backedUpSessions()) ?? 0) >= 2,
+      wait.timeoutMs,
+    );
+    expect(logText()).not.toContain(recoveryKey.replace(/ /g, ''));
+    expect(logText()).not.toContain(recoveryKey);
+
+    // A later start finds everything in place and says so, and so does `npm run check`.
+    await w.bot.restart();
+    expect(records('this device is cross-signed by its owner').at(-1)).toMatchObject({ outcome: 'signed' });
+    expect(records('room keys are backed up to the homeserver').at(-1)).toMatchObject({ kind: 'in-use' });
     const check = await npmRunCheck(recoveryKey);
     const masterKey = String(records('this device is cross-signed by its owner').at(-1)!.masterKey);
     const backupVersion = String(records('room keys are backed up to the homeserver').at(-1)!.version);
@@ -120,6 +144,7 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
         message: `device ${deviceOfLastStart()} is cross-signed by its owner (master key ${fingerprint(masterKey)}); matrix.recoveryKey opens secret storage with the cross-signing and backup keys; room-key backup version ${backupVersion}`,
       }),
     );
+    expect(check.code).toBe(0);
     expect(check.stdout).not.toContain(recoveryKey);
     const wrong = await npmRunCheck(generateRecoveryKey());
     expect(wrong.stdout).toMatch(
@@ -128,13 +153,17 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
     expect(wrong.code).toBe(1);
   }, 120_000);
 
-  /** `npm run check` on the bot's config, with a recovery key from the environment (it wins over the file). */
-  async function npmRunCheck(key: string) {
+  /** `npm run check` on the bot's config; a recovery key given here comes from the environment (it wins). */
+  async function npmRunCheck(key: string | undefined) {
     return new Promise<{ code: number | null; stdout: string }>((resolve) => {
       execFile(
         process.execPath,
         ['--import', 'tsx', 'src/check/cli.ts', '--config', w.bot.configPath],
-        { cwd: REPO_ROOT, env: { ...process.env, MATRIX_RECOVERY_KEY: key }, timeout: 60_000 },
+        {
+          cwd: REPO_ROOT,
+          env: { ...process.env, ...(key ? { MATRIX_RECOVERY_KEY: key } : {}) },
+          timeout: 60_000,
+        },
         (error, stdout) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout }),
       );
     });
@@ -150,7 +179,12 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
     const before = consentRows(aliceYes);
     const oldDevice = deviceOfLastStart();
     // The room keys of Olga's and Alice's messages reached the backup (uploaded as they arrive).
-    await until('room keys in the backup', async () => (await backedUpSessions()) >= 2, wait.timeoutMs);
+    const sessions = [megolmSession(olga, roomId, command), megolmSession(alice, roomId, aliceYes)];
+    await until(
+      'both room keys in the backup',
+      async () => (await Promise.all(sessions.map((id) => inBackup(roomId, id)))).every(Boolean),
+      wait.timeoutMs,
+    );
 
     // matrix.password lets the bot log in a new device itself.
     setMatrixConfig({ password: w.botUser.password });
@@ -269,10 +303,24 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
     }
   }
 
-  async function backedUpSessions(): Promise<number> {
-    const info = (await w.botUser.request('GET', '/_matrix/client/v3/room_keys/version')) as {
-      count?: number;
-    };
-    return info.count ?? 0;
+  /** Whether the account's current backup holds the key of a Megolm session. */
+  async function inBackup(roomId: string, sessionId: string): Promise<boolean> {
+    const version = (
+      (await w.botUser.request('GET', '/_matrix/client/v3/room_keys/version')) as { version: string }
+    ).version;
+    const res = await fetch(
+      `${w.hs.url}/_matrix/client/v3/room_keys/keys/${encodeURIComponent(roomId)}/${encodeURIComponent(sessionId)}?version=${version}`,
+      { headers: { authorization: `Bearer ${w.botUser.accessToken}` } },
+    );
+    return res.status === 200;
+  }
+
+  /** How many room keys the account's current backup holds; null without a backup. */
+  async function backedUpSessions(): Promise<number | null> {
+    const res = await fetch(`${w.hs.url}/_matrix/client/v3/room_keys/version`, {
+      headers: { authorization: `Bearer ${w.botUser.accessToken}` },
+    });
+    if (res.status === 404) return null;
+    return ((await res.json()) as { count: number }).count;
   }
 });
