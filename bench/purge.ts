@@ -18,12 +18,12 @@ import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { BotApp } from '../src/app/bot-app.js';
 import { AppContext } from '../src/app/context.js';
-import { loadNotice } from '../src/app/notice.js';
 import type { BbbPort } from '../src/app/ports.js';
 import { BbbClient } from '../src/bbb/index.js';
 import { parseConfig } from '../src/config/load.js';
 import { openDatabase } from '../src/db/open.js';
 import { createStores } from '../src/db/stores.js';
+import { loadNotice } from '../src/notice.js';
 import { startBbbSimulator } from '../test/support/bbb-simulator.js';
 import { MemoryChat } from '../test/support/memory-chat.js';
 import { SAMPLE_NOTICE_FACTS } from '../test/support/notice-facts.js';
@@ -96,6 +96,7 @@ async function main() {
       getMeetingInfo: timed(client.getMeetingInfo.bind(client)),
       getRecordings: timed(client.getRecordings.bind(client)),
       deleteRecordings: timed(client.deleteRecordings.bind(client)),
+      sendChatMessage: timed(client.sendChatMessage.bind(client)),
     };
     const notice = loadNotice(config.notice[config.language], config.language, config);
     const chat = new MemoryChat();

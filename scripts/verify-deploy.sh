@@ -93,7 +93,7 @@ require 'Environment=MALLOC_CONF=narenas:1,tcache:false'
 
 # One start command: the unit, `npm run start:prod` and the container all run dist/src/main.js.
 entry=$(node -p 'require("./package.json").scripts["start:prod"]')
-[ "$entry" = 'node dist/src/main.js' ] || { echo "FAIL: start:prod is '$entry'" >&2; fail=1; }
+[ "$entry" = 'exec bash scripts/node-runtime.sh dist/src/main.js' ] || { echo "FAIL: start:prod is '$entry'" >&2; fail=1; }
 grep -q '^ExecStart=/usr/bin/node /opt/meetbot/dist/src/main.js --config /etc/meetbot/config.json$' "$unit" \
   || { echo "FAIL: $unit does not start /opt/meetbot/dist/src/main.js" >&2; fail=1; }
 if [ -f Dockerfile ]; then

@@ -190,6 +190,7 @@ export class Outbox {
       outbox.done(intent.id, this.ctx.now(), 'dropped');
       return;
     }
+    await this.tellMeetingItEnds(session);
     try {
       await this.ctx.bbb.end(session.bbbMeetingId);
     } catch (error) {
@@ -214,6 +215,34 @@ export class Outbox {
       details: { sessionId: session.id, reason: session.endReason },
     });
     report.ended.push(session);
+  }
+
+  /**
+   * Before a withdrawal ends a recorded session, one line in the meeting's own chat says why and where the new
+   * links are, naming nobody (design.md §3.5), where the server has `sendChatMessage`. Tried once per session, not
+   * again when the end is retried (a failure means BBB was unreachable then); the end never waits for it.
+   */
+  private async tellMeetingItEnds(session: SessionRow): Promise<void> {
+    if (!session.record || session.endReason !== 'withdrawal') return;
+    const meeting = this.ctx.stores.meetings.get(session.meetingId);
+    if (
+      !meeting ||
+      !this.ctx.stores.state.noteOnce(meeting.roomId, `bbb-chat-ending:${session.id}`, this.ctx.now())
+    )
+      return;
+    try {
+      const outcome = await this.ctx.bbb.sendChatMessage(
+        session.bbbMeetingId,
+        this.ctx.t.inMeeting.endingAfterWithdrawal(),
+      );
+      if (outcome !== 'sent')
+        this.ctx.log.info({ sessionId: session.id, outcome }, 'no chat line in BBB before the end');
+    } catch (error) {
+      this.ctx.log.warn(
+        { err: error, sessionId: session.id },
+        'could not post the chat line in BBB; ending anyway',
+      );
+    }
   }
 
   /**

@@ -47,6 +47,8 @@ export interface ChatPort {
    * second message: the homeserver deduplicates by transaction ID.
    */
   send(roomId: string, message: Rich, options?: SendOptions): Promise<string>;
+  /** Whether a message fits in one event, both when sent and when it replaces an earlier one. */
+  fits(message: Rich): boolean;
   /** Replaces the content of one of the bot's messages. */
   edit(roomId: string, eventId: string, message: Rich): Promise<void>;
   react(roomId: string, eventId: string, key: string): Promise<void>;
@@ -68,7 +70,7 @@ export interface ChatPort {
 
 export type BbbPort = Pick<
   BbbClient,
-  'create' | 'joinUrl' | 'end' | 'getMeetingInfo' | 'getRecordings' | 'deleteRecordings'
+  'create' | 'joinUrl' | 'end' | 'getMeetingInfo' | 'getRecordings' | 'deleteRecordings' | 'sendChatMessage'
 >;
 
 export interface Clock {

@@ -91,11 +91,21 @@ export class Withdrawal {
     const ended = effects.find(
       (e) => e.type === 'end-session' && effects.some((x) => x.type === 'create-session'),
     );
+    // Behind a front-end that cannot confirm deletions (b3lb) the bot promises none.
+    const noDeletion = this.ctx.config.bbb.acceptUnconfirmedDeletion
+      ? { ...t.withoutDeletion, contact: this.ctx.config.notice.contact ?? this.ctx.config.admins.join(', ') }
+      : undefined;
     if (ended && ended.type === 'end-session') {
       // The room hears "ended" only once BBB confirmed it.
       const confirmed = report.ended.some((s) => s.id === ended.sessionId);
+      if (noDeletion) {
+        const say = confirmed ? noDeletion.restarted : noDeletion.ending;
+        return say(who, meeting.title, noDeletion.contact);
+      }
       return confirmed ? t.withdrawRestarted(who, meeting.title) : t.withdrawEnding(who, meeting.title);
     }
+    if (noDeletion && effects.some((e) => e.type === 'purge-recordings'))
+      return noDeletion.after(who, meeting.title, noDeletion.contact);
     if (!effects.some((e) => e.type === 'purge-recordings')) return t.withdrawUnrecorded(who, meeting.title);
     const name = (startTime: number | null) =>
       t.recordingName(meeting.title, this.ctx.date(startTime ?? meeting.openedAt ?? meeting.createdAt));

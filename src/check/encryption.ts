@@ -1,10 +1,16 @@
+import { decodeRecoveryKey, isPlaceholderKey } from '../config/recovery-key.js';
 import type { Config } from '../config/schema.js';
-import { AccountApi } from '../matrix/account-api.js';
-import { deviceTrust } from '../matrix/device-trust.js';
-import { whoami } from '../matrix/login.js';
-import { decodeRecoveryKey, isPlaceholderKey } from '../matrix/recovery-key.js';
-import { SECRET, SecretStorage } from '../matrix/secret-storage.js';
-import type { CheckResult } from './checks.js';
+import { AccountApi } from '../matrix/e2ee/account-api.js';
+import { deviceTrust } from '../matrix/e2ee/device-trust.js';
+import { SECRET, SecretStorage } from '../matrix/e2ee/secret-storage.js';
+import { whoami } from '../matrix/sdk/login.js';
+
+/** One check line (a CheckResult of checks.ts, which imports this module). */
+interface EncryptionCheck {
+  name: 'encryption';
+  status: 'ok' | 'warn' | 'fail';
+  message: string;
+}
 
 /**
  * `npm run check`'s encryption item, changing nothing: is the device of the access token cross-signed
@@ -12,8 +18,11 @@ import type { CheckResult } from './checks.js';
  * the account's secret storage with the keys a new device would need. Never fails the start: the bot
  * sets these up itself at start-up; a warning says what it cannot do.
  */
-export async function checkEncryption(config: Config, doFetch: typeof fetch = fetch): Promise<CheckResult> {
-  const result = (status: CheckResult['status'], message: string): CheckResult => ({
+export async function checkEncryption(
+  config: Config,
+  doFetch: typeof fetch = fetch,
+): Promise<EncryptionCheck> {
+  const result = (status: EncryptionCheck['status'], message: string): EncryptionCheck => ({
     name: 'encryption',
     status,
     message,

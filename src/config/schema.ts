@@ -1,6 +1,6 @@
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
-import { decodeRecoveryKey } from '../matrix/recovery-key.js';
+import { decodeRecoveryKey } from './recovery-key.js';
 
 function isRecoveryKey(text: string): boolean {
   try {
@@ -113,6 +113,25 @@ export const configSchema = z.strictObject({
         .max(120_000)
         .default(10_000)
         .describe('Timeout of one BBB request'),
+      recordingFormats: z
+        .array(z.string().regex(/^[a-z0-9-]+$/, 'a BBB recording format name like "presentation"'))
+        .min(1)
+        .default(['presentation', 'video'])
+        .describe(
+          'Recording formats the notice covers. On servers that can switch formats per meeting (BBB 3.0.30+), every other known format (screenshare, podcast, notes, ai-summary, …) is switched off for recorded sessions',
+        ),
+      disabledFeatures: z
+        .array(z.string().regex(/^[A-Za-z]+$/, 'a BBB feature name like "learningDashboard"'))
+        .default(['learningDashboard'])
+        .describe(
+          'BBB client features switched off in every session (create parameter disabledFeatures, BBB 2.5+). The default keeps the Learning Analytics Dashboard, which shows moderators per-person activity, off',
+        ),
+      acceptUnconfirmedDeletion: z
+        .boolean()
+        .default(false)
+        .describe(
+          'Run behind a front-end that answers SUCCESS to deleting any recording, even one that does not exist (b3lb): the bot cannot confirm a deletion there, nor find recordings to delete. Off: the start-up check refuses such a front-end. On: it is accepted, and the notice says that the bot cannot delete recordings there and whom to ask instead',
+        ),
     })
     .describe('The BigBlueButton server'),
   retention: z

@@ -77,6 +77,7 @@ describe.skipIf(!hs)('npm run check', () => {
   let botUser: TestUser;
   let sim: BbbSimulator;
   let sha512Only: BbbSimulator;
+  let b3lb: BbbSimulator;
   let dir: string;
   let n = 0;
 
@@ -85,12 +86,14 @@ describe.skipIf(!hs)('npm run check', () => {
     await botUser.createRoom({ name: 'preflight room' });
     sim = await startBbbSimulator({ secret: SECRET });
     sha512Only = await startBbbSimulator({ secret: SECRET, algorithms: ['sha512'] });
+    b3lb = await startBbbSimulator({ secret: SECRET, flavour: 'b3lb' });
     dir = mkdtempSync(join(tmpdir(), 'meetbot-check-'));
     chmodSync(dir, 0o755); // readable by the unprivileged user of the read-only test
   });
   afterAll(async () => {
     await sim?.close();
     await sha512Only?.close();
+    await b3lb?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -127,7 +130,8 @@ describe.skipIf(!hs)('npm run check', () => {
     for (const [name, line] of run.lines) expect(line.status, `${name}: ${line.message}`).toBe('OK');
     expect(run.lines.get('homeserver')!.message).toContain(`the access token belongs to ${botUser.userId}`);
     expect(run.lines.get('rooms')!.message).toContain('reads all 1 joined room');
-    expect(run.lines.get('bbb')!.message).toContain('accepts the secret with sha256');
+    expect(run.lines.get('bbb')!.message).toContain('(BBB 3.0.30) accepts the secret with sha256');
+    expect(run.lines.get('bbb')!.message).toContain('deletions can be confirmed');
     expect(run.code).toBe(0);
     // Never the secrets.
     expect(run.stdout).not.toContain(SECRET);
@@ -158,6 +162,17 @@ describe.skipIf(!hs)('npm run check', () => {
       'refuses checksums made with sha256 (checksumError) but accepts sha512 with the same secret: set bbb.checksumAlgorithm to "sha512"',
     );
     expect(run.code).toBe(1);
+  });
+
+  it('fails behind a front-end that answers SUCCESS to deleting a recording that cannot exist (b3lb)', async () => {
+    const run = await check(writeConfig({ bbb: { url: b3lb.url } }));
+    expect(run.lines.get('bbb')!.status).toBe('FAIL');
+    expect(run.lines.get('bbb')!.message).toContain(
+      'answers SUCCESS to deleting a recording that cannot exist (as b3lb does): it cannot confirm deletions',
+    );
+    expect(run.code).toBe(1);
+    const accepted = await check(writeConfig({ bbb: { url: b3lb.url, acceptUnconfirmedDeletion: true } }));
+    expect(accepted.lines.get('bbb')!.status).toBe('OK');
   });
 
   it('warns about an unreachable BBB (it may come back), and does not exit 0', async () => {

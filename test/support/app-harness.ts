@@ -2,17 +2,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { CommandDispatcher } from '../../commands/dispatch.js';
 import { BotApp } from '../../src/app/bot-app.js';
 import { AppContext } from '../../src/app/context.js';
-import { loadNotice } from '../../src/app/notice.js';
 import type { BbbPort } from '../../src/app/ports.js';
 import { BbbClient } from '../../src/bbb/index.js';
+import { CommandDispatcher } from '../../src/commands/dispatch.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { openDatabase } from '../../src/db/open.js';
 import { createStores, type Stores } from '../../src/db/stores.js';
-import { type BbbSimulator, startBbbSimulator } from './bbb-simulator.js';
+import { loadNotice } from '../../src/notice.js';
+import { type BbbSimulator, type SimFlavour, startBbbSimulator } from './bbb-simulator.js';
 import { MemoryChat } from './memory-chat.js';
 import { SAMPLE_NOTICE_FACTS } from './notice-facts.js';
 
@@ -60,6 +60,8 @@ export interface HarnessOptions {
   processingDelayMs?: number;
   /** Wraps the BBB port and sees the stores of every (re)built app, e.g. to attach metrics. */
   decorate?: (bbb: BbbPort, stores: Stores) => BbbPort;
+  /** What the BBB simulator answers as (default BBB 3.0). */
+  flavour?: SimFlavour;
 }
 
 /** The real application on a real SQLite file, the BBB simulator over HTTP, and the in-memory chat port. */
@@ -74,15 +76,17 @@ export async function createHarness(
     secret: SECRET,
     processingDelayMs: options.processingDelayMs ?? 0,
     now: clock.now,
+    ...(options.flavour ? { flavour: options.flavour } : {}),
   });
   const config = parseConfig(
     {
       matrix: { homeserverUrl: 'http://127.0.0.1:1', accessToken: 'token', allowedInviters: ['@*:test'] },
       admins: [ADMIN],
-      bbb: { url: sim.url, secret: SECRET },
       database: { path: dbPath },
       notice: SAMPLE_NOTICE_FACTS,
       ...overrides,
+      // Overrides of bbb.* keep the simulator's URL and secret.
+      bbb: { url: sim.url, secret: SECRET, ...(overrides.bbb as object | undefined) },
     },
     'test-config',
     {},

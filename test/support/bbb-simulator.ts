@@ -9,9 +9,13 @@
  * - `end` ends the meeting before answering (real BBB does it asynchronously, §3.6);
  * - processing goes processing → published after `processingDelayMs` (no visible `processed` step);
  * - one playback format (presentation) per recording, so one recording-ready POST per recording (§5.1).
+ *
+ * By default it answers as BBB 3.0 (the API root's `<bbbVersion>`, the pagination block, `sendChatMessage`);
+ * `flavour` makes it answer as BBB 2.7 or 2.5, or as the load balancers Scalelite and b3lb (bbb-simulator/flavours.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { FLAVOURS, type SimFlavour } from './bbb-simulator/flavours.js';
 import {
   type ModelOptions,
   type SimAnswer,
@@ -28,6 +32,7 @@ import { el, responseXml, type SimChecksumAlgorithm, signJwt } from './bbb-simul
 export type {
   SimCallback,
   SimChecksumAlgorithm,
+  SimFlavour,
   SimJoin,
   SimRecording,
   SimRecordingState,
@@ -47,6 +52,8 @@ export interface BbbSimulatorOptions {
   jwtAlgorithm?: 'HS256' | 'HS512';
   /** Injectable clock (epoch ms) for createTime, expiry, startTime/endTime and processing deadlines. */
   now?: () => number;
+  /** What it answers as: BBB 3.0 (default), 2.7 or 2.5, or the load balancers Scalelite and b3lb. */
+  flavour?: SimFlavour;
 }
 
 export interface SimFaults {
@@ -107,6 +114,7 @@ export async function startBbbSimulator(opts: BbbSimulatorOptions): Promise<BbbS
   const now = opts.now ?? Date.now;
   const processingDelayMs = opts.processingDelayMs ?? 100;
   const jwtAlgorithm = opts.jwtAlgorithm ?? 'HS256';
+  const profile = FLAVOURS[opts.flavour ?? 'bbb-3.0'];
   let origin = '';
   let faults: SimFaults = {};
   let http500Served = 0;
@@ -153,6 +161,7 @@ export async function startBbbSimulator(opts: BbbSimulatorOptions): Promise<BbbS
     now,
     origin: () => origin,
     dropDeletes: () => faults.dropDeletes === true,
+    profile,
     onEnded: (session, rec) => {
       const endUrl = session.metadata.endcallbackurl;
       if (endUrl) {
@@ -199,10 +208,15 @@ export async function startBbbSimulator(opts: BbbSimulatorOptions): Promise<BbbS
     headers: { 'content-type': 'text/xml; charset=utf-8' },
     body: responseXml('SUCCESS', [
       el('version', '2.0'),
-      el('apiVersion', '2.0'),
-      el('bbbVersion', '3.0.0-simulator'),
-      el('graphqlWebsocketUrl', `${origin.replace(/^http/, 'ws')}/graphql`),
-      el('graphqlApiUrl', `${origin}/api/rest`),
+      ...(profile.bbbVersion
+        ? [el('apiVersion', '2.0'), el('bbbVersion', profile.bbbVersion)]
+        : [el('build', profile.build)]),
+      ...(profile.graphql
+        ? [
+            el('graphqlWebsocketUrl', `${origin.replace(/^http/, 'ws')}/graphql`),
+            el('graphqlApiUrl', `${origin}/api/rest`),
+          ]
+        : []),
     ]),
   });
 

@@ -2,7 +2,7 @@
 // Synapse serves it: the device's keys, the master and self-signing keys, each signed as the spec says.
 // For tests of how the bot reads whether its device is cross-signed.
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import { canonicalJson } from '../../src/matrix/device-trust.js';
+import { canonicalJson } from '../../src/matrix/e2ee/device-trust.js';
 
 function keyPair() {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');

@@ -1,9 +1,9 @@
 // How the bot gets its device cross-signed at start-up, decided against a homeserver whose key listing
 // carries real signatures (faked in memory) and an engine that holds, or lacks, the account's keys.
 import { describe, expect, it } from 'vitest';
-import type { AccountApi } from '../../../src/matrix/account-api.js';
-import { type CryptoMachine, ensureCrossSigned } from '../../../src/matrix/cross-signing.js';
-import type { SecretStorage } from '../../../src/matrix/secret-storage.js';
+import type { AccountApi } from '../../../src/matrix/e2ee/account-api.js';
+import { type CryptoMachine, ensureCrossSigned } from '../../../src/matrix/e2ee/cross-signing.js';
+import type { SecretStorage } from '../../../src/matrix/e2ee/secret-storage.js';
 import { keysWorld } from '../../support/cross-signing-keys.js';
 
 const USER = '@bot:example.org';

@@ -1,7 +1,7 @@
 // Whether the homeserver shows the bot's device as cross-signed by its owner (what `npm run check` and
 // the start-up log say), read from a /keys/query answer with real ed25519 signatures.
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, deviceTrust } from '../../../src/matrix/device-trust.js';
+import { canonicalJson, deviceTrust } from '../../../src/matrix/e2ee/device-trust.js';
 import { type KeysWorldOptions, keysWorld } from '../../support/cross-signing-keys.js';
 
 const USER = '@bot:example.org';

@@ -11,14 +11,14 @@ import {
 } from 'matrix-js-sdk/lib/crypto-api/recovery-key.js';
 import { ServerSideSecretStorageImpl } from 'matrix-js-sdk/lib/secret-storage.js';
 import { describe, expect, it } from 'vitest';
-import { AccountApi } from '../../../src/matrix/account-api.js';
 import {
   decodeRecoveryKey,
   encodeRecoveryKey,
   generateRecoveryKey,
   isPlaceholderKey,
-} from '../../../src/matrix/recovery-key.js';
-import { DEFAULT_KEY, SecretStorage } from '../../../src/matrix/secret-storage.js';
+} from '../../../src/config/recovery-key.js';
+import { AccountApi } from '../../../src/matrix/e2ee/account-api.js';
+import { DEFAULT_KEY, SecretStorage } from '../../../src/matrix/e2ee/secret-storage.js';
 
 const USER = '@bot:example.org';
 
