@@ -1,5 +1,6 @@
 import { startBot } from './bot.js';
 import { formatResult } from './check/report.js';
+import { configFileProblem, exampleValueProblems } from './check/settings.js';
 import { runStartupChecks } from './check/startup.js';
 import { configFileFromArgs } from './config/args.js';
 import { ConfigError, loadConfigFile } from './config/load.js';
@@ -23,12 +24,20 @@ async function main(): Promise<number> {
     }
     throw error;
   }
+  // Values left in from config.example.json parse, but are certainly wrong: named like a config error.
+  const examples = exampleValueProblems(config);
+  if (examples.length > 0) {
+    console.error(new ConfigError(file, examples).message);
+    return 2;
+  }
   registerSecret(config.matrix.accessToken);
   registerSecret(config.matrix.password);
   registerSecret(config.matrix.recoveryKey);
   registerSecret(config.bbb.secret);
   const log = createLogger(config.logLevel);
   routeMatrixSdkLogs(log);
+  const readable = configFileProblem(file);
+  if (readable) log.warn({ check: 'config' }, readable);
   // The session of a device the bot logged in itself (lost keys) stands in for matrix.accessToken.
   config = await applyStoredSession(config, sessionFilePath(cryptoStorePath(config)), log);
 

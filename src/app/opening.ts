@@ -46,6 +46,10 @@ export class Opening {
         meetingId: meeting.id,
         details: { sessionId: session.id, bbbMeetingId: session.bbbMeetingId, record: session.record },
       });
+      this.ctx.log.info(
+        { meetingId: meeting.id, sessionId: session.id, record: session.record },
+        session.record ? 'meeting opened in BBB, recorded' : 'meeting opened in BBB, not recorded',
+      );
       return fields;
     } catch (error) {
       this.ctx.log.warn(

@@ -314,6 +314,10 @@ export class Outbox {
     try {
       const roomId = await this.opening.sendLink(meeting, invitee, session);
       meetings.recordDelivery(session.id, invitee.userId, roomId, this.ctx.now());
+      this.ctx.log.info(
+        { meetingId: meeting.id, sessionId: session.id, userId: invitee.userId, roomId },
+        'join link delivered',
+      );
       delivered.add(invitee.userId);
       outbox.done(intent.id, this.ctx.now(), 'confirmed');
     } catch (error) {

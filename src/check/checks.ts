@@ -10,6 +10,7 @@ import { MIGRATIONS_FOLDER } from '../db/open.js';
 import { jsonOf, networkReason } from '../fetch-answers.js';
 import { loadNotice } from '../notice.js';
 import { checkEncryption } from './encryption.js';
+import { checkInviters } from './settings.js';
 
 /**
  * The preflight checks (`npm run check`, and the same at start-up). Each looks at one thing without
@@ -27,6 +28,7 @@ export type CheckStatus = 'ok' | 'warn' | 'fail';
 export type CheckName =
   | 'config'
   | 'homeserver'
+  | 'inviters'
   | 'rooms'
   | 'bbb'
   | 'notice'
@@ -71,6 +73,7 @@ export async function runChecks(config: Config, options: CheckOptions = {}): Pro
   ]);
   return [
     homeserver.result,
+    ...(homeserver.userId ? [checkInviters(config, homeserver.userId)] : []),
     rooms,
     bbb,
     checkNotice(config),
@@ -89,6 +92,8 @@ interface HomeserverOutcome {
   result: CheckResult;
   /** The homeserver's Date header (epoch ms, 1 s resolution) and when we read it. */
   serverDate?: { server: number; local: number };
+  /** The bot's user ID, when the homeserver confirmed the token. */
+  userId?: string;
 }
 
 export async function checkHomeserver(
@@ -167,11 +172,12 @@ export async function checkHomeserver(
     };
   } else {
     const newest = known.at(-1) ?? '?';
-    result = {
+    const result: CheckResult = {
       name: 'homeserver',
       status: 'ok',
       message: `${base} answers (spec ${newest}); the access token belongs to ${body.user_id}`,
     };
+    return { result, userId: body.user_id, ...(serverDate ? { serverDate } : {}) };
   }
   return { result, ...(serverDate ? { serverDate } : {}) };
 }

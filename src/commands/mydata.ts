@@ -1,4 +1,5 @@
 import { UndeliverableError } from '../app/ports.js';
+import { mention } from '../i18n/rich.js';
 import { defineCommand } from './command.js';
 
 export default defineCommand({
@@ -26,7 +27,8 @@ export default defineCommand({
     });
     stores.audit.append({ at: c.ctx.now(), actorId: c.sender, action: 'user.mydata', subjectId: c.sender });
     // Personal data is not read out in front of others: a room with more people gets a DM instead.
-    const others = [...(await c.ctx.chat.joinedMembers(c.roomId)).keys()].filter((id) => id !== c.sender);
+    const members = await c.ctx.chat.joinedMembers(c.roomId);
+    const others = [...members.keys()].filter((id) => id !== c.sender);
     if (others.length === 0) {
       await c.reply(answer);
       return;
@@ -41,6 +43,7 @@ export default defineCommand({
       return;
     }
     await c.ctx.chat.send(dm, answer);
-    await c.reply(t.mydataSent);
+    // Said in the room: whom the answer went to (several people may have asked).
+    await c.reply(t.mydataSent(mention(c.sender, members.get(c.sender) ?? c.sender)));
   },
 });

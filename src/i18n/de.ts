@@ -302,7 +302,9 @@ export const de = {
   purgeProgress: (done: number, total: number) => rich`Lösche … ${done}/${total}`,
   bbbSoftDeleteNote: rich`Hinweis: BigBlueButton verschiebt gelöschte Aufzeichnungen zunächst in einen Papierkorb; endgültig entfernt sie erst die Bereinigung auf dem Server.`,
 
-  mydataSent: rich`Ich habe dir die Auskunft per Direktnachricht geschickt.`,
+  mydataSent: (who: Rich) => rich`${who}, ich habe dir die Auskunft per Direktnachricht geschickt.`,
+  answerOnPrompt: (who: Rich, title: string, prompt: string) =>
+    rich`${who}, eine Reaktion auf den Datenschutzhinweis zählt nicht als Antwort: Bitte reagiere mit ✅ oder ❌ auf die ${link(prompt, `Frage zu „${title}“`)}.`,
   evidenceSent: (meetings: number) =>
     rich`Ich habe dir den Nachweisbericht (${String(meetings)} Besprechung${meetings === 1 ? '' : 'en'}) per Direktnachricht geschickt.`,
   evidenceFile: (file: string) =>
@@ -328,8 +330,27 @@ export const de = {
   } as Record<string, string>,
 
   helpHeader: rich`Befehle:`,
-  helpLine: (usage: string, summary: string) => rich`${code(usage)} – ${summary}`,
+  helpLine: (forms: readonly string[], summary: string) =>
+    rich`${join(
+      forms.map((f) => code(f)),
+      ' · ',
+    )} – ${summary}`,
   helpUnknown: (name: string) => rich`Den Befehl ${code(name)} gibt es nicht.`,
+  /** How each command is called, one entry per form, without the prefix; placeholders in this language. */
+  usages: {
+    help: ['help [Befehl]'],
+    ping: ['ping'],
+    meeting: ['meeting <Titel> [@Person …] [--at "<Zeit>"] [--no-record]'],
+    status: ['status [#Besprechung]'],
+    start: ['start [#Besprechung]'],
+    cancel: ['cancel [#Besprechung]'],
+    invite: ['invite [#Besprechung] @Person …'],
+    withdraw: ['withdraw [@Person] [#Besprechung]'],
+    recordings: ['recordings'],
+    purge: ['purge #Besprechung', 'purge <Aufzeichnung>', 'purge --expired'],
+    mydata: ['mydata'],
+    evidence: ['evidence [#Besprechung] [--format csv|json]'],
+  } as Record<string, readonly string[]>,
   commands: {
     help: 'Zeigt diese Hilfe oder die Hilfe zu einem Befehl',
     ping: 'Prüft, ob der Bot antwortet',

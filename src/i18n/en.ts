@@ -235,7 +235,9 @@ export const en: Catalogue = {
   purgeProgress: (done, total) => rich`Deleting … ${done}/${total}`,
   bbbSoftDeleteNote: rich`Note: BigBlueButton first moves deleted recordings to a trash area; only the server's cleanup removes them for good.`,
 
-  mydataSent: rich`I sent you the answer in a direct message.`,
+  mydataSent: (who) => rich`${who}, I sent you the answer in a direct message.`,
+  answerOnPrompt: (who, title, prompt) =>
+    rich`${who}, a reaction on the privacy notice does not count as an answer: please react with ✅ or ❌ on the ${link(prompt, `question about "${title}"`)}.`,
   evidenceSent: (meetings) =>
     rich`I sent you the evidence report (${String(meetings)} meeting${meetings === 1 ? '' : 's'}) in a direct message.`,
   evidenceFile: (file) =>
@@ -253,8 +255,26 @@ export const en: Catalogue = {
   consentKinds: { agree: 'agreement', decline: 'refusal', withdraw: 'withdrawal', reset: 'answer removed' },
 
   helpHeader: rich`Commands:`,
-  helpLine: (usage, summary) => rich`${code(usage)} – ${summary}`,
+  helpLine: (forms, summary) =>
+    rich`${join(
+      forms.map((f) => code(f)),
+      ' · ',
+    )} – ${summary}`,
   helpUnknown: (name) => rich`There is no command ${code(name)}.`,
+  usages: {
+    help: ['help [command]'],
+    ping: ['ping'],
+    meeting: ['meeting <title> [@user …] [--at "<time>"] [--no-record]'],
+    status: ['status [#meeting]'],
+    start: ['start [#meeting]'],
+    cancel: ['cancel [#meeting]'],
+    invite: ['invite [#meeting] @user …'],
+    withdraw: ['withdraw [@user] [#meeting]'],
+    recordings: ['recordings'],
+    purge: ['purge #meeting', 'purge <recording>', 'purge --expired'],
+    mydata: ['mydata'],
+    evidence: ['evidence [#meeting] [--format csv|json]'],
+  },
   commands: {
     help: 'Shows this help, or the help of one command',
     ping: 'Checks that the bot answers',

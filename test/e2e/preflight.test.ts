@@ -97,7 +97,7 @@ describe.skipIf(!hs)('npm run check', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  function writeConfig(patch: DeepPartial<E2eBotConfig> = {}): string {
+  function writeConfig(patch: DeepPartial<E2eBotConfig> = {}, mode = 0o600): string {
     n += 1;
     const base = defaultBotConfig(hs!.url, botUser, dir);
     const config = deepMerge<E2eBotConfig>(
@@ -109,7 +109,7 @@ describe.skipIf(!hs)('npm run check', () => {
       patch,
     );
     const file = join(dir, `config-${n}.json`);
-    writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o644 });
+    writeFileSync(file, JSON.stringify(config, null, 2), { mode });
     return file;
   }
   const check = (file: string, opts: { uid?: number; gid?: number } = {}) =>
@@ -120,6 +120,7 @@ describe.skipIf(!hs)('npm run check', () => {
     expect([...run.lines.keys()]).toEqual([
       'config',
       'homeserver',
+      'inviters',
       'rooms',
       'bbb',
       'notice',
@@ -145,6 +146,17 @@ describe.skipIf(!hs)('npm run check', () => {
       /rejects the access token \(M_UNKNOWN_TOKEN\).*matrix\.accessToken/,
     );
     expect(run.stdout).not.toContain('syt_not_a_real_token');
+    expect(run.code).toBe(1);
+  });
+
+  it("names an inviter list that matches nobody on the bot's own server", async () => {
+    const run = await check(
+      writeConfig({ matrix: { allowedInviters: ['@*:elsewhere.test'] }, admins: ['@dpo:elsewhere.test'] }),
+    );
+    expect(run.lines.get('inviters')).toEqual({
+      status: 'FAIL',
+      message: `matrix.allowedInviters ("@*:elsewhere.test") and admins match nobody on the bot's server ${botUser.serverName}: the bot would leave every room they invite it to; add e.g. "@*:${botUser.serverName}" to matrix.allowedInviters`,
+    });
     expect(run.code).toBe(1);
   });
 
@@ -215,7 +227,7 @@ describe.skipIf(!hs)('npm run check', () => {
     chmodSync(readOnly, 0o555);
     // root may write anywhere: run the check as an unprivileged user, as the service would run.
     const run = await check(
-      writeConfig({ database: { path: join(readOnly, 'bot.db') } }),
+      writeConfig({ database: { path: join(readOnly, 'bot.db') } }, 0o644),
       isRoot ? NOBODY : {},
     );
     expect(run.lines.get('database')!.status, run.stderr).toBe('FAIL');
@@ -255,6 +267,15 @@ describe.skipIf(!hs)('the same checks at start-up', () => {
     expect(run.lines.get('homeserver')?.status).toBe('FAIL');
     expect(run.stderr).toMatch(/^FAIL {2}homeserver .*rejects the access token/m);
     expect(run.stdout).not.toContain('bot ready');
+  });
+
+  it("an inviter list that matches nobody on the bot's server stops the start, exit 2", async () => {
+    const run = await startExpectingFailure({
+      matrix: { allowedInviters: ['@*:elsewhere.test'] },
+      admins: [],
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^FAIL {2}inviters .*match nobody on the bot's server/m);
   });
 
   it('a missing notice stops the start, exit 2', async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { BotApp } from '../../src/app/bot-app.js';
 import { AppContext } from '../../src/app/context.js';
 import type { BbbPort } from '../../src/app/ports.js';
@@ -62,6 +62,8 @@ export interface HarnessOptions {
   decorate?: (bbb: BbbPort, stores: Stores) => BbbPort;
   /** What the BBB simulator answers as (default BBB 3.0). */
   flavour?: SimFlavour;
+  /** The app's logger (default: silent), e.g. to read what the journal says. */
+  log?: Logger;
 }
 
 /** The real application on a real SQLite file, the BBB simulator over HTTP, and the in-memory chat port. */
@@ -111,7 +113,15 @@ export async function createHarness(
     });
     const bbb = options.decorate ? options.decorate(client, stores) : client;
     const notice = loadNotice(config.notice[config.language], config.language, config);
-    const ctx = new AppContext(config, stores, chat, bbb, clock, pino({ level: 'silent' }), notice);
+    const ctx = new AppContext(
+      config,
+      stores,
+      chat,
+      bbb,
+      clock,
+      options.log ?? pino({ level: 'silent' }),
+      notice,
+    );
     return new BotApp(ctx, { promptEditDelayMs: 5 });
   }
 

@@ -134,8 +134,9 @@ export class BotProcess {
       defaultBotConfig(opts.homeserverUrl, opts.botUser, this.dir),
       opts.config,
     );
-    writeFileSync(this.configPath, `${JSON.stringify(this.config, null, 2)}\n`);
-    this.logFile = createWriteStream(this.logPath, { flags: 'a' });
+    // Private like the operator's: the config holds the bot's token, the log join links.
+    writeFileSync(this.configPath, `${JSON.stringify(this.config, null, 2)}\n`, { mode: 0o600 });
+    this.logFile = createWriteStream(this.logPath, { flags: 'a', mode: 0o600 });
   }
 
   /** Writes the config, spawns the bot and resolves once it logged "bot ready". */

@@ -295,7 +295,7 @@ describe('npm run check with a broken config', () => {
     const lines = failed!.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^FAIL {2}config {5}Invalid configuration in .*config\.json: - /);
-    expect(lines[0]).toContain('matrix.homeserverUrl: expected a URL');
+    expect(lines[0]).toContain('matrix.homeserverUrl: expected an http(s) URL');
     expect(lines[0]).toContain('unknown key in bbb: "secert"');
   });
 });

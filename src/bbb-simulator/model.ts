@@ -1,6 +1,6 @@
 /**
  * Meetings, sessions and recordings of the BBB simulator, and the API call handlers. HTTP-agnostic: the server
- * in ../bbb-simulator.ts feeds raw query strings in and writes the returned answers out.
+ * in ./server.ts feeds raw query strings in and writes the returned answers out.
  * Behaviour follows shared/reference/bbb-api.md §3 (calls) and §4 (lifecycle and recording semantics).
  */
 import { randomBytes } from 'node:crypto';
