@@ -5,9 +5,10 @@ import {
   decideRecording,
   type RecordingDecision,
 } from '../domain/consent.js';
-import type { TallyView } from '../i18n/index.js';
+import type { Catalogue, TallyView } from '../i18n/index.js';
 import { join, mention, type Piece, person, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
+import type { ChatPort } from './ports.js';
 
 /** A meeting with its invitees and everyone's current consent status, read in one go. */
 export interface MeetingView {
@@ -71,7 +72,7 @@ function peopleOf(view: MeetingView): Map<string, Rich> {
 }
 
 /** The first `shown` pieces of a list, then "and N more". */
-export function someOf(ctx: AppContext, pieces: readonly Piece[], shown: number): Rich {
+export function someOf(ctx: { t: Catalogue }, pieces: readonly Piece[], shown: number): Rich {
   const rest = pieces.length - shown;
   return join([join(pieces.slice(0, shown), ', '), rest > 0 ? ctx.t.andMore(rest) : '']);
 }
@@ -81,7 +82,7 @@ export function someOf(ctx: AppContext, pieces: readonly Piece[], shown: number)
  * names `shown` people; this returns the fullest rendering that fits in one event, sent or edited.
  */
 export function fitting(
-  ctx: AppContext,
+  ctx: { chat: Pick<ChatPort, 'fits'> },
   render: (shown: number) => Rich,
   total: number,
   fits = (message: Rich) => ctx.chat.fits(message),
