@@ -44,6 +44,8 @@ export interface GuestPageText {
   forged: string;
   tooManyTitle: string;
   tooMany: string;
+  failedTitle: string;
+  failed: string;
 }
 
 const days = (n: number, one: string, many: string) => (n === 1 ? `1 ${one}` : `${n} ${many}`);
@@ -114,6 +116,8 @@ const de: GuestPageText = {
     'Das Formular war veraltet oder kam nicht von dieser Seite. Es wurde nichts geändert. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.',
   tooManyTitle: 'Zu viele Anfragen',
   tooMany: 'Zu viele Anfragen in kurzer Zeit. Bitte versuchen Sie es in einer Minute noch einmal.',
+  failedTitle: 'Nicht geklappt',
+  failed: 'Das hat nicht geklappt. Bitte laden Sie die Seite neu: Sie zeigt, was gespeichert ist.',
 };
 
 const en: GuestPageText = {
@@ -182,6 +186,8 @@ const en: GuestPageText = {
     'The form was out of date or did not come from this page. Nothing was changed. Please reload the page and try again.',
   tooManyTitle: 'Too many requests',
   tooMany: 'Too many requests in a short time. Please try again in a minute.',
+  failedTitle: 'That did not work',
+  failed: 'That did not work. Please reload the page: it shows what is stored.',
 };
 
 export const guestPageText: Record<Language, GuestPageText> = { de, en };

@@ -1,10 +1,11 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BotApp } from '../../app/bot-app.js';
 import type { GuestAccess } from '../../app/guests.js';
+import { hashGuestToken } from '../../db/guests-store.js';
 import { type ConsentKind, currentStatuses } from '../../domain/consent.js';
 import { guestChoices } from '../../domain/guest.js';
 import { type GuestPageText, guestLanguage, guestPageText } from '../../i18n/guest-page.js';
@@ -68,8 +69,9 @@ export async function registerGuestPages(server: FastifyInstance, app: BotApp): 
       const code = (error as { statusCode?: number }).statusCode ?? 500;
       if (code === 429) return sendPage(reply, 429, plainPage(t, t.tooManyTitle, t.tooMany));
       if (code === 403) return sendPage(reply, 403, plainPage(t, t.forgedTitle, t.forged));
+      if (code === 404) return sendPage(reply, 404, plainPage(t, t.notFoundTitle, t.notFound));
       if (code >= 500) ctx.log.error({ err: error }, 'guest page failed');
-      return sendPage(reply, code, plainPage(t, t.notFoundTitle, t.notFound));
+      return sendPage(reply, code, plainPage(t, t.failedTitle, t.failed));
     });
 
     const notFound = (req: TokenRequest, reply: FastifyReply) => {
@@ -203,9 +205,7 @@ export async function registerGuestPages(server: FastifyInstance, app: BotApp): 
 
 type GuestPageModelDone = 'agree' | 'decline' | 'withdraw' | 'unchanged' | undefined;
 
-function tokenHash(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
+const tokenHash = hashGuestToken;
 
 function sendPage(reply: FastifyReply, code: number, page: string) {
   return reply.code(code).type('text/html; charset=utf-8').send(page);
