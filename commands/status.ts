@@ -1,6 +1,6 @@
-import { fitting, readMeeting, tally } from '../src/app/views.js';
+import { counts, fitting, namesShown, readMeeting, tally } from '../src/app/views.js';
 import type { MeetingRow } from '../src/db/meetings-store.js';
-import { join } from '../src/i18n/rich.js';
+import { join, person } from '../src/i18n/rich.js';
 import { defineCommand } from './command.js';
 import { isMeetingRef, resolveMeeting } from './meeting-ref.js';
 
@@ -20,20 +20,32 @@ export default defineCommand({
     const meeting = latest ?? resolveMeeting(c, ref, ['collecting', 'open']);
     const view = readMeeting(c.ctx, meeting);
     const session = c.ctx.stores.meetings.currentSession(meeting.id);
-    const render = (shown: number) => {
+    const named = namesShown(c.ctx, meeting);
+    const render = (shownNames: number) => {
       const status = t.status({
         ref: t.meetingRef(meeting.id, meeting.title),
         state: t.stateNames[meeting.state] ?? meeting.state,
         when: meeting.scheduledAt ? c.ctx.dateTime(meeting.scheduledAt) : null,
-        tally: tally(view, shown),
+        tally: named ? tally(view, shownNames) : counts(view),
         recording: session ? (session.record ? t.recordingStateOn : t.recordingStateOff) : null,
       });
       return latest ? join([t.statusLatest, status], '\n') : status;
     };
     // A large meeting's full list may not fit in one event: then counts and names as far as they fit.
     const everyone = view.invitees.length;
-    await c.reply(
-      fitting((shown) => render(shown === everyone ? Number.POSITIVE_INFINITY : shown), everyone),
-    );
+    await c.reply(fitting((n) => render(n === everyone ? Number.POSITIVE_INFINITY : n), everyone));
+    // Answers stay private: the organizer learns by DM who has not answered yet (to remind them).
+    if (!named && c.sender === meeting.organizerId && meeting.state === 'collecting' && !meeting.noRecord) {
+      const pending = view.invitees
+        .filter((i) => view.decision.pending.includes(i.userId))
+        .map((i) => person(i.userId, i.displayName));
+      await c.app.direct.tell(
+        c.sender,
+        fitting(
+          (n) => t.statusPending(t.meetingRef(meeting.id, meeting.title), pending.slice(0, n)),
+          pending.length,
+        ),
+      );
+    }
   },
 });

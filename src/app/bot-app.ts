@@ -1,6 +1,7 @@
 import { RetentionJob } from '../jobs/retention.js';
 import { ConsentIntake } from './consent-intake.js';
 import type { AppContext } from './context.js';
+import { DirectPrompts } from './direct-prompts.js';
 import { MeetingLifecycle } from './lifecycle.js';
 import { Opening } from './opening.js';
 import { Outbox } from './outbox.js';
@@ -19,6 +20,7 @@ export class BotApp {
   readonly opening: Opening;
   readonly outbox: Outbox;
   readonly planning: Planning;
+  readonly direct: DirectPrompts;
   readonly purger: Purger;
   readonly discovery: RecordingDiscovery;
   readonly playback: PlaybackLinks;
@@ -39,9 +41,10 @@ export class BotApp {
     this.playback = new PlaybackLinks(ctx, (userId) => this.opening.directRoom(userId));
     this.discovery.onAvailable = async (recording) => this.playback.schedule(recording);
     this.outbox = new Outbox(ctx, this.lifecycle, this.opening, this.purger, this.discovery, this.prompts);
-    this.planning = new Planning(ctx, this.outbox);
-    this.withdrawal = new Withdrawal(ctx, this.outbox, this.discovery);
-    this.intake = new ConsentIntake(ctx, this.outbox, this.withdrawal);
+    this.direct = new DirectPrompts(ctx, this.opening);
+    this.planning = new Planning(ctx, this.outbox, this.direct);
+    this.withdrawal = new Withdrawal(ctx, this.outbox, this.discovery, this.direct);
+    this.intake = new ConsentIntake(ctx, this.outbox, this.withdrawal, this.direct);
     this.retention = new RetentionJob(ctx, this.purger, this.outbox);
     this.reconciler = new Reconciler(ctx, this.planning, this.intake, this.outbox, this.prompts);
   }
@@ -58,6 +61,7 @@ export class BotApp {
       }
     }
     await this.outbox.runAll();
+    await this.direct.postAllMissing();
   }
 
   async close(): Promise<void> {

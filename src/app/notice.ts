@@ -122,19 +122,21 @@ export function fullNoticeMessage(ctx: AppContext, text: string, sha256: string)
 }
 
 /**
- * Posts the privacy notice of a meeting: the full text once per room and notice version, then the
- * short first layer that links to it. Returns the first layer's event ID. Resumable: the full
- * text's event ID is stored before the first layer is sent, and both sends are keyed.
+ * Posts the privacy notice of a meeting in its room (or in an invitee's DM room, `roomId`): the full
+ * text once per room and notice version, then the short first layer that links to it. Returns the
+ * first layer's event ID. Resumable: the full text's event ID is stored before the first layer is
+ * sent, and both sends are keyed.
  */
 export async function postNotice(
   ctx: AppContext,
-  meeting: { id: number; roomId: string; title: string; noticeSha256: string },
+  meeting: { id: number; roomId: string; title: string; noticeSha256: string; consentAsk: string },
+  roomId = meeting.roomId,
 ): Promise<string> {
-  const key = `notice-full:${meeting.roomId}:${meeting.noticeSha256}`;
+  const key = `notice-full:${roomId}:${meeting.noticeSha256}`;
   let fullEventId = ctx.stores.state.read(key);
   if (!fullEventId) {
     const text = ctx.stores.meetings.noticeText(meeting.noticeSha256) ?? ctx.notice.text;
-    fullEventId = await ctx.chat.send(meeting.roomId, fullNoticeMessage(ctx, text, meeting.noticeSha256), {
+    fullEventId = await ctx.chat.send(roomId, fullNoticeMessage(ctx, text, meeting.noticeSha256), {
       notice: true,
       key: `notice-full:${meeting.noticeSha256}`,
     });
@@ -142,7 +144,7 @@ export async function postNotice(
   }
   const facts = noticeFacts(ctx.config, ctx.language);
   return ctx.chat.send(
-    meeting.roomId,
+    roomId,
     ctx.t.noticeFirstLayer({
       title: meeting.title,
       version: shortVersion(meeting.noticeSha256),
@@ -151,7 +153,8 @@ export async function postNotice(
       bbbProvider: facts.bbbProvider ?? '',
       recordingDays: ctx.config.retention.recordingDays,
       prefix: ctx.config.matrix.commandPrefix,
-      fullText: permalink(meeting.roomId, fullEventId, ctx.chat.botUserId),
+      fullText: permalink(roomId, fullEventId, ctx.chat.botUserId),
+      ask: meeting.consentAsk === 'direct' ? 'direct' : 'room',
     }),
     // A plain message, not m.notice: people should read this one (clients show notices subdued).
     { key: `notice:${meeting.id}` },

@@ -3,6 +3,7 @@ import { withinCap } from '../domain/bounds.js';
 import { AGREE_KEY, DECLINE_KEY } from '../domain/consent.js';
 import { mention, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
+import type { DirectPrompts } from './direct-prompts.js';
 import { postNotice } from './notice.js';
 import type { Outbox } from './outbox.js';
 import { readMeeting, renderPrompt } from './views.js';
@@ -25,6 +26,7 @@ export class Planning {
   constructor(
     private readonly ctx: AppContext,
     private readonly outbox: Outbox,
+    private readonly direct: DirectPrompts,
   ) {}
 
   async plan(request: PlanRequest): Promise<MeetingRow | null> {
@@ -49,6 +51,7 @@ export class Planning {
         commandEventId: request.commandEventId,
         scheduledAt: request.scheduledAt,
         invitees: people,
+        consentAsk: this.ctx.config.consent.ask,
       },
       this.ctx.now(),
     );
@@ -71,8 +74,9 @@ export class Planning {
   }
 
   /**
-   * Posts the notice and the consent prompt, seeded with ✅ and ❌ so one click answers. Resumable: each
-   * posted event ID is stored at once, and a restart posts only what is missing.
+   * Posts the notice and the consent prompt, seeded with ✅ and ❌ so one click answers: in the room,
+   * or (consent.ask "direct") in each invitee's DM room, the room's prompt then showing counts only.
+   * Resumable: each posted event ID is stored at once, and a restart posts only what is missing.
    */
   async postPrompt(meetingId: number): Promise<void> {
     const store = this.ctx.stores.meetings;
@@ -90,11 +94,12 @@ export class Planning {
         { key: `prompt:${meetingId}` },
       );
       store.setPosted(meetingId, { promptEventId });
-      if (!meeting.noRecord) {
+      if (!meeting.noRecord && !this.direct.asksDirectly(meeting)) {
         await this.ctx.chat.react(meeting.roomId, promptEventId, AGREE_KEY);
         await this.ctx.chat.react(meeting.roomId, promptEventId, DECLINE_KEY);
       }
     }
+    await this.direct.postMissing(meetingId);
     await this.openIfDue(meetingId);
   }
 
@@ -168,12 +173,13 @@ export class Planning {
         { ...this.internal(), actorId },
       );
       const current = result?.applied.meeting;
+      if (added.size) await this.direct.postMissing(meeting.id);
       if (current?.state === 'open' && this.ctx.stores.meetings.currentSession(meeting.id)?.record) {
+        const waiting = this.direct.asksDirectly(current)
+          ? this.ctx.t.waitingForConsentDirect
+          : this.ctx.t.waitingForConsent;
         for (const p of people.filter((x) => added.has(x.userId))) {
-          await this.ctx.chat.send(
-            current.roomId,
-            this.ctx.t.waitingForConsent(mention(p.userId, p.displayName)),
-          );
+          await this.ctx.chat.send(current.roomId, waiting(mention(p.userId, p.displayName)));
         }
       }
       const pill = (p: { userId: string; displayName: string }) => mention(p.userId, p.displayName);

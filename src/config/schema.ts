@@ -119,6 +119,23 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe('Recording retention and purge'),
+  consent: z
+    .strictObject({
+      ask: z
+        .enum(['direct', 'room'])
+        .default('direct')
+        .describe(
+          '"direct" (default): each invitee gets the first layer of the notice and the consent prompt in their direct-message room with the bot and answers there; the meeting\'s room sees counts only. "room": the prompt stands in the meeting\'s room, where every client shows who reacted with what (the first layer says so)',
+        ),
+      showNames: z
+        .boolean()
+        .default(false)
+        .describe(
+          'Show in the meeting\'s room who agreed, declined or withdrew (with "direct"). Off by default: only counts; turn on only where a works agreement allows it',
+        ),
+    })
+    .prefault({})
+    .describe('How consent is asked for'),
   limits: z
     .strictObject({
       maxInvitees: z

@@ -8,12 +8,13 @@ import {
   type SessionState,
 } from '../domain/lifecycle.js';
 import type { Db } from './open.js';
-import { consentEvents, invitees, linkDeliveries, meetings, notices, sessions } from './schema.js';
+import { consentEvents, dmPrompts, invitees, linkDeliveries, meetings, notices, sessions } from './schema.js';
 
 export type MeetingRow = typeof meetings.$inferSelect;
 export type InviteeRow = typeof invitees.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type ConsentRow = typeof consentEvents.$inferSelect;
+export type DmPromptRow = typeof dmPrompts.$inferSelect;
 
 export interface NewMeeting {
   roomId: string;
@@ -25,6 +26,8 @@ export interface NewMeeting {
   commandEventId: string;
   scheduledAt: number | null;
   invitees: { userId: string; displayName: string }[];
+  /** Where consent is asked (config consent.ask); defaults to the meeting's room. */
+  consentAsk?: 'direct' | 'room';
 }
 
 export type ConsentSource = 'reaction' | 'redaction' | 'command' | 'reconcile';
@@ -55,6 +58,7 @@ export class MeetingsStore {
           commandEventId: m.commandEventId,
           scheduledAt: m.scheduledAt,
           createdAt: now,
+          consentAsk: m.consentAsk ?? 'room',
         })
         .returning()
         .get();
@@ -330,6 +334,43 @@ export class MeetingsStore {
       .where(eq(linkDeliveries.userId, userId))
       .get();
     return row?.n ?? 0;
+  }
+
+  /** The consent prompt in a person's DM room, stored as soon as it is posted. */
+  setDmPrompt(p: { meetingId: number; userId: string; roomId: string; eventId: string }, now: number): void {
+    this.db
+      .insert(dmPrompts)
+      .values({ ...p, postedAt: now })
+      .onConflictDoNothing()
+      .run();
+  }
+
+  dmPrompts(meetingId: number): DmPromptRow[] {
+    return this.db.select().from(dmPrompts).where(eq(dmPrompts.meetingId, meetingId)).all();
+  }
+
+  dmPrompt(meetingId: number, userId: string): DmPromptRow | undefined {
+    return this.db
+      .select()
+      .from(dmPrompts)
+      .where(and(eq(dmPrompts.meetingId, meetingId), eq(dmPrompts.userId, userId)))
+      .get();
+  }
+
+  dmPromptByEvent(eventId: string): DmPromptRow | undefined {
+    return this.db.select().from(dmPrompts).where(eq(dmPrompts.eventId, eventId)).get();
+  }
+
+  dmPromptsOfUser(userId: string): DmPromptRow[] {
+    return this.db.select().from(dmPrompts).where(eq(dmPrompts.userId, userId)).all();
+  }
+
+  setDmPromptShown(meetingId: number, userId: string, shown: string): void {
+    this.db
+      .update(dmPrompts)
+      .set({ shown })
+      .where(and(eq(dmPrompts.meetingId, meetingId), eq(dmPrompts.userId, userId)))
+      .run();
   }
 
   noticeText(sha256: string): string | undefined {

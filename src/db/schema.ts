@@ -37,6 +37,11 @@ export const meetings = sqliteTable(
     /** Why it opened: all-answered | scheduled | start-command | no-record */
     openedBy: text('opened_by'),
     closedAt: integer('closed_at'),
+    /**
+     * Where consent is asked: direct (a prompt in each invitee's DM room, see `dm_prompts`) or room
+     * (the prompt above). Kept per meeting: a config change does not move the prompts of a planned one.
+     */
+    consentAsk: text('consent_ask').notNull().default('room'),
   },
   (t) => [index('meetings_room_state').on(t.roomId, t.state)],
 );
@@ -197,6 +202,23 @@ export const processedEvents = sqliteTable('processed_events', {
   eventId: text('event_id').primaryKey(),
   at: integer('at').notNull(),
 });
+
+/** A meeting's consent prompt in one invitee's direct-message room (consent.ask "direct"). */
+export const dmPrompts = sqliteTable(
+  'dm_prompts',
+  {
+    meetingId: integer('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    roomId: text('room_id').notNull(),
+    eventId: text('event_id').notNull().unique(),
+    postedAt: integer('posted_at').notNull(),
+    /** Fingerprint of what the prompt shows now (edits that change nothing are not sent). */
+    shown: text('shown'),
+  },
+  (t) => [primaryKey({ columns: [t.meetingId, t.userId] }), index('dm_prompts_user').on(t.userId)],
+);
 
 /** One direct-message room per person, reused for every link. */
 export const directRooms = sqliteTable('direct_rooms', {

@@ -84,6 +84,7 @@ export const de = {
     recordingDays: number | null;
     prefix: string;
     fullText: string;
+    ask: 'direct' | 'room';
   }) =>
     blocks([
       bold(
@@ -96,6 +97,9 @@ export const de = {
         p.recordingDays === null
           ? rich`Aufzeichnungen bleiben bis zu einem Widerruf gespeichert. Den Link zum Ansehen bekommt nur, wer zugestimmt hat, per Direktnachricht.`
           : rich`Aufzeichnungen werden nach ${p.recordingDays === 1 ? '1 Tag' : `${p.recordingDays} Tagen`} gelöscht. Den Link zum Ansehen bekommt nur, wer zugestimmt hat, per Direktnachricht.`,
+        p.ask === 'room'
+          ? rich`Geantwortet wird mit einer Reaktion hier im Raum: Wer was geantwortet hat, sehen alle im Raum.`
+          : rich`Jede eingeladene Person wird per Direktnachricht gefragt und antwortet dort; ihre Antwort sehen nur sie und der Bot, hier im Raum stehen nur Zahlen.`,
       ]),
       link(p.fullText, 'Vollständiger Datenschutzhinweis'),
     ]),
@@ -112,13 +116,16 @@ export const de = {
     noRecord: boolean;
     tally: TallyView;
     closedNote: Rich | null;
+    ask: 'direct' | 'room';
   }) =>
     lines(
       [
         rich`Besprechung #${p.id} ${bold(p.title)} von ${p.organizer}${p.when ? ` am ${p.when}` : ''}.`,
         p.noRecord
           ? rich`Diese Besprechung wird nicht aufgezeichnet. Eingeladen: ${p.invitees}`
-          : rich`${p.invitees}: Darf die Besprechung aufgezeichnet werden? Reagiert mit ✅ (ja) oder ❌ (nein). Aufgezeichnet wird nur, wenn alle zustimmen. Eure Zustimmung gilt für den Hinweis oben und ist jederzeit mit ${code('!withdraw')} widerrufbar.`,
+          : p.ask === 'direct'
+            ? rich`Eingeladen: ${p.invitees}. Ob aufgezeichnet werden darf, frage ich jede Person per Direktnachricht; dort wird geantwortet, und hier stehen nur die Zahlen. Aufgezeichnet wird nur, wenn alle zustimmen.`
+            : rich`${p.invitees}: Darf die Besprechung aufgezeichnet werden? Reagiert mit ✅ (ja) oder ❌ (nein). Aufgezeichnet wird nur, wenn alle zustimmen. Eure Zustimmung gilt für den Hinweis oben und ist jederzeit mit ${code('!withdraw')} widerrufbar.`,
         p.noRecord ? null : tallyLine('✅ Zugestimmt', p.tally.agreed, p.tally.totals?.agreed),
         p.noRecord ? null : tallyLine('❌ Abgelehnt', p.tally.declined, p.tally.totals?.declined),
         p.noRecord ? null : tallyLine('↩️ Widerrufen', p.tally.withdrawn, p.tally.totals?.withdrawn),
@@ -126,6 +133,33 @@ export const de = {
         p.closedNote,
       ].filter((x): x is Rich => x !== null),
     ),
+  /** The consent prompt in one person's DM room; `answer` is what they answered so far. */
+  directPrompt: (p: {
+    id: number;
+    title: string;
+    organizer: Rich;
+    when: string | null;
+    prefix: string;
+    answer: 'agreed' | 'declined' | 'withdrawn' | 'pending';
+    closedNote: Rich | null;
+  }) =>
+    lines(
+      [
+        rich`Besprechung #${p.id} ${bold(p.title)} von ${p.organizer}${p.when ? ` am ${p.when}` : ''}: Darf sie aufgezeichnet werden? Reagiere hier mit ✅ (ja) oder ❌ (nein).`,
+        rich`Die Entscheidung ist freiwillig. Wer ablehnt, nimmt trotzdem teil, ohne jeden Nachteil; aufgezeichnet wird dann nicht. Deine Antwort sehen nur du und der Bot (und die Admins im Einwilligungsnachweis); im Raum der Besprechung stehen nur Zahlen. Du kannst sie bis zur Eröffnung ändern und jederzeit mit ${code(`${p.prefix}withdraw`)} hier widerrufen. Sie gilt für den Datenschutzhinweis oben.`,
+        rich`Deine Antwort: ${
+          {
+            agreed: '✅ zugestimmt',
+            declined: '❌ abgelehnt',
+            withdrawn: '↩️ widerrufen',
+            pending: '⏳ noch keine',
+          }[p.answer]
+        }`,
+        p.closedNote,
+      ].filter((x): x is Rich => x !== null),
+    ),
+  promptUndeliverable: (who: Rich, organizer: Rich, title: string) =>
+    rich`${organizer}: ${who} konnte ich zu ${bold(title)} nicht per Direktnachricht fragen; ich versuche es weiter. Bis dahin fehlt diese Antwort.`,
   promptOpened: (recording: boolean) =>
     recording ? rich`▶️ Eröffnet, mit Aufzeichnung.` : rich`▶️ Eröffnet, ohne Aufzeichnung.`,
   promptCancelled: rich`✖️ Abgesagt.`,
@@ -133,6 +167,7 @@ export const de = {
 
   recordingOn: (count: number) => rich`Aufzeichnung AN – alle ${count} haben zugestimmt.`,
   recordingOffNoRecord: rich`Aufzeichnung AUS – die Besprechung wurde ohne Aufzeichnung angelegt.`,
+  recordingOffNotAll: rich`Aufzeichnung AUS – nicht alle haben zugestimmt.`,
   recordingOffReasons: (reasons: Rich[]) => rich`Aufzeichnung AUS – ${join(reasons, ', ')}.`,
   reasonDeclined: (who: Rich) => rich`${who} hat abgelehnt`,
   reasonWithdrew: (who: Rich) => rich`${who} hat widerrufen`,
@@ -157,6 +192,8 @@ export const de = {
   joinLinkInRoom: (who: Rich, url: string) => rich`${who}: ${url}`,
   waitingForConsent: (who: Rich) =>
     rich`${who}: Diese Besprechung wird aufgezeichnet. Deinen Link bekommst du, sobald du oben mit ✅ zustimmst.`,
+  waitingForConsentDirect: (who: Rich) =>
+    rich`${who}: Diese Besprechung wird aufgezeichnet. Deinen Link bekommst du, sobald du in unserer Direktnachricht mit ✅ zustimmst.`,
   linkUndeliverable: (who: Rich, organizer: Rich, title: string) =>
     rich`${organizer}: Den Link zu ${bold(title)} konnte ich ${who} nicht zustellen (keine Direktnachricht möglich); ich versuche es weiter.`,
   mydataUndeliverable: rich`Ich konnte dir keine Direktnachricht schicken; vor den anderen hier lese ich deine Daten nicht vor.`,
@@ -171,6 +208,19 @@ export const de = {
             : rich`Alle haben geantwortet.`,
       ].filter((x): x is Rich => x !== null),
     ),
+  reminderCounts: (p: { ref: Rich; minutes: number; when: string; pending: number }) =>
+    lines([
+      rich`⏰ ${p.ref} beginnt in ${p.minutes === 1 ? '1 Minute' : `${p.minutes} Minuten`} (${p.when}).`,
+      p.pending
+        ? rich`Noch ${p.pending === 1 ? 'fehlt 1 Antwort' : `fehlen ${p.pending} Antworten`}; wer noch nicht geantwortet hat, bekommt eine Erinnerung per Direktnachricht. Ohne Antwort aller wird nicht aufgezeichnet.`
+        : rich`Alle haben geantwortet.`,
+    ]),
+  reminderDirect: (p: { ref: Rich; minutes: number; when: string }) =>
+    rich`⏰ ${p.ref} beginnt in ${p.minutes === 1 ? '1 Minute' : `${p.minutes} Minuten`} (${p.when}), und du hast noch nicht geantwortet: Bitte oben mit ✅ oder ❌ reagieren. Ohne Antwort aller wird nicht aufgezeichnet.`,
+  statusPending: (ref: Rich, pending: Rich[]) =>
+    pending.length
+      ? rich`${ref}: Noch keine Antwort von ${join(pending, ', ')}.`
+      : rich`${ref}: Alle haben geantwortet.`,
   started: (title: string) => rich`${bold(title)} wird jetzt eröffnet.`,
   alreadyOpen: (title: string) => rich`${bold(title)} ist schon eröffnet.`,
   notCollecting: (title: string) => rich`${bold(title)} ist nicht mehr in Planung.`,
@@ -211,6 +261,23 @@ export const de = {
     rich`Widerruf von ${who}: Die aufgezeichnete Sitzung von ${bold(title)} wurde beendet, eine neue Sitzung ohne Aufzeichnung ist eröffnet. Neue Links kommen gleich; die Aufzeichnung der beendeten Sitzung wird gelöscht.`,
   withdrawEnding: (who: Rich, title: string) =>
     rich`Widerruf von ${who}: Die aufgezeichnete Sitzung von ${bold(title)} wird beendet; BigBlueButton hat das Ende noch nicht bestätigt, ich versuche es weiter und sage Bescheid. Eine neue Sitzung ohne Aufzeichnung wird eröffnet; ihre Links kommen gleich. Die Aufzeichnung wird gelöscht.`,
+  withdrawalReceivedRestarted: (title: string) =>
+    rich`Ein Widerruf ist eingegangen: Die aufgezeichnete Sitzung von ${bold(title)} wurde beendet, eine neue Sitzung ohne Aufzeichnung ist eröffnet. Neue Links kommen gleich; die Aufzeichnung der beendeten Sitzung wird gelöscht.`,
+  withdrawalReceivedEnding: (title: string) =>
+    rich`Ein Widerruf ist eingegangen: Die aufgezeichnete Sitzung von ${bold(title)} wird beendet; BigBlueButton hat das Ende noch nicht bestätigt, ich versuche es weiter und sage Bescheid. Eine neue Sitzung ohne Aufzeichnung wird eröffnet; ihre Links kommen gleich. Die Aufzeichnung wird gelöscht.`,
+  withdrawalReceivedDeleted: (title: string, deleted: Rich[], pending: Rich[]) =>
+    lines(
+      [
+        rich`Ein Widerruf zu ${bold(title)} ist eingegangen; die Aufzeichnungen werden gelöscht.`,
+        deleted.length ? rich`Gelöscht: ${join(deleted, ', ')}.` : null,
+        pending.length
+          ? rich`Noch nicht gelöscht (BBB nicht erreichbar oder noch in Verarbeitung), wird automatisch wiederholt: ${join(pending, ', ')}.`
+          : null,
+      ].filter((x): x is Rich => x !== null),
+    ),
+  withdrawDetailsByDm: rich`Gespeichert. Die Einzelheiten habe ich per Direktnachricht geschickt.`,
+  withdrawOnBehalfTold: (admin: Rich) =>
+    rich`${admin} hat deinen Widerruf für dich eingetragen (zum Beispiel nach deiner E-Mail).`,
   recordedSessionEnded: (title: string) =>
     rich`Die aufgezeichnete Sitzung von ${bold(title)} ist jetzt beendet (von BigBlueButton bestätigt).`,
   cancelledEnding: (title: string) =>

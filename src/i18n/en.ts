@@ -73,6 +73,9 @@ export const en: Catalogue = {
         p.recordingDays === null
           ? rich`Recordings are kept until someone withdraws. Only those who agreed get the link to watch it, by direct message.`
           : rich`Recordings are deleted after ${p.recordingDays === 1 ? '1 day' : `${p.recordingDays} days`}. Only those who agreed get the link to watch it, by direct message.`,
+        p.ask === 'room'
+          ? rich`Answers are reactions here in the room: everyone in the room sees who answered what.`
+          : rich`Each invitee is asked by direct message and answers there; only they and the bot see their answer, this room sees counts only.`,
       ]),
       link(p.fullText, 'Full privacy notice'),
     ]),
@@ -85,19 +88,35 @@ export const en: Catalogue = {
       rich`Meeting #${p.id} ${bold(p.title)} by ${p.organizer}${p.when ? ` on ${p.when}` : ''}.`,
       p.noRecord
         ? rich`This meeting will not be recorded. Invited: ${p.invitees}`
-        : rich`${p.invitees}: may this meeting be recorded? React with ✅ (yes) or ❌ (no). It is recorded only if everyone agrees. Your consent refers to the notice above and can be withdrawn at any time with ${code('!withdraw')}.`,
+        : p.ask === 'direct'
+          ? rich`Invited: ${p.invitees}. I ask each person by direct message whether it may be recorded; they answer there, and this room sees counts only. It is recorded only if everyone agrees.`
+          : rich`${p.invitees}: may this meeting be recorded? React with ✅ (yes) or ❌ (no). It is recorded only if everyone agrees. Your consent refers to the notice above and can be withdrawn at any time with ${code('!withdraw')}.`,
       p.noRecord ? null : tallyLine('✅ Agreed', p.tally.agreed, p.tally.totals?.agreed),
       p.noRecord ? null : tallyLine('❌ Declined', p.tally.declined, p.tally.totals?.declined),
       p.noRecord ? null : tallyLine('↩️ Withdrew', p.tally.withdrawn, p.tally.totals?.withdrawn),
       p.noRecord ? null : tallyLine('⏳ Pending', p.tally.pending, p.tally.totals?.pending),
       p.closedNote,
     ]),
+  directPrompt: (p) =>
+    present([
+      rich`Meeting #${p.id} ${bold(p.title)} by ${p.organizer}${p.when ? ` on ${p.when}` : ''}: may it be recorded? React here with ✅ (yes) or ❌ (no).`,
+      rich`It is your free choice. If you decline, you still take part, without any drawback; the meeting is then not recorded. Only you and the bot see your answer (and the admins in the consent evidence); the meeting's room sees counts only. You can change it until the meeting opens and withdraw it at any time with ${code(`${p.prefix}withdraw`)} here. It refers to the privacy notice above.`,
+      rich`Your answer: ${
+        { agreed: '✅ agreed', declined: '❌ declined', withdrawn: '↩️ withdrawn', pending: '⏳ none yet' }[
+          p.answer
+        ]
+      }`,
+      p.closedNote,
+    ]),
+  promptUndeliverable: (who, organizer, title) =>
+    rich`${organizer}: I could not ask ${who} about ${bold(title)} by direct message; I keep trying. Until then, this answer is missing.`,
   promptOpened: (recording) => (recording ? rich`▶️ Opened, recorded.` : rich`▶️ Opened, not recorded.`),
   promptCancelled: rich`✖️ Cancelled.`,
   promptClosed: rich`⏹️ Ended.`,
 
   recordingOn: (count) => rich`Recording ON – all ${count} agreed.`,
   recordingOffNoRecord: rich`Recording OFF – the meeting was planned without recording.`,
+  recordingOffNotAll: rich`Recording OFF – not everyone agreed.`,
   recordingOffReasons: (reasons) => rich`Recording OFF – ${join(reasons, ', ')}.`,
   reasonDeclined: (who) => rich`${who} declined`,
   reasonWithdrew: (who) => rich`${who} withdrew`,
@@ -120,6 +139,8 @@ export const en: Catalogue = {
   joinLinkInRoom: (who, url) => rich`${who}: ${url}`,
   waitingForConsent: (who) =>
     rich`${who}: this meeting is recorded. You get your link as soon as you agree with ✅ above.`,
+  waitingForConsentDirect: (who) =>
+    rich`${who}: this meeting is recorded. You get your link as soon as you agree with ✅ in our direct chat.`,
   linkUndeliverable: (who, organizer, title) =>
     rich`${organizer}: I could not deliver ${who}'s link to ${bold(title)} (no direct message possible); I keep trying.`,
   mydataUndeliverable: rich`I could not send you a direct message, and I do not read out your data in front of the others here.`,
@@ -132,6 +153,19 @@ export const en: Catalogue = {
           ? rich`No answer yet from ${join(p.pending, ', ')}: please answer above with ✅ or ❌. Without everyone's answer, nothing is recorded.`
           : rich`Everyone has answered.`,
     ]),
+  reminderCounts: (p) =>
+    lines([
+      rich`⏰ ${p.ref} starts in ${p.minutes === 1 ? '1 minute' : `${p.minutes} minutes`} (${p.when}).`,
+      p.pending
+        ? rich`${p.pending === 1 ? '1 answer is' : `${p.pending} answers are`} still missing; whoever has not answered gets a reminder by direct message. Without everyone's answer, nothing is recorded.`
+        : rich`Everyone has answered.`,
+    ]),
+  reminderDirect: (p) =>
+    rich`⏰ ${p.ref} starts in ${p.minutes === 1 ? '1 minute' : `${p.minutes} minutes`} (${p.when}), and you have not answered yet: please react above with ✅ or ❌. Without everyone's answer, nothing is recorded.`,
+  statusPending: (ref, pending) =>
+    pending.length
+      ? rich`${ref}: no answer yet from ${join(pending, ', ')}.`
+      : rich`${ref}: everyone has answered.`,
   started: (title) => rich`${bold(title)} is opening now.`,
   alreadyOpen: (title) => rich`${bold(title)} is already open.`,
   notCollecting: (title) => rich`${bold(title)} is no longer being planned.`,
@@ -159,6 +193,21 @@ export const en: Catalogue = {
     rich`Withdrawal by ${who}: the recorded session of ${bold(title)} was ended and a new unrecorded session is open. New links follow; the ended session's recording will be deleted.`,
   withdrawEnding: (who, title) =>
     rich`Withdrawal by ${who}: the recorded session of ${bold(title)} is being ended; BigBlueButton has not confirmed the end yet, I keep trying and will say when it did. A new unrecorded session is being opened; its links follow. The recording will be deleted.`,
+  withdrawalReceivedRestarted: (title) =>
+    rich`A withdrawal was received: the recorded session of ${bold(title)} was ended and a new unrecorded session is open. New links follow; the ended session's recording will be deleted.`,
+  withdrawalReceivedEnding: (title) =>
+    rich`A withdrawal was received: the recorded session of ${bold(title)} is being ended; BigBlueButton has not confirmed the end yet, I keep trying and will say when it did. A new unrecorded session is being opened; its links follow. The recording will be deleted.`,
+  withdrawalReceivedDeleted: (title, deleted, pending) =>
+    present([
+      rich`A withdrawal for ${bold(title)} was received; the recordings are being deleted.`,
+      deleted.length ? rich`Deleted: ${join(deleted, ', ')}.` : null,
+      pending.length
+        ? rich`Not deleted yet (BBB unreachable or still processing), retried automatically: ${join(pending, ', ')}.`
+        : null,
+    ]),
+  withdrawDetailsByDm: rich`Stored. I sent the details by direct message.`,
+  withdrawOnBehalfTold: (admin) =>
+    rich`${admin} entered your withdrawal for you (for example after your e-mail).`,
   recordedSessionEnded: (title) =>
     rich`The recorded session of ${bold(title)} has now ended (confirmed by BigBlueButton).`,
   cancelledEnding: (title) =>

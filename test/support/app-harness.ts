@@ -82,6 +82,8 @@ export async function createHarness(
       bbb: { url: sim.url, secret: SECRET },
       database: { path: dbPath },
       notice: SAMPLE_NOTICE_FACTS,
+      // Most suites drive the prompt in the room; the private prompts (the default) have their own.
+      consent: { ask: 'room' },
       ...overrides,
     },
     'test-config',
