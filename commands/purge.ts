@@ -53,7 +53,7 @@ export default defineCommand({
           outcome.deleted.map(name),
           outcome.failed.map((f) => t.purgeFailedItem(name(f.recording), f.reason)),
         ),
-        t.bbbSoftDeleteNote,
+        c.ctx.deletionMeans(),
       ]),
     );
   },

@@ -120,8 +120,14 @@ export class Withdrawal {
       userId: request.userId,
       actorId: request.actorId,
       eventId: request.matrixEventId,
-      personal: this.message(applied.before.state, applied.effects, applied.meeting, who, report),
-      anonymous: this.anonymous(applied.before.state, applied.effects, applied.meeting, report),
+      personal: this.withMeaning(
+        this.message(applied.before.state, applied.effects, applied.meeting, who, report),
+        applied.effects,
+      ),
+      anonymous: this.withMeaning(
+        this.anonymous(applied.before.state, applied.effects, applied.meeting, report),
+        applied.effects,
+      ),
       beforeOpening: applied.before.state === 'collecting',
     };
   }
@@ -147,6 +153,12 @@ export class Withdrawal {
         },
       );
     }
+  }
+
+  /** A message about a deletion says what "deleted" means on this BBB server (notice.finalDeletion). */
+  private withMeaning<T extends Rich | null>(message: T, effects: Effect[]): T {
+    if (message === null || !effects.some((e) => e.type === 'purge-recordings')) return message;
+    return lines([message, this.ctx.deletionMeans()]) as T;
   }
 
   /** The room's message without the person: only where the room sees a change (sessions, deletions). */

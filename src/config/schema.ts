@@ -183,6 +183,13 @@ export const configSchema = z.strictObject({
         .describe(
           'Who runs the BBB server: name and postal address. Shown in the notice; required by the shipped notice texts',
         ),
+      finalDeletion: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'What "deleted" means on your BBB server, in the notice\'s language: what the provider does after a delete (plain BBB moves the files to a trash folder, the raw media stay until a clean-up) and when the files are finally gone, backups included. Shown in the notice and in every message about a deletion; required',
+        ),
       bbbProviderPrivacyUrl: z
         .url()
         .optional()

@@ -344,7 +344,7 @@ export const de = {
   purgeFailedItem: (name: Rich, why: string) => rich`${name} (${why})`,
   purgeNothingExpired: rich`Keine abgelaufenen Aufzeichnungen.`,
   purgeProgress: (done: number, total: number) => rich`Lösche … ${done}/${total}`,
-  bbbSoftDeleteNote: rich`Hinweis: BigBlueButton verschiebt gelöschte Aufzeichnungen zunächst in einen Papierkorb; endgültig entfernt sie erst die Bereinigung auf dem Server.`,
+  deletionMeans: (what: string) => rich`Gelöscht heißt: ${what}`,
 
   mydataSent: rich`Ich habe dir die Auskunft per Direktnachricht geschickt.`,
   evidenceSent: (meetings: number) =>

@@ -267,7 +267,7 @@ export const en: Catalogue = {
   purgeFailedItem: (name, why) => rich`${name} (${why})`,
   purgeNothingExpired: rich`No expired recordings.`,
   purgeProgress: (done, total) => rich`Deleting … ${done}/${total}`,
-  bbbSoftDeleteNote: rich`Note: BigBlueButton first moves deleted recordings to a trash area; only the server's cleanup removes them for good.`,
+  deletionMeans: (what) => rich`Deleted means: ${what}`,
 
   mydataSent: rich`I sent you the answer in a direct message.`,
   evidenceSent: (meetings) =>

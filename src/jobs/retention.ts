@@ -5,6 +5,7 @@ import type { PurgeOutcome, Purger } from '../app/purge.js';
 import { WATCH_DAYS } from '../app/recording-discovery.js';
 import type { RecordingRow } from '../db/recordings-store.js';
 import { DAY_MS, evidenceCutoff, PROCESSED_EVENTS_DAYS } from '../domain/retention.js';
+import { lines } from '../i18n/rich.js';
 
 export interface RetentionRun extends PurgeOutcome {
   prunedMeetings: number;
@@ -92,7 +93,9 @@ export class RetentionJob {
       );
       const key = `deleted-later:${rows.map((r) => r.recordId).join(',')}`;
       await this.ctx.chat
-        .send(meeting.roomId, this.ctx.t.deletedAfterWithdrawal(names), { key })
+        .send(meeting.roomId, lines([this.ctx.t.deletedAfterWithdrawal(names), this.ctx.deletionMeans()]), {
+          key,
+        })
         .catch((error: unknown) =>
           this.ctx.log.warn({ err: error, meetingId }, 'could not confirm a late deletion'),
         );

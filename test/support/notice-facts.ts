@@ -4,4 +4,6 @@ export const SAMPLE_NOTICE_FACTS = {
   contact: 'datenschutz@example.org',
   bbbProvider: 'Beispiel Hosting GmbH, Hostweg 2, 01099 Dresden',
   bbbProviderPrivacyUrl: 'https://hosting.example.org/datenschutz',
+  finalDeletion:
+    'BigBlueButton verschiebt gelöschte Aufzeichnungen in einen Papierkorb; Beispiel Hosting leert ihn jede Nacht, Sicherungskopien werden nach zwei Wochen überschrieben.',
 };

@@ -60,13 +60,12 @@ describe('the shipped notice templates', () => {
       );
     });
 
-    it(`${language}: recordingDays null says "until withdrawal" and states no recording deadline`, () => {
-      const text = render(language, { retention: { recordingDays: null, evidenceDaysAfterPurge: 365 } });
-      expect(text).toMatch(
-        /bis eine eingeladene Person ihre Einwilligung widerruft|until an invitee withdraws/,
+    it(`${language}: says what "deleted" means on this BBB server, and no "deleted at once" beside it`, () => {
+      const text = render(language);
+      expect(text).toContain(SAMPLE_NOTICE_FACTS.finalDeletion);
+      expect(text).not.toMatch(
+        /löscht der Bot die Aufzeichnungen der Besprechung sofort|deletes the meeting's recordings at once/,
       );
-      expect(statedDays(text).every((d) => d === 365)).toBe(true);
-      expect(text).not.toMatch(/nach der Aufnahme automatisch gelöscht|after they were made/);
     });
   }
 
@@ -106,6 +105,14 @@ describe('refusing a notice with gaps', () => {
     expect(() => loadNotice(SHIPPED.en, 'en', config({}, {}))).toThrow(
       /notice\.controller: missing[\s\S]*notice\.contact: missing[\s\S]*notice\.bbbProvider: missing/,
     );
+  });
+
+  it('refuses without notice.finalDeletion, whatever the text: every deletion message says it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'notice-'));
+    const own = join(dir, 'own.txt');
+    writeFileSync(own, 'Unser eigener Hinweis.');
+    const { finalDeletion: _, ...facts } = SAMPLE_NOTICE_FACTS;
+    expect(() => loadNotice(own, 'de', config({}, facts))).toThrow(/notice\.finalDeletion: missing/);
   });
 
   it("an operator's own text may use no placeholders, or only known ones", () => {
