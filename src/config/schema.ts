@@ -101,9 +101,10 @@ export const configSchema = z.strictObject({
         .number()
         .int()
         .min(1)
-        .nullable()
         .default(30)
-        .describe('Days a recording is kept; null keeps it until consent is withdrawn'),
+        .describe(
+          'Days a recording is kept (always a number: a recording kept until someone withdraws would have no end)',
+        ),
       evidenceDaysAfterPurge: z
         .number()
         .int()
@@ -146,6 +147,14 @@ export const configSchema = z.strictObject({
         .default(100)
         .describe(
           'Most invitees of one meeting, organizer included (also for a meeting of "everyone in the room", and after !invite). Large meetings get a compact consent prompt (counts, then names as far as they fit) that stays within the homeserver\'s 64 KiB event limit; up to 100, every invitee is notified even with the longest Matrix IDs',
+        ),
+      unansweredDays: z
+        .number()
+        .int()
+        .min(1)
+        .default(14)
+        .describe(
+          'A meeting planned without --at that never opens (someone never answers) expires after this many days: cancelled, and its evidence then pruned like that of any cancelled meeting',
         ),
     })
     .prefault({})

@@ -68,10 +68,8 @@ export const de = {
   meetingRef: (id: number, title: string) => rich`#${id} ${bold(title)}`,
 
   noticeFacts: {
-    recordingRetention: (days: number | null) =>
-      days === null
-        ? 'gespeichert, bis eine eingeladene Person ihre Einwilligung widerruft'
-        : `${days === 1 ? '1 Tag' : `${days} Tage`} nach der Aufnahme automatisch gelöscht`,
+    recordingRetention: (days: number) =>
+      `${days === 1 ? '1 Tag' : `${days} Tage`} nach der Aufnahme automatisch gelöscht`,
     withdrawTo: (contact: string, admins: string[]) =>
       admins.length ? `${contact} oder an die Admins des Bots (${admins.join(', ')})` : contact,
   },
@@ -81,7 +79,7 @@ export const de = {
     controller: string;
     contact: string;
     bbbProvider: string;
-    recordingDays: number | null;
+    recordingDays: number;
     prefix: string;
     fullText: string;
     ask: 'direct' | 'room';
@@ -94,11 +92,9 @@ export const de = {
         rich`Verantwortlich: ${p.controller}. Kontakt: ${p.contact}`,
         rich`Aufgezeichnet wird nur, wenn alle Eingeladenen zustimmen. Die Aufzeichnung enthält Namen, Ton und Bild, das Gespräch, geteilte Bildschirme und den Chat; sie liegt auf dem BigBlueButton-Server von ${p.bbbProvider}.`,
         rich`Widerruf jederzeit mit ${code(`${p.prefix}withdraw`)} hier im Raum oder formlos an ${p.contact}; die Aufzeichnungen werden dann gelöscht.`,
-        p.recordingDays === null
-          ? rich`Aufzeichnungen bleiben bis zu einem Widerruf gespeichert. Den Link zum Ansehen bekommt nur, wer zugestimmt hat, per Direktnachricht.`
-          : rich`Aufzeichnungen werden nach ${p.recordingDays === 1 ? '1 Tag' : `${p.recordingDays} Tagen`} gelöscht. Den Link zum Ansehen bekommt nur, wer zugestimmt hat, per Direktnachricht.`,
+        rich`Aufzeichnungen werden nach ${p.recordingDays === 1 ? '1 Tag' : `${p.recordingDays} Tagen`} gelöscht. Den Link zum Ansehen bekommt nur, wer zugestimmt hat, per Direktnachricht.`,
         p.ask === 'room'
-          ? rich`Geantwortet wird mit einer Reaktion hier im Raum: Wer was geantwortet hat, sehen alle im Raum.`
+          ? rich`Antworten sind Reaktionen hier im Raum: Alle sehen, wer was antwortet.`
           : rich`Jede eingeladene Person wird per Direktnachricht gefragt und antwortet dort; ihre Antwort sehen nur sie und der Bot, hier im Raum stehen nur Zahlen.`,
       ]),
       link(p.fullText, 'Vollständiger Datenschutzhinweis'),
@@ -224,6 +220,8 @@ export const de = {
   started: (title: string) => rich`${bold(title)} wird jetzt eröffnet.`,
   alreadyOpen: (title: string) => rich`${bold(title)} ist schon eröffnet.`,
   notCollecting: (title: string) => rich`${bold(title)} ist nicht mehr in Planung.`,
+  meetingExpired: (title: string, days: number) =>
+    rich`${bold(title)} ist abgelaufen: Nach ${days === 1 ? '1 Tag' : `${days} Tagen`} hatten nicht alle geantwortet, und niemand hat sie mit ${code('!start')} eröffnet. Sie findet nicht statt; ihre Einwilligungsdaten werden wie bei einer abgesagten Besprechung gelöscht.`,
   cancelled: (title: string) => rich`${bold(title)} wurde abgesagt.`,
   invited: (title: string, who: Rich) => rich`${who} zu ${bold(title)} eingeladen.`,
   alreadyInvited: (who: Rich) => rich`Schon eingeladen: ${who}.`,

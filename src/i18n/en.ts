@@ -55,9 +55,7 @@ export const en: Catalogue = {
 
   noticeFacts: {
     recordingRetention: (days) =>
-      days === null
-        ? 'kept until an invitee withdraws their consent'
-        : `deleted automatically ${days === 1 ? '1 day' : `${days} days`} after they were made`,
+      `deleted automatically ${days === 1 ? '1 day' : `${days} days`} after they were made`,
     withdrawTo: (contact, admins) =>
       admins.length ? `${contact} or to the bot's admins (${admins.join(', ')})` : contact,
   },
@@ -70,11 +68,9 @@ export const en: Catalogue = {
         rich`Controller: ${p.controller}. Contact: ${p.contact}`,
         rich`The meeting is recorded only if every invitee agrees. A recording holds names, audio and video, the conversation, shared screens and the chat; it is kept on the BigBlueButton server of ${p.bbbProvider}.`,
         rich`Withdraw at any time with ${code(`${p.prefix}withdraw`)} in this room or informally to ${p.contact}; the recordings are then deleted.`,
-        p.recordingDays === null
-          ? rich`Recordings are kept until someone withdraws. Only those who agreed get the link to watch it, by direct message.`
-          : rich`Recordings are deleted after ${p.recordingDays === 1 ? '1 day' : `${p.recordingDays} days`}. Only those who agreed get the link to watch it, by direct message.`,
+        rich`Recordings are deleted after ${p.recordingDays === 1 ? '1 day' : `${p.recordingDays} days`}. Only those who agreed get the link to watch it, by direct message.`,
         p.ask === 'room'
-          ? rich`Answers are reactions here in the room: everyone in the room sees who answered what.`
+          ? rich`Answers are reactions here in the room: everyone sees who answers what.`
           : rich`Each invitee is asked by direct message and answers there; only they and the bot see their answer, this room sees counts only.`,
       ]),
       link(p.fullText, 'Full privacy notice'),
@@ -169,6 +165,8 @@ export const en: Catalogue = {
   started: (title) => rich`${bold(title)} is opening now.`,
   alreadyOpen: (title) => rich`${bold(title)} is already open.`,
   notCollecting: (title) => rich`${bold(title)} is no longer being planned.`,
+  meetingExpired: (title, days) =>
+    rich`${bold(title)} has expired: after ${days === 1 ? '1 day' : `${days} days`} not everyone had answered, and nobody opened it with ${code('!start')}. It will not take place; its consent data is deleted as for a cancelled meeting.`,
   cancelled: (title) => rich`${bold(title)} was cancelled.`,
   invited: (title, who) => rich`${who} invited to ${bold(title)}.`,
   alreadyInvited: (who) => rich`Already invited: ${who}.`,

@@ -2,6 +2,8 @@
 // unrecorded session, new personal links by DM, the room told) and after the meeting (its recording
 // deleted in BBB, the room told which one, by title and date).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { de } from '../../src/i18n/de.js';
+import { SAMPLE_NOTICE_FACTS } from '../support/notice-facts.js';
 import { e2eHomeserver } from './support/context.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
@@ -121,7 +123,7 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
       afterEventId: commandId,
     });
     expect(bodyOf(told)).toBe(
-      `Widerruf von Alice gespeichert.\nGelöscht: „${title}“ vom ${date(rec!.startTime)}.`,
+      `Widerruf von Alice gespeichert.\nGelöscht: „${title}“ vom ${date(rec!.startTime)}.\n${de.deletionMeans(SAMPLE_NOTICE_FACTS.finalDeletion).text}`,
     );
     expect(w.sim.recordings({ includeDeleted: true }).find((r) => r.recordID === rec!.recordID)?.state).toBe(
       'deleted',

@@ -79,12 +79,4 @@ describe('the layered notice', () => {
     await h.app.reconciler.run();
     expect(h.chat.inRoom(ROOM)).toHaveLength(before);
   });
-
-  it('states "until withdrawal" in the first layer when recordings are kept until then', async () => {
-    h = await createHarness({ retention: { recordingDays: null } });
-    await h.say(ORGANIZER, `!meeting One ${ALICE}`);
-    const firstLayer = h.chat.inRoom(ROOM).find((m) => m.text.startsWith('Datenschutzhinweis zur'))!;
-    expect(firstLayer.text).toContain('Aufzeichnungen bleiben bis zu einem Widerruf gespeichert.');
-    expect(firstLayer.text).not.toMatch(/nach \d+ Tag/);
-  });
 });

@@ -4,7 +4,8 @@ import { ALICE, createHarness, type Harness, ORGANIZER, ROOM } from '../../suppo
 
 let h: Harness;
 beforeEach(async () => {
-  h = await createHarness();
+  // The meeting must outlive the 31 days (an unanswered one expires after limits.unansweredDays).
+  h = await createHarness({ limits: { unansweredDays: 60 } });
 });
 afterEach(async () => {
   await h.close();

@@ -88,20 +88,6 @@ describe('retention', () => {
     expect(later.deleted.map((r) => r.recordId)).toEqual([young.recordId]);
   });
 
-  it('recordingDays null keeps a recording until withdrawal', async () => {
-    h = await createHarness({ retention: { recordingDays: null } });
-    const { recordId } = await recordedMeetingWithRecording(h);
-    expect(h.app.ctx.stores.recordings.get(recordId)?.deleteAfter).toBeNull();
-    expect(lastRoomText(h)).toContain('bleibt bis zu einem Widerruf gespeichert');
-    h.clock.advance(3650 * DAY);
-    const run = await h.app.retention.run();
-    expect(run.deleted).toEqual([]);
-    expect(simState(h, recordId)).toBe('published');
-
-    await h.say('@alice:test', '!withdraw');
-    expect(simState(h, recordId)).toBe('deleted');
-  });
-
   it('never marks a recording purged before BBB confirmed it (delete silently dropped)', async () => {
     h = await createHarness({ retention: { recordingDays: 1 } });
     const { recordId } = await recordedMeetingWithRecording(h);
@@ -203,7 +189,7 @@ describe('retention', () => {
   });
 
   it('keeps evidence while a recording is still kept', async () => {
-    h = await createHarness({ retention: { recordingDays: null, evidenceDaysAfterPurge: 0 } });
+    h = await createHarness({ retention: { recordingDays: 500, evidenceDaysAfterPurge: 0 } });
     const { meetingId } = await recordedMeetingWithRecording(h);
     h.clock.advance(400 * DAY);
     expect((await h.app.retention.run()).prunedMeetings).toBe(0);
