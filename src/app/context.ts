@@ -4,7 +4,7 @@ import type { Stores } from '../db/stores.js';
 import { type Catalogue, catalogue, formatDate, formatDateTime, type Language } from '../i18n/index.js';
 import type { Rich } from '../i18n/rich.js';
 import type { Logger } from '../log.js';
-import type { Notice } from './notice.js';
+import type { Notice } from '../notice.js';
 import type { BbbPort, ChatPort, Clock } from './ports.js';
 
 export type { Stores };

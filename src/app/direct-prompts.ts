@@ -2,8 +2,8 @@ import type { MeetingRow } from '../db/meetings-store.js';
 import { AGREE_KEY, DECLINE_KEY } from '../domain/consent.js';
 import { mention, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
-import { postNotice } from './notice.js';
-import type { Opening } from './opening.js';
+import type { DirectRooms } from './direct-rooms.js';
+import { postNotice } from './notice-posting.js';
 import { UndeliverableError } from './ports.js';
 import { fingerprint } from './prompt-updater.js';
 import { nameOf, readMeeting, renderDirectPrompt } from './views.js';
@@ -16,7 +16,7 @@ import { nameOf, readMeeting, renderDirectPrompt } from './views.js';
 export class DirectPrompts {
   constructor(
     private readonly ctx: AppContext,
-    private readonly opening: Opening,
+    private readonly directRooms: DirectRooms,
   ) {}
 
   /** Whether this meeting asks each invitee privately. */
@@ -39,7 +39,7 @@ export class DirectPrompts {
     for (const invitee of view.invitees.filter((i) => !asked.has(i.userId))) {
       let roomId: string;
       try {
-        roomId = await this.opening.directRoom(invitee.userId);
+        roomId = await this.directRooms.get(invitee.userId);
       } catch (error) {
         if (!(error instanceof UndeliverableError)) throw error;
         this.ctx.log.warn(
@@ -90,7 +90,7 @@ export class DirectPrompts {
    */
   async tell(userId: string, message: Rich, key?: string): Promise<boolean> {
     try {
-      const roomId = await this.opening.directRoom(userId);
+      const roomId = await this.directRooms.get(userId);
       await this.ctx.chat.send(roomId, message, key ? { key } : {});
       return true;
     } catch (error) {

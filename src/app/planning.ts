@@ -4,7 +4,7 @@ import { AGREE_KEY, DECLINE_KEY } from '../domain/consent.js';
 import { mention, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
 import type { DirectPrompts } from './direct-prompts.js';
-import { postNotice } from './notice.js';
+import { postNotice } from './notice-posting.js';
 import type { Outbox } from './outbox.js';
 import { readMeeting, renderPrompt } from './views.js';
 

@@ -217,8 +217,7 @@ describe('private answers (consent.ask "direct")', () => {
     await h.app.ctx.withMeeting(1, () => h.app.planning.postPrompt(1));
     await answer(1, ORGANIZER, '✅');
     h.clock.advance(55 * 60_000);
-    const { Reminders } = await import('../../../src/jobs/reminders.js');
-    expect(await new Reminders(h.app.ctx).run()).toBe(1);
+    expect(await h.app.reminders.run()).toBe(1);
     const room = h.chat.inRoom(ROOM).at(-1)!.text;
     expect(room).toContain('fehlt 1 Antwort');
     expect(room).not.toContain('Alice');
