@@ -139,9 +139,23 @@ export function evidenceCsv(report: EvidenceReport): string {
   return stringify(rows, {
     header: true,
     columns: [...CSV_COLUMNS],
-    cast: { boolean: (value) => (value ? 'true' : 'false') },
+    cast: { boolean: (value) => (value ? 'true' : 'false'), string: neutralise },
   });
 }
+
+/**
+ * A cell a spreadsheet would run as a formula (a title or display name like `=HYPERLINK(…)`, which can
+ * send data elsewhere when the DPO opens the file) starts with a quote instead (OWASP's CSV injection
+ * rule: =, +, -, @, tab, carriage return). The quote shows in the cell; nothing runs. Matrix user IDs
+ * in the spec's grammar stay as they are: they start with @, but hold no parenthesis, quote or pipe,
+ * so no function call or DDE link can be made of them.
+ */
+export function neutralise(value: string): string {
+  if (MATRIX_USER_ID.test(value)) return value;
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+const MATRIX_USER_ID = /^@[a-z0-9._=\-/+]+:[A-Za-z0-9.-]+(:\d{1,5})?$/;
 
 export function evidenceJson(report: EvidenceReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
