@@ -1,4 +1,5 @@
 import { UndeliverableError } from '../app/ports.js';
+import { subjectAccess } from '../app/subject-access.js';
 import { defineCommand } from './command.js';
 
 export default defineCommand({
@@ -17,18 +18,28 @@ export default defineCommand({
         version: e.noticeSha256.slice(0, 12),
       }),
     );
+    const copy = subjectAccess(c.ctx, c.sender);
+    const file = {
+      name: `mydata-${new Date(c.ctx.now()).toISOString().slice(0, 10)}.json`,
+      mimetype: 'application/json',
+      data: Buffer.from(`${JSON.stringify(copy, null, 2)}\n`, 'utf8'),
+    };
     const answer = t.mydata({
       userId: c.sender,
       meetings: meetings.map((m) => t.meetingRef(m.id, m.title)),
       consents,
       deliveries: stores.meetings.deliveriesOfUser(c.sender),
       audit: stores.audit.countAbout(c.sender),
+      recordings: copy.meetings.reduce((n, m) => n + m.recordings.length, 0),
+      file: file.name,
     });
     stores.audit.append({ at: c.ctx.now(), actorId: c.sender, action: 'user.mydata', subjectId: c.sender });
     // Personal data is not read out in front of others: a room with more people gets a DM instead.
     const others = [...(await c.ctx.chat.joinedMembers(c.roomId)).keys()].filter((id) => id !== c.sender);
     if (others.length === 0) {
       await c.reply(answer);
+      // Uploaded encrypted where the room is (the chat port encrypts files for encrypted rooms).
+      await c.ctx.chat.sendFile(c.roomId, file);
       return;
     }
     let dm: string;
@@ -41,6 +52,7 @@ export default defineCommand({
       return;
     }
     await c.ctx.chat.send(dm, answer);
+    await c.ctx.chat.sendFile(dm, file);
     await c.reply(t.mydataSent);
   },
 });

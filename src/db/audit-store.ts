@@ -94,6 +94,26 @@ export class AuditStore {
       .all();
   }
 
+  /**
+   * Every entry by or about this person, or naming them in its details (e.g. among a meeting's
+   * invitees), oldest first: their Art. 15 answer. A scan of the details: only for `!mydata`.
+   */
+  about(userId: string) {
+    const quoted = JSON.stringify(userId);
+    return this.db
+      .select()
+      .from(auditLog)
+      .where(
+        or(
+          eq(auditLog.subjectId, userId),
+          eq(auditLog.actorId, userId),
+          sql`instr(${auditLog.details}, ${quoted}) > 0`,
+        ),
+      )
+      .orderBy(asc(auditLog.id))
+      .all();
+  }
+
   countAbout(userId: string): number {
     const row = this.db
       .select({ n: sql<number>`count(*)` })

@@ -115,6 +115,36 @@ export class BotStateStore {
     return gone.length;
   }
 
+  /**
+   * Markers that name this person: key/value entries ending in their ID (e.g. `playback-sent:<rec>:<id>`)
+   * and one-time room notes about them (e.g. `undeliverable:<session>:<id>`). A full scan: only for
+   * a person's own `!mydata`.
+   */
+  markersAbout(userId: string): {
+    kv: { key: string; value: string }[];
+    notes: { roomId: string; note: string; at: number }[];
+  } {
+    return {
+      // LIKE treats _ and % in the ID as wildcards: the exact suffix is checked again.
+      kv: this.db
+        .select()
+        .from(kv)
+        .where(like(kv.key, `%:${userId}`))
+        .all()
+        .filter((r) => r.key.endsWith(`:${userId}`)),
+      notes: this.db
+        .select()
+        .from(roomNotes)
+        .where(like(roomNotes.note, `%:${userId}`))
+        .all()
+        .filter((r) => r.note.endsWith(`:${userId}`)),
+    };
+  }
+
+  directRoomRow(userId: string) {
+    return this.db.select().from(directRooms).where(eq(directRooms.userId, userId)).get();
+  }
+
   forgetEventsBefore(at: number): number {
     return this.db.delete(processedEvents).where(lt(processedEvents.at, at)).run().changes;
   }

@@ -327,6 +327,27 @@ export class MeetingsStore {
       .run();
   }
 
+  /** This person's invitee rows (the display name stored per meeting). */
+  inviteeRowsOf(userId: string): InviteeRow[] {
+    return this.db
+      .select()
+      .from(invitees)
+      .where(eq(invitees.userId, userId))
+      .orderBy(asc(invitees.meetingId))
+      .all();
+  }
+
+  /** Personal links handed to this person (where and when; the link itself is not stored). */
+  deliveriesOf(userId: string) {
+    return this.db
+      .select({ delivery: linkDeliveries, session: sessions })
+      .from(linkDeliveries)
+      .innerJoin(sessions, eq(sessions.id, linkDeliveries.sessionId))
+      .where(eq(linkDeliveries.userId, userId))
+      .orderBy(asc(linkDeliveries.deliveredAt))
+      .all();
+  }
+
   deliveriesOfUser(userId: string): number {
     const row = this.db
       .select({ n: sql<number>`count(*)` })

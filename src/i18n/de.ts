@@ -350,15 +350,23 @@ export const de = {
   evidenceFile: (file: string) =>
     rich`Nachweisbericht zur Einwilligung (Art. 7 Abs. 1 DSGVO): ${code(file)}. Er enthält personenbezogene Daten; gib ihn nur an Berechtigte weiter.`,
   evidenceNone: rich`In diesem Raum gibt es keine Besprechungen, über die ich einen Nachweis habe.`,
-  mydata: (p: { userId: string; meetings: Rich[]; consents: Rich[]; deliveries: number; audit: number }) =>
+  mydata: (p: {
+    userId: string;
+    meetings: Rich[];
+    consents: Rich[];
+    deliveries: number;
+    audit: number;
+    recordings: number;
+    file: string;
+  }) =>
     lines([
       rich`Auskunft (Art. 15 DSGVO) über ${code(p.userId)}:`,
       p.meetings.length ? rich`Besprechungen: ${join(p.meetings, '; ')}` : rich`Besprechungen: keine`,
       p.consents.length
         ? rich`Einwilligungs-Nachweise: ${join(p.consents, '; ')}`
         : rich`Einwilligungs-Nachweise: keine`,
-      rich`Zugestellte Zugangslinks: ${p.deliveries}; Einträge im Prüfprotokoll: ${p.audit}.`,
-      rich`Gespeichert werden Matrix-ID, Anzeigename, Zeitpunkte, die Fassung des Hinweises und die Matrix-Ereignis-IDs. Widerruf jederzeit mit ${code('!withdraw')}.`,
+      rich`Zugestellte Zugangslinks: ${p.deliveries}; Aufzeichnungen deiner Besprechungen: ${p.recordings}; Einträge im Prüfprotokoll: ${p.audit}.`,
+      rich`Gespeichert werden Matrix-ID, Anzeigename, Zeitpunkte, die Fassung des Hinweises und die Matrix-Ereignis-IDs. Alles im Einzelnen, mit dem Löschdatum jedes Eintrags, steht in der Datei ${code(p.file)} (JSON) zum Aufbewahren. Widerruf jederzeit mit ${code('!withdraw')}.`,
     ]),
   consentEntry: (p: { kind: string; at: string; meeting: string; version: string }) =>
     rich`${p.kind} am ${p.at} (${p.meeting}, Hinweis ${p.version})`,

@@ -4,37 +4,19 @@
 // audit entries without a meeting after the evidence period).
 import { afterEach, describe, expect, it } from 'vitest';
 import { de } from '../../../src/i18n/de.js';
-import { ALICE, BOB, createHarness, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
-import { DAY, endAndDiscover, joinAs, lastMeetingId } from './support.js';
+import { ALICE, createHarness, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import {
+  DAY,
+  EVERY_TABLE_NAMING_A_PERSON,
+  fillEveryTableFor,
+  lastMeetingId,
+  tablesNaming,
+} from './support.js';
 
 let h: Harness;
 afterEach(async () => {
   await h?.close();
 });
-
-/** Every row of every table of the bot's database, as text (SQLite's own tables aside). */
-function everyRow(): { table: string; row: string }[] {
-  const sqlite = h.app.ctx.stores.db.$client;
-  const tables = sqlite
-    .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'")
-    .all() as { name: string }[];
-  return tables.flatMap(({ name }) =>
-    (sqlite.prepare(`select * from "${name}"`).all() as Record<string, unknown>[]).map((row) => ({
-      table: name,
-      row: JSON.stringify(row),
-    })),
-  );
-}
-
-function tablesNaming(...needles: string[]): string[] {
-  return [
-    ...new Set(
-      everyRow()
-        .filter(({ row }) => needles.some((n) => row.includes(n)))
-        .map(({ table }) => table),
-    ),
-  ];
-}
 
 describe('retention that ends', () => {
   it('expires a meeting nobody fully answered after limits.unansweredDays, then prunes it', async () => {
@@ -58,41 +40,11 @@ describe('retention that ends', () => {
       consent: { ask: 'direct' },
       retention: { recordingDays: 1, evidenceDaysAfterPurge: 10 },
     });
-    const store = h.app.ctx.stores;
-    // A meeting Alice cannot be asked about at first (a "could not ask" note), then can.
-    h.chat.unreachable.add(ALICE);
-    await h.say(ORGANIZER, `!meeting Someday ${ALICE} ${BOB}`);
-    const never = lastMeetingId(h);
-    h.chat.unreachable.delete(ALICE);
-    await h.app.tick();
-    expect(store.meetings.dmPrompt(never, ALICE)).toBeDefined();
-
-    // A recorded meeting: answers, links, a recording, a playback link sent to Alice.
-    await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE}`);
-    const recorded = lastMeetingId(h);
-    for (const user of [ORGANIZER, ALICE]) {
-      const prompt = store.meetings.dmPrompt(recorded, user)!;
-      await h.react(user, prompt.eventId, '✅', prompt.roomId);
-    }
-    await joinAs(h, ALICE);
-    const recordId = await endAndDiscover(h, recorded);
-    expect(store.state.read(`playback-sent:${recordId}:${ALICE}`)).toBeDefined();
-    // A request about her own data: an audit entry without a meeting.
-    await h.say(ALICE, '!mydata');
+    await fillEveryTableFor(h, ALICE);
 
     // Every table that can name her does now.
-    const before = tablesNaming(ALICE);
-    for (const table of [
-      'invitees',
-      'consent_events',
-      'link_deliveries',
-      'intents',
-      'audit_log',
-      'direct_rooms',
-      'dm_prompts',
-      'kv',
-      'room_notes',
-    ]) {
+    const before = tablesNaming(h, ALICE);
+    for (const table of EVERY_TABLE_NAMING_A_PERSON) {
       expect(before, table).toContain(table);
     }
 
@@ -102,7 +54,7 @@ describe('retention that ends', () => {
       h.clock.advance(days * DAY);
       await h.app.retention.run();
     }
-    expect(store.meetings.ofUser(ALICE)).toEqual([]);
-    expect(tablesNaming(ALICE, 'Alice')).toEqual([]);
+    expect(h.app.ctx.stores.meetings.ofUser(ALICE)).toEqual([]);
+    expect(tablesNaming(h, ALICE, 'Alice')).toEqual([]);
   });
 });
