@@ -3,7 +3,7 @@ import { AGREE_KEY, DECLINE_KEY } from '../domain/consent.js';
 import { mention, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
 import type { DirectRooms } from './direct-rooms.js';
-import { postNotice } from './notice-posting.js';
+import { postNotice, storeConsentText } from './notice-posting.js';
 import { UndeliverableError } from './ports.js';
 import { fingerprint } from './prompt-updater.js';
 import { nameOf, readMeeting, renderDirectPrompt } from './views.js';
@@ -69,6 +69,11 @@ export class DirectPrompts {
       const eventId = await this.ctx.chat.send(roomId, prompt, { key: `dm-prompt:${meetingId}` });
       meetings.setDmPrompt({ meetingId, userId: invitee.userId, roomId, eventId }, this.ctx.now());
       meetings.setDmPromptShown(meetingId, invitee.userId, fingerprint(prompt));
+      meetings.setDmPromptText(
+        meetingId,
+        invitee.userId,
+        storeConsentText(this.ctx, meeting, roomId, prompt),
+      );
       await this.ctx.chat.react(roomId, eventId, AGREE_KEY);
       await this.ctx.chat.react(roomId, eventId, DECLINE_KEY);
     }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join, paragraphs, type Rich } from '../i18n/rich.js';
 import { noticeFacts, shortVersion } from '../notice.js';
 import type { AppContext } from './context.js';
@@ -37,21 +38,56 @@ export async function postNotice(
     });
     ctx.stores.state.write(key, fullEventId);
   }
-  const facts = noticeFacts(ctx.config, ctx.language);
   return ctx.chat.send(
     roomId,
-    ctx.t.noticeFirstLayer({
-      title: meeting.title,
-      version: shortVersion(meeting.noticeSha256),
-      controller: facts.controller ?? '',
-      contact: facts.contact ?? '',
-      bbbProvider: facts.bbbProvider ?? '',
-      recordingDays: ctx.config.retention.recordingDays,
-      prefix: ctx.config.matrix.commandPrefix,
-      fullText: permalink(roomId, fullEventId, ctx.chat.botUserId),
-      ask: meeting.consentAsk === 'direct' ? 'direct' : 'room',
-    }),
+    firstLayerMessage(ctx, meeting, roomId, fullEventId),
     // A plain message, not m.notice: people should read this one (clients show notices subdued).
     { key: `notice:${meeting.id}` },
+  );
+}
+
+type NoticedMeeting = { id: number; roomId: string; title: string; noticeSha256: string; consentAsk: string };
+
+/** The first layer as posted in `roomId`, linking to the full text posted there. */
+function firstLayerMessage(
+  ctx: AppContext,
+  meeting: NoticedMeeting,
+  roomId: string,
+  fullEventId: string,
+): Rich {
+  const facts = noticeFacts(ctx.config, ctx.language);
+  return ctx.t.noticeFirstLayer({
+    title: meeting.title,
+    version: shortVersion(meeting.noticeSha256),
+    controller: facts.controller ?? '',
+    contact: facts.contact ?? '',
+    bbbProvider: facts.bbbProvider ?? '',
+    recordingDays: ctx.config.retention.recordingDays,
+    prefix: ctx.config.matrix.commandPrefix,
+    fullText: permalink(roomId, fullEventId, ctx.chat.botUserId),
+    ask: meeting.consentAsk === 'direct' ? 'direct' : 'room',
+  });
+}
+
+/**
+ * Stores what people answer on in `roomId` (design.md §3.1): the first layer posted there and the
+ * prompt, as one text keyed by its SHA-256, beside the notice version. Returns the SHA-256.
+ */
+export function storeConsentText(
+  ctx: AppContext,
+  meeting: NoticedMeeting,
+  roomId: string,
+  prompt: Rich,
+): string {
+  const fullEventId = ctx.stores.state.read(`notice-full:${roomId}:${meeting.noticeSha256}`) ?? '';
+  const text = `${firstLayerMessage(ctx, meeting, roomId, fullEventId).text}\n\n${prompt.text}`;
+  return ctx.stores.meetings.storeConsentText(
+    {
+      sha256: createHash('sha256').update(text, 'utf8').digest('hex'),
+      noticeSha256: meeting.noticeSha256,
+      language: ctx.language,
+      text,
+    },
+    ctx.now(),
   );
 }

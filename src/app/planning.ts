@@ -4,7 +4,7 @@ import { AGREE_KEY, DECLINE_KEY } from '../domain/consent.js';
 import { mention, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
 import type { DirectPrompts } from './direct-prompts.js';
-import { postNotice } from './notice-posting.js';
+import { postNotice, storeConsentText } from './notice-posting.js';
 import type { Outbox } from './outbox.js';
 import { readMeeting, renderPrompt } from './views.js';
 
@@ -88,12 +88,15 @@ export class Planning {
     }
     meeting = store.get(meetingId)!;
     if (!meeting.promptEventId) {
-      const promptEventId = await this.ctx.chat.send(
-        meeting.roomId,
-        renderPrompt(this.ctx, readMeeting(this.ctx, meeting)),
-        { key: `prompt:${meetingId}` },
-      );
-      store.setPosted(meetingId, { promptEventId });
+      const prompt = renderPrompt(this.ctx, readMeeting(this.ctx, meeting));
+      const promptEventId = await this.ctx.chat.send(meeting.roomId, prompt, { key: `prompt:${meetingId}` });
+      store.setPosted(meetingId, {
+        promptEventId,
+        // What people answer on, kept as evidence (with private prompts, each DM's is kept instead).
+        ...(meeting.consentAsk === 'room'
+          ? { consentTextSha256: storeConsentText(this.ctx, meeting, meeting.roomId, prompt) }
+          : {}),
+      });
       if (!meeting.noRecord && !this.direct.asksDirectly(meeting)) {
         await this.ctx.chat.react(meeting.roomId, promptEventId, AGREE_KEY);
         await this.ctx.chat.react(meeting.roomId, promptEventId, DECLINE_KEY);

@@ -8,7 +8,16 @@ import {
   type SessionState,
 } from '../domain/lifecycle.js';
 import type { Db } from './open.js';
-import { consentEvents, dmPrompts, invitees, linkDeliveries, meetings, notices, sessions } from './schema.js';
+import {
+  consentEvents,
+  consentTexts,
+  dmPrompts,
+  invitees,
+  linkDeliveries,
+  meetings,
+  notices,
+  sessions,
+} from './schema.js';
 
 export type MeetingRow = typeof meetings.$inferSelect;
 export type InviteeRow = typeof invitees.$inferSelect;
@@ -116,7 +125,10 @@ export class MeetingsStore {
     return rows.map((r) => r.meeting);
   }
 
-  setPosted(id: number, fields: { noticeEventId?: string; promptEventId?: string }): void {
+  setPosted(
+    id: number,
+    fields: { noticeEventId?: string; promptEventId?: string; consentTextSha256?: string },
+  ): void {
     this.db.update(meetings).set(fields).where(eq(meetings.id, id)).run();
   }
 
@@ -179,12 +191,17 @@ export class MeetingsStore {
     matrixEventId: string | null;
     reactionEventId?: string | null;
     noticeSha256: string;
+    consentTextSha256?: string | null;
     actorId: string;
     source: ConsentSource;
   }): boolean {
     const result = this.db
       .insert(consentEvents)
-      .values({ ...e, reactionEventId: e.reactionEventId ?? null })
+      .values({
+        ...e,
+        reactionEventId: e.reactionEventId ?? null,
+        consentTextSha256: e.consentTextSha256 ?? null,
+      })
       .onConflictDoNothing()
       .run();
     return result.changes > 0;
@@ -392,6 +409,33 @@ export class MeetingsStore {
       .set({ shown })
       .where(and(eq(dmPrompts.meetingId, meetingId), eq(dmPrompts.userId, userId)))
       .run();
+  }
+
+  /** Stores the first layer and prompt as posted (once per text); returns its SHA-256. */
+  storeConsentText(
+    t: { sha256: string; noticeSha256: string; language: string; text: string },
+    now: number,
+  ): string {
+    this.db
+      .insert(consentTexts)
+      .values({ ...t, firstUsedAt: now })
+      .onConflictDoNothing()
+      .run();
+    return t.sha256;
+  }
+
+  setDmPromptText(meetingId: number, userId: string, consentTextSha256: string): void {
+    this.db
+      .update(dmPrompts)
+      .set({ consentTextSha256 })
+      .where(and(eq(dmPrompts.meetingId, meetingId), eq(dmPrompts.userId, userId)))
+      .run();
+  }
+
+  /** The first layer and prompt this person answers on in this meeting (its SHA-256), if stored. */
+  consentTextOf(meeting: MeetingRow, userId: string): string | null {
+    if (meeting.consentAsk === 'direct') return this.dmPrompt(meeting.id, userId)?.consentTextSha256 ?? null;
+    return meeting.consentTextSha256;
   }
 
   noticeText(sha256: string): string | undefined {

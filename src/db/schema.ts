@@ -12,6 +12,20 @@ export const notices = sqliteTable('notices', {
   firstUsedAt: integer('first_used_at').notNull(),
 });
 
+/**
+ * What people answered on: the first layer of the notice and the consent prompt as posted, keyed by
+ * the SHA-256 of that text (identical texts once), with the notice version they belong to.
+ */
+export const consentTexts = sqliteTable('consent_texts', {
+  sha256: text('sha256').primaryKey(),
+  noticeSha256: text('notice_sha256')
+    .notNull()
+    .references(() => notices.sha256),
+  language: text('language').notNull(),
+  text: text('text').notNull(),
+  firstUsedAt: integer('first_used_at').notNull(),
+});
+
 export const meetings = sqliteTable(
   'meetings',
   {
@@ -42,6 +56,8 @@ export const meetings = sqliteTable(
      * (the prompt above). Kept per meeting: a config change does not move the prompts of a planned one.
      */
     consentAsk: text('consent_ask').notNull().default('room'),
+    /** The first layer and prompt as posted in the room (see consent_texts). */
+    consentTextSha256: text('consent_text_sha256'),
   },
   (t) => [index('meetings_room_state').on(t.roomId, t.state)],
 );
@@ -78,6 +94,8 @@ export const consentEvents = sqliteTable(
     /** For agree/decline by reaction: the reaction event whose redaction withdraws it. */
     reactionEventId: text('reaction_event_id'),
     noticeSha256: text('notice_sha256').notNull(),
+    /** The first layer and prompt the person answered on (consent_texts); null before they were stored. */
+    consentTextSha256: text('consent_text_sha256'),
     actorId: text('actor_id').notNull(),
     /** reaction | redaction | command | reconcile */
     source: text('source').notNull(),
@@ -216,6 +234,8 @@ export const dmPrompts = sqliteTable(
     postedAt: integer('posted_at').notNull(),
     /** Fingerprint of what the prompt shows now (edits that change nothing are not sent). */
     shown: text('shown'),
+    /** The first layer and prompt as posted in this DM room (see consent_texts). */
+    consentTextSha256: text('consent_text_sha256'),
   },
   (t) => [primaryKey({ columns: [t.meetingId, t.userId] }), index('dm_prompts_user').on(t.userId)],
 );

@@ -4,8 +4,8 @@ import type { EvidenceReport } from './report.js';
 export type EvidenceFormat = 'csv' | 'json';
 
 /**
- * One CSV table for spreadsheets: a row per meeting, session, invitee, consent event, recording and
- * notice version (column `type`), the columns that do not apply left empty. Times are ISO 8601 UTC.
+ * One CSV table for spreadsheets: a row per meeting, session, invitee, consent event, recording,
+ * notice version and first layer with prompt (column `type`), the columns that do not apply left empty. Times are ISO 8601 UTC.
  */
 export const CSV_COLUMNS = [
   'type',
@@ -24,6 +24,7 @@ export const CSV_COLUMNS = [
   'until',
   'matrix_event_id',
   'notice_version',
+  'consent_text_version',
   'actor',
   'source',
   'recording_id',
@@ -97,6 +98,7 @@ export function evidenceCsv(report: EvidenceReport): string {
           at: c.at,
           matrix_event_id: c.matrixEventId,
           notice_version: c.noticeVersion,
+          consent_text_version: c.consentTextVersion,
           actor: c.actor,
           source: c.source,
         });
@@ -134,6 +136,16 @@ export function evidenceCsv(report: EvidenceReport): string {
       at: n.firstUsedAt,
       detail: n.language,
       text: n.text,
+    });
+  }
+  for (const t of report.consentTexts) {
+    rows.push({
+      type: 'consent-text',
+      notice_version: t.noticeVersion,
+      consent_text_version: t.version,
+      at: t.firstUsedAt,
+      detail: `${t.language}: first layer and prompt as posted`,
+      text: t.text,
     });
   }
   return stringify(rows, {

@@ -90,12 +90,13 @@ export const de = {
       ),
       bullets([
         rich`Verantwortlich: ${p.controller}. Kontakt: ${p.contact}`,
-        rich`Aufgezeichnet wird nur, wenn alle Eingeladenen zustimmen. Die Aufzeichnung enthält Namen, Ton und Bild, das Gespräch, geteilte Bildschirme und den Chat; sie liegt auf dem BigBlueButton-Server von ${p.bbbProvider}.`,
-        rich`Widerruf jederzeit mit ${code(`${p.prefix}withdraw`)} hier im Raum oder formlos an ${p.contact}; die Aufzeichnungen werden dann gelöscht.`,
-        rich`Aufzeichnungen werden nach ${p.recordingDays === 1 ? '1 Tag' : `${p.recordingDays} Tagen`} gelöscht. Den Link zum Ansehen bekommt nur, wer zugestimmt hat, per Direktnachricht.`,
+        rich`Zweck: Die Eingeladenen können die Besprechung später ansehen. Die Aufzeichnung enthält Namen, Ton und Bild, Gespräch, geteilte Bildschirme und Chat und liegt auf dem BigBlueButton-Server von ${p.bbbProvider}.`,
+        rich`Freiwillig: Aufgezeichnet wird nur, wenn alle zustimmen. Wer ablehnt, nimmt trotzdem teil, ohne jeden Nachteil.`,
         p.ask === 'room'
-          ? rich`Antworten sind Reaktionen hier im Raum: Alle sehen, wer was antwortet.`
-          : rich`Jede eingeladene Person wird per Direktnachricht gefragt und antwortet dort; ihre Antwort sehen nur sie und der Bot, hier im Raum stehen nur Zahlen.`,
+          ? rich`Antworten sind Reaktionen hier im Raum: Alle hier sehen, wer was antwortet; die Admins im Nachweis.`
+          : rich`Gefragt wird jede Person per Direktnachricht; ihre Antwort sehen nur sie, der Bot und die Admins im Nachweis, hier nur Zahlen.`,
+        rich`Widerruf jederzeit mit ${code(`${p.prefix}withdraw`)} hier oder formlos an ${p.contact}; die Aufzeichnungen werden dann gelöscht.`,
+        rich`Löschung nach ${p.recordingDays === 1 ? '1 Tag' : `${p.recordingDays} Tagen`}. Den Link zum Ansehen bekommt nur, wer zugestimmt hat, per Direktnachricht; er funktioniert ohne Anmeldung.`,
       ]),
       link(p.fullText, 'Vollständiger Datenschutzhinweis'),
     ]),
@@ -121,7 +122,7 @@ export const de = {
           ? rich`Diese Besprechung wird nicht aufgezeichnet. Eingeladen: ${p.invitees}`
           : p.ask === 'direct'
             ? rich`Eingeladen: ${p.invitees}. Ob aufgezeichnet werden darf, frage ich jede Person per Direktnachricht; dort wird geantwortet, und hier stehen nur die Zahlen. Aufgezeichnet wird nur, wenn alle zustimmen.`
-            : rich`${p.invitees}: Darf die Besprechung aufgezeichnet werden? Reagiert mit ✅ (ja) oder ❌ (nein). Aufgezeichnet wird nur, wenn alle zustimmen. Eure Zustimmung gilt für den Hinweis oben und ist jederzeit mit ${code('!withdraw')} widerrufbar.`,
+            : rich`${p.invitees}: Darf die Besprechung aufgezeichnet werden? Reagiert mit ✅ (ja) oder ❌ (nein); die Antwort gilt für den Hinweis oben.`,
         p.noRecord ? null : tallyLine('✅ Zugestimmt', p.tally.agreed, p.tally.totals?.agreed),
         p.noRecord ? null : tallyLine('❌ Abgelehnt', p.tally.declined, p.tally.totals?.declined),
         p.noRecord ? null : tallyLine('↩️ Widerrufen', p.tally.withdrawn, p.tally.totals?.withdrawn),
@@ -345,6 +346,8 @@ export const de = {
   deletionMeans: (what: string) => rich`Gelöscht heißt: ${what}`,
 
   mydataSent: rich`Ich habe dir die Auskunft per Direktnachricht geschickt.`,
+  noticeSent: rich`Ich habe dir den vollständigen Datenschutzhinweis per Direktnachricht geschickt.`,
+  noticeUndeliverable: rich`Ich konnte dir keine Direktnachricht schicken. Der vollständige Hinweis steht in jedem Raum, in dem ich eine Besprechung angelegt habe, vor ihrem ersten Hinweis.`,
   evidenceSent: (meetings: number) =>
     rich`Ich habe dir den Nachweisbericht (${String(meetings)} Besprechung${meetings === 1 ? '' : 'en'}) per Direktnachricht geschickt.`,
   evidenceFile: (file: string) =>
@@ -393,6 +396,7 @@ export const de = {
     recordings: 'Listet die Aufzeichnungen dieses Raums mit Alter und Löschdatum',
     purge: 'Löscht Aufzeichnungen sofort (nur Admins)',
     mydata: 'Zeigt, was der Bot über dich speichert',
+    notice: 'Schickt dir den vollständigen Datenschutzhinweis per Direktnachricht',
     evidence:
       'Schickt den Einwilligungsnachweis der Besprechungen dieses Raums als Datei per Direktnachricht (nur Admins)',
   } as Record<string, string>,

@@ -66,12 +66,13 @@ export const en: Catalogue = {
       ),
       bullets([
         rich`Controller: ${p.controller}. Contact: ${p.contact}`,
-        rich`The meeting is recorded only if every invitee agrees. A recording holds names, audio and video, the conversation, shared screens and the chat; it is kept on the BigBlueButton server of ${p.bbbProvider}.`,
-        rich`Withdraw at any time with ${code(`${p.prefix}withdraw`)} in this room or informally to ${p.contact}; the recordings are then deleted.`,
-        rich`Recordings are deleted after ${p.recordingDays === 1 ? '1 day' : `${p.recordingDays} days`}. Only those who agreed get the link to watch it, by direct message.`,
+        rich`Purpose: the invitees can watch the meeting later. A recording holds names, audio and video, the conversation, shared screens and chat, on the BigBlueButton server of ${p.bbbProvider}.`,
+        rich`Voluntary: it is recorded only if everyone agrees. Whoever declines still takes part, without any drawback.`,
         p.ask === 'room'
-          ? rich`Answers are reactions here in the room: everyone sees who answers what.`
-          : rich`Each invitee is asked by direct message and answers there; only they and the bot see their answer, this room sees counts only.`,
+          ? rich`Answers are reactions here in the room: everyone here sees who answers what; the admins in the evidence.`
+          : rich`Each person is asked by direct message; only they, the bot and the admins (in the evidence) see their answer, this room counts only.`,
+        rich`Withdraw at any time with ${code(`${p.prefix}withdraw`)} here or informally to ${p.contact}; the recordings are then deleted.`,
+        rich`Deleted after ${p.recordingDays === 1 ? '1 day' : `${p.recordingDays} days`}. Only those who agreed get the link to watch it, by direct message; it works without login.`,
       ]),
       link(p.fullText, 'Full privacy notice'),
     ]),
@@ -86,7 +87,7 @@ export const en: Catalogue = {
         ? rich`This meeting will not be recorded. Invited: ${p.invitees}`
         : p.ask === 'direct'
           ? rich`Invited: ${p.invitees}. I ask each person by direct message whether it may be recorded; they answer there, and this room sees counts only. It is recorded only if everyone agrees.`
-          : rich`${p.invitees}: may this meeting be recorded? React with ✅ (yes) or ❌ (no). It is recorded only if everyone agrees. Your consent refers to the notice above and can be withdrawn at any time with ${code('!withdraw')}.`,
+          : rich`${p.invitees}: may this meeting be recorded? React with ✅ (yes) or ❌ (no); your answer refers to the notice above.`,
       p.noRecord ? null : tallyLine('✅ Agreed', p.tally.agreed, p.tally.totals?.agreed),
       p.noRecord ? null : tallyLine('❌ Declined', p.tally.declined, p.tally.totals?.declined),
       p.noRecord ? null : tallyLine('↩️ Withdrew', p.tally.withdrawn, p.tally.totals?.withdrawn),
@@ -268,6 +269,8 @@ export const en: Catalogue = {
   deletionMeans: (what) => rich`Deleted means: ${what}`,
 
   mydataSent: rich`I sent you the answer in a direct message.`,
+  noticeSent: rich`I sent you the full privacy notice in a direct message.`,
+  noticeUndeliverable: rich`I could not send you a direct message. The full notice stands in every room where I planned a meeting, before its first short notice.`,
   evidenceSent: (meetings) =>
     rich`I sent you the evidence report (${String(meetings)} meeting${meetings === 1 ? '' : 's'}) in a direct message.`,
   evidenceFile: (file) =>
@@ -300,6 +303,7 @@ export const en: Catalogue = {
     recordings: "Lists this room's recordings with age and deletion date",
     purge: 'Deletes recordings now (admins only)',
     mydata: 'Shows what the bot stores about you',
+    notice: 'Sends you the full privacy notice by direct message',
     evidence: "Sends the consent evidence of this room's meetings as a file by direct message (admins only)",
   },
 };
