@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './config/load.js';
 import type { Config } from './config/schema.js';
+import { DIRECT_ROOM_GRACE_DAYS } from './domain/retention.js';
 import { catalogue, type Language } from './i18n/index.js';
 
 // The privacy notice (design.md §3.9) comes in two layers: the full text, a template in notices/
@@ -25,6 +26,15 @@ const PLACEHOLDER_SOURCES: Record<string, string> = {
   controller: 'notice.controller',
   evidenceDays: 'retention.evidenceDaysAfterPurge',
   finalDeletion: 'notice.finalDeletion',
+  dpo: 'notice.dpo',
+  homeserverOperator: 'notice.homeserverOperator',
+  thirdCountry: 'notice.thirdCountry',
+  logRetention: 'notice.logRetention',
+  meetingLegalBasis: 'notice.legalBasis',
+  howAsked: 'consent.ask',
+  answersShown: 'consent.showNames',
+  unansweredDays: 'limits.unansweredDays',
+  directRoomDays: 'retention (fixed)',
   prefix: 'matrix.commandPrefix',
   recordingRetention: 'retention.recordingDays',
   withdrawTo: 'notice.contact',
@@ -47,7 +57,17 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
 export function noticeFacts(config: Config, language: Language): Record<string, string | undefined> {
   const t = catalogue(language).noticeFacts;
   const { controller, contact, bbbProvider, bbbProviderPrivacyUrl, finalDeletion } = config.notice;
+  const { dpo, homeserverOperator, thirdCountry, logRetention, legalBasis } = config.notice;
   return {
+    dpo: contact === undefined ? dpo : t.dpo(dpo, contact),
+    homeserverOperator,
+    thirdCountry,
+    logRetention,
+    meetingLegalBasis: t.meetingLegalBasis(legalBasis),
+    howAsked: t.howAsked(config.consent.ask, config.matrix.commandPrefix),
+    answersShown: t.answersShown(config.consent.ask, config.consent.showNames),
+    unansweredDays: String(config.limits.unansweredDays),
+    directRoomDays: String(DIRECT_ROOM_GRACE_DAYS),
     bbbProvider,
     bbbProviderPrivacyUrl,
     contact,

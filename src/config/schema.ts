@@ -199,6 +199,40 @@ export const configSchema = z.strictObject({
         .describe(
           'What "deleted" means on your BBB server, in the notice\'s language: what the provider does after a delete (plain BBB moves the files to a trash folder, the raw media stay until a clean-up) and when the files are finally gone, backups included. Shown in the notice and in every message about a deletion; required',
         ),
+      dpo: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'The data-protection officer, if one is appointed: name or office and how to reach them (shown in the notice as its own contact). Without it the notice says none is appointed and names notice.contact',
+        ),
+      homeserverOperator: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'Who runs the Matrix homeserver the chat and the bot use (a recipient of the data): name and postal address. Required by the shipped notice texts',
+        ),
+      thirdCountry: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'Where the BBB server and the homeserver process the data and whether any of it leaves the EU/EEA (and on which safeguard), in the notice\'s language, e.g. "Both servers are in Germany; no data is transferred to third countries." Required by the shipped notice texts',
+        ),
+      logRetention: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          "How long the bot's log (journal) and the backups of its database are kept, in the notice's language, e.g. \"The bot's log is kept for 14 days, backups of its database for 30 days.\" Required by the shipped notice texts",
+        ),
+      legalBasis: z
+        .enum(['colleagues', 'customers'])
+        .default('colleagues')
+        .describe(
+          'Who meets through the bot, for the legal basis the notice states for the meetings themselves: "colleagues" (employees among themselves) or "customers" (contractual partners and customers)',
+        ),
       bbbProviderPrivacyUrl: z
         .url()
         .optional()

@@ -72,6 +72,23 @@ export const de = {
       `${days === 1 ? '1 Tag' : `${days} Tage`} nach der Aufnahme automatisch gelöscht`,
     withdrawTo: (contact: string, admins: string[]) =>
       admins.length ? `${contact} oder an die Admins des Bots (${admins.join(', ')})` : contact,
+    dpo: (dpo: string | undefined, contact: string): string =>
+      dpo ??
+      `Eine Datenschutzbeauftragte oder ein Datenschutzbeauftragter ist nicht benannt; wenden Sie sich an ${contact}.`,
+    meetingLegalBasis: (basis: 'colleagues' | 'customers'): string =>
+      basis === 'colleagues'
+        ? 'Die Besprechungen dienen der Zusammenarbeit unter Beschäftigten; Rechtsgrundlage ist die Durchführung des Beschäftigungsverhältnisses (Art. 6 Abs. 1 lit. b DSGVO, Art. 88 DSGVO) sowie unser berechtigtes Interesse an einer einfachen und schnellen internen Kommunikation (Art. 6 Abs. 1 lit. f DSGVO).'
+        : 'Die Besprechungen dienen der Kommunikation mit angehenden oder bestehenden Vertragspartnern und Kunden (Art. 6 Abs. 1 lit. b DSGVO) sowie unserem berechtigten Interesse an einer einfachen und schnellen Kommunikation (Art. 6 Abs. 1 lit. f DSGVO).',
+    howAsked: (ask: 'direct' | 'room', prefix: string): string =>
+      ask === 'direct'
+        ? `Vor der Besprechung fragt der Bot jede eingeladene Person in einer Direktnachricht, ob aufgezeichnet werden darf. Sie antworten dort mit der Reaktion ✅ (ja) oder ❌ (nein); dort können Sie die Antwort bis zur Eröffnung ändern und mit ${prefix}withdraw widerrufen.`
+        : 'Vor der Besprechung fragt der Bot im Chatraum der Besprechung, ob aufgezeichnet werden darf. Sie antworten mit der Reaktion ✅ (ja) oder ❌ (nein) auf diese Frage; bis zur Eröffnung der Besprechung können Sie Ihre Antwort ändern. Reaktionen sind für alle im Chatraum sichtbar.',
+    answersShown: (ask: 'direct' | 'room', showNames: boolean): string =>
+      ask === 'room'
+        ? 'Wer wie geantwortet hat, sehen alle Mitglieder des Chatraums (an den Reaktionen); der Bot nennt es auch in seiner Übersicht. Rechtsgrundlage dafür ist unser berechtigtes Interesse an einem nachvollziehbaren Ablauf (Art. 6 Abs. 1 lit. f DSGVO).'
+        : showNames
+          ? 'Wer wie geantwortet hat, nennt der Bot im Chatraum der Besprechung, wie es unsere Betriebsvereinbarung vorsieht (Art. 88 DSGVO, Art. 6 Abs. 1 lit. f DSGVO).'
+          : 'Ihre Antwort sehen nur Sie, der Bot und die Admins des Bots im Einwilligungsnachweis; im Chatraum der Besprechung nennt der Bot nur die Zahl der Zustimmungen, Ablehnungen und fehlenden Antworten. Wer noch nicht geantwortet hat, erfährt nur die Person, die die Besprechung angelegt hat, per Direktnachricht (Art. 6 Abs. 1 lit. f DSGVO).',
   },
   noticeFirstLayer: (p: {
     title: string;
@@ -93,7 +110,7 @@ export const de = {
         rich`Zweck: Die Eingeladenen können die Besprechung später ansehen. Die Aufzeichnung enthält Namen, Ton und Bild, Gespräch, geteilte Bildschirme und Chat und liegt auf dem BigBlueButton-Server von ${p.bbbProvider}.`,
         rich`Freiwillig: Aufgezeichnet wird nur, wenn alle zustimmen. Wer ablehnt, nimmt trotzdem teil, ohne jeden Nachteil.`,
         p.ask === 'room'
-          ? rich`Antworten sind Reaktionen hier im Raum: Alle hier sehen, wer was antwortet; die Admins im Nachweis.`
+          ? rich`Antworten sind Reaktionen hier: Alle im Raum sehen sie.`
           : rich`Gefragt wird jede Person per Direktnachricht; ihre Antwort sehen nur sie, der Bot und die Admins im Nachweis, hier nur Zahlen.`,
         rich`Widerruf jederzeit mit ${code(`${p.prefix}withdraw`)} hier oder formlos an ${p.contact}; die Aufzeichnungen werden dann gelöscht.`,
         rich`Löschung nach ${p.recordingDays === 1 ? '1 Tag' : `${p.recordingDays} Tagen`}. Den Link zum Ansehen bekommt nur, wer zugestimmt hat, per Direktnachricht; er funktioniert ohne Anmeldung.`,

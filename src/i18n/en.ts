@@ -58,6 +58,21 @@ export const en: Catalogue = {
       `deleted automatically ${days === 1 ? '1 day' : `${days} days`} after they were made`,
     withdrawTo: (contact, admins) =>
       admins.length ? `${contact} or to the bot's admins (${admins.join(', ')})` : contact,
+    dpo: (dpo, contact) => dpo ?? `No data protection officer is appointed; please contact ${contact}.`,
+    meetingLegalBasis: (basis) =>
+      basis === 'colleagues'
+        ? 'The meetings serve the cooperation among employees; the legal basis is the performance of the employment relationship (Art. 6(1)(b) GDPR, Art. 88 GDPR) and our legitimate interest in simple and fast internal communication (Art. 6(1)(f) GDPR).'
+        : 'The meetings serve the communication with prospective or existing contractual partners and customers (Art. 6(1)(b) GDPR) and our legitimate interest in simple and fast communication (Art. 6(1)(f) GDPR).',
+    howAsked: (ask, prefix) =>
+      ask === 'direct'
+        ? `Before the meeting, the bot asks each invitee in a direct message whether it may be recorded. You answer there with the reaction ✅ (yes) or ❌ (no); there you can change your answer until the meeting opens and withdraw it with ${prefix}withdraw.`
+        : "Before the meeting, the bot asks in the meeting's chat room whether it may be recorded. You answer with the reaction ✅ (yes) or ❌ (no) to that question; you may change your answer until the meeting opens. Reactions are visible to everyone in the chat room.",
+    answersShown: (ask, showNames) =>
+      ask === 'room'
+        ? 'Everyone in the chat room sees who answered what (from the reactions); the bot also names it in its summary. The legal basis is our legitimate interest in a traceable procedure (Art. 6(1)(f) GDPR).'
+        : showNames
+          ? "The bot names in the meeting's chat room who answered what, as provided for by our works agreement (Art. 88 GDPR, Art. 6(1)(f) GDPR)."
+          : "Only you, the bot and the bot's admins (in the consent evidence) see your answer; in the meeting's chat room the bot gives only the number of agreements, refusals and missing answers. Who has not answered yet is told only to the person who planned the meeting, by direct message (Art. 6(1)(f) GDPR).",
   },
   noticeFirstLayer: (p) =>
     blocks([
@@ -69,7 +84,7 @@ export const en: Catalogue = {
         rich`Purpose: the invitees can watch the meeting later. A recording holds names, audio and video, the conversation, shared screens and chat, on the BigBlueButton server of ${p.bbbProvider}.`,
         rich`Voluntary: it is recorded only if everyone agrees. Whoever declines still takes part, without any drawback.`,
         p.ask === 'room'
-          ? rich`Answers are reactions here in the room: everyone here sees who answers what; the admins in the evidence.`
+          ? rich`Answers are reactions here: everyone in the room sees them.`
           : rich`Each person is asked by direct message; only they, the bot and the admins (in the evidence) see their answer, this room counts only.`,
         rich`Withdraw at any time with ${code(`${p.prefix}withdraw`)} here or informally to ${p.contact}; the recordings are then deleted.`,
         rich`Deleted after ${p.recordingDays === 1 ? '1 day' : `${p.recordingDays} days`}. Only those who agreed get the link to watch it, by direct message; it works without login.`,

@@ -34,7 +34,7 @@ describe('the layered notice', () => {
       'Zweck: Die Eingeladenen können die Besprechung später ansehen.',
       'Freiwillig: Aufgezeichnet wird nur, wenn alle zustimmen.',
       'Wer ablehnt, nimmt trotzdem teil, ohne jeden Nachteil.',
-      'Alle hier sehen, wer was antwortet',
+      'Antworten sind Reaktionen hier: Alle im Raum sehen sie.',
       'Beispiel Hosting GmbH',
       '!withdraw',
       'Löschung nach 30 Tagen',

@@ -224,7 +224,7 @@ describe('private answers (consent.ask "direct")', () => {
     const aliceDm = h.chat.inRoom(dmPrompt(1, ALICE).roomId).at(-1)!;
     expect(aliceDm.text).toContain('du hast noch nicht geantwortet');
     expect(aliceDm.replyTo).toBe(dmPrompt(1, ALICE).eventId);
-    expect(h.chat.dmOf(ORGANIZER).some((m) => m.text.includes('noch nicht geantwortet'))).toBe(false);
+    expect(h.chat.dmOf(ORGANIZER).some((m) => m.text.includes('du hast noch nicht geantwortet'))).toBe(false);
   });
 
   it('reads answers given in DMs while the bot was down (relations API on each DM prompt)', async () => {
