@@ -63,6 +63,7 @@ export class RetentionJob {
     recordings.pruneMeetings(prunable);
     state.forgetMeetings(prunable);
     state.forgetSessionsAndRecordings(sessionIds, recordIds);
+    if (prunable.length) meetings.pruneUnusedConsentTexts();
     for (const meetingId of prunable) {
       audit.append({
         at: this.ctx.now(),

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, notExists, sql } from 'drizzle-orm';
 import { type ConsentKind, currentStatuses, isConsentKind } from '../domain/consent.js';
 import {
   isMeetingState,
@@ -422,6 +422,38 @@ export class MeetingsStore {
       .onConflictDoNothing()
       .run();
     return t.sha256;
+  }
+
+  /**
+   * Forgets first layers with prompts that no meeting, private prompt or answer refers to any more
+   * (they name the organizer, in room mode the invitees): they go with the last evidence using them.
+   */
+  pruneUnusedConsentTexts(): number {
+    return this.db
+      .delete(consentTexts)
+      .where(
+        and(
+          notExists(
+            this.db
+              .select({ x: consentEvents.id })
+              .from(consentEvents)
+              .where(eq(consentEvents.consentTextSha256, consentTexts.sha256)),
+          ),
+          notExists(
+            this.db
+              .select({ x: meetings.id })
+              .from(meetings)
+              .where(eq(meetings.consentTextSha256, consentTexts.sha256)),
+          ),
+          notExists(
+            this.db
+              .select({ x: dmPrompts.eventId })
+              .from(dmPrompts)
+              .where(eq(dmPrompts.consentTextSha256, consentTexts.sha256)),
+          ),
+        ),
+      )
+      .run().changes;
   }
 
   setDmPromptText(meetingId: number, userId: string, consentTextSha256: string): void {

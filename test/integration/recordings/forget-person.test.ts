@@ -56,5 +56,7 @@ describe('retention that ends', () => {
     }
     expect(h.app.ctx.stores.meetings.ofUser(ALICE)).toEqual([]);
     expect(tablesNaming(h, ALICE, 'Alice')).toEqual([]);
+    // The organizer too: the first layers and prompts (which name her) went with the last evidence.
+    expect(tablesNaming(h, ORGANIZER, 'Olga')).toEqual([]);
   });
 });
