@@ -38,6 +38,7 @@ const PLACEHOLDER_SOURCES: Record<string, string> = {
   prefix: 'matrix.commandPrefix',
   recordingRetention: 'retention.recordingDays',
   withdrawTo: 'notice.contact',
+  withdrawalDeletion: 'bbb.acceptUnconfirmedDeletion',
 };
 
 /**
@@ -77,6 +78,7 @@ export function noticeFacts(config: Config, language: Language): Record<string, 
     prefix: config.matrix.commandPrefix,
     recordingRetention: t.recordingRetention(config.retention.recordingDays),
     withdrawTo: contact === undefined ? undefined : t.withdrawTo(contact, config.admins),
+    withdrawalDeletion: t.withdrawalDeletion(!config.bbb.acceptUnconfirmedDeletion),
   };
 }
 

@@ -66,6 +66,7 @@ function firstLayerMessage(
     prefix: ctx.config.matrix.commandPrefix,
     fullText: permalink(roomId, fullEventId, ctx.chat.botUserId),
     ask: meeting.consentAsk === 'direct' ? 'direct' : 'room',
+    botDeletes: !ctx.config.bbb.acceptUnconfirmedDeletion,
   });
 }
 

@@ -68,7 +68,17 @@ export class Planning {
         notice: this.ctx.notice.sha256,
       },
     });
-    this.ctx.log.info({ meetingId: meeting.id, invitees: everyone.length }, 'meeting planned');
+    // The journal tells each meeting's story by IDs only (no titles, names or links).
+    this.ctx.log.info(
+      {
+        meetingId: meeting.id,
+        roomId: meeting.roomId,
+        invitees: everyone.length,
+        recordingAsked: !request.noRecord,
+        scheduled: request.scheduledAt !== null,
+      },
+      'meeting planned',
+    );
     await this.ctx.withMeeting(meeting.id, () => this.postPrompt(meeting.id));
     return meeting;
   }

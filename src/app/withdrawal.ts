@@ -158,6 +158,8 @@ export class Withdrawal {
   /** A message about a deletion says what "deleted" means on this BBB server (notice.finalDeletion). */
   private withMeaning<T extends Rich | null>(message: T, effects: Effect[]): T {
     if (message === null || !effects.some((e) => e.type === 'purge-recordings')) return message;
+    // Behind a front-end that cannot confirm deletions the bot deletes nothing, and says so instead.
+    if (this.ctx.config.bbb.acceptUnconfirmedDeletion) return message;
     return lines([message, this.ctx.deletionMeans()]) as T;
   }
 
@@ -173,6 +175,11 @@ export class Withdrawal {
     const ended = effects.find(
       (e) => e.type === 'end-session' && effects.some((x) => x.type === 'create-session'),
     );
+    if (this.ctx.config.bbb.acceptUnconfirmedDeletion) {
+      if (!ended && !effects.some((e) => e.type === 'purge-recordings')) return null;
+      const contact = this.ctx.config.notice.contact ?? this.ctx.config.admins.join(', ');
+      return t.withdrawalReceivedWithoutDeletion(meeting.title, !!ended, contact);
+    }
     if (ended && ended.type === 'end-session') {
       const confirmed = report.ended.some((s) => s.id === ended.sessionId);
       return confirmed
@@ -202,11 +209,21 @@ export class Withdrawal {
     const ended = effects.find(
       (e) => e.type === 'end-session' && effects.some((x) => x.type === 'create-session'),
     );
+    // Behind a front-end that cannot confirm deletions (b3lb) the bot promises none.
+    const noDeletion = this.ctx.config.bbb.acceptUnconfirmedDeletion
+      ? { ...t.withoutDeletion, contact: this.ctx.config.notice.contact ?? this.ctx.config.admins.join(', ') }
+      : undefined;
     if (ended && ended.type === 'end-session') {
       // The room hears "ended" only once BBB confirmed it.
       const confirmed = report.ended.some((s) => s.id === ended.sessionId);
+      if (noDeletion) {
+        const say = confirmed ? noDeletion.restarted : noDeletion.ending;
+        return say(who, meeting.title, noDeletion.contact);
+      }
       return confirmed ? t.withdrawRestarted(who, meeting.title) : t.withdrawEnding(who, meeting.title);
     }
+    if (noDeletion && effects.some((e) => e.type === 'purge-recordings'))
+      return noDeletion.after(who, meeting.title, noDeletion.contact);
     if (!effects.some((e) => e.type === 'purge-recordings')) return t.withdrawUnrecorded(who, meeting.title);
     const name = (startTime: number | null) =>
       t.recordingName(meeting.title, this.ctx.date(startTime ?? meeting.openedAt ?? meeting.createdAt));

@@ -5,6 +5,7 @@ import { UsageError } from './command.js';
 import { commandTable } from './index.js';
 import { CommandRefusal } from './meeting-ref.js';
 import { commandText, parseArguments, tokenize } from './parse.js';
+import { usageForms } from './usage.js';
 
 export interface IncomingMessage {
   roomId: string;
@@ -48,7 +49,7 @@ export class CommandDispatcher {
         await ctx.chat.send(message.roomId, answer, { replyTo: message.eventId, notice: true });
       },
     };
-    const usage = `${prefix}${definition.usage}`;
+    const usage = usageForms(ctx.t, definition, prefix).join(' | ');
     try {
       if (definition.permission === 'admin' && !ctx.isAdmin(message.sender)) {
         await c.reply(ctx.t.notAllowed(ctx.t.whoAdmin));

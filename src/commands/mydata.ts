@@ -1,5 +1,6 @@
 import { UndeliverableError } from '../app/ports.js';
 import { subjectAccess } from '../app/subject-access.js';
+import { mention } from '../i18n/rich.js';
 import { defineCommand } from './command.js';
 
 export default defineCommand({
@@ -35,7 +36,8 @@ export default defineCommand({
     });
     stores.audit.append({ at: c.ctx.now(), actorId: c.sender, action: 'user.mydata', subjectId: c.sender });
     // Personal data is not read out in front of others: a room with more people gets a DM instead.
-    const others = [...(await c.ctx.chat.joinedMembers(c.roomId)).keys()].filter((id) => id !== c.sender);
+    const members = await c.ctx.chat.joinedMembers(c.roomId);
+    const others = [...members.keys()].filter((id) => id !== c.sender);
     if (others.length === 0) {
       await c.reply(answer);
       // Uploaded encrypted where the room is (the chat port encrypts files for encrypted rooms).
@@ -53,6 +55,7 @@ export default defineCommand({
     }
     await c.ctx.chat.send(dm, answer);
     await c.ctx.chat.sendFile(dm, file);
-    await c.reply(t.mydataSent);
+    // Said in the room: whom the answer went to (several people may have asked).
+    await c.reply(t.mydataSent(mention(c.sender, members.get(c.sender) ?? c.sender)));
   },
 });

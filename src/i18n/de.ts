@@ -89,6 +89,11 @@ export const de = {
         : showNames
           ? 'Wer wie geantwortet hat, nennt der Bot im Chatraum der Besprechung, wie es unsere Betriebsvereinbarung vorsieht (Art. 88 DSGVO, Art. 6 Abs. 1 lit. f DSGVO).'
           : 'Ihre Antwort sehen nur Sie, der Bot und die Admins des Bots im Einwilligungsnachweis; im Chatraum der Besprechung nennt der Bot nur die Zahl der Zustimmungen, Ablehnungen und fehlenden Antworten. Wer noch nicht geantwortet hat, erfährt nur die Person, die die Besprechung angelegt hat, per Direktnachricht (Art. 6 Abs. 1 lit. f DSGVO).',
+    // bbb.acceptUnconfirmedDeletion (issue 22): behind a front-end like b3lb the bot cannot delete.
+    withdrawalDeletion: (confirmed: boolean): string =>
+      confirmed
+        ? 'Widerruft eine eingeladene Person ihre Einwilligung, lässt der Bot die Aufzeichnungen der Besprechung sofort beim Anbieter löschen und wiederholt das, bis der Anbieter die Löschung bestätigt (Abschnitt 2).'
+        : 'Der hier genutzte BigBlueButton-Server kann Löschungen nicht bestätigen, deshalb löscht der Bot dort keine Aufzeichnungen: Widerruft eine eingeladene Person ihre Einwilligung, löscht der Verantwortliche die Aufzeichnungen der Besprechung auf Anfrage (Kontakt oben).',
   },
   noticeFirstLayer: (p: {
     title: string;
@@ -100,6 +105,8 @@ export const de = {
     prefix: string;
     fullText: string;
     ask: 'direct' | 'room';
+    /** False behind a front-end that cannot confirm deletions (bbb.acceptUnconfirmedDeletion). */
+    botDeletes: boolean;
   }) =>
     blocks([
       bold(
@@ -112,7 +119,9 @@ export const de = {
         p.ask === 'room'
           ? rich`Antworten sind Reaktionen hier: Alle im Raum sehen sie.`
           : rich`Gefragt wird jede Person per Direktnachricht; ihre Antwort sehen nur sie, der Bot und die Admins im Nachweis, hier nur Zahlen.`,
-        rich`Widerruf jederzeit mit ${code(`${p.prefix}withdraw`)} hier oder formlos an ${p.contact}; die Aufzeichnungen werden dann gelöscht.`,
+        p.botDeletes
+          ? rich`Widerruf jederzeit mit ${code(`${p.prefix}withdraw`)} hier oder formlos an ${p.contact}; die Aufzeichnungen werden dann gelöscht.`
+          : rich`Widerruf jederzeit mit ${code(`${p.prefix}withdraw`)} hier oder formlos an ${p.contact}; der Bot kann auf diesem BigBlueButton-Server nichts löschen: Löschen Sie Aufzeichnungen über ${p.contact}.`,
         rich`Löschung nach ${p.recordingDays === 1 ? '1 Tag' : `${p.recordingDays} Tagen`}. Den Link zum Ansehen bekommt nur, wer zugestimmt hat, per Direktnachricht; er funktioniert ohne Anmeldung.`,
       ]),
       link(p.fullText, 'Vollständiger Datenschutzhinweis'),
@@ -291,6 +300,8 @@ export const de = {
           : null,
       ].filter((x): x is Rich => x !== null),
     ),
+  withdrawalReceivedWithoutDeletion: (title: string, restarted: boolean, contact: string) =>
+    rich`Ein Widerruf zu ${bold(title)} ist eingegangen.${restarted ? ' Die aufgezeichnete Sitzung wird beendet, eine neue ohne Aufzeichnung eröffnet; neue Links kommen gleich.' : ''} Der Bot kann auf diesem BigBlueButton-Server keine Aufzeichnungen löschen: ${contact} lässt sie löschen.`,
   withdrawDetailsByDm: rich`Gespeichert. Die Einzelheiten habe ich per Direktnachricht geschickt.`,
   withdrawOnBehalfTold: (admin: Rich) =>
     rich`${admin} hat deinen Widerruf für dich eingetragen (zum Beispiel nach deiner E-Mail).`,
@@ -362,7 +373,9 @@ export const de = {
   purgeProgress: (done: number, total: number) => rich`Lösche … ${done}/${total}`,
   deletionMeans: (what: string) => rich`Gelöscht heißt: ${what}`,
 
-  mydataSent: rich`Ich habe dir die Auskunft per Direktnachricht geschickt.`,
+  mydataSent: (who: Rich) => rich`${who}, ich habe dir die Auskunft per Direktnachricht geschickt.`,
+  answerOnPrompt: (who: Rich, title: string, prompt: string) =>
+    rich`${who}, eine Reaktion auf den Datenschutzhinweis zählt nicht als Antwort: Bitte reagiere mit ✅ oder ❌ auf die ${link(prompt, `Frage zu „${title}“`)}.`,
   noticeSent: rich`Ich habe dir den vollständigen Datenschutzhinweis per Direktnachricht geschickt.`,
   noticeUndeliverable: rich`Ich konnte dir keine Direktnachricht schicken. Der vollständige Hinweis steht in jedem Raum, in dem ich eine Besprechung angelegt habe, vor ihrem ersten Hinweis.`,
   evidenceSent: (meetings: number) =>
@@ -398,14 +411,34 @@ export const de = {
   } as Record<string, string>,
 
   helpHeader: rich`Befehle:`,
-  helpLine: (usage: string, summary: string) => rich`${code(usage)} – ${summary}`,
+  helpLine: (forms: readonly string[], summary: string) =>
+    rich`${join(
+      forms.map((f) => code(f)),
+      ' · ',
+    )} – ${summary}`,
   helpUnknown: (name: string) => rich`Den Befehl ${code(name)} gibt es nicht.`,
+  /** How each command is called, one entry per form, without the prefix; placeholders in this language. */
+  usages: {
+    help: ['help [Befehl]'],
+    ping: ['ping'],
+    meeting: ['meeting <Titel> [@Person …] [--at "<Zeit>"] [--no-record]'],
+    status: ['status [#Besprechung]'],
+    start: ['start [#Besprechung]'],
+    cancel: ['cancel [#Besprechung]'],
+    invite: ['invite [#Besprechung] @Person …'],
+    withdraw: ['withdraw [@Person] [#Besprechung]'],
+    recordings: ['recordings'],
+    purge: ['purge #Besprechung', 'purge <Aufzeichnung>', 'purge --expired'],
+    mydata: ['mydata'],
+    notice: ['notice'],
+    evidence: ['evidence [#Besprechung] [--format csv|json]'],
+  } as Record<string, readonly string[]>,
   commands: {
     help: 'Zeigt diese Hilfe oder die Hilfe zu einem Befehl',
     ping: 'Prüft, ob der Bot antwortet',
     meeting:
       'Plant eine Besprechung; Eingeladene sind die genannten Personen oder alle im Raum. --at legt den Beginn fest, --no-record verzichtet auf Aufzeichnung',
-    status: 'Zeigt, wer zugestimmt, abgelehnt, widerrufen oder noch nicht geantwortet hat',
+    status: 'Zeigt, wie viele zugestimmt, abgelehnt, widerrufen oder noch nicht geantwortet haben',
     start: 'Eröffnet die Besprechung jetzt',
     cancel: 'Sagt die Besprechung ab',
     invite: 'Lädt weitere Personen ein (sie müssen ebenfalls antworten)',
@@ -417,6 +450,26 @@ export const de = {
     evidence:
       'Schickt den Einwilligungsnachweis der Besprechungen dieses Raums als Datei per Direktnachricht (nur Admins)',
   } as Record<string, string>,
+  // ----- Behind a front-end that cannot confirm deletions (bbb.acceptUnconfirmedDeletion, issue 22) -----
+  withoutDeletion: {
+    restarted: (who: Rich, title: string, contact: string) =>
+      rich`Widerruf von ${who}: Die aufgezeichnete Sitzung von ${bold(title)} wurde beendet, eine neue Sitzung ohne Aufzeichnung ist eröffnet. Neue Links kommen gleich. Aufzeichnungen kann der Bot auf diesem BigBlueButton-Server nicht löschen: Die Löschung veranlasst ${contact}.`,
+    ending: (who: Rich, title: string, contact: string) =>
+      rich`Widerruf von ${who}: Die aufgezeichnete Sitzung von ${bold(title)} wird beendet; BigBlueButton hat das Ende noch nicht bestätigt, ich versuche es weiter und sage Bescheid. Eine neue Sitzung ohne Aufzeichnung wird eröffnet; ihre Links kommen gleich. Aufzeichnungen kann der Bot auf diesem BigBlueButton-Server nicht löschen: Die Löschung veranlasst ${contact}.`,
+    after: (who: Rich, title: string, contact: string) =>
+      rich`Widerruf von ${who} für ${bold(title)} gespeichert. Aufzeichnungen kann der Bot auf diesem BigBlueButton-Server nicht löschen: Die Löschung veranlasst ${contact}.`,
+  },
+  // ----- What people see inside the BBB meeting (issue 22): plain text, BBB shows no markup -----
+  inMeeting: {
+    /** Under BBB's recording dialog (notifyRecordingAppend) and as the welcome text of a recorded session. */
+    recorded: (prefix: string): string =>
+      `Diese Sitzung wird aufgezeichnet, weil alle Eingeladenen im Chat zugestimmt haben. Widerruf jederzeit mit ${prefix}withdraw im Chat: Diese Sitzung endet dann, und es geht ohne Aufzeichnung weiter.`,
+    /** Welcome text of an unrecorded session. */
+    unrecorded: (): string => 'Diese Sitzung wird nicht aufgezeichnet.',
+    /** Posted into the meeting's chat before a withdrawal ends a recorded session; names nobody. */
+    endingAfterWithdrawal: (): string =>
+      'Diese Sitzung endet jetzt, weil eine Einwilligung in die Aufzeichnung widerrufen wurde. Neue Links zu einer Sitzung ohne Aufzeichnung stehen im Chat (Matrix).',
+  },
 };
 
 export type Catalogue = typeof de;

@@ -73,6 +73,11 @@ export const en: Catalogue = {
         : showNames
           ? "The bot names in the meeting's chat room who answered what, as provided for by our works agreement (Art. 88 GDPR, Art. 6(1)(f) GDPR)."
           : "Only you, the bot and the bot's admins (in the consent evidence) see your answer; in the meeting's chat room the bot gives only the number of agreements, refusals and missing answers. Who has not answered yet is told only to the person who planned the meeting, by direct message (Art. 6(1)(f) GDPR).",
+    // bbb.acceptUnconfirmedDeletion (issue 22): behind a front-end like b3lb the bot cannot delete.
+    withdrawalDeletion: (confirmed) =>
+      confirmed
+        ? "If an invitee withdraws their consent, the bot has the provider delete the meeting's recordings at once, and repeats this until the provider confirms the deletion (section 2)."
+        : "The BigBlueButton server used here cannot confirm deletions, so the bot deletes no recordings there: if an invitee withdraws their consent, the controller deletes the meeting's recordings on request (contact above).",
   },
   noticeFirstLayer: (p) =>
     blocks([
@@ -86,7 +91,9 @@ export const en: Catalogue = {
         p.ask === 'room'
           ? rich`Answers are reactions here: everyone in the room sees them.`
           : rich`Each person is asked by direct message; only they, the bot and the admins (in the evidence) see their answer, this room counts only.`,
-        rich`Withdraw at any time with ${code(`${p.prefix}withdraw`)} here or informally to ${p.contact}; the recordings are then deleted.`,
+        p.botDeletes
+          ? rich`Withdraw at any time with ${code(`${p.prefix}withdraw`)} here or informally to ${p.contact}; the recordings are then deleted.`
+          : rich`Withdraw at any time with ${code(`${p.prefix}withdraw`)} here or informally to ${p.contact}; the bot cannot delete anything on this BigBlueButton server: have recordings deleted through ${p.contact}.`,
         rich`Deleted after ${p.recordingDays === 1 ? '1 day' : `${p.recordingDays} days`}. Only those who agreed get the link to watch it, by direct message; it works without login.`,
       ]),
       link(p.fullText, 'Full privacy notice'),
@@ -219,6 +226,8 @@ export const en: Catalogue = {
         ? rich`Not deleted yet (BBB unreachable or still processing), retried automatically: ${join(pending, ', ')}.`
         : null,
     ]),
+  withdrawalReceivedWithoutDeletion: (title, restarted, contact) =>
+    rich`A withdrawal for ${bold(title)} was received.${restarted ? ' The recorded session is being ended and a new unrecorded one opened; new links follow.' : ''} The bot cannot delete recordings on this BigBlueButton server: ${contact} has them deleted.`,
   withdrawDetailsByDm: rich`Stored. I sent the details by direct message.`,
   withdrawOnBehalfTold: (admin) =>
     rich`${admin} entered your withdrawal for you (for example after your e-mail).`,
@@ -283,7 +292,9 @@ export const en: Catalogue = {
   purgeProgress: (done, total) => rich`Deleting … ${done}/${total}`,
   deletionMeans: (what) => rich`Deleted means: ${what}`,
 
-  mydataSent: rich`I sent you the answer in a direct message.`,
+  mydataSent: (who) => rich`${who}, I sent you the answer in a direct message.`,
+  answerOnPrompt: (who, title, prompt) =>
+    rich`${who}, a reaction on the privacy notice does not count as an answer: please react with ✅ or ❌ on the ${link(prompt, `question about "${title}"`)}.`,
   noticeSent: rich`I sent you the full privacy notice in a direct message.`,
   noticeUndeliverable: rich`I could not send you a direct message. The full notice stands in every room where I planned a meeting, before its first short notice.`,
   evidenceSent: (meetings) =>
@@ -303,14 +314,33 @@ export const en: Catalogue = {
   consentKinds: { agree: 'agreement', decline: 'refusal', withdraw: 'withdrawal', reset: 'answer removed' },
 
   helpHeader: rich`Commands:`,
-  helpLine: (usage, summary) => rich`${code(usage)} – ${summary}`,
+  helpLine: (forms, summary) =>
+    rich`${join(
+      forms.map((f) => code(f)),
+      ' · ',
+    )} – ${summary}`,
   helpUnknown: (name) => rich`There is no command ${code(name)}.`,
+  usages: {
+    help: ['help [command]'],
+    ping: ['ping'],
+    meeting: ['meeting <title> [@user …] [--at "<time>"] [--no-record]'],
+    status: ['status [#meeting]'],
+    start: ['start [#meeting]'],
+    cancel: ['cancel [#meeting]'],
+    invite: ['invite [#meeting] @user …'],
+    withdraw: ['withdraw [@user] [#meeting]'],
+    recordings: ['recordings'],
+    purge: ['purge #meeting', 'purge <recording>', 'purge --expired'],
+    mydata: ['mydata'],
+    notice: ['notice'],
+    evidence: ['evidence [#meeting] [--format csv|json]'],
+  },
   commands: {
     help: 'Shows this help, or the help of one command',
     ping: 'Checks that the bot answers',
     meeting:
       'Plans a meeting; invitees are the people named, or everyone in the room. --at sets the start, --no-record skips recording',
-    status: 'Shows who agreed, declined, withdrew or has not answered',
+    status: 'Shows how many agreed, declined, withdrew or have not answered',
     start: 'Opens the meeting now',
     cancel: 'Cancels the meeting',
     invite: 'Invites more people (they must answer too)',
@@ -320,6 +350,23 @@ export const en: Catalogue = {
     mydata: 'Shows what the bot stores about you',
     notice: 'Sends you the full privacy notice by direct message',
     evidence: "Sends the consent evidence of this room's meetings as a file by direct message (admins only)",
+  },
+  // ----- Behind a front-end that cannot confirm deletions (bbb.acceptUnconfirmedDeletion, issue 22) -----
+  withoutDeletion: {
+    restarted: (who, title, contact) =>
+      rich`Withdrawal by ${who}: the recorded session of ${bold(title)} was ended and a new unrecorded session is open. New links follow. The bot cannot delete recordings on this BigBlueButton server: ${contact} has them deleted.`,
+    ending: (who, title, contact) =>
+      rich`Withdrawal by ${who}: the recorded session of ${bold(title)} is being ended; BigBlueButton has not confirmed the end yet, I keep trying and will say when it did. A new unrecorded session is being opened; its links follow. The bot cannot delete recordings on this BigBlueButton server: ${contact} has them deleted.`,
+    after: (who, title, contact) =>
+      rich`Withdrawal by ${who} for ${bold(title)} stored. The bot cannot delete recordings on this BigBlueButton server: ${contact} has them deleted.`,
+  },
+  // ----- What people see inside the BBB meeting (issue 22): plain text, BBB shows no markup -----
+  inMeeting: {
+    recorded: (prefix) =>
+      `This session is recorded because every invitee agreed in the chat. Withdraw at any time with ${prefix}withdraw in the chat: this session then ends and the meeting continues unrecorded.`,
+    unrecorded: () => 'This session is not recorded.',
+    endingAfterWithdrawal: () =>
+      'This session is ending because someone withdrew their consent to the recording. New links to an unrecorded session are in the chat (Matrix).',
   },
 };
 

@@ -78,12 +78,12 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
   it('commands with bad arguments get a short usage answer, never silence or a stack trace', async () => {
     const { olga, roomId } = await olgaAliceBob(w, 'bad arguments');
     const cases: [command: string, expected: string | RegExp][] = [
-      ['!meeting', /^Es fehlt ein Titel\. Aufruf: !meeting <title>/],
+      ['!meeting', /^Es fehlt ein Titel\. Aufruf: !meeting <Titel>/],
       ['!meeting x --bogus', /^Unbekannte Option --bogus\. Aufruf: !meeting/],
       ['!meeting x --at blorp', /^Zeitangabe „blorp“ nicht verstanden.*Aufruf: !meeting/],
       // A known option without its value is not an "unknown option": the usage line shows the form.
-      ['!meeting x --at', /^Aufruf: !meeting <title>/],
-      ['!meeting x --no-record=yes', /^Aufruf: !meeting <title>/],
+      ['!meeting x --at', /^Aufruf: !meeting <Titel>/],
+      ['!meeting x --no-record=yes', /^Aufruf: !meeting <Titel>/],
       [`!meeting x @nobody:${olga.serverName}`, /^Diese Personen sind nicht in diesem Raum: @nobody:/],
       [`!meeting ${'y'.repeat(300)}`, /^Der Titel darf höchstens 200 Zeichen lang sein/],
       ['!invite', /^Aufruf: !invite/],

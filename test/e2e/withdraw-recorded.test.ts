@@ -3,6 +3,7 @@
 // deleted in BBB, the room told which one, by title and date).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { de } from '../../src/i18n/de.js';
+import { catalogue } from '../../src/i18n/index.js';
 import { SAMPLE_NOTICE_FACTS } from '../support/notice-facts.js';
 import { e2eHomeserver } from './support/context.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
@@ -80,6 +81,11 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
     expect(sessions).toHaveLength(2);
     expect(sessions[0]).toMatchObject({ meetingID: session.meetingID, ended: true, forciblyEnded: true });
     expect(sessions[1]).toMatchObject({ record: false, ended: false });
+    // Inside the meeting: one line naming nobody, posted before the end (BBB 3.0's sendChatMessage).
+    expect(sessions[0]!.chat.map((c) => c.message)).toEqual([
+      catalogue('de').inMeeting.endingAfterWithdrawal(),
+    ]);
+    expect(sessions[0]!.chat[0]!.at).toBeLessThanOrEqual(sessions[0]!.endTime!);
     expect(sessions[1]!.meetingID).not.toBe(session.meetingID);
 
     // New personal links to the new session, for everyone (Bob too: nothing is recorded now).

@@ -41,7 +41,8 @@ export class SqliteCryptoStorageProvider implements ICryptoStorageProvider {
     private readonly state: BotStateStore,
   ) {
     this.storagePath = resolve(storagePath);
-    mkdirSync(this.storagePath, { recursive: true });
+    // The device's keys: the bot's user's alone.
+    mkdirSync(this.storagePath, { recursive: true, mode: 0o700 });
   }
 
   /** The folder of one device's keys; the SDK's layout. */

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Reminders } from '../../../src/app/reminders.js';
+import { de } from '../../../src/i18n/de.js';
 import { join, mention } from '../../../src/i18n/rich.js';
 import { editContent, eventBytes, MAX_EVENT_BYTES } from '../../../src/matrix/chat/content.js';
 import {
@@ -108,7 +109,7 @@ describe('a meeting at the invitee cap (default 100) with the longest IDs and na
     const users = fillRoom(100); // 101 people with the organizer
     await h.say(ORGANIZER, '!meeting Allhands');
     expect(lastReply()).toBe(
-      'Dieser Raum hat 101 Mitglieder, eine Besprechung höchstens 100 Eingeladene: bitte die Eingeladenen nennen. Aufruf: !meeting <title> [@user …] [--at "<time>"] [--no-record]',
+      de.argumentError(de.tooManyRoomMembers(101, 100), `!${de.usages.meeting![0]}`).text,
     );
     await h.say(ORGANIZER, `!meeting Named ${users.join(' ')}`);
     expect(lastReply()).toContain('Höchstens 100 Eingeladene pro Besprechung');

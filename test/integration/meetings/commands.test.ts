@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { de } from '../../../src/i18n/de.js';
 import {
   ADMIN,
   ALICE,
@@ -19,13 +20,13 @@ afterEach(async () => {
 });
 
 const lastReply = () => h.chat.inRoom(ROOM).at(-1)?.text ?? '';
+/** The usage line of !meeting as the German catalogue writes it. */
+const MEETING_USAGE = `!${de.usages.meeting![0]}`;
 
 describe('commands', () => {
   it('answer bad arguments with the usage line, and lose nothing', async () => {
     await h.say(ORGANIZER, '!meeting');
-    expect(lastReply()).toBe(
-      'Es fehlt ein Titel. Aufruf: !meeting <title> [@user …] [--at "<time>"] [--no-record]',
-    );
+    expect(lastReply()).toBe(de.argumentError(de.missingTitle, MEETING_USAGE).text);
     await h.say(ORGANIZER, '!meeting Sync --bogus');
     expect(lastReply()).toContain('Unbekannte Option --bogus');
     await h.say(ORGANIZER, '!meeting Sync --at "irgendwann"');
@@ -41,9 +42,7 @@ describe('commands', () => {
 
   it('refuse a mention they cannot resolve, naming it, instead of making it part of the title (defect 7)', async () => {
     await h.say(ORGANIZER, '!meeting Sync @alice');
-    expect(lastReply()).toBe(
-      'Diese Erwähnung kann ich keiner Person zuordnen: @alice (vollständige Matrix-ID angeben, z. B. @name:test, oder die Person über die Erwähnung des Chat-Programms auswählen). Aufruf: !meeting <title> [@user …] [--at "<time>"] [--no-record]',
-    );
+    expect(lastReply()).toBe(de.argumentError(de.unresolvedMentions('@alice', 'test'), MEETING_USAGE).text);
     // An unknown user, and a known one who is not in the room, are named too.
     await h.say(ORGANIZER, '!meeting Sync @nobody:test');
     expect(lastReply()).toContain('nicht in diesem Raum: @nobody:test');
@@ -73,14 +72,25 @@ describe('commands', () => {
 
   it('generate help from the command table, admin commands only for admins', async () => {
     await h.say(ALICE, '!help');
-    expect(lastReply()).toContain('!meeting <title>');
+    expect(lastReply()).toContain(MEETING_USAGE);
     expect(lastReply()).not.toContain('!purge');
     await h.say(ADMIN, '!help');
     expect(lastReply()).toContain('!purge');
     await h.say(ALICE, '!help withdraw');
+    expect(lastReply()).toBe(de.helpLine([`!${de.usages.withdraw![0]}`], de.commands.withdraw!).text);
+  });
+
+  it("help shows every form of a command with the prefix and placeholders in the reader's language", async () => {
+    await h.say(ADMIN, '!help purge');
     expect(lastReply()).toBe(
-      '!withdraw [@user] [#meeting] – Widerruft deine Einwilligung (Admins: für eine andere Person)',
+      de.helpLine(
+        de.usages.purge!.map((f) => `!${f}`),
+        de.commands.purge!,
+      ).text,
     );
+    const html = h.chat.inRoom(ROOM).at(-1)!.html;
+    for (const form of de.usages.purge!)
+      expect(html).toContain(`<code>!${form.replace('<', '&lt;').replace('>', '&gt;')}</code>`);
   });
 
   it('let only the organizer or an admin start or cancel, and say who may', async () => {
@@ -134,7 +144,7 @@ describe('commands', () => {
     expect(h.app.ctx.stores.meetings.get(1)?.scheduledAt).toBe(Date.parse('2026-12-02T09:00:00Z'));
     await h.say(ORGANIZER, `!meeting Gap ${ALICE} --at "2027-03-28 02:30"`);
     expect(lastReply()).toBe(
-      'Die Uhrzeit „2027-03-28 02:30“ gibt es in der Zeitzone Europe/Berlin nicht (Umstellung auf Sommerzeit); bitte eine andere Uhrzeit angeben. Aufruf: !meeting <title> [@user …] [--at "<time>"] [--no-record]',
+      de.argumentError(de.timeInDstGap('2027-03-28 02:30', 'Europe/Berlin'), MEETING_USAGE).text,
     );
     await h.say(ORGANIZER, `!meeting Vague ${ALICE} --at morgen`);
     expect(lastReply()).toContain('„morgen“ nennt keine Uhrzeit');

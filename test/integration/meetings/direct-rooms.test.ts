@@ -2,6 +2,8 @@
 // rejected its invite) gets a new one; a link that cannot be delivered is reported to the organizer
 // and never recorded as delivered; !mydata answers go only to a DM that reaches the person.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { de } from '../../../src/i18n/de.js';
+import { mention } from '../../../src/i18n/rich.js';
 import { ALICE, createHarness, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
 
 let h: Harness;
@@ -88,14 +90,17 @@ describe('direct-message rooms', () => {
     expect(second).not.toBe(first);
     expect(h.chat.inRoom(second).at(-1)?.text).toContain('Auskunft (Art. 15 DSGVO) über @alice:test');
     expect(h.chat.inRoom(first).some((m) => m.text.includes('Auskunft'))).toBe(false);
+    // In the room: to whom it went, by name (several people may have asked), as a mention.
+    const said = h.chat.inRoom(ROOM).at(-1)!;
+    expect(said.text).toBe(de.mydataSent(mention(ALICE, 'Alice')).text);
+    expect(said.text).toMatch(/^Alice, /);
+    expect(said.mentions).toEqual([ALICE]);
 
     h.chat.leave(second, ALICE);
     h.chat.unreachable.add(ALICE);
     await h.say(ALICE, '!mydata');
     const answer = h.chat.inRoom(ROOM).at(-1)!;
-    expect(answer.text).toBe(
-      'Ich konnte dir keine Direktnachricht schicken; vor den anderen hier lese ich deine Daten nicht vor.',
-    );
+    expect(answer.text).toBe(de.mydataUndeliverable.text);
     expect(
       h.chat.messages.filter((m) => m.text.includes('Auskunft (Art. 15 DSGVO) über @alice:test')),
     ).toHaveLength(1);

@@ -2,9 +2,11 @@
 // once per room and notice version, one click away by permalink; consent is tied to the full text.
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { permalink } from '../../../src/app/notice-posting.js';
 import { evidenceCsv } from '../../../src/evidence/format.js';
 import { buildEvidence } from '../../../src/evidence/report.js';
 import { de } from '../../../src/i18n/de.js';
+import { mention } from '../../../src/i18n/rich.js';
 import { ALICE, BOB, createHarness, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
 
 let h: Harness;
@@ -58,6 +60,37 @@ describe('the layered notice', () => {
     // URLs are real links (the seed's "<https://…>" rendered as a link to "…&gt;").
     expect(full!.html).toContain('<a href="https://hosting.example.org/datenschutz">');
     expect(full!.html).not.toContain('&gt;"');
+  });
+
+  it('a ✅ on the notice (full text or first layer) is no answer: the invitee is pointed to the prompt, once', async () => {
+    h = await createHarness();
+    await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE} ${BOB}`);
+    const meeting = h.app.ctx.stores.meetings.inRoom(ROOM)[0]!;
+    const [full, firstLayer] = h.chat.inRoom(ROOM);
+    const pointer = de.answerOnPrompt(
+      mention(ALICE, 'Alice'),
+      'Weekly sync',
+      permalink(ROOM, meeting.promptEventId!, h.chat.botUserId),
+    );
+    const before = h.chat.inRoom(ROOM).length;
+
+    await h.react(ALICE, full!.eventId, '✅');
+    const answer = h.chat.inRoom(ROOM).at(-1)!;
+    expect(answer.text).toBe(pointer.text);
+    expect(answer.html).toContain(`<a href="${permalink(ROOM, meeting.promptEventId!, h.chat.botUserId)}">`);
+    expect(answer.mentions).toEqual([ALICE]);
+    // It counted for nothing.
+    expect(h.app.ctx.stores.meetings.consentEvents(meeting.id)).toHaveLength(0);
+
+    // Once per person and meeting; the first layer is the same notice.
+    await h.react(ALICE, firstLayer!.eventId, '❌');
+    expect(h.chat.inRoom(ROOM)).toHaveLength(before + 1);
+    // Someone who answered on the prompt already, and someone not invited, hear nothing.
+    await h.react(BOB, meeting.promptEventId!, '✅');
+    const afterAnswer = h.chat.inRoom(ROOM).length;
+    await h.react(BOB, full!.eventId, '✅');
+    await h.react('@stranger:test', firstLayer!.eventId, '✅');
+    expect(h.chat.inRoom(ROOM)).toHaveLength(afterAnswer);
   });
 
   it('posts the full text once per room and version; later meetings link to the same message', async () => {

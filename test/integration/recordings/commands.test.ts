@@ -1,6 +1,8 @@
 // `!recordings`, `!purge <ref>`, `!purge --expired` and `!mydata` (design.md §4).
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordingRef } from '../../../src/commands/recordings.js';
+import { de } from '../../../src/i18n/de.js';
+import { mention } from '../../../src/i18n/rich.js';
 import { ADMIN, ALICE, BOB, CAROL, createHarness, type Harness, ROOM } from '../../support/app-harness.js';
 import {
   botState,
@@ -165,7 +167,7 @@ describe('!mydata', () => {
     h = await createHarness();
     const { meetingId } = await recordedMeetingWithRecording(h);
     await h.say(ALICE, '!mydata');
-    expect(lastRoomText(h)).toBe('Ich habe dir die Auskunft per Direktnachricht geschickt.');
+    expect(lastRoomText(h)).toBe(de.mydataSent(mention(ALICE, 'Alice')).text);
     expect(h.chat.inRoom(ROOM).some((m) => m.text.includes('Auskunft (Art. 15 DSGVO)'))).toBe(false);
     const dm = h.chat.dmOf(ALICE).at(-1)?.text ?? '';
     expect(dm).toContain(`Auskunft (Art. 15 DSGVO) über ${ALICE}`);
