@@ -249,4 +249,22 @@ describe('private answers (consent.ask "direct")', () => {
     await answer(id, ALICE, '❌');
     expect(roomTexts().some((t) => t.includes('Aufzeichnung AUS – Alice hat abgelehnt'))).toBe(true);
   });
+
+  it('a late invitee of a recorded meeting is asked by DM and gets a link only after ✅ there', async () => {
+    await direct();
+    await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE}`);
+    const id = lastMeetingId(h);
+    for (const user of [ORGANIZER, ALICE]) await answer(id, user, '✅');
+    expect(currentSession(h, id).record).toBe(true);
+    await h.say(ORGANIZER, `!invite ${BOB}`);
+    expect(roomTexts().some((t) => t.includes(de.waitingForConsentDirect(person(BOB, 'Bob')).text))).toBe(
+      true,
+    );
+    const bobs = dmPrompt(id, BOB);
+    const links = () => h.chat.inRoom(bobs.roomId).filter((m) => m.text.includes('/join?'));
+    expect(links()).toHaveLength(0);
+    await answer(id, BOB, '✅');
+    expect(links()).toHaveLength(1);
+    expect(currentSession(h, id).record).toBe(true);
+  });
 });
