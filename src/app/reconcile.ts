@@ -5,6 +5,7 @@ import type { Outbox } from './outbox.js';
 import type { Planning } from './planning.js';
 import type { ReactionSeen } from './ports.js';
 import type { PromptUpdater } from './prompt-updater.js';
+import { mayHoldRecording } from './withdrawal.js';
 
 /**
  * Start-up reconciliation (design.md §3.8). matrix-bot-sdk saves its sync token before handlers
@@ -33,22 +34,10 @@ export class Reconciler {
    */
   hold(): void {
     if (this.held) return;
-    const { meetings, recordings } = this.ctx.stores;
+    const { meetings } = this.ctx.stores;
     const over = meetings
       .inStates(['closed', 'cancelled'])
-      .filter(
-        (m) =>
-          m.promptEventId !== null &&
-          !m.noRecord &&
-          meetings
-            .sessions(m.id)
-            .some(
-              (s) =>
-                s.record &&
-                s.confirmedAt !== null &&
-                !recordings.ofSession(s.id).some((r) => r.state === 'purged'),
-            ),
-      );
+      .filter((m) => m.promptEventId !== null && !m.noRecord && mayHoldRecording(this.ctx.stores, m.id));
     this.held = [...meetings.inStates(['collecting', 'open']), ...over].map((m) => m.id);
     this.ctx.hold(this.held);
   }

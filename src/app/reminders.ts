@@ -37,7 +37,7 @@ export class Reminders {
     for (const meeting of this.ctx.stores.meetings.inStates(['collecting'])) {
       if (!reminderDue(meeting, leadMs, now) || this.ctx.stores.state.read(sentKey(meeting.id))) continue;
       const view = readMeeting(this.ctx, meeting);
-      if (!meeting.noRecord && !namesShown(this.ctx, meeting)) {
+      if (!meeting.noRecord && !namesShown(this.ctx.config.consent.showNames, meeting)) {
         await this.remindPrivately(meeting.id, view, now);
         sent++;
         continue;

@@ -5,9 +5,10 @@ import {
   decideRecording,
   type RecordingDecision,
 } from '../domain/consent.js';
-import type { TallyView } from '../i18n/index.js';
+import type { Catalogue, TallyView } from '../i18n/index.js';
 import { join, mention, type Piece, person, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
+import type { ChatPort } from './ports.js';
 
 /** A meeting with its invitees and everyone's current consent status, read in one go. */
 export interface MeetingView {
@@ -31,8 +32,8 @@ export function readMeeting(ctx: AppContext, meeting: MeetingRow): MeetingView {
  * Whether the meeting's room may see who answered what: with prompts in the room every client shows
  * the reactions anyway; with private prompts only where the operator chose so (consent.showNames).
  */
-export function namesShown(ctx: AppContext, meeting: MeetingRow): boolean {
-  return meeting.consentAsk === 'room' || ctx.config.consent.showNames;
+export function namesShown(showNames: boolean, meeting: Pick<MeetingRow, 'consentAsk'>): boolean {
+  return meeting.consentAsk === 'room' || showNames;
 }
 
 /** The tally as counts only: who answered what stays between each person and the bot. */
@@ -96,7 +97,7 @@ function peopleOf(view: MeetingView): Map<string, Rich> {
 }
 
 /** The first `shown` pieces of a list, then "and N more". */
-export function someOf(ctx: AppContext, pieces: readonly Piece[], shown: number): Rich {
+export function someOf(ctx: { t: Catalogue }, pieces: readonly Piece[], shown: number): Rich {
   const rest = pieces.length - shown;
   return join([join(pieces.slice(0, shown), ', '), rest > 0 ? ctx.t.andMore(rest) : '']);
 }
@@ -106,7 +107,7 @@ export function someOf(ctx: AppContext, pieces: readonly Piece[], shown: number)
  * names `shown` people; this returns the fullest rendering that fits in one event, sent or edited.
  */
 export function fitting(
-  ctx: AppContext,
+  ctx: { chat: Pick<ChatPort, 'fits'> },
   render: (shown: number) => Rich,
   total: number,
   fits = (message: Rich) => ctx.chat.fits(message),
@@ -162,7 +163,7 @@ function promptShowing(
     when: m.scheduledAt ? ctx.dateTime(m.scheduledAt) : null,
     invitees: someOf(ctx, pills, Math.min(shown, pills.length)),
     noRecord: m.noRecord,
-    tally: namesShown(ctx, m) ? tally(view, shown, named) : counts(view),
+    tally: namesShown(ctx.config.consent.showNames, m) ? tally(view, shown, named) : counts(view),
     closedNote,
     ask: m.consentAsk === 'direct' ? 'direct' : 'room',
   });
@@ -193,7 +194,7 @@ export function recordingStatement(ctx: AppContext, view: MeetingView, record: b
   const d = view.decision;
   if (record) return ctx.t.recordingOn(d.agreed.length);
   if (view.meeting.noRecord) return ctx.t.recordingOffNoRecord;
-  if (!namesShown(ctx, view.meeting)) return ctx.t.recordingOffNotAll;
+  if (!namesShown(ctx.config.consent.showNames, view.meeting)) return ctx.t.recordingOffNotAll;
   const who = (id: string) => person(id, nameOf(view, id));
   const reasons = [
     ...d.declined.map((id) => ctx.t.reasonDeclined(who(id))),

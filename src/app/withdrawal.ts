@@ -1,11 +1,26 @@
 import type { ConsentSource, MeetingRow } from '../db/meetings-store.js';
 import { currentSession, type Effect } from '../domain/lifecycle.js';
 import { lines, person, type Rich } from '../i18n/rich.js';
-import type { AppContext } from './context.js';
+import type { AppContext, Stores } from './context.js';
 import type { DirectPrompts } from './direct-prompts.js';
 import type { Outbox, OutboxReport } from './outbox.js';
 import type { RecordingDiscovery } from './recording-discovery.js';
 import { nameOf, namesShown, readMeeting } from './views.js';
+
+/**
+ * A recorded session of this meeting ran, and none of its recordings is known purged: a recording
+ * may still exist (listed or not yet), so withdrawing there still deletes something.
+ */
+export function mayHoldRecording(stores: Stores, meetingId: number): boolean {
+  return stores.meetings
+    .sessions(meetingId)
+    .some(
+      (s) =>
+        s.record &&
+        s.confirmedAt !== null &&
+        !stores.recordings.ofSession(s.id).some((r) => r.state === 'purged'),
+    );
+}
 
 export interface WithdrawalRequest {
   userId: string;
@@ -62,7 +77,7 @@ export class Withdrawal {
   async tell(outcome: WithdrawalOutcome, origin: WithdrawalOrigin = {}): Promise<Rich | null> {
     const { t } = this.ctx;
     const { meeting, userId, actorId } = outcome;
-    const shown = namesShown(this.ctx, meeting);
+    const shown = namesShown(this.ctx.config.consent.showNames, meeting);
     const onBehalf = actorId !== userId;
     const forActor = onBehalf
       ? lines([outcome.personal, t.withdrawOnBehalf(person(actorId, actorId))])
@@ -90,6 +105,24 @@ export class Withdrawal {
       else await this.direct.tell(actorId, forActor, key(actorId));
     }
     return reply;
+  }
+
+  /**
+   * The meetings of this person in this room (or, `roomId` undefined, in any room) a withdrawal still
+   * changes: upcoming, running, with a recording not purged, or closed or cancelled with a recorded
+   * session that owns its recordings.
+   */
+  withdrawable(userId: string, roomId: string | undefined): MeetingRow[] {
+    const { meetings, recordings } = this.ctx.stores;
+    return meetings
+      .ofUser(userId, roomId)
+      .filter(
+        (m) =>
+          m.state === 'collecting' ||
+          m.state === 'open' ||
+          recordings.ofMeeting(m.id).some((r) => r.state !== 'purged') ||
+          mayHoldRecording(this.ctx.stores, m.id),
+      );
   }
 
   /** Caller holds the meeting lock. */

@@ -10,7 +10,7 @@ export function helpCommand(table: () => readonly CommandDefinition[]): CommandD
     usage: 'help [command]',
     permission: 'anyone',
     async run(c, args) {
-      const { t } = c.ctx;
+      const { t } = c;
       const line = (d: CommandDefinition) => t.helpLine(usageForms(t, d, c.prefix), t.commands[d.name] ?? '');
       const wanted = args.words[0]?.replace(c.prefix, '');
       if (wanted) {
@@ -18,7 +18,7 @@ export function helpCommand(table: () => readonly CommandDefinition[]): CommandD
         await c.reply(found ? line(found) : t.helpUnknown(`${c.prefix}${wanted}`));
         return;
       }
-      const visible = table().filter((d) => d.permission === 'anyone' || c.ctx.isAdmin(c.sender));
+      const visible = table().filter((d) => d.permission === 'anyone' || c.role === 'admin');
       await c.reply(lines([t.helpHeader, ...visible.map(line)]));
     },
   });

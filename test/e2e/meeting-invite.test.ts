@@ -1,7 +1,8 @@
 // Late invitees (`!invite`) end to end: in a recorded meeting nobody gets a link before their ✅
 // (design.md §3.4); in an unrecorded one the link comes at once.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { e2eHomeserver } from './support/context.js';
+import { it, startWorld } from './support/fixtures.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
@@ -9,13 +10,11 @@ import {
   createMeetingRoom,
   expectWorkingLink,
   isOpened,
-  type MeetingWorld,
   planMeeting,
   postFrom,
   receiveLink,
   registerPeople,
   sessionsNamed,
-  startMeetingWorld,
   tallyEdit,
 } from './support/meeting-helpers.js';
 
@@ -23,19 +22,9 @@ const hs = e2eHomeserver();
 const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 describe.skipIf(!hs)('late invitees', () => {
-  let w: MeetingWorld;
-  let botId: string;
+  it.beforeAll(startWorld);
 
-  beforeAll(async () => {
-    w = await startMeetingWorld(hs!);
-    botId = w.botUser.userId;
-  });
-
-  afterAll(async () => {
-    await w?.close();
-  });
-
-  it('a late invitee of a recorded meeting gets a link only after ✅', async () => {
+  it('a late invitee of a recorded meeting gets a link only after ✅', async ({ w, botId }) => {
     const [olga, alice, bob, dave] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob', 'Dave'])) as [
       TestUser,
       TestUser,
@@ -84,7 +73,7 @@ describe.skipIf(!hs)('late invitees', () => {
     await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, '✅ Zugestimmt (4)'), wait);
   });
 
-  it('a late invitee of an unrecorded meeting gets a link at once', async () => {
+  it('a late invitee of an unrecorded meeting gets a link at once', async ({ w, botId }) => {
     const [olga, alice, dave] = (await registerPeople(hs!, ['Olga', 'Alice', 'Dave'])) as [
       TestUser,
       TestUser,

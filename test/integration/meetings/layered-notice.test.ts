@@ -1,24 +1,21 @@
 // The layered privacy notice (design.md §3.9): a short first layer with every meeting, the full text
 // once per room and notice version, one click away by permalink; consent is tied to the full text.
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { permalink } from '../../../src/app/notice-posting.js';
 import { evidenceCsv } from '../../../src/evidence/format.js';
 import { buildEvidence } from '../../../src/evidence/report.js';
 import { de } from '../../../src/i18n/de.js';
 import { mention } from '../../../src/i18n/rich.js';
-import { ALICE, BOB, createHarness, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
-
-let h: Harness;
-afterEach(async () => {
-  await h.close();
-});
+import { ALICE, BOB, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { it } from '../../support/fixtures.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 describe('the layered notice', () => {
-  it('first layer and prompt fit one screen; the full text is one click away and is what consent is tied to', async () => {
-    h = await createHarness();
+  it('first layer and prompt fit one screen; the full text is one click away and is what consent is tied to', async ({
+    h,
+  }) => {
     await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE} ${BOB}`);
     const meeting = h.app.ctx.stores.meetings.inRoom(ROOM)[0]!;
     const [full, firstLayer, prompt] = h.chat.inRoom(ROOM);
@@ -62,8 +59,9 @@ describe('the layered notice', () => {
     expect(full!.html).not.toContain('&gt;"');
   });
 
-  it('a ✅ on the notice (full text or first layer) is no answer: the invitee is pointed to the prompt, once', async () => {
-    h = await createHarness();
+  it('a ✅ on the notice (full text or first layer) is no answer: the invitee is pointed to the prompt, once', async ({
+    h,
+  }) => {
     await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE} ${BOB}`);
     const meeting = h.app.ctx.stores.meetings.inRoom(ROOM)[0]!;
     const [full, firstLayer] = h.chat.inRoom(ROOM);
@@ -93,8 +91,9 @@ describe('the layered notice', () => {
     expect(h.chat.inRoom(ROOM)).toHaveLength(afterAnswer);
   });
 
-  it('posts the full text once per room and version; later meetings link to the same message', async () => {
-    h = await createHarness();
+  it('posts the full text once per room and version; later meetings link to the same message', async ({
+    h,
+  }) => {
     await h.say(ORGANIZER, `!meeting One ${ALICE}`);
     await h.say(ORGANIZER, `!meeting Two ${BOB}`);
     const fulls = h.chat.inRoom(ROOM).filter((m) => m.text.startsWith('Vollständiger Datenschutzhinweis'));
@@ -111,8 +110,7 @@ describe('the layered notice', () => {
     ).toHaveLength(1);
   });
 
-  it('after a restart in the middle, nothing is posted twice', async () => {
-    h = await createHarness();
+  it('after a restart in the middle, nothing is posted twice', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting One ${ALICE}`);
     const before = h.chat.inRoom(ROOM).length;
     await h.restart();
@@ -120,8 +118,10 @@ describe('the layered notice', () => {
     expect(h.chat.inRoom(ROOM)).toHaveLength(before);
   });
 
-  it('stores the first layer and prompt people answered on, ties each answer to it and to the full text, and lists both in the evidence', async () => {
-    h = await createHarness({ consent: { ask: 'direct' } });
+  it('stores the first layer and prompt people answered on, ties each answer to it and to the full text, and lists both in the evidence', async ({
+    harness,
+  }) => {
+    const h = await harness({ consent: { ask: 'direct' } });
     await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE}`);
     const stores = h.app.ctx.stores;
     const prompt = stores.meetings.dmPrompt(1, ALICE)!;
@@ -151,8 +151,7 @@ describe('the layered notice', () => {
     expect(csv).toContain(sha256(shown));
   });
 
-  it('!notice sends the full text by DM to whoever asks', async () => {
-    h = await createHarness();
+  it('!notice sends the full text by DM to whoever asks', async ({ h }) => {
     await h.say(BOB, '!notice');
     expect(h.chat.inRoom(ROOM).at(-1)?.text).toBe(de.noticeSent.text);
     const [full] = h.chat.dmOf(BOB);

@@ -94,6 +94,15 @@ describe('the import graph of src/', () => {
     expect(upwardArrows(graph)).toEqual([]);
   });
 
+  it('keeps the stores away from the commands: they go through the services', () => {
+    const intoDb = [...graph].flatMap(([file, targets]) =>
+      file.startsWith('commands/')
+        ? [...targets].filter((t) => t.startsWith('db/')).map((t) => `${file} -> ${t}`)
+        : [],
+    );
+    expect(intoDb).toEqual([]);
+  });
+
   it('the checks see a circle and an upward arrow when there is one', () => {
     const bad: Graph = new Map([
       ['app/a.ts', new Set(['app/b.ts', 'matrix/chat/content.ts'])],

@@ -7,6 +7,7 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   CryptoStoreError,
   DeviceId,
@@ -18,8 +19,7 @@ import {
   SNAPSHOT_NAME,
   setLogger,
   UserId,
-} from '@matrix-org/matrix-sdk-crypto-nodejs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+} from '../index.js';
 import { FakeClient, FakeKeysServer } from './fake-keys-server.js';
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'store-worker.cjs');
