@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { decodeRecoveryKey, isPlaceholderKey } from '../config/recovery-key.js';
 import type { Config } from '../config/schema.js';
 
 // Settings that parse but are certainly wrong: values left in from config.example.json, and an inviter
@@ -74,6 +75,11 @@ export function exampleValueProblems(config: Config): string[] {
   for (const [key, value, fix] of secrets)
     if (value !== undefined && PLACEHOLDER.test(value))
       problems.push(`${key}: still the example's placeholder: ${fix}`);
+  // The example's recovery key is a valid one (all zero bytes): anyone could read what it protects.
+  if (config.matrix.recoveryKey && isPlaceholderKey(decodeRecoveryKey(config.matrix.recoveryKey)))
+    problems.push(
+      "matrix.recoveryKey: still the example's placeholder, which anyone can read: make your own with `npm run recovery-key` (or MATRIX_RECOVERY_KEY), or remove the key",
+    );
   const urls: [string, string | undefined][] = [
     ['matrix.homeserverUrl', config.matrix.homeserverUrl],
     ['bbb.url', config.bbb.url],

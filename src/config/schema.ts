@@ -1,5 +1,15 @@
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
+import { decodeRecoveryKey } from './recovery-key.js';
+
+function isRecoveryKey(text: string): boolean {
+  try {
+    decodeRecoveryKey(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 // One schema for validation, defaults and documentation: `describe()` texts feed the configuration
 // reference in the README (scripts/config-docs.ts), and a test keeps the two in step.
@@ -30,6 +40,16 @@ export const configSchema = z.strictObject({
         .optional()
         .describe(
           'Password of the bot account, only for automatic recovery: when the encryption keys are lost or damaged, the bot logs in a new device with it (and removes the old one) instead of running unencrypted. Not needed otherwise',
+        ),
+      recoveryKey: z
+        .string()
+        .refine(
+          (text) => isRecoveryKey(text),
+          'a recovery key as Element shows it, e.g. made by `npm run recovery-key`',
+        )
+        .optional()
+        .describe(
+          "Recovery key of the bot account's secret storage: with it the bot keeps its cross-signing keys and a backup of its room keys on the homeserver, so that a new device (lost key store) is cross-signed again and reads earlier encrypted messages. Made by `npm run recovery-key`, or Element's recovery key of the account. Never logged",
         ),
       commandPrefix: z
         .string()
@@ -310,5 +330,6 @@ export type Config = z.infer<typeof configSchema>;
 export const secretEnvironment = [
   { path: ['matrix', 'accessToken'], variable: 'MATRIX_ACCESS_TOKEN' },
   { path: ['matrix', 'password'], variable: 'MATRIX_PASSWORD' },
+  { path: ['matrix', 'recoveryKey'], variable: 'MATRIX_RECOVERY_KEY' },
   { path: ['bbb', 'secret'], variable: 'BBB_SECRET' },
 ] as const;

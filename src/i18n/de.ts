@@ -61,8 +61,22 @@ export const de = {
     loginFailure
       ? rich`Die Schlüssel meines Geräts für Ende-zu-Ende-Verschlüsselung sind verloren oder beschädigt (${reason}). Mich mit dem konfigurierten Passwort als neues Gerät anzumelden, ist fehlgeschlagen (${loginFailure}). Ich arbeite vorerst nur in unverschlüsselten Räumen. Abhilfe: ${code('matrix.password')} prüfen und mich neu starten, oder ein neues Zugangstoken (neues Gerät) für mich anlegen, in die Konfiguration eintragen und mich neu starten. Der alte Schlüsselordner wurde beiseitegelegt.`
       : rich`Die Schlüssel meines Geräts für Ende-zu-Ende-Verschlüsselung sind verloren oder beschädigt (${reason}). Ich arbeite vorerst nur in unverschlüsselten Räumen. Abhilfe: das Passwort meines Kontos als ${code('matrix.password')} eintragen und mich neu starten (dann melde ich mich selbst als neues Gerät an), oder ein neues Zugangstoken (neues Gerät) für mich anlegen, in die Konfiguration eintragen und mich neu starten. Der alte Schlüsselordner wurde beiseitegelegt.`,
-  cryptoNewDevice: (reason: string, oldDevice: string, newDevice: string, oldRemoved: boolean) =>
-    rich`Die Schlüssel meines Geräts für Ende-zu-Ende-Verschlüsselung waren verloren oder beschädigt (${reason}). Ich habe mich deshalb als neues Gerät angemeldet und verschlüssele wieder: altes Gerät ${code(oldDevice)}, neues Gerät ${code(newDevice)}. ${oldRemoved ? 'Das alte Gerät habe ich abgemeldet.' : 'Das alte Gerät konnte ich nicht abmelden; bitte in der Sitzungsliste meines Kontos entfernen.'} Nachrichten, die für das alte Gerät verschlüsselt wurden, kann ich nicht mehr lesen. Eure Clients zeigen das neue Gerät als nicht verifiziert an; das ist zu erwarten.`,
+  cryptoNewDevice: (
+    reason: string,
+    oldDevice: string,
+    newDevice: string,
+    oldRemoved: boolean,
+    recovered: { crossSigned: boolean; roomKeys: number | null },
+  ) =>
+    rich`Die Schlüssel meines Geräts für Ende-zu-Ende-Verschlüsselung waren verloren oder beschädigt (${reason}). Ich habe mich deshalb als neues Gerät angemeldet und verschlüssele wieder: altes Gerät ${code(oldDevice)}, neues Gerät ${code(newDevice)}. ${oldRemoved ? 'Das alte Gerät habe ich abgemeldet.' : 'Das alte Gerät konnte ich nicht abmelden; bitte in der Sitzungsliste meines Kontos entfernen.'} ${
+      recovered.roomKeys === null
+        ? 'Nachrichten, die für das alte Gerät verschlüsselt wurden, kann ich nicht mehr lesen.'
+        : `Ich habe ${recovered.roomKeys} Raumschlüssel aus der Schlüsselsicherung wiederhergestellt: Nachrichten, die für das alte Gerät verschlüsselt wurden, kann ich weiter lesen.`
+    } ${
+      recovered.crossSigned
+        ? 'Das neue Gerät ist mit den Schlüsseln meines Kontos aus dem sicheren Speicher quersigniert; eure Clients sehen es als von mir verifiziert.'
+        : rich`Das neue Gerät ist nicht quersigniert: Clients, die nicht verifizierte Geräte ausschließen (Element), schicken mir ihre Schlüssel nicht und zeigen meine Nachrichten nicht an. Bitte ${code('matrix.recoveryKey')} setzen und mich neu starten.`
+    }`,
   ambiguousMeeting: (choices: Rich) =>
     rich`Hier gibt es mehrere Besprechungen, bitte eine Nummer angeben: ${choices}`,
   meetingRef: (id: number, title: string) => rich`#${id} ${bold(title)}`,

@@ -48,8 +48,16 @@ export const en: Catalogue = {
     loginFailure
       ? rich`The end-to-end encryption keys of my device are lost or damaged (${reason}). Logging in a new device with the configured password failed (${loginFailure}). For now I only work in unencrypted rooms. To fix it, check ${code('matrix.password')} and restart me, or create a new access token (a new device) for me, put it into the configuration and restart me. The old key folder was moved aside.`
       : rich`The end-to-end encryption keys of my device are lost or damaged (${reason}). For now I only work in unencrypted rooms. To fix it, put my account's password into ${code('matrix.password')} and restart me (I then log in a new device myself), or create a new access token (a new device) for me, put it into the configuration and restart me. The old key folder was moved aside.`,
-  cryptoNewDevice: (reason, oldDevice, newDevice, oldRemoved) =>
-    rich`The end-to-end encryption keys of my device were lost or damaged (${reason}). So I logged in as a new device and encrypt again: old device ${code(oldDevice)}, new device ${code(newDevice)}. ${oldRemoved ? 'I logged the old device out.' : "I could not log the old device out; please remove it in my account's session list."} Messages encrypted for the old device stay unreadable to me. Your clients show the new device as unverified; that is expected.`,
+  cryptoNewDevice: (reason, oldDevice, newDevice, oldRemoved, recovered) =>
+    rich`The end-to-end encryption keys of my device were lost or damaged (${reason}). So I logged in as a new device and encrypt again: old device ${code(oldDevice)}, new device ${code(newDevice)}. ${oldRemoved ? 'I logged the old device out.' : "I could not log the old device out; please remove it in my account's session list."} ${
+      recovered.roomKeys === null
+        ? 'Messages encrypted for the old device stay unreadable to me.'
+        : `I restored ${recovered.roomKeys} room keys from the key backup: messages encrypted for the old device stay readable to me.`
+    } ${
+      recovered.crossSigned
+        ? "The new device is cross-signed with my account's keys from secret storage, so your clients see it as verified by me."
+        : rich`The new device is not cross-signed: clients that exclude unverified devices (Element) neither send me their keys nor show my messages. Set ${code('matrix.recoveryKey')} and restart me.`
+    }`,
   ambiguousMeeting: (choices) => rich`There are several meetings here; please give a number: ${choices}`,
   meetingRef: (id, title) => rich`#${id} ${bold(title)}`,
 

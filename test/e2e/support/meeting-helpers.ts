@@ -34,7 +34,7 @@ export interface MeetingWorld {
 /** Registers the bot's account, starts a BBB simulator and the bot process pointed at it. */
 export async function startMeetingWorld(
   hs: TestHomeserver,
-  opts: { config?: DeepPartial<E2eBotConfig> } = {},
+  opts: { config?: DeepPartial<E2eBotConfig>; env?: Record<string, string> } = {},
 ): Promise<MeetingWorld> {
   const botUser = await hs.registerUser('meetbot', { displayName: 'Meeting Bot' });
   const secret = randomBytes(16).toString('hex');
@@ -44,6 +44,7 @@ export async function startMeetingWorld(
     bot = await startBot({
       homeserverUrl: hs.url,
       botUser,
+      ...(opts.env ? { env: opts.env } : {}),
       config: {
         ...opts.config,
         bbb: { url: sim.url, secret, checksumAlgorithm: 'sha256', ...opts.config?.bbb },

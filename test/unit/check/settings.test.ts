@@ -13,6 +13,7 @@ const filled = {
     homeserverUrl: 'https://matrix.acme.test',
     accessToken: 'syt_real_token',
     password: 'a-real-password',
+    recoveryKey: 'EsTS Q71i RdF9 GNGq kJZ7 s9NY G8mw gKar e3Up bCif raJZ tBPQ',
     allowedInviters: ['@*:acme.test'],
   },
   admins: ['@dpo:acme.test'],
@@ -44,6 +45,7 @@ describe('example values left in', () => {
       'matrix.accessToken',
       'matrix.password',
       'bbb.secret',
+      'matrix.recoveryKey',
       'matrix.homeserverUrl',
       'bbb.url',
     ]);
