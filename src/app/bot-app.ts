@@ -1,5 +1,6 @@
 import { ConsentIntake } from './consent-intake.js';
 import type { AppContext } from './context.js';
+import { DirectPrompts } from './direct-prompts.js';
 import { DirectRooms } from './direct-rooms.js';
 import { MeetingLifecycle } from './lifecycle.js';
 import { Opening } from './opening.js';
@@ -22,6 +23,7 @@ export class BotApp {
   readonly opening: Opening;
   readonly outbox: Outbox;
   readonly planning: Planning;
+  readonly direct: DirectPrompts;
   readonly purger: Purger;
   readonly discovery: RecordingDiscovery;
   readonly playback: PlaybackLinks;
@@ -48,9 +50,10 @@ export class BotApp {
     this.playback = new PlaybackLinks(ctx, (userId) => this.directRooms.get(userId));
     this.discovery.onAvailable = async (recording) => this.playback.schedule(recording);
     this.outbox = new Outbox(ctx, this.lifecycle, this.opening, this.purger, this.discovery, this.prompts);
-    this.planning = new Planning(ctx, this.outbox);
-    this.withdrawal = new Withdrawal(ctx, this.outbox, this.discovery);
-    this.intake = new ConsentIntake(ctx, this.outbox, this.withdrawal);
+    this.direct = new DirectPrompts(ctx, this.directRooms);
+    this.planning = new Planning(ctx, this.outbox, this.direct);
+    this.withdrawal = new Withdrawal(ctx, this.outbox, this.discovery, this.direct);
+    this.intake = new ConsentIntake(ctx, this.outbox, this.withdrawal, this.direct);
     this.retention = new RetentionJob(ctx, this.purger, this.outbox, options.timeRetention);
     this.reminders = new Reminders(ctx);
     this.reconciler = new Reconciler(ctx, this.planning, this.intake, this.outbox, this.prompts);
@@ -68,6 +71,7 @@ export class BotApp {
       }
     }
     await this.outbox.runAll();
+    await this.direct.postAllMissing();
   }
 
   async close(): Promise<void> {
