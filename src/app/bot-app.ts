@@ -1,5 +1,6 @@
 import { ConsentIntake } from './consent-intake.js';
 import type { AppContext } from './context.js';
+import { DirectPrompts } from './direct-prompts.js';
 import { DirectRooms } from './direct-rooms.js';
 import { Guests } from './guests.js';
 import { MeetingLifecycle } from './lifecycle.js';
@@ -23,6 +24,7 @@ export class BotApp {
   readonly opening: Opening;
   readonly outbox: Outbox;
   readonly planning: Planning;
+  readonly direct: DirectPrompts;
   readonly purger: Purger;
   readonly discovery: RecordingDiscovery;
   readonly playback: PlaybackLinks;
@@ -50,10 +52,11 @@ export class BotApp {
     this.playback = new PlaybackLinks(ctx, (userId) => this.directRooms.get(userId));
     this.discovery.onAvailable = async (recording) => this.playback.schedule(recording);
     this.outbox = new Outbox(ctx, this.lifecycle, this.opening, this.purger, this.discovery, this.prompts);
-    this.withdrawal = new Withdrawal(ctx, this.outbox, this.discovery);
+    this.direct = new DirectPrompts(ctx, this.directRooms);
+    this.withdrawal = new Withdrawal(ctx, this.outbox, this.discovery, this.direct);
     this.guests = new Guests(ctx, this.outbox, this.withdrawal, this.directRooms);
-    this.planning = new Planning(ctx, this.outbox, this.guests);
-    this.intake = new ConsentIntake(ctx, this.outbox, this.withdrawal);
+    this.planning = new Planning(ctx, this.outbox, this.direct, this.guests);
+    this.intake = new ConsentIntake(ctx, this.outbox, this.withdrawal, this.direct);
     this.retention = new RetentionJob(ctx, this.purger, this.outbox, options.timeRetention);
     this.reminders = new Reminders(ctx);
     this.reconciler = new Reconciler(ctx, this.planning, this.intake, this.outbox, this.prompts);
@@ -71,6 +74,7 @@ export class BotApp {
       }
     }
     await this.outbox.runAll();
+    await this.direct.postAllMissing();
   }
 
   async close(): Promise<void> {

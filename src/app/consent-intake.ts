@@ -1,8 +1,9 @@
 import { type Answer, answerFromReactionKey } from '../domain/consent.js';
 import { mention } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
+import type { DirectPrompts } from './direct-prompts.js';
+import { permalink } from './notice-posting.js';
 import type { Outbox } from './outbox.js';
-import { permalink } from './planning.js';
 import { nameOf, readMeeting } from './views.js';
 import type { Withdrawal } from './withdrawal.js';
 
@@ -24,8 +25,9 @@ export interface RedactionInput {
 
 /**
  * Turns reactions on consent prompts, and their redactions, into lifecycle events (design.md §3.2).
- * Only ✅/❌ by an invitee on a prompt of the same room count; every entry is keyed by the reaction's
- * event ID, so replays and start-up reconciliation never count twice.
+ * Only ✅/❌ by an invitee on a prompt of the same room count: the meeting's prompt in its room
+ * (consent.ask "room"), or the person's own prompt in their DM room ("direct"); every entry is keyed
+ * by the reaction's event ID, so replays and start-up reconciliation never count twice.
  *
  * Order: events of one meeting are applied in the order they arrived. Everything before taking the
  * meeting's lock is synchronous, so the lock's FIFO queue holds them in arrival order; a redaction
@@ -42,16 +44,39 @@ export class ConsentIntake {
     private readonly ctx: AppContext,
     private readonly outbox: Outbox,
     private readonly withdrawal: Withdrawal,
+    private readonly direct: DirectPrompts,
   ) {}
+
+  /**
+   * The meeting whose prompt a reaction annotates, if the reaction may answer it: in the meeting's
+   * room on a room-mode prompt, or in the DM room on the sender's own private prompt.
+   */
+  private promptMeeting(input: ReactionInput) {
+    const { meetings } = this.ctx.stores;
+    const inRoom = meetings.byPrompt(input.relatesTo);
+    if (inRoom) return inRoom.roomId === input.roomId && inRoom.consentAsk === 'room' ? inRoom : undefined;
+    const dm = meetings.dmPromptByEvent(input.relatesTo);
+    if (!dm || dm.roomId !== input.roomId || dm.userId !== input.sender) return undefined;
+    return meetings.get(dm.meetingId);
+  }
+
+  /** The room where this person's answers to this meeting are given. */
+  answerRoom(
+    meeting: { id: number; roomId: string; consentAsk: string },
+    userId: string,
+  ): string | undefined {
+    if (meeting.consentAsk === 'room') return meeting.roomId;
+    return this.ctx.stores.meetings.dmPrompt(meeting.id, userId)?.roomId;
+  }
 
   onReaction(input: ReactionInput, source: 'reaction' | 'reconcile' = 'reaction'): Promise<void> {
     if (input.sender === this.ctx.chat.botUserId) return Promise.resolve();
     const answer = answerFromReactionKey(input.key);
     if (!answer) return Promise.resolve();
-    const found = this.ctx.stores.meetings.byPrompt(input.relatesTo);
-    if (!found) return this.pointToPrompt(input);
     // A relation pointing at a prompt in another room is forged or confused: it changes nothing.
-    if (found.roomId !== input.roomId || found.noRecord) return Promise.resolve();
+    const found = this.promptMeeting(input);
+    if (!found) return this.pointToPrompt(input);
+    if (found.noRecord) return Promise.resolve();
     this.queued.set(input.eventId, found.id);
     return this.ctx
       .withMeeting(found.id, () => this.applyReaction(found.id, input, answer, source))
@@ -70,6 +95,7 @@ export class ConsentIntake {
       .find(
         (m) =>
           !m.noRecord &&
+          m.consentAsk === 'room' &&
           m.promptEventId &&
           (m.noticeEventId === input.relatesTo ||
             state.read(`notice-full:${m.roomId}:${m.noticeSha256}`) === input.relatesTo),
@@ -107,13 +133,13 @@ export class ConsentIntake {
     const status = this.ctx.stores.meetings.model(meeting).answers.get(input.sender);
     // After opening, a ❌ from someone who had agreed withdraws, with all its effects and a message.
     if (meeting.state !== 'collecting' && answer === 'decline' && status === 'agreed') {
-      const message = await this.withdrawal.withdraw(meeting, {
+      const outcome = await this.withdrawal.withdraw(meeting, {
         userId: input.sender,
         actorId: input.sender,
         matrixEventId: input.eventId,
         source,
       });
-      if (message) await this.ctx.chat.send(meeting.roomId, message);
+      if (outcome) await this.withdrawal.tell(outcome);
       return;
     }
     const meta = {
@@ -151,18 +177,19 @@ export class ConsentIntake {
     const { meetings } = this.ctx.stores;
     const entry = meetings.consentByReaction(input.redacts);
     const meeting = meetings.get(meetingId);
-    if (!entry || !meeting || entry.meetingId !== meetingId || meeting.roomId !== input.roomId) return;
+    if (!entry || !meeting || entry.meetingId !== meetingId) return;
+    if (this.answerRoom(meeting, entry.userId) !== input.roomId) return;
     if (entry.kind !== 'agree' && entry.kind !== 'decline') return;
     const own = meetings.consentEvents(meetingId).filter((e) => e.userId === entry.userId);
     if (own.at(-1)?.id !== entry.id) return; // an older answer: removing it changes nothing
     if (entry.kind === 'agree' && input.sender === entry.userId) {
-      const message = await this.withdrawal.withdraw(meeting, {
+      const outcome = await this.withdrawal.withdraw(meeting, {
         userId: entry.userId,
         actorId: input.sender,
         matrixEventId: input.eventId,
         source,
       });
-      if (message && meeting.state !== 'collecting') await this.ctx.chat.send(meeting.roomId, message);
+      if (outcome) await this.withdrawal.tell(outcome, { quietBeforeOpening: true });
       return;
     }
     const result = await this.outbox.step(
@@ -174,13 +201,12 @@ export class ConsentIntake {
     for (const effect of result.applied.effects) {
       if (effect.type === 'ask-again') {
         const view = readMeeting(this.ctx, result.applied.meeting);
-        await this.ctx.chat.send(
-          meeting.roomId,
-          this.ctx.t.answerRemovedAskAgain(
-            mention(effect.userId, nameOf(view, effect.userId)),
-            meeting.title,
-          ),
+        const message = this.ctx.t.answerRemovedAskAgain(
+          mention(effect.userId, nameOf(view, effect.userId)),
+          meeting.title,
         );
+        if (meeting.consentAsk === 'room') await this.ctx.chat.send(meeting.roomId, message);
+        else await this.direct.tell(effect.userId, message);
       } else if (effect.type === 'ignored') {
         this.ctx.stores.audit.append({
           at: this.ctx.now(),

@@ -1,10 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { GuestRow } from '../db/guests-store.js';
 import type { MeetingRow } from '../db/meetings-store.js';
 import { withinCap } from '../domain/bounds.js';
 import type { Answer, ConsentStatus } from '../domain/consent.js';
 import { guestChoices } from '../domain/guest.js';
 import { currentSession, mayReceiveLinkTo } from '../domain/lifecycle.js';
+import type { Language } from '../i18n/index.js';
 import type { AppContext } from './context.js';
 import type { DirectRooms } from './direct-rooms.js';
 import { personalJoinUrl } from './opening.js';
@@ -130,7 +131,7 @@ export class Guests {
    * Agree or decline from the page. As with a reaction: after opening, a decline by someone who had
    * agreed is a withdrawal. Returns false when the page offered no such choice any more.
    */
-  answer(token: string, answer: Answer, firstLayerSha256: string): Promise<boolean> {
+  answer(token: string, answer: Answer, shown: { language: Language; text: string }): Promise<boolean> {
     const found = this.find(token);
     if (!found) return Promise.resolve(false);
     return this.ctx.withMeeting(found.meeting.id, async () => {
@@ -139,12 +140,17 @@ export class Guests {
       const { guest, meeting } = access;
       const status = this.status(access);
       if (!guestChoices(meeting.state, status).answer) return false;
-      const meta = {
-        eventId: webEventId(),
-        actorId: guest.id,
-        source: 'web' as const,
-        firstLayerSha256,
-      };
+      // The first layer exactly as the page showed it, stored once like a prompt's text (consent_texts).
+      const consentTextSha256 = this.ctx.stores.meetings.storeConsentText(
+        {
+          sha256: createHash('sha256').update(shown.text, 'utf8').digest('hex'),
+          noticeSha256: meeting.noticeSha256,
+          language: shown.language,
+          text: shown.text,
+        },
+        this.ctx.now(),
+      );
+      const meta = { eventId: webEventId(), actorId: guest.id, source: 'web' as const, consentTextSha256 };
       const result = await this.outbox.step(meeting.id, { type: 'answer', userId: guest.id, answer }, meta);
       return result !== null;
     });
@@ -158,14 +164,15 @@ export class Guests {
       const access = this.find(token);
       if (!access || !guestChoices(access.meeting.state, this.status(access)).withdraw) return false;
       const { guest, meeting } = access;
-      const message = await this.withdrawal.withdraw(meeting, {
+      const outcome = await this.withdrawal.withdraw(meeting, {
         userId: guest.id,
         actorId: guest.id,
         matrixEventId: webEventId(),
         source: 'web',
       });
-      if (message && meeting.state !== 'collecting') await this.ctx.chat.send(meeting.roomId, message);
-      return message !== null;
+      // The room is told as for anyone (names only where it may see them); the guest sees it on the page.
+      if (outcome) await this.withdrawal.tell(outcome);
+      return outcome !== null;
     });
   }
 

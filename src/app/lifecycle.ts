@@ -21,8 +21,8 @@ export interface EventMeta {
   reactionEventId?: string | null;
   /** The reaction's key as read (after decryption in an encrypted room), kept with the evidence. */
   reactionKey?: string;
-  /** For answers given on a guest's page: the SHA-256 of the first layer the guest was shown. */
-  firstLayerSha256?: string;
+  /** For answers given on a guest's page: the first layer the guest answered on (consent_texts). */
+  consentTextSha256?: string;
 }
 
 export interface Applied {
@@ -101,6 +101,7 @@ export class MeetingLifecycle {
         reactionEventId:
           effect.kind === 'agree' || effect.kind === 'decline' ? (meta.reactionEventId ?? null) : null,
         noticeSha256: meeting.noticeSha256,
+        consentTextSha256: meta.consentTextSha256 ?? meetings.consentTextOf(meeting, effect.userId),
         actorId: meta.actorId,
         source: meta.source,
       });
@@ -114,7 +115,6 @@ export class MeetingLifecycle {
         details: {
           eventId: meta.eventId,
           ...(meta.reactionKey !== undefined ? { key: meta.reactionKey } : {}),
-          ...(meta.firstLayerSha256 !== undefined ? { firstLayer: meta.firstLayerSha256 } : {}),
           source: meta.source,
           notice: meeting.noticeSha256,
         },

@@ -3,6 +3,7 @@ import type { ConsentIntake } from './consent-intake.js';
 import type { AppContext } from './context.js';
 import type { Outbox } from './outbox.js';
 import type { Planning } from './planning.js';
+import type { ReactionSeen } from './ports.js';
 import type { PromptUpdater } from './prompt-updater.js';
 import { mayHoldRecording } from './withdrawal.js';
 
@@ -65,20 +66,35 @@ export class Reconciler {
       return;
     }
     if (!meeting.noRecord) {
-      const seen = await this.ctx.chat.reactionsTo(meeting.roomId, meeting.promptEventId);
+      // The prompts people answer on: the one in the room, or each invitee's own in their DM room.
+      const prompts =
+        meeting.consentAsk === 'room'
+          ? [{ roomId: meeting.roomId, eventId: meeting.promptEventId, userId: null as string | null }]
+          : this.ctx.stores.meetings.dmPrompts(meetingId);
+      const seen: (ReactionSeen & { roomId: string; relatesTo: string })[] = [];
+      for (const prompt of prompts) {
+        for (const reaction of await this.ctx.chat.reactionsTo(prompt.roomId, prompt.eventId)) {
+          // On a private prompt only its person answers.
+          if (prompt.userId !== null && reaction.sender !== prompt.userId) continue;
+          seen.push({ ...reaction, roomId: prompt.roomId, relatesTo: prompt.eventId });
+        }
+      }
+      seen.sort((a, b) => a.ts - b.ts);
       // Vanished reactions first: a new answer must not open the meeting on a consent that is gone.
       const present = new Set(seen.map((r) => r.eventId));
       const latest = new Map<string, ReturnType<typeof this.ctx.stores.meetings.consentEvents>[number]>();
       for (const e of this.ctx.stores.meetings.consentEvents(meetingId)) latest.set(e.userId, e);
       for (const entry of latest.values()) {
         if (!entry.reactionEventId || present.has(entry.reactionEventId)) continue;
+        const roomId = this.intake.answerRoom(meeting, entry.userId);
+        if (!roomId) continue;
         // Who removed it decides: the person (a withdrawal) or a moderator (asked again before
         // opening, nothing after). Unknown: counted as the person's, the careful reading.
-        const redactor = await this.ctx.chat.redactedBy(meeting.roomId, entry.reactionEventId);
+        const redactor = await this.ctx.chat.redactedBy(roomId, entry.reactionEventId);
         await this.intake.applyRedaction(
           meetingId,
           {
-            roomId: meeting.roomId,
+            roomId,
             sender: redactor ?? entry.userId,
             eventId: `reconcile:${entry.reactionEventId}`,
             redacts: entry.reactionEventId,
@@ -92,10 +108,10 @@ export class Reconciler {
         await this.intake.applyReaction(
           meetingId,
           {
-            roomId: meeting.roomId,
+            roomId: reaction.roomId,
             sender: reaction.sender,
             eventId: reaction.eventId,
-            relatesTo: meeting.promptEventId,
+            relatesTo: reaction.relatesTo,
             key: reaction.key,
           },
           answer,

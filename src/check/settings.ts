@@ -18,6 +18,13 @@ const EXAMPLE_NOTICE: Partial<Record<keyof Config['notice'], string>> = {
   contact: 'privacy@example.org',
   bbbProvider: 'Example Hosting GmbH, Host Road 2, 01099 Dresden, Germany',
   bbbProviderPrivacyUrl: 'https://hosting.example.org/privacy',
+  finalDeletion:
+    'BigBlueButton moves a deleted recording to a trash folder; Example Hosting empties it every night, and backups are overwritten after 14 days.',
+  dpo: 'Data Protection Officer, Example GmbH, dpo@example.org',
+  homeserverOperator: 'Example GmbH (own Matrix homeserver), Example Street 1, 10115 Berlin, Germany',
+  thirdCountry:
+    'The BBB server and the Matrix homeserver are in Germany; no data is transferred to third countries.',
+  logRetention: "The bot's log is kept for two weeks, backups of its database for one month.",
 };
 
 /** example.com/.org/.net and the .example top-level domain are reserved: no real server has them. */

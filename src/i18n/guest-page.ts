@@ -10,6 +10,8 @@ export interface FirstLayerFacts {
   contact: string;
   bbbProvider: string;
   recordingDays: number | null;
+  /** Whether the meeting's room sees who answered what (consent.ask "room" or consent.showNames). */
+  namesShown: boolean;
 }
 
 export interface GuestPageText {
@@ -63,7 +65,7 @@ const de: GuestPageText = {
   firstLayer: (p) => [
     `Verantwortlich: ${p.controller}. Kontakt: ${p.contact}.`,
     `Aufgezeichnet wird nur, wenn alle Eingeladenen zustimmen, Sie eingeschlossen. Die Aufzeichnung enthält Namen, Ton und Bild, das Gespräch, geteilte Bildschirme und den Chat; sie liegt auf dem BigBlueButton-Server von ${p.bbbProvider}.`,
-    'Ihre Zustimmung ist freiwillig. Wenn Sie nicht zustimmen, nehmen Sie trotzdem teil; die Besprechung wird dann nicht aufgezeichnet. Ihre Antwort sehen die anderen Eingeladenen nicht, nur wie viele zugestimmt haben.',
+    `Ihre Zustimmung ist freiwillig. Wenn Sie nicht zustimmen, nehmen Sie trotzdem teil; die Besprechung wird dann nicht aufgezeichnet. ${p.namesShown ? 'Ihre Antwort sehen die anderen Eingeladenen im Chatraum der Besprechung, mit Ihrem Namen.' : 'Ihre Antwort sehen die anderen Eingeladenen nicht, nur wie viele zugestimmt haben.'}`,
     `Sie können jederzeit widerrufen, mit dem Knopf auf dieser Seite oder formlos an ${p.contact}; die Aufzeichnungen werden dann gelöscht.`,
     p.recordingDays === null
       ? 'Aufzeichnungen bleiben bis zu einem Widerruf gespeichert.'
@@ -133,7 +135,7 @@ const en: GuestPageText = {
   firstLayer: (p) => [
     `Controller: ${p.controller}. Contact: ${p.contact}.`,
     `The meeting is recorded only if every invitee agrees, you included. A recording holds names, sound and video, the conversation, shared screens and the chat; it is kept on the BigBlueButton server of ${p.bbbProvider}.`,
-    'Agreeing is voluntary. If you do not agree, you still take part; the meeting is then not recorded. The other invitees do not see your answer, only how many agreed.',
+    `Agreeing is voluntary. If you do not agree, you still take part; the meeting is then not recorded. ${p.namesShown ? "The other invitees see your answer, with your name, in the meeting's chat room." : 'The other invitees do not see your answer, only how many agreed.'}`,
     `You can withdraw at any time, with the button on this page or informally to ${p.contact}; the recordings are then deleted.`,
     p.recordingDays === null
       ? 'Recordings are kept until someone withdraws.'

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { GuestChoices } from '../../domain/guest.js';
 import type { FirstLayerFacts, GuestPageText, GuestStatus } from '../../i18n/guest-page.js';
 import type { Language } from '../../i18n/index.js';
@@ -27,15 +26,9 @@ export interface GuestPageModel {
   done?: keyof GuestPageText['done'];
 }
 
-/** The first layer exactly as a guest reads it; its SHA-256 goes with each answer as evidence. */
+/** The first layer exactly as a guest reads it; stored with each answer as evidence (consent_texts). */
 export function firstLayerText(t: GuestPageText, version: string, facts: FirstLayerFacts): string {
   return [t.firstLayerHeading(version), ...t.firstLayer(facts)].join('\n');
-}
-
-export function firstLayerSha256(t: GuestPageText, version: string, facts: FirstLayerFacts): string {
-  return createHash('sha256')
-    .update(firstLayerText(t, version, facts), 'utf8')
-    .digest('hex');
 }
 
 function layout(t: GuestPageText, title: string, body: SafeHtml, switcher: SafeHtml | null = null): string {

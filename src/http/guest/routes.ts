@@ -5,6 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BotApp } from '../../app/bot-app.js';
 import type { GuestAccess } from '../../app/guests.js';
+import { namesShown } from '../../app/views.js';
 import { hashGuestToken } from '../../db/guests-store.js';
 import { type ConsentKind, currentStatuses } from '../../domain/consent.js';
 import { guestChoices } from '../../domain/guest.js';
@@ -13,7 +14,7 @@ import { formatDateTime, type Language } from '../../i18n/index.js';
 import { paragraphs } from '../../i18n/rich.js';
 import { noticeFacts, shortVersion } from '../../notice.js';
 import { type SafeHtml, trusted } from '../html.js';
-import { firstLayerSha256, GUEST_CSS, guestPage, plainPage } from './page.js';
+import { firstLayerText, GUEST_CSS, guestPage, plainPage } from './page.js';
 
 /** Requests per minute: per client address (a whole office may sit behind one) and per guest link. */
 export const GUEST_RATE_LIMITS = { perAddress: 120, perToken: 30, windowMs: 60_000 } as const;
@@ -80,26 +81,20 @@ export async function registerGuestPages(server: FastifyInstance, app: BotApp): 
     };
 
     const facts = noticeFacts(ctx.config, ctx.language);
-    const layerFacts = {
-      controller: facts.controller ?? '',
-      contact: facts.contact ?? '',
-      bbbProvider: facts.bbbProvider ?? '',
-      recordingDays: ctx.config.retention.recordingDays,
-    };
-    // Per notice version (and language): the same for every guest and every load.
-    const layerHashes = new Map<string, string>();
     const notices = new Map<string, SafeHtml>();
 
-    /** The first layer's facts and its hash in the page's language: what the guest answered to. */
+    /** The first layer's facts and text in the page's language: what the guest answers on. */
     const firstLayer = (t: GuestPageText, access: GuestAccess) => {
       const version = shortVersion(access.meeting.noticeSha256);
-      const key = `${t.lang}:${version}`;
-      let sha256 = layerHashes.get(key);
-      if (!sha256) {
-        sha256 = firstLayerSha256(t, version, layerFacts);
-        layerHashes.set(key, sha256);
-      }
-      return { facts: layerFacts, version, sha256 };
+      const layerFacts = {
+        controller: facts.controller ?? '',
+        contact: facts.contact ?? '',
+        bbbProvider: facts.bbbProvider ?? '',
+        recordingDays: ctx.config.retention.recordingDays,
+        // Who sees an answer depends on the meeting (consent.ask) and the config (consent.showNames).
+        namesShown: namesShown(ctx.config.consent.showNames, access.meeting),
+      };
+      return { facts: layerFacts, version, text: firstLayerText(t, version, layerFacts) };
     };
 
     /** The full notice the meeting was planned with, as paragraphs (escaped by the catalogue's helper). */
@@ -181,8 +176,9 @@ export async function registerGuestPages(server: FastifyInstance, app: BotApp): 
         if (!access) return notFound(req, reply);
         const answer = req.body?.answer;
         if (answer !== 'agree' && answer !== 'decline') return back(req, reply, 'unchanged');
-        const { sha256 } = firstLayer(texts[languageOf(req)], access);
-        const changed = await app.guests.answer(req.params.token, answer, sha256);
+        const language = languageOf(req);
+        const { text } = firstLayer(texts[language], access);
+        const changed = await app.guests.answer(req.params.token, answer, { language, text });
         return back(req, reply, changed ? answer : 'unchanged');
       });
 

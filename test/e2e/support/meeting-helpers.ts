@@ -134,6 +134,7 @@ const PROMPT_START = (() => {
       noRecord: true,
       tally: { agreed: [], declined: [], withdrawn: [], pending: [] },
       closedNote: null,
+      ask: 'room',
     }),
   );
   const [before = ''] = first.split('0');
@@ -246,6 +247,29 @@ export async function receiveGuestLinks(
     description: `${organizer.userId}'s guest links`,
   });
   return [...bodyOf(event).matchAll(/https?:\/\/\S+\/g\/[A-Za-z0-9_-]{43}/g)].map((m) => m[0]);
+}
+
+/** The consent prompt in a DM room (consent.ask "direct"; edits excluded). */
+export const isDirectPrompt = (botId: string) =>
+  postFrom(botId, /^Besprechung #\d+ .*Darf sie aufgezeichnet werden\?/);
+
+/**
+ * Waits for `user`'s next private consent prompt (consent.ask "direct"): on first use accepts the
+ * bot's DM invite (the same DM room later carries the links), then waits for the prompt there.
+ */
+export async function receivePrompt(
+  user: TestUser,
+  botId: string,
+  opts: { afterEventId?: string; timeoutMs?: number } = {},
+): Promise<{ dmRoomId: string; prompt: MatrixEvent }> {
+  const timeoutMs = opts.timeoutMs ?? BOT_TIMEOUT_MS;
+  const dmRoomId = await dmRoomWith(user, botId, timeoutMs);
+  const prompt = await waitForEvent(user, dmRoomId, isDirectPrompt(botId), {
+    timeoutMs,
+    afterEventId: opts.afterEventId,
+    description: `${user.userId}'s consent prompt by DM`,
+  });
+  return { dmRoomId, prompt };
 }
 
 /** The DM room the bot opened for `user`, if receiveLink saw one. */

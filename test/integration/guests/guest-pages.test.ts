@@ -133,11 +133,11 @@ describe('answers from the page', () => {
     expect(entry).toMatchObject({ kind: 'agree', source: 'web', actorId: guestId });
     const meeting = h.app.ctx.stores.meetings.get(meetingId)!;
     expect(entry!.noticeSha256).toBe(meeting.noticeSha256);
-    const audit = h.app.ctx.stores.audit.forMeeting(meetingId).find((a) => a.action === 'consent.agree');
-    expect(audit?.details).toMatchObject({
-      source: 'web',
-      firstLayer: expect.stringMatching(/^[0-9a-f]{64}$/),
-    });
+    // Tied to the first layer the guest read, stored like a prompt's text.
+    const text = h.app.ctx.stores.db.$client
+      .prepare('select text from consent_texts where sha256 = ?')
+      .get(entry!.consentTextSha256) as { text: string } | undefined;
+    expect(text?.text).toContain(de.firstLayerHeading(meeting.noticeSha256.slice(0, 12)));
     expect(meeting.state).toBe('collecting');
     // The evidence report lists the guest's answer like anyone's, with its channel.
     const report = buildEvidence(h.app.ctx.stores.db, { meetingId });

@@ -69,6 +69,12 @@ describe('configuration', () => {
     ]);
   });
 
+  it('refuses recordingDays null: a recording must have an end (Art. 5(1)(e))', () => {
+    expect(problems({ ...valid, retention: { recordingDays: null } })).toEqual([
+      'retention.recordingDays: expected number, found null',
+    ]);
+  });
+
   it('never echoes a secret of the wrong type', () => {
     expect(problems({ ...valid, matrix: { ...valid.matrix, accessToken: 12345678 } })).toEqual([
       'matrix.accessToken: expected string, found a number (value hidden)',
