@@ -39,7 +39,7 @@ export interface GuestPageText {
   withdrawHint: string;
   done: Record<'agree' | 'decline' | 'withdraw' | 'unchanged', string>;
   storeHeading: string;
-  store: (p: { evidenceDays: number; recordingDays: number | null }) => string[];
+  store: (p: { evidenceDays: number; recordingDays: number | null; unansweredDays: number }) => string[];
   notFoundTitle: string;
   notFound: string;
   forgedTitle: string;
@@ -110,6 +110,7 @@ const de: GuestPageText = {
     'Jede Antwort auf dieser Seite mit Zeitpunkt und der Fassung des Hinweises, den Sie gesehen haben (als Nachweis Ihrer Einwilligung), und wann Sie einen Zugang zur Besprechung erhalten haben.',
     'Nicht gespeichert wird Ihre IP-Adresse; sie wird nur eine Minute lang im Arbeitsspeicher gezählt, um Missbrauch zu bremsen. Ein Cookie enthält nur einen Zufallswert gegen gefälschte Formulare.',
     `Bis wann: ${p.recordingDays === null ? 'Aufzeichnungen bis zu einem Widerruf' : `Aufzeichnungen höchstens ${days(p.recordingDays, 'Tag', 'Tage')}`}. Alles andere wird ${days(p.evidenceDays, 'Tag', 'Tage')} nach dem Löschen der letzten Aufzeichnung gelöscht (ohne Aufzeichnung: nach dem Ende der Besprechung); dann funktioniert auch dieser Link nicht mehr.`,
+    `Beginnt die Besprechung nie, verfällt sie nach ${days(p.unansweredDays, 'Tag', 'Tagen')} und wird wie eine abgesagte gelöscht.`,
   ],
   notFoundTitle: 'Nicht gefunden',
   notFound: 'Diese Seite gibt es nicht (mehr). Der Link ist falsch oder abgelaufen.',
@@ -180,6 +181,7 @@ const en: GuestPageText = {
     'Each answer on this page with its time and the version of the notice you saw (as evidence of your consent), and when you were given an entry to the meeting.',
     'Your IP address is not stored; it is only counted in memory for one minute to slow down abuse. A cookie holds only a random value against forged forms.',
     `Until when: ${p.recordingDays === null ? 'recordings until someone withdraws' : `recordings at most ${days(p.recordingDays, 'day', 'days')}`}. Everything else is deleted ${days(p.evidenceDays, 'day', 'days')} after the last recording was deleted (nothing recorded: after the meeting ended); then this link stops working too.`,
+    `If the meeting never starts, it expires after ${days(p.unansweredDays, 'day', 'days')} and is deleted like a cancelled one.`,
   ],
   notFoundTitle: 'Not found',
   notFound: 'This page does not exist (any more). The link is wrong or has expired.',

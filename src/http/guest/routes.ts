@@ -156,6 +156,7 @@ export async function registerGuestPages(server: FastifyInstance, app: BotApp): 
               store: t.store({
                 evidenceDays: ctx.config.retention.evidenceDaysAfterPurge,
                 recordingDays: ctx.config.retention.recordingDays,
+                unansweredDays: ctx.config.limits.unansweredDays,
               }),
               fullNotice: fullNotice(meeting.noticeSha256),
               done: done as GuestPageModelDone,
