@@ -7,7 +7,11 @@ import { launchChromium } from '../test/support/browser.js';
 import { guestLinksIn } from '../test/support/guest-web.js';
 
 const out = process.argv[2] ?? 'docs/guest-page.png';
-const h = await createHarness({ http: { enabled: true, port: 0, publicUrl: 'https://bot.example.org/' } });
+// The defaults a deployment has: private answers (consent.ask "direct").
+const h = await createHarness({
+  http: { enabled: true, port: 0, publicUrl: 'https://bot.example.org/' },
+  consent: { ask: 'direct' },
+});
 const server = await startHttpServer(h.app, { lastSyncAt: () => null });
 const browser = await launchChromium();
 try {
