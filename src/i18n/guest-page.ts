@@ -12,6 +12,8 @@ export interface FirstLayerFacts {
   recordingDays: number | null;
   /** Whether the meeting's room sees who answered what (consent.ask "room" or consent.showNames). */
   namesShown: boolean;
+  /** Whether the bot can delete recordings on this BBB server (not behind b3lb, see bbb.acceptUnconfirmedDeletion). */
+  botDeletes: boolean;
 }
 
 export interface GuestPageText {
@@ -64,12 +66,12 @@ const de: GuestPageText = {
   firstLayerHeading: (version) => `Datenschutz: das Wichtigste (Fassung ${version})`,
   firstLayer: (p) => [
     `Verantwortlich: ${p.controller}. Kontakt: ${p.contact}.`,
-    `Aufgezeichnet wird nur, wenn alle Eingeladenen zustimmen, Sie eingeschlossen. Die Aufzeichnung enthält Namen, Ton und Bild, das Gespräch, geteilte Bildschirme und den Chat; sie liegt auf dem BigBlueButton-Server von ${p.bbbProvider}.`,
-    `Ihre Zustimmung ist freiwillig. Wenn Sie nicht zustimmen, nehmen Sie trotzdem teil; die Besprechung wird dann nicht aufgezeichnet. ${p.namesShown ? 'Ihre Antwort sehen die anderen Eingeladenen im Chatraum der Besprechung, mit Ihrem Namen.' : 'Ihre Antwort sehen die anderen Eingeladenen nicht, nur wie viele zugestimmt haben.'}`,
-    `Sie können jederzeit widerrufen, mit dem Knopf auf dieser Seite oder formlos an ${p.contact}; die Aufzeichnungen werden dann gelöscht.`,
-    p.recordingDays === null
-      ? 'Aufzeichnungen bleiben bis zu einem Widerruf gespeichert.'
-      : `Aufzeichnungen werden nach ${days(p.recordingDays, 'Tag', 'Tagen')} gelöscht.`,
+    `Zweck: Die Eingeladenen können die Besprechung später ansehen. Aufgezeichnet wird nur, wenn alle Eingeladenen zustimmen, Sie eingeschlossen. Die Aufzeichnung enthält Namen, Ton und Bild, das Gespräch, geteilte Bildschirme und den Chat; sie liegt auf dem BigBlueButton-Server von ${p.bbbProvider}.`,
+    `Ihre Zustimmung ist freiwillig. Wenn Sie nicht zustimmen, nehmen Sie trotzdem teil; die Besprechung wird dann nicht aufgezeichnet. ${p.namesShown ? 'Ihre Antwort sehen die anderen Eingeladenen im Chatraum der Besprechung, mit Ihrem Namen.' : 'Ihre Antwort sehen nur Sie, der Bot und seine Admins im Nachweis; die anderen Eingeladenen sehen nur, wie viele zugestimmt haben.'}`,
+    p.botDeletes
+      ? `Sie können jederzeit widerrufen, mit dem Knopf auf dieser Seite oder formlos an ${p.contact}; die Aufzeichnungen werden dann gelöscht.`
+      : `Sie können jederzeit widerrufen, mit dem Knopf auf dieser Seite oder formlos an ${p.contact}; der Bot kann auf diesem BigBlueButton-Server nichts löschen: Löschen Sie Aufzeichnungen über ${p.contact}.`,
+    `${p.recordingDays === null ? 'Aufzeichnungen bleiben bis zu einem Widerruf gespeichert.' : `Aufzeichnungen werden nach ${days(p.recordingDays, 'Tag', 'Tagen')} gelöscht.`} Den Link zum Ansehen bekommen Eingeladene mit Matrix-Konto, die zugestimmt haben; Gäste bekommen keinen.`,
   ],
   fullNoticeHeading: 'Vollständiger Datenschutzhinweis',
   fullNoticeLink: 'Zum vollständigen Datenschutzhinweis',
@@ -135,12 +137,12 @@ const en: GuestPageText = {
   firstLayerHeading: (version) => `Privacy: the essentials (version ${version})`,
   firstLayer: (p) => [
     `Controller: ${p.controller}. Contact: ${p.contact}.`,
-    `The meeting is recorded only if every invitee agrees, you included. A recording holds names, sound and video, the conversation, shared screens and the chat; it is kept on the BigBlueButton server of ${p.bbbProvider}.`,
-    `Agreeing is voluntary. If you do not agree, you still take part; the meeting is then not recorded. ${p.namesShown ? "The other invitees see your answer, with your name, in the meeting's chat room." : 'The other invitees do not see your answer, only how many agreed.'}`,
-    `You can withdraw at any time, with the button on this page or informally to ${p.contact}; the recordings are then deleted.`,
-    p.recordingDays === null
-      ? 'Recordings are kept until someone withdraws.'
-      : `Recordings are deleted after ${days(p.recordingDays, 'day', 'days')}.`,
+    `Purpose: the invitees can watch the meeting later. The meeting is recorded only if every invitee agrees, you included. A recording holds names, sound and video, the conversation, shared screens and the chat; it is kept on the BigBlueButton server of ${p.bbbProvider}.`,
+    `Agreeing is voluntary. If you do not agree, you still take part; the meeting is then not recorded. ${p.namesShown ? "The other invitees see your answer, with your name, in the meeting's chat room." : 'Only you, the bot and its admins (in the evidence) see your answer; the other invitees see only how many agreed.'}`,
+    p.botDeletes
+      ? `You can withdraw at any time, with the button on this page or informally to ${p.contact}; the recordings are then deleted.`
+      : `You can withdraw at any time, with the button on this page or informally to ${p.contact}; the bot cannot delete anything on this BigBlueButton server: have recordings deleted through ${p.contact}.`,
+    `${p.recordingDays === null ? 'Recordings are kept until someone withdraws.' : `Recordings are deleted after ${days(p.recordingDays, 'day', 'days')}.`} The playback link goes to invitees with a Matrix account who agreed; guests get none.`,
   ],
   fullNoticeHeading: 'Full privacy notice',
   fullNoticeLink: 'Go to the full privacy notice',

@@ -93,6 +93,7 @@ export async function registerGuestPages(server: FastifyInstance, app: BotApp): 
         recordingDays: ctx.config.retention.recordingDays,
         // Who sees an answer depends on the meeting (consent.ask) and the config (consent.showNames).
         namesShown: namesShown(ctx.config.consent.showNames, access.meeting),
+        botDeletes: !ctx.config.bbb.acceptUnconfirmedDeletion,
       };
       return { facts: layerFacts, version, text: firstLayerText(t, version, layerFacts) };
     };
