@@ -9,13 +9,17 @@ import type { PromptUpdater } from './prompt-updater.js';
  * Start-up reconciliation (design.md §3.8). matrix-bot-sdk saves its sync token before handlers
  * run, so events can be missed in a crash; instead of trusting that, the bot re-reads the
  * reactions the homeserver holds for every open prompt. Answers given while it was down count,
- * ✅s removed while it was down count as withdrawals, and unfinished steps are resumed.
+ * ✅s whose removal the homeserver confirms count as removals (by the person: a withdrawal), and
+ * unfinished steps are resumed. A reaction the bot cannot read (keys lost, encryption switched off)
+ * is unknown: it changes nothing, and the admins are told once which meetings hold such answers.
  *
  * Every meeting to reconcile is held ({@link hold}, before the sync starts): its live events wait,
  * in arrival order, until its reconciliation is finished.
  */
 export class Reconciler {
   private held: number[] | null = null;
+  /** Meetings of this run holding answers the bot could not read. */
+  private unknown = new Set<number>();
 
   constructor(
     private readonly ctx: AppContext,
@@ -66,6 +70,29 @@ export class Reconciler {
       }
     }
     this.ctx.log.info({ meetings: ids.length }, 'reconciled meetings');
+    const unknown = [...this.unknown].sort((a, b) => a - b);
+    this.unknown = new Set();
+    if (unknown.length) await this.tellAdminsUnreadable(unknown);
+  }
+
+  /** Once per set of meetings: a restart in the same condition does not say it again. */
+  private async tellAdminsUnreadable(meetingIds: number[]): Promise<void> {
+    const { ctx } = this;
+    this.ctx.log.warn({ meetings: meetingIds }, 'meetings hold answers the bot cannot read; nothing changed');
+    if (!ctx.stores.state.noteOnce('unreadable-answers', meetingIds.join(','), ctx.now())) return;
+    const refs = meetingIds.flatMap((id) => {
+      const m = ctx.stores.meetings.get(id);
+      return m ? [ctx.t.meetingRef(m.id, m.title)] : [];
+    });
+    for (const admin of ctx.config.admins) {
+      try {
+        const dm = await ctx.chat.directRoom(admin, ctx.stores.state.directRoom(admin));
+        if (dm.kind === 'undeliverable') throw new Error(`no direct message reaches ${admin}: ${dm.reason}`);
+        await ctx.chat.send(dm.roomId, ctx.t.unreadableAnswers(refs), { notice: true });
+      } catch (error) {
+        ctx.log.error({ err: error, admin }, 'could not tell an admin about unreadable answers');
+      }
+    }
   }
 
   /** Runs under the meeting's lock. */
@@ -76,21 +103,34 @@ export class Reconciler {
       return;
     }
     if (!meeting.noRecord) {
-      const seen = await this.ctx.chat.reactionsTo(meeting.roomId, meeting.promptEventId);
-      // Vanished reactions first: a new answer must not open the meeting on a consent that is gone.
-      const present = new Set(seen.map((r) => r.eventId));
+      const { reactions: seen, unreadable } = await this.ctx.chat.reactionsTo(
+        meeting.roomId,
+        meeting.promptEventId,
+      );
+      if (unreadable.length) this.unknown.add(meetingId);
+      // Removed reactions first: a new answer must not open the meeting on a consent that is gone.
+      const present = new Set([...seen.map((r) => r.eventId), ...unreadable]);
       const latest = new Map<string, ReturnType<typeof this.ctx.stores.meetings.consentEvents>[number]>();
       for (const e of this.ctx.stores.meetings.consentEvents(meetingId)) latest.set(e.userId, e);
       for (const entry of latest.values()) {
         if (!entry.reactionEventId || present.has(entry.reactionEventId)) continue;
-        // Who removed it decides: the person (a withdrawal) or a moderator (asked again before
-        // opening, nothing after). Unknown: counted as the person's, the careful reading.
+        // Only a redaction the homeserver confirms removes an answer; who made it decides (the
+        // person: a withdrawal; a moderator: asked again before opening, nothing after). Not
+        // listed and no redaction confirmed: unknown, and unknown is never a removal.
         const redactor = await this.ctx.chat.redactedBy(meeting.roomId, entry.reactionEventId);
+        if (redactor === null) {
+          this.unknown.add(meetingId);
+          this.ctx.log.warn(
+            { meetingId, reaction: entry.reactionEventId },
+            'a stored answer is not listed and no redaction is confirmed; kept as it was',
+          );
+          continue;
+        }
         await this.intake.applyRedaction(
           meetingId,
           {
             roomId: meeting.roomId,
-            sender: redactor ?? entry.userId,
+            sender: redactor,
             eventId: `reconcile:${entry.reactionEventId}`,
             redacts: entry.reactionEventId,
           },

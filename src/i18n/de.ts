@@ -57,6 +57,11 @@ export const de = {
   undecryptable: (who: Rich) =>
     rich`${who}, deine Nachricht konnte ich nicht entschlüsseln (mir fehlt ihr Schlüssel). Bitte sende sie noch einmal.`,
   /** Without matrix.password, or when the login of a new device failed (`loginFailure`). */
+  /** Start-up reconciliation found reactions it cannot read: unknown, never a removal (design §3.8). */
+  unreadableAnswersIntro:
+    'Einige Antworten auf Einladungen kann ich nicht lesen (z. B. weil die Schlüssel meines Geräts verloren gingen oder die Verschlüsselung abgeschaltet wurde).',
+  unreadableAnswers: (meetings: Rich[]) =>
+    rich`${'Einige Antworten auf Einladungen kann ich nicht lesen (z. B. weil die Schlüssel meines Geräts verloren gingen oder die Verschlüsselung abgeschaltet wurde).'} Ich habe nichts geändert: jede gespeicherte Antwort, Aufnahme und Sitzung bleibt, wie sie war, und niemandem wird ein Widerruf unterstellt. Betroffen: ${join(meetings, ', ')}.`,
   cryptoStoreLost: (reason: string, loginFailure?: string) =>
     loginFailure
       ? rich`Die Schlüssel meines Geräts für Ende-zu-Ende-Verschlüsselung sind verloren oder beschädigt (${reason}). Mich mit dem konfigurierten Passwort als neues Gerät anzumelden, ist fehlgeschlagen (${loginFailure}). Ich arbeite vorerst nur in unverschlüsselten Räumen. Abhilfe: ${code('matrix.password')} prüfen und mich neu starten, oder ein neues Zugangstoken (neues Gerät) für mich anlegen, in die Konfiguration eintragen und mich neu starten. Der alte Schlüsselordner wurde beiseitegelegt.`

@@ -44,6 +44,10 @@ export const en: Catalogue = {
   noMeeting: rich`There is no such meeting in this room.`,
   undecryptable: (who) =>
     rich`${who}, I could not decrypt your message (its key never reached me). Please send it again.`,
+  unreadableAnswersIntro:
+    "Some answers to invitations cannot be read by me (for example because my device's keys were lost or encryption was switched off).",
+  unreadableAnswers: (meetings) =>
+    rich`${"Some answers to invitations cannot be read by me (for example because my device's keys were lost or encryption was switched off)."} I changed nothing: every stored answer, recording and session stays as it was, and nobody is taken to have withdrawn. Affected: ${join(meetings, ', ')}.`,
   cryptoStoreLost: (reason, loginFailure) =>
     loginFailure
       ? rich`The end-to-end encryption keys of my device are lost or damaged (${reason}). Logging in a new device with the configured password failed (${loginFailure}). For now I only work in unencrypted rooms. To fix it, check ${code('matrix.password')} and restart me, or create a new access token (a new device) for me, put it into the configuration and restart me. The old key folder was moved aside.`

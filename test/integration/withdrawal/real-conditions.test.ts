@@ -1,0 +1,94 @@
+// Regression tests for issue #20: the consent guarantee in real conditions (downtime, keys the bot
+// lost, a slow BBB, hostile display names, late invitees who decline). Each runs the real app on a
+// SQLite file against the BBB simulator over HTTP and the in-memory chat port.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { catalogue } from '../../../src/i18n/index.js';
+import { ADMIN, ALICE, BOB, createHarness, type Harness, ORGANIZER } from '../../support/app-harness.js';
+import {
+  currentSession,
+  endAndDiscover,
+  joinAs,
+  lastMeetingId,
+  openRecordedMeeting,
+  simState,
+} from '../recordings/support.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await createHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const de = catalogue('de');
+const withdrawals = (id: number) =>
+  h.app.ctx.stores.meetings.consentEvents(id).filter((e) => e.kind === 'withdraw' || e.kind === 'reset');
+const adminDms = () => h.chat.dmOf(ADMIN).map((m) => m.text);
+
+describe('defect 2: an answer the bot cannot read is unknown, never a removal', () => {
+  it('after a lost key store every reaction is unreadable: nothing changes, admins are told once', async () => {
+    const recorded = await openRecordedMeeting(h);
+    await joinAs(h, ORGANIZER);
+    const session = currentSession(h, recorded);
+    const ended = await openRecordedMeeting(h, 'Retro');
+    await joinAs(h, ORGANIZER);
+    const recordId = await endAndDiscover(h, ended);
+    await h.say(ORGANIZER, `!meeting Planning ${ALICE} ${BOB}`);
+    const collecting = lastMeetingId(h);
+    await h.react(ALICE, h.promptOf(collecting), '✅');
+    // The bot comes back on a new device: every reaction it stored is still there but unreadable.
+    await h.restart();
+    for (const r of h.chat.reactions) h.chat.unreadable.add(r.eventId);
+    await h.app.reconciler.run();
+    await h.app.tick();
+
+    for (const id of [recorded, ended, collecting]) expect(withdrawals(id)).toEqual([]);
+    expect(h.sim.sessions().find((s) => s.meetingID === session.bbbMeetingId)?.ended).toBe(false);
+    expect(currentSession(h, recorded).record).toBe(true);
+    expect(simState(h, recordId)).toBe('published');
+    const model = h.app.ctx.stores.meetings.model(h.app.ctx.stores.meetings.get(collecting)!);
+    expect(model.answers.get(ALICE)).toBe('agreed');
+    const told = adminDms().filter((t) => t.includes(de.unreadableAnswersIntro));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toContain('Weekly sync');
+    expect(told[0]).toContain('Planning');
+
+    // A second restart in the same condition does not tell them again.
+    await h.restart();
+    await h.app.reconciler.run();
+    expect(adminDms().filter((t) => t.includes(de.unreadableAnswersIntro))).toHaveLength(1);
+  });
+
+  it('a reaction missing from the relations without a redaction the homeserver confirms is no withdrawal', async () => {
+    const id = await openRecordedMeeting(h);
+    await joinAs(h, ORGANIZER);
+    const aliceReaction = h.app.ctx.stores.meetings
+      .consentEvents(id)
+      .find((e) => e.userId === ALICE && e.kind === 'agree')!.reactionEventId!;
+    await h.restart();
+    // Not listed, and the homeserver names no redactor (e.g. the event cannot be fetched).
+    h.chat.reactions.splice(
+      h.chat.reactions.findIndex((r) => r.eventId === aliceReaction),
+      1,
+    );
+    await h.app.reconciler.run();
+    await h.app.tick();
+    expect(withdrawals(id)).toEqual([]);
+    expect(h.sim.sessions()).toHaveLength(1);
+    expect(h.sim.sessions()[0]?.ended).toBe(false);
+  });
+
+  it('a ✅ its sender redacted while the bot was down is still a withdrawal', async () => {
+    const id = await openRecordedMeeting(h);
+    await joinAs(h, ORGANIZER);
+    const aliceReaction = h.app.ctx.stores.meetings
+      .consentEvents(id)
+      .find((e) => e.userId === ALICE && e.kind === 'agree')!.reactionEventId!;
+    await h.restart();
+    h.chat.removeReaction(aliceReaction, ALICE);
+    await h.app.reconciler.run();
+    await h.app.tick();
+    expect(withdrawals(id).map((e) => e.kind)).toEqual(['withdraw']);
+  });
+});
