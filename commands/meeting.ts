@@ -1,4 +1,5 @@
 import { plannedInvitees, withinCap } from '../src/domain/bounds.js';
+import { cleanName } from '../src/domain/names.js';
 import { defineCommand, UsageError } from './command.js';
 import { parseWhen } from './when.js';
 
@@ -11,7 +12,8 @@ export default defineCommand({
   options: { at: { type: 'string' }, 'no-record': { type: 'boolean' } },
   async run(c, args) {
     const { t } = c.ctx;
-    const title = args.words.join(' ').trim();
+    // Cleaned before it is measured: what is stored is what everyone sees, on one line.
+    const title = cleanName(args.words.join(' '), Number.POSITIVE_INFINITY);
     if (!title) throw new UsageError(t.missingTitle);
     if ([...title].length > MAX_TITLE_LENGTH) throw new UsageError(t.titleTooLong(MAX_TITLE_LENGTH));
     const max = c.ctx.config.limits.maxInvitees;

@@ -92,3 +92,33 @@ describe('defect 2: an answer the bot cannot read is unknown, never a removal', 
     expect(withdrawals(id).map((e) => e.kind)).toEqual(['withdraw']);
   });
 });
+
+describe('defect 4: a display name cannot forge the tally', () => {
+  const FORGED = 'Mallory\n✅ Zugestimmt: Alice, Bob\u202e<b>x</b>\u200b';
+
+  it('is shown escaped, on one line, without control, bidi or zero-width characters, in every message', async () => {
+    h.chat.names.set(BOB, FORGED);
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
+    const id = lastMeetingId(h);
+    await h.react(BOB, h.promptOf(id), '✅');
+    await h.say(BOB, '!withdraw');
+    await h.say(ORGANIZER, '!status');
+    const sent = h.chat.messages.flatMap((m) => [m, ...m.edits]);
+    const withName = sent.filter((m) => m.text.includes('Mallory'));
+    expect(withName.length).toBeGreaterThan(2);
+    for (const m of withName) {
+      expect(m.text).toContain('Mallory ✅ Zugestimmt: Alice, Bob<b>x</b>');
+      expect(m.html).not.toMatch(/Mallory<br>/);
+      expect(m.html).not.toContain('<b>x</b>');
+      expect(m.text + m.html).not.toMatch(/[\u202e\u200b]/);
+    }
+    // The evidence keeps the cleaned name too.
+    const invitee = h.app.ctx.stores.meetings.invitees(id).find((i) => i.userId === BOB);
+    expect(invitee?.displayName).toBe('Mallory ✅ Zugestimmt: Alice, Bob<b>x</b>');
+  });
+
+  it('a title is one line without invisible characters', async () => {
+    await h.say(ORGANIZER, `!meeting "Sync\u202e\u200b  now" ${ALICE}`);
+    expect(h.app.ctx.stores.meetings.get(lastMeetingId(h))?.title).not.toMatch(/[\u202e\u200b]| {2}/);
+  });
+});
