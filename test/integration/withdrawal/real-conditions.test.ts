@@ -2,6 +2,7 @@
 // lost, a slow BBB, hostile display names, late invitees who decline). Each runs the real app on a
 // SQLite file against the BBB simulator over HTTP and the in-memory chat port.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BbbPort } from '../../../src/app/ports.js';
 import { catalogue } from '../../../src/i18n/index.js';
 import { ADMIN, ALICE, BOB, createHarness, type Harness, ORGANIZER } from '../../support/app-harness.js';
 import {
@@ -10,6 +11,7 @@ import {
   joinAs,
   lastMeetingId,
   openRecordedMeeting,
+  recordedMeetingWithRecording,
   simState,
 } from '../recordings/support.js';
 
@@ -120,5 +122,38 @@ describe('defect 4: a display name cannot forge the tally', () => {
   it('a title is one line without invisible characters', async () => {
     await h.say(ORGANIZER, `!meeting "Sync\u202e\u200b  now" ${ALICE}`);
     expect(h.app.ctx.stores.meetings.get(lastMeetingId(h))?.title).not.toMatch(/[\u202e\u200b]| {2}/);
+  });
+});
+
+describe('defect 3: !recordings checks consent at sending time', () => {
+  const PLAYBACK = /https?:\/\/\S+\/playback\/presentation\/2\.3\/\S+/;
+  const links = (userId: string) => h.chat.dmOf(userId).filter((m) => PLAYBACK.test(m.text));
+
+  it('a withdrawal stored while BBB is asked for the URLs stops the link', async () => {
+    await h.close();
+    // BBB's answer to `getRecordings` arrives late once: in between, Alice withdraws.
+    let meanwhile: (() => Promise<unknown>) | null = null;
+    const slowOnce = (bbb: BbbPort): BbbPort =>
+      new Proxy(bbb, {
+        get(target, prop, receiver) {
+          const value = Reflect.get(target, prop, receiver);
+          if (prop !== 'getRecordings') return typeof value === 'function' ? value.bind(target) : value;
+          return async (...args: Parameters<BbbPort['getRecordings']>) => {
+            const before = meanwhile;
+            meanwhile = null;
+            const answer = await target.getRecordings(...args);
+            await before?.();
+            return answer;
+          };
+        },
+      });
+    h = await createHarness({}, { decorate: slowOnce });
+    const { recordId } = await recordedMeetingWithRecording(h);
+    const bobBefore = links(BOB).length;
+    meanwhile = () => h.say(ALICE, '!withdraw');
+    await h.say(BOB, '!recordings');
+    expect(meanwhile).toBeNull();
+    expect(simState(h, recordId)).toBe('deleted');
+    expect(links(BOB)).toHaveLength(bobBefore);
   });
 });
