@@ -1,7 +1,9 @@
+import type { MeetingRow } from '../db/meetings-store.js';
 import { type Answer, answerFromReactionKey } from '../domain/consent.js';
+import type { Effect } from '../domain/lifecycle.js';
 import { mention } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
-import type { Outbox } from './outbox.js';
+import type { Outbox, OutboxReport } from './outbox.js';
 import { nameOf, readMeeting } from './views.js';
 import type { Withdrawal } from './withdrawal.js';
 
@@ -88,10 +90,36 @@ export class ConsentIntake {
     // Read at start-up among other answers given while the bot was down: nothing is acted on until
     // the reconciler has read them all (see Reconciler.reconcileMeeting).
     if (source === 'reconcile') {
-      this.outbox.record(meetingId, { type: 'answer', userId: input.sender, answer, catchingUp: true }, meta);
+      const applied = this.outbox.record(
+        meetingId,
+        { type: 'answer', userId: input.sender, answer, catchingUp: true },
+        meta,
+      );
+      if (applied) await this.tellRestart(applied.meeting, applied.effects, null);
       return;
     }
-    await this.outbox.step(meetingId, { type: 'answer', userId: input.sender, answer }, meta);
+    const result = await this.outbox.step(meetingId, { type: 'answer', userId: input.sender, answer }, meta);
+    if (result) await this.tellRestart(result.applied.meeting, result.applied.effects, result.report);
+  }
+
+  /**
+   * A late invitee's ❌ ended the recorded session and opened an unrecorded one: the room hears it
+   * (without their name), and "ended" only once BBB confirmed it.
+   */
+  private async tellRestart(
+    meeting: MeetingRow,
+    effects: Effect[],
+    report: OutboxReport | null,
+  ): Promise<void> {
+    const ended = effects.find((e) => e.type === 'end-session');
+    if (ended?.type !== 'end-session' || !effects.some((e) => e.type === 'create-session')) return;
+    const confirmed = report?.ended.some((s) => s.id === ended.sessionId) ?? false;
+    const { t } = this.ctx;
+    await this.ctx.chat.send(
+      meeting.roomId,
+      confirmed ? t.lateDeclineRestarted(meeting.title) : t.lateDeclineEnding(meeting.title),
+      { key: `late-decline:${ended.sessionId}` },
+    );
   }
 
   onRedaction(input: RedactionInput, source: 'redaction' | 'reconcile' = 'redaction'): Promise<void> {

@@ -232,6 +232,10 @@ function onAnswer(model: MeetingModel, userId: string, answer: Answer, catchingU
   if (model.state === 'collecting') {
     return catchingUp ? { model: next, effects } : openIfAllAnswered({ model: next, effects });
   }
+  // A late invitee without a link to the running recorded session declines: a decline, not an
+  // exclusion (design §3.4). The recorded session ends and an unrecorded one opens for everyone;
+  // its recording stays, everyone in it had agreed.
+  if (answer === 'decline') return restartUnrecorded({ model: next, effects });
   // Open: a late invitee of a recorded session gets their link only now, after ✅.
   if (answer === 'agree') effects.push({ type: 'deliver-links' });
   return { model: next, effects };
@@ -271,13 +275,7 @@ function withdraw(model: MeetingModel, userId: string): Transition {
     // It will open unrecorded unless the person agrees again.
     return openIfAllAnswered({ model: next, effects });
   }
-  const running = currentSession(next);
-  if (model.state === 'open' && running?.record && running.id !== null) {
-    // BBB cannot stop a recording: end the session and open an unrecorded one with new links.
-    next = withSession(next, running.id, 'ending');
-    next = { ...next, sessions: [...next.sessions, { id: null, record: false, state: 'creating' }] };
-    effects.push({ type: 'end-session', sessionId: running.id }, { type: 'create-session' });
-  }
+  ({ model: next } = restartUnrecorded({ model: next, effects }));
   // A cancelled meeting may still have a recorded session whose end is being retried.
   for (const s of next.sessions) {
     if (s.record && s.id !== null && (s.state === 'running' || s.state === 'creating')) {
@@ -287,6 +285,19 @@ function withdraw(model: MeetingModel, userId: string): Transition {
   }
   if (hadRecordedSession(next)) effects.push({ type: 'purge-recordings' });
   return { model: next, effects };
+}
+
+/**
+ * In an open meeting whose current session is recorded: BBB cannot stop a recording, so that
+ * session ends and an unrecorded one opens, with new links for everyone. Otherwise nothing.
+ */
+function restartUnrecorded(t: Transition): Transition {
+  const running = currentSession(t.model);
+  if (t.model.state !== 'open' || !running?.record || running.id === null) return t;
+  let next = withSession(t.model, running.id, 'ending');
+  next = { ...next, sessions: [...next.sessions, { id: null, record: false, state: 'creating' }] };
+  t.effects.push({ type: 'end-session', sessionId: running.id }, { type: 'create-session' });
+  return { model: next, effects: t.effects };
 }
 
 function onInvite(model: MeetingModel, userIds: readonly string[]): Transition {

@@ -161,7 +161,7 @@ export const de = {
     ]),
   joinLinkInRoom: (who: Rich, url: string) => rich`${who}: ${url}`,
   waitingForConsent: (who: Rich) =>
-    rich`${who}: Diese Besprechung wird aufgezeichnet. Deinen Link bekommst du, sobald du oben mit ✅ zustimmst.`,
+    rich`${who}: Diese Besprechung läuft gerade mit Aufzeichnung. Mit ✅ oben stimmst du zu und bekommst deinen Link zur laufenden Sitzung. Mit ❌ lehnst du ab: Dann endet die aufgezeichnete Sitzung, eine neue ohne Aufzeichnung beginnt, und alle, auch du, bekommen einen Link dazu. Ablehnen hat für dich keinen Nachteil.`,
   linkUndeliverable: (who: Rich, organizer: Rich, title: string) =>
     rich`${organizer}: Den Link zu ${bold(title)} konnte ich ${who} nicht zustellen (keine Direktnachricht möglich); ich versuche es weiter.`,
   mydataUndeliverable: rich`Ich konnte dir keine Direktnachricht schicken; vor den anderen hier lese ich deine Daten nicht vor.`,
@@ -216,6 +216,10 @@ export const de = {
     rich`Widerruf von ${who}: Die aufgezeichnete Sitzung von ${bold(title)} wurde beendet, eine neue Sitzung ohne Aufzeichnung ist eröffnet. Neue Links kommen gleich; die Aufzeichnung der beendeten Sitzung wird gelöscht.`,
   withdrawEnding: (who: Rich, title: string) =>
     rich`Widerruf von ${who}: Die aufgezeichnete Sitzung von ${bold(title)} wird beendet; BigBlueButton hat das Ende noch nicht bestätigt, ich versuche es weiter und sage Bescheid. Eine neue Sitzung ohne Aufzeichnung wird eröffnet; ihre Links kommen gleich. Die Aufzeichnung wird gelöscht.`,
+  lateDeclineRestarted: (title: string) =>
+    rich`Ein später Eingeladener möchte nicht aufgezeichnet werden: Die aufgezeichnete Sitzung von ${bold(title)} wurde beendet, eine neue Sitzung ohne Aufzeichnung ist eröffnet. Neue Links kommen gleich, für alle. Die Aufzeichnung der beendeten Sitzung bleibt, alle darin hatten zugestimmt.`,
+  lateDeclineEnding: (title: string) =>
+    rich`Ein später Eingeladener möchte nicht aufgezeichnet werden: Die aufgezeichnete Sitzung von ${bold(title)} wird beendet; BigBlueButton hat das Ende noch nicht bestätigt, ich versuche es weiter und sage Bescheid. Eine neue Sitzung ohne Aufzeichnung wird eröffnet; ihre Links kommen gleich, für alle. Die Aufzeichnung der beendeten Sitzung bleibt, alle darin hatten zugestimmt.`,
   recordedSessionEnded: (title: string) =>
     rich`Die aufgezeichnete Sitzung von ${bold(title)} ist jetzt beendet (von BigBlueButton bestätigt).`,
   cancelledEnding: (title: string) =>

@@ -123,7 +123,7 @@ export const en: Catalogue = {
     ]),
   joinLinkInRoom: (who, url) => rich`${who}: ${url}`,
   waitingForConsent: (who) =>
-    rich`${who}: this meeting is recorded. You get your link as soon as you agree with ✅ above.`,
+    rich`${who}: this meeting is running with recording. With ✅ above you agree and get your link to the running session. With ❌ you decline: then the recorded session ends, a new one without recording begins, and everyone, you included, gets a link to it. Declining costs you nothing.`,
   linkUndeliverable: (who, organizer, title) =>
     rich`${organizer}: I could not deliver ${who}'s link to ${bold(title)} (no direct message possible); I keep trying.`,
   mydataUndeliverable: rich`I could not send you a direct message, and I do not read out your data in front of the others here.`,
@@ -163,6 +163,10 @@ export const en: Catalogue = {
     rich`Withdrawal by ${who}: the recorded session of ${bold(title)} was ended and a new unrecorded session is open. New links follow; the ended session's recording will be deleted.`,
   withdrawEnding: (who, title) =>
     rich`Withdrawal by ${who}: the recorded session of ${bold(title)} is being ended; BigBlueButton has not confirmed the end yet, I keep trying and will say when it did. A new unrecorded session is being opened; its links follow. The recording will be deleted.`,
+  lateDeclineRestarted: (title) =>
+    rich`Someone invited late does not want to be recorded: the recorded session of ${bold(title)} was ended and a new session without recording is open. New links follow, for everyone. The ended session's recording stays; everyone in it had agreed.`,
+  lateDeclineEnding: (title) =>
+    rich`Someone invited late does not want to be recorded: the recorded session of ${bold(title)} is being ended; BigBlueButton has not confirmed the end yet, I keep trying and will say when it did. A new session without recording is being opened; its links follow, for everyone. The ended session's recording stays; everyone in it had agreed.`,
   recordedSessionEnded: (title) =>
     rich`The recorded session of ${bold(title)} has now ended (confirmed by BigBlueButton).`,
   cancelledEnding: (title) =>

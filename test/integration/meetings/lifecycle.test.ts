@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { catalogue } from '../../../src/i18n/index.js';
+import { mention } from '../../../src/i18n/rich.js';
 import {
   ALICE,
   BOB,
@@ -117,7 +119,7 @@ describe('meeting lifecycle', () => {
     await h.react(ALICE, h.promptOf(1), '✅');
     expect(h.sim.sessions()[0]?.record).toBe(true);
     await h.say(ORGANIZER, `!invite ${CAROL}`);
-    expect(roomSays('Deinen Link bekommst du, sobald du oben mit ✅ zustimmst')).toBe(true);
+    expect(roomSays(catalogue('de').waitingForConsent(mention(CAROL, 'Carol')).text)).toBe(true);
     expect(links(CAROL)).toHaveLength(0);
     await h.react(CAROL, h.promptOf(1), '✅');
     expect(links(CAROL)).toHaveLength(1);

@@ -4,11 +4,20 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BbbPort } from '../../../src/app/ports.js';
 import { catalogue } from '../../../src/i18n/index.js';
-import { ADMIN, ALICE, BOB, createHarness, type Harness, ORGANIZER } from '../../support/app-harness.js';
+import {
+  ADMIN,
+  ALICE,
+  BOB,
+  createHarness,
+  type Harness,
+  ORGANIZER,
+  ROOM,
+} from '../../support/app-harness.js';
 import {
   currentSession,
   endAndDiscover,
   joinAs,
+  joinLinks,
   lastMeetingId,
   openRecordedMeeting,
   recordedMeetingWithRecording,
@@ -155,5 +164,35 @@ describe('defect 3: !recordings checks consent at sending time', () => {
     expect(meanwhile).toBeNull();
     expect(simState(h, recordId)).toBe('deleted');
     expect(links(BOB)).toHaveLength(bobBefore);
+  });
+});
+
+describe('defect 5: a late invitee who declines takes part unrecorded', () => {
+  const DAVE = '@dave:test';
+
+  it('his ❌ ends the recorded session, opens an unrecorded one, and everyone, he included, gets a link', async () => {
+    h.chat.members.get(ROOM)?.add(DAVE);
+    const id = await openRecordedMeeting(h);
+    const recorded = currentSession(h, id);
+    await joinAs(h, ORGANIZER);
+    await h.say(ORGANIZER, `!invite #${id} ${DAVE}`);
+    // The prompt names both choices and what each does.
+    const asked = h.chat.inRoom(ROOM).find((m) => m.text.includes('❌') && m.mentions.includes(DAVE));
+    expect(asked?.text).toContain('✅');
+    expect(joinLinks(h, DAVE)).toEqual([]);
+    const before = Object.fromEntries([ORGANIZER, ALICE, BOB].map((u) => [u, joinLinks(h, u).length]));
+
+    await h.react(DAVE, h.promptOf(id), '❌');
+
+    expect(h.sim.sessions().find((s) => s.meetingID === recorded.bbbMeetingId)?.ended).toBe(true);
+    const next = currentSession(h, id);
+    expect(next.id).not.toBe(recorded.id);
+    expect(next.record).toBe(false);
+    expect(joinLinks(h, DAVE)).toHaveLength(1);
+    for (const u of [ORGANIZER, ALICE, BOB]) expect(joinLinks(h, u)).toHaveLength(before[u]! + 1);
+    expect(h.chat.inRoom(ROOM).at(-1)?.text).toBe(de.lateDeclineRestarted('Weekly sync').text);
+    // A decline, not a withdrawal: nobody withdrew, the ended session's recording is kept.
+    expect(withdrawals(id)).toEqual([]);
+    expect(h.app.ctx.stores.outbox.pending().filter((i) => i.kind === 'purge-recordings')).toEqual([]);
   });
 });

@@ -252,3 +252,28 @@ describe('retention', () => {
     expect(evidenceCutoff(400 * DAY_MS, 0)).toBe(400 * DAY_MS);
   });
 });
+
+describe('a late invitee of a running recorded session', () => {
+  const C = '@c:x';
+  const running = model({
+    state: 'open',
+    answers: new Map<string, ConsentStatus>([...agreedBoth, [C, 'pending']]),
+    sessions: [{ id: 1, record: true, state: 'running' }],
+  });
+
+  it('who declines ends it and opens an unrecorded one for everyone; nothing is deleted', () => {
+    const t = transition(running, { type: 'answer', userId: C, answer: 'decline' });
+    expect(types(t)).toEqual(['record-consent', 'end-session', 'create-session']);
+    expect(t.model.answers.get(C)).toBe('declined');
+    expect(t.model.sessions).toEqual([
+      { id: 1, record: true, state: 'ending' },
+      { id: null, record: false, state: 'creating' },
+    ]);
+  });
+
+  it('who agrees gets a link to it', () => {
+    const t = transition(running, { type: 'answer', userId: C, answer: 'agree' });
+    expect(types(t)).toEqual(['record-consent', 'deliver-links']);
+    expect(currentSession(t.model)?.id).toBe(1);
+  });
+});
