@@ -1,5 +1,5 @@
 import type { BotApp } from '../src/app/bot-app.js';
-import type { Rich } from '../src/i18n/rich.js';
+import { lines, type Rich } from '../src/i18n/rich.js';
 import type { CommandContext, CommandDefinition } from './command.js';
 import { UsageError } from './command.js';
 import { commandTable } from './index.js';
@@ -11,7 +11,12 @@ export interface IncomingMessage {
   sender: string;
   eventId: string;
   content: Record<string, unknown>;
+  /** When the homeserver received it (`origin_server_ts`); absent: just now. */
+  sentAt?: number;
 }
+
+/** A request about one's own data answered this long after it was sent says when it was received. */
+const RECEIVED_NOTE_AFTER_MS = 60_000;
 
 /**
  * Longest command read; anything larger is not read at all (hostile input). A homeserver event holds
@@ -30,13 +35,29 @@ export class CommandDispatcher {
   async handle(message: IncomingMessage): Promise<boolean> {
     const { ctx } = this.app;
     const prefix = ctx.config.matrix.commandPrefix;
-    const text = commandText(message.content);
+    const edited = isEdit(message.content);
+    const text = commandText(edited ? newContent(message.content) : message.content);
     if (!text.startsWith(prefix) || text.length > MAX_COMMAND_LENGTH) return false;
     const [name, ...tokens] = tokenize(text.slice(prefix.length));
     const definition = this.table.find((d) => d.name === name?.toLowerCase());
     if (!definition) return false; // another bot's command, perhaps: stay quiet
     if (!ctx.stores.state.claimEvent(message.eventId, ctx.now())) return true;
 
+    const answer = (reply: Rich) =>
+      ctx.chat.send(message.roomId, reply, { replyTo: message.eventId, notice: true }).then(() => undefined);
+    // An edit that reads as a command is not carried out (the original may have been, or not); the
+    // person is told, so that silence is not taken for an answer.
+    if (edited) {
+      await answer(ctx.t.editsNotRead(`${prefix}${definition.name}`));
+      return true;
+    }
+    const sentAt = message.sentAt ?? ctx.now();
+    const age = ctx.now() - sentAt;
+    if (!definition.ownData && age > ctx.config.matrix.commandMaxAgeMinutes * 60_000) {
+      await answer(ctx.t.receivedWhileOffline(`${prefix}${definition.name}`, ctx.dateTime(sentAt)));
+      return true;
+    }
+    const late = definition.ownData && age > RECEIVED_NOTE_AFTER_MS;
     const c: CommandContext = {
       app: this.app,
       ctx,
@@ -44,9 +65,7 @@ export class CommandDispatcher {
       sender: message.sender,
       eventId: message.eventId,
       prefix,
-      reply: async (answer: Rich) => {
-        await ctx.chat.send(message.roomId, answer, { replyTo: message.eventId, notice: true });
-      },
+      reply: (reply: Rich) => answer(late ? lines([ctx.t.receivedAt(ctx.dateTime(sentAt)), reply]) : reply),
     };
     const usage = `${prefix}${definition.usage}`;
     try {
@@ -76,4 +95,15 @@ export class CommandDispatcher {
     }
     return true;
   }
+}
+
+/** An edit (`m.replace`): its new text is in `m.new_content`. */
+function isEdit(content: Record<string, unknown>): boolean {
+  const relation = content['m.relates_to'] as { rel_type?: unknown } | undefined;
+  return relation?.rel_type === 'm.replace';
+}
+
+function newContent(content: Record<string, unknown>): Record<string, unknown> {
+  const inner = content['m.new_content'];
+  return inner && typeof inner === 'object' ? (inner as Record<string, unknown>) : {};
 }

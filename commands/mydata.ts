@@ -5,6 +5,7 @@ export default defineCommand({
   name: 'mydata',
   usage: 'mydata',
   permission: 'anyone',
+  ownData: true,
   async run(c) {
     const { t, stores } = c.ctx;
     const meetings = stores.meetings.ofUser(c.sender);

@@ -8,6 +8,7 @@ export default defineCommand({
   name: 'withdraw',
   usage: 'withdraw [@user] [#meeting]',
   permission: 'anyone',
+  ownData: true,
   async run(c, args) {
     const { t } = c.ctx;
     if (args.mentions.length > 1) throw new UsageError();

@@ -25,6 +25,11 @@ const tallyLine = (label: string, people: Piece[], total = people.length): Rich 
 export const de = {
   languageTag: 'de-DE',
   pong: rich`pong`,
+  receivedWhileOffline: (command: string, at: string) =>
+    rich`Dein ${code(command)} kam am ${at} an, während ich offline war. Ich führe so alte Befehle nicht aus; sende ihn noch einmal, wenn er noch gilt.`,
+  receivedAt: (at: string) => rich`(Deine Anfrage kam am ${at} an, während ich offline war.)`,
+  editsNotRead: (command: string) =>
+    rich`Bearbeitete Nachrichten lese ich nicht als Befehl. Sende ${code(command)} bitte als neue Nachricht.`,
   usage: (usage: string) => rich`Aufruf: ${code(usage)}`,
   argumentError: (problem: string, usage: string) => rich`${problem}. Aufruf: ${code(usage)}`,
   unknownOption: (option: string) => `Unbekannte Option ${option}`,

@@ -14,6 +14,11 @@ const present = (items: (Rich | null)[]) => lines(items.filter((x): x is Rich =>
 export const en: Catalogue = {
   languageTag: 'en-GB',
   pong: rich`pong`,
+  receivedWhileOffline: (command, at) =>
+    rich`Your ${code(command)} arrived on ${at}, while I was offline. I do not carry out commands that old; send it again if it still holds.`,
+  receivedAt: (at) => rich`(Your request arrived on ${at}, while I was offline.)`,
+  editsNotRead: (command) =>
+    rich`I do not read edited messages as commands. Please send ${code(command)} as a new message.`,
   usage: (usage) => rich`Usage: ${code(usage)}`,
   argumentError: (problem, usage) => rich`${problem}. Usage: ${code(usage)}`,
   unknownOption: (option) => `Unknown option ${option}`,

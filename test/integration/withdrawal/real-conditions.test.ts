@@ -196,3 +196,70 @@ describe('defect 5: a late invitee who declines takes part unrecorded', () => {
     expect(h.app.ctx.stores.outbox.pending().filter((i) => i.kind === 'purge-recordings')).toEqual([]);
   });
 });
+
+describe('defect 1: nothing a person says while the bot is down is lost', () => {
+  const MINUTE = 60_000;
+  /** A message the bot reads only now, sent `minutesAgo` earlier (homeserver time). */
+  async function readLate(sender: string, body: string, minutesAgo: number, content: object = {}) {
+    const eventId = h.chat.nextEventId();
+    await h.dispatcher.handle({
+      roomId: ROOM,
+      sender,
+      eventId,
+      content: { msgtype: 'm.text', body, ...content },
+      sentAt: h.clock.now() - minutesAgo * MINUTE,
+    });
+    await h.app.prompts.flush();
+    return eventId;
+  }
+  const replyTo = (eventId: string) => h.chat.inRoom(ROOM).find((m) => m.replyTo === eventId);
+
+  it('a !withdraw read 11 minutes after it was sent is carried out, and the answer says when it arrived', async () => {
+    const { meetingId, recordId } = await recordedMeetingWithRecording(h);
+    const sentAt = h.clock.now() - 11 * MINUTE;
+    const eventId = await readLate(BOB, '!withdraw', 11);
+    expect(simState(h, recordId)).toBe('deleted');
+    expect(withdrawals(meetingId).map((e) => [e.userId, e.kind])).toEqual([[BOB, 'withdraw']]);
+    expect(replyTo(eventId)?.text).toContain(de.receivedAt(h.app.ctx.dateTime(sentAt)).text);
+  });
+
+  it('an organizer command read 11 minutes late is answered, not carried out', async () => {
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
+    const id = lastMeetingId(h);
+    const sentAt = h.clock.now() - 11 * MINUTE;
+    const eventId = await readLate(ORGANIZER, '!start', 11);
+    expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('collecting');
+    expect(h.sim.sessions()).toHaveLength(0);
+    expect(replyTo(eventId)?.text).toBe(de.receivedWhileOffline('!start', h.app.ctx.dateTime(sentAt)).text);
+    // Within the limit it is carried out as usual.
+    await readLate(ORGANIZER, '!start', 3);
+    expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('open');
+  });
+
+  it('the limit is configurable', async () => {
+    await h.close();
+    h = await createHarness({
+      matrix: {
+        homeserverUrl: 'http://127.0.0.1:1',
+        accessToken: 'token',
+        allowedInviters: ['@*:test'],
+        commandMaxAgeMinutes: 2,
+      },
+    });
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
+    const id = lastMeetingId(h);
+    await readLate(ORGANIZER, '!cancel', 3);
+    expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('collecting');
+  });
+
+  it('a message edited into a command is answered that edits are not read', async () => {
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
+    const id = lastMeetingId(h);
+    const eventId = await readLate(ORGANIZER, '* !cancel', 0, {
+      'm.new_content': { msgtype: 'm.text', body: '!cancel' },
+      'm.relates_to': { rel_type: 'm.replace', event_id: '$original' },
+    });
+    expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('collecting');
+    expect(replyTo(eventId)?.text).toBe(de.editsNotRead('!cancel').text);
+  });
+});
