@@ -24,7 +24,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { passwordLogin } from '../src/matrix/login.js';
+import { passwordLogin } from '../src/matrix/sdk/login.js';
 import { type BotProcess, startBot } from '../test/e2e/support/bot-process.js';
 import { TestHomeserver, TestUser } from '../test/e2e/support/homeserver.js';
 import { acquireHomeserver } from '../test/e2e/support/homeserver-lifecycle.js';

@@ -12,10 +12,10 @@
 // whose recording still exists, design.md §3.8) get a real prompt in their room and real ✅ reactions
 // by their three people, so the start-up reconciliation finds on the homeserver what the database says.
 import { randomBytes } from 'node:crypto';
-import { loadNotice } from '../src/app/notice.js';
 import { parseConfig } from '../src/config/load.js';
 import { openDatabase } from '../src/db/open.js';
 import { createStores } from '../src/db/stores.js';
+import { loadNotice } from '../src/notice.js';
 import { CryptoUser } from '../test/e2e/support/crypto-user.js';
 import type { TestHomeserver, TestUser } from '../test/e2e/support/homeserver.js';
 import { registerPeople } from '../test/e2e/support/meeting-helpers.js';

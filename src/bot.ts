@@ -2,12 +2,11 @@ import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import type { MatrixClient } from '@vector-im/matrix-bot-sdk';
 import type { ScheduledTask } from 'node-cron';
-import { CommandDispatcher } from '../commands/dispatch.js';
 import { BotApp } from './app/bot-app.js';
 import { AppContext } from './app/context.js';
-import { loadNotice } from './app/notice.js';
 import { systemClock } from './app/ports.js';
 import { BbbClient } from './bbb/index.js';
+import { CommandDispatcher } from './commands/dispatch.js';
 import type { Config } from './config/schema.js';
 import type { BotStateStore } from './db/bot-state-store.js';
 import { openDatabase } from './db/open.js';
@@ -15,8 +14,10 @@ import { createStores } from './db/stores.js';
 import { startHttpServer } from './http/server.js';
 import { startJobs } from './jobs/scheduler.js';
 import type { Logger } from './log.js';
-import { MatrixChatPort } from './matrix/chat-port.js';
-import { BotMatrixClient } from './matrix/client.js';
+import { MatrixChatPort } from './matrix/chat/chat-port.js';
+import { observeHomeserverCalls } from './matrix/chat/rate-limit.js';
+import { MatrixEventIntake } from './matrix/intake/event-intake.js';
+import { BotMatrixClient } from './matrix/sdk/client.js';
 import {
   type CryptoStartProblem,
   classifyCryptoStartError,
@@ -27,12 +28,11 @@ import {
   lostStoreNotice,
   setBrokenStoreAside,
   startOnNewDevice,
-} from './matrix/crypto.js';
-import { MatrixEventIntake } from './matrix/event-intake.js';
-import { observeHomeserverCalls } from './matrix/rate-limit.js';
-import { SqliteStorageProvider } from './matrix/storage.js';
+} from './matrix/sdk/crypto.js';
+import { SqliteStorageProvider } from './matrix/sdk/storage.js';
 import { instrumentBbb } from './metrics/instrument-bbb.js';
 import { BotMetrics } from './metrics/metrics.js';
+import { loadNotice } from './notice.js';
 import { collectAfterStartup } from './startup-gc.js';
 
 export interface RunningBot {
@@ -60,13 +60,12 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   });
   const bbb = instrumentBbb(bbbClient, metrics);
 
-  const storage = new SqliteStorageProvider(stores.state);
   // matrix-bot-sdk stores the sync token after every completed /sync: the age of the last sync.
-  const storeSyncToken = storage.setSyncToken.bind(storage);
-  storage.setSyncToken = (token) => {
-    lastSyncAt = Date.now();
-    storeSyncToken(token);
-  };
+  const storage = new SqliteStorageProvider(stores.state, {
+    onSyncToken: () => {
+      lastSyncAt = Date.now();
+    },
+  });
   const { client, lost } = await connect(config, storage, stores.state, log);
   const encryption = !!client.crypto;
   client.on('room.event', () => {
@@ -75,8 +74,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const botUserId = await client.getUserId();
   const chat = new MatrixChatPort(client, botUserId, log.child({ component: 'matrix' }), encryption);
   const ctx = new AppContext(config, stores, chat, bbb, systemClock, log, notice);
-  const app = new BotApp(ctx);
-  app.retention.run = metrics.timePurge(app.retention.run.bind(app.retention));
+  const app = new BotApp(ctx, { timeRetention: (run) => metrics.timePurge(run)() });
   const intake = new MatrixEventIntake(
     client,
     chat,
@@ -91,7 +89,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   app.reconciler.hold();
   await client.start();
   await app.reconciler.run();
-  const tasks: ScheduledTask[] = startJobs(app, app.retention);
+  const tasks: ScheduledTask[] = startJobs(app);
   const server: Server | null = config.http.enabled
     ? await startHttpServer(app, { lastSyncAt: () => lastSyncAt, metrics })
     : null;

@@ -4,8 +4,8 @@ import { runStartupChecks } from './check/startup.js';
 import { configFileFromArgs } from './config/args.js';
 import { ConfigError, loadConfigFile } from './config/load.js';
 import { createLogger, type Logger, registerSecret, routeMatrixSdkLogs } from './log.js';
-import { applyStoredSession } from './matrix/session.js';
-import { cryptoStorePath, sessionFilePath } from './matrix/store-paths.js';
+import { applyStoredSession } from './matrix/sdk/session.js';
+import { cryptoStorePath, sessionFilePath } from './matrix/sdk/store-paths.js';
 
 // `npm start` reads ./config.json, or the file given with `--config <file>`. Configuration problems
 // end the process with a message naming each bad key, never with a stack trace.

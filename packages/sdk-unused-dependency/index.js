@@ -7,7 +7,7 @@ function notInstalled() {
   throw new Error(
     'a dependency of matrix-bot-sdk that this bot does not install was called: ' +
       "package.json's dependencies on packages/sdk-unused-dependency and its overrides put this stand-in in its place. " +
-      "The SDK's HTTP goes through src/matrix/transport.ts, its state into the bot's SQLite file; its appservice and HTML helpers are not used.",
+      "The SDK's HTTP goes through src/matrix/sdk/transport.ts, its state into the bot's SQLite file; its appservice and HTML helpers are not used.",
   );
 }
 

@@ -1,6 +1,6 @@
-import { RetentionJob } from '../jobs/retention.js';
 import { ConsentIntake } from './consent-intake.js';
 import type { AppContext } from './context.js';
+import { DirectRooms } from './direct-rooms.js';
 import { MeetingLifecycle } from './lifecycle.js';
 import { Opening } from './opening.js';
 import { Outbox } from './outbox.js';
@@ -10,12 +10,15 @@ import { PromptUpdater } from './prompt-updater.js';
 import { Purger } from './purge.js';
 import { Reconciler } from './reconcile.js';
 import { RecordingDiscovery } from './recording-discovery.js';
+import { Reminders } from './reminders.js';
+import { RetentionJob } from './retention.js';
 import { Withdrawal } from './withdrawal.js';
 
 /** The application services, wired together once; the chat adapter and the jobs call into these. */
 export class BotApp {
   readonly prompts: PromptUpdater;
   readonly lifecycle: MeetingLifecycle;
+  readonly directRooms: DirectRooms;
   readonly opening: Opening;
   readonly outbox: Outbox;
   readonly planning: Planning;
@@ -26,23 +29,30 @@ export class BotApp {
   readonly intake: ConsentIntake;
   readonly reconciler: Reconciler;
   readonly retention: RetentionJob;
+  readonly reminders: Reminders;
 
   constructor(
     readonly ctx: AppContext,
-    options: { promptEditDelayMs?: number } = {},
+    options: {
+      promptEditDelayMs?: number;
+      /** Wraps each retention run (the metrics time it). */
+      timeRetention?: <T>(run: () => Promise<T>) => Promise<T>;
+    } = {},
   ) {
     this.prompts = new PromptUpdater(ctx, options.promptEditDelayMs);
     this.lifecycle = new MeetingLifecycle(ctx);
-    this.opening = new Opening(ctx, this.prompts);
+    this.directRooms = new DirectRooms(ctx);
+    this.opening = new Opening(ctx, this.prompts, this.directRooms);
     this.purger = new Purger(ctx);
     this.discovery = new RecordingDiscovery(ctx, this.prompts, this.lifecycle);
-    this.playback = new PlaybackLinks(ctx, (userId) => this.opening.directRoom(userId));
+    this.playback = new PlaybackLinks(ctx, (userId) => this.directRooms.get(userId));
     this.discovery.onAvailable = async (recording) => this.playback.schedule(recording);
     this.outbox = new Outbox(ctx, this.lifecycle, this.opening, this.purger, this.discovery, this.prompts);
     this.planning = new Planning(ctx, this.outbox);
     this.withdrawal = new Withdrawal(ctx, this.outbox, this.discovery);
     this.intake = new ConsentIntake(ctx, this.outbox, this.withdrawal);
-    this.retention = new RetentionJob(ctx, this.purger, this.outbox);
+    this.retention = new RetentionJob(ctx, this.purger, this.outbox, options.timeRetention);
+    this.reminders = new Reminders(ctx);
     this.reconciler = new Reconciler(ctx, this.planning, this.intake, this.outbox, this.prompts);
   }
 

@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import type { Stores } from '../db/stores.js';
 import { type Catalogue, catalogue, formatDate, formatDateTime, type Language } from '../i18n/index.js';
 import type { Logger } from '../log.js';
-import type { Notice } from './notice.js';
+import type { Notice } from '../notice.js';
 import type { BbbPort, ChatPort, Clock } from './ports.js';
 
 export type { Stores };

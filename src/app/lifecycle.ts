@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { ConsentSource, MeetingRow } from '../db/meetings-store.js';
 import {
   currentSession,
@@ -8,7 +9,6 @@ import {
   transition,
 } from '../domain/lifecycle.js';
 import type { AppContext } from './context.js';
-import { newBbbMeetingId } from './session-ids.js';
 
 /** Where an event came from: stored with consent entries, and makes them idempotent. */
 export interface EventMeta {
@@ -195,4 +195,9 @@ export class MeetingLifecycle {
       );
     }
   }
+}
+
+/** BBB meeting IDs: stable prefix for operators, unguessable suffix, within [A-Za-z0-9_-]. */
+export function newBbbMeetingId(meetingId: number): string {
+  return `meetbot-${meetingId}-${randomBytes(6).toString('hex')}`;
 }

@@ -1,11 +1,9 @@
 import type { InviteeRow, MeetingRow, SessionRow } from '../db/meetings-store.js';
 import { mention } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
-import { UndeliverableError } from './ports.js';
+import type { DirectRooms } from './direct-rooms.js';
 import type { PromptUpdater } from './prompt-updater.js';
 import { nameOf, readMeeting, recordingStatement } from './views.js';
-
-export { newBbbMeetingId } from './session-ids.js';
 
 /**
  * The outside actions of opening a meeting (design.md §3.3): BBB `create`, the room's announcement
@@ -16,6 +14,7 @@ export class Opening {
   constructor(
     private readonly ctx: AppContext,
     private readonly prompts: PromptUpdater,
+    private readonly directRooms: DirectRooms,
   ) {}
 
   /** Calls BBB `create`; returns the confirmed fields, or null when BBB did not confirm (retried). */
@@ -95,7 +94,7 @@ export class Opening {
       await this.ctx.chat.send(meeting.roomId, this.ctx.t.joinLinkInRoom(pill, url), { key });
       return meeting.roomId;
     }
-    const roomId = await this.directRoom(invitee.userId);
+    const roomId = await this.directRooms.get(invitee.userId);
     const message = this.ctx.t.joinLink({
       title: meeting.title,
       url,
@@ -125,18 +124,6 @@ export class Opening {
         ),
       );
     }
-  }
-
-  /**
-   * One direct-message room per person, reused while they are still in it (joined or invited); else
-   * a new one is made and stored. Throws UndeliverableError if no direct message can reach them.
-   */
-  async directRoom(userId: string): Promise<string> {
-    const known = this.ctx.stores.state.directRoom(userId);
-    const dm = await this.ctx.chat.directRoom(userId, known);
-    if (dm.kind === 'undeliverable') throw new UndeliverableError(userId, dm.reason);
-    if (dm.roomId !== known) this.ctx.stores.state.setDirectRoom(userId, dm.roomId, this.ctx.now());
-    return dm.roomId;
   }
 }
 

@@ -1,9 +1,9 @@
 import type { MeetingRow } from '../db/meetings-store.js';
 import { withinCap } from '../domain/bounds.js';
 import { AGREE_KEY, DECLINE_KEY } from '../domain/consent.js';
-import { mention, type Rich } from '../i18n/rich.js';
+import { join, mention, paragraphs, type Rich } from '../i18n/rich.js';
+import { noticeFacts, shortVersion } from '../notice.js';
 import type { AppContext } from './context.js';
-import { postNotice } from './notice.js';
 import type { Outbox } from './outbox.js';
 import { readMeeting, renderPrompt } from './views.js';
 
@@ -183,4 +183,52 @@ export class Planning {
       };
     });
   }
+}
+
+/** A link to one event that Matrix clients open in place (matrix.to, with a server to find the room). */
+export function permalink(roomId: string, eventId: string, viaUserId: string): string {
+  const via = viaUserId.slice(viaUserId.indexOf(':') + 1);
+  return `https://matrix.to/#/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}?via=${encodeURIComponent(via)}`;
+}
+
+/** The full text as a message: a header line, then the text (its plain body is header + blank line + text). */
+export function fullNoticeMessage(ctx: AppContext, text: string, sha256: string): Rich {
+  return join([ctx.t.noticeFullHeader(shortVersion(sha256)), paragraphs(text)], '\n\n');
+}
+
+/**
+ * Posts the privacy notice of a meeting: the full text once per room and notice version, then the
+ * short first layer that links to it. Returns the first layer's event ID. Resumable: the full
+ * text's event ID is stored before the first layer is sent, and both sends are keyed.
+ */
+export async function postNotice(
+  ctx: AppContext,
+  meeting: { id: number; roomId: string; title: string; noticeSha256: string },
+): Promise<string> {
+  const key = `notice-full:${meeting.roomId}:${meeting.noticeSha256}`;
+  let fullEventId = ctx.stores.state.read(key);
+  if (!fullEventId) {
+    const text = ctx.stores.meetings.noticeText(meeting.noticeSha256) ?? ctx.notice.text;
+    fullEventId = await ctx.chat.send(meeting.roomId, fullNoticeMessage(ctx, text, meeting.noticeSha256), {
+      notice: true,
+      key: `notice-full:${meeting.noticeSha256}`,
+    });
+    ctx.stores.state.write(key, fullEventId);
+  }
+  const facts = noticeFacts(ctx.config, ctx.language);
+  return ctx.chat.send(
+    meeting.roomId,
+    ctx.t.noticeFirstLayer({
+      title: meeting.title,
+      version: shortVersion(meeting.noticeSha256),
+      controller: facts.controller ?? '',
+      contact: facts.contact ?? '',
+      bbbProvider: facts.bbbProvider ?? '',
+      recordingDays: ctx.config.retention.recordingDays,
+      prefix: ctx.config.matrix.commandPrefix,
+      fullText: permalink(meeting.roomId, fullEventId, ctx.chat.botUserId),
+    }),
+    // A plain message, not m.notice: people should read this one (clients show notices subdued).
+    { key: `notice:${meeting.id}` },
+  );
 }

@@ -26,7 +26,7 @@ export class PlaybackLinks {
 
   constructor(
     private readonly ctx: AppContext,
-    /** The person's direct-message room (created on first need, reused; see Opening.directRoom). */
+    /** The person's direct-message room (created on first need, reused; see DirectRooms). */
     private readonly directRoom: (userId: string) => Promise<string>,
   ) {}
 

@@ -57,6 +57,8 @@ export interface ChatPort {
    * second message: the homeserver deduplicates by transaction ID.
    */
   send(roomId: string, message: Rich, options?: SendOptions): Promise<string>;
+  /** Whether a message fits in one event, both when sent and when it replaces an earlier one. */
+  fits(message: Rich): boolean;
   /** Replaces the content of one of the bot's messages. */
   edit(roomId: string, eventId: string, message: Rich): Promise<void>;
   react(roomId: string, eventId: string, key: string): Promise<void>;

@@ -7,7 +7,6 @@ import {
 } from '../domain/consent.js';
 import type { TallyView } from '../i18n/index.js';
 import { join, mention, type Piece, person, type Rich } from '../i18n/rich.js';
-import { fitsInEvent } from '../matrix/content.js';
 import type { AppContext } from './context.js';
 
 /** A meeting with its invitees and everyone's current consent status, read in one go. */
@@ -81,7 +80,12 @@ export function someOf(ctx: AppContext, pieces: readonly Piece[], shown: number)
  * The homeserver refuses events over 64 KiB, and an edit carries its text twice. `render(shown)`
  * names `shown` people; this returns the fullest rendering that fits in one event, sent or edited.
  */
-export function fitting(render: (shown: number) => Rich, total: number, fits = fitsInEvent): Rich {
+export function fitting(
+  ctx: AppContext,
+  render: (shown: number) => Rich,
+  total: number,
+  fits = (message: Rich) => ctx.chat.fits(message),
+): Rich {
   const full = render(total);
   if (fits(full)) return full;
   let good = 0;
@@ -105,11 +109,15 @@ export function renderPrompt(ctx: AppContext, view: MeetingView, closedNote: Ric
   const named = peopleOf(view);
   const showing = (shown: number) => promptShowing(ctx, view, closedNote, shown, pills, named);
   const full = showing(Number.POSITIVE_INFINITY);
-  if (fitsInEvent(full)) return full;
+  if (ctx.chat.fits(full)) return full;
   const everyone = view.invitees.map((i) => i.userId);
-  const notifyingAll = fitting((shown) => ({ ...showing(shown), mentions: everyone }), view.invitees.length);
-  if (fitsInEvent(notifyingAll)) return notifyingAll;
-  return fitting(showing, view.invitees.length);
+  const notifyingAll = fitting(
+    ctx,
+    (shown) => ({ ...showing(shown), mentions: everyone }),
+    view.invitees.length,
+  );
+  if (ctx.chat.fits(notifyingAll)) return notifyingAll;
+  return fitting(ctx, showing, view.invitees.length);
 }
 
 function promptShowing(
@@ -146,6 +154,11 @@ export function recordingStatement(ctx: AppContext, view: MeetingView, record: b
     ...d.pending.map((id) => ctx.t.reasonPending(who(id))),
   ];
   // The statement is part of a longer message: it may fill half an event at most.
-  const inHalf = (r: Rich) => fitsInEvent({ ...r, text: r.text.repeat(2), html: r.html.repeat(2) });
-  return fitting((shown) => ctx.t.recordingOffReasons([someOf(ctx, reasons, shown)]), reasons.length, inHalf);
+  const inHalf = (r: Rich) => ctx.chat.fits({ ...r, text: r.text.repeat(2), html: r.html.repeat(2) });
+  return fitting(
+    ctx,
+    (shown) => ctx.t.recordingOffReasons([someOf(ctx, reasons, shown)]),
+    reasons.length,
+    inHalf,
+  );
 }

@@ -3,12 +3,12 @@ import { existsSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { loadNotice } from '../app/notice.js';
 import { BbbClient, BbbError, BbbUnavailableError, type ChecksumAlgorithm } from '../bbb/index.js';
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { MIGRATIONS_FOLDER } from '../db/open.js';
-import { jsonOf, networkReason } from '../http/fetch-answers.js';
+import { jsonOf, networkReason } from '../fetch-answers.js';
+import { loadNotice } from '../notice.js';
 
 /**
  * The preflight checks (`npm run check`, and the same at start-up). Each looks at one thing without

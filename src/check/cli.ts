@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { configFileFromArgs } from '../config/args.js';
 import { ConfigError, loadConfigFile } from '../config/load.js';
-import { cryptoStorePath, sessionFilePath } from '../matrix/store-paths.js';
+import { cryptoStorePath, sessionFilePath } from '../matrix/sdk/store-paths.js';
 import { type CheckResult, runChecks } from './checks.js';
 import { allOk, formatResult } from './report.js';
 
@@ -26,7 +26,7 @@ async function main(): Promise<number> {
   const sessionFile = sessionFilePath(cryptoStorePath(config));
   if (existsSync(sessionFile)) {
     const [{ applyStoredSession }, { createLogger }] = await Promise.all([
-      import('../matrix/session.js'),
+      import('../matrix/sdk/session.js'),
       import('../log.js'),
     ]);
     config = await applyStoredSession(config, sessionFile, createLogger('silent'), fetch, { readOnly: true });

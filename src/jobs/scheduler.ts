@@ -1,10 +1,11 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { BotApp } from '../app/bot-app.js';
-import { Reminders } from './reminders.js';
-import type { RetentionJob } from './retention.js';
 
-/** The bot's clockwork, all on node-cron, each task protected against overlapping runs. */
-export function startJobs(app: BotApp, retention: RetentionJob): ScheduledTask[] {
+/**
+ * The bot's clockwork, all on node-cron, each task protected against overlapping runs. Only when: what
+ * each job does lives in src/app.
+ */
+export function startJobs(app: BotApp): ScheduledTask[] {
   const { ctx } = app;
   const timezone = ctx.config.timezone;
   const guarded = (name: string, fn: () => Promise<unknown>) => async () => {
@@ -14,7 +15,6 @@ export function startJobs(app: BotApp, retention: RetentionJob): ScheduledTask[]
       ctx.log.error({ err: error, job: name }, 'job failed');
     }
   };
-  const reminders = new Reminders(ctx);
   return [
     // Scheduled openings and retries of sessions BBB did not confirm: every 15 seconds.
     cron.schedule(
@@ -25,7 +25,7 @@ export function startJobs(app: BotApp, retention: RetentionJob): ScheduledTask[]
     // Reminders before --at meetings (reminders.minutesBefore): checked every 15 seconds.
     cron.schedule(
       '*/15 * * * * *',
-      guarded('reminders', () => reminders.run()),
+      guarded('reminders', () => app.reminders.run()),
       { name: 'reminders', noOverlap: true, timezone },
     ),
     cron.schedule(
@@ -38,7 +38,7 @@ export function startJobs(app: BotApp, retention: RetentionJob): ScheduledTask[]
     ),
     cron.schedule(
       ctx.config.retention.purgeSchedule,
-      guarded('retention', () => retention.run()),
+      guarded('retention', () => app.retention.run()),
       {
         name: 'retention',
         noOverlap: true,

@@ -1,7 +1,7 @@
 // The 64 KiB event limit that test/support/memory-chat.ts enforces (#8 defect 8), checked against the
 // real Synapse: what the bot's size estimate accepts, Synapse accepts; a bit more is refused by Synapse.
 import { describe, expect, it } from 'vitest';
-import { eventBytes, MAX_EVENT_BYTES } from '../../src/matrix/content.js';
+import { eventBytes, MAX_EVENT_BYTES } from '../../src/matrix/chat/content.js';
 import { e2eHomeserver } from './support/context.js';
 
 const hs = e2eHomeserver();

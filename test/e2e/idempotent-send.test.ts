@@ -1,8 +1,8 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { rich } from '../../src/i18n/rich.js';
-import { MatrixChatPort } from '../../src/matrix/chat-port.js';
-import { BotMatrixClient } from '../../src/matrix/client.js';
+import { MatrixChatPort } from '../../src/matrix/chat/chat-port.js';
+import { BotMatrixClient } from '../../src/matrix/sdk/client.js';
 import { e2eHomeserver } from './support/context.js';
 import { acceptNextInvite, messageFrom, waitForEvent } from './support/homeserver.js';
 

@@ -7,7 +7,13 @@ import type {
   SendOptions,
 } from '../../src/app/ports.js';
 import type { Rich } from '../../src/i18n/rich.js';
-import { editContent, eventBytes, MAX_EVENT_BYTES, messageContent } from '../../src/matrix/content.js';
+import {
+  editContent,
+  eventBytes,
+  fitsInEvent,
+  MAX_EVENT_BYTES,
+  messageContent,
+} from '../../src/matrix/chat/content.js';
 
 /**
  * An in-memory chat port for integration tests: rooms, members, messages, edits and reactions held
@@ -27,6 +33,7 @@ export interface SentMessage {
 
 export class MemoryChat implements ChatPort {
   readonly botUserId: string;
+  readonly fits = fitsInEvent;
   readonly messages: SentMessage[] = [];
   readonly reactions: (ReactionSeen & { roomId: string; relatesTo: string })[] = [];
   readonly members = new Map<string, Set<string>>();

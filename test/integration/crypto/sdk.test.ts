@@ -16,7 +16,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BotStateStore } from '../../../src/db/bot-state-store.js';
 import { openDatabase } from '../../../src/db/open.js';
-import { SqliteCryptoStorageProvider } from '../../../src/matrix/crypto-storage.js';
+import { SqliteCryptoStorageProvider } from '../../../src/matrix/sdk/crypto-storage.js';
 import { FakeClient, FakeKeysServer } from './fake-keys-server.js';
 
 const require = createRequire(import.meta.url);

@@ -2,10 +2,10 @@ import { EventEmitter } from 'node:events';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { catalogue } from '../../../src/i18n/index.js';
-import { skippedEvents } from '../../../src/matrix/catch-up.js';
-import type { MatrixChatPort } from '../../../src/matrix/chat-port.js';
-import { BotMatrixClient } from '../../../src/matrix/client.js';
-import { MatrixEventIntake } from '../../../src/matrix/event-intake.js';
+import type { MatrixChatPort } from '../../../src/matrix/chat/chat-port.js';
+import { skippedEvents } from '../../../src/matrix/intake/catch-up.js';
+import { MatrixEventIntake } from '../../../src/matrix/intake/event-intake.js';
+import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
 import { BOB, createHarness, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
 import { recordedMeetingWithRecording, simState } from '../recordings/support.js';
 

@@ -9,9 +9,9 @@ import { RustSdkCryptoStorageProvider } from '@vector-im/matrix-bot-sdk';
 import { describe, expect, it } from 'vitest';
 import { BotStateStore } from '../../../src/db/bot-state-store.js';
 import { openDatabase } from '../../../src/db/open.js';
-import { BotMatrixClient } from '../../../src/matrix/client.js';
-import { SqliteCryptoStorageProvider } from '../../../src/matrix/crypto-storage.js';
-import { SqliteStorageProvider } from '../../../src/matrix/storage.js';
+import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
+import { SqliteCryptoStorageProvider } from '../../../src/matrix/sdk/crypto-storage.js';
+import { SqliteStorageProvider } from '../../../src/matrix/sdk/storage.js';
 
 const ROOM = '!room:example.org';
 const MEGOLM = 'm.megolm.v1.aes-sha2';

@@ -11,8 +11,8 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { BotStateStore } from '../../../src/db/bot-state-store.js';
 import { openDatabase } from '../../../src/db/open.js';
-import { MatrixChatPort } from '../../../src/matrix/chat-port.js';
-import { SqliteCryptoStorageProvider } from '../../../src/matrix/crypto-storage.js';
+import { MatrixChatPort } from '../../../src/matrix/chat/chat-port.js';
+import { SqliteCryptoStorageProvider } from '../../../src/matrix/sdk/crypto-storage.js';
 
 const DM = '!dm:example.org';
 const ALICE = '@alice:example.org';

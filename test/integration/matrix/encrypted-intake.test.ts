@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { MatrixChatPort } from '../../../src/matrix/chat-port.js';
-import { MatrixEventIntake } from '../../../src/matrix/event-intake.js';
+import type { MatrixChatPort } from '../../../src/matrix/chat/chat-port.js';
+import { MatrixEventIntake } from '../../../src/matrix/intake/event-intake.js';
 import { ALICE, createHarness, type Harness, ROOM } from '../../support/app-harness.js';
 
 // How the bot treats events it could not decrypt when they arrived, through the same intake as live

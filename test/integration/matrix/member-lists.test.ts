@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BotMatrixClient } from '../../../src/matrix/client.js';
+import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
 
 const ROOM = '!room:example.org';
 const OTHER = '!other:example.org';

@@ -11,14 +11,14 @@ import type { MatrixClient } from '@vector-im/matrix-bot-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
 import { createLogger } from '../../../src/log.js';
-import { startOnNewDevice } from '../../../src/matrix/crypto.js';
+import { startOnNewDevice } from '../../../src/matrix/sdk/crypto.js';
 import {
   applyStoredSession,
   newSession,
   readSession,
   tokenFingerprint,
   writeSession,
-} from '../../../src/matrix/session.js';
+} from '../../../src/matrix/sdk/session.js';
 
 const PASSWORD = 'correct horse "battery" staple';
 const NEW_TOKEN = 'syt_brand_new_token_of_the_new_device';

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rich } from '../../../src/i18n/rich.js';
-import { MatrixChatPort } from '../../../src/matrix/chat-port.js';
-import { BotMatrixClient } from '../../../src/matrix/client.js';
+import { MatrixChatPort } from '../../../src/matrix/chat/chat-port.js';
+import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
 
 // A stand-in homeserver on loopback that rate-limits: it answers 429 M_LIMIT_EXCEEDED with
 // retry_after_ms for the first `limited` sends, then accepts. matrix-bot-sdk alone would throw.

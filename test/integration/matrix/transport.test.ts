@@ -1,4 +1,4 @@
-// matrix-bot-sdk's requests go through Node's fetch (src/matrix/transport.ts) instead of the `request`
+// matrix-bot-sdk's requests go through Node's fetch (src/matrix/sdk/transport.ts) instead of the `request`
 // package. Exercised through the SDK's own client calls against a small HTTP stand-in of a homeserver:
 // what the homeserver receives, what the SDK makes of the answers (errors the bot's retry logic reads),
 // and that idle connections are let go instead of kept by the hundred.
@@ -8,8 +8,8 @@ import { type AddressInfo, connect, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { MatrixError } from '@vector-im/matrix-bot-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BotMatrixClient } from '../../../src/matrix/client.js';
-import { fetchRequest, MAX_REQUESTS_IN_FLIGHT, type SdkResponse } from '../../../src/matrix/transport.js';
+import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
+import { fetchRequest, MAX_REQUESTS_IN_FLIGHT, type SdkResponse } from '../../../src/matrix/sdk/transport.js';
 
 interface Seen {
   method: string;
@@ -207,7 +207,7 @@ describe('the SDK through the fetch transport', () => {
 describe('behind an HTTP proxy', () => {
   const run = promisify(execFile);
   const SCRIPT = `
-    import { BotMatrixClient } from './src/matrix/client.ts';
+    import { BotMatrixClient } from './src/matrix/sdk/client.ts';
     const client = new BotMatrixClient('http://homeserver.invalid:8008', 'secret-token');
     client.doRequest('GET', '/_matrix/client/versions').then(
       (body) => console.log(JSON.stringify(body)),

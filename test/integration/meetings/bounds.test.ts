@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Reminders } from '../../../src/app/reminders.js';
 import { join, mention } from '../../../src/i18n/rich.js';
-import { Reminders } from '../../../src/jobs/reminders.js';
-import { editContent, eventBytes, MAX_EVENT_BYTES } from '../../../src/matrix/content.js';
+import { editContent, eventBytes, MAX_EVENT_BYTES } from '../../../src/matrix/chat/content.js';
 import {
   ALICE,
   BOB,

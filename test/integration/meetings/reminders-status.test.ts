@@ -1,6 +1,6 @@
 // Reminders before --at meetings, and !status without a reference after a meeting ended.
 import { afterEach, describe, expect, it } from 'vitest';
-import { Reminders } from '../../../src/jobs/reminders.js';
+import { Reminders } from '../../../src/app/reminders.js';
 import {
   ALICE,
   BOB,

@@ -1,6 +1,6 @@
 // `!recordings`, `!purge <ref>`, `!purge --expired` and `!mydata` (design.md §4).
 import { afterEach, describe, expect, it } from 'vitest';
-import { recordingRef } from '../../../commands/recordings.js';
+import { recordingRef } from '../../../src/commands/recordings.js';
 import { ADMIN, ALICE, BOB, CAROL, createHarness, type Harness, ROOM } from '../../support/app-harness.js';
 import {
   botState,

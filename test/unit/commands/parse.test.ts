@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import meeting from '../../../commands/meeting.js';
-import { commandText, parseArguments, tokenize } from '../../../commands/parse.js';
-import { parseWhen } from '../../../commands/when.js';
+import meeting from '../../../src/commands/meeting.js';
+import { commandText, parseArguments, tokenize } from '../../../src/commands/parse.js';
+import { parseWhen } from '../../../src/commands/when.js';
 
 describe('command text', () => {
   it('reads user IDs from pills, since the plain body only holds display names', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rich } from '../../../src/i18n/rich.js';
-import { editContent, messageContent } from '../../../src/matrix/content.js';
+import { editContent, messageContent } from '../../../src/matrix/chat/content.js';
 
 describe('event contents', () => {
   it('an edit of the prompt keeps its msgtype (m.text), so clients do not turn it into a notice', () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DecryptionRetry, type RawEvent } from '../../../src/matrix/decryption-retry.js';
+import { DecryptionRetry, type RawEvent } from '../../../src/matrix/intake/decryption-retry.js';
 
 const encrypted = (eventId: string, sessionId: string): RawEvent => ({
   type: 'm.room.encrypted',

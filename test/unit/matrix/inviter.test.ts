@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inviterAllowed } from '../../../src/matrix/event-intake.js';
+import { inviterAllowed } from '../../../src/matrix/intake/event-intake.js';
 
 describe('who may invite the bot', () => {
   it('admins always, others only when an allow-list entry matches', () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { de } from '../../../src/i18n/de.js';
 import { en } from '../../../src/i18n/en.js';
-import { lostStoreNotice } from '../../../src/matrix/crypto.js';
+import { lostStoreNotice } from '../../../src/matrix/sdk/crypto.js';
 
 const lost = { kind: 'lost', reason: 'store missing', deviceId: 'OLDDEVICE' } as const;
 

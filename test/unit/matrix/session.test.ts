@@ -11,7 +11,7 @@ import {
   sessionFilePath,
   tokenFingerprint,
   writeSession,
-} from '../../../src/matrix/session.js';
+} from '../../../src/matrix/sdk/session.js';
 
 const configured = 'syt_configured_token';
 const stored: StoredSession = newSession(

@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadNotice } from '../../../src/app/notice.js';
 import { ConfigError, parseConfig } from '../../../src/config/load.js';
 import type { Language } from '../../../src/i18n/index.js';
+import { loadNotice } from '../../../src/notice.js';
 import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
 
 const SHIPPED: Record<Language, string> = {

@@ -1,0 +1,65 @@
+import { mention, type Rich } from '../i18n/rich.js';
+import type { AppContext } from './context.js';
+import { fitting, readMeeting, someOf } from './views.js';
+
+const MINUTE_MS = 60_000;
+
+/**
+ * Whether a meeting planned with --at is due for its reminder: within `leadMs` before its time, and
+ * planned before that window began (a meeting planned 5 minutes ahead has a fresh prompt already).
+ */
+export function reminderDue(
+  meeting: { scheduledAt: number | null; createdAt: number },
+  leadMs: number,
+  now: number,
+): boolean {
+  if (meeting.scheduledAt === null || leadMs <= 0) return false;
+  const from = meeting.scheduledAt - leadMs;
+  return now >= from && now < meeting.scheduledAt && meeting.createdAt < from;
+}
+
+const sentKey = (meetingId: number) => `reminder-sent:${meetingId}`;
+
+/**
+ * Reminders before scheduled meetings (`reminders.minutesBefore`): one message in the meeting's
+ * room, as a reply to the prompt, naming who has not answered yet. Sent once: a keyed send (the
+ * homeserver deduplicates a resend after a crash) and a stored mark.
+ */
+export class Reminders {
+  constructor(private readonly ctx: AppContext) {}
+
+  async run(): Promise<number> {
+    const leadMs = this.ctx.config.reminders.minutesBefore * MINUTE_MS;
+    const now = this.ctx.now();
+    let sent = 0;
+    for (const meeting of this.ctx.stores.meetings.inStates(['collecting'])) {
+      if (!reminderDue(meeting, leadMs, now) || this.ctx.stores.state.read(sentKey(meeting.id))) continue;
+      const view = readMeeting(this.ctx, meeting);
+      const pending = meeting.noRecord
+        ? null
+        : view.invitees
+            .filter((i) => view.decision.pending.includes(i.userId))
+            .map((i) => mention(i.userId, i.displayName));
+      const render = (shown: number): Rich =>
+        this.ctx.t.reminder({
+          ref: this.ctx.t.meetingRef(meeting.id, meeting.title),
+          minutes: Math.max(1, Math.round(((meeting.scheduledAt as number) - now) / MINUTE_MS)),
+          when: this.ctx.dateTime(meeting.scheduledAt as number),
+          pending: pending?.length ? [someOf(this.ctx, pending, shown)] : pending,
+        });
+      // A large meeting: the names that fit in one event, but everyone pending still notified.
+      const all = pending?.flatMap((p) => p.mentions) ?? [];
+      const notifyingAll = fitting(this.ctx, (n) => ({ ...render(n), mentions: all }), pending?.length ?? 0);
+      const message = this.ctx.chat.fits(notifyingAll)
+        ? notifyingAll
+        : fitting(this.ctx, render, pending?.length ?? 0);
+      await this.ctx.chat.send(meeting.roomId, message, {
+        key: `reminder:${meeting.id}`,
+        replyTo: meeting.promptEventId ?? undefined,
+      });
+      this.ctx.stores.state.write(sentKey(meeting.id), String(now));
+      sent++;
+    }
+    return sent;
+  }
+}

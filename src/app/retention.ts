@@ -1,0 +1,102 @@
+import AsyncLock from 'async-lock';
+import type { RecordingRow } from '../db/recordings-store.js';
+import { DAY_MS, evidenceCutoff, PROCESSED_EVENTS_DAYS } from '../domain/retention.js';
+import type { AppContext } from './context.js';
+import type { Outbox } from './outbox.js';
+import type { PurgeOutcome, Purger } from './purge.js';
+import { WATCH_DAYS } from './recording-discovery.js';
+
+export interface RetentionRun extends PurgeOutcome {
+  prunedMeetings: number;
+}
+
+/**
+ * The retention and purge job (design.md §3.7): deletes expired recordings, retries purge-pending
+ * ones, and prunes consent evidence once it has outlived the last recording by the configured period.
+ * Runs never overlap: the cron and `!purge --expired` share one lock.
+ */
+export class RetentionJob {
+  private readonly lock = new AsyncLock();
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly purger: Purger,
+    private readonly outbox: Outbox,
+    private readonly timed: <T>(run: () => Promise<T>) => Promise<T> = (run) => run(),
+  ) {}
+
+  get running(): boolean {
+    return this.lock.isBusy('retention');
+  }
+
+  run(onProgress?: (done: number, total: number) => void): Promise<RetentionRun> {
+    return this.timed(() => this.lock.acquire('retention', () => this.runOnce(onProgress)));
+  }
+
+  private async runOnce(onProgress?: (done: number, total: number) => void): Promise<RetentionRun> {
+    const { recordings, audit } = this.ctx.stores;
+    const started = this.ctx.now();
+    const due = recordings.dueForPurge(started);
+    const outcome = await this.purger.purge(due, 'retention', this.ctx.chat.botUserId, onProgress);
+    await this.confirmLateDeletions(outcome.deleted);
+    // Withdrawals' deletion orders (recordings not listed yet, sessions still ending) are retried
+    // here too, besides the frequent tick.
+    await this.outbox.runAll();
+    const cutoff = evidenceCutoff(this.ctx.now(), this.ctx.config.retention.evidenceDaysAfterPurge);
+    // A recorded session's recording may still appear in BBB: its meeting stays known until then.
+    const prunable = recordings.meetingsWithEvidenceOlderThan(cutoff, started - WATCH_DAYS * DAY_MS);
+    recordings.pruneMeetings(prunable);
+    this.ctx.stores.state.forgetMeetings(prunable);
+    for (const meetingId of prunable) {
+      audit.append({
+        at: this.ctx.now(),
+        actorId: this.ctx.chat.botUserId,
+        action: 'evidence.pruned',
+        meetingId,
+      });
+    }
+    // The idempotency table would otherwise grow with every command and reaction, forever.
+    const forgotten = this.ctx.stores.state.forgetEventsBefore(
+      this.ctx.now() - PROCESSED_EVENTS_DAYS * DAY_MS,
+    );
+    this.ctx.log.info(
+      {
+        forgottenEvents: forgotten,
+        due: due.length,
+        deleted: outcome.deleted.length,
+        failed: outcome.failed.length,
+        prunedMeetings: prunable.length,
+        ms: this.ctx.now() - started,
+      },
+      'retention run finished',
+    );
+    return { ...outcome, prunedMeetings: prunable.length };
+  }
+
+  /**
+   * A withdrawal whose recordings could not all be deleted at once was answered with "will be
+   * retried"; when the retry succeeds, the room hears that too (design.md §3.6).
+   */
+  private async confirmLateDeletions(deleted: RecordingRow[]): Promise<void> {
+    const byMeeting = new Map<number, RecordingRow[]>();
+    for (const row of deleted.filter((r) => r.purgeReason === 'withdrawal')) {
+      byMeeting.set(row.meetingId, [...(byMeeting.get(row.meetingId) ?? []), row]);
+    }
+    for (const [meetingId, rows] of byMeeting) {
+      const meeting = this.ctx.stores.meetings.get(meetingId);
+      if (!meeting) continue;
+      const names = rows.map((r) =>
+        this.ctx.t.recordingName(
+          meeting.title,
+          this.ctx.date(r.startTime ?? meeting.openedAt ?? meeting.createdAt),
+        ),
+      );
+      const key = `deleted-later:${rows.map((r) => r.recordId).join(',')}`;
+      await this.ctx.chat
+        .send(meeting.roomId, this.ctx.t.deletedAfterWithdrawal(names), { key })
+        .catch((error: unknown) =>
+          this.ctx.log.warn({ err: error, meetingId }, 'could not confirm a late deletion'),
+        );
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import { lines } from '../i18n/rich.js';
+import type { CommandDefinition } from './command.js';
+import { defineCommand } from './command.js';
+
+/** `!help` is generated from the command table, so it can never drift from what the bot accepts. */
+export function helpCommand(table: () => readonly CommandDefinition[]): CommandDefinition {
+  return defineCommand({
+    name: 'help',
+    usage: 'help [command]',
+    permission: 'anyone',
+    async run(c, args) {
+      const { t } = c.ctx;
+      const line = (d: CommandDefinition) => t.helpLine(`${c.prefix}${d.usage}`, t.commands[d.name] ?? '');
+      const wanted = args.words[0]?.replace(c.prefix, '');
+      if (wanted) {
+        const found = table().find((d) => d.name === wanted);
+        await c.reply(found ? line(found) : t.helpUnknown(`${c.prefix}${wanted}`));
+        return;
+      }
+      const visible = table().filter((d) => d.permission === 'anyone' || c.ctx.isAdmin(c.sender));
+      await c.reply(lines([t.helpHeader, ...visible.map(line)]));
+    },
+  });
+}
