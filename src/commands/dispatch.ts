@@ -53,11 +53,12 @@ export class CommandDispatcher {
     }
     const sentAt = message.sentAt ?? ctx.now();
     const age = ctx.now() - sentAt;
-    if (!definition.ownData && age > ctx.config.matrix.commandMaxAgeMinutes * 60_000) {
+    const maxAge = ctx.config.matrix.commandMaxAgeMinutes * 60_000;
+    if (!definition.ownData && age > maxAge) {
       await answer(ctx.t.receivedWhileOffline(`${prefix}${definition.name}`, ctx.dateTime(sentAt)));
       return true;
     }
-    const late = definition.ownData && age > RECEIVED_NOTE_AFTER_MS;
+    const late = definition.ownData && age > Math.min(RECEIVED_NOTE_AFTER_MS, maxAge);
     const c: CommandContext = {
       app: this.app,
       ctx,
