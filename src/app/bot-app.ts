@@ -53,7 +53,14 @@ export class BotApp {
     this.intake = new ConsentIntake(ctx, this.outbox, this.withdrawal);
     this.retention = new RetentionJob(ctx, this.purger, this.outbox, options.timeRetention);
     this.reminders = new Reminders(ctx);
-    this.reconciler = new Reconciler(ctx, this.planning, this.intake, this.outbox, this.prompts);
+    this.reconciler = new Reconciler(
+      ctx,
+      this.planning,
+      this.intake,
+      this.outbox,
+      this.prompts,
+      this.directRooms,
+    );
   }
 
   /**

@@ -1,6 +1,7 @@
 import { answerFromReactionKey } from '../domain/consent.js';
 import type { ConsentIntake } from './consent-intake.js';
 import type { AppContext } from './context.js';
+import type { DirectRooms } from './direct-rooms.js';
 import type { Outbox } from './outbox.js';
 import type { Planning } from './planning.js';
 import type { PromptUpdater } from './prompt-updater.js';
@@ -27,6 +28,7 @@ export class Reconciler {
     private readonly intake: ConsentIntake,
     private readonly outbox: Outbox,
     private readonly prompts: PromptUpdater,
+    private readonly directRooms: DirectRooms,
   ) {}
 
   /**
@@ -86,9 +88,9 @@ export class Reconciler {
     });
     for (const admin of ctx.config.admins) {
       try {
-        const dm = await ctx.chat.directRoom(admin, ctx.stores.state.directRoom(admin));
-        if (dm.kind === 'undeliverable') throw new Error(`no direct message reaches ${admin}: ${dm.reason}`);
-        await ctx.chat.send(dm.roomId, ctx.t.unreadableAnswers(refs), { notice: true });
+        await ctx.chat.send(await this.directRooms.get(admin), ctx.t.unreadableAnswers(refs), {
+          notice: true,
+        });
       } catch (error) {
         ctx.log.error({ err: error, admin }, 'could not tell an admin about unreadable answers');
       }
