@@ -1,7 +1,7 @@
 import { fitting, someOf } from '../app/views.js';
 import { withinCap } from '../domain/bounds.js';
 import { defineCommand, UsageError } from './command.js';
-import { isMeetingRef, requireOrganizerOrAdmin, resolveMeeting } from './meeting-ref.js';
+import { CommandRefusal, isMeetingRef, requireOrganizerOrAdmin, resolveMeeting } from './meeting-ref.js';
 
 export default defineCommand({
   name: 'invite',
@@ -21,6 +21,7 @@ export default defineCommand({
     const strangers = args.mentions.filter((id) => !members.has(id));
     if (strangers.length) throw new UsageError(t.unknownUsers(strangers.join(', ')));
     const result = await c.app.planning.invite(meeting, args.mentions, c.sender);
+    if ('over' in result) throw new CommandRefusal(t.inviteMeetingOver(meeting.title));
     if ('tooMany' in result) {
       const { current, adding } = result.tooMany;
       throw new UsageError(t.tooManyForMeeting(meeting.title, current, adding, max));

@@ -184,6 +184,8 @@ export const de = {
   started: (title: string) => rich`${bold(title)} wird jetzt eröffnet.`,
   alreadyOpen: (title: string) => rich`${bold(title)} ist schon eröffnet.`,
   notCollecting: (title: string) => rich`${bold(title)} ist nicht mehr in Planung.`,
+  inviteMeetingOver: (title: string) =>
+    rich`${bold(title)} ist vorbei oder abgesagt; dazu lade ich niemanden mehr ein.`,
   cancelled: (title: string) => rich`${bold(title)} wurde abgesagt.`,
   invited: (title: string, who: Rich) => rich`${who} zu ${bold(title)} eingeladen.`,
   alreadyInvited: (who: Rich) => rich`Schon eingeladen: ${who}.`,

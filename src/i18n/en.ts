@@ -144,6 +144,7 @@ export const en: Catalogue = {
   started: (title) => rich`${bold(title)} is opening now.`,
   alreadyOpen: (title) => rich`${bold(title)} is already open.`,
   notCollecting: (title) => rich`${bold(title)} is no longer being planned.`,
+  inviteMeetingOver: (title) => rich`${bold(title)} is over or cancelled; I invite nobody to it any more.`,
   cancelled: (title) => rich`${bold(title)} was cancelled.`,
   invited: (title, who) => rich`${who} invited to ${bold(title)}.`,
   alreadyInvited: (who) => rich`Already invited: ${who}.`,

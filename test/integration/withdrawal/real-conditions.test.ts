@@ -263,3 +263,17 @@ describe('defect 1: nothing a person says while the bot is down is lost', () => 
     expect(replyTo(eventId)?.text).toBe(de.editsNotRead('!cancel').text);
   });
 });
+
+describe('found by the property test (I5): an invitee added after the meeting is over', () => {
+  it('is not added, so their !withdraw cannot delete what everyone else agreed to', async () => {
+    const DAVE = '@dave:test';
+    h.chat.members.get(ROOM)?.add(DAVE);
+    const { meetingId, recordId } = await recordedMeetingWithRecording(h);
+    await h.say(ORGANIZER, `!invite #${meetingId} ${DAVE}`);
+    expect(h.chat.inRoom(ROOM).at(-1)?.text).toBe(de.inviteMeetingOver('Weekly sync').text);
+    expect(h.app.ctx.stores.meetings.invitees(meetingId).some((i) => i.userId === DAVE)).toBe(false);
+    await h.say(DAVE, `!withdraw #${meetingId}`);
+    expect(simState(h, recordId)).toBe('published');
+    expect(withdrawals(meetingId)).toEqual([]);
+  });
+});
