@@ -114,6 +114,8 @@ type Action =
   | { k: 'recordings-race'; who: Who; withdrawer: Who; m: number }
   /** Dave is invited and at once declines: during a recorded session, the withdrawal path. */
   | { k: 'late-decline'; m: number }
+  /** Everyone leaves, the recording is processed and found: playback links go out. */
+  | { k: 'finish'; m: number }
   | { k: 'fault'; call: Call; mode: '500' | 'timeout' | 'slow' | 'drop'; steps: number };
 
 const who = fc.constantFrom<Who>(ORGANIZER, ALICE, BOB, ALICE, BOB, CAROL, DAVE);
@@ -175,7 +177,8 @@ const action: fc.Arbitrary<Action> = fc.oneof(
     weight: 1,
     arbitrary: fc.record({ k: fc.constant('recordings-race' as const), who, withdrawer: who, m }),
   },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('late-decline' as const), m }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('late-decline' as const), m }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('finish' as const), m }) },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -471,6 +474,20 @@ class Run {
         this.markWithdrawals();
         await asking;
         if (widen) this.applyFaults();
+        return;
+      }
+      case 'finish': {
+        const id = this.meeting(a.m);
+        const session = id === undefined ? undefined : h.app.ctx.stores.meetings.currentSession(id);
+        if (!session) return;
+        // Someone entered (BBB records only a session someone joined), then everyone leaves.
+        const link = this.links().findLast((l) => l.meetingID === session.bbbMeetingId);
+        if (link) await h.sim.simulateJoin(link.url);
+        h.sim.endMeeting(session.bbbMeetingId);
+        h.clock.advance(PROCESSING_MS + 60_000);
+        await h.app.discovery.closeEndedMeetings().catch(() => undefined);
+        await h.app.discovery.discoverAll().catch(() => undefined);
+        await h.app.playback.idle();
         return;
       }
       case 'late-decline': {
