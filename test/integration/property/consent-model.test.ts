@@ -878,6 +878,7 @@ describe('the consent guarantee (model-based)', () => {
     const started = Date.now();
     // Chosen here (not by fast-check) so that a passing search names its seed too.
     const seed = SEED ?? (Math.random() * 2 ** 32) | 0;
+    console.info(`property: ${RUNS} sequences, seed ${seed}`);
     await fc.assert(fc.asyncProperty(sequence, runSequence), {
       numRuns: RUNS,
       seed,
