@@ -5,7 +5,7 @@ import { isActive, isMeetingState } from '../domain/lifecycle.js';
 import { join, mention, paragraphs, type Rich } from '../i18n/rich.js';
 import { noticeFacts, shortVersion } from '../notice.js';
 import type { AppContext } from './context.js';
-import type { Outbox } from './outbox.js';
+import type { MeetingLifecycle } from './lifecycle.js';
 import { readMeeting, renderPrompt } from './views.js';
 
 export interface PlanRequest {
@@ -25,7 +25,7 @@ export interface PlanRequest {
 export class Planning {
   constructor(
     private readonly ctx: AppContext,
-    private readonly outbox: Outbox,
+    private readonly lifecycle: MeetingLifecycle,
   ) {}
 
   async plan(request: PlanRequest): Promise<MeetingRow | null> {
@@ -104,7 +104,7 @@ export class Planning {
       const current = this.ctx.stores.meetings.get(meeting.id)!;
       if (current.state === 'open') return 'already-open';
       if (current.state !== 'collecting') return 'not-collecting';
-      await this.outbox.step(meeting.id, { type: 'start' }, this.internal());
+      await this.lifecycle.step(meeting.id, { type: 'start' }, this.internal());
       return 'started';
     });
   }
@@ -115,7 +115,11 @@ export class Planning {
    */
   async cancel(meeting: MeetingRow, actorId: string): Promise<{ ending: boolean } | null> {
     return this.ctx.withMeeting(meeting.id, async () => {
-      const result = await this.outbox.step(meeting.id, { type: 'cancel' }, { ...this.internal(), actorId });
+      const result = await this.lifecycle.step(
+        meeting.id,
+        { type: 'cancel' },
+        { ...this.internal(), actorId },
+      );
       if (!result?.applied.effects.some((e) => e.type === 'cancelled')) return null;
       return { ending: result.report.ending.length > 0 };
     });
@@ -123,7 +127,7 @@ export class Planning {
 
   /** Opens the meeting if its rules say so now (everyone answered, or its time has come). Caller holds the lock. */
   async openIfDue(meetingId: number): Promise<void> {
-    await this.outbox.step(meetingId, { type: 'tick', now: this.ctx.now() }, this.internal());
+    await this.lifecycle.step(meetingId, { type: 'tick', now: this.ctx.now() }, this.internal());
   }
 
   private internal() {
@@ -169,7 +173,7 @@ export class Planning {
           details: { invitees: [...added] },
         });
       }
-      const result = await this.outbox.step(
+      const result = await this.lifecycle.step(
         meeting.id,
         { type: 'invite', userIds: [...added] },
         { ...this.internal(), actorId },

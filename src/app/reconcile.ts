@@ -1,10 +1,13 @@
 import { answerFromReactionKey } from '../domain/consent.js';
+import type { Effect } from '../domain/lifecycle.js';
 import type { ConsentIntake } from './consent-intake.js';
 import type { AppContext } from './context.js';
 import type { DirectRooms } from './direct-rooms.js';
+import type { MeetingLifecycle } from './lifecycle.js';
 import type { Outbox } from './outbox.js';
 import type { Planning } from './planning.js';
 import type { PromptUpdater } from './prompt-updater.js';
+import { mayHoldRecordings } from './views.js';
 
 /**
  * Start-up reconciliation (design.md §3.8). matrix-bot-sdk saves its sync token before handlers
@@ -29,6 +32,7 @@ export class Reconciler {
     private readonly outbox: Outbox,
     private readonly prompts: PromptUpdater,
     private readonly directRooms: DirectRooms,
+    private readonly lifecycle: MeetingLifecycle,
   ) {}
 
   /**
@@ -38,22 +42,10 @@ export class Reconciler {
    */
   hold(): void {
     if (this.held) return;
-    const { meetings, recordings } = this.ctx.stores;
+    const { meetings } = this.ctx.stores;
     const over = meetings
       .inStates(['closed', 'cancelled'])
-      .filter(
-        (m) =>
-          m.promptEventId !== null &&
-          !m.noRecord &&
-          meetings
-            .sessions(m.id)
-            .some(
-              (s) =>
-                s.record &&
-                s.confirmedAt !== null &&
-                !recordings.ofSession(s.id).some((r) => r.state === 'purged'),
-            ),
-      );
+      .filter((m) => m.promptEventId !== null && !m.noRecord && mayHoldRecordings(this.ctx.stores, m.id));
     this.held = [...meetings.inStates(['collecting', 'open']), ...over].map((m) => m.id);
     this.ctx.hold(this.held);
   }
@@ -109,36 +101,43 @@ export class Reconciler {
         meeting.roomId,
         meeting.promptEventId,
       );
-      if (unreadable.length) this.unknown.add(meetingId);
       // Removed reactions first: a new answer must not open the meeting on a consent that is gone.
       const present = new Set([...seen.map((r) => r.eventId), ...unreadable]);
       const latest = new Map<string, ReturnType<typeof this.ctx.stores.meetings.consentEvents>[number]>();
       for (const e of this.ctx.stores.meetings.consentEvents(meetingId)) latest.set(e.userId, e);
+      const effects: Effect[] = [];
       for (const entry of latest.values()) {
         if (!entry.reactionEventId || present.has(entry.reactionEventId)) continue;
-        // Only a redaction the homeserver confirms removes an answer; who made it decides (the
-        // person: a withdrawal; a moderator: asked again before opening, nothing after). Not
-        // listed and no redaction confirmed: unknown, and unknown is never a removal.
+        // Who removed it, as the homeserver confirms (null: it confirms no redaction); the lifecycle
+        // decides what that means.
         const redactor = await this.ctx.chat.redactedBy(meeting.roomId, entry.reactionEventId);
-        if (redactor === null) {
-          this.unknown.add(meetingId);
-          this.ctx.log.warn(
-            { meetingId, reaction: entry.reactionEventId },
-            'a stored answer is not listed and no redaction is confirmed; kept as it was',
-          );
-          continue;
-        }
-        await this.intake.applyRedaction(
-          meetingId,
-          {
-            roomId: meeting.roomId,
-            sender: redactor,
-            eventId: `reconcile:${entry.reactionEventId}`,
-            redacts: entry.reactionEventId,
-          },
-          'reconcile',
+        effects.push(
+          ...(await this.intake.applyRedaction(
+            meetingId,
+            {
+              roomId: meeting.roomId,
+              sender: redactor,
+              eventId: `reconcile:${entry.reactionEventId}`,
+              redacts: entry.reactionEventId,
+            },
+            'reconcile',
+          )),
         );
       }
+      if (unreadable.length) {
+        const applied = this.lifecycle.record(
+          meetingId,
+          { type: 'unreadable', count: unreadable.length },
+          { eventId: null, actorId: this.ctx.chat.botUserId, source: 'reconcile' },
+        );
+        effects.push(...(applied?.effects ?? []));
+      }
+      if (
+        effects.some(
+          (e) => e.type === 'ignored' && (e.reason === 'unreadable' || e.reason === 'removal-unconfirmed'),
+        )
+      )
+        this.unknown.add(meetingId);
       for (const reaction of seen) {
         const answer = answerFromReactionKey(reaction.key);
         if (!answer || reaction.sender === this.ctx.chat.botUserId) continue;

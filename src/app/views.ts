@@ -1,10 +1,5 @@
 import type { InviteeRow, MeetingRow } from '../db/meetings-store.js';
-import {
-  type ConsentStatus,
-  currentStatuses,
-  decideRecording,
-  type RecordingDecision,
-} from '../domain/consent.js';
+import { type ConsentStatus, decideRecording, type RecordingDecision } from '../domain/consent.js';
 import type { TallyView } from '../i18n/index.js';
 import { join, mention, type Piece, person, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
@@ -17,14 +12,28 @@ export interface MeetingView {
   decision: RecordingDecision;
 }
 
+/** The one way to read a meeting's answers: the lifecycle's own model (MeetingsStore.model). */
 export function readMeeting(ctx: AppContext, meeting: MeetingRow): MeetingView {
   const store = ctx.stores.meetings;
   const invitees = store.invitees(meeting.id);
-  const statuses = currentStatuses(
-    invitees.map((i) => i.userId),
-    store.consentEvents(meeting.id).map((e) => ({ userId: e.userId, kind: e.kind as 'agree' })),
-  );
+  const statuses = new Map(store.model(meeting).answers);
   return { meeting, invitees, statuses, decision: decideRecording(statuses, meeting.noRecord) };
+}
+
+/**
+ * Whether BBB may still hold a recording of this meeting: a recorded session of it ran (BBB confirmed
+ * it) and none of that session's recordings is purged yet, listed or not. A withdrawal there must
+ * delete them; start-up reconciliation and `!withdraw` read this one rule.
+ */
+export function mayHoldRecordings(stores: AppContext['stores'], meetingId: number): boolean {
+  return stores.meetings
+    .sessions(meetingId)
+    .some(
+      (s) =>
+        s.record &&
+        s.confirmedAt !== null &&
+        !stores.recordings.ofSession(s.id).some((r) => r.state === 'purged'),
+    );
 }
 
 export function nameOf(view: MeetingView, userId: string): string {

@@ -1,4 +1,5 @@
 import type { Stores } from '../app/context.js';
+import { mayHoldRecordings } from '../app/views.js';
 import type { MeetingRow } from '../db/meetings-store.js';
 import { lines, type Rich } from '../i18n/rich.js';
 import { defineCommand, UsageError } from './command.js';
@@ -41,21 +42,15 @@ export default defineCommand({
   },
 });
 
-/** Without a reference: every meeting of theirs here that is upcoming, running, or had a recorded session. */
+/** Without a reference: every meeting of theirs here that is upcoming, running, or may hold a recording. */
 function withdrawable(stores: Stores, userId: string, roomId: string): MeetingRow[] {
-  return stores.meetings.ofUser(userId, roomId).filter(
-    (m) =>
-      m.state === 'collecting' ||
-      m.state === 'open' ||
-      stores.recordings.ofMeeting(m.id).some((r) => r.state !== 'purged') ||
-      // Closed or cancelled: a recorded session that ran owns its recordings, known or not yet listed.
-      stores.meetings
-        .sessions(m.id)
-        .some(
-          (s) =>
-            s.record &&
-            s.confirmedAt !== null &&
-            !stores.recordings.ofSession(s.id).some((r) => r.state === 'purged'),
-        ),
-  );
+  return stores.meetings
+    .ofUser(userId, roomId)
+    .filter(
+      (m) =>
+        m.state === 'collecting' ||
+        m.state === 'open' ||
+        stores.recordings.ofMeeting(m.id).some((r) => r.state !== 'purged') ||
+        mayHoldRecordings(stores, m.id),
+    );
 }

@@ -59,10 +59,16 @@ export type LifecycleEvent =
    * middle of them (a later ❌ may follow), so it opens only on the `tick` after the last one.
    */
   | { type: 'answer'; userId: string; answer: Answer; catchingUp?: boolean }
-  /** The reaction carrying `userId`'s current answer was redacted by `removedBy`. */
-  | { type: 'answer-removed'; userId: string; answer: Answer; removedBy: string }
-  /** `!withdraw` (own, or an admin's on someone's behalf), or a ✅ replaced by ❌ after opening. */
-  | { type: 'withdraw'; userId: string; actorId: string; actorIsAdmin: boolean }
+  /**
+   * The reaction carrying `userId`'s answer is gone. `removedBy`: who redacted it, as the homeserver
+   * confirms; null when it confirms no redaction (the reaction is just not listed). `current`: it
+   * carried the person's latest answer (removing an older one changes nothing).
+   */
+  | { type: 'answer-removed'; userId: string; answer: Answer; removedBy: string | null; current: boolean }
+  /** `!withdraw` (own, or an admin's on someone's behalf). */
+  | { type: 'withdraw-requested'; userId: string; actorId: string; actorIsAdmin: boolean }
+  /** Reactions on the prompt the bot cannot read (its keys lost, encryption switched off). */
+  | { type: 'unreadable'; count: number }
   | { type: 'invite'; userIds: readonly string[] }
   | { type: 'start' }
   | { type: 'cancel' }
@@ -79,7 +85,11 @@ export type IgnoredReason =
   | 'not-current-answer'
   | 'answer-removed-by-other-after-opening'
   | 'not-collecting'
-  | 'unknown-session';
+  | 'unknown-session'
+  /** A removal the homeserver does not confirm: unknown, and unknown is never a removal. */
+  | 'removal-unconfirmed'
+  /** An answer that cannot be read changes nothing. */
+  | 'unreadable';
 
 export type Effect =
   /** Append to the consent ledger. */
@@ -151,8 +161,12 @@ export function transition(model: MeetingModel, event: LifecycleEvent): Transiti
     case 'answer':
       return onAnswer(model, event.userId, event.answer, event.catchingUp ?? false);
     case 'answer-removed':
-      return onAnswerRemoved(model, event.userId, event.answer, event.removedBy);
-    case 'withdraw':
+      return event.current
+        ? onAnswerRemoved(model, event.userId, event.answer, event.removedBy)
+        : ignored(model, 'not-current-answer');
+    case 'unreadable':
+      return ignored(model, 'unreadable');
+    case 'withdraw-requested':
       if (event.actorId !== event.userId && !event.actorIsAdmin) {
         return { model, effects: [{ type: 'refused', reason: 'not-allowed' }] };
       }
@@ -241,7 +255,13 @@ function onAnswer(model: MeetingModel, userId: string, answer: Answer, catchingU
   return { model: next, effects };
 }
 
-function onAnswerRemoved(model: MeetingModel, userId: string, answer: Answer, removedBy: string): Transition {
+function onAnswerRemoved(
+  model: MeetingModel,
+  userId: string,
+  answer: Answer,
+  removedBy: string | null,
+): Transition {
+  if (removedBy === null) return ignored(model, 'removal-unconfirmed');
   const status = model.answers.get(userId);
   if (status === undefined) return ignored(model, 'not-invitee');
   const current = answer === 'agree' ? 'agreed' : 'declined';

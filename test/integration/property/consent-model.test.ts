@@ -17,7 +17,8 @@
 //      never reached here), and no withdrawal is stored that its person (or an admin on their behalf)
 //      did not make;
 //   I6 a playback link goes only to an invitee who agrees at that moment, and never after a withdrawal
-//      from its meeting was stored (`!recordings` racing a `!withdraw` included);
+//      from its meeting was stored once a recorded session existed (`!recordings` racing a `!withdraw`
+//      included);
 //   I7 nothing said while the bot is down is lost: a `!withdraw` sent then is carried out whatever its
 //      age, an organizer command older than the age limit is answered and not carried out.
 // Issue #20 added: commands sent while the bot is down (some past the age limit), reactions the bot
@@ -710,8 +711,10 @@ class Run {
       const userId = h.chat.directRooms.find((d) => d.roomId === msg.roomId)?.userId ?? '';
       this.meetings.forEach((meetingId, index) => {
         if (!msg.text.includes(`„M${index}“`)) return;
+        // A withdrawal once a recorded session existed dooms every recording of the meeting (later
+        // sessions are unrecorded); one before opening does not, if everyone agrees again.
         const after = this.oracle.withdrawals.find(
-          (w) => w.meetingId === meetingId && w.mark !== null && i >= w.mark,
+          (w) => w.meetingId === meetingId && w.sessions.length > 0 && w.mark !== null && i >= w.mark,
         );
         if (after)
           this.fail(
