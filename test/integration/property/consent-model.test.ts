@@ -497,6 +497,8 @@ class Run {
         await h.say(ORGANIZER, `!invite #${id} ${DAVE}`);
         const state = this.state(id);
         if (state === 'collecting' || state === 'open') this.oracle.invitees.get(id)?.add(DAVE);
+        // Two things happen in this step: what the invite handed out is checked before the ❌.
+        this.check();
         const prompt = this.prompt(id);
         const session = h.app.ctx.stores.meetings.currentSession(id);
         const recordedRunning =
