@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-e2ee-'));
   const adapter = await import('@matrix-org/matrix-sdk-crypto-nodejs');
   const wasm = await import('@matrix-org/matrix-sdk-crypto-wasm');
-  const { FakeClient, FakeKeysServer } = await import('../test/integration/crypto/fake-keys-server.js');
+  const { FakeClient, FakeKeysServer } = await import(
+    '../packages/matrix-sdk-crypto-nodejs-wasm/test/fake-keys-server.js'
+  );
   const { OlmMachine, UserId, DeviceId, RequestType } = adapter;
   const BOT = '@bot:example.org';
   const SENDER = '@sender:example.org';

@@ -9,9 +9,9 @@
 // with a bot whose encryption is off, and an encrypted room with a bot whose encryption is on (the command
 // goes in encrypted, the notice comes back encrypted and is decrypted by the client). Both series use the
 // same client and the same event-driven wait, and their samples alternate, so load on the machine falls
-// on both alike; the difference of their medians is what encryption costs. The run-to-run spread of that
-// difference is ±10 ms at 20 samples, most of it on the notice's way from Synapse into the client's
-// timeline, so the pair takes more samples, and the median of the paired differences (each plain sample
+// on both alike; the difference of their medians is what encryption costs. That difference spreads from run
+// to run, most of it on the notice's way from Synapse into the client's timeline (docs/benchmarks.md), so
+// the pair takes more samples, and the median of the paired differences (each plain sample
 // against the encrypted one right after it) is printed beside the difference of the medians. Where the
 // time goes is printed too: the client's send, the bot's share (server timestamps), the moment the notice
 // reached the client's timeline (still encrypted in the encrypted room) and the time until the client

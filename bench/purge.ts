@@ -96,6 +96,7 @@ async function main() {
       getMeetingInfo: timed(client.getMeetingInfo.bind(client)),
       getRecordings: timed(client.getRecordings.bind(client)),
       deleteRecordings: timed(client.deleteRecordings.bind(client)),
+      sendChatMessage: timed(client.sendChatMessage.bind(client)),
     };
     const notice = loadNotice(config.notice[config.language], config.language, config);
     const chat = new MemoryChat();

@@ -11,4 +11,6 @@ while [ $# -gt 0 ]; do
     *) echo "usage: npm run test:property -- [--runs N] [--seed S [--path P]]" >&2; exit 2 ;;
   esac
 done
+. scripts/node-runtime.sh
+ensure_node || exit
 exec npx vitest run --project integration test/integration/property

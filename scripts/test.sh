@@ -4,6 +4,9 @@
 # The last line is a plain "N passed, N failed, N skipped" summary taken from vitest's JSON report.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# A Node that satisfies engines (fetched into .node/ when the machine's is older; see node-runtime.sh).
+. scripts/node-runtime.sh
+ensure_node || exit
 report=$(mktemp -t vitest-report.XXXXXX.json)
 npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"
 rc=$?

@@ -27,6 +27,7 @@ const PLACEHOLDER_SOURCES: Record<string, string> = {
   prefix: 'matrix.commandPrefix',
   recordingRetention: 'retention.recordingDays',
   withdrawTo: 'notice.contact',
+  withdrawalDeletion: 'bbb.acceptUnconfirmedDeletion',
 };
 
 /** Facts the first layer always shows, whatever full text the operator chose. */
@@ -47,6 +48,7 @@ export function noticeFacts(config: Config, language: Language): Record<string, 
     prefix: config.matrix.commandPrefix,
     recordingRetention: t.recordingRetention(config.retention.recordingDays),
     withdrawTo: contact === undefined ? undefined : t.withdrawTo(contact, config.admins),
+    withdrawalDeletion: t.withdrawalDeletion(!config.bbb.acceptUnconfirmedDeletion),
   };
 }
 

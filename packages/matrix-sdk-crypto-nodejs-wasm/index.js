@@ -327,7 +327,12 @@ class OlmMachine {
     const ids = { userId: user, deviceId: device };
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const idb = await indexedDbFactory();
-    const release = acquireLock(dir, ids);
+    const release = acquireLock(dir, ids, (owner) =>
+      logger.warn(
+        `Took over the lock of the crypto store ${dir}: process ${owner.pid} on this host (started ${owner.startedAt ?? '?'}) is gone without releasing it`,
+        { pid: owner.pid },
+      ),
+    );
     try {
       const file = path.join(dir, SNAPSHOT_NAME);
       for (const name of fs.readdirSync(dir)) {

@@ -5,6 +5,7 @@ import { mention } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
 import type { Applied, EventMeta, MeetingLifecycle, OutboxReport } from './lifecycle.js';
 import type { Outbox } from './outbox.js';
+import { permalink } from './planning.js';
 import { nameOf, readMeeting } from './views.js';
 import type { Withdrawal } from './withdrawal.js';
 
@@ -39,6 +40,8 @@ export interface RedactionInput {
 export class ConsentIntake {
   /** Reactions waiting for their meeting's lock: reaction event ID → meeting ID. */
   private readonly queued = new Map<string, number>();
+  /** "meeting ID, user" already pointed from the notice to the prompt: once is enough. */
+  private readonly pointed = new Set<string>();
 
   constructor(
     private readonly ctx: AppContext,
@@ -52,14 +55,49 @@ export class ConsentIntake {
     const answer = answerFromReactionKey(input.key);
     if (!answer) return Promise.resolve();
     const found = this.ctx.stores.meetings.byPrompt(input.relatesTo);
+    if (!found) return this.pointToPrompt(input);
     // A relation pointing at a prompt in another room is forged or confused: it changes nothing.
-    if (!found || found.roomId !== input.roomId || found.noRecord) return Promise.resolve();
+    if (found.roomId !== input.roomId || found.noRecord) return Promise.resolve();
     this.queued.set(input.eventId, found.id);
     return this.ctx
       .withMeeting(found.id, async () => {
         await this.applyReaction(found.id, input, answer, source);
       })
       .finally(() => this.queued.delete(input.eventId));
+  }
+
+  /**
+   * ✅/❌ on a meeting's privacy notice (its first layer, or the full text, which explains the two
+   * answers) is no answer: consent is given on the prompt. Instead of silence, the invitee is told
+   * where to answer, once per meeting, while it still collects answers.
+   */
+  private async pointToPrompt(input: ReactionInput): Promise<void> {
+    const { meetings, state } = this.ctx.stores;
+    const meeting = meetings
+      .inRoom(input.roomId, ['collecting'])
+      .find(
+        (m) =>
+          !m.noRecord &&
+          m.promptEventId &&
+          (m.noticeEventId === input.relatesTo ||
+            state.read(`notice-full:${m.roomId}:${m.noticeSha256}`) === input.relatesTo),
+      );
+    if (!meeting?.promptEventId) return;
+    const view = readMeeting(this.ctx, meeting);
+    // Only someone who still owes an answer (and may believe this was it).
+    if (view.statuses.get(input.sender) !== 'pending') return;
+    const once = `${meeting.id} ${input.sender}`;
+    if (this.pointed.has(once)) return;
+    this.pointed.add(once);
+    await this.ctx.chat.send(
+      meeting.roomId,
+      this.ctx.t.answerOnPrompt(
+        mention(input.sender, nameOf(view, input.sender)),
+        meeting.title,
+        permalink(meeting.roomId, meeting.promptEventId, this.ctx.chat.botUserId),
+      ),
+      { notice: true },
+    );
   }
 
   /** Caller holds the meeting lock (live intake, or start-up reconciliation). */

@@ -108,6 +108,12 @@ export class MeetingLifecycle {
       if (error instanceof Replay) return null;
       throw error;
     }
+    if (after.state !== before.state) {
+      this.ctx.log.info(
+        { meetingId, from: before.state, to: after.state, event: event.type },
+        'meeting state changed',
+      );
+    }
     for (const effect of effects) {
       if (effect.type === 'ignored' || effect.type === 'refused') {
         this.ctx.log.info(

@@ -30,7 +30,7 @@ export class Opening {
         // so what was consented to is exactly what gets recorded (reference §4.4).
         autoStartRecording: session.record,
         allowStartStopRecording: false,
-        notifyRecordingIsOn: session.record,
+        ...inMeeting(this.ctx, session.record),
         meta: { 'meetbot-meeting': String(meeting.id), 'meetbot-session': String(session.id) },
         recordingReadyUrl: publicUrl
           ? new URL('bbb/recording-ready', withSlash(publicUrl)).toString()
@@ -46,6 +46,10 @@ export class Opening {
         meetingId: meeting.id,
         details: { sessionId: session.id, bbbMeetingId: session.bbbMeetingId, record: session.record },
       });
+      this.ctx.log.info(
+        { meetingId: meeting.id, sessionId: session.id, record: session.record },
+        session.record ? 'meeting opened in BBB, recorded' : 'meeting opened in BBB, not recorded',
+      );
       return fields;
     } catch (error) {
       this.ctx.log.warn(
@@ -125,6 +129,35 @@ export class Opening {
       );
     }
   }
+}
+
+/** Recording formats BBB knows (reference §6.2); those not in `bbb.recordingFormats` are switched off. */
+export const KNOWN_RECORDING_FORMATS = [
+  'presentation',
+  'video',
+  'screenshare',
+  'podcast',
+  'notes',
+  'ai-summary',
+];
+
+/**
+ * What people see inside the meeting (design.md §2): a recorded session shows BBB's recording dialog with our
+ * reason and how to withdraw, produces only the formats the notice covers, and says so in its welcome text; an
+ * unrecorded one says it is not recorded. The client leaves out what the server does not know.
+ */
+function inMeeting(ctx: AppContext, record: boolean) {
+  const { t, config } = ctx;
+  const features = { disabledFeatures: config.bbb.disabledFeatures };
+  if (!record) return { ...features, welcome: t.inMeeting.unrecorded() };
+  const recorded = t.inMeeting.recorded(config.matrix.commandPrefix);
+  return {
+    ...features,
+    welcome: recorded,
+    notifyRecordingIsOn: true,
+    notifyRecordingAppend: recorded,
+    disableRecordingFormats: KNOWN_RECORDING_FORMATS.filter((f) => !config.bbb.recordingFormats.includes(f)),
+  };
 }
 
 function withSlash(url: string): string {

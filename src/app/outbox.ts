@@ -1,5 +1,5 @@
 import { BbbError } from '../bbb/index.js';
-import type { InviteeRow, MeetingRow } from '../db/meetings-store.js';
+import type { InviteeRow, MeetingRow, SessionRow } from '../db/meetings-store.js';
 import type { IntentRow } from '../db/outbox-store.js';
 import type { RecordingRow } from '../db/recordings-store.js';
 import { type MeetingModel, mayReceiveLinkTo } from '../domain/lifecycle.js';
@@ -150,6 +150,7 @@ export class Outbox implements EffectRunner {
       outbox.done(intent.id, this.ctx.now(), 'dropped');
       return;
     }
+    await this.tellMeetingItEnds(session);
     try {
       await this.ctx.bbb.end(session.bbbMeetingId);
     } catch (error) {
@@ -174,6 +175,34 @@ export class Outbox implements EffectRunner {
       details: { sessionId: session.id, reason: session.endReason },
     });
     report.ended.push(session);
+  }
+
+  /**
+   * Before a withdrawal ends a recorded session, one line in the meeting's own chat says why and where the new
+   * links are, naming nobody (design.md §3.5), where the server has `sendChatMessage`. Tried once per session, not
+   * again when the end is retried (a failure means BBB was unreachable then); the end never waits for it.
+   */
+  private async tellMeetingItEnds(session: SessionRow): Promise<void> {
+    if (!session.record || session.endReason !== 'withdrawal') return;
+    const meeting = this.ctx.stores.meetings.get(session.meetingId);
+    if (
+      !meeting ||
+      !this.ctx.stores.state.noteOnce(meeting.roomId, `bbb-chat-ending:${session.id}`, this.ctx.now())
+    )
+      return;
+    try {
+      const outcome = await this.ctx.bbb.sendChatMessage(
+        session.bbbMeetingId,
+        this.ctx.t.inMeeting.endingAfterWithdrawal(),
+      );
+      if (outcome !== 'sent')
+        this.ctx.log.info({ sessionId: session.id, outcome }, 'no chat line in BBB before the end');
+    } catch (error) {
+      this.ctx.log.warn(
+        { err: error, sessionId: session.id },
+        'could not post the chat line in BBB; ending anyway',
+      );
+    }
   }
 
   /**
@@ -245,6 +274,10 @@ export class Outbox implements EffectRunner {
     try {
       const roomId = await this.opening.sendLink(meeting, invitee, session);
       meetings.recordDelivery(session.id, invitee.userId, roomId, this.ctx.now());
+      this.ctx.log.info(
+        { meetingId: meeting.id, sessionId: session.id, userId: invitee.userId, roomId },
+        'join link delivered',
+      );
       delivered.add(invitee.userId);
       outbox.done(intent.id, this.ctx.now(), 'confirmed');
     } catch (error) {

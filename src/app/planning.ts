@@ -66,7 +66,17 @@ export class Planning {
         notice: this.ctx.notice.sha256,
       },
     });
-    this.ctx.log.info({ meetingId: meeting.id, invitees: everyone.length }, 'meeting planned');
+    // The journal tells each meeting's story by IDs only (no titles, names or links).
+    this.ctx.log.info(
+      {
+        meetingId: meeting.id,
+        roomId: meeting.roomId,
+        invitees: everyone.length,
+        recordingAsked: !request.noRecord,
+        scheduled: request.scheduledAt !== null,
+      },
+      'meeting planned',
+    );
     await this.ctx.withMeeting(meeting.id, () => this.postPrompt(meeting.id));
     return meeting;
   }
@@ -238,6 +248,7 @@ export async function postNotice(
       recordingDays: ctx.config.retention.recordingDays,
       prefix: ctx.config.matrix.commandPrefix,
       fullText: permalink(meeting.roomId, fullEventId, ctx.chat.botUserId),
+      botDeletes: !ctx.config.bbb.acceptUnconfirmedDeletion,
     }),
     // A plain message, not m.notice: people should read this one (clients show notices subdued).
     { key: `notice:${meeting.id}` },

@@ -83,7 +83,7 @@ export interface ChatPort {
 
 export type BbbPort = Pick<
   BbbClient,
-  'create' | 'joinUrl' | 'end' | 'getMeetingInfo' | 'getRecordings' | 'deleteRecordings'
+  'create' | 'joinUrl' | 'end' | 'getMeetingInfo' | 'getRecordings' | 'deleteRecordings' | 'sendChatMessage'
 >;
 
 export interface Clock {

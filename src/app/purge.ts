@@ -43,6 +43,10 @@ export class Purger {
           else outcome.failed.push({ recording: row, reason: 'still listed by BBB' });
         }
         for (const id of gone) {
+          this.ctx.log.info(
+            { meetingId: batch.find((r) => r.recordId === id)?.meetingId, recordId: id, reason },
+            'recording deletion confirmed by BBB',
+          );
           audit.append({
             at: this.ctx.now(),
             actorId,

@@ -7,7 +7,7 @@ import type { MeetingLifecycle } from './lifecycle.js';
 import type { Outbox } from './outbox.js';
 import type { Planning } from './planning.js';
 import type { PromptUpdater } from './prompt-updater.js';
-import { mayHoldRecordings } from './views.js';
+import { mayHoldRecording } from './withdrawal.js';
 
 /**
  * Start-up reconciliation (design.md §3.8). matrix-bot-sdk saves its sync token before handlers
@@ -45,7 +45,7 @@ export class Reconciler {
     const { meetings } = this.ctx.stores;
     const over = meetings
       .inStates(['closed', 'cancelled'])
-      .filter((m) => m.promptEventId !== null && !m.noRecord && mayHoldRecordings(this.ctx.stores, m.id));
+      .filter((m) => m.promptEventId !== null && !m.noRecord && mayHoldRecording(this.ctx.stores, m.id));
     this.held = [...meetings.inStates(['collecting', 'open']), ...over].map((m) => m.id);
     this.ctx.hold(this.held);
   }

@@ -136,8 +136,13 @@ export class RecordingDiscovery {
       });
     } else if (outcome.type === 'became') {
       if (outcome.state === 'available') recordings.markAvailable(recording.recordID, now);
-      else if (outcome.state === 'purged') recordings.markPurged([recording.recordID], now);
-      else if (outcome.state === 'purge-pending') {
+      else if (outcome.state === 'purged') {
+        recordings.markPurged([recording.recordID], now);
+        this.ctx.log.info(
+          { meetingId: meeting.id, recordId: recording.recordID },
+          'recording deletion confirmed by BBB',
+        );
+      } else if (outcome.state === 'purge-pending') {
         const reason = this.ctx.stores.outbox.purgeOrdered(meeting.id)
           ? 'withdrawal'
           : (known?.purgeReason ?? 'reappeared');
@@ -160,6 +165,7 @@ export class RecordingDiscovery {
       { key: `ready:${recordId}` },
     );
     this.ctx.stores.recordings.markAnnounced(recordId, this.ctx.now());
+    this.ctx.log.info({ meetingId: meeting.id, recordId }, 'recording ready and announced');
   }
 }
 

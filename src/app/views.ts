@@ -1,8 +1,9 @@
 import type { InviteeRow, MeetingRow } from '../db/meetings-store.js';
 import { type ConsentStatus, decideRecording, type RecordingDecision } from '../domain/consent.js';
-import type { TallyView } from '../i18n/index.js';
+import type { Catalogue, TallyView } from '../i18n/index.js';
 import { join, mention, type Piece, person, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
+import type { ChatPort } from './ports.js';
 
 /** A meeting with its invitees and everyone's current consent status, read in one go. */
 export interface MeetingView {
@@ -18,22 +19,6 @@ export function readMeeting(ctx: AppContext, meeting: MeetingRow): MeetingView {
   const invitees = store.invitees(meeting.id);
   const statuses = new Map(store.model(meeting).answers);
   return { meeting, invitees, statuses, decision: decideRecording(statuses, meeting.noRecord) };
-}
-
-/**
- * Whether BBB may still hold a recording of this meeting: a recorded session of it ran (BBB confirmed
- * it) and none of that session's recordings is purged yet, listed or not. A withdrawal there must
- * delete them; start-up reconciliation and `!withdraw` read this one rule.
- */
-export function mayHoldRecordings(stores: AppContext['stores'], meetingId: number): boolean {
-  return stores.meetings
-    .sessions(meetingId)
-    .some(
-      (s) =>
-        s.record &&
-        s.confirmedAt !== null &&
-        !stores.recordings.ofSession(s.id).some((r) => r.state === 'purged'),
-    );
 }
 
 export function nameOf(view: MeetingView, userId: string): string {
@@ -80,7 +65,7 @@ function peopleOf(view: MeetingView): Map<string, Rich> {
 }
 
 /** The first `shown` pieces of a list, then "and N more". */
-export function someOf(ctx: AppContext, pieces: readonly Piece[], shown: number): Rich {
+export function someOf(ctx: { t: Catalogue }, pieces: readonly Piece[], shown: number): Rich {
   const rest = pieces.length - shown;
   return join([join(pieces.slice(0, shown), ', '), rest > 0 ? ctx.t.andMore(rest) : '']);
 }
@@ -90,7 +75,7 @@ export function someOf(ctx: AppContext, pieces: readonly Piece[], shown: number)
  * names `shown` people; this returns the fullest rendering that fits in one event, sent or edited.
  */
 export function fitting(
-  ctx: AppContext,
+  ctx: { chat: Pick<ChatPort, 'fits'> },
   render: (shown: number) => Rich,
   total: number,
   fits = (message: Rich) => ctx.chat.fits(message),

@@ -1,10 +1,25 @@
 import type { ConsentSource, MeetingRow } from '../db/meetings-store.js';
 import { currentSession, type Effect } from '../domain/lifecycle.js';
 import { lines, person, type Rich } from '../i18n/rich.js';
-import type { AppContext } from './context.js';
+import type { AppContext, Stores } from './context.js';
 import type { Applied, MeetingLifecycle, OutboxReport } from './lifecycle.js';
 import type { RecordingDiscovery } from './recording-discovery.js';
 import { nameOf, readMeeting } from './views.js';
+
+/**
+ * A recorded session of this meeting ran, and none of its recordings is known purged: a recording
+ * may still exist (listed or not yet), so withdrawing there still deletes something.
+ */
+export function mayHoldRecording(stores: Stores, meetingId: number): boolean {
+  return stores.meetings
+    .sessions(meetingId)
+    .some(
+      (s) =>
+        s.record &&
+        s.confirmedAt !== null &&
+        !stores.recordings.ofSession(s.id).some((r) => r.state === 'purged'),
+    );
+}
 
 export interface WithdrawalRequest {
   userId: string;
@@ -25,6 +40,23 @@ export class Withdrawal {
     private readonly lifecycle: MeetingLifecycle,
     private readonly discovery: RecordingDiscovery,
   ) {}
+
+  /**
+   * The meetings of this person in this room a withdrawal still changes: upcoming, running, with a
+   * recording not purged, or closed or cancelled with a recorded session that owns its recordings.
+   */
+  withdrawable(userId: string, roomId: string): MeetingRow[] {
+    const { meetings, recordings } = this.ctx.stores;
+    return meetings
+      .ofUser(userId, roomId)
+      .filter(
+        (m) =>
+          m.state === 'collecting' ||
+          m.state === 'open' ||
+          recordings.ofMeeting(m.id).some((r) => r.state !== 'purged') ||
+          mayHoldRecording(this.ctx.stores, m.id),
+      );
+  }
 
   /** `!withdraw` (own, or an admin's on someone's behalf). Caller holds the meeting lock. */
   async withdraw(meetingAtStart: MeetingRow, request: WithdrawalRequest): Promise<Rich | null> {
@@ -103,11 +135,21 @@ export class Withdrawal {
     const ended = effects.find(
       (e) => e.type === 'end-session' && effects.some((x) => x.type === 'create-session'),
     );
+    // Behind a front-end that cannot confirm deletions (b3lb) the bot promises none.
+    const noDeletion = this.ctx.config.bbb.acceptUnconfirmedDeletion
+      ? { ...t.withoutDeletion, contact: this.ctx.config.notice.contact ?? this.ctx.config.admins.join(', ') }
+      : undefined;
     if (ended && ended.type === 'end-session') {
       // The room hears "ended" only once BBB confirmed it.
       const confirmed = report.ended.some((s) => s.id === ended.sessionId);
+      if (noDeletion) {
+        const say = confirmed ? noDeletion.restarted : noDeletion.ending;
+        return say(who, meeting.title, noDeletion.contact);
+      }
       return confirmed ? t.withdrawRestarted(who, meeting.title) : t.withdrawEnding(who, meeting.title);
     }
+    if (noDeletion && effects.some((e) => e.type === 'purge-recordings'))
+      return noDeletion.after(who, meeting.title, noDeletion.contact);
     if (!effects.some((e) => e.type === 'purge-recordings')) return t.withdrawUnrecorded(who, meeting.title);
     const name = (startTime: number | null) =>
       t.recordingName(meeting.title, this.ctx.date(startTime ?? meeting.openedAt ?? meeting.createdAt));

@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import { signedUrl } from './checksum.js';
 import { encodeStrict, type ParamValue } from './encoding.js';
 import { BbbError, BbbUnavailableError, type BbbUnavailableKind } from './errors.js';
+import { featuresOf, type ServerFeatures } from './features.js';
 import { toCreateResult, toMeetingInfo, toRecordingPage, toVersionInfo } from './normalise.js';
 import type {
   ChecksumAlgorithm,
@@ -70,6 +72,7 @@ const NOT_FOUND_KEYS = new Set(['notFound', 'invalidMeetingIdentifier']);
 /** Keeps request URLs well below common 8 KiB proxy limits. */
 const RECORD_ID_QUERY_BUDGET = 4000;
 const META_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+const FEATURES_MAX_AGE_MS = 60 * 60_000;
 
 function metaParams(meta: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -123,6 +126,8 @@ export class BbbClient {
   readonly #batchSize: number;
   readonly #log: Logger | undefined;
   readonly #fetch: typeof fetch;
+  #features: Promise<ServerFeatures> | undefined;
+  #featuresAt: number | undefined;
 
   constructor(opts: BbbClientOptions) {
     if (!opts.secret) throw new RangeError('BBB secret must not be empty');
@@ -153,13 +158,24 @@ export class BbbClient {
    * Idempotent by BBB semantics, so it is retried like a read.
    */
   async create(p: CreateParams): Promise<CreateResult> {
+    const gated =
+      p.notifyRecordingIsOn !== undefined ||
+      p.notifyRecordingAppend !== undefined ||
+      (p.disabledFeatures?.length ?? 0) > 0 ||
+      (p.disableRecordingFormats?.length ?? 0) > 0;
+    // Optional parameters go only to servers that know them; the version is asked only when one is set.
+    const known = gated ? await this.features() : undefined;
+    const notify = known?.notifyRecordingIsOn ? p.notifyRecordingIsOn : undefined;
     const params: Record<string, ParamValue> = {
       name: p.name,
       meetingID: p.meetingID,
       record: p.record,
       autoStartRecording: p.autoStartRecording,
       allowStartStopRecording: p.allowStartStopRecording,
-      notifyRecordingIsOn: p.notifyRecordingIsOn,
+      notifyRecordingIsOn: notify,
+      notifyRecordingAppend: notify && known?.notifyRecordingAppend ? p.notifyRecordingAppend : undefined,
+      disabledFeatures:
+        known?.disabledFeatures && p.disabledFeatures?.length ? p.disabledFeatures : undefined,
       duration: p.duration,
       welcome: p.welcome,
       logoutURL: p.logoutURL,
@@ -169,6 +185,10 @@ export class BbbClient {
       moderatorPW: p.moderatorPW,
       ...metaParams(p.meta),
       'meta_bbb-recording-ready-url': p.recordingReadyUrl,
+      'meta_bbb-disable-recording-formats':
+        known?.disableRecordingFormats && p.disableRecordingFormats?.length
+          ? p.disableRecordingFormats
+          : undefined,
     };
     const r = await this.#call('create', params, { idempotent: true, meetingID: p.meetingID });
     return toCreateResult(r);
@@ -255,16 +275,19 @@ export class BbbClient {
   }
 
   /**
-   * Every recording matching `f`, paging with offset/limit (2.6+). A server that ignores pagination (Scalelite,
-   * reference §6) returns no `totalElements` and everything in the first answer, which ends the loop.
+   * Every recording matching `f`, paging with offset/limit (2.6+). Stops at an empty or short page, at the
+   * reported total, or at a page that brings nothing new: a server that ignores pagination (Scalelite, reference
+   * §6) sends everything at once, and BBB 3.0's total can be larger than what its pages hold (issue #24132).
    */
   async getAllRecordings(f: Omit<RecordingFilter, 'offset' | 'limit'>, pageSize = 100): Promise<Recording[]> {
-    const all: Recording[] = [];
+    const byId = new Map<string, Recording>();
     for (let offset = 0; ; offset += pageSize) {
       const page = await this.getRecordingsPage({ ...f, offset, limit: pageSize });
-      all.push(...page.recordings);
-      if (page.totalElements === undefined || page.recordings.length === 0) return all;
-      if (offset + pageSize >= page.totalElements) return all;
+      const before = byId.size;
+      for (const r of page.recordings) if (!byId.has(r.recordID)) byId.set(r.recordID, r);
+      const all = [...byId.values()];
+      if (page.totalElements === undefined || page.recordings.length < pageSize) return all;
+      if (byId.size === before || offset + pageSize >= page.totalElements) return all;
     }
   }
 
@@ -321,6 +344,73 @@ export class BbbClient {
   async version(): Promise<VersionInfo> {
     const r = await this.#request('version', this.apiBase, { idempotent: true });
     return toVersionInfo(r);
+  }
+
+  /**
+   * What the server knows, from its version (asked once an hour at most, and again after a failed probe). A server
+   * whose root cannot be read counts as one of unknown version, like a load balancer.
+   */
+  features(): Promise<ServerFeatures> {
+    // Asked again after a while: the server may have been upgraded while the bot runs.
+    if (this.#featuresAt !== undefined && Date.now() - this.#featuresAt > FEATURES_MAX_AGE_MS) {
+      this.#features = undefined;
+      this.#featuresAt = undefined;
+    }
+    this.#featuresAt ??= Date.now();
+    this.#features ??= this.version().then(
+      (info) => featuresOf(info),
+      (error: unknown) => {
+        this.#features = undefined;
+        this.#featuresAt = undefined;
+        this.#log?.warn(
+          { err: error },
+          'bbb version unknown; optional parameters sent as to a load balancer',
+        );
+        return featuresOf(undefined);
+      },
+    );
+    return this.#features;
+  }
+
+  /**
+   * A system line into the running meeting's public chat (3.0, reference §3.11; 1–500 characters, shown as plain
+   * text). `unsupported` where the server or the load balancer in front of it has no such call; `notRunning` when
+   * no meeting runs under that ID. Not repeated on failure: a retry could post the line twice.
+   */
+  async sendChatMessage(
+    meetingID: string,
+    message: string,
+    userName?: string,
+  ): Promise<'sent' | 'unsupported' | 'notRunning'> {
+    if (message.length < 1 || message.length > 500)
+      throw new RangeError('chat message must be 1–500 characters');
+    if (!(await this.features()).sendChatMessage) return 'unsupported';
+    try {
+      await this.#call('sendChatMessage', { meetingID, message, userName }, { idempotent: false, meetingID });
+      return 'sent';
+    } catch (err) {
+      if (err instanceof BbbError && err.messageKey === 'unsupportedRequest') return 'unsupported';
+      if (err instanceof BbbError && NOT_FOUND_KEYS.has(err.messageKey)) return 'notRunning';
+      if (err instanceof BbbUnavailableError && err.kind === 'http' && err.status === 404)
+        return 'unsupported';
+      throw err;
+    }
+  }
+
+  /**
+   * Asks the server to delete a recording that cannot exist (a random ID of the usual form). BBB and Scalelite
+   * answer `notFound`: their answers to deletions can be trusted (`confirms`). A front-end that answers SUCCESS
+   * (b3lb, reference §6.1) says so for any ID, so no answer of it confirms a deletion (`cannot-confirm`).
+   */
+  async probeDeletion(): Promise<'confirms' | 'cannot-confirm'> {
+    const recordID = `${randomBytes(20).toString('hex')}-${Date.now()}`;
+    try {
+      await this.#call('deleteRecordings', { recordID }, { idempotent: true });
+      return 'cannot-confirm';
+    } catch (err) {
+      if (err instanceof BbbError && NOT_FOUND_KEYS.has(err.messageKey)) return 'confirms';
+      throw err;
+    }
   }
 
   /** Exact-ID states of `ids` (getRecordings matches prefixes, so longer IDs are filtered out). */

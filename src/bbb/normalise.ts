@@ -89,6 +89,17 @@ function toPlayback(f: unknown): PlaybackFormat {
   return format;
 }
 
+/**
+ * Very old servers, and very old recordings imported into Scalelite, send no `<state>` (reference §3.7). Such a
+ * listing only ever held finished recordings, so `<published>` tells which of the two it is; an empty state would
+ * look like one still processing, for ever.
+ */
+function stateOf(n: XmlNode): RecordingState {
+  const state = text(n.state).trim();
+  if (state !== '') return state as RecordingState;
+  return bool(n.published) ? 'published' : 'unpublished';
+}
+
 export function toRecording(rec: unknown): Recording {
   const n = obj(rec);
   return {
@@ -96,7 +107,7 @@ export function toRecording(rec: unknown): Recording {
     meetingID: text(n.meetingID),
     internalMeetingID: text(n.internalMeetingID) || text(n.recordID),
     name: text(n.name),
-    state: text(n.state) as RecordingState,
+    state: stateOf(n),
     published: bool(n.published),
     isBreakout: bool(n.isBreakout),
     startTime: num(n.startTime),
@@ -108,10 +119,14 @@ export function toRecording(rec: unknown): Recording {
   };
 }
 
-/** `noRecordings` is a SUCCESS with an empty or missing `<recordings>` (reference §3.7). */
+/**
+ * `noRecordings` is a SUCCESS with an empty or missing `<recordings>` (reference §3.7). The total of a paginated
+ * answer is a top-level `<totalElements>` in the documented shape, and inside `<pagination>` on BBB 2.6, 2.7 and
+ * 3.0 (BBB PR #16513): read either.
+ */
 export function toRecordingPage(r: XmlNode): RecordingPage {
   const page: RecordingPage = { recordings: list(obj(r.recordings).recording).map(toRecording) };
-  const total = optNum(r.totalElements);
+  const total = optNum(r.totalElements) ?? optNum(obj(r.pagination).totalElements);
   if (total !== undefined) page.totalElements = total;
   return page;
 }

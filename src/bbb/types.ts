@@ -14,8 +14,17 @@ export interface CreateParams {
   autoStartRecording?: boolean;
   /** Shows the moderator's record/pause button (server default true, reference §4.4). */
   allowStartStopRecording?: boolean;
-  /** 2.6+: consent dialog while recording runs. */
+  /** 2.6+: consent dialog while recording runs. Sent only to servers that know it (features.ts). */
   notifyRecordingIsOn?: boolean;
+  /** 3.0: plain text shown beneath that dialog; sent only with `notifyRecordingIsOn` and where known. */
+  notifyRecordingAppend?: string;
+  /** 2.5+: client features switched off, e.g. `learningDashboard` (reference §3.1); where known. */
+  disabledFeatures?: string[];
+  /**
+   * 3.0.30+: recording formats not to produce, sent as `meta_bbb-disable-recording-formats` (reference §6.2);
+   * where known.
+   */
+  disableRecordingFormats?: string[];
   /** Sent as `meta_<key>`; BBB lower-cases the names on output (reference §1). Use lower-case names with hyphens. */
   meta?: Record<string, string>;
   /** Sent as `meta_bbb-recording-ready-url` (reference §5.1). */

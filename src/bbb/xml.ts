@@ -9,6 +9,8 @@ import { BbbError, type BbbErrorDetail, BbbUnavailableError } from './errors.js'
  * - `ignoreAttributes: false`: thumbnail width/height/alt survive.
  * - `isArray` for the repeating paths: one element and many elements both give arrays. An empty element (`<x/>`)
  *   parses as `""`, which {@link list} maps to `[]`.
+ * - `htmlEntities: true`: character references (`&#x27;`, `&#233;`) are decoded, once, as a load balancer that
+ *   renders its XML through an HTML template sends them (reference §3.7); CDATA stays as it is.
  */
 
 export type XmlNode = Record<string, unknown>;
@@ -35,6 +37,7 @@ const parser = new XMLParser({
   attributeNamePrefix: ATTR_PREFIX,
   textNodeName: TEXT_KEY,
   ignoreDeclaration: true,
+  htmlEntities: true,
   jPath: true,
   isArray: (_name, jpath, _leaf, isAttribute) => !isAttribute && ARRAY_PATHS.has(String(jpath)),
 });

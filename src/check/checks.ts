@@ -9,11 +9,12 @@ import type { Config } from '../config/schema.js';
 import { MIGRATIONS_FOLDER } from '../db/open.js';
 import { jsonOf, networkReason } from '../fetch-answers.js';
 import { loadNotice } from '../notice.js';
+import { checkInviters } from './settings.js';
 
 /**
  * The preflight checks (`npm run check`, and the same at start-up). Each looks at one thing without
- * changing anything outside (the database check writes and removes one empty probe file) and says
- * what is wrong and how to fix it.
+ * changing anything outside (the database check writes and removes one empty probe file; the BBB check
+ * asks BBB to delete a recording that cannot exist) and says what is wrong and how to fix it.
  *
  * - `ok`: fine.
  * - `fail`: certainly wrong (a rejected token, BBB's checksumError, a missing or unfilled notice, an
@@ -23,7 +24,15 @@ import { loadNotice } from '../notice.js';
  */
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
-export type CheckName = 'config' | 'homeserver' | 'rooms' | 'bbb' | 'notice' | 'database' | 'clock';
+export type CheckName =
+  | 'config'
+  | 'homeserver'
+  | 'inviters'
+  | 'rooms'
+  | 'bbb'
+  | 'notice'
+  | 'database'
+  | 'clock';
 
 export interface CheckResult {
   name: CheckName;
@@ -62,6 +71,7 @@ export async function runChecks(config: Config, options: CheckOptions = {}): Pro
   ]);
   return [
     homeserver.result,
+    ...(homeserver.userId ? [checkInviters(config, homeserver.userId)] : []),
     rooms,
     bbb,
     checkNotice(config),
@@ -77,6 +87,8 @@ interface HomeserverOutcome {
   result: CheckResult;
   /** The homeserver's Date header (epoch ms, 1 s resolution) and when we read it. */
   serverDate?: { server: number; local: number };
+  /** The bot's user ID, when the homeserver confirmed the token. */
+  userId?: string;
 }
 
 export async function checkHomeserver(
@@ -155,11 +167,12 @@ export async function checkHomeserver(
     };
   } else {
     const newest = known.at(-1) ?? '?';
-    result = {
+    const result: CheckResult = {
       name: 'homeserver',
       status: 'ok',
       message: `${base} answers (spec ${newest}); the access token belongs to ${body.user_id}`,
     };
+    return { result, userId: body.user_id, ...(serverDate ? { serverDate } : {}) };
   }
   return { result, ...(serverDate ? { serverDate } : {}) };
 }
@@ -214,7 +227,8 @@ export async function checkRooms(config: Config, options: CheckOptions = {}): Pr
 }
 
 // ---------------------------------------------------------------------------------------------------
-// BBB: a signed read-only call proves the URL, the secret and the checksum algorithm.
+// BBB: a signed read-only call proves the URL, the secret and the checksum algorithm; the API root names the
+// version; deleting an ID that cannot exist shows whether deletions can be confirmed.
 
 export async function checkBbb(config: Config, options: CheckOptions = {}): Promise<CheckResult> {
   const client = (algorithm: ChecksumAlgorithm) =>
@@ -230,11 +244,9 @@ export async function checkBbb(config: Config, options: CheckOptions = {}): Prom
   const bbb = client(configured);
   try {
     const meetings = await bbb.getMeetings();
-    return {
-      name: 'bbb',
-      status: 'ok',
-      message: `${bbb.apiBase} accepts the secret with ${configured} (getMeetings: ${meetings.length} running)`,
-    };
+    const server = await serverName(bbb);
+    const accepted = `${bbb.apiBase} (${server}) accepts the secret with ${configured} (getMeetings: ${meetings.length} running)`;
+    return await checkDeletion(bbb, accepted, config.bbb.acceptUnconfirmedDeletion);
   } catch (error) {
     if (error instanceof BbbError && error.messageKey === 'checksumError') {
       // A wrong secret and a refused algorithm look the same (reference §2.2). Try the others with the
@@ -280,6 +292,61 @@ export async function checkBbb(config: Config, options: CheckOptions = {}): Prom
     }
     throw error;
   }
+}
+
+/** "BBB 3.0.30", or what a load balancer (no BBB version, reference §1) lets one know. */
+async function serverName(bbb: BbbClient): Promise<string> {
+  const { bbbVersion } = await bbb.features();
+  return bbbVersion
+    ? `BBB ${bbbVersion}`
+    : 'no BBB version: a load balancer such as Scalelite, or its root is hidden';
+}
+
+/**
+ * Deletes a recording ID that cannot exist (reference §6.1): BBB and Scalelite answer notFound, so their answers
+ * to deletions mean something. A front-end that answers SUCCESS (b3lb) would have every deletion reported as done
+ * without one happening: refused, unless the operator accepted it (and the notice then promises no deletion).
+ */
+async function checkDeletion(
+  bbb: BbbClient,
+  accepted: string,
+  acceptUnconfirmed: boolean,
+): Promise<CheckResult> {
+  let outcome: 'confirms' | 'cannot-confirm';
+  try {
+    outcome = await bbb.probeDeletion();
+  } catch (error) {
+    const why =
+      error instanceof BbbError
+        ? error.messageKey
+        : error instanceof BbbUnavailableError
+          ? error.kind
+          : String(error);
+    return {
+      name: 'bbb',
+      status: 'warn',
+      message: `${accepted}; deleting a recording that cannot exist gave ${why}, so whether deletions can be confirmed is not known yet`,
+    };
+  }
+  if (outcome === 'confirms') {
+    return {
+      name: 'bbb',
+      status: 'ok',
+      message: `${accepted}; deletions can be confirmed (notFound for an ID that cannot exist)`,
+    };
+  }
+  if (acceptUnconfirmed) {
+    return {
+      name: 'bbb',
+      status: 'ok',
+      message: `${accepted}; it answers SUCCESS to deleting a recording that cannot exist, so no deletion can be confirmed: accepted by bbb.acceptUnconfirmedDeletion, the notice says the bot cannot delete recordings there`,
+    };
+  }
+  return {
+    name: 'bbb',
+    status: 'fail',
+    message: `${accepted}, but it answers SUCCESS to deleting a recording that cannot exist (as b3lb does): it cannot confirm deletions, and the bot would report recordings deleted that never were. Use BBB or Scalelite, or set bbb.acceptUnconfirmedDeletion to true to accept that the bot cannot delete recordings there`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------

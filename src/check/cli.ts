@@ -1,49 +1,5 @@
-import { existsSync } from 'node:fs';
-import { configFileFromArgs } from '../config/args.js';
-import { ConfigError, loadConfigFile } from '../config/load.js';
-import { cryptoStorePath, sessionFilePath } from '../matrix/sdk/store-paths.js';
-import { type CheckResult, runChecks } from './checks.js';
-import { allOk, formatResult } from './report.js';
+// Entry of `npm run check`: the Node version first (one line and exit code 2 on an unsupported one,
+// before any native module is loaded), then the preflight checks in cli-main.ts.
+import { supportedNodeOrExit } from '../node-version.js';
 
-// `npm run check -- --config <file>`: one line per item, exit 0 only when every item is OK.
-async function main(): Promise<number> {
-  const file = configFileFromArgs('npm run check -- [--config <file>]');
-  if (file === null) return 2;
-  let config: ReturnType<typeof loadConfigFile>;
-  try {
-    config = loadConfigFile(file);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    print({ name: 'config', status: 'fail', message: error.message.replace(/\n\s*/g, ' ') });
-    return 1;
-  }
-  print({
-    name: 'config',
-    status: 'ok',
-    message: `${file}: language ${config.language}, BBB checksum ${config.bbb.checksumAlgorithm}, ${config.admins.length} admin(s)`,
-  });
-  // The token the bot would use: the session of a device it logged in itself, when that still applies.
-  const sessionFile = sessionFilePath(cryptoStorePath(config));
-  if (existsSync(sessionFile)) {
-    const [{ applyStoredSession }, { createLogger }] = await Promise.all([
-      import('../matrix/sdk/session.js'),
-      import('../log.js'),
-    ]);
-    config = await applyStoredSession(config, sessionFile, createLogger('silent'), fetch, { readOnly: true });
-  }
-  const results = await runChecks(config);
-  for (const result of results) print(result);
-  return allOk(results) ? 0 : 1;
-}
-
-function print(result: CheckResult): void {
-  process.stdout.write(`${formatResult(result)}\n`);
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error('check failed:', error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+if (supportedNodeOrExit()) await import('./cli-main.js');

@@ -10,6 +10,7 @@ import {
   checkNotice,
   checkRooms,
 } from './checks.js';
+import { checkInviters } from './settings.js';
 
 export interface StartupChecks {
   /** Certainly wrong: the bot must not start. Empty when it may. */
@@ -69,6 +70,11 @@ export async function runStartupChecks(
     homeserver = await checkHomeserver(config, options);
   }
   if (homeserver.result.status === 'fail') failures.push(homeserver.result);
+  if (homeserver.userId) {
+    const inviters = checkInviters(config, homeserver.userId);
+    if (inviters.status === 'fail') failures.push(inviters);
+    else if (inviters.status === 'warn') warn(inviters);
+  }
 
   const bbb = await checkBbb(config, options);
   if (bbb.status === 'fail') failures.push(bbb);

@@ -1,7 +1,7 @@
 import { defineCommand } from './command.js';
 import { isMeetingRef, requireOrganizerOrAdmin, resolveMeeting } from './meeting-ref.js';
 
-export default defineCommand({
+export default defineCommand<'meetings' | 'planning'>({
   name: 'cancel',
   usage: 'cancel [#meeting]',
   permission: 'anyone',
@@ -11,9 +11,9 @@ export default defineCommand({
       'open',
     ]);
     requireOrganizerOrAdmin(c, meeting);
-    const cancelled = await c.app.planning.cancel(meeting, c.sender);
-    if (!cancelled) await c.reply(c.ctx.t.notCollecting(meeting.title));
-    else if (cancelled.ending) await c.reply(c.ctx.t.cancelledEnding(meeting.title));
-    else await c.reply(c.ctx.t.cancelled(meeting.title));
+    const cancelled = await c.services.planning.cancel(meeting, c.sender);
+    if (!cancelled) await c.reply(c.t.notCollecting(meeting.title));
+    else if (cancelled.ending) await c.reply(c.t.cancelledEnding(meeting.title));
+    else await c.reply(c.t.cancelled(meeting.title));
   },
 });

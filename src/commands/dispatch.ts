@@ -1,10 +1,10 @@
 import type { BotApp } from '../app/bot-app.js';
-import { lines, type Rich } from '../i18n/rich.js';
-import type { CommandContext, CommandDefinition } from './command.js';
-import { UsageError } from './command.js';
+import { type CommandServices, commandServices } from '../app/command-services.js';
+import { join, lines, type Rich } from '../i18n/rich.js';
+import { type CommandContext, type CommandDefinition, CommandError, textOf } from './command.js';
 import { commandTable } from './index.js';
-import { CommandRefusal } from './meeting-ref.js';
 import { commandText, parseArguments, tokenize } from './parse.js';
+import { usageForms } from './usage.js';
 
 export interface IncomingMessage {
   roomId: string;
@@ -26,10 +26,14 @@ const MAX_COMMAND_LENGTH = 65_536;
 
 /** Routes chat messages to the command table; answers errors in words, never with a stack trace. */
 export class CommandDispatcher {
+  private readonly services: CommandServices;
+
   constructor(
     private readonly app: BotApp,
     private readonly table: readonly CommandDefinition[] = commandTable,
-  ) {}
+  ) {
+    this.services = commandServices(app);
+  }
 
   /** Returns true if the message was one of our commands. */
   async handle(message: IncomingMessage): Promise<boolean> {
@@ -60,17 +64,28 @@ export class CommandDispatcher {
     }
     const late = definition.ownData && age > Math.min(RECEIVED_NOTE_AFTER_MS, maxAge);
     const c: CommandContext = {
-      app: this.app,
-      ctx,
       roomId: message.roomId,
       sender: message.sender,
       eventId: message.eventId,
       prefix,
+      role: ctx.isAdmin(message.sender) ? 'admin' : 'member',
+      t: ctx.t,
+      clock: ctx.clock,
+      settings: {
+        language: ctx.language,
+        timezone: ctx.config.timezone,
+        maxInvitees: ctx.config.limits.maxInvitees,
+      },
+      dateTime: (at) => ctx.dateTime(at),
+      date: (at) => ctx.date(at),
+      log: ctx.log,
       reply: (reply: Rich) => answer(late ? lines([ctx.t.receivedAt(ctx.dateTime(sentAt)), reply]) : reply),
+      chat: { fits: (answer) => ctx.chat.fits(answer) },
+      services: this.services,
     };
-    const usage = `${prefix}${definition.usage}`;
+    const usage = usageForms(ctx.t, definition, prefix).join(' | ');
     try {
-      if (definition.permission === 'admin' && !ctx.isAdmin(message.sender)) {
+      if (definition.permission === 'admin' && c.role !== 'admin') {
         await c.reply(ctx.t.notAllowed(ctx.t.whoAdmin));
         return true;
       }
@@ -78,17 +93,16 @@ export class CommandDispatcher {
       // `@alice` without a server part names nobody for sure: an error, never a title word.
       if (args.unresolved.length) {
         const server = message.sender.slice(message.sender.indexOf(':') + 1);
-        throw new UsageError(ctx.t.unresolvedMentions(args.unresolved.join(', '), server));
+        throw CommandError.usage('unresolvedMentions', args.unresolved.join(', '), server);
       }
       await definition.run(c, args);
     } catch (error) {
-      if (error instanceof UsageError) {
-        const problem = error.problem?.startsWith('unknown-option:')
-          ? ctx.t.unknownOption(error.problem.slice('unknown-option:'.length))
-          : error.problem;
-        await c.reply(problem ? ctx.t.argumentError(problem, usage) : ctx.t.usage(usage));
-      } else if (error instanceof CommandRefusal) {
-        await c.reply(error.reply);
+      if (error instanceof CommandError && error.kind === 'usage') {
+        const problem = error.text && textOf(ctx.t, error.text);
+        const said = typeof problem === 'object' && problem ? problem.text : problem;
+        await c.reply(said ? ctx.t.argumentError(said, usage) : ctx.t.usage(usage));
+      } else if (error instanceof CommandError && error.text) {
+        await c.reply(join([textOf(ctx.t, error.text)]));
       } else {
         ctx.log.error({ err: error, command: definition.name, roomId: message.roomId }, 'command failed');
         await c.reply(ctx.t.internalError).catch(() => undefined);

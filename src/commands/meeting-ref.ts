@@ -1,14 +1,7 @@
-import type { MeetingRow } from '../db/meetings-store.js';
+import type { MeetingRow } from '../app/command-services.js';
 import type { MeetingState } from '../domain/lifecycle.js';
-import { join, type Rich } from '../i18n/rich.js';
-import type { CommandContext } from './command.js';
-
-/** Thrown to answer the user with a message and stop the command. */
-export class CommandRefusal extends Error {
-  constructor(readonly reply: Rich) {
-    super('refused');
-  }
-}
+import { join } from '../i18n/rich.js';
+import { type CommandContext, CommandError } from './command.js';
 
 export function isMeetingRef(word: string | undefined): boolean {
   return !!word && /^#?\d+$/.test(word);
@@ -19,34 +12,33 @@ export function isMeetingRef(word: string | undefined): boolean {
  * room in one of `states`. Several candidates: the user is asked to choose.
  */
 export function resolveMeeting(
-  c: CommandContext,
+  c: CommandContext<'meetings'>,
   ref: string | undefined,
   states: MeetingState[],
 ): MeetingRow {
-  const store = c.ctx.stores.meetings;
+  const { meetings } = c.services;
   if (ref !== undefined) {
-    const meeting = store.get(Number(ref.replace('#', '')));
-    if (!meeting || meeting.roomId !== c.roomId) throw new CommandRefusal(c.ctx.t.noMeeting);
+    const meeting = meetings.get(Number(ref.replace('#', '')));
+    if (!meeting || meeting.roomId !== c.roomId) throw CommandError.refusal('noMeeting');
     return meeting;
   }
-  const candidates = store.inRoom(c.roomId, states);
+  const candidates = meetings.inRoom(c.roomId, states);
   const only = candidates[0];
-  if (!only) throw new CommandRefusal(c.ctx.t.noMeeting);
+  if (!only) throw CommandError.refusal('noMeeting');
   if (candidates.length > 1) {
-    throw new CommandRefusal(
-      c.ctx.t.ambiguousMeeting(
-        join(
-          candidates.map((m) => c.ctx.t.meetingRef(m.id, m.title)),
-          ', ',
-        ),
+    throw CommandError.refusal(
+      'ambiguousMeeting',
+      join(
+        candidates.map((m) => c.t.meetingRef(m.id, m.title)),
+        ', ',
       ),
     );
   }
   return only;
 }
 
-export function requireOrganizerOrAdmin(c: CommandContext, meeting: MeetingRow): void {
-  if (meeting.organizerId !== c.sender && !c.ctx.isAdmin(c.sender)) {
-    throw new CommandRefusal(c.ctx.t.notAllowed(c.ctx.t.whoOrganizerOrAdmin));
+export function requireOrganizerOrAdmin(c: CommandContext<never>, meeting: MeetingRow): void {
+  if (meeting.organizerId !== c.sender && c.role !== 'admin') {
+    throw CommandError.refusal('notAllowed', c.t.whoOrganizerOrAdmin);
   }
 }

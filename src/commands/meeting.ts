@@ -1,53 +1,51 @@
 import { plannedInvitees, withinCap } from '../domain/bounds.js';
 import { cleanName } from '../domain/names.js';
-import { defineCommand, UsageError } from './command.js';
+import { CommandError, defineCommand } from './command.js';
 import { parseWhen } from './when.js';
 
 export const MAX_TITLE_LENGTH = 200;
 
-export default defineCommand({
+export default defineCommand<'planning' | 'members'>({
   name: 'meeting',
   usage: 'meeting <title> [@user …] [--at "<time>"] [--no-record]',
   permission: 'anyone',
   options: { at: { type: 'string' }, 'no-record': { type: 'boolean' } },
   async run(c, args) {
-    const { t } = c.ctx;
+    const { settings } = c;
+    const bot = c.services.members.botUserId;
     // Cleaned before it is measured: what is stored is what everyone sees, on one line.
     const title = cleanName(args.words.join(' '), Number.POSITIVE_INFINITY);
-    if (!title) throw new UsageError(t.missingTitle);
-    if ([...title].length > MAX_TITLE_LENGTH) throw new UsageError(t.titleTooLong(MAX_TITLE_LENGTH));
-    const max = c.ctx.config.limits.maxInvitees;
-    if (!withinCap(0, args.mentions.length, max)) throw new UsageError(t.tooManyInvitees(max));
+    if (!title) throw CommandError.usage('missingTitle');
+    if ([...title].length > MAX_TITLE_LENGTH) throw CommandError.usage('titleTooLong', MAX_TITLE_LENGTH);
+    const max = settings.maxInvitees;
+    if (!withinCap(0, args.mentions.length, max)) throw CommandError.usage('tooManyInvitees', max);
     let scheduledAt: number | null = null;
     if (typeof args.options.at === 'string') {
-      const when = parseWhen(args.options.at, c.ctx.language, c.ctx.config.timezone, c.ctx.now());
+      const when = parseWhen(args.options.at, settings.language, settings.timezone, c.clock.now());
       if (!when.ok) {
         const input = args.options.at;
-        if (when.problem === 'past') throw new UsageError(t.timeInPast(c.ctx.dateTime(when.at!)));
-        if (when.problem === 'dst-gap') throw new UsageError(t.timeInDstGap(input, c.ctx.config.timezone));
-        if (when.problem === 'no-clock-time') throw new UsageError(t.timeWithoutClock(input));
-        throw new UsageError(t.badTime(input));
+        if (when.problem === 'past') throw CommandError.usage('timeInPast', c.dateTime(when.at!));
+        if (when.problem === 'dst-gap') throw CommandError.usage('timeInDstGap', input, settings.timezone);
+        if (when.problem === 'no-clock-time') throw CommandError.usage('timeWithoutClock', input);
+        throw CommandError.usage('badTime', input);
       }
       scheduledAt = when.at;
     }
-    const members = await c.ctx.chat.joinedMembers(c.roomId);
-    const strangers = args.mentions.filter(
-      (id) => !members.has(id) && id !== c.sender && id !== c.ctx.chat.botUserId,
-    );
-    if (strangers.length) throw new UsageError(t.unknownUsers(strangers.join(', ')));
-    const bot = c.ctx.chat.botUserId;
+    const members = await c.services.members.joinedMembers(c.roomId);
+    const strangers = args.mentions.filter((id) => !members.has(id) && id !== c.sender && id !== bot);
+    if (strangers.length) throw CommandError.usage('unknownUsers', strangers.join(', '));
     const invitees = plannedInvitees(c.sender, args.mentions, [...members.keys()], bot);
     if (!withinCap(0, invitees.length, max)) {
-      throw new UsageError(
-        args.mentions.length ? t.tooManyInvitees(max) : t.tooManyRoomMembers(invitees.length, max),
-      );
+      throw args.mentions.length
+        ? CommandError.usage('tooManyInvitees', max)
+        : CommandError.usage('tooManyRoomMembers', invitees.length, max);
     }
-    await c.app.planning.plan({
+    await c.services.planning.plan({
       roomId: c.roomId,
       organizerId: c.sender,
       commandEventId: c.eventId,
       title,
-      invitees: args.mentions.filter((id) => id !== c.ctx.chat.botUserId),
+      invitees: args.mentions.filter((id) => id !== bot),
       members,
       scheduledAt,
       noRecord: args.options['no-record'] === true,

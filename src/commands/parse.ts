@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { decode } from 'html-entities';
 import type { CommandDefinition, ParsedArgs } from './command.js';
-import { UsageError } from './command.js';
+import { CommandError } from './command.js';
 
 const USER_ID = /^@[^:\s]+:[^\s]+$/;
 // Clients write the ID raw or percent-encoded: @alice:example.org or %40alice%3Aexample.org.
@@ -49,7 +49,7 @@ export function parseArguments(definition: CommandDefinition, tokens: string[]):
     // `--no-record=yes`) gets the usage line, which shows how the option is written.
     const unknown = (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
     const option = unknown ? /'(-{1,2}[^']+)'/.exec((error as Error).message)?.[1] : undefined;
-    throw new UsageError(option ? `unknown-option:${option}` : null);
+    throw option ? CommandError.usage('unknownOption', option) : CommandError.usage();
   }
   const words: string[] = [];
   const mentions: string[] = [];

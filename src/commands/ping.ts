@@ -5,6 +5,6 @@ export default defineCommand({
   usage: 'ping',
   permission: 'anyone',
   async run(c) {
-    await c.reply(c.ctx.t.pong);
+    await c.reply(c.t.pong);
   },
 });

@@ -1,5 +1,5 @@
-import type { AppContext } from '../app/context.js';
 import type { Rich } from '../i18n/rich.js';
+import type { CommandContext } from './command.js';
 
 /**
  * One message that shows how far a long job is, edited in place: at most one edit per interval,
@@ -11,21 +11,22 @@ export class ProgressMessage {
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly ctx: AppContext,
+    private readonly c: CommandContext<'progress'>,
     private readonly roomId: string,
     private readonly everyMs = 1000,
   ) {}
 
   update(message: Rich, final = false): void {
-    const now = this.ctx.now();
+    const now = this.c.clock.now();
     if (!final && now - this.lastAt < this.everyMs) return;
     this.lastAt = now;
     this.chain = this.chain
       .then(async () => {
-        if (this.eventId) await this.ctx.chat.edit(this.roomId, this.eventId, message);
-        else this.eventId = await this.ctx.chat.send(this.roomId, message, { notice: true });
+        const { progress } = this.c.services;
+        if (this.eventId) await progress.edit(this.roomId, this.eventId, message);
+        else this.eventId = await progress.send(this.roomId, message, { notice: true });
       })
-      .catch((error: unknown) => this.ctx.log.warn({ err: error }, 'could not show progress'));
+      .catch((error: unknown) => this.c.log.warn({ err: error }, 'could not show progress'));
   }
 
   /** Resolves when every update has been shown. */

@@ -1,7 +1,7 @@
 import { defineCommand } from './command.js';
 import { isMeetingRef, requireOrganizerOrAdmin, resolveMeeting } from './meeting-ref.js';
 
-export default defineCommand({
+export default defineCommand<'meetings' | 'planning'>({
   name: 'start',
   usage: 'start [#meeting]',
   permission: 'anyone',
@@ -10,8 +10,8 @@ export default defineCommand({
       'collecting',
     ]);
     requireOrganizerOrAdmin(c, meeting);
-    const outcome = await c.app.planning.start(meeting);
-    if (outcome === 'already-open') await c.reply(c.ctx.t.alreadyOpen(meeting.title));
-    else if (outcome === 'not-collecting') await c.reply(c.ctx.t.notCollecting(meeting.title));
+    const outcome = await c.services.planning.start(meeting);
+    if (outcome === 'already-open') await c.reply(c.t.alreadyOpen(meeting.title));
+    else if (outcome === 'not-collecting') await c.reply(c.t.notCollecting(meeting.title));
   },
 });

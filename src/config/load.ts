@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
+import { resolveConfigPaths } from './paths.js';
 import { type Config, configSchema, secretEnvironment } from './schema.js';
 
 /** A configuration problem an operator can fix; its message names the file and every bad key. */
@@ -33,7 +35,8 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
   } catch (error) {
     throw new ConfigError(file, [`not valid JSON: ${(error as Error).message}`]);
   }
-  return parseConfig(raw, file, env);
+  // Relative paths in the file are the file's own: the same files whatever the working folder.
+  return resolveConfigPaths(parseConfig(raw, file, env), raw, dirname(resolve(file)));
 }
 
 export function parseConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv = process.env): Config {
@@ -81,7 +84,11 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
     }
     default: {
       const secret = secretEnvironment.some((s) => s.path.join('.') === key);
-      return `${key}: expected ${expectation(issue)}, found ${describeValue(found, secret)}`;
+      const noScheme =
+        issue.code === 'invalid_format' && issue.format === 'url' && typeof found === 'string'
+          ? !/^https?:\/\//i.test(found)
+          : false;
+      return `${key}: expected ${expectation(issue)}, found ${describeValue(found, secret)}${noScheme ? ' (write http:// or https:// in front)' : ''}`;
     }
   }
 }
@@ -99,7 +106,7 @@ function expectation(issue: z.core.$ZodIssue): string {
         ? `at most ${String(issue.maximum)} characters`
         : `at most ${String(issue.maximum)}`;
     case 'invalid_format':
-      if (issue.format === 'url') return 'a URL like https://example.org';
+      if (issue.format === 'url') return 'an http(s) URL like https://example.org';
       return issue.format === 'regex' ? issue.message : `a ${issue.format}`;
     default:
       return issue.message.replace(/^Invalid input: /, '');

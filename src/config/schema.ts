@@ -9,6 +9,10 @@ const matrixUserId = z
   .regex(/^@[^:\s]+:\S+$/, 'a Matrix user ID like @alice:example.org')
   .describe('Matrix user ID');
 
+// Only http(s): `new URL('matrix.example.org:8448')` parses with the scheme "matrix.example.org:", and
+// such a URL would be retried for ever instead of being named.
+const httpUrl = () => z.url({ protocol: /^https?$/ });
+
 const cronExpression = z
   .string()
   .refine((expr) => validateCron(expr), 'a cron expression like "*/15 * * * *"');
@@ -16,9 +20,9 @@ const cronExpression = z
 export const configSchema = z.strictObject({
   matrix: z
     .strictObject({
-      homeserverUrl: z
-        .url()
-        .describe('Client-server API base URL of the homeserver, e.g. https://matrix.example.org'),
+      homeserverUrl: httpUrl().describe(
+        'Client-server API base URL of the homeserver, e.g. https://matrix.example.org',
+      ),
       accessToken: z.string().min(1).describe('Access token of the bot account'),
       password: z
         .string()
@@ -87,7 +91,7 @@ export const configSchema = z.strictObject({
     .describe('Time zone for --at times and the dates the bot writes'),
   bbb: z
     .strictObject({
-      url: z.url().describe('BBB (or Scalelite) base URL, e.g. https://bbb.example.org/bigbluebutton/'),
+      url: httpUrl().describe('BBB (or Scalelite) base URL, e.g. https://bbb.example.org/bigbluebutton/'),
       secret: z.string().min(8).describe('Shared secret of the BBB server (bbb-conf --secret)'),
       checksumAlgorithm: z
         .enum(['sha1', 'sha256', 'sha384', 'sha512'])
@@ -100,6 +104,25 @@ export const configSchema = z.strictObject({
         .max(120_000)
         .default(10_000)
         .describe('Timeout of one BBB request'),
+      recordingFormats: z
+        .array(z.string().regex(/^[a-z0-9-]+$/, 'a BBB recording format name like "presentation"'))
+        .min(1)
+        .default(['presentation', 'video'])
+        .describe(
+          'Recording formats the notice covers. On servers that can switch formats per meeting (BBB 3.0.30+), every other known format (screenshare, podcast, notes, ai-summary, …) is switched off for recorded sessions',
+        ),
+      disabledFeatures: z
+        .array(z.string().regex(/^[A-Za-z]+$/, 'a BBB feature name like "learningDashboard"'))
+        .default(['learningDashboard'])
+        .describe(
+          'BBB client features switched off in every session (create parameter disabledFeatures, BBB 2.5+). The default keeps the Learning Analytics Dashboard, which shows moderators per-person activity, off',
+        ),
+      acceptUnconfirmedDeletion: z
+        .boolean()
+        .default(false)
+        .describe(
+          'Run behind a front-end that answers SUCCESS to deleting any recording, even one that does not exist (b3lb): the bot cannot confirm a deletion there, nor find recordings to delete. Off: the start-up check refuses such a front-end. On: it is accepted, and the notice says that the bot cannot delete recordings there and whom to ask instead',
+        ),
     })
     .describe('The BigBlueButton server'),
   retention: z
@@ -173,8 +196,7 @@ export const configSchema = z.strictObject({
         .describe(
           'Who runs the BBB server: name and postal address. Shown in the notice; required by the shipped notice texts',
         ),
-      bbbProviderPrivacyUrl: z
-        .url()
+      bbbProviderPrivacyUrl: httpUrl()
         .optional()
         .describe(
           "The BBB provider's privacy policy. Shown in the notice; required by the shipped notice texts",
@@ -210,8 +232,7 @@ export const configSchema = z.strictObject({
         .describe('Start the HTTP listener (recording-ready callback, /healthz, /metrics)'),
       host: z.string().default('127.0.0.1').describe('Address to listen on'),
       port: z.number().int().min(0).max(65_535).default(8080).describe('Port to listen on'),
-      publicUrl: z
-        .url()
+      publicUrl: httpUrl()
         .optional()
         .describe('URL at which BBB reaches this listener; enables the recording-ready callback'),
     })

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -20,11 +20,20 @@ function findMigrations(from: string): string {
 }
 
 /**
+ * The database holds personal data: a new file (and a folder made for it) is the bot's user's alone,
+ * whatever the umask. SQLite gives the -wal and -shm files the database file's mode.
+ */
+function createPrivately(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+}
+
+/**
  * Opens (creating if needed) the SQLite file and applies pending migrations. WAL lets readers run
  * beside the writer; foreign keys are off by default in SQLite and must be switched on per connection.
  */
 export function openDatabase(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  if (path !== ':memory:') createPrivately(resolve(path));
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');

@@ -84,6 +84,11 @@ export const de = {
         : `${days === 1 ? '1 Tag' : `${days} Tage`} nach der Aufnahme automatisch gelöscht`,
     withdrawTo: (contact: string, admins: string[]) =>
       admins.length ? `${contact} oder an die Admins des Bots (${admins.join(', ')})` : contact,
+    // bbb.acceptUnconfirmedDeletion (issue 22): behind a front-end like b3lb the bot cannot delete.
+    withdrawalDeletion: (confirmed: boolean): string =>
+      confirmed
+        ? 'Widerruft eine eingeladene Person ihre Einwilligung, löscht der Bot die Aufzeichnungen der Besprechung sofort.'
+        : 'Der hier genutzte BigBlueButton-Server kann Löschungen nicht bestätigen, deshalb löscht der Bot dort keine Aufzeichnungen: Widerruft eine eingeladene Person ihre Einwilligung, löscht der Verantwortliche die Aufzeichnungen der Besprechung auf Anfrage (Kontakt oben).',
   },
   noticeFirstLayer: (p: {
     title: string;
@@ -94,6 +99,8 @@ export const de = {
     recordingDays: number | null;
     prefix: string;
     fullText: string;
+    /** False behind a front-end that cannot confirm deletions (bbb.acceptUnconfirmedDeletion). */
+    botDeletes: boolean;
   }) =>
     blocks([
       bold(
@@ -102,7 +109,9 @@ export const de = {
       bullets([
         rich`Verantwortlich: ${p.controller}. Kontakt: ${p.contact}`,
         rich`Aufgezeichnet wird nur, wenn alle Eingeladenen zustimmen. Die Aufzeichnung enthält Namen, Ton und Bild, das Gespräch, geteilte Bildschirme und den Chat; sie liegt auf dem BigBlueButton-Server von ${p.bbbProvider}.`,
-        rich`Widerruf jederzeit mit ${code(`${p.prefix}withdraw`)} hier im Raum oder formlos an ${p.contact}; die Aufzeichnungen werden dann gelöscht.`,
+        p.botDeletes
+          ? rich`Widerruf jederzeit mit ${code(`${p.prefix}withdraw`)} hier im Raum oder formlos an ${p.contact}; die Aufzeichnungen werden dann gelöscht.`
+          : rich`Widerruf jederzeit mit ${code(`${p.prefix}withdraw`)} hier im Raum oder formlos an ${p.contact}; der Bot kann auf diesem BigBlueButton-Server nichts löschen: Löschen Sie Aufzeichnungen über ${p.contact}.`,
         p.recordingDays === null
           ? rich`Aufzeichnungen bleiben bis zu einem Widerruf gespeichert. Den Link zum Ansehen bekommt nur, wer zugestimmt hat, per Direktnachricht.`
           : rich`Aufzeichnungen werden nach ${p.recordingDays === 1 ? '1 Tag' : `${p.recordingDays} Tagen`} gelöscht. Den Link zum Ansehen bekommt nur, wer zugestimmt hat, per Direktnachricht.`,
@@ -295,7 +304,9 @@ export const de = {
   purgeProgress: (done: number, total: number) => rich`Lösche … ${done}/${total}`,
   bbbSoftDeleteNote: rich`Hinweis: BigBlueButton verschiebt gelöschte Aufzeichnungen zunächst in einen Papierkorb; endgültig entfernt sie erst die Bereinigung auf dem Server.`,
 
-  mydataSent: rich`Ich habe dir die Auskunft per Direktnachricht geschickt.`,
+  mydataSent: (who: Rich) => rich`${who}, ich habe dir die Auskunft per Direktnachricht geschickt.`,
+  answerOnPrompt: (who: Rich, title: string, prompt: string) =>
+    rich`${who}, eine Reaktion auf den Datenschutzhinweis zählt nicht als Antwort: Bitte reagiere mit ✅ oder ❌ auf die ${link(prompt, `Frage zu „${title}“`)}.`,
   evidenceSent: (meetings: number) =>
     rich`Ich habe dir den Nachweisbericht (${String(meetings)} Besprechung${meetings === 1 ? '' : 'en'}) per Direktnachricht geschickt.`,
   evidenceFile: (file: string) =>
@@ -321,8 +332,27 @@ export const de = {
   } as Record<string, string>,
 
   helpHeader: rich`Befehle:`,
-  helpLine: (usage: string, summary: string) => rich`${code(usage)} – ${summary}`,
+  helpLine: (forms: readonly string[], summary: string) =>
+    rich`${join(
+      forms.map((f) => code(f)),
+      ' · ',
+    )} – ${summary}`,
   helpUnknown: (name: string) => rich`Den Befehl ${code(name)} gibt es nicht.`,
+  /** How each command is called, one entry per form, without the prefix; placeholders in this language. */
+  usages: {
+    help: ['help [Befehl]'],
+    ping: ['ping'],
+    meeting: ['meeting <Titel> [@Person …] [--at "<Zeit>"] [--no-record]'],
+    status: ['status [#Besprechung]'],
+    start: ['start [#Besprechung]'],
+    cancel: ['cancel [#Besprechung]'],
+    invite: ['invite [#Besprechung] @Person …'],
+    withdraw: ['withdraw [@Person] [#Besprechung]'],
+    recordings: ['recordings'],
+    purge: ['purge #Besprechung', 'purge <Aufzeichnung>', 'purge --expired'],
+    mydata: ['mydata'],
+    evidence: ['evidence [#Besprechung] [--format csv|json]'],
+  } as Record<string, readonly string[]>,
   commands: {
     help: 'Zeigt diese Hilfe oder die Hilfe zu einem Befehl',
     ping: 'Prüft, ob der Bot antwortet',
@@ -339,6 +369,26 @@ export const de = {
     evidence:
       'Schickt den Einwilligungsnachweis der Besprechungen dieses Raums als Datei per Direktnachricht (nur Admins)',
   } as Record<string, string>,
+  // ----- Behind a front-end that cannot confirm deletions (bbb.acceptUnconfirmedDeletion, issue 22) -----
+  withoutDeletion: {
+    restarted: (who: Rich, title: string, contact: string) =>
+      rich`Widerruf von ${who}: Die aufgezeichnete Sitzung von ${bold(title)} wurde beendet, eine neue Sitzung ohne Aufzeichnung ist eröffnet. Neue Links kommen gleich. Aufzeichnungen kann der Bot auf diesem BigBlueButton-Server nicht löschen: Die Löschung veranlasst ${contact}.`,
+    ending: (who: Rich, title: string, contact: string) =>
+      rich`Widerruf von ${who}: Die aufgezeichnete Sitzung von ${bold(title)} wird beendet; BigBlueButton hat das Ende noch nicht bestätigt, ich versuche es weiter und sage Bescheid. Eine neue Sitzung ohne Aufzeichnung wird eröffnet; ihre Links kommen gleich. Aufzeichnungen kann der Bot auf diesem BigBlueButton-Server nicht löschen: Die Löschung veranlasst ${contact}.`,
+    after: (who: Rich, title: string, contact: string) =>
+      rich`Widerruf von ${who} für ${bold(title)} gespeichert. Aufzeichnungen kann der Bot auf diesem BigBlueButton-Server nicht löschen: Die Löschung veranlasst ${contact}.`,
+  },
+  // ----- What people see inside the BBB meeting (issue 22): plain text, BBB shows no markup -----
+  inMeeting: {
+    /** Under BBB's recording dialog (notifyRecordingAppend) and as the welcome text of a recorded session. */
+    recorded: (prefix: string): string =>
+      `Diese Sitzung wird aufgezeichnet, weil alle Eingeladenen im Chat zugestimmt haben. Widerruf jederzeit mit ${prefix}withdraw im Chat: Diese Sitzung endet dann, und es geht ohne Aufzeichnung weiter.`,
+    /** Welcome text of an unrecorded session. */
+    unrecorded: (): string => 'Diese Sitzung wird nicht aufgezeichnet.',
+    /** Posted into the meeting's chat before a withdrawal ends a recorded session; names nobody. */
+    endingAfterWithdrawal: (): string =>
+      'Diese Sitzung endet jetzt, weil eine Einwilligung in die Aufzeichnung widerrufen wurde. Neue Links zu einer Sitzung ohne Aufzeichnung stehen im Chat (Matrix).',
+  },
 };
 
 export type Catalogue = typeof de;

@@ -69,6 +69,11 @@ export const en: Catalogue = {
         : `deleted automatically ${days === 1 ? '1 day' : `${days} days`} after they were made`,
     withdrawTo: (contact, admins) =>
       admins.length ? `${contact} or to the bot's admins (${admins.join(', ')})` : contact,
+    // bbb.acceptUnconfirmedDeletion (issue 22): behind a front-end like b3lb the bot cannot delete.
+    withdrawalDeletion: (confirmed) =>
+      confirmed
+        ? "If an invitee withdraws their consent, the bot deletes the meeting's recordings at once."
+        : "The BigBlueButton server used here cannot confirm deletions, so the bot deletes no recordings there: if an invitee withdraws their consent, the controller deletes the meeting's recordings on request (contact above).",
   },
   noticeFirstLayer: (p) =>
     blocks([
@@ -78,7 +83,9 @@ export const en: Catalogue = {
       bullets([
         rich`Controller: ${p.controller}. Contact: ${p.contact}`,
         rich`The meeting is recorded only if every invitee agrees. A recording holds names, audio and video, the conversation, shared screens and the chat; it is kept on the BigBlueButton server of ${p.bbbProvider}.`,
-        rich`Withdraw at any time with ${code(`${p.prefix}withdraw`)} in this room or informally to ${p.contact}; the recordings are then deleted.`,
+        p.botDeletes
+          ? rich`Withdraw at any time with ${code(`${p.prefix}withdraw`)} in this room or informally to ${p.contact}; the recordings are then deleted.`
+          : rich`Withdraw at any time with ${code(`${p.prefix}withdraw`)} in this room or informally to ${p.contact}; the bot cannot delete anything on this BigBlueButton server: have recordings deleted through ${p.contact}.`,
         p.recordingDays === null
           ? rich`Recordings are kept until someone withdraws. Only those who agreed get the link to watch it, by direct message.`
           : rich`Recordings are deleted after ${p.recordingDays === 1 ? '1 day' : `${p.recordingDays} days`}. Only those who agreed get the link to watch it, by direct message.`,
@@ -234,7 +241,9 @@ export const en: Catalogue = {
   purgeProgress: (done, total) => rich`Deleting … ${done}/${total}`,
   bbbSoftDeleteNote: rich`Note: BigBlueButton first moves deleted recordings to a trash area; only the server's cleanup removes them for good.`,
 
-  mydataSent: rich`I sent you the answer in a direct message.`,
+  mydataSent: (who) => rich`${who}, I sent you the answer in a direct message.`,
+  answerOnPrompt: (who, title, prompt) =>
+    rich`${who}, a reaction on the privacy notice does not count as an answer: please react with ✅ or ❌ on the ${link(prompt, `question about "${title}"`)}.`,
   evidenceSent: (meetings) =>
     rich`I sent you the evidence report (${String(meetings)} meeting${meetings === 1 ? '' : 's'}) in a direct message.`,
   evidenceFile: (file) =>
@@ -252,8 +261,26 @@ export const en: Catalogue = {
   consentKinds: { agree: 'agreement', decline: 'refusal', withdraw: 'withdrawal', reset: 'answer removed' },
 
   helpHeader: rich`Commands:`,
-  helpLine: (usage, summary) => rich`${code(usage)} – ${summary}`,
+  helpLine: (forms, summary) =>
+    rich`${join(
+      forms.map((f) => code(f)),
+      ' · ',
+    )} – ${summary}`,
   helpUnknown: (name) => rich`There is no command ${code(name)}.`,
+  usages: {
+    help: ['help [command]'],
+    ping: ['ping'],
+    meeting: ['meeting <title> [@user …] [--at "<time>"] [--no-record]'],
+    status: ['status [#meeting]'],
+    start: ['start [#meeting]'],
+    cancel: ['cancel [#meeting]'],
+    invite: ['invite [#meeting] @user …'],
+    withdraw: ['withdraw [@user] [#meeting]'],
+    recordings: ['recordings'],
+    purge: ['purge #meeting', 'purge <recording>', 'purge --expired'],
+    mydata: ['mydata'],
+    evidence: ['evidence [#meeting] [--format csv|json]'],
+  },
   commands: {
     help: 'Shows this help, or the help of one command',
     ping: 'Checks that the bot answers',
@@ -268,6 +295,23 @@ export const en: Catalogue = {
     purge: 'Deletes recordings now (admins only)',
     mydata: 'Shows what the bot stores about you',
     evidence: "Sends the consent evidence of this room's meetings as a file by direct message (admins only)",
+  },
+  // ----- Behind a front-end that cannot confirm deletions (bbb.acceptUnconfirmedDeletion, issue 22) -----
+  withoutDeletion: {
+    restarted: (who, title, contact) =>
+      rich`Withdrawal by ${who}: the recorded session of ${bold(title)} was ended and a new unrecorded session is open. New links follow. The bot cannot delete recordings on this BigBlueButton server: ${contact} has them deleted.`,
+    ending: (who, title, contact) =>
+      rich`Withdrawal by ${who}: the recorded session of ${bold(title)} is being ended; BigBlueButton has not confirmed the end yet, I keep trying and will say when it did. A new unrecorded session is being opened; its links follow. The bot cannot delete recordings on this BigBlueButton server: ${contact} has them deleted.`,
+    after: (who, title, contact) =>
+      rich`Withdrawal by ${who} for ${bold(title)} stored. The bot cannot delete recordings on this BigBlueButton server: ${contact} has them deleted.`,
+  },
+  // ----- What people see inside the BBB meeting (issue 22): plain text, BBB shows no markup -----
+  inMeeting: {
+    recorded: (prefix) =>
+      `This session is recorded because every invitee agreed in the chat. Withdraw at any time with ${prefix}withdraw in the chat: this session then ends and the meeting continues unrecorded.`,
+    unrecorded: () => 'This session is not recorded.',
+    endingAfterWithdrawal: () =>
+      'This session is ending because someone withdrew their consent to the recording. New links to an unrecorded session are in the chat (Matrix).',
   },
 };
 

@@ -2,10 +2,12 @@
 // and the BBB simulator with fault injection: cancel-then-withdraw deletes the recording; BBB `end`
 // failing during a withdrawal leaves the session *ending* (the room is told the truth) until BBB
 // recovers; a ✅ redacted while the bot was down is withdrawn before a live answer can open the meeting.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { e2eHomeserver } from './support/context.js';
+import { startWorld, worldTest } from './support/fixtures.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
+  agreedMeeting,
   BOT_TIMEOUT_MS,
   bodyOf,
   isOpened,
@@ -15,24 +17,21 @@ import {
   postFrom,
   receiveLink,
   sessionsNamed,
-  startMeetingWorld,
   tallyEdit,
   until,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
 const wait = { timeoutMs: BOT_TIMEOUT_MS };
+const it = worldTest({ retention: { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' } });
 
 describe.skipIf(!hs)('the consent guarantee', () => {
-  let w: MeetingWorld;
-  let botId: string;
+  it.beforeAll(startWorld);
 
   /** A room with Olga, Alice, Bob and the bot; everyone agreed; Olga joined (the recording runs). */
-  async function runningRecordedMeeting(title: string) {
-    const { olga, alice, bob, roomId } = await olgaAliceBob(w, title);
-    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
-    for (const u of [olga, alice, bob]) await u.react(roomId, m.prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+  async function runningRecordedMeeting(w: MeetingWorld, title: string) {
+    const botId = w.botUser.userId;
+    const { olga, alice, bob, roomId, m } = await agreedMeeting(w, title);
     const links = new Map<TestUser, URL>();
     for (const u of [olga, alice, bob]) links.set(u, (await receiveLink(u, botId)).url);
     expect(await w.sim.simulateJoin(links.get(olga)!.toString())).toMatchObject({ ok: true });
@@ -41,19 +40,9 @@ describe.skipIf(!hs)('the consent guarantee', () => {
     return { olga, alice, bob, roomId, session: session!, prompt: m.prompt.event_id };
   }
 
-  beforeAll(async () => {
-    const retention = { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' };
-    w = await startMeetingWorld(hs!, { config: { retention } });
-    botId = w.botUser.userId;
-  });
-
-  afterAll(async () => {
-    await w?.close();
-  });
-
-  it('cancel, then withdraw: the recording of the cancelled meeting is deleted', async () => {
+  it('cancel, then withdraw: the recording of the cancelled meeting is deleted', async ({ w, botId }) => {
     const title = 'Cancel then withdraw';
-    const { olga, alice, roomId, session } = await runningRecordedMeeting(title);
+    const { olga, alice, roomId, session } = await runningRecordedMeeting(w, title);
     const cancelId = await olga.sendText(roomId, '!cancel');
     await waitForEvent(olga, roomId, postFrom(botId, 'wurde abgesagt'), { ...wait, afterEventId: cancelId });
     expect(sessionsNamed(w.sim, title)[0]?.ended).toBe(true);
@@ -75,9 +64,12 @@ describe.skipIf(!hs)('the consent guarantee', () => {
     );
   });
 
-  it('BBB end failing during a withdrawal: ending, retried, the room told only when it ended', async () => {
+  it('BBB end failing during a withdrawal: ending, retried, the room told only when it ended', async ({
+    w,
+    botId,
+  }) => {
     const title = 'End fails';
-    const { olga, bob, roomId, session } = await runningRecordedMeeting(title);
+    const { olga, bob, roomId, session } = await runningRecordedMeeting(w, title);
     w.sim.faults.set({ http500: ['end'] });
     try {
       const withdrawId = await bob.sendText(roomId, '!withdraw');
@@ -108,7 +100,10 @@ describe.skipIf(!hs)('the consent guarantee', () => {
     });
   }, 90_000);
 
-  it('a ✅ redacted while the bot was down is withdrawn before a live ✅ opens the meeting', async () => {
+  it('a ✅ redacted while the bot was down is withdrawn before a live ✅ opens the meeting', async ({
+    w,
+    botId,
+  }) => {
     const title = 'Redacted while down';
     const { olga, alice, bob, roomId } = await olgaAliceBob(w, title);
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);

@@ -1,8 +1,11 @@
 // `npm run demo -- --keep`: after the scripted scenario, the homeserver, the BBB simulator and the bot
 // keep running; the printed user name and password log in with an ordinary password login, the bot
-// answers commands; Ctrl-C (SIGINT) stops what the demo started.
+// answers commands; Ctrl-C stops what the demo started. Started as a person does, `npm run demo -- --keep`
+// in its own process group, and stopped as a terminal's Ctrl-C does it: SIGINT to the whole group (npm,
+// the demo and the bot; npm passes it on to the demo a second time).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { processesWithEnv, processMarker } from '../support/processes.js';
 import { TestUser, waitForEvent } from './support/homeserver.js';
 import { REPO_ROOT } from './support/homeserver-lifecycle.js';
 import { postFrom } from './support/meeting-helpers.js';
@@ -13,16 +16,19 @@ describe.skipIf(!info)('npm run demo -- --keep', () => {
   let demo: ChildProcess | undefined;
   let output = '';
   afterAll(() => {
-    if (demo?.exitCode === null) demo.kill('SIGKILL');
+    if (demo?.exitCode === null && demo.pid) process.kill(-demo.pid, 'SIGKILL');
   });
 
   it('prints how to log in, keeps the bot answering, and stops on Ctrl-C', async () => {
-    demo = spawn(process.execPath, ['--import', 'tsx', 'demo/run.ts', '--keep'], {
+    const marker = processMarker();
+    demo = spawn('npm', ['run', 'demo', '--', '--keep'], {
+      detached: true,
       cwd: REPO_ROOT,
       env: {
         ...process.env,
         E2E_HOMESERVER_URL: info!.url,
         E2E_REGISTRATION_SECRET: info!.registrationSecret,
+        ...marker.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -58,9 +64,10 @@ describe.skipIf(!info)('npm run demo -- --keep', () => {
     expect(answer.sender).toBe(botId);
 
     // Ctrl-C: the demo stops the bot and the simulator, and exits cleanly.
-    demo.kill('SIGINT');
+    process.kill(-demo.pid!, 'SIGINT');
     expect(await exited).toBe(0);
     expect(output).toContain('stopping');
+    expect(processesWithEnv(marker.name, marker.value)).toEqual([]);
     const pinged = await person.sendText(roomId!, '!ping');
     await expect(
       waitForEvent(person, roomId!, postFrom(botId!, 'pong'), { afterEventId: pinged, timeoutMs: 5_000 }),

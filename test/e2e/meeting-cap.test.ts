@@ -1,39 +1,29 @@
 // A meeting at the invitee cap, end to end (#8 defect 8). The bot runs with a small cap
 // (limits.maxInvitees: 3) to keep this fast; the 64 KiB bound at the default cap of 100 is covered
 // by test/integration/meetings/bounds.test.ts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { e2eHomeserver } from './support/context.js';
+import { startWorld, worldTest } from './support/fixtures.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
   bodyOf,
   createMeetingRoom,
   isOpened,
-  type MeetingWorld,
   planMeeting,
   postFrom,
   registerPeople,
   sessionsNamed,
-  startMeetingWorld,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
+const it = worldTest({ limits: { maxInvitees: 3 } });
 const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 describe.skipIf(!hs)('invitee cap', () => {
-  let w: MeetingWorld;
-  let botId: string;
+  it.beforeAll(startWorld);
 
-  beforeAll(async () => {
-    w = await startMeetingWorld(hs!, { config: { limits: { maxInvitees: 3 } } });
-    botId = w.botUser.userId;
-  });
-
-  afterAll(async () => {
-    await w?.close();
-  });
-
-  it('plans a meeting at the cap and refuses one person more, with the numbers', async () => {
+  it('plans a meeting at the cap and refuses one person more, with the numbers', async ({ w, botId }) => {
     const [olga, alice, bob, dave] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob', 'Dave'])) as [
       TestUser,
       TestUser,

@@ -1,8 +1,9 @@
 // The consent-gated meeting end to end: real Synapse, the bot as its own process, real users reacting
 // on the consent prompt, BBB simulated over HTTP. What is asserted is what people see (room messages,
 // their personal links) and what BBB was told (the create parameters).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { e2eHomeserver } from './support/context.js';
+import { it, startWorld } from './support/fixtures.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
@@ -11,14 +12,12 @@ import {
   createMeetingRoom,
   expectWorkingLink,
   isOpened,
-  type MeetingWorld,
   olgaAliceBob,
   planMeeting,
   postFrom,
   receiveLink,
   registerPeople,
   sessionsNamed,
-  startMeetingWorld,
   tallyEdit,
 } from './support/meeting-helpers.js';
 
@@ -26,19 +25,12 @@ const hs = e2eHomeserver();
 const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
-  let w: MeetingWorld;
-  let botId: string;
+  it.beforeAll(startWorld);
 
-  beforeAll(async () => {
-    w = await startMeetingWorld(hs!);
-    botId = w.botUser.userId;
-  });
-
-  afterAll(async () => {
-    await w?.close();
-  });
-
-  it('all agree: BBB records the whole meeting, everyone gets a personal link by DM', async () => {
+  it('all agree: BBB records the whole meeting, everyone gets a personal link by DM', async ({
+    w,
+    botId,
+  }) => {
     const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'all agree');
     const title = 'Weekly sync A';
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
@@ -75,7 +67,7 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
     expect(countSeen(olga, roomId, postFrom(botId, '/api/join?'))).toBe(0);
   });
 
-  it('one declines: the meeting opens unrecorded and the room is told why', async () => {
+  it('one declines: the meeting opens unrecorded and the room is told why', async ({ w, botId }) => {
     const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'one declines');
     const title = 'Retro B';
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
@@ -94,7 +86,10 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
     await expectWorkingLink(w.sim, link.url, bob, 'VIEWER');
   });
 
-  it('one never answers and the organizer types !start: unrecorded, "hat nicht geantwortet"', async () => {
+  it('one never answers and the organizer types !start: unrecorded, "hat nicht geantwortet"', async ({
+    w,
+    botId,
+  }) => {
     const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'silent invitee');
     const title = 'Planning C';
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
@@ -125,7 +120,7 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
     await expectWorkingLink(w.sim, link.url, bob, 'VIEWER');
   });
 
-  it('a reaction by someone not invited changes nothing', async () => {
+  it('a reaction by someone not invited changes nothing', async ({ w, botId }) => {
     const [olga, alice, bob, eve] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob', 'Eve'])) as [
       TestUser,
       TestUser,
@@ -174,7 +169,10 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
     ).rejects.toThrow(/no new invite/);
   });
 
-  it('a ✅ redacted before opening counts as withdrawn: the meeting opens unrecorded', async () => {
+  it('a ✅ redacted before opening counts as withdrawn: the meeting opens unrecorded', async ({
+    w,
+    botId,
+  }) => {
     const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'redacted consent');
     const title = 'Review E';
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);

@@ -2,8 +2,9 @@
 // never rendered; wrong commands get a usage answer, never silence or a stack trace; and with
 // encryption switched off (matrix.encryption: false), in an encrypted room the bot says once, plainly,
 // that it cannot work there (design.md §6). With encryption on, see meeting-encrypted.test.ts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { e2eHomeserver } from './support/context.js';
+import { startWorld, worldTest } from './support/fixtures.js';
 import {
   type EventPredicate,
   type MatrixEvent,
@@ -17,15 +18,14 @@ import {
   bodyOf,
   countSeen,
   createMeetingRoom,
-  type MeetingWorld,
   olgaAliceBob,
   planMeeting,
   postFrom,
   registerPeople,
-  startMeetingWorld,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
+const it = worldTest({ matrix: { encryption: false } });
 const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 function html(e: MatrixEvent): string {
@@ -45,19 +45,11 @@ function replyTo(botId: string, commandId: string): EventPredicate {
 const STACK_TRACE = /\n\s+at |Error:|TypeError|undefined|\[object Object\]/;
 
 describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
-  let w: MeetingWorld;
-  let botId: string;
+  it.beforeAll(startWorld);
 
-  beforeAll(async () => {
-    w = await startMeetingWorld(hs!, { config: { matrix: { encryption: false } } });
-    botId = w.botUser.userId;
-  });
-
-  afterAll(async () => {
-    await w?.close();
-  });
-
-  it('HTML in a title or a display name is escaped in formatted_body, shown as text in body', async () => {
+  it('HTML in a title or a display name is escaped in formatted_body, shown as text in body', async ({
+    botId,
+  }) => {
     const [olga, alice] = (await registerPeople(hs!, ['Olga', 'Alice'])) as [TestUser, TestUser];
     const mallory = await hs!.registerUser('mallory', { displayName: '<img src=y onerror=alert(1)>' });
     const roomId = await createMeetingRoom(olga, botId, [alice, mallory], 'hostile html');
@@ -75,15 +67,18 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
     expect((m.prompt.content['m.mentions'] as { user_ids: string[] }).user_ids).toContain(mallory.userId);
   });
 
-  it('commands with bad arguments get a short usage answer, never silence or a stack trace', async () => {
+  it('commands with bad arguments get a short usage answer, never silence or a stack trace', async ({
+    w,
+    botId,
+  }) => {
     const { olga, roomId } = await olgaAliceBob(w, 'bad arguments');
     const cases: [command: string, expected: string | RegExp][] = [
-      ['!meeting', /^Es fehlt ein Titel\. Aufruf: !meeting <title>/],
+      ['!meeting', /^Es fehlt ein Titel\. Aufruf: !meeting <Titel>/],
       ['!meeting x --bogus', /^Unbekannte Option --bogus\. Aufruf: !meeting/],
       ['!meeting x --at blorp', /^Zeitangabe „blorp“ nicht verstanden.*Aufruf: !meeting/],
       // A known option without its value is not an "unknown option": the usage line shows the form.
-      ['!meeting x --at', /^Aufruf: !meeting <title>/],
-      ['!meeting x --no-record=yes', /^Aufruf: !meeting <title>/],
+      ['!meeting x --at', /^Aufruf: !meeting <Titel>/],
+      ['!meeting x --no-record=yes', /^Aufruf: !meeting <Titel>/],
       [`!meeting x @nobody:${olga.serverName}`, /^Diese Personen sind nicht in diesem Raum: @nobody:/],
       [`!meeting ${'y'.repeat(300)}`, /^Der Titel darf höchstens 200 Zeichen lang sein/],
       ['!invite', /^Aufruf: !invite/],
@@ -109,7 +104,9 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
     expect(w.sim.sessions().filter((s) => s.name.startsWith('x') || s.name.startsWith('y'))).toHaveLength(0);
   });
 
-  it('encryption off: in a room encrypted from the start, the bot says once that it cannot work there', async () => {
+  it('encryption off: in a room encrypted from the start, the bot says once that it cannot work there', async ({
+    botId,
+  }) => {
     const [olga, alice] = (await registerPeople(hs!, ['Olga', 'Alice'])) as [TestUser, TestUser];
     const roomId = await olga.createRoom({
       name: 'encrypted',
@@ -140,7 +137,7 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
     expect(countSeen(olga, roomId, postFrom(botId, 'verschlüsselt'))).toBe(1);
   });
 
-  it('encryption off: when a room turns on encryption later, the bot says so once', async () => {
+  it('encryption off: when a room turns on encryption later, the bot says so once', async ({ botId }) => {
     const [olga, alice] = (await registerPeople(hs!, ['Olga', 'Alice'])) as [TestUser, TestUser];
     const roomId = await createMeetingRoom(olga, botId, [alice], 'encrypted later');
     const stateId = (await olga.request(

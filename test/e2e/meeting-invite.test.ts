@@ -1,9 +1,10 @@
 // Late invitees (`!invite`) end to end: in a recorded meeting nobody gets a link before their ✅
 // (design.md §3.4); in an unrecorded one the link comes at once.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { catalogue } from '../../src/i18n/index.js';
 import { rich } from '../../src/i18n/rich.js';
 import { e2eHomeserver } from './support/context.js';
+import { it, startWorld } from './support/fixtures.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
@@ -11,13 +12,11 @@ import {
   createMeetingRoom,
   expectWorkingLink,
   isOpened,
-  type MeetingWorld,
   planMeeting,
   postFrom,
   receiveLink,
   registerPeople,
   sessionsNamed,
-  startMeetingWorld,
   tallyEdit,
 } from './support/meeting-helpers.js';
 
@@ -28,19 +27,9 @@ const askedLate = de.waitingForConsent(rich`\u0000`).text.split('\u0000')[1]!;
 const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 describe.skipIf(!hs)('late invitees', () => {
-  let w: MeetingWorld;
-  let botId: string;
+  it.beforeAll(startWorld);
 
-  beforeAll(async () => {
-    w = await startMeetingWorld(hs!);
-    botId = w.botUser.userId;
-  });
-
-  afterAll(async () => {
-    await w?.close();
-  });
-
-  it('a late invitee of a recorded meeting gets a link only after ✅', async () => {
+  it('a late invitee of a recorded meeting gets a link only after ✅', async ({ w, botId }) => {
     const [olga, alice, bob, dave] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob', 'Dave'])) as [
       TestUser,
       TestUser,
@@ -84,7 +73,10 @@ describe.skipIf(!hs)('late invitees', () => {
     await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, '✅ Zugestimmt (4)'), wait);
   });
 
-  it('a late invitee who declines takes part unrecorded: the recorded session ends, everyone gets a new link', async () => {
+  it('a late invitee who declines takes part unrecorded: the recorded session ends, everyone gets a new link', async ({
+    w,
+    botId,
+  }) => {
     const [olga, alice, eve] = (await registerPeople(hs!, ['Olga', 'Alice', 'Eve'])) as [
       TestUser,
       TestUser,
@@ -115,7 +107,7 @@ describe.skipIf(!hs)('late invitees', () => {
     }
   });
 
-  it('a late invitee of an unrecorded meeting gets a link at once', async () => {
+  it('a late invitee of an unrecorded meeting gets a link at once', async ({ w, botId }) => {
     const [olga, alice, dave] = (await registerPeople(hs!, ['Olga', 'Alice', 'Dave'])) as [
       TestUser,
       TestUser,

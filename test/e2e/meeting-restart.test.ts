@@ -1,8 +1,9 @@
 // Restarts lose nothing and double nothing (design.md §3.8): the bot is killed (SIGKILL, a crash)
 // after two of three answers, the third answer is given while it is down, and after the restart the
 // meeting opens recorded, with every message exactly once.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { e2eHomeserver } from './support/context.js';
+import { it, startWorld } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
@@ -12,14 +13,12 @@ import {
   isNotice,
   isOpened,
   isPrompt,
-  type MeetingWorld,
   olgaAliceBob,
   pingBarrier,
   planMeeting,
   postFrom,
   receiveLink,
   sessionsNamed,
-  startMeetingWorld,
   tallyEdit,
 } from './support/meeting-helpers.js';
 
@@ -27,19 +26,12 @@ const hs = e2eHomeserver();
 const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 describe.skipIf(!hs)('bot restart', () => {
-  let w: MeetingWorld;
-  let botId: string;
+  it.beforeAll(startWorld);
 
-  beforeAll(async () => {
-    w = await startMeetingWorld(hs!);
-    botId = w.botUser.userId;
-  });
-
-  afterAll(async () => {
-    await w?.close();
-  });
-
-  it('an answer given while the bot was down counts after the restart; nothing is sent twice', async () => {
+  it('an answer given while the bot was down counts after the restart; nothing is sent twice', async ({
+    w,
+    botId,
+  }) => {
     const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'restart');
     const title = 'Quarterly H';
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
@@ -96,7 +88,10 @@ describe.skipIf(!hs)('bot restart', () => {
     );
   });
 
-  it('a restart while collecting keeps the prompt and its answers; a later ✅ still opens it', async () => {
+  it('a restart while collecting keeps the prompt and its answers; a later ✅ still opens it', async ({
+    w,
+    botId,
+  }) => {
     const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'restart while collecting');
     const title = 'Offsite I';
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
@@ -118,7 +113,10 @@ describe.skipIf(!hs)('bot restart', () => {
     expect(countSeen(olga, roomId, isPrompt(botId))).toBe(1);
     expect(countSeen(olga, roomId, isOpened(botId))).toBe(1);
   });
-  it('answers given while the bot was down are all read first: a ✅ and then a ❌ of someone who had agreed open it unrecorded', async () => {
+  it('answers given while the bot was down are all read first: a ✅ and then a ❌ of someone who had agreed open it unrecorded', async ({
+    w,
+    botId,
+  }) => {
     const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'restart, answers changed while down');
     const title = 'Review J';
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);

@@ -77,6 +77,7 @@ describe.skipIf(!hs)('npm run check', () => {
   let botUser: TestUser;
   let sim: BbbSimulator;
   let sha512Only: BbbSimulator;
+  let b3lb: BbbSimulator;
   let dir: string;
   let n = 0;
 
@@ -85,16 +86,18 @@ describe.skipIf(!hs)('npm run check', () => {
     await botUser.createRoom({ name: 'preflight room' });
     sim = await startBbbSimulator({ secret: SECRET });
     sha512Only = await startBbbSimulator({ secret: SECRET, algorithms: ['sha512'] });
+    b3lb = await startBbbSimulator({ secret: SECRET, flavour: 'b3lb' });
     dir = mkdtempSync(join(tmpdir(), 'meetbot-check-'));
     chmodSync(dir, 0o755); // readable by the unprivileged user of the read-only test
   });
   afterAll(async () => {
     await sim?.close();
     await sha512Only?.close();
+    await b3lb?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  function writeConfig(patch: DeepPartial<E2eBotConfig> = {}): string {
+  function writeConfig(patch: DeepPartial<E2eBotConfig> = {}, mode = 0o600): string {
     n += 1;
     const base = defaultBotConfig(hs!.url, botUser, dir);
     const config = deepMerge<E2eBotConfig>(
@@ -106,7 +109,7 @@ describe.skipIf(!hs)('npm run check', () => {
       patch,
     );
     const file = join(dir, `config-${n}.json`);
-    writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o644 });
+    writeFileSync(file, JSON.stringify(config, null, 2), { mode });
     return file;
   }
   const check = (file: string, opts: { uid?: number; gid?: number } = {}) =>
@@ -117,6 +120,7 @@ describe.skipIf(!hs)('npm run check', () => {
     expect([...run.lines.keys()]).toEqual([
       'config',
       'homeserver',
+      'inviters',
       'rooms',
       'bbb',
       'notice',
@@ -126,7 +130,8 @@ describe.skipIf(!hs)('npm run check', () => {
     for (const [name, line] of run.lines) expect(line.status, `${name}: ${line.message}`).toBe('OK');
     expect(run.lines.get('homeserver')!.message).toContain(`the access token belongs to ${botUser.userId}`);
     expect(run.lines.get('rooms')!.message).toContain('reads all 1 joined room');
-    expect(run.lines.get('bbb')!.message).toContain('accepts the secret with sha256');
+    expect(run.lines.get('bbb')!.message).toContain('(BBB 3.0.30) accepts the secret with sha256');
+    expect(run.lines.get('bbb')!.message).toContain('deletions can be confirmed');
     expect(run.code).toBe(0);
     // Never the secrets.
     expect(run.stdout).not.toContain(SECRET);
@@ -140,6 +145,17 @@ describe.skipIf(!hs)('npm run check', () => {
       /rejects the access token \(M_UNKNOWN_TOKEN\).*matrix\.accessToken/,
     );
     expect(run.stdout).not.toContain('syt_not_a_real_token');
+    expect(run.code).toBe(1);
+  });
+
+  it("names an inviter list that matches nobody on the bot's own server", async () => {
+    const run = await check(
+      writeConfig({ matrix: { allowedInviters: ['@*:elsewhere.test'] }, admins: ['@dpo:elsewhere.test'] }),
+    );
+    expect(run.lines.get('inviters')).toEqual({
+      status: 'FAIL',
+      message: `matrix.allowedInviters ("@*:elsewhere.test") and admins match nobody on the bot's server ${botUser.serverName}: the bot would leave every room they invite it to; add e.g. "@*:${botUser.serverName}" to matrix.allowedInviters`,
+    });
     expect(run.code).toBe(1);
   });
 
@@ -157,6 +173,17 @@ describe.skipIf(!hs)('npm run check', () => {
       'refuses checksums made with sha256 (checksumError) but accepts sha512 with the same secret: set bbb.checksumAlgorithm to "sha512"',
     );
     expect(run.code).toBe(1);
+  });
+
+  it('fails behind a front-end that answers SUCCESS to deleting a recording that cannot exist (b3lb)', async () => {
+    const run = await check(writeConfig({ bbb: { url: b3lb.url } }));
+    expect(run.lines.get('bbb')!.status).toBe('FAIL');
+    expect(run.lines.get('bbb')!.message).toContain(
+      'answers SUCCESS to deleting a recording that cannot exist (as b3lb does): it cannot confirm deletions',
+    );
+    expect(run.code).toBe(1);
+    const accepted = await check(writeConfig({ bbb: { url: b3lb.url, acceptUnconfirmedDeletion: true } }));
+    expect(accepted.lines.get('bbb')!.status).toBe('OK');
   });
 
   it('warns about an unreachable BBB (it may come back), and does not exit 0', async () => {
@@ -199,7 +226,7 @@ describe.skipIf(!hs)('npm run check', () => {
     chmodSync(readOnly, 0o555);
     // root may write anywhere: run the check as an unprivileged user, as the service would run.
     const run = await check(
-      writeConfig({ database: { path: join(readOnly, 'bot.db') } }),
+      writeConfig({ database: { path: join(readOnly, 'bot.db') } }, 0o644),
       isRoot ? NOBODY : {},
     );
     expect(run.lines.get('database')!.status, run.stderr).toBe('FAIL');
@@ -239,6 +266,15 @@ describe.skipIf(!hs)('the same checks at start-up', () => {
     expect(run.lines.get('homeserver')?.status).toBe('FAIL');
     expect(run.stderr).toMatch(/^FAIL {2}homeserver .*rejects the access token/m);
     expect(run.stdout).not.toContain('bot ready');
+  });
+
+  it("an inviter list that matches nobody on the bot's server stops the start, exit 2", async () => {
+    const run = await startExpectingFailure({
+      matrix: { allowedInviters: ['@*:elsewhere.test'] },
+      admins: [],
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^FAIL {2}inviters .*match nobody on the bot's server/m);
   });
 
   it('a missing notice stops the start, exit 2', async () => {

@@ -1,8 +1,9 @@
 // Room version 12 (Synapse 1.135+): room IDs are a hash without a server part, and the room's creator
 // is all-powerful without an entry in m.room.power_levels. The whole consent flow must work there as in
 // any other room.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { e2eHomeserver } from './support/context.js';
+import { it, startWorld } from './support/fixtures.js';
 import { acceptNextInvite, membership, type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
@@ -14,7 +15,6 @@ import {
   receiveLink,
   registerPeople,
   sessionsNamed,
-  startMeetingWorld,
   tallyEdit,
 } from './support/meeting-helpers.js';
 
@@ -22,19 +22,10 @@ const hs = e2eHomeserver();
 const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 describe.skipIf(!hs)('room version 12', () => {
-  let w: MeetingWorld;
-  let botId: string;
+  it.beforeAll(startWorld);
 
-  beforeAll(async () => {
-    w = await startMeetingWorld(hs!);
-    botId = w.botUser.userId;
-  });
-
-  afterAll(async () => {
-    await w?.close();
-  });
-
-  async function v12Room(name: string) {
+  async function v12Room(w: MeetingWorld, name: string) {
+    const botId = w.botUser.userId;
     const [olga, alice, bob] = (await registerPeople(w.hs, ['Olga', 'Alice', 'Bob'])) as [
       TestUser,
       TestUser,
@@ -62,8 +53,8 @@ describe.skipIf(!hs)('room version 12', () => {
     return { olga, alice, bob, roomId };
   }
 
-  it('all agree: recorded, personal links by DM', async () => {
-    const { olga, alice, bob, roomId } = await v12Room('v12 all agree');
+  it('all agree: recorded, personal links by DM', async ({ w, botId }) => {
+    const { olga, alice, bob, roomId } = await v12Room(w, 'v12 all agree');
     const title = 'V12 sync';
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
     for (const u of [olga, alice, bob]) await u.react(roomId, m.prompt.event_id, '✅');
@@ -78,8 +69,11 @@ describe.skipIf(!hs)('room version 12', () => {
     }
   });
 
-  it('a ✅ redacted before opening counts as withdrawn: the meeting opens unrecorded', async () => {
-    const { olga, alice, bob, roomId } = await v12Room('v12 redacted consent');
+  it('a ✅ redacted before opening counts as withdrawn: the meeting opens unrecorded', async ({
+    w,
+    botId,
+  }) => {
+    const { olga, alice, bob, roomId } = await v12Room(w, 'v12 redacted consent');
     const title = 'V12 retro';
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
     await olga.react(roomId, m.prompt.event_id, '✅');

@@ -1,47 +1,46 @@
 // `!withdraw` end to end (design.md §3.5–3.6): during a running recorded session (ended in BBB, a new
 // unrecorded session, new personal links by DM, the room told) and after the meeting (its recording
 // deleted in BBB, the room told which one, by title and date).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { catalogue } from '../../src/i18n/index.js';
 import { e2eHomeserver } from './support/context.js';
+import { startWorld, worldTest } from './support/fixtures.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
+  agreedMeeting,
   BOT_TIMEOUT_MS,
   bodyOf,
   botDate,
-  isOpened,
   type MeetingWorld,
-  olgaAliceBob,
-  planMeeting,
   postFrom,
   receiveLink,
   sessionsNamed,
-  startMeetingWorld,
   until,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
 const wait = { timeoutMs: BOT_TIMEOUT_MS };
+// Fast discovery, so the end of a session and its recording are noticed within seconds.
+const it = worldTest({ retention: { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' } });
 
 const date = botDate;
 
 describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
-  let w: MeetingWorld;
-  let botId: string;
+  it.beforeAll(startWorld);
+
   const lastLinkOf = new Map<string, string>();
 
-  async function nextLink(user: TestUser) {
+  async function nextLink(botId: string, user: TestUser) {
     const link = await receiveLink(user, botId, { afterEventId: lastLinkOf.get(user.userId) });
     lastLinkOf.set(user.userId, link.event.event_id);
     return link;
   }
 
   /** A room with Olga, Alice, Bob and the bot; a meeting everyone agreed to; Olga and Alice joined. */
-  async function runningRecordedMeeting(title: string) {
-    const { olga, alice, bob, roomId } = await olgaAliceBob(w, title);
-    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
-    for (const u of [olga, alice, bob]) await u.react(roomId, m.prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, isOpened(botId, title), wait);
-    const links = await Promise.all([olga, alice, bob].map((u) => nextLink(u)));
+  async function runningRecordedMeeting(w: MeetingWorld, title: string) {
+    const botId = w.botUser.userId;
+    const { olga, alice, bob, roomId } = await agreedMeeting(w, title);
+    const links = await Promise.all([olga, alice, bob].map((u) => nextLink(botId, u)));
     for (const link of links.slice(0, 2)) {
       expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });
     }
@@ -50,20 +49,12 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
     return { olga, alice, bob, roomId, session: session!, links };
   }
 
-  beforeAll(async () => {
-    // Fast discovery, so the end of a session and its recording are noticed within seconds.
-    const retention = { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' };
-    w = await startMeetingWorld(hs!, { config: { retention } });
-    botId = w.botUser.userId;
-  });
-
-  afterAll(async () => {
-    await w?.close();
-  });
-
-  it('during the recorded session: ends it, opens an unrecorded one, new links by DM, room told', async () => {
+  it('during the recorded session: ends it, opens an unrecorded one, new links by DM, room told', async ({
+    w,
+    botId,
+  }) => {
     const title = 'Withdraw live';
-    const { olga, alice, bob, roomId, session, links } = await runningRecordedMeeting(title);
+    const { olga, alice, bob, roomId, session, links } = await runningRecordedMeeting(w, title);
 
     const commandId = await bob.sendText(roomId, '!withdraw');
     const told = await waitForEvent(olga, roomId, postFrom(botId, 'Widerruf von Bob'), {
@@ -78,11 +69,16 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
     expect(sessions).toHaveLength(2);
     expect(sessions[0]).toMatchObject({ meetingID: session.meetingID, ended: true, forciblyEnded: true });
     expect(sessions[1]).toMatchObject({ record: false, ended: false });
+    // Inside the meeting: one line naming nobody, posted before the end (BBB 3.0's sendChatMessage).
+    expect(sessions[0]!.chat.map((c) => c.message)).toEqual([
+      catalogue('de').inMeeting.endingAfterWithdrawal(),
+    ]);
+    expect(sessions[0]!.chat[0]!.at).toBeLessThanOrEqual(sessions[0]!.endTime!);
     expect(sessions[1]!.meetingID).not.toBe(session.meetingID);
 
     // New personal links to the new session, for everyone (Bob too: nothing is recorded now).
     for (const u of [olga, alice, bob]) {
-      const link = await nextLink(u);
+      const link = await nextLink(botId, u);
       expect(link.url.searchParams.get('meetingID')).toBe(sessions[1]!.meetingID);
       expect(link.url.searchParams.get('userID')).toBe(u.userId);
       expect(bodyOf(link.event)).toContain('Diese Sitzung wird nicht aufgezeichnet.');
@@ -106,9 +102,9 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
     expect(w.sim.recordings({ includeDeleted: true }).filter((r) => r.name === title)).toHaveLength(1);
   });
 
-  it('after the meeting: the recording is deleted in BBB and named in the room', async () => {
+  it('after the meeting: the recording is deleted in BBB and named in the room', async ({ w, botId }) => {
     const title = 'Withdraw later';
-    const { olga, alice, roomId, session } = await runningRecordedMeeting(title);
+    const { olga, alice, roomId, session } = await runningRecordedMeeting(w, title);
     w.sim.endMeeting(session.meetingID);
     const ready = await waitForEvent(olga, roomId, postFrom(botId, `Die Aufzeichnung „${title}“`), wait);
     const [rec] = w.sim.recordings().filter((r) => r.meetingID === session.meetingID);
@@ -130,9 +126,9 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
     expect(sessionsNamed(w.sim, title)).toHaveLength(1);
   });
 
-  it('a non-admin cannot withdraw for someone else', async () => {
+  it('a non-admin cannot withdraw for someone else', async ({ w, botId }) => {
     const title = 'Withdraw other';
-    const { olga, alice, bob, roomId } = await runningRecordedMeeting(title);
+    const { olga, alice, bob, roomId } = await runningRecordedMeeting(w, title);
     const commandId = await alice.sendText(roomId, `!withdraw ${bob.userId}`);
     const answer = await waitForEvent(olga, roomId, postFrom(botId, 'Das darf nur'), {
       ...wait,

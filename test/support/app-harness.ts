@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { BotApp } from '../../src/app/bot-app.js';
 import { AppContext } from '../../src/app/context.js';
 import type { BbbPort } from '../../src/app/ports.js';
@@ -12,7 +12,7 @@ import type { Config } from '../../src/config/schema.js';
 import { openDatabase } from '../../src/db/open.js';
 import { createStores, type Stores } from '../../src/db/stores.js';
 import { loadNotice } from '../../src/notice.js';
-import { type BbbSimulator, startBbbSimulator } from './bbb-simulator.js';
+import { type BbbSimulator, type SimFlavour, startBbbSimulator } from './bbb-simulator.js';
 import { MemoryChat } from './memory-chat.js';
 import { SAMPLE_NOTICE_FACTS } from './notice-facts.js';
 
@@ -60,6 +60,10 @@ export interface HarnessOptions {
   processingDelayMs?: number;
   /** Wraps the BBB port and sees the stores of every (re)built app, e.g. to attach metrics. */
   decorate?: (bbb: BbbPort, stores: Stores) => BbbPort;
+  /** What the BBB simulator answers as (default BBB 3.0). */
+  flavour?: SimFlavour;
+  /** The app's logger (default: silent), e.g. to read what the journal says. */
+  log?: Logger;
 }
 
 /** The real application on a real SQLite file, the BBB simulator over HTTP, and the in-memory chat port. */
@@ -74,15 +78,17 @@ export async function createHarness(
     secret: SECRET,
     processingDelayMs: options.processingDelayMs ?? 0,
     now: clock.now,
+    ...(options.flavour ? { flavour: options.flavour } : {}),
   });
   const config = parseConfig(
     {
       matrix: { homeserverUrl: 'http://127.0.0.1:1', accessToken: 'token', allowedInviters: ['@*:test'] },
       admins: [ADMIN],
-      bbb: { url: sim.url, secret: SECRET },
       database: { path: dbPath },
       notice: SAMPLE_NOTICE_FACTS,
       ...overrides,
+      // Overrides of bbb.* keep the simulator's URL and secret.
+      bbb: { url: sim.url, secret: SECRET, ...(overrides.bbb as object | undefined) },
     },
     'test-config',
     {},
@@ -107,7 +113,15 @@ export async function createHarness(
     });
     const bbb = options.decorate ? options.decorate(client, stores) : client;
     const notice = loadNotice(config.notice[config.language], config.language, config);
-    const ctx = new AppContext(config, stores, chat, bbb, clock, pino({ level: 'silent' }), notice);
+    const ctx = new AppContext(
+      config,
+      stores,
+      chat,
+      bbb,
+      clock,
+      options.log ?? pino({ level: 'silent' }),
+      notice,
+    );
     return new BotApp(ctx, { promptEditDelayMs: 5 });
   }
 

@@ -28,10 +28,13 @@ function readLock(file) {
 
 /**
  * Takes the store's lock file, created with O_EXCL semantics (hard link of a complete temporary file,
- * so a reader never sees a half-written lock). A lock is stale only when its pid is dead on this host.
+ * so a reader never sees a half-written lock). A lock is stale only when its pid is dead on this host
+ * (a crash, SIGKILL, a power cut): then it is taken over and `onTakeover` hears whose it was. A lock of
+ * another host, or of a pid alive here (even if reused by another program), is never taken.
+ * @param {(owner: { pid: number, host: string, startedAt?: string }) => void} [onTakeover]
  * @returns {() => void} release
  */
-function acquireLock(dir, ids) {
+function acquireLock(dir, ids, onTakeover) {
   const file = path.join(dir, LOCK_NAME);
   const me = { pid: process.pid, host: os.hostname(), startedAt: processStartedAt, ...ids };
   const tmp = path.join(dir, `${LOCK_NAME}.${process.pid}.${Date.now()}.tmp`);
@@ -77,6 +80,7 @@ function acquireLock(dir, ids) {
         );
       }
       fs.rmSync(file, { force: true }); // stale: its process is gone
+      onTakeover?.({ pid: owner.pid, host: owner.host, startedAt: owner.startedAt });
     }
     throw new CryptoStoreError('LOCKED', `Could not take the lock ${file} (it keeps reappearing).`, {
       storagePath: dir,

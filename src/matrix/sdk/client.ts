@@ -28,8 +28,8 @@ const changesMembers = (room: SyncRoom): boolean =>
  * matrix-bot-sdk's client, keeping the member lists its encryption reads between messages.
  *
  * Before every encrypted message the SDK asks the homeserver for the room's joined members, and then
- * for its invited ones (rooms with shared history): two requests one after the other, 20–40 ms a
- * message on a local Synapse. Clients such as Element keep the member list from /sync instead, and so
+ * for its invited ones (rooms with shared history): two requests one after the other before every
+ * message (what that cost: docs/benchmarks.md, "Encryption on beside off"). Clients such as Element keep the member list from /sync instead, and so
  * does this client: a room's lists are read again after a sync shows a membership change in the room
  * (or skips part of its timeline, which may hide one), and after the bot itself invites, kicks, bans
  * or leaves. The lists are forgotten before the sync's events are handled, so a message the bot sends

@@ -18,9 +18,9 @@ const roomKey = (roomId: string) => `matrix.crypto.room.${roomId}`;
  * bot's SQLite file, one row per room.
  *
  * The SDK's own provider keeps them in `bot-sdk.json` through lowdb, which rewrites the whole file
- * in place (no temporary file) on every change: a first start in 1,000 rooms wrote 1,000 versions of a file
- * of up to 0.2 MiB, and a crash during one of those writes would leave cut-off JSON, on which lowdb throws at
- * every later start. A row in SQLite is written in a transaction.
+ * in place (no temporary file) on every change: a first start wrote one version of the whole file per room
+ * (figures in docs/benchmarks.md, "Idle memory"), and a crash during one of those writes would leave cut-off
+ * JSON, on which lowdb throws at every later start. A row in SQLite is written in a transaction.
  *
  * A room's encryption cannot be switched off, so a read that finds less never replaces what is known:
  * fields missing from a new record keep their known values. matrix-bot-sdk stores "not encrypted" when
@@ -41,7 +41,8 @@ export class SqliteCryptoStorageProvider implements ICryptoStorageProvider {
     private readonly state: BotStateStore,
   ) {
     this.storagePath = resolve(storagePath);
-    mkdirSync(this.storagePath, { recursive: true });
+    // The device's keys: the bot's user's alone.
+    mkdirSync(this.storagePath, { recursive: true, mode: 0o700 });
   }
 
   /** The folder of one device's keys; the SDK's layout. */

@@ -4,17 +4,17 @@
 // packages/sdk-unused-dependency) with `forever: true`, a keep-alive agent that keeps up to 256 idle
 // sockets open. Node's agent gives each socket a close listener holding the options of the first request
 // it carried, and `request` puts itself into those options: every idle socket keeps its first request
-// alive, with the whole response. After the initial sync of 300 encrypted rooms the bot held 256 such
-// sockets (7 MiB of V8 heap, more outside it), and the socket that carried the initial sync kept that
-// response for as long as it lived (docs/benchmarks.md).
+// alive, with the whole response. After a large initial sync the bot held the full pool of such sockets,
+// and the socket that carried the initial sync kept that response for as long as it lived (figures in
+// docs/benchmarks.md, "Idle memory").
 // fetch (undici, part of Node) closes idle connections after a few seconds and keeps nothing of a finished
 // exchange. matrix-bot-sdk's `setRequestFn` is the SDK's hook for replacing its transport.
 //
 // At most MAX_REQUESTS_IN_FLIGHT requests are in flight at once, the rest wait their turn in order. The
-// SDK fires requests without waiting: the initial sync of 1,000 encrypted rooms made it ask for every
-// room's encryption state, history visibility and members at once, ~3,000 requests, which the kernel
-// logged as a SYN flood, and fetch's connection pool keeps a client object for every connection it ever
-// opened at the same time (1,497 after that start, 6 after a restart).
+// SDK fires requests without waiting: the initial sync of many encrypted rooms made it ask for every
+// room's encryption state, history visibility and members at once, three requests a room, which the
+// kernel logged as a SYN flood, and fetch's connection pool keeps a client object for every connection
+// it ever opened at the same time (figures in docs/benchmarks.md, "Idle memory").
 import { stringify } from 'node:querystring';
 import { setRequestFn } from '@vector-im/matrix-bot-sdk';
 import pLimit from 'p-limit';
@@ -83,7 +83,7 @@ async function exchange(params: SdkRequestParams): Promise<SdkResponse> {
 
 /**
  * JSON parsed here, once. The SDK parses a string body twice, once as the response's body and once as
- * the body it returns: for an initial sync of 1,000 rooms (8.3 MB of JSON), two copies of it as objects.
+ * the body it returns: for a large initial sync, two copies of it as objects (docs/benchmarks.md).
  */
 function parsedOrText(text: string): unknown {
   try {

@@ -34,8 +34,12 @@ export interface StartBotOptions {
   readyTimeoutMs?: number;
   /** Extra environment for the bot process. */
   env?: Record<string, string>;
-  /** `source` (default): `node --import tsx src/main.ts`, as `npm start`; `compiled`: `node dist/src/main.js` after `npm run build`. */
-  entry?: 'source' | 'compiled';
+  /**
+   * `source` (default): `node --import tsx src/main.ts`, what `npm start` runs; `compiled`: `node
+   * dist/src/main.js` after `npm run build`; `npm`: `npm start` itself (scripts/node-runtime.sh, signals
+   * through npm).
+   */
+  entry?: 'source' | 'compiled' | 'npm';
 }
 
 export interface ExitInfo {
@@ -117,7 +121,12 @@ export class BotProcess {
 
   private constructor(opts: StartBotOptions) {
     this.extraEnv = opts.env ?? {};
-    this.entryArgs = opts.entry === 'compiled' ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+    this.command =
+      opts.entry === 'npm'
+        ? ['npm', 'start', '--']
+        : opts.entry === 'compiled'
+          ? [process.execPath, 'dist/src/main.js']
+          : [process.execPath, '--import', 'tsx', 'src/main.ts'];
     this.dir = mkdtempSync(join(tmpdir(), 'meetbot-e2e-'));
     this.configPath = join(this.dir, 'config.json');
     this.logPath = join(this.dir, 'bot.log');
@@ -125,8 +134,9 @@ export class BotProcess {
       defaultBotConfig(opts.homeserverUrl, opts.botUser, this.dir),
       opts.config,
     );
-    writeFileSync(this.configPath, `${JSON.stringify(this.config, null, 2)}\n`);
-    this.logFile = createWriteStream(this.logPath, { flags: 'a' });
+    // Private like the operator's: the config holds the bot's token, the log join links.
+    writeFileSync(this.configPath, `${JSON.stringify(this.config, null, 2)}\n`, { mode: 0o600 });
+    this.logFile = createWriteStream(this.logPath, { flags: 'a', mode: 0o600 });
   }
 
   /** Writes the config, spawns the bot and resolves once it logged "bot ready". */
@@ -210,6 +220,11 @@ export class BotProcess {
     });
   }
 
+  /** Resolves when the current process exits (at once when none was started). */
+  whenExited(): Promise<ExitInfo> {
+    return this.exited ?? Promise.resolve({ code: null, signal: null });
+  }
+
   /** SIGTERM and wait for the exit (SIGKILL after `graceMs`). */
   async stop(graceMs = 10_000): Promise<ExitInfo> {
     const child = this.child;
@@ -249,15 +264,19 @@ export class BotProcess {
     if (!opts.keepFiles) rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private readonly entryArgs: string[];
+  /** The program and its arguments, before `--config <file>`. */
+  private readonly command: string[];
 
   private async spawn(readyTimeoutMs: number): Promise<void> {
     if (!existsSync(MAIN)) throw new Error(`cannot start the bot: ${MAIN} does not exist`);
     const readyFrom = this.output.length; // after a restart, only a fresh "bot ready" counts
-    this.note(`spawn node ${this.entryArgs.join(' ')} --config ${this.configPath}`);
+    const [program = process.execPath, ...args] = this.command;
+    this.note(
+      `spawn ${program === process.execPath ? 'node' : program} ${args.join(' ')} --config ${this.configPath}`,
+    );
     // The bot lets these variables override the file: a developer's shell must not leak them in.
     const { MATRIX_ACCESS_TOKEN: _t, MATRIX_PASSWORD: _p, BBB_SECRET: _s, ...inherited } = process.env;
-    const child = spawn(process.execPath, [...this.entryArgs, '--config', this.configPath], {
+    const child = spawn(program, [...args, '--config', this.configPath], {
       cwd: REPO_ROOT,
       env: { ...inherited, NODE_ENV: 'test', ...this.extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,7 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { expect, vi } from 'vitest';
 import { formatDate } from '../../../src/i18n/index.js';
+import { join } from '../../../src/i18n/rich.js';
 import { type BbbSimulator, type SimSession, startBbbSimulator } from '../../support/bbb-simulator.js';
+import { around, noticeOpening, openedLine, said, t } from '../../support/catalogue.js';
 import { type BotProcess, type DeepPartial, type E2eBotConfig, startBot } from './bot-process.js';
 import {
   acceptNextInvite,
@@ -118,13 +120,32 @@ export function postFrom(sender: string, contains: string | RegExp): EventPredic
   return named(`${base.name} (not an edit)`, (e) => base(e) && !isEdit(e));
 }
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The prompt's first words up to its number (`Besprechung #12 `), the number captured. */
+const PROMPT_START = (() => {
+  const first = said(
+    t.prompt({
+      id: 0,
+      title: '',
+      organizer: join(['']),
+      when: null,
+      invitees: join(['']),
+      noRecord: true,
+      tally: { agreed: [], declined: [], withdrawn: [], pending: [] },
+      closedNote: null,
+    }),
+  );
+  const [before = ''] = first.split('0');
+  return new RegExp(`^${escapeRegExp(before)}(\\d+) `);
+})();
+
 /** The privacy notice the bot posts for a meeting. */
-export const isNotice = (botId: string) => postFrom(botId, /^Datenschutzhinweis zur Videokonferenz/);
+export const isNotice = (botId: string) => postFrom(botId, new RegExp(`^${escapeRegExp(noticeOpening)}`));
 /** The consent prompt (also the live tally; edits excluded). */
-export const isPrompt = (botId: string) => postFrom(botId, /^Besprechung #\d+ /);
+export const isPrompt = (botId: string) => postFrom(botId, PROMPT_START);
 /** The room announcement that a meeting opened. */
 export const isOpened = (botId: string, title?: string) =>
-  postFrom(botId, title === undefined ? / ist eröffnet\./ : `Die Besprechung ${title} ist eröffnet.`);
+  postFrom(botId, title === undefined ? new RegExp(escapeRegExp(around(openedLine)[1])) : openedLine(title));
 
 /** An edit of the prompt by the bot whose new body contains `contains`. */
 export function tallyEdit(botId: string, promptId: string, contains: string | RegExp): EventPredicate {
@@ -160,7 +181,7 @@ export async function planMeeting(
   const after = { afterEventId: commandId, timeoutMs: BOT_TIMEOUT_MS };
   const notice = await waitForEvent(organizer, roomId, isNotice(botId), after);
   const prompt = await waitForEvent(organizer, roomId, isPrompt(botId), after);
-  const number = Number(/^Besprechung #(\d+)/.exec(bodyOf(prompt))?.[1]);
+  const number = Number(PROMPT_START.exec(bodyOf(prompt))?.[1]);
   return { title, commandId, notice, prompt, number };
 }
 
@@ -266,4 +287,28 @@ export function until<T>(
   return vi.waitUntil(probe, { timeout: timeoutMs, interval: 100 }).catch(() => {
     throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
   }) as Promise<T>;
+}
+
+/**
+ * The usual prologue: Olga, Alice and Bob in a new room, Olga plans `title` with both, everyone
+ * answers ✅, and the room hears that the meeting opened (recorded).
+ */
+export async function agreedMeeting(
+  w: MeetingWorld,
+  title: string,
+  roomName = title,
+): Promise<{
+  olga: TestUser;
+  alice: TestUser;
+  bob: TestUser;
+  roomId: string;
+  m: PlannedMeeting;
+  opened: MatrixEvent;
+}> {
+  const botId = w.botUser.userId;
+  const { olga, alice, bob, roomId } = await olgaAliceBob(w, roomName);
+  const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
+  for (const u of [olga, alice, bob]) await u.react(roomId, m.prompt.event_id, '✅');
+  const opened = await waitForEvent(olga, roomId, isOpened(botId, title), { timeoutMs: BOT_TIMEOUT_MS });
+  return { olga, alice, bob, roomId, m, opened };
 }

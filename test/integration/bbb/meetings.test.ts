@@ -22,7 +22,7 @@ const messageKeyOf = (p: Promise<unknown>) =>
 
 describe('version probe', () => {
   it('reads the API and BBB version without a checksum', async () => {
-    expect(await bbb.version()).toEqual({ version: '2.0', bbbVersion: '3.0.0-simulator' });
+    expect(await bbb.version()).toEqual({ version: '2.0', bbbVersion: '3.0.30' });
     expect(sim.requests().map((r) => r.call)).toEqual(['version']);
   });
 });

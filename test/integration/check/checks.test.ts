@@ -44,11 +44,19 @@ async function serve(handler: RequestListener): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-function config(patch: { homeserverUrl?: string; bbbUrl?: string; db?: string } = {}) {
+function config(
+  patch: { homeserverUrl?: string; bbbUrl?: string; db?: string; acceptUnconfirmedDeletion?: boolean } = {},
+) {
   return parseConfig(
     {
       matrix: { homeserverUrl: patch.homeserverUrl ?? 'http://127.0.0.1:9', accessToken: 'token' },
-      bbb: { url: patch.bbbUrl ?? 'http://127.0.0.1:9/bigbluebutton/', secret: SECRET },
+      bbb: {
+        url: patch.bbbUrl ?? 'http://127.0.0.1:9/bigbluebutton/',
+        secret: SECRET,
+        ...(patch.acceptUnconfirmedDeletion === undefined
+          ? {}
+          : { acceptUnconfirmedDeletion: patch.acceptUnconfirmedDeletion }),
+      },
       notice: SAMPLE_NOTICE_FACTS,
       database: { path: patch.db ?? join(dir, 'bot.db') },
     },
@@ -141,6 +149,54 @@ describe('BBB', () => {
       status: 'fail',
       message: expect.stringContaining('answers HTTP 404: bbb.url does not point at a BBB API'),
     });
+  });
+
+  it('names the BBB version, and that deletions can be confirmed (an ID that cannot exist: notFound)', async () => {
+    const result = await checkBbb(config({ bbbUrl: sim.url }));
+    expect(result.status).toBe('ok');
+    expect(result.message).toContain('(BBB 3.0.30) accepts the secret');
+    expect(result.message).toContain('deletions can be confirmed');
+    expect(sim.requests().map((r) => r.call)).toContain('deleteRecordings');
+  });
+});
+
+describe('BBB behind load balancers', () => {
+  let sim: BbbSimulator | undefined;
+  afterEach(async () => {
+    await sim?.close();
+    sim = undefined;
+  });
+
+  it('passes behind Scalelite, saying that no BBB version is shown', async () => {
+    sim = await startBbbSimulator({ secret: SECRET, flavour: 'scalelite' });
+    const result = await checkBbb(config({ bbbUrl: sim.url }));
+    expect(result).toMatchObject({ status: 'ok' });
+    expect(result.message).toContain('no BBB version');
+  });
+
+  it('fails behind a front-end that answers deletes like b3lb, naming the reason and the switch', async () => {
+    sim = await startBbbSimulator({ secret: SECRET, flavour: 'b3lb' });
+    const result = await checkBbb(config({ bbbUrl: sim.url }));
+    expect(result.status).toBe('fail');
+    expect(result.message).toContain('answers SUCCESS to deleting a recording that cannot exist');
+    expect(result.message).toContain('bbb.acceptUnconfirmedDeletion');
+    const accepted = await checkBbb(config({ bbbUrl: sim.url, acceptUnconfirmedDeletion: true }));
+    expect(accepted.status).toBe('ok');
+    expect(accepted.message).toContain(
+      'no deletion can be confirmed: accepted by bbb.acceptUnconfirmedDeletion',
+    );
+  });
+
+  it('the start-up checks refuse to start behind it', async () => {
+    sim = await startBbbSimulator({ secret: SECRET, flavour: 'b3lb' });
+    const hs = await serve(homeserver());
+    const checks = await runStartupChecks(
+      config({ homeserverUrl: hs, bbbUrl: sim.url }),
+      pino({ level: 'silent' }),
+    );
+    checks.stop();
+    expect(checks.failures.map((f) => [f.name, f.status])).toEqual([['bbb', 'fail']]);
+    expect(checks.failures[0]?.message).toContain('it cannot confirm deletions');
   });
 });
 
@@ -239,7 +295,7 @@ describe('npm run check with a broken config', () => {
     const lines = failed!.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^FAIL {2}config {5}Invalid configuration in .*config\.json: - /);
-    expect(lines[0]).toContain('matrix.homeserverUrl: expected a URL');
+    expect(lines[0]).toContain('matrix.homeserverUrl: expected an http(s) URL');
     expect(lines[0]).toContain('unknown key in bbb: "secert"');
   });
 });

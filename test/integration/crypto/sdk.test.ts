@@ -14,10 +14,13 @@ import {
   UserId,
 } from '@matrix-org/matrix-sdk-crypto-nodejs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  FakeClient,
+  FakeKeysServer,
+} from '../../../packages/matrix-sdk-crypto-nodejs-wasm/test/fake-keys-server.js';
 import { BotStateStore } from '../../../src/db/bot-state-store.js';
 import { openDatabase } from '../../../src/db/open.js';
 import { SqliteCryptoStorageProvider } from '../../../src/matrix/sdk/crypto-storage.js';
-import { FakeClient, FakeKeysServer } from './fake-keys-server.js';
 
 const require = createRequire(import.meta.url);
 const SDK = '@vector-im/matrix-bot-sdk'; // the project's matrix-bot-sdk (Element's fork of the 0.8 line)

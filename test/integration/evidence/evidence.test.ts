@@ -6,34 +6,19 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { parseEvidenceArgs } from '../../../src/evidence/args.js';
 import { evidenceCsv } from '../../../src/evidence/format.js';
 import { buildEvidence } from '../../../src/evidence/report.js';
-import {
-  ADMIN,
-  ALICE,
-  BOB,
-  createHarness,
-  type Harness,
-  ORGANIZER,
-  ROOM,
-} from '../../support/app-harness.js';
+import { ADMIN, ALICE, BOB, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { it } from '../../support/fixtures.js';
 import { lastMeetingId, recordedMeetingWithRecording } from '../recordings/support.js';
 
 const run = promisify(execFile);
 const REPO = join(import.meta.dirname, '../../..');
 
-let h: Harness;
-beforeEach(async () => {
-  h = await createHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
-
 /** A recorded meeting whose recording was deleted after Bob's withdrawal, and one Alice declined. */
-async function scenario(): Promise<{ weekly: number; retro: number; recordId: string }> {
+async function scenario(h: Harness): Promise<{ weekly: number; retro: number; recordId: string }> {
   const { meetingId: weekly, recordId } = await recordedMeetingWithRecording(h, 'Weekly sync', [ALICE, BOB]);
   await h.say(BOB, `!withdraw #${weekly}`);
   await h.say(ORGANIZER, `!meeting Retro ${ALICE}`);
@@ -44,8 +29,10 @@ async function scenario(): Promise<{ weekly: number; retro: number; recordId: st
 }
 
 describe('the evidence report', () => {
-  it('holds each session, every consent with its event and notice version, and what happened to the recording', async () => {
-    const { weekly, recordId } = await scenario();
+  it('holds each session, every consent with its event and notice version, and what happened to the recording', async ({
+    h,
+  }) => {
+    const { weekly, recordId } = await scenario(h);
     const report = buildEvidence(h.app.ctx.stores.db, { meetingId: weekly });
     expect(report.meetings).toHaveLength(1);
     const m = report.meetings[0]!;
@@ -82,8 +69,8 @@ describe('the evidence report', () => {
     expect(report.notices[0]!.text).toBe(h.app.ctx.notice.text);
   });
 
-  it('is scoped by meeting, room or date', async () => {
-    const { weekly, retro } = await scenario();
+  it('is scoped by meeting, room or date', async ({ h }) => {
+    const { weekly, retro } = await scenario(h);
     const db = h.app.ctx.stores.db;
     expect(buildEvidence(db, {}).meetings.map((m) => m.id)).toEqual([weekly, retro]);
     expect(buildEvidence(db, { roomId: ROOM }).meetings).toHaveLength(2);
@@ -92,8 +79,8 @@ describe('the evidence report', () => {
     expect(buildEvidence(db, { since: h.clock.now() }).meetings).toHaveLength(2);
   });
 
-  it('as CSV: one parseable table, a row per session, consent, recording and notice', async () => {
-    const { weekly, retro, recordId } = await scenario();
+  it('as CSV: one parseable table, a row per session, consent, recording and notice', async ({ h }) => {
+    const { weekly, retro, recordId } = await scenario(h);
     const csv = evidenceCsv(buildEvidence(h.app.ctx.stores.db, {}));
     const rows = parse(csv, { columns: true }) as Record<string, string>[];
     const of = (type: string, meeting?: number) =>
@@ -119,8 +106,8 @@ describe('the evidence report', () => {
 });
 
 describe('npm run evidence', () => {
-  it('writes CSV or JSON of the configured database, read-only', { timeout: 90_000 }, async () => {
-    const { weekly } = await scenario();
+  it('writes CSV or JSON of the configured database, read-only', { timeout: 90_000 }, async ({ h }) => {
+    const { weekly } = await scenario(h);
     const config = join(h.dbPath, '../config.json');
     writeFileSync(
       config,
@@ -180,8 +167,10 @@ describe('npm run evidence', () => {
 });
 
 describe('!evidence', () => {
-  it('sends an admin the report of this room as a file by direct message; nothing of it in the room', async () => {
-    const { weekly } = await scenario();
+  it('sends an admin the report of this room as a file by direct message; nothing of it in the room', async ({
+    h,
+  }) => {
+    const { weekly } = await scenario(h);
     const before = h.chat.inRoom(ROOM).length;
     await h.say(ADMIN, `!evidence #${weekly}`);
     const [file] = h.chat.files;
@@ -209,8 +198,8 @@ describe('!evidence', () => {
     ]);
   });
 
-  it('is refused to non-admins, and gives a usage line for bad arguments', async () => {
-    await scenario();
+  it('is refused to non-admins, and gives a usage line for bad arguments', async ({ h }) => {
+    await scenario(h);
     await h.say(ALICE, '!evidence');
     expect(h.chat.files).toHaveLength(0);
     expect(h.chat.inRoom(ROOM).at(-1)?.text).toMatch(/Admin/i);

@@ -1,16 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { Reminders } from '../../../src/app/reminders.js';
 import { join, mention } from '../../../src/i18n/rich.js';
 import { editContent, eventBytes, MAX_EVENT_BYTES } from '../../../src/matrix/chat/content.js';
-import {
-  ALICE,
-  BOB,
-  CAROL,
-  createHarness,
-  type Harness,
-  ORGANIZER,
-  ROOM,
-} from '../../support/app-harness.js';
+import { ALICE, BOB, CAROL, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { argumentError, around, openedLine, said, t } from '../../support/catalogue.js';
+import { it } from '../../support/fixtures.js';
 
 // Invitees per meeting are capped (limits.maxInvitees, default 100), and every message about a
 // meeting at the cap fits in one Matrix event (64 KiB), even with the longest IDs and names Matrix
@@ -25,17 +19,9 @@ const longId = (i: number) => {
 /** 256 characters (Synapse's limit), each costly: 4-byte emoji and quotes that JSON and HTML escape. */
 const longName = (i: number) => `${i}"`.padEnd(256, '😀"&<');
 
-let h: Harness;
-beforeEach(async () => {
-  h = await createHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
+const lastReply = (h: Harness) => h.chat.inRoom(ROOM).at(-1)?.text ?? '';
 
-const lastReply = () => h.chat.inRoom(ROOM).at(-1)?.text ?? '';
-
-function fillRoom(others: number): string[] {
+function fillRoom(h: Harness, others: number): string[] {
   const users = Array.from({ length: others }, (_, i) => longId(i));
   h.chat.room(ROOM, [h.chat.botUserId, ORGANIZER, ...users]);
   for (const [i, id] of users.entries()) h.chat.names.set(id, longName(i));
@@ -43,9 +29,9 @@ function fillRoom(others: number): string[] {
 }
 
 describe('a meeting at the invitee cap (default 100) with the longest IDs and names', () => {
-  it('keeps the prompt and every tally edit under 64 KiB, in a compact form (defect 8)', async () => {
+  it('keeps the prompt and every tally edit under 64 KiB, in a compact form (defect 8)', async ({ h }) => {
     expect(h.config.limits.maxInvitees).toBe(100);
-    const users = fillRoom(99);
+    const users = fillRoom(h, 99);
     expect(users.every((id) => Buffer.byteLength(id) === 255)).toBe(true);
     // The plain list of everyone would not fit in one edit: compaction is needed, not decoration.
     const everyone = join(
@@ -76,12 +62,10 @@ describe('a meeting at the invitee cap (default 100) with the longest IDs and na
     expect(h.chat.refusedTooLarge).toBe(0);
 
     await h.say(ORGANIZER, '!status');
-    expect(lastReply()).toContain('✅ Zugestimmt (40)');
+    expect(lastReply(h)).toContain('✅ Zugestimmt (40)');
     await h.say(ORGANIZER, '!start');
-    expect(h.chat.current(prompt)).toContain('▶️ Eröffnet, ohne Aufzeichnung.');
-    const opened = h.chat
-      .inRoom(ROOM)
-      .find((m) => m.text.startsWith('Die Besprechung Allhands ist eröffnet'));
+    expect(h.chat.current(prompt)).toContain(said(t.promptOpened(false)));
+    const opened = h.chat.inRoom(ROOM).find((m) => m.text.startsWith(openedLine('Allhands')));
     expect(opened?.text).toMatch(/Aufzeichnung AUS – .* und \d+ weitere\./);
     expect(h.chat.directRooms).toHaveLength(100);
 
@@ -91,10 +75,11 @@ describe('a meeting at the invitee cap (default 100) with the longest IDs and na
     expect(largest).toBeGreaterThan(MAX_EVENT_BYTES * 0.8); // the compact form still uses the room it has
   });
 
-  it('keeps the reminder before an --at meeting under 64 KiB, everyone pending notified (defect 8)', async () => {
-    await h.close();
-    h = await createHarness({ reminders: { minutesBefore: 10 } });
-    fillRoom(99);
+  it('keeps the reminder before an --at meeting under 64 KiB, everyone pending notified (defect 8)', async ({
+    harness,
+  }) => {
+    const h = await harness({ reminders: { minutesBefore: 10 } });
+    fillRoom(h, 99);
     await h.say(ORGANIZER, '!meeting Later --at "2026-12-01 11:00"'); // the clock is at 10:00 Berlin
     h.clock.advance(50 * 60_000);
     expect(await new Reminders(h.app.ctx).run()).toBe(1);
@@ -104,48 +89,44 @@ describe('a meeting at the invitee cap (default 100) with the longest IDs and na
     expect(Math.max(...h.chat.eventSizes)).toBeLessThanOrEqual(MAX_EVENT_BYTES);
   });
 
-  it('refuses more invitees than the cap, with a clear answer (defect 8)', async () => {
-    const users = fillRoom(100); // 101 people with the organizer
+  it('refuses more invitees than the cap, with a clear answer (defect 8)', async ({ h }) => {
+    const users = fillRoom(h, 100); // 101 people with the organizer
     await h.say(ORGANIZER, '!meeting Allhands');
-    expect(lastReply()).toBe(
-      'Dieser Raum hat 101 Mitglieder, eine Besprechung höchstens 100 Eingeladene: bitte die Eingeladenen nennen. Aufruf: !meeting <title> [@user …] [--at "<time>"] [--no-record]',
-    );
+    expect(lastReply(h)).toBe(argumentError(t.tooManyRoomMembers(101, 100), 'meeting'));
     await h.say(ORGANIZER, `!meeting Named ${users.join(' ')}`);
-    expect(lastReply()).toContain('Höchstens 100 Eingeladene pro Besprechung');
+    expect(lastReply(h)).toContain(t.tooManyInvitees(100));
     expect(h.app.ctx.stores.meetings.inRoom(ROOM)).toHaveLength(0);
 
     await h.say(ORGANIZER, `!meeting Named ${users.slice(0, 98).join(' ')}`);
     expect(h.app.ctx.stores.meetings.invitees(1)).toHaveLength(99);
     await h.say(ORGANIZER, `!invite ${users[98]} ${users[99]}`);
-    expect(lastReply()).toContain(
-      'Named hat schon 99 Eingeladene; mit 2 weiteren wären es mehr als 100, die Höchstzahl pro Besprechung',
-    );
+    expect(lastReply(h)).toContain(t.tooManyForMeeting('Named', 99, 2, 100));
     await h.say(ORGANIZER, `!invite ${users[98]}`);
     expect(h.app.ctx.stores.meetings.invitees(1)).toHaveLength(100);
     // Naming people already invited adds nobody, so it is no excess.
     await h.say(ORGANIZER, `!invite ${users[0]}`);
-    expect(lastReply()).toContain('Schon eingeladen');
+    expect(lastReply(h)).toContain(around((who) => t.alreadyInvited(join([who])))[0]);
   });
 
-  it('holds for two !invite at once: one is added, the other is refused with the numbers', async () => {
-    await h.close();
-    h = await createHarness({ limits: { maxInvitees: 3 } });
+  it('holds for two !invite at once: one is added, the other is refused with the numbers', async ({
+    harness,
+  }) => {
+    const h = await harness({ limits: { maxInvitees: 3 } });
     await h.say(ORGANIZER, `!meeting Sync ${ALICE}`);
     await Promise.all([h.say(ORGANIZER, `!invite ${BOB}`), h.say(ORGANIZER, `!invite ${CAROL}`)]);
     expect(h.app.ctx.stores.meetings.invitees(1)).toHaveLength(3);
-    expect(h.chat.inRoom(ROOM).some((m) => m.text.includes('mehr als 3, die Höchstzahl'))).toBe(true);
+    expect(h.chat.inRoom(ROOM).some((m) => m.text.includes(t.tooManyForMeeting('Sync', 3, 1, 3)))).toBe(true);
   });
 
-  it('follows a smaller configured cap', async () => {
-    await h.close();
-    h = await createHarness({ limits: { maxInvitees: 3 } });
+  it('follows a smaller configured cap', async ({ harness }) => {
+    const h = await harness({ limits: { maxInvitees: 3 } });
     await h.say(ORGANIZER, '!meeting Everyone'); // harness room: 5 people
-    expect(lastReply()).toContain('Dieser Raum hat 5 Mitglieder, eine Besprechung höchstens 3 Eingeladene');
+    expect(lastReply(h)).toContain(t.tooManyRoomMembers(5, 3));
   });
 });
 
 describe('the in-memory chat port', () => {
-  it('refuses events over 64 KiB like Synapse (M_TOO_LARGE), and stores nothing', async () => {
+  it('refuses events over 64 KiB like Synapse (M_TOO_LARGE), and stores nothing', async ({ h }) => {
     const before = h.chat.messages.length;
     await expect(h.chat.send(ROOM, join(['x'.repeat(70_000)]))).rejects.toMatchObject({
       errcode: 'M_TOO_LARGE',

@@ -1,63 +1,55 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { join } from '../../../src/i18n/rich.js';
+import { ADMIN, ALICE, BOB, CAROL, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
 import {
-  ADMIN,
-  ALICE,
-  BOB,
-  CAROL,
-  createHarness,
-  type Harness,
-  ORGANIZER,
-  ROOM,
-} from '../../support/app-harness.js';
+  argumentError,
+  around,
+  noticeOpening,
+  said,
+  t,
+  usageFormsOf,
+  usageOf,
+} from '../../support/catalogue.js';
+import { it } from '../../support/fixtures.js';
 
-let h: Harness;
-beforeEach(async () => {
-  h = await createHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
-
-const lastReply = () => h.chat.inRoom(ROOM).at(-1)?.text ?? '';
+const lastReply = (h: Harness) => h.chat.inRoom(ROOM).at(-1)?.text ?? '';
 
 describe('commands', () => {
-  it('answer bad arguments with the usage line, and lose nothing', async () => {
+  it('answer bad arguments with the usage line, and lose nothing', async ({ h }) => {
     await h.say(ORGANIZER, '!meeting');
-    expect(lastReply()).toBe(
-      'Es fehlt ein Titel. Aufruf: !meeting <title> [@user …] [--at "<time>"] [--no-record]',
-    );
+    expect(lastReply(h)).toBe(argumentError(t.missingTitle, 'meeting'));
     await h.say(ORGANIZER, '!meeting Sync --bogus');
-    expect(lastReply()).toContain('Unbekannte Option --bogus');
+    expect(lastReply(h)).toContain(t.unknownOption('--bogus'));
     await h.say(ORGANIZER, '!meeting Sync --at "irgendwann"');
-    expect(lastReply()).toContain('Zeitangabe „irgendwann“ nicht verstanden');
+    expect(lastReply(h)).toContain(t.badTime('irgendwann'));
     await h.say(ORGANIZER, '!meeting Sync @stranger:test');
-    expect(lastReply()).toContain('nicht in diesem Raum: @stranger:test');
+    expect(lastReply(h)).toContain(t.unknownUsers('@stranger:test'));
     await h.say(ORGANIZER, `!meeting ${'x'.repeat(201)}`);
-    expect(lastReply()).toContain('höchstens 200 Zeichen');
+    expect(lastReply(h)).toContain(t.titleTooLong(200));
     await h.say(ORGANIZER, '!meeting Sync --at gestern');
-    expect(lastReply()).toContain('liegt in der Vergangenheit');
+    expect(lastReply(h)).toContain(around(t.timeInPast)[1]);
     expect(h.app.ctx.stores.meetings.inRoom(ROOM)).toHaveLength(0);
   });
 
-  it('refuse a mention they cannot resolve, naming it, instead of making it part of the title (defect 7)', async () => {
+  it('refuse a mention they cannot resolve, naming it, instead of making it part of the title (defect 7)', async ({
+    h,
+  }) => {
     await h.say(ORGANIZER, '!meeting Sync @alice');
-    expect(lastReply()).toBe(
-      'Diese Erwähnung kann ich keiner Person zuordnen: @alice (vollständige Matrix-ID angeben, z. B. @name:test, oder die Person über die Erwähnung des Chat-Programms auswählen). Aufruf: !meeting <title> [@user …] [--at "<time>"] [--no-record]',
-    );
+    expect(lastReply(h)).toBe(argumentError(t.unresolvedMentions('@alice', 'test'), 'meeting'));
     // An unknown user, and a known one who is not in the room, are named too.
     await h.say(ORGANIZER, '!meeting Sync @nobody:test');
-    expect(lastReply()).toContain('nicht in diesem Raum: @nobody:test');
+    expect(lastReply(h)).toContain(t.unknownUsers('@nobody:test'));
     h.chat.room('!other:test', [h.chat.botUserId, ORGANIZER, '@dave:test']);
     await h.say(ORGANIZER, '!meeting Sync @dave:test');
-    expect(lastReply()).toContain('nicht in diesem Raum: @dave:test');
+    expect(lastReply(h)).toContain(t.unknownUsers('@dave:test'));
     expect(h.app.ctx.stores.meetings.inRoom(ROOM)).toHaveLength(0);
-    expect(h.chat.inRoom(ROOM).some((m) => m.text.startsWith('Datenschutzhinweis'))).toBe(false);
+    expect(h.chat.inRoom(ROOM).some((m) => m.text.startsWith(noticeOpening))).toBe(false);
 
     await h.say(ORGANIZER, `!meeting Sync ${ALICE}`);
     await h.say(ORGANIZER, '!invite @bob');
-    expect(lastReply()).toContain('keiner Person zuordnen: @bob');
+    expect(lastReply(h)).toContain(t.unresolvedMentions('@bob', 'test'));
     await h.say(ADMIN, '!withdraw @alice');
-    expect(lastReply()).toContain('keiner Person zuordnen: @alice');
+    expect(lastReply(h)).toContain(t.unresolvedMentions('@alice', 'test'));
     expect(
       h.app.ctx.stores.meetings
         .invitees(1)
@@ -66,46 +58,52 @@ describe('commands', () => {
     ).toEqual([ALICE, ORGANIZER]);
   });
 
-  it('stay quiet for commands that are not ours (another bot may share the prefix)', async () => {
+  it('stay quiet for commands that are not ours (another bot may share the prefix)', async ({ h }) => {
     await h.say(ORGANIZER, '!weather Berlin');
     expect(h.chat.messages).toHaveLength(0);
   });
 
-  it('generate help from the command table, admin commands only for admins', async () => {
+  it('generate help from the command table, admin commands only for admins', async ({ h }) => {
     await h.say(ALICE, '!help');
-    expect(lastReply()).toContain('!meeting <title>');
-    expect(lastReply()).not.toContain('!purge');
+    expect(lastReply(h)).toContain(usageOf('meeting'));
+    expect(lastReply(h)).not.toContain('!purge');
     await h.say(ADMIN, '!help');
-    expect(lastReply()).toContain('!purge');
+    expect(lastReply(h)).toContain('!purge');
     await h.say(ALICE, '!help withdraw');
-    expect(lastReply()).toBe(
-      '!withdraw [@user] [#meeting] – Widerruft deine Einwilligung (Admins: für eine andere Person)',
-    );
+    expect(lastReply(h)).toBe(said(t.helpLine(usageFormsOf('withdraw'), t.commands.withdraw!)));
   });
 
-  it('let only the organizer or an admin start or cancel, and say who may', async () => {
+  it("help shows every form of a command with the prefix and placeholders in the reader's language", async ({
+    h,
+  }) => {
+    await h.say(ADMIN, '!help purge');
+    expect(lastReply(h)).toBe(said(t.helpLine(usageFormsOf('purge'), t.commands.purge!)));
+    const html = h.chat.inRoom(ROOM).at(-1)!.html;
+    for (const form of usageFormsOf('purge'))
+      expect(html).toContain(`<code>${form.replace('<', '&lt;').replace('>', '&gt;')}</code>`);
+  });
+
+  it('let only the organizer or an admin start or cancel, and say who may', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Planning ${ALICE}`);
     await h.say(ALICE, '!start');
-    expect(lastReply()).toContain(
-      'Das darf nur die Person, die die Besprechung angelegt hat, oder ein Admin.',
-    );
+    expect(lastReply(h)).toContain(said(t.notAllowed(t.whoOrganizerOrAdmin)));
     expect(h.sim.sessions()).toHaveLength(0);
     await h.say(ADMIN, '!cancel');
-    expect(lastReply()).toContain('Planning wurde abgesagt');
+    expect(lastReply(h)).toContain(said(t.cancelled('Planning')));
     expect(h.app.ctx.stores.meetings.get(1)?.state).toBe('cancelled');
   });
 
-  it('ask which meeting when the room has several', async () => {
+  it('ask which meeting when the room has several', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting One ${ALICE}`);
     await h.say(ORGANIZER, `!meeting Two ${BOB}`);
     await h.say(ORGANIZER, '!status');
-    expect(lastReply()).toContain('mehrere Besprechungen');
+    expect(lastReply(h)).toContain(around((x) => t.ambiguousMeeting(join([x])))[0]);
     await h.say(ORGANIZER, '!status #2');
-    expect(lastReply()).toContain('#2 Two');
-    expect(lastReply()).toContain('⏳ Offen (2)');
+    expect(lastReply(h)).toContain('#2 Two');
+    expect(lastReply(h)).toContain('⏳ Offen (2)');
   });
 
-  it('handle each command event once, even if it is delivered again', async () => {
+  it('handle each command event once, even if it is delivered again', async ({ h }) => {
     await h.dispatcher.handle({
       roomId: ROOM,
       sender: ORGANIZER,
@@ -119,25 +117,25 @@ describe('commands', () => {
       content: { body: `!meeting Once ${ALICE}` },
     });
     expect(h.app.ctx.stores.meetings.inRoom(ROOM)).toHaveLength(1);
-    expect(h.chat.inRoom(ROOM).filter((m) => m.text.startsWith('Datenschutzhinweis'))).toHaveLength(1);
+    expect(h.chat.inRoom(ROOM).filter((m) => m.text.startsWith(noticeOpening))).toHaveLength(1);
   });
 
-  it('invite everyone in the room when nobody is named, the organizer always', async () => {
+  it('invite everyone in the room when nobody is named, the organizer always', async ({ h }) => {
     await h.say(ORGANIZER, '!meeting Allhands');
     const invited = h.app.ctx.stores.meetings.invitees(1).map((i) => i.userId);
     expect(invited.sort()).toEqual([ADMIN, ALICE, BOB, CAROL, ORGANIZER].sort());
     expect(invited).not.toContain(h.chat.botUserId);
   });
 
-  it('take --at in English from a German bot, and refuse a time inside the DST gap (defect 9)', async () => {
+  it('take --at in English from a German bot, and refuse a time inside the DST gap (defect 9)', async ({
+    h,
+  }) => {
     await h.say(ORGANIZER, `!meeting Early ${ALICE} --at "tomorrow 10am"`);
     expect(h.app.ctx.stores.meetings.get(1)?.scheduledAt).toBe(Date.parse('2026-12-02T09:00:00Z'));
     await h.say(ORGANIZER, `!meeting Gap ${ALICE} --at "2027-03-28 02:30"`);
-    expect(lastReply()).toBe(
-      'Die Uhrzeit „2027-03-28 02:30“ gibt es in der Zeitzone Europe/Berlin nicht (Umstellung auf Sommerzeit); bitte eine andere Uhrzeit angeben. Aufruf: !meeting <title> [@user …] [--at "<time>"] [--no-record]',
-    );
+    expect(lastReply(h)).toBe(argumentError(t.timeInDstGap('2027-03-28 02:30', 'Europe/Berlin'), 'meeting'));
     await h.say(ORGANIZER, `!meeting Vague ${ALICE} --at morgen`);
-    expect(lastReply()).toContain('„morgen“ nennt keine Uhrzeit');
+    expect(lastReply(h)).toContain(t.timeWithoutClock('morgen'));
     expect(h.app.ctx.stores.meetings.inRoom(ROOM)).toHaveLength(1);
   });
 });

@@ -1,16 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ALICE, BOB, createHarness, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
-
-let h: Harness;
-beforeEach(async () => {
-  h = await createHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
+import { describe, expect } from 'vitest';
+import { join } from '../../../src/i18n/rich.js';
+import { ALICE, BOB, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { said, t } from '../../support/catalogue.js';
+import { it } from '../../support/fixtures.js';
 
 describe('consent-gated meeting', () => {
-  it('records only when every invitee agreed, and gives each a personal link', async () => {
+  it('records only when every invitee agreed, and gives each a personal link', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE} ${BOB}`);
     const prompt = h.promptOf(1);
     expect(h.chat.inRoom(ROOM)[0]?.text).toContain('Datenschutzhinweis');
@@ -20,9 +15,7 @@ describe('consent-gated meeting', () => {
     expect(session?.record).toBe(true);
     expect(session?.autoStartRecording).toBe(true);
     expect(session?.allowStartStopRecording).toBe(false);
-    expect(
-      h.chat.inRoom(ROOM).some((m) => m.text.includes('Aufzeichnung AN – alle 3 haben zugestimmt')),
-    ).toBe(true);
+    expect(h.chat.inRoom(ROOM).some((m) => m.text.includes(said(t.recordingOn(3))))).toBe(true);
     for (const user of [ORGANIZER, ALICE, BOB]) {
       const links = h.chat.dmOf(user).filter((m) => m.text.includes('/join?'));
       expect(links).toHaveLength(1);
@@ -30,15 +23,17 @@ describe('consent-gated meeting', () => {
     }
   });
 
-  it('opens unrecorded when one declines, and names the reason', async () => {
+  it('opens unrecorded when one declines, and names the reason', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Retro ${ALICE} ${BOB}`);
     const prompt = h.promptOf(1);
     await h.react(ORGANIZER, prompt, '✅');
     await h.react(ALICE, prompt, '❌');
     await h.react(BOB, prompt, '✅️'); // with U+FE0F
     expect(h.sim.sessions()[0]?.record).toBe(false);
-    expect(h.chat.inRoom(ROOM).some((m) => m.text.includes('Aufzeichnung AUS – Alice hat abgelehnt'))).toBe(
-      true,
-    );
+    expect(
+      h.chat
+        .inRoom(ROOM)
+        .some((m) => m.text.includes(said(t.recordingOffReasons([t.reasonDeclined(join(['Alice']))])))),
+    ).toBe(true);
   });
 });

@@ -1,49 +1,47 @@
 // Direct-message rooms are checked before use (#8 defect 6): a person who left their DM room (or
 // rejected its invite) gets a new one; a link that cannot be delivered is reported to the organizer
 // and never recorded as delivered; !mydata answers go only to a DM that reaches the person.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ALICE, createHarness, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { describe, expect } from 'vitest';
+import { de } from '../../../src/i18n/de.js';
+import { mention } from '../../../src/i18n/rich.js';
+import { ALICE, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { it } from '../../support/fixtures.js';
 
-let h: Harness;
-beforeEach(async () => {
-  h = await createHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
-
-const dmOfAlice = () => h.app.ctx.stores.state.directRoom(ALICE);
-const linksIn = (roomId: string) => h.chat.inRoom(roomId).filter((m) => m.text.includes('/join?'));
+const dmOfAlice = (h: Harness) => h.app.ctx.stores.state.directRoom(ALICE);
+const linksIn = (h: Harness, roomId: string) =>
+  h.chat.inRoom(roomId).filter((m) => m.text.includes('/join?'));
 
 /** An unrecorded meeting opens at once and hands out links: Alice gets her DM room. */
-async function meetingWithAlice(title: string, id: number) {
+async function meetingWithAlice(h: Harness, title: string, id: number) {
   await h.say(ORGANIZER, `!meeting ${title} ${ALICE} --no-record`);
   const session = h.app.ctx.stores.meetings.currentSession(id)!;
   return { session, delivered: () => h.app.ctx.stores.meetings.delivered(session.id) };
 }
 
 describe('direct-message rooms', () => {
-  it('are replaced, and the new one stored, when the person left the old one', async () => {
-    await meetingWithAlice('One', 1);
-    const first = dmOfAlice()!;
-    expect(linksIn(first)).toHaveLength(1);
+  it('are replaced, and the new one stored, when the person left the old one', async ({ h }) => {
+    await meetingWithAlice(h, 'One', 1);
+    const first = dmOfAlice(h)!;
+    expect(linksIn(h, first)).toHaveLength(1);
     h.chat.leave(first, ALICE);
 
-    const two = await meetingWithAlice('Two', 2);
-    const second = dmOfAlice()!;
+    const two = await meetingWithAlice(h, 'Two', 2);
+    const second = dmOfAlice(h)!;
     expect(second).not.toBe(first);
     expect(h.chat.members.get(second)?.has(ALICE)).toBe(true);
-    expect(linksIn(second)).toHaveLength(1);
-    expect(linksIn(first)).toHaveLength(1); // nothing more into the room nobody reads
+    expect(linksIn(h, second)).toHaveLength(1);
+    expect(linksIn(h, first)).toHaveLength(1); // nothing more into the room nobody reads
     expect(two.delivered().has(ALICE)).toBe(true);
   });
 
-  it('that cannot be made: the link is reported to the organizer, never recorded as delivered', async () => {
-    await meetingWithAlice('One', 1);
-    h.chat.leave(dmOfAlice()!, ALICE);
+  it('that cannot be made: the link is reported to the organizer, never recorded as delivered', async ({
+    h,
+  }) => {
+    await meetingWithAlice(h, 'One', 1);
+    h.chat.leave(dmOfAlice(h)!, ALICE);
     h.chat.unreachable.add(ALICE); // e.g. her account was deactivated, or her server refuses invites
 
-    const two = await meetingWithAlice('Two', 2);
+    const two = await meetingWithAlice(h, 'Two', 2);
     expect(two.delivered().has(ALICE)).toBe(false);
     expect(two.delivered().has(ORGANIZER)).toBe(true);
     const report = h.chat.inRoom(ROOM).find((m) => m.text.includes('nicht zustellen'));
@@ -54,11 +52,13 @@ describe('direct-message rooms', () => {
     expect(h.chat.dmOf(ALICE).filter((m) => m.text.includes('Two'))).toHaveLength(0);
   });
 
-  it('that cannot be made: tried again with growing pauses (at most every 10 min), then delivered', async () => {
-    await meetingWithAlice('One', 1);
-    h.chat.leave(dmOfAlice()!, ALICE);
+  it('that cannot be made: tried again with growing pauses (at most every 10 min), then delivered', async ({
+    h,
+  }) => {
+    await meetingWithAlice(h, 'One', 1);
+    h.chat.leave(dmOfAlice(h)!, ALICE);
     h.chat.unreachable.add(ALICE);
-    const two = await meetingWithAlice('Two', 2);
+    const two = await meetingWithAlice(h, 'Two', 2);
     const attempts = () =>
       h.app.ctx.stores.outbox.pending().find((i) => i.kind === 'deliver-link' && i.userId === ALICE)
         ?.attempts;
@@ -79,23 +79,28 @@ describe('direct-message rooms', () => {
     expect(two.delivered().has(ALICE)).toBe(true);
   });
 
-  it('!mydata goes only to a DM that reaches the person, else it says so in the room without the data', async () => {
-    await meetingWithAlice('One', 1);
-    const first = dmOfAlice()!;
+  it('!mydata goes only to a DM that reaches the person, else it says so in the room without the data', async ({
+    h,
+  }) => {
+    await meetingWithAlice(h, 'One', 1);
+    const first = dmOfAlice(h)!;
     h.chat.leave(first, ALICE);
     await h.say(ALICE, '!mydata');
-    const second = dmOfAlice()!;
+    const second = dmOfAlice(h)!;
     expect(second).not.toBe(first);
     expect(h.chat.inRoom(second).at(-1)?.text).toContain('Auskunft (Art. 15 DSGVO) über @alice:test');
     expect(h.chat.inRoom(first).some((m) => m.text.includes('Auskunft'))).toBe(false);
+    // In the room: to whom it went, by name (several people may have asked), as a mention.
+    const said = h.chat.inRoom(ROOM).at(-1)!;
+    expect(said.text).toBe(de.mydataSent(mention(ALICE, 'Alice')).text);
+    expect(said.text).toMatch(/^Alice, /);
+    expect(said.mentions).toEqual([ALICE]);
 
     h.chat.leave(second, ALICE);
     h.chat.unreachable.add(ALICE);
     await h.say(ALICE, '!mydata');
     const answer = h.chat.inRoom(ROOM).at(-1)!;
-    expect(answer.text).toBe(
-      'Ich konnte dir keine Direktnachricht schicken; vor den anderen hier lese ich deine Daten nicht vor.',
-    );
+    expect(answer.text).toBe(de.mydataUndeliverable.text);
     expect(
       h.chat.messages.filter((m) => m.text.includes('Auskunft (Art. 15 DSGVO) über @alice:test')),
     ).toHaveLength(1);

@@ -1,16 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ALICE, BOB, createHarness, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
-
-let h: Harness;
-beforeEach(async () => {
-  h = await createHarness({ language: 'en' });
-});
-afterEach(async () => {
-  await h.close();
-});
+import { describe, expect } from 'vitest';
+import { ALICE, BOB, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { it } from '../../support/fixtures.js';
 
 describe('in English', () => {
-  it('posts the English notice, asks in English and explains the decision in English', async () => {
+  it.override('harnessConfig', { language: 'en' });
+
+  it('posts the English notice, asks in English and explains the decision in English', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE} ${BOB}`);
     const [full, notice, prompt] = h.chat.inRoom(ROOM);
     expect(full?.text).toMatch(/^Full privacy notice, version [0-9a-f]{12} /);
@@ -28,7 +23,7 @@ describe('in English', () => {
     expect(h.chat.dmOf(ALICE)[0]?.text).toContain('This session is not recorded.');
   });
 
-  it('ties consent to the English notice version', async () => {
+  it('ties consent to the English notice version', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Sync ${ALICE}`);
     await h.react(ALICE, h.promptOf(1), '✅');
     const [entry] = h.app.ctx.stores.meetings.consentEvents(1);

@@ -1,19 +1,19 @@
 // The layered privacy notice (design.md §3.9): a short first layer with every meeting, the full text
 // once per room and notice version, one click away by permalink; consent is tied to the full text.
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ALICE, BOB, createHarness, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
-
-let h: Harness;
-afterEach(async () => {
-  await h.close();
-});
+import { describe, expect } from 'vitest';
+import { permalink } from '../../../src/app/planning.js';
+import { de } from '../../../src/i18n/de.js';
+import { mention } from '../../../src/i18n/rich.js';
+import { ALICE, BOB, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { it } from '../../support/fixtures.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 describe('the layered notice', () => {
-  it('first layer and prompt fit one screen; the full text is one click away and is what consent is tied to', async () => {
-    h = await createHarness();
+  it('first layer and prompt fit one screen; the full text is one click away and is what consent is tied to', async ({
+    h,
+  }) => {
     await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE} ${BOB}`);
     const meeting = h.app.ctx.stores.meetings.inRoom(ROOM)[0]!;
     const [full, firstLayer, prompt] = h.chat.inRoom(ROOM);
@@ -53,8 +53,41 @@ describe('the layered notice', () => {
     expect(full!.html).not.toContain('&gt;"');
   });
 
-  it('posts the full text once per room and version; later meetings link to the same message', async () => {
-    h = await createHarness();
+  it('a ✅ on the notice (full text or first layer) is no answer: the invitee is pointed to the prompt, once', async ({
+    h,
+  }) => {
+    await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE} ${BOB}`);
+    const meeting = h.app.ctx.stores.meetings.inRoom(ROOM)[0]!;
+    const [full, firstLayer] = h.chat.inRoom(ROOM);
+    const pointer = de.answerOnPrompt(
+      mention(ALICE, 'Alice'),
+      'Weekly sync',
+      permalink(ROOM, meeting.promptEventId!, h.chat.botUserId),
+    );
+    const before = h.chat.inRoom(ROOM).length;
+
+    await h.react(ALICE, full!.eventId, '✅');
+    const answer = h.chat.inRoom(ROOM).at(-1)!;
+    expect(answer.text).toBe(pointer.text);
+    expect(answer.html).toContain(`<a href="${permalink(ROOM, meeting.promptEventId!, h.chat.botUserId)}">`);
+    expect(answer.mentions).toEqual([ALICE]);
+    // It counted for nothing.
+    expect(h.app.ctx.stores.meetings.consentEvents(meeting.id)).toHaveLength(0);
+
+    // Once per person and meeting; the first layer is the same notice.
+    await h.react(ALICE, firstLayer!.eventId, '❌');
+    expect(h.chat.inRoom(ROOM)).toHaveLength(before + 1);
+    // Someone who answered on the prompt already, and someone not invited, hear nothing.
+    await h.react(BOB, meeting.promptEventId!, '✅');
+    const afterAnswer = h.chat.inRoom(ROOM).length;
+    await h.react(BOB, full!.eventId, '✅');
+    await h.react('@stranger:test', firstLayer!.eventId, '✅');
+    expect(h.chat.inRoom(ROOM)).toHaveLength(afterAnswer);
+  });
+
+  it('posts the full text once per room and version; later meetings link to the same message', async ({
+    h,
+  }) => {
     await h.say(ORGANIZER, `!meeting One ${ALICE}`);
     await h.say(ORGANIZER, `!meeting Two ${BOB}`);
     const fulls = h.chat.inRoom(ROOM).filter((m) => m.text.startsWith('Vollständiger Datenschutzhinweis'));
@@ -71,8 +104,7 @@ describe('the layered notice', () => {
     ).toHaveLength(1);
   });
 
-  it('after a restart in the middle, nothing is posted twice', async () => {
-    h = await createHarness();
+  it('after a restart in the middle, nothing is posted twice', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting One ${ALICE}`);
     const before = h.chat.inRoom(ROOM).length;
     await h.restart();
@@ -80,8 +112,10 @@ describe('the layered notice', () => {
     expect(h.chat.inRoom(ROOM)).toHaveLength(before);
   });
 
-  it('states "until withdrawal" in the first layer when recordings are kept until then', async () => {
-    h = await createHarness({ retention: { recordingDays: null } });
+  it('states "until withdrawal" in the first layer when recordings are kept until then', async ({
+    harness,
+  }) => {
+    const h = await harness({ retention: { recordingDays: null } });
     await h.say(ORGANIZER, `!meeting One ${ALICE}`);
     const firstLayer = h.chat.inRoom(ROOM).find((m) => m.text.startsWith('Datenschutzhinweis zur'))!;
     expect(firstLayer.text).toContain('Aufzeichnungen bleiben bis zu einem Widerruf gespeichert.');

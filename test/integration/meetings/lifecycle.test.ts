@@ -1,30 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { catalogue } from '../../../src/i18n/index.js';
-import { mention } from '../../../src/i18n/rich.js';
-import {
-  ALICE,
-  BOB,
-  CAROL,
-  createHarness,
-  type Harness,
-  ORGANIZER,
-  ROOM,
-} from '../../support/app-harness.js';
+import { describe, expect } from 'vitest';
+import { join } from '../../../src/i18n/rich.js';
+import { ALICE, BOB, CAROL, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { around, openedLine, said, t, tallyLine } from '../../support/catalogue.js';
+import { it } from '../../support/fixtures.js';
 
-let h: Harness;
-afterEach(async () => {
-  await h.close();
-});
-
-const roomSays = (text: string) => h.chat.inRoom(ROOM).some((m) => m.text.includes(text));
-const links = (user: string) => h.chat.dmOf(user).filter((m) => m.text.includes('/join?'));
+const roomSays = (h: Harness, text: string) => h.chat.inRoom(ROOM).some((m) => m.text.includes(text));
+const links = (h: Harness, user: string) => h.chat.dmOf(user).filter((m) => m.text.includes('/join?'));
 
 describe('meeting lifecycle', () => {
-  beforeEach(async () => {
-    h = await createHarness();
-  });
-
-  it('seeds the prompt with ✅ and ❌ and keeps one tally current', async () => {
+  it('seeds the prompt with ✅ and ❌ and keeps one tally current', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
     const prompt = h.promptOf(1);
     expect(h.chat.reactions.filter((r) => r.sender === h.chat.botUserId).map((r) => r.key)).toEqual([
@@ -36,7 +20,7 @@ describe('meeting lifecycle', () => {
     expect(h.chat.current(prompt)).toContain('⏳ Offen (2): Olga, Bob');
   });
 
-  it('coalesces a burst of reactions into few edits', async () => {
+  it('coalesces a burst of reactions into few edits', async ({ h }) => {
     const many = Array.from({ length: 40 }, (_, i) => `@user${i}:test`);
     h.chat.room(ROOM, [h.chat.botUserId, ORGANIZER, ...many]);
     await h.say(ORGANIZER, `!meeting Burst ${many.join(' ')}`);
@@ -53,7 +37,7 @@ describe('meeting lifecycle', () => {
     expect(h.chat.current(prompt)).toContain('❌ Abgelehnt (40)');
   });
 
-  it('a restart edits no prompt whose text has not changed, and a later answer still does', async () => {
+  it('a restart edits no prompt whose text has not changed, and a later answer still does', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
     const prompt = h.promptOf(1);
     await h.react(ALICE, prompt, '✅');
@@ -70,7 +54,7 @@ describe('meeting lifecycle', () => {
     expect(h.chat.current(prompt)).toContain('❌ Abgelehnt (1): Bob');
   });
 
-  it('ignores reactions of non-invitees, other keys, other events and other rooms', async () => {
+  it('ignores reactions of non-invitees, other keys, other events and other rooms', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Sync ${ALICE}`);
     const prompt = h.promptOf(1);
     await h.react(CAROL, prompt, '✅'); // not invited
@@ -83,16 +67,18 @@ describe('meeting lifecycle', () => {
     expect(h.sim.sessions()[0]?.record).toBe(true);
   });
 
-  it('lets people change their answer until the meeting opens; a redacted ✅ is a withdrawal', async () => {
+  it('lets people change their answer until the meeting opens; a redacted ✅ is a withdrawal', async ({
+    h,
+  }) => {
     await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
     const prompt = h.promptOf(1);
     await h.react(ORGANIZER, prompt, '✅');
     const aliceYes = await h.react(ALICE, prompt, '✅');
     await h.redact(ALICE, aliceYes);
-    expect(h.chat.current(prompt)).toContain('↩️ Widerrufen (1): Alice');
+    expect(h.chat.current(prompt)).toContain(tallyLine('withdrawn', ['Alice']));
     await h.react(BOB, prompt, '✅');
     expect(h.sim.sessions()[0]?.record).toBe(false);
-    expect(roomSays('Aufzeichnung AUS – Alice hat widerrufen')).toBe(true);
+    expect(roomSays(h, said(t.recordingOffReasons([t.reasonWithdrew(join(['Alice']))])))).toBe(true);
     expect(h.app.ctx.stores.meetings.consentEvents(1).map((e) => e.kind)).toEqual([
       'agree',
       'agree',
@@ -101,40 +87,40 @@ describe('meeting lifecycle', () => {
     ]);
   });
 
-  it('opens on !start with whoever answered, unrecorded if someone did not answer', async () => {
+  it('opens on !start with whoever answered, unrecorded if someone did not answer', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
     await h.react(ORGANIZER, h.promptOf(1), '✅');
     await h.react(ALICE, h.promptOf(1), '✅');
     await h.say(ORGANIZER, '!start');
     expect(h.sim.sessions()[0]?.record).toBe(false);
-    expect(roomSays('Aufzeichnung AUS – Bob hat nicht geantwortet')).toBe(true);
-    expect(links(BOB)).toHaveLength(1);
-    expect(links(ORGANIZER)[0]?.text).toContain('role=MODERATOR');
-    expect(links(ALICE)[0]?.text).toContain('role=VIEWER');
+    expect(roomSays(h, said(t.recordingOffReasons([t.reasonPending(join(['Bob']))])))).toBe(true);
+    expect(links(h, BOB)).toHaveLength(1);
+    expect(links(h, ORGANIZER)[0]?.text).toContain('role=MODERATOR');
+    expect(links(h, ALICE)[0]?.text).toContain('role=VIEWER');
   });
 
-  it('gives a late invitee of a recorded meeting a link only after ✅', async () => {
+  it('gives a late invitee of a recorded meeting a link only after ✅', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Sync ${ALICE}`);
     await h.react(ORGANIZER, h.promptOf(1), '✅');
     await h.react(ALICE, h.promptOf(1), '✅');
     expect(h.sim.sessions()[0]?.record).toBe(true);
     await h.say(ORGANIZER, `!invite ${CAROL}`);
-    expect(roomSays(catalogue('de').waitingForConsent(mention(CAROL, 'Carol')).text)).toBe(true);
-    expect(links(CAROL)).toHaveLength(0);
+    expect(roomSays(h, said(t.waitingForConsent(join(['Carol']))))).toBe(true);
+    expect(links(h, CAROL)).toHaveLength(0);
     await h.react(CAROL, h.promptOf(1), '✅');
-    expect(links(CAROL)).toHaveLength(1);
+    expect(links(h, CAROL)).toHaveLength(1);
     expect(h.sim.sessions()).toHaveLength(1); // still the same recorded session
   });
 
-  it('opens a --no-record meeting at once, asks nothing, still posts the notice', async () => {
+  it('opens a --no-record meeting at once, asks nothing, still posts the notice', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Quick ${ALICE} --no-record`);
-    expect(h.chat.inRoom(ROOM)[0]?.text).toContain('Datenschutzhinweis');
+    expect(h.chat.inRoom(ROOM)[0]?.text).toContain(around(t.noticeFullHeader)[0]);
     expect(h.chat.reactions).toHaveLength(0);
     expect(h.sim.sessions()[0]?.record).toBe(false);
-    expect(roomSays('ohne Aufzeichnung angelegt')).toBe(true);
+    expect(roomSays(h, said(t.recordingOffNoRecord))).toBe(true);
   });
 
-  it('opens a --at meeting at its time, not before', async () => {
+  it('opens a --at meeting at its time, not before', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Later ${ALICE} --at "2026-12-01 12:00"`);
     await h.react(ORGANIZER, h.promptOf(1), '✅');
     await h.react(ALICE, h.promptOf(1), '✅');
@@ -145,27 +131,23 @@ describe('meeting lifecycle', () => {
     expect(h.sim.sessions()[0]?.record).toBe(true);
   });
 
-  it('retries BBB when it was down at opening, and then hands out links once', async () => {
+  it('retries BBB when it was down at opening, and then hands out links once', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Sync ${ALICE}`);
     h.sim.faults.set({ refuseConnections: true });
     await h.react(ORGANIZER, h.promptOf(1), '✅');
     await h.react(ALICE, h.promptOf(1), '✅');
-    expect(roomSays('BigBlueButton-Server ist gerade nicht erreichbar')).toBe(true);
-    expect(links(ALICE)).toHaveLength(0);
+    expect(roomSays(h, 'BigBlueButton-Server ist gerade nicht erreichbar')).toBe(true);
+    expect(links(h, ALICE)).toHaveLength(0);
     h.sim.faults.clear();
     await h.app.tick();
     await h.app.tick();
     expect(h.sim.sessions()).toHaveLength(1);
-    expect(links(ALICE)).toHaveLength(1);
+    expect(links(h, ALICE)).toHaveLength(1);
   });
 });
 
 describe('restarts', () => {
-  beforeEach(async () => {
-    h = await createHarness();
-  });
-
-  it('count answers given while the bot was down, and post nothing twice', async () => {
+  it('count answers given while the bot was down, and post nothing twice', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
     const prompt = h.promptOf(1);
     await h.react(ORGANIZER, prompt, '✅');
@@ -177,14 +159,14 @@ describe('restarts', () => {
     await h.app.prompts.flush();
     expect(h.sim.sessions()[0]?.record).toBe(true);
     const newMessages = h.chat.messages.slice(before).filter((m) => m.roomId === ROOM);
-    expect(newMessages.map((m) => m.text.split('\n')[0])).toEqual(['Die Besprechung Sync ist eröffnet.']);
+    expect(newMessages.map((m) => m.text.split('\n')[0])).toEqual([openedLine('Sync')]);
     await h.restart();
     await h.app.reconciler.run();
-    expect(h.chat.inRoom(ROOM).filter((m) => m.text.includes('ist eröffnet'))).toHaveLength(1);
-    expect(links(BOB)).toHaveLength(1);
+    expect(h.chat.inRoom(ROOM).filter((m) => m.text.startsWith(openedLine('Sync')))).toHaveLength(1);
+    expect(links(h, BOB)).toHaveLength(1);
   });
 
-  it('treat a ✅ removed while the bot was down as a withdrawal', async () => {
+  it('treat a ✅ removed while the bot was down as a withdrawal', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Sync ${ALICE}`);
     const prompt = h.promptOf(1);
     const yes = await h.react(ALICE, prompt, '✅');
@@ -197,13 +179,11 @@ describe('restarts', () => {
 });
 
 describe('links in the room', () => {
-  beforeEach(async () => {
-    h = await createHarness({
-      matrix: { homeserverUrl: 'http://127.0.0.1:1', accessToken: 't', joinLinkDelivery: 'room' },
-    });
+  it.override('harnessConfig', {
+    matrix: { homeserverUrl: 'http://127.0.0.1:1', accessToken: 't', joinLinkDelivery: 'room' },
   });
 
-  it('posts each person a pill with their own link when configured', async () => {
+  it('posts each person a pill with their own link when configured', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Sync ${ALICE} --no-record`);
     const posted = h.chat.inRoom(ROOM).filter((m) => m.text.includes('/join?'));
     expect(posted).toHaveLength(2);
@@ -213,11 +193,7 @@ describe('links in the room', () => {
 });
 
 describe('a crash between sending and storing', () => {
-  beforeEach(async () => {
-    h = await createHarness();
-  });
-
-  it('does not send a link twice after the restart (the send is keyed)', async () => {
+  it('does not send a link twice after the restart (the send is keyed)', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Sync ${ALICE}`);
     const store = h.app.ctx.stores.meetings;
     const original = store.recordDelivery.bind(store);
@@ -231,10 +207,10 @@ describe('a crash between sending and storing', () => {
     };
     await h.react(ORGANIZER, h.promptOf(1), '✅');
     await h.react(ALICE, h.promptOf(1), '✅');
-    expect(links(ALICE)).toHaveLength(1);
+    expect(links(h, ALICE)).toHaveLength(1);
     await h.restart();
     await h.app.reconciler.run();
-    expect(links(ALICE)).toHaveLength(1);
+    expect(links(h, ALICE)).toHaveLength(1);
     expect(h.app.ctx.stores.meetings.delivered(1).has(ALICE)).toBe(true);
   });
 });

@@ -1,21 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { DAY_MS } from '../../../src/domain/retention.js';
-import { ALICE, createHarness, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { ALICE, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { it } from '../../support/fixtures.js';
 
-let h: Harness;
-beforeEach(async () => {
-  h = await createHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
-
-const handled = () =>
+const handled = (h: Harness) =>
   (h.app.ctx.stores.db.$client.prepare('select count(*) as n from processed_events').get() as { n: number })
     .n;
 
 describe('handled event IDs', () => {
-  it('keep a redelivered command from running twice, and are forgotten by the retention job after 30 days', async () => {
+  it('keep a redelivered command from running twice, and are forgotten by the retention job after 30 days', async ({
+    h,
+  }) => {
     const command = { roomId: ROOM, sender: ORGANIZER, eventId: '$cmd', content: { body: `!status` } };
     await h.say(ORGANIZER, `!meeting Sync ${ALICE}`);
     await h.dispatcher.handle(command);
@@ -24,10 +19,10 @@ describe('handled event IDs', () => {
     await h.app.retention.run();
     await h.dispatcher.handle(command); // redelivered: still known, not answered again
     expect(h.chat.inRoom(ROOM)).toHaveLength(answers);
-    expect(handled()).toBe(2);
+    expect(handled(h)).toBe(2);
 
     h.clock.advance(2 * DAY_MS);
     await h.app.retention.run();
-    expect(handled()).toBe(0);
+    expect(handled(h)).toBe(0);
   });
 });

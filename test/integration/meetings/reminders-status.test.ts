@@ -1,28 +1,18 @@
 // Reminders before --at meetings, and !status without a reference after a meeting ended.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { Reminders } from '../../../src/app/reminders.js';
-import {
-  ALICE,
-  BOB,
-  CAROL,
-  createHarness,
-  type Harness,
-  ORGANIZER,
-  ROOM,
-} from '../../support/app-harness.js';
-
-let h: Harness;
-afterEach(async () => {
-  await h.close();
-});
+import { ALICE, BOB, CAROL, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { it } from '../../support/fixtures.js';
 
 const MIN = 60_000;
-const reminders = () => h.chat.inRoom(ROOM).filter((m) => m.text.startsWith('⏰'));
+const reminders = (h: Harness) => h.chat.inRoom(ROOM).filter((m) => m.text.startsWith('⏰'));
 
 describe('reminders', () => {
   // The harness clock starts at 2026-12-01 10:00 Berlin time.
-  it('reminds the room N minutes before, naming who has not answered, once (also after a restart)', async () => {
-    h = await createHarness({ reminders: { minutesBefore: 10 } });
+  it('reminds the room N minutes before, naming who has not answered, once (also after a restart)', async ({
+    harness,
+  }) => {
+    const h = await harness({ reminders: { minutesBefore: 10 } });
     await h.say(ORGANIZER, `!meeting Later ${ALICE} ${BOB} --at "2026-12-01 11:00"`);
     const prompt = h.promptOf(1);
     await h.react(ALICE, prompt, '✅');
@@ -31,7 +21,7 @@ describe('reminders', () => {
     expect(await new Reminders(h.app.ctx).run()).toBe(0);
     h.clock.advance(1 * MIN); // 10:50
     expect(await new Reminders(h.app.ctx).run()).toBe(1);
-    const [reminder] = reminders();
+    const [reminder] = reminders(h);
     expect(reminder!.text).toMatch(/^⏰ #1 Later beginnt in 10 Minuten \(.*11:00\)\./);
     expect(reminder!.text).toContain('Noch keine Antwort von Olga, Bob');
     expect(reminder!.text).not.toContain('Alice');
@@ -42,7 +32,7 @@ describe('reminders', () => {
     await new Reminders(h.app.ctx).run();
     await h.restart();
     await new Reminders(h.app.ctx).run();
-    expect(reminders()).toHaveLength(1);
+    expect(reminders(h)).toHaveLength(1);
 
     // The meeting still opens at its time, as before.
     h.clock.advance(9 * MIN);
@@ -51,43 +41,41 @@ describe('reminders', () => {
     expect(await new Reminders(h.app.ctx).run()).toBe(0);
   });
 
-  it('no reminder for a meeting planned inside the reminder window, or with reminders off', async () => {
-    h = await createHarness({ reminders: { minutesBefore: 10 } });
+  it('no reminder for a meeting planned inside the reminder window, or with reminders off', async ({
+    harness,
+  }) => {
+    const h = await harness({ reminders: { minutesBefore: 10 } });
     await h.say(ORGANIZER, `!meeting Soon ${ALICE} --at "2026-12-01 10:05"`);
     h.clock.advance(2 * MIN);
     expect(await new Reminders(h.app.ctx).run()).toBe(0);
-    await h.close();
 
-    h = await createHarness({ reminders: { minutesBefore: 0 } });
-    await h.say(ORGANIZER, `!meeting Later ${ALICE} --at "2026-12-01 11:00"`);
-    h.clock.advance(55 * MIN);
-    expect(await new Reminders(h.app.ctx).run()).toBe(0);
+    const off = await harness({ reminders: { minutesBefore: 0 } });
+    await off.say(ORGANIZER, `!meeting Later ${ALICE} --at "2026-12-01 11:00"`);
+    off.clock.advance(55 * MIN);
+    expect(await new Reminders(off.app.ctx).run()).toBe(0);
   });
 
-  it('a --no-record meeting is reminded of its time only (nobody has to answer)', async () => {
-    h = await createHarness();
+  it('a --no-record meeting is reminded of its time only (nobody has to answer)', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Later ${ALICE} --at "2026-12-01 11:00" --no-record`);
     h.clock.advance(50 * MIN);
     await new Reminders(h.app.ctx).run();
-    expect(reminders().map((m) => m.text)).toEqual([
+    expect(reminders(h).map((m) => m.text)).toEqual([
       expect.stringMatching(/^⏰ #1 Later beginnt in 10 Minuten \(.*\)\.$/),
     ]);
   });
 
-  it('says everyone answered when they did', async () => {
-    h = await createHarness();
+  it('says everyone answered when they did', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Later ${ALICE} --at "2026-12-01 11:00"`);
     for (const u of [ORGANIZER, ALICE]) await h.react(u, h.promptOf(1), '✅');
     h.clock.advance(52 * MIN); // default lead: 10 minutes
     await new Reminders(h.app.ctx).run();
-    expect(reminders()[0]!.text).toContain('beginnt in 8 Minuten');
-    expect(reminders()[0]!.text).toContain('Alle haben geantwortet.');
+    expect(reminders(h)[0]!.text).toContain('beginnt in 8 Minuten');
+    expect(reminders(h)[0]!.text).toContain('Alle haben geantwortet.');
   });
 });
 
 describe('!status without a reference', () => {
-  it('after the meeting ended, shows the latest one and says so', async () => {
-    h = await createHarness();
+  it('after the meeting ended, shows the latest one and says so', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting First ${ALICE}`);
     await h.say(ORGANIZER, '!cancel');
     await h.say(ORGANIZER, `!meeting Second ${ALICE}`);
@@ -101,15 +89,13 @@ describe('!status without a reference', () => {
     expect(answer).toContain('❌ Abgelehnt (1): Alice');
   });
 
-  it('with an open meeting, shows that one without the note', async () => {
-    h = await createHarness();
+  it('with an open meeting, shows that one without the note', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting First ${ALICE}`);
     await h.say(CAROL, '!status');
     expect(h.chat.inRoom(ROOM).at(-1)!.text).toMatch(/^#1 First: Einwilligungen werden eingeholt/);
   });
 
-  it('a room without meetings still gets the plain answer', async () => {
-    h = await createHarness();
+  it('a room without meetings still gets the plain answer', async ({ h }) => {
     await h.say(CAROL, '!status');
     expect(h.chat.inRoom(ROOM).at(-1)!.text).toBe('In diesem Raum gibt es dazu keine Besprechung.');
   });

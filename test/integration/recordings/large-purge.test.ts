@@ -1,19 +1,12 @@
 // A purge over more recordings than SQLite accepts bound variables in one statement (32 766): the
 // state changes of one run must still be stored (design.md §7: purge runs over tens of thousands).
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { createHarness, type Harness, ROOM } from '../../support/app-harness.js';
+import { expect } from 'vitest';
+import { ROOM } from '../../support/app-harness.js';
+import { it } from '../../support/fixtures.js';
 
 const COUNT = 40_000;
 
-let h: Harness;
-beforeEach(async () => {
-  h = await createHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
-
-it('marks 40 000 recordings purge-pending, failed and purged in one call each', () => {
+it('marks 40 000 recordings purge-pending, failed and purged in one call each', ({ h }) => {
   const { recordings, db } = h.app.ctx.stores;
   const sql = db.$client;
   const now = h.clock.now();

@@ -1,15 +1,9 @@
 // Playback links (design.md §3.9): a BBB playback URL needs no login, so it is a credential. It goes
 // by direct message to each invitee who agreed, never into the room, never after a withdrawal.
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ALICE,
-  BOB,
-  CAROL,
-  createHarness,
-  type Harness,
-  ORGANIZER,
-  ROOM,
-} from '../../support/app-harness.js';
+import { describe, expect } from 'vitest';
+import { ALICE, BOB, CAROL, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { said, t } from '../../support/catalogue.js';
+import { it } from '../../support/fixtures.js';
 import {
   DAY,
   endAndDiscover,
@@ -19,25 +13,19 @@ import {
   recordedMeetingWithRecording,
 } from './support.js';
 
-let h: Harness;
-afterEach(async () => {
-  await h.close();
-});
-
 const PLAYBACK = /https?:\/\/\S+\/playback\/presentation\/2\.3\/\S+/;
-const playbackLinks = (userId: string) =>
+const playbackLinks = (h: Harness, userId: string) =>
   h.chat
     .dmOf(userId)
     .map((m) => PLAYBACK.exec(m.text)?.[0])
     .filter((u): u is string => u !== undefined);
 
 describe('playback links', () => {
-  it('each invitee who agreed gets the link by DM once; the room and others get none', async () => {
-    h = await createHarness();
+  it('each invitee who agreed gets the link by DM once; the room and others get none', async ({ h }) => {
     const { recordId } = await recordedMeetingWithRecording(h);
     const url = h.sim.recordings().find((r) => r.recordID === recordId)!.playback[0]!.url;
-    for (const user of [ORGANIZER, ALICE, BOB]) expect(playbackLinks(user)).toEqual([url]);
-    expect(playbackLinks(CAROL)).toEqual([]);
+    for (const user of [ORGANIZER, ALICE, BOB]) expect(playbackLinks(h, user)).toEqual([url]);
+    expect(playbackLinks(h, CAROL)).toEqual([]);
     expect(h.chat.inRoom(ROOM).some((m) => PLAYBACK.test(m.text))).toBe(false);
     expect(lastRoomText(h)).toContain(
       'Wer zugestimmt hat, bekommt den Link zum Ansehen per Direktnachricht.',
@@ -52,31 +40,30 @@ describe('playback links', () => {
     await h.restart();
     await h.app.discovery.discoverAll();
     await h.app.playback.idle();
-    for (const user of [ORGANIZER, ALICE, BOB]) expect(playbackLinks(user)).toEqual([url]);
+    for (const user of [ORGANIZER, ALICE, BOB]) expect(playbackLinks(h, user)).toEqual([url]);
   });
 
-  it('!recordings: invitees who agreed get their links by DM, everyone else the list only', async () => {
-    h = await createHarness();
+  it('!recordings: invitees who agreed get their links by DM, everyone else the list only', async ({ h }) => {
     const { recordId } = await recordedMeetingWithRecording(h);
     const url = h.sim.recordings().find((r) => r.recordID === recordId)!.playback[0]!.url;
     const before = h.chat.dmOf(ALICE).length;
 
+    const name = said(t.recordingName('Weekly sync', h.app.ctx.date(h.clock.now())));
     await h.say(ALICE, '!recordings');
-    expect(lastRoomText(h)).toContain('„Weekly sync“');
-    expect(lastRoomText(h)).toContain('Die Links zum Ansehen habe ich dir per Direktnachricht geschickt.');
+    expect(lastRoomText(h)).toContain(name);
+    expect(lastRoomText(h)).toContain(said(t.recordingsLinksSent));
     expect(lastRoomText(h)).not.toMatch(PLAYBACK);
     const dms = h.chat.dmOf(ALICE);
     expect(dms).toHaveLength(before + 1);
     expect(dms.at(-1)!.text).toContain(url);
 
     await h.say(CAROL, '!recordings');
-    expect(lastRoomText(h)).toContain('„Weekly sync“');
-    expect(lastRoomText(h)).not.toContain('Direktnachricht');
+    expect(lastRoomText(h)).toContain(name);
+    expect(lastRoomText(h)).not.toContain(said(t.recordingsLinksSent));
     expect(h.chat.dmOf(CAROL)).toEqual([]);
   });
 
-  it('after a withdrawal the link is never handed out again', async () => {
-    h = await createHarness();
+  it('after a withdrawal the link is never handed out again', async ({ h }) => {
     await recordedMeetingWithRecording(h);
     await h.say(BOB, '!withdraw');
     const counts = [ORGANIZER, ALICE, BOB].map((u) => h.chat.dmOf(u).length);
@@ -90,8 +77,7 @@ describe('playback links', () => {
     expect([ORGANIZER, ALICE, BOB].map((u) => h.chat.dmOf(u).length)).toEqual(counts);
   });
 
-  it('a recording that appears after someone withdrew is never announced with a link', async () => {
-    h = await createHarness();
+  it('a recording that appears after someone withdrew is never announced with a link', async ({ h }) => {
     const meetingId = await openRecordedMeeting(h);
     await joinAs(h, ORGANIZER);
     // Bob withdraws while the recorded session runs: it ends, a new unrecorded one opens.
@@ -100,17 +86,16 @@ describe('playback links', () => {
     await h.app.discovery.discoverAll();
     await h.app.playback.idle();
     await h.app.retention.run();
-    for (const user of [ORGANIZER, ALICE, BOB]) expect(playbackLinks(user)).toEqual([]);
+    for (const user of [ORGANIZER, ALICE, BOB]) expect(playbackLinks(h, user)).toEqual([]);
     expect(meetingId).toBeGreaterThan(0);
   });
 
-  it('a late invitee who never agreed gets no link', async () => {
-    h = await createHarness();
+  it('a late invitee who never agreed gets no link', async ({ h }) => {
     const meetingId = await openRecordedMeeting(h);
     await h.say(ORGANIZER, `!invite ${CAROL}`);
     await joinAs(h, ORGANIZER);
     await endAndDiscover(h, meetingId);
-    expect(playbackLinks(ALICE)).toHaveLength(1);
-    expect(playbackLinks(CAROL)).toEqual([]);
+    expect(playbackLinks(h, ALICE)).toHaveLength(1);
+    expect(playbackLinks(h, CAROL)).toEqual([]);
   });
 });

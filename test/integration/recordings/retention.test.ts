@@ -1,8 +1,10 @@
 // The retention and purge job (design.md §3.7): expired recordings go, young ones stay, null keeps
 // them until withdrawal, nothing is marked purged before BBB confirmed, runs never overlap, and
 // consent evidence is pruned a configured time after the last recording went.
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createHarness, type Harness, ROOM } from '../../support/app-harness.js';
+import { describe, expect, vi } from 'vitest';
+import { ROOM } from '../../support/app-harness.js';
+import { said, t } from '../../support/catalogue.js';
+import { it } from '../../support/fixtures.js';
 import {
   botState,
   callCounts,
@@ -16,30 +18,21 @@ import {
   simState,
 } from './support.js';
 
-let h: Harness;
-afterEach(async () => {
-  await h.close();
-});
-
 describe('recording discovery', () => {
-  it('announces a finished recording once, with its deletion date', async () => {
-    h = await createHarness();
+  it('announces a finished recording once, with its deletion date', async ({ h }) => {
     const { recordId } = await recordedMeetingWithRecording(h);
     const row = h.app.ctx.stores.recordings.get(recordId)!;
     expect(row.state).toBe('available');
     expect(row.deleteAfter).toBe(row.startTime! + 30 * DAY);
     const date = h.app.ctx.date(h.clock.now());
     const deleteOn = h.app.ctx.date(row.deleteAfter!);
-    expect(lastRoomText(h)).toBe(
-      `Die Aufzeichnung „Weekly sync“ vom ${date} ist fertig; sie wird am ${deleteOn} gelöscht. Wer zugestimmt hat, bekommt den Link zum Ansehen per Direktnachricht.`,
-    );
+    expect(lastRoomText(h)).toBe(said(t.recordingReady(t.recordingName('Weekly sync', date), deleteOn)));
     await h.app.discovery.discoverAll();
     await h.app.discovery.discoverAll();
     expect(roomTexts(h).filter((t) => t.includes('ist fertig'))).toHaveLength(1);
   });
 
-  it('a recording still processing is announced only when BBB has published it', async () => {
-    h = await createHarness();
+  it('a recording still processing is announced only when BBB has published it', async ({ h }) => {
     const { meetingId, recordId } = await recordedMeetingWithRecording(h, 'Retro');
     const session = h.app.ctx.stores.meetings.sessions(meetingId)[0]!;
     const [late] = h.sim.seedRecordings([
@@ -62,8 +55,8 @@ describe('recording discovery', () => {
 });
 
 describe('retention', () => {
-  it('deletes expired recordings and keeps young ones', async () => {
-    h = await createHarness({ retention: { recordingDays: 30 } });
+  it('deletes expired recordings and keeps young ones', async ({ harness }) => {
+    const h = await harness({ retention: { recordingDays: 30 } });
     const old = await recordedMeetingWithRecording(h, 'Old sync');
     h.clock.advance(20 * DAY);
     const young = await recordedMeetingWithRecording(h, 'Young sync');
@@ -88,11 +81,12 @@ describe('retention', () => {
     expect(later.deleted.map((r) => r.recordId)).toEqual([young.recordId]);
   });
 
-  it('recordingDays null keeps a recording until withdrawal', async () => {
-    h = await createHarness({ retention: { recordingDays: null } });
+  it('recordingDays null keeps a recording until withdrawal', async ({ harness }) => {
+    const h = await harness({ retention: { recordingDays: null } });
     const { recordId } = await recordedMeetingWithRecording(h);
     expect(h.app.ctx.stores.recordings.get(recordId)?.deleteAfter).toBeNull();
-    expect(lastRoomText(h)).toContain('bleibt bis zu einem Widerruf gespeichert');
+    const date = h.app.ctx.date(h.clock.now());
+    expect(lastRoomText(h)).toBe(said(t.recordingReady(t.recordingName('Weekly sync', date), null)));
     h.clock.advance(3650 * DAY);
     const run = await h.app.retention.run();
     expect(run.deleted).toEqual([]);
@@ -102,8 +96,10 @@ describe('retention', () => {
     expect(simState(h, recordId)).toBe('deleted');
   });
 
-  it('never marks a recording purged before BBB confirmed it (delete silently dropped)', async () => {
-    h = await createHarness({ retention: { recordingDays: 1 } });
+  it('never marks a recording purged before BBB confirmed it (delete silently dropped)', async ({
+    harness,
+  }) => {
+    const h = await harness({ retention: { recordingDays: 1 } });
     const { recordId } = await recordedMeetingWithRecording(h);
     h.clock.advance(2 * DAY);
     h.sim.faults.set({ dropDeletes: true });
@@ -126,8 +122,8 @@ describe('retention', () => {
     expect(botState(h, recordId)).toBe('purged');
   });
 
-  it('BBB answering 500 on deleteRecordings: purge-pending, deleted on a later run', async () => {
-    h = await createHarness({ retention: { recordingDays: 1 } });
+  it('BBB answering 500 on deleteRecordings: purge-pending, deleted on a later run', async ({ harness }) => {
+    const h = await harness({ retention: { recordingDays: 1 } });
     const { recordId } = await recordedMeetingWithRecording(h);
     h.clock.advance(2 * DAY);
     h.sim.faults.set({ http500: ['deleteRecordings'] });
@@ -140,8 +136,8 @@ describe('retention', () => {
     expect(simState(h, recordId)).toBe('deleted');
   });
 
-  it('two runs at once never overlap: the second waits for the first', async () => {
-    h = await createHarness({ retention: { recordingDays: 1 } });
+  it('two runs at once never overlap: the second waits for the first', async ({ harness }) => {
+    const h = await harness({ retention: { recordingDays: 1 } });
     await recordedMeetingWithRecording(h);
     h.clock.advance(2 * DAY);
     // Deletes are dropped, so both runs have work to do; BBB is slow, so they would overlap.
@@ -175,8 +171,8 @@ describe('retention', () => {
     expect(h.app.retention.running).toBe(false);
   });
 
-  it('prunes consent evidence evidenceDaysAfterPurge after the last recording went', async () => {
-    h = await createHarness({ retention: { recordingDays: 5, evidenceDaysAfterPurge: 10 } });
+  it('prunes consent evidence evidenceDaysAfterPurge after the last recording went', async ({ harness }) => {
+    const h = await harness({ retention: { recordingDays: 5, evidenceDaysAfterPurge: 10 } });
     const { meetingId, recordId } = await recordedMeetingWithRecording(h);
     const meetings = h.app.ctx.stores.meetings;
     expect(meetings.consentEvents(meetingId).length).toBeGreaterThan(0);
@@ -202,16 +198,18 @@ describe('retention', () => {
     expect(audit.map((a) => a.action)).toEqual(['evidence.pruned']);
   });
 
-  it('keeps evidence while a recording is still kept', async () => {
-    h = await createHarness({ retention: { recordingDays: null, evidenceDaysAfterPurge: 0 } });
+  it('keeps evidence while a recording is still kept', async ({ harness }) => {
+    const h = await harness({ retention: { recordingDays: null, evidenceDaysAfterPurge: 0 } });
     const { meetingId } = await recordedMeetingWithRecording(h);
     h.clock.advance(400 * DAY);
     expect((await h.app.retention.run()).prunedMeetings).toBe(0);
     expect(h.app.ctx.stores.meetings.consentEvents(meetingId).length).toBeGreaterThan(0);
   });
 
-  it('does not prune the evidence of a closed recorded meeting before its recording was found', async () => {
-    h = await createHarness({ retention: { recordingDays: 5, evidenceDaysAfterPurge: 0 } });
+  it('does not prune the evidence of a closed recorded meeting before its recording was found', async ({
+    harness,
+  }) => {
+    const h = await harness({ retention: { recordingDays: 5, evidenceDaysAfterPurge: 0 } });
     const meetingId = await openRecordedMeeting(h);
     await joinAs(h, '@olga:test');
     const session = currentSession(h, meetingId);
@@ -233,8 +231,8 @@ describe('retention', () => {
     expect(simState(h, rec!.recordID)).toBe('deleted');
   });
 
-  it('survives a restart: purge-pending recordings are retried by the new process', async () => {
-    h = await createHarness({ retention: { recordingDays: 1 } });
+  it('survives a restart: purge-pending recordings are retried by the new process', async ({ harness }) => {
+    const h = await harness({ retention: { recordingDays: 1 } });
     const { recordId } = await recordedMeetingWithRecording(h);
     h.clock.advance(2 * DAY);
     h.sim.faults.set({ refuseConnections: true });

@@ -1,16 +1,11 @@
 // Regression tests for issue #8, defects 1–5: the consent guarantee under cancellation, BBB faults,
 // event races, restarts and moderators. Each runs the real app on a SQLite file against the BBB
 // simulator over HTTP (with its fault injection) and the in-memory chat port.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  ALICE,
-  BOB,
-  CAROL,
-  createHarness,
-  type Harness,
-  ORGANIZER,
-  ROOM,
-} from '../../support/app-harness.js';
+import { describe, expect } from 'vitest';
+import { join } from '../../../src/i18n/rich.js';
+import { ALICE, BOB, CAROL, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { around, said, t } from '../../support/catalogue.js';
+import { it } from '../../support/fixtures.js';
 import {
   botState,
   currentSession,
@@ -24,18 +19,28 @@ import {
   simState,
 } from '../recordings/support.js';
 
-let h: Harness;
-beforeEach(async () => {
-  h = await createHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
+/** How the lines of the room's answer to a withdrawal after the meeting begin. */
+function withdrawn(name: string) {
+  const lines = (deleted: string[], pending: string[]) =>
+    said(
+      t.withdrawDeleted(
+        join([name]),
+        deleted.map((d) => join([d])),
+        pending.map((p) => join([p])),
+      ),
+    ).split('\n');
+  return {
+    saved: lines([], [])[0]!,
+    none: lines([], [])[1]!,
+    deleted: lines(['…'], [])[1]!.split('…')[0]!,
+    pending: lines([], ['…'])[1]!.split('…')[0]!,
+  };
+}
 
-const sessionState = (id: number) => h.app.ctx.stores.meetings.session(id)?.state;
+const sessionState = (h: Harness, id: number) => h.app.ctx.stores.meetings.session(id)?.state;
 
 describe('defect 1: cancel, then withdraw', () => {
-  it('deletes the recording of the cancelled meeting, with or without a reference', async () => {
+  it('deletes the recording of the cancelled meeting, with or without a reference', async ({ h }) => {
     const id = await openRecordedMeeting(h);
     const session = currentSession(h, id);
     await joinAs(h, ORGANIZER);
@@ -49,32 +54,36 @@ describe('defect 1: cancel, then withdraw', () => {
 
     // The recording is not discovered yet: the withdrawal must still find the meeting and delete it.
     await h.say(ALICE, '!withdraw');
-    expect(lastRoomText(h)).toContain('Widerruf von Alice gespeichert');
-    expect(lastRoomText(h)).toContain('Gelöscht');
+    expect(lastRoomText(h)).toContain(withdrawn('Alice').saved);
+    expect(lastRoomText(h)).toContain(withdrawn('Alice').deleted);
     expect(simState(h, recording!.recordID)).toBe('deleted');
     expect(botState(h, recording!.recordID)).toBe('purged');
   });
 
-  it('with #ref: a cancelled meeting whose recording BBB lists only later still gets it deleted', async () => {
+  it('with #ref: a cancelled meeting whose recording BBB lists only later still gets it deleted', async ({
+    h,
+  }) => {
     const id = await openRecordedMeeting(h);
     await joinAs(h, ORGANIZER);
     h.sim.faults.set({ http500: ['getRecordings'] });
     await h.say(ORGANIZER, '!cancel');
     await h.say(BOB, `!withdraw #${id}`);
-    expect(lastRoomText(h)).toContain('Widerruf von Bob gespeichert');
-    expect(lastRoomText(h)).toContain('Noch nicht gelöscht');
-    expect(lastRoomText(h)).not.toContain('Es gab keine Aufzeichnungen');
+    expect(lastRoomText(h)).toContain(withdrawn('Bob').saved);
+    expect(lastRoomText(h)).toContain(withdrawn('Bob').pending);
+    expect(lastRoomText(h)).not.toContain(withdrawn('Bob').none);
     h.sim.faults.clear();
     await h.sim.finishProcessing();
     await h.app.tick();
     const [recording] = h.sim.recordings({ includeDeleted: true });
     expect(recording?.state).toBe('deleted');
-    expect(lastRoomText(h)).toContain('Nach dem Widerruf jetzt auch gelöscht');
+    expect(lastRoomText(h)).toContain(around((name) => t.deletedAfterWithdrawal([join([name])]))[0]);
   });
 });
 
 describe('defect 2: BBB end fails during a withdrawal', () => {
-  it('the session is ending, retried until BBB confirms; no link to it, the room is told the truth', async () => {
+  it('the session is ending, retried until BBB confirms; no link to it, the room is told the truth', async ({
+    h,
+  }) => {
     const id = await openRecordedMeeting(h);
     const recorded = currentSession(h, id);
     await joinAs(h, ORGANIZER);
@@ -84,9 +93,10 @@ describe('defect 2: BBB end fails during a withdrawal', () => {
     // Still running in BBB: the bot says so instead of claiming it ended.
     const bbbSession = () => h.sim.sessions().find((s) => s.meetingID === recorded.bbbMeetingId)!;
     expect(bbbSession().ended).toBe(false);
-    expect(sessionState(recorded.id)).toBe('ending');
-    expect(lastRoomText(h)).toContain('noch nicht bestätigt');
-    expect(roomTexts(h).some((t) => t.includes('wurde beendet'))).toBe(false);
+    expect(sessionState(h, recorded.id)).toBe('ending');
+    expect(lastRoomText(h)).toContain(said(t.withdrawEnding(join(['Alice']), 'Weekly sync')));
+    const ended = around((title) => t.withdrawRestarted(join(['Alice']), title))[1];
+    expect(roomTexts(h).some((text) => text.includes(ended))).toBe(false);
     // A new unrecorded session is open with new links; nobody gets a link to the ending one again.
     const successor = currentSession(h, id);
     expect(successor.record).toBe(false);
@@ -100,15 +110,17 @@ describe('defect 2: BBB end fails during a withdrawal', () => {
     h.sim.faults.clear();
     await h.app.tick();
     expect(bbbSession().ended).toBe(true);
-    expect(sessionState(recorded.id)).toBe('ended');
-    expect(roomTexts(h).some((t) => t.includes('ist jetzt beendet'))).toBe(true);
+    expect(sessionState(h, recorded.id)).toBe('ended');
+    expect(roomTexts(h).some((text) => text.includes(said(t.recordedSessionEnded('Weekly sync'))))).toBe(
+      true,
+    );
     await h.sim.finishProcessing();
     await h.app.tick();
     expect(h.sim.recordings()).toHaveLength(0);
     expect(h.sim.recordings({ includeDeleted: true })[0]?.state).toBe('deleted');
   });
 
-  it('a restart while the end is pending resumes it from SQLite', async () => {
+  it('a restart while the end is pending resumes it from SQLite', async ({ h }) => {
     const id = await openRecordedMeeting(h);
     const recorded = currentSession(h, id);
     await joinAs(h, ORGANIZER);
@@ -119,12 +131,12 @@ describe('defect 2: BBB end fails during a withdrawal', () => {
     await h.app.reconciler.run();
     await h.app.tick();
     expect(h.sim.sessions().find((s) => s.meetingID === recorded.bbbMeetingId)?.ended).toBe(true);
-    expect(sessionState(recorded.id)).toBe('ended');
+    expect(sessionState(h, recorded.id)).toBe('ended');
   });
 });
 
 describe('defect 3: a removed ✅ queued behind a busy meeting', () => {
-  it('is applied in delivery order: the ✅ and then its removal, so it never counts', async () => {
+  it('is applied in delivery order: the ✅ and then its removal, so it never counts', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
     const id = lastMeetingId(h);
     const prompt = h.promptOf(id);
@@ -161,7 +173,9 @@ describe('defect 3: a removed ✅ queued behind a busy meeting', () => {
 });
 
 describe('defect 4: live events after a restart wait for the reconciliation', () => {
-  it('a ✅ removed while the bot was down is withdrawn before a live ✅ can open the meeting', async () => {
+  it('a ✅ removed while the bot was down is withdrawn before a live ✅ can open the meeting', async ({
+    h,
+  }) => {
     await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
     const id = lastMeetingId(h);
     const prompt = h.promptOf(id);
@@ -193,7 +207,7 @@ describe('defect 4: live events after a restart wait for the reconciliation', ()
 });
 
 describe('found by the property test: a ✅ removed while the bot was down, on a cancelled meeting', () => {
-  it('is a withdrawal after the restart too, and the recording goes', async () => {
+  it('is a withdrawal after the restart too, and the recording goes', async ({ h }) => {
     const id = await openRecordedMeeting(h);
     const session = currentSession(h, id);
     await joinAs(h, ORGANIZER);
@@ -215,7 +229,7 @@ describe('found by the property test: a ✅ removed while the bot was down, on a
 });
 
 describe('defect 5: a moderator cannot withdraw for someone else', () => {
-  it('before opening: the person is unanswered and asked again, not withdrawn', async () => {
+  it('before opening: the person is unanswered and asked again, not withdrawn', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
     const id = lastMeetingId(h);
     const prompt = h.promptOf(id);
@@ -233,7 +247,7 @@ describe('defect 5: a moderator cannot withdraw for someone else', () => {
     expect(currentSession(h, id).record).toBe(true);
   });
 
-  it('after opening: changes nothing, deletes nothing, and is logged', async () => {
+  it('after opening: changes nothing, deletes nothing, and is logged', async ({ h }) => {
     const id = await openRecordedMeeting(h);
     await joinAs(h, ORGANIZER);
     const aliceReaction = h.app.ctx.stores.meetings
@@ -250,7 +264,9 @@ describe('defect 5: a moderator cannot withdraw for someone else', () => {
     expect(audit.some((a) => a.action === 'consent.withdraw')).toBe(false);
   });
 
-  it('while the bot was down: the reconciliation asks who removed it (a moderator: nothing after opening)', async () => {
+  it('while the bot was down: the reconciliation asks who removed it (a moderator: nothing after opening)', async ({
+    h,
+  }) => {
     const id = await openRecordedMeeting(h);
     await joinAs(h, ORGANIZER);
     const aliceReaction = h.app.ctx.stores.meetings
@@ -267,12 +283,14 @@ describe('defect 5: a moderator cannot withdraw for someone else', () => {
 
 describe('found by the property test: a late invitee whose ✅ predates the !invite', () => {
   const DAVE = '@dave:test';
-  const answerOf = (id: number, user: string) =>
+  const answerOf = (h: Harness, id: number, user: string) =>
     h.app.ctx.stores.meetings.model(h.app.ctx.stores.meetings.get(id)!).answers.get(user);
-  const withdrawals = (id: number) =>
+  const withdrawals = (h: Harness, id: number) =>
     h.app.ctx.stores.meetings.consentEvents(id).filter((e) => e.kind === 'withdraw');
 
-  it('that ✅ is no answer and removing it no withdrawal; his ✅ after the invite is, and its removal deletes every recording', async () => {
+  it('that ✅ is no answer and removing it no withdrawal; his ✅ after the invite is, and its removal deletes every recording', async ({
+    h,
+  }) => {
     h.chat.members.get(ROOM)?.add(DAVE);
     const id = await openRecordedMeeting(h);
     const prompt = h.promptOf(id);
@@ -282,28 +300,28 @@ describe('found by the property test: a late invitee whose ✅ predates the !inv
     const early = await h.react(DAVE, prompt, '✅');
     await h.say(ORGANIZER, `!invite #${id} ${DAVE}`);
     // Invited, he must answer: the ✅ he gave before does not count, and he gets no link yet.
-    expect(answerOf(id, DAVE)).toBe('pending');
+    expect(answerOf(h, id, DAVE)).toBe('pending');
     expect(joinLinks(h, DAVE)).toEqual([]);
     // Removing that ✅ withdraws nothing he had given: the recorded session goes on.
     await h.redact(DAVE, early);
-    expect(withdrawals(id)).toEqual([]);
+    expect(withdrawals(h, id)).toEqual([]);
     expect(h.sim.sessions().find((s) => s.meetingID === recorded.bbbMeetingId)?.ended).toBe(false);
 
     // Now he answers as an invitee: agreement stored, link to the recorded session.
     const late = await h.react(DAVE, prompt, '✅');
-    expect(answerOf(id, DAVE)).toBe('agreed');
+    expect(answerOf(h, id, DAVE)).toBe('agreed');
     expect(joinLinks(h, DAVE)).toHaveLength(1);
     const recordId = await endAndDiscover(h, id);
     expect(simState(h, recordId)).toBe('published');
 
     // After the meeting, removing this ✅ is his withdrawal: every recording of the meeting goes (§3.6).
     await h.redact(DAVE, late);
-    expect(withdrawals(id).map((e) => e.userId)).toEqual([DAVE]);
+    expect(withdrawals(h, id).map((e) => e.userId)).toEqual([DAVE]);
     expect(simState(h, recordId)).toBe('deleted');
-    expect(lastRoomText(h)).toContain('Gelöscht');
+    expect(lastRoomText(h)).toContain(withdrawn('Dave').deleted);
   });
 
-  it('a restart does not turn the ✅ he gave before the !invite into an agreement', async () => {
+  it('a restart does not turn the ✅ he gave before the !invite into an agreement', async ({ h }) => {
     h.chat.members.get(ROOM)?.add(DAVE);
     const id = await openRecordedMeeting(h);
     const prompt = h.promptOf(id);
@@ -311,23 +329,25 @@ describe('found by the property test: a late invitee whose ✅ predates the !inv
     await h.say(ORGANIZER, `!invite #${id} ${DAVE}`);
     await h.restart();
     await h.app.reconciler.run();
-    expect(answerOf(id, DAVE)).toBe('pending');
+    expect(answerOf(h, id, DAVE)).toBe('pending');
     expect(joinLinks(h, DAVE)).toEqual([]);
     // Still so when the meeting lasts longer than the bot remembers handled events (30 days).
     h.clock.advance(40 * 24 * 60 * 60 * 1000);
     await h.app.retention.run();
     await h.restart();
     await h.app.reconciler.run();
-    expect(answerOf(id, DAVE)).toBe('pending');
+    expect(answerOf(h, id, DAVE)).toBe('pending');
     expect(joinLinks(h, DAVE)).toEqual([]);
   });
 });
 
 describe('found by the property test: answers given while the bot was down are all read before anything happens', () => {
-  const answerOf = (id: number, user: string) =>
+  const answerOf = (h: Harness, id: number, user: string) =>
     h.app.ctx.stores.meetings.model(h.app.ctx.stores.meetings.get(id)!).answers.get(user);
 
-  it('a ✅ completing the answers and a later ❌ of someone who had agreed: opens unrecorded, no 🔴 link', async () => {
+  it('a ✅ completing the answers and a later ❌ of someone who had agreed: opens unrecorded, no 🔴 link', async ({
+    h,
+  }) => {
     // Seed 1043146187: Alice ✅ live; while down Bob ✅ and then Alice ❌ (her ✅ stays on the prompt).
     await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
     const id = lastMeetingId(h);
@@ -340,7 +360,7 @@ describe('found by the property test: answers given while the bot was down are a
     await h.app.reconciler.run();
     await h.app.prompts.flush();
 
-    expect(answerOf(id, ALICE)).toBe('declined');
+    expect(answerOf(h, id, ALICE)).toBe('declined');
     expect(h.sim.sessions()).toHaveLength(1);
     expect(h.sim.sessions()[0]?.record).toBe(false);
     for (const person of [ORGANIZER, ALICE, BOB]) {
@@ -348,7 +368,9 @@ describe('found by the property test: answers given while the bot was down are a
     }
   });
 
-  it('a late invitee’s ✅ and then ❌ on a running recorded meeting: no link to it reaches him', async () => {
+  it('a late invitee’s ✅ and then ❌ on a running recorded meeting: no link to it reaches him', async ({
+    h,
+  }) => {
     const DAVE = '@dave:test';
     h.chat.members.get(ROOM)?.add(DAVE);
     const id = await openRecordedMeeting(h);
@@ -361,7 +383,7 @@ describe('found by the property test: answers given while the bot was down are a
     await h.app.reconciler.run();
     await h.app.tick();
 
-    expect(answerOf(id, DAVE)).toBe('withdrawn');
+    expect(answerOf(h, id, DAVE)).toBe('withdrawn');
     // His withdrawal ended the recorded session (he had agreed to it); he never got a link to it.
     expect(h.sim.sessions().find((s) => s.meetingID === recorded.bbbMeetingId)?.ended).toBe(true);
     expect(joinLinks(h, DAVE).filter((url) => url.includes(recorded.bbbMeetingId))).toEqual([]);
@@ -369,9 +391,8 @@ describe('found by the property test: answers given while the bot was down are a
 });
 
 describe('found by the property test: a create that reaches BBB after the session was ended', () => {
-  it('the recorded meeting BBB started again is ended at the next tick', async () => {
-    await h.close();
-    h = await createHarness({}, { bbbTimeoutMs: 150 });
+  it('the recorded meeting BBB started again is ended at the next tick', async ({ harness }) => {
+    const h = await harness({}, { bbbTimeoutMs: 150 });
     // The first create is slow: the bot gives up on it (timeout), it reaches BBB a second later.
     h.sim.faults.set({ slowMs: 1_000, slowCalls: ['create'] });
     await h.say(ORGANIZER, `!meeting Sync ${ALICE}`);

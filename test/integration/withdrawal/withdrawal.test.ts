@@ -1,16 +1,10 @@
 // Withdrawal of consent (design.md §3.5–3.6, §4 `!withdraw`): before opening, during a recorded
 // session, after the meeting; on someone's behalf by an admin; refused for non-admins.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  ADMIN,
-  ALICE,
-  BOB,
-  CAROL,
-  createHarness,
-  type Harness,
-  ORGANIZER,
-  ROOM,
-} from '../../support/app-harness.js';
+import { describe, expect } from 'vitest';
+import { join } from '../../../src/i18n/rich.js';
+import { ADMIN, ALICE, BOB, CAROL, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { said, t } from '../../support/catalogue.js';
+import { it } from '../../support/fixtures.js';
 import {
   botState,
   callCounts,
@@ -24,37 +18,33 @@ import {
   simState,
 } from '../recordings/support.js';
 
-let h: Harness;
-beforeEach(async () => {
-  h = await createHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
+/** A person as the bot names them in a message (no pill). */
+const who = (name: string) => join([name]);
 
 describe('withdrawal before the meeting opens', () => {
-  it('opens unrecorded, names who withdrew, and records nothing', async () => {
+  it('opens unrecorded, names who withdrew, and records nothing', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Planning ${ALICE} ${BOB}`);
     const id = lastMeetingId(h);
     const prompt = h.promptOf(id);
     await h.react(ORGANIZER, prompt, '✅');
     await h.react(ALICE, prompt, '✅');
     await h.say(ALICE, '!withdraw');
-    expect(lastRoomText(h)).toContain('Widerruf von Alice gespeichert');
-    expect(lastRoomText(h)).toContain('ohne Aufzeichnung');
+    expect(lastRoomText(h)).toBe(said(t.withdrawBeforeOpen(who('Alice'), 'Planning')));
     expect(h.sim.sessions()).toHaveLength(0); // not opened yet: Bob has not answered
 
     await h.react(BOB, prompt, '✅');
     const [session] = h.sim.sessions();
     expect(session?.record).toBe(false);
-    expect(h.chat.inRoom(ROOM).some((m) => m.text.includes('Aufzeichnung AUS – Alice hat widerrufen'))).toBe(
-      true,
-    );
+    expect(
+      h.chat
+        .inRoom(ROOM)
+        .some((m) => m.text.includes(said(t.recordingOffReasons([t.reasonWithdrew(who('Alice'))])))),
+    ).toBe(true);
     // Unrecorded: everyone gets a link, Alice included.
     for (const user of [ORGANIZER, ALICE, BOB]) expect(joinLinks(h, user)).toHaveLength(1);
   });
 
-  it('agreeing again after a withdrawal makes it recorded again', async () => {
+  it('agreeing again after a withdrawal makes it recorded again', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Planning ${ALICE}`);
     const id = lastMeetingId(h);
     const prompt = h.promptOf(id);
@@ -67,7 +57,9 @@ describe('withdrawal before the meeting opens', () => {
 });
 
 describe('withdrawal during a recorded session', () => {
-  it('ends the session, opens an unrecorded one, sends new links, and deletes the recording', async () => {
+  it('ends the session, opens an unrecorded one, sends new links, and deletes the recording', async ({
+    h,
+  }) => {
     const id = await openRecordedMeeting(h);
     const first = currentSession(h, id);
     const firstLinks = joinLinks(h, ALICE);
@@ -88,8 +80,7 @@ describe('withdrawal during a recorded session', () => {
     expect(second.bbbMeetingId).toBe(sessions[1]?.meetingID);
     expect(h.app.ctx.stores.meetings.session(first.id)?.endReason).toBe('withdrawal');
 
-    expect(lastRoomText(h)).toContain('Widerruf von Bob');
-    expect(lastRoomText(h)).toContain('neue Sitzung ohne Aufzeichnung');
+    expect(lastRoomText(h)).toBe(said(t.withdrawRestarted(who('Bob'), 'Weekly sync')));
 
     // New links for everyone (Bob included: the new session records nothing), to the new session only.
     for (const user of [ORGANIZER, ALICE, BOB]) {
@@ -108,7 +99,7 @@ describe('withdrawal during a recorded session', () => {
     expect(botState(h, recordings[0]!.recordID)).toBe('purged');
   });
 
-  it('a ❌ after ✅ during the session is the same withdrawal', async () => {
+  it('a ❌ after ✅ during the session is the same withdrawal', async ({ h }) => {
     const id = await openRecordedMeeting(h);
     await joinAs(h, ORGANIZER);
     await h.react(ALICE, h.promptOf(id), '❌');
@@ -117,7 +108,9 @@ describe('withdrawal during a recorded session', () => {
     expect(h.sim.recordings({ includeDeleted: true })[0]?.state).toBe('deleted');
   });
 
-  it('deletes the old recording when it appears later (BBB could not list it at withdrawal time)', async () => {
+  it('deletes the old recording when it appears later (BBB could not list it at withdrawal time)', async ({
+    h,
+  }) => {
     const id = await openRecordedMeeting(h);
     const first = currentSession(h, id);
     await joinAs(h, ORGANIZER);
@@ -140,7 +133,7 @@ describe('withdrawal during a recorded session', () => {
     expect(botState(h, rec!.recordID)).toBe('purged');
   });
 
-  it('does not open a new session when the recorded one already ended in BBB', async () => {
+  it('does not open a new session when the recorded one already ended in BBB', async ({ h }) => {
     const id = await openRecordedMeeting(h);
     const session = currentSession(h, id);
     await joinAs(h, ORGANIZER);
@@ -156,12 +149,13 @@ describe('withdrawal during a recorded session', () => {
     expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('closed');
     const [rec] = h.sim.recordings({ includeDeleted: true });
     expect(rec?.state).toBe('deleted');
-    expect(lastRoomText(h)).toContain('Gelöscht: „Weekly sync“');
+    const name = t.recordingName('Weekly sync', h.app.ctx.date(h.clock.now()));
+    expect(lastRoomText(h)).toContain(said(t.withdrawDeleted(who('Alice'), [name], [])).split('\n')[1]);
   });
 });
 
 describe('withdrawal after the meeting', () => {
-  it('deletes every recording of every session and names them by title and date', async () => {
+  it('deletes every recording of every session and names them by title and date', async ({ h }) => {
     const { meetingId, recordId } = await recordedMeetingWithRecording(h);
     const session = h.app.ctx.stores.meetings.sessions(meetingId)[0]!;
     // A second recording of the same session (e.g. an admin's rebuild) also goes.
@@ -175,21 +169,19 @@ describe('withdrawal after the meeting', () => {
     expect(botState(h, recordId)).toBe('purged');
     expect(botState(h, extra!.recordID)).toBe('purged');
     const date = h.app.ctx.date(h.clock.now());
-    const text = lastRoomText(h);
-    expect(text).toContain('Widerruf von Bob gespeichert');
-    expect(text).toContain(`Gelöscht: „Weekly sync“ vom ${date}`);
-    expect(text).not.toContain('Noch nicht gelöscht');
+    const name = t.recordingName('Weekly sync', date);
+    expect(lastRoomText(h)).toBe(said(t.withdrawDeleted(who('Bob'), [name, name], [])));
     expect(callCounts(h).deleteRecordings).toBe(1);
   });
 
-  it('keeps what BBB cannot delete now as purge-pending and deletes it on a later run', async () => {
+  it('keeps what BBB cannot delete now as purge-pending and deletes it on a later run', async ({ h }) => {
     const { recordId } = await recordedMeetingWithRecording(h);
     h.sim.faults.set({ http500: ['deleteRecordings'] });
     await h.say(ALICE, '!withdraw');
     expect(botState(h, recordId)).toBe('purge-pending');
     expect(simState(h, recordId)).toBe('published');
-    expect(lastRoomText(h)).toContain('Noch nicht gelöscht');
-    expect(lastRoomText(h)).toContain('„Weekly sync“');
+    const name = t.recordingName('Weekly sync', h.app.ctx.date(h.clock.now()));
+    expect(lastRoomText(h)).toBe(said(t.withdrawDeleted(who('Alice'), [], [name])));
 
     // Still failing: the job tries again, nothing is marked purged.
     let run = await h.app.retention.run();
@@ -203,10 +195,10 @@ describe('withdrawal after the meeting', () => {
     expect(simState(h, recordId)).toBe('deleted');
     expect(botState(h, recordId)).toBe('purged');
     // …and the room, told earlier that it would be retried, now hears that it is gone.
-    expect(lastRoomText(h)).toContain('Nach dem Widerruf jetzt auch gelöscht: „Weekly sync“');
+    expect(lastRoomText(h)).toBe(said(t.deletedAfterWithdrawal([name])));
   });
 
-  it('BBB unreachable: says the recording is pending, never that there was none', async () => {
+  it('BBB unreachable: says the recording is pending, never that there was none', async ({ h }) => {
     const meetingId = await openRecordedMeeting(h);
     await joinAs(h, ORGANIZER);
     const session = currentSession(h, meetingId);
@@ -216,7 +208,11 @@ describe('withdrawal after the meeting', () => {
     // The recording exists in BBB, but the bot has not discovered it yet and BBB is down now.
     h.sim.faults.set({ refuseConnections: true });
     await h.say(ALICE, '!withdraw');
-    expect(lastRoomText(h)).not.toContain('keine Aufzeichnungen');
+    expect(lastRoomText(h)).not.toContain(
+      said(t.withdrawDeleted(who('Alice'), [], []))
+        .split('\n')
+        .at(-1),
+    );
 
     h.sim.faults.clear();
     await h.app.discovery.discoverAll();
@@ -224,7 +220,7 @@ describe('withdrawal after the meeting', () => {
     expect(h.sim.recordings()).toHaveLength(0);
   });
 
-  it('a second !withdraw changes nothing and deletes nothing twice', async () => {
+  it('a second !withdraw changes nothing and deletes nothing twice', async ({ h }) => {
     const { recordId } = await recordedMeetingWithRecording(h);
     await h.say(ALICE, '!withdraw');
     expect(simState(h, recordId)).toBe('deleted');
@@ -235,13 +231,13 @@ describe('withdrawal after the meeting', () => {
 });
 
 describe('who may withdraw', () => {
-  it("an admin withdraws on someone's behalf; the audit log names the admin", async () => {
+  it("an admin withdraws on someone's behalf; the audit log names the admin", async ({ h }) => {
     const { meetingId, recordId } = await recordedMeetingWithRecording(h);
     await h.say(ADMIN, `!withdraw ${BOB}`);
     expect(simState(h, recordId)).toBe('deleted');
     const text = lastRoomText(h);
-    expect(text).toContain('Widerruf von Bob');
-    expect(text).toContain(`Eingetragen von ${ADMIN}`);
+    expect(text).toContain(said(t.withdrawDeleted(who('Bob'), [], [])).split('\n')[0]);
+    expect(text).toContain(said(t.withdrawOnBehalf(who(ADMIN))));
 
     const audit = h.app.ctx.stores.audit.forMeeting(meetingId);
     const adminEntry = audit.find((a) => a.action === 'admin.withdraw');
@@ -253,20 +249,20 @@ describe('who may withdraw', () => {
     expect(ledger).toMatchObject([{ userId: BOB, actorId: ADMIN, source: 'command' }]);
   });
 
-  it('a non-admin cannot withdraw for someone else', async () => {
+  it('a non-admin cannot withdraw for someone else', async ({ h }) => {
     const { meetingId, recordId } = await recordedMeetingWithRecording(h);
     await h.say(ALICE, `!withdraw ${BOB}`);
-    expect(lastRoomText(h)).toContain('Das darf nur ein Admin');
+    expect(lastRoomText(h)).toBe(said(t.notAllowed(t.whoAdmin)));
     expect(simState(h, recordId)).toBe('published');
     expect(
       h.app.ctx.stores.meetings.consentEvents(meetingId).filter((e) => e.kind === 'withdraw'),
     ).toHaveLength(0);
   });
 
-  it('someone not invited has nothing to withdraw', async () => {
+  it('someone not invited has nothing to withdraw', async ({ h }) => {
     const { recordId } = await recordedMeetingWithRecording(h);
     await h.say(CAROL, '!withdraw');
-    expect(lastRoomText(h)).toContain('keine Besprechung');
+    expect(lastRoomText(h)).toBe(said(t.withdrawNothing));
     expect(simState(h, recordId)).toBe('published');
   });
 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 // lower floor to a higher one. A floor may use any floor below it, never one beside or above it.
 // Every top-level folder (and each role of src/matrix) must be placed here, so a new one is a decision.
 const FLOORS: readonly (readonly string[])[] = [
-  ['domain', 'log', 'fetch-answers'], // pure rules and tools with no project imports
+  ['domain', 'log', 'fetch-answers', 'node-version', 'bbb-simulator'], // pure rules and tools with no project imports
   ['config', 'i18n', 'db', 'bbb', 'startup-gc'], // what the app stands on: settings, words, storage, BBB
   ['notice', 'evidence', 'metrics'], // built from the floor below, used by the app and the edges
   ['app'], // the application services over the chat and BBB ports
@@ -14,7 +14,8 @@ const FLOORS: readonly (readonly string[])[] = [
   ['matrix/sdk', 'matrix/chat', 'http', 'jobs'], // adapters: the SDK, the chat port, HTTP in, the clock
   ['matrix/intake'], // Matrix events in: reactions to the app, commands to the dispatcher
   ['check', 'bot'], // preflight checks, the composition root
-  ['main'], // the process
+  ['bot-main'], // the bot's process: config, checks, start, signals
+  ['main'], // the entry: the Node version check, then bot-main
 ];
 
 const SRC = resolve(import.meta.dirname, '../../../src');
@@ -91,6 +92,15 @@ describe('the import graph of src/', () => {
 
   it('has no import from a lower floor to a higher one, nor sideways', () => {
     expect(upwardArrows(graph)).toEqual([]);
+  });
+
+  it('keeps the stores away from the commands: they go through the services', () => {
+    const intoDb = [...graph].flatMap(([file, targets]) =>
+      file.startsWith('commands/')
+        ? [...targets].filter((t) => t.startsWith('db/')).map((t) => `${file} -> ${t}`)
+        : [],
+    );
+    expect(intoDb).toEqual([]);
   });
 
   it('the checks see a circle and an upward arrow when there is one', () => {

@@ -154,3 +154,45 @@ describe('batchRecordIds', () => {
     expect(batches.flat()).toEqual(ids);
   });
 });
+
+describe('BbbClient.getAllRecordings against real pagination shapes', () => {
+  const rec = (id: string) =>
+    `<recording><recordID>${id}</recordID><meetingID>m</meetingID><published>true</published><state>published</state></recording>`;
+  const pagination = (offset: number, limit: number, total: number) =>
+    `<pagination><pageable><offset>${offset}</offset><limit>${limit}</limit><paged>true</paged><unpaged>false</unpaged></pageable><totalElements>${total}</totalElements><empty>false</empty></pagination>`;
+  const ids = Array.from({ length: 8 }, (_, i) => `r-${i}`);
+
+  /** A BBB 2.6–3.0 server holding `ids` that reports `total` in the pagination block. */
+  function paginated(total: number, ignoreOffset = false) {
+    return fakeFetch((url) => {
+      const offset = ignoreOffset ? 0 : Number(url.searchParams.get('offset'));
+      const limit = Number(url.searchParams.get('limit'));
+      const slice = ids.slice(offset, offset + limit);
+      if (slice.length === 0) return ok('<recordings/><messageKey>noRecordings</messageKey>');
+      return ok(`<recordings>${slice.map(rec).join('')}</recordings>${pagination(offset, limit, total)}`);
+    });
+  }
+  const client = (fn: typeof fetch) =>
+    new BbbClient({ url: 'https://h/bigbluebutton', secret: SECRET, algorithm: 'sha256', fetch: fn });
+
+  it('returns all 8 recordings of a listing paged by 3', async () => {
+    const { fn, urls } = paginated(8);
+    const all = await client(fn).getAllRecordings({ meetingID: ['m'] }, 3);
+    expect(all.map((r) => r.recordID)).toEqual(ids);
+    expect(urls).toHaveLength(3);
+  });
+
+  it('stops when the total (as BBB 3.0 over-counts it) is larger than the recordings', async () => {
+    const { fn, urls } = paginated(50);
+    const all = await client(fn).getAllRecordings({ meetingID: ['m'] }, 4);
+    expect(all).toHaveLength(8);
+    expect(urls.length).toBeLessThanOrEqual(3);
+  });
+
+  it('stops when the server answers every offset with the same page', async () => {
+    const { fn, urls } = paginated(1000, true);
+    const all = await client(fn).getAllRecordings({ meetingID: ['m'] }, 3);
+    expect(all.map((r) => r.recordID)).toEqual(ids.slice(0, 3));
+    expect(urls).toHaveLength(2);
+  });
+});

@@ -90,6 +90,35 @@ describe('getRecordings XML normalisation', () => {
     expect(page(`<recordings>${recording('a-1')}</recordings>`).totalElements).toBeUndefined();
   });
 
+  it('reads the total inside the pagination block of BBB 2.6, 2.7 and 3.0', () => {
+    const body = `<recordings>${recording('a-1')}</recordings>
+      <pagination>
+        <pageable><offset>0</offset><limit>3</limit><paged>true</paged><unpaged>false</unpaged></pageable>
+        <totalElements>8</totalElements>
+        <empty>false</empty>
+      </pagination>`;
+    expect(page(body).totalElements).toBe(8);
+  });
+
+  it('decodes character references as a template-rendering load balancer sends them', () => {
+    const xml = recording('a-1')
+      .replace('Weekly &amp; Sync', 'Fred&#x27;s Room &#233;t&#xE9; &amp;#x27;')
+      .replace('<room>1e5</room>', '<room>O&#39;Neil</room>');
+    const [rec] = page(`<recordings>${xml}</recordings>`).recordings;
+    // Decoded once: an escaped ampersand stays a literal reference.
+    expect(rec?.name).toBe("Fred's Room été &#x27;");
+    expect(rec?.metadata.room).toBe("O'Neil");
+  });
+
+  it('reads a recording without <state> by its <published> flag, not as one still processing', () => {
+    const published = recording('a-1').replace('<state>published</state>', '');
+    const unpublished = recording('a-2')
+      .replace('<state>published</state>', '')
+      .replace('<published>true</published>', '<published>false</published>');
+    const { recordings } = page(`<recordings>${published}${unpublished}</recordings>`);
+    expect(recordings.map((r) => r.state)).toEqual(['published', 'unpublished']);
+  });
+
   it('gives an empty metadata object for an empty <metadata/>', () => {
     const xml = recording('a-1').replace(/<metadata>.*<\/metadata>/, '<metadata/>');
     expect(page(`<recordings>${xml}</recordings>`).recordings[0]?.metadata).toEqual({});

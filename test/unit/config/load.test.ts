@@ -80,7 +80,7 @@ describe('configuration', () => {
         retention: { purgeSchedule: 'every hour' },
       }),
     ).toEqual([
-      'matrix.homeserverUrl: expected a URL like https://example.org, found string "matrix.example.org"',
+      'matrix.homeserverUrl: expected an http(s) URL like https://example.org, found string "matrix.example.org" (write http:// or https:// in front)',
       'admins[0]: expected a Matrix user ID like @alice:example.org, found string "bob"',
       'language: expected one of "de", "en", found string "fr"',
       'retention.purgeSchedule: expected a cron expression like "*/15 * * * *", found string "every hour"',

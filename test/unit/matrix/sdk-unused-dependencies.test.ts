@@ -1,8 +1,9 @@
-// matrix-bot-sdk requires request, express, morgan, sanitize-html, html-to-text, lowdb and postgres when it
+// matrix-bot-sdk requires request, express, morgan, sanitize-html, html-to-text, htmlencode, lowdb and postgres when it
 // loads, but uses them only in code the bot never runs (its default HTTP transport, the appservice, the
 // HTML helpers, its JSON-file and Postgres storage providers).
 // package.json's overrides install packages/sdk-unused-dependency in their place: nothing of them is
 // loaded into memory or installed, and anything that does call one fails at once with a clear error.
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { MatrixClient, RichReply } from '@vector-im/matrix-bot-sdk';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +19,7 @@ const STANDS_IN = [
   'html-to-text',
   'lowdb',
   'postgres',
+  'htmlencode',
 ];
 const NOT_INSTALLED = /a dependency of matrix-bot-sdk that this bot does not install was called/;
 
@@ -44,6 +46,14 @@ describe("the SDK's unused dependencies", () => {
     // must not reach the network through an unmaintained library.
     const bare = new MatrixClient('http://127.0.0.1:9', 'token');
     await expect(bare.doRequest('GET', '/_matrix/client/versions')).rejects.toThrow(NOT_INSTALLED);
+  });
+
+  it('loading the SDK prints no deprecation warning (htmlencode called util._extend at load time)', () => {
+    const run = spawnSync(process.execPath, ['-e', "require('@vector-im/matrix-bot-sdk')"], {
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(0);
+    expect(run.stderr).not.toContain('DeprecationWarning');
   });
 
   it("makes the SDK's HTML helpers fail loudly (the bot builds its own HTML)", () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../../src/config/load.js';
-import type { Language } from '../../../src/i18n/index.js';
+import { catalogue, type Language } from '../../../src/i18n/index.js';
 import { loadNotice } from '../../../src/notice.js';
 import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
 
@@ -118,4 +118,52 @@ describe('refusing a notice with gaps', () => {
     writeFileSync(own, 'Hallo {{kontakt}}');
     expect(() => loadNotice(own, 'de', config())).toThrow(`${own} uses the unknown placeholder {{kontakt}}`);
   });
+});
+
+describe('deletion on withdrawal, as the BBB front-end allows it (bbb.acceptUnconfirmedDeletion)', () => {
+  const bbb = (accept: boolean) => ({
+    bbb: {
+      url: 'https://bbb.example.org/bigbluebutton/',
+      secret: 'secret-secret',
+      acceptUnconfirmedDeletion: accept,
+    },
+  });
+  for (const language of ['de', 'en'] as const) {
+    const facts = catalogue(language).noticeFacts;
+
+    it(`${language}: promises deletion on withdrawal where deletions can be confirmed`, () => {
+      const text = render(language);
+      expect(text).toContain(facts.withdrawalDeletion(true));
+      expect(text).not.toContain(facts.withdrawalDeletion(false));
+    });
+
+    it(`${language}: promises no deletion by the bot behind a front-end that cannot confirm it`, () => {
+      const text = render(language, bbb(true));
+      expect(text).toContain(facts.withdrawalDeletion(false));
+      expect(text).not.toContain(facts.withdrawalDeletion(true));
+      expect(text).not.toMatch(
+        /löscht der Bot die Aufzeichnungen|bestehende Aufzeichnungen der Besprechung löscht er|the bot deletes the meeting's recordings|it deletes the meeting's existing recordings/,
+      );
+    });
+
+    it(`${language}: the first layer says the same`, () => {
+      const layer = (botDeletes: boolean) =>
+        catalogue(language).noticeFirstLayer({
+          title: 'T',
+          version: 'v',
+          controller: 'C',
+          contact: 'dpo@example.org',
+          bbbProvider: 'P',
+          recordingDays: 30,
+          prefix: '!',
+          fullText: 'https://x',
+          botDeletes,
+        }).text;
+      expect(layer(true)).toMatch(/werden dann gelöscht|are then deleted/);
+      expect(layer(false)).not.toMatch(/werden dann gelöscht|are then deleted/);
+      expect(layer(false)).toMatch(
+        /kann auf diesem BigBlueButton-Server nichts löschen|cannot delete anything on this BigBlueButton server/,
+      );
+    });
+  }
 });

@@ -2,14 +2,7 @@
 // /keys/query, /keys/claim, /sendToDevice) and the to-device/device-list parts of /sync, enough for
 // crypto engines to exchange Olm and Megolm keys. Each client drives its machine like matrix-bot-sdk's
 // RustEngine does: send every outgoing request, mark it sent with the server's answer.
-import {
-  DeviceLists,
-  EncryptionSettings,
-  type OlmMachine,
-  RequestType,
-  RoomId,
-  UserId,
-} from '@matrix-org/matrix-sdk-crypto-nodejs';
+import { DeviceLists, EncryptionSettings, type OlmMachine, RequestType, RoomId, UserId } from '../index.js';
 
 type Json = Record<string, unknown>;
 interface ToDeviceEvent {

@@ -1,7 +1,7 @@
 'use strict';
 // Child process for the store tests: opens a crypto store and either holds it (`hold`) or changes it
 // in a loop (`write-loop`), printing each change once the adapter resolved it (= it is on disk).
-const { OlmMachine, UserId, DeviceId } = require('@matrix-org/matrix-sdk-crypto-nodejs');
+const { OlmMachine, UserId, DeviceId } = require('../index.js');
 
 const [mode, storePath] = process.argv.slice(2);
 

@@ -4,6 +4,7 @@
 import { copyFileSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DecryptionError,
   DeviceId,
@@ -12,8 +13,7 @@ import {
   RequestType,
   RoomId,
   UserId,
-} from '@matrix-org/matrix-sdk-crypto-nodejs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+} from '../index.js';
 import { FakeClient, FakeKeysServer } from './fake-keys-server.js';
 
 const ROOM = '!room:example.org';

@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { OlmMachine, UserId, DeviceId } = require('@matrix-org/matrix-sdk-crypto-nodejs');
+const { OlmMachine, UserId, DeviceId } = require('../index.js');
 const dir = process.argv[2];
 const open = (device) =>
   OlmMachine.initialize(new UserId('@bot:example.org'), new DeviceId(device), `${dir}/${device}`, '', 0);

@@ -1,12 +1,13 @@
 // The crypto adapter's file store: one process per store, a crash mid-write never corrupts it, an
 // unreadable or missing store stops the start with a clear, typed error instead of a silent new identity.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   CryptoStoreError,
   DeviceId,
@@ -16,9 +17,9 @@ import {
   RequestType,
   RoomId,
   SNAPSHOT_NAME,
+  setLogger,
   UserId,
-} from '@matrix-org/matrix-sdk-crypto-nodejs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+} from '../index.js';
 import { FakeClient, FakeKeysServer } from './fake-keys-server.js';
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'store-worker.cjs');
@@ -89,6 +90,42 @@ describe('crypto store', () => {
     const m = await open();
     expect(m.storeInfo.restored).toBe(true);
     await m.close();
+  });
+
+  it('takes over a lock whose process is dead on this host, and says so; never one of another host or of a live pid', async () => {
+    const warnings: string[] = [];
+    setLogger({ warn: (message) => warnings.push(message) });
+    const lockFile = path.join(store, 'store.lock');
+    const lock = (pid: number, host: string) => {
+      mkdirSync(store, { recursive: true });
+      writeFileSync(lockFile, `${JSON.stringify({ pid, host, startedAt: '2026-01-01T00:00:00.000Z' })}\n`);
+    };
+    try {
+      // A process that was killed where it stood: its pid is gone.
+      const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+      lock(dead, hostname());
+      const m = await open();
+      expect(JSON.parse(readFileSync(lockFile, 'utf8')).pid).toBe(process.pid);
+      expect(warnings).toEqual([
+        `Took over the lock of the crypto store ${store}: process ${dead} on this host (started 2026-01-01T00:00:00.000Z) is gone without releasing it`,
+      ]);
+      await m.close();
+
+      // The same dead pid on another host: that host's process may be alive.
+      lock(dead, 'another-host.invalid');
+      const elsewhere = await failure(open());
+      expect(elsewhere.code).toBe('LOCKED');
+      expect(elsewhere.message).toContain('(it was locked from another host)');
+
+      // A live pid on this host (whatever program it is now) is never taken.
+      const alive = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
+      children.push(alive);
+      lock(alive.pid!, hostname());
+      expect((await failure(open())).message).toContain(`process ${alive.pid} on ${hostname()}`);
+      expect(warnings).toHaveLength(1);
+    } finally {
+      setLogger({ warn: () => {} });
+    }
   });
 
   it('a process that exits without close() leaves no lock behind', async () => {

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DeviceId, OlmMachine, UserId } from '@matrix-org/matrix-sdk-crypto-nodejs';
 import { afterEach, expect, it } from 'vitest';
+import { DeviceId, OlmMachine, UserId } from '../index.js';
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'foreign-indexeddb-worker.mjs');
 const dir = mkdtempSync(path.join(tmpdir(), 'crypto-foreign-idb-'));

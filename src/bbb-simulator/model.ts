@@ -1,9 +1,10 @@
 /**
  * Meetings, sessions and recordings of the BBB simulator, and the API call handlers. HTTP-agnostic: the server
- * in ../bbb-simulator.ts feeds raw query strings in and writes the returned answers out.
+ * in ./server.ts feeds raw query strings in and writes the returned answers out.
  * Behaviour follows shared/reference/bbb-api.md §3 (calls) and §4 (lifecycle and recording semantics).
  */
 import { randomBytes } from 'node:crypto';
+import type { FlavourProfile } from './flavours.js';
 import {
   el,
   failedXml,
@@ -49,6 +50,8 @@ export interface SimSession {
   recordingOn: boolean;
   /** Recording marks: intervals between start and pause (reference §4.4). */
   marks: { start: number; stop?: number }[];
+  /** Lines posted into the public chat through `sendChatMessage` (3.0, reference §3.11), in order. */
+  chat: { message: string; userName?: string; at: number }[];
 }
 
 export interface SimPlayback {
@@ -103,6 +106,8 @@ export interface ModelOptions {
   /** Called when a session ended (the server sends the end callback and schedules processing). */
   onEnded: (session: SimSession, rec: SimRecording | undefined) => void;
   dropDeletes: () => boolean;
+  /** The server version or front-end answered as (flavours.ts). */
+  profile: FlavourProfile;
 }
 
 const XML_HEADERS = { 'content-type': 'text/xml; charset=utf-8' };
@@ -323,6 +328,11 @@ export class SimModel {
       publishRecordings: (p) => this.#publishRecordings(p),
       updateRecordings: (p) => this.#updateRecordings(p),
     };
+    if (this.opts.profile.chat) handlers.sendChatMessage = (p) => this.#sendChatMessage(p);
+    if (this.opts.profile.unsupported.has(call)) {
+      // Scalelite's fallback route (reference §6): no checksum check, just FAILED.
+      return failed('unsupportedRequest', 'This request is not supported.');
+    }
     const handler = Object.hasOwn(handlers, call) ? handlers[call] : undefined;
     if (!handler) return undefined;
     if (!verifyChecksum(call, rawQuery, this.opts.secret, this.opts.algorithms)) return CHECKSUM_ERROR;
@@ -390,6 +400,7 @@ export class SimModel {
       joins: [],
       recordingOn: false,
       marks: [],
+      chat: [],
     };
     this.sessionList.push(session);
     return ok(this.#createBody(session, '', ''));
@@ -625,6 +636,12 @@ export class SimModel {
     const recordIDs = list(p.get('recordID'));
     const meetingIDs = list(p.get('meetingID'));
     const stateParam = list(p.get('state'));
+    // b3lb knows only published and unpublished: any other state, `any` included, matches nothing (§6.1).
+    if (
+      this.opts.profile.publishedStatesOnly &&
+      stateParam.some((s) => s !== 'published' && s !== 'unpublished')
+    )
+      return [];
     const states = new Set<string>(
       stateParam.includes('any')
         ? ALL_STATES
@@ -731,6 +748,7 @@ export class SimModel {
     const limit = p.get('limit');
     // 2.6+ pagination: valid offset ≥ 0 and limit 1–100; anything else means no pagination (reference §3.7).
     const paged =
+      this.opts.profile.pagination !== 'none' &&
       offset !== null &&
       limit !== null &&
       /^\d+$/.test(offset) &&
@@ -750,7 +768,19 @@ export class SimModel {
         'recordings',
         slice.map((r) => this.#recordingElement(r)),
       ),
-      el('totalElements', paged ? matches.length : undefined),
+      // 2.6, 2.7 and 3.0 put the total inside a pagination block (reference §3.7, correction).
+      paged
+        ? el('pagination', [
+            el('pageable', [
+              el('offset', Number(offset)),
+              el('limit', Number(limit)),
+              el('paged', true),
+              el('unpaged', false),
+            ]),
+            el('totalElements', matches.length),
+            el('empty', false),
+          ])
+        : el('totalElements', undefined),
     ]);
   }
 
@@ -763,6 +793,8 @@ export class SimModel {
   #deleteRecordings(p: URLSearchParams): SimAnswer {
     const recs = this.#existing(p);
     if (!recs) return failed('missingParamRecordID', 'You must specify one or more a recording IDs.');
+    // b3lb answers SUCCESS for any ID, existing or not (reference §6.1).
+    if (recs.length === 0 && this.opts.profile.deleteAnswersSuccess) return ok([el('deleted', true)]);
     // notFound only when NONE of the IDs exists (bbb-web existsAnyRecording; Scalelite alike, reference §3.9, §8).
     if (recs.length === 0) return failed('notFound', 'We could not find recordings');
     if (!this.opts.dropDeletes()) {
@@ -773,6 +805,22 @@ export class SimModel {
       }
     }
     return ok([el('deleted', true)]);
+  }
+
+  /** 3.0: a line into the live meeting's public chat (reference §3.11); 1–500 characters. */
+  #sendChatMessage(p: URLSearchParams): SimAnswer {
+    const meetingID = p.get('meetingID');
+    if (!meetingID) return failed('missingParamMeetingID', 'You must specify a meeting ID.');
+    const message = p.get('message');
+    if (!message) return failed('missingParameter', 'You must specify a message.');
+    if (message.length > 500) return failed('sizeError', 'The message must be 1 to 500 characters.');
+    const s = this.liveSession(meetingID);
+    if (!s) return failed('notFound', 'We could not find a meeting with that meeting ID');
+    const line: SimSession['chat'][number] = { message, at: this.opts.now() };
+    const userName = p.get('userName');
+    if (userName !== null) line.userName = userName;
+    s.chat.push(line);
+    return ok([]);
   }
 
   #publishRecordings(p: URLSearchParams): SimAnswer {

@@ -1,0 +1,142 @@
+import type { ConsentRow, MeetingRow, SessionRow } from '../db/meetings-store.js';
+import type { RecordingRow } from '../db/recordings-store.js';
+import type { MeetingState } from '../domain/lifecycle.js';
+import { buildEvidence, type EvidenceReport, type EvidenceScope } from '../evidence/report.js';
+import type { Rich } from '../i18n/rich.js';
+import type { BotApp } from './bot-app.js';
+import type { Planning } from './planning.js';
+import type { ChatPort } from './ports.js';
+import type { PurgeOutcome } from './purge.js';
+import type { RetentionRun } from './retention.js';
+import type { MeetingView } from './views.js';
+import { readMeeting } from './views.js';
+import type { WithdrawalRequest } from './withdrawal.js';
+
+/** The rows commands read, as the services hand them out (commands import no store). */
+export type { MeetingRow, RecordingRow };
+
+type Progress = (done: number, total: number) => void;
+
+/** What `!mydata` shows a person about themselves (design.md §3.10). */
+export interface PersonalData {
+  meetings: MeetingRow[];
+  consents: ConsentRow[];
+  deliveries: number;
+  /** Audit entries about the person (before this request's own). */
+  audit: number;
+}
+
+/**
+ * What chat commands may do, grouped by service: the app's operations they call, and the store reads
+ * and audit entries they need. Commands see nothing else of the app; each names the groups it uses.
+ */
+export interface CommandServices {
+  meetings: {
+    get(id: number): MeetingRow | undefined;
+    /** The room's meetings, newest first, in one of `states` (all without). */
+    inRoom(roomId: string, states?: MeetingState[]): MeetingRow[];
+    view(meeting: MeetingRow): MeetingView;
+    currentSession(meetingId: number): SessionRow | undefined;
+  };
+  planning: Pick<Planning, 'plan' | 'start' | 'cancel' | 'invite'>;
+  members: Pick<ChatPort, 'botUserId' | 'joinedMembers'>;
+  withdrawal: {
+    /** The meetings of this person in this room a withdrawal still changes. */
+    withdrawable(userId: string, roomId: string): MeetingRow[];
+    isInvited(meetingId: number, userId: string): boolean;
+    /** Withdraws under the meeting's lock; the room's message, or null when nothing changed. */
+    withdraw(meetingId: number, request: WithdrawalRequest): Promise<Rich | null>;
+  };
+  recordings: {
+    inRoom(roomId: string): (RecordingRow & { title: string })[];
+    ofMeeting(meetingId: number): RecordingRow[];
+    dueForPurge(): RecordingRow[];
+    /** Sends the caller's playback links by direct message; how many were sent. */
+    sendLinks(userId: string, roomId: string): Promise<number>;
+    purge(rows: RecordingRow[], actorId: string, onProgress: Progress): Promise<PurgeOutcome>;
+    /** The retention job itself (same code, same lock as the schedule). */
+    runRetention(onProgress: Progress): Promise<RetentionRun>;
+    notePurge(actorId: string, details: { target: string; deleted: number; failed: number }): void;
+  };
+  /** The caller's own direct-message room and what reaches them there. */
+  direct: Pick<ChatPort, 'send' | 'sendFile'> & {
+    /** Throws UndeliverableError when no direct message can reach them. */
+    roomOf(userId: string): Promise<string>;
+  };
+  /** A progress message edited in place. */
+  progress: Pick<ChatPort, 'send' | 'edit'>;
+  personal: {
+    /** Reads what the bot holds about a person, and notes in the audit log that they asked. */
+    dataOf(userId: string): PersonalData;
+  };
+  evidence: {
+    report(scope: EvidenceScope): EvidenceReport;
+    noteSent(actorId: string, meetingIds: number[], format: string): void;
+  };
+}
+
+/** The services for commands, over the running app. */
+export function commandServices(app: BotApp): CommandServices {
+  const { ctx } = app;
+  const { meetings, recordings, audit } = ctx.stores;
+  return {
+    meetings: {
+      get: (id) => meetings.get(id),
+      inRoom: (roomId, states) => meetings.inRoom(roomId, states),
+      view: (meeting) => readMeeting(ctx, meeting),
+      currentSession: (meetingId) => meetings.currentSession(meetingId),
+    },
+    planning: app.planning,
+    members: {
+      botUserId: ctx.chat.botUserId,
+      joinedMembers: (roomId) => ctx.chat.joinedMembers(roomId),
+    },
+    withdrawal: {
+      withdrawable: (userId, roomId) => app.withdrawal.withdrawable(userId, roomId),
+      isInvited: (meetingId, userId) => meetings.invitees(meetingId).some((i) => i.userId === userId),
+      withdraw: (meetingId, request) =>
+        ctx.withMeeting(meetingId, async () => app.withdrawal.withdraw(meetings.get(meetingId)!, request)),
+    },
+    recordings: {
+      inRoom: (roomId) => recordings.inRoom(roomId),
+      ofMeeting: (meetingId) => recordings.ofMeeting(meetingId),
+      dueForPurge: () => recordings.dueForPurge(ctx.now()),
+      sendLinks: (userId, roomId) => app.playback.sendOnRequest(userId, roomId),
+      purge: (rows, actorId, onProgress) => app.purger.purge(rows, 'admin', actorId, onProgress),
+      runRetention: (onProgress) => app.retention.run(onProgress),
+      notePurge: (actorId, details) =>
+        audit.append({ at: ctx.now(), actorId, action: 'admin.purge', details }),
+    },
+    direct: {
+      roomOf: (userId) => app.directRooms.get(userId),
+      send: (roomId, message, options) => ctx.chat.send(roomId, message, options),
+      sendFile: (roomId, file) => ctx.chat.sendFile(roomId, file),
+    },
+    progress: {
+      send: (roomId, message, options) => ctx.chat.send(roomId, message, options),
+      edit: (roomId, eventId, message) => ctx.chat.edit(roomId, eventId, message),
+    },
+    personal: {
+      dataOf: (userId) => {
+        const data = {
+          meetings: meetings.ofUser(userId),
+          consents: meetings.consentEventsOfUser(userId),
+          deliveries: meetings.deliveriesOfUser(userId),
+          audit: audit.countAbout(userId),
+        };
+        audit.append({ at: ctx.now(), actorId: userId, action: 'user.mydata', subjectId: userId });
+        return data;
+      },
+    },
+    evidence: {
+      report: (scope) => buildEvidence(ctx.stores.db, scope, ctx.now()),
+      noteSent: (actorId, meetingIds, format) =>
+        audit.append({
+          at: ctx.now(),
+          actorId,
+          action: 'admin.evidence',
+          details: { meetings: meetingIds, format },
+        }),
+    },
+  };
+}

@@ -1,0 +1,117 @@
+// `npm run check` and the start on settings that parse but are certainly wrong: values left in from
+// config.example.json stop both, naming each key; the check prints the absolute paths it used.
+import { execFile } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
+
+const ROOT = join(import.meta.dirname, '../../..');
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'meetbot-settings-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(script: string, file: string) {
+  const { MATRIX_ACCESS_TOKEN: _t, MATRIX_PASSWORD: _p, BBB_SECRET: _s, ...env } = process.env;
+  return promisify(execFile)(process.execPath, ['--import', 'tsx', script, '--config', file], {
+    cwd: ROOT,
+    env,
+    timeout: 30_000,
+  }).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  );
+}
+
+const EXAMPLE_KEYS = [
+  'notice.controller',
+  'notice.contact',
+  'notice.bbbProvider',
+  'notice.bbbProviderPrivacyUrl',
+  'admins[0]',
+  'matrix.allowedInviters[0]',
+  'matrix.accessToken',
+  'matrix.password',
+  'bbb.secret',
+  'matrix.homeserverUrl',
+  'bbb.url',
+];
+
+describe('config.example.json copied unchanged', { timeout: 40_000 }, () => {
+  it('fails the check with one line naming every example value, and asks no server', async () => {
+    const file = join(dir, 'config.json');
+    copyFileSync(join(ROOT, 'config.example.json'), file);
+    const result = await run('src/check/cli.ts', file);
+    expect(result.code).toBe(1);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      new RegExp(`^FAIL  config     ${file}: notice\\.controller: still the example's value`),
+    );
+    for (const key of EXAMPLE_KEYS) expect(lines[0]).toContain(`${key}: `);
+  });
+
+  it('stops the start with exit 2, naming every example value', async () => {
+    const file = join(dir, 'config.json');
+    copyFileSync(join(ROOT, 'config.example.json'), file);
+    const result = await run('src/main.ts', file);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`Invalid configuration in ${file}:`);
+    for (const key of EXAMPLE_KEYS) expect(result.stderr).toContain(`  - ${key}: `);
+  });
+});
+
+describe('paths', { timeout: 40_000 }, () => {
+  it("the check prints the absolute paths it uses, relative ones taken from the config file's folder", async () => {
+    const file = join(dir, 'config.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        matrix: {
+          homeserverUrl: 'http://127.0.0.1:9',
+          accessToken: 'syt_token',
+          allowedInviters: ['@*:acme.test'],
+        },
+        bbb: { url: 'http://127.0.0.1:9/bigbluebutton/', secret: 'a-long-enough-secret' },
+        notice: { ...SAMPLE_NOTICE_FACTS, de: 'texts/notice.de.txt' },
+        database: { path: 'state/bot.db' },
+      }),
+      { mode: 0o600 },
+    );
+    const result = await run('src/check/cli.ts', file);
+    const config = result.stdout.split('\n').find((l) => l.startsWith('OK    config'));
+    expect(config).toBe(
+      `OK    config     ${file}: language de, BBB checksum sha256, 0 admin(s); database ${join(dir, 'state/bot.db')}, crypto store ${join(dir, 'state/crypto')}, notice ${join(dir, 'texts/notice.de.txt')}`,
+    );
+    expect(result.stdout).toContain(
+      `FAIL  notice     notice.de (${join(dir, 'texts/notice.de.txt')}): not found`,
+    );
+  });
+
+  it('warns about a config file every user can read', async () => {
+    const file = join(dir, 'config.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        matrix: {
+          homeserverUrl: 'http://127.0.0.1:9',
+          accessToken: 'syt_token',
+          allowedInviters: ['@*:acme.test'],
+        },
+        bbb: { url: 'http://127.0.0.1:9/bigbluebutton/', secret: 'a-long-enough-secret' },
+        notice: SAMPLE_NOTICE_FACTS,
+        database: { path: 'bot.db' },
+      }),
+    );
+    chmodSync(file, 0o644); // as `cp config.example.json config.json` leaves it
+    const result = await run('src/check/cli.ts', file);
+    expect(result.stdout).toContain(
+      `WARN  config     ${file} is readable by every user of this machine (mode 0644)`,
+    );
+    expect(result.code).toBe(1);
+  });
+});

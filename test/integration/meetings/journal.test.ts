@@ -1,0 +1,89 @@
+// The journal at info level tells a meeting's story (planned, opened recorded or not, links delivered,
+// recording ready, deletion confirmed), by IDs only: no titles, names, links or secrets.
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ADMIN,
+  ALICE,
+  BOB,
+  createHarness,
+  type Harness,
+  ORGANIZER,
+  SECRET,
+} from '../../support/app-harness.js';
+import { joinLinks, recordedMeetingWithRecording } from '../recordings/support.js';
+
+let h: Harness;
+afterEach(async () => {
+  await h.close();
+});
+
+type LogRecord = { level: number; msg: string } & Record<string, unknown>;
+
+function journal(): { records: LogRecord[]; log: pino.Logger } {
+  const records: LogRecord[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) if (line) records.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { records, log: pino({ level: 'info' }, sink) };
+}
+
+const INFO = 30;
+const story = (records: LogRecord[]) => records.filter((r) => r.level === INFO).map((r) => r.msg);
+
+describe('the journal', () => {
+  it('follows a recorded meeting from planning to the confirmed deletion, by IDs only', async () => {
+    const { records, log } = journal();
+    h = await createHarness({}, { log });
+    const { meetingId, recordId } = await recordedMeetingWithRecording(h, 'Salary talks Alice');
+    await h.say(ADMIN, `!purge #${meetingId}`);
+
+    const messages = story(records);
+    const order = [
+      'meeting planned',
+      'meeting opened in BBB, recorded',
+      'join link delivered',
+      'recording ready and announced',
+      'recording deletion confirmed by BBB',
+    ];
+    const positions = order.map((m) => messages.indexOf(m));
+    for (const [i, p] of positions.entries()) expect(p, order[i]).toBeGreaterThanOrEqual(0);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+
+    const at = (msg: string) => records.filter((r) => r.msg === msg);
+    expect(at('meeting planned')[0]).toMatchObject({
+      meetingId,
+      invitees: 3,
+      recordingAsked: true,
+      scheduled: false,
+    });
+    expect(at('meeting opened in BBB, recorded')[0]).toMatchObject({ meetingId, record: true });
+    expect(
+      at('join link delivered')
+        .map((r) => r.userId)
+        .sort(),
+    ).toEqual([ALICE, BOB, ORGANIZER].sort());
+    expect(at('recording ready and announced')[0]).toMatchObject({ meetingId, recordId });
+    expect(at('recording deletion confirmed by BBB')[0]).toMatchObject({ meetingId, recordId });
+    expect(at('meeting state changed').map((r) => `${r.from}→${r.to}`)).toContain('collecting→open');
+
+    // Nothing personal beyond IDs: no title, display name, join link or secret.
+    const text = JSON.stringify(records);
+    for (const secretOrPersonal of ['Salary talks', 'Alice"', 'Olga', SECRET, ...joinLinks(h, ALICE)])
+      expect(text).not.toContain(secretOrPersonal);
+  });
+
+  it('says when a meeting opens without recording', async () => {
+    const { records, log } = journal();
+    h = await createHarness({}, { log });
+    await h.say(ORGANIZER, `!meeting Quick ${ALICE} --no-record`);
+    expect(records.find((r) => r.msg === 'meeting opened in BBB, not recorded')).toMatchObject({
+      record: false,
+    });
+    expect(story(records)).toContain('join link delivered');
+  });
+});

@@ -1,0 +1,187 @@
+import { describe, expect, it, vi } from 'vitest';
+import { UndeliverableError } from '../../../src/app/ports.js';
+import evidence from '../../../src/commands/evidence.js';
+import { commandTable } from '../../../src/commands/index.js';
+import mydata from '../../../src/commands/mydata.js';
+import ping from '../../../src/commands/ping.js';
+import purge from '../../../src/commands/purge.js';
+import recordings, { recordingRef } from '../../../src/commands/recordings.js';
+import withdraw from '../../../src/commands/withdraw.js';
+import { join, mention } from '../../../src/i18n/rich.js';
+import {
+  args,
+  fakeContext,
+  meetingRow,
+  recordingRow,
+  run,
+  SENDER,
+  t,
+} from '../../support/command-context.js';
+
+// The other commands on a fake context: what they ask the services, and what they answer.
+
+const BOB = '@bob:example.org';
+const text = (message: { text: string }) => message.text;
+const help = commandTable.find((d) => d.name === 'help')!;
+
+describe('!withdraw', () => {
+  const m = meetingRow();
+  const withdrawal = (overrides = {}) => ({
+    withdrawable: () => [m],
+    isInvited: () => true,
+    withdraw: vi.fn(async () => join(['withdrawn'])),
+    ...overrides,
+  });
+
+  it('withdraws the caller from each meeting of theirs here, and answers with what happened', async () => {
+    const w = withdrawal();
+    const c = fakeContext({ withdrawal: w });
+    await run(withdraw, c);
+    expect(w.withdraw).toHaveBeenCalledWith(m.id, {
+      userId: SENDER,
+      actorId: SENDER,
+      matrixEventId: '$command',
+      source: 'command',
+    });
+    expect(c.replies.map(text)).toEqual(['withdrawn']);
+  });
+
+  it('only an admin withdraws for someone else', async () => {
+    const w = withdrawal();
+    expect(await run(withdraw, fakeContext({ withdrawal: w }), args({ mentions: [BOB] }))).toEqual({
+      kind: 'refusal',
+      text: text(t.notAllowed(t.whoAdmin)),
+    });
+    await run(withdraw, fakeContext({ withdrawal: w }, { role: 'admin' }), args({ mentions: [BOB] }));
+    expect(w.withdraw).toHaveBeenCalledWith(m.id, expect.objectContaining({ userId: BOB, actorId: SENDER }));
+  });
+
+  it('says when there is nothing to withdraw', async () => {
+    const c = fakeContext({ withdrawal: withdrawal({ withdrawable: () => [] }) });
+    await run(withdraw, c);
+    expect(c.replies.map(text)).toEqual([text(t.withdrawNothing)]);
+  });
+});
+
+describe('!recordings and !purge', () => {
+  const row = { ...recordingRow(), title: 'Weekly sync' };
+
+  it('lists the room’s recordings without links, and says when links went by direct message', async () => {
+    const sendLinks = vi.fn(async () => 1);
+    const c = fakeContext({ recordings: { inRoom: () => [row], sendLinks } });
+    await run(recordings, c);
+    expect(sendLinks).toHaveBeenCalledWith(SENDER, c.roomId);
+    expect(text(c.replies[0]!)).toContain(recordingRef(row.recordId));
+    expect(text(c.replies[0]!)).toContain(text(t.recordingsLinksSent));
+    expect(text(c.replies[0]!)).not.toContain('http');
+  });
+
+  it('purge: deletes one recording by its short name and notes it in the audit log', async () => {
+    const outcome = { deleted: [row], failed: [] };
+    const purgeIt = vi.fn(async () => outcome);
+    const notePurge = vi.fn();
+    const c = fakeContext(
+      {
+        recordings: { inRoom: () => [row], purge: purgeIt, notePurge },
+        meetings: { get: () => meetingRow() },
+      },
+      { role: 'admin' },
+    );
+    await run(purge, c, args({ words: [recordingRef(row.recordId)] }));
+    expect(purgeIt).toHaveBeenCalledWith([row], SENDER, expect.any(Function));
+    expect(notePurge).toHaveBeenCalledWith(SENDER, {
+      target: recordingRef(row.recordId),
+      deleted: 1,
+      failed: 0,
+    });
+    expect(text(c.replies[0]!)).toContain(text(t.bbbSoftDeleteNote));
+  });
+
+  it('purge: a recording of another room is not found; no target is a usage error', async () => {
+    const c = fakeContext({ recordings: { inRoom: () => [] } }, { role: 'admin' });
+    expect(await run(purge, c, args({ words: ['abc'] }))).toEqual({
+      kind: 'refusal',
+      text: text(t.recordingsNone),
+    });
+    expect(await run(purge, c, args())).toEqual({ kind: 'usage', text: null });
+  });
+});
+
+describe('!mydata and !evidence', () => {
+  const data = { meetings: [meetingRow()], consents: [], deliveries: 2, audit: 3 };
+
+  it('mydata: in a room with others, the answer goes by direct message', async () => {
+    const send = vi.fn(async () => '$dm');
+    const c = fakeContext({
+      personal: { dataOf: () => data },
+      members: { joinedMembers: async () => new Map([[BOB, 'Bob']]) },
+      direct: { roomOf: async () => '!dm:example.org', send },
+    });
+    await run(mydata, c);
+    expect(send).toHaveBeenCalledWith(
+      '!dm:example.org',
+      expect.objectContaining({ text: expect.any(String) }),
+    );
+    expect(c.replies.map(text)).toEqual([text(t.mydataSent(mention(SENDER, SENDER)))]);
+  });
+
+  it('mydata: never read out before others when no direct message reaches the person', async () => {
+    const c = fakeContext({
+      personal: { dataOf: () => data },
+      members: { joinedMembers: async () => new Map([[BOB, 'Bob']]) },
+      direct: {
+        roomOf: async () => {
+          throw new UndeliverableError(SENDER, 'refused');
+        },
+      },
+    });
+    await run(mydata, c);
+    expect(c.replies.map(text)).toEqual([text(t.mydataUndeliverable)]);
+  });
+
+  it('evidence: the report goes to the admin’s direct messages as a file, and is noted', async () => {
+    const report = { generatedAt: '2026-11-26T12:00:00.000Z', meetings: [{ id: 1 }] };
+    const sendFile = vi.fn(async () => '$file');
+    const noteSent = vi.fn();
+    const c = fakeContext(
+      {
+        evidence: { report: () => report as never, noteSent },
+        direct: { roomOf: async () => '!dm:example.org', send: async () => '$m', sendFile },
+      },
+      { role: 'admin' },
+    );
+    await run(evidence, c, args({ options: { format: 'json' } }));
+    expect(sendFile).toHaveBeenCalledWith(
+      '!dm:example.org',
+      expect.objectContaining({ name: 'evidence-room-2026-11-26.json', mimetype: 'application/json' }),
+    );
+    expect(noteSent).toHaveBeenCalledWith(SENDER, [1], 'json');
+    expect(c.replies.map(text)).toEqual([text(t.evidenceSent(1))]);
+  });
+
+  it('evidence: none for this room; a bad format is a usage error', async () => {
+    const c = fakeContext({ evidence: { report: () => ({ meetings: [] }) as never } }, { role: 'admin' });
+    expect(await run(evidence, c)).toEqual({ kind: 'refusal', text: text(t.evidenceNone) });
+    expect(await run(evidence, c, args({ options: { format: 'xml' } }))).toEqual({
+      kind: 'usage',
+      text: null,
+    });
+  });
+});
+
+describe('!help and !ping', () => {
+  it('help lists the admin commands to admins only', async () => {
+    const member = fakeContext();
+    await run(help, member);
+    const admin = fakeContext({}, { role: 'admin' });
+    await run(help, admin);
+    expect(text(member.replies[0]!)).not.toContain('!purge');
+    expect(text(admin.replies[0]!)).toContain('!purge');
+  });
+
+  it('ping answers pong', async () => {
+    const c = fakeContext();
+    await run(ping, c);
+    expect(c.replies.map(text)).toEqual([text(t.pong)]);
+  });
+});
