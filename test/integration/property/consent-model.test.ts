@@ -402,8 +402,18 @@ class Run {
         const before = new Map<string, { was: boolean; withdrawal: Withdrawal | undefined }>();
         for (const e of a.down) {
           if (e.k === 'lose-keys') {
-            // A new device: what was encrypted for the old one stays unreadable to the bot.
+            // A new device: what was encrypted for the old one stays unreadable to the bot. What it
+            // had read before it stopped is stored; an answer given while it was down it never reads,
+            // so that answer changes nothing (design §3.8; the admins are told): undone here too.
             for (const r of h.chat.reactions) h.chat.unreadable.add(r.eventId);
+            for (const [eventId, previous] of [...before].reverse()) {
+              const r = this.oracle.reactions.find((x) => x.eventId === eventId);
+              if (!r) continue;
+              this.oracle.set(r.meetingId, r.who, previous.was);
+              const index = previous.withdrawal ? this.oracle.withdrawals.indexOf(previous.withdrawal) : -1;
+              if (index >= 0) this.oracle.withdrawals.splice(index, 1);
+            }
+            before.clear();
             continue;
           }
           const id = this.meeting(e.m);
