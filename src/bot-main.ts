@@ -32,6 +32,7 @@ async function main(): Promise<number> {
   }
   registerSecret(config.matrix.accessToken);
   registerSecret(config.matrix.password);
+  registerSecret(config.matrix.recoveryKey);
   registerSecret(config.bbb.secret);
   const log = createLogger(config.logLevel);
   routeMatrixSdkLogs(log);

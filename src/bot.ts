@@ -16,6 +16,7 @@ import { startJobs } from './jobs/scheduler.js';
 import type { Logger } from './log.js';
 import { MatrixChatPort } from './matrix/chat/chat-port.js';
 import { observeHomeserverCalls } from './matrix/chat/rate-limit.js';
+import { type DeviceSecurity, secureDevice } from './matrix/e2ee/device-security.js';
 import { MatrixEventIntake } from './matrix/intake/event-intake.js';
 import { BotMatrixClient } from './matrix/sdk/client.js';
 import {
@@ -68,6 +69,8 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   });
   const { client, lost } = await connect(config, storage, stores.state, log);
   const encryption = !!client.crypto;
+  // Cross-signing, secret storage and the key backup, before the first sync reads anything encrypted.
+  const security = encryption ? await secureDevice(config, client, log.child({ component: 'crypto' })) : null;
   client.on('room.event', () => {
     lastSyncAt = Date.now();
   });
@@ -93,7 +96,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const server: Server | null = config.http.enabled
     ? await startHttpServer(app, { lastSyncAt: () => lastSyncAt, metrics })
     : null;
-  if (lost) await tellAdminsOnce(ctx, lost.problem, lost.outcome);
+  if (lost) await tellAdminsOnce(ctx, lost.problem, lost.outcome, recoveredBy(security));
   log.info({ userId: botUserId, encryption }, 'bot ready');
   const cancelStartupGc = collectAfterStartup(log);
 
@@ -115,6 +118,14 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
 }
 
 type Lost = Extract<CryptoStartProblem, { kind: 'lost' }>;
+
+/** What a new device got back: cross-signed, and how many room keys came from the backup. */
+function recoveredBy(security: DeviceSecurity | null) {
+  return {
+    crossSigned: security !== null && security.crossSigning.kind !== 'unsigned',
+    roomKeys: security?.backup?.kind === 'restored' ? security.backup.imported : null,
+  };
+}
 
 /**
  * The Matrix client, with encryption when configured. The device's keys are opened before syncing
@@ -178,8 +189,13 @@ async function connect(
 }
 
 /** Each admin hears about a lost key store once per device (and once per new device), in a direct message. */
-async function tellAdminsOnce(ctx: AppContext, lost: Lost, outcome: LostOutcome): Promise<void> {
-  const notice = lostStoreNotice(lost, outcome);
+async function tellAdminsOnce(
+  ctx: AppContext,
+  lost: Lost,
+  outcome: LostOutcome,
+  recovered: Parameters<typeof lostStoreNotice>[2],
+): Promise<void> {
+  const notice = lostStoreNotice(lost, outcome, recovered);
   if (!ctx.stores.state.noteOnce('crypto', notice.note, ctx.now())) return;
   for (const admin of ctx.config.admins) {
     try {

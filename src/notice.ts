@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './config/load.js';
 import type { Config } from './config/schema.js';
+import { DIRECT_ROOM_GRACE_DAYS } from './domain/retention.js';
 import { catalogue, type Language } from './i18n/index.js';
 
 // The privacy notice (design.md §3.9) comes in two layers: the full text, a template in notices/
@@ -24,27 +25,56 @@ const PLACEHOLDER_SOURCES: Record<string, string> = {
   contact: 'notice.contact',
   controller: 'notice.controller',
   evidenceDays: 'retention.evidenceDaysAfterPurge',
+  finalDeletion: 'notice.finalDeletion',
+  dpo: 'notice.dpo',
+  homeserverOperator: 'notice.homeserverOperator',
+  thirdCountry: 'notice.thirdCountry',
+  logRetention: 'notice.logRetention',
+  meetingLegalBasis: 'notice.legalBasis',
+  howAsked: 'consent.ask',
+  answersShown: 'consent.showNames',
+  unansweredDays: 'limits.unansweredDays',
+  directRoomDays: 'retention (fixed)',
   prefix: 'matrix.commandPrefix',
   recordingRetention: 'retention.recordingDays',
   withdrawTo: 'notice.contact',
   withdrawalDeletion: 'bbb.acceptUnconfirmedDeletion',
 };
 
-/** Facts the first layer always shows, whatever full text the operator chose. */
-const FIRST_LAYER_FACTS = ['controller', 'contact', 'bbbProvider'] as const;
+/**
+ * Facts the bot always shows, whatever full text the operator chose: the first layer shows the first
+ * three, every message about a deletion says what "deleted" means on this BBB server.
+ */
+const REQUIRED_FACTS = {
+  controller: 'the short notice posted with every meeting shows it',
+  contact: 'the short notice posted with every meeting shows it',
+  bbbProvider: 'the short notice posted with every meeting shows it',
+  finalDeletion: 'every message about a deletion says what "deleted" means on your BBB server',
+} as const;
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
 
 /** The operator's facts, as the notice in `language` words them; undefined where the config has none. */
 export function noticeFacts(config: Config, language: Language): Record<string, string | undefined> {
   const t = catalogue(language).noticeFacts;
-  const { controller, contact, bbbProvider, bbbProviderPrivacyUrl } = config.notice;
+  const { controller, contact, bbbProvider, bbbProviderPrivacyUrl, finalDeletion } = config.notice;
+  const { dpo, homeserverOperator, thirdCountry, logRetention, legalBasis } = config.notice;
   return {
+    dpo: contact === undefined ? dpo : t.dpo(dpo, contact),
+    homeserverOperator,
+    thirdCountry,
+    logRetention,
+    meetingLegalBasis: t.meetingLegalBasis(legalBasis),
+    howAsked: t.howAsked(config.consent.ask, config.matrix.commandPrefix),
+    answersShown: t.answersShown(config.consent.ask, config.consent.showNames),
+    unansweredDays: String(config.limits.unansweredDays),
+    directRoomDays: String(DIRECT_ROOM_GRACE_DAYS),
     bbbProvider,
     bbbProviderPrivacyUrl,
     contact,
     controller,
     evidenceDays: String(config.retention.evidenceDaysAfterPurge),
+    finalDeletion,
     prefix: config.matrix.commandPrefix,
     recordingRetention: t.recordingRetention(config.retention.recordingDays),
     withdrawTo: contact === undefined ? undefined : t.withdrawTo(contact, config.admins),
@@ -92,14 +122,11 @@ export function loadNotice(
   const template = readFileSync(path, 'utf8').replace(/\r\n/g, '\n').trim();
   if (!template) throw new ConfigError(configFile, [`notice.${language}: the file ${path} is empty`]);
   const facts = noticeFacts(config, language);
-  const missing = FIRST_LAYER_FACTS.filter((name) => !facts[name]?.trim());
+  const missing = Object.entries(REQUIRED_FACTS).filter(([name]) => !facts[name]?.trim());
   if (missing.length) {
     throw new ConfigError(
       configFile,
-      missing.map(
-        (name) =>
-          `${PLACEHOLDER_SOURCES[name]}: missing, the short notice posted with every meeting shows it`,
-      ),
+      missing.map(([name, why]) => `${PLACEHOLDER_SOURCES[name]}: missing, ${why}`),
     );
   }
   const text = fillNotice(template, facts, path, configFile);

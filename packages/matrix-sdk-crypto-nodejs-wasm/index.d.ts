@@ -146,6 +146,31 @@ export interface StoreInfo {
   lastWrite: { bytes: number; ms: number };
 }
 
+export interface SignatureUploadRequest {
+  /** Absent for signatures made on request (signOwnDevice, bootstrap): nothing to mark as sent. */
+  readonly id: string | undefined;
+  readonly type: RequestType.SignatureUpload;
+  readonly body: string;
+}
+export interface CrossSigningBootstrap {
+  uploadKeys: { id: string; type: RequestType.KeysUpload; body: string } | null;
+  uploadSigningKeys: { body: string };
+  uploadSignatures: SignatureUploadRequest;
+}
+export interface CrossSigningStatus {
+  hasMaster: boolean;
+  hasSelfSigning: boolean;
+  hasUserSigning: boolean;
+}
+/** Private cross-signing keys: unpadded base64 seeds. */
+export interface CrossSigningKeys {
+  master?: string;
+  selfSigning?: string;
+  userSigning?: string;
+}
+export declare function createBackupKey(): Promise<{ privateKeyBase64: string; publicKeyBase64: string }>;
+export declare function backupPublicKey(privateKeyBase64: string): Promise<string>;
+
 export declare class OlmMachine {
   private constructor();
   /**
@@ -192,6 +217,23 @@ export declare class OlmMachine {
   roomKeyCounts(): Promise<{ total: number; backedUp: number }>;
   /** The users whose devices the machine tracks (an addition to the native API). */
   trackedUsers(): Promise<UserId[]>;
+  /** Posts queued `/keys/signatures/upload` bodies (P12): `(body) => response JSON`. */
+  setSignatureUploadSender(send: ((body: string) => Promise<string>) | null): void;
+  markSignaturesSent(id: string | undefined, response: string): Promise<void>;
+  bootstrapCrossSigning(reset: boolean): Promise<CrossSigningBootstrap>;
+  crossSigningStatus(): Promise<CrossSigningStatus>;
+  exportCrossSigningKeys(): Promise<CrossSigningKeys | null>;
+  importCrossSigningKeys(keys: CrossSigningKeys): Promise<CrossSigningStatus>;
+  /** This device signed with the self-signing key: a request for the caller to send. */
+  signOwnDevice(): Promise<SignatureUploadRequest>;
+  ownTrust(): Promise<{ crossSigned: boolean; identityVerified: boolean; masterKey: unknown }>;
+  saveBackupDecryptionKey(privateKeyBase64: string, version: string): Promise<void>;
+  getBackupDecryptionKey(): Promise<{ privateKeyBase64: string; version: string } | null>;
+  verifyBackup(info: unknown): Promise<{ trusted: boolean }>;
+  importBackedUpRoomKeys(
+    backup: unknown,
+    version: string,
+  ): Promise<{ imported: number; total: number; failures: number }>;
   /** Resolves once every change made so far is in the snapshot file. */
   flush(): Promise<void>;
   /** Flushes, closes the engine and releases the store's lock. */

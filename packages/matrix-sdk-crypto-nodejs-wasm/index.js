@@ -8,7 +8,7 @@
 // so every call gets fresh engine ids; P2 Map/Set instead of objects/arrays; P3 decryption settings;
 // P4 non-Error throws wrapped; P5 to-device request shape; P6 no 5 s wait in getMissingSessions;
 // P7 Megolm when the algorithm is undefined; P8 rotation period in ms; P9 persistence; P10 no
-// passphrase; P11 [events, roomKeyInfos] tuple; P12 cross-signing and room-message requests dropped;
+// passphrase; P11 [events, roomKeyInfos] tuple; P12 signature uploads go through the bot's sender, room-message requests are held back;
 // P13 a new Megolm session per room and process, so that encrypting need not wait for the disk.
 const fs = require('node:fs');
 const path = require('node:path');
@@ -463,6 +463,8 @@ class OlmMachine {
     this._pendingQuery = new Set(); // users whose /keys/query the engine has yet to plan (P6)
     this._inFlightQueries = new Map(); // request id -> users of a /keys/query not yet marked sent (P6)
     this._dropped = new Set();
+    this._signatureSender = null;
+    this._signaturesInFlight = new Set();
     this._roomsKeyedHere = new Set(); // rooms whose outbound Megolm session this process made (P13)
     const keys = inner.identityKeys;
     const ed = keys.ed25519.toBase64();
@@ -549,7 +551,7 @@ class OlmMachine {
     return JSON.stringify([events, []]);
   }
 
-  /** Requests to send; cross-signing and room-message requests are dropped with a warning (P12). */
+  /** Requests to send; signature uploads go to the sender set by the bot, room messages are held back (P12). */
   async outgoingRequests() {
     const requests = await this._call('outgoingRequests', (m) => m.outgoingRequests());
     this._pendingQuery.clear();
@@ -567,11 +569,14 @@ class OlmMachine {
         if (type === RequestType.KeysQuery)
           queries.set(r.id, Object.keys(JSON.parse(r.body).device_keys ?? {}));
         out.push({ id: r.id, type, body: r.body });
+      } else if (type === RequestType.SignatureUpload && this._signatureSender) {
+        // P12: the SDK throws on these inside its sync lock; the bot's sender posts them outside it.
+        this._sendSignaturesOnce(r.id, r.body);
       } else {
         if (!this._dropped.has(r.id)) {
           this._dropped.add(r.id);
           logger.warn(
-            `Dropped an outgoing ${RequestType[type] ?? type} request: matrix-bot-sdk cannot send it (no cross-signing or backup through this queue)`,
+            `Held back an outgoing ${RequestType[type] ?? type} request: matrix-bot-sdk cannot send it (a SignatureUpload goes out once setSignatureUploadSender() is called)`,
           );
         }
       }
@@ -767,6 +772,155 @@ class OlmMachine {
     return { total: Number(c.total), backedUp: Number(c.backedUp) };
   }
 
+  // -------------------------------------------------------------------------------------------
+  // Cross-signing and key backup (not in the native 0.4.0 API; the bot drives them, see README.md).
+  // Requests come back as plain `{ id, type, body }` objects; the caller sends them and reports the
+  // answer with markRequestAsSent (signature uploads: markSignaturesSent).
+
+  /**
+   * Who posts `/keys/signatures/upload` bodies the engine queues (P12): `(body) => Promise<responseJson>`.
+   * Such requests are kept from the SDK (it throws on them) and sent through this function, outside
+   * the SDK's sync lock; until it is set they are held back (the engine offers them again).
+   */
+  setSignatureUploadSender(send) {
+    this._signatureSender = send;
+  }
+  _sendSignaturesOnce(id, body) {
+    if (this._signaturesInFlight.has(id)) return;
+    this._signaturesInFlight.add(id);
+    Promise.resolve()
+      .then(() => this._signatureSender(body))
+      .then((response) => this.markSignaturesSent(id, response))
+      .catch((err) =>
+        logger.warn(`A signature upload failed (offered again later): ${toError(err, 'signatures').message}`),
+      )
+      .finally(() => this._signaturesInFlight.delete(id));
+  }
+  async markSignaturesSent(id, response) {
+    if (id === undefined || id === null) return;
+    await this._call('markRequestAsSent', (m) =>
+      m.markRequestAsSent(String(id), RequestType.SignatureUpload, String(response)),
+    );
+  }
+
+  /**
+   * New (reset: true) or existing cross-signing keys, ready to upload: `uploadKeys` (a device-key
+   * upload, when one is due; send first), `uploadSigningKeys` (to /keys/device_signing/upload) and
+   * `uploadSignatures` (to /keys/signatures/upload; send last).
+   */
+  async bootstrapCrossSigning(reset) {
+    const r = await this._call('bootstrapCrossSigning', (m) => m.bootstrapCrossSigning(Boolean(reset)));
+    const keys = r.uploadKeysRequest;
+    return {
+      uploadKeys: keys ? { id: keys.id, type: RequestType.KeysUpload, body: keys.body } : null,
+      uploadSigningKeys: { body: r.uploadSigningKeysRequest.body },
+      uploadSignatures: {
+        id: r.uploadSignaturesRequest.id,
+        type: RequestType.SignatureUpload,
+        body: r.uploadSignaturesRequest.body,
+      },
+    };
+  }
+  /** Which private cross-signing keys this device's store holds. */
+  async crossSigningStatus() {
+    const s = await this._call('crossSigningStatus', (m) => m.crossSigningStatus(), false);
+    return { hasMaster: s.hasMaster, hasSelfSigning: s.hasSelfSigning, hasUserSigning: s.hasUserSigning };
+  }
+  /** The private cross-signing keys (unpadded base64 seeds), or null when the store holds none. */
+  async exportCrossSigningKeys() {
+    const e = await this._call('exportCrossSigningKeys', (m) => m.exportCrossSigningKeys(), false);
+    if (!e) return null;
+    return { master: e.masterKey, selfSigning: e.self_signing_key, userSigning: e.userSigningKey };
+  }
+  /**
+   * Imports private cross-signing keys (e.g. from secret storage). The engine keeps only keys that
+   * match the public ones it knows for its user (query the user's keys first).
+   */
+  async importCrossSigningKeys({ master, selfSigning, userSigning }) {
+    const s = await this._call('importCrossSigningKeys', (m) =>
+      m.importCrossSigningKeys(master ?? null, selfSigning ?? null, userSigning ?? null),
+    );
+    return { hasMaster: s.hasMaster, hasSelfSigning: s.hasSelfSigning, hasUserSigning: s.hasUserSigning };
+  }
+  /** Signs this device with the self-signing key: a signature upload for the caller to send. */
+  async signOwnDevice() {
+    const request = await this._call('signOwnDevice', async (m) => {
+      const device = await m.getDevice(wUser(this._user), new wasm.DeviceId(String(this._device)));
+      if (!device) throw new Error('the engine does not know its own device yet');
+      return device.verify();
+    });
+    return { id: request.id, type: RequestType.SignatureUpload, body: request.body };
+  }
+  /**
+   * How the engine sees this device and its user: `crossSigned` (the device is signed by its
+   * owner's self-signing key) and `identityVerified` (the user's master key is the one this store
+   * holds privately, or was verified). Both false before the user's keys were queried.
+   */
+  async ownTrust() {
+    return this._call(
+      'ownTrust',
+      async (m) => {
+        const device = await m.getDevice(wUser(this._user), new wasm.DeviceId(String(this._device)));
+        const identity = await m.getIdentity(wUser(this._user));
+        return {
+          crossSigned: device ? device.isCrossSignedByOwner() : false,
+          identityVerified: identity ? identity.isVerified() : false,
+          masterKey: identity ? JSON.parse(identity.masterKey) : null,
+        };
+      },
+      false,
+    );
+  }
+  /** Stores the backup decryption key (unpadded base64) for a backup version. */
+  async saveBackupDecryptionKey(privateKeyBase64, version) {
+    await this._call('saveBackupDecryptionKey', (m) =>
+      m.saveBackupDecryptionKey(
+        wasm.BackupDecryptionKey.fromBase64(String(privateKeyBase64)),
+        String(version),
+      ),
+    );
+  }
+  /** The stored backup decryption key and its version, or null. */
+  async getBackupDecryptionKey() {
+    const k = await this._call('getBackupKeys', (m) => m.getBackupKeys(), false);
+    const key = k.decryptionKey;
+    if (!key || !k.backupVersion) return null;
+    return { privateKeyBase64: key.toBase64(), version: k.backupVersion };
+  }
+  /** Whether the engine trusts a backup's `auth_data` (signed by this device or the user's master key). */
+  async verifyBackup(info) {
+    const v = await this._call('verifyBackup', (m) => m.verifyBackup(info), false);
+    return { trusted: v.trusted() };
+  }
+  /**
+   * Imports room keys downloaded from a backup (`GET /room_keys/keys`: `{ rooms: { roomId: { sessions:
+   * { sessionId: keyBackupData } } } }`), decrypting them with the stored backup key.
+   */
+  async importBackedUpRoomKeys(backup, version) {
+    const stored = await this.getBackupDecryptionKey();
+    if (!stored) throw new Error('no backup decryption key is stored');
+    const key = wasm.BackupDecryptionKey.fromBase64(stored.privateKeyBase64);
+    const rooms = new Map();
+    let failures = 0;
+    for (const [roomId, room] of Object.entries(backup?.rooms ?? {})) {
+      const sessions = new Map();
+      for (const [sessionId, data] of Object.entries(room?.sessions ?? {})) {
+        try {
+          const d = data.session_data;
+          sessions.set(sessionId, JSON.parse(key.decryptV1(d.ephemeral, d.mac, d.ciphertext)));
+        } catch {
+          failures++;
+        }
+      }
+      if (sessions.size > 0) rooms.set(wRoom(roomId), sessions);
+    }
+    key.free();
+    const result = await this._call('importBackedUpRoomKeys', (m) =>
+      m.importBackedUpRoomKeys(rooms, undefined, String(version)),
+    );
+    return { imported: Number(result.importedCount), total: Number(result.totalCount), failures };
+  }
+
   /** Resolves when every change made so far is in the snapshot file. */
   flush() {
     if (this._closed) return Promise.resolve();
@@ -860,6 +1014,29 @@ process.once('exit', () => {
   for (const m of openMachines) m._release();
 });
 
+/** A new random backup key pair (m.megolm_backup.v1.curve25519-aes-sha2), unpadded base64. */
+async function createBackupKey() {
+  engineReady ??= wasm.initAsync();
+  await engineReady;
+  const key = wasm.BackupDecryptionKey.createRandomKey();
+  try {
+    return { privateKeyBase64: key.toBase64(), publicKeyBase64: key.megolmV1PublicKey.publicKeyBase64 };
+  } finally {
+    key.free();
+  }
+}
+/** The public backup key of a private one (to compare with a backup's `auth_data.public_key`). */
+async function backupPublicKey(privateKeyBase64) {
+  engineReady ??= wasm.initAsync();
+  await engineReady;
+  const key = wasm.BackupDecryptionKey.fromBase64(String(privateKeyBase64));
+  try {
+    return key.megolmV1PublicKey.publicKeyBase64;
+  } finally {
+    key.free();
+  }
+}
+
 function getVersions() {
   const v = wasm.getVersions();
   return { vodozemac: v.vodozemac, matrixSdkCrypto: v.matrix_sdk_crypto, wasm: WASM_VERSION };
@@ -887,5 +1064,7 @@ exports.closeAll = closeAll;
 exports.quarantineStore = quarantineStore;
 exports.isKeysUploadConflict = isKeysUploadConflict;
 exports.getVersions = getVersions;
+exports.createBackupKey = createBackupKey;
+exports.backupPublicKey = backupPublicKey;
 exports.SNAPSHOT_NAME = SNAPSHOT_NAME;
 exports.REGISTRY_NAME = REGISTRY_NAME;

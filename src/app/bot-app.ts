@@ -1,5 +1,6 @@
 import { ConsentIntake } from './consent-intake.js';
 import type { AppContext } from './context.js';
+import { DirectPrompts } from './direct-prompts.js';
 import { DirectRooms } from './direct-rooms.js';
 import { MeetingLifecycle } from './lifecycle.js';
 import { Opening } from './opening.js';
@@ -22,6 +23,7 @@ export class BotApp {
   readonly opening: Opening;
   readonly outbox: Outbox;
   readonly planning: Planning;
+  readonly direct: DirectPrompts;
   readonly purger: Purger;
   readonly discovery: RecordingDiscovery;
   readonly playback: PlaybackLinks;
@@ -49,10 +51,11 @@ export class BotApp {
     this.discovery.onAvailable = async (recording) => this.playback.schedule(recording);
     this.outbox = new Outbox(ctx, this.lifecycle, this.opening, this.purger, this.discovery);
     this.lifecycle.runner = this.outbox;
-    this.planning = new Planning(ctx, this.lifecycle);
-    this.withdrawal = new Withdrawal(ctx, this.lifecycle, this.discovery);
-    this.intake = new ConsentIntake(ctx, this.lifecycle, this.outbox, this.withdrawal);
-    this.retention = new RetentionJob(ctx, this.purger, this.outbox, options.timeRetention);
+    this.direct = new DirectPrompts(ctx, this.directRooms);
+    this.planning = new Planning(ctx, this.lifecycle, this.direct);
+    this.withdrawal = new Withdrawal(ctx, this.lifecycle, this.discovery, this.direct);
+    this.intake = new ConsentIntake(ctx, this.lifecycle, this.outbox, this.withdrawal, this.direct);
+    this.retention = new RetentionJob(ctx, this.purger, this.outbox, this.lifecycle, options.timeRetention);
     this.reminders = new Reminders(ctx);
     this.reconciler = new Reconciler(
       ctx,
@@ -77,6 +80,7 @@ export class BotApp {
       }
     }
     await this.outbox.runAll();
+    await this.direct.postAllMissing();
   }
 
   async close(): Promise<void> {

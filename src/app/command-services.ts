@@ -4,13 +4,15 @@ import type { MeetingState } from '../domain/lifecycle.js';
 import { buildEvidence, type EvidenceReport, type EvidenceScope } from '../evidence/report.js';
 import type { Rich } from '../i18n/rich.js';
 import type { BotApp } from './bot-app.js';
+import { fullNoticeMessage } from './notice-posting.js';
 import type { Planning } from './planning.js';
 import type { ChatPort } from './ports.js';
 import type { PurgeOutcome } from './purge.js';
 import type { RetentionRun } from './retention.js';
+import { type SubjectAccess, subjectAccess } from './subject-access.js';
 import type { MeetingView } from './views.js';
 import { readMeeting } from './views.js';
-import type { WithdrawalRequest } from './withdrawal.js';
+import type { WithdrawalOrigin, WithdrawalRequest } from './withdrawal.js';
 
 /** The rows commands read, as the services hand them out (commands import no store). */
 export type { MeetingRow, RecordingRow };
@@ -24,6 +26,8 @@ export interface PersonalData {
   deliveries: number;
   /** Audit entries about the person (before this request's own). */
   audit: number;
+  /** Everything the database holds about them, with when each item goes: the file they get. */
+  copy: SubjectAccess;
 }
 
 /**
@@ -41,11 +45,16 @@ export interface CommandServices {
   planning: Pick<Planning, 'plan' | 'start' | 'cancel' | 'invite'>;
   members: Pick<ChatPort, 'botUserId' | 'joinedMembers'>;
   withdrawal: {
-    /** The meetings of this person in this room a withdrawal still changes. */
-    withdrawable(userId: string, roomId: string): MeetingRow[];
+    /** The meetings of this person in this room (undefined: in any room) a withdrawal still changes. */
+    withdrawable(userId: string, roomId: string | undefined): MeetingRow[];
     isInvited(meetingId: number, userId: string): boolean;
-    /** Withdraws under the meeting's lock; the room's message, or null when nothing changed. */
-    withdraw(meetingId: number, request: WithdrawalRequest): Promise<Rich | null>;
+    /** Whether this room is the person's DM room with the bot. */
+    isDirectRoom(userId: string, roomId: string): boolean;
+    /**
+     * Withdraws under the meeting's lock and tells it to whom it concerns (the room, the person, an
+     * admin acting for them); the reply for the command's room, or null when nothing changed.
+     */
+    withdraw(meetingId: number, request: WithdrawalRequest, origin: WithdrawalOrigin): Promise<Rich | null>;
   };
   recordings: {
     inRoom(roomId: string): (RecordingRow & { title: string })[];
@@ -62,6 +71,12 @@ export interface CommandServices {
   direct: Pick<ChatPort, 'send' | 'sendFile'> & {
     /** Throws UndeliverableError when no direct message can reach them. */
     roomOf(userId: string): Promise<string>;
+    /** A private message to a person; false when no direct message can reach them. */
+    tell(userId: string, message: Rich, key?: string): Promise<boolean>;
+  };
+  notice: {
+    /** The full privacy notice of the current version, as a message. */
+    fullText(): Rich;
   };
   /** A progress message edited in place. */
   progress: Pick<ChatPort, 'send' | 'edit'>;
@@ -94,8 +109,12 @@ export function commandServices(app: BotApp): CommandServices {
     withdrawal: {
       withdrawable: (userId, roomId) => app.withdrawal.withdrawable(userId, roomId),
       isInvited: (meetingId, userId) => meetings.invitees(meetingId).some((i) => i.userId === userId),
-      withdraw: (meetingId, request) =>
-        ctx.withMeeting(meetingId, async () => app.withdrawal.withdraw(meetings.get(meetingId)!, request)),
+      isDirectRoom: (userId, roomId) => ctx.stores.state.directRoom(userId) === roomId,
+      withdraw: (meetingId, request, origin) =>
+        ctx.withMeeting(meetingId, async () => {
+          const outcome = await app.withdrawal.withdraw(meetings.get(meetingId)!, request);
+          return outcome && app.withdrawal.tell(outcome, origin);
+        }),
     },
     recordings: {
       inRoom: (roomId) => recordings.inRoom(roomId),
@@ -111,6 +130,10 @@ export function commandServices(app: BotApp): CommandServices {
       roomOf: (userId) => app.directRooms.get(userId),
       send: (roomId, message, options) => ctx.chat.send(roomId, message, options),
       sendFile: (roomId, file) => ctx.chat.sendFile(roomId, file),
+      tell: (userId, message, key) => app.direct.tell(userId, message, key),
+    },
+    notice: {
+      fullText: () => fullNoticeMessage(ctx, ctx.notice.text, ctx.notice.sha256),
     },
     progress: {
       send: (roomId, message, options) => ctx.chat.send(roomId, message, options),
@@ -123,6 +146,7 @@ export function commandServices(app: BotApp): CommandServices {
           consents: meetings.consentEventsOfUser(userId),
           deliveries: meetings.deliveriesOfUser(userId),
           audit: audit.countAbout(userId),
+          copy: subjectAccess(ctx, userId),
         };
         audit.append({ at: ctx.now(), actorId: userId, action: 'user.mydata', subjectId: userId });
         return data;

@@ -3,9 +3,10 @@ import { type Answer, answerFromReactionKey } from '../domain/consent.js';
 import type { Effect, LifecycleEvent } from '../domain/lifecycle.js';
 import { mention } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
+import type { DirectPrompts } from './direct-prompts.js';
 import type { Applied, EventMeta, MeetingLifecycle, OutboxReport } from './lifecycle.js';
+import { permalink } from './notice-posting.js';
 import type { Outbox } from './outbox.js';
-import { permalink } from './planning.js';
 import { nameOf, readMeeting } from './views.js';
 import type { Withdrawal } from './withdrawal.js';
 
@@ -28,9 +29,10 @@ export interface RedactionInput {
 /**
  * Turns reactions on consent prompts, and their redactions, into raw lifecycle events (design.md
  * §3.2): `answer` and `answer-removed` (with who removed it). What they mean (an answer, a withdrawal,
- * a reset, nothing) the lifecycle decides, not this class. Only ✅/❌ on a prompt of the same room
- * reach it; every entry is keyed by the reaction's event ID, so replays and start-up reconciliation
- * never count twice.
+ * a reset, nothing) the lifecycle decides, not this class. Only ✅/❌ by an invitee on a prompt of the
+ * same room reach it: the meeting's prompt in its room (consent.ask "room"), or the person's own
+ * prompt in their DM room ("direct"); every entry is keyed by the reaction's event ID, so replays and
+ * start-up reconciliation never count twice.
  *
  * Order: events of one meeting are applied in the order they arrived. Everything before taking the
  * meeting's lock is synchronous, so the lock's FIFO queue holds them in arrival order; a redaction
@@ -48,16 +50,39 @@ export class ConsentIntake {
     private readonly lifecycle: MeetingLifecycle,
     private readonly outbox: Outbox,
     private readonly withdrawal: Withdrawal,
+    private readonly direct: DirectPrompts,
   ) {}
+
+  /**
+   * The meeting whose prompt a reaction annotates, if the reaction may answer it: in the meeting's
+   * room on a room-mode prompt, or in the DM room on the sender's own private prompt.
+   */
+  private promptMeeting(input: ReactionInput) {
+    const { meetings } = this.ctx.stores;
+    const inRoom = meetings.byPrompt(input.relatesTo);
+    if (inRoom) return inRoom.roomId === input.roomId && inRoom.consentAsk === 'room' ? inRoom : undefined;
+    const dm = meetings.dmPromptByEvent(input.relatesTo);
+    if (!dm || dm.roomId !== input.roomId || dm.userId !== input.sender) return undefined;
+    return meetings.get(dm.meetingId);
+  }
+
+  /** The room where this person's answers to this meeting are given. */
+  answerRoom(
+    meeting: { id: number; roomId: string; consentAsk: string },
+    userId: string,
+  ): string | undefined {
+    if (meeting.consentAsk === 'room') return meeting.roomId;
+    return this.ctx.stores.meetings.dmPrompt(meeting.id, userId)?.roomId;
+  }
 
   onReaction(input: ReactionInput, source: 'reaction' | 'reconcile' = 'reaction'): Promise<void> {
     if (input.sender === this.ctx.chat.botUserId) return Promise.resolve();
     const answer = answerFromReactionKey(input.key);
     if (!answer) return Promise.resolve();
-    const found = this.ctx.stores.meetings.byPrompt(input.relatesTo);
-    if (!found) return this.pointToPrompt(input);
     // A relation pointing at a prompt in another room is forged or confused: it changes nothing.
-    if (found.roomId !== input.roomId || found.noRecord) return Promise.resolve();
+    const found = this.promptMeeting(input);
+    if (!found) return this.pointToPrompt(input);
+    if (found.noRecord) return Promise.resolve();
     this.queued.set(input.eventId, found.id);
     return this.ctx
       .withMeeting(found.id, async () => {
@@ -78,6 +103,7 @@ export class ConsentIntake {
       .find(
         (m) =>
           !m.noRecord &&
+          m.consentAsk === 'room' &&
           m.promptEventId &&
           (m.noticeEventId === input.relatesTo ||
             state.read(`notice-full:${m.roomId}:${m.noticeSha256}`) === input.relatesTo),
@@ -148,7 +174,8 @@ export class ConsentIntake {
     const { meetings } = this.ctx.stores;
     const entry = meetings.consentByReaction(input.redacts);
     const meeting = meetings.get(meetingId);
-    if (!entry || !meeting || entry.meetingId !== meetingId || meeting.roomId !== input.roomId) return [];
+    if (!entry || !meeting || entry.meetingId !== meetingId) return [];
+    if (this.answerRoom(meeting, entry.userId) !== input.roomId) return [];
     if (entry.kind !== 'agree' && entry.kind !== 'decline') return [];
     const own = meetings.consentEvents(meetingId).filter((e) => e.userId === entry.userId);
     const actorId = input.sender ?? this.ctx.chat.botUserId;
@@ -203,27 +230,30 @@ export class ConsentIntake {
       report = result?.report ?? null;
     }
     if (!applied) return [];
-    await this.tell(applied, report);
+    await this.tell(applied, report, meta.eventId ?? `meeting-${meetingId}`);
     return applied.effects;
   }
 
   /** What the room hears about the effects of an answer or its removal. */
-  private async tell(applied: Applied, report: OutboxReport | null): Promise<void> {
+  private async tell(applied: Applied, report: OutboxReport | null, eventId: string): Promise<void> {
     const { meeting, effects } = applied;
-    const withdrawal = report ? this.withdrawal.describe(applied, report) : null;
+    const withdrawal = report ? this.withdrawal.describe(applied, report, eventId) : null;
     if (withdrawal) {
       // Before opening the tally says it; after, the room hears what was ended and deleted.
-      if (applied.before.state !== 'collecting') await this.ctx.chat.send(meeting.roomId, withdrawal);
+      await this.withdrawal.tell(withdrawal, { quietBeforeOpening: true });
       return;
     }
     await this.tellRestart(meeting, effects, report);
     for (const effect of effects) {
       if (effect.type !== 'ask-again') continue;
       const view = readMeeting(this.ctx, meeting);
-      await this.ctx.chat.send(
-        meeting.roomId,
-        this.ctx.t.answerRemovedAskAgain(mention(effect.userId, nameOf(view, effect.userId)), meeting.title),
+      const message = this.ctx.t.answerRemovedAskAgain(
+        mention(effect.userId, nameOf(view, effect.userId)),
+        meeting.title,
       );
+      // Asked where they answer: in the room with room prompts, else privately.
+      if (meeting.consentAsk === 'room') await this.ctx.chat.send(meeting.roomId, message);
+      else await this.direct.tell(effect.userId, message);
     }
   }
 

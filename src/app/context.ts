@@ -2,6 +2,7 @@ import AsyncLock from 'async-lock';
 import type { Config } from '../config/schema.js';
 import type { Stores } from '../db/stores.js';
 import { type Catalogue, catalogue, formatDate, formatDateTime, type Language } from '../i18n/index.js';
+import type { Rich } from '../i18n/rich.js';
 import type { Logger } from '../log.js';
 import type { Notice } from '../notice.js';
 import type { BbbPort, ChatPort, Clock } from './ports.js';
@@ -39,6 +40,11 @@ export class AppContext {
 
   date(at: number): string {
     return formatDate(this.language, this.config.timezone, at);
+  }
+
+  /** What "deleted" means on this BBB server (notice.finalDeletion), said with every deletion. */
+  deletionMeans(): Rich {
+    return this.t.deletionMeans(this.config.notice.finalDeletion ?? '');
   }
 
   isAdmin(userId: string): boolean {

@@ -151,6 +151,7 @@ export class MeetingLifecycle {
         reactionEventId:
           effect.kind === 'agree' || effect.kind === 'decline' ? (meta.reactionEventId ?? null) : null,
         noticeSha256: meeting.noticeSha256,
+        consentTextSha256: meetings.consentTextOf(meeting, effect.userId),
         actorId: meta.actorId,
         source: meta.source,
       });

@@ -3,6 +3,7 @@ import type { InviteeRow, MeetingRow, SessionRow } from '../db/meetings-store.js
 import type { IntentRow } from '../db/outbox-store.js';
 import type { RecordingRow } from '../db/recordings-store.js';
 import { type MeetingModel, mayReceiveLinkTo } from '../domain/lifecycle.js';
+import { lines } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
 import type { EffectRunner, EventMeta, MeetingLifecycle, OutboxReport } from './lifecycle.js';
 import type { Opening } from './opening.js';
@@ -309,7 +310,8 @@ export class Outbox implements EffectRunner {
         this.ctx.date(r.startTime ?? meeting.openedAt ?? meeting.createdAt),
       ),
     );
-    await this.ctx.chat.send(meeting.roomId, this.ctx.t.deletedAfterWithdrawal(names), {
+    const message = lines([this.ctx.t.deletedAfterWithdrawal(names), this.ctx.deletionMeans()]);
+    await this.ctx.chat.send(meeting.roomId, message, {
       key: `deleted-later:${rows.map((r) => r.recordId).join(',')}`,
     });
   }

@@ -2,10 +2,11 @@ import type { MeetingRow } from '../db/meetings-store.js';
 import { withinCap } from '../domain/bounds.js';
 import { AGREE_KEY, DECLINE_KEY } from '../domain/consent.js';
 import { isActive, isMeetingState } from '../domain/lifecycle.js';
-import { join, mention, paragraphs, type Rich } from '../i18n/rich.js';
-import { noticeFacts, shortVersion } from '../notice.js';
+import { mention, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
+import type { DirectPrompts } from './direct-prompts.js';
 import type { MeetingLifecycle } from './lifecycle.js';
+import { postNotice, storeConsentText } from './notice-posting.js';
 import { readMeeting, renderPrompt } from './views.js';
 
 export interface PlanRequest {
@@ -26,6 +27,7 @@ export class Planning {
   constructor(
     private readonly ctx: AppContext,
     private readonly lifecycle: MeetingLifecycle,
+    private readonly direct: DirectPrompts,
   ) {}
 
   async plan(request: PlanRequest): Promise<MeetingRow | null> {
@@ -50,6 +52,7 @@ export class Planning {
         commandEventId: request.commandEventId,
         scheduledAt: request.scheduledAt,
         invitees: people,
+        consentAsk: this.ctx.config.consent.ask,
       },
       this.ctx.now(),
     );
@@ -82,8 +85,9 @@ export class Planning {
   }
 
   /**
-   * Posts the notice and the consent prompt, seeded with ✅ and ❌ so one click answers. Resumable: each
-   * posted event ID is stored at once, and a restart posts only what is missing.
+   * Posts the notice and the consent prompt, seeded with ✅ and ❌ so one click answers: in the room,
+   * or (consent.ask "direct") in each invitee's DM room, the room's prompt then showing counts only.
+   * Resumable: each posted event ID is stored at once, and a restart posts only what is missing.
    */
   async postPrompt(meetingId: number): Promise<void> {
     const store = this.ctx.stores.meetings;
@@ -95,17 +99,21 @@ export class Planning {
     }
     meeting = store.get(meetingId)!;
     if (!meeting.promptEventId) {
-      const promptEventId = await this.ctx.chat.send(
-        meeting.roomId,
-        renderPrompt(this.ctx, readMeeting(this.ctx, meeting)),
-        { key: `prompt:${meetingId}` },
-      );
-      store.setPosted(meetingId, { promptEventId });
-      if (!meeting.noRecord) {
+      const prompt = renderPrompt(this.ctx, readMeeting(this.ctx, meeting));
+      const promptEventId = await this.ctx.chat.send(meeting.roomId, prompt, { key: `prompt:${meetingId}` });
+      store.setPosted(meetingId, {
+        promptEventId,
+        // What people answer on, kept as evidence (with private prompts, each DM's is kept instead).
+        ...(meeting.consentAsk === 'room'
+          ? { consentTextSha256: storeConsentText(this.ctx, meeting, meeting.roomId, prompt) }
+          : {}),
+      });
+      if (!meeting.noRecord && !this.direct.asksDirectly(meeting)) {
         await this.ctx.chat.react(meeting.roomId, promptEventId, AGREE_KEY);
         await this.ctx.chat.react(meeting.roomId, promptEventId, DECLINE_KEY);
       }
     }
+    await this.direct.postMissing(meetingId);
     await this.openIfDue(meetingId);
   }
 
@@ -189,12 +197,13 @@ export class Planning {
         { ...this.internal(), actorId },
       );
       const current = result?.applied.meeting;
+      if (added.size) await this.direct.postMissing(meeting.id);
       if (current?.state === 'open' && this.ctx.stores.meetings.currentSession(meeting.id)?.record) {
+        const waiting = this.direct.asksDirectly(current)
+          ? this.ctx.t.waitingForConsentDirect
+          : this.ctx.t.waitingForConsent;
         for (const p of people.filter((x) => added.has(x.userId))) {
-          await this.ctx.chat.send(
-            current.roomId,
-            this.ctx.t.waitingForConsent(mention(p.userId, p.displayName)),
-          );
+          await this.ctx.chat.send(current.roomId, waiting(mention(p.userId, p.displayName)));
         }
       }
       const pill = (p: { userId: string; displayName: string }) => mention(p.userId, p.displayName);
@@ -204,53 +213,4 @@ export class Planning {
       };
     });
   }
-}
-
-/** A link to one event that Matrix clients open in place (matrix.to, with a server to find the room). */
-export function permalink(roomId: string, eventId: string, viaUserId: string): string {
-  const via = viaUserId.slice(viaUserId.indexOf(':') + 1);
-  return `https://matrix.to/#/${encodeURIComponent(roomId)}/${encodeURIComponent(eventId)}?via=${encodeURIComponent(via)}`;
-}
-
-/** The full text as a message: a header line, then the text (its plain body is header + blank line + text). */
-export function fullNoticeMessage(ctx: AppContext, text: string, sha256: string): Rich {
-  return join([ctx.t.noticeFullHeader(shortVersion(sha256)), paragraphs(text)], '\n\n');
-}
-
-/**
- * Posts the privacy notice of a meeting: the full text once per room and notice version, then the
- * short first layer that links to it. Returns the first layer's event ID. Resumable: the full
- * text's event ID is stored before the first layer is sent, and both sends are keyed.
- */
-export async function postNotice(
-  ctx: AppContext,
-  meeting: { id: number; roomId: string; title: string; noticeSha256: string },
-): Promise<string> {
-  const key = `notice-full:${meeting.roomId}:${meeting.noticeSha256}`;
-  let fullEventId = ctx.stores.state.read(key);
-  if (!fullEventId) {
-    const text = ctx.stores.meetings.noticeText(meeting.noticeSha256) ?? ctx.notice.text;
-    fullEventId = await ctx.chat.send(meeting.roomId, fullNoticeMessage(ctx, text, meeting.noticeSha256), {
-      notice: true,
-      key: `notice-full:${meeting.noticeSha256}`,
-    });
-    ctx.stores.state.write(key, fullEventId);
-  }
-  const facts = noticeFacts(ctx.config, ctx.language);
-  return ctx.chat.send(
-    meeting.roomId,
-    ctx.t.noticeFirstLayer({
-      title: meeting.title,
-      version: shortVersion(meeting.noticeSha256),
-      controller: facts.controller ?? '',
-      contact: facts.contact ?? '',
-      bbbProvider: facts.bbbProvider ?? '',
-      recordingDays: ctx.config.retention.recordingDays,
-      prefix: ctx.config.matrix.commandPrefix,
-      fullText: permalink(meeting.roomId, fullEventId, ctx.chat.botUserId),
-      botDeletes: !ctx.config.bbb.acceptUnconfirmedDeletion,
-    }),
-    // A plain message, not m.notice: people should read this one (clients show notices subdued).
-    { key: `notice:${meeting.id}` },
-  );
 }

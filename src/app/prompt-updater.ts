@@ -2,10 +2,16 @@ import { createHash } from 'node:crypto';
 import type { MeetingRow } from '../db/meetings-store.js';
 import type { Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
-import { readMeeting, renderPrompt } from './views.js';
+import { readMeeting, renderDirectPrompt, renderPrompt } from './views.js';
+
+/** What a message shows, as a short fingerprint (an edit that shows the same is not sent). */
+export function fingerprint(message: Rich): string {
+  return createHash('sha256').update(message.text).update('\0').update(message.html).digest('hex');
+}
 
 /**
- * Keeps each consent prompt's tally current by editing it. Edits are coalesced per meeting: a burst
+ * Keeps each consent prompt's tally current by editing it, and each private prompt (consent.ask
+ * "direct") showing its person's own answer. Edits are coalesced per meeting: a burst
  * of reactions within `delayMs` produces one edit (plus at most one more if reactions arrive while
  * an edit is in flight), not one edit per reaction.
  */
@@ -70,14 +76,24 @@ export class PromptUpdater {
     const meeting = this.ctx.stores.meetings.get(meetingId);
     if (!meeting?.promptEventId) return;
     const view = readMeeting(this.ctx, meeting);
-    const prompt = renderPrompt(this.ctx, view, this.stateNote(meeting));
+    const note = this.stateNote(meeting);
+    const prompt = renderPrompt(this.ctx, view, note);
     // An edit that would show what the prompt already shows is not sent (a restart re-checks every
     // meeting it reconciles: hundreds of identical edits otherwise).
-    const shown = createHash('sha256').update(prompt.text).update('\0').update(prompt.html).digest('hex');
-    if (this.ctx.stores.state.promptShown(meetingId) === shown) return;
-    await this.ctx.chat.edit(meeting.roomId, meeting.promptEventId, prompt);
-    this.ctx.stores.state.setPromptShown(meetingId, shown);
-    this.editsSent++;
+    const shown = fingerprint(prompt);
+    if (this.ctx.stores.state.promptShown(meetingId) !== shown) {
+      await this.ctx.chat.edit(meeting.roomId, meeting.promptEventId, prompt);
+      this.ctx.stores.state.setPromptShown(meetingId, shown);
+      this.editsSent++;
+    }
+    for (const dm of this.ctx.stores.meetings.dmPrompts(meetingId)) {
+      const own = renderDirectPrompt(this.ctx, view, dm.userId, note);
+      const ownShown = fingerprint(own);
+      if (dm.shown === ownShown) continue;
+      await this.ctx.chat.edit(dm.roomId, dm.eventId, own);
+      this.ctx.stores.meetings.setDmPromptShown(meetingId, dm.userId, ownShown);
+      this.editsSent++;
+    }
   }
 
   private stateNote(meeting: MeetingRow): Rich | null {

@@ -6,6 +6,7 @@ import type { DirectRooms } from './direct-rooms.js';
 import type { MeetingLifecycle } from './lifecycle.js';
 import type { Outbox } from './outbox.js';
 import type { Planning } from './planning.js';
+import type { ReactionSeen } from './ports.js';
 import type { PromptUpdater } from './prompt-updater.js';
 import { mayHoldRecording } from './withdrawal.js';
 
@@ -97,10 +98,23 @@ export class Reconciler {
       return;
     }
     if (!meeting.noRecord) {
-      const { reactions: seen, unreadable } = await this.ctx.chat.reactionsTo(
-        meeting.roomId,
-        meeting.promptEventId,
-      );
+      // The prompts people answer on: the one in the room, or each invitee's own in their DM room.
+      const prompts =
+        meeting.consentAsk === 'room'
+          ? [{ roomId: meeting.roomId, eventId: meeting.promptEventId, userId: null as string | null }]
+          : this.ctx.stores.meetings.dmPrompts(meetingId);
+      const seen: (ReactionSeen & { roomId: string; relatesTo: string })[] = [];
+      const unreadable: string[] = [];
+      for (const prompt of prompts) {
+        const read = await this.ctx.chat.reactionsTo(prompt.roomId, prompt.eventId);
+        for (const reaction of read.reactions) {
+          // On a private prompt only its person answers.
+          if (prompt.userId !== null && reaction.sender !== prompt.userId) continue;
+          seen.push({ ...reaction, roomId: prompt.roomId, relatesTo: prompt.eventId });
+        }
+        unreadable.push(...read.unreadable);
+      }
+      seen.sort((a, b) => a.ts - b.ts);
       // Removed reactions first: a new answer must not open the meeting on a consent that is gone.
       const present = new Set([...seen.map((r) => r.eventId), ...unreadable]);
       const latest = new Map<string, ReturnType<typeof this.ctx.stores.meetings.consentEvents>[number]>();
@@ -108,14 +122,16 @@ export class Reconciler {
       const effects: Effect[] = [];
       for (const entry of latest.values()) {
         if (!entry.reactionEventId || present.has(entry.reactionEventId)) continue;
+        const roomId = this.intake.answerRoom(meeting, entry.userId);
+        if (!roomId) continue;
         // Who removed it, as the homeserver confirms (null: it confirms no redaction); the lifecycle
         // decides what that means.
-        const redactor = await this.ctx.chat.redactedBy(meeting.roomId, entry.reactionEventId);
+        const redactor = await this.ctx.chat.redactedBy(roomId, entry.reactionEventId);
         effects.push(
           ...(await this.intake.applyRedaction(
             meetingId,
             {
-              roomId: meeting.roomId,
+              roomId,
               sender: redactor,
               eventId: `reconcile:${entry.reactionEventId}`,
               redacts: entry.reactionEventId,
@@ -144,10 +160,10 @@ export class Reconciler {
         await this.intake.applyReaction(
           meetingId,
           {
-            roomId: meeting.roomId,
+            roomId: reaction.roomId,
             sender: reaction.sender,
             eventId: reaction.eventId,
-            relatesTo: meeting.promptEventId,
+            relatesTo: reaction.relatesTo,
             key: reaction.key,
           },
           answer,

@@ -1,6 +1,6 @@
 import { mention, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
-import { fitting, readMeeting, someOf } from './views.js';
+import { fitting, namesShown, readMeeting, someOf } from './views.js';
 
 const MINUTE_MS = 60_000;
 
@@ -22,8 +22,10 @@ const sentKey = (meetingId: number) => `reminder-sent:${meetingId}`;
 
 /**
  * Reminders before scheduled meetings (`reminders.minutesBefore`): one message in the meeting's
- * room, as a reply to the prompt, naming who has not answered yet. Sent once: a keyed send (the
- * homeserver deduplicates a resend after a crash) and a stored mark.
+ * room, as a reply to the prompt, naming who has not answered yet where the room may see names;
+ * else with the count only, and a private reminder to each person who has not answered, as a reply
+ * to their own prompt. Sent once: keyed sends (the homeserver deduplicates a resend after a crash)
+ * and a stored mark.
  */
 export class Reminders {
   constructor(private readonly ctx: AppContext) {}
@@ -35,6 +37,11 @@ export class Reminders {
     for (const meeting of this.ctx.stores.meetings.inStates(['collecting'])) {
       if (!reminderDue(meeting, leadMs, now) || this.ctx.stores.state.read(sentKey(meeting.id))) continue;
       const view = readMeeting(this.ctx, meeting);
+      if (!meeting.noRecord && !namesShown(this.ctx.config.consent.showNames, meeting)) {
+        await this.remindPrivately(meeting.id, view, now);
+        sent++;
+        continue;
+      }
       const pending = meeting.noRecord
         ? null
         : view.invitees
@@ -61,5 +68,33 @@ export class Reminders {
       sent++;
     }
     return sent;
+  }
+
+  private async remindPrivately(meetingId: number, view: ReturnType<typeof readMeeting>, now: number) {
+    const { meeting } = view;
+    const at = meeting.scheduledAt as number;
+    const timing = {
+      ref: this.ctx.t.meetingRef(meeting.id, meeting.title),
+      minutes: Math.max(1, Math.round((at - now) / MINUTE_MS)),
+      when: this.ctx.dateTime(at),
+    };
+    await this.ctx.chat.send(
+      meeting.roomId,
+      this.ctx.t.reminderCounts({ ...timing, pending: view.decision.pending.length }),
+      { key: `reminder:${meetingId}`, replyTo: meeting.promptEventId ?? undefined },
+    );
+    for (const userId of view.decision.pending) {
+      const prompt = this.ctx.stores.meetings.dmPrompt(meetingId, userId);
+      if (!prompt) continue; // not reachable by DM: the room was told when asking failed
+      await this.ctx.chat
+        .send(prompt.roomId, this.ctx.t.reminderDirect(timing), {
+          key: `reminder:${meetingId}`,
+          replyTo: prompt.eventId,
+        })
+        .catch((error) =>
+          this.ctx.log.warn({ err: error, meetingId, userId }, 'could not send a reminder by direct message'),
+        );
+    }
+    this.ctx.stores.state.write(sentKey(meetingId), String(now));
   }
 }

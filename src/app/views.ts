@@ -21,6 +21,31 @@ export function readMeeting(ctx: AppContext, meeting: MeetingRow): MeetingView {
   return { meeting, invitees, statuses, decision: decideRecording(statuses, meeting.noRecord) };
 }
 
+/**
+ * Whether the meeting's room may see who answered what: with prompts in the room every client shows
+ * the reactions anyway; with private prompts only where the operator chose so (consent.showNames).
+ */
+export function namesShown(showNames: boolean, meeting: Pick<MeetingRow, 'consentAsk'>): boolean {
+  return meeting.consentAsk === 'room' || showNames;
+}
+
+/** The tally as counts only: who answered what stays between each person and the bot. */
+export function counts(view: MeetingView): TallyView {
+  const d = view.decision;
+  return {
+    agreed: [],
+    declined: [],
+    withdrawn: [],
+    pending: [],
+    totals: {
+      agreed: d.agreed.length,
+      declined: d.declined.length,
+      withdrawn: d.withdrawn.length,
+      pending: d.pending.length,
+    },
+  };
+}
+
 export function nameOf(view: MeetingView, userId: string): string {
   return view.invitees.find((i) => i.userId === userId)?.displayName ?? userId;
 }
@@ -131,7 +156,28 @@ function promptShowing(
     when: m.scheduledAt ? ctx.dateTime(m.scheduledAt) : null,
     invitees: someOf(ctx, pills, Math.min(shown, pills.length)),
     noRecord: m.noRecord,
-    tally: tally(view, shown, named),
+    tally: namesShown(ctx.config.consent.showNames, m) ? tally(view, shown, named) : counts(view),
+    closedNote,
+    ask: m.consentAsk === 'direct' ? 'direct' : 'room',
+  });
+}
+
+/** The consent prompt in one invitee's DM room, with their own answer so far. */
+export function renderDirectPrompt(
+  ctx: AppContext,
+  view: MeetingView,
+  userId: string,
+  closedNote: Rich | null = null,
+): Rich {
+  const m = view.meeting;
+  const status = view.statuses.get(userId);
+  return ctx.t.directPrompt({
+    id: m.id,
+    title: m.title,
+    organizer: person(m.organizerId, nameOf(view, m.organizerId)),
+    when: m.scheduledAt ? ctx.dateTime(m.scheduledAt) : null,
+    prefix: ctx.config.matrix.commandPrefix,
+    answer: status ?? 'pending',
     closedNote,
   });
 }
@@ -141,6 +187,7 @@ export function recordingStatement(ctx: AppContext, view: MeetingView, record: b
   const d = view.decision;
   if (record) return ctx.t.recordingOn(d.agreed.length);
   if (view.meeting.noRecord) return ctx.t.recordingOffNoRecord;
+  if (!namesShown(ctx.config.consent.showNames, view.meeting)) return ctx.t.recordingOffNotAll;
   const who = (id: string) => person(id, nameOf(view, id));
   const reasons = [
     ...d.declined.map((id) => ctx.t.reasonDeclined(who(id))),

@@ -9,6 +9,7 @@ import type { Config } from '../config/schema.js';
 import { MIGRATIONS_FOLDER } from '../db/open.js';
 import { jsonOf, networkReason } from '../fetch-answers.js';
 import { loadNotice } from '../notice.js';
+import { checkEncryption } from './encryption.js';
 import { checkInviters } from './settings.js';
 
 /**
@@ -32,7 +33,8 @@ export type CheckName =
   | 'bbb'
   | 'notice'
   | 'database'
-  | 'clock';
+  | 'clock'
+  | 'encryption';
 
 export interface CheckResult {
   name: CheckName;
@@ -77,6 +79,9 @@ export async function runChecks(config: Config, options: CheckOptions = {}): Pro
     checkNotice(config),
     checkDatabase(config.database.path),
     checkClock(homeserver.serverDate, options),
+    homeserver.result.status === 'ok'
+      ? await checkEncryption(config, options.fetch)
+      : { name: 'encryption', status: 'warn', message: 'not checked: the homeserver check did not pass' },
   ];
 }
 

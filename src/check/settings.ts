@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { decodeRecoveryKey, isPlaceholderKey } from '../config/recovery-key.js';
 import type { Config } from '../config/schema.js';
 
 // Settings that parse but are certainly wrong: values left in from config.example.json, and an inviter
@@ -17,6 +18,13 @@ const EXAMPLE_NOTICE: Partial<Record<keyof Config['notice'], string>> = {
   contact: 'privacy@example.org',
   bbbProvider: 'Example Hosting GmbH, Host Road 2, 01099 Dresden, Germany',
   bbbProviderPrivacyUrl: 'https://hosting.example.org/privacy',
+  finalDeletion:
+    'BigBlueButton moves a deleted recording to a trash folder; Example Hosting empties it every night, and backups are overwritten after 14 days.',
+  dpo: 'Data Protection Officer, Example GmbH, dpo@example.org',
+  homeserverOperator: 'Example GmbH (own Matrix homeserver), Example Street 1, 10115 Berlin, Germany',
+  thirdCountry:
+    'The BBB server and the Matrix homeserver are in Germany; no data is transferred to third countries.',
+  logRetention: "The bot's log is kept for two weeks, backups of its database for one month.",
 };
 
 /** example.com/.org/.net and the .example top-level domain are reserved: no real server has them. */
@@ -67,6 +75,11 @@ export function exampleValueProblems(config: Config): string[] {
   for (const [key, value, fix] of secrets)
     if (value !== undefined && PLACEHOLDER.test(value))
       problems.push(`${key}: still the example's placeholder: ${fix}`);
+  // The example's recovery key is a valid one (all zero bytes): anyone could read what it protects.
+  if (config.matrix.recoveryKey && isPlaceholderKey(decodeRecoveryKey(config.matrix.recoveryKey)))
+    problems.push(
+      "matrix.recoveryKey: still the example's placeholder, which anyone can read: make your own with `npm run recovery-key` (or MATRIX_RECOVERY_KEY), or remove the key",
+    );
   const urls: [string, string | undefined][] = [
     ['matrix.homeserverUrl', config.matrix.homeserverUrl],
     ['bbb.url', config.bbb.url],

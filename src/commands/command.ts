@@ -29,7 +29,15 @@ export interface CommandContext<S extends ServiceName = ServiceName> {
   role: 'admin' | 'member';
   t: Catalogue;
   clock: Clock;
-  settings: { language: Language; timezone: string; maxInvitees: number };
+  /** `showNames`: consent.showNames (who answered what may be named in the meeting's room). */
+  /** `finalDeletion`: notice.finalDeletion, what "deleted" means on this BBB server. */
+  settings: {
+    language: Language;
+    timezone: string;
+    maxInvitees: number;
+    showNames: boolean;
+    finalDeletion: string;
+  };
   /** A time and a date as people here read them (configured language and time zone). */
   dateTime(at: number): string;
   date(at: number): string;

@@ -75,6 +75,8 @@ export class CommandDispatcher {
         language: ctx.language,
         timezone: ctx.config.timezone,
         maxInvitees: ctx.config.limits.maxInvitees,
+        showNames: ctx.config.consent.showNames,
+        finalDeletion: ctx.config.notice.finalDeletion ?? '',
       },
       dateTime: (at) => ctx.dateTime(at),
       date: (at) => ctx.date(at),

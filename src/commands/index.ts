@@ -5,6 +5,7 @@ import { helpCommand } from './help.js';
 import invite from './invite.js';
 import meeting from './meeting.js';
 import mydata from './mydata.js';
+import notice from './notice.js';
 import ping from './ping.js';
 import purge from './purge.js';
 import recordings from './recordings.js';
@@ -23,6 +24,7 @@ export const commandTable: readonly CommandDefinition[] = [
   recordings,
   purge,
   mydata,
+  notice,
   evidence,
   ping,
   helpCommand(() => commandTable),

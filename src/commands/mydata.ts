@@ -21,18 +21,27 @@ export default defineCommand<'personal' | 'members' | 'direct'>({
         version: e.noticeSha256.slice(0, 12),
       }),
     );
+    const file = {
+      name: `mydata-${new Date(c.clock.now()).toISOString().slice(0, 10)}.json`,
+      mimetype: 'application/json',
+      data: Buffer.from(`${JSON.stringify(data.copy, null, 2)}\n`, 'utf8'),
+    };
     const answer = t.mydata({
       userId: c.sender,
       meetings: meetings.map((m) => t.meetingRef(m.id, m.title)),
       consents,
       deliveries: data.deliveries,
       audit: data.audit,
+      recordings: data.copy.meetings.reduce((n, m) => n + m.recordings.length, 0),
+      file: file.name,
     });
     // Personal data is not read out in front of others: a room with more people gets a DM instead.
     const joined = await members.joinedMembers(c.roomId);
     const others = [...joined.keys()].filter((id) => id !== c.sender);
     if (others.length === 0) {
       await c.reply(answer);
+      // Uploaded encrypted where the room is (the chat port encrypts files for encrypted rooms).
+      await direct.sendFile(c.roomId, file);
       return;
     }
     let dm: string;
@@ -45,6 +54,7 @@ export default defineCommand<'personal' | 'members' | 'direct'>({
       return;
     }
     await direct.send(dm, answer);
+    await direct.sendFile(dm, file);
     // Said in the room: whom the answer went to (several people may have asked).
     await c.reply(t.mydataSent(mention(c.sender, joined.get(c.sender) ?? c.sender)));
   },

@@ -49,7 +49,7 @@ export default defineCommand<'meetings' | 'recordings' | 'progress'>({
           outcome.deleted.map(name),
           outcome.failed.map((f) => t.purgeFailedItem(name(f.recording), f.reason)),
         ),
-        t.bbbSoftDeleteNote,
+        t.deletionMeans(c.settings.finalDeletion),
       ]),
     );
   },

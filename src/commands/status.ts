@@ -1,10 +1,10 @@
 import type { MeetingRow } from '../app/command-services.js';
-import { fitting, tally } from '../app/views.js';
-import { join } from '../i18n/rich.js';
+import { counts, fitting, namesShown, tally } from '../app/views.js';
+import { join, person } from '../i18n/rich.js';
 import { defineCommand } from './command.js';
 import { isMeetingRef, resolveMeeting } from './meeting-ref.js';
 
-export default defineCommand<'meetings'>({
+export default defineCommand<'meetings' | 'direct'>({
   name: 'status',
   usage: 'status [#meeting]',
   permission: 'anyone',
@@ -21,12 +21,13 @@ export default defineCommand<'meetings'>({
     const meeting = latest ?? resolveMeeting(c, ref, ['collecting', 'open']);
     const view = meetings.view(meeting);
     const session = meetings.currentSession(meeting.id);
+    const named = namesShown(c.settings.showNames, meeting);
     const render = (shown: number) => {
       const status = t.status({
         ref: t.meetingRef(meeting.id, meeting.title),
         state: t.stateNames[meeting.state] ?? meeting.state,
         when: meeting.scheduledAt ? c.dateTime(meeting.scheduledAt) : null,
-        tally: tally(view, shown),
+        tally: named ? tally(view, shown) : counts(view),
         recording: session ? (session.record ? t.recordingStateOn : t.recordingStateOff) : null,
       });
       return latest ? join([t.statusLatest, status], '\n') : status;
@@ -36,5 +37,19 @@ export default defineCommand<'meetings'>({
     await c.reply(
       fitting(c, (shown) => render(shown === everyone ? Number.POSITIVE_INFINITY : shown), everyone),
     );
+    // Answers stay private: the organizer learns by DM who has not answered yet (to remind them).
+    if (!named && c.sender === meeting.organizerId && meeting.state === 'collecting' && !meeting.noRecord) {
+      const pending = view.invitees
+        .filter((i) => view.decision.pending.includes(i.userId))
+        .map((i) => person(i.userId, i.displayName));
+      await c.services.direct.tell(
+        c.sender,
+        fitting(
+          c,
+          (n) => t.statusPending(t.meetingRef(meeting.id, meeting.title), pending.slice(0, n)),
+          pending.length,
+        ),
+      );
+    }
   },
 });

@@ -1,5 +1,15 @@
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
+import { decodeRecoveryKey } from './recovery-key.js';
+
+function isRecoveryKey(text: string): boolean {
+  try {
+    decodeRecoveryKey(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 // One schema for validation, defaults and documentation: `describe()` texts feed the configuration
 // reference in the README (scripts/config-docs.ts), and a test keeps the two in step.
@@ -30,6 +40,16 @@ export const configSchema = z.strictObject({
         .optional()
         .describe(
           'Password of the bot account, only for automatic recovery: when the encryption keys are lost or damaged, the bot logs in a new device with it (and removes the old one) instead of running unencrypted. Not needed otherwise',
+        ),
+      recoveryKey: z
+        .string()
+        .refine(
+          (text) => isRecoveryKey(text),
+          'a recovery key as Element shows it, e.g. made by `npm run recovery-key`',
+        )
+        .optional()
+        .describe(
+          "Recovery key of the bot account's secret storage: with it the bot keeps its cross-signing keys and a backup of its room keys on the homeserver, so that a new device (lost key store) is cross-signed again and reads earlier encrypted messages. Made by `npm run recovery-key`, or Element's recovery key of the account. Never logged",
         ),
       commandPrefix: z
         .string()
@@ -131,9 +151,10 @@ export const configSchema = z.strictObject({
         .number()
         .int()
         .min(1)
-        .nullable()
         .default(30)
-        .describe('Days a recording is kept; null keeps it until consent is withdrawn'),
+        .describe(
+          'Days a recording is kept (always a number: a recording kept until someone withdraws would have no end)',
+        ),
       evidenceDaysAfterPurge: z
         .number()
         .int()
@@ -149,6 +170,23 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe('Recording retention and purge'),
+  consent: z
+    .strictObject({
+      ask: z
+        .enum(['direct', 'room'])
+        .default('direct')
+        .describe(
+          '"direct" (default): each invitee gets the first layer of the notice and the consent prompt in their direct-message room with the bot and answers there; the meeting\'s room sees counts only. "room": the prompt stands in the meeting\'s room, where every client shows who reacted with what (the first layer says so)',
+        ),
+      showNames: z
+        .boolean()
+        .default(false)
+        .describe(
+          'Show in the meeting\'s room who agreed, declined or withdrew (with "direct"). Off by default: only counts; turn on only where a works agreement allows it',
+        ),
+    })
+    .prefault({})
+    .describe('How consent is asked for'),
   limits: z
     .strictObject({
       maxInvitees: z
@@ -159,6 +197,14 @@ export const configSchema = z.strictObject({
         .default(100)
         .describe(
           'Most invitees of one meeting, organizer included (also for a meeting of "everyone in the room", and after !invite). Large meetings get a compact consent prompt (counts, then names as far as they fit) that stays within the homeserver\'s 64 KiB event limit; up to 100, every invitee is notified even with the longest Matrix IDs',
+        ),
+      unansweredDays: z
+        .number()
+        .int()
+        .min(1)
+        .default(14)
+        .describe(
+          'A meeting planned without --at that never opens (someone never answers) expires after this many days: cancelled, and its evidence then pruned like that of any cancelled meeting',
         ),
     })
     .prefault({})
@@ -195,6 +241,47 @@ export const configSchema = z.strictObject({
         .optional()
         .describe(
           'Who runs the BBB server: name and postal address. Shown in the notice; required by the shipped notice texts',
+        ),
+      finalDeletion: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'What "deleted" means on your BBB server, in the notice\'s language: what the provider does after a delete (plain BBB moves the files to a trash folder, the raw media stay until a clean-up) and when the files are finally gone, backups included. Shown in the notice and in every message about a deletion; required',
+        ),
+      dpo: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'The data-protection officer, if one is appointed: name or office and how to reach them (shown in the notice as its own contact). Without it the notice says none is appointed and names notice.contact',
+        ),
+      homeserverOperator: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'Who runs the Matrix homeserver the chat and the bot use (a recipient of the data): name and postal address. Required by the shipped notice texts',
+        ),
+      thirdCountry: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'Where the BBB server and the homeserver process the data and whether any of it leaves the EU/EEA (and on which safeguard), in the notice\'s language, e.g. "Both servers are in Germany; no data is transferred to third countries." Required by the shipped notice texts',
+        ),
+      logRetention: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          "How long the bot's log (journal) and the backups of its database are kept, in the notice's language, e.g. \"The bot's log is kept for 14 days, backups of its database for 30 days.\" Required by the shipped notice texts",
+        ),
+      legalBasis: z
+        .enum(['colleagues', 'customers'])
+        .default('colleagues')
+        .describe(
+          'Who meets through the bot, for the legal basis the notice states for the meetings themselves: "colleagues" (employees among themselves) or "customers" (contractual partners and customers)',
         ),
       bbbProviderPrivacyUrl: httpUrl()
         .optional()
@@ -250,5 +337,6 @@ export type Config = z.infer<typeof configSchema>;
 export const secretEnvironment = [
   { path: ['matrix', 'accessToken'], variable: 'MATRIX_ACCESS_TOKEN' },
   { path: ['matrix', 'password'], variable: 'MATRIX_PASSWORD' },
+  { path: ['matrix', 'recoveryKey'], variable: 'MATRIX_RECOVERY_KEY' },
   { path: ['bbb', 'secret'], variable: 'BBB_SECRET' },
 ] as const;

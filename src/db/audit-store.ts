@@ -1,11 +1,12 @@
-import { asc, eq, or, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt, notExists, or, sql } from 'drizzle-orm';
 import type { Db } from './open.js';
-import { auditLog } from './schema.js';
+import { auditLog, meetings } from './schema.js';
 
 export type AuditAction =
   | 'meeting.planned'
   | 'meeting.opened'
   | 'meeting.cancelled'
+  | 'meeting.expired'
   | 'meeting.invited'
   | 'meeting.closed'
   | 'session.planned'
@@ -62,11 +63,53 @@ export class AuditStore {
     for (const observer of this.observers) observer(entry);
   }
 
+  /**
+   * Entries that belong to no meeting (any more), older than `before`: a person's `!mydata`, an
+   * admin's purge, the note that a meeting's evidence was pruned. They go after the evidence period
+   * like the rest (design.md §3.7). Returns how many went.
+   */
+  pruneWithoutMeeting(before: number): number {
+    return this.db
+      .delete(auditLog)
+      .where(
+        and(
+          lt(auditLog.at, before),
+          or(
+            isNull(auditLog.meetingId),
+            notExists(
+              this.db.select({ id: meetings.id }).from(meetings).where(eq(meetings.id, auditLog.meetingId)),
+            ),
+          ),
+        ),
+      )
+      .run().changes;
+  }
+
   forMeeting(meetingId: number) {
     return this.db
       .select()
       .from(auditLog)
       .where(eq(auditLog.meetingId, meetingId))
+      .orderBy(asc(auditLog.id))
+      .all();
+  }
+
+  /**
+   * Every entry by or about this person, or naming them in its details (e.g. among a meeting's
+   * invitees), oldest first: their Art. 15 answer. A scan of the details: only for `!mydata`.
+   */
+  about(userId: string) {
+    const quoted = JSON.stringify(userId);
+    return this.db
+      .select()
+      .from(auditLog)
+      .where(
+        or(
+          eq(auditLog.subjectId, userId),
+          eq(auditLog.actorId, userId),
+          sql`instr(${auditLog.details}, ${quoted}) > 0`,
+        ),
+      )
       .orderBy(asc(auditLog.id))
       .all();
   }

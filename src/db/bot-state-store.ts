@@ -1,6 +1,6 @@
-import { and, eq, gte, lt } from 'drizzle-orm';
+import { and, eq, gte, like, lt, notExists, or } from 'drizzle-orm';
 import type { Db } from './open.js';
-import { directRooms, kv, processedEvents, roomNotes } from './schema.js';
+import { directRooms, invitees, kv, processedEvents, roomNotes } from './schema.js';
 
 /** Small pieces of bot state: handled events, direct-message rooms, one-time room notes, key/value. */
 export class BotStateStore {
@@ -49,10 +49,100 @@ export class BotStateStore {
           .where(and(gte(kv.key, markers), lt(kv.key, `${markers.slice(0, -1)};`)))
           .run();
         tx.delete(kv)
-          .where(eq(kv.key, promptShownKey(id)))
+          .where(or(eq(kv.key, promptShownKey(id)), eq(kv.key, `reminder-sent:${id}`)))
+          .run();
+        // "Could not ask / reach this person" notes of the meeting.
+        tx.delete(roomNotes)
+          .where(like(roomNotes.note, `prompt-undeliverable:${id}:%`))
           .run();
       }
     });
+  }
+
+  /**
+   * What is kept per session and recording of pruned meetings: "playback link sent to …" markers,
+   * "link undeliverable to …" and "BBB unavailable" notes (each names its key range or exact note).
+   */
+  forgetSessionsAndRecordings(sessionIds: readonly number[], recordIds: readonly string[]): void {
+    this.db.transaction((tx) => {
+      for (const recordId of recordIds) {
+        const markers = `playback-sent:${recordId}:`;
+        tx.delete(kv)
+          .where(and(gte(kv.key, markers), lt(kv.key, `${markers.slice(0, -1)};`)))
+          .run();
+      }
+      for (const id of sessionIds) {
+        tx.delete(roomNotes)
+          .where(
+            or(like(roomNotes.note, `undeliverable:${id}:%`), eq(roomNotes.note, `bbb-unavailable:${id}`)),
+          )
+          .run();
+      }
+    });
+  }
+
+  /**
+   * Forgets the DM room of each person no meeting names any more, once it is older than `before`
+   * (a grace period: a new meeting soon after reuses it), with what is kept about that room (the
+   * full notice posted there, one-time notes). Returns how many people were forgotten.
+   */
+  forgetDirectRoomsWithoutMeetings(before: number): number {
+    const gone = this.db
+      .select()
+      .from(directRooms)
+      .where(
+        and(
+          lt(directRooms.createdAt, before),
+          notExists(
+            this.db
+              .select({ one: invitees.userId })
+              .from(invitees)
+              .where(eq(invitees.userId, directRooms.userId)),
+          ),
+        ),
+      )
+      .all();
+    this.db.transaction((tx) => {
+      for (const row of gone) {
+        const notices = `notice-full:${row.roomId}:`;
+        tx.delete(kv)
+          .where(and(gte(kv.key, notices), lt(kv.key, `${notices.slice(0, -1)};`)))
+          .run();
+        tx.delete(roomNotes).where(eq(roomNotes.roomId, row.roomId)).run();
+        tx.delete(directRooms).where(eq(directRooms.userId, row.userId)).run();
+      }
+    });
+    return gone.length;
+  }
+
+  /**
+   * Markers that name this person: key/value entries ending in their ID (e.g. `playback-sent:<rec>:<id>`)
+   * and one-time room notes about them (e.g. `undeliverable:<session>:<id>`). A full scan: only for
+   * a person's own `!mydata`.
+   */
+  markersAbout(userId: string): {
+    kv: { key: string; value: string }[];
+    notes: { roomId: string; note: string; at: number }[];
+  } {
+    return {
+      // LIKE treats _ and % in the ID as wildcards: the exact suffix is checked again.
+      kv: this.db
+        .select()
+        .from(kv)
+        .where(like(kv.key, `%:${userId}`))
+        .all()
+        .filter((r) => r.key.endsWith(`:${userId}`)),
+      notes: this.db
+        .select()
+        .from(roomNotes)
+        .where(like(roomNotes.note, `%:${userId}`))
+        .all()
+        .filter((r) => r.note.endsWith(`:${userId}`)),
+    };
+  }
+
+  directRoomRow(userId: string) {
+    return this.db.select().from(directRooms).where(eq(directRooms.userId, userId)).get();
   }
 
   forgetEventsBefore(at: number): number {

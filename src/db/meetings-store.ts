@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, notExists, sql } from 'drizzle-orm';
 import { type ConsentKind, currentStatuses, isConsentKind } from '../domain/consent.js';
 import {
   isMeetingState,
@@ -9,12 +9,22 @@ import {
 } from '../domain/lifecycle.js';
 import { cleanName } from '../domain/names.js';
 import type { Db } from './open.js';
-import { consentEvents, invitees, linkDeliveries, meetings, notices, sessions } from './schema.js';
+import {
+  consentEvents,
+  consentTexts,
+  dmPrompts,
+  invitees,
+  linkDeliveries,
+  meetings,
+  notices,
+  sessions,
+} from './schema.js';
 
 export type MeetingRow = typeof meetings.$inferSelect;
 export type InviteeRow = typeof invitees.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type ConsentRow = typeof consentEvents.$inferSelect;
+export type DmPromptRow = typeof dmPrompts.$inferSelect;
 
 export interface NewMeeting {
   roomId: string;
@@ -26,6 +36,8 @@ export interface NewMeeting {
   commandEventId: string;
   scheduledAt: number | null;
   invitees: { userId: string; displayName: string }[];
+  /** Where consent is asked (config consent.ask); defaults to the meeting's room. */
+  consentAsk?: 'direct' | 'room';
 }
 
 export type ConsentSource = 'reaction' | 'redaction' | 'command' | 'reconcile';
@@ -56,6 +68,7 @@ export class MeetingsStore {
           commandEventId: m.commandEventId,
           scheduledAt: m.scheduledAt,
           createdAt: now,
+          consentAsk: m.consentAsk ?? 'room',
         })
         .returning()
         .get();
@@ -113,7 +126,10 @@ export class MeetingsStore {
     return rows.map((r) => r.meeting);
   }
 
-  setPosted(id: number, fields: { noticeEventId?: string; promptEventId?: string }): void {
+  setPosted(
+    id: number,
+    fields: { noticeEventId?: string; promptEventId?: string; consentTextSha256?: string },
+  ): void {
     this.db.update(meetings).set(fields).where(eq(meetings.id, id)).run();
   }
 
@@ -182,12 +198,17 @@ export class MeetingsStore {
     matrixEventId: string | null;
     reactionEventId?: string | null;
     noticeSha256: string;
+    consentTextSha256?: string | null;
     actorId: string;
     source: ConsentSource;
   }): boolean {
     const result = this.db
       .insert(consentEvents)
-      .values({ ...e, reactionEventId: e.reactionEventId ?? null })
+      .values({
+        ...e,
+        reactionEventId: e.reactionEventId ?? null,
+        consentTextSha256: e.consentTextSha256 ?? null,
+      })
       .onConflictDoNothing()
       .run();
     return result.changes > 0;
@@ -330,6 +351,27 @@ export class MeetingsStore {
       .run();
   }
 
+  /** This person's invitee rows (the display name stored per meeting). */
+  inviteeRowsOf(userId: string): InviteeRow[] {
+    return this.db
+      .select()
+      .from(invitees)
+      .where(eq(invitees.userId, userId))
+      .orderBy(asc(invitees.meetingId))
+      .all();
+  }
+
+  /** Personal links handed to this person (where and when; the link itself is not stored). */
+  deliveriesOf(userId: string) {
+    return this.db
+      .select({ delivery: linkDeliveries, session: sessions })
+      .from(linkDeliveries)
+      .innerJoin(sessions, eq(sessions.id, linkDeliveries.sessionId))
+      .where(eq(linkDeliveries.userId, userId))
+      .orderBy(asc(linkDeliveries.deliveredAt))
+      .all();
+  }
+
   deliveriesOfUser(userId: string): number {
     const row = this.db
       .select({ n: sql<number>`count(*)` })
@@ -337,6 +379,102 @@ export class MeetingsStore {
       .where(eq(linkDeliveries.userId, userId))
       .get();
     return row?.n ?? 0;
+  }
+
+  /** The consent prompt in a person's DM room, stored as soon as it is posted. */
+  setDmPrompt(p: { meetingId: number; userId: string; roomId: string; eventId: string }, now: number): void {
+    this.db
+      .insert(dmPrompts)
+      .values({ ...p, postedAt: now })
+      .onConflictDoNothing()
+      .run();
+  }
+
+  dmPrompts(meetingId: number): DmPromptRow[] {
+    return this.db.select().from(dmPrompts).where(eq(dmPrompts.meetingId, meetingId)).all();
+  }
+
+  dmPrompt(meetingId: number, userId: string): DmPromptRow | undefined {
+    return this.db
+      .select()
+      .from(dmPrompts)
+      .where(and(eq(dmPrompts.meetingId, meetingId), eq(dmPrompts.userId, userId)))
+      .get();
+  }
+
+  dmPromptByEvent(eventId: string): DmPromptRow | undefined {
+    return this.db.select().from(dmPrompts).where(eq(dmPrompts.eventId, eventId)).get();
+  }
+
+  dmPromptsOfUser(userId: string): DmPromptRow[] {
+    return this.db.select().from(dmPrompts).where(eq(dmPrompts.userId, userId)).all();
+  }
+
+  setDmPromptShown(meetingId: number, userId: string, shown: string): void {
+    this.db
+      .update(dmPrompts)
+      .set({ shown })
+      .where(and(eq(dmPrompts.meetingId, meetingId), eq(dmPrompts.userId, userId)))
+      .run();
+  }
+
+  /** Stores the first layer and prompt as posted (once per text); returns its SHA-256. */
+  storeConsentText(
+    t: { sha256: string; noticeSha256: string; language: string; text: string },
+    now: number,
+  ): string {
+    this.db
+      .insert(consentTexts)
+      .values({ ...t, firstUsedAt: now })
+      .onConflictDoNothing()
+      .run();
+    return t.sha256;
+  }
+
+  /**
+   * Forgets first layers with prompts that no meeting, private prompt or answer refers to any more
+   * (they name the organizer, in room mode the invitees): they go with the last evidence using them.
+   */
+  pruneUnusedConsentTexts(): number {
+    return this.db
+      .delete(consentTexts)
+      .where(
+        and(
+          notExists(
+            this.db
+              .select({ x: consentEvents.id })
+              .from(consentEvents)
+              .where(eq(consentEvents.consentTextSha256, consentTexts.sha256)),
+          ),
+          notExists(
+            this.db
+              .select({ x: meetings.id })
+              .from(meetings)
+              .where(eq(meetings.consentTextSha256, consentTexts.sha256)),
+          ),
+          notExists(
+            this.db
+              .select({ x: dmPrompts.eventId })
+              .from(dmPrompts)
+              .where(eq(dmPrompts.consentTextSha256, consentTexts.sha256)),
+          ),
+        ),
+      )
+      .run().changes;
+  }
+
+  setDmPromptText(meetingId: number, userId: string, consentTextSha256: string): void {
+    this.db
+      .update(dmPrompts)
+      .set({ consentTextSha256 })
+      .where(and(eq(dmPrompts.meetingId, meetingId), eq(dmPrompts.userId, userId)))
+      .run();
+  }
+
+  /** The first layer and prompt this person answers on in this meeting (its SHA-256), if stored. */
+  consentTextOf(meeting: MeetingRow, userId: string): string | null {
+    if (meeting.consentAsk === 'direct') return this.dmPrompt(meeting.id, userId)?.consentTextSha256 ?? null;
+    return meeting.consentTextSha256;
   }
 
   noticeText(sha256: string): string | undefined {

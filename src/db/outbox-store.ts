@@ -105,4 +105,9 @@ export class OutboxStore {
   all(): IntentRow[] {
     return this.db.select().from(intents).orderBy(asc(intents.id)).all();
   }
+
+  /** Intents concerning this person (their personal links), for their Art. 15 answer. */
+  ofUser(userId: string): IntentRow[] {
+    return this.db.select().from(intents).where(eq(intents.userId, userId)).orderBy(asc(intents.id)).all();
+  }
 }

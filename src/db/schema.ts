@@ -12,6 +12,20 @@ export const notices = sqliteTable('notices', {
   firstUsedAt: integer('first_used_at').notNull(),
 });
 
+/**
+ * What people answered on: the first layer of the notice and the consent prompt as posted, keyed by
+ * the SHA-256 of that text (identical texts once), with the notice version they belong to.
+ */
+export const consentTexts = sqliteTable('consent_texts', {
+  sha256: text('sha256').primaryKey(),
+  noticeSha256: text('notice_sha256')
+    .notNull()
+    .references(() => notices.sha256),
+  language: text('language').notNull(),
+  text: text('text').notNull(),
+  firstUsedAt: integer('first_used_at').notNull(),
+});
+
 export const meetings = sqliteTable(
   'meetings',
   {
@@ -37,6 +51,13 @@ export const meetings = sqliteTable(
     /** Why it opened: all-answered | scheduled | start-command | no-record */
     openedBy: text('opened_by'),
     closedAt: integer('closed_at'),
+    /**
+     * Where consent is asked: direct (a prompt in each invitee's DM room, see `dm_prompts`) or room
+     * (the prompt above). Kept per meeting: a config change does not move the prompts of a planned one.
+     */
+    consentAsk: text('consent_ask').notNull().default('room'),
+    /** The first layer and prompt as posted in the room (see consent_texts). */
+    consentTextSha256: text('consent_text_sha256'),
   },
   (t) => [index('meetings_room_state').on(t.roomId, t.state)],
 );
@@ -73,6 +94,8 @@ export const consentEvents = sqliteTable(
     /** For agree/decline by reaction: the reaction event whose redaction withdraws it. */
     reactionEventId: text('reaction_event_id'),
     noticeSha256: text('notice_sha256').notNull(),
+    /** The first layer and prompt the person answered on (consent_texts); null before they were stored. */
+    consentTextSha256: text('consent_text_sha256'),
     actorId: text('actor_id').notNull(),
     /** reaction | redaction | command | reconcile */
     source: text('source').notNull(),
@@ -197,6 +220,25 @@ export const processedEvents = sqliteTable('processed_events', {
   eventId: text('event_id').primaryKey(),
   at: integer('at').notNull(),
 });
+
+/** A meeting's consent prompt in one invitee's direct-message room (consent.ask "direct"). */
+export const dmPrompts = sqliteTable(
+  'dm_prompts',
+  {
+    meetingId: integer('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    roomId: text('room_id').notNull(),
+    eventId: text('event_id').notNull().unique(),
+    postedAt: integer('posted_at').notNull(),
+    /** Fingerprint of what the prompt shows now (edits that change nothing are not sent). */
+    shown: text('shown'),
+    /** The first layer and prompt as posted in this DM room (see consent_texts). */
+    consentTextSha256: text('consent_text_sha256'),
+  },
+  (t) => [primaryKey({ columns: [t.meetingId, t.userId] }), index('dm_prompts_user').on(t.userId)],
+);
 
 /** One direct-message room per person, reused for every link. */
 export const directRooms = sqliteTable('direct_rooms', {

@@ -4,8 +4,8 @@ import type { EvidenceReport } from './report.js';
 export type EvidenceFormat = 'csv' | 'json';
 
 /**
- * One CSV table for spreadsheets: a row per meeting, session, invitee, consent event, recording and
- * notice version (column `type`), the columns that do not apply left empty. Times are ISO 8601 UTC.
+ * One CSV table for spreadsheets: a row per meeting, session, invitee, consent event, recording,
+ * notice version and first layer with prompt (column `type`), the columns that do not apply left empty. Times are ISO 8601 UTC.
  */
 export const CSV_COLUMNS = [
   'type',
@@ -24,6 +24,7 @@ export const CSV_COLUMNS = [
   'until',
   'matrix_event_id',
   'notice_version',
+  'consent_text_version',
   'actor',
   'source',
   'recording_id',
@@ -97,6 +98,7 @@ export function evidenceCsv(report: EvidenceReport): string {
           at: c.at,
           matrix_event_id: c.matrixEventId,
           notice_version: c.noticeVersion,
+          consent_text_version: c.consentTextVersion,
           actor: c.actor,
           source: c.source,
         });
@@ -136,12 +138,36 @@ export function evidenceCsv(report: EvidenceReport): string {
       text: n.text,
     });
   }
+  for (const t of report.consentTexts) {
+    rows.push({
+      type: 'consent-text',
+      notice_version: t.noticeVersion,
+      consent_text_version: t.version,
+      at: t.firstUsedAt,
+      detail: `${t.language}: first layer and prompt as posted`,
+      text: t.text,
+    });
+  }
   return stringify(rows, {
     header: true,
     columns: [...CSV_COLUMNS],
-    cast: { boolean: (value) => (value ? 'true' : 'false') },
+    cast: { boolean: (value) => (value ? 'true' : 'false'), string: neutralise },
   });
 }
+
+/**
+ * A cell a spreadsheet would run as a formula (a title or display name like `=HYPERLINK(…)`, which can
+ * send data elsewhere when the DPO opens the file) starts with a quote instead (OWASP's CSV injection
+ * rule: =, +, -, @, tab, carriage return). The quote shows in the cell; nothing runs. Matrix user IDs
+ * in the spec's grammar stay as they are: they start with @, but hold no parenthesis, quote or pipe,
+ * so no function call or DDE link can be made of them.
+ */
+export function neutralise(value: string): string {
+  if (MATRIX_USER_ID.test(value)) return value;
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+const MATRIX_USER_ID = /^@[a-z0-9._=\-/+]+:[A-Za-z0-9.-]+(:\d{1,5})?$/;
 
 export function evidenceJson(report: EvidenceReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;

@@ -1,6 +1,15 @@
 import { and, asc, eq, gte, inArray } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
-import { auditLog, consentEvents, invitees, meetings, notices, recordings, sessions } from '../db/schema.js';
+import {
+  auditLog,
+  consentEvents,
+  consentTexts,
+  invitees,
+  meetings,
+  notices,
+  recordings,
+  sessions,
+} from '../db/schema.js';
 
 /**
  * The consent evidence of DSGVO Art. 7(1): for every meeting in scope, its sessions with their
@@ -20,6 +29,17 @@ export interface EvidenceReport {
   meetings: EvidenceMeeting[];
   /** Every notice version a meeting in scope refers to, with its full text. */
   notices: { version: string; language: string; firstUsedAt: string; text: string }[];
+  /**
+   * What people answered on, by SHA-256: the first layer and the prompt as posted, with the version
+   * of the full text it belongs to. Each consent names both.
+   */
+  consentTexts: {
+    version: string;
+    noticeVersion: string;
+    language: string;
+    firstUsedAt: string;
+    text: string;
+  }[];
 }
 
 export interface EvidenceMeeting {
@@ -59,6 +79,8 @@ export interface EvidenceMeeting {
       matrixEventId: string | null;
       reactionEventId: string | null;
       noticeVersion: string;
+      /** The first layer and prompt answered on (see `consentTexts`); null for answers stored before. */
+      consentTextVersion: string | null;
       actor: string;
       source: string;
     }[];
@@ -193,6 +215,7 @@ export function buildEvidence(db: Db, scope: EvidenceScope, now = Date.now()): E
               matrixEventId: e.matrixEventId,
               reactionEventId: e.reactionEventId,
               noticeVersion: e.noticeSha256,
+              consentTextVersion: e.consentTextSha256,
               actor: e.actorId,
               source: e.source,
             })),
@@ -246,6 +269,21 @@ export function buildEvidence(db: Db, scope: EvidenceScope, now = Date.now()): E
         .orderBy(asc(notices.firstUsedAt))
         .all()
     : [];
+  const shown = [
+    ...new Set(
+      reportMeetings.flatMap((m) =>
+        m.invitees.flatMap((i) => i.consents.map((c) => c.consentTextVersion).filter((v) => v !== null)),
+      ),
+    ),
+  ];
+  const answeredOn = shown.length
+    ? db
+        .select()
+        .from(consentTexts)
+        .where(inArray(consentTexts.sha256, shown))
+        .orderBy(asc(consentTexts.firstUsedAt))
+        .all()
+    : [];
   return {
     generatedAt: iso(now)!,
     scope: {
@@ -259,6 +297,13 @@ export function buildEvidence(db: Db, scope: EvidenceScope, now = Date.now()): E
       language: n.language,
       firstUsedAt: iso(n.firstUsedAt)!,
       text: n.text,
+    })),
+    consentTexts: answeredOn.map((t) => ({
+      version: t.sha256,
+      noticeVersion: t.noticeSha256,
+      language: t.language,
+      firstUsedAt: iso(t.firstUsedAt)!,
+      text: t.text,
     })),
   };
 }

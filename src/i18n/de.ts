@@ -71,23 +71,52 @@ export const de = {
     loginFailure
       ? rich`Die Schlüssel meines Geräts für Ende-zu-Ende-Verschlüsselung sind verloren oder beschädigt (${reason}). Mich mit dem konfigurierten Passwort als neues Gerät anzumelden, ist fehlgeschlagen (${loginFailure}). Ich arbeite vorerst nur in unverschlüsselten Räumen. Abhilfe: ${code('matrix.password')} prüfen und mich neu starten, oder ein neues Zugangstoken (neues Gerät) für mich anlegen, in die Konfiguration eintragen und mich neu starten. Der alte Schlüsselordner wurde beiseitegelegt.`
       : rich`Die Schlüssel meines Geräts für Ende-zu-Ende-Verschlüsselung sind verloren oder beschädigt (${reason}). Ich arbeite vorerst nur in unverschlüsselten Räumen. Abhilfe: das Passwort meines Kontos als ${code('matrix.password')} eintragen und mich neu starten (dann melde ich mich selbst als neues Gerät an), oder ein neues Zugangstoken (neues Gerät) für mich anlegen, in die Konfiguration eintragen und mich neu starten. Der alte Schlüsselordner wurde beiseitegelegt.`,
-  cryptoNewDevice: (reason: string, oldDevice: string, newDevice: string, oldRemoved: boolean) =>
-    rich`Die Schlüssel meines Geräts für Ende-zu-Ende-Verschlüsselung waren verloren oder beschädigt (${reason}). Ich habe mich deshalb als neues Gerät angemeldet und verschlüssele wieder: altes Gerät ${code(oldDevice)}, neues Gerät ${code(newDevice)}. ${oldRemoved ? 'Das alte Gerät habe ich abgemeldet.' : 'Das alte Gerät konnte ich nicht abmelden; bitte in der Sitzungsliste meines Kontos entfernen.'} Nachrichten, die für das alte Gerät verschlüsselt wurden, kann ich nicht mehr lesen. Eure Clients zeigen das neue Gerät als nicht verifiziert an; das ist zu erwarten.`,
+  cryptoNewDevice: (
+    reason: string,
+    oldDevice: string,
+    newDevice: string,
+    oldRemoved: boolean,
+    recovered: { crossSigned: boolean; roomKeys: number | null },
+  ) =>
+    rich`Die Schlüssel meines Geräts für Ende-zu-Ende-Verschlüsselung waren verloren oder beschädigt (${reason}). Ich habe mich deshalb als neues Gerät angemeldet und verschlüssele wieder: altes Gerät ${code(oldDevice)}, neues Gerät ${code(newDevice)}. ${oldRemoved ? 'Das alte Gerät habe ich abgemeldet.' : 'Das alte Gerät konnte ich nicht abmelden; bitte in der Sitzungsliste meines Kontos entfernen.'} ${
+      recovered.roomKeys === null
+        ? 'Nachrichten, die für das alte Gerät verschlüsselt wurden, kann ich nicht mehr lesen.'
+        : `Ich habe ${recovered.roomKeys} Raumschlüssel aus der Schlüsselsicherung wiederhergestellt: Nachrichten, die für das alte Gerät verschlüsselt wurden, kann ich weiter lesen.`
+    } ${
+      recovered.crossSigned
+        ? 'Das neue Gerät ist mit den Schlüsseln meines Kontos aus dem sicheren Speicher quersigniert; eure Clients sehen es als von mir verifiziert.'
+        : rich`Das neue Gerät ist nicht quersigniert: Clients, die nicht verifizierte Geräte ausschließen (Element), schicken mir ihre Schlüssel nicht und zeigen meine Nachrichten nicht an. Bitte ${code('matrix.recoveryKey')} setzen und mich neu starten.`
+    }`,
   ambiguousMeeting: (choices: Rich) =>
     rich`Hier gibt es mehrere Besprechungen, bitte eine Nummer angeben: ${choices}`,
   meetingRef: (id: number, title: string) => rich`#${id} ${bold(title)}`,
 
   noticeFacts: {
-    recordingRetention: (days: number | null) =>
-      days === null
-        ? 'gespeichert, bis eine eingeladene Person ihre Einwilligung widerruft'
-        : `${days === 1 ? '1 Tag' : `${days} Tage`} nach der Aufnahme automatisch gelöscht`,
+    recordingRetention: (days: number) =>
+      `${days === 1 ? '1 Tag' : `${days} Tage`} nach der Aufnahme automatisch gelöscht`,
     withdrawTo: (contact: string, admins: string[]) =>
       admins.length ? `${contact} oder an die Admins des Bots (${admins.join(', ')})` : contact,
+    dpo: (dpo: string | undefined, contact: string): string =>
+      dpo ??
+      `Eine Datenschutzbeauftragte oder ein Datenschutzbeauftragter ist nicht benannt; wenden Sie sich an ${contact}.`,
+    meetingLegalBasis: (basis: 'colleagues' | 'customers'): string =>
+      basis === 'colleagues'
+        ? 'Die Besprechungen dienen der Zusammenarbeit unter Beschäftigten; Rechtsgrundlage ist die Durchführung des Beschäftigungsverhältnisses (Art. 6 Abs. 1 lit. b DSGVO, Art. 88 DSGVO) sowie unser berechtigtes Interesse an einer einfachen und schnellen internen Kommunikation (Art. 6 Abs. 1 lit. f DSGVO).'
+        : 'Die Besprechungen dienen der Kommunikation mit angehenden oder bestehenden Vertragspartnern und Kunden (Art. 6 Abs. 1 lit. b DSGVO) sowie unserem berechtigten Interesse an einer einfachen und schnellen Kommunikation (Art. 6 Abs. 1 lit. f DSGVO).',
+    howAsked: (ask: 'direct' | 'room', prefix: string): string =>
+      ask === 'direct'
+        ? `Vor der Besprechung fragt der Bot jede eingeladene Person in einer Direktnachricht, ob aufgezeichnet werden darf. Sie antworten dort mit der Reaktion ✅ (ja) oder ❌ (nein); dort können Sie die Antwort bis zur Eröffnung ändern und mit ${prefix}withdraw widerrufen.`
+        : 'Vor der Besprechung fragt der Bot im Chatraum der Besprechung, ob aufgezeichnet werden darf. Sie antworten mit der Reaktion ✅ (ja) oder ❌ (nein) auf diese Frage; bis zur Eröffnung der Besprechung können Sie Ihre Antwort ändern. Reaktionen sind für alle im Chatraum sichtbar.',
+    answersShown: (ask: 'direct' | 'room', showNames: boolean): string =>
+      ask === 'room'
+        ? 'Wer wie geantwortet hat, sehen alle Mitglieder des Chatraums (an den Reaktionen); der Bot nennt es auch in seiner Übersicht. Rechtsgrundlage dafür ist unser berechtigtes Interesse an einem nachvollziehbaren Ablauf (Art. 6 Abs. 1 lit. f DSGVO).'
+        : showNames
+          ? 'Wer wie geantwortet hat, nennt der Bot im Chatraum der Besprechung, wie es unsere Betriebsvereinbarung vorsieht (Art. 88 DSGVO, Art. 6 Abs. 1 lit. f DSGVO).'
+          : 'Ihre Antwort sehen nur Sie, der Bot und die Admins des Bots im Einwilligungsnachweis; im Chatraum der Besprechung nennt der Bot nur die Zahl der Zustimmungen, Ablehnungen und fehlenden Antworten. Wer noch nicht geantwortet hat, erfährt nur die Person, die die Besprechung angelegt hat, per Direktnachricht (Art. 6 Abs. 1 lit. f DSGVO).',
     // bbb.acceptUnconfirmedDeletion (issue 22): behind a front-end like b3lb the bot cannot delete.
     withdrawalDeletion: (confirmed: boolean): string =>
       confirmed
-        ? 'Widerruft eine eingeladene Person ihre Einwilligung, löscht der Bot die Aufzeichnungen der Besprechung sofort.'
+        ? 'Widerruft eine eingeladene Person ihre Einwilligung, lässt der Bot die Aufzeichnungen der Besprechung sofort beim Anbieter löschen und wiederholt das, bis der Anbieter die Löschung bestätigt (Abschnitt 2).'
         : 'Der hier genutzte BigBlueButton-Server kann Löschungen nicht bestätigen, deshalb löscht der Bot dort keine Aufzeichnungen: Widerruft eine eingeladene Person ihre Einwilligung, löscht der Verantwortliche die Aufzeichnungen der Besprechung auf Anfrage (Kontakt oben).',
   },
   noticeFirstLayer: (p: {
@@ -96,9 +125,10 @@ export const de = {
     controller: string;
     contact: string;
     bbbProvider: string;
-    recordingDays: number | null;
+    recordingDays: number;
     prefix: string;
     fullText: string;
+    ask: 'direct' | 'room';
     /** False behind a front-end that cannot confirm deletions (bbb.acceptUnconfirmedDeletion). */
     botDeletes: boolean;
   }) =>
@@ -108,13 +138,15 @@ export const de = {
       ),
       bullets([
         rich`Verantwortlich: ${p.controller}. Kontakt: ${p.contact}`,
-        rich`Aufgezeichnet wird nur, wenn alle Eingeladenen zustimmen. Die Aufzeichnung enthält Namen, Ton und Bild, das Gespräch, geteilte Bildschirme und den Chat; sie liegt auf dem BigBlueButton-Server von ${p.bbbProvider}.`,
+        rich`Zweck: Die Eingeladenen können die Besprechung später ansehen. Die Aufzeichnung enthält Namen, Ton und Bild, Gespräch, geteilte Bildschirme und Chat und liegt auf dem BigBlueButton-Server von ${p.bbbProvider}.`,
+        rich`Freiwillig: Aufgezeichnet wird nur, wenn alle zustimmen. Wer ablehnt, nimmt trotzdem teil, ohne jeden Nachteil.`,
+        p.ask === 'room'
+          ? rich`Antworten sind Reaktionen hier: Alle im Raum sehen sie.`
+          : rich`Gefragt wird jede Person per Direktnachricht; ihre Antwort sehen nur sie, der Bot und die Admins im Nachweis, hier nur Zahlen.`,
         p.botDeletes
-          ? rich`Widerruf jederzeit mit ${code(`${p.prefix}withdraw`)} hier im Raum oder formlos an ${p.contact}; die Aufzeichnungen werden dann gelöscht.`
-          : rich`Widerruf jederzeit mit ${code(`${p.prefix}withdraw`)} hier im Raum oder formlos an ${p.contact}; der Bot kann auf diesem BigBlueButton-Server nichts löschen: Löschen Sie Aufzeichnungen über ${p.contact}.`,
-        p.recordingDays === null
-          ? rich`Aufzeichnungen bleiben bis zu einem Widerruf gespeichert. Den Link zum Ansehen bekommt nur, wer zugestimmt hat, per Direktnachricht.`
-          : rich`Aufzeichnungen werden nach ${p.recordingDays === 1 ? '1 Tag' : `${p.recordingDays} Tagen`} gelöscht. Den Link zum Ansehen bekommt nur, wer zugestimmt hat, per Direktnachricht.`,
+          ? rich`Widerruf jederzeit mit ${code(`${p.prefix}withdraw`)} hier oder formlos an ${p.contact}; die Aufzeichnungen werden dann gelöscht.`
+          : rich`Widerruf jederzeit mit ${code(`${p.prefix}withdraw`)} hier oder formlos an ${p.contact}; der Bot kann auf diesem BigBlueButton-Server nichts löschen: Löschen Sie Aufzeichnungen über ${p.contact}.`,
+        rich`Löschung nach ${p.recordingDays === 1 ? '1 Tag' : `${p.recordingDays} Tagen`}. Den Link zum Ansehen bekommt nur, wer zugestimmt hat, per Direktnachricht; er funktioniert ohne Anmeldung.`,
       ]),
       link(p.fullText, 'Vollständiger Datenschutzhinweis'),
     ]),
@@ -131,13 +163,16 @@ export const de = {
     noRecord: boolean;
     tally: TallyView;
     closedNote: Rich | null;
+    ask: 'direct' | 'room';
   }) =>
     lines(
       [
         rich`Besprechung #${p.id} ${bold(p.title)} von ${p.organizer}${p.when ? ` am ${p.when}` : ''}.`,
         p.noRecord
           ? rich`Diese Besprechung wird nicht aufgezeichnet. Eingeladen: ${p.invitees}`
-          : rich`${p.invitees}: Darf die Besprechung aufgezeichnet werden? Reagiert mit ✅ (ja) oder ❌ (nein). Aufgezeichnet wird nur, wenn alle zustimmen. Eure Zustimmung gilt für den Hinweis oben und ist jederzeit mit ${code('!withdraw')} widerrufbar.`,
+          : p.ask === 'direct'
+            ? rich`Eingeladen: ${p.invitees}. Ob aufgezeichnet werden darf, frage ich jede Person per Direktnachricht; dort wird geantwortet, und hier stehen nur die Zahlen. Aufgezeichnet wird nur, wenn alle zustimmen.`
+            : rich`${p.invitees}: Darf die Besprechung aufgezeichnet werden? Reagiert mit ✅ (ja) oder ❌ (nein); die Antwort gilt für den Hinweis oben.`,
         p.noRecord ? null : tallyLine('✅ Zugestimmt', p.tally.agreed, p.tally.totals?.agreed),
         p.noRecord ? null : tallyLine('❌ Abgelehnt', p.tally.declined, p.tally.totals?.declined),
         p.noRecord ? null : tallyLine('↩️ Widerrufen', p.tally.withdrawn, p.tally.totals?.withdrawn),
@@ -145,6 +180,33 @@ export const de = {
         p.closedNote,
       ].filter((x): x is Rich => x !== null),
     ),
+  /** The consent prompt in one person's DM room; `answer` is what they answered so far. */
+  directPrompt: (p: {
+    id: number;
+    title: string;
+    organizer: Rich;
+    when: string | null;
+    prefix: string;
+    answer: 'agreed' | 'declined' | 'withdrawn' | 'pending';
+    closedNote: Rich | null;
+  }) =>
+    lines(
+      [
+        rich`Besprechung #${p.id} ${bold(p.title)} von ${p.organizer}${p.when ? ` am ${p.when}` : ''}: Darf sie aufgezeichnet werden? Reagiere hier mit ✅ (ja) oder ❌ (nein).`,
+        rich`Die Entscheidung ist freiwillig. Wer ablehnt, nimmt trotzdem teil, ohne jeden Nachteil; aufgezeichnet wird dann nicht. Deine Antwort sehen nur du und der Bot (und die Admins im Einwilligungsnachweis); im Raum der Besprechung stehen nur Zahlen. Du kannst sie bis zur Eröffnung ändern und jederzeit mit ${code(`${p.prefix}withdraw`)} hier widerrufen. Sie gilt für den Datenschutzhinweis oben.`,
+        rich`Deine Antwort: ${
+          {
+            agreed: '✅ zugestimmt',
+            declined: '❌ abgelehnt',
+            withdrawn: '↩️ widerrufen',
+            pending: '⏳ noch keine',
+          }[p.answer]
+        }`,
+        p.closedNote,
+      ].filter((x): x is Rich => x !== null),
+    ),
+  promptUndeliverable: (who: Rich, organizer: Rich, title: string) =>
+    rich`${organizer}: ${who} konnte ich zu ${bold(title)} nicht per Direktnachricht fragen; ich versuche es weiter. Bis dahin fehlt diese Antwort.`,
   promptOpened: (recording: boolean) =>
     recording ? rich`▶️ Eröffnet, mit Aufzeichnung.` : rich`▶️ Eröffnet, ohne Aufzeichnung.`,
   promptCancelled: rich`✖️ Abgesagt.`,
@@ -152,6 +214,7 @@ export const de = {
 
   recordingOn: (count: number) => rich`Aufzeichnung AN – alle ${count} haben zugestimmt.`,
   recordingOffNoRecord: rich`Aufzeichnung AUS – die Besprechung wurde ohne Aufzeichnung angelegt.`,
+  recordingOffNotAll: rich`Aufzeichnung AUS – nicht alle haben zugestimmt.`,
   recordingOffReasons: (reasons: Rich[]) => rich`Aufzeichnung AUS – ${join(reasons, ', ')}.`,
   reasonDeclined: (who: Rich) => rich`${who} hat abgelehnt`,
   reasonWithdrew: (who: Rich) => rich`${who} hat widerrufen`,
@@ -176,6 +239,8 @@ export const de = {
   joinLinkInRoom: (who: Rich, url: string) => rich`${who}: ${url}`,
   waitingForConsent: (who: Rich) =>
     rich`${who}: Diese Besprechung läuft gerade mit Aufzeichnung. Mit ✅ oben stimmst du zu und bekommst deinen Link zur laufenden Sitzung. Mit ❌ lehnst du ab: Dann endet die aufgezeichnete Sitzung, eine neue ohne Aufzeichnung beginnt, und alle, auch du, bekommen einen Link dazu. Ablehnen hat für dich keinen Nachteil.`,
+  waitingForConsentDirect: (who: Rich) =>
+    rich`${who}: Diese Besprechung läuft gerade mit Aufzeichnung. Mit ✅ in unserer Direktnachricht stimmst du zu und bekommst deinen Link zur laufenden Sitzung. Mit ❌ lehnst du ab: Dann endet die aufgezeichnete Sitzung, eine neue ohne Aufzeichnung beginnt, und alle, auch du, bekommen einen Link dazu. Ablehnen hat für dich keinen Nachteil.`,
   linkUndeliverable: (who: Rich, organizer: Rich, title: string) =>
     rich`${organizer}: Den Link zu ${bold(title)} konnte ich ${who} nicht zustellen (keine Direktnachricht möglich); ich versuche es weiter.`,
   mydataUndeliverable: rich`Ich konnte dir keine Direktnachricht schicken; vor den anderen hier lese ich deine Daten nicht vor.`,
@@ -190,11 +255,26 @@ export const de = {
             : rich`Alle haben geantwortet.`,
       ].filter((x): x is Rich => x !== null),
     ),
+  reminderCounts: (p: { ref: Rich; minutes: number; when: string; pending: number }) =>
+    lines([
+      rich`⏰ ${p.ref} beginnt in ${p.minutes === 1 ? '1 Minute' : `${p.minutes} Minuten`} (${p.when}).`,
+      p.pending
+        ? rich`Noch ${p.pending === 1 ? 'fehlt 1 Antwort' : `fehlen ${p.pending} Antworten`}; wer noch nicht geantwortet hat, bekommt eine Erinnerung per Direktnachricht. Ohne Antwort aller wird nicht aufgezeichnet.`
+        : rich`Alle haben geantwortet.`,
+    ]),
+  reminderDirect: (p: { ref: Rich; minutes: number; when: string }) =>
+    rich`⏰ ${p.ref} beginnt in ${p.minutes === 1 ? '1 Minute' : `${p.minutes} Minuten`} (${p.when}), und du hast noch nicht geantwortet: Bitte oben mit ✅ oder ❌ reagieren. Ohne Antwort aller wird nicht aufgezeichnet.`,
+  statusPending: (ref: Rich, pending: Rich[]) =>
+    pending.length
+      ? rich`${ref}: Noch keine Antwort von ${join(pending, ', ')}.`
+      : rich`${ref}: Alle haben geantwortet.`,
   started: (title: string) => rich`${bold(title)} wird jetzt eröffnet.`,
   alreadyOpen: (title: string) => rich`${bold(title)} ist schon eröffnet.`,
   notCollecting: (title: string) => rich`${bold(title)} ist nicht mehr in Planung.`,
   inviteMeetingOver: (title: string) =>
     rich`${bold(title)} ist vorbei oder abgesagt; dazu lade ich niemanden mehr ein.`,
+  meetingExpired: (title: string, days: number) =>
+    rich`${bold(title)} ist abgelaufen: Nach ${days === 1 ? '1 Tag' : `${days} Tagen`} hatten nicht alle geantwortet, und niemand hat sie mit ${code('!start')} eröffnet. Sie findet nicht statt; ihre Einwilligungsdaten werden wie bei einer abgesagten Besprechung gelöscht.`,
   cancelled: (title: string) => rich`${bold(title)} wurde abgesagt.`,
   invited: (title: string, who: Rich) => rich`${who} zu ${bold(title)} eingeladen.`,
   alreadyInvited: (who: Rich) => rich`Schon eingeladen: ${who}.`,
@@ -236,6 +316,25 @@ export const de = {
     rich`Ein später Eingeladener möchte nicht aufgezeichnet werden: Die aufgezeichnete Sitzung von ${bold(title)} wurde beendet, eine neue Sitzung ohne Aufzeichnung ist eröffnet. Neue Links kommen gleich, für alle. Die Aufzeichnung der beendeten Sitzung bleibt, alle darin hatten zugestimmt.`,
   lateDeclineEnding: (title: string) =>
     rich`Ein später Eingeladener möchte nicht aufgezeichnet werden: Die aufgezeichnete Sitzung von ${bold(title)} wird beendet; BigBlueButton hat das Ende noch nicht bestätigt, ich versuche es weiter und sage Bescheid. Eine neue Sitzung ohne Aufzeichnung wird eröffnet; ihre Links kommen gleich, für alle. Die Aufzeichnung der beendeten Sitzung bleibt, alle darin hatten zugestimmt.`,
+  withdrawalReceivedRestarted: (title: string) =>
+    rich`Ein Widerruf ist eingegangen: Die aufgezeichnete Sitzung von ${bold(title)} wurde beendet, eine neue Sitzung ohne Aufzeichnung ist eröffnet. Neue Links kommen gleich; die Aufzeichnung der beendeten Sitzung wird gelöscht.`,
+  withdrawalReceivedEnding: (title: string) =>
+    rich`Ein Widerruf ist eingegangen: Die aufgezeichnete Sitzung von ${bold(title)} wird beendet; BigBlueButton hat das Ende noch nicht bestätigt, ich versuche es weiter und sage Bescheid. Eine neue Sitzung ohne Aufzeichnung wird eröffnet; ihre Links kommen gleich. Die Aufzeichnung wird gelöscht.`,
+  withdrawalReceivedDeleted: (title: string, deleted: Rich[], pending: Rich[]) =>
+    lines(
+      [
+        rich`Ein Widerruf zu ${bold(title)} ist eingegangen; die Aufzeichnungen werden gelöscht.`,
+        deleted.length ? rich`Gelöscht: ${join(deleted, ', ')}.` : null,
+        pending.length
+          ? rich`Noch nicht gelöscht (BBB nicht erreichbar oder noch in Verarbeitung), wird automatisch wiederholt: ${join(pending, ', ')}.`
+          : null,
+      ].filter((x): x is Rich => x !== null),
+    ),
+  withdrawalReceivedWithoutDeletion: (title: string, restarted: boolean, contact: string) =>
+    rich`Ein Widerruf zu ${bold(title)} ist eingegangen.${restarted ? ' Die aufgezeichnete Sitzung wird beendet, eine neue ohne Aufzeichnung eröffnet; neue Links kommen gleich.' : ''} Der Bot kann auf diesem BigBlueButton-Server keine Aufzeichnungen löschen: ${contact} lässt sie löschen.`,
+  withdrawDetailsByDm: rich`Gespeichert. Die Einzelheiten habe ich per Direktnachricht geschickt.`,
+  withdrawOnBehalfTold: (admin: Rich) =>
+    rich`${admin} hat deinen Widerruf für dich eingetragen (zum Beispiel nach deiner E-Mail).`,
   recordedSessionEnded: (title: string) =>
     rich`Die aufgezeichnete Sitzung von ${bold(title)} ist jetzt beendet (von BigBlueButton bestätigt).`,
   cancelledEnding: (title: string) =>
@@ -302,25 +401,35 @@ export const de = {
   purgeFailedItem: (name: Rich, why: string) => rich`${name} (${why})`,
   purgeNothingExpired: rich`Keine abgelaufenen Aufzeichnungen.`,
   purgeProgress: (done: number, total: number) => rich`Lösche … ${done}/${total}`,
-  bbbSoftDeleteNote: rich`Hinweis: BigBlueButton verschiebt gelöschte Aufzeichnungen zunächst in einen Papierkorb; endgültig entfernt sie erst die Bereinigung auf dem Server.`,
+  deletionMeans: (what: string) => rich`Gelöscht heißt: ${what}`,
 
   mydataSent: (who: Rich) => rich`${who}, ich habe dir die Auskunft per Direktnachricht geschickt.`,
   answerOnPrompt: (who: Rich, title: string, prompt: string) =>
     rich`${who}, eine Reaktion auf den Datenschutzhinweis zählt nicht als Antwort: Bitte reagiere mit ✅ oder ❌ auf die ${link(prompt, `Frage zu „${title}“`)}.`,
+  noticeSent: rich`Ich habe dir den vollständigen Datenschutzhinweis per Direktnachricht geschickt.`,
+  noticeUndeliverable: rich`Ich konnte dir keine Direktnachricht schicken. Der vollständige Hinweis steht in jedem Raum, in dem ich eine Besprechung angelegt habe, vor ihrem ersten Hinweis.`,
   evidenceSent: (meetings: number) =>
     rich`Ich habe dir den Nachweisbericht (${String(meetings)} Besprechung${meetings === 1 ? '' : 'en'}) per Direktnachricht geschickt.`,
   evidenceFile: (file: string) =>
     rich`Nachweisbericht zur Einwilligung (Art. 7 Abs. 1 DSGVO): ${code(file)}. Er enthält personenbezogene Daten; gib ihn nur an Berechtigte weiter.`,
   evidenceNone: rich`In diesem Raum gibt es keine Besprechungen, über die ich einen Nachweis habe.`,
-  mydata: (p: { userId: string; meetings: Rich[]; consents: Rich[]; deliveries: number; audit: number }) =>
+  mydata: (p: {
+    userId: string;
+    meetings: Rich[];
+    consents: Rich[];
+    deliveries: number;
+    audit: number;
+    recordings: number;
+    file: string;
+  }) =>
     lines([
       rich`Auskunft (Art. 15 DSGVO) über ${code(p.userId)}:`,
       p.meetings.length ? rich`Besprechungen: ${join(p.meetings, '; ')}` : rich`Besprechungen: keine`,
       p.consents.length
         ? rich`Einwilligungs-Nachweise: ${join(p.consents, '; ')}`
         : rich`Einwilligungs-Nachweise: keine`,
-      rich`Zugestellte Zugangslinks: ${p.deliveries}; Einträge im Prüfprotokoll: ${p.audit}.`,
-      rich`Gespeichert werden Matrix-ID, Anzeigename, Zeitpunkte, die Fassung des Hinweises und die Matrix-Ereignis-IDs. Widerruf jederzeit mit ${code('!withdraw')}.`,
+      rich`Zugestellte Zugangslinks: ${p.deliveries}; Aufzeichnungen deiner Besprechungen: ${p.recordings}; Einträge im Prüfprotokoll: ${p.audit}.`,
+      rich`Gespeichert werden Matrix-ID, Anzeigename, Zeitpunkte, die Fassung des Hinweises und die Matrix-Ereignis-IDs. Alles im Einzelnen, mit dem Löschdatum jedes Eintrags, steht in der Datei ${code(p.file)} (JSON) zum Aufbewahren. Widerruf jederzeit mit ${code('!withdraw')}.`,
     ]),
   consentEntry: (p: { kind: string; at: string; meeting: string; version: string }) =>
     rich`${p.kind} am ${p.at} (${p.meeting}, Hinweis ${p.version})`,
@@ -351,6 +460,7 @@ export const de = {
     recordings: ['recordings'],
     purge: ['purge #Besprechung', 'purge <Aufzeichnung>', 'purge --expired'],
     mydata: ['mydata'],
+    notice: ['notice'],
     evidence: ['evidence [#Besprechung] [--format csv|json]'],
   } as Record<string, readonly string[]>,
   commands: {
@@ -358,7 +468,7 @@ export const de = {
     ping: 'Prüft, ob der Bot antwortet',
     meeting:
       'Plant eine Besprechung; Eingeladene sind die genannten Personen oder alle im Raum. --at legt den Beginn fest, --no-record verzichtet auf Aufzeichnung',
-    status: 'Zeigt, wer zugestimmt, abgelehnt, widerrufen oder noch nicht geantwortet hat',
+    status: 'Zeigt, wie viele zugestimmt, abgelehnt, widerrufen oder noch nicht geantwortet haben',
     start: 'Eröffnet die Besprechung jetzt',
     cancel: 'Sagt die Besprechung ab',
     invite: 'Lädt weitere Personen ein (sie müssen ebenfalls antworten)',
@@ -366,6 +476,7 @@ export const de = {
     recordings: 'Listet die Aufzeichnungen dieses Raums mit Alter und Löschdatum',
     purge: 'Löscht Aufzeichnungen sofort (nur Admins)',
     mydata: 'Zeigt, was der Bot über dich speichert',
+    notice: 'Schickt dir den vollständigen Datenschutzhinweis per Direktnachricht',
     evidence:
       'Schickt den Einwilligungsnachweis der Besprechungen dieses Raums als Datei per Direktnachricht (nur Admins)',
   } as Record<string, string>,

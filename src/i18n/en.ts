@@ -57,22 +57,43 @@ export const en: Catalogue = {
     loginFailure
       ? rich`The end-to-end encryption keys of my device are lost or damaged (${reason}). Logging in a new device with the configured password failed (${loginFailure}). For now I only work in unencrypted rooms. To fix it, check ${code('matrix.password')} and restart me, or create a new access token (a new device) for me, put it into the configuration and restart me. The old key folder was moved aside.`
       : rich`The end-to-end encryption keys of my device are lost or damaged (${reason}). For now I only work in unencrypted rooms. To fix it, put my account's password into ${code('matrix.password')} and restart me (I then log in a new device myself), or create a new access token (a new device) for me, put it into the configuration and restart me. The old key folder was moved aside.`,
-  cryptoNewDevice: (reason, oldDevice, newDevice, oldRemoved) =>
-    rich`The end-to-end encryption keys of my device were lost or damaged (${reason}). So I logged in as a new device and encrypt again: old device ${code(oldDevice)}, new device ${code(newDevice)}. ${oldRemoved ? 'I logged the old device out.' : "I could not log the old device out; please remove it in my account's session list."} Messages encrypted for the old device stay unreadable to me. Your clients show the new device as unverified; that is expected.`,
+  cryptoNewDevice: (reason, oldDevice, newDevice, oldRemoved, recovered) =>
+    rich`The end-to-end encryption keys of my device were lost or damaged (${reason}). So I logged in as a new device and encrypt again: old device ${code(oldDevice)}, new device ${code(newDevice)}. ${oldRemoved ? 'I logged the old device out.' : "I could not log the old device out; please remove it in my account's session list."} ${
+      recovered.roomKeys === null
+        ? 'Messages encrypted for the old device stay unreadable to me.'
+        : `I restored ${recovered.roomKeys} room keys from the key backup: messages encrypted for the old device stay readable to me.`
+    } ${
+      recovered.crossSigned
+        ? "The new device is cross-signed with my account's keys from secret storage, so your clients see it as verified by me."
+        : rich`The new device is not cross-signed: clients that exclude unverified devices (Element) neither send me their keys nor show my messages. Set ${code('matrix.recoveryKey')} and restart me.`
+    }`,
   ambiguousMeeting: (choices) => rich`There are several meetings here; please give a number: ${choices}`,
   meetingRef: (id, title) => rich`#${id} ${bold(title)}`,
 
   noticeFacts: {
     recordingRetention: (days) =>
-      days === null
-        ? 'kept until an invitee withdraws their consent'
-        : `deleted automatically ${days === 1 ? '1 day' : `${days} days`} after they were made`,
+      `deleted automatically ${days === 1 ? '1 day' : `${days} days`} after they were made`,
     withdrawTo: (contact, admins) =>
       admins.length ? `${contact} or to the bot's admins (${admins.join(', ')})` : contact,
+    dpo: (dpo, contact) => dpo ?? `No data protection officer is appointed; please contact ${contact}.`,
+    meetingLegalBasis: (basis) =>
+      basis === 'colleagues'
+        ? 'The meetings serve the cooperation among employees; the legal basis is the performance of the employment relationship (Art. 6(1)(b) GDPR, Art. 88 GDPR) and our legitimate interest in simple and fast internal communication (Art. 6(1)(f) GDPR).'
+        : 'The meetings serve the communication with prospective or existing contractual partners and customers (Art. 6(1)(b) GDPR) and our legitimate interest in simple and fast communication (Art. 6(1)(f) GDPR).',
+    howAsked: (ask, prefix) =>
+      ask === 'direct'
+        ? `Before the meeting, the bot asks each invitee in a direct message whether it may be recorded. You answer there with the reaction ✅ (yes) or ❌ (no); there you can change your answer until the meeting opens and withdraw it with ${prefix}withdraw.`
+        : "Before the meeting, the bot asks in the meeting's chat room whether it may be recorded. You answer with the reaction ✅ (yes) or ❌ (no) to that question; you may change your answer until the meeting opens. Reactions are visible to everyone in the chat room.",
+    answersShown: (ask, showNames) =>
+      ask === 'room'
+        ? 'Everyone in the chat room sees who answered what (from the reactions); the bot also names it in its summary. The legal basis is our legitimate interest in a traceable procedure (Art. 6(1)(f) GDPR).'
+        : showNames
+          ? "The bot names in the meeting's chat room who answered what, as provided for by our works agreement (Art. 88 GDPR, Art. 6(1)(f) GDPR)."
+          : "Only you, the bot and the bot's admins (in the consent evidence) see your answer; in the meeting's chat room the bot gives only the number of agreements, refusals and missing answers. Who has not answered yet is told only to the person who planned the meeting, by direct message (Art. 6(1)(f) GDPR).",
     // bbb.acceptUnconfirmedDeletion (issue 22): behind a front-end like b3lb the bot cannot delete.
     withdrawalDeletion: (confirmed) =>
       confirmed
-        ? "If an invitee withdraws their consent, the bot deletes the meeting's recordings at once."
+        ? "If an invitee withdraws their consent, the bot has the provider delete the meeting's recordings at once, and repeats this until the provider confirms the deletion (section 2)."
         : "The BigBlueButton server used here cannot confirm deletions, so the bot deletes no recordings there: if an invitee withdraws their consent, the controller deletes the meeting's recordings on request (contact above).",
   },
   noticeFirstLayer: (p) =>
@@ -82,13 +103,15 @@ export const en: Catalogue = {
       ),
       bullets([
         rich`Controller: ${p.controller}. Contact: ${p.contact}`,
-        rich`The meeting is recorded only if every invitee agrees. A recording holds names, audio and video, the conversation, shared screens and the chat; it is kept on the BigBlueButton server of ${p.bbbProvider}.`,
+        rich`Purpose: the invitees can watch the meeting later. A recording holds names, audio and video, the conversation, shared screens and chat, on the BigBlueButton server of ${p.bbbProvider}.`,
+        rich`Voluntary: it is recorded only if everyone agrees. Whoever declines still takes part, without any drawback.`,
+        p.ask === 'room'
+          ? rich`Answers are reactions here: everyone in the room sees them.`
+          : rich`Each person is asked by direct message; only they, the bot and the admins (in the evidence) see their answer, this room counts only.`,
         p.botDeletes
-          ? rich`Withdraw at any time with ${code(`${p.prefix}withdraw`)} in this room or informally to ${p.contact}; the recordings are then deleted.`
-          : rich`Withdraw at any time with ${code(`${p.prefix}withdraw`)} in this room or informally to ${p.contact}; the bot cannot delete anything on this BigBlueButton server: have recordings deleted through ${p.contact}.`,
-        p.recordingDays === null
-          ? rich`Recordings are kept until someone withdraws. Only those who agreed get the link to watch it, by direct message.`
-          : rich`Recordings are deleted after ${p.recordingDays === 1 ? '1 day' : `${p.recordingDays} days`}. Only those who agreed get the link to watch it, by direct message.`,
+          ? rich`Withdraw at any time with ${code(`${p.prefix}withdraw`)} here or informally to ${p.contact}; the recordings are then deleted.`
+          : rich`Withdraw at any time with ${code(`${p.prefix}withdraw`)} here or informally to ${p.contact}; the bot cannot delete anything on this BigBlueButton server: have recordings deleted through ${p.contact}.`,
+        rich`Deleted after ${p.recordingDays === 1 ? '1 day' : `${p.recordingDays} days`}. Only those who agreed get the link to watch it, by direct message; it works without login.`,
       ]),
       link(p.fullText, 'Full privacy notice'),
     ]),
@@ -101,19 +124,35 @@ export const en: Catalogue = {
       rich`Meeting #${p.id} ${bold(p.title)} by ${p.organizer}${p.when ? ` on ${p.when}` : ''}.`,
       p.noRecord
         ? rich`This meeting will not be recorded. Invited: ${p.invitees}`
-        : rich`${p.invitees}: may this meeting be recorded? React with ✅ (yes) or ❌ (no). It is recorded only if everyone agrees. Your consent refers to the notice above and can be withdrawn at any time with ${code('!withdraw')}.`,
+        : p.ask === 'direct'
+          ? rich`Invited: ${p.invitees}. I ask each person by direct message whether it may be recorded; they answer there, and this room sees counts only. It is recorded only if everyone agrees.`
+          : rich`${p.invitees}: may this meeting be recorded? React with ✅ (yes) or ❌ (no); your answer refers to the notice above.`,
       p.noRecord ? null : tallyLine('✅ Agreed', p.tally.agreed, p.tally.totals?.agreed),
       p.noRecord ? null : tallyLine('❌ Declined', p.tally.declined, p.tally.totals?.declined),
       p.noRecord ? null : tallyLine('↩️ Withdrew', p.tally.withdrawn, p.tally.totals?.withdrawn),
       p.noRecord ? null : tallyLine('⏳ Pending', p.tally.pending, p.tally.totals?.pending),
       p.closedNote,
     ]),
+  directPrompt: (p) =>
+    present([
+      rich`Meeting #${p.id} ${bold(p.title)} by ${p.organizer}${p.when ? ` on ${p.when}` : ''}: may it be recorded? React here with ✅ (yes) or ❌ (no).`,
+      rich`It is your free choice. If you decline, you still take part, without any drawback; the meeting is then not recorded. Only you and the bot see your answer (and the admins in the consent evidence); the meeting's room sees counts only. You can change it until the meeting opens and withdraw it at any time with ${code(`${p.prefix}withdraw`)} here. It refers to the privacy notice above.`,
+      rich`Your answer: ${
+        { agreed: '✅ agreed', declined: '❌ declined', withdrawn: '↩️ withdrawn', pending: '⏳ none yet' }[
+          p.answer
+        ]
+      }`,
+      p.closedNote,
+    ]),
+  promptUndeliverable: (who, organizer, title) =>
+    rich`${organizer}: I could not ask ${who} about ${bold(title)} by direct message; I keep trying. Until then, this answer is missing.`,
   promptOpened: (recording) => (recording ? rich`▶️ Opened, recorded.` : rich`▶️ Opened, not recorded.`),
   promptCancelled: rich`✖️ Cancelled.`,
   promptClosed: rich`⏹️ Ended.`,
 
   recordingOn: (count) => rich`Recording ON – all ${count} agreed.`,
   recordingOffNoRecord: rich`Recording OFF – the meeting was planned without recording.`,
+  recordingOffNotAll: rich`Recording OFF – not everyone agreed.`,
   recordingOffReasons: (reasons) => rich`Recording OFF – ${join(reasons, ', ')}.`,
   reasonDeclined: (who) => rich`${who} declined`,
   reasonWithdrew: (who) => rich`${who} withdrew`,
@@ -136,6 +175,8 @@ export const en: Catalogue = {
   joinLinkInRoom: (who, url) => rich`${who}: ${url}`,
   waitingForConsent: (who) =>
     rich`${who}: this meeting is running with recording. With ✅ above you agree and get your link to the running session. With ❌ you decline: then the recorded session ends, a new one without recording begins, and everyone, you included, gets a link to it. Declining costs you nothing.`,
+  waitingForConsentDirect: (who) =>
+    rich`${who}: this meeting is running with recording. With ✅ in our direct chat you agree and get your link to the running session. With ❌ you decline: then the recorded session ends, a new one without recording begins, and everyone, you included, gets a link to it. Declining costs you nothing.`,
   linkUndeliverable: (who, organizer, title) =>
     rich`${organizer}: I could not deliver ${who}'s link to ${bold(title)} (no direct message possible); I keep trying.`,
   mydataUndeliverable: rich`I could not send you a direct message, and I do not read out your data in front of the others here.`,
@@ -148,10 +189,25 @@ export const en: Catalogue = {
           ? rich`No answer yet from ${join(p.pending, ', ')}: please answer above with ✅ or ❌. Without everyone's answer, nothing is recorded.`
           : rich`Everyone has answered.`,
     ]),
+  reminderCounts: (p) =>
+    lines([
+      rich`⏰ ${p.ref} starts in ${p.minutes === 1 ? '1 minute' : `${p.minutes} minutes`} (${p.when}).`,
+      p.pending
+        ? rich`${p.pending === 1 ? '1 answer is' : `${p.pending} answers are`} still missing; whoever has not answered gets a reminder by direct message. Without everyone's answer, nothing is recorded.`
+        : rich`Everyone has answered.`,
+    ]),
+  reminderDirect: (p) =>
+    rich`⏰ ${p.ref} starts in ${p.minutes === 1 ? '1 minute' : `${p.minutes} minutes`} (${p.when}), and you have not answered yet: please react above with ✅ or ❌. Without everyone's answer, nothing is recorded.`,
+  statusPending: (ref, pending) =>
+    pending.length
+      ? rich`${ref}: no answer yet from ${join(pending, ', ')}.`
+      : rich`${ref}: everyone has answered.`,
   started: (title) => rich`${bold(title)} is opening now.`,
   alreadyOpen: (title) => rich`${bold(title)} is already open.`,
   notCollecting: (title) => rich`${bold(title)} is no longer being planned.`,
   inviteMeetingOver: (title) => rich`${bold(title)} is over or cancelled; I invite nobody to it any more.`,
+  meetingExpired: (title, days) =>
+    rich`${bold(title)} has expired: after ${days === 1 ? '1 day' : `${days} days`} not everyone had answered, and nobody opened it with ${code('!start')}. It will not take place; its consent data is deleted as for a cancelled meeting.`,
   cancelled: (title) => rich`${bold(title)} was cancelled.`,
   invited: (title, who) => rich`${who} invited to ${bold(title)}.`,
   alreadyInvited: (who) => rich`Already invited: ${who}.`,
@@ -180,6 +236,23 @@ export const en: Catalogue = {
     rich`Someone invited late does not want to be recorded: the recorded session of ${bold(title)} was ended and a new session without recording is open. New links follow, for everyone. The ended session's recording stays; everyone in it had agreed.`,
   lateDeclineEnding: (title) =>
     rich`Someone invited late does not want to be recorded: the recorded session of ${bold(title)} is being ended; BigBlueButton has not confirmed the end yet, I keep trying and will say when it did. A new session without recording is being opened; its links follow, for everyone. The ended session's recording stays; everyone in it had agreed.`,
+  withdrawalReceivedRestarted: (title) =>
+    rich`A withdrawal was received: the recorded session of ${bold(title)} was ended and a new unrecorded session is open. New links follow; the ended session's recording will be deleted.`,
+  withdrawalReceivedEnding: (title) =>
+    rich`A withdrawal was received: the recorded session of ${bold(title)} is being ended; BigBlueButton has not confirmed the end yet, I keep trying and will say when it did. A new unrecorded session is being opened; its links follow. The recording will be deleted.`,
+  withdrawalReceivedDeleted: (title, deleted, pending) =>
+    present([
+      rich`A withdrawal for ${bold(title)} was received; the recordings are being deleted.`,
+      deleted.length ? rich`Deleted: ${join(deleted, ', ')}.` : null,
+      pending.length
+        ? rich`Not deleted yet (BBB unreachable or still processing), retried automatically: ${join(pending, ', ')}.`
+        : null,
+    ]),
+  withdrawalReceivedWithoutDeletion: (title, restarted, contact) =>
+    rich`A withdrawal for ${bold(title)} was received.${restarted ? ' The recorded session is being ended and a new unrecorded one opened; new links follow.' : ''} The bot cannot delete recordings on this BigBlueButton server: ${contact} has them deleted.`,
+  withdrawDetailsByDm: rich`Stored. I sent the details by direct message.`,
+  withdrawOnBehalfTold: (admin) =>
+    rich`${admin} entered your withdrawal for you (for example after your e-mail).`,
   recordedSessionEnded: (title) =>
     rich`The recorded session of ${bold(title)} has now ended (confirmed by BigBlueButton).`,
   cancelledEnding: (title) =>
@@ -239,11 +312,13 @@ export const en: Catalogue = {
   purgeFailedItem: (name, why) => rich`${name} (${why})`,
   purgeNothingExpired: rich`No expired recordings.`,
   purgeProgress: (done, total) => rich`Deleting … ${done}/${total}`,
-  bbbSoftDeleteNote: rich`Note: BigBlueButton first moves deleted recordings to a trash area; only the server's cleanup removes them for good.`,
+  deletionMeans: (what) => rich`Deleted means: ${what}`,
 
   mydataSent: (who) => rich`${who}, I sent you the answer in a direct message.`,
   answerOnPrompt: (who, title, prompt) =>
     rich`${who}, a reaction on the privacy notice does not count as an answer: please react with ✅ or ❌ on the ${link(prompt, `question about "${title}"`)}.`,
+  noticeSent: rich`I sent you the full privacy notice in a direct message.`,
+  noticeUndeliverable: rich`I could not send you a direct message. The full notice stands in every room where I planned a meeting, before its first short notice.`,
   evidenceSent: (meetings) =>
     rich`I sent you the evidence report (${String(meetings)} meeting${meetings === 1 ? '' : 's'}) in a direct message.`,
   evidenceFile: (file) =>
@@ -254,8 +329,8 @@ export const en: Catalogue = {
       rich`What I store about ${code(p.userId)} (Art. 15 GDPR):`,
       p.meetings.length ? rich`Meetings: ${join(p.meetings, '; ')}` : rich`Meetings: none`,
       p.consents.length ? rich`Consent evidence: ${join(p.consents, '; ')}` : rich`Consent evidence: none`,
-      rich`Join links delivered: ${p.deliveries}; audit log entries: ${p.audit}.`,
-      rich`Stored are the Matrix ID, display name, times, the notice version and Matrix event IDs. Withdraw at any time with ${code('!withdraw')}.`,
+      rich`Join links delivered: ${p.deliveries}; recordings of your meetings: ${p.recordings}; audit log entries: ${p.audit}.`,
+      rich`Stored are the Matrix ID, display name, times, the notice version and Matrix event IDs. Everything in detail, with when each item is deleted, is in the file ${code(p.file)} (JSON) to keep. Withdraw at any time with ${code('!withdraw')}.`,
     ]),
   consentEntry: (p) => rich`${p.kind} on ${p.at} (${p.meeting}, notice ${p.version})`,
   consentKinds: { agree: 'agreement', decline: 'refusal', withdraw: 'withdrawal', reset: 'answer removed' },
@@ -279,6 +354,7 @@ export const en: Catalogue = {
     recordings: ['recordings'],
     purge: ['purge #meeting', 'purge <recording>', 'purge --expired'],
     mydata: ['mydata'],
+    notice: ['notice'],
     evidence: ['evidence [#meeting] [--format csv|json]'],
   },
   commands: {
@@ -286,7 +362,7 @@ export const en: Catalogue = {
     ping: 'Checks that the bot answers',
     meeting:
       'Plans a meeting; invitees are the people named, or everyone in the room. --at sets the start, --no-record skips recording',
-    status: 'Shows who agreed, declined, withdrew or has not answered',
+    status: 'Shows how many agreed, declined, withdrew or have not answered',
     start: 'Opens the meeting now',
     cancel: 'Cancels the meeting',
     invite: 'Invites more people (they must answer too)',
@@ -294,6 +370,7 @@ export const en: Catalogue = {
     recordings: "Lists this room's recordings with age and deletion date",
     purge: 'Deletes recordings now (admins only)',
     mydata: 'Shows what the bot stores about you',
+    notice: 'Sends you the full privacy notice by direct message',
     evidence: "Sends the consent evidence of this room's meetings as a file by direct message (admins only)",
   },
   // ----- Behind a front-end that cannot confirm deletions (bbb.acceptUnconfirmedDeletion, issue 22) -----

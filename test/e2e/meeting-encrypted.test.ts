@@ -3,7 +3,9 @@
 // the direct messages with the join links come back encrypted; ✅/❌ count whether they were sent in
 // the clear (as Element and matrix-js-sdk do) or encrypted (as some clients do); an encrypted `!withdraw`
 // after the meeting deletes its recording. After a restart the bot is the same device, reads what was
-// sent in Megolm sessions it got before, and the whole flow works again.
+// sent in Megolm sessions it got before, and the whole flow works again. Every client is set as Element is
+// since April 2026 (cross-signed users, "exclude insecure devices": OnlySignedDevicesIsolationMode), so
+// all of this works only because the bot's device is cross-signed by its owner.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -54,7 +56,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
   /** Olga, Alice and Bob on encrypting clients, in a new encrypted room with the bot. */
   async function encryptedRoom(name: string, roomVersion?: string) {
     const people = (await registerPeople(w.hs, ['Olga', 'Alice', 'Bob'])) as [TestUser, TestUser, TestUser];
-    const [olga, alice, bob] = await Promise.all(people.map((p) => CryptoUser.start(p)));
+    const [olga, alice, bob] = await Promise.all(people.map((p) => CryptoUser.start(p, { element: true })));
     clients.push(olga!, alice!, bob!);
     const roomId = await olga!.user.createRoom({
       name,
@@ -66,6 +68,9 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     await waitForEvent(olga!.user, roomId, membership(botId, 'join'), wait);
     for (const u of [olga!, alice!, bob!])
       await u.awaitMembers(roomId, [botId, ...people.map((p) => p.userId)]);
+    // What "exclude insecure devices" requires of the bot.
+    const [botDevice] = await botDevices(olga!.user);
+    expect(await olga!.deviceTrust(botId, botDevice!)).toEqual({ known: true, signedByOwner: true });
     return { olga: olga!, alice: alice!, bob: bob!, roomId };
   }
 
@@ -204,7 +209,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     // The bot has encrypted here for Olga, Alice and Bob (it keeps the member list between messages).
     await plan(olga, roomId, 'Before Carla', [alice]);
     const [carlaUser] = await registerPeople(w.hs, ['Carla']);
-    const carla = await CryptoUser.start(carlaUser!);
+    const carla = await CryptoUser.start(carlaUser!, { element: true });
     clients.push(carla);
     await olga.user.invite(roomId, carla.userId);
     await acceptNextInvite(carla.user, { from: olga.userId });

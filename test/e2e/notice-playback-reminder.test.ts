@@ -74,7 +74,7 @@ describe.skipIf(!hs)('what people see: layered notice, playback links, reminders
     const firstLayer = bodyOf(m.notice);
     expect(firstLayer.length + bodyOf(m.prompt).length).toBeLessThan(1200);
     expect(firstLayer).toContain('Verantwortlich: Beispiel GmbH');
-    expect(firstLayer).toContain('Aufzeichnungen werden nach 30 Tagen gelöscht.');
+    expect(firstLayer).toContain('Löschung nach 30 Tagen.');
 
     // The permalink (plain body and HTML) leads to a message in this very room: the full text.
     const permalink = /https:\/\/matrix\.to\/#\/([^/\s]+)\/([^?\s]+)\?via=\S+/.exec(firstLayer);

@@ -126,6 +126,7 @@ describe.skipIf(!hs)('npm run check', () => {
       'notice',
       'database',
       'clock',
+      'encryption',
     ]);
     for (const [name, line] of run.lines) expect(line.status, `${name}: ${line.message}`).toBe('OK');
     expect(run.lines.get('homeserver')!.message).toContain(`the access token belongs to ${botUser.userId}`);

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { generateRecoveryKey } from '../../src/config/recovery-key.js';
 import { type BbbSimulator, startBbbSimulator } from '../support/bbb-simulator.js';
 import { SAMPLE_NOTICE_FACTS } from '../support/notice-facts.js';
 import { e2eHomeserver } from './support/context.js';
@@ -110,6 +111,7 @@ describe.skipIf(!hs)('the README quick-start', () => {
     config.matrix.homeserverUrl = hs!.url;
     config.matrix.accessToken = token;
     config.matrix.password = password;
+    config.matrix.recoveryKey = generateRecoveryKey(); // what `npm run recovery-key` prints
     config.matrix.allowedInviters = [`@*:${server}`];
     config.admins = [alice.userId];
     config.bbb.url = sim.url;
@@ -128,6 +130,7 @@ describe.skipIf(!hs)('the README quick-start', () => {
       'notice',
       'database',
       'clock',
+      'encryption',
     ]);
     for (const line of lines) expect(line, checked.out).toMatch(/^OK /);
     expect(checked.code).toBe(0);

@@ -2,7 +2,9 @@
 // unrecorded session, new personal links by DM, the room told) and after the meeting (its recording
 // deleted in BBB, the room told which one, by title and date).
 import { describe, expect } from 'vitest';
+import { de } from '../../src/i18n/de.js';
 import { catalogue } from '../../src/i18n/index.js';
+import { SAMPLE_NOTICE_FACTS } from '../support/notice-facts.js';
 import { e2eHomeserver } from './support/context.js';
 import { startWorld, worldTest } from './support/fixtures.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
@@ -117,7 +119,7 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
       afterEventId: commandId,
     });
     expect(bodyOf(told)).toBe(
-      `Widerruf von Alice gespeichert.\nGelöscht: „${title}“ vom ${date(rec!.startTime)}.`,
+      `Widerruf von Alice gespeichert.\nGelöscht: „${title}“ vom ${date(rec!.startTime)}.\n${de.deletionMeans(SAMPLE_NOTICE_FACTS.finalDeletion).text}`,
     );
     expect(w.sim.recordings({ includeDeleted: true }).find((r) => r.recordID === rec!.recordID)?.state).toBe(
       'deleted',

@@ -86,6 +86,8 @@ export async function createHarness(
       admins: [ADMIN],
       database: { path: dbPath },
       notice: SAMPLE_NOTICE_FACTS,
+      // Most suites drive the prompt in the room; the private prompts (the default) have their own.
+      consent: { ask: 'room' },
       ...overrides,
       // Overrides of bbb.* keep the simulator's URL and secret.
       bbb: { url: sim.url, secret: SECRET, ...(overrides.bbb as object | undefined) },

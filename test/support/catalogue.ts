@@ -48,6 +48,7 @@ export const noticeOpening = around((title) =>
     recordingDays: 1,
     prefix: '!',
     fullText: '',
+    ask: 'room',
     botDeletes: true,
   }),
 )[0];
@@ -65,6 +66,7 @@ export function tallyLine(answer: 'agreed' | 'declined' | 'withdrawn' | 'pending
       noRecord: false,
       tally,
       closedNote: null,
+      ask: 'room',
     }),
   );
   const line = prompt.split('\n').find((l) => !l.includes(GAP) && names.every((n) => l.includes(n)));

@@ -6,6 +6,7 @@ import type { RecordingRow } from '../../src/db/recordings-store.js';
 import { catalogue, formatDate, formatDateTime } from '../../src/i18n/index.js';
 import { join, type Rich } from '../../src/i18n/rich.js';
 import { createLogger } from '../../src/log.js';
+import { SAMPLE_NOTICE_FACTS } from './notice-facts.js';
 
 // A command's context with fakes for the services it names: commands are unit-tested without the app.
 // The catalogue is the real German one (the default), so tests read their expected text from it.
@@ -32,7 +33,13 @@ export function fakeContext(
     role: 'member',
     t,
     clock: { now: () => NOW },
-    settings: { language: 'de', timezone: 'Europe/Berlin', maxInvitees: 100 },
+    settings: {
+      language: 'de',
+      timezone: 'Europe/Berlin',
+      maxInvitees: 100,
+      showNames: false,
+      finalDeletion: SAMPLE_NOTICE_FACTS.finalDeletion,
+    },
     dateTime: (at) => formatDateTime('de', 'Europe/Berlin', at),
     date: (at) => formatDate('de', 'Europe/Berlin', at),
     log: createLogger('silent'),
@@ -84,6 +91,8 @@ export function meetingRow(fields: Partial<MeetingRow> = {}): MeetingRow {
     openedAt: null,
     openedBy: null,
     closedAt: null,
+    consentAsk: 'room',
+    consentTextSha256: null,
     ...fields,
   };
 }

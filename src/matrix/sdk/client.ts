@@ -34,10 +34,14 @@ const changesMembers = (room: SyncRoom): boolean =>
  * (or skips part of its timeline, which may hide one), and after the bot itself invites, kicks, bans
  * or leaves. The lists are forgotten before the sync's events are handled, so a message the bot sends
  * in answer to an event always goes to the members as of that event.
+ *
+ * Both lists come from one read of all members: read one after the other, someone who accepted their
+ * invite in between (a direct message carrying a join link, accepted at once) was in neither list, and
+ * the message went out encrypted for nobody but the bot.
  */
 export class BotMatrixClient extends MatrixClient {
-  /** Room → membership → the list as last read (a pending read is shared by concurrent sends). */
-  private readonly memberLists = new Map<string, Map<Membership, Promise<MembershipEvent[]>>>();
+  /** Room → its members as last read, every membership (a pending read is shared by concurrent sends). */
+  private readonly memberLists = new Map<string, Promise<MembershipEvent[]>>();
 
   constructor(...args: ConstructorParameters<typeof MatrixClient>) {
     super(...args);
@@ -51,24 +55,20 @@ export class BotMatrixClient extends MatrixClient {
     atToken?: string,
   ): Promise<MembershipEvent[]> {
     if (atToken) return super.getRoomMembersByMembership(roomId, membership, atToken);
-    let lists = this.memberLists.get(roomId);
-    if (!lists) {
-      lists = new Map();
-      this.memberLists.set(roomId, lists);
+    let all = this.memberLists.get(roomId);
+    if (!all) {
+      // Only who and which membership are kept (the SDK reads nothing else), not whole events.
+      const read = super
+        .getAllRoomMembers(roomId)
+        .then((events) => events.map((e) => lean(e.membershipFor, e.membership)));
+      this.memberLists.set(roomId, read);
+      // A failed read is not kept: the next message asks again.
+      read.catch(() => {
+        if (this.memberLists.get(roomId) === read) this.memberLists.delete(roomId);
+      });
+      all = read;
     }
-    const known = lists.get(membership);
-    if (known) return known;
-    // Only who and which membership are kept (the SDK reads nothing else), not whole events.
-    const read = super
-      .getRoomMembersByMembership(roomId, membership)
-      .then((events) => events.map((e) => lean(e.membershipFor, e.membership)));
-    lists.set(membership, read);
-    // A failed read is not kept: the next message asks again.
-    read.catch(() => {
-      if (this.memberLists.get(roomId)?.get(membership) === read)
-        this.memberLists.get(roomId)?.delete(membership);
-    });
-    return read;
+    return all.then((members) => members.filter((m) => m.membership === membership));
   }
 
   /** Set by the event intake: fills in what a `limited` sync skipped, so no message is lost. */

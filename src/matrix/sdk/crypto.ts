@@ -164,12 +164,15 @@ export async function startOnNewDevice(opts: {
 export function lostStoreNotice(
   lost: Lost,
   outcome: LostOutcome,
+  /** What the new device got back from secret storage and the key backup (src/matrix/e2ee/device-security.ts). */
+  recovered: { crossSigned: boolean; roomKeys: number | null } = { crossSigned: false, roomKeys: null },
 ): { note: string; text: (t: Catalogue) => Rich } {
   const old = lost.deviceId ?? 'unknown device';
   if (outcome.kind === 'new-device') {
     return {
       note: `new-device:${outcome.newDeviceId}`,
-      text: (t) => t.cryptoNewDevice(lost.reason, old, outcome.newDeviceId, outcome.oldDeviceRemoved),
+      text: (t) =>
+        t.cryptoNewDevice(lost.reason, old, outcome.newDeviceId, outcome.oldDeviceRemoved, recovered),
     };
   }
   return { note: `lost:${old}`, text: (t) => t.cryptoStoreLost(lost.reason, outcome.loginFailure) };

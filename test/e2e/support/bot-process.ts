@@ -80,6 +80,8 @@ export function defaultBotConfig(homeserverUrl: string, botUser: TestUser, dir: 
     },
     admins: [`@admin:${server}`],
     language: 'de',
+    // Most suites drive the prompt in the room; private prompts (the default) have their own suite.
+    consent: { ask: 'room' },
     // Port 9 (discard) refuses connections: tests needing BBB override this with the simulator.
     bbb: {
       url: 'http://127.0.0.1:9/bigbluebutton/',

@@ -9,6 +9,7 @@ import {
   type MatrixEvent as JsEvent,
   SyncState,
 } from 'matrix-js-sdk';
+import { OnlySignedDevicesIsolationMode } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import type { Logger } from 'matrix-js-sdk/lib/logger.js';
 import type { EventPredicate, MatrixEvent, TestUser } from './homeserver.js';
 
@@ -34,8 +35,13 @@ export class CryptoUser {
     readonly deviceId: string,
   ) {}
 
-  /** Logs `user` in on a new device, starts crypto (in memory) and syncs until prepared. */
-  static async start(user: TestUser): Promise<CryptoUser> {
+  /**
+   * Logs `user` in on a new device, starts crypto (in memory) and syncs until prepared. `element`: as
+   * Element is since April 2026 (MSC4153): the user cross-signed (this device signs itself), and
+   * "exclude insecure devices" on (OnlySignedDevicesIsolationMode): no room keys for devices their owner
+   * did not sign, and what such devices send stays hidden.
+   */
+  static async start(user: TestUser, opts: { element?: boolean } = {}): Promise<CryptoUser> {
     const login = (await fetch(`${user.homeserverUrl}/_matrix/client/v3/login`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -65,6 +71,27 @@ export class CryptoUser {
     });
     await client.startClient({ initialSyncLimit: 50 });
     await prepared;
+    if (opts.element) {
+      const crypto = client.getCrypto()!;
+      await crypto.bootstrapCrossSigning({
+        // Synapse takes a first upload without auth; a later one wants the password.
+        authUploadDeviceSigningKeys: async (makeRequest) => {
+          try {
+            await makeRequest(null);
+          } catch (error) {
+            const session = (error as { data?: { session?: string } }).data?.session;
+            if (!session) throw error;
+            await makeRequest({
+              type: 'm.login.password',
+              identifier: { type: 'm.id.user', user: user.userId },
+              password: user.password,
+              session,
+            } as never);
+          }
+        },
+      });
+      crypto.setDeviceIsolationMode(new OnlySignedDevicesIsolationMode());
+    }
     return new CryptoUser(user, client, login.device_id);
   }
 
@@ -169,6 +196,17 @@ export class CryptoUser {
       },
     );
     return found!;
+  }
+
+  /**
+   * How this client sees one of another user's devices, after asking the homeserver afresh:
+   * `signedByOwner` is what clients that exclude insecure devices require.
+   */
+  async deviceTrust(userId: string, deviceId: string) {
+    const crypto = this.client.getCrypto()!;
+    await crypto.getUserDeviceInfo([userId], true);
+    const status = await crypto.getDeviceVerificationStatus(userId, deviceId);
+    return { known: status !== null, signedByOwner: status?.signedByOwner ?? false };
   }
 
   stop(): void {

@@ -34,7 +34,7 @@ export interface MeetingWorld {
 /** Registers the bot's account, starts a BBB simulator and the bot process pointed at it. */
 export async function startMeetingWorld(
   hs: TestHomeserver,
-  opts: { config?: DeepPartial<E2eBotConfig> } = {},
+  opts: { config?: DeepPartial<E2eBotConfig>; env?: Record<string, string> } = {},
 ): Promise<MeetingWorld> {
   const botUser = await hs.registerUser('meetbot', { displayName: 'Meeting Bot' });
   const secret = randomBytes(16).toString('hex');
@@ -44,6 +44,7 @@ export async function startMeetingWorld(
     bot = await startBot({
       homeserverUrl: hs.url,
       botUser,
+      ...(opts.env ? { env: opts.env } : {}),
       config: {
         ...opts.config,
         bbb: { url: sim.url, secret, checksumAlgorithm: 'sha256', ...opts.config?.bbb },
@@ -133,6 +134,7 @@ const PROMPT_START = (() => {
       noRecord: true,
       tally: { agreed: [], declined: [], withdrawn: [], pending: [] },
       closedNote: null,
+      ask: 'room',
     }),
   );
   const [before = ''] = first.split('0');
@@ -223,6 +225,34 @@ export async function receiveLink(
   const url = joinUrlIn(bodyOf(event));
   if (!url) throw new Error(`no join URL in ${JSON.stringify(bodyOf(event))}`);
   return { dmRoomId, event, url };
+}
+
+/** The consent prompt in a DM room (consent.ask "direct"; edits excluded). */
+export const isDirectPrompt = (botId: string) =>
+  postFrom(botId, /^Besprechung #\d+ .*Darf sie aufgezeichnet werden\?/);
+
+/**
+ * Waits for `user`'s next private consent prompt (consent.ask "direct"): on first use accepts the
+ * bot's DM invite (the same DM room later carries the links), then waits for the prompt there.
+ */
+export async function receivePrompt(
+  user: TestUser,
+  botId: string,
+  opts: { afterEventId?: string; timeoutMs?: number } = {},
+): Promise<{ dmRoomId: string; prompt: MatrixEvent }> {
+  const timeoutMs = opts.timeoutMs ?? BOT_TIMEOUT_MS;
+  const key = `${botId} ${user.userId}`;
+  let dmRoomId = dmRooms.get(key);
+  if (!dmRoomId) {
+    dmRoomId = await acceptNextInvite(user, { from: botId, timeoutMs });
+    dmRooms.set(key, dmRoomId);
+  }
+  const prompt = await waitForEvent(user, dmRoomId, isDirectPrompt(botId), {
+    timeoutMs,
+    afterEventId: opts.afterEventId,
+    description: `${user.userId}'s consent prompt by DM`,
+  });
+  return { dmRoomId, prompt };
 }
 
 /** The DM room the bot opened for `user`, if receiveLink saw one. */

@@ -256,7 +256,7 @@ describe('notice', () => {
     expect(missing.status).toBe('fail');
     expect(missing.message).toContain('notice.controller: missing');
     const template = join(dir, 'own.txt');
-    writeFileSync(template, 'Verantwortlich: {{controller}}. Datenschutzbeauftragte: {{dpo}}');
+    writeFileSync(template, 'Verantwortlich: {{controller}}. Datenschutzbeauftragte: {{beauftragter}}');
     const own = parseConfig(
       {
         matrix: { homeserverUrl: 'http://127.0.0.1:9', accessToken: 'token' },
@@ -268,7 +268,7 @@ describe('notice', () => {
     );
     expect(checkNotice(own)).toMatchObject({
       status: 'fail',
-      message: expect.stringContaining('uses the unknown placeholder {{dpo}}'),
+      message: expect.stringContaining('uses the unknown placeholder {{beauftragter}}'),
     });
   });
 });

@@ -37,6 +37,7 @@ const EXAMPLE_KEYS = [
   'matrix.accessToken',
   'matrix.password',
   'bbb.secret',
+  'matrix.recoveryKey',
   'matrix.homeserverUrl',
   'bbb.url',
 ];

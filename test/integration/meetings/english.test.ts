@@ -13,7 +13,7 @@ describe('in English', () => {
     expect(notice?.text).toMatch(
       /^Privacy notice for the video conference "Weekly sync" \(version [0-9a-f]{12}\) – the essentials:/,
     );
-    expect(notice?.text).toContain('Recordings are deleted after 30 days.');
+    expect(notice?.text).toContain('Deleted after 30 days.');
     expect(notice?.text).toContain(`Full privacy notice: https://matrix.to/#/`);
     expect(prompt?.text).toContain('may this meeting be recorded? React with ✅ (yes) or ❌ (no)');
     await h.react(ORGANIZER, h.promptOf(1), '✅');

@@ -2,7 +2,9 @@
 // once per room and notice version, one click away by permalink; consent is tied to the full text.
 import { createHash } from 'node:crypto';
 import { describe, expect } from 'vitest';
-import { permalink } from '../../../src/app/planning.js';
+import { permalink } from '../../../src/app/notice-posting.js';
+import { evidenceCsv } from '../../../src/evidence/format.js';
+import { buildEvidence } from '../../../src/evidence/report.js';
 import { de } from '../../../src/i18n/de.js';
 import { mention } from '../../../src/i18n/rich.js';
 import { ALICE, BOB, ORGANIZER, ROOM } from '../../support/app-harness.js';
@@ -28,10 +30,14 @@ describe('the layered notice', () => {
     for (const fact of [
       'Verantwortlich: Beispiel GmbH, Musterstraße 1, 10115 Berlin',
       'Kontakt: datenschutz@example.org',
-      'nur, wenn alle Eingeladenen zustimmen',
+      'Zweck: Die Eingeladenen können die Besprechung später ansehen.',
+      'Freiwillig: Aufgezeichnet wird nur, wenn alle zustimmen.',
+      'Wer ablehnt, nimmt trotzdem teil, ohne jeden Nachteil.',
+      'Antworten sind Reaktionen hier: Alle im Raum sehen sie.',
       'Beispiel Hosting GmbH',
       '!withdraw',
-      'nach 30 Tagen gelöscht',
+      'Löschung nach 30 Tagen',
+      'er funktioniert ohne Anmeldung',
     ]) {
       expect(firstLayer!.text).toContain(fact);
     }
@@ -112,13 +118,44 @@ describe('the layered notice', () => {
     expect(h.chat.inRoom(ROOM)).toHaveLength(before);
   });
 
-  it('states "until withdrawal" in the first layer when recordings are kept until then', async ({
+  it('stores the first layer and prompt people answered on, ties each answer to it and to the full text, and lists both in the evidence', async ({
     harness,
   }) => {
-    const h = await harness({ retention: { recordingDays: null } });
-    await h.say(ORGANIZER, `!meeting One ${ALICE}`);
-    const firstLayer = h.chat.inRoom(ROOM).find((m) => m.text.startsWith('Datenschutzhinweis zur'))!;
-    expect(firstLayer.text).toContain('Aufzeichnungen bleiben bis zu einem Widerruf gespeichert.');
-    expect(firstLayer.text).not.toMatch(/nach \d+ Tag/);
+    const h = await harness({ consent: { ask: 'direct' } });
+    await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE}`);
+    const stores = h.app.ctx.stores;
+    const prompt = stores.meetings.dmPrompt(1, ALICE)!;
+    await h.react(ALICE, prompt.eventId, '✅', prompt.roomId);
+    // What Alice saw in her DM: the first layer, then the prompt (as first posted).
+    const dm = h.chat.inRoom(prompt.roomId);
+    const firstLayer = dm.find((m) => m.text.startsWith('Datenschutzhinweis zur'))!;
+    const shown = `${firstLayer.text}\n\n${dm.find((m) => m.eventId === prompt.eventId)!.text}`;
+    const [answer] = stores.meetings.consentEvents(1);
+    expect(answer?.consentTextSha256).toBe(sha256(shown));
+    expect(answer?.noticeSha256).toBe(h.app.ctx.notice.sha256);
+
+    const report = buildEvidence(stores.db, {});
+    expect(report.meetings[0]?.invitees.find((i) => i.userId === ALICE)?.consents[0]).toMatchObject({
+      noticeVersion: h.app.ctx.notice.sha256,
+      consentTextVersion: sha256(shown),
+    });
+    expect(report.consentTexts).toContainEqual(
+      expect.objectContaining({
+        version: sha256(shown),
+        noticeVersion: h.app.ctx.notice.sha256,
+        text: shown,
+      }),
+    );
+    const csv = evidenceCsv(report);
+    expect(csv).toContain('consent-text');
+    expect(csv).toContain(sha256(shown));
+  });
+
+  it('!notice sends the full text by DM to whoever asks', async ({ h }) => {
+    await h.say(BOB, '!notice');
+    expect(h.chat.inRoom(ROOM).at(-1)?.text).toBe(de.noticeSent.text);
+    const [full] = h.chat.dmOf(BOB);
+    expect(full?.text).toContain(h.app.ctx.notice.text);
+    expect(full?.text).toContain(`Fassung ${h.app.ctx.notice.sha256.slice(0, 12)}`);
   });
 });

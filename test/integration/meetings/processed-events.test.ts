@@ -8,6 +8,8 @@ const handled = (h: Harness) =>
     .n;
 
 describe('handled event IDs', () => {
+  // The meeting must outlive the 31 days (an unanswered one expires after limits.unansweredDays).
+  it.override('harnessConfig', { limits: { unansweredDays: 60 } });
   it('keep a redelivered command from running twice, and are forgotten by the retention job after 30 days', async ({
     h,
   }) => {

@@ -36,6 +36,7 @@ describe('starting with an unfilled notice', () => {
         controller: 'Beispiel GmbH',
         contact: 'datenschutz@example.org',
         bbbProvider: 'Hosting GmbH',
+        finalDeletion: 'Gelöschte Aufzeichnungen sind nach einer Woche auch aus dem Papierkorb entfernt.',
       },
     });
     expect(code).toBe(2);

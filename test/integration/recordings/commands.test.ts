@@ -22,7 +22,9 @@ const reportHeads = (deleted: number, failed: number) =>
 
 /** Line `n` of the `!mydata` answer for a person with `deliveries` delivered links. */
 const mydataLine = (userId: string, deliveries: number, n: number) =>
-  said(t.mydata({ userId, meetings: [], consents: [], deliveries, audit: 0 })).split('\n')[n - 1]!;
+  said(
+    t.mydata({ userId, meetings: [], consents: [], deliveries, audit: 0, recordings: 0, file: 'x' }),
+  ).split('\n')[n - 1]!;
 const heading = (userId: string) => mydataLine(userId, 0, 1);
 
 describe('!recordings', () => {
@@ -102,9 +104,14 @@ describe('!purge', () => {
     const b = await recordedMeetingWithRecording(h, 'Retro');
     await h.say(ADMIN, `!purge ${recordingRef(a.recordId)}`);
     const date = h.app.ctx.date(h.clock.now());
-    // BBB's delete is a soft delete: said plainly.
+    // What "deleted" means on this BBB server is said with it (notice.finalDeletion).
     expect(lastRoomText(h)).toBe(
-      said(lines([t.purgeReport([t.recordingName('Weekly sync', date)], []), t.bbbSoftDeleteNote])),
+      said(
+        lines([
+          t.purgeReport([t.recordingName('Weekly sync', date)], []),
+          t.deletionMeans(h.config.notice.finalDeletion!),
+        ]),
+      ),
     );
     expect(simState(h, a.recordId)).toBe('deleted');
     expect(simState(h, b.recordId)).toBe('published');

@@ -81,21 +81,6 @@ describe('retention', () => {
     expect(later.deleted.map((r) => r.recordId)).toEqual([young.recordId]);
   });
 
-  it('recordingDays null keeps a recording until withdrawal', async ({ harness }) => {
-    const h = await harness({ retention: { recordingDays: null } });
-    const { recordId } = await recordedMeetingWithRecording(h);
-    expect(h.app.ctx.stores.recordings.get(recordId)?.deleteAfter).toBeNull();
-    const date = h.app.ctx.date(h.clock.now());
-    expect(lastRoomText(h)).toBe(said(t.recordingReady(t.recordingName('Weekly sync', date), null)));
-    h.clock.advance(3650 * DAY);
-    const run = await h.app.retention.run();
-    expect(run.deleted).toEqual([]);
-    expect(simState(h, recordId)).toBe('published');
-
-    await h.say('@alice:test', '!withdraw');
-    expect(simState(h, recordId)).toBe('deleted');
-  });
-
   it('never marks a recording purged before BBB confirmed it (delete silently dropped)', async ({
     harness,
   }) => {
@@ -199,7 +184,7 @@ describe('retention', () => {
   });
 
   it('keeps evidence while a recording is still kept', async ({ harness }) => {
-    const h = await harness({ retention: { recordingDays: null, evidenceDaysAfterPurge: 0 } });
+    const h = await harness({ retention: { recordingDays: 500, evidenceDaysAfterPurge: 0 } });
     const { meetingId } = await recordedMeetingWithRecording(h);
     h.clock.advance(400 * DAY);
     expect((await h.app.retention.run()).prunedMeetings).toBe(0);

@@ -105,3 +105,69 @@ export function callCounts(h: Harness): Record<string, number> {
   for (const r of h.sim.requests()) counts[r.call] = (counts[r.call] ?? 0) + 1;
   return counts;
 }
+
+/** Every row of every table of the bot's database, as text (SQLite's own tables aside). */
+export function everyRow(h: Harness): { table: string; row: string; values: Record<string, unknown> }[] {
+  const sqlite = h.app.ctx.stores.db.$client;
+  const tables = sqlite
+    .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'")
+    .all() as { name: string }[];
+  return tables.flatMap(({ name }) =>
+    (sqlite.prepare(`select * from "${name}"`).all() as Record<string, unknown>[]).map((row) => ({
+      table: name,
+      row: JSON.stringify(row),
+      values: row,
+    })),
+  );
+}
+
+export function tablesNaming(h: Harness, ...needles: string[]): string[] {
+  return [
+    ...new Set(
+      everyRow(h)
+        .filter(({ row }) => needles.some((n) => row.includes(n)))
+        .map(({ table }) => table),
+    ),
+  ];
+}
+
+/** The tables that can hold something naming a person. */
+export const EVERY_TABLE_NAMING_A_PERSON = [
+  'invitees',
+  'consent_events',
+  'link_deliveries',
+  'intents',
+  'audit_log',
+  'direct_rooms',
+  'dm_prompts',
+  'kv',
+  'room_notes',
+];
+
+/**
+ * Puts `userId` (who must be one of the harness's people besides the organizer) in every table that
+ * can name a person, with private prompts: a meeting they could not be asked about at first (a note),
+ * then a recorded one they agreed to, joined and got the playback link of, and a `!mydata`.
+ */
+export async function fillEveryTableFor(h: Harness, userId: string): Promise<{ recordId: string }> {
+  const store = h.app.ctx.stores;
+  const other = userId === BOB ? ALICE : BOB;
+  h.chat.unreachable.add(userId);
+  await h.say(ORGANIZER, `!meeting Someday ${userId} ${other}`);
+  const never = lastMeetingId(h);
+  h.chat.unreachable.delete(userId);
+  await h.app.tick();
+  expect(store.meetings.dmPrompt(never, userId)).toBeDefined();
+
+  await h.say(ORGANIZER, `!meeting Weekly sync ${userId}`);
+  const recorded = lastMeetingId(h);
+  for (const user of [ORGANIZER, userId]) {
+    const prompt = store.meetings.dmPrompt(recorded, user)!;
+    await h.react(user, prompt.eventId, '✅', prompt.roomId);
+  }
+  await joinAs(h, userId);
+  const recordId = await endAndDiscover(h, recorded);
+  expect(store.state.read(`playback-sent:${recordId}:${userId}`)).toBeDefined();
+  await h.say(userId, '!mydata');
+  return { recordId };
+}

@@ -1,7 +1,7 @@
 // Withdrawal of consent (design.md §3.5–3.6, §4 `!withdraw`): before opening, during a recorded
 // session, after the meeting; on someone's behalf by an admin; refused for non-admins.
 import { describe, expect } from 'vitest';
-import { join } from '../../../src/i18n/rich.js';
+import { join, lines } from '../../../src/i18n/rich.js';
 import { ADMIN, ALICE, BOB, CAROL, ORGANIZER, ROOM } from '../../support/app-harness.js';
 import { said, t } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
@@ -20,6 +20,10 @@ import {
 
 /** A person as the bot names them in a message (no pill). */
 const who = (name: string) => join([name]);
+
+/** What "deleted" means on this BBB server, said with every message about a deletion. */
+const means = (h: { config: { notice: { finalDeletion?: string } } }) =>
+  t.deletionMeans(h.config.notice.finalDeletion!);
 
 describe('withdrawal before the meeting opens', () => {
   it('opens unrecorded, names who withdrew, and records nothing', async ({ h }) => {
@@ -80,7 +84,7 @@ describe('withdrawal during a recorded session', () => {
     expect(second.bbbMeetingId).toBe(sessions[1]?.meetingID);
     expect(h.app.ctx.stores.meetings.session(first.id)?.endReason).toBe('withdrawal');
 
-    expect(lastRoomText(h)).toBe(said(t.withdrawRestarted(who('Bob'), 'Weekly sync')));
+    expect(lastRoomText(h)).toBe(said(lines([t.withdrawRestarted(who('Bob'), 'Weekly sync'), means(h)])));
 
     // New links for everyone (Bob included: the new session records nothing), to the new session only.
     for (const user of [ORGANIZER, ALICE, BOB]) {
@@ -170,7 +174,7 @@ describe('withdrawal after the meeting', () => {
     expect(botState(h, extra!.recordID)).toBe('purged');
     const date = h.app.ctx.date(h.clock.now());
     const name = t.recordingName('Weekly sync', date);
-    expect(lastRoomText(h)).toBe(said(t.withdrawDeleted(who('Bob'), [name, name], [])));
+    expect(lastRoomText(h)).toBe(said(lines([t.withdrawDeleted(who('Bob'), [name, name], []), means(h)])));
     expect(callCounts(h).deleteRecordings).toBe(1);
   });
 
@@ -181,7 +185,7 @@ describe('withdrawal after the meeting', () => {
     expect(botState(h, recordId)).toBe('purge-pending');
     expect(simState(h, recordId)).toBe('published');
     const name = t.recordingName('Weekly sync', h.app.ctx.date(h.clock.now()));
-    expect(lastRoomText(h)).toBe(said(t.withdrawDeleted(who('Alice'), [], [name])));
+    expect(lastRoomText(h)).toBe(said(lines([t.withdrawDeleted(who('Alice'), [], [name]), means(h)])));
 
     // Still failing: the job tries again, nothing is marked purged.
     let run = await h.app.retention.run();
@@ -195,7 +199,7 @@ describe('withdrawal after the meeting', () => {
     expect(simState(h, recordId)).toBe('deleted');
     expect(botState(h, recordId)).toBe('purged');
     // …and the room, told earlier that it would be retried, now hears that it is gone.
-    expect(lastRoomText(h)).toBe(said(t.deletedAfterWithdrawal([name])));
+    expect(lastRoomText(h)).toBe(said(lines([t.deletedAfterWithdrawal([name]), means(h)])));
   });
 
   it('BBB unreachable: says the recording is pending, never that there was none', async ({ h }) => {

@@ -12,7 +12,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['app'], // the application services over the chat and BBB ports
   ['commands'], // chat commands, calling the app
   ['matrix/sdk', 'matrix/chat', 'http', 'jobs'], // adapters: the SDK, the chat port, HTTP in, the clock
-  ['matrix/intake'], // Matrix events in: reactions to the app, commands to the dispatcher
+  ['matrix/intake', 'matrix/e2ee'], // Matrix events in; the device's cross-signing, secret storage, key backup
   ['check', 'bot'], // preflight checks, the composition root
   ['bot-main'], // the bot's process: config, checks, start, signals
   ['main'], // the entry: the Node version check, then bot-main

@@ -66,7 +66,13 @@ describe('!meeting', () => {
     const c = fakeContext(
       { planning: { plan: vi.fn() }, members },
       {
-        settings: { language: 'de', timezone: 'Europe/Berlin', maxInvitees: 1 },
+        settings: {
+          language: 'de',
+          timezone: 'Europe/Berlin',
+          maxInvitees: 1,
+          showNames: false,
+          finalDeletion: 'x',
+        },
       },
     );
     expect(await run(meeting, c, args({ words: ['x'], mentions: [BOB, CAROL] }))).toEqual({

@@ -17,6 +17,7 @@ import {
   SENDER,
   t,
 } from '../../support/command-context.js';
+import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
 
 // The other commands on a fake context: what they ask the services, and what they answer.
 
@@ -29,6 +30,7 @@ describe('!withdraw', () => {
   const withdrawal = (overrides = {}) => ({
     withdrawable: () => [m],
     isInvited: () => true,
+    isDirectRoom: () => false,
     withdraw: vi.fn(async () => join(['withdrawn'])),
     ...overrides,
   });
@@ -37,12 +39,11 @@ describe('!withdraw', () => {
     const w = withdrawal();
     const c = fakeContext({ withdrawal: w });
     await run(withdraw, c);
-    expect(w.withdraw).toHaveBeenCalledWith(m.id, {
-      userId: SENDER,
-      actorId: SENDER,
-      matrixEventId: '$command',
-      source: 'command',
-    });
+    expect(w.withdraw).toHaveBeenCalledWith(
+      m.id,
+      { userId: SENDER, actorId: SENDER, matrixEventId: '$command', source: 'command' },
+      { commandRoom: c.roomId, inDirectRoom: false },
+    );
     expect(c.replies.map(text)).toEqual(['withdrawn']);
   });
 
@@ -53,7 +54,11 @@ describe('!withdraw', () => {
       text: text(t.notAllowed(t.whoAdmin)),
     });
     await run(withdraw, fakeContext({ withdrawal: w }, { role: 'admin' }), args({ mentions: [BOB] }));
-    expect(w.withdraw).toHaveBeenCalledWith(m.id, expect.objectContaining({ userId: BOB, actorId: SENDER }));
+    expect(w.withdraw).toHaveBeenCalledWith(
+      m.id,
+      expect.objectContaining({ userId: BOB, actorId: SENDER }),
+      expect.anything(),
+    );
   });
 
   it('says when there is nothing to withdraw', async () => {
@@ -94,7 +99,7 @@ describe('!recordings and !purge', () => {
       deleted: 1,
       failed: 0,
     });
-    expect(text(c.replies[0]!)).toContain(text(t.bbbSoftDeleteNote));
+    expect(text(c.replies[0]!)).toContain(text(t.deletionMeans(SAMPLE_NOTICE_FACTS.finalDeletion)));
   });
 
   it('purge: a recording of another room is not found; no target is a usage error', async () => {
@@ -108,14 +113,23 @@ describe('!recordings and !purge', () => {
 });
 
 describe('!mydata and !evidence', () => {
-  const data = { meetings: [meetingRow()], consents: [], deliveries: 2, audit: 3 };
+  const copy = {
+    userId: SENDER,
+    generatedAt: '',
+    meetings: [],
+    pendingTasks: [],
+    auditEntries: [],
+    directRoom: null,
+    notes: [],
+  };
+  const data = { meetings: [meetingRow()], consents: [], deliveries: 2, audit: 3, copy };
 
   it('mydata: in a room with others, the answer goes by direct message', async () => {
     const send = vi.fn(async () => '$dm');
     const c = fakeContext({
       personal: { dataOf: () => data },
       members: { joinedMembers: async () => new Map([[BOB, 'Bob']]) },
-      direct: { roomOf: async () => '!dm:example.org', send },
+      direct: { roomOf: async () => '!dm:example.org', send, sendFile: vi.fn(async () => '$file') },
     });
     await run(mydata, c);
     expect(send).toHaveBeenCalledWith(

@@ -51,9 +51,27 @@ describe('configuration', () => {
     ]);
   });
 
+  it('takes the recovery key from MATRIX_RECOVERY_KEY; a mistyped one is named without its value', () => {
+    const key = 'EsTS Q71i RdF9 GNGq kJZ7 s9NY G8mw gKar e3Up bCif raJZ tBPQ';
+    expect(parseConfig(valid, 'config.json', { MATRIX_RECOVERY_KEY: key }).matrix.recoveryKey).toBe(key);
+    const typo = key.replace('Q71i', 'Q72i');
+    const found = problems({ ...valid, matrix: { ...valid.matrix, recoveryKey: typo } });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(
+      /^matrix\.recoveryKey: expected a recovery key as Element shows it.*\(value hidden\)$/,
+    );
+    expect(found[0]).not.toContain('Q72i');
+  });
+
   it('names the key, the expected type and what was found', () => {
     expect(problems({ ...valid, retention: { recordingDays: '30' } })).toEqual([
       'retention.recordingDays: expected number, found string "30"',
+    ]);
+  });
+
+  it('refuses recordingDays null: a recording must have an end (Art. 5(1)(e))', () => {
+    expect(problems({ ...valid, retention: { recordingDays: null } })).toEqual([
+      'retention.recordingDays: expected number, found null',
     ]);
   });
 

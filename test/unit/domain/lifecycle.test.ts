@@ -7,7 +7,7 @@ import {
   mayReceiveLinkTo,
   transition,
 } from '../../../src/domain/lifecycle.js';
-import { DAY_MS, deletionDue, evidenceCutoff } from '../../../src/domain/retention.js';
+import { DAY_MS, deletionDue, evidenceCutoff, expired } from '../../../src/domain/retention.js';
 
 describe('opening', () => {
   const now = 1_000_000;
@@ -263,10 +263,17 @@ describe('transition: cancel and ending', () => {
 });
 
 describe('retention', () => {
-  it('deletes after the configured days, or keeps until withdrawal with null', () => {
+  it('deletes after the configured days', () => {
     expect(deletionDue(0, 30)).toBe(30 * DAY_MS);
     expect(deletionDue(5, 1)).toBe(5 + DAY_MS);
-    expect(deletionDue(0, null)).toBeNull();
+  });
+  it('expires a meeting without a time that did not open within the unanswered days', () => {
+    const planned = { state: 'collecting', scheduledAt: null, createdAt: 0 };
+    expect(expired(planned, 14, 14 * DAY_MS - 1)).toBe(false);
+    expect(expired(planned, 14, 14 * DAY_MS)).toBe(true);
+    // One with a time opens at its time; one that opened is not "unanswered".
+    expect(expired({ ...planned, scheduledAt: 99 * DAY_MS }, 14, 20 * DAY_MS)).toBe(false);
+    expect(expired({ ...planned, state: 'open' }, 14, 20 * DAY_MS)).toBe(false);
   });
   it('lets evidence go only once the configured period has passed since the last recording went', () => {
     expect(evidenceCutoff(365 * DAY_MS, 365)).toBe(0);

@@ -26,6 +26,29 @@ describe('the admins’ notice about a lost key store', () => {
     expect(english).toContain('unverified');
   });
 
+  it('after a new device recovered with the recovery key: cross-signed, old messages readable from the backup', () => {
+    const outcome = {
+      kind: 'new-device',
+      oldDeviceId: 'OLDDEVICE',
+      newDeviceId: 'NEWDEVICE',
+      oldDeviceRemoved: true,
+    } as const;
+    const recovered = lostStoreNotice(lost, outcome, { crossSigned: true, roomKeys: 12 });
+    const german = recovered.text(de).text;
+    expect(german).toContain('12 Raumschlüssel aus der Schlüsselsicherung wiederhergestellt');
+    expect(german).not.toContain('kann ich nicht mehr lesen');
+    expect(german).toContain('quersigniert; eure Clients sehen es als von mir verifiziert');
+    const english = recovered.text(en).text;
+    expect(english).toContain('I restored 12 room keys from the key backup');
+    expect(english).not.toContain('stay unreadable');
+    expect(english).not.toContain('not cross-signed');
+    // Without the recovery key: the admins learn what the new device cannot do, and the fix.
+    const bare = lostStoreNotice(lost, outcome).text(en).text;
+    expect(bare).toContain('stay unreadable to me');
+    expect(bare).toContain('The new device is not cross-signed');
+    expect(bare).toContain('matrix.recoveryKey');
+  });
+
   it('says when the old device could not be removed', () => {
     const notice = lostStoreNotice(lost, {
       kind: 'new-device',

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../../src/config/load.js';
+import { DIRECT_ROOM_GRACE_DAYS } from '../../../src/domain/retention.js';
 import { catalogue, type Language } from '../../../src/i18n/index.js';
 import { loadNotice } from '../../../src/notice.js';
 import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
@@ -49,24 +50,87 @@ describe('the shipped notice templates', () => {
     });
 
     it(`${language}: the retention and evidence periods are the configured ones, nothing else`, () => {
-      const text = render(language, { retention: { recordingDays: 7, evidenceDaysAfterPurge: 90 } });
+      const text = render(language, {
+        retention: { recordingDays: 7, evidenceDaysAfterPurge: 90 },
+        limits: { unansweredDays: 21 },
+      });
       const days = statedDays(text);
-      expect(days).toContain(7);
-      expect(days).toContain(90);
-      expect(days.every((d) => d === 7 || d === 90)).toBe(true);
+      for (const d of [7, 90, 21, DIRECT_ROOM_GRACE_DAYS]) expect(days).toContain(d);
+      expect(days.every((d) => [7, 90, 21, DIRECT_ROOM_GRACE_DAYS].includes(d))).toBe(true);
       // No claim that recordings stay until withdrawal when the config deletes them.
       expect(text).not.toMatch(
         /bis zu Ihrem Widerruf|bis eine eingeladene Person|until you withdraw|until an invitee/,
       );
     });
 
-    it(`${language}: recordingDays null says "until withdrawal" and states no recording deadline`, () => {
-      const text = render(language, { retention: { recordingDays: null, evidenceDaysAfterPurge: 365 } });
-      expect(text).toMatch(
-        /bis eine eingeladene Person ihre Einwilligung widerruft|until an invitee withdraws/,
+    it(`${language}: says where consent is asked and who sees an answer, as configured`, () => {
+      const direct = render(language, { consent: { ask: 'direct' } });
+      expect(direct).toMatch(
+        /fragt der Bot jede eingeladene Person in einer Direktnachricht|asks each invitee in a direct message/,
       );
-      expect(statedDays(text).every((d) => d === 365)).toBe(true);
-      expect(text).not.toMatch(/nach der Aufnahme automatisch gelöscht|after they were made/);
+      expect(direct).toMatch(/nur die Zahl|only the number/);
+      expect(direct).not.toMatch(
+        /fragt der Bot im Chatraum|asks in the meeting's chat room|sichtbar|visible to everyone/,
+      );
+      const room = render(language, { consent: { ask: 'room' } });
+      expect(room).toMatch(
+        /Reaktionen sind für alle im Chatraum sichtbar|Reactions are visible to everyone in the chat room/,
+      );
+      expect(room).not.toMatch(/nur die Zahl|only the number/);
+      const named = render(language, { consent: { ask: 'direct', showNames: true } });
+      expect(named).toMatch(/Betriebsvereinbarung|works agreement/);
+      expect(named).not.toMatch(/nur die Zahl|only the number/);
+    });
+
+    it(`${language}: the legal basis of the meetings is the one for colleagues or for customers`, () => {
+      const colleagues = render(language, { notice: { ...SAMPLE_NOTICE_FACTS, legalBasis: 'colleagues' } });
+      expect(colleagues).toMatch(/Beschäftigten|employees/);
+      expect(colleagues).not.toMatch(/Kunden|customers/);
+      const customers = render(language, { notice: { ...SAMPLE_NOTICE_FACTS, legalBasis: 'customers' } });
+      expect(customers).toMatch(/Kunden|customers/);
+      expect(customers).not.toMatch(/Beschäftigten|employees/);
+    });
+
+    it(`${language}: names the recipients, where the data is processed, and every right (Art. 13/14)`, () => {
+      const text = render(language);
+      expect(text).toContain(SAMPLE_NOTICE_FACTS.homeserverOperator);
+      expect(text).toContain(SAMPLE_NOTICE_FACTS.thirdCountry);
+      expect(text).toContain(SAMPLE_NOTICE_FACTS.dpo);
+      expect(text).toContain(SAMPLE_NOTICE_FACTS.logRetention);
+      expect(text).not.toMatch(/sicheren Drittstaat|third country that is safe/);
+      // The seed's sentences that contradict the processor contract are gone.
+      expect(text).not.toMatch(
+        /keinen Einfluss|nicht vollumfänglich Einfluss|no influence|full influence|eigenen Zwecken|own purposes/,
+      );
+      for (const item of [
+        'Art. 15',
+        'Art. 16',
+        'Art. 17',
+        'Art. 18',
+        'Art. 20',
+        'Art. 21',
+        'Art. 22',
+        'Art. 77',
+        'Art. 14',
+      ]) {
+        expect(text).toContain(item);
+      }
+      expect(text).toMatch(/Art\. 7 Abs\. 1|Art\. 7\(1\)/); // the basis of the bot's own records
+    });
+
+    it(`${language}: without notice.dpo says that none is appointed, and names the contact`, () => {
+      const { dpo: _, ...facts } = SAMPLE_NOTICE_FACTS;
+      const text = render(language, { notice: facts });
+      expect(text).toMatch(/ist nicht benannt|No data protection officer is appointed/);
+      expect(text).not.toContain(SAMPLE_NOTICE_FACTS.dpo);
+    });
+
+    it(`${language}: says what "deleted" means on this BBB server, and no "deleted at once" beside it`, () => {
+      const text = render(language);
+      expect(text).toContain(SAMPLE_NOTICE_FACTS.finalDeletion);
+      expect(text).not.toMatch(
+        /löscht der Bot die Aufzeichnungen der Besprechung sofort|deletes the meeting's recordings at once/,
+      );
     });
   }
 
@@ -106,6 +170,14 @@ describe('refusing a notice with gaps', () => {
     expect(() => loadNotice(SHIPPED.en, 'en', config({}, {}))).toThrow(
       /notice\.controller: missing[\s\S]*notice\.contact: missing[\s\S]*notice\.bbbProvider: missing/,
     );
+  });
+
+  it('refuses without notice.finalDeletion, whatever the text: every deletion message says it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'notice-'));
+    const own = join(dir, 'own.txt');
+    writeFileSync(own, 'Unser eigener Hinweis.');
+    const { finalDeletion: _, ...facts } = SAMPLE_NOTICE_FACTS;
+    expect(() => loadNotice(own, 'de', config({}, facts))).toThrow(/notice\.finalDeletion: missing/);
   });
 
   it("an operator's own text may use no placeholders, or only known ones", () => {
@@ -157,6 +229,7 @@ describe('deletion on withdrawal, as the BBB front-end allows it (bbb.acceptUnco
           recordingDays: 30,
           prefix: '!',
           fullText: 'https://x',
+          ask: 'direct',
           botDeletes,
         }).text;
       expect(layer(true)).toMatch(/werden dann gelöscht|are then deleted/);

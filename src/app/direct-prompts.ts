@@ -1,0 +1,107 @@
+import type { MeetingRow } from '../db/meetings-store.js';
+import { AGREE_KEY, DECLINE_KEY } from '../domain/consent.js';
+import { mention, type Rich } from '../i18n/rich.js';
+import type { AppContext } from './context.js';
+import type { DirectRooms } from './direct-rooms.js';
+import { postNotice, storeConsentText } from './notice-posting.js';
+import { UndeliverableError } from './ports.js';
+import { fingerprint } from './prompt-updater.js';
+import { nameOf, readMeeting, renderDirectPrompt } from './views.js';
+
+/**
+ * Private answers (consent.ask "direct", design.md §3.1): each invitee gets the notice's first layer
+ * and the consent prompt, seeded with ✅ and ❌, in their direct-message room with the bot, and
+ * answers there; nobody else sees the answer. Also the bot's other private words to one person.
+ */
+export class DirectPrompts {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly directRooms: DirectRooms,
+  ) {}
+
+  /** Whether this meeting asks each invitee privately. */
+  asksDirectly(meeting: MeetingRow): boolean {
+    return meeting.consentAsk === 'direct' && !meeting.noRecord;
+  }
+
+  /**
+   * Posts the prompt to every invitee who has none yet (after planning, `!invite`, or a restart that
+   * interrupted the posting). Resumable: each prompt is stored as soon as it is sent, and every send
+   * is keyed, so a resend after a crash is the same event. Caller holds the meeting lock.
+   */
+  async postMissing(meetingId: number): Promise<void> {
+    const { meetings } = this.ctx.stores;
+    const meeting = meetings.get(meetingId);
+    if (!meeting || !this.asksDirectly(meeting)) return;
+    if (meeting.state !== 'collecting' && meeting.state !== 'open') return;
+    const asked = new Set(meetings.dmPrompts(meetingId).map((p) => p.userId));
+    const view = readMeeting(this.ctx, meeting);
+    for (const invitee of view.invitees.filter((i) => !asked.has(i.userId))) {
+      let roomId: string;
+      try {
+        roomId = await this.directRooms.get(invitee.userId);
+      } catch (error) {
+        if (!(error instanceof UndeliverableError)) throw error;
+        this.ctx.log.warn(
+          { meetingId, userId: invitee.userId, reason: error.reason },
+          'could not ask for consent by direct message; will retry',
+        );
+        if (
+          this.ctx.stores.state.noteOnce(
+            meeting.roomId,
+            `prompt-undeliverable:${meetingId}:${invitee.userId}`,
+            this.ctx.now(),
+          )
+        ) {
+          await this.ctx.chat.send(
+            meeting.roomId,
+            this.ctx.t.promptUndeliverable(
+              mention(invitee.userId, invitee.displayName),
+              mention(meeting.organizerId, nameOf(view, meeting.organizerId)),
+              meeting.title,
+            ),
+          );
+        }
+        continue;
+      }
+      await postNotice(this.ctx, meeting, roomId);
+      const prompt = renderDirectPrompt(this.ctx, view, invitee.userId);
+      const eventId = await this.ctx.chat.send(roomId, prompt, { key: `dm-prompt:${meetingId}` });
+      meetings.setDmPrompt({ meetingId, userId: invitee.userId, roomId, eventId }, this.ctx.now());
+      meetings.setDmPromptShown(meetingId, invitee.userId, fingerprint(prompt));
+      meetings.setDmPromptText(
+        meetingId,
+        invitee.userId,
+        storeConsentText(this.ctx, meeting, roomId, prompt),
+      );
+      await this.ctx.chat.react(roomId, eventId, AGREE_KEY);
+      await this.ctx.chat.react(roomId, eventId, DECLINE_KEY);
+    }
+  }
+
+  /** Missing prompts of every meeting still asking (the frequent tick retries undeliverable ones). */
+  async postAllMissing(): Promise<void> {
+    const { meetings } = this.ctx.stores;
+    for (const meeting of meetings.inStates(['collecting', 'open'])) {
+      if (!this.asksDirectly(meeting)) continue;
+      if (meetings.dmPrompts(meeting.id).length >= meetings.invitees(meeting.id).length) continue;
+      await this.ctx.withMeeting(meeting.id, () => this.postMissing(meeting.id));
+    }
+  }
+
+  /**
+   * A private message to one person, in their DM room with the bot; false (logged) when no direct
+   * message can reach them.
+   */
+  async tell(userId: string, message: Rich, key?: string): Promise<boolean> {
+    try {
+      const roomId = await this.directRooms.get(userId);
+      await this.ctx.chat.send(roomId, message, key ? { key } : {});
+      return true;
+    } catch (error) {
+      if (!(error instanceof UndeliverableError)) throw error;
+      this.ctx.log.warn({ userId, reason: error.reason }, 'could not send a direct message');
+      return false;
+    }
+  }
+}

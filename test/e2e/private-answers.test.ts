@@ -1,0 +1,146 @@
+// Private answers end to end (consent.ask "direct", the default; design.md §3.1–3.2, §3.6): real
+// Synapse, the bot as its own process, real users answering in their DM rooms with the bot, BBB
+// simulated over HTTP. What is asserted is what people see: in the DMs, and in the meeting's room,
+// where no message of the bot may tell anyone's answer or withdrawal.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { de } from '../../src/i18n/de.js';
+import { e2eHomeserver } from './support/context.js';
+import { type MatrixEvent, type TestUser, waitForEvent } from './support/homeserver.js';
+import {
+  BOT_TIMEOUT_MS,
+  bodyOf,
+  isOpened,
+  type MeetingWorld,
+  olgaAliceBob,
+  planMeeting,
+  postFrom,
+  receiveLink,
+  receivePrompt,
+  sessionsNamed,
+  startMeetingWorld,
+  tallyEdit,
+  until,
+} from './support/meeting-helpers.js';
+
+const hs = e2eHomeserver();
+const wait = { timeoutMs: BOT_TIMEOUT_MS };
+
+/** A name next to an answer or a withdrawal, or names after a count: someone's answer told. */
+const NAMED_ANSWER =
+  /(Olga|Alice|Bob) (hat abgelehnt|hat widerrufen|hat nicht geantwortet)|(Zugestimmt|Abgelehnt|Widerrufen|Offen) \(\d+\): |Widerruf von/;
+
+/** Every text the bot put in a room, edits included. */
+function botTexts(user: TestUser, roomId: string, botId: string): string[] {
+  return user.sync
+    .eventsIn(roomId)
+    .filter((e: MatrixEvent) => e.sender === botId && e.type === 'm.room.message')
+    .map((e) => {
+      const fresh = e.content['m.new_content'] as { body?: unknown } | undefined;
+      return typeof fresh?.body === 'string' ? fresh.body : bodyOf(e);
+    });
+}
+
+describe.skipIf(!hs)('private answers in the DM with the bot', () => {
+  let w: MeetingWorld;
+  let botId: string;
+
+  beforeAll(async () => {
+    // consent.ask "direct" is the default; the e2e defaults pin "room" for the older suites.
+    const retention = { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' };
+    w = await startMeetingWorld(hs!, { config: { consent: { ask: 'direct' }, retention } });
+    botId = w.botUser.userId;
+  });
+
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it('each answers by DM; a ❌ there makes it unrecorded; the organizer learns who has not answered', async () => {
+    const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'private answers');
+    const title = 'Private A';
+    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
+    for (const name of ['Olga', 'Alice', 'Bob']) expect(bodyOf(m.prompt)).toContain(name);
+
+    const [forOlga, forAlice, forBob] = await Promise.all(
+      [olga, alice, bob].map((u) => receivePrompt(u, botId)),
+    );
+    // The first layer came before the prompt, in the same DM.
+    const dmTexts = alice.sync.eventsIn(forAlice!.dmRoomId).map(bodyOf);
+    expect(dmTexts.some((t) => t.startsWith(`Datenschutzhinweis zur Videokonferenz „${title}“`))).toBe(true);
+
+    await olga.react(forOlga!.dmRoomId, forOlga!.prompt.event_id, '✅');
+    // Her own prompt shows her answer (only she sees it).
+    await waitForEvent(
+      olga,
+      forOlga!.dmRoomId,
+      tallyEdit(botId, forOlga!.prompt.event_id, 'Deine Antwort: ✅ zugestimmt'),
+      wait,
+    );
+    const statusId = await olga.sendText(roomId, '!status');
+    const status = await waitForEvent(olga, roomId, postFrom(botId, /^#\d+ /), {
+      ...wait,
+      afterEventId: statusId,
+    });
+    expect(bodyOf(status)).toContain('⏳ Offen (2)');
+    const pending = await waitForEvent(olga, forOlga!.dmRoomId, postFrom(botId, 'Noch keine Antwort von'), {
+      ...wait,
+      afterEventId: forOlga!.prompt.event_id,
+    });
+    expect(bodyOf(pending)).toContain('Alice');
+    expect(bodyOf(pending)).toContain('Bob');
+
+    await alice.react(forAlice!.dmRoomId, forAlice!.prompt.event_id, '✅');
+    await bob.react(forBob!.dmRoomId, forBob!.prompt.event_id, '❌');
+    const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    expect(bodyOf(opened)).toContain(de.recordingOffNotAll.text);
+    const [session] = sessionsNamed(w.sim, title);
+    expect(session?.record).toBe(false);
+    // Declining still means taking part: Bob gets his link.
+    const link = await receiveLink(bob, botId);
+    expect(bodyOf(link.event)).toContain('Diese Sitzung wird nicht aufgezeichnet.');
+
+    for (const text of botTexts(olga, roomId, botId)) expect(text).not.toMatch(NAMED_ANSWER);
+  });
+
+  it('!withdraw in the DM after leaving the room deletes the recording and is confirmed by DM', async () => {
+    const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'private withdrawal');
+    const title = 'Private B';
+    await planMeeting(olga, roomId, botId, title, [alice, bob]);
+    const prompts = await Promise.all([olga, alice, bob].map((u) => receivePrompt(u, botId)));
+    for (const [i, u] of [olga, alice, bob].entries()) {
+      await u.react(prompts[i]!.dmRoomId, prompts[i]!.prompt.event_id, '✅');
+    }
+    const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    expect(bodyOf(opened)).toContain('Aufzeichnung AN – alle 3 haben zugestimmt.');
+    const link = await receiveLink(olga, botId);
+    expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });
+    const [session] = sessionsNamed(w.sim, title);
+    w.sim.endMeeting(session!.meetingID);
+    await waitForEvent(olga, roomId, postFrom(botId, `Die Aufzeichnung „${title}“`), wait);
+    const [rec] = w.sim.recordings().filter((r) => r.meetingID === session!.meetingID);
+    expect(rec?.state).toBe('published');
+
+    await alice.leave(roomId);
+    const dm = prompts[1]!.dmRoomId;
+    const commandId = await alice.sendText(dm, '!withdraw');
+    const confirmed = await waitForEvent(alice, dm, postFrom(botId, 'Widerruf von Alice gespeichert'), {
+      ...wait,
+      afterEventId: commandId,
+    });
+    expect(bodyOf(confirmed)).toContain(`Gelöscht: „${title}“`);
+    await until('the recording to be deleted in BBB', () => {
+      const state = w.sim
+        .recordings({ includeDeleted: true })
+        .find((r) => r.recordID === rec!.recordID)?.state;
+      return state === 'deleted';
+    });
+    const told = await waitForEvent(
+      olga,
+      roomId,
+      postFrom(botId, `Ein Widerruf zu ${title} ist eingegangen`),
+      wait,
+    );
+    expect(bodyOf(told)).toContain('Gelöscht:');
+    for (const text of botTexts(olga, roomId, botId)) expect(text).not.toMatch(NAMED_ANSWER);
+  });
+});

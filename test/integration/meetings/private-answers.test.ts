@@ -1,0 +1,270 @@
+// Private answers (consent.ask "direct", the default; design.md §3.1–3.2): each invitee answers in
+// their DM room with the bot; the meeting's room sees the first layer, who is invited, and counts.
+import { afterEach, describe, expect, it } from 'vitest';
+import { de } from '../../../src/i18n/de.js';
+import { person } from '../../../src/i18n/rich.js';
+import {
+  ADMIN,
+  ALICE,
+  BOB,
+  createHarness,
+  type Harness,
+  ORGANIZER,
+  ROOM,
+} from '../../support/app-harness.js';
+import { currentSession, endAndDiscover, joinAs, lastMeetingId, simState } from '../recordings/support.js';
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+async function direct(overrides: Record<string, unknown> = {}): Promise<Harness> {
+  h = await createHarness({ consent: { ask: 'direct', ...overrides } });
+  return h;
+}
+
+function dmPrompt(meetingId: number, userId: string) {
+  const prompt = h.app.ctx.stores.meetings.dmPrompt(meetingId, userId);
+  if (!prompt) throw new Error(`${userId} was not asked by DM`);
+  return prompt;
+}
+
+/** Answers on one's own prompt in the DM room with the bot. */
+function answer(meetingId: number, userId: string, key: string): Promise<string> {
+  const prompt = dmPrompt(meetingId, userId);
+  return h.react(userId, prompt.eventId, key, prompt.roomId);
+}
+
+/** Everything the bot said in the meeting's room, every edit included. */
+function roomTexts(): string[] {
+  return h.chat.inRoom(ROOM).flatMap((m) => [m.text, ...m.edits.map((e) => e.text)]);
+}
+
+const NAMES = ['Alice', 'Bob', 'Olga'];
+/** What would tell the room someone's answer: a name next to an answer or a withdrawal. */
+const NAMED_ANSWER = new RegExp(
+  `(${NAMES.join('|')}) (hat abgelehnt|hat widerrufen|hat nicht geantwortet)|(Zugestimmt|Abgelehnt|Widerrufen|Offen) \\(\\d+\\): |Widerruf von`,
+);
+
+describe('private answers (consent.ask "direct")', () => {
+  it('is the default', async () => {
+    h = await createHarness({ consent: {} });
+    expect(h.config.consent).toEqual({ ask: 'direct', showNames: false });
+  });
+
+  it('asks each invitee by DM with the first layer and a seeded prompt; the room sees counts only', async () => {
+    await direct();
+    await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE} ${BOB}`);
+    const id = lastMeetingId(h);
+    for (const user of [ORGANIZER, ALICE, BOB]) {
+      const prompt = dmPrompt(id, user);
+      const dm = h.chat.inRoom(prompt.roomId).map((m) => m.text);
+      expect(dm.some((t) => t.startsWith('Datenschutzhinweis zur Videokonferenz „Weekly sync“'))).toBe(true);
+      expect(h.chat.current(prompt.eventId)).toContain('Darf sie aufgezeichnet werden?');
+      const seeded = h.chat.reactions.filter((r) => r.relatesTo === prompt.eventId).map((r) => r.key);
+      expect(seeded).toEqual(['✅', '❌']);
+    }
+    // The room's prompt names who is invited, but is not seeded: answers are not given there.
+    const roomPrompt = h.promptOf(id);
+    expect(h.chat.reactions.filter((r) => r.relatesTo === roomPrompt)).toHaveLength(0);
+    for (const name of NAMES) expect(h.chat.current(roomPrompt)).toContain(name);
+
+    await answer(id, ORGANIZER, '✅');
+    await answer(id, ALICE, '❌');
+    expect(h.chat.current(roomPrompt)).toContain('✅ Zugestimmt (1)');
+    expect(h.chat.current(roomPrompt)).toContain('❌ Abgelehnt (1)');
+    expect(h.chat.current(roomPrompt)).toContain('⏳ Offen (1)');
+    // Each person sees their own answer on their own prompt.
+    expect(h.chat.current(dmPrompt(id, ALICE).eventId)).toContain('Deine Antwort: ❌ abgelehnt');
+    expect(h.chat.current(dmPrompt(id, ORGANIZER).eventId)).toContain('Deine Antwort: ✅ zugestimmt');
+
+    await answer(id, BOB, '✅');
+    expect(h.sim.sessions()[0]?.record).toBe(false);
+    const texts = roomTexts();
+    expect(texts.some((t) => t.includes(de.recordingOffNotAll.text))).toBe(true);
+    for (const text of texts) expect(text).not.toMatch(NAMED_ANSWER);
+  });
+
+  it('counts a ✅ only from the prompt owner in their own DM room', async () => {
+    await direct();
+    await h.say(ORGANIZER, `!meeting Board ${ALICE}`);
+    const id = lastMeetingId(h);
+    await answer(id, ORGANIZER, '✅');
+    // On the room's prompt: nothing.
+    await h.react(ALICE, h.promptOf(id), '✅');
+    // On Olga's prompt (a forged relation into Olga's DM room): nothing either.
+    const olgas = dmPrompt(id, ORGANIZER);
+    await h.react(ALICE, olgas.eventId, '✅', olgas.roomId);
+    expect(h.app.ctx.stores.meetings.consentEvents(id).map((e) => e.userId)).toEqual([ORGANIZER]);
+    expect(h.sim.sessions()).toHaveLength(0);
+    await answer(id, ALICE, '✅');
+    expect(h.sim.sessions()[0]?.record).toBe(true);
+  });
+
+  it('changes an answer in the DM until opening, and a ❌ after a ✅ there withdraws', async () => {
+    await direct();
+    await h.say(ORGANIZER, `!meeting Review ${ALICE}`, ROOM);
+    const id = lastMeetingId(h);
+    await answer(id, ALICE, '❌');
+    await answer(id, ALICE, '✅');
+    await answer(id, ORGANIZER, '✅');
+    expect(currentSession(h, id).record).toBe(true);
+    await joinAs(h, ORGANIZER);
+    await answer(id, ALICE, '❌');
+    expect(currentSession(h, id).record).toBe(false);
+    expect(roomTexts().some((t) => t.includes(de.withdrawalReceivedRestarted('Review').text))).toBe(true);
+    const told = h.chat.inRoom(dmPrompt(id, ALICE).roomId).map((m) => m.text);
+    expect(told.some((t) => t.includes(de.withdrawRestarted(person(ALICE, 'Alice'), 'Review').text))).toBe(
+      true,
+    );
+    for (const text of roomTexts()) expect(text).not.toMatch(NAMED_ANSWER);
+  });
+
+  it('!withdraw in the DM after leaving the room deletes the recording and confirms by DM', async () => {
+    await direct();
+    await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE} ${BOB}`);
+    const id = lastMeetingId(h);
+    for (const user of [ORGANIZER, ALICE, BOB]) await answer(id, user, '✅');
+    await joinAs(h, ORGANIZER);
+    const recordId = await endAndDiscover(h, id);
+    h.chat.leave(ROOM, ALICE);
+
+    const dm = dmPrompt(id, ALICE).roomId;
+    const before = h.chat.inRoom(dm).length;
+    await h.say(ALICE, '!withdraw', dm);
+    expect(simState(h, recordId)).toBe('deleted');
+    const reply = h.chat
+      .inRoom(dm)
+      .slice(before)
+      .map((m) => m.text);
+    expect(reply.join('\n')).toContain('Widerruf von Alice gespeichert.');
+    expect(reply.join('\n')).toContain('Gelöscht:');
+    const room = roomTexts();
+    expect(room.some((t) => t.startsWith('Ein Widerruf zu Weekly sync ist eingegangen'))).toBe(true);
+    for (const text of room) expect(text).not.toMatch(NAMED_ANSWER);
+  });
+
+  it('!withdraw #n in the DM picks one meeting of several rooms', async () => {
+    await direct();
+    h.chat.room('!other:test', [h.chat.botUserId, ORGANIZER, ALICE]);
+    await h.say(ORGANIZER, `!meeting One ${ALICE}`);
+    await h.say(ORGANIZER, `!meeting Two ${ALICE}`, '!other:test');
+    const [one, two] = [1, 2];
+    await answer(one, ALICE, '✅');
+    await answer(two, ALICE, '✅');
+    const dm = dmPrompt(one, ALICE).roomId;
+    await h.say(ALICE, `!withdraw #${two}`, dm);
+    const status = (m: number) => h.app.ctx.stores.meetings.consentEvents(m).at(-1)?.kind;
+    expect(status(one)).toBe('agree');
+    expect(status(two)).toBe('withdraw');
+    await h.say(ALICE, '!withdraw', dm);
+    expect(status(one)).toBe('withdraw');
+  });
+
+  it("an admin's withdrawal for someone is confirmed to the admin and told to the person, by DM", async () => {
+    await direct();
+    await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE}`);
+    const id = lastMeetingId(h);
+    await answer(id, ALICE, '✅');
+    await h.say(ADMIN, `!withdraw ${ALICE}`);
+    const last = h.chat.inRoom(ROOM).at(-1)!;
+    expect(last.text).toBe(de.withdrawDetailsByDm.text);
+    expect(h.chat.dmOf(ADMIN).some((m) => m.text.includes('Widerruf von Alice gespeichert'))).toBe(true);
+    expect(h.chat.dmOf(ALICE).some((m) => m.text.includes('hat deinen Widerruf für dich eingetragen'))).toBe(
+      true,
+    );
+  });
+
+  it('!status: counts for everyone; who has not answered only to the organizer, by DM', async () => {
+    await direct();
+    await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE} ${BOB}`);
+    const id = lastMeetingId(h);
+    await answer(id, ORGANIZER, '✅');
+    await h.say(ALICE, '!status');
+    const forAlice = h.chat.inRoom(ROOM).at(-1)!.text;
+    expect(forAlice).toContain('⏳ Offen (2)');
+    expect(forAlice).not.toMatch(/Alice|Bob/);
+    const olgaDmBefore = h.chat.dmOf(ORGANIZER).length;
+    await h.say(ORGANIZER, '!status');
+    expect(h.chat.inRoom(ROOM).at(-1)!.text).not.toMatch(/Alice|Bob/);
+    const told = h.chat.dmOf(ORGANIZER).slice(olgaDmBefore);
+    expect(told.map((m) => m.text)).toEqual([expect.stringContaining('Noch keine Antwort von Alice, Bob')]);
+    expect(h.chat.dmOf(ALICE).some((m) => m.text.includes('Noch keine Antwort'))).toBe(false);
+  });
+
+  it('reminds each person who has not answered by DM; the room gets the count', async () => {
+    await direct();
+    const at = h.clock.now() + 60 * 60_000;
+    h.app.ctx.stores.meetings.create(
+      {
+        roomId: ROOM,
+        title: 'Later',
+        organizerId: ORGANIZER,
+        noRecord: false,
+        language: 'de',
+        notice: h.app.ctx.notice,
+        commandEventId: '$plan',
+        scheduledAt: at,
+        invitees: [
+          { userId: ORGANIZER, displayName: 'Olga' },
+          { userId: ALICE, displayName: 'Alice' },
+        ],
+        consentAsk: 'direct',
+      },
+      h.clock.now(),
+    );
+    await h.app.ctx.withMeeting(1, () => h.app.planning.postPrompt(1));
+    await answer(1, ORGANIZER, '✅');
+    h.clock.advance(55 * 60_000);
+    expect(await h.app.reminders.run()).toBe(1);
+    const room = h.chat.inRoom(ROOM).at(-1)!.text;
+    expect(room).toContain('fehlt 1 Antwort');
+    expect(room).not.toContain('Alice');
+    const aliceDm = h.chat.inRoom(dmPrompt(1, ALICE).roomId).at(-1)!;
+    expect(aliceDm.text).toContain('du hast noch nicht geantwortet');
+    expect(aliceDm.replyTo).toBe(dmPrompt(1, ALICE).eventId);
+    expect(h.chat.dmOf(ORGANIZER).some((m) => m.text.includes('du hast noch nicht geantwortet'))).toBe(false);
+  });
+
+  it('reads answers given in DMs while the bot was down (relations API on each DM prompt)', async () => {
+    await direct();
+    await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE}`);
+    const id = lastMeetingId(h);
+    await answer(id, ORGANIZER, '✅');
+    await h.restart();
+    const alice = dmPrompt(id, ALICE);
+    h.chat.addReaction(alice.roomId, ALICE, alice.eventId, '✅');
+    // Someone else's reaction in that room is no answer of theirs (nor of Alice's).
+    h.chat.addReaction(alice.roomId, BOB, alice.eventId, '❌');
+    await h.app.reconciler.run();
+    expect(currentSession(h, id).record).toBe(true);
+  });
+
+  it('consent.showNames shows who answered what in the room', async () => {
+    await direct({ showNames: true });
+    await h.say(ORGANIZER, `!meeting Retro ${ALICE}`);
+    const id = lastMeetingId(h);
+    await answer(id, ORGANIZER, '✅');
+    await answer(id, ALICE, '❌');
+    expect(roomTexts().some((t) => t.includes('Aufzeichnung AUS – Alice hat abgelehnt'))).toBe(true);
+  });
+
+  it('a late invitee of a recorded meeting is asked by DM and gets a link only after ✅ there', async () => {
+    await direct();
+    await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE}`);
+    const id = lastMeetingId(h);
+    for (const user of [ORGANIZER, ALICE]) await answer(id, user, '✅');
+    expect(currentSession(h, id).record).toBe(true);
+    await h.say(ORGANIZER, `!invite ${BOB}`);
+    expect(roomTexts().some((t) => t.includes(de.waitingForConsentDirect(person(BOB, 'Bob')).text))).toBe(
+      true,
+    );
+    const bobs = dmPrompt(id, BOB);
+    const links = () => h.chat.inRoom(bobs.roomId).filter((m) => m.text.includes('/join?'));
+    expect(links()).toHaveLength(0);
+    await answer(id, BOB, '✅');
+    expect(links()).toHaveLength(1);
+    expect(currentSession(h, id).record).toBe(true);
+  });
+});

@@ -1,0 +1,62 @@
+// Retention that ends (design.md §3.7): a meeting that never opened expires after
+// limits.unansweredDays and is pruned like a cancelled one; once no meeting names a person, every
+// row and marker about them goes (DM room after a grace period, playback and undeliverable markers,
+// audit entries without a meeting after the evidence period).
+import { afterEach, describe, expect, it } from 'vitest';
+import { de } from '../../../src/i18n/de.js';
+import { ALICE, createHarness, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import {
+  DAY,
+  EVERY_TABLE_NAMING_A_PERSON,
+  fillEveryTableFor,
+  lastMeetingId,
+  tablesNaming,
+} from './support.js';
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+describe('retention that ends', () => {
+  it('expires a meeting nobody fully answered after limits.unansweredDays, then prunes it', async () => {
+    h = await createHarness({ consent: { ask: 'direct' }, retention: { evidenceDaysAfterPurge: 10 } });
+    await h.say(ORGANIZER, `!meeting Someday ${ALICE}`);
+    const id = lastMeetingId(h);
+    h.clock.advance(13 * DAY);
+    expect((await h.app.retention.run()).expiredMeetings).toBe(0);
+    h.clock.advance(1 * DAY);
+    expect((await h.app.retention.run()).expiredMeetings).toBe(1);
+    expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('cancelled');
+    expect(h.chat.inRoom(ROOM).at(-1)?.text).toBe(de.meetingExpired('Someday', 14).text);
+    expect(h.sim.sessions()).toHaveLength(0);
+    h.clock.advance(11 * DAY);
+    expect((await h.app.retention.run()).prunedMeetings).toBe(1);
+    expect(h.app.ctx.stores.meetings.get(id)).toBeUndefined();
+  });
+
+  it('leaves no row naming a person once no meeting of theirs is left', async () => {
+    h = await createHarness({
+      consent: { ask: 'direct' },
+      retention: { recordingDays: 1, evidenceDaysAfterPurge: 10 },
+    });
+    await fillEveryTableFor(h, ALICE);
+
+    // Every table that can name her does now.
+    const before = tablesNaming(h, ALICE);
+    for (const table of EVERY_TABLE_NAMING_A_PERSON) {
+      expect(before, table).toContain(table);
+    }
+
+    // The recording goes after a day; the unanswered meeting expires after 14; evidence 10 days later;
+    // the DM room after its grace period.
+    for (const days of [2, 14, 11, 31]) {
+      h.clock.advance(days * DAY);
+      await h.app.retention.run();
+    }
+    expect(h.app.ctx.stores.meetings.ofUser(ALICE)).toEqual([]);
+    expect(tablesNaming(h, ALICE, 'Alice')).toEqual([]);
+    // The organizer too: the first layers and prompts (which name her) went with the last evidence.
+    expect(tablesNaming(h, ORGANIZER, 'Olga')).toEqual([]);
+  });
+});
