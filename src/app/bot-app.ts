@@ -44,22 +44,31 @@ export class BotApp {
     } = {},
   ) {
     this.prompts = new PromptUpdater(ctx, options.promptEditDelayMs);
-    this.lifecycle = new MeetingLifecycle(ctx);
+    this.lifecycle = new MeetingLifecycle(ctx, this.prompts);
     this.directRooms = new DirectRooms(ctx);
     this.opening = new Opening(ctx, this.prompts, this.directRooms);
     this.purger = new Purger(ctx);
     this.discovery = new RecordingDiscovery(ctx, this.prompts, this.lifecycle);
     this.playback = new PlaybackLinks(ctx, (userId) => this.directRooms.get(userId));
     this.discovery.onAvailable = async (recording) => this.playback.schedule(recording);
-    this.outbox = new Outbox(ctx, this.lifecycle, this.opening, this.purger, this.discovery, this.prompts);
+    this.outbox = new Outbox(ctx, this.lifecycle, this.opening, this.purger, this.discovery);
+    this.lifecycle.runner = this.outbox;
     this.direct = new DirectPrompts(ctx, this.directRooms);
-    this.withdrawal = new Withdrawal(ctx, this.outbox, this.discovery, this.direct);
-    this.guests = new Guests(ctx, this.outbox, this.withdrawal, this.directRooms);
-    this.planning = new Planning(ctx, this.outbox, this.direct, this.guests);
-    this.intake = new ConsentIntake(ctx, this.outbox, this.withdrawal, this.direct);
-    this.retention = new RetentionJob(ctx, this.purger, this.outbox, options.timeRetention);
+    this.withdrawal = new Withdrawal(ctx, this.lifecycle, this.discovery, this.direct);
+    this.guests = new Guests(ctx, this.lifecycle, this.withdrawal, this.directRooms);
+    this.planning = new Planning(ctx, this.lifecycle, this.direct, this.guests);
+    this.intake = new ConsentIntake(ctx, this.lifecycle, this.outbox, this.withdrawal, this.direct);
+    this.retention = new RetentionJob(ctx, this.purger, this.outbox, this.lifecycle, options.timeRetention);
     this.reminders = new Reminders(ctx);
-    this.reconciler = new Reconciler(ctx, this.planning, this.intake, this.outbox, this.prompts);
+    this.reconciler = new Reconciler(
+      ctx,
+      this.planning,
+      this.intake,
+      this.outbox,
+      this.prompts,
+      this.directRooms,
+      this.lifecycle,
+    );
   }
 
   /**

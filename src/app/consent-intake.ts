@@ -1,7 +1,10 @@
+import type { MeetingRow } from '../db/meetings-store.js';
 import { type Answer, answerFromReactionKey } from '../domain/consent.js';
+import type { Effect, LifecycleEvent } from '../domain/lifecycle.js';
 import { mention } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
 import type { DirectPrompts } from './direct-prompts.js';
+import type { Applied, EventMeta, MeetingLifecycle, OutboxReport } from './lifecycle.js';
 import { permalink } from './notice-posting.js';
 import type { Outbox } from './outbox.js';
 import { nameOf, readMeeting } from './views.js';
@@ -24,10 +27,12 @@ export interface RedactionInput {
 }
 
 /**
- * Turns reactions on consent prompts, and their redactions, into lifecycle events (design.md §3.2).
- * Only ✅/❌ by an invitee on a prompt of the same room count: the meeting's prompt in its room
- * (consent.ask "room"), or the person's own prompt in their DM room ("direct"); every entry is keyed
- * by the reaction's event ID, so replays and start-up reconciliation never count twice.
+ * Turns reactions on consent prompts, and their redactions, into raw lifecycle events (design.md
+ * §3.2): `answer` and `answer-removed` (with who removed it). What they mean (an answer, a withdrawal,
+ * a reset, nothing) the lifecycle decides, not this class. Only ✅/❌ by an invitee on a prompt of the
+ * same room reach it: the meeting's prompt in its room (consent.ask "room"), or the person's own
+ * prompt in their DM room ("direct"); every entry is keyed by the reaction's event ID, so replays and
+ * start-up reconciliation never count twice.
  *
  * Order: events of one meeting are applied in the order they arrived. Everything before taking the
  * meeting's lock is synchronous, so the lock's FIFO queue holds them in arrival order; a redaction
@@ -42,6 +47,7 @@ export class ConsentIntake {
 
   constructor(
     private readonly ctx: AppContext,
+    private readonly lifecycle: MeetingLifecycle,
     private readonly outbox: Outbox,
     private readonly withdrawal: Withdrawal,
     private readonly direct: DirectPrompts,
@@ -79,7 +85,9 @@ export class ConsentIntake {
     if (found.noRecord) return Promise.resolve();
     this.queued.set(input.eventId, found.id);
     return this.ctx
-      .withMeeting(found.id, () => this.applyReaction(found.id, input, answer, source))
+      .withMeeting(found.id, async () => {
+        await this.applyReaction(found.id, input, answer, source);
+      })
       .finally(() => this.queued.delete(input.eventId));
   }
 
@@ -124,99 +132,148 @@ export class ConsentIntake {
     input: ReactionInput,
     answer: Answer,
     source: 'reaction' | 'reconcile',
-  ): Promise<void> {
-    if (this.ctx.stores.meetings.hasConsentEvent(input.eventId)) return;
+  ): Promise<Effect[]> {
+    if (this.ctx.stores.meetings.hasConsentEvent(input.eventId)) return [];
     // Given before the person was invited: it was no answer then and is none now (see lifecycle).
-    if (this.ctx.stores.state.isNoAnswer(meetingId, input.eventId)) return;
-    const meeting = this.ctx.stores.meetings.get(meetingId);
-    if (!meeting) return;
-    const status = this.ctx.stores.meetings.model(meeting).answers.get(input.sender);
-    // After opening, a ❌ from someone who had agreed withdraws, with all its effects and a message.
-    if (meeting.state !== 'collecting' && answer === 'decline' && status === 'agreed') {
-      const outcome = await this.withdrawal.withdraw(meeting, {
-        userId: input.sender,
+    if (this.ctx.stores.state.isNoAnswer(meetingId, input.eventId)) return [];
+    // Read at start-up among other answers given while the bot was down: the meeting must not open
+    // on the state in the middle of them (see Reconciler.reconcileMeeting).
+    const catchingUp = source === 'reconcile' ? { catchingUp: true } : {};
+    return this.carryOut(
+      meetingId,
+      { type: 'answer', userId: input.sender, answer, ...catchingUp },
+      {
+        eventId: input.eventId,
+        reactionEventId: input.eventId,
+        reactionKey: input.key,
         actorId: input.sender,
-        matrixEventId: input.eventId,
         source,
-      });
-      if (outcome) await this.withdrawal.tell(outcome);
-      return;
-    }
-    const meta = {
-      eventId: input.eventId,
-      reactionEventId: input.eventId,
-      reactionKey: input.key,
-      actorId: input.sender,
-      source,
-    };
-    // Read at start-up among other answers given while the bot was down: nothing is acted on until
-    // the reconciler has read them all (see Reconciler.reconcileMeeting).
-    if (source === 'reconcile') {
-      this.outbox.record(meetingId, { type: 'answer', userId: input.sender, answer, catchingUp: true }, meta);
-      return;
-    }
-    await this.outbox.step(meetingId, { type: 'answer', userId: input.sender, answer }, meta);
+      },
+      answer === 'decline',
+    );
   }
 
   onRedaction(input: RedactionInput, source: 'redaction' | 'reconcile' = 'redaction'): Promise<void> {
     const meetingId =
       this.queued.get(input.redacts) ?? this.ctx.stores.meetings.consentByReaction(input.redacts)?.meetingId;
     if (meetingId === undefined) return Promise.resolve();
-    return this.ctx.withMeeting(meetingId, () => this.applyRedaction(meetingId, input, source));
+    return this.ctx.withMeeting(meetingId, async () => {
+      await this.applyRedaction(meetingId, input, source);
+    });
   }
 
   /**
-   * Caller holds the meeting lock. Who removed the reaction matters: the person themself withdraws
-   * (✅) or un-answers (❌ before opening); someone else (a moderator) cannot withdraw for them.
+   * Caller holds the meeting lock. `sender`: who redacted the reaction, as the homeserver confirms;
+   * null at start-up when it confirms no redaction.
    */
   async applyRedaction(
     meetingId: number,
-    input: RedactionInput,
+    input: Omit<RedactionInput, 'sender'> & { sender: string | null },
     source: 'redaction' | 'reconcile',
-  ): Promise<void> {
+  ): Promise<Effect[]> {
     const { meetings } = this.ctx.stores;
     const entry = meetings.consentByReaction(input.redacts);
     const meeting = meetings.get(meetingId);
-    if (!entry || !meeting || entry.meetingId !== meetingId) return;
-    if (this.answerRoom(meeting, entry.userId) !== input.roomId) return;
-    if (entry.kind !== 'agree' && entry.kind !== 'decline') return;
+    if (!entry || !meeting || entry.meetingId !== meetingId) return [];
+    if (this.answerRoom(meeting, entry.userId) !== input.roomId) return [];
+    if (entry.kind !== 'agree' && entry.kind !== 'decline') return [];
     const own = meetings.consentEvents(meetingId).filter((e) => e.userId === entry.userId);
-    if (own.at(-1)?.id !== entry.id) return; // an older answer: removing it changes nothing
-    if (entry.kind === 'agree' && input.sender === entry.userId) {
-      const outcome = await this.withdrawal.withdraw(meeting, {
+    const actorId = input.sender ?? this.ctx.chat.botUserId;
+    const effects = await this.carryOut(
+      meetingId,
+      {
+        type: 'answer-removed',
         userId: entry.userId,
-        actorId: input.sender,
-        matrixEventId: input.eventId,
-        source,
+        answer: entry.kind,
+        removedBy: input.sender,
+        current: own.at(-1)?.id === entry.id,
+      },
+      { eventId: input.eventId, actorId, source },
+      true,
+    );
+    for (const effect of effects) {
+      if (effect.type !== 'ignored') continue;
+      this.ctx.stores.audit.append({
+        at: this.ctx.now(),
+        actorId,
+        action: 'consent.redaction-ignored',
+        meetingId,
+        subjectId: entry.userId,
+        details: { reason: effect.reason, redaction: input.eventId },
       });
-      if (outcome) await this.withdrawal.tell(outcome, { quietBeforeOpening: true });
+    }
+    return effects;
+  }
+
+  /**
+   * Applies one raw event through the lifecycle's door. Live: carried out at once. At start-up only
+   * a withdrawal is carried out at once (its message says what was done); everything else once the
+   * reconciler has read every answer. Returns the effects, for the reconciler.
+   */
+  private async carryOut(
+    meetingId: number,
+    event: LifecycleEvent,
+    meta: EventMeta,
+    /** The event may end a recorded session: BBB is asked first whether it still runs. */
+    mayEndSession: boolean,
+  ): Promise<Effect[]> {
+    if (mayEndSession) await this.withdrawal.refresh(meetingId);
+    let applied: Applied | null;
+    let report: OutboxReport | null = null;
+    if (meta.source === 'reconcile') {
+      applied = this.lifecycle.record(meetingId, event, meta);
+      if (applied?.effects.some((e) => e.type === 'record-consent' && e.kind === 'withdraw'))
+        report = await this.outbox.runMeeting(meetingId);
+    } else {
+      const result = await this.lifecycle.step(meetingId, event, meta);
+      applied = result?.applied ?? null;
+      report = result?.report ?? null;
+    }
+    if (!applied) return [];
+    await this.tell(applied, report, meta.eventId ?? `meeting-${meetingId}`);
+    return applied.effects;
+  }
+
+  /** What the room hears about the effects of an answer or its removal. */
+  private async tell(applied: Applied, report: OutboxReport | null, eventId: string): Promise<void> {
+    const { meeting, effects } = applied;
+    const withdrawal = report ? this.withdrawal.describe(applied, report, eventId) : null;
+    if (withdrawal) {
+      // Before opening the tally says it; after, the room hears what was ended and deleted.
+      await this.withdrawal.tell(withdrawal, { quietBeforeOpening: true });
       return;
     }
-    const result = await this.outbox.step(
-      meetingId,
-      { type: 'answer-removed', userId: entry.userId, answer: entry.kind, removedBy: input.sender },
-      { eventId: input.eventId, actorId: input.sender, source },
-    );
-    if (!result) return;
-    for (const effect of result.applied.effects) {
-      if (effect.type === 'ask-again') {
-        const view = readMeeting(this.ctx, result.applied.meeting);
-        const message = this.ctx.t.answerRemovedAskAgain(
-          mention(effect.userId, nameOf(view, effect.userId)),
-          meeting.title,
-        );
-        if (meeting.consentAsk === 'room') await this.ctx.chat.send(meeting.roomId, message);
-        else await this.direct.tell(effect.userId, message);
-      } else if (effect.type === 'ignored') {
-        this.ctx.stores.audit.append({
-          at: this.ctx.now(),
-          actorId: input.sender,
-          action: 'consent.redaction-ignored',
-          meetingId,
-          subjectId: entry.userId,
-          details: { reason: effect.reason, redaction: input.eventId },
-        });
-      }
+    await this.tellRestart(meeting, effects, report);
+    for (const effect of effects) {
+      if (effect.type !== 'ask-again') continue;
+      const view = readMeeting(this.ctx, meeting);
+      const message = this.ctx.t.answerRemovedAskAgain(
+        mention(effect.userId, nameOf(view, effect.userId)),
+        meeting.title,
+      );
+      // Asked where they answer: in the room with room prompts, else privately.
+      if (meeting.consentAsk === 'room') await this.ctx.chat.send(meeting.roomId, message);
+      else await this.direct.tell(effect.userId, message);
     }
+  }
+
+  /**
+   * A late invitee's ❌ ended the recorded session and opened an unrecorded one: the room hears it
+   * (without their name), and "ended" only once BBB confirmed it.
+   */
+  private async tellRestart(
+    meeting: MeetingRow,
+    effects: Effect[],
+    report: OutboxReport | null,
+  ): Promise<void> {
+    const ended = effects.find((e) => e.type === 'end-session');
+    if (ended?.type !== 'end-session' || !effects.some((e) => e.type === 'create-session')) return;
+    const confirmed = report?.ended.some((s) => s.id === ended.sessionId) ?? false;
+    const { t } = this.ctx;
+    await this.ctx.chat.send(
+      meeting.roomId,
+      confirmed ? t.lateDeclineRestarted(meeting.title) : t.lateDeclineEnding(meeting.title),
+      { key: `late-decline:${ended.sessionId}` },
+    );
   }
 }

@@ -8,8 +8,8 @@ import { currentSession, mayReceiveLinkTo } from '../domain/lifecycle.js';
 import type { Language } from '../i18n/index.js';
 import type { AppContext } from './context.js';
 import type { DirectRooms } from './direct-rooms.js';
+import type { MeetingLifecycle } from './lifecycle.js';
 import { personalJoinUrl } from './opening.js';
-import type { Outbox } from './outbox.js';
 import type { Withdrawal } from './withdrawal.js';
 
 export interface GuestLink {
@@ -47,7 +47,7 @@ const webEventId = () => `web:${randomBytes(12).toString('hex')}`;
 export class Guests {
   constructor(
     private readonly ctx: AppContext,
-    private readonly outbox: Outbox,
+    private readonly lifecycle: MeetingLifecycle,
     private readonly withdrawal: Withdrawal,
     private readonly directRooms: DirectRooms,
   ) {}
@@ -111,7 +111,7 @@ export class Guests {
         return { tooMany: { current, adding: names.length } };
       }
       const { guestIds, links } = this.create(meeting.id, names, actorId);
-      await this.outbox.step(
+      await this.lifecycle.step(
         meeting.id,
         { type: 'invite', userIds: guestIds },
         { eventId: null, actorId, source: 'command' },
@@ -151,8 +151,18 @@ export class Guests {
         this.ctx.now(),
       );
       const meta = { eventId: webEventId(), actorId: guest.id, source: 'web' as const, consentTextSha256 };
-      const result = await this.outbox.step(meeting.id, { type: 'answer', userId: guest.id, answer }, meta);
-      return result !== null;
+      // A decline may end a recorded session: BBB is asked first whether it still runs.
+      if (answer === 'decline') await this.withdrawal.refresh(meeting.id);
+      const result = await this.lifecycle.step(
+        meeting.id,
+        { type: 'answer', userId: guest.id, answer },
+        meta,
+      );
+      if (!result) return false;
+      // The lifecycle decided it was a withdrawal (a decline after agreeing, once open): told as any.
+      const outcome = this.withdrawal.describe(result.applied, result.report, meta.eventId);
+      if (outcome) await this.withdrawal.tell(outcome, { quietBeforeOpening: true });
+      return true;
     });
   }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { ConsentSource, MeetingRow } from '../db/meetings-store.js';
+import type { ConsentSource, MeetingRow, SessionRow } from '../db/meetings-store.js';
+import type { RecordingRow } from '../db/recordings-store.js';
 import { isGuestId } from '../domain/guest.js';
 import {
   currentSession,
@@ -10,6 +11,7 @@ import {
   transition,
 } from '../domain/lifecycle.js';
 import type { AppContext } from './context.js';
+import type { PromptUpdater } from './prompt-updater.js';
 
 /** Where an event came from: stored with consent entries, and makes them idempotent. */
 export interface EventMeta {
@@ -27,6 +29,8 @@ export interface EventMeta {
 
 export interface Applied {
   meeting: MeetingRow;
+  /** Who caused the event (the person, an admin on their behalf, a moderator, the bot). */
+  actorId: string;
   before: MeetingModel;
   after: MeetingModel;
   effects: Effect[];
@@ -34,14 +38,63 @@ export interface Applied {
 
 class Replay extends Error {}
 
+/** What one run of a meeting's outbox achieved, so the room can be told the truth. */
+export interface OutboxReport {
+  /** Sessions BBB confirmed as ended in this run. */
+  ended: SessionRow[];
+  /** Sessions the bot asked BBB to end that BBB has not confirmed yet. */
+  ending: SessionRow[];
+  /** Recordings BBB confirmed deleted in this run (withdrawal purges). */
+  deleted: RecordingRow[];
+  /** Recordings, or recorded sessions whose recording BBB does not list yet, still to be deleted. */
+  pendingDeletion: { startTime: number | null }[];
+  /** Whether a purge intent was worked on in this run. */
+  purged: boolean;
+}
+
+/** Carries out a meeting's stored intents and says what the outside world confirmed (the outbox). */
+export interface EffectRunner {
+  runMeeting(meetingId: number): Promise<OutboxReport>;
+}
+
 /**
  * The one door to the lifecycle (domain/lifecycle.ts): loads the meeting's model from SQLite,
  * applies the event, and stores the new model, the consent entry and the outbox intents in ONE
- * transaction, before anything is done outside. The caller holds the meeting lock and runs the
- * outbox afterwards.
+ * transaction, before anything is done outside; then ({@link step}) has the effect runner carry
+ * them out, which reports what BBB confirmed back through {@link apply} as events. The caller holds
+ * the meeting lock.
  */
 export class MeetingLifecycle {
-  constructor(private readonly ctx: AppContext) {}
+  /** Set once when the app is wired (the runner applies BBB's confirmations through this door). */
+  runner: EffectRunner | null = null;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly prompts: Pick<PromptUpdater, 'request'>,
+  ) {}
+
+  /** Applies the event, then does what it requires outside. Null: unknown meeting, or a replay. */
+  async step(
+    meetingId: number,
+    event: LifecycleEvent,
+    meta: EventMeta,
+  ): Promise<{ applied: Applied; report: OutboxReport } | null> {
+    const applied = this.record(meetingId, event, meta);
+    if (!applied || !this.runner) return null;
+    const report = await this.runner.runMeeting(meetingId);
+    return { applied, report };
+  }
+
+  /**
+   * Applies the event and stores its outside actions without carrying them out yet: for the
+   * start-up reconciliation, which runs the outbox once after the last answer read (an action between
+   * two of them could act on an answer a later one replaces).
+   */
+  record(meetingId: number, event: LifecycleEvent, meta: EventMeta): Applied | null {
+    const applied = this.apply(meetingId, event, meta);
+    if (applied) this.prompts.request(meetingId);
+    return applied;
+  }
 
   /** Null when the meeting is unknown or the event was applied before (a replay). */
   apply(meetingId: number, event: LifecycleEvent, meta: EventMeta): Applied | null {
@@ -72,7 +125,7 @@ export class MeetingLifecycle {
         );
       }
     }
-    return { meeting: meetings.get(meetingId)!, before, after, effects };
+    return { meeting: meetings.get(meetingId)!, actorId: meta.actorId, before, after, effects };
   }
 
   private persist(

@@ -2,28 +2,13 @@ import { BbbError } from '../bbb/index.js';
 import type { InviteeRow, MeetingRow, SessionRow } from '../db/meetings-store.js';
 import type { IntentRow } from '../db/outbox-store.js';
 import type { RecordingRow } from '../db/recordings-store.js';
-import { type LifecycleEvent, type MeetingModel, mayReceiveLinkTo } from '../domain/lifecycle.js';
+import { type MeetingModel, mayReceiveLinkTo } from '../domain/lifecycle.js';
 import { lines } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
-import type { Applied, EventMeta, MeetingLifecycle } from './lifecycle.js';
+import type { EffectRunner, EventMeta, MeetingLifecycle, OutboxReport } from './lifecycle.js';
 import type { Opening } from './opening.js';
-import type { PromptUpdater } from './prompt-updater.js';
 import type { Purger } from './purge.js';
 import type { RecordingDiscovery } from './recording-discovery.js';
-
-/** What one run of a meeting's outbox achieved, so the room can be told the truth. */
-export interface OutboxReport {
-  /** Sessions BBB confirmed as ended in this run. */
-  ended: SessionRow[];
-  /** Sessions the bot asked BBB to end that BBB has not confirmed yet. */
-  ending: SessionRow[];
-  /** Recordings BBB confirmed deleted in this run (withdrawal purges). */
-  deleted: RecordingRow[];
-  /** Recordings, or recorded sessions whose recording BBB does not list yet, still to be deleted. */
-  pendingDeletion: { startTime: number | null }[];
-  /** Whether a purge intent was worked on in this run. */
-  purged: boolean;
-}
 
 const emptyReport = (): OutboxReport => ({
   ended: [],
@@ -39,39 +24,14 @@ const emptyReport = (): OutboxReport => ({
  * links. Nothing is logged and forgotten: what fails stays pending and is retried by the frequent
  * tick, after a restart too.
  */
-export class Outbox {
+export class Outbox implements EffectRunner {
   constructor(
     private readonly ctx: AppContext,
     private readonly lifecycle: MeetingLifecycle,
     private readonly opening: Opening,
     private readonly purger: Purger,
     private readonly discovery: RecordingDiscovery,
-    private readonly prompts: PromptUpdater,
   ) {}
-
-  /** Caller holds the meeting lock: applies the event, then does what it requires outside. */
-  async step(
-    meetingId: number,
-    event: LifecycleEvent,
-    meta: EventMeta,
-  ): Promise<{ applied: Applied; report: OutboxReport } | null> {
-    const applied = this.lifecycle.apply(meetingId, event, meta);
-    if (!applied) return null;
-    this.prompts.request(meetingId);
-    const report = await this.runMeeting(meetingId);
-    return { applied, report };
-  }
-
-  /**
-   * Applies a lifecycle event and stores its outside actions without carrying them out yet: for the
-   * start-up reconciliation, which runs the outbox once after the last answer read (an action between
-   * two of them could act on an answer a later one replaces). Caller holds the meeting lock.
-   */
-  record(meetingId: number, event: LifecycleEvent, meta: EventMeta): Applied | null {
-    const applied = this.lifecycle.apply(meetingId, event, meta);
-    if (applied) this.prompts.request(meetingId);
-    return applied;
-  }
 
   /** Every meeting with work pending, each under its lock (the frequent tick). */
   async runAll(): Promise<void> {

@@ -1,12 +1,13 @@
 import type { MeetingRow } from '../db/meetings-store.js';
 import { withinCap } from '../domain/bounds.js';
 import { AGREE_KEY, DECLINE_KEY } from '../domain/consent.js';
+import { isActive, isMeetingState } from '../domain/lifecycle.js';
 import { mention, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
 import type { DirectPrompts } from './direct-prompts.js';
 import type { Guests } from './guests.js';
+import type { MeetingLifecycle } from './lifecycle.js';
 import { postNotice, storeConsentText } from './notice-posting.js';
-import type { Outbox } from './outbox.js';
 import { readMeeting, renderPrompt } from './views.js';
 
 export interface PlanRequest {
@@ -28,7 +29,7 @@ export interface PlanRequest {
 export class Planning {
   constructor(
     private readonly ctx: AppContext,
-    private readonly outbox: Outbox,
+    private readonly lifecycle: MeetingLifecycle,
     private readonly direct: DirectPrompts,
     private readonly guests: Guests,
   ) {}
@@ -131,7 +132,7 @@ export class Planning {
       const current = this.ctx.stores.meetings.get(meeting.id)!;
       if (current.state === 'open') return 'already-open';
       if (current.state !== 'collecting') return 'not-collecting';
-      await this.outbox.step(meeting.id, { type: 'start' }, this.internal());
+      await this.lifecycle.step(meeting.id, { type: 'start' }, this.internal());
       return 'started';
     });
   }
@@ -142,7 +143,11 @@ export class Planning {
    */
   async cancel(meeting: MeetingRow, actorId: string): Promise<{ ending: boolean } | null> {
     return this.ctx.withMeeting(meeting.id, async () => {
-      const result = await this.outbox.step(meeting.id, { type: 'cancel' }, { ...this.internal(), actorId });
+      const result = await this.lifecycle.step(
+        meeting.id,
+        { type: 'cancel' },
+        { ...this.internal(), actorId },
+      );
       if (!result?.applied.effects.some((e) => e.type === 'cancelled')) return null;
       return { ending: result.report.ending.length > 0 };
     });
@@ -150,7 +155,7 @@ export class Planning {
 
   /** Opens the meeting if its rules say so now (everyone answered, or its time has come). Caller holds the lock. */
   async openIfDue(meetingId: number): Promise<void> {
-    await this.outbox.step(meetingId, { type: 'tick', now: this.ctx.now() }, this.internal());
+    await this.lifecycle.step(meetingId, { type: 'tick', now: this.ctx.now() }, this.internal());
   }
 
   private internal() {
@@ -165,7 +170,9 @@ export class Planning {
     meeting: MeetingRow,
     userIds: string[],
     actorId: string,
-  ): Promise<{ added: Rich[]; already: Rich[] } | { tooMany: { current: number; adding: number } }> {
+  ): Promise<
+    { added: Rich[]; already: Rich[] } | { tooMany: { current: number; adding: number } } | { over: true }
+  > {
     const people = await Promise.all(
       userIds.map(async (userId) => ({
         userId,
@@ -173,6 +180,10 @@ export class Planning {
       })),
     );
     return this.ctx.withMeeting(meeting.id, async () => {
+      // A closed or cancelled meeting asks nobody anything any more: an invitee added then would be
+      // one who never answered, yet could withdraw (and delete) what everyone else agreed to.
+      const now = this.ctx.stores.meetings.get(meeting.id);
+      if (!now || !isMeetingState(now.state) || !isActive(now.state)) return { over: true as const };
       const invited = new Set(this.ctx.stores.meetings.invitees(meeting.id).map((i) => i.userId));
       const adding = new Set(userIds.filter((id) => !invited.has(id))).size;
       if (!withinCap(invited.size, adding, this.ctx.config.limits.maxInvitees)) {
@@ -190,7 +201,7 @@ export class Planning {
           details: { invitees: [...added] },
         });
       }
-      const result = await this.outbox.step(
+      const result = await this.lifecycle.step(
         meeting.id,
         { type: 'invite', userIds: [...added] },
         { ...this.internal(), actorId },

@@ -88,31 +88,32 @@ export class PlaybackLinks {
    * person's DM room with a key (a resend after a crash is the same message), then stores it.
    */
   async deliverOne(recordId: string, userId: string, url: string): Promise<boolean> {
-    if (!this.mayWatch(recordId)?.invitees.some((i) => i.userId === userId)) return false;
+    const first = this.mayWatch(recordId);
+    if (!first?.invitees.some((i) => i.userId === userId)) return false;
     const roomId = await this.directRoom(userId);
-    // Checked again right before sending, with no await in between: a withdrawal that came in while
-    // the DM room was being found stops this link.
-    const allowed = this.mayWatch(recordId);
-    if (!allowed?.invitees.some((i) => i.userId === userId)) return false;
-    const { recording, meeting } = allowed;
-    await this.ctx.chat.send(
-      roomId,
-      this.ctx.t.playbackLink(this.name(meeting, recording), url, this.deleteOn(recording)),
-      {
-        key: `playback:${recordId}:${userId}`,
-      },
-    );
-    const now = this.ctx.now();
-    this.ctx.stores.state.write(deliveredKey(recordId, userId), String(now));
-    this.ctx.stores.audit.append({
-      at: now,
-      actorId: this.ctx.chat.botUserId,
-      action: 'recording.link-sent',
-      meetingId: meeting.id,
-      subjectId: userId,
-      details: { recordId },
+    // Checked again under the meeting's lock, at sending: a withdrawal that came in while the DM room
+    // was being found stops this link, and one that comes in now waits until it went out.
+    return this.ctx.withMeeting(first.meeting.id, async () => {
+      const allowed = this.mayWatch(recordId);
+      if (!allowed?.invitees.some((i) => i.userId === userId)) return false;
+      const { recording, meeting } = allowed;
+      await this.ctx.chat.send(
+        roomId,
+        this.ctx.t.playbackLink(this.name(meeting, recording), url, this.deleteOn(recording)),
+        { key: `playback:${recordId}:${userId}` },
+      );
+      const now = this.ctx.now();
+      this.ctx.stores.state.write(deliveredKey(recordId, userId), String(now));
+      this.ctx.stores.audit.append({
+        at: now,
+        actorId: this.ctx.chat.botUserId,
+        action: 'recording.link-sent',
+        meetingId: meeting.id,
+        subjectId: userId,
+        details: { recordId },
+      });
+      return true;
     });
-    return true;
   }
 
   /**
@@ -120,22 +121,45 @@ export class PlaybackLinks {
    * message, with the URLs BBB reports now. Returns how many links were sent (0: the room answer is all).
    */
   async sendOnRequest(userId: string, roomId: string): Promise<number> {
-    const mine = this.ctx.stores.recordings
-      .inRoom(roomId)
-      .filter((r) => this.mayWatch(r.recordId)?.invitees.some((i) => i.userId === userId));
+    const mayHave = (recordId: string) =>
+      !!this.mayWatch(recordId)?.invitees.some((i) => i.userId === userId);
+    const mine = this.ctx.stores.recordings.inRoom(roomId).filter((r) => mayHave(r.recordId));
     if (!mine.length) return 0;
     const found = await this.ctx.bbb.getRecordings({ recordID: mine.map((r) => r.recordId), state: 'any' });
-    const items: { name: Rich; url: string; deleteOn: string | null }[] = [];
+    const urls = new Map<string, string>();
     for (const row of mine) {
       const bbb = found.find((f) => f.recordID === row.recordId && f.state === 'published');
       const url = bbb && playbackUrl(bbb);
-      const meeting = this.ctx.stores.meetings.get(row.meetingId);
-      if (url && meeting) items.push({ name: this.name(meeting, row), url, deleteOn: this.deleteOn(row) });
+      if (url) urls.set(row.recordId, url);
     }
-    if (!items.length) return 0;
+    if (!urls.size) return 0;
     const dm = await this.directRoom(userId);
-    await this.ctx.chat.send(dm, this.ctx.t.playbackLinks(items));
-    return items.length;
+    // Sending time is what counts: under the lock of every meeting involved (in ID order, so two
+    // requests cannot wait on each other), each link is checked again; a withdrawal stored while BBB
+    // or the DM room was being asked stops it.
+    const meetingIds = [...new Set(mine.map((r) => r.meetingId))].sort((a, b) => a - b);
+    return this.underLocks(meetingIds, async () => {
+      const items: { name: Rich; url: string; deleteOn: string | null }[] = [];
+      for (const row of mine) {
+        const url = urls.get(row.recordId);
+        const allowed = url ? this.mayWatch(row.recordId) : null;
+        if (!url || !allowed?.invitees.some((i) => i.userId === userId)) continue;
+        items.push({
+          name: this.name(allowed.meeting, allowed.recording),
+          url,
+          deleteOn: this.deleteOn(row),
+        });
+      }
+      if (!items.length) return 0;
+      await this.ctx.chat.send(dm, this.ctx.t.playbackLinks(items));
+      return items.length;
+    });
+  }
+
+  private underLocks<T>(meetingIds: readonly number[], fn: () => Promise<T>): Promise<T> {
+    const [first, ...rest] = meetingIds;
+    if (first === undefined) return fn();
+    return this.ctx.withMeeting(first, () => this.underLocks(rest, fn));
   }
 
   private name(meeting: MeetingRow, recording: RecordingRow): Rich {

@@ -11,6 +11,16 @@ export interface ReactionSeen {
   ts: number;
 }
 
+/**
+ * What the relations API returned for an event: the reactions the bot could read, and the event IDs
+ * of those it could not (encrypted for a device whose keys it lost, or encryption switched off).
+ * An unreadable reaction is unknown: it is neither present nor removed.
+ */
+export interface ReactionsRead {
+  reactions: ReactionSeen[];
+  unreadable: string[];
+}
+
 export interface SendOptions {
   replyTo?: string;
   notice?: boolean;
@@ -61,8 +71,11 @@ export interface ChatPort {
    */
   directRoom(userId: string, known: string | undefined): Promise<DirectRoom>;
   /** The reactions the homeserver holds for an event (relations API), oldest first. */
-  reactionsTo(roomId: string, eventId: string): Promise<ReactionSeen[]>;
-  /** Who redacted this event (the homeserver keeps it with the redacted event); null if unknown. */
+  reactionsTo(roomId: string, eventId: string): Promise<ReactionsRead>;
+  /**
+   * Who redacted this event (the homeserver keeps it with the redacted event); null when the
+   * homeserver does not confirm a redaction (not redacted, or it cannot be asked).
+   */
   redactedBy(roomId: string, eventId: string): Promise<string | null>;
   /** Uploads a file and sends it as an `m.file` message; returns its event ID. */
   sendFile(roomId: string, file: OutgoingFile): Promise<string>;

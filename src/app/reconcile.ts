@@ -1,6 +1,9 @@
 import { answerFromReactionKey } from '../domain/consent.js';
+import type { Effect } from '../domain/lifecycle.js';
 import type { ConsentIntake } from './consent-intake.js';
 import type { AppContext } from './context.js';
+import type { DirectRooms } from './direct-rooms.js';
+import type { MeetingLifecycle } from './lifecycle.js';
 import type { Outbox } from './outbox.js';
 import type { Planning } from './planning.js';
 import type { ReactionSeen } from './ports.js';
@@ -11,13 +14,17 @@ import { mayHoldRecording } from './withdrawal.js';
  * Start-up reconciliation (design.md §3.8). matrix-bot-sdk saves its sync token before handlers
  * run, so events can be missed in a crash; instead of trusting that, the bot re-reads the
  * reactions the homeserver holds for every open prompt. Answers given while it was down count,
- * ✅s removed while it was down count as withdrawals, and unfinished steps are resumed.
+ * ✅s whose removal the homeserver confirms count as removals (by the person: a withdrawal), and
+ * unfinished steps are resumed. A reaction the bot cannot read (keys lost, encryption switched off)
+ * is unknown: it changes nothing, and the admins are told once which meetings hold such answers.
  *
  * Every meeting to reconcile is held ({@link hold}, before the sync starts): its live events wait,
  * in arrival order, until its reconciliation is finished.
  */
 export class Reconciler {
   private held: number[] | null = null;
+  /** Meetings of this run holding answers the bot could not read. */
+  private unknown = new Set<number>();
 
   constructor(
     private readonly ctx: AppContext,
@@ -25,6 +32,8 @@ export class Reconciler {
     private readonly intake: ConsentIntake,
     private readonly outbox: Outbox,
     private readonly prompts: PromptUpdater,
+    private readonly directRooms: DirectRooms,
+    private readonly lifecycle: MeetingLifecycle,
   ) {}
 
   /**
@@ -56,6 +65,29 @@ export class Reconciler {
       }
     }
     this.ctx.log.info({ meetings: ids.length }, 'reconciled meetings');
+    const unknown = [...this.unknown].sort((a, b) => a - b);
+    this.unknown = new Set();
+    if (unknown.length) await this.tellAdminsUnreadable(unknown);
+  }
+
+  /** Once per set of meetings: a restart in the same condition does not say it again. */
+  private async tellAdminsUnreadable(meetingIds: number[]): Promise<void> {
+    const { ctx } = this;
+    this.ctx.log.warn({ meetings: meetingIds }, 'meetings hold answers the bot cannot read; nothing changed');
+    if (!ctx.stores.state.noteOnce('unreadable-answers', meetingIds.join(','), ctx.now())) return;
+    const refs = meetingIds.flatMap((id) => {
+      const m = ctx.stores.meetings.get(id);
+      return m ? [ctx.t.meetingRef(m.id, m.title)] : [];
+    });
+    for (const admin of ctx.config.admins) {
+      try {
+        await ctx.chat.send(await this.directRooms.get(admin), ctx.t.unreadableAnswers(refs), {
+          notice: true,
+        });
+      } catch (error) {
+        ctx.log.error({ err: error, admin }, 'could not tell an admin about unreadable answers');
+      }
+    }
   }
 
   /** Runs under the meeting's lock. */
@@ -72,36 +104,56 @@ export class Reconciler {
           ? [{ roomId: meeting.roomId, eventId: meeting.promptEventId, userId: null as string | null }]
           : this.ctx.stores.meetings.dmPrompts(meetingId);
       const seen: (ReactionSeen & { roomId: string; relatesTo: string })[] = [];
+      const unreadable: string[] = [];
       for (const prompt of prompts) {
-        for (const reaction of await this.ctx.chat.reactionsTo(prompt.roomId, prompt.eventId)) {
+        const read = await this.ctx.chat.reactionsTo(prompt.roomId, prompt.eventId);
+        for (const reaction of read.reactions) {
           // On a private prompt only its person answers.
           if (prompt.userId !== null && reaction.sender !== prompt.userId) continue;
           seen.push({ ...reaction, roomId: prompt.roomId, relatesTo: prompt.eventId });
         }
+        unreadable.push(...read.unreadable);
       }
       seen.sort((a, b) => a.ts - b.ts);
-      // Vanished reactions first: a new answer must not open the meeting on a consent that is gone.
-      const present = new Set(seen.map((r) => r.eventId));
+      // Removed reactions first: a new answer must not open the meeting on a consent that is gone.
+      const present = new Set([...seen.map((r) => r.eventId), ...unreadable]);
       const latest = new Map<string, ReturnType<typeof this.ctx.stores.meetings.consentEvents>[number]>();
       for (const e of this.ctx.stores.meetings.consentEvents(meetingId)) latest.set(e.userId, e);
+      const effects: Effect[] = [];
       for (const entry of latest.values()) {
         if (!entry.reactionEventId || present.has(entry.reactionEventId)) continue;
         const roomId = this.intake.answerRoom(meeting, entry.userId);
         if (!roomId) continue;
-        // Who removed it decides: the person (a withdrawal) or a moderator (asked again before
-        // opening, nothing after). Unknown: counted as the person's, the careful reading.
+        // Who removed it, as the homeserver confirms (null: it confirms no redaction); the lifecycle
+        // decides what that means.
         const redactor = await this.ctx.chat.redactedBy(roomId, entry.reactionEventId);
-        await this.intake.applyRedaction(
-          meetingId,
-          {
-            roomId,
-            sender: redactor ?? entry.userId,
-            eventId: `reconcile:${entry.reactionEventId}`,
-            redacts: entry.reactionEventId,
-          },
-          'reconcile',
+        effects.push(
+          ...(await this.intake.applyRedaction(
+            meetingId,
+            {
+              roomId,
+              sender: redactor,
+              eventId: `reconcile:${entry.reactionEventId}`,
+              redacts: entry.reactionEventId,
+            },
+            'reconcile',
+          )),
         );
       }
+      if (unreadable.length) {
+        const applied = this.lifecycle.record(
+          meetingId,
+          { type: 'unreadable', count: unreadable.length },
+          { eventId: null, actorId: this.ctx.chat.botUserId, source: 'reconcile' },
+        );
+        effects.push(...(applied?.effects ?? []));
+      }
+      if (
+        effects.some(
+          (e) => e.type === 'ignored' && (e.reason === 'unreadable' || e.reason === 'removal-unconfirmed'),
+        )
+      )
+        this.unknown.add(meetingId);
       for (const reaction of seen) {
         const answer = answerFromReactionKey(reaction.key);
         if (!answer || reaction.sender === this.ctx.chat.botUserId) continue;

@@ -9,6 +9,7 @@ import {
 } from '../domain/retention.js';
 import { lines } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
+import type { MeetingLifecycle } from './lifecycle.js';
 import type { Outbox } from './outbox.js';
 import type { PurgeOutcome, Purger } from './purge.js';
 import { WATCH_DAYS } from './recording-discovery.js';
@@ -33,6 +34,7 @@ export class RetentionJob {
     private readonly ctx: AppContext,
     private readonly purger: Purger,
     private readonly outbox: Outbox,
+    private readonly lifecycle: MeetingLifecycle,
     private readonly timed: <T>(run: () => Promise<T>) => Promise<T> = (run) => run(),
   ) {}
 
@@ -107,7 +109,7 @@ export class RetentionJob {
         const current = this.ctx.stores.meetings.get(meeting.id);
         if (!current || !expired(current, days, this.ctx.now())) return false;
         const bot = this.ctx.chat.botUserId;
-        await this.outbox.step(
+        await this.lifecycle.step(
           meeting.id,
           { type: 'cancel' },
           { eventId: null, actorId: bot, source: 'command' },

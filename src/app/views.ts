@@ -1,10 +1,5 @@
 import type { InviteeRow, MeetingRow } from '../db/meetings-store.js';
-import {
-  type ConsentStatus,
-  currentStatuses,
-  decideRecording,
-  type RecordingDecision,
-} from '../domain/consent.js';
+import { type ConsentStatus, decideRecording, type RecordingDecision } from '../domain/consent.js';
 import type { Catalogue, TallyView } from '../i18n/index.js';
 import { join, mention, type Piece, person, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
@@ -18,13 +13,11 @@ export interface MeetingView {
   decision: RecordingDecision;
 }
 
+/** The one way to read a meeting's answers: the lifecycle's own model (MeetingsStore.model). */
 export function readMeeting(ctx: AppContext, meeting: MeetingRow): MeetingView {
   const store = ctx.stores.meetings;
   const invitees = store.invitees(meeting.id);
-  const statuses = currentStatuses(
-    invitees.map((i) => i.userId),
-    store.consentEvents(meeting.id).map((e) => ({ userId: e.userId, kind: e.kind as 'agree' })),
-  );
+  const statuses = new Map(store.model(meeting).answers);
   return { meeting, invitees, statuses, decision: decideRecording(statuses, meeting.noRecord) };
 }
 

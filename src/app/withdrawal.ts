@@ -3,7 +3,7 @@ import { currentSession, type Effect } from '../domain/lifecycle.js';
 import { lines, person, type Rich } from '../i18n/rich.js';
 import type { AppContext, Stores } from './context.js';
 import type { DirectPrompts } from './direct-prompts.js';
-import type { Outbox, OutboxReport } from './outbox.js';
+import type { Applied, MeetingLifecycle, OutboxReport } from './lifecycle.js';
 import type { RecordingDiscovery } from './recording-discovery.js';
 import { nameOf, namesShown, readMeeting } from './views.js';
 
@@ -63,7 +63,7 @@ export interface WithdrawalOrigin {
 export class Withdrawal {
   constructor(
     private readonly ctx: AppContext,
-    private readonly outbox: Outbox,
+    private readonly lifecycle: MeetingLifecycle,
     private readonly discovery: RecordingDiscovery,
     private readonly direct: DirectPrompts,
   ) {}
@@ -125,34 +125,48 @@ export class Withdrawal {
       );
   }
 
-  /** Caller holds the meeting lock. */
+  /** `!withdraw` (own, or an admin's on someone's behalf). Caller holds the meeting lock. */
   async withdraw(meetingAtStart: MeetingRow, request: WithdrawalRequest): Promise<WithdrawalOutcome | null> {
     const meetingId = meetingAtStart.id;
-    await this.noticeEndedSession(meetingId);
-    const result = await this.outbox.step(
+    await this.refresh(meetingId);
+    const result = await this.lifecycle.step(
       meetingId,
       {
-        type: 'withdraw',
+        type: 'withdraw-requested',
         userId: request.userId,
         actorId: request.actorId,
         actorIsAdmin: this.ctx.isAdmin(request.actorId),
       },
       { eventId: request.matrixEventId, actorId: request.actorId, source: request.source },
     );
-    if (!result) return null;
-    const { applied, report } = result;
-    if (applied.effects.some((e) => e.type === 'refused' || e.type === 'ignored')) return null;
+    return result ? this.describe(result.applied, result.report, request.matrixEventId) : null;
+  }
+
+  /**
+   * What the room is told about a withdrawal the lifecycle stored (from a command, a ❌ or a removed
+   * ✅): what is done and what is still pending, for {@link tell}. Null when the event stored no
+   * withdrawal. `eventId` is the Matrix event that carried it (keys the private messages).
+   */
+  describe(applied: Applied, report: OutboxReport, eventId: string): WithdrawalOutcome | null {
+    const withdrawn = applied.effects.find((e) => e.type === 'record-consent' && e.kind === 'withdraw');
+    if (withdrawn?.type !== 'record-consent') return null;
+    const { userId } = withdrawn;
+    const actorId = applied.actorId;
     this.ctx.log.info(
-      { meetingId, effects: applied.effects.map((e) => e.type), byAdmin: request.actorId !== request.userId },
+      {
+        meetingId: applied.meeting.id,
+        effects: applied.effects.map((e) => e.type),
+        byAdmin: actorId !== userId,
+      },
       'consent withdrawn',
     );
     const view = readMeeting(this.ctx, applied.meeting);
-    const who = person(request.userId, nameOf(view, request.userId));
+    const who = person(userId, nameOf(view, userId));
     return {
       meeting: applied.meeting,
-      userId: request.userId,
-      actorId: request.actorId,
-      eventId: request.matrixEventId,
+      userId,
+      actorId,
+      eventId,
       personal: this.withMeaning(
         this.message(applied.before.state, applied.effects, applied.meeting, who, report),
         applied.effects,
@@ -166,17 +180,18 @@ export class Withdrawal {
   }
 
   /**
-   * Everyone may have left already and discovery not noticed yet: then the meeting is over, and the
-   * withdrawal must delete its recording, not open a new session and hand out links.
+   * Before an event that may end a recorded session: everyone may have left already and discovery
+   * not noticed yet. Then the meeting is over, and a withdrawal must delete its recording, not open a
+   * new session and hand out links. Caller holds the meeting lock.
    */
-  private async noticeEndedSession(meetingId: number): Promise<void> {
+  async refresh(meetingId: number): Promise<void> {
     const meeting = this.ctx.stores.meetings.get(meetingId);
     if (meeting?.state !== 'open') return;
     const session = currentSession(this.ctx.stores.meetings.model(meeting));
     if (!session?.record || session.id === null || session.state !== 'running') return;
     const row = this.ctx.stores.meetings.session(session.id)!;
     if (await this.discovery.endedInBbb(row.bbbMeetingId)) {
-      await this.outbox.step(
+      await this.lifecycle.step(
         meetingId,
         { type: 'session-gone', sessionId: session.id },
         {

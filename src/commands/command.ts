@@ -59,6 +59,11 @@ export interface CommandDefinition<S extends ServiceName = ServiceName> {
   /** Usage after the prefix, e.g. `meeting <title> [@user …] [--at "<time>"] [--no-record]`. */
   usage: string;
   permission: 'anyone' | 'admin';
+  /**
+   * A person's request about their own data (`!withdraw`, `!mydata`): carried out whatever its age,
+   * also when the bot reads it long after it was sent. Every other command read late is only answered.
+   */
+  ownData?: true;
   options?: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
   run(c: CommandContext<S>, args: ParsedArgs): Promise<void>;
 }

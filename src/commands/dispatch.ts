@@ -1,6 +1,6 @@
 import type { BotApp } from '../app/bot-app.js';
 import { type CommandServices, commandServices } from '../app/command-services.js';
-import { join, type Rich } from '../i18n/rich.js';
+import { join, lines, type Rich } from '../i18n/rich.js';
 import { type CommandContext, type CommandDefinition, CommandError, textOf } from './command.js';
 import { commandTable } from './index.js';
 import { commandText, parseArguments, tokenize } from './parse.js';
@@ -11,7 +11,12 @@ export interface IncomingMessage {
   sender: string;
   eventId: string;
   content: Record<string, unknown>;
+  /** When the homeserver received it (`origin_server_ts`); absent: just now. */
+  sentAt?: number;
 }
+
+/** A request about one's own data answered this long after it was sent says when it was received. */
+const RECEIVED_NOTE_AFTER_MS = 60_000;
 
 /**
  * Longest command read; anything larger is not read at all (hostile input). A homeserver event holds
@@ -34,13 +39,30 @@ export class CommandDispatcher {
   async handle(message: IncomingMessage): Promise<boolean> {
     const { ctx } = this.app;
     const prefix = ctx.config.matrix.commandPrefix;
-    const text = commandText(message.content);
+    const edited = isEdit(message.content);
+    const text = commandText(edited ? newContent(message.content) : message.content);
     if (!text.startsWith(prefix) || text.length > MAX_COMMAND_LENGTH) return false;
     const [name, ...tokens] = tokenize(text.slice(prefix.length));
     const definition = this.table.find((d) => d.name === name?.toLowerCase());
     if (!definition) return false; // another bot's command, perhaps: stay quiet
     if (!ctx.stores.state.claimEvent(message.eventId, ctx.now())) return true;
 
+    const answer = (reply: Rich) =>
+      ctx.chat.send(message.roomId, reply, { replyTo: message.eventId, notice: true }).then(() => undefined);
+    // An edit that reads as a command is not carried out (the original may have been, or not); the
+    // person is told, so that silence is not taken for an answer.
+    if (edited) {
+      await answer(ctx.t.editsNotRead(`${prefix}${definition.name}`));
+      return true;
+    }
+    const sentAt = message.sentAt ?? ctx.now();
+    const age = ctx.now() - sentAt;
+    const maxAge = ctx.config.matrix.commandMaxAgeMinutes * 60_000;
+    if (!definition.ownData && age > maxAge) {
+      await answer(ctx.t.receivedWhileOffline(`${prefix}${definition.name}`, ctx.dateTime(sentAt)));
+      return true;
+    }
+    const late = definition.ownData && age > Math.min(RECEIVED_NOTE_AFTER_MS, maxAge);
     const c: CommandContext = {
       roomId: message.roomId,
       sender: message.sender,
@@ -59,9 +81,7 @@ export class CommandDispatcher {
       dateTime: (at) => ctx.dateTime(at),
       date: (at) => ctx.date(at),
       log: ctx.log,
-      reply: async (answer: Rich) => {
-        await ctx.chat.send(message.roomId, answer, { replyTo: message.eventId, notice: true });
-      },
+      reply: (reply: Rich) => answer(late ? lines([ctx.t.receivedAt(ctx.dateTime(sentAt)), reply]) : reply),
       chat: { fits: (answer) => ctx.chat.fits(answer) },
       services: this.services,
     };
@@ -92,4 +112,15 @@ export class CommandDispatcher {
     }
     return true;
   }
+}
+
+/** An edit (`m.replace`): its new text is in `m.new_content`. */
+function isEdit(content: Record<string, unknown>): boolean {
+  const relation = content['m.relates_to'] as { rel_type?: unknown } | undefined;
+  return relation?.rel_type === 'm.replace';
+}
+
+function newContent(content: Record<string, unknown>): Record<string, unknown> {
+  const inner = content['m.new_content'];
+  return inner && typeof inner === 'object' ? (inner as Record<string, unknown>) : {};
 }

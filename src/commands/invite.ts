@@ -35,6 +35,7 @@ export default defineCommand<'meetings' | 'planning' | 'members' | 'guests'>({
     const strangers = args.mentions.filter((id) => !members.has(id));
     if (strangers.length) throw CommandError.usage('unknownUsers', strangers.join(', '));
     const result = await c.services.planning.invite(meeting, args.mentions, c.sender);
+    if ('over' in result) throw CommandError.refusal('inviteMeetingOver', meeting.title);
     if ('tooMany' in result) {
       const { current, adding } = result.tooMany;
       throw CommandError.usage('tooManyForMeeting', meeting.title, current, adding, max);

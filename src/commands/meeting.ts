@@ -1,4 +1,5 @@
 import { plannedInvitees, withinCap } from '../domain/bounds.js';
+import { cleanName } from '../domain/names.js';
 import { CommandError, defineCommand } from './command.js';
 import { guestNames } from './guests.js';
 import { parseWhen } from './when.js';
@@ -17,7 +18,8 @@ export default defineCommand<'planning' | 'members' | 'guests'>({
   async run(c, args) {
     const { settings } = c;
     const bot = c.services.members.botUserId;
-    const title = args.words.join(' ').trim();
+    // Cleaned before it is measured: what is stored is what everyone sees, on one line.
+    const title = cleanName(args.words.join(' '), Number.POSITIVE_INFINITY);
     if (!title) throw CommandError.usage('missingTitle');
     if ([...title].length > MAX_TITLE_LENGTH) throw CommandError.usage('titleTooLong', MAX_TITLE_LENGTH);
     const max = settings.maxInvitees;

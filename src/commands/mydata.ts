@@ -6,6 +6,7 @@ export default defineCommand<'personal' | 'members' | 'direct'>({
   name: 'mydata',
   usage: 'mydata',
   permission: 'anyone',
+  ownData: true,
   async run(c) {
     const { t } = c;
     const { personal, members, direct } = c.services;

@@ -6,6 +6,7 @@ export default defineCommand<'meetings' | 'withdrawal'>({
   name: 'withdraw',
   usage: 'withdraw [@user] [#meeting]',
   permission: 'anyone',
+  ownData: true,
   async run(c, args) {
     const { t } = c;
     const { withdrawal } = c.services;

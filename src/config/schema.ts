@@ -58,6 +58,13 @@ export const configSchema = z.strictObject({
         .regex(/^\S+$/, 'a prefix without spaces')
         .default('!')
         .describe('Prefix of chat commands (another bot may already own "!meeting")'),
+      commandMaxAgeMinutes: z
+        .number()
+        .positive()
+        .default(10)
+        .describe(
+          'A command the bot reads only this many minutes after it was sent (it was offline) is answered, not carried out: the answer says when it was received and asks to send it again if still wanted. !withdraw and !mydata are carried out whatever their age',
+        ),
       allowedInviters: z
         .array(z.string().min(1))
         .default([])

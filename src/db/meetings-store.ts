@@ -7,6 +7,7 @@ import {
   type MeetingState,
   type SessionState,
 } from '../domain/lifecycle.js';
+import { cleanName } from '../domain/names.js';
 import type { Db } from './open.js';
 import {
   consentEvents,
@@ -76,7 +77,7 @@ export class MeetingsStore {
           .values({
             meetingId: row.id,
             userId: invitee.userId,
-            displayName: invitee.displayName,
+            displayName: cleanName(invitee.displayName) || invitee.userId,
             isOrganizer: invitee.userId === m.organizerId,
             addedAt: now,
             addedBy: m.organizerId,
@@ -155,7 +156,13 @@ export class MeetingsStore {
       for (const p of people) {
         const result = tx
           .insert(invitees)
-          .values({ meetingId, userId: p.userId, displayName: p.displayName, addedAt: now, addedBy: by })
+          .values({
+            meetingId,
+            userId: p.userId,
+            displayName: cleanName(p.displayName) || p.userId,
+            addedAt: now,
+            addedBy: by,
+          })
           .onConflictDoNothing()
           .run();
         if (result.changes > 0) added.push(p.userId);

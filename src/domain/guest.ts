@@ -2,21 +2,16 @@
 // stand (invitees, the consent ledger), so every rule about invitees counts them; Matrix IDs always
 // start with '@', so the two never meet.
 
+import { cleanName } from './names.js';
+
 export const GUEST_ID_PREFIX = 'guest:';
 
-export const MAX_GUEST_NAME_LENGTH = 100;
-
 /**
- * A guest's name as the organizer typed it, made safe to show (design.md §3.10): one line, control
- * and bidi characters removed, length capped. Null when nothing is left.
+ * A guest's name as the organizer typed it, made safe to show by the one rule for every name
+ * (domain/names.ts). Null when nothing is left.
  */
 export function guestName(raw: string): string | null {
-  const clean = raw
-    .replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  if (!clean) return null;
-  return [...clean].slice(0, MAX_GUEST_NAME_LENGTH).join('');
+  return cleanName(raw) || null;
 }
 
 export function isGuestId(userId: string): boolean {

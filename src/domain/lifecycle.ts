@@ -59,10 +59,16 @@ export type LifecycleEvent =
    * middle of them (a later ❌ may follow), so it opens only on the `tick` after the last one.
    */
   | { type: 'answer'; userId: string; answer: Answer; catchingUp?: boolean }
-  /** The reaction carrying `userId`'s current answer was redacted by `removedBy`. */
-  | { type: 'answer-removed'; userId: string; answer: Answer; removedBy: string }
-  /** `!withdraw` (own, or an admin's on someone's behalf), or a ✅ replaced by ❌ after opening. */
-  | { type: 'withdraw'; userId: string; actorId: string; actorIsAdmin: boolean }
+  /**
+   * The reaction carrying `userId`'s answer is gone. `removedBy`: who redacted it, as the homeserver
+   * confirms; null when it confirms no redaction (the reaction is just not listed). `current`: it
+   * carried the person's latest answer (removing an older one changes nothing).
+   */
+  | { type: 'answer-removed'; userId: string; answer: Answer; removedBy: string | null; current: boolean }
+  /** `!withdraw` (own, or an admin's on someone's behalf). */
+  | { type: 'withdraw-requested'; userId: string; actorId: string; actorIsAdmin: boolean }
+  /** Reactions on the prompt the bot cannot read (its keys lost, encryption switched off). */
+  | { type: 'unreadable'; count: number }
   | { type: 'invite'; userIds: readonly string[] }
   | { type: 'start' }
   | { type: 'cancel' }
@@ -79,7 +85,11 @@ export type IgnoredReason =
   | 'not-current-answer'
   | 'answer-removed-by-other-after-opening'
   | 'not-collecting'
-  | 'unknown-session';
+  | 'unknown-session'
+  /** A removal the homeserver does not confirm: unknown, and unknown is never a removal. */
+  | 'removal-unconfirmed'
+  /** An answer that cannot be read changes nothing. */
+  | 'unreadable';
 
 export type Effect =
   /** Append to the consent ledger. */
@@ -151,8 +161,12 @@ export function transition(model: MeetingModel, event: LifecycleEvent): Transiti
     case 'answer':
       return onAnswer(model, event.userId, event.answer, event.catchingUp ?? false);
     case 'answer-removed':
-      return onAnswerRemoved(model, event.userId, event.answer, event.removedBy);
-    case 'withdraw':
+      return event.current
+        ? onAnswerRemoved(model, event.userId, event.answer, event.removedBy)
+        : ignored(model, 'not-current-answer');
+    case 'unreadable':
+      return ignored(model, 'unreadable');
+    case 'withdraw-requested':
       if (event.actorId !== event.userId && !event.actorIsAdmin) {
         return { model, effects: [{ type: 'refused', reason: 'not-allowed' }] };
       }
@@ -232,12 +246,22 @@ function onAnswer(model: MeetingModel, userId: string, answer: Answer, catchingU
   if (model.state === 'collecting') {
     return catchingUp ? { model: next, effects } : openIfAllAnswered({ model: next, effects });
   }
+  // A late invitee without a link to the running recorded session declines: a decline, not an
+  // exclusion (design §3.4). The recorded session ends and an unrecorded one opens for everyone;
+  // its recording stays, everyone in it had agreed.
+  if (answer === 'decline') return restartUnrecorded({ model: next, effects });
   // Open: a late invitee of a recorded session gets their link only now, after ✅.
   if (answer === 'agree') effects.push({ type: 'deliver-links' });
   return { model: next, effects };
 }
 
-function onAnswerRemoved(model: MeetingModel, userId: string, answer: Answer, removedBy: string): Transition {
+function onAnswerRemoved(
+  model: MeetingModel,
+  userId: string,
+  answer: Answer,
+  removedBy: string | null,
+): Transition {
+  if (removedBy === null) return ignored(model, 'removal-unconfirmed');
   const status = model.answers.get(userId);
   if (status === undefined) return ignored(model, 'not-invitee');
   const current = answer === 'agree' ? 'agreed' : 'declined';
@@ -271,13 +295,7 @@ function withdraw(model: MeetingModel, userId: string): Transition {
     // It will open unrecorded unless the person agrees again.
     return openIfAllAnswered({ model: next, effects });
   }
-  const running = currentSession(next);
-  if (model.state === 'open' && running?.record && running.id !== null) {
-    // BBB cannot stop a recording: end the session and open an unrecorded one with new links.
-    next = withSession(next, running.id, 'ending');
-    next = { ...next, sessions: [...next.sessions, { id: null, record: false, state: 'creating' }] };
-    effects.push({ type: 'end-session', sessionId: running.id }, { type: 'create-session' });
-  }
+  ({ model: next } = restartUnrecorded({ model: next, effects }));
   // A cancelled meeting may still have a recorded session whose end is being retried.
   for (const s of next.sessions) {
     if (s.record && s.id !== null && (s.state === 'running' || s.state === 'creating')) {
@@ -287,6 +305,19 @@ function withdraw(model: MeetingModel, userId: string): Transition {
   }
   if (hadRecordedSession(next)) effects.push({ type: 'purge-recordings' });
   return { model: next, effects };
+}
+
+/**
+ * In an open meeting whose current session is recorded: BBB cannot stop a recording, so that
+ * session ends and an unrecorded one opens, with new links for everyone. Otherwise nothing.
+ */
+function restartUnrecorded(t: Transition): Transition {
+  const running = currentSession(t.model);
+  if (t.model.state !== 'open' || !running?.record || running.id === null) return t;
+  let next = withSession(t.model, running.id, 'ending');
+  next = { ...next, sessions: [...next.sessions, { id: null, record: false, state: 'creating' }] };
+  t.effects.push({ type: 'end-session', sessionId: running.id }, { type: 'create-session' });
+  return { model: next, effects: t.effects };
 }
 
 function onInvite(model: MeetingModel, userIds: readonly string[]): Transition {

@@ -25,6 +25,11 @@ const tallyLine = (label: string, people: Piece[], total = people.length): Rich 
 export const de = {
   languageTag: 'de-DE',
   pong: rich`pong`,
+  receivedWhileOffline: (command: string, at: string) =>
+    rich`Dein ${code(command)} kam am ${at} an, während ich offline war. Ich führe so alte Befehle nicht aus; sende ihn noch einmal, wenn er noch gilt.`,
+  receivedAt: (at: string) => rich`(Deine Anfrage kam am ${at} an, während ich offline war.)`,
+  editsNotRead: (command: string) =>
+    rich`Bearbeitete Nachrichten lese ich nicht als Befehl. Sende ${code(command)} bitte als neue Nachricht.`,
   usage: (usage: string) => rich`Aufruf: ${code(usage)}`,
   argumentError: (problem: string, usage: string) => rich`${problem}. Aufruf: ${code(usage)}`,
   unknownOption: (option: string) => `Unbekannte Option ${option}`,
@@ -57,6 +62,11 @@ export const de = {
   undecryptable: (who: Rich) =>
     rich`${who}, deine Nachricht konnte ich nicht entschlüsseln (mir fehlt ihr Schlüssel). Bitte sende sie noch einmal.`,
   /** Without matrix.password, or when the login of a new device failed (`loginFailure`). */
+  /** Start-up reconciliation found reactions it cannot read: unknown, never a removal (design §3.8). */
+  unreadableAnswersIntro:
+    'Einige Antworten auf Einladungen kann ich nicht lesen (z. B. weil die Schlüssel meines Geräts verloren gingen oder die Verschlüsselung abgeschaltet wurde).',
+  unreadableAnswers: (meetings: Rich[]) =>
+    rich`${'Einige Antworten auf Einladungen kann ich nicht lesen (z. B. weil die Schlüssel meines Geräts verloren gingen oder die Verschlüsselung abgeschaltet wurde).'} Ich habe nichts geändert: jede gespeicherte Antwort, Aufnahme und Sitzung bleibt, wie sie war, und niemandem wird ein Widerruf unterstellt. Betroffen: ${join(meetings, ', ')}.`,
   cryptoStoreLost: (reason: string, loginFailure?: string) =>
     loginFailure
       ? rich`Die Schlüssel meines Geräts für Ende-zu-Ende-Verschlüsselung sind verloren oder beschädigt (${reason}). Mich mit dem konfigurierten Passwort als neues Gerät anzumelden, ist fehlgeschlagen (${loginFailure}). Ich arbeite vorerst nur in unverschlüsselten Räumen. Abhilfe: ${code('matrix.password')} prüfen und mich neu starten, oder ein neues Zugangstoken (neues Gerät) für mich anlegen, in die Konfiguration eintragen und mich neu starten. Der alte Schlüsselordner wurde beiseitegelegt.`
@@ -228,9 +238,9 @@ export const de = {
     ]),
   joinLinkInRoom: (who: Rich, url: string) => rich`${who}: ${url}`,
   waitingForConsent: (who: Rich) =>
-    rich`${who}: Diese Besprechung wird aufgezeichnet. Deinen Link bekommst du, sobald du oben mit ✅ zustimmst.`,
+    rich`${who}: Diese Besprechung läuft gerade mit Aufzeichnung. Mit ✅ oben stimmst du zu und bekommst deinen Link zur laufenden Sitzung. Mit ❌ lehnst du ab: Dann endet die aufgezeichnete Sitzung, eine neue ohne Aufzeichnung beginnt, und alle, auch du, bekommen einen Link dazu. Ablehnen hat für dich keinen Nachteil.`,
   waitingForConsentDirect: (who: Rich) =>
-    rich`${who}: Diese Besprechung wird aufgezeichnet. Deinen Link bekommst du, sobald du in unserer Direktnachricht mit ✅ zustimmst.`,
+    rich`${who}: Diese Besprechung läuft gerade mit Aufzeichnung. Mit ✅ in unserer Direktnachricht stimmst du zu und bekommst deinen Link zur laufenden Sitzung. Mit ❌ lehnst du ab: Dann endet die aufgezeichnete Sitzung, eine neue ohne Aufzeichnung beginnt, und alle, auch du, bekommen einen Link dazu. Ablehnen hat für dich keinen Nachteil.`,
   linkUndeliverable: (who: Rich, organizer: Rich, title: string) =>
     rich`${organizer}: Den Link zu ${bold(title)} konnte ich ${who} nicht zustellen (keine Direktnachricht möglich); ich versuche es weiter.`,
   mydataUndeliverable: rich`Ich konnte dir keine Direktnachricht schicken; vor den anderen hier lese ich deine Daten nicht vor.`,
@@ -261,6 +271,8 @@ export const de = {
   started: (title: string) => rich`${bold(title)} wird jetzt eröffnet.`,
   alreadyOpen: (title: string) => rich`${bold(title)} ist schon eröffnet.`,
   notCollecting: (title: string) => rich`${bold(title)} ist nicht mehr in Planung.`,
+  inviteMeetingOver: (title: string) =>
+    rich`${bold(title)} ist vorbei oder abgesagt; dazu lade ich niemanden mehr ein.`,
   meetingExpired: (title: string, days: number) =>
     rich`${bold(title)} ist abgelaufen: Nach ${days === 1 ? '1 Tag' : `${days} Tagen`} hatten nicht alle geantwortet, und niemand hat sie mit ${code('!start')} eröffnet. Sie findet nicht statt; ihre Einwilligungsdaten werden wie bei einer abgesagten Besprechung gelöscht.`,
   cancelled: (title: string) => rich`${bold(title)} wurde abgesagt.`,
@@ -310,6 +322,10 @@ export const de = {
     rich`Widerruf von ${who}: Die aufgezeichnete Sitzung von ${bold(title)} wurde beendet, eine neue Sitzung ohne Aufzeichnung ist eröffnet. Neue Links kommen gleich; die Aufzeichnung der beendeten Sitzung wird gelöscht.`,
   withdrawEnding: (who: Rich, title: string) =>
     rich`Widerruf von ${who}: Die aufgezeichnete Sitzung von ${bold(title)} wird beendet; BigBlueButton hat das Ende noch nicht bestätigt, ich versuche es weiter und sage Bescheid. Eine neue Sitzung ohne Aufzeichnung wird eröffnet; ihre Links kommen gleich. Die Aufzeichnung wird gelöscht.`,
+  lateDeclineRestarted: (title: string) =>
+    rich`Ein später Eingeladener möchte nicht aufgezeichnet werden: Die aufgezeichnete Sitzung von ${bold(title)} wurde beendet, eine neue Sitzung ohne Aufzeichnung ist eröffnet. Neue Links kommen gleich, für alle. Die Aufzeichnung der beendeten Sitzung bleibt, alle darin hatten zugestimmt.`,
+  lateDeclineEnding: (title: string) =>
+    rich`Ein später Eingeladener möchte nicht aufgezeichnet werden: Die aufgezeichnete Sitzung von ${bold(title)} wird beendet; BigBlueButton hat das Ende noch nicht bestätigt, ich versuche es weiter und sage Bescheid. Eine neue Sitzung ohne Aufzeichnung wird eröffnet; ihre Links kommen gleich, für alle. Die Aufzeichnung der beendeten Sitzung bleibt, alle darin hatten zugestimmt.`,
   withdrawalReceivedRestarted: (title: string) =>
     rich`Ein Widerruf ist eingegangen: Die aufgezeichnete Sitzung von ${bold(title)} wurde beendet, eine neue Sitzung ohne Aufzeichnung ist eröffnet. Neue Links kommen gleich; die Aufzeichnung der beendeten Sitzung wird gelöscht.`,
   withdrawalReceivedEnding: (title: string) =>

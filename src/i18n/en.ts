@@ -14,6 +14,11 @@ const present = (items: (Rich | null)[]) => lines(items.filter((x): x is Rich =>
 export const en: Catalogue = {
   languageTag: 'en-GB',
   pong: rich`pong`,
+  receivedWhileOffline: (command, at) =>
+    rich`Your ${code(command)} arrived on ${at}, while I was offline. I do not carry out commands that old; send it again if it still holds.`,
+  receivedAt: (at) => rich`(Your request arrived on ${at}, while I was offline.)`,
+  editsNotRead: (command) =>
+    rich`I do not read edited messages as commands. Please send ${code(command)} as a new message.`,
   usage: (usage) => rich`Usage: ${code(usage)}`,
   argumentError: (problem, usage) => rich`${problem}. Usage: ${code(usage)}`,
   unknownOption: (option) => `Unknown option ${option}`,
@@ -44,6 +49,10 @@ export const en: Catalogue = {
   noMeeting: rich`There is no such meeting in this room.`,
   undecryptable: (who) =>
     rich`${who}, I could not decrypt your message (its key never reached me). Please send it again.`,
+  unreadableAnswersIntro:
+    "Some answers to invitations cannot be read by me (for example because my device's keys were lost or encryption was switched off).",
+  unreadableAnswers: (meetings) =>
+    rich`${"Some answers to invitations cannot be read by me (for example because my device's keys were lost or encryption was switched off)."} I changed nothing: every stored answer, recording and session stays as it was, and nobody is taken to have withdrawn. Affected: ${join(meetings, ', ')}.`,
   cryptoStoreLost: (reason, loginFailure) =>
     loginFailure
       ? rich`The end-to-end encryption keys of my device are lost or damaged (${reason}). Logging in a new device with the configured password failed (${loginFailure}). For now I only work in unencrypted rooms. To fix it, check ${code('matrix.password')} and restart me, or create a new access token (a new device) for me, put it into the configuration and restart me. The old key folder was moved aside.`
@@ -165,9 +174,9 @@ export const en: Catalogue = {
     ]),
   joinLinkInRoom: (who, url) => rich`${who}: ${url}`,
   waitingForConsent: (who) =>
-    rich`${who}: this meeting is recorded. You get your link as soon as you agree with ✅ above.`,
+    rich`${who}: this meeting is running with recording. With ✅ above you agree and get your link to the running session. With ❌ you decline: then the recorded session ends, a new one without recording begins, and everyone, you included, gets a link to it. Declining costs you nothing.`,
   waitingForConsentDirect: (who) =>
-    rich`${who}: this meeting is recorded. You get your link as soon as you agree with ✅ in our direct chat.`,
+    rich`${who}: this meeting is running with recording. With ✅ in our direct chat you agree and get your link to the running session. With ❌ you decline: then the recorded session ends, a new one without recording begins, and everyone, you included, gets a link to it. Declining costs you nothing.`,
   linkUndeliverable: (who, organizer, title) =>
     rich`${organizer}: I could not deliver ${who}'s link to ${bold(title)} (no direct message possible); I keep trying.`,
   mydataUndeliverable: rich`I could not send you a direct message, and I do not read out your data in front of the others here.`,
@@ -196,6 +205,7 @@ export const en: Catalogue = {
   started: (title) => rich`${bold(title)} is opening now.`,
   alreadyOpen: (title) => rich`${bold(title)} is already open.`,
   notCollecting: (title) => rich`${bold(title)} is no longer being planned.`,
+  inviteMeetingOver: (title) => rich`${bold(title)} is over or cancelled; I invite nobody to it any more.`,
   meetingExpired: (title, days) =>
     rich`${bold(title)} has expired: after ${days === 1 ? '1 day' : `${days} days`} not everyone had answered, and nobody opened it with ${code('!start')}. It will not take place; its consent data is deleted as for a cancelled meeting.`,
   cancelled: (title) => rich`${bold(title)} was cancelled.`,
@@ -232,6 +242,10 @@ export const en: Catalogue = {
     rich`Withdrawal by ${who}: the recorded session of ${bold(title)} was ended and a new unrecorded session is open. New links follow; the ended session's recording will be deleted.`,
   withdrawEnding: (who, title) =>
     rich`Withdrawal by ${who}: the recorded session of ${bold(title)} is being ended; BigBlueButton has not confirmed the end yet, I keep trying and will say when it did. A new unrecorded session is being opened; its links follow. The recording will be deleted.`,
+  lateDeclineRestarted: (title) =>
+    rich`Someone invited late does not want to be recorded: the recorded session of ${bold(title)} was ended and a new session without recording is open. New links follow, for everyone. The ended session's recording stays; everyone in it had agreed.`,
+  lateDeclineEnding: (title) =>
+    rich`Someone invited late does not want to be recorded: the recorded session of ${bold(title)} is being ended; BigBlueButton has not confirmed the end yet, I keep trying and will say when it did. A new session without recording is being opened; its links follow, for everyone. The ended session's recording stays; everyone in it had agreed.`,
   withdrawalReceivedRestarted: (title) =>
     rich`A withdrawal was received: the recorded session of ${bold(title)} was ended and a new unrecorded session is open. New links follow; the ended session's recording will be deleted.`,
   withdrawalReceivedEnding: (title) =>

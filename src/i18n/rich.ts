@@ -1,4 +1,5 @@
 import { encode } from 'html-entities';
+import { cleanName } from '../domain/names.js';
 
 const escapeHtml = (text: string): string => encode(text, { mode: 'specialChars', level: 'html5' });
 
@@ -51,9 +52,15 @@ export function code(piece: Piece): Rich {
   return { ...r, html: `<code>${r.html}</code>` };
 }
 
+/** A display name as shown: one clean line (see domain/names.ts); the user ID if nothing is left. */
+function shownName(userId: string, displayName: string): string {
+  return cleanName(displayName) || cleanName(userId);
+}
+
 /** A user pill: clients render the matrix.to link as a mention. */
-export function mention(userId: string, displayName: string): Rich {
+export function mention(userId: string, name: string): Rich {
   const href = `https://matrix.to/#/${encodeURIComponent(userId)}`;
+  const displayName = shownName(userId, name);
   return {
     text: displayName,
     html: `<a href="${escapeHtml(href)}">${escapeHtml(displayName)}</a>`,
@@ -63,7 +70,7 @@ export function mention(userId: string, displayName: string): Rich {
 
 /** A named person without notifying them (for tallies that are edited often). */
 export function person(userId: string, displayName: string): Rich {
-  const r = toRich(displayName);
+  const r = toRich(shownName(userId, displayName));
   return { ...r, html: `<span title="${escapeHtml(userId)}">${r.html}</span>` };
 }
 

@@ -1,6 +1,8 @@
 // Late invitees (`!invite`) end to end: in a recorded meeting nobody gets a link before their ✅
 // (design.md §3.4); in an unrecorded one the link comes at once.
 import { describe, expect } from 'vitest';
+import { catalogue } from '../../src/i18n/index.js';
+import { rich } from '../../src/i18n/rich.js';
 import { e2eHomeserver } from './support/context.js';
 import { it, startWorld } from './support/fixtures.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
@@ -19,6 +21,9 @@ import {
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
+const de = catalogue('de');
+/** What a late invitee of a running recorded meeting is told, after their name (both choices). */
+const askedLate = de.waitingForConsent(rich`\u0000`).text.split('\u0000')[1]!;
 const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 describe.skipIf(!hs)('late invitees', () => {
@@ -47,12 +52,7 @@ describe.skipIf(!hs)('late invitees', () => {
 
     const inviteId = await olga.sendText(roomId, `!invite ${dave.userId}`);
     const after = { ...wait, afterEventId: inviteId };
-    const waiting = await waitForEvent(
-      olga,
-      roomId,
-      postFrom(botId, 'Deinen Link bekommst du, sobald du oben mit ✅ zustimmst'),
-      after,
-    );
+    const waiting = await waitForEvent(olga, roomId, postFrom(botId, askedLate), after);
     expect(bodyOf(waiting)).toContain('Dave');
     expect(waiting.content['m.mentions']).toEqual({ user_ids: [dave.userId] });
     await waitForEvent(olga, roomId, postFrom(botId, `Dave zu ${title} eingeladen.`), after);
@@ -71,6 +71,40 @@ describe.skipIf(!hs)('late invitees', () => {
     // Same recorded session; nobody else was bothered again.
     expect(sessionsNamed(w.sim, title)).toHaveLength(1);
     await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, '✅ Zugestimmt (4)'), wait);
+  });
+
+  it('a late invitee who declines takes part unrecorded: the recorded session ends, everyone gets a new link', async ({
+    w,
+    botId,
+  }) => {
+    const [olga, alice, eve] = (await registerPeople(hs!, ['Olga', 'Alice', 'Eve'])) as [
+      TestUser,
+      TestUser,
+      TestUser,
+    ];
+    const roomId = await createMeetingRoom(olga, botId, [alice, eve], 'late decline');
+    const title = 'Sprint review G';
+    const m = await planMeeting(olga, roomId, botId, title, [alice]);
+    for (const u of [olga, alice]) await u.react(roomId, m.prompt.event_id, '✅');
+    await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    const first = await Promise.all([olga, alice].map((u) => receiveLink(u, botId)));
+    const [recorded] = sessionsNamed(w.sim, title);
+    expect(recorded?.record).toBe(true);
+    const inviteId = await olga.sendText(roomId, `!invite ${eve.userId}`);
+    await waitForEvent(olga, roomId, postFrom(botId, askedLate), { ...wait, afterEventId: inviteId });
+
+    const declined = await eve.react(roomId, m.prompt.event_id, '❌');
+    const told = de.lateDeclineRestarted(title).text;
+    await waitForEvent(olga, roomId, postFrom(botId, told), { ...wait, afterEventId: declined });
+    const sessions = sessionsNamed(w.sim, title);
+    expect(sessions).toHaveLength(2);
+    expect(sessions[0]).toMatchObject({ meetingID: recorded!.meetingID, ended: true });
+    expect(sessions[1]).toMatchObject({ record: false, ended: false });
+    for (const [i, u] of [olga, alice, eve].entries()) {
+      const link = await receiveLink(u, botId, i < 2 ? { afterEventId: first[i]!.event.event_id } : {});
+      expect(link.url.searchParams.get('meetingID')).toBe(sessions[1]!.meetingID);
+      await expectWorkingLink(w.sim, link.url, u, u === olga ? 'MODERATOR' : 'VIEWER');
+    }
   });
 
   it('a late invitee of an unrecorded meeting gets a link at once', async ({ w, botId }) => {

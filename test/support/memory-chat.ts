@@ -1,4 +1,11 @@
-import type { ChatPort, DirectRoom, OutgoingFile, ReactionSeen, SendOptions } from '../../src/app/ports.js';
+import type {
+  ChatPort,
+  DirectRoom,
+  OutgoingFile,
+  ReactionSeen,
+  ReactionsRead,
+  SendOptions,
+} from '../../src/app/ports.js';
 import type { Rich } from '../../src/i18n/rich.js';
 import {
   editContent,
@@ -36,6 +43,8 @@ export class MemoryChat implements ChatPort {
   readonly files: (OutgoingFile & { eventId: string; roomId: string })[] = [];
   /** Users for whom creating a DM fails (e.g. a deactivated account). */
   readonly unreachable = new Set<string>();
+  /** Reactions the bot cannot decrypt (e.g. after losing its key store): listed, not readable. */
+  readonly unreadable = new Set<string>();
   /** Redacted event ID → who redacted it. */
   readonly redactions = new Map<string, string>();
   /** Byte size of every event accepted (PDU as the homeserver measures it), in order. */
@@ -123,10 +132,14 @@ export class MemoryChat implements ChatPort {
     this.members.get(roomId)?.delete(userId);
   }
 
-  async reactionsTo(roomId: string, eventId: string): Promise<ReactionSeen[]> {
-    return this.reactions
-      .filter((r) => r.roomId === roomId && r.relatesTo === eventId)
-      .map(({ eventId: id, sender, key, ts }) => ({ eventId: id, sender, key, ts }));
+  async reactionsTo(roomId: string, eventId: string): Promise<ReactionsRead> {
+    const held = this.reactions.filter((r) => r.roomId === roomId && r.relatesTo === eventId);
+    return {
+      reactions: held
+        .filter((r) => !this.unreadable.has(r.eventId))
+        .map(({ eventId: id, sender, key, ts }) => ({ eventId: id, sender, key, ts })),
+      unreadable: held.filter((r) => this.unreadable.has(r.eventId)).map((r) => r.eventId),
+    };
   }
 
   async sendFile(roomId: string, file: OutgoingFile): Promise<string> {

@@ -4,7 +4,14 @@ import {
   type ICryptoRoomInformation,
   type MatrixClient,
 } from '@vector-im/matrix-bot-sdk';
-import type { ChatPort, DirectRoom, OutgoingFile, ReactionSeen, SendOptions } from '../../app/ports.js';
+import type {
+  ChatPort,
+  DirectRoom,
+  OutgoingFile,
+  ReactionSeen,
+  ReactionsRead,
+  SendOptions,
+} from '../../app/ports.js';
 import type { Rich } from '../../i18n/rich.js';
 import type { Logger } from '../../log.js';
 import { editContent, fitsInEvent, messageContent } from './content.js';
@@ -192,8 +199,9 @@ export class MatrixChatPort implements ChatPort {
     }
   }
 
-  async reactionsTo(roomId: string, eventId: string): Promise<ReactionSeen[]> {
+  async reactionsTo(roomId: string, eventId: string): Promise<ReactionsRead> {
     const seen: ReactionSeen[] = [];
+    const unreadable: string[] = [];
     let from: string | undefined;
     // No event-type filter: in an encrypted room an encrypted reaction is an m.room.encrypted event
     // (its m.relates_to stays in the clear, so the server still finds it as an annotation).
@@ -204,6 +212,7 @@ export class MatrixChatPort implements ChatPort {
       );
       for (const raw of page.chunk ?? []) {
         const event = await this.readable(roomId, raw);
+        if (event === null && typeof raw?.event_id === 'string') unreadable.push(raw.event_id);
         if (event?.type !== 'm.reaction') continue;
         const relation = event.content?.['m.relates_to'];
         if (
@@ -221,7 +230,7 @@ export class MatrixChatPort implements ChatPort {
       }
       from = page.next_batch;
     } while (from);
-    return seen.sort((a, b) => a.ts - b.ts);
+    return { reactions: seen.sort((a, b) => a.ts - b.ts), unreadable };
   }
 
   async sendFile(roomId: string, file: OutgoingFile): Promise<string> {

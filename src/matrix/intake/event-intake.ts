@@ -5,10 +5,18 @@ import { mention } from '../../i18n/rich.js';
 import type { Logger } from '../../log.js';
 import type { MatrixChatPort } from '../chat/chat-port.js';
 import { withRateLimitRetry } from '../chat/rate-limit.js';
+import { BotMatrixClient } from '../sdk/client.js';
+import { skippedEvents } from './catch-up.js';
 import { DecryptionRetry } from './decryption-retry.js';
 
-/** Commands older than this when first seen are history (e.g. an initial sync), not requests. */
-const MAX_COMMAND_AGE_MS = 10 * 60 * 1000;
+/**
+ * Messages sent this long before the newest event the bot had seen when it stopped are history it
+ * already read (or older than the bot), not news: room history in a sync after a lost sync token,
+ * or in a room the bot joins. The slack covers a crash before handling and servers' clock skew.
+ */
+const HISTORY_SLACK_MS = 5 * 60_000;
+/** Where the newest event seen is kept (homeserver time, `origin_server_ts`). */
+const SEEN_UNTIL_KEY = 'intake.seen-until';
 
 /** Inviter allow-list entries are Matrix IDs or globs like `@*:example.org`. */
 export function inviterAllowed(
@@ -34,6 +42,9 @@ export function inviterAllowed(
  */
 export class MatrixEventIntake {
   private retry: DecryptionRetry | null = null;
+  /** The newest event seen before this start; on the first start ever, the start itself. */
+  private resumeFrom = 0;
+  private seenUntil = 0;
 
   constructor(
     private readonly client: MatrixClient,
@@ -49,6 +60,12 @@ export class MatrixEventIntake {
 
   attach(): void {
     const { ctx } = this.app;
+    const stored = Number(ctx.stores.state.read(SEEN_UNTIL_KEY));
+    // A first start has seen nothing yet: what was sent before it is history, what arrives is news.
+    this.resumeFrom = Number.isFinite(stored) && stored > 0 ? stored : ctx.now();
+    this.noteSeen(this.resumeFrom);
+    if (this.client instanceof BotMatrixClient)
+      this.client.catchUp = (roomId, from) => this.catchUp(roomId, from);
     const guard =
       <A extends unknown[]>(what: string, fn: (...args: A) => Promise<void>) =>
       (...args: A) => {
@@ -117,20 +134,60 @@ export class MatrixEventIntake {
     this.retry?.stop();
   }
 
+  /**
+   * What a `limited` sync skipped in a room since the bot stopped. Asked three times; if the homeserver cannot answer, the sync goes on without it, logged.
+   */
+  private async catchUp(roomId: string, prevBatch: string): Promise<RawEvent[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const events = await skippedEvents(
+          this.client,
+          roomId,
+          prevBatch,
+          this.resumeFrom - HISTORY_SLACK_MS,
+        );
+        this.log.info({ roomId, events: events.length }, 'read the events a limited sync skipped');
+        return events;
+      } catch (error) {
+        if (attempt >= 3) {
+          this.log.error({ err: error, roomId }, 'could not read the events a limited sync skipped');
+          return [];
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
+  }
+
+  /** Keeps the newest homeserver time seen, so that the next start knows where this one stopped. */
+  private noteSeen(ts: unknown): void {
+    if (typeof ts !== 'number' || ts <= this.seenUntil + 1000) return;
+    this.seenUntil = ts;
+    this.app.ctx.stores.state.write(SEEN_UNTIL_KEY, String(ts));
+  }
+
+  /**
+   * Old messages are history, except those sent since the bot stopped: every message it has not
+   * handled yet is read, whatever its age (the dispatcher decides what an old command gets).
+   */
+  private isHistory(ts: unknown): boolean {
+    return typeof ts === 'number' && ts < this.resumeFrom - HISTORY_SLACK_MS;
+  }
+
   private async onMessage(roomId: string, event: RawEvent): Promise<void> {
     const { ctx } = this.app;
     if (event.sender === ctx.chat.botUserId || !event.content || event.redacted_because) return;
-    if (typeof event.origin_server_ts === 'number' && ctx.now() - event.origin_server_ts > MAX_COMMAND_AGE_MS)
-      return;
+    if (this.isHistory(event.origin_server_ts)) return;
     await this.dispatcher.handle({
       roomId,
       sender: event.sender,
       eventId: event.event_id,
       content: event.content,
+      ...(typeof event.origin_server_ts === 'number' ? { sentAt: event.origin_server_ts } : {}),
     });
   }
 
   private async onEvent(roomId: string, event: RawEvent): Promise<void> {
+    this.noteSeen(event.origin_server_ts);
     switch (event.type) {
       case 'm.reaction': {
         const relation = event.content?.['m.relates_to'] as Relation | undefined;

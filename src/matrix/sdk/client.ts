@@ -10,8 +10,12 @@ interface SyncRooms {
 }
 interface SyncRoom {
   state?: { events?: { type?: string }[] };
-  timeline?: { events?: { type?: string }[]; limited?: boolean };
+  timeline?: { events?: { type?: string; event_id?: string }[]; limited?: boolean; prev_batch?: string };
 }
+
+/** Reads the events a `limited` sync skipped in a room, oldest first (see catch-up.ts). */
+// biome-ignore lint/suspicious/noExplicitAny: raw Matrix events are untyped JSON
+export type CatchUp = (roomId: string, prevBatch: string) => Promise<any[]>;
 
 const lean = (userId: string, membership: string) =>
   new MembershipEvent({ type: 'm.room.member', state_key: userId, content: { membership } });
@@ -67,12 +71,24 @@ export class BotMatrixClient extends MatrixClient {
     return all.then((members) => members.filter((m) => m.membership === membership));
   }
 
-  /** Forgets the member lists of every room this sync may have changed, before its events are handled. */
+  /** Set by the event intake: fills in what a `limited` sync skipped, so no message is lost. */
+  catchUp: CatchUp | null = null;
+
+  /**
+   * Forgets the member lists of every room this sync may have changed, and puts the events a
+   * `limited` timeline skipped in front of it, before its events are handled.
+   */
   // biome-ignore lint/suspicious/noExplicitAny: the SDK's own signature
-  protected override processSync(raw: any, emitFn?: (type: string, ...payload: any[]) => Promise<any>) {
+  protected override async processSync(raw: any, emitFn?: (type: string, ...payload: any[]) => Promise<any>) {
     const rooms = (raw as SyncRooms | undefined)?.rooms;
     for (const [roomId, room] of Object.entries(rooms?.join ?? {})) {
       if (changesMembers(room)) this.memberLists.delete(roomId);
+      const timeline = room.timeline;
+      if (this.catchUp && timeline?.limited && timeline.prev_batch) {
+        const skipped = await this.catchUp(roomId, timeline.prev_batch);
+        const inSync = new Set((timeline.events ?? []).map((e) => e.event_id));
+        timeline.events = [...skipped.filter((e) => !inSync.has(e.event_id)), ...(timeline.events ?? [])];
+      }
     }
     for (const roomId of Object.keys(rooms?.leave ?? {})) this.memberLists.delete(roomId);
     return super.processSync(raw, emitFn);

@@ -12,7 +12,18 @@
 //   I2 no link to a recorded session was delivered to someone without a current agreement then;
 //   I3 no message claims more deletions than BBB confirmed; and once BBB answers again, after one
 //      purge period no recording remains of a session that existed when an invitee withdrew;
-//   I4 whatever SQLite holds is a state the domain model knows.
+//   I4 whatever SQLite holds is a state the domain model knows;
+//   I5 a recording every invitee agreed to and nobody withdrew is never deleted (retention, 30 days, is
+//      never reached here), and no withdrawal is stored that its person (or an admin on their behalf)
+//      did not make;
+//   I6 a playback link goes only to an invitee who agrees at that moment, and never after a withdrawal
+//      from its meeting was stored once a recorded session existed (`!recordings` racing a `!withdraw`
+//      included);
+//   I7 nothing said while the bot is down is lost: a `!withdraw` sent then is carried out whatever its
+//      age, an organizer command older than the age limit is answered and not carried out.
+// Issue #20 added: commands sent while the bot is down (some past the age limit), reactions the bot
+// cannot decrypt after a restart (its keys lost), `!recordings` racing a withdrawal, and late invitees
+// declining during a recorded session (the session ends, an unrecorded one opens, they get a link).
 // A failing sequence is shrunk by fast-check and printed with its seed.
 //
 // CI: PROPERTY_RUNS (default 200) sequences of 30–40 steps. Long search: npm run test:property -- --runs 5000
@@ -21,6 +32,7 @@ import { describe, expect, it } from 'vitest';
 import { INTENT_KINDS } from '../../../src/db/outbox-store.js';
 import { isSessionState } from '../../../src/domain/lifecycle.js';
 import { isRecordingState } from '../../../src/domain/recordings.js';
+import { catalogue } from '../../../src/i18n/index.js';
 import {
   ADMIN,
   ALICE,
@@ -33,6 +45,7 @@ import {
 } from '../../support/app-harness.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 200);
+const de = catalogue('de');
 const SEED = process.env.PROPERTY_SEED ? Number(process.env.PROPERTY_SEED) : undefined;
 /** With PROPERTY_SEED: replays exactly the failing case fast-check printed (its `path`). */
 const PATH = process.env.PROPERTY_PATH;
@@ -68,7 +81,16 @@ function entersSession(link: Link, sim: { meetingID: string; createTime: string 
 type DownEvent =
   | { k: 'react'; who: Who; key: '✅' | '❌'; m: number }
   | { k: 'redact-own'; who: Who; m: number }
-  | { k: 'redact-mod'; who: Who; m: number };
+  | { k: 'redact-mod'; who: Who; m: number }
+  /** The bot's key store is lost: every reaction it held so far becomes unreadable to it. */
+  | { k: 'lose-keys' };
+
+/** A command sent while the bot is down, read after the restart `age` minutes after it was sent. */
+type DownCommand =
+  | { k: 'withdraw'; who: Who; m: number; age: number }
+  | { k: 'organizer'; cmd: 'start' | 'cancel'; m: number; age: number };
+/** The bot's age limit for commands (matrix.commandMaxAgeMinutes, default). */
+const COMMAND_MAX_AGE_MIN = 10;
 
 type Action =
   | { k: 'plan'; noRecord: boolean }
@@ -88,16 +110,34 @@ type Action =
   | { k: 'tick' }
   | { k: 'discover' }
   | { k: 'retention' }
-  | { k: 'restart'; down: DownEvent[] }
+  | { k: 'restart'; down: DownEvent[]; commands: DownCommand[] }
+  /** `!recordings` by one person while another withdraws from the meeting (BBB slow meanwhile). */
+  | { k: 'recordings-race'; who: Who; withdrawer: Who; m: number }
+  /** Dave is invited and at once declines: during a recorded session, the withdrawal path. */
+  | { k: 'late-decline'; m: number }
+  /** Everyone leaves, the recording is processed and found: playback links go out. */
+  | { k: 'finish'; m: number }
   | { k: 'fault'; call: Call; mode: '500' | 'timeout' | 'slow' | 'drop'; steps: number };
 
 const who = fc.constantFrom<Who>(ORGANIZER, ALICE, BOB, ALICE, BOB, CAROL, DAVE);
 const m = fc.constantFrom(0, 0, 1);
 const key = fc.constantFrom<'✅' | '❌'>('✅', '✅', '✅', '✅', '❌');
 const down: fc.Arbitrary<DownEvent> = fc.oneof(
-  fc.record({ k: fc.constant('react' as const), who, key, m }),
-  fc.record({ k: fc.constant('redact-own' as const), who, m }),
-  fc.record({ k: fc.constant('redact-mod' as const), who, m }),
+  { weight: 3, arbitrary: fc.record({ k: fc.constant('react' as const), who, key, m }) },
+  { weight: 3, arbitrary: fc.record({ k: fc.constant('redact-own' as const), who, m }) },
+  { weight: 3, arbitrary: fc.record({ k: fc.constant('redact-mod' as const), who, m }) },
+  { weight: 1, arbitrary: fc.constant({ k: 'lose-keys' as const }) },
+);
+/** Minutes between sending and reading: within the limit, and past it (the old limit dropped those). */
+const age = fc.constantFrom(0, 2, 9, 11, 45, 600);
+const downCommand: fc.Arbitrary<DownCommand> = fc.oneof(
+  fc.record({ k: fc.constant('withdraw' as const), who, m, age }),
+  fc.record({
+    k: fc.constant('organizer' as const),
+    cmd: fc.constantFrom<'start' | 'cancel'>('start', 'cancel'),
+    m,
+    age,
+  }),
 );
 
 const action: fc.Arbitrary<Action> = fc.oneof(
@@ -128,8 +168,18 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ k: 'retention' as const }) },
   {
     weight: 1,
-    arbitrary: fc.record({ k: fc.constant('restart' as const), down: fc.array(down, { maxLength: 3 }) }),
+    arbitrary: fc.record({
+      k: fc.constant('restart' as const),
+      down: fc.array(down, { maxLength: 3 }),
+      commands: fc.array(downCommand, { maxLength: 2 }),
+    }),
   },
+  {
+    weight: 1,
+    arbitrary: fc.record({ k: fc.constant('recordings-race' as const), who, withdrawer: who, m }),
+  },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('late-decline' as const), m }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('finish' as const), m }) },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -154,6 +204,9 @@ const sequence = fc
 
 interface Withdrawal {
   meetingId: number;
+  userId: string;
+  /** How many chat messages existed once it was surely stored: no playback link of the meeting after. */
+  mark: number | null;
   /** BBB meeting IDs of the meeting's recorded sessions that existed when the person withdrew. */
   sessions: string[];
 }
@@ -163,6 +216,8 @@ class Oracle {
   readonly agreed = new Map<string, boolean>();
   readonly invitees = new Map<number, Set<string>>();
   readonly withdrawals: Withdrawal[] = [];
+  /** Every withdrawal someone asked for (command, ❌ after agreeing, removing their own ✅): "meeting user". */
+  readonly requested = new Set<string>();
   /** Reactions people made (and still have), per prompt: the ones they can redact. */
   readonly reactions: { eventId: string; who: string; key: string; meetingId: number }[] = [];
 
@@ -180,6 +235,14 @@ class Run {
   readonly faultsLeft = new Map<Call, { mode: Extract<Action, { k: 'fault' }>['mode']; left: number }>();
   seenLinks = 0;
   seenRoomMessages = 0;
+  seenMessages = 0;
+  /** Commands read late in this step that must be answered, not carried out (I7): event ID → answer. */
+  refusedLate = new Map<string, string>();
+  /** `!withdraw`s sent while the bot was down by an invitee: each must be stored (I7). */
+  carriedOut: { eventId: string; meetingId: number; userId: string }[] = [];
+  /** Late invitees who declined during a running recorded session in this step (BBB answering). */
+  lateDeclined: { meetingId: number; sessionId: number }[] = [];
+  lateDeclinedEver = 0;
   step = 0;
 
   constructor(readonly h: Harness) {}
@@ -202,10 +265,15 @@ class Run {
   }
 
   withdrew(meetingId: number, user: string): void {
+    // Asked for, whether or not the bot counts the person as invited (a `!invite` to a finished
+    // meeting lists them without asking them anything).
+    this.oracle.requested.add(`${meetingId} ${user}`);
     if (!this.oracle.invitees.get(meetingId)?.has(user)) return;
     this.oracle.set(meetingId, user, false);
     this.oracle.withdrawals.push({
       meetingId,
+      userId: user,
+      mark: null,
       sessions: this.simSessionsOf(meetingId)
         .filter((s) => s.record)
         .map((s) => s.meetingID),
@@ -333,6 +401,21 @@ class Run {
         // by someone who had agreed), both undone if the reaction is removed while still down.
         const before = new Map<string, { was: boolean; withdrawal: Withdrawal | undefined }>();
         for (const e of a.down) {
+          if (e.k === 'lose-keys') {
+            // A new device: what was encrypted for the old one stays unreadable to the bot. What it
+            // had read before it stopped is stored; an answer given while it was down it never reads,
+            // so that answer changes nothing (design §3.8; the admins are told): undone here too.
+            for (const r of h.chat.reactions) h.chat.unreadable.add(r.eventId);
+            for (const [eventId, previous] of [...before].reverse()) {
+              const r = this.oracle.reactions.find((x) => x.eventId === eventId);
+              if (!r) continue;
+              this.oracle.set(r.meetingId, r.who, previous.was);
+              const index = previous.withdrawal ? this.oracle.withdrawals.indexOf(previous.withdrawal) : -1;
+              if (index >= 0) this.oracle.withdrawals.splice(index, 1);
+            }
+            before.clear();
+            continue;
+          }
           const id = this.meeting(e.m);
           const prompt = id === undefined ? undefined : this.prompt(id);
           if (id === undefined || !prompt) continue;
@@ -355,7 +438,95 @@ class Run {
             if (index >= 0) this.oracle.withdrawals.splice(index, 1);
           }
         }
+        // Commands sent while it was down arrive with the first sync, after the meetings were held
+        // for the reconciliation (bot.ts): they apply after the answers it reads.
+        h.app.reconciler.hold();
+        const reading: Promise<unknown>[] = [];
+        for (const c of a.commands) {
+          const id = this.meeting(c.m);
+          if (id === undefined) continue;
+          const eventId = h.chat.nextEventId();
+          const sentAt = h.clock.now() - c.age * 60_000;
+          const sender = c.k === 'withdraw' ? c.who : ORGANIZER;
+          const body = c.k === 'withdraw' ? `!withdraw #${id}` : `!${c.cmd} #${id}`;
+          if (c.k === 'withdraw') {
+            if (this.oracle.invitees.get(id)?.has(c.who))
+              this.carriedOut.push({ eventId, meetingId: id, userId: c.who });
+            this.withdrew(id, c.who);
+          } else if (c.age > COMMAND_MAX_AGE_MIN) {
+            this.refusedLate.set(
+              eventId,
+              de.receivedWhileOffline(`!${c.cmd}`, h.app.ctx.dateTime(sentAt)).text,
+            );
+          }
+          reading.push(
+            h.dispatcher.handle({
+              roomId: ROOM,
+              sender,
+              eventId,
+              content: { msgtype: 'm.text', body },
+              sentAt,
+            }),
+          );
+        }
         await h.app.reconciler.run();
+        await Promise.all(reading);
+        return;
+      }
+      case 'recordings-race': {
+        const id = this.meeting(a.m);
+        if (id === undefined) return;
+        // BBB answers `getRecordings` slowly (unless a fault is active): the withdrawal is stored meanwhile.
+        const widen = !this.faultsLeft.size;
+        if (widen) h.sim.faults.set({ slowMs: 30, slowCalls: ['getRecordings'] });
+        const asking = h.say(a.who, '!recordings');
+        await h.say(a.withdrawer, `!withdraw #${id}`);
+        this.withdrew(id, a.withdrawer);
+        this.markWithdrawals();
+        await asking;
+        if (widen) this.applyFaults();
+        return;
+      }
+      case 'finish': {
+        const id = this.meeting(a.m);
+        const session = id === undefined ? undefined : h.app.ctx.stores.meetings.currentSession(id);
+        if (!session) return;
+        // Someone entered (BBB records only a session someone joined), then everyone leaves.
+        const link = this.links().findLast((l) => l.meetingID === session.bbbMeetingId);
+        if (link) await h.sim.simulateJoin(link.url);
+        h.sim.endMeeting(session.bbbMeetingId);
+        h.clock.advance(PROCESSING_MS + 60_000);
+        await h.app.discovery.closeEndedMeetings().catch(() => undefined);
+        await h.app.discovery.discoverAll().catch(() => undefined);
+        await h.app.playback.idle();
+        return;
+      }
+      case 'late-decline': {
+        const id = this.meeting(a.m);
+        if (id === undefined) return;
+        await h.say(ORGANIZER, `!invite #${id} ${DAVE}`);
+        const state = this.state(id);
+        if (state === 'collecting' || state === 'open') this.oracle.invitees.get(id)?.add(DAVE);
+        // Two things happen in this step: what the invite handed out is checked before the ❌.
+        this.check();
+        const prompt = this.prompt(id);
+        const session = h.app.ctx.stores.meetings.currentSession(id);
+        const recordedRunning =
+          state === 'open' &&
+          session?.record === true &&
+          session.state === 'running' &&
+          !this.oracle.isAgreed(id, DAVE);
+        if (!prompt || !this.reactLocally(id, DAVE, '❌', prompt)) return;
+        await h.app.intake.onReaction({
+          roomId: ROOM,
+          sender: DAVE,
+          eventId: this.oracle.reactions.at(-1)!.eventId,
+          relatesTo: prompt,
+          key: '❌',
+        });
+        if (recordedRunning) this.lateDeclinedEver += 1;
+        if (recordedRunning && !this.faultsLeft.size)
+          this.lateDeclined.push({ meetingId: id, sessionId: session!.id });
         return;
       }
       case 'fault':
@@ -363,6 +534,11 @@ class Run {
         this.applyFaults();
         return;
     }
+  }
+
+  /** Withdrawals of this step are stored by now: no playback link of their meeting may follow (I6). */
+  markWithdrawals(): void {
+    for (const w of this.oracle.withdrawals) if (w.mark === null) w.mark = this.h.chat.messages.length;
   }
 
   /** The simulator's faults from what is active now. */
@@ -520,6 +696,82 @@ class Run {
       if (!(INTENT_KINDS as readonly string[]).includes(intent.kind))
         this.fail('I4', `intent kind ${intent.kind}`);
     }
+
+    // I5: BBB deleted only recordings of sessions that existed when someone withdrew from their meeting.
+    for (const r of h.sim.recordings({ includeDeleted: true }).filter((x) => x.state === 'deleted')) {
+      const meetingId = Number(r.metadata['meetbot-meeting']);
+      if (!this.oracle.withdrawals.some((w) => w.meetingId === meetingId && w.sessions.includes(r.meetingID)))
+        this.fail('I5', `recording ${r.recordID} of meeting ${meetingId} deleted though nobody withdrew`);
+    }
+    // I5: every stored withdrawal was made by its person, or by an admin on their behalf.
+    for (const meetingId of this.meetings) {
+      for (const e of stores.meetings.consentEvents(meetingId).filter((x) => x.kind === 'withdraw')) {
+        const made = this.oracle.requested.has(`${meetingId} ${e.userId}`);
+        if (!made || (e.actorId !== e.userId && e.actorId !== ADMIN))
+          this.fail(
+            'I5',
+            `a withdrawal of ${e.userId} from meeting ${meetingId} nobody made (by ${e.actorId})`,
+          );
+      }
+    }
+
+    // I6: playback links only to someone who agrees, never after a withdrawal from the meeting was stored.
+    const messages = h.chat.messages;
+    for (let i = this.seenMessages; i < messages.length; i++) {
+      const msg = messages[i]!;
+      if (!msg.roomId.startsWith('!dm-') || !/\/playback\//.test(msg.text)) continue;
+      const userId = h.chat.directRooms.find((d) => d.roomId === msg.roomId)?.userId ?? '';
+      this.meetings.forEach((meetingId, index) => {
+        if (!msg.text.includes(`„M${index}“`)) return;
+        // A withdrawal once a recorded session existed dooms every recording of the meeting (later
+        // sessions are unrecorded); one before opening does not, if everyone agrees again.
+        const after = this.oracle.withdrawals.find(
+          (w) => w.meetingId === meetingId && w.sessions.length > 0 && w.mark !== null && i >= w.mark,
+        );
+        if (after)
+          this.fail(
+            'I6',
+            `${userId} got a playback link of meeting ${meetingId} after ${after.userId} withdrew`,
+          );
+        const thisStep = this.oracle.withdrawals.some(
+          (w) => w.meetingId === meetingId && w.userId === userId && w.mark === null,
+        );
+        if (!this.oracle.isAgreed(meetingId, userId) && !thisStep)
+          this.fail('I6', `${userId} got a playback link of meeting ${meetingId} without agreeing`);
+      });
+    }
+    this.seenMessages = messages.length;
+
+    // I7: a late organizer command is answered and not carried out; a late !withdraw is stored.
+    for (const [eventId, text] of this.refusedLate) {
+      if (!h.chat.inRoom(ROOM).some((msg) => msg.replyTo === eventId && msg.text === text))
+        this.fail('I7', `a command read late (${eventId}) was not answered "${text}"`);
+    }
+    this.refusedLate.clear();
+    for (const c of this.carriedOut) {
+      if (
+        !stores.meetings
+          .consentEvents(c.meetingId)
+          .some((e) => e.kind === 'withdraw' && e.matrixEventId === c.eventId)
+      )
+        this.fail('I7', `the !withdraw ${c.userId} sent while the bot was down was not carried out`);
+    }
+    this.carriedOut = [];
+
+    // A late invitee's ❌ during a recorded session: it ends, and they get a link to the unrecorded one.
+    for (const d of this.lateDeclined) {
+      const old = stores.meetings.session(d.sessionId);
+      if (old?.state !== 'ending' && old?.state !== 'ended')
+        this.fail('late decline', `recorded session ${d.sessionId} still ${old?.state}`);
+      const current = stores.meetings.currentSession(d.meetingId);
+      if (
+        current?.state === 'running' &&
+        !current.record &&
+        !links.some((l) => l.userId === DAVE && l.meetingID === current.bbbMeetingId)
+      )
+        this.fail('late decline', `${DAVE} has no link to the unrecorded session ${current.bbbMeetingId}`);
+    }
+    this.lateDeclined = [];
   }
 
   /**
@@ -592,6 +844,7 @@ async function runSequence(actions: Action[]): Promise<void> {
       if (PROFILE) PROFILE.set(a.k, (PROFILE.get(a.k) ?? 0) + performance.now() - t0);
       await h.app.prompts.flush();
       run.check();
+      run.markWithdrawals();
       run.expireFaults();
     }
     const t1 = performance.now();
@@ -618,6 +871,11 @@ async function runSequence(actions: Action[]): Promise<void> {
       'a restart',
       actions.some((a) => a.k === 'restart'),
     );
+    reached(
+      'a playback link was sent',
+      h.chat.messages.some((x) => x.roomId.startsWith('!dm-') && x.text.includes('/playback/')),
+    );
+    reached('a late invitee declined during a recorded session', run.lateDeclinedEver > 0);
     await run.recover();
     if (PROFILE) PROFILE.set('recover', (PROFILE.get('recover') ?? 0) + performance.now() - t1);
     run.check();
@@ -635,6 +893,7 @@ describe('the consent guarantee (model-based)', () => {
     const started = Date.now();
     // Chosen here (not by fast-check) so that a passing search names its seed too.
     const seed = SEED ?? (Math.random() * 2 ** 32) | 0;
+    console.info(`property: ${RUNS} sequences, seed ${seed}`);
     await fc.assert(fc.asyncProperty(sequence, runSequence), {
       numRuns: RUNS,
       seed,

@@ -119,7 +119,7 @@ describe('transition: withdrawal', () => {
         ]),
       }),
       {
-        type: 'withdraw',
+        type: 'withdraw-requested',
         userId: A,
         actorId: A,
         actorIsAdmin: false,
@@ -130,7 +130,12 @@ describe('transition: withdrawal', () => {
   });
 
   it('during a recorded session: that session is ending (not ended), an unrecorded one is planned, recordings go', () => {
-    const t = transition(openRecorded, { type: 'withdraw', userId: B, actorId: B, actorIsAdmin: false });
+    const t = transition(openRecorded, {
+      type: 'withdraw-requested',
+      userId: B,
+      actorId: B,
+      actorIsAdmin: false,
+    });
     expect(t.model.sessions).toEqual([
       { id: 1, record: true, state: 'ending' },
       { id: null, record: false, state: 'creating' },
@@ -145,7 +150,12 @@ describe('transition: withdrawal', () => {
       answers: agreedBoth,
       sessions: [{ id: 1, record: true, state: 'ended' }],
     });
-    const t = transition(cancelled, { type: 'withdraw', userId: A, actorId: A, actorIsAdmin: false });
+    const t = transition(cancelled, {
+      type: 'withdraw-requested',
+      userId: A,
+      actorId: A,
+      actorIsAdmin: false,
+    });
     expect(types(t)).toEqual(['record-consent', 'purge-recordings']);
   });
 
@@ -162,16 +172,19 @@ describe('transition: withdrawal', () => {
       userId: A,
       answer: 'agree',
       removedBy: A,
+      current: true,
     });
     expect(types(removed)).toEqual(['record-consent', 'purge-recordings']);
   });
 
   it('by someone else is refused unless they are an admin', () => {
     expect(
-      types(transition(openRecorded, { type: 'withdraw', userId: A, actorId: B, actorIsAdmin: false })),
+      types(
+        transition(openRecorded, { type: 'withdraw-requested', userId: A, actorId: B, actorIsAdmin: false }),
+      ),
     ).toEqual(['refused']);
     const byAdmin = transition(openRecorded, {
-      type: 'withdraw',
+      type: 'withdraw-requested',
       userId: A,
       actorId: ADMIN,
       actorIsAdmin: true,
@@ -194,7 +207,13 @@ describe('transition: redactions', () => {
     ]),
   });
   it("removing one's own ✅ withdraws", () => {
-    const t = transition(agreedA, { type: 'answer-removed', userId: A, answer: 'agree', removedBy: A });
+    const t = transition(agreedA, {
+      type: 'answer-removed',
+      userId: A,
+      answer: 'agree',
+      removedBy: A,
+      current: true,
+    });
     expect(t.model.answers.get(A)).toBe('withdrawn');
   });
   it("a moderator removing someone's ✅ before opening makes them unanswered and asks again", () => {
@@ -203,6 +222,7 @@ describe('transition: redactions', () => {
       userId: A,
       answer: 'agree',
       removedBy: '@mod:x',
+      current: true,
     });
     expect(t.model.answers.get(A)).toBe('pending');
     expect(types(t)).toEqual(['record-consent', 'ask-again']);
@@ -213,6 +233,7 @@ describe('transition: redactions', () => {
       userId: A,
       answer: 'agree',
       removedBy: '@mod:x',
+      current: true,
     });
     expect(t.model).toBe(openRecorded);
     expect(t.effects).toEqual([{ type: 'ignored', reason: 'answer-removed-by-other-after-opening' }]);
@@ -257,5 +278,56 @@ describe('retention', () => {
   it('lets evidence go only once the configured period has passed since the last recording went', () => {
     expect(evidenceCutoff(365 * DAY_MS, 365)).toBe(0);
     expect(evidenceCutoff(400 * DAY_MS, 0)).toBe(400 * DAY_MS);
+  });
+});
+
+describe('a late invitee of a running recorded session', () => {
+  const C = '@c:x';
+  const running = model({
+    state: 'open',
+    answers: new Map<string, ConsentStatus>([...agreedBoth, [C, 'pending']]),
+    sessions: [{ id: 1, record: true, state: 'running' }],
+  });
+
+  it('who declines ends it and opens an unrecorded one for everyone; nothing is deleted', () => {
+    const t = transition(running, { type: 'answer', userId: C, answer: 'decline' });
+    expect(types(t)).toEqual(['record-consent', 'end-session', 'create-session']);
+    expect(t.model.answers.get(C)).toBe('declined');
+    expect(t.model.sessions).toEqual([
+      { id: 1, record: true, state: 'ending' },
+      { id: null, record: false, state: 'creating' },
+    ]);
+  });
+
+  it('who agrees gets a link to it', () => {
+    const t = transition(running, { type: 'answer', userId: C, answer: 'agree' });
+    expect(types(t)).toEqual(['record-consent', 'deliver-links']);
+    expect(currentSession(t.model)?.id).toBe(1);
+  });
+});
+
+describe('what the bot cannot read or confirm', () => {
+  const openRecorded = model({
+    state: 'open',
+    answers: agreedBoth,
+    sessions: [{ id: 1, record: true, state: 'running' }],
+  });
+
+  it('a removal the homeserver does not confirm changes nothing', () => {
+    const t = transition(openRecorded, {
+      type: 'answer-removed',
+      userId: A,
+      answer: 'agree',
+      removedBy: null,
+      current: true,
+    });
+    expect(t.effects).toEqual([{ type: 'ignored', reason: 'removal-unconfirmed' }]);
+    expect(t.model).toBe(openRecorded);
+  });
+
+  it('unreadable answers change nothing', () => {
+    const t = transition(openRecorded, { type: 'unreadable', count: 3 });
+    expect(t.effects).toEqual([{ type: 'ignored', reason: 'unreadable' }]);
+    expect(t.model).toBe(openRecorded);
   });
 });

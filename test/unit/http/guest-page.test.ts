@@ -1,6 +1,7 @@
 // Pure pieces of the guests' pages: the page's language, escaping, which buttons a guest gets, names.
 import { describe, expect, it } from 'vitest';
-import { guestChoices, guestName, MAX_GUEST_NAME_LENGTH } from '../../../src/domain/guest.js';
+import { guestChoices, guestName } from '../../../src/domain/guest.js';
+import { MAX_NAME_LENGTH } from '../../../src/domain/names.js';
 import { html } from '../../../src/http/html.js';
 import { guestLanguage } from '../../../src/i18n/guest-page.js';
 
@@ -42,6 +43,6 @@ describe('guest names', () => {
   it('one line, no control or bidi characters, capped; empty is refused', () => {
     expect(guestName('  Erika\nMuster\u202e ')).toBe('Erika Muster');
     expect(guestName('\u0000\u200f  ')).toBeNull();
-    expect([...(guestName('x'.repeat(500)) ?? '')]).toHaveLength(MAX_GUEST_NAME_LENGTH);
+    expect([...(guestName('x'.repeat(500)) ?? '')]).toHaveLength(MAX_NAME_LENGTH);
   });
 });

@@ -1,0 +1,279 @@
+// Regression tests for issue #20: the consent guarantee in real conditions (downtime, keys the bot
+// lost, a slow BBB, hostile display names, late invitees who decline). Each runs the real app on a
+// SQLite file against the BBB simulator over HTTP and the in-memory chat port.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BbbPort } from '../../../src/app/ports.js';
+import { catalogue } from '../../../src/i18n/index.js';
+import {
+  ADMIN,
+  ALICE,
+  BOB,
+  createHarness,
+  type Harness,
+  ORGANIZER,
+  ROOM,
+} from '../../support/app-harness.js';
+import {
+  currentSession,
+  endAndDiscover,
+  joinAs,
+  joinLinks,
+  lastMeetingId,
+  openRecordedMeeting,
+  recordedMeetingWithRecording,
+  simState,
+} from '../recordings/support.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await createHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const de = catalogue('de');
+const withdrawals = (id: number) =>
+  h.app.ctx.stores.meetings.consentEvents(id).filter((e) => e.kind === 'withdraw' || e.kind === 'reset');
+const adminDms = () => h.chat.dmOf(ADMIN).map((m) => m.text);
+
+describe('defect 2: an answer the bot cannot read is unknown, never a removal', () => {
+  it('after a lost key store every reaction is unreadable: nothing changes, admins are told once', async () => {
+    const recorded = await openRecordedMeeting(h);
+    await joinAs(h, ORGANIZER);
+    const session = currentSession(h, recorded);
+    const ended = await openRecordedMeeting(h, 'Retro');
+    await joinAs(h, ORGANIZER);
+    const recordId = await endAndDiscover(h, ended);
+    await h.say(ORGANIZER, `!meeting Planning ${ALICE} ${BOB}`);
+    const collecting = lastMeetingId(h);
+    await h.react(ALICE, h.promptOf(collecting), '✅');
+    // The bot comes back on a new device: every reaction it stored is still there but unreadable.
+    await h.restart();
+    for (const r of h.chat.reactions) h.chat.unreadable.add(r.eventId);
+    await h.app.reconciler.run();
+    await h.app.tick();
+
+    for (const id of [recorded, ended, collecting]) expect(withdrawals(id)).toEqual([]);
+    expect(h.sim.sessions().find((s) => s.meetingID === session.bbbMeetingId)?.ended).toBe(false);
+    expect(currentSession(h, recorded).record).toBe(true);
+    expect(simState(h, recordId)).toBe('published');
+    const model = h.app.ctx.stores.meetings.model(h.app.ctx.stores.meetings.get(collecting)!);
+    expect(model.answers.get(ALICE)).toBe('agreed');
+    const told = adminDms().filter((t) => t.includes(de.unreadableAnswersIntro));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toContain('Weekly sync');
+    expect(told[0]).toContain('Planning');
+
+    // A second restart in the same condition does not tell them again.
+    await h.restart();
+    await h.app.reconciler.run();
+    expect(adminDms().filter((t) => t.includes(de.unreadableAnswersIntro))).toHaveLength(1);
+  });
+
+  it('a reaction missing from the relations without a redaction the homeserver confirms is no withdrawal', async () => {
+    const id = await openRecordedMeeting(h);
+    await joinAs(h, ORGANIZER);
+    const aliceReaction = h.app.ctx.stores.meetings
+      .consentEvents(id)
+      .find((e) => e.userId === ALICE && e.kind === 'agree')!.reactionEventId!;
+    await h.restart();
+    // Not listed, and the homeserver names no redactor (e.g. the event cannot be fetched).
+    h.chat.reactions.splice(
+      h.chat.reactions.findIndex((r) => r.eventId === aliceReaction),
+      1,
+    );
+    await h.app.reconciler.run();
+    await h.app.tick();
+    expect(withdrawals(id)).toEqual([]);
+    expect(h.sim.sessions()).toHaveLength(1);
+    expect(h.sim.sessions()[0]?.ended).toBe(false);
+  });
+
+  it('a ✅ its sender redacted while the bot was down is still a withdrawal', async () => {
+    const id = await openRecordedMeeting(h);
+    await joinAs(h, ORGANIZER);
+    const aliceReaction = h.app.ctx.stores.meetings
+      .consentEvents(id)
+      .find((e) => e.userId === ALICE && e.kind === 'agree')!.reactionEventId!;
+    await h.restart();
+    h.chat.removeReaction(aliceReaction, ALICE);
+    await h.app.reconciler.run();
+    await h.app.tick();
+    expect(withdrawals(id).map((e) => e.kind)).toEqual(['withdraw']);
+  });
+});
+
+describe('defect 4: a display name cannot forge the tally', () => {
+  const FORGED = 'Mallory\n✅ Zugestimmt: Alice, Bob\u202e<b>x</b>\u200b';
+
+  it('is shown escaped, on one line, without control, bidi or zero-width characters, in every message', async () => {
+    h.chat.names.set(BOB, FORGED);
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
+    const id = lastMeetingId(h);
+    await h.react(BOB, h.promptOf(id), '✅');
+    await h.say(BOB, '!withdraw');
+    await h.say(ORGANIZER, '!status');
+    const sent = h.chat.messages.flatMap((m) => [m, ...m.edits]);
+    const withName = sent.filter((m) => m.text.includes('Mallory'));
+    expect(withName.length).toBeGreaterThan(2);
+    for (const m of withName) {
+      expect(m.text).toContain('Mallory ✅ Zugestimmt: Alice, Bob<b>x</b>');
+      expect(m.html).not.toMatch(/Mallory<br>/);
+      expect(m.html).not.toContain('<b>x</b>');
+      expect(m.text + m.html).not.toMatch(/[\u202e\u200b]/);
+    }
+    // The evidence keeps the cleaned name too.
+    const invitee = h.app.ctx.stores.meetings.invitees(id).find((i) => i.userId === BOB);
+    expect(invitee?.displayName).toBe('Mallory ✅ Zugestimmt: Alice, Bob<b>x</b>');
+  });
+
+  it('a title is one line without invisible characters', async () => {
+    await h.say(ORGANIZER, `!meeting "Sync\u202e\u200b  now" ${ALICE}`);
+    expect(h.app.ctx.stores.meetings.get(lastMeetingId(h))?.title).not.toMatch(/[\u202e\u200b]| {2}/);
+  });
+});
+
+describe('defect 3: !recordings checks consent at sending time', () => {
+  const PLAYBACK = /https?:\/\/\S+\/playback\/presentation\/2\.3\/\S+/;
+  const links = (userId: string) => h.chat.dmOf(userId).filter((m) => PLAYBACK.test(m.text));
+
+  it('a withdrawal stored while BBB is asked for the URLs stops the link', async () => {
+    await h.close();
+    // BBB's answer to `getRecordings` arrives late once: in between, Alice withdraws.
+    let meanwhile: (() => Promise<unknown>) | null = null;
+    const slowOnce = (bbb: BbbPort): BbbPort =>
+      new Proxy(bbb, {
+        get(target, prop, receiver) {
+          const value = Reflect.get(target, prop, receiver);
+          if (prop !== 'getRecordings') return typeof value === 'function' ? value.bind(target) : value;
+          return async (...args: Parameters<BbbPort['getRecordings']>) => {
+            const before = meanwhile;
+            meanwhile = null;
+            const answer = await target.getRecordings(...args);
+            await before?.();
+            return answer;
+          };
+        },
+      });
+    h = await createHarness({}, { decorate: slowOnce });
+    const { recordId } = await recordedMeetingWithRecording(h);
+    const bobBefore = links(BOB).length;
+    meanwhile = () => h.say(ALICE, '!withdraw');
+    await h.say(BOB, '!recordings');
+    expect(meanwhile).toBeNull();
+    expect(simState(h, recordId)).toBe('deleted');
+    expect(links(BOB)).toHaveLength(bobBefore);
+  });
+});
+
+describe('defect 5: a late invitee who declines takes part unrecorded', () => {
+  const DAVE = '@dave:test';
+
+  it('his ❌ ends the recorded session, opens an unrecorded one, and everyone, he included, gets a link', async () => {
+    h.chat.members.get(ROOM)?.add(DAVE);
+    const id = await openRecordedMeeting(h);
+    const recorded = currentSession(h, id);
+    await joinAs(h, ORGANIZER);
+    await h.say(ORGANIZER, `!invite #${id} ${DAVE}`);
+    // The prompt names both choices and what each does.
+    const asked = h.chat.inRoom(ROOM).find((m) => m.text.includes('❌') && m.mentions.includes(DAVE));
+    expect(asked?.text).toContain('✅');
+    expect(joinLinks(h, DAVE)).toEqual([]);
+    const before = Object.fromEntries([ORGANIZER, ALICE, BOB].map((u) => [u, joinLinks(h, u).length]));
+
+    await h.react(DAVE, h.promptOf(id), '❌');
+
+    expect(h.sim.sessions().find((s) => s.meetingID === recorded.bbbMeetingId)?.ended).toBe(true);
+    const next = currentSession(h, id);
+    expect(next.id).not.toBe(recorded.id);
+    expect(next.record).toBe(false);
+    expect(joinLinks(h, DAVE)).toHaveLength(1);
+    for (const u of [ORGANIZER, ALICE, BOB]) expect(joinLinks(h, u)).toHaveLength(before[u]! + 1);
+    expect(h.chat.inRoom(ROOM).at(-1)?.text).toBe(de.lateDeclineRestarted('Weekly sync').text);
+    // A decline, not a withdrawal: nobody withdrew, the ended session's recording is kept.
+    expect(withdrawals(id)).toEqual([]);
+    expect(h.app.ctx.stores.outbox.pending().filter((i) => i.kind === 'purge-recordings')).toEqual([]);
+  });
+});
+
+describe('defect 1: nothing a person says while the bot is down is lost', () => {
+  const MINUTE = 60_000;
+  /** A message the bot reads only now, sent `minutesAgo` earlier (homeserver time). */
+  async function readLate(sender: string, body: string, minutesAgo: number, content: object = {}) {
+    const eventId = h.chat.nextEventId();
+    await h.dispatcher.handle({
+      roomId: ROOM,
+      sender,
+      eventId,
+      content: { msgtype: 'm.text', body, ...content },
+      sentAt: h.clock.now() - minutesAgo * MINUTE,
+    });
+    await h.app.prompts.flush();
+    return eventId;
+  }
+  const replyTo = (eventId: string) => h.chat.inRoom(ROOM).find((m) => m.replyTo === eventId);
+
+  it('a !withdraw read 11 minutes after it was sent is carried out, and the answer says when it arrived', async () => {
+    const { meetingId, recordId } = await recordedMeetingWithRecording(h);
+    const sentAt = h.clock.now() - 11 * MINUTE;
+    const eventId = await readLate(BOB, '!withdraw', 11);
+    expect(simState(h, recordId)).toBe('deleted');
+    expect(withdrawals(meetingId).map((e) => [e.userId, e.kind])).toEqual([[BOB, 'withdraw']]);
+    expect(replyTo(eventId)?.text).toContain(de.receivedAt(h.app.ctx.dateTime(sentAt)).text);
+  });
+
+  it('an organizer command read 11 minutes late is answered, not carried out', async () => {
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
+    const id = lastMeetingId(h);
+    const sentAt = h.clock.now() - 11 * MINUTE;
+    const eventId = await readLate(ORGANIZER, '!start', 11);
+    expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('collecting');
+    expect(h.sim.sessions()).toHaveLength(0);
+    expect(replyTo(eventId)?.text).toBe(de.receivedWhileOffline('!start', h.app.ctx.dateTime(sentAt)).text);
+    // Within the limit it is carried out as usual.
+    await readLate(ORGANIZER, '!start', 3);
+    expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('open');
+  });
+
+  it('the limit is configurable', async () => {
+    await h.close();
+    h = await createHarness({
+      matrix: {
+        homeserverUrl: 'http://127.0.0.1:1',
+        accessToken: 'token',
+        allowedInviters: ['@*:test'],
+        commandMaxAgeMinutes: 2,
+      },
+    });
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
+    const id = lastMeetingId(h);
+    await readLate(ORGANIZER, '!cancel', 3);
+    expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('collecting');
+  });
+
+  it('a message edited into a command is answered that edits are not read', async () => {
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
+    const id = lastMeetingId(h);
+    const eventId = await readLate(ORGANIZER, '* !cancel', 0, {
+      'm.new_content': { msgtype: 'm.text', body: '!cancel' },
+      'm.relates_to': { rel_type: 'm.replace', event_id: '$original' },
+    });
+    expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('collecting');
+    expect(replyTo(eventId)?.text).toBe(de.editsNotRead('!cancel').text);
+  });
+});
+
+describe('found by the property test (I5): an invitee added after the meeting is over', () => {
+  it('is not added, so their !withdraw cannot delete what everyone else agreed to', async () => {
+    const DAVE = '@dave:test';
+    h.chat.members.get(ROOM)?.add(DAVE);
+    const { meetingId, recordId } = await recordedMeetingWithRecording(h);
+    await h.say(ORGANIZER, `!invite #${meetingId} ${DAVE}`);
+    expect(h.chat.inRoom(ROOM).at(-1)?.text).toBe(de.inviteMeetingOver('Weekly sync').text);
+    expect(h.app.ctx.stores.meetings.invitees(meetingId).some((i) => i.userId === DAVE)).toBe(false);
+    await h.say(DAVE, `!withdraw #${meetingId}`);
+    expect(simState(h, recordId)).toBe('published');
+    expect(withdrawals(meetingId)).toEqual([]);
+  });
+});
