@@ -7,6 +7,7 @@ import { cpus, loadavg } from 'node:os';
 const benches: [string, string[]][] = [
   ['bench/bbb.ts', []],
   ['bench/consent-burst.ts', ['500', '5']],
+  ['bench/guest-page.ts', ['100', '20']],
   ['bench/purge.ts', []],
   ['bench/latency.ts', ['20']],
   ['bench/e2ee-store.ts', ['1000']],

@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import type { MatrixClient } from '@vector-im/matrix-bot-sdk';
 import type { ScheduledTask } from 'node-cron';
@@ -11,7 +10,7 @@ import type { Config } from './config/schema.js';
 import type { BotStateStore } from './db/bot-state-store.js';
 import { openDatabase } from './db/open.js';
 import { createStores } from './db/stores.js';
-import { startHttpServer } from './http/server.js';
+import { type HttpListener, startHttpServer } from './http/server.js';
 import { startJobs } from './jobs/scheduler.js';
 import type { Logger } from './log.js';
 import { MatrixChatPort } from './matrix/chat/chat-port.js';
@@ -93,7 +92,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   await client.start();
   await app.reconciler.run();
   const tasks: ScheduledTask[] = startJobs(app);
-  const server: Server | null = config.http.enabled
+  const server: HttpListener | null = config.http.enabled
     ? await startHttpServer(app, { lastSyncAt: () => lastSyncAt, metrics })
     : null;
   if (lost) await tellAdminsOnce(ctx, lost.problem, lost.outcome, recoveredBy(security));
@@ -109,7 +108,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       intake.detach();
       await app.close();
       if (encryption) await closeCrypto();
-      await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+      await server?.close();
       observeHomeserverCalls(null);
       db.$client.close();
       log.info('bot stopped');

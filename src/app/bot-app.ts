@@ -2,6 +2,7 @@ import { ConsentIntake } from './consent-intake.js';
 import type { AppContext } from './context.js';
 import { DirectPrompts } from './direct-prompts.js';
 import { DirectRooms } from './direct-rooms.js';
+import { Guests } from './guests.js';
 import { MeetingLifecycle } from './lifecycle.js';
 import { Opening } from './opening.js';
 import { Outbox } from './outbox.js';
@@ -32,6 +33,7 @@ export class BotApp {
   readonly reconciler: Reconciler;
   readonly retention: RetentionJob;
   readonly reminders: Reminders;
+  readonly guests: Guests;
 
   constructor(
     readonly ctx: AppContext,
@@ -52,8 +54,9 @@ export class BotApp {
     this.outbox = new Outbox(ctx, this.lifecycle, this.opening, this.purger, this.discovery);
     this.lifecycle.runner = this.outbox;
     this.direct = new DirectPrompts(ctx, this.directRooms);
-    this.planning = new Planning(ctx, this.lifecycle, this.direct);
     this.withdrawal = new Withdrawal(ctx, this.lifecycle, this.discovery, this.direct);
+    this.guests = new Guests(ctx, this.lifecycle, this.withdrawal, this.directRooms);
+    this.planning = new Planning(ctx, this.lifecycle, this.direct, this.guests);
     this.intake = new ConsentIntake(ctx, this.lifecycle, this.outbox, this.withdrawal, this.direct);
     this.retention = new RetentionJob(ctx, this.purger, this.outbox, this.lifecycle, options.timeRetention);
     this.reminders = new Reminders(ctx);

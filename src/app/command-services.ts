@@ -4,6 +4,7 @@ import type { MeetingState } from '../domain/lifecycle.js';
 import { buildEvidence, type EvidenceReport, type EvidenceScope } from '../evidence/report.js';
 import type { Rich } from '../i18n/rich.js';
 import type { BotApp } from './bot-app.js';
+import { type Guests, guestsUnavailable } from './guests.js';
 import { fullNoticeMessage } from './notice-posting.js';
 import type { Planning } from './planning.js';
 import type { ChatPort } from './ports.js';
@@ -84,6 +85,13 @@ export interface CommandServices {
     /** Reads what the bot holds about a person, and notes in the audit log that they asked. */
     dataOf(userId: string): PersonalData;
   };
+  /** Guests without a Matrix account (design.md §3.11). */
+  guests: {
+    /** The config keys inviting guests needs and lacks; null when guests can be invited. */
+    unavailable(): string[] | null;
+    invite: Guests['invite'];
+    sendLinks: Guests['sendLinks'];
+  };
   evidence: {
     report(scope: EvidenceScope): EvidenceReport;
     noteSent(actorId: string, meetingIds: number[], format: string): void;
@@ -151,6 +159,11 @@ export function commandServices(app: BotApp): CommandServices {
         audit.append({ at: ctx.now(), actorId: userId, action: 'user.mydata', subjectId: userId });
         return data;
       },
+    },
+    guests: {
+      unavailable: () => guestsUnavailable(ctx),
+      invite: (meeting, names, actorId) => app.guests.invite(meeting, names, actorId),
+      sendLinks: (organizerId, title, links) => app.guests.sendLinks(organizerId, title, links),
     },
     evidence: {
       report: (scope) => buildEvidence(ctx.stores.db, scope, ctx.now()),

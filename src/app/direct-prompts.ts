@@ -1,5 +1,6 @@
 import type { MeetingRow } from '../db/meetings-store.js';
 import { AGREE_KEY, DECLINE_KEY } from '../domain/consent.js';
+import { isGuestId } from '../domain/guest.js';
 import { mention, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
 import type { DirectRooms } from './direct-rooms.js';
@@ -36,7 +37,8 @@ export class DirectPrompts {
     if (meeting.state !== 'collecting' && meeting.state !== 'open') return;
     const asked = new Set(meetings.dmPrompts(meetingId).map((p) => p.userId));
     const view = readMeeting(this.ctx, meeting);
-    for (const invitee of view.invitees.filter((i) => !asked.has(i.userId))) {
+    // A guest answers on their web page (design.md §3.11): no Matrix account, no DM room.
+    for (const invitee of view.invitees.filter((i) => !asked.has(i.userId) && !isGuestId(i.userId))) {
       let roomId: string;
       try {
         roomId = await this.directRooms.get(invitee.userId);
@@ -84,7 +86,8 @@ export class DirectPrompts {
     const { meetings } = this.ctx.stores;
     for (const meeting of meetings.inStates(['collecting', 'open'])) {
       if (!this.asksDirectly(meeting)) continue;
-      if (meetings.dmPrompts(meeting.id).length >= meetings.invitees(meeting.id).length) continue;
+      const askable = meetings.invitees(meeting.id).filter((i) => !isGuestId(i.userId)).length;
+      if (meetings.dmPrompts(meeting.id).length >= askable) continue;
       await this.ctx.withMeeting(meeting.id, () => this.postMissing(meeting.id));
     }
   }
@@ -94,6 +97,7 @@ export class DirectPrompts {
    * message can reach them.
    */
   async tell(userId: string, message: Rich, key?: string): Promise<boolean> {
+    if (isGuestId(userId)) return false; // a guest is told on their web page
     try {
       const roomId = await this.directRooms.get(userId);
       await this.ctx.chat.send(roomId, message, key ? { key } : {});

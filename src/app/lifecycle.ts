@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ConsentSource, MeetingRow, SessionRow } from '../db/meetings-store.js';
 import type { RecordingRow } from '../db/recordings-store.js';
+import { isGuestId } from '../domain/guest.js';
 import {
   currentSession,
   type Effect,
@@ -22,6 +23,8 @@ export interface EventMeta {
   reactionEventId?: string | null;
   /** The reaction's key as read (after decryption in an encrypted room), kept with the evidence. */
   reactionKey?: string;
+  /** For answers given on a guest's page: the first layer the guest answered on (consent_texts). */
+  consentTextSha256?: string;
 }
 
 export interface Applied {
@@ -151,7 +154,7 @@ export class MeetingLifecycle {
         reactionEventId:
           effect.kind === 'agree' || effect.kind === 'decline' ? (meta.reactionEventId ?? null) : null,
         noticeSha256: meeting.noticeSha256,
-        consentTextSha256: meetings.consentTextOf(meeting, effect.userId),
+        consentTextSha256: meta.consentTextSha256 ?? meetings.consentTextOf(meeting, effect.userId),
         actorId: meta.actorId,
         source: meta.source,
       });
@@ -248,7 +251,8 @@ export class MeetingLifecycle {
     if (!session || session.id === null) return;
     const delivered = this.ctx.stores.meetings.delivered(session.id);
     for (const [userId, status] of model.answers) {
-      if (delivered.has(userId) || !mayReceiveLinkTo(session, status)) continue;
+      // A guest has no Matrix room to send to: their page makes a fresh link at each click.
+      if (isGuestId(userId) || delivered.has(userId) || !mayReceiveLinkTo(session, status)) continue;
       this.ctx.stores.outbox.add(
         { kind: 'deliver-link', meetingId: meeting.id, sessionId: session.id, userId },
         now,

@@ -85,13 +85,7 @@ export class Opening {
    * one. Returns the room it went to. Throws when it could not be sent.
    */
   async sendLink(meeting: MeetingRow, invitee: InviteeRow, session: SessionRow): Promise<string> {
-    const url = this.ctx.bbb.joinUrl({
-      meetingID: session.bbbMeetingId,
-      fullName: invitee.displayName,
-      role: invitee.isOrganizer ? 'MODERATOR' : 'VIEWER',
-      userID: invitee.userId,
-      createTime: session.createTime ?? undefined,
-    });
+    const url = personalJoinUrl(this.ctx, session, invitee);
     const key = `link:${session.id}:${invitee.userId}`;
     if (this.ctx.config.matrix.joinLinkDelivery === 'room') {
       const pill = mention(invitee.userId, invitee.displayName);
@@ -158,6 +152,24 @@ function inMeeting(ctx: AppContext, record: boolean) {
     notifyRecordingAppend: recorded,
     disableRecordingFormats: KNOWN_RECORDING_FORMATS.filter((f) => !config.bbb.recordingFormats.includes(f)),
   };
+}
+
+/**
+ * A personal join link (design.md §3.3): BBB `fullName` = display name, `userID` = the invitee's ID, MODERATOR
+ * for the organizer and VIEWER otherwise, `createTime` pinned so that it cannot enter a later session.
+ */
+export function personalJoinUrl(
+  ctx: AppContext,
+  session: Pick<SessionRow, 'bbbMeetingId' | 'createTime'>,
+  invitee: Pick<InviteeRow, 'userId' | 'displayName' | 'isOrganizer'>,
+): string {
+  return ctx.bbb.joinUrl({
+    meetingID: session.bbbMeetingId,
+    fullName: invitee.displayName,
+    role: invitee.isOrganizer ? 'MODERATOR' : 'VIEWER',
+    userID: invitee.userId,
+    createTime: session.createTime ?? undefined,
+  });
 }
 
 function withSlash(url: string): string {

@@ -5,6 +5,7 @@ import { isActive, isMeetingState } from '../domain/lifecycle.js';
 import { mention, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
 import type { DirectPrompts } from './direct-prompts.js';
+import type { Guests } from './guests.js';
 import type { MeetingLifecycle } from './lifecycle.js';
 import { postNotice, storeConsentText } from './notice-posting.js';
 import { readMeeting, renderPrompt } from './views.js';
@@ -20,6 +21,8 @@ export interface PlanRequest {
   members?: Map<string, string>;
   scheduledAt: number | null;
   noRecord: boolean;
+  /** Guests' names (design.md §3.11): invitees who answer on the bot's web page. */
+  guests?: readonly string[];
 }
 
 /** Planning, inviting, starting and cancelling meetings (design.md §3.1, §4). */
@@ -28,6 +31,7 @@ export class Planning {
     private readonly ctx: AppContext,
     private readonly lifecycle: MeetingLifecycle,
     private readonly direct: DirectPrompts,
+    private readonly guests: Guests,
   ) {}
 
   async plan(request: PlanRequest): Promise<MeetingRow | null> {
@@ -57,6 +61,10 @@ export class Planning {
       this.ctx.now(),
     );
     if (!meeting) return null; // this command was handled before a restart
+    // Stored before the prompt is posted, so nobody's answer can open the meeting without them.
+    const guests = request.guests?.length
+      ? this.guests.create(meeting.id, request.guests, request.organizerId)
+      : null;
     this.ctx.stores.audit.append({
       at: this.ctx.now(),
       actorId: request.organizerId,
@@ -75,11 +83,13 @@ export class Planning {
         meetingId: meeting.id,
         roomId: meeting.roomId,
         invitees: everyone.length,
+        guests: guests?.guestIds.length ?? 0,
         recordingAsked: !request.noRecord,
         scheduled: request.scheduledAt !== null,
       },
       'meeting planned',
     );
+    if (guests) await this.guests.sendLinks(request.organizerId, meeting.title, guests.links);
     await this.ctx.withMeeting(meeting.id, () => this.postPrompt(meeting.id));
     return meeting;
   }

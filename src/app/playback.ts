@@ -1,6 +1,7 @@
 import type { Recording } from '../bbb/index.js';
 import type { InviteeRow, MeetingRow } from '../db/meetings-store.js';
 import type { RecordingRow } from '../db/recordings-store.js';
+import { isGuestId } from '../domain/guest.js';
 import type { Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
 import { readMeeting } from './views.js';
@@ -67,6 +68,8 @@ export class PlaybackLinks {
     const allowed = url ? this.mayWatch(recording.recordID) : null;
     if (!url || !allowed) return;
     for (const invitee of allowed.invitees) {
+      // A guest has no Matrix account to send to (their page offers no playback link either).
+      if (isGuestId(invitee.userId)) continue;
       if (this.ctx.stores.state.read(deliveredKey(recording.recordID, invitee.userId))) continue;
       try {
         await this.deliverOne(recording.recordID, invitee.userId, url);

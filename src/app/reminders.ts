@@ -1,4 +1,5 @@
-import { mention, type Rich } from '../i18n/rich.js';
+import { isGuestId } from '../domain/guest.js';
+import { mention, person, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
 import { fitting, namesShown, readMeeting, someOf } from './views.js';
 
@@ -46,7 +47,10 @@ export class Reminders {
         ? null
         : view.invitees
             .filter((i) => view.decision.pending.includes(i.userId))
-            .map((i) => mention(i.userId, i.displayName));
+            // A guest is named, not mentioned: there is no Matrix account to notify.
+            .map((i) =>
+              isGuestId(i.userId) ? person(i.userId, i.displayName) : mention(i.userId, i.displayName),
+            );
       const render = (shown: number): Rich =>
         this.ctx.t.reminder({
           ref: this.ctx.t.meetingRef(meeting.id, meeting.title),

@@ -11,7 +11,7 @@ export interface ParsedArgs {
   mentions: string[];
   /** Words that look like mentions but are no Matrix user ID (`@alice`, `@alice:`): never a title word. */
   unresolved: string[];
-  options: Record<string, string | boolean | undefined>;
+  options: Record<string, string | boolean | string[] | undefined>;
 }
 
 export type ServiceName = keyof CommandServices;
@@ -64,7 +64,7 @@ export interface CommandDefinition<S extends ServiceName = ServiceName> {
    * also when the bot reads it long after it was sent. Every other command read late is only answered.
    */
   ownData?: true;
-  options?: Record<string, { type: 'string' | 'boolean' }>;
+  options?: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
   run(c: CommandContext<S>, args: ParsedArgs): Promise<void>;
 }
 

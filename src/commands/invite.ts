@@ -1,22 +1,36 @@
 import { fitting, someOf } from '../app/views.js';
 import { withinCap } from '../domain/bounds.js';
 import { CommandError, defineCommand } from './command.js';
+import { guestNames } from './guests.js';
 import { isMeetingRef, requireOrganizerOrAdmin, resolveMeeting } from './meeting-ref.js';
 
-export default defineCommand<'meetings' | 'planning' | 'members'>({
+export default defineCommand<'meetings' | 'planning' | 'members' | 'guests'>({
   name: 'invite',
-  usage: 'invite [#meeting] @user …',
+  usage: 'invite [#meeting] @user … [--guest "<name>" …]',
   permission: 'anyone',
+  options: { guest: { type: 'string', multiple: true } },
   async run(c, args) {
     const { t } = c;
-    if (!args.mentions.length) throw CommandError.usage();
+    const guests = guestNames(c, args.options.guest);
+    if (!args.mentions.length && !guests.length) throw CommandError.usage();
     const max = c.settings.maxInvitees;
-    if (!withinCap(0, args.mentions.length, max)) throw CommandError.usage('tooManyInvitees', max);
+    if (!withinCap(0, args.mentions.length + guests.length, max))
+      throw CommandError.usage('tooManyInvitees', max);
     const meeting = resolveMeeting(c, isMeetingRef(args.words[0]) ? args.words[0] : undefined, [
       'collecting',
       'open',
     ]);
     requireOrganizerOrAdmin(c, meeting);
+    if (guests.length) {
+      const invited = await c.services.guests.invite(meeting, guests, c.sender);
+      if ('tooMany' in invited) {
+        const { current, adding } = invited.tooMany;
+        throw CommandError.usage('tooManyForMeeting', meeting.title, current, adding, max);
+      }
+      await c.reply(t.guestsInvited(meeting.title, guests));
+      await c.services.guests.sendLinks(c.sender, meeting.title, invited.links);
+      if (!args.mentions.length) return;
+    }
     const members = await c.services.members.joinedMembers(c.roomId);
     const strangers = args.mentions.filter((id) => !members.has(id));
     if (strangers.length) throw CommandError.usage('unknownUsers', strangers.join(', '));

@@ -1,15 +1,20 @@
 import { plannedInvitees, withinCap } from '../domain/bounds.js';
 import { cleanName } from '../domain/names.js';
 import { CommandError, defineCommand } from './command.js';
+import { guestNames } from './guests.js';
 import { parseWhen } from './when.js';
 
 export const MAX_TITLE_LENGTH = 200;
 
-export default defineCommand<'planning' | 'members'>({
+export default defineCommand<'planning' | 'members' | 'guests'>({
   name: 'meeting',
-  usage: 'meeting <title> [@user …] [--at "<time>"] [--no-record]',
+  usage: 'meeting <title> [@user …] [--guest "<name>" …] [--at "<time>"] [--no-record]',
   permission: 'anyone',
-  options: { at: { type: 'string' }, 'no-record': { type: 'boolean' } },
+  options: {
+    at: { type: 'string' },
+    'no-record': { type: 'boolean' },
+    guest: { type: 'string', multiple: true },
+  },
   async run(c, args) {
     const { settings } = c;
     const bot = c.services.members.botUserId;
@@ -18,7 +23,9 @@ export default defineCommand<'planning' | 'members'>({
     if (!title) throw CommandError.usage('missingTitle');
     if ([...title].length > MAX_TITLE_LENGTH) throw CommandError.usage('titleTooLong', MAX_TITLE_LENGTH);
     const max = settings.maxInvitees;
-    if (!withinCap(0, args.mentions.length, max)) throw CommandError.usage('tooManyInvitees', max);
+    const guests = guestNames(c, args.options.guest);
+    if (!withinCap(0, args.mentions.length + guests.length, max))
+      throw CommandError.usage('tooManyInvitees', max);
     let scheduledAt: number | null = null;
     if (typeof args.options.at === 'string') {
       const when = parseWhen(args.options.at, settings.language, settings.timezone, c.clock.now());
@@ -35,7 +42,7 @@ export default defineCommand<'planning' | 'members'>({
     const strangers = args.mentions.filter((id) => !members.has(id) && id !== c.sender && id !== bot);
     if (strangers.length) throw CommandError.usage('unknownUsers', strangers.join(', '));
     const invitees = plannedInvitees(c.sender, args.mentions, [...members.keys()], bot);
-    if (!withinCap(0, invitees.length, max)) {
+    if (!withinCap(0, invitees.length + guests.length, max)) {
       throw args.mentions.length
         ? CommandError.usage('tooManyInvitees', max)
         : CommandError.usage('tooManyRoomMembers', invitees.length, max);
@@ -49,6 +56,7 @@ export default defineCommand<'planning' | 'members'>({
       members,
       scheduledAt,
       noRecord: args.options['no-record'] === true,
+      guests,
     });
   },
 });

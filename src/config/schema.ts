@@ -316,12 +316,20 @@ export const configSchema = z.strictObject({
       enabled: z
         .boolean()
         .default(false)
-        .describe('Start the HTTP listener (recording-ready callback, /healthz, /metrics)'),
+        .describe('Start the HTTP listener (recording-ready callback, /healthz, /metrics, guest pages)'),
       host: z.string().default('127.0.0.1').describe('Address to listen on'),
       port: z.number().int().min(0).max(65_535).default(8080).describe('Port to listen on'),
       publicUrl: httpUrl()
         .optional()
-        .describe('URL at which BBB reaches this listener; enables the recording-ready callback'),
+        .describe(
+          'URL at which BBB and guests reach this listener; enables the recording-ready callback and guest invitations',
+        ),
+      trustProxy: z
+        .boolean()
+        .default(false)
+        .describe(
+          'Behind a reverse proxy: take the client address from X-Forwarded-For (rate limits per address)',
+        ),
     })
     .prefault({})
     .describe('Optional HTTP listener'),

@@ -40,7 +40,7 @@ export interface NewMeeting {
   consentAsk?: 'direct' | 'room';
 }
 
-export type ConsentSource = 'reaction' | 'redaction' | 'command' | 'reconcile';
+export type ConsentSource = 'reaction' | 'redaction' | 'command' | 'reconcile' | 'web';
 
 /** Meetings, their invitees, the consent ledger, sessions and link deliveries. */
 export class MeetingsStore {

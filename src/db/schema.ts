@@ -77,6 +77,26 @@ export const invitees = sqliteTable(
   (t) => [primaryKey({ columns: [t.meetingId, t.userId] }), index('invitees_user').on(t.userId)],
 );
 
+/**
+ * Guests: invitees without a Matrix account (design.md §3.11). The guest's ID (`guest:…`) stands in
+ * the invitees table like a Matrix ID, so every rule counts guests. The token in their link is a
+ * credential: only its SHA-256 is kept, and the row goes with the meeting when its evidence is pruned.
+ */
+export const guests = sqliteTable(
+  'guests',
+  {
+    id: text('id').primaryKey(),
+    meetingId: integer('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    tokenSha256: text('token_sha256').notNull().unique(),
+    displayName: text('display_name').notNull(),
+    createdAt: integer('created_at').notNull(),
+    createdBy: text('created_by').notNull(),
+  },
+  (t) => [index('guests_meeting').on(t.meetingId)],
+);
+
 /** Append-only consent evidence: who, when, which notice, through which Matrix event, done by whom. */
 export const consentEvents = sqliteTable(
   'consent_events',

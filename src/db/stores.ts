@@ -1,5 +1,6 @@
 import { AuditStore } from './audit-store.js';
 import { BotStateStore } from './bot-state-store.js';
+import { GuestsStore } from './guests-store.js';
 import { MeetingsStore } from './meetings-store.js';
 import type { Db } from './open.js';
 import { OutboxStore } from './outbox-store.js';
@@ -12,6 +13,7 @@ export interface Stores {
   audit: AuditStore;
   state: BotStateStore;
   outbox: OutboxStore;
+  guests: GuestsStore;
 }
 
 /** Every store over one open database. */
@@ -23,5 +25,6 @@ export function createStores(db: Db): Stores {
     audit: new AuditStore(db),
     state: new BotStateStore(db),
     outbox: new OutboxStore(db),
+    guests: new GuestsStore(db),
   };
 }

@@ -1,8 +1,11 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { BotApp } from '../app/bot-app.js';
 import { verifyRecordingReadyToken } from '../bbb/index.js';
 import type { BotMetrics } from '../metrics/metrics.js';
+import { registerGuestPages } from './guest/routes.js';
+import { securityHeaders } from './security.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
 
@@ -13,83 +16,86 @@ export interface HttpStatus {
   metrics?: BotMetrics;
 }
 
-/**
- * The optional listener: BBB's recording-ready callback, a health check and the Prometheus metrics. The callback is only a
- * hint: a token is verified (HS256/HS512 with the BBB secret) and the recording is then confirmed
- * with getRecordings before anything changes, so a forged or replayed callback changes nothing.
- */
-export function startHttpServer(app: BotApp, status: HttpStatus): Promise<Server> {
-  const { ctx } = app;
-  const server = createServer((req, res) => {
-    if (req.method === 'GET' && status.metrics && req.url?.split('?')[0] === '/metrics') {
-      const { metrics } = status;
-      metrics.text().then(
-        (text) => {
-          res.writeHead(200, { 'content-type': metrics.contentType });
-          res.end(text);
-        },
-        (error: unknown) => {
-          ctx.log.error({ err: error }, 'metrics collection failed');
-          res.writeHead(500, { 'content-type': 'text/plain' });
-          res.end('metrics collection failed\n');
-        },
-      );
-      return;
-    }
-    handle(req)
-      .then(({ code, body }) => {
-        res.writeHead(code, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
-      })
-      .catch((error: unknown) => {
-        ctx.log.error({ err: error, path: req.url?.split('?')[0] }, 'http handler failed');
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end('{"error":"internal"}');
-      });
-  });
-
-  async function handle(req: IncomingMessage): Promise<{ code: number; body: unknown }> {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (req.method === 'GET' && path === '/healthz') {
-      ctx.stores.db.$client.prepare('select 1').get();
-      return { code: 200, body: { ok: true, lastSyncAt: status.lastSyncAt() } };
-    }
-    if (req.method === 'POST' && path === '/bbb/recording-ready') {
-      const form = new URLSearchParams(await readBody(req));
-      const token = form.get('signed_parameters') ?? '';
-      const claims = verifyRecordingReadyToken(token, [ctx.config.bbb.secret]);
-      if (!claims) {
-        ctx.log.warn('recording-ready callback with an invalid token refused');
-        return { code: 401, body: { error: 'invalid token' } };
-      }
-      const known = await app.discovery.confirmReported(claims.record_id);
-      return known ? { code: 200, body: { ok: true } } : { code: 404, body: { error: 'unknown recording' } };
-    }
-    return { code: 404, body: { error: 'not found' } };
-  }
-
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(ctx.config.http.port, ctx.config.http.host, () => {
-      const address = server.address() as AddressInfo;
-      ctx.log.info({ host: address.address, port: address.port }, 'http listener started');
-      resolve(server);
-    });
-  });
+export interface HttpListener {
+  readonly port: number;
+  /** Base URL the listener answers on (loopback form of host:port). */
+  readonly url: string;
+  close(): Promise<void>;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('body too large'));
-        req.destroy();
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+/**
+ * The optional listener (Fastify): BBB's recording-ready callback, a health check, the Prometheus
+ * metrics and the guests' consent pages. The callback is only a hint: a token is verified
+ * (HS256/HS512 with the BBB secret) and the recording is then confirmed with getRecordings before
+ * anything changes, so a forged or replayed callback changes nothing.
+ */
+export async function buildHttpApp(app: BotApp, status: HttpStatus): Promise<FastifyInstance> {
+  const { ctx } = app;
+  const server = Fastify({
+    bodyLimit: MAX_BODY_BYTES,
+    // The bot's pino logger gets the errors; per-request access logs would name guests' tokens.
+    logger: false,
+    // Behind a reverse proxy the address rate limits key on comes from X-Forwarded-For.
+    trustProxy: ctx.config.http.trustProxy,
   });
+  await server.register(formbody);
+  securityHeaders(server, ctx.config.bbb.url);
+
+  server.setErrorHandler((error, req, reply) => {
+    const code = (error as { statusCode?: number }).statusCode ?? 500;
+    if (code >= 500) ctx.log.error({ err: error, path: req.url.split('?')[0] }, 'http handler failed');
+    reply
+      .code(code)
+      .type('application/json')
+      .send({ error: code >= 500 ? 'internal' : (error as Error).message });
+  });
+
+  server.get('/healthz', async () => {
+    ctx.stores.db.$client.prepare('select 1').get();
+    return { ok: true, lastSyncAt: status.lastSyncAt() };
+  });
+
+  if (status.metrics) {
+    const { metrics } = status;
+    server.get('/metrics', async (_req, reply) => {
+      try {
+        const text = await metrics.text();
+        return reply.type(metrics.contentType).send(text);
+      } catch (error) {
+        ctx.log.error({ err: error }, 'metrics collection failed');
+        return reply.code(500).type('text/plain').send('metrics collection failed\n');
+      }
+    });
+  }
+
+  server.post<{ Body: Record<string, string> | undefined }>('/bbb/recording-ready', async (req, reply) => {
+    const token = typeof req.body?.signed_parameters === 'string' ? req.body.signed_parameters : '';
+    const claims = verifyRecordingReadyToken(token, [ctx.config.bbb.secret]);
+    if (!claims) {
+      ctx.log.warn('recording-ready callback with an invalid token refused');
+      return reply.code(401).send({ error: 'invalid token' });
+    }
+    const known = await app.discovery.confirmReported(claims.record_id);
+    return known ? { ok: true } : reply.code(404).send({ error: 'unknown recording' });
+  });
+
+  await registerGuestPages(server, app);
+
+  server.setNotFoundHandler((_req, reply) => {
+    reply.code(404).type('application/json').send({ error: 'not found' });
+  });
+  return server;
+}
+
+export async function startHttpServer(app: BotApp, status: HttpStatus): Promise<HttpListener> {
+  const server = await buildHttpApp(app, status);
+  await server.listen({ port: app.ctx.config.http.port, host: app.ctx.config.http.host });
+  const address = server.server.address() as AddressInfo;
+  app.ctx.log.info({ host: address.address, port: address.port }, 'http listener started');
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    port: address.port,
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`,
+    close: () => server.close(),
+  };
 }

@@ -278,6 +278,16 @@ export const de = {
   cancelled: (title: string) => rich`${bold(title)} wurde abgesagt.`,
   invited: (title: string, who: Rich) => rich`${who} zu ${bold(title)} eingeladen.`,
   alreadyInvited: (who: Rich) => rich`Schon eingeladen: ${who}.`,
+  guestsNeedHttp: (keys: string[]) =>
+    `Gäste ohne Matrix-Konto antworten auf einer Webseite des Bots; dafür fehlt in der Konfiguration: ${keys.join(', ')} (die Adresse, unter der Gäste den Bot erreichen). Bitte ein Admin des Bots ergänzen lassen`,
+  guestNameInvalid: 'Der Name eines Gasts ist leer',
+  guestsInvited: (title: string, names: string[]) =>
+    rich`Gäste zu ${bold(title)} eingeladen: ${names.join(', ')}. Die Links schicke ich dir per Direktnachricht.`,
+  guestLinks: (title: string, links: readonly { name: string; url: string }[]) =>
+    blocks([
+      rich`Persönliche Links für die Gäste von ${bold(title)}. Bitte jeden Link nur an diese Person weitergeben (z. B. per E-Mail): Er ist ihr Zugang zur Einwilligung und zur Besprechung.`,
+      bullets(links.map((l) => rich`${l.name}: ${href(l.url)}`)),
+    ]),
 
   status: (p: {
     ref: Rich;
@@ -451,11 +461,11 @@ export const de = {
   usages: {
     help: ['help [Befehl]'],
     ping: ['ping'],
-    meeting: ['meeting <Titel> [@Person …] [--at "<Zeit>"] [--no-record]'],
+    meeting: ['meeting <Titel> [@Person …] [--guest "<Name>" …] [--at "<Zeit>"] [--no-record]'],
     status: ['status [#Besprechung]'],
     start: ['start [#Besprechung]'],
     cancel: ['cancel [#Besprechung]'],
-    invite: ['invite [#Besprechung] @Person …'],
+    invite: ['invite [#Besprechung] @Person … [--guest "<Name>" …]'],
     withdraw: ['withdraw [@Person] [#Besprechung]'],
     recordings: ['recordings'],
     purge: ['purge #Besprechung', 'purge <Aufzeichnung>', 'purge --expired'],
@@ -467,11 +477,12 @@ export const de = {
     help: 'Zeigt diese Hilfe oder die Hilfe zu einem Befehl',
     ping: 'Prüft, ob der Bot antwortet',
     meeting:
-      'Plant eine Besprechung; Eingeladene sind die genannten Personen oder alle im Raum. --at legt den Beginn fest, --no-record verzichtet auf Aufzeichnung',
+      'Plant eine Besprechung; Eingeladene sind die genannten Personen oder alle im Raum. --guest "Name" lädt Gäste ohne Matrix-Konto ein (sie antworten auf einer Webseite), --at legt den Beginn fest, --no-record verzichtet auf Aufzeichnung',
     status: 'Zeigt, wie viele zugestimmt, abgelehnt, widerrufen oder noch nicht geantwortet haben',
     start: 'Eröffnet die Besprechung jetzt',
     cancel: 'Sagt die Besprechung ab',
-    invite: 'Lädt weitere Personen ein (sie müssen ebenfalls antworten)',
+    invite:
+      'Lädt weitere Personen ein, mit --guest "Name" auch Gäste ohne Matrix-Konto (sie müssen ebenfalls antworten)',
     withdraw: 'Widerruft deine Einwilligung (Admins: für eine andere Person)',
     recordings: 'Listet die Aufzeichnungen dieses Raums mit Alter und Löschdatum',
     purge: 'Löscht Aufzeichnungen sofort (nur Admins)',

@@ -211,6 +211,16 @@ export const en: Catalogue = {
   cancelled: (title) => rich`${bold(title)} was cancelled.`,
   invited: (title, who) => rich`${who} invited to ${bold(title)}.`,
   alreadyInvited: (who) => rich`Already invited: ${who}.`,
+  guestsNeedHttp: (keys) =>
+    `Guests without a Matrix account answer on a web page of the bot; the configuration lacks: ${keys.join(', ')} (the address at which guests reach the bot). Please ask an admin of the bot to add it`,
+  guestNameInvalid: "A guest's name is empty",
+  guestsInvited: (title, names) =>
+    rich`Guests invited to ${bold(title)}: ${names.join(', ')}. I am sending you their links by direct message.`,
+  guestLinks: (title, links) =>
+    blocks([
+      rich`Personal links for the guests of ${bold(title)}. Please give each link only to its person (e.g. by e-mail): it is their access to consent and to the meeting.`,
+      bullets(links.map((l) => rich`${l.name}: ${href(l.url)}`)),
+    ]),
 
   status: (p) =>
     present([
@@ -345,11 +355,11 @@ export const en: Catalogue = {
   usages: {
     help: ['help [command]'],
     ping: ['ping'],
-    meeting: ['meeting <title> [@user …] [--at "<time>"] [--no-record]'],
+    meeting: ['meeting <title> [@user …] [--guest "<name>" …] [--at "<time>"] [--no-record]'],
     status: ['status [#meeting]'],
     start: ['start [#meeting]'],
     cancel: ['cancel [#meeting]'],
-    invite: ['invite [#meeting] @user …'],
+    invite: ['invite [#meeting] @user … [--guest "<name>" …]'],
     withdraw: ['withdraw [@user] [#meeting]'],
     recordings: ['recordings'],
     purge: ['purge #meeting', 'purge <recording>', 'purge --expired'],
@@ -361,11 +371,12 @@ export const en: Catalogue = {
     help: 'Shows this help, or the help of one command',
     ping: 'Checks that the bot answers',
     meeting:
-      'Plans a meeting; invitees are the people named, or everyone in the room. --at sets the start, --no-record skips recording',
+      'Plans a meeting; invitees are the people named, or everyone in the room. --guest "Name" invites guests without a Matrix account (they answer on a web page), --at sets the start, --no-record skips recording',
     status: 'Shows how many agreed, declined, withdrew or have not answered',
     start: 'Opens the meeting now',
     cancel: 'Cancels the meeting',
-    invite: 'Invites more people (they must answer too)',
+    invite:
+      'Invites more people, with --guest "Name" also guests without a Matrix account (they must answer too)',
     withdraw: 'Withdraws your consent (admins: on behalf of someone)',
     recordings: "Lists this room's recordings with age and deletion date",
     purge: 'Deletes recordings now (admins only)',

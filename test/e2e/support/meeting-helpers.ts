@@ -211,12 +211,7 @@ export async function receiveLink(
   opts: { afterEventId?: string; timeoutMs?: number } = {},
 ): Promise<JoinLinkMessage> {
   const timeoutMs = opts.timeoutMs ?? BOT_TIMEOUT_MS;
-  const key = `${botId} ${user.userId}`;
-  let dmRoomId = dmRooms.get(key);
-  if (!dmRoomId) {
-    dmRoomId = await acceptNextInvite(user, { from: botId, timeoutMs });
-    dmRooms.set(key, dmRoomId);
-  }
+  const dmRoomId = await dmRoomWith(user, botId, timeoutMs);
   const event = await waitForEvent(user, dmRoomId, postFrom(botId, '/api/join?'), {
     timeoutMs,
     afterEventId: opts.afterEventId,
@@ -225,6 +220,33 @@ export async function receiveLink(
   const url = joinUrlIn(bodyOf(event));
   if (!url) throw new Error(`no join URL in ${JSON.stringify(bodyOf(event))}`);
   return { dmRoomId, event, url };
+}
+
+/** The DM room with the bot: on first use, accepts the bot's invite to it. */
+async function dmRoomWith(user: TestUser, botId: string, timeoutMs: number): Promise<string> {
+  const key = `${botId} ${user.userId}`;
+  let dmRoomId = dmRooms.get(key);
+  if (!dmRoomId) {
+    dmRoomId = await acceptNextInvite(user, { from: botId, timeoutMs });
+    dmRooms.set(key, dmRoomId);
+  }
+  return dmRoomId;
+}
+
+/** Waits for the organizer's DM with guest links (design.md §3.11); returns the links in it. */
+export async function receiveGuestLinks(
+  organizer: TestUser,
+  botId: string,
+  opts: { afterEventId?: string; timeoutMs?: number } = {},
+): Promise<string[]> {
+  const timeoutMs = opts.timeoutMs ?? BOT_TIMEOUT_MS;
+  const dmRoomId = await dmRoomWith(organizer, botId, timeoutMs);
+  const event = await waitForEvent(organizer, dmRoomId, postFrom(botId, '/g/'), {
+    timeoutMs,
+    afterEventId: opts.afterEventId,
+    description: `${organizer.userId}'s guest links`,
+  });
+  return [...bodyOf(event).matchAll(/https?:\/\/\S+\/g\/[A-Za-z0-9_-]{43}/g)].map((m) => m[0]);
 }
 
 /** The consent prompt in a DM room (consent.ask "direct"; edits excluded). */
@@ -241,12 +263,7 @@ export async function receivePrompt(
   opts: { afterEventId?: string; timeoutMs?: number } = {},
 ): Promise<{ dmRoomId: string; prompt: MatrixEvent }> {
   const timeoutMs = opts.timeoutMs ?? BOT_TIMEOUT_MS;
-  const key = `${botId} ${user.userId}`;
-  let dmRoomId = dmRooms.get(key);
-  if (!dmRoomId) {
-    dmRoomId = await acceptNextInvite(user, { from: botId, timeoutMs });
-    dmRooms.set(key, dmRoomId);
-  }
+  const dmRoomId = await dmRoomWith(user, botId, timeoutMs);
   const prompt = await waitForEvent(user, dmRoomId, isDirectPrompt(botId), {
     timeoutMs,
     afterEventId: opts.afterEventId,

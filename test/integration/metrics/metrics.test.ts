@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BbbPort } from '../../../src/app/ports.js';
 import { openDatabase } from '../../../src/db/open.js';
-import { startHttpServer } from '../../../src/http/server.js';
+import { type HttpListener, startHttpServer } from '../../../src/http/server.js';
 import { rich } from '../../../src/i18n/rich.js';
 import { MatrixChatPort } from '../../../src/matrix/chat/chat-port.js';
 import { observeHomeserverCalls } from '../../../src/matrix/chat/rate-limit.js';
@@ -38,7 +38,7 @@ describe('GET /metrics after a scenario', () => {
   let h: Harness;
   let metrics: BotMetrics;
   let bbb: BbbPort;
-  let server: Server | undefined;
+  let server: HttpListener | undefined;
 
   beforeEach(async () => {
     h = await createHarness(
@@ -59,7 +59,7 @@ describe('GET /metrics after a scenario', () => {
     h.app.retention.run = metrics.timePurge(h.app.retention.run.bind(h.app.retention));
   });
   afterEach(async () => {
-    await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+    await server?.close();
     await h.close();
   });
 
@@ -81,7 +81,7 @@ describe('GET /metrics after a scenario', () => {
     await expect(bbb.getMeetingInfo('never-created')).rejects.toThrow(/notFound/);
 
     server = await startHttpServer(h.app, { lastSyncAt: () => h.clock.now() - 7_000, metrics });
-    const { contentType, text } = await scrape((server.address() as AddressInfo).port);
+    const { contentType, text } = await scrape(server.port);
     expect(contentType).toContain('text/plain');
     const m = parse(text);
 

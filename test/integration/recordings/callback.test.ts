@@ -1,10 +1,8 @@
 // The recording-ready callback (reference §5.1): a hint that is verified (JWT with the BBB secret)
 // and then confirmed with getRecordings. Forged, replayed or unknown callbacks change nothing.
 import { createHmac } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startHttpServer } from '../../../src/http/server.js';
+import { type HttpListener, startHttpServer } from '../../../src/http/server.js';
 import { createHarness, type Harness, SECRET } from '../../support/app-harness.js';
 import {
   botState,
@@ -23,16 +21,16 @@ function token(payload: object, secret: string, alg: 'HS256' | 'HS512' = 'HS256'
 }
 
 let h: Harness;
-let server: Server;
+let server: HttpListener;
 let url: string;
 
 beforeEach(async () => {
   h = await createHarness({ http: { enabled: true, port: 0 } });
   server = await startHttpServer(h.app, { lastSyncAt: () => null });
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/bbb/recording-ready`;
+  url = `${server.url}/bbb/recording-ready`;
 });
 afterEach(async () => {
-  await new Promise<void>((done) => server.close(() => done()));
+  await server.close();
   await h.close();
 });
 
