@@ -1,4 +1,4 @@
-// `npm start` stopped with SIGTERM (as a service manager or a terminal does it): the signal reaches the
+// `npm start` and `npm run start:prod` stopped with SIGTERM (as a service manager or a terminal does it): the signal reaches the
 // bot through npm, its shell and scripts/node-runtime.sh, the bot shuts down, and no bot process is left.
 // Also on a machine whose Node is older than engines (the machine's own /usr/bin/node, when it is): npm
 // then runs on that Node and the script starts Node 24 from the project's cache, here primed with the
@@ -12,6 +12,7 @@ import { unsupportedNodeMessage } from '../../src/node-version.js';
 import { processesWithEnv, processMarker } from '../support/processes.js';
 import { type BotProcess, startBot } from './support/bot-process.js';
 import { e2eHomeserver } from './support/context.js';
+import { REPO_ROOT } from './support/homeserver-lifecycle.js';
 
 const hs = e2eHomeserver();
 const FETCH_MAJOR = 24; // what scripts/node-runtime.sh fetches for engines "<25"
@@ -40,12 +41,16 @@ afterEach(async () => {
   for (const p of processesWithEnv(marker.name, marker.value)) process.kill(p.pid, 'SIGKILL');
 });
 
-async function startAndStop(env: Record<string, string>): Promise<BotProcess> {
+async function startAndStop(
+  env: Record<string, string>,
+  entry: 'npm' | 'npm-prod' = 'npm',
+): Promise<BotProcess> {
   marker = processMarker();
   const botUser = await hs!.registerUser('meetbot');
-  bot = await startBot({ homeserverUrl: hs!.url, botUser, entry: 'npm', env: { ...env, ...marker.env } });
+  bot = await startBot({ homeserverUrl: hs!.url, botUser, entry, env: { ...env, ...marker.env } });
   const running = processesWithEnv(marker.name, marker.value);
-  expect(running.some((p) => p.cmd.includes('src/main.ts'))).toBe(true);
+  const main = entry === 'npm' ? 'src/main.ts' : 'dist/src/main.js';
+  expect(running.some((p) => p.cmd.includes(main))).toBe(true);
   await bot.stop();
   expect(bot.records().some((r) => r.msg === 'shutting down' && r.signal === 'SIGTERM')).toBe(true);
   expect(bot.records().some((r) => r.msg === 'bot stopped')).toBe(true);
@@ -57,6 +62,11 @@ describe.skipIf(!hs)('npm start and SIGTERM', () => {
   it('SIGTERM to npm reaches the bot: it shuts down and no bot process is left', async () => {
     await startAndStop({});
   }, 60_000);
+
+  it('the same for npm run start:prod (the compiled bot)', async () => {
+    execFileSync('npm', ['run', '-s', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    await startAndStop({}, 'npm-prod');
+  }, 90_000);
 
   it.skipIf(!canRunOldNode)(
     `the same with the machine's Node ${systemNode} first in PATH: the bot runs on Node ${FETCH_MAJOR}`,

@@ -37,9 +37,9 @@ export interface StartBotOptions {
   /**
    * `source` (default): `node --import tsx src/main.ts`, what `npm start` runs; `compiled`: `node
    * dist/src/main.js` after `npm run build`; `npm`: `npm start` itself (scripts/node-runtime.sh, signals
-   * through npm).
+   * through npm); `npm-prod`: `npm run start:prod` (after `npm run build`), the same way.
    */
-  entry?: 'source' | 'compiled' | 'npm';
+  entry?: 'source' | 'compiled' | 'npm' | 'npm-prod';
 }
 
 export interface ExitInfo {
@@ -126,9 +126,11 @@ export class BotProcess {
     this.command =
       opts.entry === 'npm'
         ? ['npm', 'start', '--']
-        : opts.entry === 'compiled'
-          ? [process.execPath, 'dist/src/main.js']
-          : [process.execPath, '--import', 'tsx', 'src/main.ts'];
+        : opts.entry === 'npm-prod'
+          ? ['npm', 'run', 'start:prod', '--']
+          : opts.entry === 'compiled'
+            ? [process.execPath, 'dist/src/main.js']
+            : [process.execPath, '--import', 'tsx', 'src/main.ts'];
     this.dir = mkdtempSync(join(tmpdir(), 'meetbot-e2e-'));
     this.configPath = join(this.dir, 'config.json');
     this.logPath = join(this.dir, 'bot.log');
