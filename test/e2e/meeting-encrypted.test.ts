@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SimSession } from '../support/bbb-simulator.js';
+import { said, t } from '../support/catalogue.js';
+import { SAMPLE_NOTICE_FACTS } from '../support/notice-facts.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
 import { acceptNextInvite, membership, type TestUser, waitForEvent } from './support/homeserver.js';
@@ -136,7 +138,9 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     });
     expect(told.encrypted).toBe(true);
     expect(bodyOf(told)).toBe(
-      `Widerruf von ${name} gespeichert.\nGelöscht: „${m.title}“ vom ${botDate(rec!.startTime)}.`,
+      `Widerruf von ${name} gespeichert.\nGelöscht: „${m.title}“ vom ${botDate(rec!.startTime)}.\n${said(
+        t.deletionMeans(SAMPLE_NOTICE_FACTS.finalDeletion),
+      )}`,
     );
     const after = w.sim.recordings({ includeDeleted: true }).find((r) => r.recordID === rec!.recordID);
     expect(after?.state, 'BBB deleted the recording').toBe('deleted');

@@ -207,12 +207,12 @@ describe.skipIf(!hs)('npm run check', () => {
 
   it('names a notice placeholder the config does not fill', async () => {
     const template = join(dir, 'template.txt');
-    writeFileSync(template, 'Verantwortlich: {{controller}}\nDatenschutzbeauftragte: {{ dpo }}\n', {
+    writeFileSync(template, 'Verantwortlich: {{controller}}\nBetriebsrat: {{ worksCouncil }}\n', {
       mode: 0o644,
     });
     const run = await check(writeConfig({ notice: { de: template } }));
     expect(run.lines.get('notice')!.status).toBe('FAIL');
-    expect(run.lines.get('notice')!.message).toContain('uses the unknown placeholder {{ dpo }}');
+    expect(run.lines.get('notice')!.message).toContain('uses the unknown placeholder {{ worksCouncil }}');
     expect(run.code).toBe(1);
   });
 

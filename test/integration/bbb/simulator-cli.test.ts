@@ -11,7 +11,14 @@ let child: ChildProcess | undefined;
 
 afterEach(() => {
   // npm runs the script through a shell: end the whole process group.
-  if (child?.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+  // It may have ended between the check and the kill (ESRCH): then there is nothing left to end.
+  if (child?.pid && child.exitCode === null) {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+  }
   child = undefined;
 });
 
