@@ -65,7 +65,11 @@ export function noticeFacts(config: Config, language: Language): Record<string, 
     thirdCountry,
     logRetention,
     meetingLegalBasis: t.meetingLegalBasis(legalBasis),
-    howAsked: t.howAsked(config.consent.ask, config.matrix.commandPrefix),
+    // Guests answer on the bot's page: only where the listener and its public address are configured.
+    howAsked:
+      config.http.enabled && config.http.publicUrl
+        ? `${t.howAsked(config.consent.ask, config.matrix.commandPrefix)} ${t.guestsAsked}`
+        : t.howAsked(config.consent.ask, config.matrix.commandPrefix),
     answersShown: t.answersShown(config.consent.ask, config.consent.showNames),
     unansweredDays: String(config.limits.unansweredDays),
     directRoomDays: String(DIRECT_ROOM_GRACE_DAYS),

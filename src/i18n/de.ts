@@ -107,6 +107,8 @@ export const de = {
       ask === 'direct'
         ? `Vor der Besprechung fragt der Bot jede eingeladene Person in einer Direktnachricht, ob aufgezeichnet werden darf. Sie antworten dort mit der Reaktion ✅ (ja) oder ❌ (nein); dort können Sie die Antwort bis zur Eröffnung ändern und mit ${prefix}withdraw widerrufen.`
         : 'Vor der Besprechung fragt der Bot im Chatraum der Besprechung, ob aufgezeichnet werden darf. Sie antworten mit der Reaktion ✅ (ja) oder ❌ (nein) auf diese Frage; bis zur Eröffnung der Besprechung können Sie Ihre Antwort ändern. Reaktionen sind für alle im Chatraum sichtbar.',
+    guestsAsked:
+      'Gäste ohne Matrix-Konto antworten auf der Webseite des Bots, die sie über ihren persönlichen Link erreichen (die Person, die die Besprechung plant, leitet ihn weiter); dort können sie die Antwort bis zur Eröffnung ändern, der Besprechung beitreten und jederzeit widerrufen. Der Bot speichert für sie den Namen, den die planende Person eingegeben hat, eine Gast-Kennung statt einer Matrix-ID und den Link nur als Prüfsumme; der Link funktioniert nicht mehr, sobald die Nachweise der Besprechung gelöscht sind. Zum Schutz vor Missbrauch zählt der Bot Aufrufe der Seite je IP-Adresse eine Minute lang im Arbeitsspeicher; er speichert die Adressen nicht.',
     answersShown: (ask: 'direct' | 'room', showNames: boolean): string =>
       ask === 'room'
         ? 'Wer wie geantwortet hat, sehen alle Mitglieder des Chatraums (an den Reaktionen); der Bot nennt es auch in seiner Übersicht. Rechtsgrundlage dafür ist unser berechtigtes Interesse an einem nachvollziehbaren Ablauf (Art. 6 Abs. 1 lit. f DSGVO).'

@@ -84,6 +84,8 @@ export const en: Catalogue = {
       ask === 'direct'
         ? `Before the meeting, the bot asks each invitee in a direct message whether it may be recorded. You answer there with the reaction ✅ (yes) or ❌ (no); there you can change your answer until the meeting opens and withdraw it with ${prefix}withdraw.`
         : "Before the meeting, the bot asks in the meeting's chat room whether it may be recorded. You answer with the reaction ✅ (yes) or ❌ (no) to that question; you may change your answer until the meeting opens. Reactions are visible to everyone in the chat room.",
+    guestsAsked:
+      "Guests without a Matrix account answer on the bot's web page, which they reach through their personal link (the person planning the meeting forwards it); there they can change their answer until the meeting opens, join the meeting and withdraw at any time. For them the bot stores the name the planning person entered, a guest ID instead of a Matrix ID, and the link only as a checksum; the link stops working once the meeting's evidence is deleted. To protect the page against abuse, the bot counts requests per IP address for one minute in memory; it does not store the addresses.",
     answersShown: (ask, showNames) =>
       ask === 'room'
         ? 'Everyone in the chat room sees who answered what (from the reactions); the bot also names it in its summary. The legal basis is our legitimate interest in a traceable procedure (Art. 6(1)(f) GDPR).'

@@ -82,6 +82,14 @@ describe('the shipped notice templates', () => {
       expect(named).not.toMatch(/nur die Zahl|only the number/);
     });
 
+    it(`${language}: tells guests how they answer on the web page only where guests can be invited`, () => {
+      const { guestsAsked } = catalogue(language).noticeFacts;
+      const http = { enabled: true, publicUrl: 'https://meetbot.example.org/' };
+      expect(render(language, { http })).toContain(guestsAsked);
+      expect(render(language)).not.toContain(guestsAsked);
+      expect(render(language, { http: { enabled: true } })).not.toContain(guestsAsked);
+    });
+
     it(`${language}: the legal basis of the meetings is the one for colleagues or for customers`, () => {
       const colleagues = render(language, { notice: { ...SAMPLE_NOTICE_FACTS, legalBasis: 'colleagues' } });
       expect(colleagues).toMatch(/Beschäftigten|employees/);
