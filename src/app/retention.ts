@@ -65,7 +65,10 @@ export class RetentionJob {
     recordings.pruneMeetings(prunable);
     state.forgetMeetings(prunable);
     state.forgetSessionsAndRecordings(sessionIds, recordIds);
-    if (prunable.length) meetings.pruneUnusedConsentTexts();
+    if (prunable.length) {
+      meetings.pruneUnusedConsentTexts();
+      meetings.pruneUnusedNotices();
+    }
     for (const meetingId of prunable) {
       audit.append({
         at: this.ctx.now(),

@@ -463,6 +463,32 @@ export class MeetingsStore {
       .run().changes;
   }
 
+  /**
+   * Forgets notice texts that no meeting or stored first layer refers to any more (they name the
+   * controller, contacts and admins); the current one is stored again with the next meeting.
+   */
+  pruneUnusedNotices(): number {
+    return this.db
+      .delete(notices)
+      .where(
+        and(
+          notExists(
+            this.db
+              .select({ x: meetings.id })
+              .from(meetings)
+              .where(eq(meetings.noticeSha256, notices.sha256)),
+          ),
+          notExists(
+            this.db
+              .select({ x: consentTexts.sha256 })
+              .from(consentTexts)
+              .where(eq(consentTexts.noticeSha256, notices.sha256)),
+          ),
+        ),
+      )
+      .run().changes;
+  }
+
   setDmPromptText(meetingId: number, userId: string, consentTextSha256: string): void {
     this.db
       .update(dmPrompts)

@@ -58,5 +58,7 @@ describe('retention that ends', () => {
     expect(tablesNaming(h, ALICE, 'Alice')).toEqual([]);
     // The organizer too: the first layers and prompts (which name her) went with the last evidence.
     expect(tablesNaming(h, ORGANIZER, 'Olga')).toEqual([]);
+    // The notice text (it names the controller, contacts and admins) went with its last meeting.
+    expect(h.app.ctx.stores.meetings.noticeText(h.app.ctx.notice.sha256)).toBeUndefined();
   });
 });
