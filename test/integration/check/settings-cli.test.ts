@@ -27,6 +27,22 @@ async function run(script: string, file: string) {
   );
 }
 
+/** A config that parses, unreachable servers, with `extra` on top; written as config.json in `dir`. */
+function writeConfig(extra: Record<string, unknown>, mode: number): string {
+  const file = join(dir, 'config.json');
+  const config = {
+    matrix: {
+      homeserverUrl: 'http://127.0.0.1:9',
+      accessToken: 'syt_token',
+      allowedInviters: ['@*:acme.test'],
+    },
+    bbb: { url: 'http://127.0.0.1:9/bigbluebutton/', secret: 'a-long-enough-secret' },
+    ...extra,
+  };
+  writeFileSync(file, JSON.stringify(config), { mode });
+  return file;
+}
+
 const EXAMPLE_KEYS = [
   'notice.controller',
   'notice.contact',
@@ -68,20 +84,9 @@ describe('config.example.json copied unchanged', { timeout: 40_000 }, () => {
 
 describe('paths', { timeout: 40_000 }, () => {
   it("the check prints the absolute paths it uses, relative ones taken from the config file's folder", async () => {
-    const file = join(dir, 'config.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        matrix: {
-          homeserverUrl: 'http://127.0.0.1:9',
-          accessToken: 'syt_token',
-          allowedInviters: ['@*:acme.test'],
-        },
-        bbb: { url: 'http://127.0.0.1:9/bigbluebutton/', secret: 'a-long-enough-secret' },
-        notice: { ...SAMPLE_NOTICE_FACTS, de: 'texts/notice.de.txt' },
-        database: { path: 'state/bot.db' },
-      }),
-      { mode: 0o600 },
+    const file = writeConfig(
+      { notice: { ...SAMPLE_NOTICE_FACTS, de: 'texts/notice.de.txt' }, database: { path: 'state/bot.db' } },
+      0o600,
     );
     const result = await run('src/check/cli.ts', file);
     const config = result.stdout.split('\n').find((l) => l.startsWith('OK    config'));
@@ -94,20 +99,7 @@ describe('paths', { timeout: 40_000 }, () => {
   });
 
   it('warns about a config file every user can read', async () => {
-    const file = join(dir, 'config.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        matrix: {
-          homeserverUrl: 'http://127.0.0.1:9',
-          accessToken: 'syt_token',
-          allowedInviters: ['@*:acme.test'],
-        },
-        bbb: { url: 'http://127.0.0.1:9/bigbluebutton/', secret: 'a-long-enough-secret' },
-        notice: SAMPLE_NOTICE_FACTS,
-        database: { path: 'bot.db' },
-      }),
-    );
+    const file = writeConfig({ notice: SAMPLE_NOTICE_FACTS, database: { path: 'bot.db' } }, 0o600);
     chmodSync(file, 0o644); // as `cp config.example.json config.json` leaves it
     const result = await run('src/check/cli.ts', file);
     expect(result.stdout).toContain(
