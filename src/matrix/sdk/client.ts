@@ -74,6 +74,12 @@ export class BotMatrixClient extends MatrixClient {
   /** Set by the event intake: fills in what a `limited` sync skipped, so no message is lost. */
   catchUp: CatchUp | null = null;
 
+  private syncedOnce!: () => void;
+  /** Settles once the first sync's events (with what a `limited` timeline skipped) were handed over. */
+  readonly firstSync = new Promise<void>((resolve) => {
+    this.syncedOnce = resolve;
+  });
+
   /**
    * Forgets the member lists of every room this sync may have changed, and puts the events a
    * `limited` timeline skipped in front of it, before its events are handled.
@@ -91,7 +97,8 @@ export class BotMatrixClient extends MatrixClient {
       }
     }
     for (const roomId of Object.keys(rooms?.leave ?? {})) this.memberLists.delete(roomId);
-    return super.processSync(raw, emitFn);
+    await super.processSync(raw, emitFn);
+    this.syncedOnce();
   }
 
   override async inviteUser(userId: string, roomId: string) {
