@@ -1,5 +1,6 @@
+import pLimit from 'p-limit';
 import { answerFromReactionKey } from '../domain/consent.js';
-import type { Effect } from '../domain/lifecycle.js';
+import { answerMayStillChange, type Effect } from '../domain/lifecycle.js';
 import type { ConsentIntake } from './consent-intake.js';
 import type { AppContext } from './context.js';
 import type { DirectRooms } from './direct-rooms.js';
@@ -23,6 +24,9 @@ import { mayHoldRecording } from './withdrawal.js';
  * result: open a meeting everyone agreed to, send links, resume unfinished steps. Acting before the
  * downtime's events would hand out a link to someone who had withdrawn meanwhile.
  */
+/** Reads of the homeserver in flight at once while reconciling (it serves the bot's sync as well). */
+export const READS_IN_FLIGHT = 8;
+
 export class Reconciler {
   /** Meetings of this run holding answers the bot could not read. */
   private unknown = new Set<number>();
@@ -56,28 +60,44 @@ export class Reconciler {
    */
   async run(deliverDowntime: (meetings: number) => Promise<void> = async () => {}): Promise<void> {
     const ids = this.toReconcile();
-    await this.eachMeeting(ids, 'reading the answers', (id) => this.readAnswers(id));
+    // The homeserver is read for several meetings at once, each still under its lock; the reads
+    // of all meetings end before the downtime's events are handed over.
+    const read = pLimit(READS_IN_FLIGHT);
+    await this.eachMeeting(ids, READS_IN_FLIGHT, 'reading the answers', (id) => this.readAnswers(id, read));
     try {
       await deliverDowntime(ids.length);
     } catch (error) {
       this.ctx.log.error({ err: error }, 'handing over the events of the downtime failed');
     }
-    await this.eachMeeting(ids, 'acting', (id) => this.act(id));
+    await this.eachMeeting(ids, 1, 'acting', (id) => this.act(id));
     this.ctx.log.info({ meetings: ids.length }, 'reconciled meetings');
     const unknown = [...this.unknown].sort((a, b) => a - b);
     this.unknown = new Set();
     if (unknown.length) await this.tellAdminsUnreadable(unknown);
   }
 
-  /** One meeting after another, each under its lock; one failing meeting does not stop the others. */
-  private async eachMeeting(ids: number[], step: string, fn: (id: number) => Promise<void>): Promise<void> {
-    for (const id of ids) {
-      try {
-        await this.ctx.withMeeting(id, () => fn(id));
-      } catch (error) {
-        this.ctx.log.error({ err: error, meetingId: id, step }, 'reconciliation of a meeting failed');
-      }
-    }
+  /**
+   * Each meeting under its lock, at most `inFlight` at once, in order of their IDs; one failing meeting
+   * does not stop the others.
+   */
+  private async eachMeeting(
+    ids: number[],
+    inFlight: number,
+    step: string,
+    fn: (id: number) => Promise<void>,
+  ): Promise<void> {
+    const limit = pLimit(inFlight);
+    await Promise.all(
+      ids.map((id) =>
+        limit(async () => {
+          try {
+            await this.ctx.withMeeting(id, () => fn(id));
+          } catch (error) {
+            this.ctx.log.error({ err: error, meetingId: id, step }, 'reconciliation of a meeting failed');
+          }
+        }),
+      ),
+    );
   }
 
   /** Once per set of meetings: a restart in the same condition does not say it again. */
@@ -100,31 +120,46 @@ export class Reconciler {
     }
   }
 
-  /** Records what the homeserver holds for a meeting's prompts; runs under the meeting's lock. */
-  private async readAnswers(meetingId: number): Promise<void> {
-    const meeting = this.ctx.stores.meetings.get(meetingId)!;
+  /**
+   * Records what the homeserver holds for a meeting's prompts; runs under the meeting's lock. Only
+   * the prompts on which an answer can still change something are read (`answerMayStillChange`):
+   * in a finished meeting, the ✅ of those who agreed (its removal, or a ❌, withdraws them).
+   */
+  private async readAnswers(meetingId: number, read: <T>(fn: () => Promise<T>) => Promise<T>): Promise<void> {
+    const { meetings } = this.ctx.stores;
+    const meeting = meetings.get(meetingId)!;
     if (!meeting.promptEventId || meeting.noRecord) return;
+    const model = meetings.model(meeting);
+    const changeable = new Set(
+      [...model.answers].filter(([, s]) => answerMayStillChange(model.state, s)).map(([userId]) => userId),
+    );
+    if (!changeable.size) return;
     // The prompts people answer on: the one in the room, or each invitee's own in their DM room.
     const prompts =
       meeting.consentAsk === 'room'
         ? [{ roomId: meeting.roomId, eventId: meeting.promptEventId, userId: null as string | null }]
-        : this.ctx.stores.meetings.dmPrompts(meetingId);
+        : meetings.dmPrompts(meetingId).filter((p) => changeable.has(p.userId));
+    // Whose answers were read: a reaction is missing only from a prompt that was read.
+    const readFor = (userId: string) => meeting.consentAsk === 'room' || changeable.has(userId);
+    const results = await Promise.all(
+      prompts.map((prompt) => read(() => this.ctx.chat.reactionsTo(prompt.roomId, prompt.eventId))),
+    );
     const seen: (ReactionSeen & { roomId: string; relatesTo: string })[] = [];
     const unreadable: string[] = [];
-    for (const prompt of prompts) {
-      const read = await this.ctx.chat.reactionsTo(prompt.roomId, prompt.eventId);
-      for (const reaction of read.reactions) {
+    prompts.forEach((prompt, i) => {
+      const result = results[i]!;
+      for (const reaction of result.reactions) {
         // On a private prompt only its person answers.
         if (prompt.userId !== null && reaction.sender !== prompt.userId) continue;
         seen.push({ ...reaction, roomId: prompt.roomId, relatesTo: prompt.eventId });
       }
-      unreadable.push(...read.unreadable);
-    }
+      unreadable.push(...result.unreadable);
+    });
     seen.sort((a, b) => a.ts - b.ts);
     // Removed reactions first: a new answer must not open the meeting on a consent that is gone.
     const present = new Set([...seen.map((r) => r.eventId), ...unreadable]);
     const latest = new Map<string, ReturnType<typeof this.ctx.stores.meetings.consentEvents>[number]>();
-    for (const e of this.ctx.stores.meetings.consentEvents(meetingId)) latest.set(e.userId, e);
+    for (const e of meetings.consentEvents(meetingId)) if (readFor(e.userId)) latest.set(e.userId, e);
     const effects: Effect[] = [];
     for (const entry of latest.values()) {
       if (!entry.reactionEventId || present.has(entry.reactionEventId)) continue;
@@ -132,7 +167,7 @@ export class Reconciler {
       if (!roomId) continue;
       // Who removed it, as the homeserver confirms (null: it confirms no redaction); the lifecycle
       // decides what that means.
-      const redactor = await this.ctx.chat.redactedBy(roomId, entry.reactionEventId);
+      const redactor = await read(() => this.ctx.chat.redactedBy(roomId, entry.reactionEventId!));
       effects.push(
         ...(await this.intake.applyRedaction(
           meetingId,

@@ -155,6 +155,16 @@ export function isActive(state: MeetingState): boolean {
   return state === 'collecting' || state === 'open';
 }
 
+/**
+ * Whether a reaction of this person on the prompt, or the removal of one, can still change the
+ * meeting: in an active meeting any answer can; in a closed or cancelled one only an agreement can
+ * still be withdrawn (its ✅ removed, or replaced by ❌), every other answer is final. The start-up
+ * reconciliation reads from the homeserver only the prompts where this holds for someone.
+ */
+export function answerMayStillChange(state: MeetingState, status: ConsentStatus): boolean {
+  return isActive(state) || status === 'agreed';
+}
+
 /** The lifecycle: every path (intake, commands, reconciliation, jobs) applies its events here. */
 export function transition(model: MeetingModel, event: LifecycleEvent): Transition {
   switch (event.type) {

@@ -1,12 +1,14 @@
 // Private answers (consent.ask "direct", the default; design.md §3.1–3.2): each invitee answers in
 // their DM room with the bot; the meeting's room sees the first layer, who is invited, and counts.
 import { afterEach, describe, expect, it } from 'vitest';
+import { READS_IN_FLIGHT } from '../../../src/app/reconcile.js';
 import { de } from '../../../src/i18n/de.js';
 import { person } from '../../../src/i18n/rich.js';
 import {
   ADMIN,
   ALICE,
   BOB,
+  CAROL,
   createHarness,
   type Harness,
   ORGANIZER,
@@ -266,5 +268,66 @@ describe('private answers (consent.ask "direct")', () => {
     await answer(id, BOB, '✅');
     expect(links()).toHaveLength(1);
     expect(currentSession(h, id).record).toBe(true);
+  });
+});
+
+describe('start-up reads of private prompts', () => {
+  /** The prompts the reconciler reads from the homeserver, and the most it read at once. */
+  function watchReads(delayMs = 0) {
+    const read: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const original = h.chat.reactionsTo.bind(h.chat);
+    h.chat.reactionsTo = async (roomId, eventId) => {
+      read.push(eventId);
+      most = Math.max(most, ++inFlight);
+      try {
+        if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+        return await original(roomId, eventId);
+      } finally {
+        inFlight--;
+      }
+    };
+    return { read, most: () => most };
+  }
+
+  it('of a finished meeting reads only the prompts of those who agreed; a ✅ removed meanwhile still withdraws', async () => {
+    await direct();
+    await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE}`);
+    const id = lastMeetingId(h);
+    await answer(id, ORGANIZER, '✅');
+    const alicesYes = await answer(id, ALICE, '✅');
+    expect(currentSession(h, id).record).toBe(true);
+    // Carol, invited late, never answers: her answer can change nothing once the meeting is over.
+    await h.say(ORGANIZER, `!invite ${CAROL}`);
+    await joinAs(h, ORGANIZER);
+    const recordId = await endAndDiscover(h, id);
+    expect(h.app.ctx.stores.meetings.get(id)!.state).toBe('closed');
+
+    await h.restart();
+    h.chat.removeReaction(alicesYes, ALICE);
+    const reads = watchReads();
+    await h.app.reconciler.run();
+    expect(new Set(reads.read)).toEqual(
+      new Set([dmPrompt(id, ORGANIZER).eventId, dmPrompt(id, ALICE).eventId]),
+    );
+    expect(simState(h, recordId)).toBe('deleted');
+  });
+
+  it('reads several meetings at once, never more than its bound', async () => {
+    await direct();
+    const ids: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      await h.say(ORGANIZER, `!meeting Sync ${i} ${ALICE} ${BOB}`);
+      ids.push(lastMeetingId(h));
+      await answer(ids.at(-1)!, ORGANIZER, '✅');
+    }
+    await h.restart();
+    const reads = watchReads(20);
+    await h.app.reconciler.run();
+    expect(reads.read).toHaveLength(ids.length * 3);
+    // More than one meeting's three prompts at a time.
+    expect(reads.most()).toBeGreaterThan(3);
+    expect(reads.most()).toBeLessThanOrEqual(READS_IN_FLIGHT);
   });
 });

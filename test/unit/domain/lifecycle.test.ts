@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ConsentStatus } from '../../../src/domain/consent.js';
 import {
+  answerMayStillChange,
   automaticOpenTrigger,
   currentSession,
+  type LifecycleEvent,
+  MEETING_STATES,
   type MeetingModel,
   mayReceiveLinkTo,
   transition,
@@ -329,5 +332,57 @@ describe('what the bot cannot read or confirm', () => {
     const t = transition(openRecorded, { type: 'unreadable', count: 3 });
     expect(t.effects).toEqual([{ type: 'ignored', reason: 'unreadable' }]);
     expect(t.model).toBe(openRecorded);
+  });
+});
+
+describe('which answers a read at start-up can still change (answerMayStillChange)', () => {
+  const STATUSES: ConsentStatus[] = ['agreed', 'declined', 'withdrawn', 'pending'];
+  /** Everything a reaction on a prompt can become: each answer, given or removed, by anyone. */
+  const reactionEvents = (userId: string): LifecycleEvent[] =>
+    (['agree', 'decline'] as const).flatMap((answer) => [
+      { type: 'answer', userId, answer },
+      { type: 'answer', userId, answer, catchingUp: true },
+      ...[userId, B, null].flatMap((removedBy) =>
+        [true, false].map((current) => ({
+          type: 'answer-removed' as const,
+          userId,
+          answer,
+          removedBy,
+          current,
+        })),
+      ),
+    ]);
+  const model = (state: MeetingModel['state'], status: ConsentStatus): MeetingModel => ({
+    state,
+    noRecord: false,
+    scheduledAt: null,
+    answers: new Map<string, ConsentStatus>([
+      [A, status],
+      [B, 'agreed'],
+    ]),
+    sessions: state === 'collecting' ? [] : [{ id: 1, record: status === 'agreed', state: 'ended' }],
+  });
+  const changes = (m: MeetingModel, e: LifecycleEvent) => {
+    const t = transition(m, e);
+    return t.model !== m || t.effects.some((x) => x.type !== 'ignored');
+  };
+
+  for (const state of MEETING_STATES) {
+    for (const status of STATUSES) {
+      const may = answerMayStillChange(state, status);
+      it(`${state}, ${status}: ${may ? 'some reaction changes the meeting' : 'no reaction changes anything'}`, () => {
+        const m = model(state, status);
+        const changed = reactionEvents(A).filter((e) => changes(m, e));
+        if (may) expect(changed.length).toBeGreaterThan(0);
+        else expect(changed).toEqual([]);
+      });
+    }
+  }
+
+  it('in a finished meeting only an agreement can change (be withdrawn)', () => {
+    for (const state of ['closed', 'cancelled'] as const) {
+      expect(STATUSES.filter((s) => answerMayStillChange(state, s))).toEqual(['agreed']);
+    }
+    expect(STATUSES.every((s) => answerMayStillChange('open', s))).toBe(true);
   });
 });
