@@ -41,7 +41,22 @@ export interface AuditEntry {
 export class AuditStore {
   private readonly observers: ((entry: AuditEntry) => void)[] = [];
 
-  constructor(private readonly db: Db) {}
+  // Prepared once: every answer and every link appends.
+  private readonly insert;
+
+  constructor(private readonly db: Db) {
+    this.insert = db
+      .insert(auditLog)
+      .values({
+        at: sql.placeholder('at'),
+        actorId: sql.placeholder('actorId'),
+        action: sql.placeholder('action'),
+        meetingId: sql.placeholder('meetingId'),
+        subjectId: sql.placeholder('subjectId'),
+        details: sql.placeholder('details'),
+      })
+      .prepare();
+  }
 
   /** Called after every append (the metrics count from here). */
   observe(observer: (entry: AuditEntry) => void): void {
@@ -49,17 +64,14 @@ export class AuditStore {
   }
 
   append(entry: AuditEntry): void {
-    this.db
-      .insert(auditLog)
-      .values({
-        at: entry.at,
-        actorId: entry.actorId,
-        action: entry.action,
-        meetingId: entry.meetingId ?? null,
-        subjectId: entry.subjectId ?? null,
-        details: entry.details ?? null,
-      })
-      .run();
+    this.insert.run({
+      at: entry.at,
+      actorId: entry.actorId,
+      action: entry.action,
+      meetingId: entry.meetingId ?? null,
+      subjectId: entry.subjectId ?? null,
+      details: entry.details ?? null,
+    });
     for (const observer of this.observers) observer(entry);
   }
 

@@ -1,10 +1,25 @@
-import { and, eq, gte, like, lt, notExists, or } from 'drizzle-orm';
+import { and, eq, gte, like, lt, notExists, or, sql } from 'drizzle-orm';
 import type { Db } from './open.js';
 import { directRooms, invitees, kv, processedEvents, roomNotes } from './schema.js';
 
 /** Small pieces of bot state: handled events, direct-message rooms, one-time room notes, key/value. */
 export class BotStateStore {
-  constructor(private readonly db: Db) {}
+  // Prepared once: read for every answer and every link.
+  private readonly readKey;
+  private readonly dmOf;
+
+  constructor(private readonly db: Db) {
+    this.readKey = db
+      .select({ value: kv.value })
+      .from(kv)
+      .where(eq(kv.key, sql.placeholder('key')))
+      .prepare();
+    this.dmOf = db
+      .select({ roomId: directRooms.roomId })
+      .from(directRooms)
+      .where(eq(directRooms.userId, sql.placeholder('userId')))
+      .prepare();
+  }
 
   /** Marks a Matrix event handled; false if it already was (so handlers run once per event). */
   claimEvent(eventId: string, now: number): boolean {
@@ -150,7 +165,7 @@ export class BotStateStore {
   }
 
   directRoom(userId: string): string | undefined {
-    return this.db.select().from(directRooms).where(eq(directRooms.userId, userId)).get()?.roomId;
+    return this.dmOf.get({ userId })?.roomId;
   }
 
   setDirectRoom(userId: string, roomId: string, now: number): void {
@@ -169,7 +184,7 @@ export class BotStateStore {
   }
 
   read(key: string): string | undefined {
-    return this.db.select().from(kv).where(eq(kv.key, key)).get()?.value;
+    return this.readKey.get({ key })?.value;
   }
 
   write(key: string, value: string | null): void {

@@ -44,7 +44,91 @@ export type ConsentSource = 'reaction' | 'redaction' | 'command' | 'reconcile' |
 
 /** Meetings, their invitees, the consent ledger, sessions and link deliveries. */
 export class MeetingsStore {
-  constructor(private readonly db: Db) {}
+  // Prepared once: every answer reads the meeting and its model (a burst of n answers, n times).
+  private readonly byId;
+  private readonly modelInvitees;
+  private readonly modelLedger;
+  private readonly modelSessions;
+  private readonly ofPrompt;
+  private readonly sessionById;
+  private readonly sessionsOf;
+  private readonly consentOfEvent;
+  private readonly insertConsent;
+  private readonly insertDelivery;
+
+  constructor(private readonly db: Db) {
+    const meetingId = sql.placeholder('meetingId');
+    this.ofPrompt = db
+      .select()
+      .from(meetings)
+      .where(eq(meetings.promptEventId, sql.placeholder('eventId')))
+      .prepare();
+    this.sessionById = db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.id, sql.placeholder('id')))
+      .prepare();
+    this.sessionsOf = db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.meetingId, meetingId))
+      .orderBy(asc(sessions.id))
+      .prepare();
+    this.consentOfEvent = db
+      .select({ id: consentEvents.id })
+      .from(consentEvents)
+      .where(eq(consentEvents.matrixEventId, sql.placeholder('eventId')))
+      .prepare();
+    this.insertConsent = db
+      .insert(consentEvents)
+      .values({
+        meetingId,
+        userId: sql.placeholder('userId'),
+        kind: sql.placeholder('kind'),
+        at: sql.placeholder('at'),
+        matrixEventId: sql.placeholder('matrixEventId'),
+        reactionEventId: sql.placeholder('reactionEventId'),
+        noticeSha256: sql.placeholder('noticeSha256'),
+        consentTextSha256: sql.placeholder('consentTextSha256'),
+        actorId: sql.placeholder('actorId'),
+        source: sql.placeholder('source'),
+      })
+      .onConflictDoNothing()
+      .prepare();
+    this.insertDelivery = db
+      .insert(linkDeliveries)
+      .values({
+        sessionId: sql.placeholder('sessionId'),
+        userId: sql.placeholder('userId'),
+        roomId: sql.placeholder('roomId'),
+        deliveredAt: sql.placeholder('now'),
+      })
+      .onConflictDoNothing()
+      .prepare();
+    this.byId = db
+      .select()
+      .from(meetings)
+      .where(eq(meetings.id, sql.placeholder('id')))
+      .prepare();
+    this.modelInvitees = db
+      .select({ userId: invitees.userId })
+      .from(invitees)
+      .where(eq(invitees.meetingId, meetingId))
+      .orderBy(desc(invitees.isOrganizer), asc(invitees.addedAt), asc(invitees.userId))
+      .prepare();
+    this.modelLedger = db
+      .select({ id: consentEvents.id, userId: consentEvents.userId, kind: consentEvents.kind })
+      .from(consentEvents)
+      .where(eq(consentEvents.meetingId, meetingId))
+      .orderBy(asc(consentEvents.id))
+      .prepare();
+    this.modelSessions = db
+      .select({ id: sessions.id, record: sessions.record, state: sessions.state })
+      .from(sessions)
+      .where(eq(sessions.meetingId, meetingId))
+      .orderBy(asc(sessions.id))
+      .prepare();
+  }
 
   /** Stores a planned meeting; null if this command event was already handled (idempotency). */
   create(m: NewMeeting, now: number): MeetingRow | null {
@@ -89,11 +173,11 @@ export class MeetingsStore {
   }
 
   get(id: number): MeetingRow | undefined {
-    return this.db.select().from(meetings).where(eq(meetings.id, id)).get();
+    return this.byId.get({ id });
   }
 
   byPrompt(promptEventId: string): MeetingRow | undefined {
-    return this.db.select().from(meetings).where(eq(meetings.promptEventId, promptEventId)).get();
+    return this.ofPrompt.get({ eventId: promptEventId });
   }
 
   inRoom(roomId: string, states?: MeetingState[]): MeetingRow[] {
@@ -202,24 +286,16 @@ export class MeetingsStore {
     actorId: string;
     source: ConsentSource;
   }): boolean {
-    const result = this.db
-      .insert(consentEvents)
-      .values({
-        ...e,
-        reactionEventId: e.reactionEventId ?? null,
-        consentTextSha256: e.consentTextSha256 ?? null,
-      })
-      .onConflictDoNothing()
-      .run();
+    const result = this.insertConsent.run({
+      ...e,
+      reactionEventId: e.reactionEventId ?? null,
+      consentTextSha256: e.consentTextSha256 ?? null,
+    });
     return result.changes > 0;
   }
 
   hasConsentEvent(matrixEventId: string): boolean {
-    return !!this.db
-      .select({ id: consentEvents.id })
-      .from(consentEvents)
-      .where(eq(consentEvents.matrixEventId, matrixEventId))
-      .get();
+    return !!this.consentOfEvent.get({ eventId: matrixEventId });
   }
 
   /** The ledger entry created by a reaction event (to interpret its redaction). */
@@ -232,12 +308,7 @@ export class MeetingsStore {
   }
 
   sessions(meetingId: number): SessionRow[] {
-    return this.db
-      .select()
-      .from(sessions)
-      .where(eq(sessions.meetingId, meetingId))
-      .orderBy(asc(sessions.id))
-      .all();
+    return this.sessionsOf.all({ meetingId });
   }
 
   currentSession(meetingId: number): SessionRow | undefined {
@@ -250,7 +321,7 @@ export class MeetingsStore {
   }
 
   session(id: number): SessionRow | undefined {
-    return this.db.select().from(sessions).where(eq(sessions.id, id)).get();
+    return this.sessionById.get({ id });
   }
 
   sessionByBbbId(bbbMeetingId: string): SessionRow | undefined {
@@ -313,15 +384,15 @@ export class MeetingsStore {
   model(meeting: MeetingRow): MeetingModel {
     if (!isMeetingState(meeting.state))
       throw new Error(`meeting ${meeting.id}: unknown state ${meeting.state}`);
-    const ledger = this.consentEvents(meeting.id).map((e) => {
+    const ledger = this.modelLedger.all({ meetingId: meeting.id }).map((e) => {
       if (!isConsentKind(e.kind)) throw new Error(`consent event ${e.id}: unknown kind ${e.kind}`);
       return { userId: e.userId, kind: e.kind };
     });
     const answers = currentStatuses(
-      this.invitees(meeting.id).map((i) => i.userId),
+      this.modelInvitees.all({ meetingId: meeting.id }).map((i) => i.userId),
       ledger,
     );
-    const sessionModels = this.sessions(meeting.id).map((row) => {
+    const sessionModels = this.modelSessions.all({ meetingId: meeting.id }).map((row) => {
       if (!isSessionState(row.state)) throw new Error(`session ${row.id}: unknown state ${row.state}`);
       return { id: row.id, record: row.record, state: row.state };
     });
@@ -344,11 +415,7 @@ export class MeetingsStore {
   }
 
   recordDelivery(sessionId: number, userId: string, roomId: string, now: number): void {
-    this.db
-      .insert(linkDeliveries)
-      .values({ sessionId, userId, roomId, deliveredAt: now })
-      .onConflictDoNothing()
-      .run();
+    this.insertDelivery.run({ sessionId, userId, roomId, now });
   }
 
   /** This person's invitee rows (the display name stored per meeting). */

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from './open.js';
 import { intents } from './schema.js';
 
@@ -32,7 +32,46 @@ export function intentKey(i: NewIntent): string {
 
 /** The outbox (see schema.ts `intents`). */
 export class OutboxStore {
-  constructor(private readonly db: Db) {}
+  // Prepared once: an opening plans, sends and marks done one intent per invitee.
+  private readonly insert;
+  private readonly ofKey;
+  private readonly pendingOf;
+  private readonly markDone;
+
+  constructor(private readonly db: Db) {
+    this.insert = db
+      .insert(intents)
+      .values({
+        key: sql.placeholder('key'),
+        kind: sql.placeholder('kind'),
+        meetingId: sql.placeholder('meetingId'),
+        sessionId: sql.placeholder('sessionId'),
+        userId: sql.placeholder('userId'),
+        createdAt: sql.placeholder('createdAt'),
+      })
+      .onConflictDoNothing()
+      .prepare();
+    this.ofKey = db
+      .select()
+      .from(intents)
+      .where(eq(intents.key, sql.placeholder('key')))
+      .prepare();
+    this.pendingOf = db
+      .select()
+      .from(intents)
+      .where(and(eq(intents.meetingId, sql.placeholder('meetingId')), isNull(intents.doneAt)))
+      .orderBy(asc(intents.id))
+      .prepare();
+    this.markDone = db
+      .update(intents)
+      .set({
+        doneAt: sql`${sql.placeholder('now')}`,
+        outcome: sql`${sql.placeholder('outcome')}`,
+        lastError: null,
+      })
+      .where(eq(intents.id, sql.placeholder('id')))
+      .prepare();
+  }
 
   /**
    * Stores an intent unless the same one is stored already. A purge intent that was done is opened
@@ -40,18 +79,14 @@ export class OutboxStore {
    */
   add(i: NewIntent, now: number): IntentRow {
     const key = intentKey(i);
-    this.db
-      .insert(intents)
-      .values({
-        key,
-        kind: i.kind,
-        meetingId: i.meetingId,
-        sessionId: i.sessionId ?? null,
-        userId: i.userId ?? null,
-        createdAt: now,
-      })
-      .onConflictDoNothing()
-      .run();
+    this.insert.run({
+      key,
+      kind: i.kind,
+      meetingId: i.meetingId,
+      sessionId: i.sessionId ?? null,
+      userId: i.userId ?? null,
+      createdAt: now,
+    });
     if (i.kind === 'purge-recordings') {
       this.db
         .update(intents)
@@ -59,7 +94,7 @@ export class OutboxStore {
         .where(and(eq(intents.key, key), eq(intents.outcome, 'confirmed')))
         .run();
     }
-    return this.db.select().from(intents).where(eq(intents.key, key)).get()!;
+    return this.ofKey.get({ key })!;
   }
 
   get(id: number): IntentRow | undefined {
@@ -67,7 +102,7 @@ export class OutboxStore {
   }
 
   byKey(key: string): IntentRow | undefined {
-    return this.db.select().from(intents).where(eq(intents.key, key)).get();
+    return this.ofKey.get({ key });
   }
 
   pending(): IntentRow[] {
@@ -75,12 +110,7 @@ export class OutboxStore {
   }
 
   pendingOfMeeting(meetingId: number): IntentRow[] {
-    return this.db
-      .select()
-      .from(intents)
-      .where(and(eq(intents.meetingId, meetingId), isNull(intents.doneAt)))
-      .orderBy(asc(intents.id))
-      .all();
+    return this.pendingOf.all({ meetingId });
   }
 
   /** True if a withdrawal ever ordered this meeting's recordings deleted (done or not). */
@@ -99,7 +129,7 @@ export class OutboxStore {
   }
 
   done(id: number, now: number, outcome: 'confirmed' | 'dropped'): void {
-    this.db.update(intents).set({ doneAt: now, outcome, lastError: null }).where(eq(intents.id, id)).run();
+    this.markDone.run({ now, outcome, id });
   }
 
   all(): IntentRow[] {
