@@ -10,6 +10,7 @@ import { MIGRATIONS_FOLDER } from '../db/open.js';
 import { jsonOf, networkReason } from '../fetch-answers.js';
 import { loadNotice } from '../notice.js';
 import { checkEncryption } from './encryption.js';
+import { checkMemory } from './memory.js';
 import { checkInviters } from './settings.js';
 
 /**
@@ -22,8 +23,10 @@ import { checkInviters } from './settings.js';
  *   unwritable database): the bot refuses to start.
  * - `warn`: may pass later (a server unreachable for now) or deserves attention (clock skew, rooms the
  *   bot cannot read): the bot starts anyway and logs it.
+ * - `note`: worth knowing about how it runs (jemalloc not preloaded), not wrong: `npm run check` still
+ *   passes; the bot logs it at start.
  */
-export type CheckStatus = 'ok' | 'warn' | 'fail';
+export type CheckStatus = 'ok' | 'note' | 'warn' | 'fail';
 
 export type CheckName =
   | 'config'
@@ -34,7 +37,8 @@ export type CheckName =
   | 'notice'
   | 'database'
   | 'clock'
-  | 'encryption';
+  | 'encryption'
+  | 'memory';
 
 export interface CheckResult {
   name: CheckName;
@@ -82,6 +86,7 @@ export async function runChecks(config: Config, options: CheckOptions = {}): Pro
     homeserver.result.status === 'ok'
       ? await checkEncryption(config, options.fetch)
       : { name: 'encryption', status: 'warn', message: 'not checked: the homeserver check did not pass' },
+    checkMemory(),
   ];
 }
 

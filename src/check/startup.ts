@@ -10,6 +10,7 @@ import {
   checkNotice,
   checkRooms,
 } from './checks.js';
+import { checkMemory } from './memory.js';
 import { checkInviters } from './settings.js';
 
 export interface StartupChecks {
@@ -93,6 +94,8 @@ export async function runStartupChecks(
   }
   const clock = checkClock(homeserver.serverDate, options);
   if (clock.status !== 'ok') warn(clock);
+  const memory = checkMemory();
+  if (memory.status !== 'ok') warn(memory);
   // Reading every room takes a while in a big deployment: in the background, logged.
   void checkRooms(config, options).then((rooms) => {
     if (!stopped && rooms.status !== 'ok') warn(rooms);

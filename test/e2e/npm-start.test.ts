@@ -65,7 +65,13 @@ describe.skipIf(!hs)('npm start and SIGTERM', () => {
 
   it('the same for npm run start:prod (the compiled bot)', async () => {
     execFileSync('npm', ['run', '-s', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
-    await startAndStop({}, 'npm-prod');
+    const started = await startAndStop({}, 'npm-prod');
+    // Started by hand, without the unit's LD_PRELOAD: one line says what jemalloc's absence costs.
+    if (process.platform === 'linux' && !process.env.LD_PRELOAD) {
+      const memory = started.records().filter((r) => r.check === 'memory');
+      expect(memory).toHaveLength(1);
+      expect(memory[0]!.msg).toMatch(/jemalloc is not preloaded .*docs\/benchmarks\.md#without-jemalloc/);
+    }
   }, 90_000);
 
   it.skipIf(!canRunOldNode)(

@@ -15,8 +15,15 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(script: string, file: string) {
-  const { MATRIX_ACCESS_TOKEN: _t, MATRIX_PASSWORD: _p, BBB_SECRET: _s, ...env } = process.env;
+async function run(script: string, file: string, extraEnv: Record<string, string> = {}) {
+  const {
+    MATRIX_ACCESS_TOKEN: _t,
+    MATRIX_PASSWORD: _p,
+    BBB_SECRET: _s,
+    LD_PRELOAD: _l,
+    ...rest
+  } = process.env;
+  const env = { ...rest, ...extraEnv };
   return promisify(execFile)(process.execPath, ['--import', 'tsx', script, '--config', file], {
     cwd: ROOT,
     env,
@@ -107,4 +114,20 @@ describe('paths', { timeout: 40_000 }, () => {
     );
     expect(result.code).toBe(1);
   });
+
+  it.skipIf(process.platform !== 'linux')(
+    'says in one line when jemalloc is not loaded, what that costs and the line to add',
+    async () => {
+      const file = writeConfig({ notice: SAMPLE_NOTICE_FACTS, database: { path: 'bot.db' } }, 0o600);
+      // A preload naming a jemalloc that is not there (the dynamic loader skips it) is no jemalloc.
+      for (const env of [{}, { LD_PRELOAD: join(dir, 'libjemalloc.so.2') }] as Record<string, string>[]) {
+        const result = await run('src/check/cli.ts', file, env);
+        const lines = result.stdout.split('\n').filter((l) => l.startsWith('NOTE  memory'));
+        expect(lines, result.stdout).toHaveLength(1);
+        expect(lines[0]).toMatch(
+          /jemalloc is not (pre)?loaded.*docs\/benchmarks\.md#without-jemalloc.*start it with LD_PRELOAD=\S+libjemalloc\.so\.2 MALLOC_CONF=narenas:1,tcache:false/,
+        );
+      }
+    },
+  );
 });
