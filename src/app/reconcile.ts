@@ -63,14 +63,27 @@ export class Reconciler {
     // The homeserver is read for several meetings at once, each still under its lock; the reads
     // of all meetings end before the downtime's events are handed over.
     const read = pLimit(READS_IN_FLIGHT);
+    const started = performance.now();
     await this.eachMeeting(ids, READS_IN_FLIGHT, 'reading the answers', (id) => this.readAnswers(id, read));
+    const readAt = performance.now();
     try {
       await deliverDowntime(ids.length);
     } catch (error) {
       this.ctx.log.error({ err: error }, 'handing over the events of the downtime failed');
     }
+    const deliveredAt = performance.now();
     await this.eachMeeting(ids, 1, 'acting', (id) => this.act(id));
-    this.ctx.log.info({ meetings: ids.length }, 'reconciled meetings');
+    // How long each step took: the start-up's events wait for all of them.
+    const ms = (from: number, to: number) => Math.round(to - from);
+    this.ctx.log.info(
+      {
+        meetings: ids.length,
+        readMs: ms(started, readAt),
+        downtimeMs: ms(readAt, deliveredAt),
+        actMs: ms(deliveredAt, performance.now()),
+      },
+      'reconciled meetings',
+    );
     const unknown = [...this.unknown].sort((a, b) => a - b);
     this.unknown = new Set();
     if (unknown.length) await this.tellAdminsUnreadable(unknown);

@@ -75,10 +75,30 @@ export class BotMatrixClient extends MatrixClient {
   catchUp: CatchUp | null = null;
 
   private syncedOnce!: () => void;
+  private synced = false;
   /** Settles once the first sync's events (with what a `limited` timeline skipped) were handed over. */
   readonly firstSync = new Promise<void>((resolve) => {
-    this.syncedOnce = resolve;
+    this.syncedOnce = () => {
+      this.synced = true;
+      resolve();
+    };
   });
+
+  /**
+   * The first sync of a start asks the homeserver not to wait: it answers at once with what was sent
+   * while the bot was down, or with nothing. A long-poll would hold it back until the next event in
+   * any room, and the start-up waits for it (Reconciler). Later syncs wait as usual.
+   */
+  protected override doSync(token: string) {
+    if (this.synced) return super.doSync(token);
+    const usual = this.syncingTimeout;
+    this.syncingTimeout = 0;
+    try {
+      return super.doSync(token);
+    } finally {
+      this.syncingTimeout = usual;
+    }
+  }
 
   /**
    * Forgets the member lists of every room this sync may have changed, and puts the events a

@@ -1,0 +1,68 @@
+// The first sync of a start (design.md §3.8: the bot acts on open meetings only after the events sent
+// while it was down): a stand-in homeserver over real HTTP that, like Synapse, holds a long-poll /sync
+// until its timeout when nothing is new. The first sync must not be held, later ones long-poll.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MemoryStorageProvider } from '@vector-im/matrix-bot-sdk';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
+
+let server: Server;
+let client: BotMatrixClient | undefined;
+/** The `timeout` of every /sync, in order. */
+let timeouts: string[];
+const HOLD_CAP_MS = 5_000;
+
+beforeEach(async () => {
+  timeouts = [];
+  server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    res.setHeader('content-type', 'application/json');
+    if (url.pathname.endsWith('/account/whoami'))
+      return res.end(JSON.stringify({ user_id: '@bot:example.org' }));
+    if (url.pathname.endsWith('/joined_rooms')) return res.end(JSON.stringify({ joined_rooms: [] }));
+    if (url.pathname.includes('/account_data/')) return res.end('{}');
+    if (url.pathname.endsWith('/filter')) return res.end(JSON.stringify({ filter_id: 'f1' }));
+    if (url.pathname.endsWith('/sync')) {
+      const timeout = url.searchParams.get('timeout') ?? '';
+      timeouts.push(timeout);
+      // Nothing new: the homeserver answers when the timeout is up (capped for the test).
+      const hold = Math.min(Number(timeout) || 0, HOLD_CAP_MS);
+      const timer = setTimeout(
+        () => res.end(JSON.stringify({ next_batch: `s${timeouts.length + 1}` })),
+        hold,
+      );
+      res.on('close', () => clearTimeout(timer));
+      return;
+    }
+    res.statusCode = 404;
+    res.end(JSON.stringify({ errcode: 'M_NOT_FOUND', error: 'not here' }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+});
+
+afterEach(async () => {
+  client?.stop();
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+describe('the first sync of a start', () => {
+  it('after a restart (a stored sync token, nothing new) is answered at once; later syncs long-poll', async () => {
+    const storage = new MemoryStorageProvider();
+    storage.setSyncToken('s1');
+    client = new BotMatrixClient(
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      'token',
+      storage,
+    );
+    const started = performance.now();
+    await client.start();
+    await client.firstSync;
+    expect(performance.now() - started).toBeLessThan(HOLD_CAP_MS / 2);
+    expect(timeouts[0]).toBe('0');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(timeouts[1]).toBe(String(client.syncingTimeout));
+    expect(client.syncingTimeout).toBeGreaterThan(0);
+  });
+});
