@@ -8,9 +8,11 @@
 //    (`npm run build && npm run start:prod`).
 // 2. At scale, compiled, encryption off beside on: the bot joined to `rooms` rooms (encrypted ones when
 //    encryption is on) with `meetings` meetings in its database (bench/seed-scale.ts: real rooms on the
-//    Synapse, rows written through the project's stores), a BBB simulator as its BBB. Measured after the
-//    first start (the initial sync of every room) and again after a restart (what a deploy leaves
-//    running); seeding and start-up times printed too.
+//    Synapse, rows written through the project's stores, private prompts as the bot's default), a BBB
+//    simulator as its BBB. Measured after the first start (the initial sync of every room) and again after
+//    a restart (what a deploy leaves running); seeding and start-up times printed too. Two worlds of the
+//    same size, one with plain rooms and one whose rooms were created encrypted, each kept between runs
+//    (bench/seed-cache.ts: a rerun seeds nothing while the Synapse still holds them).
 //
 // Each bot runs twice: with Node's defaults, and with the memory settings of the production unit
 // (deploy/meetbot.service's NODE_OPTIONS, LD_PRELOAD of jemalloc and MALLOC_CONF, read from the unit;
@@ -29,7 +31,7 @@ import { type BotProcess, startBot } from '../test/e2e/support/bot-process.js';
 import { TestHomeserver, TestUser } from '../test/e2e/support/homeserver.js';
 import { acquireHomeserver } from '../test/e2e/support/homeserver-lifecycle.js';
 import { startBbbSimulator } from '../test/support/bbb-simulator.js';
-import { encryptRooms, seedMeetings, seedRooms } from './seed-scale.js';
+import { seededWorld, type World } from './seed-cache.js';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
@@ -174,31 +176,25 @@ interface Scale {
   idleSeconds: number;
 }
 
-/**
- * Seeds once for both variants: plain rooms with the bot joined, and a database template. The
- * encryption-on variant runs after the rooms were switched to encrypted (`m.room.encryption`, as a
- * room admin does in Element), on a fresh copy of the same database: same rooms, same meetings.
- */
-async function seedScale(hs: TestHomeserver, scale: Scale) {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-idle-scale-'));
-  const template = join(dir, 'template.db');
-  const botUser = await hs.registerUser('meetbot-scale', { displayName: 'Meeting Bot' });
-  let t = performance.now();
-  const seeded = await seedRooms(hs, botUser, { count: scale.rooms, encrypted: false, devices: true });
-  const roomsMs = performance.now() - t;
-  t = performance.now();
-  const stats = await seedMeetings(template, seeded, botUser, { count: scale.meetings, now: Date.now() });
-  const dbMs = performance.now() - t;
-  print(
-    `seeding: ${scale.rooms} rooms (3 people + the bot each; ${seeded.people.length} people with a device and keys each, ${seeded.directRooms.size} DM rooms) ${secs(roomsMs)}; ` +
-      `${stats.meetings} meetings (${stats.recordings.available + stats.recordings.purged} recordings: ${stats.recordings.available} available, ${stats.recordings.purged} purged; ${stats.reconciled} prompts with their ✅ posted for real) ${secs(dbMs)} (posting ${secs(stats.postMs)}, writing ${secs(stats.writeMs)}); database ${(statSize(template) / 2 ** 20).toFixed(1)} MiB`,
+/** The seeded world (from the cache when the Synapse still holds it), with its seeding figures. */
+async function seedScale(hs: TestHomeserver, scale: Scale, encrypted: boolean) {
+  const world = await seededWorld(
+    hs,
+    { rooms: scale.rooms, meetings: scale.meetings, prompts: 'direct', encrypted },
+    print,
   );
-  return { dir, template, botUser, seeded };
+  const { stats, seeded } = world;
+  print(
+    `seeding${world.reused ? ' (reused; times of the run that seeded it)' : ''}: ${scale.rooms} ${encrypted ? 'encrypted' : 'plain'} rooms (3 people + the bot each; ${seeded.people.length} people with a device and keys each, ${seeded.directRooms.size} DM rooms) ${secs(world.roomsMs)}; ` +
+      `${stats.meetings} meetings (${stats.recordings.available + stats.recordings.purged} recordings: ${stats.recordings.available} available, ${stats.recordings.purged} purged; ${stats.reconciled} meetings with their private prompts and ✅ posted for real) ${secs(world.dbMs)} (posting ${secs(stats.postMs)}, writing ${secs(stats.writeMs)}); database ${(statSize(world.template) / 2 ** 20).toFixed(1)} MiB`,
+  );
+  return world;
 }
 
 async function measureAtScale(
   url: string,
-  world: Awaited<ReturnType<typeof seedScale>>,
+  world: World,
+  scratch: string,
   scale: Scale,
   encryption: boolean,
   settings: Settings,
@@ -208,7 +204,7 @@ async function measureAtScale(
   const opts = { rooms, meetings, idleSeconds, encryption };
   const label = `encryption ${encryption ? 'on' : 'off'}, ${describeSettings(settings)}`;
   // A fresh copy of the same database each time (an initial sync); the crypto store stays beside it.
-  const dbPath = join(world.dir, `bot-${encryption ? 'on' : 'off'}-${settings.replace(' ', '-')}.db`);
+  const dbPath = join(scratch, `bot-${encryption ? 'on' : 'off'}-${settings.replace(' ', '-')}.db`);
   copyFileSync(world.template, dbPath);
   let t: number;
   const secret = randomBytes(16).toString('hex');
@@ -279,31 +275,34 @@ async function main(): Promise<void> {
       for (const settings of SETTINGS)
         await measure(hs, acquired.info.url, 'compiled', idleSeconds, settings);
     }
-    const world = await seedScale(hs, { rooms, meetings, idleSeconds });
     const scale = { rooms, meetings, idleSeconds };
     // One device of the bot account per encryption variant, shared by both settings (the second run starts
     // on the first one's keys): a new device could not read what the one before it encrypted.
-    const device = async () => {
+    const device = async (world: World) => {
       const { userId, displayName, password, homeserverUrl } = world.botUser;
       const login = await passwordLogin(homeserverUrl, userId, password, 'idle-memory bench');
       return new TestUser(homeserverUrl, userId, login.accessToken, displayName, password);
     };
     const off = new Map<Settings, Figures>();
     const on = new Map<Settings, Figures>();
+    const scratch = mkdtempSync(join(tmpdir(), 'bench-idle-scale-'));
     try {
-      const offDevice = await device();
+      const plain = await seedScale(hs, scale, false);
+      const offDevice = await device(plain);
       for (const settings of SETTINGS)
-        off.set(settings, await measureAtScale(acquired.info.url, world, scale, false, settings, offDevice));
-      const t = performance.now();
-      await encryptRooms(world.seeded, world.botUser);
-      print(
-        `switched ${world.seeded.rooms.length + world.seeded.directRooms.size} rooms to encrypted in ${secs(performance.now() - t)}`,
-      );
-      const onDevice = await device();
+        off.set(
+          settings,
+          await measureAtScale(acquired.info.url, plain, scratch, scale, false, settings, offDevice),
+        );
+      const encrypted = await seedScale(hs, scale, true);
+      const onDevice = await device(encrypted);
       for (const settings of SETTINGS)
-        on.set(settings, await measureAtScale(acquired.info.url, world, scale, true, settings, onDevice));
+        on.set(
+          settings,
+          await measureAtScale(acquired.info.url, encrypted, scratch, scale, true, settings, onDevice),
+        );
     } finally {
-      rmSync(world.dir, { recursive: true, force: true });
+      rmSync(scratch, { recursive: true, force: true });
     }
     for (const settings of SETTINGS) {
       const [a, b] = [on.get(settings)!, off.get(settings)!];

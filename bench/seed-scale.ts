@@ -9,8 +9,10 @@
 // everyone agreed, some unrecorded after a decline, some with `--no-record`, a few cancelled; each with
 // its consent ledger, sessions, link deliveries, audit trail; recorded ones with a recording, purged
 // once its retention ran out, still available if not. The meetings that the bot re-reads at start (those
-// whose recording still exists, design.md §3.8) get a real prompt in their room and real ✅ reactions
-// by their three people, so the start-up reconciliation finds on the homeserver what the database says.
+// whose recording still exists, design.md §3.8) get real prompts and real ✅ reactions by their three
+// people, so the start-up reconciliation finds on the homeserver what the database says: with private
+// prompts (consent.ask "direct", the default) one prompt in each person's DM room with the bot, answered
+// there, and the room's prompt showing counts; with room prompts one prompt in the room, answered there.
 import { randomBytes } from 'node:crypto';
 import { parseConfig } from '../src/config/load.js';
 import { openDatabase } from '../src/db/open.js';
@@ -156,8 +158,17 @@ export async function seedMeetings(
   dbPath: string,
   seeded: SeededRooms,
   bot: TestUser,
-  opts: { count: number; now: number; spanDays?: number; recordingDays?: number; concurrency?: number },
+  opts: {
+    count: number;
+    now: number;
+    spanDays?: number;
+    recordingDays?: number;
+    concurrency?: number;
+    /** Where consent was asked (default "direct", as the bot's default). */
+    prompts?: 'direct' | 'room';
+  },
 ): Promise<SeedStats> {
+  const direct = (opts.prompts ?? 'direct') === 'direct';
   const spanDays = opts.spanDays ?? 360;
   const recordingDays = opts.recordingDays ?? 30;
   const config = parseConfig(
@@ -176,8 +187,9 @@ export async function seedMeetings(
   const { rooms } = seeded;
   const step = (spanDays * DAY) / opts.count;
   const createdAt = (i: number) => Math.round(opts.now - spanDays * DAY + i * step);
-  // Recorded meetings whose recording is not purged yet: real prompt and ✅ on the homeserver.
-  const live = new Map<number, { promptId: string; reactions: string[] }>();
+  // Recorded meetings whose recording is not purged yet: real prompts and ✅ on the homeserver
+  // (with private prompts, `dm` holds each person's prompt, in the person's order).
+  const live = new Map<number, { promptId: string; reactions: string[]; dm: string[] }>();
   const liveIdx = Array.from({ length: opts.count }, (_, i) => i).filter(
     (i) => kindOf(i) === 'recorded' && createdAt(i) + OPENS_AFTER + recordingDays * DAY > opts.now,
   );
@@ -188,8 +200,22 @@ export async function seedMeetings(
       room.roomId,
       `Besprechung #${i + 1} „Weekly ${i + 1}“ – Aufzeichnung nur, wenn alle zustimmen. ✅ zustimmen, ❌ ablehnen.`,
     );
-    const reactions = await Promise.all(room.people.map((p) => p.react(room.roomId, promptId, '✅')));
-    live.set(i, { promptId, reactions });
+    if (!direct) {
+      const reactions = await Promise.all(room.people.map((p) => p.react(room.roomId, promptId, '✅')));
+      live.set(i, { promptId, reactions, dm: [] });
+      return;
+    }
+    const asked = await Promise.all(
+      room.people.map(async (p) => {
+        const dmRoom = seeded.directRooms.get(p.userId)!;
+        const dm = await bot.sendText(
+          dmRoom,
+          `Besprechung #${i + 1} „Weekly ${i + 1}“: ✅ zustimmen, ❌ ablehnen.`,
+        );
+        return { dm, reaction: await p.react(dmRoom, dm, '✅') };
+      }),
+    );
+    live.set(i, { promptId, reactions: asked.map((a) => a.reaction), dm: asked.map((a) => a.dm) });
   });
 
   const postMs = performance.now() - t;
@@ -216,6 +242,7 @@ export async function seedMeetings(
             commandEventId: fakeEventId(),
             scheduledAt: null,
             invitees: everyone,
+            consentAsk: direct ? 'direct' : 'room',
           },
           t0,
         )!;
@@ -237,6 +264,19 @@ export async function seedMeetings(
           noticeEventId: fakeEventId(),
           promptEventId: real?.promptId ?? fakeEventId(),
         });
+        if (direct && kind !== 'no-record') {
+          room.people.forEach((p, k) =>
+            stores.meetings.setDmPrompt(
+              {
+                meetingId: id,
+                userId: p.userId,
+                roomId: seeded.directRooms.get(p.userId)!,
+                eventId: real?.dm[k] ?? fakeEventId(),
+              },
+              t0,
+            ),
+          );
+        }
         if (kind === 'cancelled') {
           stores.meetings.setState(id, 'cancelled', { closedAt: t0 + 20 * MIN });
           stores.audit.append({

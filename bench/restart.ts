@@ -1,0 +1,102 @@
+// How long the bot takes to be ready after a restart at scale: the compiled bot joined to `rooms` rooms
+// on the real Synapse, with `meetings` meetings in its database (bench/seed-scale.ts; private prompts,
+// the default, unless `room` is given), a BBB simulator as its BBB. One first start (the initial sync
+// of every room), then `restarts` restarts; for each the time from the stop to "bot ready" and the
+// start-up reconciliation's steps as the bot logs them (reading the answers, the downtime's events
+// with the wait for the first sync, acting). The seeded world is kept between runs (bench/seed-cache.ts).
+//
+//   npx tsx bench/restart.ts [rooms=1000] [meetings=10000] [restarts=5] [direct|room]
+import './node-version.js';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { passwordLogin } from '../src/matrix/sdk/login.js';
+import { type BotProcess, startBot } from '../test/e2e/support/bot-process.js';
+import { TestHomeserver, TestUser } from '../test/e2e/support/homeserver.js';
+import { acquireHomeserver } from '../test/e2e/support/homeserver-lifecycle.js';
+import { startBbbSimulator } from '../test/support/bbb-simulator.js';
+import { percentile } from './matrix-roundtrip.js';
+import { seededWorld } from './seed-cache.js';
+
+const print = (line: string) => process.stdout.write(`${line}\n`);
+const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+
+/** The reconciliation line of the bot's latest start. */
+function reconciled(bot: BotProcess) {
+  const line = bot
+    .records()
+    .filter((r) => r.msg === 'reconciled meetings')
+    .at(-1);
+  return line as { meetings: number; readMs?: number; downtimeMs?: number; actMs?: number } | undefined;
+}
+
+async function main(): Promise<void> {
+  const rooms = Number(process.argv[2] ?? 1000);
+  const meetings = Number(process.argv[3] ?? 10_000);
+  const restarts = Number(process.argv[4] ?? 5);
+  const prompts = (process.argv[5] ?? 'direct') as 'direct' | 'room';
+  const acquired = await acquireHomeserver();
+  const scratch = mkdtempSync(join(tmpdir(), 'bench-restart-'));
+  const secret = randomBytes(16).toString('hex');
+  const sim = await startBbbSimulator({ secret });
+  let bot: BotProcess | undefined;
+  try {
+    const hs = new TestHomeserver(acquired.info);
+    const world = await seededWorld(hs, { rooms, meetings, prompts, encrypted: false }, print);
+    print(
+      `world: ${rooms} rooms, ${world.stats.meetings} meetings, ${world.stats.reconciled} with prompts and ✅ on the homeserver (${prompts} prompts); ` +
+        `seeding ${world.reused ? 'reused, it took' : 'took'} ${secs(world.roomsMs)} for the rooms and ${secs(world.dbMs)} for the meetings`,
+    );
+    if (spawnSync('npm', ['run', 'build'], { stdio: 'ignore' }).status !== 0)
+      throw new Error('npm run build failed');
+    const dbPath = join(scratch, 'bot.db');
+    copyFileSync(world.template, dbPath);
+    const { userId, displayName, password, homeserverUrl } = world.botUser;
+    const login = await passwordLogin(homeserverUrl, userId, password, 'restart bench');
+    const botUser = new TestUser(homeserverUrl, userId, login.accessToken, displayName, password);
+    let t = performance.now();
+    bot = await startBot({
+      homeserverUrl: acquired.info.url,
+      botUser,
+      entry: 'compiled',
+      readyTimeoutMs: 15 * 60_000,
+      config: { logLevel: 'info', database: { path: dbPath }, bbb: { url: sim.url, secret } },
+    });
+    print(
+      `first start (initial sync): ready after ${secs(performance.now() - t)}; ${JSON.stringify(reconciled(bot))}`,
+    );
+    // Let the first start's prompt edits and jobs finish before the restarts.
+    await new Promise((r) => setTimeout(r, 20_000));
+    const ready: number[] = [];
+    for (let i = 0; i < restarts; i++) {
+      const before = load();
+      t = performance.now();
+      await bot.restart({ readyTimeoutMs: 5 * 60_000 });
+      const ms = performance.now() - t;
+      ready.push(ms);
+      print(`restart ${i + 1}: ready after ${secs(ms)} (load ${before}); ${JSON.stringify(reconciled(bot))}`);
+      await new Promise((r) => setTimeout(r, 5_000));
+    }
+    const errors = bot.records().filter((r) => typeof r.level === 'number' && r.level >= 50);
+    print(
+      `restart (stop + start) ready, ${restarts} restarts: median ${secs(percentile(ready, 50))}, min ${secs(Math.min(...ready))}, max ${secs(Math.max(...ready))}; ` +
+        `${errors.length} errors logged${errors.length ? ` (first: ${JSON.stringify(errors[0]).slice(0, 300)})` : ''}; goal: at most 2 s`,
+    );
+  } finally {
+    await bot?.dispose();
+    await sim.close();
+    rmSync(scratch, { recursive: true, force: true });
+    await acquired.release();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
