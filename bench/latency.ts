@@ -1,12 +1,17 @@
 // Command-to-notice latency (design.md §1: "a visible answer within a second"): a user sends
-// `!meeting …` and we time until that user's /sync sees the bot's privacy notice (and the consent
-// prompt right after it). Measured in the same run, on the same Synapse: the bare message round trip
-// between two users (the floor any bot answer sits on) and `!ping` → pong through the same bot
-// process (the bot's own fixed cost without meeting work).
+// `!meeting …` and we time until that user's /sync sees the bot's privacy notice (its first layer) and
+// the room's consent prompt right after it, with private prompts (consent.ask "direct", the default).
+// Measured in the same run, on the same Synapse: the bare message round trip between two users (the
+// floor any bot answer sits on) and `!ping` → pong through the same bot process (the bot's own fixed
+// cost without meeting work), `!ping` and `!meeting` samples alternating so that both meet the same
+// state of the bot and the Synapse. After each `!meeting` the bench waits (untimed) until the bot has
+// asked the last invitee in their DM room (the prompt and its seeded ❌), so that one sample's trailing
+// traffic does not slow the next one.
 //
 // Encryption on beside off, in the same run: a second pair of series where the people use an encrypting
 // client (matrix-js-sdk 43 with its Rust crypto in memory, as the e2e suite's CryptoUser): a plain room
-// with a bot whose encryption is off, and an encrypted room with a bot whose encryption is on (the command
+// with a bot whose encryption is off, and an encrypted room with a bot whose encryption is on, both asking in
+// the room (consent.ask "room": the prompt's seeded ❌ and tally edit mark the end of a meeting's work) (the command
 // goes in encrypted, the notice comes back encrypted and is decrypted by the client). Both series use the
 // same client and the same event-driven wait, and their samples alternate, so load on the machine falls
 // on both alike; the difference of their medians is what encryption costs. That difference spreads from run
@@ -42,9 +47,14 @@ import {
   isNotice,
   isPrompt,
   postFrom,
+  receivePrompt,
   registerPeople,
   tallyEdit,
 } from '../test/e2e/support/meeting-helpers.js';
+
+/** Bob's latest private prompt seen, so that the next wait looks past it. */
+const bobDmLast = new Map<string, string>();
+
 import { startBbbSimulator } from '../test/support/bbb-simulator.js';
 import { type LatencyStats, measureMatrixRoundTrip, summarize } from './matrix-roundtrip.js';
 
@@ -185,6 +195,27 @@ async function timeClientMeeting(
   return { total, send, bot, arrived, shown: total - arrived };
 }
 
+/** The first series: round trip, !ping and !meeting of the same bot, with the ratio the goal is about. */
+function printFirst(roundTrip: LatencyStats, ping: number[], notice: number[], prompt: number[]): void {
+  const pingStats = summarize(ping);
+  const noticeStats = summarize(notice);
+  const promptStats = summarize(prompt);
+  print(
+    `command-to-notice latency, private prompts, ${ping.length} samples each, !ping and !meeting alternating (ms)`,
+  );
+  print(
+    `${''.padEnd(34)}${'median'.padStart(8)}${'p90'.padStart(8)}${'min'.padStart(8)}${'max'.padStart(8)}${'ratio'.padStart(7)}`,
+  );
+  print(row('message round trip (user → user)', roundTrip, roundTrip));
+  print(row('!ping → pong', pingStats, roundTrip));
+  print(row('!meeting → privacy notice', noticeStats, roundTrip));
+  print(row('!meeting → consent prompt (room)', promptStats, roundTrip));
+  print(
+    `ratio = median / median of the bare round trip; notice p90 / round-trip p90 = ${(noticeStats.p90 / roundTrip.p90).toFixed(1)}×; ` +
+      `!meeting → notice / !ping → pong (medians) = ${(noticeStats.median / pingStats.median).toFixed(2)}× (goal: at most 1.0×)`,
+  );
+}
+
 function row(label: string, s: LatencyStats, base: LatencyStats): string {
   const f = (x: number) => x.toFixed(1).padStart(8);
   const ratio = `${(s.median / base.median).toFixed(1)}×`.padStart(7);
@@ -202,6 +233,8 @@ async function main(): Promise<void> {
   const botEncUser = await hs.registerUser('meetbot-latency-e2ee', { displayName: 'Meeting Bot' });
   const clients: CryptoUser[] = [];
   let botEnc: BotProcess | undefined;
+  const botRoomUser = await hs.registerUser('meetbot-latency-room', { displayName: 'Meeting Bot' });
+  let botRoom: BotProcess | undefined;
   const bot = await startBot({
     homeserverUrl: acquired.info.url,
     botUser,
@@ -219,45 +252,60 @@ async function main(): Promise<void> {
     const botId = botUser.userId;
 
     const ping: number[] = [];
-    for (let i = 0; i < WARMUP + samples; i++) {
-      const [t] = (await timeCommand(olga, roomId, '!ping', [postFrom(botId, 'pong')])).times;
-      if (i >= WARMUP) ping.push(t!);
-    }
-
     const notice: number[] = [];
     const prompt: number[] = [];
     for (let i = 0; i < WARMUP + samples; i++) {
-      const { times, events } = await timeCommand(
+      const [tPing] = (await timeCommand(olga, roomId, '!ping', [postFrom(botId, 'pong')])).times;
+      const { times } = await timeCommand(
         olga,
         roomId,
         `!meeting Latency ${i + 1} ${alice.userId} ${bob.userId}`,
         [isNotice(botId), isPrompt(botId)],
       );
       const [tn, tp] = times;
-      // Untimed: let the bot finish this meeting (its seeded ❌, then the prompt's tally edit) so that
-      // one sample's trailing traffic does not slow the next one down.
-      await waitForEvent(olga, roomId, reactionTo(events[1]!.event_id, '❌'), { timeoutMs: 30_000 });
-      await waitForEvent(olga, roomId, tallyEdit(botId, events[1]!.event_id, ''), { timeoutMs: 30_000 });
+      // Untimed: the bot's last step for this meeting, Bob's private prompt with its seeded ❌.
+      const bobs = await receivePrompt(bob, botId, {
+        afterEventId: bobDmLast.get(bob.userId),
+        timeoutMs: 30_000,
+      });
+      await waitForEvent(bob, bobs.dmRoomId, reactionTo(bobs.prompt.event_id, '❌'), { timeoutMs: 30_000 });
+      bobDmLast.set(bob.userId, bobs.prompt.event_id);
       if (i >= WARMUP) {
+        ping.push(tPing!);
         notice.push(tn!);
         prompt.push(tp!);
       }
     }
 
+    if (pairs === 0) {
+      printFirst(roundTrip, ping, notice, prompt);
+      return;
+    }
     // Encryption off beside on, through the same encrypting client, samples alternating.
     muteConsole();
     botEnc = await startBot({
       homeserverUrl: acquired.info.url,
       botUser: botEncUser,
-      config: { logLevel: 'info', matrix: { encryption: true }, bbb: { url: sim.url, secret } },
+      config: {
+        logLevel: 'info',
+        matrix: { encryption: true },
+        consent: { ask: 'room' },
+        bbb: { url: sim.url, secret },
+      },
     });
-    const plainRoom = await clientRoom(hs, botId, false);
+    botRoom = await startBot({
+      homeserverUrl: acquired.info.url,
+      botUser: botRoomUser,
+      config: { logLevel: 'info', consent: { ask: 'room' }, bbb: { url: sim.url, secret } },
+    });
+    const plainId = botRoomUser.userId;
+    const plainRoom = await clientRoom(hs, plainId, false);
     const encRoom = await clientRoom(hs, botEncUser.userId, true);
     clients.push(...plainRoom.clients, ...encRoom.clients);
     const plainNotice: ClientSample[] = [];
     const encNotice: ClientSample[] = [];
     for (let i = 0; i < WARMUP + pairs; i++) {
-      const tPlain = await timeClientMeeting(plainRoom, botId, `Plain ${i + 1}`);
+      const tPlain = await timeClientMeeting(plainRoom, plainId, `Plain ${i + 1}`);
       const tEnc = await timeClientMeeting(encRoom, botEncUser.userId, `Encrypted ${i + 1}`);
       if (i >= WARMUP) {
         plainNotice.push(tPlain);
@@ -270,20 +318,7 @@ async function main(): Promise<void> {
     if (!encEvents.some((e) => e.encrypted && isNotice(botEncUser.userId)(e)))
       throw new Error('the bot with encryption on did not send its notice encrypted');
 
-    const pingStats = summarize(ping);
-    const noticeStats = summarize(notice);
-    const promptStats = summarize(prompt);
-    print(`command-to-notice latency on ${acquired.info.url}, ${samples} samples each (ms)`);
-    print(
-      `${''.padEnd(34)}${'median'.padStart(8)}${'p90'.padStart(8)}${'min'.padStart(8)}${'max'.padStart(8)}${'ratio'.padStart(7)}`,
-    );
-    print(row('message round trip (user → user)', roundTrip, roundTrip));
-    print(row('!ping → pong', pingStats, roundTrip));
-    print(row('!meeting → privacy notice', noticeStats, roundTrip));
-    print(row('!meeting → consent prompt', promptStats, roundTrip));
-    print(
-      `ratio = median / median of the bare round trip; notice p90 / round-trip p90 = ${(noticeStats.p90 / roundTrip.p90).toFixed(1)}×`,
-    );
+    printFirst(roundTrip, ping, notice, prompt);
     const plainStats = summarize(plainNotice.map((x) => x.total));
     const encStats = summarize(encNotice.map((x) => x.total));
     const med = (xs: ClientSample[], k: keyof ClientSample) => summarize(xs.map((x) => x[k])).median;
@@ -309,6 +344,7 @@ async function main(): Promise<void> {
   } finally {
     for (const c of clients) c.stop();
     await botEnc?.dispose();
+    await botRoom?.dispose();
     await bot.dispose();
     await sim.close();
     await acquired.release();

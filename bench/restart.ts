@@ -84,6 +84,13 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 5_000));
     }
     const errors = bot.records().filter((r) => typeof r.level === 'number' && r.level >= 50);
+    const warnings = new Set(
+      bot
+        .records()
+        .filter((r) => r.level === 40)
+        .map((r) => String(r.msg)),
+    );
+    print(`warnings logged: ${[...warnings].join(' | ') || 'none'}`);
     print(
       `restart (stop + start) ready, ${restarts} restarts: median ${secs(percentile(ready, 50))}, min ${secs(Math.min(...ready))}, max ${secs(Math.max(...ready))}; ` +
         `${errors.length} errors logged${errors.length ? ` (first: ${JSON.stringify(errors[0]).slice(0, 300)})` : ''}; goal: at most 2 s`,

@@ -1,17 +1,19 @@
 // The seeded world at scale (bench/seed-scale.ts), kept between runs: seeding 1,000 rooms is most of a
 // bench run, and the rooms stay on the Synapse anyway. One entry per set of seed parameters (rooms,
 // meetings, where consent is asked, plain or encrypted rooms) and homeserver, in
-// `.bench-cache/<key>/` of the project (git-ignored; BENCH_CACHE=<folder> puts it elsewhere):
+// `~/.cache/meetbot-bench/<key>/` (`$XDG_CACHE_HOME/meetbot-bench` when set; BENCH_CACHE=<folder> puts it
+// elsewhere):
 // world.json (the accounts with their tokens, the rooms, the DM rooms, the seeding figures) and
 // template.db (the bot's database as seeded; each run works on a copy).
 //
 // An entry is used only if the homeserver still knows it: the bot's and one person's token still
 // work and the bot is still in the first and the last room (a reset Synapse has none of them). It is
 // also seeded anew once older than a day, since the meetings' times (and the recordings due for
-// deletion) are relative to when it was seeded. `BENCH_RESEED=1` seeds anew; `rm -rf .bench-cache`
+// deletion) are relative to when it was seeded. `BENCH_RESEED=1` seeds anew; `rm -rf ~/.cache/meetbot-bench`
 // clears every entry.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type TestHomeserver, TestUser } from '../test/e2e/support/homeserver.js';
 import { type SeededRooms, type SeedStats, seedMeetings, seedRooms } from './seed-scale.js';
@@ -39,7 +41,8 @@ export interface World {
 
 const MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
-export const cacheRoot = () => process.env.BENCH_CACHE ?? join(process.cwd(), '.bench-cache');
+export const cacheRoot = () =>
+  process.env.BENCH_CACHE ?? join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'meetbot-bench');
 
 export function cacheKey(params: SeedParams, homeserverUrl: string): string {
   const id = JSON.stringify({ v: 1, ...params, homeserverUrl });

@@ -265,7 +265,7 @@ export async function seedMeetings(
           promptEventId: real?.promptId ?? fakeEventId(),
         });
         if (direct && kind !== 'no-record') {
-          room.people.forEach((p, k) =>
+          room.people.forEach((p, k) => {
             stores.meetings.setDmPrompt(
               {
                 meetingId: id,
@@ -274,8 +274,8 @@ export async function seedMeetings(
                 eventId: real?.dm[k] ?? fakeEventId(),
               },
               t0,
-            ),
-          );
+            );
+          });
         }
         if (kind === 'cancelled') {
           stores.meetings.setState(id, 'cancelled', { closedAt: t0 + 20 * MIN });

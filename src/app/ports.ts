@@ -73,6 +73,17 @@ export interface ChatPort {
   /** The reactions the homeserver holds for an event (relations API), oldest first. */
   reactionsTo(roomId: string, eventId: string): Promise<ReactionsRead>;
   /**
+   * The reactions `sender` gave in `roomId` to any of `eventIds`, in one pass over the room's timeline
+   * from its end back to `since` (server time), keyed by the event they react to (every one of
+   * `eventIds` present). For many prompts in one person's DM room: one read instead of one per prompt.
+   */
+  reactionsBy(
+    roomId: string,
+    sender: string,
+    eventIds: readonly string[],
+    since: number,
+  ): Promise<Map<string, ReactionsRead>>;
+  /**
    * Who redacted this event (the homeserver keeps it with the redacted event); null when the
    * homeserver does not confirm a redaction (not redacted, or it cannot be asked).
    */

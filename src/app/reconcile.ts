@@ -7,7 +7,7 @@ import type { DirectRooms } from './direct-rooms.js';
 import type { MeetingLifecycle } from './lifecycle.js';
 import type { Outbox } from './outbox.js';
 import type { Planning } from './planning.js';
-import type { ReactionSeen } from './ports.js';
+import type { ReactionSeen, ReactionsRead } from './ports.js';
 import type { PromptUpdater } from './prompt-updater.js';
 import { mayHoldRecording } from './withdrawal.js';
 
@@ -26,6 +26,20 @@ import { mayHoldRecording } from './withdrawal.js';
  */
 /** Reads of the homeserver in flight at once while reconciling (it serves the bot's sync as well). */
 export const READS_IN_FLIGHT = 8;
+/**
+ * How far before a DM room's oldest prompt to be read its timeline is read back: a reaction from
+ * another server carries that server's clock.
+ */
+const SCAN_MARGIN_MS = 24 * 60 * 60 * 1000;
+
+type Limit = <T>(fn: () => Promise<T>) => Promise<T>;
+interface PromptToRead {
+  roomId: string;
+  eventId: string;
+  /** The person answering there (a private prompt); null for the room's prompt. */
+  userId: string | null;
+  postedAt: number;
+}
 
 export class Reconciler {
   /** Meetings of this run holding answers the bot could not read. */
@@ -64,7 +78,10 @@ export class Reconciler {
     // of all meetings end before the downtime's events are handed over.
     const read = pLimit(READS_IN_FLIGHT);
     const started = performance.now();
-    await this.eachMeeting(ids, READS_IN_FLIGHT, 'reading the answers', (id) => this.readAnswers(id, read));
+    const scanned = await this.scanDirectRooms(ids, read);
+    await this.eachMeeting(ids, READS_IN_FLIGHT, 'reading the answers', (id) =>
+      this.readAnswers(id, read, scanned),
+    );
     const readAt = performance.now();
     try {
       await deliverDowntime(ids.length);
@@ -134,28 +151,105 @@ export class Reconciler {
   }
 
   /**
-   * Records what the homeserver holds for a meeting's prompts; runs under the meeting's lock. Only
-   * the prompts on which an answer can still change something are read (`answerMayStillChange`):
-   * in a finished meeting, the ✅ of those who agreed (its removal, or a ❌, withdraws them).
+   * The prompts of a meeting on which an answer can still change something (`answerMayStillChange`):
+   * in a finished meeting, the ✅ of those who agreed (its removal, or a ❌, withdraws them). Null when
+   * none; `readFor` says whose answers were read (a reaction is missing only from a prompt that was).
    */
-  private async readAnswers(meetingId: number, read: <T>(fn: () => Promise<T>) => Promise<T>): Promise<void> {
+  private promptsToRead(meetingId: number) {
     const { meetings } = this.ctx.stores;
-    const meeting = meetings.get(meetingId)!;
-    if (!meeting.promptEventId || meeting.noRecord) return;
+    const meeting = meetings.get(meetingId);
+    if (!meeting?.promptEventId || meeting.noRecord) return null;
     const model = meetings.model(meeting);
     const changeable = new Set(
       [...model.answers].filter(([, s]) => answerMayStillChange(model.state, s)).map(([userId]) => userId),
     );
-    if (!changeable.size) return;
+    if (!changeable.size) return null;
     // The prompts people answer on: the one in the room, or each invitee's own in their DM room.
-    const prompts =
+    const prompts: PromptToRead[] =
       meeting.consentAsk === 'room'
-        ? [{ roomId: meeting.roomId, eventId: meeting.promptEventId, userId: null as string | null }]
+        ? [
+            {
+              roomId: meeting.roomId,
+              eventId: meeting.promptEventId,
+              userId: null,
+              postedAt: meeting.createdAt,
+            },
+          ]
         : meetings.dmPrompts(meetingId).filter((p) => changeable.has(p.userId));
-    // Whose answers were read: a reaction is missing only from a prompt that was read.
     const readFor = (userId: string) => meeting.consentAsk === 'room' || changeable.has(userId);
+    return { meeting, prompts, readFor };
+  }
+
+  /**
+   * The private prompts to read, in one pass per person's DM room (all their prompts of every meeting
+   * there) instead of one read per prompt; by prompt. A room that cannot be read so is left to
+   * `readAnswers`, which then reads its prompts one by one.
+   */
+  private async scanDirectRooms(ids: number[], read: Limit): Promise<Map<string, ReactionsRead>> {
+    const rooms = new Map<string, { roomId: string; userId: string; eventIds: string[]; since: number }>();
+    for (const id of ids) {
+      for (const p of this.promptsToRead(id)?.prompts ?? []) {
+        if (p.userId === null) continue;
+        const key = `${p.roomId} ${p.userId}`;
+        const room = rooms.get(key) ?? {
+          roomId: p.roomId,
+          userId: p.userId,
+          eventIds: [],
+          since: p.postedAt,
+        };
+        room.eventIds.push(p.eventId);
+        room.since = Math.min(room.since, p.postedAt);
+        rooms.set(key, room);
+      }
+    }
+    const scanned = new Map<string, ReactionsRead>();
+    await Promise.all(
+      [...rooms.values()].map((room) =>
+        read(async () => {
+          try {
+            const found = await this.ctx.chat.reactionsBy(
+              room.roomId,
+              room.userId,
+              room.eventIds,
+              room.since - SCAN_MARGIN_MS,
+            );
+            for (const [eventId, reactions] of found) scanned.set(eventId, reactions);
+          } catch (error) {
+            this.ctx.log.warn(
+              { err: error, roomId: room.roomId },
+              'could not read a DM room in one pass; reading its prompts one by one',
+            );
+          }
+        }),
+      ),
+    );
+    return scanned;
+  }
+
+  /**
+   * Records what the homeserver holds for a meeting's prompts; runs under the meeting's lock. A
+   * private prompt's reactions come from the DM room's pass (`scanned`) unless the answer the ledger
+   * holds for it is not among them: then the prompt itself is read, as the room's prompt always is.
+   */
+  private async readAnswers(
+    meetingId: number,
+    read: Limit,
+    scanned: ReadonlyMap<string, ReactionsRead>,
+  ): Promise<void> {
+    const { meetings } = this.ctx.stores;
+    const toRead = this.promptsToRead(meetingId);
+    if (!toRead) return;
+    const { meeting, prompts, readFor } = toRead;
+    const latest = new Map<string, ReturnType<typeof this.ctx.stores.meetings.consentEvents>[number]>();
+    for (const e of meetings.consentEvents(meetingId)) if (readFor(e.userId)) latest.set(e.userId, e);
+    const holds = (r: ReactionsRead, eventId: string | null | undefined) =>
+      !eventId || r.reactions.some((x) => x.eventId === eventId) || r.unreadable.includes(eventId);
     const results = await Promise.all(
-      prompts.map((prompt) => read(() => this.ctx.chat.reactionsTo(prompt.roomId, prompt.eventId))),
+      prompts.map((prompt) => {
+        const pass = prompt.userId === null ? undefined : scanned.get(prompt.eventId);
+        if (pass && holds(pass, latest.get(prompt.userId!)?.reactionEventId)) return pass;
+        return read(() => this.ctx.chat.reactionsTo(prompt.roomId, prompt.eventId));
+      }),
     );
     const seen: (ReactionSeen & { roomId: string; relatesTo: string })[] = [];
     const unreadable: string[] = [];
@@ -171,8 +265,6 @@ export class Reconciler {
     seen.sort((a, b) => a.ts - b.ts);
     // Removed reactions first: a new answer must not open the meeting on a consent that is gone.
     const present = new Set([...seen.map((r) => r.eventId), ...unreadable]);
-    const latest = new Map<string, ReturnType<typeof this.ctx.stores.meetings.consentEvents>[number]>();
-    for (const e of meetings.consentEvents(meetingId)) if (readFor(e.userId)) latest.set(e.userId, e);
     const effects: Effect[] = [];
     for (const entry of latest.values()) {
       if (!entry.reactionEventId || present.has(entry.reactionEventId)) continue;

@@ -132,6 +132,22 @@ export class MemoryChat implements ChatPort {
     this.members.get(roomId)?.delete(userId);
   }
 
+  async reactionsBy(
+    roomId: string,
+    sender: string,
+    eventIds: readonly string[],
+    since: number,
+  ): Promise<Map<string, ReactionsRead>> {
+    const out = new Map<string, ReactionsRead>(eventIds.map((id) => [id, { reactions: [], unreadable: [] }]));
+    for (const r of this.reactions) {
+      const read = out.get(r.relatesTo);
+      if (r.roomId !== roomId || r.sender !== sender || !read || r.ts < since) continue;
+      if (this.unreadable.has(r.eventId)) read.unreadable.push(r.eventId);
+      else read.reactions.push({ eventId: r.eventId, sender: r.sender, key: r.key, ts: r.ts });
+    }
+    return out;
+  }
+
   async reactionsTo(roomId: string, eventId: string): Promise<ReactionsRead> {
     const held = this.reactions.filter((r) => r.roomId === roomId && r.relatesTo === eventId);
     return {

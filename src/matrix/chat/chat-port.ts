@@ -233,6 +233,55 @@ export class MatrixChatPort implements ChatPort {
     return { reactions: seen.sort((a, b) => a.ts - b.ts), unreadable };
   }
 
+  async reactionsBy(
+    roomId: string,
+    sender: string,
+    eventIds: readonly string[],
+    since: number,
+  ): Promise<Map<string, ReactionsRead>> {
+    const out = new Map<string, ReactionsRead>(eventIds.map((id) => [id, { reactions: [], unreadable: [] }]));
+    // Reactions are m.reaction events, or m.room.encrypted ones whose m.relates_to stays in the clear.
+    const filter = JSON.stringify({ senders: [sender], types: ['m.reaction', 'm.room.encrypted'] });
+    const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages`;
+    let from: string | undefined;
+    for (;;) {
+      const page = await this.call('messages', () =>
+        this.client.doRequest('GET', path, { dir: 'b', limit: 500, filter, ...(from ? { from } : {}) }),
+      );
+      // biome-ignore lint/suspicious/noExplicitAny: raw events from the homeserver are untyped JSON
+      const chunk: any[] = page.chunk ?? [];
+      for (const raw of chunk) {
+        // A redacted reaction has lost its relation: it is not there any more.
+        const clear = raw?.content?.['m.relates_to'];
+        const read = out.get(clear?.event_id);
+        if (clear?.rel_type !== 'm.annotation' || !read || raw.sender !== sender) continue;
+        const event = await this.readable(roomId, raw);
+        if (event === null) {
+          read.unreadable.push(raw.event_id);
+          continue;
+        }
+        const relation = event.content?.['m.relates_to'];
+        if (
+          event.type !== 'm.reaction' ||
+          relation?.event_id !== clear.event_id ||
+          typeof relation.key !== 'string'
+        )
+          continue;
+        read.reactions.push({
+          eventId: event.event_id,
+          sender: event.sender,
+          key: relation.key,
+          ts: event.origin_server_ts ?? 0,
+        });
+      }
+      const oldest = chunk.at(-1)?.origin_server_ts;
+      if (!chunk.length || !page.end || (typeof oldest === 'number' && oldest < since)) break;
+      from = page.end;
+    }
+    for (const read of out.values()) read.reactions.sort((a, b) => a.ts - b.ts);
+    return out;
+  }
+
   async sendFile(roomId: string, file: OutgoingFile): Promise<string> {
     const info = { mimetype: file.mimetype, size: file.data.length };
     const content: Record<string, unknown> = {

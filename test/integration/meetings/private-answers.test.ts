@@ -272,23 +272,32 @@ describe('private answers (consent.ask "direct")', () => {
 });
 
 describe('start-up reads of private prompts', () => {
-  /** The prompts the reconciler reads from the homeserver, and the most it read at once. */
+  /** What the reconciler reads from the homeserver, and the most reads it had in flight at once. */
   function watchReads(delayMs = 0) {
-    const read: string[] = [];
+    const prompts: string[] = [];
+    const rooms: { sender: string; eventIds: readonly string[] }[] = [];
     let inFlight = 0;
     let most = 0;
-    const original = h.chat.reactionsTo.bind(h.chat);
-    h.chat.reactionsTo = async (roomId, eventId) => {
-      read.push(eventId);
+    const timed = async <T>(fn: () => Promise<T>) => {
       most = Math.max(most, ++inFlight);
       try {
         if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
-        return await original(roomId, eventId);
+        return await fn();
       } finally {
         inFlight--;
       }
     };
-    return { read, most: () => most };
+    const reactionsTo = h.chat.reactionsTo.bind(h.chat);
+    const reactionsBy = h.chat.reactionsBy.bind(h.chat);
+    h.chat.reactionsTo = (roomId, eventId) => {
+      prompts.push(eventId);
+      return timed(() => reactionsTo(roomId, eventId));
+    };
+    h.chat.reactionsBy = (roomId, sender, eventIds, since) => {
+      rooms.push({ sender, eventIds });
+      return timed(() => reactionsBy(roomId, sender, eventIds, since));
+    };
+    return { prompts, rooms, most: () => most };
   }
 
   it('of a finished meeting reads only the prompts of those who agreed; a ✅ removed meanwhile still withdraws', async () => {
@@ -308,26 +317,41 @@ describe('start-up reads of private prompts', () => {
     h.chat.removeReaction(alicesYes, ALICE);
     const reads = watchReads();
     await h.app.reconciler.run();
-    expect(new Set(reads.read)).toEqual(
-      new Set([dmPrompt(id, ORGANIZER).eventId, dmPrompt(id, ALICE).eventId]),
-    );
+    expect(reads.rooms.map((r) => r.sender).sort()).toEqual([ALICE, ORGANIZER].sort());
+    expect(reads.rooms.flatMap((r) => r.eventIds)).not.toContain(dmPrompt(id, CAROL).eventId);
+    // Alice's ✅ is not where the ledger says: her prompt itself is read before it counts as removed.
+    expect(reads.prompts).toEqual([dmPrompt(id, ALICE).eventId]);
     expect(simState(h, recordId)).toBe('deleted');
   });
 
-  it('reads several meetings at once, never more than its bound', async () => {
+  it("reads each person's DM room once for all their prompts; answers given meanwhile count", async () => {
     await direct();
     const ids: number[] = [];
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 6; i++) {
       await h.say(ORGANIZER, `!meeting Sync ${i} ${ALICE} ${BOB}`);
       ids.push(lastMeetingId(h));
       await answer(ids.at(-1)!, ORGANIZER, '✅');
     }
     await h.restart();
+    const alice = dmPrompt(ids[2]!, ALICE);
+    h.chat.addReaction(alice.roomId, ALICE, alice.eventId, '❌');
+    const reads = watchReads();
+    await h.app.reconciler.run();
+    expect(reads.rooms.map((r) => r.sender).sort()).toEqual([ALICE, BOB, ORGANIZER].sort());
+    for (const room of reads.rooms) expect(room.eventIds).toHaveLength(ids.length);
+    expect(reads.prompts).toEqual([]);
+    const answers = h.app.ctx.stores.meetings.consentEvents(ids[2]!).map((e) => [e.userId, e.kind]);
+    expect(answers).toContainEqual([ALICE, 'decline']);
+  });
+
+  it('reads several meetings at once, never more than its bound', async () => {
+    h = await createHarness({ consent: { ask: 'room' } });
+    for (let i = 0; i < 12; i++) await h.say(ORGANIZER, `!meeting Sync ${i} ${ALICE} ${BOB}`);
+    await h.restart();
     const reads = watchReads(20);
     await h.app.reconciler.run();
-    expect(reads.read).toHaveLength(ids.length * 3);
-    // More than one meeting's three prompts at a time.
-    expect(reads.most()).toBeGreaterThan(3);
+    expect(reads.prompts).toHaveLength(12);
+    expect(reads.most()).toBeGreaterThan(1);
     expect(reads.most()).toBeLessThanOrEqual(READS_IN_FLIGHT);
   });
 });
