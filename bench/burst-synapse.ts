@@ -59,7 +59,8 @@ async function main(): Promise<void> {
       homeserverUrl: acquired.info.url,
       botUser,
       entry: 'compiled',
-      config: { logLevel: 'info', bbb: { url: sim.url, secret } },
+      // The e2e defaults ask in the room; the bot's own default is private prompts.
+      config: { logLevel: 'info', consent: { ask: 'direct' }, bbb: { url: sim.url, secret } },
     });
     await waitForEvent(
       organizer,

@@ -238,7 +238,8 @@ async function main(): Promise<void> {
   const bot = await startBot({
     homeserverUrl: acquired.info.url,
     botUser,
-    config: { logLevel: 'info', bbb: { url: sim.url, secret } },
+    // The e2e defaults ask in the room; the bot's own default is private prompts.
+    config: { logLevel: 'info', consent: { ask: 'direct' }, bbb: { url: sim.url, secret } },
   });
   try {
     const roundTrip = await measureMatrixRoundTrip(hs, { samples, warmup: WARMUP });

@@ -27,6 +27,23 @@ const load = () =>
     .map((x) => x.toFixed(2))
     .join(' ');
 
+/**
+ * Where the latest start's time went, from its log: "privacy notice loaded" (after the preflight checks) →
+ * "reconciled meetings" → "bot ready".
+ */
+function phases(bot: BotProcess): string {
+  const records = bot.records();
+  const from = records.findLastIndex((r) => r.msg === 'privacy notice loaded');
+  const at = (msg: string) => {
+    const r = records.slice(from).find((x) => x.msg === msg);
+    return r ? Date.parse(String(r.time)) : Number.NaN;
+  };
+  const first = Date.parse(String(records[from]?.time));
+  const reconciledAt = at('reconciled meetings');
+  const ready = at('bot ready');
+  return `notice loaded → reconciled ${reconciledAt - first} ms → ready ${ready - reconciledAt} ms`;
+}
+
 /** The reconciliation line of the bot's latest start. */
 function reconciled(bot: BotProcess) {
   const line = bot
@@ -80,7 +97,9 @@ async function main(): Promise<void> {
       await bot.restart({ readyTimeoutMs: 5 * 60_000 });
       const ms = performance.now() - t;
       ready.push(ms);
-      print(`restart ${i + 1}: ready after ${secs(ms)} (load ${before}); ${JSON.stringify(reconciled(bot))}`);
+      print(
+        `restart ${i + 1}: ready after ${secs(ms)} (load ${before}); ${phases(bot)}; ${JSON.stringify(reconciled(bot))}`,
+      );
       await new Promise((r) => setTimeout(r, 5_000));
     }
     const errors = bot.records().filter((r) => typeof r.level === 'number' && r.level >= 50);

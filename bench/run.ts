@@ -10,8 +10,11 @@ const benches: [string, string[]][] = [
   ['bench/guest-page.ts', ['100', '20']],
   ['bench/purge.ts', []],
   ['bench/latency.ts', ['20']],
+  ['bench/burst-synapse.ts', ['100', '3']],
   ['bench/e2ee-store.ts', ['1000']],
-  // Last: the longest (seeding 1,000 rooms on the Synapse); [idleSeconds rooms meetings].
+  // Last: the longest (seeding 1,000 rooms on the Synapse, kept between runs: bench/seed-cache.ts).
+  ['bench/restart.ts', ['1000', '10000', '5']],
+  // [idleSeconds rooms meetings]
   ['bench/idle-memory.ts', ['20', '1000', '10000']],
 ];
 
