@@ -87,7 +87,7 @@ async function main(): Promise<void> {
       const prompts = await mapLimit(people, 16, (u) =>
         receivePrompt(u, botUser.userId, { afterEventId: lastPrompt.get(u.userId), timeoutMs: TIMEOUT }),
       );
-      people.forEach((u, i) => lastPrompt.set(u.userId, prompts[i]!.prompt.event_id));
+      for (const [i, u] of people.entries()) lastPrompt.set(u.userId, prompts[i]!.prompt.event_id);
       const asked = performance.now() - t;
       const before = load();
       // All answers at once (16 in flight): they reach the homeserver within about a second.
