@@ -42,6 +42,30 @@ const changesMembers = (room: SyncRoom): boolean =>
 export class BotMatrixClient extends MatrixClient {
   /** Room → its members as last read, every membership (a pending read is shared by concurrent sends). */
   private readonly memberLists = new Map<string, Promise<MembershipEvent[]>>();
+  /**
+   * Room → its joined members with their names, as `!meeting` reads them before its notice (one
+   * request between the command and the notice); kept and forgotten like `memberLists`.
+   */
+  private readonly profiles = new Map<string, ReturnType<MatrixClient['getJoinedRoomMembersWithProfiles']>>();
+
+  /** Forgets what is kept of a room's members: read again when next needed. */
+  private forgetMembers(roomId: string): void {
+    this.memberLists.delete(roomId);
+    this.profiles.delete(roomId);
+  }
+
+  override getJoinedRoomMembersWithProfiles(roomId: string) {
+    let read = this.profiles.get(roomId);
+    if (!read) {
+      const reading = super.getJoinedRoomMembersWithProfiles(roomId);
+      this.profiles.set(roomId, reading);
+      reading.catch(() => {
+        if (this.profiles.get(roomId) === reading) this.profiles.delete(roomId);
+      });
+      read = reading;
+    }
+    return read;
+  }
 
   constructor(...args: ConstructorParameters<typeof MatrixClient>) {
     super(...args);
@@ -108,7 +132,7 @@ export class BotMatrixClient extends MatrixClient {
   protected override async processSync(raw: any, emitFn?: (type: string, ...payload: any[]) => Promise<any>) {
     const rooms = (raw as SyncRooms | undefined)?.rooms;
     for (const [roomId, room] of Object.entries(rooms?.join ?? {})) {
-      if (changesMembers(room)) this.memberLists.delete(roomId);
+      if (changesMembers(room)) this.forgetMembers(roomId);
       const timeline = room.timeline;
       if (this.catchUp && timeline?.limited && timeline.prev_batch) {
         const skipped = await this.catchUp(roomId, timeline.prev_batch);
@@ -116,7 +140,7 @@ export class BotMatrixClient extends MatrixClient {
         timeline.events = [...skipped.filter((e) => !inSync.has(e.event_id)), ...(timeline.events ?? [])];
       }
     }
-    for (const roomId of Object.keys(rooms?.leave ?? {})) this.memberLists.delete(roomId);
+    for (const roomId of Object.keys(rooms?.leave ?? {})) this.forgetMembers(roomId);
     await super.processSync(raw, emitFn);
     this.syncedOnce();
   }
@@ -138,7 +162,7 @@ export class BotMatrixClient extends MatrixClient {
     try {
       return await change;
     } finally {
-      this.memberLists.delete(roomId);
+      this.forgetMembers(roomId);
     }
   }
 }

@@ -16,6 +16,7 @@ const members = new Map<string, string[]>();
 const invited = new Map<string, string[]>();
 const reads = new Map<string, number>();
 let failNext = false;
+const names = new Map<string, string>();
 
 beforeEach(async () => {
   members.set(ROOM, ['@bot:example.org', '@alice:example.org']);
@@ -27,6 +28,14 @@ beforeEach(async () => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const room = decodeURIComponent(/\/rooms\/([^/]+)\//.exec(url.pathname)?.[1] ?? '');
     res.setHeader('content-type', 'application/json');
+    if (url.pathname.endsWith('/joined_members')) {
+      reads.set(`names ${room}`, (reads.get(`names ${room}`) ?? 0) + 1);
+      const joined = Object.fromEntries(
+        (members.get(room) ?? []).map((u) => [u, { display_name: names.get(u) }]),
+      );
+      res.end(JSON.stringify({ joined }));
+      return;
+    }
     if (url.pathname.endsWith('/members')) {
       reads.set(room, (reads.get(room) ?? 0) + 1);
       if (failNext) {
@@ -132,5 +141,24 @@ describe("the member lists kept for the bot's encryption", () => {
     await expect(joined()).rejects.toThrow();
     expect(await joined()).toEqual(['@alice:example.org', '@bot:example.org']);
     expect(reads.get(ROOM)).toBe(2);
+  });
+});
+
+describe('the joined members with their names (read by !meeting before its notice)', () => {
+  const named = async () => client.getJoinedRoomMembersWithProfiles(ROOM);
+  it('are read once, and again after a sync shows a membership event (a join, a new name) or a gap', async () => {
+    names.set('@alice:example.org', 'Alice');
+    expect((await named())['@alice:example.org']?.display_name).toBe('Alice');
+    await named();
+    await sync({ [ROOM]: timeline({ type: 'm.room.message' }) });
+    await named();
+    expect(reads.get(`names ${ROOM}`)).toBe(1);
+
+    names.set('@alice:example.org', 'Alice B.');
+    await sync({ [ROOM]: timeline({ type: 'm.room.member', state_key: '@alice:example.org' }) });
+    expect((await named())['@alice:example.org']?.display_name).toBe('Alice B.');
+    await sync({ [ROOM]: { timeline: { events: [], limited: true } } });
+    await named();
+    expect(reads.get(`names ${ROOM}`)).toBe(3);
   });
 });
