@@ -35,7 +35,7 @@ import { BotMetrics } from './metrics/metrics.js';
 import { loadNotice } from './notice.js';
 import { collectAfterStartup } from './startup-gc.js';
 
-/** How long start-up waits for the first sync before acting on open meetings without it. */
+/** How long start-up waits for the sync to catch up before acting on open meetings without it. */
 const FIRST_SYNC_WAIT_MS = 30_000;
 
 export interface RunningBot {

@@ -148,8 +148,8 @@ export class MatrixEventIntake {
   }
 
   /**
-   * Waits (at most `maxWaitMs`) until the first sync, with what a `limited` timeline skipped, has
-   * been handed over: it holds what was sent while the bot was down. Then handles the waiting events
+   * Waits (at most `maxWaitMs`) until the sync has handed over what was sent while the bot was down
+   * (with what a `limited` timeline skipped). Then handles the waiting events
    * one after another, each finished before the next, and lets new ones through again.
    */
   async releaseEvents(maxWaitMs: number): Promise<void> {
@@ -158,10 +158,13 @@ export class MatrixEventIntake {
       const late = new Promise<'late'>((resolve) => {
         timer = setTimeout(() => resolve('late'), maxWaitMs);
       });
-      const outcome = await Promise.race([this.client.firstSync, late]);
+      const outcome = await Promise.race([this.client.caughtUp, late]);
       clearTimeout(timer);
       if (outcome === 'late')
-        this.log.warn({ waitedMs: maxWaitMs }, 'the first sync is late; going on with what has arrived');
+        this.log.warn(
+          { waitedMs: maxWaitMs },
+          'catching up with the homeserver is late; going on with what has arrived',
+        );
     }
     const waiting = this.waiting ?? [];
     let handled = 0;

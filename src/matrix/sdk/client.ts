@@ -69,6 +69,9 @@ export class BotMatrixClient extends MatrixClient {
 
   constructor(...args: ConstructorParameters<typeof MatrixClient>) {
     super(...args);
+    this.caughtUp = new Promise<void>((resolve) => {
+      this.markCaughtUp = resolve;
+    });
     // The SDK's own transport keeps idle sockets and, through them, old responses (transport.ts).
     useFetchTransport();
   }
@@ -98,30 +101,22 @@ export class BotMatrixClient extends MatrixClient {
   /** Set by the event intake: fills in what a `limited` sync skipped, so no message is lost. */
   catchUp: CatchUp | null = null;
 
-  private syncedOnce!: () => void;
-  private synced = false;
-  /** Settles once the first sync's events (with what a `limited` timeline skipped) were handed over. */
-  readonly firstSync = new Promise<void>((resolve) => {
-    this.syncedOnce = () => {
-      this.synced = true;
-      resolve();
-    };
-  });
-
   /**
-   * The first sync of a start asks the homeserver not to wait: it answers at once with what was sent
-   * while the bot was down, or with nothing. A long-poll would hold it back until the next event in
-   * any room, and the start-up waits for it (Reconciler). Later syncs wait as usual.
+   * Settles once the syncs of this start have handed over everything sent before it (with what a
+   * `limited` timeline skipped). One sync is not enough: the first answer can be one the homeserver
+   * computed for the previous process's last long poll (Synapse keeps a sync response for a while,
+   * keyed by its `since` token), which ends before the downtime does. The second is computed for
+   * this process. Both are asked without waiting for news (timeout 0): it costs one round trip.
    */
-  protected override doSync(token: string) {
-    if (this.synced) return super.doSync(token);
-    const usual = this.syncingTimeout;
+  readonly caughtUp: Promise<void>;
+  private markCaughtUp!: () => void;
+  private startupSyncs = 0;
+  private longPollMs = this.syncingTimeout;
+
+  override async start(filter?: unknown): Promise<unknown> {
+    this.longPollMs = this.syncingTimeout;
     this.syncingTimeout = 0;
-    try {
-      return super.doSync(token);
-    } finally {
-      this.syncingTimeout = usual;
-    }
+    return super.start(filter);
   }
 
   /**
@@ -142,7 +137,10 @@ export class BotMatrixClient extends MatrixClient {
     }
     for (const roomId of Object.keys(rooms?.leave ?? {})) this.forgetMembers(roomId);
     await super.processSync(raw, emitFn);
-    this.syncedOnce();
+    if (++this.startupSyncs === 2) {
+      this.syncingTimeout = this.longPollMs;
+      this.markCaughtUp();
+    }
   }
 
   override async inviteUser(userId: string, roomId: string) {
