@@ -75,7 +75,7 @@ async function timeCommand(
   roomId: string,
   text: string,
   predicates: Parameters<typeof waitForEvent>[2][],
-): Promise<{ times: number[]; events: MatrixEvent[] }> {
+): Promise<{ times: number[]; events: MatrixEvent[]; serverMs: number[] }> {
   // Make sure the user's sync is current, so the wait below times delivery, not catching up.
   await user.sync.syncOnce(0);
   const t0 = performance.now();
@@ -86,7 +86,12 @@ async function timeCommand(
     events.push(await waitForEvent(user, roomId, predicate, { afterEventId: commandId, timeoutMs: 30_000 }));
     times.push(performance.now() - t0);
   }
-  return { times, events };
+  // The bot's share: the command's arrival at the homeserver → each answer's (server timestamps).
+  const command = user.sync.eventsIn(roomId).find((e) => e.event_id === commandId);
+  const serverMs = events.map(
+    (e) => (e.origin_server_ts ?? Number.NaN) - (command?.origin_server_ts ?? Number.NaN),
+  );
+  return { times, events, serverMs };
 }
 
 /**
@@ -196,7 +201,14 @@ async function timeClientMeeting(
 }
 
 /** The first series: round trip, !ping and !meeting of the same bot, with the ratio the goal is about. */
-function printFirst(roundTrip: LatencyStats, ping: number[], notice: number[], prompt: number[]): void {
+function printFirst(
+  roundTrip: LatencyStats,
+  ping: number[],
+  notice: number[],
+  prompt: number[],
+  pingServer: number[],
+  noticeServer: number[],
+): void {
   const pingStats = summarize(ping);
   const noticeStats = summarize(notice);
   const promptStats = summarize(prompt);
@@ -213,6 +225,9 @@ function printFirst(roundTrip: LatencyStats, ping: number[], notice: number[], p
   print(
     `ratio = median / median of the bare round trip; notice p90 / round-trip p90 = ${(noticeStats.p90 / roundTrip.p90).toFixed(1)}×; ` +
       `!meeting → notice / !ping → pong (medians) = ${(noticeStats.median / pingStats.median).toFixed(2)}× (goal: at most 1.0×)`,
+  );
+  print(
+    `the bot's share (command at the server → answer at the server, medians): !ping ${summarize(pingServer).median.toFixed(0)} ms, !meeting → notice ${summarize(noticeServer).median.toFixed(0)} ms`,
   );
 }
 
@@ -255,9 +270,12 @@ async function main(): Promise<void> {
     const ping: number[] = [];
     const notice: number[] = [];
     const prompt: number[] = [];
+    const pingServer: number[] = [];
+    const noticeServer: number[] = [];
     for (let i = 0; i < WARMUP + samples; i++) {
-      const [tPing] = (await timeCommand(olga, roomId, '!ping', [postFrom(botId, 'pong')])).times;
-      const { times } = await timeCommand(
+      const pinged = await timeCommand(olga, roomId, '!ping', [postFrom(botId, 'pong')]);
+      const [tPing] = pinged.times;
+      const { times, serverMs } = await timeCommand(
         olga,
         roomId,
         `!meeting Latency ${i + 1} ${alice.userId} ${bob.userId}`,
@@ -273,13 +291,15 @@ async function main(): Promise<void> {
       bobDmLast.set(bob.userId, bobs.prompt.event_id);
       if (i >= WARMUP) {
         ping.push(tPing!);
+        pingServer.push(pinged.serverMs[0]!);
+        noticeServer.push(serverMs[0]!);
         notice.push(tn!);
         prompt.push(tp!);
       }
     }
 
     if (pairs === 0) {
-      printFirst(roundTrip, ping, notice, prompt);
+      printFirst(roundTrip, ping, notice, prompt, pingServer, noticeServer);
       return;
     }
     // Encryption off beside on, through the same encrypting client, samples alternating.
@@ -319,7 +339,7 @@ async function main(): Promise<void> {
     if (!encEvents.some((e) => e.encrypted && isNotice(botEncUser.userId)(e)))
       throw new Error('the bot with encryption on did not send its notice encrypted');
 
-    printFirst(roundTrip, ping, notice, prompt);
+    printFirst(roundTrip, ping, notice, prompt, pingServer, noticeServer);
     const plainStats = summarize(plainNotice.map((x) => x.total));
     const encStats = summarize(encNotice.map((x) => x.total));
     const med = (xs: ClientSample[], k: keyof ClientSample) => summarize(xs.map((x) => x[k])).median;
