@@ -11,19 +11,6 @@ import type { ReactionSeen, ReactionsRead } from './ports.js';
 import type { PromptUpdater } from './prompt-updater.js';
 import { mayHoldRecording } from './withdrawal.js';
 
-/**
- * Start-up reconciliation (design.md §3.8). matrix-bot-sdk saves its sync token before handlers
- * run, so events can be missed in a crash; instead of trusting that, the bot re-reads the
- * reactions the homeserver holds for every open prompt. Answers given while it was down count,
- * ✅s whose removal the homeserver confirms count as removals (by the person: a withdrawal), and
- * unfinished steps are resumed. A reaction the bot cannot read (keys lost, encryption switched off)
- * is unknown: it changes nothing, and the admins are told once which meetings hold such answers.
- *
- * Order matters (design.md §3.8): the answers read here came first, then the events the homeserver
- * delivers for the downtime (a `!withdraw` sent after a ✅), and only then does the bot act on the
- * result: open a meeting everyone agreed to, send links, resume unfinished steps. Acting before the
- * downtime's events would hand out a link to someone who had withdrawn meanwhile.
- */
 /** Reads of the homeserver in flight at once while reconciling (it serves the bot's sync as well). */
 export const READS_IN_FLIGHT = 8;
 /**
@@ -41,6 +28,20 @@ interface PromptToRead {
   postedAt: number;
 }
 
+/**
+ * Start-up reconciliation (design.md §3.8). matrix-bot-sdk saves its sync token before handlers
+ * run, so events can be missed in a crash; instead of trusting that, the bot re-reads the
+ * reactions the homeserver holds for every open prompt (several meetings at a time; private prompts in
+ * one pass over each person's DM room). Answers given while it was down count,
+ * ✅s whose removal the homeserver confirms count as removals (by the person: a withdrawal), and
+ * unfinished steps are resumed. A reaction the bot cannot read (keys lost, encryption switched off)
+ * is unknown: it changes nothing, and the admins are told once which meetings hold such answers.
+ *
+ * Order matters (design.md §3.8): the answers read here came first, then the events the homeserver
+ * delivers for the downtime (a `!withdraw` sent after a ✅), and only then does the bot act on the
+ * result: open a meeting everyone agreed to, send links, resume unfinished steps. Acting before the
+ * downtime's events would hand out a link to someone who had withdrawn meanwhile.
+ */
 export class Reconciler {
   /** Meetings of this run holding answers the bot could not read. */
   private unknown = new Set<number>();
