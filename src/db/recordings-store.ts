@@ -11,7 +11,16 @@ type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** Recordings the bot knows of, and what the retention job needs to find. */
 export class RecordingsStore {
-  constructor(private readonly db: Db) {}
+  // Prepared once: the start-up asks it for the sessions of every finished meeting (mayHoldRecording).
+  private readonly bySession;
+
+  constructor(private readonly db: Db) {
+    this.bySession = db
+      .select()
+      .from(recordings)
+      .where(eq(recordings.sessionId, sql.placeholder('sessionId')))
+      .prepare();
+  }
 
   get(recordId: string): RecordingRow | undefined {
     return this.db.select().from(recordings).where(eq(recordings.recordId, recordId)).get();
@@ -116,7 +125,7 @@ export class RecordingsStore {
   }
 
   ofSession(sessionId: number): RecordingRow[] {
-    return this.db.select().from(recordings).where(eq(recordings.sessionId, sessionId)).all();
+    return this.bySession.all({ sessionId });
   }
 
   inRoom(roomId: string): (RecordingRow & { title: string })[] {
