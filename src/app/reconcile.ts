@@ -9,7 +9,6 @@ import type { Outbox } from './outbox.js';
 import type { Planning } from './planning.js';
 import type { ReactionSeen, ReactionsRead } from './ports.js';
 import type { PromptUpdater } from './prompt-updater.js';
-import { mayHoldRecording } from './withdrawal.js';
 
 /** Reads of the homeserver in flight at once while reconciling (it serves the bot's sync as well). */
 export const READS_IN_FLIGHT = 8;
@@ -62,10 +61,11 @@ export class Reconciler {
    */
   private toReconcile(): number[] {
     const { meetings } = this.ctx.stores;
-    const over = meetings
-      .inStates(['closed', 'cancelled'])
-      .filter((m) => m.promptEventId !== null && !m.noRecord && mayHoldRecording(this.ctx.stores, m.id));
-    return [...meetings.inStates(['collecting', 'open']), ...over].map((m) => m.id);
+    // mayHoldRecording of every finished meeting, in one query.
+    return [
+      ...meetings.inStates(['collecting', 'open']).map((m) => m.id),
+      ...meetings.finishedMayHoldRecording(),
+    ];
   }
 
   /**

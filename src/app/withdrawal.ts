@@ -9,7 +9,8 @@ import { nameOf, namesShown, readMeeting } from './views.js';
 
 /**
  * A recorded session of this meeting ran, and none of its recordings is known purged: a recording
- * may still exist (listed or not yet), so withdrawing there still deletes something.
+ * may still exist (listed or not yet), so withdrawing there still deletes something. The start-up asks
+ * the same of every finished meeting at once (`MeetingsStore.finishedMayHoldRecording`).
  */
 export function mayHoldRecording(stores: Stores, meetingId: number): boolean {
   return stores.meetings

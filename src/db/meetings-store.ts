@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, notExists, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, gte, inArray, isNotNull, notExists, sql } from 'drizzle-orm';
 import { type ConsentKind, currentStatuses, isConsentKind } from '../domain/consent.js';
 import {
   isMeetingState,
@@ -17,6 +17,7 @@ import {
   linkDeliveries,
   meetings,
   notices,
+  recordings,
   sessions,
 } from './schema.js';
 
@@ -44,7 +45,8 @@ export type ConsentSource = 'reaction' | 'redaction' | 'command' | 'reconcile' |
 
 /** Meetings, their invitees, the consent ledger, sessions and link deliveries. */
 export class MeetingsStore {
-  // Prepared once: every answer reads the meeting and its model (a burst of n answers, n times).
+  // Prepared once: every answer reads the meeting and its model (a burst of n answers, n times), and
+  // the start-up reads the prompts and the ledger of every meeting it reconciles.
   private readonly byId;
   private readonly modelInvitees;
   private readonly modelLedger;
@@ -55,6 +57,8 @@ export class MeetingsStore {
   private readonly consentOfEvent;
   private readonly insertConsent;
   private readonly insertDelivery;
+  private readonly ledgerOf;
+  private readonly dmPromptsOf;
 
   constructor(private readonly db: Db) {
     const meetingId = sql.placeholder('meetingId');
@@ -95,6 +99,13 @@ export class MeetingsStore {
       })
       .onConflictDoNothing()
       .prepare();
+    this.ledgerOf = db
+      .select()
+      .from(consentEvents)
+      .where(eq(consentEvents.meetingId, meetingId))
+      .orderBy(asc(consentEvents.id))
+      .prepare();
+    this.dmPromptsOf = db.select().from(dmPrompts).where(eq(dmPrompts.meetingId, meetingId)).prepare();
     this.insertDelivery = db
       .insert(linkDeliveries)
       .values({
@@ -180,6 +191,44 @@ export class MeetingsStore {
     return this.ofPrompt.get({ eventId: promptEventId });
   }
 
+  /**
+   * Closed or cancelled meetings that asked for consent and may still have a recording: one of their
+   * recorded sessions was confirmed by BBB and none of that session's recordings is purged. The same
+   * rule as `mayHoldRecording` (app/withdrawal.ts) for one meeting, in one query for the start-up
+   * (checked against it by test/integration/recordings/may-hold-recording.test.ts).
+   */
+  finishedMayHoldRecording(): number[] {
+    const purged = this.db
+      .select({ x: sql`1` })
+      .from(recordings)
+      .where(and(eq(recordings.sessionId, sessions.id), eq(recordings.state, 'purged')));
+    const recorded = this.db
+      .select({ x: sql`1` })
+      .from(sessions)
+      .where(
+        and(
+          eq(sessions.meetingId, meetings.id),
+          eq(sessions.record, true),
+          isNotNull(sessions.confirmedAt),
+          notExists(purged),
+        ),
+      );
+    return this.db
+      .select({ id: meetings.id })
+      .from(meetings)
+      .where(
+        and(
+          inArray(meetings.state, ['closed', 'cancelled'] satisfies MeetingState[]),
+          isNotNull(meetings.promptEventId),
+          eq(meetings.noRecord, false),
+          exists(recorded),
+        ),
+      )
+      .orderBy(asc(meetings.id))
+      .all()
+      .map((r) => r.id);
+  }
+
   inRoom(roomId: string, states?: MeetingState[]): MeetingRow[] {
     const where = states?.length
       ? and(eq(meetings.roomId, roomId), inArray(meetings.state, states))
@@ -256,12 +305,7 @@ export class MeetingsStore {
   }
 
   consentEvents(meetingId: number): ConsentRow[] {
-    return this.db
-      .select()
-      .from(consentEvents)
-      .where(eq(consentEvents.meetingId, meetingId))
-      .orderBy(asc(consentEvents.id))
-      .all();
+    return this.ledgerOf.all({ meetingId });
   }
 
   consentEventsOfUser(userId: string): ConsentRow[] {
@@ -458,7 +502,7 @@ export class MeetingsStore {
   }
 
   dmPrompts(meetingId: number): DmPromptRow[] {
-    return this.db.select().from(dmPrompts).where(eq(dmPrompts.meetingId, meetingId)).all();
+    return this.dmPromptsOf.all({ meetingId });
   }
 
   dmPrompt(meetingId: number, userId: string): DmPromptRow | undefined {
