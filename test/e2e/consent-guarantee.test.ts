@@ -3,6 +3,7 @@
 // failing during a withdrawal leaves the session *ending* (the room is told the truth) until BBB
 // recovers; a ✅ redacted while the bot was down is withdrawn before a live answer can open the meeting.
 import { describe, expect } from 'vitest';
+import { reason, tallyCount, withdrawalOf } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { startWorld, worldTest } from './support/fixtures.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
@@ -51,7 +52,7 @@ describe.skipIf(!hs)('the consent guarantee', () => {
     );
 
     const withdrawId = await alice.sendText(roomId, '!withdraw');
-    const told = await waitForEvent(olga, roomId, postFrom(botId, 'Widerruf von Alice'), {
+    const told = await waitForEvent(olga, roomId, postFrom(botId, withdrawalOf('Alice')), {
       ...wait,
       afterEventId: withdrawId,
     });
@@ -73,7 +74,7 @@ describe.skipIf(!hs)('the consent guarantee', () => {
     w.sim.faults.set({ http500: ['end'] });
     try {
       const withdrawId = await bob.sendText(roomId, '!withdraw');
-      const told = await waitForEvent(olga, roomId, postFrom(botId, 'Widerruf von Bob'), {
+      const told = await waitForEvent(olga, roomId, postFrom(botId, withdrawalOf('Bob')), {
         ...wait,
         afterEventId: withdrawId,
       });
@@ -109,7 +110,7 @@ describe.skipIf(!hs)('the consent guarantee', () => {
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
     await olga.react(roomId, m.prompt.event_id, '✅');
     const aliceYes = await alice.react(roomId, m.prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, 'Zugestimmt (2)'), wait);
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, tallyCount('agreed', 2)), wait);
 
     await w.bot.kill();
     await alice.redact(roomId, aliceYes);
@@ -120,7 +121,7 @@ describe.skipIf(!hs)('the consent guarantee', () => {
       afterEventId: bobYes,
     });
     expect(bodyOf(opened)).toContain('Aufzeichnung AUS');
-    expect(bodyOf(opened)).toContain('Alice hat widerrufen');
+    expect(bodyOf(opened)).toContain(reason('withdrew', 'Alice'));
     const sessions = sessionsNamed(w.sim, title);
     expect(sessions.every((s) => !s.record)).toBe(true);
   }, 120_000);

@@ -7,6 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestPageText } from '../../src/i18n/guest-page.js';
 import { axeViolations, chromiumInstalled, launchChromium } from '../support/browser.js';
+import { recordingReadyOpening } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
@@ -139,7 +140,7 @@ describe.skipIf(!hs || !chromiumInstalled())('a guest in a real browser', () => 
     ]);
     const [session] = sessionsNamed(w.sim, title);
     w.sim.endMeeting(session!.meetingID);
-    await waitForEvent(olga, roomId, postFrom(botId, `Die Aufzeichnung „${title}“`), wait);
+    await waitForEvent(olga, roomId, postFrom(botId, recordingReadyOpening(title)), wait);
 
     await page.goto(link);
     await page.getByRole('button', { name: de.withdraw }).click();

@@ -10,7 +10,15 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SimSession } from '../support/bbb-simulator.js';
-import { said, t } from '../support/catalogue.js';
+import {
+  plain,
+  recordingOff,
+  recordingOn,
+  recordingReadyOpening,
+  said,
+  t,
+  withdrawalOf,
+} from '../support/catalogue.js';
 import { SAMPLE_NOTICE_FACTS } from '../support/notice-facts.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
@@ -123,7 +131,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     who: CryptoUser;
   }) {
     w.sim.endMeeting(m.session.meetingID);
-    const ready = await m.watcher.waitFor(m.roomId, postFrom(botId, `Die Aufzeichnung „${m.title}“`), wait);
+    const ready = await m.watcher.waitFor(m.roomId, postFrom(botId, recordingReadyOpening(m.title)), wait);
     expect(ready.encrypted).toBe(true);
     const [rec] = w.sim.recordings().filter((r) => r.meetingID === m.session.meetingID);
     expect(rec?.state).toBe('published');
@@ -132,13 +140,13 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     const sent = await m.who.waitFor(m.roomId, (e) => e.event_id === command, wait);
     expect(sent.encrypted, 'the !withdraw went out encrypted').toBe(true);
     const name = m.who.user.displayName;
-    const told = await m.watcher.waitFor(m.roomId, postFrom(botId, `Widerruf von ${name}`), {
+    const told = await m.watcher.waitFor(m.roomId, postFrom(botId, withdrawalOf(name)), {
       afterEventId: command,
       ...wait,
     });
     expect(told.encrypted).toBe(true);
     expect(bodyOf(told)).toBe(
-      `Widerruf von ${name} gespeichert.\nGelöscht: „${m.title}“ vom ${botDate(rec!.startTime)}.\n${said(
+      `${said(t.withdrawDeleted(plain(name), [t.recordingName(m.title, botDate(rec!.startTime))], []))}\n${said(
         t.deletionMeans(SAMPLE_NOTICE_FACTS.finalDeletion),
       )}`,
     );
@@ -167,7 +175,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
 
     const opened = await olga.waitFor(roomId, isOpened(botId, title), wait);
     expect(opened.encrypted).toBe(true);
-    expect(bodyOf(opened)).toContain('Aufzeichnung AN – alle 3 haben zugestimmt.');
+    expect(bodyOf(opened)).toContain(recordingOn(3));
     const sessions = sessionsNamed(w.sim, title);
     expect(sessions).toHaveLength(1);
     expect(sessions[0]).toMatchObject({ record: true, autoStartRecording: true });
@@ -204,7 +212,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
 
     const opened = await olga.waitFor(roomId, isOpened(botId, title), wait);
     // Removing her encrypted ✅ was a withdrawal (ignored, she would count as agreeing).
-    expect(bodyOf(opened)).toContain('Aufzeichnung AUS – Bob hat abgelehnt, Alice hat widerrufen.');
+    expect(bodyOf(opened)).toContain(recordingOff(['declined', 'Bob'], ['withdrew', 'Alice']));
     expect(sessionsNamed(w.sim, title)[0]).toMatchObject({ record: false });
   });
 
@@ -263,7 +271,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     expect(megolmSession(olga, roomId, opened.event_id)).not.toBe(
       megolmSession(olga, roomId, m.prompt.event_id),
     );
-    expect(bodyOf(opened)).toContain('Aufzeichnung AN – alle 3 haben zugestimmt.');
+    expect(bodyOf(opened)).toContain(recordingOn(3));
     const [session] = sessionsNamed(w.sim, title);
     expect(session).toMatchObject({ record: true, autoStartRecording: true });
     await encryptedLinksWork(olga, [olga, alice, bob]); // direct-message rooms created after the restart
@@ -277,7 +285,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     await bob.reactEncrypted(roomId, n.prompt.event_id, '❌');
     const unrecorded = await olga.waitFor(roomId, isOpened(botId, next), wait);
     expect(unrecorded.encrypted).toBe(true);
-    expect(bodyOf(unrecorded)).toContain('Aufzeichnung AUS – Bob hat abgelehnt.');
+    expect(bodyOf(unrecorded)).toContain(recordingOff(['declined', 'Bob']));
     expect(sessionsNamed(w.sim, next)).toEqual([expect.objectContaining({ record: false })]);
     expect(olga.undecryptable(roomId)).toEqual([]);
   }, 120_000); // a restart and two meetings: slow on a loaded machine

@@ -3,6 +3,7 @@
 // encryption switched off (matrix.encryption: false), in an encrypted room the bot says once, plainly,
 // that it cannot work there (design.md §6). With encryption on, see meeting-encrypted.test.ts.
 import { describe, expect } from 'vitest';
+import { argumentError, opening, said, t } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { startWorld, worldTest } from './support/fixtures.js';
 import {
@@ -73,17 +74,17 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
   }) => {
     const { olga, roomId } = await olgaAliceBob(w, 'bad arguments');
     const cases: [command: string, expected: string | RegExp][] = [
-      ['!meeting', /^Es fehlt ein Titel\. Aufruf: !meeting <Titel>/],
-      ['!meeting x --bogus', /^Unbekannte Option --bogus\. Aufruf: !meeting/],
-      ['!meeting x --at blorp', /^Zeitangabe „blorp“ nicht verstanden.*Aufruf: !meeting/],
+      ['!meeting', argumentError(t.missingTitle, 'meeting')],
+      ['!meeting x --bogus', argumentError(t.unknownOption('--bogus'), 'meeting')],
+      ['!meeting x --at blorp', argumentError(t.badTime('blorp'), 'meeting')],
       // A known option without its value is not an "unknown option": the usage line shows the form.
       ['!meeting x --at', /^Aufruf: !meeting <Titel>/],
       ['!meeting x --no-record=yes', /^Aufruf: !meeting <Titel>/],
-      [`!meeting x @nobody:${olga.serverName}`, /^Diese Personen sind nicht in diesem Raum: @nobody:/],
-      [`!meeting ${'y'.repeat(300)}`, /^Der Titel darf höchstens 200 Zeichen lang sein/],
+      [`!meeting x @nobody:${olga.serverName}`, `${opening(t.unknownUsers)}@nobody:`],
+      [`!meeting ${'y'.repeat(300)}`, argumentError(t.titleTooLong(200), 'meeting')],
       ['!invite', /^Aufruf: !invite/],
-      ['!start #999', 'In diesem Raum gibt es dazu keine Besprechung.'],
-      ['!status', 'In diesem Raum gibt es dazu keine Besprechung.'],
+      ['!start #999', said(t.noMeeting)],
+      ['!status', said(t.noMeeting)],
     ];
     for (const [command, expected] of cases) {
       const commandId = await olga.sendText(roomId, command);

@@ -3,6 +3,7 @@
 // admin's `!evidence` arrives as a file by direct message holding the Matrix event IDs of the answers.
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withdrawalOf } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import {
   acceptNextInvite,
@@ -71,7 +72,7 @@ describe.skipIf(!hs)('operations: /metrics and !evidence', () => {
     await waitForEvent(olga, roomId, postFrom(botId, /ist fertig/), wait);
     const withdrawal = await bob.sendText(roomId, '!withdraw');
     answers.set(`${bob.userId} withdraw`, withdrawal);
-    await waitForEvent(olga, roomId, postFrom(botId, 'Widerruf von Bob'), {
+    await waitForEvent(olga, roomId, postFrom(botId, withdrawalOf('Bob')), {
       ...wait,
       afterEventId: withdrawal,
     });

@@ -5,6 +5,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordingReadyOpening } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
@@ -88,7 +89,7 @@ describe.skipIf(!hs)('recording-ready callback', () => {
     expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });
 
     w.sim.endMeeting(session!.meetingID);
-    const ready = await waitForEvent(olga, roomId, postFrom(botId, `Die Aufzeichnung „${title}“`), wait);
+    const ready = await waitForEvent(olga, roomId, postFrom(botId, recordingReadyOpening(title)), wait);
     expect(bodyOf(ready)).toContain('ist fertig');
     // The bot may announce the recording before its HTTP answer to BBB has arrived: wait for that answer.
     const callbacks = await until('the callback answered', () => {

@@ -2,8 +2,18 @@
 // unrecorded session, new personal links by DM, the room told) and after the meeting (its recording
 // deleted in BBB, the room told which one, by title and date).
 import { describe, expect } from 'vitest';
-import { de } from '../../src/i18n/de.js';
 import { catalogue } from '../../src/i18n/index.js';
+import {
+  joinLinkRecording,
+  notAllowed,
+  opening,
+  plain,
+  recordingName,
+  recordingReadyOpening,
+  said,
+  t,
+  withdrawalOf,
+} from '../support/catalogue.js';
 import { SAMPLE_NOTICE_FACTS } from '../support/notice-facts.js';
 import { e2eHomeserver } from './support/context.js';
 import { startWorld, worldTest } from './support/fixtures.js';
@@ -59,12 +69,11 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
     const { olga, alice, bob, roomId, session, links } = await runningRecordedMeeting(w, title);
 
     const commandId = await bob.sendText(roomId, '!withdraw');
-    const told = await waitForEvent(olga, roomId, postFrom(botId, 'Widerruf von Bob'), {
+    const told = await waitForEvent(olga, roomId, postFrom(botId, withdrawalOf('Bob')), {
       ...wait,
       afterEventId: commandId,
     });
-    expect(bodyOf(told)).toContain(`Die aufgezeichnete Sitzung von ${title} wurde beendet`);
-    expect(bodyOf(told)).toContain('eine neue Sitzung ohne Aufzeichnung ist eröffnet');
+    expect(bodyOf(told)).toContain(said(t.withdrawRestarted(plain('Bob'), title)));
 
     // BBB: the recorded session was ended, a new one records nothing.
     const sessions = sessionsNamed(w.sim, title);
@@ -83,7 +92,7 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
       const link = await nextLink(botId, u);
       expect(link.url.searchParams.get('meetingID')).toBe(sessions[1]!.meetingID);
       expect(link.url.searchParams.get('userID')).toBe(u.userId);
-      expect(bodyOf(link.event)).toContain('Diese Sitzung wird nicht aufgezeichnet.');
+      expect(bodyOf(link.event)).toContain(joinLinkRecording(false));
       expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });
     }
     // The old link enters nothing any more.
@@ -97,7 +106,7 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
       return recs.length === 1 && recs[0]!.state === 'deleted';
     });
     // It was never announced as ready.
-    expect(olga.sync.eventsIn(roomId).filter(postFrom(botId, 'ist fertig'))).toHaveLength(0);
+    expect(olga.sync.eventsIn(roomId).filter(postFrom(botId, recordingReadyOpening(title)))).toHaveLength(0);
     // The unrecorded session leaves nothing behind.
     w.sim.endMeeting(sessions[1]!.meetingID);
     await w.sim.finishProcessing();
@@ -108,18 +117,18 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
     const title = 'Withdraw later';
     const { olga, alice, roomId, session } = await runningRecordedMeeting(w, title);
     w.sim.endMeeting(session.meetingID);
-    const ready = await waitForEvent(olga, roomId, postFrom(botId, `Die Aufzeichnung „${title}“`), wait);
+    const ready = await waitForEvent(olga, roomId, postFrom(botId, recordingReadyOpening(title)), wait);
     const [rec] = w.sim.recordings().filter((r) => r.meetingID === session.meetingID);
     expect(rec?.state).toBe('published');
-    expect(bodyOf(ready)).toContain('ist fertig');
+    expect(bodyOf(ready)).toContain(recordingName(title, date(rec!.startTime)));
 
     const commandId = await alice.sendText(roomId, '!withdraw');
-    const told = await waitForEvent(olga, roomId, postFrom(botId, 'Widerruf von Alice'), {
+    const told = await waitForEvent(olga, roomId, postFrom(botId, withdrawalOf('Alice')), {
       ...wait,
       afterEventId: commandId,
     });
     expect(bodyOf(told)).toBe(
-      `Widerruf von Alice gespeichert.\nGelöscht: „${title}“ vom ${date(rec!.startTime)}.\n${de.deletionMeans(SAMPLE_NOTICE_FACTS.finalDeletion).text}`,
+      `${said(t.withdrawDeleted(plain('Alice'), [t.recordingName(title, date(rec!.startTime))], []))}\n${said(t.deletionMeans(SAMPLE_NOTICE_FACTS.finalDeletion))}`,
     );
     expect(w.sim.recordings({ includeDeleted: true }).find((r) => r.recordID === rec!.recordID)?.state).toBe(
       'deleted',
@@ -132,11 +141,11 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
     const title = 'Withdraw other';
     const { olga, alice, bob, roomId } = await runningRecordedMeeting(w, title);
     const commandId = await alice.sendText(roomId, `!withdraw ${bob.userId}`);
-    const answer = await waitForEvent(olga, roomId, postFrom(botId, 'Das darf nur'), {
+    const answer = await waitForEvent(olga, roomId, postFrom(botId, opening(t.notAllowed)), {
       ...wait,
       afterEventId: commandId,
     });
-    expect(bodyOf(answer)).toBe('Das darf nur ein Admin.');
+    expect(bodyOf(answer)).toBe(notAllowed(t.whoAdmin));
     expect(sessionsNamed(w.sim, title)).toHaveLength(1);
     expect(sessionsNamed(w.sim, title)[0]?.ended).toBe(false);
   });

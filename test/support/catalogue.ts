@@ -2,6 +2,7 @@ import { commandTable } from '../../src/commands/index.js';
 import { usageForms } from '../../src/commands/usage.js';
 import { catalogue } from '../../src/i18n/index.js';
 import { join, type Rich } from '../../src/i18n/rich.js';
+import { SAMPLE_NOTICE_FACTS } from './notice-facts.js';
 
 // What the bot says, for assertions: the default (German) catalogue, so a change of wording changes the
 // catalogue alone, never a test. `said` is the plain body a Matrix client shows.
@@ -78,3 +79,192 @@ export function tallyLine(answer: 'agreed' | 'declined' | 'withdrawn' | 'pending
 export function openedLine(title: string): string {
   return said(t.meetingOpened(title, join([]), 'direct')).split('\n')[0]!;
 }
+
+/** A plain name or title as a catalogue parameter. */
+export const plain = (text: string): Rich => join([text]);
+
+/** The fixed text of an entry up to its first parameter (`Widerruf von `, `Das darf nur `). */
+export function opening(render: (value: string) => Rich | string): string {
+  return around(render)[0];
+}
+
+/** The opened announcement's verdict for a recorded meeting (`… alle 3 haben zugestimmt.`). */
+export const recordingOn = (count: number): string => said(t.recordingOn(count));
+
+export type Reason = 'declined' | 'withdrew' | 'pending';
+
+/** The opened announcement's verdict for an unrecorded meeting, with its reasons in order. */
+export function recordingOff(...reasons: [Reason, string][]): string {
+  const reason = { declined: t.reasonDeclined, withdrew: t.reasonWithdrew, pending: t.reasonPending };
+  return said(t.recordingOffReasons(reasons.map(([why, who]) => reason[why](plain(who)))));
+}
+
+/** One reason of that verdict (`Alice hat widerrufen`). */
+export function reason(why: Reason, who: string): string {
+  const render = { declined: t.reasonDeclined, withdrew: t.reasonWithdrew, pending: t.reasonPending }[why];
+  return said(render(plain(who)));
+}
+
+/** The line of a join link that says whether the session is recorded. */
+export function joinLinkRecording(recording: boolean): string {
+  return said(t.joinLink({ title: '', url: '', moderator: false, recording })).split('\n')[2]!;
+}
+
+/** The first line of a join link (`Dein persönlicher Link für <title> (Moderation):`). */
+export function joinLinkHeading(title: string, moderator: boolean): string {
+  return said(t.joinLink({ title, url: '', moderator, recording: false })).split('\n')[0]!;
+}
+
+/** A recording as messages name it (`„<title>“ vom <date>`). */
+export const recordingName = (title: string, date: string): string => said(t.recordingName(title, date));
+
+/** How the recording-ready post begins, up to the recording's date (`Die Aufzeichnung „<title>“`). */
+export function recordingReadyOpening(title: string): string {
+  return said(t.recordingReady(t.recordingName(title, GAP), null)).split(GAP)[0]!;
+}
+
+/** How the confirmation of a withdrawal begins for the person (`Widerruf von <who> gespeichert.`). */
+export function withdrawalSaved(who: string): string {
+  return said(t.withdrawDeleted(plain(who), [], [])).split('\n')[0]!;
+}
+
+/** The refusal of a command someone may not use (`Das darf nur ein Admin.`). */
+export const notAllowed = (who: string): string => said(t.notAllowed(who));
+
+/** A tally line's label and count without the names (`✅ Zugestimmt (2)`). */
+export function tallyCount(answer: 'agreed' | 'declined' | 'withdrawn' | 'pending', count: number): string {
+  const line = tallyLine(
+    answer,
+    Array.from({ length: count }, (_, i) => `Person${i}`),
+  );
+  return line.slice(0, line.indexOf(')') + 1);
+}
+
+/** How every post about someone's withdrawal begins (`Widerruf von Alice`). */
+export function withdrawalOf(who: string): string {
+  return opening((w) => t.withdrawUnrecorded(plain(w), '')) + who;
+}
+
+/** The last line of a person's private prompt: what they answered (`Deine Antwort: ✅ zugestimmt`). */
+export function yourAnswer(answer: 'agreed' | 'declined' | 'withdrawn' | 'pending'): string {
+  const prompt = t.directPrompt({
+    id: 1,
+    title: '',
+    organizer: plain(''),
+    when: null,
+    prefix: '!',
+    answer,
+    closedNote: null,
+  });
+  return said(prompt).split('\n').at(-1)!;
+}
+
+/** Who has not answered yet, as status and reminders list them (`Noch keine Antwort von Alice, Bob`). */
+export function noAnswerFrom(names: string[]): string {
+  const [, list = ''] = said(t.statusPending(plain(GAP), names.map(plain))).split(GAP);
+  return list.replace(/^\W+/, '').replace(/\.$/, '');
+}
+
+export const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Text that would tell someone's answer: a name with a reason (`Alice hat abgelehnt`), a tally line
+ * with names (`✅ Zugestimmt (2): …`) or a withdrawal post. Where answers are private, no room post may match.
+ */
+export function namedAnswer(names: string[]): RegExp {
+  const who = `(${names.map(escapeRegExp).join('|')})`;
+  const reasons = (['declined', 'withdrew', 'pending'] as const).map((r) =>
+    escapeRegExp(reason(r, GAP)).replace(GAP, who),
+  );
+  const counts = (['agreed', 'declined', 'withdrawn', 'pending'] as const).map(
+    (a) => `${escapeRegExp(tallyCount(a, 1)).replace('\\(1\\)', '\\(\\d+\\)')}: `,
+  );
+  return new RegExp([...reasons, ...counts, escapeRegExp(withdrawalOf(''))].join('|'));
+}
+
+/** How the full notice's post begins (`Vollständiger Datenschutzhinweis, Fassung `). */
+export const fullNoticeOpening = opening(t.noticeFullHeader);
+
+/**
+ * A meeting's first layer as the bot posts it with the sample notice facts (test/support/notice-facts.ts),
+ * 30 days' retention and the `!` prefix unless given.
+ */
+export function firstLayerOf(p: {
+  title: string;
+  version: string;
+  fullText: string;
+  ask?: 'direct' | 'room';
+  recordingDays?: number;
+}): string {
+  const { controller, contact, bbbProvider } = SAMPLE_NOTICE_FACTS;
+  return said(
+    t.noticeFirstLayer({
+      controller,
+      contact,
+      bbbProvider,
+      recordingDays: 30,
+      prefix: '!',
+      ask: 'room',
+      botDeletes: true,
+      ...p,
+    }),
+  );
+}
+
+/** `und 97 weitere` as a pattern: where a long list of names is cut short. */
+export const andMorePattern = escapeRegExp(said(t.andMore(0))).replace('0', '\\d+');
+
+/** The room prompt's second line around its invitees (`<invitees>: Darf die Besprechung …`). */
+export const inviteesLine = around(
+  (invitees) =>
+    said(
+      t.prompt({
+        id: 1,
+        title: '',
+        organizer: plain(''),
+        when: null,
+        invitees: plain(invitees),
+        noRecord: false,
+        tally: { agreed: [], declined: [], withdrawn: [], pending: [] },
+        closedNote: null,
+        ask: 'room',
+      }),
+    ).split('\n')[1]!,
+);
+
+/** The reminder's line around who has not answered (`Noch keine Antwort von <names>: Bitte …`). */
+export const reminderPendingLine = around(
+  (names) =>
+    said(t.reminder({ ref: plain('#1'), minutes: 10, when: '', pending: [plain(names)] })).split('\n')[1]!,
+);
+
+/** The first line of the answer to !mydata (`Auskunft (Art. 15 DSGVO) über <user>:`). */
+export const mydataHeading = (userId: string): string =>
+  said(
+    t.mydata({ userId, meetings: [], consents: [], deliveries: 0, audit: 0, recordings: 0, file: '' }),
+  ).split('\n')[0]!;
+
+/** The private prompt's question after the organizer (`: Darf sie aufgezeichnet werden? …`). */
+export const directPromptQuestion = around(
+  (organizer) =>
+    said(
+      t.directPrompt({
+        id: 1,
+        title: '',
+        organizer: plain(organizer),
+        when: null,
+        prefix: '!',
+        answer: 'pending',
+        closedNote: null,
+      }),
+    ).split('\n')[0]!,
+)[1];
+
+/** How the line naming deleted recordings begins (`Gelöscht: `). */
+export const deletedOpening = around(
+  (name) => said(t.withdrawDeleted(plain(''), [plain(name)], [])).split('\n')[1]!,
+)[0];
+
+/** How the room learns of a withdrawal whose recordings are deleted (`Ein Widerruf zu <title>`). */
+export const withdrawalReceivedOf = (title: string): string =>
+  opening((x) => t.withdrawalReceivedDeleted(x, [], [])) + title;

@@ -122,7 +122,7 @@ export function postFrom(sender: string, contains: string | RegExp): EventPredic
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** The prompt's first words up to its number (`Besprechung #12 `), the number captured. */
+/** The prompt's first words up to its number, the number captured. */
 const PROMPT_START = (() => {
   const first = said(
     t.prompt({
@@ -250,8 +250,24 @@ export async function receiveGuestLinks(
 }
 
 /** The consent prompt in a DM room (consent.ask "direct"; edits excluded). */
-export const isDirectPrompt = (botId: string) =>
-  postFrom(botId, /^Besprechung #\d+ .*Darf sie aufgezeichnet werden\?/);
+export const isDirectPrompt = (botId: string) => postFrom(botId, DIRECT_PROMPT);
+/** The direct prompt's first line with its number, title, organizer and time left open. */
+const DIRECT_PROMPT = (() => {
+  const GAP = '\u0000';
+  const first = said(
+    t.directPrompt({
+      id: 0,
+      title: GAP,
+      organizer: join([GAP]),
+      when: null,
+      prefix: '!',
+      answer: 'pending',
+      closedNote: null,
+    }),
+  ).split('\n')[0]!;
+  const [before = '', ...rest] = first.replace('0', GAP).split(GAP);
+  return new RegExp(`^${escapeRegExp(before)}\\d+ .*${escapeRegExp(rest.at(-1)!)}`);
+})();
 
 /**
  * Waits for `user`'s next private consent prompt (consent.ask "direct"): on first use accepts the

@@ -16,8 +16,8 @@ describe('meeting lifecycle', () => {
       '❌',
     ]);
     await h.react(ALICE, prompt, '✅');
-    expect(h.chat.current(prompt)).toContain('✅ Zugestimmt (1): Alice');
-    expect(h.chat.current(prompt)).toContain('⏳ Offen (2): Olga, Bob');
+    expect(h.chat.current(prompt)).toContain(tallyLine('agreed', ['Alice']));
+    expect(h.chat.current(prompt)).toContain(tallyLine('pending', ['Olga', 'Bob']));
   });
 
   it('coalesces a burst of reactions into few edits', async ({ h }) => {
