@@ -195,6 +195,7 @@ export function firstLayerOf(p: {
   fullText: string;
   ask?: 'direct' | 'room';
   recordingDays?: number;
+  botDeletes?: boolean;
 }): string {
   const { controller, contact, bbbProvider } = SAMPLE_NOTICE_FACTS;
   return said(
@@ -268,3 +269,12 @@ export const deletedOpening = around(
 /** How the room learns of a withdrawal whose recordings are deleted (`Ein Widerruf zu <title>`). */
 export const withdrawalReceivedOf = (title: string): string =>
   opening((x) => t.withdrawalReceivedDeleted(x, [], [])) + title;
+
+/** The room's post that a recording is ready (with or without a deletion date), whatever its name. */
+export const recordingReadyPattern = (() => {
+  const [before = '', withDate = ''] = said(t.recordingReady(plain(GAP), GAP)).split(GAP);
+  const [, kept = ''] = said(t.recordingReady(plain(GAP), null)).split(GAP);
+  let common = 0;
+  while (common < withDate.length && withDate[common] === kept[common]) common++;
+  return new RegExp(`^${escapeRegExp(before)}.*${escapeRegExp(withDate.slice(0, common))}`);
+})();
