@@ -4,6 +4,7 @@
 import { createDecipheriv, createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { said, t } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
 import { acceptNextInvite, membership, named, type TestUser, waitForEvent } from './support/homeserver.js';
@@ -71,7 +72,7 @@ describe.skipIf(!hs)('!evidence in an encrypted direct message', () => {
     const dm = await acceptNextInvite(ada.user, { from: botId, timeoutMs: BOT_TIMEOUT_MS });
     const isFile = named('the report file', (e) => e.sender === botId && e.content.msgtype === 'm.file');
     const event = await ada.waitFor(dm, isFile, wait);
-    await ada.waitFor(roomId, postFrom(botId, /Nachweisbericht \(1 Besprechung\)/), {
+    await ada.waitFor(roomId, postFrom(botId, said(t.evidenceSent(1))), {
       afterEventId: asked,
       ...wait,
     });

@@ -115,9 +115,9 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
       invite: [botId, alice.userId],
     });
     await waitForEvent(olga, roomId, membership(botId, 'join'), wait);
-    const warning = await waitForEvent(olga, roomId, postFrom(botId, 'verschlüsselt'), wait);
+    const warning = await waitForEvent(olga, roomId, postFrom(botId, said(t.encryptedRoom)), wait);
     expect(warning.content.msgtype).toBe('m.notice');
-    expect(bodyOf(warning)).toContain('keine Einwilligungen einholen');
+    expect(bodyOf(warning)).toBe(said(t.encryptedRoom));
     expect(bodyOf(warning)).not.toMatch(STACK_TRACE);
 
     // More encrypted traffic must not make it repeat itself.
@@ -129,13 +129,13 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
       session_id: 'c2Vzc2lvbg',
     });
     await expect(
-      waitForEvent(olga, roomId, postFrom(botId, 'verschlüsselt'), {
+      waitForEvent(olga, roomId, postFrom(botId, said(t.encryptedRoom)), {
         timeoutMs: 3_000,
         afterEventId: warning.event_id,
       }),
       'a second warning',
     ).rejects.toThrow(/no event matching/);
-    expect(countSeen(olga, roomId, postFrom(botId, 'verschlüsselt'))).toBe(1);
+    expect(countSeen(olga, roomId, postFrom(botId, said(t.encryptedRoom)))).toBe(1);
   });
 
   it('encryption off: when a room turns on encryption later, the bot says so once', async ({ botId }) => {
@@ -146,13 +146,13 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
       `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.encryption/`,
       { algorithm: 'm.megolm.v1.aes-sha2' },
     )) as { event_id: string };
-    const warning = await waitForEvent(olga, roomId, postFrom(botId, 'verschlüsselt'), {
+    const warning = await waitForEvent(olga, roomId, postFrom(botId, said(t.encryptedRoom)), {
       ...wait,
       afterEventId: stateId.event_id,
     });
     expect(warning.content.msgtype).toBe('m.notice');
     await expect(
-      waitForEvent(olga, roomId, postFrom(botId, 'verschlüsselt'), {
+      waitForEvent(olga, roomId, postFrom(botId, said(t.encryptedRoom)), {
         timeoutMs: 3_000,
         afterEventId: warning.event_id,
       }),

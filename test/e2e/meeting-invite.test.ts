@@ -6,6 +6,8 @@ import { rich } from '../../src/i18n/rich.js';
 import {
   joinLinkRecording,
   opening,
+  plain,
+  promptInviteesLine,
   recordingOn,
   said,
   t,
@@ -67,7 +69,7 @@ describe.skipIf(!hs)('late invitees', () => {
     const waiting = await waitForEvent(olga, roomId, postFrom(botId, askedLate), after);
     expect(bodyOf(waiting)).toContain('Dave');
     expect(waiting.content['m.mentions']).toEqual({ user_ids: [dave.userId] });
-    await waitForEvent(olga, roomId, postFrom(botId, `Dave zu ${title} eingeladen.`), after);
+    await waitForEvent(olga, roomId, postFrom(botId, said(t.invited(title, plain('Dave')))), after);
     await waitForEvent(
       olga,
       roomId,
@@ -133,13 +135,13 @@ describe.skipIf(!hs)('late invitees', () => {
     const roomId = await createMeetingRoom(olga, botId, [alice, dave], 'late invitee, unrecorded');
     const title = 'Coffee G';
     const m = await planMeeting(olga, roomId, botId, title, [alice], '--no-record');
-    expect(bodyOf(m.prompt)).toContain('Diese Besprechung wird nicht aufgezeichnet.');
+    expect(bodyOf(m.prompt)).toContain(promptInviteesLine(true)[0]);
     const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
     expect(bodyOf(opened)).toContain(said(t.recordingOffNoRecord));
     expect(sessionsNamed(w.sim, title)[0]?.record).toBe(false);
 
     const inviteId = await olga.sendText(roomId, `!invite ${dave.userId}`);
-    await waitForEvent(olga, roomId, postFrom(botId, `Dave zu ${title} eingeladen.`), {
+    await waitForEvent(olga, roomId, postFrom(botId, said(t.invited(title, plain('Dave')))), {
       ...wait,
       afterEventId: inviteId,
     });

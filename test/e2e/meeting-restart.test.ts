@@ -2,7 +2,7 @@
 // after two of three answers, the third answer is given while it is down, and after the restart the
 // meeting opens recorded, with every message exactly once.
 import { describe, expect } from 'vitest';
-import { recordingOff, recordingOn, said, t, tallyCount } from '../support/catalogue.js';
+import { recordingOff, recordingOffOpening, recordingOn, said, t, tallyCount } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { it, startWorld } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
@@ -134,7 +134,7 @@ describe.skipIf(!hs)('bot restart', () => {
       ...wait,
       afterEventId: aliceNo,
     });
-    expect(bodyOf(opened)).toContain('Aufzeichnung AUS');
+    expect(bodyOf(opened)).toContain(recordingOffOpening);
     expect(sessionsNamed(w.sim, title).map((s) => s.record)).toEqual([false]);
     const link = await receiveLink(alice, botId);
     expect(bodyOf(link.event)).not.toContain('🔴');

@@ -2,7 +2,7 @@
 // Synapse, the bot as its own process, real users answering in their DM rooms with the bot, BBB
 // simulated over HTTP. What is asserted is what people see: in the DMs, and in the meeting's room,
 // where no message of the bot may tell anyone's answer or withdrawal.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { de } from '../../src/i18n/de.js';
 import {
   joinLinkRecording,
@@ -20,20 +20,19 @@ import {
   yourAnswer,
 } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
+import { startWorld, worldTest } from './support/fixtures.js';
 import { type MatrixEvent, type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
   bodyOf,
   botDate,
   isOpened,
-  type MeetingWorld,
   olgaAliceBob,
   planMeeting,
   postFrom,
   receiveLink,
   receivePrompt,
   sessionsNamed,
-  startMeetingWorld,
   tallyEdit,
   until,
 } from './support/meeting-helpers.js';
@@ -55,22 +54,17 @@ function botTexts(user: TestUser, roomId: string, botId: string): string[] {
     });
 }
 
+// consent.ask "direct" is the default; the e2e defaults pin "room" for the older suites.
+const retention = { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' };
+const it = worldTest({ consent: { ask: 'direct' }, retention });
+
 describe.skipIf(!hs)('private answers in the DM with the bot', () => {
-  let w: MeetingWorld;
-  let botId: string;
+  it.beforeAll(startWorld);
 
-  beforeAll(async () => {
-    // consent.ask "direct" is the default; the e2e defaults pin "room" for the older suites.
-    const retention = { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' };
-    w = await startMeetingWorld(hs!, { config: { consent: { ask: 'direct' }, retention } });
-    botId = w.botUser.userId;
-  });
-
-  afterAll(async () => {
-    await w?.close();
-  });
-
-  it('each answers by DM; a ❌ there makes it unrecorded; the organizer learns who has not answered', async () => {
+  it('each answers by DM; a ❌ there makes it unrecorded; the organizer learns who has not answered', async ({
+    w,
+    botId,
+  }) => {
     const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'private answers');
     const title = 'Private A';
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
@@ -117,7 +111,10 @@ describe.skipIf(!hs)('private answers in the DM with the bot', () => {
     for (const text of botTexts(olga, roomId, botId)) expect(text).not.toMatch(NAMED_ANSWER);
   });
 
-  it('!withdraw in the DM after leaving the room deletes the recording and is confirmed by DM', async () => {
+  it('!withdraw in the DM after leaving the room deletes the recording and is confirmed by DM', async ({
+    w,
+    botId,
+  }) => {
     const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'private withdrawal');
     const title = 'Private B';
     await planMeeting(olga, roomId, botId, title, [alice, bob]);

@@ -3,7 +3,15 @@
 // so "old" recordings are seeded into the simulator for a session the bot really created, with a
 // startTime far in the past (the clock-controlled variants live in test/integration/recordings).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notAllowed, opening, recordingName, recordingReadyOpening, said, t } from '../support/catalogue.js';
+import {
+  notAllowed,
+  opening,
+  recordingName,
+  recordingOn,
+  recordingReadyOpening,
+  said,
+  t,
+} from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
@@ -46,7 +54,7 @@ describe.skipIf(!hs)('recordings: discovery, retention job, purge', () => {
     const m = await planMeeting(olga, roomId, botId, title, [alice]);
     for (const u of [olga, alice]) await u.react(roomId, m.prompt.event_id, '✅');
     const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
-    expect(bodyOf(opened)).toContain('Aufzeichnung AN');
+    expect(bodyOf(opened)).toContain(recordingOn(2));
     const link = await receiveLink(olga, botId, { afterEventId: lastLinkOf.get(olga.userId) });
     lastLinkOf.set(olga.userId, link.event.event_id);
     expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });

@@ -17,15 +17,14 @@ import {
 import { SAMPLE_NOTICE_FACTS } from '../support/notice-facts.js';
 import { e2eHomeserver } from './support/context.js';
 import { startWorld, worldTest } from './support/fixtures.js';
-import { type TestUser, waitForEvent } from './support/homeserver.js';
+import { waitForEvent } from './support/homeserver.js';
 import {
-  agreedMeeting,
   BOT_TIMEOUT_MS,
   bodyOf,
   botDate,
-  type MeetingWorld,
   postFrom,
   receiveLink,
+  runningRecordedMeeting,
   sessionsNamed,
   until,
 } from './support/meeting-helpers.js';
@@ -40,33 +39,12 @@ const date = botDate;
 describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
   it.beforeAll(startWorld);
 
-  const lastLinkOf = new Map<string, string>();
-
-  async function nextLink(botId: string, user: TestUser) {
-    const link = await receiveLink(user, botId, { afterEventId: lastLinkOf.get(user.userId) });
-    lastLinkOf.set(user.userId, link.event.event_id);
-    return link;
-  }
-
-  /** A room with Olga, Alice, Bob and the bot; a meeting everyone agreed to; Olga and Alice joined. */
-  async function runningRecordedMeeting(w: MeetingWorld, title: string) {
-    const botId = w.botUser.userId;
-    const { olga, alice, bob, roomId } = await agreedMeeting(w, title);
-    const links = await Promise.all([olga, alice, bob].map((u) => nextLink(botId, u)));
-    for (const link of links.slice(0, 2)) {
-      expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });
-    }
-    const [session] = sessionsNamed(w.sim, title);
-    expect(session?.record).toBe(true);
-    return { olga, alice, bob, roomId, session: session!, links };
-  }
-
   it('during the recorded session: ends it, opens an unrecorded one, new links by DM, room told', async ({
     w,
     botId,
   }) => {
     const title = 'Withdraw live';
-    const { olga, alice, bob, roomId, session, links } = await runningRecordedMeeting(w, title);
+    const { olga, alice, bob, roomId, session, links } = await runningRecordedMeeting(w, title, 2);
 
     const commandId = await bob.sendText(roomId, '!withdraw');
     const told = await waitForEvent(olga, roomId, postFrom(botId, withdrawalOf('Bob')), {
@@ -88,8 +66,8 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
     expect(sessions[1]!.meetingID).not.toBe(session.meetingID);
 
     // New personal links to the new session, for everyone (Bob too: nothing is recorded now).
-    for (const u of [olga, alice, bob]) {
-      const link = await nextLink(botId, u);
+    for (const [i, u] of [olga, alice, bob].entries()) {
+      const link = await receiveLink(u, botId, { afterEventId: links[i]!.event.event_id });
       expect(link.url.searchParams.get('meetingID')).toBe(sessions[1]!.meetingID);
       expect(link.url.searchParams.get('userID')).toBe(u.userId);
       expect(bodyOf(link.event)).toContain(joinLinkRecording(false));
@@ -115,7 +93,7 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
 
   it('after the meeting: the recording is deleted in BBB and named in the room', async ({ w, botId }) => {
     const title = 'Withdraw later';
-    const { olga, alice, roomId, session } = await runningRecordedMeeting(w, title);
+    const { olga, alice, roomId, session } = await runningRecordedMeeting(w, title, 2);
     w.sim.endMeeting(session.meetingID);
     const ready = await waitForEvent(olga, roomId, postFrom(botId, recordingReadyOpening(title)), wait);
     const [rec] = w.sim.recordings().filter((r) => r.meetingID === session.meetingID);
@@ -139,7 +117,7 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
 
   it('a non-admin cannot withdraw for someone else', async ({ w, botId }) => {
     const title = 'Withdraw other';
-    const { olga, alice, bob, roomId } = await runningRecordedMeeting(w, title);
+    const { olga, alice, bob, roomId } = await runningRecordedMeeting(w, title, 2);
     const commandId = await alice.sendText(roomId, `!withdraw ${bob.userId}`);
     const answer = await waitForEvent(olga, roomId, postFrom(botId, opening(t.notAllowed)), {
       ...wait,

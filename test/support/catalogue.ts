@@ -30,7 +30,8 @@ export function argumentError(problem: string, command: string): string {
   return said(t.argumentError(problem, usageOf(command)));
 }
 
-const GAP = '\u0000';
+/** A placeholder for a parameter a test does not know, to split a rendered entry at. */
+export const GAP = '\u0000';
 
 /** The fixed text before and after the one parameter of a catalogue entry (e.g. `… liegt in der Vergangenheit`). */
 export function around(render: (value: string) => Rich | string): [string, string] {
@@ -216,22 +217,24 @@ export function firstLayerOf(p: {
 export const andMorePattern = escapeRegExp(said(t.andMore(0))).replace('0', '\\d+');
 
 /** The room prompt's second line around its invitees (`<invitees>: Darf die Besprechung …`). */
-export const inviteesLine = around(
-  (invitees) =>
-    said(
-      t.prompt({
-        id: 1,
-        title: '',
-        organizer: plain(''),
-        when: null,
-        invitees: plain(invitees),
-        noRecord: false,
-        tally: { agreed: [], declined: [], withdrawn: [], pending: [] },
-        closedNote: null,
-        ask: 'room',
-      }),
-    ).split('\n')[1]!,
-);
+export const promptInviteesLine = (noRecord: boolean) =>
+  around(
+    (invitees) =>
+      said(
+        t.prompt({
+          id: 1,
+          title: '',
+          organizer: plain(''),
+          when: null,
+          invitees: plain(invitees),
+          noRecord,
+          tally: { agreed: [], declined: [], withdrawn: [], pending: [] },
+          closedNote: null,
+          ask: 'room',
+        }),
+      ).split('\n')[1]!,
+  );
+export const inviteesLine = promptInviteesLine(false);
 
 /** The reminder's line around who has not answered (`Noch keine Antwort von <names>: Bitte …`). */
 export const reminderPendingLine = around(
@@ -278,3 +281,6 @@ export const recordingReadyPattern = (() => {
   while (common < withDate.length && withDate[common] === kept[common]) common++;
   return new RegExp(`^${escapeRegExp(before)}.*${escapeRegExp(withDate.slice(0, common))}`);
 })();
+
+/** How the verdict for an unrecorded meeting begins, whatever the reasons (`Aufzeichnung AUS – `). */
+export const recordingOffOpening = opening((r) => t.recordingOffReasons([plain(r)]));

@@ -375,3 +375,19 @@ export async function agreedMeeting(
   const opened = await waitForEvent(olga, roomId, isOpened(botId, title), { timeoutMs: BOT_TIMEOUT_MS });
   return { olga, alice, bob, roomId, m, opened };
 }
+
+/**
+ * agreedMeeting, then Olga, Alice and Bob get their personal links and the first `joining` of them
+ * (Olga; Olga and Alice for 2) join: BBB runs the recorded session.
+ */
+export async function runningRecordedMeeting(w: MeetingWorld, title: string, joining = 1) {
+  const agreed = await agreedMeeting(w, title);
+  const people = [agreed.olga, agreed.alice, agreed.bob];
+  const links = await Promise.all(people.map((u) => receiveLink(u, w.botUser.userId)));
+  for (const link of links.slice(0, joining)) {
+    expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });
+  }
+  const [session] = sessionsNamed(w.sim, title);
+  expect(session?.record).toBe(true);
+  return { ...agreed, links, session: session! };
+}
