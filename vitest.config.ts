@@ -2,17 +2,22 @@ import { defineConfig } from 'vitest/config';
 
 // Three suites, one command (`npm test`): unit (pure rules), integration (real SQLite, the BBB
 // simulator over HTTP, an in-memory chat port) and e2e (the bot process against a real Synapse).
+// Unit and integration files run first, one per core (vitest's default leaves one core idle, which on a
+// two-core CI machine means one file at a time). Then the e2e files, three at a time: each starts its
+// own bot process, BBB simulator, temp dir and users with unique names, and mostly waits for the
+// homeserver, so files do not share state and three keep the cores busy.
 export default defineConfig({
   test: {
     reporters: ['default'],
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], maxWorkers: '100%' } },
       {
         test: {
           name: 'integration',
           // The crypto adapter's own tests live in its package (runnable from there: npx vitest run).
           include: ['test/integration/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
           testTimeout: 20_000,
+          maxWorkers: '100%',
         },
       },
       {
@@ -22,7 +27,8 @@ export default defineConfig({
           globalSetup: ['test/e2e/support/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
+          maxWorkers: 3,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
