@@ -35,6 +35,9 @@ import { BotMetrics } from './metrics/metrics.js';
 import { loadNotice } from './notice.js';
 import { collectAfterStartup } from './startup-gc.js';
 
+/** How long start-up waits for the sync to catch up before acting on open meetings without it. */
+const FIRST_SYNC_WAIT_MS = 30_000;
+
 export interface RunningBot {
   app: BotApp;
   stop(): Promise<void>;
@@ -87,10 +90,11 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   );
   intake.attach();
 
-  // Live events of every active meeting wait (in arrival order) until its reconciliation is done.
-  app.reconciler.hold();
+  // Start-up reconciliation: the answers the homeserver holds first, then what was sent while the bot
+  // was down (held until then, in arrival order), then the bot acts on the result.
+  intake.holdEvents();
   await client.start();
-  await app.reconciler.run();
+  await app.reconciler.run((meetings) => intake.releaseEvents(meetings ? FIRST_SYNC_WAIT_MS : 0));
   const tasks: ScheduledTask[] = startJobs(app);
   const server: HttpListener | null = config.http.enabled
     ? await startHttpServer(app, { lastSyncAt: () => lastSyncAt, metrics })

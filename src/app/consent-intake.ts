@@ -137,7 +137,7 @@ export class ConsentIntake {
     // Given before the person was invited: it was no answer then and is none now (see lifecycle).
     if (this.ctx.stores.state.isNoAnswer(meetingId, input.eventId)) return [];
     // Read at start-up among other answers given while the bot was down: the meeting must not open
-    // on the state in the middle of them (see Reconciler.reconcileMeeting).
+    // on the state in the middle of them (see Reconciler.readAnswers).
     const catchingUp = source === 'reconcile' ? { catchingUp: true } : {};
     return this.carryOut(
       meetingId,

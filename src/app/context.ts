@@ -12,8 +12,6 @@ export type { Stores };
 /** Everything the application services need, wired once in main.ts (or a test). */
 export class AppContext {
   private readonly lock = new AsyncLock({ maxPending: 10_000 });
-  private readonly gates = new Map<number, Promise<void>>();
-  private readonly openers = new Map<number, () => void>();
   readonly language: Language;
   readonly t: Catalogue;
 
@@ -53,36 +51,9 @@ export class AppContext {
 
   /**
    * Serialises work on one meeting: reactions, openings and withdrawals never interleave, and run in
-   * the order they asked (the lock is FIFO). While a meeting is held for start-up reconciliation,
-   * work waits behind it, still in arrival order.
+   * the order they asked (the lock is FIFO).
    */
   withMeeting<T>(meetingId: number, fn: () => Promise<T>): Promise<T> {
-    const gate = this.gates.get(meetingId);
-    if (gate) return gate.then(() => this.lock.acquire(`meeting:${meetingId}`, fn));
     return this.lock.acquire(`meeting:${meetingId}`, fn);
-  }
-
-  /** Start-up: live events of these meetings wait until {@link release} (their reconciliation is done). */
-  hold(meetingIds: readonly number[]): void {
-    for (const id of meetingIds) {
-      if (this.gates.has(id)) continue;
-      let open!: () => void;
-      this.gates.set(id, new Promise<void>((resolve) => (open = resolve)));
-      this.openers.set(id, open);
-    }
-  }
-
-  /** Runs reconciliation work on a held meeting (under its lock, ahead of the waiting live events). */
-  reconciling<T>(meetingId: number, fn: () => Promise<T>): Promise<T> {
-    return this.lock.acquire(`meeting:${meetingId}`, fn);
-  }
-
-  /**
-   * Lets the waiting live events of a meeting in. The resolved gate stays in place: events that
-   * arrive later chain behind the waiting ones, so arrival order is kept.
-   */
-  release(meetingId: number): void {
-    this.openers.get(meetingId)?.();
-    this.openers.delete(meetingId);
   }
 }

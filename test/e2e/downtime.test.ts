@@ -1,6 +1,7 @@
 // Nothing a person says while the bot is down is lost (design.md §3.8), on the real Synapse: the bot
 // process is stopped, Bob sends `!withdraw`, the bot starts again and carries it out, also when the
-// sync after the downtime is `limited` (more traffic than one sync timeline holds), and also when the
+// sync after the downtime is `limited` (more traffic than one sync timeline holds), also after a ✅
+// he gave while it was down (the meeting must not open recorded on it), and also when the
 // command is older than the bot's age limit for commands (`matrix.commandMaxAgeMinutes`, shortened
 // here so that "11 minutes of bot time" pass in seconds: 4 s against a 3 s limit, as 11 min against 10).
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -104,5 +105,24 @@ describe.skipIf(!hs)('commands sent while the bot was down', () => {
     expect(bodyOf(refused)).toContain(before!);
     expect(sessionsNamed(w.sim, 'Too late')).toHaveLength(0);
     expect(olga.sync.eventsIn(roomId).some(postFrom(botId, 'Too late'))).toBe(false);
+  });
+
+  it('a ✅ and then a !withdraw, both sent while the bot was down: it opens unrecorded, no link to a recorded session', async () => {
+    const title = 'Downtime changed mind';
+    const { olga, alice, bob, roomId } = await olgaAliceBob(w, title);
+    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
+    for (const u of [olga, alice]) await u.react(roomId, m.prompt.event_id, '✅');
+    await w.bot.stop();
+    await bob.react(roomId, m.prompt.event_id, '✅');
+    const commandId = await bob.sendText(roomId, '!withdraw');
+
+    await w.bot.restart({ readyTimeoutMs: 60_000 });
+    await waitForEvent(olga, roomId, answerTo(botId, commandId), { timeoutMs: 60_000 });
+    await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    const link = await receiveLink(bob, botId);
+    expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });
+    const sessions = sessionsNamed(w.sim, title);
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]?.record).toBe(false);
   });
 });

@@ -45,6 +45,8 @@ export class MatrixEventIntake {
   /** The newest event seen before this start; on the first start ever, the start itself. */
   private resumeFrom = 0;
   private seenUntil = 0;
+  /** Start-up: messages and events wait here, in arrival order, until {@link releaseEvents}. */
+  private waiting: (() => Promise<void>)[] | null = null;
 
   constructor(
     private readonly client: MatrixClient,
@@ -96,22 +98,25 @@ export class MatrixEventIntake {
     // The SDK hands over decrypted events under their real type; these two see both kinds alike.
     this.client.on(
       'room.message',
-      guard('message', (roomId: string, event: RawEvent) => this.onMessage(roomId, event)),
+      guard('message', (roomId: string, event: RawEvent) =>
+        this.inOrder(() => this.onMessage(roomId, event)),
+      ),
     );
     this.client.on(
       'room.event',
-      guard('event', (roomId: string, event: RawEvent) => this.onEvent(roomId, event)),
+      guard('event', (roomId: string, event: RawEvent) => this.inOrder(() => this.onEvent(roomId, event))),
     );
 
     if (this.encryption) {
       const retry = new DecryptionRetry({
         decrypt: async (roomId, raw) =>
           (await this.client.crypto.decryptRoomEvent(new EncryptedRoomEvent(raw), roomId)).raw,
-        onDecrypted: async (roomId, event) => {
-          this.log.info({ roomId, eventId: event.event_id }, 'decrypted an event on retry');
-          if (event.type === 'm.room.message') await this.onMessage(roomId, event);
-          await this.onEvent(roomId, event);
-        },
+        onDecrypted: (roomId, event) =>
+          this.inOrder(async () => {
+            this.log.info({ roomId, eventId: event.event_id }, 'decrypted an event on retry');
+            if (event.type === 'm.room.message') await this.onMessage(roomId, event);
+            await this.onEvent(roomId, event);
+          }),
         onGaveUp: (roomId, event, reason) => this.undecryptable(roomId, event, reason),
         delaysMs: this.retryDelaysMs,
       });
@@ -132,6 +137,52 @@ export class MatrixEventIntake {
 
   detach(): void {
     this.retry?.stop();
+  }
+
+  /**
+   * Start-up: messages and events wait, in arrival order, while the reconciliation reads the answers
+   * the homeserver holds (bot.ts). Call before the sync starts.
+   */
+  holdEvents(): void {
+    this.waiting ??= [];
+  }
+
+  /**
+   * Waits (at most `maxWaitMs`) until the sync has handed over what was sent while the bot was down
+   * (with what a `limited` timeline skipped). Then handles the waiting events
+   * one after another, each finished before the next, and lets new ones through again.
+   */
+  async releaseEvents(maxWaitMs: number): Promise<void> {
+    if (maxWaitMs > 0 && this.client instanceof BotMatrixClient) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), maxWaitMs);
+      });
+      const outcome = await Promise.race([this.client.caughtUp, late]);
+      clearTimeout(timer);
+      if (outcome === 'late')
+        this.log.warn(
+          { waitedMs: maxWaitMs },
+          'catching up with the homeserver is late; going on with what has arrived',
+        );
+    }
+    const waiting = this.waiting ?? [];
+    let handled = 0;
+    while (waiting.length) {
+      await waiting.shift()!();
+      handled++;
+    }
+    this.waiting = null;
+    this.log.info({ events: handled }, 'handled the events that arrived during start-up');
+  }
+
+  /** Handles an event now, or queues it while start-up holds events. */
+  private inOrder(handle: () => Promise<void>): Promise<void> {
+    if (!this.waiting) return handle();
+    this.waiting.push(() =>
+      handle().catch((error: unknown) => this.log.error({ err: error }, 'event handler failed')),
+    );
+    return Promise.resolve();
   }
 
   /**

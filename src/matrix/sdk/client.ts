@@ -45,6 +45,9 @@ export class BotMatrixClient extends MatrixClient {
 
   constructor(...args: ConstructorParameters<typeof MatrixClient>) {
     super(...args);
+    this.caughtUp = new Promise<void>((resolve) => {
+      this.markCaughtUp = resolve;
+    });
     // The SDK's own transport keeps idle sockets and, through them, old responses (transport.ts).
     useFetchTransport();
   }
@@ -75,6 +78,24 @@ export class BotMatrixClient extends MatrixClient {
   catchUp: CatchUp | null = null;
 
   /**
+   * Settles once the syncs of this start have handed over everything sent before it (with what a
+   * `limited` timeline skipped). One sync is not enough: the first answer can be one the homeserver
+   * computed for the previous process's last long poll (Synapse keeps a sync response for a while,
+   * keyed by its `since` token), which ends before the downtime does. The second is computed for
+   * this process. Both are asked without waiting for news (timeout 0): it costs one round trip.
+   */
+  readonly caughtUp: Promise<void>;
+  private markCaughtUp!: () => void;
+  private startupSyncs = 0;
+  private longPollMs = this.syncingTimeout;
+
+  override async start(filter?: unknown): Promise<unknown> {
+    this.longPollMs = this.syncingTimeout;
+    this.syncingTimeout = 0;
+    return super.start(filter);
+  }
+
+  /**
    * Forgets the member lists of every room this sync may have changed, and puts the events a
    * `limited` timeline skipped in front of it, before its events are handled.
    */
@@ -91,7 +112,11 @@ export class BotMatrixClient extends MatrixClient {
       }
     }
     for (const roomId of Object.keys(rooms?.leave ?? {})) this.memberLists.delete(roomId);
-    return super.processSync(raw, emitFn);
+    await super.processSync(raw, emitFn);
+    if (++this.startupSyncs === 2) {
+      this.syncingTimeout = this.longPollMs;
+      this.markCaughtUp();
+    }
   }
 
   override async inviteUser(userId: string, roomId: string) {

@@ -438,10 +438,9 @@ class Run {
             if (index >= 0) this.oracle.withdrawals.splice(index, 1);
           }
         }
-        // Commands sent while it was down arrive with the first sync, after the meetings were held
-        // for the reconciliation (bot.ts): they apply after the answers it reads.
-        h.app.reconciler.hold();
-        const reading: Promise<unknown>[] = [];
+        // Commands sent while it was down arrive with the first sync. Start-up (bot.ts) reads the
+        // answers first, then hands them over one after another, and only then acts.
+        const reading: (() => Promise<unknown>)[] = [];
         for (const c of a.commands) {
           const id = this.meeting(c.m);
           if (id === undefined) continue;
@@ -459,7 +458,7 @@ class Run {
               de.receivedWhileOffline(`!${c.cmd}`, h.app.ctx.dateTime(sentAt)).text,
             );
           }
-          reading.push(
+          reading.push(() =>
             h.dispatcher.handle({
               roomId: ROOM,
               sender,
@@ -469,8 +468,9 @@ class Run {
             }),
           );
         }
-        await h.app.reconciler.run();
-        await Promise.all(reading);
+        await h.app.reconciler.run(async () => {
+          for (const read of reading) await read();
+        });
         return;
       }
       case 'recordings-race': {

@@ -184,18 +184,17 @@ describe('defect 4: live events after a restart wait for the reconciliation', ()
     await h.restart();
     // While down: Alice removed her ✅.
     h.chat.removeReaction(alice);
-    // Start-up: meetings are held before the sync delivers anything (bot.ts), then Bob's live ✅ arrives.
-    h.app.reconciler.hold();
-    const bobReaction = h.chat.addReaction(ROOM, BOB, prompt, '✅');
-    const live = h.app.intake.onReaction({
-      roomId: ROOM,
-      sender: BOB,
-      eventId: bobReaction,
-      relatesTo: prompt,
-      key: '✅',
+    // Start-up (bot.ts): the answers the homeserver holds are read, then Bob's ✅ arrives with the sync.
+    await h.app.reconciler.run(async () => {
+      const bobReaction = h.chat.addReaction(ROOM, BOB, prompt, '✅');
+      await h.app.intake.onReaction({
+        roomId: ROOM,
+        sender: BOB,
+        eventId: bobReaction,
+        relatesTo: prompt,
+        key: '✅',
+      });
     });
-    await h.app.reconciler.run();
-    await live;
     await h.app.prompts.flush();
 
     expect(h.sim.sessions()).toHaveLength(1);
@@ -203,6 +202,32 @@ describe('defect 4: live events after a restart wait for the reconciliation', ()
     // Bob's link is to an unrecorded session; nobody got a link to a recorded one.
     expect(h.chat.dmOf(BOB).some((m) => m.text.includes('🔴'))).toBe(false);
     expect(h.app.ctx.stores.meetings.sessions(id).every((s) => !s.record)).toBe(true);
+  });
+});
+
+describe('found by the property test: a ✅ and a `!withdraw` both sent while the bot was down', () => {
+  it('the withdrawal applies before the meeting opens: nobody gets a link to a recorded session', async ({
+    h,
+  }) => {
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
+    const id = lastMeetingId(h);
+    const prompt = h.promptOf(id);
+    await h.react(ORGANIZER, prompt, '✅');
+    await h.react(ALICE, prompt, '✅');
+    await h.restart();
+    // While down: Bob agrees, then changes his mind with `!withdraw`; the sync delivers the command.
+    h.chat.addReaction(ROOM, BOB, prompt, '✅');
+    await h.app.reconciler.run(async () => {
+      await h.say(BOB, '!withdraw');
+    });
+    await h.app.prompts.flush();
+
+    // Everyone answered: the meeting opened, unrecorded.
+    expect(h.sim.sessions()).toHaveLength(1);
+    expect(h.sim.sessions()[0]?.record).toBe(false);
+    expect(h.app.ctx.stores.meetings.sessions(id).every((s) => !s.record)).toBe(true);
+    for (const person of [ORGANIZER, ALICE, BOB])
+      expect(h.chat.dmOf(person).some((m) => m.text.includes('🔴'))).toBe(false);
   });
 });
 

@@ -1,0 +1,120 @@
+// Private answers (consent.ask "direct", the default) in an end-to-end encrypted room, on the real
+// Synapse, with people whose clients really encrypt and are set as Element is (cross-signed users,
+// "exclude insecure devices"). The bot opens an encrypted DM room with each invitee, the first layer
+// and the prompt arrive there encrypted and readable, the answers given there (✅ in the clear, as
+// Element sends reactions, and encrypted, as some clients do) count, and the links come back in the
+// same encrypted DM. (That the meeting's room hears numbers only is private-answers.test.ts's.)
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { noticeOpening, said, t } from '../support/catalogue.js';
+import { e2eHomeserver } from './support/context.js';
+import { CryptoUser } from './support/crypto-user.js';
+import { acceptNextInvite, membership, type TestUser, waitForEvent } from './support/homeserver.js';
+import {
+  BOT_TIMEOUT_MS,
+  bodyOf,
+  expectWorkingLink,
+  isDirectPrompt,
+  isOpened,
+  joinUrlIn,
+  type MeetingWorld,
+  postFrom,
+  registerPeople,
+  sessionsNamed,
+  startMeetingWorld,
+} from './support/meeting-helpers.js';
+
+const hs = e2eHomeserver();
+const wait = { timeoutMs: BOT_TIMEOUT_MS };
+
+describe.skipIf(!hs)('private answers in encrypted DMs, clients set as Element is', () => {
+  let w: MeetingWorld;
+  let botId: string;
+  const clients: CryptoUser[] = [];
+
+  beforeAll(async () => {
+    for (const level of ['log', 'info', 'debug'] as const)
+      vi.spyOn(console, level).mockImplementation(() => {});
+    w = await startMeetingWorld(hs!, {
+      config: { matrix: { encryption: true }, consent: { ask: 'direct' } },
+    });
+    botId = w.botUser.userId;
+  });
+
+  afterAll(async () => {
+    for (const c of clients) c.stop();
+    await w?.close();
+  });
+
+  it('first layer, prompt and link arrive encrypted in each DM; the answers there open a recorded meeting', async () => {
+    const people = (await registerPeople(w.hs, ['Olga', 'Alice', 'Bob'])) as [TestUser, TestUser, TestUser];
+    const [olga, alice, bob] = (await Promise.all(
+      people.map((p) => CryptoUser.start(p, { element: true })),
+    )) as [CryptoUser, CryptoUser, CryptoUser];
+    clients.push(olga, alice, bob);
+    const roomId = await olga.user.createRoom({
+      name: 'encrypted private answers',
+      encrypted: true,
+      invite: [botId, alice.userId, bob.userId],
+    });
+    await Promise.all([alice, bob].map((u) => acceptNextInvite(u.user, { from: olga.userId })));
+    await waitForEvent(olga.user, roomId, membership(botId, 'join'), wait);
+    for (const u of [olga, alice, bob]) await u.awaitMembers(roomId, [botId, ...people.map((p) => p.userId)]);
+
+    const title = 'Encrypted private';
+    await olga.sendText(roomId, `!meeting ${title} ${alice.userId} ${bob.userId}`);
+
+    // Each person's DM with the bot: encrypted, the first layer and then the prompt, both readable.
+    const dms = await Promise.all(
+      [olga, alice, bob].map(async (u) => {
+        const dmRoomId = await acceptNextInvite(u.user, { from: botId, timeoutMs: BOT_TIMEOUT_MS });
+        const prompt = await u.waitFor(dmRoomId, isDirectPrompt(botId), {
+          ...wait,
+          description: `${u.userId}'s consent prompt by DM`,
+        });
+        const encryption = await u.user.request(
+          'GET',
+          `/_matrix/client/v3/rooms/${encodeURIComponent(dmRoomId)}/state/m.room.encryption/`,
+        );
+        return { u, dmRoomId, prompt, encryption };
+      }),
+    );
+    for (const dm of dms) {
+      expect(dm.encryption).toMatchObject({ algorithm: 'm.megolm.v1.aes-sha2' });
+      expect(dm.prompt.encrypted, `${dm.u.userId}'s prompt is encrypted`).toBe(true);
+      const firstLayer = dm.u
+        .seen(dm.dmRoomId)
+        .find((e) => e.sender === botId && bodyOf(e).startsWith(noticeOpening));
+      expect(firstLayer?.encrypted, `${dm.u.userId}'s first layer, encrypted`).toBe(true);
+      expect(dm.u.undecryptable(dm.dmRoomId)).toEqual([]);
+    }
+
+    const [forOlga, forAlice, forBob] = dms as [(typeof dms)[0], (typeof dms)[0], (typeof dms)[0]];
+    await olga.user.react(forOlga.dmRoomId, forOlga.prompt.event_id, '✅'); // in the clear, like Element
+    await alice.reactEncrypted(forAlice.dmRoomId, forAlice.prompt.event_id, '✅');
+    await bob.user.react(forBob.dmRoomId, forBob.prompt.event_id, '✅');
+
+    const opened = await olga.waitFor(roomId, isOpened(botId, title), wait);
+    expect(opened.encrypted).toBe(true);
+    expect(bodyOf(opened)).toContain(said(t.recordingOn(3)));
+    const sessions = sessionsNamed(w.sim, title);
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]?.record).toBe(true);
+
+    // The link comes in the same DM, encrypted, and lets each in with their role.
+    await Promise.all(
+      dms.map(async ({ u, dmRoomId }) => {
+        const event = await u.waitFor(dmRoomId, postFrom(botId, '/api/join?'), {
+          ...wait,
+          description: `${u.userId}'s join link`,
+        });
+        expect(event.encrypted).toBe(true);
+        await expectWorkingLink(
+          w.sim,
+          joinUrlIn(bodyOf(event))!,
+          u.user,
+          u === olga ? 'MODERATOR' : 'VIEWER',
+        );
+      }),
+    );
+  }, 120_000);
+});
