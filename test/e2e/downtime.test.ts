@@ -14,8 +14,12 @@ import { type EventPredicate, named, type TestUser, waitForEvent } from './suppo
 import {
   BOT_TIMEOUT_MS,
   bodyOf,
+  isOpened,
   type MeetingWorld,
+  olgaAliceBob,
+  planMeeting,
   postFrom,
+  receiveLink,
   runningRecordedMeeting,
   sessionsNamed,
   until,
@@ -107,7 +111,10 @@ describe.skipIf(!hs)('commands sent while the bot was down', () => {
     expect(olga.sync.eventsIn(roomId).some(postFrom(botId, 'Too late'))).toBe(false);
   });
 
-  it('a ✅ and then a !withdraw, both sent while the bot was down: it opens unrecorded, no link to a recorded session', async () => {
+  it('a ✅ and then a !withdraw, both sent while the bot was down: it opens unrecorded, no link to a recorded session', async ({
+    w,
+    botId,
+  }) => {
     const title = 'Downtime changed mind';
     const { olga, alice, bob, roomId } = await olgaAliceBob(w, title);
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
