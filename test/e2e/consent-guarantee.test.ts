@@ -16,7 +16,6 @@ import { e2eHomeserver } from './support/context.js';
 import { startWorld, worldTest } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   isOpened,
   olgaAliceBob,
@@ -26,10 +25,10 @@ import {
   sessionsNamed,
   tallyEdit,
   until,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 const it = worldTest({ retention: { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' } });
 
 describe.skipIf(!hs)('the consent guarantee', () => {

@@ -30,10 +30,10 @@ import {
   sessionsNamed,
   startMeetingWorld,
   until,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Element is today)', () => {
   let w: MeetingWorld;

@@ -12,7 +12,6 @@ import { e2eHomeserver } from './support/context.js';
 import { startWorld, worldTest } from './support/fixtures.js';
 import { type EventPredicate, named, type TestUser, waitForEvent } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   isOpened,
   type MeetingWorld,
@@ -23,10 +22,10 @@ import {
   runningRecordedMeeting,
   sessionsNamed,
   until,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 const de = catalogue('de');
 /** The words before the time in "(Deine Anfrage kam am <time> an, …)". */
 const receivedAtPrefix = de.receivedAt('\u0000').text.split('\u0000')[0]!;

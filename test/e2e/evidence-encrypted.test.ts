@@ -16,10 +16,10 @@ import {
   postFrom,
   registerPeople,
   startMeetingWorld,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 interface EncryptedFile {
   url: string;

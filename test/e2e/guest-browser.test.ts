@@ -11,7 +11,6 @@ import { recordingReadyOpening } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   isOpened,
   type MeetingWorld,
   olgaAliceBob,
@@ -21,11 +20,11 @@ import {
   sessionsNamed,
   startMeetingWorld,
   until,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
 const de = guestPageText.de;
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 // Under CI the browser is part of the set-up (.ci/run installs it): missing, the run fails.
 if (hs && process.env.CI && !chromiumInstalled()) throw new Error('Chromium missing: .ci/run installs it');
 

@@ -12,7 +12,6 @@ import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
 import { acceptNextInvite, membership, type TestUser, waitForEvent } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   isNotice,
   isOpened,
@@ -23,10 +22,10 @@ import {
   sessionsNamed,
   startMeetingWorld,
   until,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 const intro = catalogue('de').unreadableAnswersIntro;
 
 describe.skipIf(!hs)('the bot loses its keys while meetings are open', () => {

@@ -7,7 +7,6 @@ import { e2eHomeserver } from './support/context.js';
 import { startWorld, worldTest } from './support/fixtures.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   createMeetingRoom,
   isOpened,
@@ -15,11 +14,11 @@ import {
   postFrom,
   registerPeople,
   sessionsNamed,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
 const it = worldTest({ limits: { maxInvitees: 3 } });
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 describe.skipIf(!hs)('invitee cap', () => {
   it.beforeAll(startWorld);

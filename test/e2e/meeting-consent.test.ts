@@ -17,7 +17,6 @@ import { e2eHomeserver } from './support/context.js';
 import { it, startWorld } from './support/fixtures.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   countSeen,
   createMeetingRoom,
@@ -30,10 +29,10 @@ import {
   registerPeople,
   sessionsNamed,
   tallyEdit,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
   it.beforeAll(startWorld);

@@ -37,10 +37,10 @@ import {
   registerPeople,
   sessionsNamed,
   startMeetingWorld,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', () => {
   let w: MeetingWorld;

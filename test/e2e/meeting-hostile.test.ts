@@ -15,7 +15,6 @@ import {
   waitForEvent,
 } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   countSeen,
   createMeetingRoom,
@@ -23,11 +22,11 @@ import {
   planMeeting,
   postFrom,
   registerPeople,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
 const it = worldTest({ matrix: { encryption: false } });
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 function html(e: MatrixEvent): string {
   expect(e.content.format).toBe('org.matrix.custom.html');

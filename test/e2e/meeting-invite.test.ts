@@ -18,7 +18,6 @@ import { e2eHomeserver } from './support/context.js';
 import { it, startWorld } from './support/fixtures.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   createMeetingRoom,
   expectWorkingLink,
@@ -29,13 +28,13 @@ import {
   registerPeople,
   sessionsNamed,
   tallyEdit,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
 const de = catalogue('de');
 /** What a late invitee of a running recorded meeting is told, after their name (both choices). */
 const askedLate = de.waitingForConsent(rich`\u0000`).text.split('\u0000')[1]!;
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 describe.skipIf(!hs)('late invitees', () => {
   it.beforeAll(startWorld);

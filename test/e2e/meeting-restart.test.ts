@@ -7,7 +7,6 @@ import { e2eHomeserver } from './support/context.js';
 import { it, startWorld } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   countSeen,
   expectWorkingLink,
@@ -21,10 +20,10 @@ import {
   receiveLink,
   sessionsNamed,
   tallyEdit,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 describe.skipIf(!hs)('bot restart', () => {
   it.beforeAll(startWorld);

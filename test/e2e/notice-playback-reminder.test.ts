@@ -19,7 +19,6 @@ import {
 import { e2eHomeserver } from './support/context.js';
 import { type TestUser, waitForEvent, waitForInvite } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   createMeetingRoom,
   dmRoomOf,
@@ -32,10 +31,10 @@ import {
   registerPeople,
   sessionsNamed,
   startMeetingWorld,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 const PLAYBACK = /https?:\/\/\S+\/playback\/presentation\/2\.3\/\S+/;
 
 describe.skipIf(!hs)('what people see: layered notice, playback links, reminders', () => {

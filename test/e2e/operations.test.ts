@@ -23,10 +23,10 @@ import {
   registerPeople,
   sessionsNamed,
   startMeetingWorld,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 function samples(text: string): Map<string, number> {
   const out = new Map<string, number>();

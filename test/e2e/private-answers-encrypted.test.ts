@@ -21,10 +21,10 @@ import {
   registerPeople,
   sessionsNamed,
   startMeetingWorld,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 describe.skipIf(!hs)('private answers in encrypted DMs, clients set as Element is', () => {
   let w: MeetingWorld;

@@ -23,7 +23,6 @@ import { e2eHomeserver } from './support/context.js';
 import { startWorld, worldTest } from './support/fixtures.js';
 import { type MatrixEvent, type TestUser, waitForEvent } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   botDate,
   isOpened,
@@ -35,10 +34,10 @@ import {
   sessionsNamed,
   tallyEdit,
   until,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 /** A name next to an answer or a withdrawal, or names after a count: someone's answer told. */
 const NAMED_ANSWER = namedAnswer(['Olga', 'Alice', 'Bob']);

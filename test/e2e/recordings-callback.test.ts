@@ -9,7 +9,6 @@ import { recordingReadyOpening, recordingReadyPattern } from '../support/catalog
 import { e2eHomeserver } from './support/context.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   createMeetingRoom,
   isOpened,
@@ -21,10 +20,10 @@ import {
   sessionsNamed,
   startMeetingWorld,
   until,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -15,7 +15,6 @@ import {
 import { e2eHomeserver } from './support/context.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   botDate,
   createMeetingRoom,
@@ -29,10 +28,10 @@ import {
   sessionsNamed,
   startMeetingWorld,
   until,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 const DAY = 24 * 60 * 60 * 1000;
 const RECORDING_DAYS = 30;
 

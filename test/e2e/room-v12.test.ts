@@ -7,7 +7,6 @@ import { e2eHomeserver } from './support/context.js';
 import { it, startWorld } from './support/fixtures.js';
 import { acceptNextInvite, membership, type TestUser, waitForEvent } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   expectWorkingLink,
   isOpened,
@@ -17,10 +16,10 @@ import {
   registerPeople,
   sessionsNamed,
   tallyEdit,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 describe.skipIf(!hs)('room version 12', () => {
   it.beforeAll(startWorld);

@@ -19,7 +19,6 @@ import { e2eHomeserver } from './support/context.js';
 import { startWorld, worldTest } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   botDate,
   postFrom,
@@ -27,10 +26,10 @@ import {
   runningRecordedMeeting,
   sessionsNamed,
   until,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 // Fast discovery, so the end of a session and its recording are noticed within seconds.
 const it = worldTest({ retention: { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' } });
 

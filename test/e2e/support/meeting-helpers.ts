@@ -391,3 +391,6 @@ export async function runningRecordedMeeting(w: MeetingWorld, title: string, joi
   expect(session?.record).toBe(true);
   return { ...agreed, links, session: session! };
 }
+
+/** How long a test waits for the bot's answer (`waitForEvent(user, room, predicate, wait)`). */
+export const wait = { timeoutMs: BOT_TIMEOUT_MS };
