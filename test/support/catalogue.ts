@@ -55,22 +55,32 @@ export const noticeOpening = around((title) =>
   }),
 )[0];
 
+type Answer = 'agreed' | 'declined' | 'withdrawn' | 'pending';
+
+/** The room's consent prompt as the bot words it, with empty defaults for what a test does not give. */
+export function roomPrompt(p: Partial<Parameters<typeof t.prompt>[0]>): string {
+  const tally = { agreed: [], declined: [], withdrawn: [], pending: [] };
+  const empty = { id: 1, title: '', organizer: plain(''), invitees: plain(''), noRecord: false, tally };
+  return said(t.prompt({ ...empty, when: null, closedNote: null, ask: 'room', ...p }));
+}
+
+/** A person's private prompt, likewise. */
+export function directPrompt(p: Partial<Parameters<typeof t.directPrompt>[0]>): string {
+  const empty = {
+    id: 1,
+    title: '',
+    organizer: plain(''),
+    when: null,
+    prefix: '!',
+    answer: 'pending' as const,
+  };
+  return said(t.directPrompt({ ...empty, closedNote: null, ...p }));
+}
+
 /** The prompt's tally line for one answer (`↩️ Widerrufen (1): Alice`), as the prompt shows it. */
-export function tallyLine(answer: 'agreed' | 'declined' | 'withdrawn' | 'pending', names: string[]): string {
+export function tallyLine(answer: Answer, names: string[]): string {
   const tally = { agreed: [], declined: [], withdrawn: [], pending: [], [answer]: names };
-  const prompt = said(
-    t.prompt({
-      id: 1,
-      title: GAP,
-      organizer: join([GAP]),
-      when: null,
-      invitees: join([GAP]),
-      noRecord: false,
-      tally,
-      closedNote: null,
-      ask: 'room',
-    }),
-  );
+  const prompt = roomPrompt({ title: GAP, organizer: plain(GAP), invitees: plain(GAP), tally });
   const line = prompt.split('\n').find((l) => !l.includes(GAP) && names.every((n) => l.includes(n)));
   if (!line) throw new Error(`no tally line for ${answer}`);
   return line;
@@ -133,7 +143,7 @@ export function withdrawalSaved(who: string): string {
 export const notAllowed = (who: string): string => said(t.notAllowed(who));
 
 /** A tally line's label and count without the names (`✅ Zugestimmt (2)`). */
-export function tallyCount(answer: 'agreed' | 'declined' | 'withdrawn' | 'pending', count: number): string {
+export function tallyCount(answer: Answer, count: number): string {
   const line = tallyLine(
     answer,
     Array.from({ length: count }, (_, i) => `Person${i}`),
@@ -147,17 +157,8 @@ export function withdrawalOf(who: string): string {
 }
 
 /** The last line of a person's private prompt: what they answered (`Deine Antwort: ✅ zugestimmt`). */
-export function yourAnswer(answer: 'agreed' | 'declined' | 'withdrawn' | 'pending'): string {
-  const prompt = t.directPrompt({
-    id: 1,
-    title: '',
-    organizer: plain(''),
-    when: null,
-    prefix: '!',
-    answer,
-    closedNote: null,
-  });
-  return said(prompt).split('\n').at(-1)!;
+export function yourAnswer(answer: Answer): string {
+  return directPrompt({ answer }).split('\n').at(-1)!;
 }
 
 /** Who has not answered yet, as status and reminders list them (`Noch keine Antwort von Alice, Bob`). */
@@ -218,22 +219,7 @@ export const andMorePattern = escapeRegExp(said(t.andMore(0))).replace('0', '\\d
 
 /** The room prompt's second line around its invitees (`<invitees>: Darf die Besprechung …`). */
 export const promptInviteesLine = (noRecord: boolean) =>
-  around(
-    (invitees) =>
-      said(
-        t.prompt({
-          id: 1,
-          title: '',
-          organizer: plain(''),
-          when: null,
-          invitees: plain(invitees),
-          noRecord,
-          tally: { agreed: [], declined: [], withdrawn: [], pending: [] },
-          closedNote: null,
-          ask: 'room',
-        }),
-      ).split('\n')[1]!,
-  );
+  around((invitees) => roomPrompt({ invitees: plain(invitees), noRecord }).split('\n')[1]!);
 export const inviteesLine = promptInviteesLine(false);
 
 /** The reminder's line around who has not answered (`Noch keine Antwort von <names>: Bitte …`). */
@@ -250,18 +236,7 @@ export const mydataHeading = (userId: string): string =>
 
 /** The private prompt's question after the organizer (`: Darf sie aufgezeichnet werden? …`). */
 export const directPromptQuestion = around(
-  (organizer) =>
-    said(
-      t.directPrompt({
-        id: 1,
-        title: '',
-        organizer: plain(organizer),
-        when: null,
-        prefix: '!',
-        answer: 'pending',
-        closedNote: null,
-      }),
-    ).split('\n')[0]!,
+  (organizer) => directPrompt({ organizer: plain(organizer) }).split('\n')[0]!,
 )[1];
 
 /** How the line naming deleted recordings begins (`Gelöscht: `). */

@@ -3,9 +3,17 @@
 import { randomBytes } from 'node:crypto';
 import { expect, vi } from 'vitest';
 import { formatDate } from '../../../src/i18n/index.js';
-import { join } from '../../../src/i18n/rich.js';
 import { type BbbSimulator, type SimSession, startBbbSimulator } from '../../support/bbb-simulator.js';
-import { around, noticeOpening, openedLine, said, t } from '../../support/catalogue.js';
+import {
+  around,
+  directPrompt,
+  escapeRegExp,
+  GAP,
+  noticeOpening,
+  openedLine,
+  plain,
+  roomPrompt,
+} from '../../support/catalogue.js';
 import { type BotProcess, type DeepPartial, type E2eBotConfig, startBot } from './bot-process.js';
 import {
   acceptNextInvite,
@@ -121,25 +129,10 @@ export function postFrom(sender: string, contains: string | RegExp): EventPredic
   return named(`${base.name} (not an edit)`, (e) => base(e) && !isEdit(e));
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** The prompt's first words up to its number, the number captured. */
-const PROMPT_START = (() => {
-  const first = said(
-    t.prompt({
-      id: 0,
-      title: '',
-      organizer: join(['']),
-      when: null,
-      invitees: join(['']),
-      noRecord: true,
-      tally: { agreed: [], declined: [], withdrawn: [], pending: [] },
-      closedNote: null,
-      ask: 'room',
-    }),
-  );
-  const [before = ''] = first.split('0');
-  return new RegExp(`^${escapeRegExp(before)}(\\d+) `);
-})();
+const PROMPT_START = new RegExp(
+  `^${escapeRegExp(roomPrompt({ id: 0, noRecord: true }).split('0')[0]!)}(\\d+) `,
+);
 
 /** The privacy notice the bot posts for a meeting. */
 export const isNotice = (botId: string) => postFrom(botId, new RegExp(`^${escapeRegExp(noticeOpening)}`));
@@ -253,18 +246,7 @@ export async function receiveGuestLinks(
 export const isDirectPrompt = (botId: string) => postFrom(botId, DIRECT_PROMPT);
 /** The direct prompt's first line with its number, title, organizer and time left open. */
 const DIRECT_PROMPT = (() => {
-  const GAP = '\u0000';
-  const first = said(
-    t.directPrompt({
-      id: 0,
-      title: GAP,
-      organizer: join([GAP]),
-      when: null,
-      prefix: '!',
-      answer: 'pending',
-      closedNote: null,
-    }),
-  ).split('\n')[0]!;
+  const first = directPrompt({ id: 0, title: GAP, organizer: plain(GAP) }).split('\n')[0]!;
   const [before = '', ...rest] = first.replace('0', GAP).split(GAP);
   return new RegExp(`^${escapeRegExp(before)}\\d+ .*${escapeRegExp(rest.at(-1)!)}`);
 })();
