@@ -6,11 +6,12 @@ import { execFile } from 'node:child_process';
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GAP, opening, said, t } from '../support/catalogue.js';
 import { startBot } from './support/bot-process.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
+import { quietMatrixJsSdk } from './support/encrypted-room.js';
 import { acceptNextInvite, membership, type TestUser, waitForEvent } from './support/homeserver.js';
 import { REPO_ROOT } from './support/homeserver-lifecycle.js';
 import {
@@ -125,8 +126,7 @@ describe.skipIf(!hs)('the crypto store', () => {
   let roomId: string;
 
   it('deleted, with a wrong password: the login fails, the bot runs unencrypted and tells the admin why', async () => {
-    for (const level of ['log', 'info', 'debug'] as const)
-      vi.spyOn(console, level).mockImplementation(() => {});
+    quietMatrixJsSdk();
     adminClient = await CryptoUser.start(admin); // the admin's encrypting client (Element, say)
     oldDevice = encryptionReady().at(-1)?.deviceId as string;
     expect(oldDevice).toBeTruthy();

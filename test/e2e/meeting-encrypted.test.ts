@@ -8,7 +8,7 @@
 // all of this works only because the bot's device is cross-signed by its owner.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimSession } from '../support/bbb-simulator.js';
 import {
   plain,
@@ -22,7 +22,8 @@ import {
 import { SAMPLE_NOTICE_FACTS } from '../support/notice-facts.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
-import { acceptNextInvite, membership, type TestUser, waitForEvent } from './support/homeserver.js';
+import { botDevices, encryptedRoom, quietMatrixJsSdk } from './support/encrypted-room.js';
+import { acceptNextInvite } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
   bodyOf,
@@ -48,9 +49,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
   const clients: CryptoUser[] = [];
 
   beforeAll(async () => {
-    // matrix-js-sdk's module-level logger prints every step to the console; its errors still show.
-    for (const level of ['log', 'info', 'debug'] as const)
-      vi.spyOn(console, level).mockImplementation(() => {});
+    quietMatrixJsSdk();
     w = await startMeetingWorld(hs!, {
       // Encryption is the default in production; fast discovery, so a recording shows up within seconds.
       config: { matrix: { encryption: true }, retention: { discoverySchedule: '*/2 * * * * *' } },
@@ -62,27 +61,6 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     for (const c of clients) c.stop();
     await w?.close();
   });
-
-  /** Olga, Alice and Bob on encrypting clients, in a new encrypted room with the bot. */
-  async function encryptedRoom(name: string, roomVersion?: string) {
-    const people = (await registerPeople(w.hs, ['Olga', 'Alice', 'Bob'])) as [TestUser, TestUser, TestUser];
-    const [olga, alice, bob] = await Promise.all(people.map((p) => CryptoUser.start(p, { element: true })));
-    clients.push(olga!, alice!, bob!);
-    const roomId = await olga!.user.createRoom({
-      name,
-      encrypted: true,
-      ...(roomVersion ? { roomVersion } : {}),
-      invite: [botId, alice!.userId, bob!.userId],
-    });
-    await Promise.all([alice!, bob!].map((u) => acceptNextInvite(u.user, { from: olga!.userId })));
-    await waitForEvent(olga!.user, roomId, membership(botId, 'join'), wait);
-    for (const u of [olga!, alice!, bob!])
-      await u.awaitMembers(roomId, [botId, ...people.map((p) => p.userId)]);
-    // What "exclude insecure devices" requires of the bot.
-    const [botDevice] = await botDevices(olga!.user);
-    expect(await olga!.deviceTrust(botId, botDevice!)).toEqual({ known: true, signedByOwner: true });
-    return { olga: olga!, alice: alice!, bob: bob!, roomId };
-  }
 
   async function plan(organizer: CryptoUser, roomId: string, title: string, invitees: CryptoUser[]) {
     const command = ['!meeting', title, ...invitees.map((u) => u.userId)].join(' ');
@@ -155,7 +133,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
   }
 
   it('all agree, ✅ in the clear and encrypted: recorded, links in encrypted DMs; an encrypted !withdraw afterwards deletes the recording', async () => {
-    const { olga, alice, bob, roomId } = await encryptedRoom('encrypted all agree');
+    const { olga, alice, bob, roomId } = await encryptedRoom(w, clients, 'encrypted all agree');
     const title = 'Encrypted sync';
     const m = await plan(olga, roomId, title, [alice, bob]);
     // The command was read after decryption; what the bot says is encrypted too.
@@ -197,7 +175,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
   }, 120_000); // a meeting, its recording and a withdrawal: slow on a loaded machine
 
   it('an encrypted ✅ redacted, an encrypted ❌ (in a version 12 room): the meeting opens unrecorded', async () => {
-    const { olga, alice, bob, roomId } = await encryptedRoom('encrypted one declines', '12');
+    const { olga, alice, bob, roomId } = await encryptedRoom(w, clients, 'encrypted one declines', '12');
     expect(roomId).not.toContain(':');
     const title = 'Encrypted retro';
     const m = await plan(olga, roomId, title, [alice, bob]);
@@ -217,7 +195,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
   });
 
   it('someone who joins after the bot has spoken here reads its next meeting, and can agree', async () => {
-    const { olga, alice, roomId } = await encryptedRoom('encrypted late joiner');
+    const { olga, alice, roomId } = await encryptedRoom(w, clients, 'encrypted late joiner');
     // The bot has encrypted here for Olga, Alice and Bob (it keeps the member list between messages).
     await plan(olga, roomId, 'Before Carla', [alice]);
     const [carlaUser] = await registerPeople(w.hs, ['Carla']);
@@ -238,11 +216,11 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
   });
 
   it('after a restart: same device, a ✅ sent in a Megolm session from before counts; the whole flow again', async () => {
-    const { olga, alice, bob, roomId } = await encryptedRoom('encrypted restart');
+    const { olga, alice, bob, roomId } = await encryptedRoom(w, clients, 'encrypted restart');
     const title = 'Encrypted before and after';
     // Planned before the restart: Olga's command reaches the bot in her Megolm session.
     const m = await plan(olga, roomId, title, [alice, bob]);
-    const published = await botDevices(olga.user);
+    const published = await botDevices(olga.user, botId);
     expect(published).toHaveLength(1);
     const accountDevices = await ownDevices();
     await w.bot.stop();
@@ -261,7 +239,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     expect(new Set(devices.map((r) => r.deviceId)), 'one device across starts').toEqual(
       new Set([published[0]]),
     );
-    expect(await botDevices(olga.user)).toEqual(published);
+    expect(await botDevices(olga.user, botId)).toEqual(published);
     expect(await ownDevices(), 'no new device for the bot account').toEqual(accountDevices);
 
     // The start-up re-read decrypts the ✅s: all agreed, the meeting opens recorded.
@@ -307,10 +285,4 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
   }
 
   /** The bot's devices with published keys, as another user's client sees them. */
-  async function botDevices(viewer: TestUser): Promise<string[]> {
-    const res = (await viewer.request('POST', '/_matrix/client/v3/keys/query', {
-      device_keys: { [botId]: [] },
-    })) as { device_keys: Record<string, Record<string, unknown>> };
-    return Object.keys(res.device_keys[botId] ?? {}).sort();
-  }
 });
