@@ -3,59 +3,56 @@
 // failing during a withdrawal leaves the session *ending* (the room is told the truth) until BBB
 // recovers; a ✅ redacted while the bot was down is withdrawn before a live answer can open the meeting.
 import { describe, expect } from 'vitest';
+import {
+  plain,
+  reason,
+  recordingOffOpening,
+  said,
+  t,
+  tallyCount,
+  withdrawalOf,
+} from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { startWorld, worldTest } from './support/fixtures.js';
-import { type TestUser, waitForEvent } from './support/homeserver.js';
+import { waitForEvent } from './support/homeserver.js';
 import {
-  agreedMeeting,
-  BOT_TIMEOUT_MS,
   bodyOf,
   isOpened,
-  type MeetingWorld,
   olgaAliceBob,
   planMeeting,
   postFrom,
-  receiveLink,
+  runningRecordedMeeting,
   sessionsNamed,
   tallyEdit,
   until,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 const it = worldTest({ retention: { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' } });
 
 describe.skipIf(!hs)('the consent guarantee', () => {
   it.beforeAll(startWorld);
 
-  /** A room with Olga, Alice, Bob and the bot; everyone agreed; Olga joined (the recording runs). */
-  async function runningRecordedMeeting(w: MeetingWorld, title: string) {
-    const botId = w.botUser.userId;
-    const { olga, alice, bob, roomId, m } = await agreedMeeting(w, title);
-    const links = new Map<TestUser, URL>();
-    for (const u of [olga, alice, bob]) links.set(u, (await receiveLink(u, botId)).url);
-    expect(await w.sim.simulateJoin(links.get(olga)!.toString())).toMatchObject({ ok: true });
-    const [session] = sessionsNamed(w.sim, title);
-    expect(session?.record).toBe(true);
-    return { olga, alice, bob, roomId, session: session!, prompt: m.prompt.event_id };
-  }
-
   it('cancel, then withdraw: the recording of the cancelled meeting is deleted', async ({ w, botId }) => {
     const title = 'Cancel then withdraw';
     const { olga, alice, roomId, session } = await runningRecordedMeeting(w, title);
     const cancelId = await olga.sendText(roomId, '!cancel');
-    await waitForEvent(olga, roomId, postFrom(botId, 'wurde abgesagt'), { ...wait, afterEventId: cancelId });
+    await waitForEvent(olga, roomId, postFrom(botId, said(t.cancelled(title))), {
+      ...wait,
+      afterEventId: cancelId,
+    });
     expect(sessionsNamed(w.sim, title)[0]?.ended).toBe(true);
     await until('BBB to list the recording', () =>
       w.sim.recordings().some((r) => r.meetingID === session.meetingID),
     );
 
     const withdrawId = await alice.sendText(roomId, '!withdraw');
-    const told = await waitForEvent(olga, roomId, postFrom(botId, 'Widerruf von Alice'), {
+    const told = await waitForEvent(olga, roomId, postFrom(botId, withdrawalOf('Alice')), {
       ...wait,
       afterEventId: withdrawId,
     });
-    expect(bodyOf(told)).not.toContain('Es gab keine Aufzeichnungen');
+    expect(bodyOf(told)).not.toContain(said(t.withdrawDeleted(plain('Alice'), [], [])).split('\n')[1]!);
     await until('the recording to be deleted in BBB', () =>
       w.sim
         .recordings({ includeDeleted: true })
@@ -73,12 +70,12 @@ describe.skipIf(!hs)('the consent guarantee', () => {
     w.sim.faults.set({ http500: ['end'] });
     try {
       const withdrawId = await bob.sendText(roomId, '!withdraw');
-      const told = await waitForEvent(olga, roomId, postFrom(botId, 'Widerruf von Bob'), {
+      const told = await waitForEvent(olga, roomId, postFrom(botId, withdrawalOf('Bob')), {
         ...wait,
         afterEventId: withdrawId,
       });
-      expect(bodyOf(told)).toContain('noch nicht bestätigt');
-      expect(bodyOf(told)).not.toContain('wurde beendet');
+      expect(bodyOf(told)).toContain(said(t.withdrawEnding(plain('Bob'), title)));
+      expect(bodyOf(told)).not.toContain(said(t.withdrawRestarted(plain('Bob'), title)));
       // Still running in BBB: nothing claimed otherwise. A new unrecorded session is open.
       const sessions = sessionsNamed(w.sim, title);
       expect(sessions.find((s) => s.meetingID === session.meetingID)?.ended).toBe(false);
@@ -87,7 +84,7 @@ describe.skipIf(!hs)('the consent guarantee', () => {
       w.sim.faults.clear();
     }
     // BBB answers again: the frequent tick (every 15 s) ends it and the room hears it.
-    const ended = await waitForEvent(olga, roomId, postFrom(botId, 'ist jetzt beendet'), {
+    const ended = await waitForEvent(olga, roomId, postFrom(botId, said(t.recordedSessionEnded(title))), {
       timeoutMs: 45_000,
     });
     expect(bodyOf(ended)).toContain(title);
@@ -109,7 +106,7 @@ describe.skipIf(!hs)('the consent guarantee', () => {
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
     await olga.react(roomId, m.prompt.event_id, '✅');
     const aliceYes = await alice.react(roomId, m.prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, 'Zugestimmt (2)'), wait);
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, tallyCount('agreed', 2)), wait);
 
     await w.bot.kill();
     await alice.redact(roomId, aliceYes);
@@ -119,8 +116,8 @@ describe.skipIf(!hs)('the consent guarantee', () => {
       ...wait,
       afterEventId: bobYes,
     });
-    expect(bodyOf(opened)).toContain('Aufzeichnung AUS');
-    expect(bodyOf(opened)).toContain('Alice hat widerrufen');
+    expect(bodyOf(opened)).toContain(recordingOffOpening);
+    expect(bodyOf(opened)).toContain(reason('withdrew', 'Alice'));
     const sessions = sessionsNamed(w.sim, title);
     expect(sessions.every((s) => !s.record)).toBe(true);
   }, 120_000);

@@ -2,10 +2,11 @@
 // real Synapse, after the homeserver stored the keys but before the bot read the answer (a proxy holds the
 // answer back). Started again on the same store it offers the same keys, comes up on the same device (no
 // new device, no "keys lost" path, no crash loop) and answers in an encrypted room.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BotProcess } from './support/bot-process.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
+import { quietMatrixJsSdk } from './support/encrypted-room.js';
 import { membership, type TestUser, waitForEvent } from './support/homeserver.js';
 import { type HomeserverProxy, startHomeserverProxy } from './support/homeserver-proxy.js';
 import { BOT_TIMEOUT_MS, postFrom } from './support/meeting-helpers.js';
@@ -25,8 +26,7 @@ describe.skipIf(!hs)('the bot killed during its first key upload', () => {
   let kim: CryptoUser | undefined;
 
   beforeAll(async () => {
-    for (const level of ['log', 'info', 'debug'] as const)
-      vi.spyOn(console, level).mockImplementation(() => {});
+    quietMatrixJsSdk();
     proxy = await startHomeserverProxy(hs!.url);
     botUser = await hs!.registerUser('meetbot', { displayName: 'Meeting Bot' });
     // Through the proxy, which can stop the key upload in flight; encryption on, a fresh store.

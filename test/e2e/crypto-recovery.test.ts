@@ -10,13 +10,14 @@ import { execFile } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprint } from '../../src/check/encryption.js';
 import { formatResult } from '../../src/check/report.js';
 import { generateRecoveryKey } from '../../src/config/recovery-key.js';
 import { de } from '../../src/i18n/de.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
+import { quietMatrixJsSdk } from './support/encrypted-room.js';
 import { acceptNextInvite, membership, type TestUser, waitForEvent } from './support/homeserver.js';
 import { REPO_ROOT } from './support/homeserver-lifecycle.js';
 import {
@@ -30,10 +31,10 @@ import {
   sessionsNamed,
   startMeetingWorld,
   until,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Element is today)', () => {
   let w: MeetingWorld;
@@ -43,8 +44,7 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
   const recoveryKey = generateRecoveryKey();
 
   beforeAll(async () => {
-    for (const level of ['log', 'info', 'debug'] as const)
-      vi.spyOn(console, level).mockImplementation(() => {});
+    quietMatrixJsSdk();
     const [adminUser] = (await registerPeople(hs!, ['Admin'])) as [TestUser];
     admin = await CryptoUser.start(adminUser, { element: true });
     clients.push(admin);

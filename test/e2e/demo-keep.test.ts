@@ -5,6 +5,7 @@
 // the demo and the bot; npm passes it on to the demo a second time).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { said, t } from '../support/catalogue.js';
 import { processesWithEnv, processMarker } from '../support/processes.js';
 import { TestUser, waitForEvent } from './support/homeserver.js';
 import { REPO_ROOT } from './support/homeserver-lifecycle.js';
@@ -57,7 +58,7 @@ describe.skipIf(!info)('npm run demo -- --keep', () => {
     const login = (await res.json()) as { user_id: string; access_token: string };
     const person = new TestUser(info!.url, login.user_id, login.access_token, 'Alice', password!);
     const asked = await person.sendText(roomId!, '!recordings');
-    const answer = await waitForEvent(person, roomId!, postFrom(botId!, 'Aufzeichnungen in diesem Raum'), {
+    const answer = await waitForEvent(person, roomId!, postFrom(botId!, said(t.recordingsHeader)), {
       afterEventId: asked,
       timeoutMs: 30_000,
     });

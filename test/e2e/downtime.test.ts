@@ -5,12 +5,13 @@
 // command is older than the bot's age limit for commands (`matrix.commandMaxAgeMinutes`, shortened
 // here so that "11 minutes of bot time" pass in seconds: 4 s against a 3 s limit, as 11 min against 10).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { catalogue } from '../../src/i18n/index.js';
+import { recordingReadyOpening } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
+import { startWorld, worldTest } from './support/fixtures.js';
 import { type EventPredicate, named, type TestUser, waitForEvent } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   isOpened,
   type MeetingWorld,
@@ -18,13 +19,13 @@ import {
   planMeeting,
   postFrom,
   receiveLink,
+  runningRecordedMeeting,
   sessionsNamed,
-  startMeetingWorld,
   until,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 const de = catalogue('de');
 /** The words before the time in "(Deine Anfrage kam am <time> an, …)". */
 const receivedAtPrefix = de.receivedAt('\u0000').text.split('\u0000')[0]!;
@@ -37,66 +38,59 @@ function answerTo(botId: string, commandId: string): EventPredicate {
   });
 }
 
+const it = worldTest({ retention: { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' } });
+
 describe.skipIf(!hs)('commands sent while the bot was down', () => {
-  let w: MeetingWorld;
-  let botId: string;
-
-  beforeAll(async () => {
-    const retention = { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' };
-    w = await startMeetingWorld(hs!, { config: { retention } });
-    botId = w.botUser.userId;
-  });
-
-  afterAll(async () => {
-    await w?.close();
-  });
+  it.beforeAll(startWorld);
 
   /** A recorded meeting that ran; the bot announced its recording as ready. */
-  async function recordedMeetingWithRecording(title: string) {
-    const { olga, alice, bob, roomId } = await olgaAliceBob(w, title);
-    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
-    for (const u of [olga, alice, bob]) await u.react(roomId, m.prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, isOpened(botId, title), wait);
-    const link = await receiveLink(olga, botId);
-    expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });
-    const [session] = sessionsNamed(w.sim, title);
-    expect(session?.record).toBe(true);
-    w.sim.endMeeting(session!.meetingID);
-    // The room is told it is ready once the bot stored it.
-    const ready = de.recordingReady(de.recordingName(title, '\u0000'), '\u0000').text.split('\u0000')[0]!;
-    await waitForEvent(olga, roomId, postFrom(botId, ready), wait);
-    return { olga, alice, bob, roomId, meetingID: session!.meetingID };
+  async function recordedMeetingWithRecording(w: MeetingWorld, title: string) {
+    const { olga, alice, bob, roomId, session } = await runningRecordedMeeting(w, title);
+    w.sim.endMeeting(session.meetingID);
+    await waitForEvent(olga, roomId, postFrom(w.botUser.userId, recordingReadyOpening(title)), wait);
+    return { olga, alice, bob, roomId, meetingID: session.meetingID };
   }
 
-  const recordingState = (meetingID: string) =>
+  const recordingState = (w: MeetingWorld, meetingID: string) =>
     w.sim.recordings({ includeDeleted: true }).find((r) => r.meetingID === meetingID)?.state;
 
-  async function expectWithdrawn(olga: TestUser, roomId: string, commandId: string, meetingID: string) {
-    const answer = await waitForEvent(olga, roomId, answerTo(botId, commandId), {
+  async function expectWithdrawn(
+    w: MeetingWorld,
+    olga: TestUser,
+    roomId: string,
+    commandId: string,
+    meetingID: string,
+  ) {
+    const answer = await waitForEvent(olga, roomId, answerTo(w.botUser.userId, commandId), {
       timeoutMs: 60_000,
     });
     expect(bodyOf(answer)).toContain('Bob');
-    await until('the recording to be deleted in BBB', () => recordingState(meetingID) === 'deleted');
+    const state = () =>
+      w.sim.recordings({ includeDeleted: true }).find((r) => r.meetingID === meetingID)?.state;
+    await until('the recording to be deleted in BBB', () => state() === 'deleted');
     return answer;
   }
 
-  it('a limited sync: the !withdraw before the traffic is read and carried out', async () => {
+  it('a limited sync: the !withdraw before the traffic is read and carried out', async ({ w }) => {
     const title = 'Downtime busy';
-    const { olga, alice, bob, roomId, meetingID } = await recordedMeetingWithRecording(title);
+    const { olga, alice, bob, roomId, meetingID } = await recordedMeetingWithRecording(w, title);
     await w.bot.stop();
     const commandId = await bob.sendText(roomId, '!withdraw');
     // More than one sync timeline holds (Synapse gives 10 events a room by default).
     for (let i = 0; i < 30; i++) await (i % 2 ? olga : alice).sendText(roomId, `chatter ${i}`);
-    expect(recordingState(meetingID)).toBe('published');
+    expect(recordingState(w, meetingID)).toBe('published');
 
     await w.bot.restart({ readyTimeoutMs: 60_000 });
-    await expectWithdrawn(olga, roomId, commandId, meetingID);
+    await expectWithdrawn(w, olga, roomId, commandId, meetingID);
     expect(w.bot.lines().some((l) => l.includes('read the events a limited sync skipped'))).toBe(true);
   });
 
-  it('11 minutes of bot time later: !withdraw is carried out and says when it arrived; an organizer command is only answered', async () => {
+  it('11 minutes of bot time later: !withdraw is carried out and says when it arrived; an organizer command is only answered', async ({
+    w,
+    botId,
+  }) => {
     const title = 'Downtime long';
-    const { olga, alice, bob, roomId, meetingID } = await recordedMeetingWithRecording(title);
+    const { olga, alice, bob, roomId, meetingID } = await recordedMeetingWithRecording(w, title);
     await w.bot.stop();
     const config = JSON.parse(readFileSync(w.bot.configPath, 'utf8'));
     config.matrix.commandMaxAgeMinutes = 0.05;
@@ -107,7 +101,7 @@ describe.skipIf(!hs)('commands sent while the bot was down', () => {
     await new Promise((resolve) => setTimeout(resolve, 4_000));
 
     await w.bot.restart({ readyTimeoutMs: 60_000 });
-    const answer = await expectWithdrawn(olga, roomId, commandId, meetingID);
+    const answer = await expectWithdrawn(w, olga, roomId, commandId, meetingID);
     expect(bodyOf(answer)).toContain(receivedAtPrefix);
     const refused = await waitForEvent(olga, roomId, answerTo(botId, meetingId), wait);
     const [before] = de.receivedWhileOffline('!meeting', '\u0000').text.split('\u0000');
@@ -116,7 +110,10 @@ describe.skipIf(!hs)('commands sent while the bot was down', () => {
     expect(olga.sync.eventsIn(roomId).some(postFrom(botId, 'Too late'))).toBe(false);
   });
 
-  it('a ✅ and then a !withdraw, both sent while the bot was down: it opens unrecorded, no link to a recorded session', async () => {
+  it('a ✅ and then a !withdraw, both sent while the bot was down: it opens unrecorded, no link to a recorded session', async ({
+    w,
+    botId,
+  }) => {
     const title = 'Downtime changed mind';
     const { olga, alice, bob, roomId } = await olgaAliceBob(w, title);
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);

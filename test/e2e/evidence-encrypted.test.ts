@@ -3,9 +3,11 @@
 // encrypted attachment; the media repository holds only ciphertext, and the key in the event opens it.
 import { createDecipheriv, createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { said, t } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
+import { quietMatrixJsSdk } from './support/encrypted-room.js';
 import { acceptNextInvite, membership, named, type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
@@ -15,10 +17,10 @@ import {
   postFrom,
   registerPeople,
   startMeetingWorld,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 interface EncryptedFile {
   url: string;
@@ -35,8 +37,7 @@ describe.skipIf(!hs)('!evidence in an encrypted direct message', () => {
   const clients: CryptoUser[] = [];
 
   beforeAll(async () => {
-    for (const level of ['log', 'info', 'debug'] as const)
-      vi.spyOn(console, level).mockImplementation(() => {});
+    quietMatrixJsSdk();
     const [olgaUser, adaUser] = (await registerPeople(hs!, ['Olga', 'Ada'])) as [TestUser, TestUser];
     w = await startMeetingWorld(hs!, {
       config: { matrix: { encryption: true }, admins: [adaUser.userId] },
@@ -71,7 +72,7 @@ describe.skipIf(!hs)('!evidence in an encrypted direct message', () => {
     const dm = await acceptNextInvite(ada.user, { from: botId, timeoutMs: BOT_TIMEOUT_MS });
     const isFile = named('the report file', (e) => e.sender === botId && e.content.msgtype === 'm.file');
     const event = await ada.waitFor(dm, isFile, wait);
-    await ada.waitFor(roomId, postFrom(botId, /Nachweisbericht \(1 Besprechung\)/), {
+    await ada.waitFor(roomId, postFrom(botId, said(t.evidenceSent(1))), {
       afterEventId: asked,
       ...wait,
     });

@@ -7,10 +7,10 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestPageText } from '../../src/i18n/guest-page.js';
 import { axeViolations, chromiumInstalled, launchChromium } from '../support/browser.js';
+import { recordingReadyOpening } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   isOpened,
   type MeetingWorld,
   olgaAliceBob,
@@ -20,11 +20,11 @@ import {
   sessionsNamed,
   startMeetingWorld,
   until,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
 const de = guestPageText.de;
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 // Under CI the browser is part of the set-up (.ci/run installs it): missing, the run fails.
 if (hs && process.env.CI && !chromiumInstalled()) throw new Error('Chromium missing: .ci/run installs it');
 
@@ -139,7 +139,7 @@ describe.skipIf(!hs || !chromiumInstalled())('a guest in a real browser', () => 
     ]);
     const [session] = sessionsNamed(w.sim, title);
     w.sim.endMeeting(session!.meetingID);
-    await waitForEvent(olga, roomId, postFrom(botId, `Die Aufzeichnung „${title}“`), wait);
+    await waitForEvent(olga, roomId, postFrom(botId, recordingReadyOpening(title)), wait);
 
     await page.goto(link);
     await page.getByRole('button', { name: de.withdraw }).click();

@@ -6,13 +6,13 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogue } from '../../src/i18n/index.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
+import { quietMatrixJsSdk } from './support/encrypted-room.js';
 import { acceptNextInvite, membership, type TestUser, waitForEvent } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   isNotice,
   isOpened,
@@ -23,10 +23,10 @@ import {
   sessionsNamed,
   startMeetingWorld,
   until,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 const intro = catalogue('de').unreadableAnswersIntro;
 
 describe.skipIf(!hs)('the bot loses its keys while meetings are open', () => {
@@ -38,8 +38,7 @@ describe.skipIf(!hs)('the bot loses its keys while meetings are open', () => {
   const adminRooms: string[] = [];
 
   beforeAll(async () => {
-    for (const level of ['log', 'info', 'debug'] as const)
-      vi.spyOn(console, level).mockImplementation(() => {});
+    quietMatrixJsSdk();
     [admin] = (await registerPeople(hs!, ['Admin'])) as [TestUser];
     w = await startMeetingWorld(hs!, { config: { matrix: { encryption: true }, admins: [admin.userId] } });
     botId = w.botUser.userId;

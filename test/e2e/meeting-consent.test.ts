@@ -2,11 +2,21 @@
 // on the consent prompt, BBB simulated over HTTP. What is asserted is what people see (room messages,
 // their personal links) and what BBB was told (the create parameters).
 import { describe, expect } from 'vitest';
+import {
+  joinLinkHeading,
+  joinLinkRecording,
+  opening,
+  recordingOff,
+  recordingOn,
+  said,
+  t,
+  tallyCount,
+  tallyLine,
+} from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { it, startWorld } from './support/fixtures.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   countSeen,
   createMeetingRoom,
@@ -19,10 +29,10 @@ import {
   registerPeople,
   sessionsNamed,
   tallyEdit,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
   it.beforeAll(startWorld);
@@ -42,10 +52,10 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
     for (const u of [olga, alice, bob]) await u.react(roomId, m.prompt.event_id, '✅');
 
     const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
-    expect(bodyOf(opened)).toContain('Aufzeichnung AN – alle 3 haben zugestimmt.');
-    expect(bodyOf(opened)).toContain('per Direktnachricht');
+    expect(bodyOf(opened)).toContain(recordingOn(3));
+    expect(bodyOf(opened)).toContain(said(t.meetingOpened(title, t.recordingOn(3), 'direct')));
     // The prompt shows the outcome too.
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, 'Eröffnet, mit Aufzeichnung'), wait);
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, said(t.promptOpened(true))), wait);
 
     const sessions = sessionsNamed(w.sim, title);
     expect(sessions).toHaveLength(1);
@@ -58,11 +68,11 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
     const links = await Promise.all([olga, alice, bob].map((u) => receiveLink(u, botId)));
     for (const [i, u] of [olga, alice, bob].entries()) {
       const link = links[i]!;
-      expect(bodyOf(link.event)).toContain('🔴 Diese Sitzung wird aufgezeichnet.');
+      expect(bodyOf(link.event)).toContain(joinLinkRecording(true));
       expect(link.url.searchParams.get('meetingID')).toBe(sessions[0]!.meetingID);
       await expectWorkingLink(w.sim, link.url, u, u === olga ? 'MODERATOR' : 'VIEWER');
     }
-    expect(bodyOf(links[0]!.event)).toContain('(Moderation)');
+    expect(bodyOf(links[0]!.event)).toContain(joinLinkHeading(title, true));
     // Links are private: none was posted in the meeting room.
     expect(countSeen(olga, roomId, postFrom(botId, '/api/join?'))).toBe(0);
   });
@@ -76,17 +86,17 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
     await alice.react(roomId, m.prompt.event_id, '✅\uFE0F'); // with the emoji presentation selector
 
     const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
-    expect(bodyOf(opened)).toContain('Aufzeichnung AUS – Bob hat abgelehnt.');
+    expect(bodyOf(opened)).toContain(recordingOff(['declined', 'Bob']));
     const [session] = sessionsNamed(w.sim, title);
     expect(session?.record).toBe(false);
 
     // Unrecorded: everyone gets a link, including the one who declined.
     const link = await receiveLink(bob, botId);
-    expect(bodyOf(link.event)).toContain('Diese Sitzung wird nicht aufgezeichnet.');
+    expect(bodyOf(link.event)).toContain(joinLinkRecording(false));
     await expectWorkingLink(w.sim, link.url, bob, 'VIEWER');
   });
 
-  it('one never answers and the organizer types !start: unrecorded, "hat nicht geantwortet"', async ({
+  it('one never answers and the organizer types !start: unrecorded, the room told who did not answer', async ({
     w,
     botId,
   }) => {
@@ -95,23 +105,23 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
     await olga.react(roomId, m.prompt.event_id, '✅');
     await alice.react(roomId, m.prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, 'Zugestimmt (2)'), wait);
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, tallyCount('agreed', 2)), wait);
     expect(sessionsNamed(w.sim, title)).toHaveLength(0);
 
     // Only the organizer (or an admin) may start it.
     const refusedId = await alice.sendText(roomId, '!start');
-    const refusal = await waitForEvent(olga, roomId, postFrom(botId, 'Das darf nur'), {
+    const refusal = await waitForEvent(olga, roomId, postFrom(botId, opening(t.notAllowed)), {
       ...wait,
       afterEventId: refusedId,
     });
-    expect(bodyOf(refusal)).toContain('die Person, die die Besprechung angelegt hat');
+    expect(bodyOf(refusal)).toContain(t.whoOrganizer);
 
     const startId = await olga.sendText(roomId, '!start');
     const opened = await waitForEvent(olga, roomId, isOpened(botId, title), {
       ...wait,
       afterEventId: startId,
     });
-    expect(bodyOf(opened)).toContain('Aufzeichnung AUS – Bob hat nicht geantwortet.');
+    expect(bodyOf(opened)).toContain(recordingOff(['pending', 'Bob']));
     expect(countSeen(olga, roomId, isOpened(botId))).toBe(1);
     const sessions = sessionsNamed(w.sim, title);
     expect(sessions).toHaveLength(1);
@@ -133,7 +143,7 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
     expect(bodyOf(m.prompt)).not.toContain('Eve');
     await olga.react(roomId, m.prompt.event_id, '✅');
     await alice.react(roomId, m.prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, 'Zugestimmt (2)'), wait);
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, tallyCount('agreed', 2)), wait);
     // Eve's ✅ would be the "last missing answer" if it were counted for anyone.
     const eveReaction = await eve.react(roomId, m.prompt.event_id, '✅');
 
@@ -142,15 +152,15 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
       ...wait,
       afterEventId: statusId,
     });
-    expect(bodyOf(status)).toContain('Einwilligungen werden eingeholt');
-    expect(bodyOf(status)).toContain('✅ Zugestimmt (2)');
-    expect(bodyOf(status)).toContain('⏳ Offen (1): Bob');
+    expect(bodyOf(status)).toContain(t.stateNames.collecting!);
+    expect(bodyOf(status)).toContain(tallyCount('agreed', 2));
+    expect(bodyOf(status)).toContain(tallyLine('pending', ['Bob']));
     expect(bodyOf(status)).not.toContain('Eve');
     expect(sessionsNamed(w.sim, title)).toHaveLength(0);
 
     const bobReaction = await bob.react(roomId, m.prompt.event_id, '✅');
     const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
-    expect(bodyOf(opened)).toContain('Aufzeichnung AN – alle 3 haben zugestimmt.');
+    expect(bodyOf(opened)).toContain(recordingOn(3));
     // It opened on Bob's answer, not on Eve's.
     const timeline = olga.sync.eventsIn(roomId).map((e) => e.event_id);
     expect(timeline.indexOf(opened.event_id)).toBeGreaterThan(timeline.indexOf(bobReaction));
@@ -178,23 +188,23 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
     await olga.react(roomId, m.prompt.event_id, '✅');
     const aliceYes = await alice.react(roomId, m.prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, 'Zugestimmt (2)'), wait);
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, tallyCount('agreed', 2)), wait);
 
     await alice.redact(roomId, aliceYes);
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, '↩️ Widerrufen (1): Alice'), wait);
+    await waitForEvent(
+      olga,
+      roomId,
+      tallyEdit(botId, m.prompt.event_id, tallyLine('withdrawn', ['Alice'])),
+      wait,
+    );
     expect(sessionsNamed(w.sim, title)).toHaveLength(0);
 
     await bob.react(roomId, m.prompt.event_id, '✅');
     const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
-    expect(bodyOf(opened)).toContain('Aufzeichnung AUS – Alice hat widerrufen.');
+    expect(bodyOf(opened)).toContain(recordingOff(['withdrew', 'Alice']));
     const sessions = sessionsNamed(w.sim, title);
     expect(sessions).toHaveLength(1);
     expect(sessions[0]?.record).toBe(false);
-    await waitForEvent(
-      olga,
-      roomId,
-      tallyEdit(botId, m.prompt.event_id, 'Eröffnet, ohne Aufzeichnung'),
-      wait,
-    );
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, said(t.promptOpened(false))), wait);
   });
 });

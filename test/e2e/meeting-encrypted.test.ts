@@ -8,13 +8,22 @@
 // all of this works only because the bot's device is cross-signed by its owner.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimSession } from '../support/bbb-simulator.js';
-import { said, t } from '../support/catalogue.js';
+import {
+  plain,
+  recordingOff,
+  recordingOn,
+  recordingReadyOpening,
+  said,
+  t,
+  withdrawalOf,
+} from '../support/catalogue.js';
 import { SAMPLE_NOTICE_FACTS } from '../support/notice-facts.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
-import { acceptNextInvite, membership, type TestUser, waitForEvent } from './support/homeserver.js';
+import { botDevices, encryptedRoom, quietMatrixJsSdk } from './support/encrypted-room.js';
+import { acceptNextInvite } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
   bodyOf,
@@ -29,10 +38,10 @@ import {
   registerPeople,
   sessionsNamed,
   startMeetingWorld,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', () => {
   let w: MeetingWorld;
@@ -40,9 +49,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
   const clients: CryptoUser[] = [];
 
   beforeAll(async () => {
-    // matrix-js-sdk's module-level logger prints every step to the console; its errors still show.
-    for (const level of ['log', 'info', 'debug'] as const)
-      vi.spyOn(console, level).mockImplementation(() => {});
+    quietMatrixJsSdk();
     w = await startMeetingWorld(hs!, {
       // Encryption is the default in production; fast discovery, so a recording shows up within seconds.
       config: { matrix: { encryption: true }, retention: { discoverySchedule: '*/2 * * * * *' } },
@@ -54,27 +61,6 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     for (const c of clients) c.stop();
     await w?.close();
   });
-
-  /** Olga, Alice and Bob on encrypting clients, in a new encrypted room with the bot. */
-  async function encryptedRoom(name: string, roomVersion?: string) {
-    const people = (await registerPeople(w.hs, ['Olga', 'Alice', 'Bob'])) as [TestUser, TestUser, TestUser];
-    const [olga, alice, bob] = await Promise.all(people.map((p) => CryptoUser.start(p, { element: true })));
-    clients.push(olga!, alice!, bob!);
-    const roomId = await olga!.user.createRoom({
-      name,
-      encrypted: true,
-      ...(roomVersion ? { roomVersion } : {}),
-      invite: [botId, alice!.userId, bob!.userId],
-    });
-    await Promise.all([alice!, bob!].map((u) => acceptNextInvite(u.user, { from: olga!.userId })));
-    await waitForEvent(olga!.user, roomId, membership(botId, 'join'), wait);
-    for (const u of [olga!, alice!, bob!])
-      await u.awaitMembers(roomId, [botId, ...people.map((p) => p.userId)]);
-    // What "exclude insecure devices" requires of the bot.
-    const [botDevice] = await botDevices(olga!.user);
-    expect(await olga!.deviceTrust(botId, botDevice!)).toEqual({ known: true, signedByOwner: true });
-    return { olga: olga!, alice: alice!, bob: bob!, roomId };
-  }
 
   async function plan(organizer: CryptoUser, roomId: string, title: string, invitees: CryptoUser[]) {
     const command = ['!meeting', title, ...invitees.map((u) => u.userId)].join(' ');
@@ -123,7 +109,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     who: CryptoUser;
   }) {
     w.sim.endMeeting(m.session.meetingID);
-    const ready = await m.watcher.waitFor(m.roomId, postFrom(botId, `Die Aufzeichnung „${m.title}“`), wait);
+    const ready = await m.watcher.waitFor(m.roomId, postFrom(botId, recordingReadyOpening(m.title)), wait);
     expect(ready.encrypted).toBe(true);
     const [rec] = w.sim.recordings().filter((r) => r.meetingID === m.session.meetingID);
     expect(rec?.state).toBe('published');
@@ -132,13 +118,13 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     const sent = await m.who.waitFor(m.roomId, (e) => e.event_id === command, wait);
     expect(sent.encrypted, 'the !withdraw went out encrypted').toBe(true);
     const name = m.who.user.displayName;
-    const told = await m.watcher.waitFor(m.roomId, postFrom(botId, `Widerruf von ${name}`), {
+    const told = await m.watcher.waitFor(m.roomId, postFrom(botId, withdrawalOf(name)), {
       afterEventId: command,
       ...wait,
     });
     expect(told.encrypted).toBe(true);
     expect(bodyOf(told)).toBe(
-      `Widerruf von ${name} gespeichert.\nGelöscht: „${m.title}“ vom ${botDate(rec!.startTime)}.\n${said(
+      `${said(t.withdrawDeleted(plain(name), [t.recordingName(m.title, botDate(rec!.startTime))], []))}\n${said(
         t.deletionMeans(SAMPLE_NOTICE_FACTS.finalDeletion),
       )}`,
     );
@@ -147,7 +133,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
   }
 
   it('all agree, ✅ in the clear and encrypted: recorded, links in encrypted DMs; an encrypted !withdraw afterwards deletes the recording', async () => {
-    const { olga, alice, bob, roomId } = await encryptedRoom('encrypted all agree');
+    const { olga, alice, bob, roomId } = await encryptedRoom(w, clients, 'encrypted all agree');
     const title = 'Encrypted sync';
     const m = await plan(olga, roomId, title, [alice, bob]);
     // The command was read after decryption; what the bot says is encrypted too.
@@ -167,7 +153,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
 
     const opened = await olga.waitFor(roomId, isOpened(botId, title), wait);
     expect(opened.encrypted).toBe(true);
-    expect(bodyOf(opened)).toContain('Aufzeichnung AN – alle 3 haben zugestimmt.');
+    expect(bodyOf(opened)).toContain(recordingOn(3));
     const sessions = sessionsNamed(w.sim, title);
     expect(sessions).toHaveLength(1);
     expect(sessions[0]).toMatchObject({ record: true, autoStartRecording: true });
@@ -189,7 +175,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
   }, 120_000); // a meeting, its recording and a withdrawal: slow on a loaded machine
 
   it('an encrypted ✅ redacted, an encrypted ❌ (in a version 12 room): the meeting opens unrecorded', async () => {
-    const { olga, alice, bob, roomId } = await encryptedRoom('encrypted one declines', '12');
+    const { olga, alice, bob, roomId } = await encryptedRoom(w, clients, 'encrypted one declines', '12');
     expect(roomId).not.toContain(':');
     const title = 'Encrypted retro';
     const m = await plan(olga, roomId, title, [alice, bob]);
@@ -204,12 +190,12 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
 
     const opened = await olga.waitFor(roomId, isOpened(botId, title), wait);
     // Removing her encrypted ✅ was a withdrawal (ignored, she would count as agreeing).
-    expect(bodyOf(opened)).toContain('Aufzeichnung AUS – Bob hat abgelehnt, Alice hat widerrufen.');
+    expect(bodyOf(opened)).toContain(recordingOff(['declined', 'Bob'], ['withdrew', 'Alice']));
     expect(sessionsNamed(w.sim, title)[0]).toMatchObject({ record: false });
   });
 
   it('someone who joins after the bot has spoken here reads its next meeting, and can agree', async () => {
-    const { olga, alice, roomId } = await encryptedRoom('encrypted late joiner');
+    const { olga, alice, roomId } = await encryptedRoom(w, clients, 'encrypted late joiner');
     // The bot has encrypted here for Olga, Alice and Bob (it keeps the member list between messages).
     await plan(olga, roomId, 'Before Carla', [alice]);
     const [carlaUser] = await registerPeople(w.hs, ['Carla']);
@@ -226,15 +212,15 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     await olga.user.react(roomId, prompt.event_id, '✅');
     await carla.reactEncrypted(roomId, prompt.event_id, '✅');
     const opened = await carla.waitFor(roomId, isOpened(botId, title), wait);
-    expect(bodyOf(opened)).toContain('Aufzeichnung AN'); // what the bot said before she joined stays unreadable to her
+    expect(bodyOf(opened)).toContain(recordingOn(2)); // what the bot said before she joined stays unreadable to her
   });
 
   it('after a restart: same device, a ✅ sent in a Megolm session from before counts; the whole flow again', async () => {
-    const { olga, alice, bob, roomId } = await encryptedRoom('encrypted restart');
+    const { olga, alice, bob, roomId } = await encryptedRoom(w, clients, 'encrypted restart');
     const title = 'Encrypted before and after';
     // Planned before the restart: Olga's command reaches the bot in her Megolm session.
     const m = await plan(olga, roomId, title, [alice, bob]);
-    const published = await botDevices(olga.user);
+    const published = await botDevices(olga.user, botId);
     expect(published).toHaveLength(1);
     const accountDevices = await ownDevices();
     await w.bot.stop();
@@ -253,7 +239,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     expect(new Set(devices.map((r) => r.deviceId)), 'one device across starts').toEqual(
       new Set([published[0]]),
     );
-    expect(await botDevices(olga.user)).toEqual(published);
+    expect(await botDevices(olga.user, botId)).toEqual(published);
     expect(await ownDevices(), 'no new device for the bot account').toEqual(accountDevices);
 
     // The start-up re-read decrypts the ✅s: all agreed, the meeting opens recorded.
@@ -263,7 +249,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     expect(megolmSession(olga, roomId, opened.event_id)).not.toBe(
       megolmSession(olga, roomId, m.prompt.event_id),
     );
-    expect(bodyOf(opened)).toContain('Aufzeichnung AN – alle 3 haben zugestimmt.');
+    expect(bodyOf(opened)).toContain(recordingOn(3));
     const [session] = sessionsNamed(w.sim, title);
     expect(session).toMatchObject({ record: true, autoStartRecording: true });
     await encryptedLinksWork(olga, [olga, alice, bob]); // direct-message rooms created after the restart
@@ -277,7 +263,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     await bob.reactEncrypted(roomId, n.prompt.event_id, '❌');
     const unrecorded = await olga.waitFor(roomId, isOpened(botId, next), wait);
     expect(unrecorded.encrypted).toBe(true);
-    expect(bodyOf(unrecorded)).toContain('Aufzeichnung AUS – Bob hat abgelehnt.');
+    expect(bodyOf(unrecorded)).toContain(recordingOff(['declined', 'Bob']));
     expect(sessionsNamed(w.sim, next)).toEqual([expect.objectContaining({ record: false })]);
     expect(olga.undecryptable(roomId)).toEqual([]);
   }, 120_000); // a restart and two meetings: slow on a loaded machine
@@ -299,10 +285,4 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
   }
 
   /** The bot's devices with published keys, as another user's client sees them. */
-  async function botDevices(viewer: TestUser): Promise<string[]> {
-    const res = (await viewer.request('POST', '/_matrix/client/v3/keys/query', {
-      device_keys: { [botId]: [] },
-    })) as { device_keys: Record<string, Record<string, unknown>> };
-    return Object.keys(res.device_keys[botId] ?? {}).sort();
-  }
 });

@@ -3,6 +3,7 @@
 // encryption switched off (matrix.encryption: false), in an encrypted room the bot says once, plainly,
 // that it cannot work there (design.md §6). With encryption on, see meeting-encrypted.test.ts.
 import { describe, expect } from 'vitest';
+import { argumentError, opening, said, t } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { startWorld, worldTest } from './support/fixtures.js';
 import {
@@ -14,7 +15,6 @@ import {
   waitForEvent,
 } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   countSeen,
   createMeetingRoom,
@@ -22,11 +22,11 @@ import {
   planMeeting,
   postFrom,
   registerPeople,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
 const it = worldTest({ matrix: { encryption: false } });
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 function html(e: MatrixEvent): string {
   expect(e.content.format).toBe('org.matrix.custom.html');
@@ -73,17 +73,17 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
   }) => {
     const { olga, roomId } = await olgaAliceBob(w, 'bad arguments');
     const cases: [command: string, expected: string | RegExp][] = [
-      ['!meeting', /^Es fehlt ein Titel\. Aufruf: !meeting <Titel>/],
-      ['!meeting x --bogus', /^Unbekannte Option --bogus\. Aufruf: !meeting/],
-      ['!meeting x --at blorp', /^Zeitangabe „blorp“ nicht verstanden.*Aufruf: !meeting/],
+      ['!meeting', argumentError(t.missingTitle, 'meeting')],
+      ['!meeting x --bogus', argumentError(t.unknownOption('--bogus'), 'meeting')],
+      ['!meeting x --at blorp', argumentError(t.badTime('blorp'), 'meeting')],
       // A known option without its value is not an "unknown option": the usage line shows the form.
       ['!meeting x --at', /^Aufruf: !meeting <Titel>/],
       ['!meeting x --no-record=yes', /^Aufruf: !meeting <Titel>/],
-      [`!meeting x @nobody:${olga.serverName}`, /^Diese Personen sind nicht in diesem Raum: @nobody:/],
-      [`!meeting ${'y'.repeat(300)}`, /^Der Titel darf höchstens 200 Zeichen lang sein/],
+      [`!meeting x @nobody:${olga.serverName}`, `${opening(t.unknownUsers)}@nobody:`],
+      [`!meeting ${'y'.repeat(300)}`, argumentError(t.titleTooLong(200), 'meeting')],
       ['!invite', /^Aufruf: !invite/],
-      ['!start #999', 'In diesem Raum gibt es dazu keine Besprechung.'],
-      ['!status', 'In diesem Raum gibt es dazu keine Besprechung.'],
+      ['!start #999', said(t.noMeeting)],
+      ['!status', said(t.noMeeting)],
     ];
     for (const [command, expected] of cases) {
       const commandId = await olga.sendText(roomId, command);
@@ -114,9 +114,9 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
       invite: [botId, alice.userId],
     });
     await waitForEvent(olga, roomId, membership(botId, 'join'), wait);
-    const warning = await waitForEvent(olga, roomId, postFrom(botId, 'verschlüsselt'), wait);
+    const warning = await waitForEvent(olga, roomId, postFrom(botId, said(t.encryptedRoom)), wait);
     expect(warning.content.msgtype).toBe('m.notice');
-    expect(bodyOf(warning)).toContain('keine Einwilligungen einholen');
+    expect(bodyOf(warning)).toBe(said(t.encryptedRoom));
     expect(bodyOf(warning)).not.toMatch(STACK_TRACE);
 
     // More encrypted traffic must not make it repeat itself.
@@ -128,13 +128,13 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
       session_id: 'c2Vzc2lvbg',
     });
     await expect(
-      waitForEvent(olga, roomId, postFrom(botId, 'verschlüsselt'), {
+      waitForEvent(olga, roomId, postFrom(botId, said(t.encryptedRoom)), {
         timeoutMs: 3_000,
         afterEventId: warning.event_id,
       }),
       'a second warning',
     ).rejects.toThrow(/no event matching/);
-    expect(countSeen(olga, roomId, postFrom(botId, 'verschlüsselt'))).toBe(1);
+    expect(countSeen(olga, roomId, postFrom(botId, said(t.encryptedRoom)))).toBe(1);
   });
 
   it('encryption off: when a room turns on encryption later, the bot says so once', async ({ botId }) => {
@@ -145,13 +145,13 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
       `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.encryption/`,
       { algorithm: 'm.megolm.v1.aes-sha2' },
     )) as { event_id: string };
-    const warning = await waitForEvent(olga, roomId, postFrom(botId, 'verschlüsselt'), {
+    const warning = await waitForEvent(olga, roomId, postFrom(botId, said(t.encryptedRoom)), {
       ...wait,
       afterEventId: stateId.event_id,
     });
     expect(warning.content.msgtype).toBe('m.notice');
     await expect(
-      waitForEvent(olga, roomId, postFrom(botId, 'verschlüsselt'), {
+      waitForEvent(olga, roomId, postFrom(botId, said(t.encryptedRoom)), {
         timeoutMs: 3_000,
         afterEventId: warning.event_id,
       }),

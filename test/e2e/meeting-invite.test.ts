@@ -3,11 +3,21 @@
 import { describe, expect } from 'vitest';
 import { catalogue } from '../../src/i18n/index.js';
 import { rich } from '../../src/i18n/rich.js';
+import {
+  joinLinkRecording,
+  opening,
+  plain,
+  promptInviteesLine,
+  recordingOn,
+  said,
+  t,
+  tallyCount,
+  tallyLine,
+} from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { it, startWorld } from './support/fixtures.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   createMeetingRoom,
   expectWorkingLink,
@@ -18,13 +28,13 @@ import {
   registerPeople,
   sessionsNamed,
   tallyEdit,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
 const de = catalogue('de');
 /** What a late invitee of a running recorded meeting is told, after their name (both choices). */
 const askedLate = de.waitingForConsent(rich`\u0000`).text.split('\u0000')[1]!;
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 describe.skipIf(!hs)('late invitees', () => {
   it.beforeAll(startWorld);
@@ -41,22 +51,30 @@ describe.skipIf(!hs)('late invitees', () => {
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
     for (const u of [olga, alice, bob]) await u.react(roomId, m.prompt.event_id, '✅');
     const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
-    expect(bodyOf(opened)).toContain('Aufzeichnung AN – alle 3 haben zugestimmt.');
+    expect(bodyOf(opened)).toContain(recordingOn(3));
     await Promise.all([olga, alice, bob].map((u) => receiveLink(u, botId)));
     const [session] = sessionsNamed(w.sim, title);
     expect(session?.record).toBe(true);
 
     // Only the organizer may invite.
     const refusedId = await alice.sendText(roomId, `!invite ${dave.userId}`);
-    await waitForEvent(olga, roomId, postFrom(botId, 'Das darf nur'), { ...wait, afterEventId: refusedId });
+    await waitForEvent(olga, roomId, postFrom(botId, opening(t.notAllowed)), {
+      ...wait,
+      afterEventId: refusedId,
+    });
 
     const inviteId = await olga.sendText(roomId, `!invite ${dave.userId}`);
     const after = { ...wait, afterEventId: inviteId };
     const waiting = await waitForEvent(olga, roomId, postFrom(botId, askedLate), after);
     expect(bodyOf(waiting)).toContain('Dave');
     expect(waiting.content['m.mentions']).toEqual({ user_ids: [dave.userId] });
-    await waitForEvent(olga, roomId, postFrom(botId, `Dave zu ${title} eingeladen.`), after);
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, '⏳ Offen (1): Dave'), wait);
+    await waitForEvent(olga, roomId, postFrom(botId, said(t.invited(title, plain('Dave')))), after);
+    await waitForEvent(
+      olga,
+      roomId,
+      tallyEdit(botId, m.prompt.event_id, tallyLine('pending', ['Dave'])),
+      wait,
+    );
     // The bot has done everything it does for the invite; no link may have gone out.
     await expect(
       dave.sync.waitForInvite({ from: botId, timeoutMs: 2_000 }),
@@ -65,12 +83,12 @@ describe.skipIf(!hs)('late invitees', () => {
 
     await dave.react(roomId, m.prompt.event_id, '✅');
     const link = await receiveLink(dave, botId);
-    expect(bodyOf(link.event)).toContain('🔴 Diese Sitzung wird aufgezeichnet.');
+    expect(bodyOf(link.event)).toContain(joinLinkRecording(true));
     expect(link.url.searchParams.get('meetingID')).toBe(session!.meetingID);
     await expectWorkingLink(w.sim, link.url, dave, 'VIEWER');
     // Same recorded session; nobody else was bothered again.
     expect(sessionsNamed(w.sim, title)).toHaveLength(1);
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, '✅ Zugestimmt (4)'), wait);
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, tallyCount('agreed', 4)), wait);
   });
 
   it('a late invitee who declines takes part unrecorded: the recorded session ends, everyone gets a new link', async ({
@@ -116,18 +134,18 @@ describe.skipIf(!hs)('late invitees', () => {
     const roomId = await createMeetingRoom(olga, botId, [alice, dave], 'late invitee, unrecorded');
     const title = 'Coffee G';
     const m = await planMeeting(olga, roomId, botId, title, [alice], '--no-record');
-    expect(bodyOf(m.prompt)).toContain('Diese Besprechung wird nicht aufgezeichnet.');
+    expect(bodyOf(m.prompt)).toContain(promptInviteesLine(true)[0]);
     const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
-    expect(bodyOf(opened)).toContain('Aufzeichnung AUS – die Besprechung wurde ohne Aufzeichnung angelegt.');
+    expect(bodyOf(opened)).toContain(said(t.recordingOffNoRecord));
     expect(sessionsNamed(w.sim, title)[0]?.record).toBe(false);
 
     const inviteId = await olga.sendText(roomId, `!invite ${dave.userId}`);
-    await waitForEvent(olga, roomId, postFrom(botId, `Dave zu ${title} eingeladen.`), {
+    await waitForEvent(olga, roomId, postFrom(botId, said(t.invited(title, plain('Dave')))), {
       ...wait,
       afterEventId: inviteId,
     });
     const link = await receiveLink(dave, botId);
-    expect(bodyOf(link.event)).toContain('Diese Sitzung wird nicht aufgezeichnet.');
+    expect(bodyOf(link.event)).toContain(joinLinkRecording(false));
     await expectWorkingLink(w.sim, link.url, dave, 'VIEWER');
   });
 });

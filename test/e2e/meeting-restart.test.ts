@@ -2,11 +2,11 @@
 // after two of three answers, the third answer is given while it is down, and after the restart the
 // meeting opens recorded, with every message exactly once.
 import { describe, expect } from 'vitest';
+import { recordingOff, recordingOffOpening, recordingOn, said, t, tallyCount } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { it, startWorld } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   countSeen,
   expectWorkingLink,
@@ -20,10 +20,10 @@ import {
   receiveLink,
   sessionsNamed,
   tallyEdit,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 describe.skipIf(!hs)('bot restart', () => {
   it.beforeAll(startWorld);
@@ -37,7 +37,7 @@ describe.skipIf(!hs)('bot restart', () => {
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
     await olga.react(roomId, m.prompt.event_id, '✅');
     await alice.react(roomId, m.prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, 'Zugestimmt (2)'), wait);
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, tallyCount('agreed', 2)), wait);
 
     const exit = await w.bot.kill();
     expect(exit.signal).toBe('SIGKILL');
@@ -49,7 +49,7 @@ describe.skipIf(!hs)('bot restart', () => {
       ...wait,
       afterEventId: bobYes,
     });
-    expect(bodyOf(opened)).toContain('Aufzeichnung AN – alle 3 haben zugestimmt.');
+    expect(bodyOf(opened)).toContain(recordingOn(3));
     const sessions = sessionsNamed(w.sim, title);
     expect(sessions).toHaveLength(1);
     expect(sessions[0]).toMatchObject({
@@ -62,7 +62,7 @@ describe.skipIf(!hs)('bot restart', () => {
     for (const [i, u] of [olga, alice, bob].entries()) {
       await expectWorkingLink(w.sim, links[i]!.url, u, u === olga ? 'MODERATOR' : 'VIEWER');
     }
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, 'Eröffnet, mit Aufzeichnung'), wait);
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, said(t.promptOpened(true))), wait);
 
     // Let the restarted bot finish whatever it might still send, then count.
     await pingBarrier(olga, roomId, botId);
@@ -106,7 +106,7 @@ describe.skipIf(!hs)('bot restart', () => {
       ...wait,
       afterEventId: aliceYes,
     });
-    expect(bodyOf(opened)).toContain('Aufzeichnung AUS – Bob hat abgelehnt.');
+    expect(bodyOf(opened)).toContain(recordingOff(['declined', 'Bob']));
     expect(sessionsNamed(w.sim, title).map((s) => s.record)).toEqual([false]);
     await pingBarrier(olga, roomId, botId);
     expect(countSeen(olga, roomId, isNotice(botId))).toBe(1);
@@ -122,7 +122,7 @@ describe.skipIf(!hs)('bot restart', () => {
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
     await olga.react(roomId, m.prompt.event_id, '✅');
     await alice.react(roomId, m.prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, 'Zugestimmt (2)'), wait);
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, tallyCount('agreed', 2)), wait);
 
     await w.bot.kill();
     // While down: Bob's ✅ would complete the answers, then Alice changes her mind (her ✅ stays).
@@ -133,7 +133,7 @@ describe.skipIf(!hs)('bot restart', () => {
       ...wait,
       afterEventId: aliceNo,
     });
-    expect(bodyOf(opened)).toContain('Aufzeichnung AUS');
+    expect(bodyOf(opened)).toContain(recordingOffOpening);
     expect(sessionsNamed(w.sim, title).map((s) => s.record)).toEqual([false]);
     const link = await receiveLink(alice, botId);
     expect(bodyOf(link.event)).not.toContain('🔴');

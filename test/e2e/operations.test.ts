@@ -3,6 +3,7 @@
 // admin's `!evidence` arrives as a file by direct message holding the Matrix event IDs of the answers.
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordingReadyPattern, said, t, withdrawalOf } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import {
   acceptNextInvite,
@@ -22,10 +23,10 @@ import {
   registerPeople,
   sessionsNamed,
   startMeetingWorld,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 function samples(text: string): Map<string, number> {
   const out = new Map<string, number>();
@@ -68,10 +69,10 @@ describe.skipIf(!hs)('operations: /metrics and !evidence', () => {
     expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });
     const [session] = sessionsNamed(w.sim, 'Ops review');
     w.sim.endMeeting(session!.meetingID);
-    await waitForEvent(olga, roomId, postFrom(botId, /ist fertig/), wait);
+    await waitForEvent(olga, roomId, postFrom(botId, recordingReadyPattern), wait);
     const withdrawal = await bob.sendText(roomId, '!withdraw');
     answers.set(`${bob.userId} withdraw`, withdrawal);
-    await waitForEvent(olga, roomId, postFrom(botId, 'Widerruf von Bob'), {
+    await waitForEvent(olga, roomId, postFrom(botId, withdrawalOf('Bob')), {
       ...wait,
       afterEventId: withdrawal,
     });
@@ -116,7 +117,7 @@ describe.skipIf(!hs)('operations: /metrics and !evidence', () => {
       (e: MatrixEvent) => e.sender === botId && e.content.msgtype === 'm.file',
     );
     const file = await waitForEvent(admin, dm, isFile, wait);
-    await waitForEvent(admin, roomId, postFrom(botId, /Nachweisbericht \(1 Besprechung\)/), {
+    await waitForEvent(admin, roomId, postFrom(botId, said(t.evidenceSent(1))), {
       ...wait,
       afterEventId: asked,
     });

@@ -207,7 +207,7 @@ describe.skipIf(!hs)('npm run check', () => {
 
   it('names a notice placeholder the config does not fill', async () => {
     const template = join(dir, 'template.txt');
-    writeFileSync(template, 'Verantwortlich: {{controller}}\nBetriebsrat: {{ worksCouncil }}\n', {
+    writeFileSync(template, 'Verantwortliche Stelle: {{controller}}\nBetriebsrat: {{ worksCouncil }}\n', {
       mode: 0o644,
     });
     const run = await check(writeConfig({ notice: { de: template } }));

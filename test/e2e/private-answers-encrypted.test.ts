@@ -4,11 +4,12 @@
 // and the prompt arrive there encrypted and readable, the answers given there (✅ in the clear, as
 // Element sends reactions, and encrypted, as some clients do) count, and the links come back in the
 // same encrypted DM. (That the meeting's room hears numbers only is private-answers.test.ts's.)
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noticeOpening, said, t } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
-import { CryptoUser } from './support/crypto-user.js';
-import { acceptNextInvite, membership, type TestUser, waitForEvent } from './support/homeserver.js';
+import type { CryptoUser } from './support/crypto-user.js';
+import { encryptedRoom, quietMatrixJsSdk } from './support/encrypted-room.js';
+import { acceptNextInvite } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
   bodyOf,
@@ -18,13 +19,12 @@ import {
   joinUrlIn,
   type MeetingWorld,
   postFrom,
-  registerPeople,
   sessionsNamed,
   startMeetingWorld,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 describe.skipIf(!hs)('private answers in encrypted DMs, clients set as Element is', () => {
   let w: MeetingWorld;
@@ -32,8 +32,7 @@ describe.skipIf(!hs)('private answers in encrypted DMs, clients set as Element i
   const clients: CryptoUser[] = [];
 
   beforeAll(async () => {
-    for (const level of ['log', 'info', 'debug'] as const)
-      vi.spyOn(console, level).mockImplementation(() => {});
+    quietMatrixJsSdk();
     w = await startMeetingWorld(hs!, {
       config: { matrix: { encryption: true }, consent: { ask: 'direct' } },
     });
@@ -46,19 +45,7 @@ describe.skipIf(!hs)('private answers in encrypted DMs, clients set as Element i
   });
 
   it('first layer, prompt and link arrive encrypted in each DM; the answers there open a recorded meeting', async () => {
-    const people = (await registerPeople(w.hs, ['Olga', 'Alice', 'Bob'])) as [TestUser, TestUser, TestUser];
-    const [olga, alice, bob] = (await Promise.all(
-      people.map((p) => CryptoUser.start(p, { element: true })),
-    )) as [CryptoUser, CryptoUser, CryptoUser];
-    clients.push(olga, alice, bob);
-    const roomId = await olga.user.createRoom({
-      name: 'encrypted private answers',
-      encrypted: true,
-      invite: [botId, alice.userId, bob.userId],
-    });
-    await Promise.all([alice, bob].map((u) => acceptNextInvite(u.user, { from: olga.userId })));
-    await waitForEvent(olga.user, roomId, membership(botId, 'join'), wait);
-    for (const u of [olga, alice, bob]) await u.awaitMembers(roomId, [botId, ...people.map((p) => p.userId)]);
+    const { olga, alice, bob, roomId } = await encryptedRoom(w, clients, 'encrypted private answers');
 
     const title = 'Encrypted private';
     await olga.sendText(roomId, `!meeting ${title} ${alice.userId} ${bob.userId}`);

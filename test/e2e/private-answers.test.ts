@@ -2,32 +2,45 @@
 // Synapse, the bot as its own process, real users answering in their DM rooms with the bot, BBB
 // simulated over HTTP. What is asserted is what people see: in the DMs, and in the meeting's room,
 // where no message of the bot may tell anyone's answer or withdrawal.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { de } from '../../src/i18n/de.js';
+import {
+  joinLinkRecording,
+  namedAnswer,
+  noAnswerFrom,
+  noticeOpening,
+  opening,
+  plain,
+  recordingOn,
+  recordingReadyOpening,
+  said,
+  t,
+  tallyCount,
+  withdrawalSaved,
+  yourAnswer,
+} from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
+import { startWorld, worldTest } from './support/fixtures.js';
 import { type MatrixEvent, type TestUser, waitForEvent } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
+  botDate,
   isOpened,
-  type MeetingWorld,
   olgaAliceBob,
   planMeeting,
   postFrom,
   receiveLink,
   receivePrompt,
   sessionsNamed,
-  startMeetingWorld,
   tallyEdit,
   until,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 /** A name next to an answer or a withdrawal, or names after a count: someone's answer told. */
-const NAMED_ANSWER =
-  /(Olga|Alice|Bob) (hat abgelehnt|hat widerrufen|hat nicht geantwortet)|(Zugestimmt|Abgelehnt|Widerrufen|Offen) \(\d+\): |Widerruf von/;
+const NAMED_ANSWER = namedAnswer(['Olga', 'Alice', 'Bob']);
 
 /** Every text the bot put in a room, edits included. */
 function botTexts(user: TestUser, roomId: string, botId: string): string[] {
@@ -40,22 +53,17 @@ function botTexts(user: TestUser, roomId: string, botId: string): string[] {
     });
 }
 
+// consent.ask "direct" is the default; the e2e defaults pin "room" for the older suites.
+const retention = { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' };
+const it = worldTest({ consent: { ask: 'direct' }, retention });
+
 describe.skipIf(!hs)('private answers in the DM with the bot', () => {
-  let w: MeetingWorld;
-  let botId: string;
+  it.beforeAll(startWorld);
 
-  beforeAll(async () => {
-    // consent.ask "direct" is the default; the e2e defaults pin "room" for the older suites.
-    const retention = { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' };
-    w = await startMeetingWorld(hs!, { config: { consent: { ask: 'direct' }, retention } });
-    botId = w.botUser.userId;
-  });
-
-  afterAll(async () => {
-    await w?.close();
-  });
-
-  it('each answers by DM; a ❌ there makes it unrecorded; the organizer learns who has not answered', async () => {
+  it('each answers by DM; a ❌ there makes it unrecorded; the organizer learns who has not answered', async ({
+    w,
+    botId,
+  }) => {
     const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'private answers');
     const title = 'Private A';
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
@@ -66,14 +74,14 @@ describe.skipIf(!hs)('private answers in the DM with the bot', () => {
     );
     // The first layer came before the prompt, in the same DM.
     const dmTexts = alice.sync.eventsIn(forAlice!.dmRoomId).map(bodyOf);
-    expect(dmTexts.some((t) => t.startsWith(`Datenschutzhinweis zur Videokonferenz „${title}“`))).toBe(true);
+    expect(dmTexts.some((text) => text.startsWith(`${noticeOpening}${title}`))).toBe(true);
 
     await olga.react(forOlga!.dmRoomId, forOlga!.prompt.event_id, '✅');
     // Her own prompt shows her answer (only she sees it).
     await waitForEvent(
       olga,
       forOlga!.dmRoomId,
-      tallyEdit(botId, forOlga!.prompt.event_id, 'Deine Antwort: ✅ zugestimmt'),
+      tallyEdit(botId, forOlga!.prompt.event_id, yourAnswer('agreed')),
       wait,
     );
     const statusId = await olga.sendText(roomId, '!status');
@@ -81,8 +89,8 @@ describe.skipIf(!hs)('private answers in the DM with the bot', () => {
       ...wait,
       afterEventId: statusId,
     });
-    expect(bodyOf(status)).toContain('⏳ Offen (2)');
-    const pending = await waitForEvent(olga, forOlga!.dmRoomId, postFrom(botId, 'Noch keine Antwort von'), {
+    expect(bodyOf(status)).toContain(tallyCount('pending', 2));
+    const pending = await waitForEvent(olga, forOlga!.dmRoomId, postFrom(botId, noAnswerFrom([''])), {
       ...wait,
       afterEventId: forOlga!.prompt.event_id,
     });
@@ -97,12 +105,15 @@ describe.skipIf(!hs)('private answers in the DM with the bot', () => {
     expect(session?.record).toBe(false);
     // Declining still means taking part: Bob gets his link.
     const link = await receiveLink(bob, botId);
-    expect(bodyOf(link.event)).toContain('Diese Sitzung wird nicht aufgezeichnet.');
+    expect(bodyOf(link.event)).toContain(joinLinkRecording(false));
 
     for (const text of botTexts(olga, roomId, botId)) expect(text).not.toMatch(NAMED_ANSWER);
   });
 
-  it('!withdraw in the DM after leaving the room deletes the recording and is confirmed by DM', async () => {
+  it('!withdraw in the DM after leaving the room deletes the recording and is confirmed by DM', async ({
+    w,
+    botId,
+  }) => {
     const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'private withdrawal');
     const title = 'Private B';
     await planMeeting(olga, roomId, botId, title, [alice, bob]);
@@ -111,23 +122,24 @@ describe.skipIf(!hs)('private answers in the DM with the bot', () => {
       await u.react(prompts[i]!.dmRoomId, prompts[i]!.prompt.event_id, '✅');
     }
     const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
-    expect(bodyOf(opened)).toContain('Aufzeichnung AN – alle 3 haben zugestimmt.');
+    expect(bodyOf(opened)).toContain(recordingOn(3));
     const link = await receiveLink(olga, botId);
     expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });
     const [session] = sessionsNamed(w.sim, title);
     w.sim.endMeeting(session!.meetingID);
-    await waitForEvent(olga, roomId, postFrom(botId, `Die Aufzeichnung „${title}“`), wait);
+    await waitForEvent(olga, roomId, postFrom(botId, recordingReadyOpening(title)), wait);
     const [rec] = w.sim.recordings().filter((r) => r.meetingID === session!.meetingID);
     expect(rec?.state).toBe('published');
 
     await alice.leave(roomId);
     const dm = prompts[1]!.dmRoomId;
     const commandId = await alice.sendText(dm, '!withdraw');
-    const confirmed = await waitForEvent(alice, dm, postFrom(botId, 'Widerruf von Alice gespeichert'), {
+    const confirmed = await waitForEvent(alice, dm, postFrom(botId, withdrawalSaved('Alice')), {
       ...wait,
       afterEventId: commandId,
     });
-    expect(bodyOf(confirmed)).toContain(`Gelöscht: „${title}“`);
+    const deleted = [t.recordingName(title, botDate(rec!.startTime))];
+    expect(bodyOf(confirmed)).toContain(said(t.withdrawDeleted(plain('Alice'), deleted, [])));
     await until('the recording to be deleted in BBB', () => {
       const state = w.sim
         .recordings({ includeDeleted: true })
@@ -137,10 +149,10 @@ describe.skipIf(!hs)('private answers in the DM with the bot', () => {
     const told = await waitForEvent(
       olga,
       roomId,
-      postFrom(botId, `Ein Widerruf zu ${title} ist eingegangen`),
+      postFrom(botId, opening((x) => t.withdrawalReceivedDeleted(x, [], [])) + title),
       wait,
     );
-    expect(bodyOf(told)).toContain('Gelöscht:');
+    expect(bodyOf(told)).toContain(said(t.withdrawalReceivedDeleted(title, deleted, [])));
     for (const text of botTexts(olga, roomId, botId)) expect(text).not.toMatch(NAMED_ANSWER);
   });
 });

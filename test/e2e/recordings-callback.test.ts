@@ -5,10 +5,10 @@
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordingReadyOpening, recordingReadyPattern } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   createMeetingRoom,
   isOpened,
@@ -20,10 +20,10 @@ import {
   sessionsNamed,
   startMeetingWorld,
   until,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -88,8 +88,8 @@ describe.skipIf(!hs)('recording-ready callback', () => {
     expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });
 
     w.sim.endMeeting(session!.meetingID);
-    const ready = await waitForEvent(olga, roomId, postFrom(botId, `Die Aufzeichnung „${title}“`), wait);
-    expect(bodyOf(ready)).toContain('ist fertig');
+    const ready = await waitForEvent(olga, roomId, postFrom(botId, recordingReadyOpening(title)), wait);
+    expect(bodyOf(ready)).toMatch(recordingReadyPattern);
     // The bot may announce the recording before its HTTP answer to BBB has arrived: wait for that answer.
     const callbacks = await until('the callback answered', () => {
       const sent = w.sim.callbacks().filter((c) => c.kind === 'recording-ready');
@@ -117,7 +117,7 @@ describe.skipIf(!hs)('recording-ready callback', () => {
     expect(await post(token(claims, w.sim.secret))).toBe(200);
     const pingId = await olga.sendText(roomId, '!ping');
     await waitForEvent(olga, roomId, postFrom(botId, 'pong'), { ...wait, afterEventId: pingId });
-    expect(olga.sync.eventsIn(roomId).filter(postFrom(botId, 'ist fertig'))).toHaveLength(1);
+    expect(olga.sync.eventsIn(roomId).filter(postFrom(botId, recordingReadyPattern))).toHaveLength(1);
     expect(w.sim.recordings().find((r) => r.recordID === rec!.recordID)?.state).toBe('published');
   });
 });

@@ -3,14 +3,23 @@
 // so "old" recordings are seeded into the simulator for a session the bot really created, with a
 // startTime far in the past (the clock-controlled variants live in test/integration/recordings).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  notAllowed,
+  opening,
+  recordingName,
+  recordingOn,
+  recordingReadyOpening,
+  said,
+  t,
+} from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   botDate,
   createMeetingRoom,
   isOpened,
+  isPrompt,
   type MeetingWorld,
   planMeeting,
   postFrom,
@@ -19,10 +28,10 @@ import {
   sessionsNamed,
   startMeetingWorld,
   until,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 const DAY = 24 * 60 * 60 * 1000;
 const RECORDING_DAYS = 30;
 
@@ -44,7 +53,7 @@ describe.skipIf(!hs)('recordings: discovery, retention job, purge', () => {
     const m = await planMeeting(olga, roomId, botId, title, [alice]);
     for (const u of [olga, alice]) await u.react(roomId, m.prompt.event_id, '✅');
     const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
-    expect(bodyOf(opened)).toContain('Aufzeichnung AN');
+    expect(bodyOf(opened)).toContain(recordingOn(2));
     const link = await receiveLink(olga, botId, { afterEventId: lastLinkOf.get(olga.userId) });
     lastLinkOf.set(olga.userId, link.event.event_id);
     expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });
@@ -88,20 +97,23 @@ describe.skipIf(!hs)('recordings: discovery, retention job, purge', () => {
     const [rec] = w.sim.recordings().filter((r) => r.meetingID === meetingID);
     expect(rec?.state).toBe('published');
     expect(bodyOf(ready)).toBe(
-      `Die Aufzeichnung „${title}“ vom ${date(rec!.startTime)} ist fertig; sie wird am ${date(
-        rec!.startTime + RECORDING_DAYS * DAY,
-      )} gelöscht. Wer zugestimmt hat, bekommt den Link zum Ansehen per Direktnachricht.`,
+      said(
+        t.recordingReady(
+          t.recordingName(title, date(rec!.startTime)),
+          date(rec!.startTime + RECORDING_DAYS * DAY),
+        ),
+      ),
     );
   });
 
   it('a non-admin !purge is refused and deletes nothing', async () => {
     const deletesBefore = w.sim.requests().filter((r) => r.call === 'deleteRecordings').length;
     const commandId = await alice.sendText(roomId, '!purge --expired');
-    const answer = await waitForEvent(olga, roomId, postFrom(botId, 'Das darf nur'), {
+    const answer = await waitForEvent(olga, roomId, postFrom(botId, opening(t.notAllowed)), {
       ...wait,
       afterEventId: commandId,
     });
-    expect(bodyOf(answer)).toContain('Das darf nur ein Admin.');
+    expect(bodyOf(answer)).toContain(notAllowed(t.whoAdmin));
     expect(w.sim.recordings().filter((r) => r.name === 'Recorded sync')).toHaveLength(1);
     expect(w.sim.requests().filter((r) => r.call === 'deleteRecordings').length).toBe(deletesBefore);
   });
@@ -120,11 +132,13 @@ describe.skipIf(!hs)('recordings: discovery, retention job, purge', () => {
     expect(simState(young!.recordID)).toBe('published');
 
     const commandId = await olga.sendText(roomId, '!recordings');
-    const list = await waitForEvent(olga, roomId, postFrom(botId, 'Aufzeichnungen in diesem Raum'), {
+    const list = await waitForEvent(olga, roomId, postFrom(botId, said(t.recordingsHeader)), {
       ...wait,
       afterEventId: commandId,
     });
-    expect(bodyOf(list)).toContain(`„${title}“ vom ${date(young!.startTime)}: verfügbar, 2 Tagen alt`);
+    expect(bodyOf(list)).toContain(
+      `${recordingName(title, date(young!.startTime))}: ${t.recordingStates.available}, ${t.days(2)}`,
+    );
     expect(bodyOf(list)).not.toContain(`vom ${date(old!.startTime)}`);
   });
 
@@ -145,11 +159,13 @@ describe.skipIf(!hs)('recordings: discovery, retention job, purge', () => {
       expect(simState(old!.recordID)).toBe('published');
 
       const commandId = await olga.sendText(roomId, '!recordings');
-      const list = await waitForEvent(olga, roomId, postFrom(botId, 'Aufzeichnungen in diesem Raum'), {
+      const list = await waitForEvent(olga, roomId, postFrom(botId, said(t.recordingsHeader)), {
         ...wait,
         afterEventId: commandId,
       });
-      expect(bodyOf(list)).toContain(`„${title}“ vom ${date(old!.startTime)}: Löschung ausstehend`);
+      expect(bodyOf(list)).toContain(
+        `${recordingName(title, date(old!.startTime))}: ${t.recordingStates['purge-pending']}`,
+      );
 
       w.sim.faults.clear();
       await until('the pending recording to be deleted', () => simState(old!.recordID) === 'deleted');
@@ -162,21 +178,22 @@ describe.skipIf(!hs)('recordings: discovery, retention job, purge', () => {
     const title = 'Admin purge';
     const meetingID = await runningRecordedMeeting(title);
     const [rec] = w.sim.seedRecordings([{ meetingID, name: title, startTime: Date.now() - DAY }]);
-    await waitForEvent(olga, roomId, postFrom(botId, `Die Aufzeichnung „${title}“`), wait);
+    await waitForEvent(olga, roomId, postFrom(botId, recordingReadyOpening(title)), wait);
     const number = /#(\d+)/.exec(
       bodyOf(
         olga.sync
           .eventsIn(roomId)
-          .filter(postFrom(botId, `Besprechung #`))
+          .filter(isPrompt(botId))
           .findLast((e) => bodyOf(e).includes(title))!,
       ),
     )?.[1];
     const commandId = await admin.sendText(roomId, `!purge #${number}`);
-    const report = await waitForEvent(olga, roomId, postFrom(botId, 'Gelöscht'), {
+    const purged = said(t.purgeReport([t.recordingName(title, date(rec!.startTime))], []));
+    const report = await waitForEvent(olga, roomId, postFrom(botId, purged), {
       ...wait,
       afterEventId: commandId,
     });
-    expect(bodyOf(report)).toContain(`Gelöscht (1): „${title}“ vom ${date(rec!.startTime)}.`);
+    expect(bodyOf(report)).toContain(purged);
     expect(simState(rec!.recordID)).toBe('deleted');
   });
 });

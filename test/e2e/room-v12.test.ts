@@ -2,11 +2,11 @@
 // is all-powerful without an entry in m.room.power_levels. The whole consent flow must work there as in
 // any other room.
 import { describe, expect } from 'vitest';
+import { recordingOff, recordingOn, said, t, tallyCount, tallyLine } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { it, startWorld } from './support/fixtures.js';
 import { acceptNextInvite, membership, type TestUser, waitForEvent } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   expectWorkingLink,
   isOpened,
@@ -16,10 +16,10 @@ import {
   registerPeople,
   sessionsNamed,
   tallyEdit,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 
 describe.skipIf(!hs)('room version 12', () => {
   it.beforeAll(startWorld);
@@ -59,8 +59,8 @@ describe.skipIf(!hs)('room version 12', () => {
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
     for (const u of [olga, alice, bob]) await u.react(roomId, m.prompt.event_id, '✅');
     const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
-    expect(bodyOf(opened)).toContain('Aufzeichnung AN – alle 3 haben zugestimmt.');
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, 'Eröffnet, mit Aufzeichnung'), wait);
+    expect(bodyOf(opened)).toContain(recordingOn(3));
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, said(t.promptOpened(true))), wait);
     const sessions = sessionsNamed(w.sim, title);
     expect(sessions[0]).toMatchObject({ record: true });
     for (const u of [olga, alice, bob]) {
@@ -78,12 +78,17 @@ describe.skipIf(!hs)('room version 12', () => {
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
     await olga.react(roomId, m.prompt.event_id, '✅');
     const aliceYes = await alice.react(roomId, m.prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, 'Zugestimmt (2)'), wait);
+    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, tallyCount('agreed', 2)), wait);
     await alice.redact(roomId, aliceYes); // v11+: `redacts` inside content
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, '↩️ Widerrufen (1): Alice'), wait);
+    await waitForEvent(
+      olga,
+      roomId,
+      tallyEdit(botId, m.prompt.event_id, tallyLine('withdrawn', ['Alice'])),
+      wait,
+    );
     await bob.react(roomId, m.prompt.event_id, '✅');
     const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
-    expect(bodyOf(opened)).toContain('Aufzeichnung AUS – Alice hat widerrufen.');
+    expect(bodyOf(opened)).toContain(recordingOff(['withdrew', 'Alice']));
     expect(sessionsNamed(w.sim, title)[0]).toMatchObject({ record: false });
   });
 });

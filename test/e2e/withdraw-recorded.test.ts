@@ -2,26 +2,34 @@
 // unrecorded session, new personal links by DM, the room told) and after the meeting (its recording
 // deleted in BBB, the room told which one, by title and date).
 import { describe, expect } from 'vitest';
-import { de } from '../../src/i18n/de.js';
 import { catalogue } from '../../src/i18n/index.js';
+import {
+  joinLinkRecording,
+  notAllowed,
+  opening,
+  plain,
+  recordingName,
+  recordingReadyOpening,
+  said,
+  t,
+  withdrawalOf,
+} from '../support/catalogue.js';
 import { SAMPLE_NOTICE_FACTS } from '../support/notice-facts.js';
 import { e2eHomeserver } from './support/context.js';
 import { startWorld, worldTest } from './support/fixtures.js';
-import { type TestUser, waitForEvent } from './support/homeserver.js';
+import { waitForEvent } from './support/homeserver.js';
 import {
-  agreedMeeting,
-  BOT_TIMEOUT_MS,
   bodyOf,
   botDate,
-  type MeetingWorld,
   postFrom,
   receiveLink,
+  runningRecordedMeeting,
   sessionsNamed,
   until,
+  wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const wait = { timeoutMs: BOT_TIMEOUT_MS };
 // Fast discovery, so the end of a session and its recording are noticed within seconds.
 const it = worldTest({ retention: { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' } });
 
@@ -30,41 +38,19 @@ const date = botDate;
 describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
   it.beforeAll(startWorld);
 
-  const lastLinkOf = new Map<string, string>();
-
-  async function nextLink(botId: string, user: TestUser) {
-    const link = await receiveLink(user, botId, { afterEventId: lastLinkOf.get(user.userId) });
-    lastLinkOf.set(user.userId, link.event.event_id);
-    return link;
-  }
-
-  /** A room with Olga, Alice, Bob and the bot; a meeting everyone agreed to; Olga and Alice joined. */
-  async function runningRecordedMeeting(w: MeetingWorld, title: string) {
-    const botId = w.botUser.userId;
-    const { olga, alice, bob, roomId } = await agreedMeeting(w, title);
-    const links = await Promise.all([olga, alice, bob].map((u) => nextLink(botId, u)));
-    for (const link of links.slice(0, 2)) {
-      expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });
-    }
-    const [session] = sessionsNamed(w.sim, title);
-    expect(session?.record).toBe(true);
-    return { olga, alice, bob, roomId, session: session!, links };
-  }
-
   it('during the recorded session: ends it, opens an unrecorded one, new links by DM, room told', async ({
     w,
     botId,
   }) => {
     const title = 'Withdraw live';
-    const { olga, alice, bob, roomId, session, links } = await runningRecordedMeeting(w, title);
+    const { olga, alice, bob, roomId, session, links } = await runningRecordedMeeting(w, title, 2);
 
     const commandId = await bob.sendText(roomId, '!withdraw');
-    const told = await waitForEvent(olga, roomId, postFrom(botId, 'Widerruf von Bob'), {
+    const told = await waitForEvent(olga, roomId, postFrom(botId, withdrawalOf('Bob')), {
       ...wait,
       afterEventId: commandId,
     });
-    expect(bodyOf(told)).toContain(`Die aufgezeichnete Sitzung von ${title} wurde beendet`);
-    expect(bodyOf(told)).toContain('eine neue Sitzung ohne Aufzeichnung ist eröffnet');
+    expect(bodyOf(told)).toContain(said(t.withdrawRestarted(plain('Bob'), title)));
 
     // BBB: the recorded session was ended, a new one records nothing.
     const sessions = sessionsNamed(w.sim, title);
@@ -79,11 +65,11 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
     expect(sessions[1]!.meetingID).not.toBe(session.meetingID);
 
     // New personal links to the new session, for everyone (Bob too: nothing is recorded now).
-    for (const u of [olga, alice, bob]) {
-      const link = await nextLink(botId, u);
+    for (const [i, u] of [olga, alice, bob].entries()) {
+      const link = await receiveLink(u, botId, { afterEventId: links[i]!.event.event_id });
       expect(link.url.searchParams.get('meetingID')).toBe(sessions[1]!.meetingID);
       expect(link.url.searchParams.get('userID')).toBe(u.userId);
-      expect(bodyOf(link.event)).toContain('Diese Sitzung wird nicht aufgezeichnet.');
+      expect(bodyOf(link.event)).toContain(joinLinkRecording(false));
       expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });
     }
     // The old link enters nothing any more.
@@ -97,7 +83,7 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
       return recs.length === 1 && recs[0]!.state === 'deleted';
     });
     // It was never announced as ready.
-    expect(olga.sync.eventsIn(roomId).filter(postFrom(botId, 'ist fertig'))).toHaveLength(0);
+    expect(olga.sync.eventsIn(roomId).filter(postFrom(botId, recordingReadyOpening(title)))).toHaveLength(0);
     // The unrecorded session leaves nothing behind.
     w.sim.endMeeting(sessions[1]!.meetingID);
     await w.sim.finishProcessing();
@@ -106,20 +92,20 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
 
   it('after the meeting: the recording is deleted in BBB and named in the room', async ({ w, botId }) => {
     const title = 'Withdraw later';
-    const { olga, alice, roomId, session } = await runningRecordedMeeting(w, title);
+    const { olga, alice, roomId, session } = await runningRecordedMeeting(w, title, 2);
     w.sim.endMeeting(session.meetingID);
-    const ready = await waitForEvent(olga, roomId, postFrom(botId, `Die Aufzeichnung „${title}“`), wait);
+    const ready = await waitForEvent(olga, roomId, postFrom(botId, recordingReadyOpening(title)), wait);
     const [rec] = w.sim.recordings().filter((r) => r.meetingID === session.meetingID);
     expect(rec?.state).toBe('published');
-    expect(bodyOf(ready)).toContain('ist fertig');
+    expect(bodyOf(ready)).toContain(recordingName(title, date(rec!.startTime)));
 
     const commandId = await alice.sendText(roomId, '!withdraw');
-    const told = await waitForEvent(olga, roomId, postFrom(botId, 'Widerruf von Alice'), {
+    const told = await waitForEvent(olga, roomId, postFrom(botId, withdrawalOf('Alice')), {
       ...wait,
       afterEventId: commandId,
     });
     expect(bodyOf(told)).toBe(
-      `Widerruf von Alice gespeichert.\nGelöscht: „${title}“ vom ${date(rec!.startTime)}.\n${de.deletionMeans(SAMPLE_NOTICE_FACTS.finalDeletion).text}`,
+      `${said(t.withdrawDeleted(plain('Alice'), [t.recordingName(title, date(rec!.startTime))], []))}\n${said(t.deletionMeans(SAMPLE_NOTICE_FACTS.finalDeletion))}`,
     );
     expect(w.sim.recordings({ includeDeleted: true }).find((r) => r.recordID === rec!.recordID)?.state).toBe(
       'deleted',
@@ -130,13 +116,13 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
 
   it('a non-admin cannot withdraw for someone else', async ({ w, botId }) => {
     const title = 'Withdraw other';
-    const { olga, alice, bob, roomId } = await runningRecordedMeeting(w, title);
+    const { olga, alice, bob, roomId } = await runningRecordedMeeting(w, title, 2);
     const commandId = await alice.sendText(roomId, `!withdraw ${bob.userId}`);
-    const answer = await waitForEvent(olga, roomId, postFrom(botId, 'Das darf nur'), {
+    const answer = await waitForEvent(olga, roomId, postFrom(botId, opening(t.notAllowed)), {
       ...wait,
       afterEventId: commandId,
     });
-    expect(bodyOf(answer)).toBe('Das darf nur ein Admin.');
+    expect(bodyOf(answer)).toBe(notAllowed(t.whoAdmin));
     expect(sessionsNamed(w.sim, title)).toHaveLength(1);
     expect(sessionsNamed(w.sim, title)[0]?.ended).toBe(false);
   });

@@ -27,7 +27,27 @@ function loudSkipNotice(reason: string): void {
   console.warn(['', bar, ...lines.map((l) => `! ${l.padEnd(width - 4)} !`), bar, ''].join('\n'));
 }
 
+// Both e2e projects (vitest.config.ts) use this setup; they share one homeserver, kept in the main
+// process's globalThis (each project loads this file anew), released when the last project is done.
+const shared = globalThis as typeof globalThis & {
+  e2eHomeserver?: { acquired: Promise<AcquiredHomeserver | null>; users: number };
+};
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  shared.e2eHomeserver ??= { acquired: acquire(), users: 0 };
+  const mine = shared.e2eHomeserver;
+  mine.users += 1;
+  const hs = await mine.acquired;
+  project.provide('homeserver', hs?.info ?? null);
+  return async () => {
+    mine.users -= 1;
+    if (mine.users > 0) return;
+    shared.e2eHomeserver = undefined;
+    await hs?.release();
+  };
+}
+
+async function acquire(): Promise<AcquiredHomeserver | null> {
   let hs: AcquiredHomeserver | null = null;
   let skipReason: string | null = null;
 
@@ -46,8 +66,5 @@ export default async function setup(project: TestProject): Promise<() => Promise
     );
   }
 
-  project.provide('homeserver', hs?.info ?? null);
-  return async () => {
-    await hs?.release();
-  };
+  return hs;
 }

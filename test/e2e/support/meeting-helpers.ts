@@ -3,9 +3,17 @@
 import { randomBytes } from 'node:crypto';
 import { expect, vi } from 'vitest';
 import { formatDate } from '../../../src/i18n/index.js';
-import { join } from '../../../src/i18n/rich.js';
 import { type BbbSimulator, type SimSession, startBbbSimulator } from '../../support/bbb-simulator.js';
-import { around, noticeOpening, openedLine, said, t } from '../../support/catalogue.js';
+import {
+  around,
+  directPrompt,
+  escapeRegExp,
+  GAP,
+  noticeOpening,
+  openedLine,
+  plain,
+  roomPrompt,
+} from '../../support/catalogue.js';
 import { type BotProcess, type DeepPartial, type E2eBotConfig, startBot } from './bot-process.js';
 import {
   acceptNextInvite,
@@ -121,25 +129,10 @@ export function postFrom(sender: string, contains: string | RegExp): EventPredic
   return named(`${base.name} (not an edit)`, (e) => base(e) && !isEdit(e));
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** The prompt's first words up to its number (`Besprechung #12 `), the number captured. */
-const PROMPT_START = (() => {
-  const first = said(
-    t.prompt({
-      id: 0,
-      title: '',
-      organizer: join(['']),
-      when: null,
-      invitees: join(['']),
-      noRecord: true,
-      tally: { agreed: [], declined: [], withdrawn: [], pending: [] },
-      closedNote: null,
-      ask: 'room',
-    }),
-  );
-  const [before = ''] = first.split('0');
-  return new RegExp(`^${escapeRegExp(before)}(\\d+) `);
-})();
+/** The prompt's first words up to its number, the number captured. */
+const PROMPT_START = new RegExp(
+  `^${escapeRegExp(roomPrompt({ id: 0, noRecord: true }).split('0')[0]!)}(\\d+) `,
+);
 
 /** The privacy notice the bot posts for a meeting. */
 export const isNotice = (botId: string) => postFrom(botId, new RegExp(`^${escapeRegExp(noticeOpening)}`));
@@ -250,8 +243,13 @@ export async function receiveGuestLinks(
 }
 
 /** The consent prompt in a DM room (consent.ask "direct"; edits excluded). */
-export const isDirectPrompt = (botId: string) =>
-  postFrom(botId, /^Besprechung #\d+ .*Darf sie aufgezeichnet werden\?/);
+export const isDirectPrompt = (botId: string) => postFrom(botId, DIRECT_PROMPT);
+/** The direct prompt's first line with its number, title, organizer and time left open. */
+const DIRECT_PROMPT = (() => {
+  const first = directPrompt({ id: 0, title: GAP, organizer: plain(GAP) }).split('\n')[0]!;
+  const [before = '', ...rest] = first.replace('0', GAP).split(GAP);
+  return new RegExp(`^${escapeRegExp(before)}\\d+ .*${escapeRegExp(rest.at(-1)!)}`);
+})();
 
 /**
  * Waits for `user`'s next private consent prompt (consent.ask "direct"): on first use accepts the
@@ -359,3 +357,22 @@ export async function agreedMeeting(
   const opened = await waitForEvent(olga, roomId, isOpened(botId, title), { timeoutMs: BOT_TIMEOUT_MS });
   return { olga, alice, bob, roomId, m, opened };
 }
+
+/**
+ * agreedMeeting, then Olga, Alice and Bob get their personal links and the first `joining` of them
+ * (Olga; Olga and Alice for 2) join: BBB runs the recorded session.
+ */
+export async function runningRecordedMeeting(w: MeetingWorld, title: string, joining = 1) {
+  const agreed = await agreedMeeting(w, title);
+  const people = [agreed.olga, agreed.alice, agreed.bob];
+  const links = await Promise.all(people.map((u) => receiveLink(u, w.botUser.userId)));
+  for (const link of links.slice(0, joining)) {
+    expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });
+  }
+  const [session] = sessionsNamed(w.sim, title);
+  expect(session?.record).toBe(true);
+  return { ...agreed, links, session: session! };
+}
+
+/** How long a test waits for the bot's answer (`waitForEvent(user, room, predicate, wait)`). */
+export const wait = { timeoutMs: BOT_TIMEOUT_MS };

@@ -256,7 +256,10 @@ describe('notice', () => {
     expect(missing.status).toBe('fail');
     expect(missing.message).toContain('notice.controller: missing');
     const template = join(dir, 'own.txt');
-    writeFileSync(template, 'Verantwortlich: {{controller}}. Datenschutzbeauftragte: {{beauftragter}}');
+    writeFileSync(
+      template,
+      'Verantwortliche Stelle: {{controller}}. Datenschutzbeauftragte: {{beauftragter}}',
+    );
     const own = parseConfig(
       {
         matrix: { homeserverUrl: 'http://127.0.0.1:9', accessToken: 'token' },

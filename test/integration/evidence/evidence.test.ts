@@ -11,6 +11,7 @@ import { parseEvidenceArgs } from '../../../src/evidence/args.js';
 import { evidenceCsv } from '../../../src/evidence/format.js';
 import { buildEvidence } from '../../../src/evidence/report.js';
 import { ADMIN, ALICE, BOB, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { said, t } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 import { lastMeetingId, recordedMeetingWithRecording } from '../recordings/support.js';
 
@@ -200,10 +201,10 @@ describe('!evidence', () => {
     const rows = parse(file!.data.toString('utf8'), { columns: true }) as Record<string, string>[];
     expect(rows.filter((r) => r.type === 'meeting').map((r) => r.meeting_id)).toEqual([String(weekly)]);
     // The room only hears that it was sent.
-    const said = h.chat.inRoom(ROOM).slice(before);
-    expect(said).toHaveLength(1);
-    expect(said[0]!.text).toContain('Direktnachricht');
-    expect(said[0]!.text).not.toContain(BOB);
+    const told = h.chat.inRoom(ROOM).slice(before);
+    expect(told).toHaveLength(1);
+    expect(told[0]!.text).toBe(said(t.evidenceSent(1)));
+    expect(told[0]!.text).not.toContain(BOB);
 
     await h.say(ADMIN, '!evidence --format json');
     const json = JSON.parse(h.chat.files[1]!.data.toString('utf8'));

@@ -1,14 +1,14 @@
 import { describe, expect } from 'vitest';
 import { join } from '../../../src/i18n/rich.js';
 import { ALICE, BOB, ORGANIZER, ROOM } from '../../support/app-harness.js';
-import { said, t } from '../../support/catalogue.js';
+import { fullNoticeOpening, said, t } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 
 describe('consent-gated meeting', () => {
   it('records only when every invitee agreed, and gives each a personal link', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE} ${BOB}`);
     const prompt = h.promptOf(1);
-    expect(h.chat.inRoom(ROOM)[0]?.text).toContain('Datenschutzhinweis');
+    expect(h.chat.inRoom(ROOM)[0]?.text.startsWith(fullNoticeOpening)).toBe(true);
     for (const user of [ORGANIZER, ALICE, BOB]) await h.react(user, prompt, '✅');
 
     const [session] = h.sim.sessions();

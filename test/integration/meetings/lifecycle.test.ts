@@ -16,8 +16,8 @@ describe('meeting lifecycle', () => {
       '❌',
     ]);
     await h.react(ALICE, prompt, '✅');
-    expect(h.chat.current(prompt)).toContain('✅ Zugestimmt (1): Alice');
-    expect(h.chat.current(prompt)).toContain('⏳ Offen (2): Olga, Bob');
+    expect(h.chat.current(prompt)).toContain(tallyLine('agreed', ['Alice']));
+    expect(h.chat.current(prompt)).toContain(tallyLine('pending', ['Olga', 'Bob']));
   });
 
   it('coalesces a burst of reactions into few edits', async ({ h }) => {
@@ -136,7 +136,7 @@ describe('meeting lifecycle', () => {
     h.sim.faults.set({ refuseConnections: true });
     await h.react(ORGANIZER, h.promptOf(1), '✅');
     await h.react(ALICE, h.promptOf(1), '✅');
-    expect(roomSays(h, 'BigBlueButton-Server ist gerade nicht erreichbar')).toBe(true);
+    expect(roomSays(h, said(t.bbbUnavailable))).toBe(true);
     expect(links(h, ALICE)).toHaveLength(0);
     h.sim.faults.clear();
     await h.app.tick();

@@ -14,6 +14,22 @@ import {
   ORGANIZER,
   ROOM,
 } from '../../support/app-harness.js';
+import {
+  around,
+  deletedOpening,
+  directPromptQuestion,
+  namedAnswer,
+  noAnswerFrom,
+  noticeOpening,
+  plain,
+  recordingOff,
+  said,
+  t,
+  tallyCount,
+  withdrawalReceivedOf,
+  withdrawalSaved,
+  yourAnswer,
+} from '../../support/catalogue.js';
 import { currentSession, endAndDiscover, joinAs, lastMeetingId, simState } from '../recordings/support.js';
 
 let h: Harness;
@@ -45,9 +61,7 @@ function roomTexts(): string[] {
 
 const NAMES = ['Alice', 'Bob', 'Olga'];
 /** What would tell the room someone's answer: a name next to an answer or a withdrawal. */
-const NAMED_ANSWER = new RegExp(
-  `(${NAMES.join('|')}) (hat abgelehnt|hat widerrufen|hat nicht geantwortet)|(Zugestimmt|Abgelehnt|Widerrufen|Offen) \\(\\d+\\): |Widerruf von`,
-);
+const NAMED_ANSWER = namedAnswer(NAMES);
 
 describe('private answers (consent.ask "direct")', () => {
   it('is the default', async () => {
@@ -62,8 +76,8 @@ describe('private answers (consent.ask "direct")', () => {
     for (const user of [ORGANIZER, ALICE, BOB]) {
       const prompt = dmPrompt(id, user);
       const dm = h.chat.inRoom(prompt.roomId).map((m) => m.text);
-      expect(dm.some((t) => t.startsWith('Datenschutzhinweis zur Videokonferenz „Weekly sync“'))).toBe(true);
-      expect(h.chat.current(prompt.eventId)).toContain('Darf sie aufgezeichnet werden?');
+      expect(dm.some((text) => text.startsWith(`${noticeOpening}Weekly sync`))).toBe(true);
+      expect(h.chat.current(prompt.eventId)).toContain(directPromptQuestion);
       const seeded = h.chat.reactions.filter((r) => r.relatesTo === prompt.eventId).map((r) => r.key);
       expect(seeded).toEqual(['✅', '❌']);
     }
@@ -74,17 +88,17 @@ describe('private answers (consent.ask "direct")', () => {
 
     await answer(id, ORGANIZER, '✅');
     await answer(id, ALICE, '❌');
-    expect(h.chat.current(roomPrompt)).toContain('✅ Zugestimmt (1)');
-    expect(h.chat.current(roomPrompt)).toContain('❌ Abgelehnt (1)');
-    expect(h.chat.current(roomPrompt)).toContain('⏳ Offen (1)');
+    expect(h.chat.current(roomPrompt)).toContain(tallyCount('agreed', 1));
+    expect(h.chat.current(roomPrompt)).toContain(tallyCount('declined', 1));
+    expect(h.chat.current(roomPrompt)).toContain(tallyCount('pending', 1));
     // Each person sees their own answer on their own prompt.
-    expect(h.chat.current(dmPrompt(id, ALICE).eventId)).toContain('Deine Antwort: ❌ abgelehnt');
-    expect(h.chat.current(dmPrompt(id, ORGANIZER).eventId)).toContain('Deine Antwort: ✅ zugestimmt');
+    expect(h.chat.current(dmPrompt(id, ALICE).eventId)).toContain(yourAnswer('declined'));
+    expect(h.chat.current(dmPrompt(id, ORGANIZER).eventId)).toContain(yourAnswer('agreed'));
 
     await answer(id, BOB, '✅');
     expect(h.sim.sessions()[0]?.record).toBe(false);
     const texts = roomTexts();
-    expect(texts.some((t) => t.includes(de.recordingOffNotAll.text))).toBe(true);
+    expect(texts.some((text) => text.includes(de.recordingOffNotAll.text))).toBe(true);
     for (const text of texts) expect(text).not.toMatch(NAMED_ANSWER);
   });
 
@@ -115,11 +129,13 @@ describe('private answers (consent.ask "direct")', () => {
     await joinAs(h, ORGANIZER);
     await answer(id, ALICE, '❌');
     expect(currentSession(h, id).record).toBe(false);
-    expect(roomTexts().some((t) => t.includes(de.withdrawalReceivedRestarted('Review').text))).toBe(true);
-    const told = h.chat.inRoom(dmPrompt(id, ALICE).roomId).map((m) => m.text);
-    expect(told.some((t) => t.includes(de.withdrawRestarted(person(ALICE, 'Alice'), 'Review').text))).toBe(
+    expect(roomTexts().some((text) => text.includes(de.withdrawalReceivedRestarted('Review').text))).toBe(
       true,
     );
+    const told = h.chat.inRoom(dmPrompt(id, ALICE).roomId).map((m) => m.text);
+    expect(
+      told.some((text) => text.includes(de.withdrawRestarted(person(ALICE, 'Alice'), 'Review').text)),
+    ).toBe(true);
     for (const text of roomTexts()) expect(text).not.toMatch(NAMED_ANSWER);
   });
 
@@ -140,10 +156,10 @@ describe('private answers (consent.ask "direct")', () => {
       .inRoom(dm)
       .slice(before)
       .map((m) => m.text);
-    expect(reply.join('\n')).toContain('Widerruf von Alice gespeichert.');
-    expect(reply.join('\n')).toContain('Gelöscht:');
+    expect(reply.join('\n')).toContain(withdrawalSaved('Alice'));
+    expect(reply.join('\n')).toContain(deletedOpening);
     const room = roomTexts();
-    expect(room.some((t) => t.startsWith('Ein Widerruf zu Weekly sync ist eingegangen'))).toBe(true);
+    expect(room.some((text) => text.startsWith(withdrawalReceivedOf('Weekly sync')))).toBe(true);
     for (const text of room) expect(text).not.toMatch(NAMED_ANSWER);
   });
 
@@ -172,8 +188,9 @@ describe('private answers (consent.ask "direct")', () => {
     await h.say(ADMIN, `!withdraw ${ALICE}`);
     const last = h.chat.inRoom(ROOM).at(-1)!;
     expect(last.text).toBe(de.withdrawDetailsByDm.text);
-    expect(h.chat.dmOf(ADMIN).some((m) => m.text.includes('Widerruf von Alice gespeichert'))).toBe(true);
-    expect(h.chat.dmOf(ALICE).some((m) => m.text.includes('hat deinen Widerruf für dich eingetragen'))).toBe(
+    const saved = said(t.withdrawBeforeOpen(plain('Alice'), 'Weekly sync'));
+    expect(h.chat.dmOf(ADMIN).some((m) => m.text.includes(saved))).toBe(true);
+    expect(h.chat.dmOf(ALICE).some((m) => m.text.includes(said(t.withdrawOnBehalfTold(plain(ADMIN)))))).toBe(
       true,
     );
   });
@@ -185,14 +202,14 @@ describe('private answers (consent.ask "direct")', () => {
     await answer(id, ORGANIZER, '✅');
     await h.say(ALICE, '!status');
     const forAlice = h.chat.inRoom(ROOM).at(-1)!.text;
-    expect(forAlice).toContain('⏳ Offen (2)');
+    expect(forAlice).toContain(tallyCount('pending', 2));
     expect(forAlice).not.toMatch(/Alice|Bob/);
     const olgaDmBefore = h.chat.dmOf(ORGANIZER).length;
     await h.say(ORGANIZER, '!status');
     expect(h.chat.inRoom(ROOM).at(-1)!.text).not.toMatch(/Alice|Bob/);
     const told = h.chat.dmOf(ORGANIZER).slice(olgaDmBefore);
-    expect(told.map((m) => m.text)).toEqual([expect.stringContaining('Noch keine Antwort von Alice, Bob')]);
-    expect(h.chat.dmOf(ALICE).some((m) => m.text.includes('Noch keine Antwort'))).toBe(false);
+    expect(told.map((m) => m.text)).toEqual([expect.stringContaining(noAnswerFrom(['Alice', 'Bob']))]);
+    expect(h.chat.dmOf(ALICE).some((m) => m.text.includes(noAnswerFrom(['']).trim()))).toBe(false);
   });
 
   it('reminds each person who has not answered by DM; the room gets the count', async () => {
@@ -221,12 +238,22 @@ describe('private answers (consent.ask "direct")', () => {
     h.clock.advance(55 * 60_000);
     expect(await h.app.reminders.run()).toBe(1);
     const room = h.chat.inRoom(ROOM).at(-1)!.text;
-    expect(room).toContain('fehlt 1 Antwort');
+    expect(room).toContain(
+      said(t.reminderCounts({ ref: plain(''), minutes: 5, when: '', pending: 1 })).split('\n')[1]!,
+    );
     expect(room).not.toContain('Alice');
     const aliceDm = h.chat.inRoom(dmPrompt(1, ALICE).roomId).at(-1)!;
-    expect(aliceDm.text).toContain('du hast noch nicht geantwortet');
+    expect(aliceDm.text).toContain(
+      around((when) => t.reminderDirect({ ref: plain(''), minutes: 5, when }))[1],
+    );
     expect(aliceDm.replyTo).toBe(dmPrompt(1, ALICE).eventId);
-    expect(h.chat.dmOf(ORGANIZER).some((m) => m.text.includes('du hast noch nicht geantwortet'))).toBe(false);
+    expect(
+      h.chat
+        .dmOf(ORGANIZER)
+        .some((m) =>
+          m.text.includes(around((when) => t.reminderDirect({ ref: plain(''), minutes: 5, when }))[1]),
+        ),
+    ).toBe(false);
   });
 
   it('reads answers given in DMs while the bot was down (relations API on each DM prompt)', async () => {
@@ -249,7 +276,7 @@ describe('private answers (consent.ask "direct")', () => {
     const id = lastMeetingId(h);
     await answer(id, ORGANIZER, '✅');
     await answer(id, ALICE, '❌');
-    expect(roomTexts().some((t) => t.includes('Aufzeichnung AUS – Alice hat abgelehnt'))).toBe(true);
+    expect(roomTexts().some((text) => text.includes(recordingOff(['declined', 'Alice'])))).toBe(true);
   });
 
   it('a late invitee of a recorded meeting is asked by DM and gets a link only after ✅ there', async () => {
@@ -259,9 +286,9 @@ describe('private answers (consent.ask "direct")', () => {
     for (const user of [ORGANIZER, ALICE]) await answer(id, user, '✅');
     expect(currentSession(h, id).record).toBe(true);
     await h.say(ORGANIZER, `!invite ${BOB}`);
-    expect(roomTexts().some((t) => t.includes(de.waitingForConsentDirect(person(BOB, 'Bob')).text))).toBe(
-      true,
-    );
+    expect(
+      roomTexts().some((text) => text.includes(de.waitingForConsentDirect(person(BOB, 'Bob')).text)),
+    ).toBe(true);
     const bobs = dmPrompt(id, BOB);
     const links = () => h.chat.inRoom(bobs.roomId).filter((m) => m.text.includes('/join?'));
     expect(links()).toHaveLength(0);

@@ -2,9 +2,13 @@
 import { describe, expect } from 'vitest';
 import { Reminders } from '../../../src/app/reminders.js';
 import { ALICE, BOB, CAROL, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { around, escapeRegExp, noAnswerFrom, plain, said, t, tallyLine } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 
 const MIN = 60_000;
+/** The reminder of meeting #1 "Later" as the catalogue words it. */
+const reminderFor = (minutes: number, when: string, pending: string[] | null) =>
+  t.reminder({ ref: plain('#1 Later'), minutes, when, pending: pending?.map(plain) ?? null });
 const reminders = (h: Harness) => h.chat.inRoom(ROOM).filter((m) => m.text.startsWith('⏰'));
 
 describe('reminders', () => {
@@ -22,8 +26,9 @@ describe('reminders', () => {
     h.clock.advance(1 * MIN); // 10:50
     expect(await new Reminders(h.app.ctx).run()).toBe(1);
     const [reminder] = reminders(h);
-    expect(reminder!.text).toMatch(/^⏰ #1 Later beginnt in 10 Minuten \(.*11:00\)\./);
-    expect(reminder!.text).toContain('Noch keine Antwort von Olga, Bob');
+    const [before, after] = around((when) => said(reminderFor(10, when, null)));
+    expect(reminder!.text).toMatch(new RegExp(`^${escapeRegExp(before)}.*11:00${escapeRegExp(after)}`));
+    expect(reminder!.text).toContain(noAnswerFrom(['Olga', 'Bob']));
     expect(reminder!.text).not.toContain('Alice');
     expect(reminder!.mentions).toEqual([ORGANIZER, BOB]); // they are notified
     expect(reminder!.replyTo).toBe(prompt);
@@ -69,8 +74,8 @@ describe('reminders', () => {
     for (const u of [ORGANIZER, ALICE]) await h.react(u, h.promptOf(1), '✅');
     h.clock.advance(52 * MIN); // default lead: 10 minutes
     await new Reminders(h.app.ctx).run();
-    expect(reminders(h)[0]!.text).toContain('beginnt in 8 Minuten');
-    expect(reminders(h)[0]!.text).toContain('Alle haben geantwortet.');
+    expect(reminders(h)[0]!.text).toContain(around((when) => said(reminderFor(8, when, null)))[0]);
+    expect(reminders(h)[0]!.text).toContain(said(reminderFor(8, '', [])).split('\n')[1]!);
   });
 });
 
@@ -83,20 +88,18 @@ describe('!status without a reference', () => {
     await h.say(ORGANIZER, '!cancel');
     await h.say(CAROL, '!status');
     const answer = h.chat.inRoom(ROOM).at(-1)!.text;
-    expect(answer).toMatch(
-      /^Gerade ist hier keine Besprechung geplant oder offen; die letzte war:\n#2 Second: abgesagt/,
-    );
-    expect(answer).toContain('❌ Abgelehnt (1): Alice');
+    expect(answer.startsWith(`${said(t.statusLatest)}\n#2 Second: ${t.stateNames.cancelled}`)).toBe(true);
+    expect(answer).toContain(tallyLine('declined', ['Alice']));
   });
 
   it('with an open meeting, shows that one without the note', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting First ${ALICE}`);
     await h.say(CAROL, '!status');
-    expect(h.chat.inRoom(ROOM).at(-1)!.text).toMatch(/^#1 First: Einwilligungen werden eingeholt/);
+    expect(h.chat.inRoom(ROOM).at(-1)!.text.startsWith(`#1 First: ${t.stateNames.collecting}`)).toBe(true);
   });
 
   it('a room without meetings still gets the plain answer', async ({ h }) => {
     await h.say(CAROL, '!status');
-    expect(h.chat.inRoom(ROOM).at(-1)!.text).toBe('In diesem Raum gibt es dazu keine Besprechung.');
+    expect(h.chat.inRoom(ROOM).at(-1)!.text).toBe(said(t.noMeeting));
   });
 });

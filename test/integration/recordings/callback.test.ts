@@ -4,6 +4,7 @@ import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type HttpListener, startHttpServer } from '../../../src/http/server.js';
 import { createHarness, type Harness, SECRET } from '../../support/app-harness.js';
+import { recordingReadyPattern } from '../../support/catalogue.js';
 import {
   botState,
   currentSession,
@@ -65,12 +66,12 @@ describe('recording-ready callback', () => {
       200,
     );
     expect(botState(h, rec!.recordID)).toBe('available');
-    expect(roomTexts(h).filter((t) => t.includes('ist fertig'))).toHaveLength(1);
+    expect(roomTexts(h).filter((text) => recordingReadyPattern.test(text))).toHaveLength(1);
     // HS512 (Scalelite) is accepted too; a repeat changes nothing.
     expect(
       await post(token({ meeting_id: session.bbbMeetingId, record_id: rec!.recordID }, SECRET, 'HS512')),
     ).toBe(200);
-    expect(roomTexts(h).filter((t) => t.includes('ist fertig'))).toHaveLength(1);
+    expect(roomTexts(h).filter((text) => recordingReadyPattern.test(text))).toHaveLength(1);
   });
 
   it('a token signed with another secret is refused with 401 and changes nothing', async () => {

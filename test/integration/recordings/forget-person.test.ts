@@ -2,9 +2,10 @@
 // limits.unansweredDays and is pruned like a cancelled one; once no meeting names a person, every
 // row and marker about them goes (DM room after a grace period, playback and undeliverable markers,
 // audit entries without a meeting after the evidence period).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { de } from '../../../src/i18n/de.js';
-import { ALICE, createHarness, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { ALICE, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { it } from '../../support/fixtures.js';
 import {
   DAY,
   EVERY_TABLE_NAMING_A_PERSON,
@@ -13,14 +14,11 @@ import {
   tablesNaming,
 } from './support.js';
 
-let h: Harness;
-afterEach(async () => {
-  await h?.close();
-});
-
 describe('retention that ends', () => {
-  it('expires a meeting nobody fully answered after limits.unansweredDays, then prunes it', async () => {
-    h = await createHarness({ consent: { ask: 'direct' }, retention: { evidenceDaysAfterPurge: 10 } });
+  it('expires a meeting nobody fully answered after limits.unansweredDays, then prunes it', async ({
+    harness,
+  }) => {
+    const h = await harness({ consent: { ask: 'direct' }, retention: { evidenceDaysAfterPurge: 10 } });
     await h.say(ORGANIZER, `!meeting Someday ${ALICE}`);
     const id = lastMeetingId(h);
     h.clock.advance(13 * DAY);
@@ -35,8 +33,8 @@ describe('retention that ends', () => {
     expect(h.app.ctx.stores.meetings.get(id)).toBeUndefined();
   });
 
-  it('leaves no row naming a person once no meeting of theirs is left', async () => {
-    h = await createHarness({
+  it('leaves no row naming a person once no meeting of theirs is left', async ({ harness }) => {
+    const h = await harness({
       consent: { ask: 'direct' },
       retention: { recordingDays: 1, evidenceDaysAfterPurge: 10 },
     });

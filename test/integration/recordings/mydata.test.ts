@@ -1,14 +1,10 @@
 // `!mydata` as an Art. 15 answer (design.md §4): a summary and a JSON file by DM with everything the
 // database holds about the person, each item with when it goes.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { SubjectAccess } from '../../../src/app/subject-access.js';
-import { ALICE, createHarness, type Harness, ROOM } from '../../support/app-harness.js';
+import { ALICE, ROOM } from '../../support/app-harness.js';
+import { it } from '../../support/fixtures.js';
 import { EVERY_TABLE_NAMING_A_PERSON, everyRow, fillEveryTableFor } from './support.js';
-
-let h: Harness;
-afterEach(async () => {
-  await h?.close();
-});
 
 /** Whether the copy reflects one database row naming the person. */
 function reflects(copy: SubjectAccess, table: string, row: Record<string, unknown>): boolean {
@@ -42,8 +38,8 @@ function reflects(copy: SubjectAccess, table: string, row: Record<string, unknow
 }
 
 describe('!mydata', () => {
-  it('sends a summary and a JSON file by DM that reflect every row about the person', async () => {
-    h = await createHarness({ consent: { ask: 'direct' } });
+  it('sends a summary and a JSON file by DM that reflect every row about the person', async ({ harness }) => {
+    const h = await harness({ consent: { ask: 'direct' } });
     await fillEveryTableFor(h, ALICE);
     const rows = everyRow(h).filter(({ row }) => row.includes(ALICE));
     expect(new Set(rows.map((r) => r.table))).toEqual(new Set(EVERY_TABLE_NAMING_A_PERSON));

@@ -2,7 +2,7 @@
 // by direct message to each invitee who agreed, never into the room, never after a withdrawal.
 import { describe, expect } from 'vitest';
 import { ALICE, BOB, CAROL, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
-import { said, t } from '../../support/catalogue.js';
+import { around, plain, recordingReadyPattern, said, t } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 import {
   DAY,
@@ -27,12 +27,11 @@ describe('playback links', () => {
     for (const user of [ORGANIZER, ALICE, BOB]) expect(playbackLinks(h, user)).toEqual([url]);
     expect(playbackLinks(h, CAROL)).toEqual([]);
     expect(h.chat.inRoom(ROOM).some((m) => PLAYBACK.test(m.text))).toBe(false);
-    expect(lastRoomText(h)).toContain(
-      'Wer zugestimmt hat, bekommt den Link zum Ansehen per Direktnachricht.',
-    );
+    expect(lastRoomText(h)).toMatch(recordingReadyPattern);
+    expect(lastRoomText(h)).toContain(around((deleteOn) => t.recordingReady(plain(''), deleteOn))[1]);
     const dm = h.chat.dmOf(ALICE).find((m) => m.text.includes(url))!;
     expect(dm.html).toContain(`<a href="${url}">`);
-    expect(dm.text).toContain('Gib ihn nicht weiter');
+    expect(dm.text).toContain(around((d) => said(t.playbackLink(plain(''), '', d)).split('\n')[2]!)[1]);
 
     // Later discovery rounds and a restart send nothing again.
     await h.app.discovery.discoverAll();

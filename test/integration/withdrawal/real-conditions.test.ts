@@ -13,6 +13,7 @@ import {
   ORGANIZER,
   ROOM,
 } from '../../support/app-harness.js';
+import { tallyCount } from '../../support/catalogue.js';
 import {
   currentSession,
   endAndDiscover,
@@ -105,7 +106,9 @@ describe('defect 2: an answer the bot cannot read is unknown, never a removal', 
 });
 
 describe('defect 4: a display name cannot forge the tally', () => {
-  const FORGED = 'Mallory\n✅ Zugestimmt: Alice, Bob\u202e<b>x</b>\u200b';
+  // The tally's own words, as Bob could type them into his display name.
+  const forgedLine = `${tallyCount('agreed', 2)}: Alice, Bob`;
+  const FORGED = `Mallory\n${forgedLine}\u202e<b>x</b>\u200b`;
 
   it('is shown escaped, on one line, without control, bidi or zero-width characters, in every message', async () => {
     h.chat.names.set(BOB, FORGED);
@@ -118,14 +121,14 @@ describe('defect 4: a display name cannot forge the tally', () => {
     const withName = sent.filter((m) => m.text.includes('Mallory'));
     expect(withName.length).toBeGreaterThan(2);
     for (const m of withName) {
-      expect(m.text).toContain('Mallory ✅ Zugestimmt: Alice, Bob<b>x</b>');
+      expect(m.text).toContain(`Mallory ${forgedLine}<b>x</b>`);
       expect(m.html).not.toMatch(/Mallory<br>/);
       expect(m.html).not.toContain('<b>x</b>');
       expect(m.text + m.html).not.toMatch(/[\u202e\u200b]/);
     }
     // The evidence keeps the cleaned name too.
     const invitee = h.app.ctx.stores.meetings.invitees(id).find((i) => i.userId === BOB);
-    expect(invitee?.displayName).toBe('Mallory ✅ Zugestimmt: Alice, Bob<b>x</b>');
+    expect(invitee?.displayName).toBe(`Mallory ${forgedLine}<b>x</b>`);
   });
 
   it('a title is one line without invisible characters', async () => {

@@ -3,7 +3,7 @@
 import { describe, expect } from 'vitest';
 import { join, lines } from '../../../src/i18n/rich.js';
 import { ADMIN, ALICE, BOB, CAROL, ORGANIZER, ROOM } from '../../support/app-harness.js';
-import { said, t } from '../../support/catalogue.js';
+import { joinLinkRecording, recordingReadyPattern, said, t } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 import {
   botState,
@@ -90,7 +90,7 @@ describe('withdrawal during a recorded session', () => {
     for (const user of [ORGANIZER, ALICE, BOB]) {
       const link = joinLinks(h, user).at(-1)!;
       expect(link).toContain(encodeURIComponent(second.bbbMeetingId));
-      expect(h.chat.dmOf(user).at(-1)?.text).toContain('nicht aufgezeichnet');
+      expect(h.chat.dmOf(user).at(-1)?.text).toContain(joinLinkRecording(false));
     }
     // The old link no longer enters anything.
     const old = await h.sim.simulateJoin(firstLinks[0]!);
@@ -129,7 +129,7 @@ describe('withdrawal during a recorded session', () => {
     // The discovery job finds it and marks it for deletion at once; it is never announced as ready.
     await h.app.discovery.discoverAll();
     expect(botState(h, rec!.recordID)).toBe('purge-pending');
-    expect(h.chat.inRoom(ROOM).some((m) => m.text.includes('ist fertig'))).toBe(false);
+    expect(h.chat.inRoom(ROOM).some((m) => recordingReadyPattern.test(m.text))).toBe(false);
 
     const run = await h.app.retention.run();
     expect(run.deleted.map((r) => r.recordId)).toEqual([rec!.recordID]);

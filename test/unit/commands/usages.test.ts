@@ -25,8 +25,12 @@ describe('usage forms', () => {
     });
   }
 
-  it('German placeholders are German', () => {
-    expect(de.usages.purge).toEqual(['purge #Besprechung', 'purge <Aufzeichnung>', 'purge --expired']);
-    expect(de.usages.meeting![0]).toContain('<Titel>');
+  it('German placeholders are German: each form is the English one with its placeholders translated', () => {
+    const shape = (form: string) => form.replace(/<[^>]+>|\[[^\]]+\]|[#@]\p{L}+/gu, '…');
+    for (const [name, forms] of Object.entries(en.usages)) {
+      expect(de.usages[name]!.map(shape), name).toEqual(forms!.map(shape));
+    }
+    expect(de.usages.purge).not.toEqual(en.usages.purge);
+    expect(de.usages.meeting![0]).not.toContain('<title>');
   });
 });

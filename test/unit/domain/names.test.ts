@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { cleanName, MAX_NAME_LENGTH } from '../../../src/domain/names.js';
+import { tallyCount } from '../../support/catalogue.js';
 
 describe('cleanName: names are data on one line', () => {
   it('turns line breaks and control characters into spaces', () => {
-    expect(cleanName('Mallory\n✅ Zugestimmt: Alice\r\n\tBob\u0000')).toBe(
-      'Mallory ✅ Zugestimmt: Alice Bob',
-    );
+    const tally = tallyCount('agreed', 2); // the tally's own words, typed into a display name
+    expect(cleanName(`Mallory\n${tally}: Alice\r\n\tBob\u0000`)).toBe(`Mallory ${tally}: Alice Bob`);
     expect(cleanName('a\u2028b\u2029c\u0085d')).toBe('a b c d');
   });
 
