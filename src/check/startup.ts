@@ -63,6 +63,9 @@ export async function runStartupChecks(
   );
   if (failures.length > 0) return { failures, stop };
 
+  // BBB is asked while the homeserver is (three round trips to a remote BBB otherwise come first).
+  const bbbCheck = checkBbb(config, options);
+  bbbCheck.catch(() => {}); // awaited below; an unexpected error must not count as unhandled meanwhile
   let homeserver = await checkHomeserver(config, options);
   for (let wait = options.retryMs ?? 2000; homeserver.result.status === 'warn' && !stopped; ) {
     log.warn({ check: 'homeserver', retryInMs: wait }, `${homeserver.result.message}; trying again`);
@@ -77,7 +80,7 @@ export async function runStartupChecks(
     else if (inviters.status === 'warn') warn(inviters);
   }
 
-  const bbb = await checkBbb(config, options);
+  const bbb = await bbbCheck;
   if (bbb.status === 'fail') failures.push(bbb);
   if (failures.length > 0) return { failures, stop };
   if (bbb.status === 'warn') {

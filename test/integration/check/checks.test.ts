@@ -329,6 +329,30 @@ describe('at start-up', () => {
     expect(lines.filter((l) => l.includes('trying again')).length).toBeGreaterThan(0);
   });
 
+  it('asks BBB while it waits for the homeserver, not after', async () => {
+    let up = false;
+    const inner = homeserver();
+    const hs = await serve((req, res) => (up ? inner(req, res) : req.socket.destroy()));
+    const sim = await startBbbSimulator({ secret: SECRET });
+    const bbbAskedWhileDown: boolean[] = [];
+    const recording: typeof fetch = (input, init) => {
+      if (String(input).startsWith(sim.url)) bbbAskedWhileDown.push(!up);
+      return fetch(input, init);
+    };
+    setTimeout(() => {
+      up = true;
+    }, 300);
+    const checks = await runStartupChecks(
+      config({ homeserverUrl: hs, bbbUrl: sim.url }),
+      pino({ level: 'silent' }),
+      { retryMs: 50, fetch: recording },
+    );
+    checks.stop();
+    await sim.close();
+    expect(checks.failures).toEqual([]);
+    expect(bbbAskedWhileDown[0]).toBe(true);
+  });
+
   it('logs an unreachable BBB as a warning and says so when it answers again', async () => {
     const sim = await startBbbSimulator({ secret: SECRET });
     sim.faults.set({ refuseConnections: true });
