@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lt, notExists, or, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt, notExists, or, sql } from './drizzle.js';
 import type { Db } from './open.js';
 import { auditLog, meetings } from './schema.js';
 

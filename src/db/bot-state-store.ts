@@ -1,4 +1,4 @@
-import { and, eq, gte, like, lt, notExists, or, sql } from 'drizzle-orm';
+import { and, eq, gte, like, lt, notExists, or, sql } from './drizzle.js';
 import type { Db } from './open.js';
 import { directRooms, invitees, kv, processedEvents, roomNotes } from './schema.js';
 

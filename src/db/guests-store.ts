@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, asc, eq, sql } from 'drizzle-orm';
 import { GUEST_ID_PREFIX } from '../domain/guest.js';
+import { and, asc, eq, sql } from './drizzle.js';
 import type { Db } from './open.js';
 import { consentEvents, guests, invitees, meetings } from './schema.js';
 

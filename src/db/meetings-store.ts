@@ -1,4 +1,3 @@
-import { and, asc, desc, eq, exists, gte, inArray, isNotNull, notExists, sql } from 'drizzle-orm';
 import { type ConsentKind, currentStatuses, isConsentKind } from '../domain/consent.js';
 import {
   isMeetingState,
@@ -8,6 +7,7 @@ import {
   type SessionState,
 } from '../domain/lifecycle.js';
 import { cleanName } from '../domain/names.js';
+import { and, asc, desc, eq, exists, gte, inArray, isNotNull, notExists, sql } from './drizzle.js';
 import type { Db } from './open.js';
 import {
   consentEvents,

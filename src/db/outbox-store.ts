@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from './drizzle.js';
 import type { Db } from './open.js';
 import { intents } from './schema.js';
 

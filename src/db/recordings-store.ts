@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, lte, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, lte, ne, or, sql } from './drizzle.js';
 import type { Db } from './open.js';
 import { auditLog, consentEvents, intents, invitees, meetings, recordings, sessions } from './schema.js';
 

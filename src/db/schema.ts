@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text } from './drizzle.js';
 
 // Times are epoch milliseconds (integer). The consent ledger and the audit log are append-only:
 // the code never updates or deletes their rows, except the retention job pruning evidence of

@@ -1,8 +1,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { ConfigError, loadConfigFile } from '../config/load.js';
+import { drizzle } from '../db/drizzle.js';
 import type { Db } from '../db/open.js';
 import * as schema from '../db/schema.js';
 import { EVIDENCE_USAGE, type EvidenceArgs, parseEvidenceArgs } from './args.js';

@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray } from '../db/drizzle.js';
 import type { Db } from '../db/open.js';
 import {
   auditLog,
