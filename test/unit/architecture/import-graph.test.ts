@@ -103,6 +103,16 @@ describe('the import graph of src/', () => {
     expect(intoDb).toEqual([]);
   });
 
+  it('loads drizzle-orm at run time from src/db/drizzle.ts only (its ESM build slows every start)', () => {
+    const files = readdirSync(SRC, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const valueImports = files.filter(
+      (f) =>
+        f !== join('db', 'drizzle.ts') &&
+        /^import (?!type\b)[^;]*from ['"]drizzle-orm/m.test(readFileSync(join(SRC, f), 'utf8')),
+    );
+    expect(valueImports).toEqual([]);
+  });
+
   it('the checks see a circle and an upward arrow when there is one', () => {
     const bad: Graph = new Map([
       ['app/a.ts', new Set(['app/b.ts', 'matrix/chat/content.ts'])],
