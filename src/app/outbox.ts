@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { BbbError } from '../bbb/index.js';
 import type { InviteeRow, MeetingRow, SessionRow } from '../db/meetings-store.js';
 import type { IntentRow } from '../db/outbox-store.js';
@@ -18,6 +19,8 @@ const emptyReport = (): OutboxReport => ({
   purged: false,
 });
 
+/** Join links sent at once while a meeting opens (each to another person's DM room). */
+const LINKS_IN_FLIGHT = 8;
 /**
  * Runs the stored intents (the outbox) of meetings until the outside world confirmed them: BBB
  * `create` of planned sessions, BBB `end`, deletion of recordings after a withdrawal, and personal
@@ -95,15 +98,22 @@ export class Outbox implements EffectRunner {
       if (intent.kind === 'end-session') await this.endSession(intent, report);
     }
     let links: LinkPass | undefined;
+    // Links go out several at a time (each to its own person); a purge waits for the links before it.
+    let sending: Promise<void>[] = [];
+    const send = pLimit(LINKS_IN_FLIGHT);
     for (const intent of this.ctx.stores.outbox.pendingOfMeeting(meetingId)) {
       if (intent.kind === 'purge-recordings') {
+        await Promise.all(sending);
+        sending = [];
         await this.purge(intent, report);
         links = undefined;
       } else if (intent.kind === 'deliver-link' && linkAttemptDue(intent, this.ctx.now())) {
         links ??= this.linkPass(meetingId);
-        if (links) await this.deliverLink(intent, links);
+        const pass = links;
+        if (pass) sending.push(send(() => this.deliverLink(intent, pass)));
       }
     }
+    await Promise.all(sending);
     return report;
   }
 
@@ -272,6 +282,9 @@ export class Outbox implements EffectRunner {
       outbox.done(intent.id, this.ctx.now(), 'dropped');
       return;
     }
+    // Taken before sending: another intent for the same person and session, sent beside this one,
+    // is dropped above instead of sending a second link.
+    delivered.add(invitee.userId);
     try {
       const roomId = await this.opening.sendLink(meeting, invitee, session);
       meetings.recordDelivery(session.id, invitee.userId, roomId, this.ctx.now());
@@ -279,9 +292,9 @@ export class Outbox implements EffectRunner {
         { meetingId: meeting.id, sessionId: session.id, userId: invitee.userId, roomId },
         'join link delivered',
       );
-      delivered.add(invitee.userId);
       outbox.done(intent.id, this.ctx.now(), 'confirmed');
     } catch (error) {
+      delivered.delete(invitee.userId);
       outbox.attempted(intent.id, this.ctx.now(), error instanceof Error ? error.message : String(error));
       this.ctx.log.warn(
         { err: error, meetingId: meeting.id, userId: invitee.userId },
