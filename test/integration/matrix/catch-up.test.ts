@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { MemoryStorageProvider } from '@vector-im/matrix-bot-sdk';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { catalogue } from '../../../src/i18n/index.js';
@@ -144,5 +145,42 @@ describe('a limited sync', () => {
     // biome-ignore lint/suspicious/noExplicitAny: the SDK's protected sync handler, driven directly
     await (client as any).processSync(sync, emit);
     expect(seen).toEqual(['$skipped', '$fresh']);
+  });
+});
+
+describe('start-up holds what arrives until the sync has caught up', () => {
+  it('handles the held events in arrival order after the wait, and goes on (logged) when the sync is late', async () => {
+    const { recordId } = await recordedMeetingWithRecording(h);
+    await h.restart();
+    // A client that never catches up (never started): the wait ends at its limit.
+    const client = new BotMatrixClient('http://127.0.0.1:9', 'token', new MemoryStorageProvider());
+    const lines: string[] = [];
+    const intake = new MatrixEventIntake(
+      client,
+      h.chat as unknown as MatrixChatPort,
+      h.app,
+      h.dispatcher,
+      pino({ level: 'warn' }, { write: (l: string) => lines.push(l) }),
+    );
+    intake.attach();
+    intake.holdEvents();
+    const withdraw = message(BOB, '!withdraw', h.clock.now());
+    const ping = message(ORGANIZER, '!ping', h.clock.now());
+    deliver(client as unknown as EventEmitter, withdraw);
+    deliver(client as unknown as EventEmitter, ping);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(
+      h.chat.inRoom(ROOM).some((m) => m.replyTo === withdraw.event_id || m.replyTo === ping.event_id),
+    ).toBe(false);
+    expect(simState(h, recordId)).toBe('published');
+
+    await intake.releaseEvents(200);
+    expect(lines.some((l) => l.includes('catching up with the homeserver is late'))).toBe(true);
+    expect(simState(h, recordId)).toBe('deleted');
+    const answers = h.chat
+      .inRoom(ROOM)
+      .filter((m) => m.replyTo === withdraw.event_id || m.replyTo === ping.event_id);
+    expect(answers.map((m) => m.replyTo)).toEqual([withdraw.event_id, ping.event_id]);
+    intake.detach();
   });
 });
