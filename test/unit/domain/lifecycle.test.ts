@@ -14,28 +14,18 @@ import { DAY_MS, deletionDue, evidenceCutoff, expired } from '../../../src/domai
 
 describe('opening', () => {
   const now = 1_000_000;
+  const trigger = (p: Partial<Parameters<typeof automaticOpenTrigger>[0]>, allAnswered: boolean) =>
+    automaticOpenTrigger({ state: 'collecting', noRecord: false, scheduledAt: null, ...p }, allAnswered, now);
   it('opens when everyone answered, unless a start time is set', () => {
-    expect(automaticOpenTrigger({ state: 'collecting', noRecord: false, scheduledAt: null }, true, now)).toBe(
-      'all-answered',
-    );
-    expect(
-      automaticOpenTrigger({ state: 'collecting', noRecord: false, scheduledAt: null }, false, now),
-    ).toBeNull();
-    expect(
-      automaticOpenTrigger({ state: 'collecting', noRecord: false, scheduledAt: now + 1 }, true, now),
-    ).toBeNull();
-    expect(automaticOpenTrigger({ state: 'collecting', noRecord: false, scheduledAt: now }, false, now)).toBe(
-      'scheduled',
-    );
+    expect(trigger({}, true)).toBe('all-answered');
+    expect(trigger({}, false)).toBeNull();
+    expect(trigger({ scheduledAt: now + 1 }, true)).toBeNull();
+    expect(trigger({ scheduledAt: now }, false)).toBe('scheduled');
   });
   it('opens --no-record meetings at once or at their time, and never reopens', () => {
-    expect(automaticOpenTrigger({ state: 'collecting', noRecord: true, scheduledAt: null }, false, now)).toBe(
-      'no-record',
-    );
-    expect(
-      automaticOpenTrigger({ state: 'collecting', noRecord: true, scheduledAt: now + 5 }, false, now),
-    ).toBeNull();
-    expect(automaticOpenTrigger({ state: 'open', noRecord: false, scheduledAt: null }, true, now)).toBeNull();
+    expect(trigger({ noRecord: true }, false)).toBe('no-record');
+    expect(trigger({ noRecord: true, scheduledAt: now + 5 }, false)).toBeNull();
+    expect(trigger({ state: 'open' }, true)).toBeNull();
   });
 });
 
@@ -66,6 +56,31 @@ const openRecorded = model({
   state: 'open',
   answers: agreedBoth,
   sessions: [{ id: 1, record: true, state: 'running' }],
+});
+const cancelledAfterRun = model({
+  state: 'cancelled',
+  answers: agreedBoth,
+  sessions: [{ id: 1, record: true, state: 'ended' }],
+});
+const agreedA = model({
+  answers: new Map([
+    [A, 'agreed'],
+    [B, 'pending'],
+  ]),
+});
+const withdraw = (userId: string, actorId = userId, actorIsAdmin = false): LifecycleEvent => ({
+  type: 'withdraw-requested',
+  userId,
+  actorId,
+  actorIsAdmin,
+});
+/** A's ✅ is gone, redacted by `removedBy` (null: the homeserver confirms no redaction). */
+const removed = (removedBy: string | null): LifecycleEvent => ({
+  type: 'answer-removed',
+  userId: A,
+  answer: 'agree',
+  removedBy,
+  current: true,
 });
 
 describe('transition: answers and opening', () => {
@@ -114,31 +129,13 @@ describe('transition: answers and opening', () => {
 
 describe('transition: withdrawal', () => {
   it('before opening: the meeting will open unrecorded', () => {
-    const t = transition(
-      model({
-        answers: new Map([
-          [A, 'agreed'],
-          [B, 'pending'],
-        ]),
-      }),
-      {
-        type: 'withdraw-requested',
-        userId: A,
-        actorId: A,
-        actorIsAdmin: false,
-      },
-    );
+    const t = transition(agreedA, withdraw(A));
     expect(t.model.answers.get(A)).toBe('withdrawn');
     expect(t.model.state).toBe('collecting');
   });
 
   it('during a recorded session: that session is ending (not ended), an unrecorded one is planned, recordings go', () => {
-    const t = transition(openRecorded, {
-      type: 'withdraw-requested',
-      userId: B,
-      actorId: B,
-      actorIsAdmin: false,
-    });
+    const t = transition(openRecorded, withdraw(B));
     expect(t.model.sessions).toEqual([
       { id: 1, record: true, state: 'ending' },
       { id: null, record: false, state: 'creating' },
@@ -148,50 +145,19 @@ describe('transition: withdrawal', () => {
   });
 
   it('of a cancelled meeting whose session ran: its recordings are deleted', () => {
-    const cancelled = model({
-      state: 'cancelled',
-      answers: agreedBoth,
-      sessions: [{ id: 1, record: true, state: 'ended' }],
-    });
-    const t = transition(cancelled, {
-      type: 'withdraw-requested',
-      userId: A,
-      actorId: A,
-      actorIsAdmin: false,
-    });
+    const t = transition(cancelledAfterRun, withdraw(A));
     expect(types(t)).toEqual(['record-consent', 'purge-recordings']);
   });
 
   it('after the meeting: a ✅ re-given is stored, so that removing it is a withdrawal', () => {
-    const cancelled = model({
-      state: 'cancelled',
-      answers: agreedBoth,
-      sessions: [{ id: 1, record: true, state: 'ended' }],
-    });
-    const again = transition(cancelled, { type: 'answer', userId: A, answer: 'agree' });
+    const again = transition(cancelledAfterRun, { type: 'answer', userId: A, answer: 'agree' });
     expect(again.effects).toEqual([{ type: 'record-consent', userId: A, kind: 'agree' }]);
-    const removed = transition(again.model, {
-      type: 'answer-removed',
-      userId: A,
-      answer: 'agree',
-      removedBy: A,
-      current: true,
-    });
-    expect(types(removed)).toEqual(['record-consent', 'purge-recordings']);
+    expect(types(transition(again.model, removed(A)))).toEqual(['record-consent', 'purge-recordings']);
   });
 
   it('by someone else is refused unless they are an admin', () => {
-    expect(
-      types(
-        transition(openRecorded, { type: 'withdraw-requested', userId: A, actorId: B, actorIsAdmin: false }),
-      ),
-    ).toEqual(['refused']);
-    const byAdmin = transition(openRecorded, {
-      type: 'withdraw-requested',
-      userId: A,
-      actorId: ADMIN,
-      actorIsAdmin: true,
-    });
+    expect(types(transition(openRecorded, withdraw(A, B)))).toEqual(['refused']);
+    const byAdmin = transition(openRecorded, withdraw(A, ADMIN, true));
     expect(byAdmin.model.answers.get(A)).toBe('withdrawn');
   });
 
@@ -203,41 +169,17 @@ describe('transition: withdrawal', () => {
 });
 
 describe('transition: redactions', () => {
-  const agreedA = model({
-    answers: new Map([
-      [A, 'agreed'],
-      [B, 'pending'],
-    ]),
-  });
   it("removing one's own ✅ withdraws", () => {
-    const t = transition(agreedA, {
-      type: 'answer-removed',
-      userId: A,
-      answer: 'agree',
-      removedBy: A,
-      current: true,
-    });
+    const t = transition(agreedA, removed(A));
     expect(t.model.answers.get(A)).toBe('withdrawn');
   });
   it("a moderator removing someone's ✅ before opening makes them unanswered and asks again", () => {
-    const t = transition(agreedA, {
-      type: 'answer-removed',
-      userId: A,
-      answer: 'agree',
-      removedBy: '@mod:x',
-      current: true,
-    });
+    const t = transition(agreedA, removed('@mod:x'));
     expect(t.model.answers.get(A)).toBe('pending');
     expect(types(t)).toEqual(['record-consent', 'ask-again']);
   });
   it("a moderator removing someone's ✅ after opening changes nothing", () => {
-    const t = transition(openRecorded, {
-      type: 'answer-removed',
-      userId: A,
-      answer: 'agree',
-      removedBy: '@mod:x',
-      current: true,
-    });
+    const t = transition(openRecorded, removed('@mod:x'));
     expect(t.model).toBe(openRecorded);
     expect(t.effects).toEqual([{ type: 'ignored', reason: 'answer-removed-by-other-after-opening' }]);
   });
@@ -310,20 +252,8 @@ describe('a late invitee of a running recorded session', () => {
 });
 
 describe('what the bot cannot read or confirm', () => {
-  const openRecorded = model({
-    state: 'open',
-    answers: agreedBoth,
-    sessions: [{ id: 1, record: true, state: 'running' }],
-  });
-
   it('a removal the homeserver does not confirm changes nothing', () => {
-    const t = transition(openRecorded, {
-      type: 'answer-removed',
-      userId: A,
-      answer: 'agree',
-      removedBy: null,
-      current: true,
-    });
+    const t = transition(openRecorded, removed(null));
     expect(t.effects).toEqual([{ type: 'ignored', reason: 'removal-unconfirmed' }]);
     expect(t.model).toBe(openRecorded);
   });
