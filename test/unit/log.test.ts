@@ -1,17 +1,11 @@
-import { Writable } from 'node:stream';
 import { LogService } from '@vector-im/matrix-bot-sdk';
 import { describe, expect, it } from 'vitest';
 import { createLogger, registerSecret, routeMatrixSdkLogs } from '../../src/log.js';
+import { logSink } from './log-sink.js';
 
 describe('logging', () => {
   it('never writes registered secrets, checksums or access tokens', () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { sink, lines } = logSink();
     registerSecret('super-secret-bbb-salt');
     const log = createLogger('info', sink);
     log.info(
@@ -28,15 +22,9 @@ describe('logging', () => {
 });
 
 describe('redaction of escaped and encoded forms', () => {
-  function capture(level = 'trace') {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
-    return { log: createLogger(level, sink), out: () => lines.join('') };
+  function capture() {
+    const { sink, lines } = logSink();
+    return { log: createLogger('trace', sink), out: () => lines.join('') };
   }
   // Secrets with the characters that JSON, HTML and URLs escape.
   const bbbSecret = 'bbb"quote\\back<slash>&amp\'s 0123';
@@ -120,18 +108,12 @@ describe('redaction of escaped and encoded forms', () => {
 
 describe('matrix-bot-sdk logs', () => {
   it('are routed into our logger, with expected 404s demoted from error to debug', () => {
-    const records: { level: number; msg: string; module?: string }[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        records.push(JSON.parse(String(chunk)));
-        done();
-      },
-    });
+    const { sink, records } = logSink();
     routeMatrixSdkLogs(createLogger('debug', sink));
     LogService.error('MatrixHttpClient', '(REQ-8) {"errcode":"M_NOT_FOUND","error":"Event not found."}');
     LogService.error('MatrixHttpClient', '(REQ-9) {"errcode":"M_FORBIDDEN","error":"no"}');
     LogService.info('MatrixClientLite', 'syncing');
-    expect(records.map((r) => [r.level, r.module])).toEqual([
+    expect(records().map((r) => [r.level, r.module])).toEqual([
       [20, 'MatrixHttpClient'],
       [50, 'MatrixHttpClient'],
       [30, 'MatrixClientLite'],

@@ -1,17 +1,11 @@
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { collectAfterStartup, STARTUP_SETTLE_MS } from '../../src/startup-gc.js';
+import { logSink } from './log-sink.js';
 
 function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(JSON.parse(String(chunk)) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { log: createLogger('info', sink), lines };
+  const { sink, records } = logSink();
+  return { log: createLogger('info', sink), records };
 }
 
 describe('one garbage collection after the start-up', () => {
@@ -19,7 +13,7 @@ describe('one garbage collection after the start-up', () => {
   afterEach(() => vi.useRealTimers());
 
   it('runs once, when the start-up has settled, and logs what it returned', () => {
-    const { log, lines } = capture();
+    const { log, records } = capture();
     const gc = vi.fn();
     collectAfterStartup(log, gc);
     vi.advanceTimersByTime(STARTUP_SETTLE_MS - 1);
@@ -27,7 +21,7 @@ describe('one garbage collection after the start-up', () => {
     vi.advanceTimersByTime(1);
     vi.advanceTimersByTime(10 * STARTUP_SETTLE_MS);
     expect(gc).toHaveBeenCalledTimes(1);
-    const line = lines.find((l) => l.msg === 'start-up garbage collected');
+    const line = records().find((l) => l.msg === 'start-up garbage collected');
     expect(line).toMatchObject({ rssBeforeMiB: expect.any(Number), rssAfterMiB: expect.any(Number) });
   });
 
@@ -40,9 +34,9 @@ describe('one garbage collection after the start-up', () => {
   });
 
   it('does nothing without --expose-gc', () => {
-    const { log, lines } = capture();
+    const { log, records } = capture();
     collectAfterStartup(log, undefined);
     vi.advanceTimersByTime(2 * STARTUP_SETTLE_MS);
-    expect(lines).toEqual([]);
+    expect(records()).toEqual([]);
   });
 });

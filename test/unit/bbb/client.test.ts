@@ -1,7 +1,7 @@
-import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { BbbClient, batchRecordIds, checksum } from '../../../src/bbb/index.js';
+import { logSink } from '../log-sink.js';
 
 const SECRET = 'top-secret-salt';
 const ok = (body = '') => `<response><returncode>SUCCESS</returncode>${body}</response>`;
@@ -16,16 +16,8 @@ function fakeFetch(answer: (url: URL) => string) {
   return { fn, urls };
 }
 
-function capturingLogger() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      lines.push(String(chunk));
-      cb();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, stream), lines };
-}
+const client = (fetch?: typeof globalThis.fetch, logger?: pino.Logger) =>
+  new BbbClient({ url: 'https://h/bigbluebutton', secret: SECRET, algorithm: 'sha256', fetch, logger });
 
 describe('BbbClient URL handling', () => {
   it.each([
@@ -63,13 +55,7 @@ describe('BbbClient URL handling', () => {
     const { fn, urls } = fakeFetch(() =>
       ok('<meetingID>m-1</meetingID><internalMeetingID>i-1</internalMeetingID><createTime>17</createTime>'),
     );
-    const client = new BbbClient({
-      url: 'https://h/bigbluebutton',
-      secret: SECRET,
-      algorithm: 'sha256',
-      fetch: fn,
-    });
-    const res = await client.create({
+    const res = await client(fn).create({
       name: 'N',
       meetingID: 'm-1',
       record: true,
@@ -89,44 +75,31 @@ describe('BbbClient URL handling', () => {
   });
 
   it('refuses metadata names that cannot become XML element names', async () => {
-    const client = new BbbClient({ url: 'https://h/bigbluebutton', secret: SECRET, algorithm: 'sha256' });
-    await expect(client.create({ name: 'n', meetingID: 'm', meta: { 'a b': 'x' } })).rejects.toThrow(
+    await expect(client().create({ name: 'n', meetingID: 'm', meta: { 'a b': 'x' } })).rejects.toThrow(
       RangeError,
     );
   });
 
   it('treats empty ID filters as "nothing" instead of asking BBB for everything', async () => {
     const { fn, urls } = fakeFetch(() => ok());
-    const client = new BbbClient({
-      url: 'https://h/bigbluebutton',
-      secret: SECRET,
-      algorithm: 'sha256',
-      fetch: fn,
-    });
-    expect(await client.getRecordings({ meetingID: [] })).toEqual([]);
-    expect(await client.getRecordings({ recordID: [] })).toEqual([]);
+    expect(await client(fn).getRecordings({ meetingID: [] })).toEqual([]);
+    expect(await client(fn).getRecordings({ recordID: [] })).toEqual([]);
     expect(urls).toHaveLength(0);
   });
 });
 
 describe('BbbClient logging', () => {
   it('logs call name and meetingID but never the URL, checksum or secret', async () => {
-    const { logger, lines } = capturingLogger();
+    const { sink, lines } = logSink();
     const { fn } = fakeFetch((u) =>
       u.pathname.endsWith('/create')
         ? ok('<meetingID>m-1</meetingID><internalMeetingID>i</internalMeetingID><createTime>1</createTime>')
         : '<response><returncode>FAILED</returncode><messageKey>notFound</messageKey></response>',
     );
-    const client = new BbbClient({
-      url: 'https://h/bigbluebutton',
-      secret: SECRET,
-      algorithm: 'sha256',
-      fetch: fn,
-      logger,
-    });
-    await client.create({ name: 'N', meetingID: 'm-1' });
-    const join = client.joinUrl({ meetingID: 'm-1', fullName: 'Jane', role: 'VIEWER' });
-    await client.end('m-1');
+    const bbb = client(fn, pino({ level: 'debug' }, sink));
+    await bbb.create({ name: 'N', meetingID: 'm-1' });
+    const join = bbb.joinUrl({ meetingID: 'm-1', fullName: 'Jane', role: 'VIEWER' });
+    await bbb.end('m-1');
     const log = lines.join('\n');
     expect(log).toContain('"call":"create"');
     expect(log).toContain('"meetingID":"m-1"');
@@ -172,9 +145,6 @@ describe('BbbClient.getAllRecordings against real pagination shapes', () => {
       return ok(`<recordings>${slice.map(rec).join('')}</recordings>${pagination(offset, limit, total)}`);
     });
   }
-  const client = (fn: typeof fetch) =>
-    new BbbClient({ url: 'https://h/bigbluebutton', secret: SECRET, algorithm: 'sha256', fetch: fn });
-
   it('returns all 8 recordings of a listing paged by 3', async () => {
     const { fn, urls } = paginated(8);
     const all = await client(fn).getAllRecordings({ meetingID: ['m'] }, 3);
