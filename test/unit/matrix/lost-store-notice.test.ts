@@ -5,15 +5,12 @@ import { en } from '../../../src/i18n/en.js';
 import { lostStoreNotice } from '../../../src/matrix/sdk/crypto.js';
 
 const lost = { kind: 'lost', reason: 'store missing', deviceId: 'OLDDEVICE' } as const;
+const newDevice = (oldDeviceRemoved: boolean) =>
+  ({ kind: 'new-device', oldDeviceId: 'OLDDEVICE', newDeviceId: 'NEWDEVICE', oldDeviceRemoved }) as const;
 
 describe('the admins’ notice about a lost key store', () => {
   it('after a new device: names both devices, the unreadable old messages and the unverified new device', () => {
-    const notice = lostStoreNotice(lost, {
-      kind: 'new-device',
-      oldDeviceId: 'OLDDEVICE',
-      newDeviceId: 'NEWDEVICE',
-      oldDeviceRemoved: true,
-    });
+    const notice = lostStoreNotice(lost, newDevice(true));
     expect(notice.note).toBe('new-device:NEWDEVICE');
     const nothingRecovered = { crossSigned: false, roomKeys: null };
     expect(notice.text(de).text).toBe(
@@ -25,13 +22,7 @@ describe('the admins’ notice about a lost key store', () => {
   });
 
   it('after a new device recovered with the recovery key: cross-signed, old messages readable from the backup', () => {
-    const outcome = {
-      kind: 'new-device',
-      oldDeviceId: 'OLDDEVICE',
-      newDeviceId: 'NEWDEVICE',
-      oldDeviceRemoved: true,
-    } as const;
-    const recovered = lostStoreNotice(lost, outcome, { crossSigned: true, roomKeys: 12 });
+    const recovered = lostStoreNotice(lost, newDevice(true), { crossSigned: true, roomKeys: 12 });
     expect(recovered.text(de).text).toBe(
       de.cryptoNewDevice('store missing', 'OLDDEVICE', 'NEWDEVICE', true, { crossSigned: true, roomKeys: 12 })
         .text,
@@ -41,19 +32,14 @@ describe('the admins’ notice about a lost key store', () => {
     expect(english).not.toContain('stay unreadable');
     expect(english).not.toContain('not cross-signed');
     // Without the recovery key: the admins learn what the new device cannot do, and the fix.
-    const bare = lostStoreNotice(lost, outcome).text(en).text;
+    const bare = lostStoreNotice(lost, newDevice(true)).text(en).text;
     expect(bare).toContain('stay unreadable to me');
     expect(bare).toContain('The new device is not cross-signed');
     expect(bare).toContain('matrix.recoveryKey');
   });
 
   it('says when the old device could not be removed', () => {
-    const notice = lostStoreNotice(lost, {
-      kind: 'new-device',
-      oldDeviceId: 'OLDDEVICE',
-      newDeviceId: 'NEWDEVICE',
-      oldDeviceRemoved: false,
-    });
+    const notice = lostStoreNotice(lost, newDevice(false));
     expect(notice.text(en).text).toContain('I could not log the old device out');
   });
 

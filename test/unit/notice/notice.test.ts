@@ -110,19 +110,7 @@ describe('the shipped notice templates', () => {
       expect(text).not.toMatch(
         /keinen Einfluss|nicht vollumfänglich Einfluss|no influence|full influence|eigenen Zwecken|own purposes/,
       );
-      for (const item of [
-        'Art. 15',
-        'Art. 16',
-        'Art. 17',
-        'Art. 18',
-        'Art. 20',
-        'Art. 21',
-        'Art. 22',
-        'Art. 77',
-        'Art. 14',
-      ]) {
-        expect(text).toContain(item);
-      }
+      for (const article of [15, 16, 17, 18, 20, 21, 22, 77, 14]) expect(text).toContain(`Art. ${article}`);
       expect(text).toMatch(/Art\. 7 Abs\. 1|Art\. 7\(1\)/); // the basis of the bot's own records
     });
 
