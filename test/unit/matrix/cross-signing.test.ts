@@ -12,16 +12,18 @@ const DEVICE = 'BOTDEVICE';
 /**
  * The account on the homeserver and the bot's engine. `engineKeys`: which cross-signing keys the
  * device's store holds ('current' = the account's, 'stale' = older ones, 'none'); `stored`: the
- * self-signing key in secret storage ('current', or null for none).
+ * self-signing key in secret storage ('current', or null for none). Unless said otherwise, the account
+ * has cross-signing keys and the device is not signed.
  */
-function setup(state: {
-  crossSigning: boolean;
-  deviceSigned: boolean;
+function setup(given: {
+  crossSigning?: boolean;
+  deviceSigned?: boolean;
   engineKeys: 'current' | 'stale' | 'none';
   stored?: 'current' | null;
   password?: string;
   withStorage?: boolean;
 }) {
+  const state = { crossSigning: true, deviceSigned: false, ...given };
   const keys = keysWorld(USER, DEVICE);
   const reset = keysWorld(USER, DEVICE); // the identity a reset makes
   let identity = keys;
@@ -84,46 +86,40 @@ function setup(state: {
 
 describe('ensureCrossSigned', () => {
   it('a signed device: nothing is uploaded', async () => {
-    const s = setup({ crossSigning: true, deviceSigned: true, engineKeys: 'current' });
+    const s = setup({ deviceSigned: true, engineKeys: 'current' });
     expect(await s.run()).toEqual({ kind: 'signed', masterKey: s.oldMaster });
     expect(s.calls).toEqual([]);
   });
 
   it('an account without cross-signing: new keys (no password needed the first time), the device signed', async () => {
-    const s = setup({ crossSigning: false, deviceSigned: false, engineKeys: 'none' });
+    const s = setup({ crossSigning: false, engineKeys: 'none' });
     expect(await s.run()).toEqual({ kind: 'created', masterKey: s.oldMaster });
     expect(s.calls).toEqual(['upload signing keys', 'upload signatures by new']);
   });
 
   it('a device that lost its signature is signed again with the keys in its store', async () => {
-    const s = setup({ crossSigning: true, deviceSigned: false, engineKeys: 'current' });
+    const s = setup({ engineKeys: 'current' });
     expect(await s.run()).toEqual({ kind: 'signed-now', masterKey: s.oldMaster, from: 'store' });
   });
 
   it('a new device signs with the keys from secret storage', async () => {
-    const s = setup({ crossSigning: true, deviceSigned: false, engineKeys: 'none', stored: 'current' });
+    const s = setup({ engineKeys: 'none', stored: 'current' });
     expect(await s.run()).toEqual({ kind: 'signed-now', masterKey: s.oldMaster, from: 'secret storage' });
   });
 
   it('stale keys in the store (someone reset the account elsewhere): secret storage is tried next', async () => {
-    const s = setup({ crossSigning: true, deviceSigned: false, engineKeys: 'stale', stored: 'current' });
+    const s = setup({ engineKeys: 'stale', stored: 'current' });
     expect(await s.run()).toMatchObject({ kind: 'signed-now', from: 'secret storage' });
     expect(s.calls).toEqual(['upload signatures by stale', 'upload signatures by current']);
   });
 
   it('keys nowhere: with the password a new identity, without it the device stays unsigned and says why', async () => {
-    const withPassword = setup({
-      crossSigning: true,
-      deviceSigned: false,
-      engineKeys: 'none',
-      stored: null,
-      password: 'pw',
-    });
+    const withPassword = setup({ engineKeys: 'none', stored: null, password: 'pw' });
     const outcome = await withPassword.run();
     expect(outcome).toMatchObject({ kind: 'reset' });
     expect(outcome).not.toMatchObject({ masterKey: withPassword.oldMaster });
 
-    const without = setup({ crossSigning: true, deviceSigned: false, engineKeys: 'none', stored: null });
+    const without = setup({ engineKeys: 'none', stored: null });
     expect(await without.run()).toEqual({
       kind: 'unsigned',
       reason: 'secret storage holds no cross-signing keys; with matrix.password the bot would make new ones',
@@ -132,13 +128,7 @@ describe('ensureCrossSigned', () => {
   });
 
   it('no recovery key and no keys on the device: unsigned, and nothing changes on the account', async () => {
-    const s = setup({
-      crossSigning: true,
-      deviceSigned: false,
-      engineKeys: 'none',
-      withStorage: false,
-      password: 'pw',
-    });
+    const s = setup({ engineKeys: 'none', withStorage: false, password: 'pw' });
     expect(await s.run()).toMatchObject({
       kind: 'unsigned',
       reason: expect.stringContaining('there is no recovery key to read them from secret storage'),
