@@ -6,13 +6,11 @@ import start from '../../../src/commands/start.js';
 import status from '../../../src/commands/status.js';
 import { join } from '../../../src/i18n/rich.js';
 import { args, fakeContext, meetingRow, run, SENDER, t } from '../../support/command-context.js';
+import { BOB, CAROL, refusal, text, usage } from './support.js';
 
 // The meeting commands on a fake context: what they ask the services, and what they answer.
 
-const BOB = '@bob:example.org';
-const CAROL = '@carol:example.org';
 const BOT = '@bot:example.org';
-const text = (message: { text: string }) => message.text;
 
 function meetingsOf(...rows: ReturnType<typeof meetingRow>[]) {
   return {
@@ -49,36 +47,21 @@ describe('!meeting', () => {
   it('refuses a missing title, people not in the room and a time in the past, with the reason', async () => {
     const plan = vi.fn();
     const c = fakeContext({ planning: { plan }, members });
-    expect(await run(meeting, c, args())).toEqual({ kind: 'usage', text: t.missingTitle });
-    expect(await run(meeting, c, args({ words: ['x'], mentions: [CAROL] }))).toEqual({
-      kind: 'usage',
-      text: t.unknownUsers(CAROL),
-    });
+    expect(await run(meeting, c, args())).toEqual(usage(t.missingTitle));
+    expect(await run(meeting, c, args({ words: ['x'], mentions: [CAROL] }))).toEqual(
+      usage(t.unknownUsers(CAROL)),
+    );
     const past = await run(meeting, c, args({ words: ['x'], options: { at: '2026-11-25 10:00' } }));
-    expect(past).toEqual({
-      kind: 'usage',
-      text: t.timeInPast(c.dateTime(Date.parse('2026-11-25T09:00:00Z'))),
-    });
+    expect(past).toEqual(usage(t.timeInPast(c.dateTime(Date.parse('2026-11-25T09:00:00Z')))));
     expect(plan).not.toHaveBeenCalled();
   });
 
   it('keeps to the invitee cap', async () => {
-    const c = fakeContext(
-      { planning: { plan: vi.fn() }, members },
-      {
-        settings: {
-          language: 'de',
-          timezone: 'Europe/Berlin',
-          maxInvitees: 1,
-          showNames: false,
-          finalDeletion: 'x',
-        },
-      },
+    const settings = { ...fakeContext().settings, maxInvitees: 1 };
+    const c = fakeContext({ planning: { plan: vi.fn() }, members }, { settings });
+    expect(await run(meeting, c, args({ words: ['x'], mentions: [BOB, CAROL] }))).toEqual(
+      usage(t.tooManyInvitees(1)),
     );
-    expect(await run(meeting, c, args({ words: ['x'], mentions: [BOB, CAROL] }))).toEqual({
-      kind: 'usage',
-      text: t.tooManyInvitees(1),
-    });
   });
 });
 
@@ -102,10 +85,7 @@ describe('!status', () => {
   it('answers that there is no such meeting in this room', async () => {
     const elsewhere = meetingRow({ roomId: '!other:example.org' });
     const c = fakeContext({ meetings: meetingsOf(elsewhere) });
-    expect(await run(status, c, args({ words: ['#1'] }))).toEqual({
-      kind: 'refusal',
-      text: text(t.noMeeting),
-    });
+    expect(await run(status, c, args({ words: ['#1'] }))).toEqual(refusal(t.noMeeting));
   });
 });
 
@@ -114,10 +94,7 @@ describe('!start and !cancel', () => {
     const m = meetingRow({ organizerId: BOB });
     const startIt = vi.fn(async () => 'already-open' as const);
     const member = fakeContext({ meetings: meetingsOf(m), planning: { start: startIt } });
-    expect(await run(start, member)).toEqual({
-      kind: 'refusal',
-      text: text(t.notAllowed(t.whoOrganizerOrAdmin)),
-    });
+    expect(await run(start, member)).toEqual(refusal(t.notAllowed(t.whoOrganizerOrAdmin)));
     expect(startIt).not.toHaveBeenCalled();
     const admin = fakeContext({ meetings: meetingsOf(m), planning: { start: startIt } }, { role: 'admin' });
     await run(start, admin);
@@ -129,7 +106,7 @@ describe('!start and !cancel', () => {
       meetings: meetingsOf(meetingRow({ id: 1 }), meetingRow({ id: 2, title: 'Retro' })),
     });
     const choices = join([t.meetingRef(1, 'Weekly sync'), t.meetingRef(2, 'Retro')], ', ');
-    expect(await run(cancel, c)).toEqual({ kind: 'refusal', text: t.ambiguousMeeting(choices).text });
+    expect(await run(cancel, c)).toEqual(refusal(t.ambiguousMeeting(choices)));
   });
 
   it('cancel: reports a meeting that ends now', async () => {
@@ -168,9 +145,6 @@ describe('!invite', () => {
       meetings: meetingsOf(meetingRow()),
       members: { joinedMembers: async () => new Map() },
     });
-    expect(await run(invite, c, args({ mentions: [BOB] }))).toEqual({
-      kind: 'usage',
-      text: t.unknownUsers(BOB),
-    });
+    expect(await run(invite, c, args({ mentions: [BOB] }))).toEqual(usage(t.unknownUsers(BOB)));
   });
 });

@@ -18,11 +18,10 @@ import {
   t,
 } from '../../support/command-context.js';
 import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
+import { BOB, refusal, text, usage } from './support.js';
 
 // The other commands on a fake context: what they ask the services, and what they answer.
 
-const BOB = '@bob:example.org';
-const text = (message: { text: string }) => message.text;
 const help = commandTable.find((d) => d.name === 'help')!;
 
 describe('!withdraw', () => {
@@ -49,10 +48,9 @@ describe('!withdraw', () => {
 
   it('only an admin withdraws for someone else', async () => {
     const w = withdrawal();
-    expect(await run(withdraw, fakeContext({ withdrawal: w }), args({ mentions: [BOB] }))).toEqual({
-      kind: 'refusal',
-      text: text(t.notAllowed(t.whoAdmin)),
-    });
+    expect(await run(withdraw, fakeContext({ withdrawal: w }), args({ mentions: [BOB] }))).toEqual(
+      refusal(t.notAllowed(t.whoAdmin)),
+    );
     await run(withdraw, fakeContext({ withdrawal: w }, { role: 'admin' }), args({ mentions: [BOB] }));
     expect(w.withdraw).toHaveBeenCalledWith(
       m.id,
@@ -104,11 +102,8 @@ describe('!recordings and !purge', () => {
 
   it('purge: a recording of another room is not found; no target is a usage error', async () => {
     const c = fakeContext({ recordings: { inRoom: () => [] } }, { role: 'admin' });
-    expect(await run(purge, c, args({ words: ['abc'] }))).toEqual({
-      kind: 'refusal',
-      text: text(t.recordingsNone),
-    });
-    expect(await run(purge, c, args())).toEqual({ kind: 'usage', text: null });
+    expect(await run(purge, c, args({ words: ['abc'] }))).toEqual(refusal(t.recordingsNone));
+    expect(await run(purge, c, args())).toEqual(usage(null));
   });
 });
 
@@ -175,11 +170,8 @@ describe('!mydata and !evidence', () => {
 
   it('evidence: none for this room; a bad format is a usage error', async () => {
     const c = fakeContext({ evidence: { report: () => ({ meetings: [] }) as never } }, { role: 'admin' });
-    expect(await run(evidence, c)).toEqual({ kind: 'refusal', text: text(t.evidenceNone) });
-    expect(await run(evidence, c, args({ options: { format: 'xml' } }))).toEqual({
-      kind: 'usage',
-      text: null,
-    });
+    expect(await run(evidence, c)).toEqual(refusal(t.evidenceNone));
+    expect(await run(evidence, c, args({ options: { format: 'xml' } }))).toEqual(usage(null));
   });
 });
 
