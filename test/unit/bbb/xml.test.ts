@@ -3,7 +3,7 @@ import { BbbError, BbbUnavailableError } from '../../../src/bbb/index.js';
 import { toMeetingInfo, toRecordingPage } from '../../../src/bbb/normalise.js';
 import { parseEnvelope } from '../../../src/bbb/xml.js';
 
-const recording = (id: string, extra = '') => `
+const recording = (id: string, ...formats: string[]) => `
   <recording>
     <recordID>${id}</recordID>
     <meetingID>007</meetingID>
@@ -16,7 +16,7 @@ const recording = (id: string, extra = '') => `
     <endTime>1718003601234</endTime>
     <participants>4</participants>
     <metadata><meetingName>Weekly Sync</meetingName><bbb-recording-ready-url>https://bot/x</bbb-recording-ready-url><room>1e5</room></metadata>
-    ${extra}
+    ${formats.length ? `<playback>${formats.join('')}</playback>` : ''}
   </recording>`;
 
 const presentation = `
@@ -34,12 +34,12 @@ const video = '<format><type>video</type><url>https://v</url><length>3</length><
 const envelope = (body: string) =>
   `<?xml version="1.0"?><response><returncode>SUCCESS</returncode>${body}</response>`;
 const page = (body: string) => toRecordingPage(parseEnvelope('getRecordings', envelope(body)));
+const listed = (...recordings: string[]) =>
+  page(`<recordings>${recordings.join('')}</recordings>`).recordings;
 
 describe('getRecordings XML normalisation', () => {
   it('gives an array for a single recording, a single format and a single image', () => {
-    const { recordings } = page(
-      `<recordings>${recording('a-1', `<playback>${presentation}</playback>`)}</recordings>`,
-    );
+    const recordings = listed(recording('a-1', presentation));
     expect(recordings).toHaveLength(1);
     const [rec] = recordings;
     expect(rec?.playback).toHaveLength(1);
@@ -49,18 +49,14 @@ describe('getRecordings XML normalisation', () => {
   });
 
   it('gives arrays for many recordings and many formats', () => {
-    const { recordings } = page(
-      `<recordings>${recording('a-1', `<playback>${presentation}${video}</playback>`)}${recording('a-2')}</recordings>`,
-    );
+    const recordings = listed(recording('a-1', presentation, video), recording('a-2'));
     expect(recordings.map((r) => r.recordID)).toEqual(['a-1', 'a-2']);
     expect(recordings[0]?.playback.map((f) => f.type)).toEqual(['presentation', 'video']);
     expect(recordings[1]?.playback).toEqual([]);
   });
 
   it('keeps numeric-looking IDs and metadata as strings and converts typed fields', () => {
-    const [rec] = page(
-      `<recordings>${recording('007', `<playback>${presentation}</playback>`)}</recordings>`,
-    ).recordings;
+    const [rec] = listed(recording('007', presentation));
     expect(rec).toMatchObject({
       recordID: '007',
       meetingID: '007',
@@ -83,15 +79,14 @@ describe('getRecordings XML normalisation', () => {
     expect(page(body).recordings).toEqual([]);
   });
 
+  const one = `<recordings>${recording('a-1')}</recordings>`;
   it('reads totalElements only when the server paginated', () => {
-    expect(
-      page(`<recordings>${recording('a-1')}</recordings><totalElements>31</totalElements>`).totalElements,
-    ).toBe(31);
-    expect(page(`<recordings>${recording('a-1')}</recordings>`).totalElements).toBeUndefined();
+    expect(page(`${one}<totalElements>31</totalElements>`).totalElements).toBe(31);
+    expect(page(one).totalElements).toBeUndefined();
   });
 
   it('reads the total inside the pagination block of BBB 2.6, 2.7 and 3.0', () => {
-    const body = `<recordings>${recording('a-1')}</recordings>
+    const body = `${one}
       <pagination>
         <pageable><offset>0</offset><limit>3</limit><paged>true</paged><unpaged>false</unpaged></pageable>
         <totalElements>8</totalElements>
@@ -104,7 +99,7 @@ describe('getRecordings XML normalisation', () => {
     const xml = recording('a-1')
       .replace('Weekly &amp; Sync', 'Fred&#x27;s Room &#233;t&#xE9; &amp;#x27;')
       .replace('<room>1e5</room>', '<room>O&#39;Neil</room>');
-    const [rec] = page(`<recordings>${xml}</recordings>`).recordings;
+    const [rec] = listed(xml);
     // Decoded once: an escaped ampersand stays a literal reference.
     expect(rec?.name).toBe("Fred's Room été &#x27;");
     expect(rec?.metadata.room).toBe("O'Neil");
@@ -115,13 +110,13 @@ describe('getRecordings XML normalisation', () => {
     const unpublished = recording('a-2')
       .replace('<state>published</state>', '')
       .replace('<published>true</published>', '<published>false</published>');
-    const { recordings } = page(`<recordings>${published}${unpublished}</recordings>`);
+    const recordings = listed(published, unpublished);
     expect(recordings.map((r) => r.state)).toEqual(['published', 'unpublished']);
   });
 
   it('gives an empty metadata object for an empty <metadata/>', () => {
     const xml = recording('a-1').replace(/<metadata>.*<\/metadata>/, '<metadata/>');
-    expect(page(`<recordings>${xml}</recordings>`).recordings[0]?.metadata).toEqual({});
+    expect(listed(xml)[0]?.metadata).toEqual({});
   });
 });
 
