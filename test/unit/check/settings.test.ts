@@ -20,6 +20,9 @@ const filled = {
   bbb: { url: 'https://bbb.acme.test/bigbluebutton/', secret: 'a-long-enough-secret' },
   notice: SAMPLE_NOTICE_FACTS,
 };
+/** The filled config with `matrix` changed as given, and other sections replaced. */
+const filledWith = (matrix: object, sections: object = {}) =>
+  parseConfig({ ...filled, matrix: { ...filled.matrix, ...matrix }, ...sections }, 'config.json', {});
 
 let dir: string;
 beforeEach(() => {
@@ -52,18 +55,13 @@ describe('example values left in', () => {
   });
 
   it('a filled config has none', () => {
-    expect(exampleValueProblems(parseConfig(filled, 'config.json', {}))).toEqual([]);
+    expect(exampleValueProblems(filledWith({}))).toEqual([]);
   });
 
   it('says why each one is wrong and what to do, never echoing a secret', () => {
-    const config = parseConfig(
-      {
-        ...filled,
-        matrix: { ...filled.matrix, password: 'optional_remove_me_or_set_MATRIX_PASSWORD' },
-        admins: ['@dpo:example.org'],
-      },
-      'config.json',
-      {},
+    const config = filledWith(
+      { password: 'optional_remove_me_or_set_MATRIX_PASSWORD' },
+      { admins: ['@dpo:example.org'] },
     );
     const problems = exampleValueProblems(config);
     expect(problems).toEqual([
@@ -81,7 +79,7 @@ describe('URLs', () => {
     for (const url of ['matrix.acme.test:8448', 'localhost:8008', 'matrix.acme.test']) {
       const error = (() => {
         try {
-          parseConfig({ ...filled, matrix: { ...filled.matrix, homeserverUrl: url } }, 'config.json', {});
+          filledWith({ homeserverUrl: url });
         } catch (e) {
           return e as ConfigError;
         }
@@ -96,7 +94,7 @@ describe('URLs', () => {
 
 describe('inviters', () => {
   const config = (allowedInviters: string[], admins: string[] = []) =>
-    parseConfig({ ...filled, matrix: { ...filled.matrix, allowedInviters }, admins }, 'config.json', {});
+    filledWith({ allowedInviters }, { admins });
 
   it("fails when nobody on the bot's own server may invite it, naming the key and a fix", () => {
     const result = checkInviters(config(['@*:other.test']), '@meetbot:acme.test');
