@@ -6,7 +6,7 @@ import start from '../../../src/commands/start.js';
 import status from '../../../src/commands/status.js';
 import { join } from '../../../src/i18n/rich.js';
 import { args, fakeContext, meetingRow, run, SENDER, t } from '../../support/command-context.js';
-import { BOB, CAROL, refusal, text, usage } from './support.js';
+import { BOB, CAROL, inRoom, refusal, text, usage } from './support.js';
 
 // The meeting commands on a fake context: what they ask the services, and what they answer.
 
@@ -21,14 +21,7 @@ function meetingsOf(...rows: ReturnType<typeof meetingRow>[]) {
 }
 
 describe('!meeting', () => {
-  const members = {
-    botUserId: BOT,
-    joinedMembers: async () =>
-      new Map([
-        [SENDER, 'Alice'],
-        [BOB, 'Bob'],
-      ]),
-  };
+  const members = { botUserId: BOT, ...inRoom({ [SENDER]: 'Alice', [BOB]: 'Bob' }) };
 
   it('plans with the mentioned people, never the bot', async () => {
     const plan = vi.fn(async () => null);
@@ -124,13 +117,7 @@ describe('!invite', () => {
     const c = fakeContext({
       meetings: meetingsOf(m),
       planning: { invite: inviteIt as never },
-      members: {
-        joinedMembers: async () =>
-          new Map([
-            [BOB, 'Bob'],
-            [CAROL, 'Carol'],
-          ]),
-      },
+      members: inRoom({ [BOB]: 'Bob', [CAROL]: 'Carol' }),
     });
     await run(invite, c, args({ mentions: [BOB, CAROL] }));
     expect(inviteIt).toHaveBeenCalledWith(m, [BOB, CAROL], SENDER);
@@ -143,7 +130,7 @@ describe('!invite', () => {
   it('refuses someone who is not in the room', async () => {
     const c = fakeContext({
       meetings: meetingsOf(meetingRow()),
-      members: { joinedMembers: async () => new Map() },
+      members: inRoom({}),
     });
     expect(await run(invite, c, args({ mentions: [BOB] }))).toEqual(usage(t.unknownUsers(BOB)));
   });

@@ -18,7 +18,7 @@ import {
   t,
 } from '../../support/command-context.js';
 import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
-import { BOB, refusal, text, usage } from './support.js';
+import { BOB, inRoom, refusal, text, usage } from './support.js';
 
 // The other commands on a fake context: what they ask the services, and what they answer.
 
@@ -123,7 +123,7 @@ describe('!mydata and !evidence', () => {
     const send = vi.fn(async () => '$dm');
     const c = fakeContext({
       personal: { dataOf: () => data },
-      members: { joinedMembers: async () => new Map([[BOB, 'Bob']]) },
+      members: inRoom({ [BOB]: 'Bob' }),
       direct: { roomOf: async () => '!dm:example.org', send, sendFile: vi.fn(async () => '$file') },
     });
     await run(mydata, c);
@@ -137,7 +137,7 @@ describe('!mydata and !evidence', () => {
   it('mydata: never read out before others when no direct message reaches the person', async () => {
     const c = fakeContext({
       personal: { dataOf: () => data },
-      members: { joinedMembers: async () => new Map([[BOB, 'Bob']]) },
+      members: inRoom({ [BOB]: 'Bob' }),
       direct: {
         roomOf: async () => {
           throw new UndeliverableError(SENDER, 'refused');

@@ -8,6 +8,7 @@ const valid = {
   matrix: { homeserverUrl: 'https://matrix.example.org', accessToken: 'syt_token' },
   bbb: { url: 'https://bbb.example.org/bigbluebutton/', secret: 'a-long-enough-secret' },
 };
+const { secret: _omit, ...bbbWithoutSecret } = valid.bbb;
 
 function problems(raw: unknown, env: NodeJS.ProcessEnv = {}): string[] {
   try {
@@ -30,15 +31,14 @@ describe('configuration', () => {
   });
 
   it('names a missing secret and the environment variable that may carry it', () => {
-    const { secret: _omit, ...bbb } = valid.bbb;
-    expect(problems({ ...valid, bbb })).toEqual([
+    expect(problems({ ...valid, bbb: bbbWithoutSecret })).toEqual([
       'bbb.secret: missing, expected string (or set the environment variable BBB_SECRET)',
     ]);
   });
 
   it('takes secrets from the environment instead of the file', () => {
-    const { secret: _omit, ...bbb } = valid.bbb;
-    const config = parseConfig({ ...valid, bbb }, 'config.json', { BBB_SECRET: 'from-the-environment' });
+    const env = { BBB_SECRET: 'from-the-environment' };
+    const config = parseConfig({ ...valid, bbb: bbbWithoutSecret }, 'config.json', env);
     expect(config.bbb.secret).toBe('from-the-environment');
   });
 

@@ -282,16 +282,12 @@ describe('which answers a read at start-up can still change (answerMayStillChang
         })),
       ),
     ]);
-  const model = (state: MeetingModel['state'], status: ConsentStatus): MeetingModel => ({
-    state,
-    noRecord: false,
-    scheduledAt: null,
-    answers: new Map<string, ConsentStatus>([
-      [A, status],
-      [B, 'agreed'],
-    ]),
-    sessions: state === 'collecting' ? [] : [{ id: 1, record: status === 'agreed', state: 'ended' }],
-  });
+  const meeting = (state: MeetingModel['state'], status: ConsentStatus) =>
+    model({
+      state,
+      answers: new Map([...agreedBoth, [A, status]]),
+      sessions: state === 'collecting' ? [] : [{ id: 1, record: status === 'agreed', state: 'ended' }],
+    });
   const changes = (m: MeetingModel, e: LifecycleEvent) => {
     const t = transition(m, e);
     return t.model !== m || t.effects.some((x) => x.type !== 'ignored');
@@ -301,7 +297,7 @@ describe('which answers a read at start-up can still change (answerMayStillChang
     for (const status of STATUSES) {
       const may = answerMayStillChange(state, status);
       it(`${state}, ${status}: ${may ? 'some reaction changes the meeting' : 'no reaction changes anything'}`, () => {
-        const m = model(state, status);
+        const m = meeting(state, status);
         const changed = reactionEvents(A).filter((e) => changes(m, e));
         if (may) expect(changed.length).toBeGreaterThan(0);
         else expect(changed).toEqual([]);
