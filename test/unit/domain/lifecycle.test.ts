@@ -68,6 +68,12 @@ const agreedA = model({
     [B, 'pending'],
   ]),
 });
+const answer = (userId: string, given: 'agree' | 'decline', catchingUp = false): LifecycleEvent => ({
+  type: 'answer',
+  userId,
+  answer: given,
+  catchingUp,
+});
 const withdraw = (userId: string, actorId = userId, actorIsAdmin = false): LifecycleEvent => ({
   type: 'withdraw-requested',
   userId,
@@ -85,33 +91,28 @@ const removed = (removedBy: string | null): LifecycleEvent => ({
 
 describe('transition: answers and opening', () => {
   it('opens recorded when the last invitee agrees, unrecorded when someone declined', () => {
-    const first = transition(model(), { type: 'answer', userId: A, answer: 'agree' });
+    const first = transition(model(), answer(A, 'agree'));
     expect(first.model.state).toBe('collecting');
-    const both = transition(first.model, { type: 'answer', userId: B, answer: 'agree' });
+    const both = transition(first.model, answer(B, 'agree'));
     expect(both.model.state).toBe('open');
     expect(both.model.sessions).toEqual([{ id: null, record: true, state: 'creating' }]);
-    const declined = transition(first.model, { type: 'answer', userId: B, answer: 'decline' });
+    const declined = transition(first.model, answer(B, 'decline'));
     expect(declined.model.sessions).toEqual([{ id: null, record: false, state: 'creating' }]);
   });
 
   it('answers caught up at start-up never open the meeting on their own; the tick after them does', () => {
     // A ✅ completes the answers, then the same batch holds a ❌ of someone who had agreed.
-    const first = transition(model(), { type: 'answer', userId: A, answer: 'agree' });
-    const both = transition(first.model, { type: 'answer', userId: B, answer: 'agree', catchingUp: true });
+    const first = transition(model(), answer(A, 'agree'));
+    const both = transition(first.model, answer(B, 'agree', true));
     expect(both.model.state).toBe('collecting');
     expect(types(both)).toEqual(['record-consent']);
-    const changed = transition(both.model, {
-      type: 'answer',
-      userId: A,
-      answer: 'decline',
-      catchingUp: true,
-    });
+    const changed = transition(both.model, answer(A, 'decline', true));
     const tick = transition(changed.model, { type: 'tick', now: 0 });
     expect(tick.model.sessions).toEqual([{ id: null, record: false, state: 'creating' }]);
   });
 
   it('ignores answers of people who are not invited', () => {
-    const t = transition(model(), { type: 'answer', userId: '@stranger:x', answer: 'agree' });
+    const t = transition(model(), answer('@stranger:x', 'agree'));
     expect(types(t)).toEqual(['ignored']);
   });
 
@@ -150,7 +151,7 @@ describe('transition: withdrawal', () => {
   });
 
   it('after the meeting: a ✅ re-given is stored, so that removing it is a withdrawal', () => {
-    const again = transition(cancelledAfterRun, { type: 'answer', userId: A, answer: 'agree' });
+    const again = transition(cancelledAfterRun, answer(A, 'agree'));
     expect(again.effects).toEqual([{ type: 'record-consent', userId: A, kind: 'agree' }]);
     expect(types(transition(again.model, removed(A)))).toEqual(['record-consent', 'purge-recordings']);
   });
@@ -162,7 +163,7 @@ describe('transition: withdrawal', () => {
   });
 
   it('a ❌ replacing a ✅ after opening is a withdrawal', () => {
-    const t = transition(openRecorded, { type: 'answer', userId: A, answer: 'decline' });
+    const t = transition(openRecorded, answer(A, 'decline'));
     expect(t.model.answers.get(A)).toBe('withdrawn');
     expect(types(t)).toContain('end-session');
   });
@@ -235,7 +236,7 @@ describe('a late invitee of a running recorded session', () => {
   });
 
   it('who declines ends it and opens an unrecorded one for everyone; nothing is deleted', () => {
-    const t = transition(running, { type: 'answer', userId: C, answer: 'decline' });
+    const t = transition(running, answer(C, 'decline'));
     expect(types(t)).toEqual(['record-consent', 'end-session', 'create-session']);
     expect(t.model.answers.get(C)).toBe('declined');
     expect(t.model.sessions).toEqual([
@@ -245,7 +246,7 @@ describe('a late invitee of a running recorded session', () => {
   });
 
   it('who agrees gets a link to it', () => {
-    const t = transition(running, { type: 'answer', userId: C, answer: 'agree' });
+    const t = transition(running, answer(C, 'agree'));
     expect(types(t)).toEqual(['record-consent', 'deliver-links']);
     expect(currentSession(t.model)?.id).toBe(1);
   });
