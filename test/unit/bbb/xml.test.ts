@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BbbError, BbbUnavailableError } from '../../../src/bbb/index.js';
 import { toMeetingInfo, toRecordingPage } from '../../../src/bbb/normalise.js';
 import { parseEnvelope } from '../../../src/bbb/xml.js';
+import { thrown } from '../thrown.js';
 
 const recording = (id: string, ...formats: string[]) => `
   <recording>
@@ -166,13 +167,9 @@ describe('FAILED envelopes', () => {
   it('throws BbbError with messageKey and message', () => {
     const xml =
       '<response><returncode>FAILED</returncode><messageKey>checksumError</messageKey><message>Checksums do not match</message></response>';
-    expect(() => parseEnvelope('create', xml)).toThrow(BbbError);
-    try {
-      parseEnvelope('create', xml);
-    } catch (err) {
-      expect(err).toMatchObject({ call: 'create', messageKey: 'checksumError' });
-      expect((err as BbbError).errors).toEqual([{ key: 'checksumError', message: 'Checksums do not match' }]);
-    }
+    const err = thrown(BbbError, () => parseEnvelope('create', xml));
+    expect(err).toMatchObject({ call: 'create', messageKey: 'checksumError' });
+    expect(err.errors).toEqual([{ key: 'checksumError', message: 'Checksums do not match' }]);
   });
 
   it('throws BbbError for the <errors><error> list form, keyed by the first error', () => {
@@ -180,14 +177,9 @@ describe('FAILED envelopes', () => {
       <error><key>missingParamMeetingID</key><message>You must specify a meeting ID</message></error>
       <error><key>checksumError</key><message>Checksums do not match</message></error>
     </errors></response>`;
-    try {
-      parseEnvelope('join', xml);
-      expect.unreachable();
-    } catch (err) {
-      expect(err).toBeInstanceOf(BbbError);
-      expect(err).toMatchObject({ call: 'join', messageKey: 'missingParamMeetingID' });
-      expect((err as BbbError).errors.map((e) => e.key)).toEqual(['missingParamMeetingID', 'checksumError']);
-    }
+    const err = thrown(BbbError, () => parseEnvelope('join', xml));
+    expect(err).toMatchObject({ call: 'join', messageKey: 'missingParamMeetingID' });
+    expect(err.errors.map((e) => e.key)).toEqual(['missingParamMeetingID', 'checksumError']);
   });
 
   it('treats a single <error> in the list form the same way', () => {

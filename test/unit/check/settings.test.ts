@@ -7,6 +7,7 @@ import { checkInviters, configFileProblem, exampleValueProblems } from '../../..
 import { ConfigError, loadConfigFile, parseConfig } from '../../../src/config/load.js';
 import { APP_ROOT } from '../../../src/config/paths.js';
 import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
+import { thrown } from '../thrown.js';
 
 const filled = {
   matrix: {
@@ -77,15 +78,7 @@ describe('example values left in', () => {
 describe('URLs', () => {
   it('a homeserver URL without http(s):// is refused, naming the key', () => {
     for (const url of ['matrix.acme.test:8448', 'localhost:8008', 'matrix.acme.test']) {
-      const error = (() => {
-        try {
-          filledWith({ homeserverUrl: url });
-        } catch (e) {
-          return e as ConfigError;
-        }
-      })();
-      expect(error).toBeInstanceOf(ConfigError);
-      expect(error?.problems).toEqual([
+      expect(thrown(ConfigError, () => filledWith({ homeserverUrl: url })).problems).toEqual([
         `matrix.homeserverUrl: expected an http(s) URL like https://example.org, found string "${url}" (write http:// or https:// in front)`,
       ]);
     }

@@ -7,6 +7,7 @@ import { DIRECT_ROOM_GRACE_DAYS } from '../../../src/domain/retention.js';
 import { catalogue, type Language } from '../../../src/i18n/index.js';
 import { loadNotice } from '../../../src/notice.js';
 import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
+import { thrown } from '../thrown.js';
 
 const SHIPPED: Record<Language, string> = {
   de: 'notices/privacy-notice.de.txt',
@@ -149,15 +150,9 @@ describe('the shipped notice templates', () => {
 describe('refusing a notice with gaps', () => {
   it('names the config key of each unfilled placeholder', () => {
     const { bbbProviderPrivacyUrl: _, ...facts } = SAMPLE_NOTICE_FACTS;
-    let error: unknown;
-    try {
-      loadNotice(SHIPPED.de, 'de', config({}, facts), 'config.json');
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).message).toContain('Invalid configuration in config.json');
-    expect((error as ConfigError).problems).toEqual([
+    const error = thrown(ConfigError, () => loadNotice(SHIPPED.de, 'de', config({}, facts), 'config.json'));
+    expect(error.message).toContain('Invalid configuration in config.json');
+    expect(error.problems).toEqual([
       `notice.bbbProviderPrivacyUrl: missing, the notice ${SHIPPED.de} uses {{bbbProviderPrivacyUrl}} (set it, or point notice.* at your own text)`,
     ]);
   });
