@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
+import { createLogger } from '../../src/log.js';
 
-/** A stream that keeps what a logger writes to it, one chunk (one JSON line) at a time. */
-export function logSink() {
+/** The bot's logger at `level`, writing into memory: one JSON line per chunk. `sink` serves other loggers. */
+export function logSink(level = 'trace') {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -9,5 +10,11 @@ export function logSink() {
       done();
     },
   });
-  return { sink, lines, records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    log: createLogger(level, sink),
+    sink,
+    lines,
+    out: () => lines.join(''),
+    records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }

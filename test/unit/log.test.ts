@@ -1,31 +1,25 @@
 import { LogService } from '@vector-im/matrix-bot-sdk';
 import { describe, expect, it } from 'vitest';
-import { createLogger, registerSecret, routeMatrixSdkLogs } from '../../src/log.js';
+import { registerSecret, routeMatrixSdkLogs } from '../../src/log.js';
 import { logSink } from './log-sink.js';
 
 describe('logging', () => {
   it('never writes registered secrets, checksums or access tokens', () => {
-    const { sink, lines } = logSink();
     registerSecret('super-secret-bbb-salt');
-    const log = createLogger('info', sink);
+    const { log, out } = logSink('info');
     log.info(
       { url: `https://bbb/api/join?fullName=A&checksum=${'a'.repeat(64)}` },
       'secret is super-secret-bbb-salt',
     );
     log.info('GET /_matrix/client/v3/sync?access_token=syt_abc123&since=1');
-    const out = lines.join('');
-    expect(out).not.toContain('super-secret-bbb-salt');
-    expect(out).not.toContain('a'.repeat(64));
-    expect(out).not.toContain('syt_abc123');
-    expect(out).toContain('[redacted]');
+    expect(out()).not.toContain('super-secret-bbb-salt');
+    expect(out()).not.toContain('a'.repeat(64));
+    expect(out()).not.toContain('syt_abc123');
+    expect(out()).toContain('[redacted]');
   });
 });
 
 describe('redaction of escaped and encoded forms', () => {
-  function capture() {
-    const { sink, lines } = logSink();
-    return { log: createLogger('trace', sink), out: () => lines.join('') };
-  }
   // Secrets with the characters that JSON, HTML and URLs escape.
   const bbbSecret = 'bbb"quote\\back<slash>&amp\'s 0123';
   const token = 'syt_tok"en\\with&odd=chars';
@@ -33,7 +27,7 @@ describe('redaction of escaped and encoded forms', () => {
   registerSecret(token);
 
   it('scrubs a secret with " and \\ written as a JSON string value (escaped once)', () => {
-    const { log, out } = capture();
+    const { log, out } = logSink();
     log.info({ secret: bbbSecret, nested: { token } }, `message with ${bbbSecret}`);
     expect(out()).not.toContain(JSON.stringify(bbbSecret).slice(1, -1));
     expect(out()).not.toContain(JSON.stringify(token).slice(1, -1));
@@ -43,14 +37,14 @@ describe('redaction of escaped and encoded forms', () => {
   });
 
   it('scrubs a secret inside a JSON text logged as a string (escaped twice)', () => {
-    const { log, out } = capture();
+    const { log, out } = logSink();
     log.info({ body: JSON.stringify({ access_token: token, secret: bbbSecret }) }, 'request');
     expect(out()).not.toContain('quote');
     expect(out()).not.toContain('odd=chars');
   });
 
   it('scrubs HTML-escaped and URL-encoded secrets', () => {
-    const { log, out } = capture();
+    const { log, out } = logSink();
     const html = bbbSecret
       .replace(/&/g, '&amp;')
       .replace(/</g, '&lt;')
@@ -66,7 +60,7 @@ describe('redaction of escaped and encoded forms', () => {
   });
 
   it('scrubs checksums in HTML-escaped, URL-encoded and JSON-escaped join links', () => {
-    const { log, out } = capture();
+    const { log, out } = logSink();
     const sum = 'b'.repeat(64);
     const url = `https://bbb.example/api/join?fullName=A&meetingID=m&checksum=${sum}`;
     routeMatrixSdkLogs(log);
@@ -84,7 +78,7 @@ describe('redaction of escaped and encoded forms', () => {
   });
 
   it('scrubs the password and the new token of a device login, in the request and the answer', () => {
-    const { log, out } = capture();
+    const { log, out } = logSink();
     const password = 'geheim "quoted" with \\ and & <chars>';
     const newToken = 'syt_bWVldGJvdA_NewDeviceToken_0a1b2c';
     registerSecret(password);
@@ -100,7 +94,7 @@ describe('redaction of escaped and encoded forms', () => {
   });
 
   it('scrubs access tokens in URL-encoded query strings', () => {
-    const { log, out } = capture();
+    const { log, out } = logSink();
     log.info(`https://x/?u=${encodeURIComponent('https://hs/_matrix?access_token=syt_plain_123&since=1')}`);
     expect(out()).not.toContain('syt_plain_123');
   });
@@ -108,8 +102,8 @@ describe('redaction of escaped and encoded forms', () => {
 
 describe('matrix-bot-sdk logs', () => {
   it('are routed into our logger, with expected 404s demoted from error to debug', () => {
-    const { sink, records } = logSink();
-    routeMatrixSdkLogs(createLogger('debug', sink));
+    const { log, records } = logSink('debug');
+    routeMatrixSdkLogs(log);
     LogService.error('MatrixHttpClient', '(REQ-8) {"errcode":"M_NOT_FOUND","error":"Event not found."}');
     LogService.error('MatrixHttpClient', '(REQ-9) {"errcode":"M_FORBIDDEN","error":"no"}');
     LogService.info('MatrixClientLite', 'syncing');

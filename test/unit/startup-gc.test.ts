@@ -1,19 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createLogger } from '../../src/log.js';
 import { collectAfterStartup, STARTUP_SETTLE_MS } from '../../src/startup-gc.js';
 import { logSink } from './log-sink.js';
-
-function capture() {
-  const { sink, records } = logSink();
-  return { log: createLogger('info', sink), records };
-}
 
 describe('one garbage collection after the start-up', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
   it('runs once, when the start-up has settled, and logs what it returned', () => {
-    const { log, records } = capture();
+    const { log, records } = logSink('info');
     const gc = vi.fn();
     collectAfterStartup(log, gc);
     vi.advanceTimersByTime(STARTUP_SETTLE_MS - 1);
@@ -27,14 +21,14 @@ describe('one garbage collection after the start-up', () => {
 
   it('does not run once the bot has stopped', () => {
     const gc = vi.fn();
-    const cancel = collectAfterStartup(capture().log, gc);
+    const cancel = collectAfterStartup(logSink('info').log, gc);
     cancel();
     vi.advanceTimersByTime(2 * STARTUP_SETTLE_MS);
     expect(gc).not.toHaveBeenCalled();
   });
 
   it('does nothing without --expose-gc', () => {
-    const { log, records } = capture();
+    const { log, records } = logSink('info');
     collectAfterStartup(log, undefined);
     vi.advanceTimersByTime(2 * STARTUP_SETTLE_MS);
     expect(records()).toEqual([]);
