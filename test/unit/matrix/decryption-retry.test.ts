@@ -8,8 +8,11 @@ const encrypted = (eventId: string, sessionId: string): RawEvent => ({
   content: { algorithm: 'm.megolm.v1.aes-sha2', session_id: sessionId, ciphertext: 'x' },
 });
 
-/** A fake engine: events of sessions whose key "arrived" decrypt; the others fail like the real one. */
-function world() {
+/**
+ * A fake engine (events of sessions whose key "arrived" decrypt; the others fail like the real one) and
+ * event $e1 of session s1 waiting for its key, after its first attempt failed with `firstFailure`.
+ */
+function world(firstFailure = 'first') {
   const keys = new Set<string>();
   const decrypted: RawEvent[] = [];
   const gaveUp: { eventId: string; reason: string }[] = [];
@@ -27,6 +30,7 @@ function world() {
     },
     delaysMs: [1_000, 5_000],
   });
+  retry.add('!r:hs', encrypted('$e1', 's1'), new Error(firstFailure));
   return { keys, decrypted, gaveUp, decrypt, retry };
 }
 
@@ -39,8 +43,7 @@ describe('events that could not be decrypted', () => {
   });
 
   it('are handled as soon as their room key arrives', async () => {
-    const w = world();
-    w.retry.add('!r:hs', encrypted('$e1', 's1'), new Error('MEGOLM_UNKNOWN_INBOUND_SESSION_ID'));
+    const w = world('MEGOLM_UNKNOWN_INBOUND_SESSION_ID');
     w.keys.add('s1');
     w.retry.keyArrived('!r:hs', 's1');
     await vi.waitFor(() => expect(w.decrypted).toHaveLength(1));
@@ -58,7 +61,6 @@ describe('events that could not be decrypted', () => {
 
   it('are not retried for a key of another session, but on the backoff schedule', async () => {
     const w = world();
-    w.retry.add('!r:hs', encrypted('$e1', 's1'), new Error('first'));
     w.keys.add('s2');
     w.retry.keyArrived('!r:hs', 's2');
     w.retry.keyArrived('!other:hs', 's1');
@@ -72,7 +74,6 @@ describe('events that could not be decrypted', () => {
 
   it('are given up after the last attempt, once, with the last reason', async () => {
     const w = world();
-    w.retry.add('!r:hs', encrypted('$e1', 's1'), new Error('first'));
     w.retry.add('!r:hs', encrypted('$e1', 's1'), new Error('again')); // reported twice: one entry
     await vi.advanceTimersByTimeAsync(1_000);
     expect(w.gaveUp).toEqual([]);
@@ -86,7 +87,6 @@ describe('events that could not be decrypted', () => {
 
   it('stop waiting when the bot stops', async () => {
     const w = world();
-    w.retry.add('!r:hs', encrypted('$e1', 's1'), new Error('first'));
     w.retry.stop();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(w.decrypt).not.toHaveBeenCalled();

@@ -20,6 +20,7 @@ const stored: StoredSession = newSession(
   new Date('2026-11-29T10:00:00Z'),
 );
 const confirmed = { kind: 'ok', userId: '@bot:example.org', deviceId: 'NEWDEVICE' } as const;
+const dropsStored = { use: 'configured', discardStored: true };
 
 describe('chooseSession', () => {
   it('uses the configured token while there is no stored session', () => {
@@ -32,13 +33,13 @@ describe('chooseSession', () => {
 
   it('lets a token the operator put into the configuration later win, and drops the stored session', () => {
     const choice = chooseSession('syt_operator_put_a_new_one', stored, confirmed);
-    expect(choice).toMatchObject({ use: 'configured', discardStored: true });
+    expect(choice).toMatchObject(dropsStored);
     expect(choice.use === 'configured' && choice.why).toMatch(/configured access token changed/);
   });
 
   it('drops a stored session the homeserver rejects (its device was removed or logged out)', () => {
     const choice = chooseSession(configured, stored, { kind: 'rejected', reason: 'M_UNKNOWN_TOKEN' });
-    expect(choice).toMatchObject({ use: 'configured', discardStored: true });
+    expect(choice).toMatchObject(dropsStored);
     expect(choice.use === 'configured' && choice.why).toContain('M_UNKNOWN_TOKEN');
   });
 
@@ -47,10 +48,7 @@ describe('chooseSession', () => {
       { ...confirmed, userId: '@someone:example.org' },
       { ...confirmed, deviceId: 'OTHER' },
     ]) {
-      expect(chooseSession(configured, stored, other)).toMatchObject({
-        use: 'configured',
-        discardStored: true,
-      });
+      expect(chooseSession(configured, stored, other)).toMatchObject(dropsStored);
     }
   });
 
