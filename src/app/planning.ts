@@ -45,38 +45,45 @@ export class Planning {
         displayName: members.get(userId) ?? (await this.ctx.chat.displayName(request.roomId, userId)),
       })),
     );
-    const meeting = this.ctx.stores.meetings.create(
-      {
-        roomId: request.roomId,
-        title: request.title,
-        organizerId: request.organizerId,
-        noRecord: request.noRecord,
-        language: this.ctx.language,
-        notice: this.ctx.notice,
-        commandEventId: request.commandEventId,
-        scheduledAt: request.scheduledAt,
-        invitees: people,
-        consentAsk: this.ctx.config.consent.ask,
-      },
-      this.ctx.now(),
-    );
-    if (!meeting) return null; // this command was handled before a restart
-    // Stored before the prompt is posted, so nobody's answer can open the meeting without them.
-    const guests = request.guests?.length
-      ? this.guests.create(meeting.id, request.guests, request.organizerId)
-      : null;
-    this.ctx.stores.audit.append({
-      at: this.ctx.now(),
-      actorId: request.organizerId,
-      action: 'meeting.planned',
-      meetingId: meeting.id,
-      details: {
-        invitees: everyone,
-        noRecord: request.noRecord,
-        scheduledAt: request.scheduledAt,
-        notice: this.ctx.notice.sha256,
-      },
-    });
+    // The meeting, its guests and the evidence that it was planned are stored together: a crash in
+    // between must not leave a meeting that asks fewer people than were named, or no record of it.
+    const stored = this.ctx.stores.db.$client.transaction(() => {
+      const meeting = this.ctx.stores.meetings.create(
+        {
+          roomId: request.roomId,
+          title: request.title,
+          organizerId: request.organizerId,
+          noRecord: request.noRecord,
+          language: this.ctx.language,
+          notice: this.ctx.notice,
+          commandEventId: request.commandEventId,
+          scheduledAt: request.scheduledAt,
+          invitees: people,
+          consentAsk: this.ctx.config.consent.ask,
+        },
+        this.ctx.now(),
+      );
+      if (!meeting) return null; // this command was handled before a restart
+      // Stored before the prompt is posted, so nobody's answer can open the meeting without them.
+      const guests = request.guests?.length
+        ? this.guests.create(meeting.id, request.guests, request.organizerId)
+        : null;
+      this.ctx.stores.audit.append({
+        at: this.ctx.now(),
+        actorId: request.organizerId,
+        action: 'meeting.planned',
+        meetingId: meeting.id,
+        details: {
+          invitees: everyone,
+          noRecord: request.noRecord,
+          scheduledAt: request.scheduledAt,
+          notice: this.ctx.notice.sha256,
+        },
+      });
+      return { meeting, guests };
+    })();
+    if (!stored) return null;
+    const { meeting, guests } = stored;
     // The journal tells each meeting's story by IDs only (no titles, names or links).
     this.ctx.log.info(
       {

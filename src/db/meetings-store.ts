@@ -59,6 +59,7 @@ export class MeetingsStore {
   private readonly insertDelivery;
   private readonly ledgerOf;
   private readonly dmPromptsOf;
+  private readonly creating;
 
   constructor(private readonly db: Db) {
     const meetingId = sql.placeholder('meetingId');
@@ -106,6 +107,7 @@ export class MeetingsStore {
       .orderBy(asc(consentEvents.id))
       .prepare();
     this.dmPromptsOf = db.select().from(dmPrompts).where(eq(dmPrompts.meetingId, meetingId)).prepare();
+    this.creating = creatingStatements(db);
     this.insertDelivery = db
       .insert(linkDeliveries)
       .values({
@@ -142,45 +144,45 @@ export class MeetingsStore {
   }
 
   /** Stores a planned meeting; null if this command event was already handled (idempotency). */
+  /**
+   * Stores a new meeting with its notice text and invitees, in one transaction; null if this command
+   * was stored before (a restart handles it again). On the way from `!meeting` to the notice people
+   * wait for, so its statements are prepared once.
+   */
   create(m: NewMeeting, now: number): MeetingRow | null {
-    return this.db.transaction((tx) => {
-      const existing = tx.select().from(meetings).where(eq(meetings.commandEventId, m.commandEventId)).get();
-      if (existing) return null;
-      tx.insert(notices)
-        .values({ sha256: m.notice.sha256, language: m.language, text: m.notice.text, firstUsedAt: now })
-        .onConflictDoNothing()
-        .run();
-      const row = tx
-        .insert(meetings)
-        .values({
-          roomId: m.roomId,
-          title: m.title,
-          organizerId: m.organizerId,
-          state: 'collecting' satisfies MeetingState,
-          noRecord: m.noRecord,
-          language: m.language,
-          noticeSha256: m.notice.sha256,
-          commandEventId: m.commandEventId,
-          scheduledAt: m.scheduledAt,
-          createdAt: now,
-          consentAsk: m.consentAsk ?? 'room',
-        })
-        .returning()
-        .get();
+    const created = this.db.$client.transaction((): MeetingRow | null => {
+      if (this.creating.ofCommand.get({ commandEventId: m.commandEventId })) return null;
+      this.creating.notice.run({
+        sha256: m.notice.sha256,
+        language: m.language,
+        text: m.notice.text,
+        firstUsedAt: now,
+      });
+      const row = this.creating.meeting.get({
+        roomId: m.roomId,
+        title: m.title,
+        organizerId: m.organizerId,
+        noRecord: m.noRecord,
+        language: m.language,
+        noticeSha256: m.notice.sha256,
+        commandEventId: m.commandEventId,
+        scheduledAt: m.scheduledAt,
+        createdAt: now,
+        consentAsk: m.consentAsk ?? 'room',
+      })!;
       for (const invitee of m.invitees) {
-        tx.insert(invitees)
-          .values({
-            meetingId: row.id,
-            userId: invitee.userId,
-            displayName: cleanName(invitee.displayName) || invitee.userId,
-            isOrganizer: invitee.userId === m.organizerId,
-            addedAt: now,
-            addedBy: m.organizerId,
-          })
-          .run();
+        this.creating.invitee.run({
+          meetingId: row.id,
+          userId: invitee.userId,
+          displayName: cleanName(invitee.displayName) || invitee.userId,
+          isOrganizer: invitee.userId === m.organizerId,
+          addedAt: now,
+          addedBy: m.organizerId,
+        });
       }
       return row;
     });
+    return created();
   }
 
   get(id: number): MeetingRow | undefined {
@@ -617,4 +619,54 @@ export class MeetingsStore {
   noticeText(sha256: string): string | undefined {
     return this.db.select().from(notices).where(eq(notices.sha256, sha256)).get()?.text;
   }
+}
+
+/** The statements `create` runs, prepared once. */
+function creatingStatements(db: Db) {
+  const p = (name: string) => sql.placeholder(name);
+  return {
+    ofCommand: db
+      .select({ id: meetings.id })
+      .from(meetings)
+      .where(eq(meetings.commandEventId, p('commandEventId')))
+      .prepare(),
+    notice: db
+      .insert(notices)
+      .values({
+        sha256: p('sha256'),
+        language: p('language'),
+        text: p('text'),
+        firstUsedAt: p('firstUsedAt'),
+      })
+      .onConflictDoNothing()
+      .prepare(),
+    meeting: db
+      .insert(meetings)
+      .values({
+        roomId: p('roomId'),
+        title: p('title'),
+        organizerId: p('organizerId'),
+        state: 'collecting' satisfies MeetingState,
+        noRecord: p('noRecord'),
+        language: p('language'),
+        noticeSha256: p('noticeSha256'),
+        commandEventId: p('commandEventId'),
+        scheduledAt: p('scheduledAt'),
+        createdAt: p('createdAt'),
+        consentAsk: p('consentAsk'),
+      })
+      .returning()
+      .prepare(),
+    invitee: db
+      .insert(invitees)
+      .values({
+        meetingId: p('meetingId'),
+        userId: p('userId'),
+        displayName: p('displayName'),
+        isOrganizer: p('isOrganizer'),
+        addedAt: p('addedAt'),
+        addedBy: p('addedBy'),
+      })
+      .prepare(),
+  };
 }
