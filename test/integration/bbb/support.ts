@@ -5,6 +5,7 @@ import { BbbClient, type BbbClientOptions } from '../../../src/bbb/index.js';
 import {
   type BbbSimulator,
   type BbbSimulatorOptions,
+  type SimFlavour,
   startBbbSimulator,
 } from '../../support/bbb-simulator.js';
 
