@@ -39,10 +39,6 @@ export async function bodyOf(req: IncomingMessage): Promise<string> {
 }
 
 /** Ends `res` with `body` as JSON and the status. */
-export function json(
-  res: { writeHead(status: number, headers: object): { end(body: string): void } },
-  status: number,
-  body: unknown,
-): void {
+export function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
