@@ -31,12 +31,14 @@ export async function serve(handler?: RequestListener): Promise<StandIn> {
   return { server, url, close };
 }
 
-/** The whole body of a request, as text. */
-export async function bodyOf(req: IncomingMessage): Promise<string> {
-  let text = '';
-  for await (const chunk of req) text += chunk;
-  return text;
+/** The whole body of a request. */
+export async function bytesOf(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
+
+export const bodyOf = async (req: IncomingMessage): Promise<string> => (await bytesOf(req)).toString('utf8');
 
 /** Ends `res` with `body` as JSON and the status. */
 export function json(res: ServerResponse, status: number, body: unknown): void {

@@ -3,13 +3,14 @@
 // what the homeserver receives, what the SDK makes of the answers (errors the bot's retry logic reads),
 // and that idle connections are let go instead of kept by the hundred.
 import { execFile } from 'node:child_process';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { MatrixError } from '@vector-im/matrix-bot-sdk';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
 import { fetchRequest, MAX_REQUESTS_IN_FLIGHT, type SdkResponse } from '../../../src/matrix/sdk/transport.js';
+import { bytesOf, type StandIn, serve } from '../../support/c-loopback.js';
 
 interface Seen {
   method: string;
@@ -18,41 +19,28 @@ interface Seen {
   body: Buffer;
 }
 
+let hs: StandIn;
 let server: Server;
 let client: BotMatrixClient;
 let baseUrl: string;
 let seen: Seen[];
 /** Answers by path; the default echoes {ok: true}. */
-let answer: (req: Seen, res: import('node:http').ServerResponse) => void;
+let answer: (req: Seen, res: ServerResponse) => void;
 
 beforeEach(async () => {
   seen = [];
   answer = (_req, res) => res.end(JSON.stringify({ ok: true }));
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const entry = {
-        method: req.method ?? '',
-        url: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks),
-      };
-      seen.push(entry);
-      res.setHeader('content-type', 'application/json');
-      answer(entry, res);
-    });
+  hs = await serve(async (req, res) => {
+    const body = await bytesOf(req);
+    const entry = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
+    seen.push(entry);
+    res.setHeader('content-type', 'application/json');
+    answer(entry, res);
   });
+  ({ server, url: baseUrl } = hs);
   // Like Synapse, the stand-in never closes an idle keep-alive connection itself (Node's server would after 5 s).
   server.keepAliveTimeout = 0;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   client = new BotMatrixClient(baseUrl, 'secret-token');
-});
-
-afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
 });
 
 describe('the SDK through the fetch transport', () => {
@@ -150,11 +138,9 @@ describe('the SDK through the fetch transport', () => {
       .doRequest('GET', '/x', null, null, 200)
       .catch((e: unknown) => e)) as NodeJS.ErrnoException;
     expect(slow.code).toBe('ETIMEDOUT');
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    await hs.close();
     const down = (await client.doRequest('GET', '/x').catch((e: unknown) => e)) as NodeJS.ErrnoException;
     expect(down.code).toBe('ECONNREFUSED');
-    server.listen(0, '127.0.0.1'); // for afterEach
   });
 
   it('lets idle connections go after a burst, instead of keeping them open', async () => {
@@ -214,14 +200,13 @@ describe('behind an HTTP proxy', () => {
       (error) => console.log(JSON.stringify({ failed: error.code ?? error.message })),
     );
   `;
-  let proxy: Server;
   let proxyUrl: string;
   let tunnels: string[];
 
   beforeEach(async () => {
     tunnels = [];
-    proxy = createServer();
-    proxy.on('connect', (req: IncomingMessage, client: Socket) => {
+    const proxy = await serve();
+    proxy.server.on('connect', (req: IncomingMessage, client: Socket) => {
       tunnels.push(req.url ?? '');
       const upstream = connect((server.address() as AddressInfo).port, '127.0.0.1', () => {
         client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
@@ -231,13 +216,7 @@ describe('behind an HTTP proxy', () => {
       upstream.on('error', () => client.destroy());
       client.on('error', () => upstream.destroy());
     });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-  });
-
-  afterEach(async () => {
-    proxy.closeAllConnections();
-    await new Promise((r) => proxy.close(r));
+    proxyUrl = proxy.url;
   });
 
   const botWith = async (env: Record<string, string>) => {
