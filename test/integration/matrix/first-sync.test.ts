@@ -2,13 +2,12 @@
 // while it was down, BotMatrixClient.caughtUp): a stand-in homeserver over real HTTP that, like Synapse,
 // holds a long-poll /sync until its timeout when nothing is new. The start-up's syncs must not be held
 // (the start waits for them), later ones long-poll.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { MemoryStorageProvider } from '@vector-im/matrix-bot-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
+import { serve } from '../../support/c-loopback.js';
 
-let server: Server;
+let url: string;
 let client: BotMatrixClient | undefined;
 /** The `timeout` of every /sync, in order. */
 let timeouts: string[];
@@ -16,7 +15,7 @@ const HOLD_CAP_MS = 5_000;
 
 beforeEach(async () => {
   timeouts = [];
-  server = createServer((req, res) => {
+  ({ url } = await serve((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     res.setHeader('content-type', 'application/json');
     if (url.pathname.endsWith('/account/whoami'))
@@ -38,25 +37,16 @@ beforeEach(async () => {
     }
     res.statusCode = 404;
     res.end(JSON.stringify({ errcode: 'M_NOT_FOUND', error: 'not here' }));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  }));
 });
 
-afterEach(async () => {
-  client?.stop();
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-});
+afterEach(() => client?.stop());
 
 describe('the syncs of a start', () => {
   it('after a restart (a stored sync token, nothing new) are answered at once; later syncs long-poll', async () => {
     const storage = new MemoryStorageProvider();
     storage.setSyncToken('s1');
-    client = new BotMatrixClient(
-      `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      'token',
-      storage,
-    );
+    client = new BotMatrixClient(url, 'token', storage);
     const started = performance.now();
     await client.start();
     await client.caughtUp;

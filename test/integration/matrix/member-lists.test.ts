@@ -1,15 +1,13 @@
 // The member lists the bot's encryption reads before each message (BotMatrixClient): read from the
 // homeserver once and kept until a sync shows a membership change in the room, or the bot itself
 // changed a membership. The homeserver is a small HTTP stand-in that answers /members and counts reads.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
+import { serve } from '../../support/c-loopback.js';
 
 const ROOM = '!room:example.org';
 const OTHER = '!other:example.org';
 
-let server: Server;
 let client: BotMatrixClient;
 /** Members the stand-in lists per room; reads per room; whether the next read fails. */
 const members = new Map<string, string[]>();
@@ -24,7 +22,7 @@ beforeEach(async () => {
   invited.clear();
   reads.clear();
   failNext = false;
-  server = createServer((req, res) => {
+  const hs = await serve((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const room = decodeURIComponent(/\/rooms\/([^/]+)\//.exec(url.pathname)?.[1] ?? '');
     res.setHeader('content-type', 'application/json');
@@ -72,12 +70,7 @@ beforeEach(async () => {
     res.statusCode = 404;
     res.end(JSON.stringify({ errcode: 'M_NOT_FOUND', error: 'not here' }));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  client = new BotMatrixClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 'token');
-});
-
-afterEach(async () => {
-  await new Promise((r) => server.close(r));
+  client = new BotMatrixClient(hs.url, 'token');
 });
 
 const joined = async (roomId = ROOM) =>
