@@ -1,7 +1,10 @@
-// A homeserver stand-in for the bot's sends (rate limits, errors) and the real Matrix chat port on it.
+// A homeserver stand-in for the bot's sends (rate limits, errors) and the real Matrix chat port on it;
+// the bot's event intake on a stand-in client.
 import { pino } from 'pino';
 import { MatrixChatPort } from '../../../src/matrix/chat/chat-port.js';
+import { MatrixEventIntake } from '../../../src/matrix/intake/event-intake.js';
 import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
+import type { Harness } from '../../support/app-harness.js';
 import { json, serve } from '../../support/c-loopback.js';
 
 /**
@@ -32,3 +35,15 @@ export async function sendingHomeserver(waitMs: number) {
 /** The bot's chat port on a client of the homeserver at `url`. */
 export const chatPortOn = (url: string): MatrixChatPort =>
   new MatrixChatPort(new BotMatrixClient(url, 'token'), '@bot:test', pino({ level: 'silent' }));
+
+/** The bot's event intake on `client` (matrix-bot-sdk's or a stand-in), handing events to the harness's app. */
+export function intakeOn(
+  h: Harness,
+  client: object,
+  log = pino({ level: 'silent' }),
+  encryption = false,
+  retryMs?: number[],
+) {
+  const chat = h.chat as unknown as MatrixChatPort;
+  return new MatrixEventIntake(client as never, chat, h.app, h.dispatcher, log, encryption, retryMs);
+}
