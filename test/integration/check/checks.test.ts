@@ -1,12 +1,10 @@
 // The preflight checks in process, against stand-in servers on loopback, the BBB simulator and real
 // SQLite files: the cases the e2e suite (real Synapse) cannot produce on demand.
 
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { RequestListener } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -22,6 +20,7 @@ import { runStartupChecks } from '../../../src/check/startup.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { openDatabase } from '../../../src/db/open.js';
 import { serve } from '../../support/c-loopback.js';
+import { tsx } from '../../support/c-run.js';
 import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
 import { SECRET, simulator } from '../bbb/support.js';
 
@@ -244,19 +243,9 @@ describe('npm run check with a broken config', () => {
       file,
       JSON.stringify({ matrix: { homeserverUrl: 'not a url', accessToken: 't' }, bbb: { secert: 'x' } }),
     );
-    const run = promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', 'src/check/cli.ts', '--config', file],
-      {
-        cwd: join(import.meta.dirname, '../../..'),
-      },
-    );
-    const failed = await run.then(
-      () => null,
-      (e: { code: number; stdout: string }) => e,
-    );
-    expect(failed?.code).toBe(1);
-    const lines = failed!.stdout.trim().split('\n');
+    const failed = await tsx('src/check/cli.ts', ['--config', file]);
+    expect(failed.code).toBe(1);
+    const lines = failed.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^FAIL {2}config {5}Invalid configuration in .*config\.json: - /);
     expect(lines[0]).toContain('matrix.homeserverUrl: expected an http(s) URL');
