@@ -94,10 +94,7 @@ export function roomTexts(h: Harness): string[] {
   return h.chat.inRoom(ROOM).map((m) => h.chat.current(m.eventId));
 }
 
-export function lastRoomText(h: Harness): string {
-  const texts = roomTexts(h);
-  return texts[texts.length - 1] ?? '';
-}
+export const lastRoomText = (h: Harness): string => roomTexts(h).at(-1) ?? '';
 
 /** Counts the simulator's API requests by call name. */
 export function callCounts(h: Harness): Record<string, number> {
