@@ -11,7 +11,7 @@ import { parseEvidenceArgs } from '../../../src/evidence/args.js';
 import { evidenceCsv } from '../../../src/evidence/format.js';
 import { buildEvidence } from '../../../src/evidence/report.js';
 import { ADMIN, ALICE, BOB, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
-import { said, t } from '../../support/catalogue.js';
+import { said, t, usageOf } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 import { lastMeetingId, recordedMeetingWithRecording } from '../recordings/support.js';
 
@@ -143,16 +143,9 @@ describe('npm run evidence', () => {
       run(process.execPath, ['--import', 'tsx', 'src/evidence/cli.ts', '--config', config, ...args], {
         cwd: REPO,
       });
+    const hashOf = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
     const fingerprint = () =>
-      ['', '-wal']
-        .map((suffix) =>
-          existsSync(h.dbPath + suffix)
-            ? createHash('sha256')
-                .update(readFileSync(h.dbPath + suffix))
-                .digest('hex')
-            : '-',
-        )
-        .join();
+      [h.dbPath, `${h.dbPath}-wal`].map((f) => (existsSync(f) ? hashOf(f) : '-')).join();
     const before = fingerprint();
     const json = JSON.parse((await cli('--meeting', String(weekly), '--format', 'json')).stdout);
     expect(json.meetings.map((m: { id: number }) => m.id)).toEqual([weekly]);
@@ -224,9 +217,9 @@ describe('!evidence', () => {
     await scenario(h);
     await h.say(ALICE, '!evidence');
     expect(h.chat.files).toHaveLength(0);
-    expect(h.chat.inRoom(ROOM).at(-1)?.text).toMatch(/Admin/i);
+    expect(h.chat.inRoom(ROOM).at(-1)?.text).toBe(said(t.notAllowed(t.whoAdmin)));
     await h.say(ADMIN, '!evidence --format xml');
-    expect(h.chat.inRoom(ROOM).at(-1)?.text).toContain('Aufruf: ');
+    expect(h.chat.inRoom(ROOM).at(-1)?.text).toContain(said(t.usage(usageOf('evidence'))));
     await h.say(ADMIN, '!evidence #999');
     expect(h.chat.files).toHaveLength(0);
   });
