@@ -19,7 +19,7 @@ import {
 import { runStartupChecks } from '../../../src/check/startup.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { openDatabase } from '../../../src/db/open.js';
-import { serve } from '../../support/c-loopback.js';
+import { json, serve } from '../../support/c-loopback.js';
 import { tsx } from '../../support/c-run.js';
 import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
 import { SECRET, simulator } from '../bbb/support.js';
@@ -58,19 +58,14 @@ function config(
 function homeserver(opts: { date?: string; unreadable?: string[] } = {}): RequestListener {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    res.setHeader('content-type', 'application/json');
     if (opts.date) res.setHeader('date', opts.date);
-    const json = (code: number, body: unknown) => {
-      res.writeHead(code);
-      res.end(JSON.stringify(body));
-    };
-    if (url.pathname === '/_matrix/client/versions') return json(200, { versions: ['v1.11'] });
-    if (url.pathname === '/_matrix/client/v3/account/whoami') return json(200, { user_id: '@bot:test' });
+    if (url.pathname === '/_matrix/client/versions') return json(res, 200, { versions: ['v1.11'] });
+    if (url.pathname === '/_matrix/client/v3/account/whoami') return json(res, 200, { user_id: '@bot:test' });
     if (url.pathname === '/_matrix/client/v3/joined_rooms')
-      return json(200, { joined_rooms: ['!a:test', '!b:test'] });
+      return json(res, 200, { joined_rooms: ['!a:test', '!b:test'] });
     const room = decodeURIComponent(url.pathname.split('/')[5] ?? '');
-    if (opts.unreadable?.includes(room)) return json(403, { errcode: 'M_FORBIDDEN' });
-    return json(200, { chunk: [] });
+    if (opts.unreadable?.includes(room)) return json(res, 403, { errcode: 'M_FORBIDDEN' });
+    return json(res, 200, { chunk: [] });
   };
 }
 

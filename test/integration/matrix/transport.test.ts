@@ -10,7 +10,7 @@ import { MatrixError } from '@vector-im/matrix-bot-sdk';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
 import { fetchRequest, MAX_REQUESTS_IN_FLIGHT, type SdkResponse } from '../../../src/matrix/sdk/transport.js';
-import { bytesOf, type StandIn, serve } from '../../support/c-loopback.js';
+import { bytesOf, json, type StandIn, serve } from '../../support/c-loopback.js';
 
 interface Seen {
   method: string;
@@ -92,12 +92,8 @@ describe('the SDK through the fetch transport', () => {
   });
 
   it("turns a rate limit into the MatrixError the bot retries on, with the homeserver's wait", async () => {
-    answer = (_req, res) => {
-      res.statusCode = 429;
-      res.end(
-        JSON.stringify({ errcode: 'M_LIMIT_EXCEEDED', error: 'Too many requests', retry_after_ms: 1234 }),
-      );
-    };
+    answer = (_req, res) =>
+      json(res, 429, { errcode: 'M_LIMIT_EXCEEDED', error: 'Too many requests', retry_after_ms: 1234 });
     const error = await client.doRequest('GET', '/x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MatrixError);
     expect((error as MatrixError).statusCode).toBe(429);
