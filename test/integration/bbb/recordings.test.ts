@@ -241,18 +241,14 @@ describe('deleteRecordings', () => {
 });
 
 describe('publishRecordings and updateRecordings', () => {
+  const listed = async (recordID: string) => (await bbb.getRecordings({ recordID: [recordID] }))[0];
+
   it('unpublishes and republishes', async () => {
     const [a] = sim.seedRecordings([{ meetingID: 'p-1' }]);
     await bbb.publishRecordings([a!.recordID], false);
-    expect((await bbb.getRecordings({ recordID: [a!.recordID] }))[0]).toMatchObject({
-      state: 'unpublished',
-      published: false,
-    });
+    expect(await listed(a!.recordID)).toMatchObject({ state: 'unpublished', published: false });
     await bbb.publishRecordings([a!.recordID], true);
-    expect((await bbb.getRecordings({ recordID: [a!.recordID] }))[0]).toMatchObject({
-      state: 'published',
-      published: true,
-    });
+    expect(await listed(a!.recordID)).toMatchObject({ state: 'published', published: true });
   });
 
   it('fails with notFound for unknown IDs', async () => {
@@ -263,7 +259,7 @@ describe('publishRecordings and updateRecordings', () => {
   it('adds, replaces and removes metadata', async () => {
     const [a] = sim.seedRecordings([{ meetingID: 'u-1', metadata: { keep: '1', drop: 'x' } }]);
     await bbb.updateRecordings([a!.recordID], { 'bot-purge-after': '2026-12-26', drop: '' });
-    expect((await bbb.getRecordings({ recordID: [a!.recordID] }))[0]?.metadata).toEqual({
+    expect((await listed(a!.recordID))?.metadata).toEqual({
       keep: '1',
       'bot-purge-after': '2026-12-26',
     });

@@ -5,7 +5,7 @@
 import { MemoryStorageProvider } from '@vector-im/matrix-bot-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
-import { serve } from '../../support/c-loopback.js';
+import { json, serve } from '../../support/c-loopback.js';
 
 let url: string;
 let client: BotMatrixClient | undefined;
@@ -17,26 +17,20 @@ beforeEach(async () => {
   timeouts = [];
   ({ url } = await serve((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    res.setHeader('content-type', 'application/json');
-    if (url.pathname.endsWith('/account/whoami'))
-      return res.end(JSON.stringify({ user_id: '@bot:example.org' }));
-    if (url.pathname.endsWith('/joined_rooms')) return res.end(JSON.stringify({ joined_rooms: [] }));
-    if (url.pathname.includes('/account_data/')) return res.end('{}');
-    if (url.pathname.endsWith('/filter')) return res.end(JSON.stringify({ filter_id: 'f1' }));
+    if (url.pathname.endsWith('/account/whoami')) return json(res, 200, { user_id: '@bot:example.org' });
+    if (url.pathname.endsWith('/joined_rooms')) return json(res, 200, { joined_rooms: [] });
+    if (url.pathname.includes('/account_data/')) return json(res, 200, {});
+    if (url.pathname.endsWith('/filter')) return json(res, 200, { filter_id: 'f1' });
     if (url.pathname.endsWith('/sync')) {
       const timeout = url.searchParams.get('timeout') ?? '';
       timeouts.push(timeout);
       // Nothing new: the homeserver answers when the timeout is up (capped for the test).
       const hold = Math.min(Number(timeout) || 0, HOLD_CAP_MS);
-      const timer = setTimeout(
-        () => res.end(JSON.stringify({ next_batch: `s${timeouts.length + 1}` })),
-        hold,
-      );
+      const timer = setTimeout(() => json(res, 200, { next_batch: `s${timeouts.length + 1}` }), hold);
       res.on('close', () => clearTimeout(timer));
       return;
     }
-    res.statusCode = 404;
-    res.end(JSON.stringify({ errcode: 'M_NOT_FOUND', error: 'not here' }));
+    json(res, 404, { errcode: 'M_NOT_FOUND', error: 'not here' });
   }));
 });
 
