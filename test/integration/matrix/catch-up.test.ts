@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { MemoryStorageProvider } from '@vector-im/matrix-bot-sdk';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { catalogue } from '../../../src/i18n/index.js';
 import { skippedEvents } from '../../../src/matrix/intake/catch-up.js';
 import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
@@ -42,9 +42,7 @@ function deliver(client: EventEmitter, event: ReturnType<typeof message>) {
 
 beforeEach(async () => {
   h = await createHarness();
-});
-afterEach(async () => {
-  await h.close();
+  return () => h.close();
 });
 
 describe('after a downtime the bot reads what was sent meanwhile', () => {

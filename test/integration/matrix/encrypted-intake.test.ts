@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ALICE, createHarness, type Harness, ROOM } from '../../support/app-harness.js';
 import { around, plain, t } from '../../support/catalogue.js';
 import { intakeOn } from './support.js';
@@ -58,9 +58,7 @@ beforeEach(async () => {
   h = await createHarness();
   client = new FakeCryptoClient();
   intakeOn(h, client, undefined, true, [100, 100]).attach();
-});
-afterEach(async () => {
-  await h.close();
+  return () => h.close();
 });
 
 describe('an event that could not be decrypted on arrival', () => {

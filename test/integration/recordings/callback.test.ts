@@ -1,7 +1,7 @@
 // The recording-ready callback (reference §5.1): a hint that is verified (JWT with the BBB secret)
 // and then confirmed with getRecordings. Forged, replayed or unknown callbacks change nothing.
 import { createHmac } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { type HttpListener, startHttpServer } from '../../../src/http/server.js';
 import { createHarness, type Harness, SECRET } from '../../support/app-harness.js';
 import { recordingReadyPattern } from '../../support/catalogue.js';
@@ -29,10 +29,7 @@ beforeEach(async () => {
   h = await createHarness({ http: { enabled: true, port: 0 } });
   server = await startHttpServer(h.app, { lastSyncAt: () => null });
   url = `${server.url}/bbb/recording-ready`;
-});
-afterEach(async () => {
-  await server.close();
-  await h.close();
+  return () => server.close().then(() => h.close());
 });
 
 async function post(signed: string): Promise<number> {
