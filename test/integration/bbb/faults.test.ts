@@ -5,16 +5,12 @@ import { clientOf, it } from './support.js';
 const client = (sim: { url: string }, o: { retries?: number; timeoutMs?: number } = {}) =>
   clientOf(sim, { retryMinDelayMs: 10, retries: 3, ...o });
 
-const unavailable = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error('expected BbbUnavailableError');
-    },
-    (err: unknown) => {
-      expect(err).toBeInstanceOf(BbbUnavailableError);
-      return err as BbbUnavailableError;
-    },
-  );
+/** The error `p` rejects with, which must be a BbbUnavailableError. */
+async function unavailable(p: Promise<unknown>): Promise<BbbUnavailableError> {
+  const err = await p.catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(BbbUnavailableError);
+  return err as BbbUnavailableError;
+}
 
 describe('retries', () => {
   it('retries HTTP 500 and succeeds once the server recovers', async ({ sim }) => {

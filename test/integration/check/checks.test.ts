@@ -249,22 +249,19 @@ describe('npm run check with a broken config', () => {
 });
 
 describe('at start-up', () => {
+  /** A homeserver that drops every connection for its first 300 ms, then answers. */
+  async function homeserverUpLater() {
+    const since = Date.now();
+    const up = () => Date.now() - since >= 300;
+    const answer = homeserver();
+    return { up, ...(await serve((req, res) => (up() ? answer(req, res) : req.socket.destroy()))) };
+  }
+
   it('waits for an unreachable homeserver instead of giving up, then starts', async () => {
-    let up = false;
-    const inner = homeserver();
-    const hs = await serve((req, res) => {
-      if (!up) {
-        req.socket.destroy();
-        return;
-      }
-      inner(req, res);
-    });
+    const hs = await homeserverUpLater();
     const sim = await simulator();
     const lines: string[] = [];
     const log = pino({ level: 'warn' }, { write: (l: string) => lines.push(l) });
-    setTimeout(() => {
-      up = true;
-    }, 300);
     const checks = await runStartupChecks(config({ homeserverUrl: hs.url, bbbUrl: sim.url }), log, {
       retryMs: 50,
     });
@@ -274,18 +271,13 @@ describe('at start-up', () => {
   });
 
   it('asks BBB while it waits for the homeserver, not after', async () => {
-    let up = false;
-    const inner = homeserver();
-    const hs = await serve((req, res) => (up ? inner(req, res) : req.socket.destroy()));
+    const hs = await homeserverUpLater();
     const sim = await simulator();
     const bbbAskedWhileDown: boolean[] = [];
     const recording: typeof fetch = (input, init) => {
-      if (String(input).startsWith(sim.url)) bbbAskedWhileDown.push(!up);
+      if (String(input).startsWith(sim.url)) bbbAskedWhileDown.push(!hs.up());
       return fetch(input, init);
     };
-    setTimeout(() => {
-      up = true;
-    }, 300);
     const checks = await runStartupChecks(
       config({ homeserverUrl: hs.url, bbbUrl: sim.url }),
       pino({ level: 'silent' }),
