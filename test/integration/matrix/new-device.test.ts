@@ -5,7 +5,6 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import type { MatrixClient } from '@vector-im/matrix-bot-sdk';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
@@ -55,15 +54,7 @@ function setup(homeserverUrl: string, password: string | null = PASSWORD, access
     {},
   );
   const lines: string[] = [];
-  const log = createLogger(
-    'trace',
-    new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    }),
-  );
+  const log = createLogger('trace', { write: (line: string) => lines.push(line) });
   const made: string[] = [];
   const prepared = { ok: true };
   const makeClient = (token: string) => {

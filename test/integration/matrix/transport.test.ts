@@ -2,15 +2,14 @@
 // package. Exercised through the SDK's own client calls against a small HTTP stand-in of a homeserver:
 // what the homeserver receives, what the SDK makes of the answers (errors the bot's retry logic reads),
 // and that idle connections are let go instead of kept by the hundred.
-import { execFile } from 'node:child_process';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
-import { promisify } from 'node:util';
 import { MatrixError } from '@vector-im/matrix-bot-sdk';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
 import { fetchRequest, MAX_REQUESTS_IN_FLIGHT, type SdkResponse } from '../../../src/matrix/sdk/transport.js';
 import { bytesOf, json, type StandIn, serve } from '../../support/c-loopback.js';
+import { tsx } from '../../support/c-run.js';
 
 interface Seen {
   method: string;
@@ -180,7 +179,6 @@ describe('the SDK through the fetch transport', () => {
 // CONNECT (as squid does; Node's proxy support tunnels every request) by tunnelling to the homeserver
 // stand-in above, whatever host was asked for.
 describe('behind an HTTP proxy', () => {
-  const run = promisify(execFile);
   const SCRIPT = `
     import { BotMatrixClient } from './src/matrix/sdk/client.ts';
     const client = new BotMatrixClient('http://homeserver.invalid:8008', 'secret-token');
@@ -209,8 +207,7 @@ describe('behind an HTTP proxy', () => {
   });
 
   const botWith = async (env: Record<string, string>) => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SCRIPT], {
-      cwd: process.cwd(),
+    const { stdout } = await tsx('--input-type=module', ['-e', SCRIPT], {
       env: { ...process.env, HTTP_PROXY: proxyUrl, NO_PROXY: '', ...env },
       timeout: 20_000,
     });
