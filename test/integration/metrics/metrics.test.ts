@@ -1,10 +1,10 @@
 // GET /metrics after a scenario through the real app (SQLite file, BBB simulator over HTTP, in-memory
 // chat): the numbers a Prometheus scrape sees match what happened. Homeserver errors and 429 waits
 // come through the real Matrix chat port against a stand-in homeserver.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { BbbPort } from '../../../src/app/ports.js';
 import { openDatabase } from '../../../src/db/open.js';
-import { type HttpListener, startHttpServer } from '../../../src/http/server.js';
+import { startHttpServer } from '../../../src/http/server.js';
 import { rich } from '../../../src/i18n/rich.js';
 import { observeHomeserverCalls } from '../../../src/matrix/chat/rate-limit.js';
 import { instrumentBbb } from '../../../src/metrics/instrument-bbb.js';
@@ -34,7 +34,6 @@ describe('GET /metrics after a scenario', () => {
   let h: Harness;
   let metrics: BotMetrics;
   let bbb: BbbPort;
-  let server: HttpListener | undefined;
 
   beforeEach(async () => {
     h = await createHarness(
@@ -53,10 +52,7 @@ describe('GET /metrics after a scenario', () => {
       },
     );
     h.app.retention.run = metrics.timePurge(h.app.retention.run.bind(h.app.retention));
-  });
-  afterEach(async () => {
-    await server?.close();
-    await h.close();
+    return () => h.close();
   });
 
   it('counts meetings, answers, withdrawals, recordings, purge runs and BBB requests', async () => {
@@ -76,7 +72,8 @@ describe('GET /metrics after a scenario', () => {
       0;
     await expect(bbb.getMeetingInfo('never-created')).rejects.toThrow(/notFound/);
 
-    server = await startHttpServer(h.app, { lastSyncAt: () => h.clock.now() - 7_000, metrics });
+    const server = await startHttpServer(h.app, { lastSyncAt: () => h.clock.now() - 7_000, metrics });
+    onTestFinished(() => server.close());
     const { contentType, text } = await scrape(server.port);
     expect(contentType).toContain('text/plain');
     const m = parse(text);
