@@ -59,15 +59,12 @@ describe('recording-ready callback', () => {
     h.sim.endMeeting(session.bbbMeetingId);
     await h.sim.finishProcessing();
     const [rec] = h.sim.recordings();
-    expect(await post(token({ meeting_id: session.bbbMeetingId, record_id: rec!.recordID }, SECRET))).toBe(
-      200,
-    );
+    const claims = { meeting_id: session.bbbMeetingId, record_id: rec!.recordID };
+    expect(await post(token(claims, SECRET))).toBe(200);
     expect(botState(h, rec!.recordID)).toBe('available');
     expect(roomTexts(h).filter((text) => recordingReadyPattern.test(text))).toHaveLength(1);
     // HS512 (Scalelite) is accepted too; a repeat changes nothing.
-    expect(
-      await post(token({ meeting_id: session.bbbMeetingId, record_id: rec!.recordID }, SECRET, 'HS512')),
-    ).toBe(200);
+    expect(await post(token(claims, SECRET, 'HS512'))).toBe(200);
     expect(roomTexts(h).filter((text) => recordingReadyPattern.test(text))).toHaveLength(1);
   });
 
