@@ -1,5 +1,5 @@
-// The BBB simulator and a client of it for the BBB client's tests: a test that asks for `sim` or `bbb`
-// gets a simulator of its own (options from `simOptions`, set with `it.override`), closed after it.
+// The BBB simulator and a client of it for the BBB client's tests, each simulator closed when the test
+// that started it ends.
 import { onTestFinished, test } from 'vitest';
 import { BbbClient, type BbbClientOptions } from '../../../src/bbb/index.js';
 import {
@@ -28,12 +28,9 @@ export async function simulatorAs(flavour?: SimFlavour): Promise<{ sim: BbbSimul
   return { sim, bbb: clientOf(sim) };
 }
 
-export const it = test.extend<{
-  simOptions: Partial<BbbSimulatorOptions>;
-  sim: BbbSimulator;
-  bbb: BbbClient;
-}>({
-  simOptions: {},
-  sim: async ({ simOptions }, use) => use(await simulator(simOptions)),
+/** A test that asks for `sim` or `bbb` gets a simulator (BBB 3.0) of its own and a client of it. */
+export const it = test.extend<{ sim: BbbSimulator; bbb: BbbClient }>({
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+  sim: async ({}, use) => use(await simulator()),
   bbb: async ({ sim }, use) => use(clientOf(sim)),
 });
