@@ -1,17 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BbbClient, BbbError } from '../../../src/bbb/index.js';
-import { type BbbSimulator, startBbbSimulator } from '../../support/bbb-simulator.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type BbbClient, BbbError } from '../../../src/bbb/index.js';
+import type { BbbSimulator } from '../../support/bbb-simulator.js';
+import { clientOf, simulator } from './support.js';
 
-const SECRET = 'integration-secret';
 let sim: BbbSimulator;
 let bbb: BbbClient;
-
 beforeEach(async () => {
-  sim = await startBbbSimulator({ secret: SECRET });
-  bbb = new BbbClient({ url: sim.url, secret: SECRET, algorithm: 'sha256', retries: 0 });
-});
-afterEach(async () => {
-  await sim.close();
+  sim = await simulator();
+  bbb = clientOf(sim);
 });
 
 const messageKeyOf = (p: Promise<unknown>) =>
@@ -86,20 +82,16 @@ describe('create', () => {
 
 describe('checksum algorithms', () => {
   it('is refused with checksumError when the server does not accept the configured algorithm', async () => {
-    const hardened = await startBbbSimulator({ secret: SECRET, algorithms: ['sha256', 'sha512'] });
-    try {
-      const sha1 = new BbbClient({ url: hardened.url, secret: SECRET, algorithm: 'sha1', retries: 0 });
-      expect(await messageKeyOf(sha1.create({ name: 'A', meetingID: 'alg-1' }))).toBe('checksumError');
-      expect(hardened.sessions()).toHaveLength(0);
-      const sha512 = new BbbClient({ url: hardened.url, secret: SECRET, algorithm: 'sha512' });
-      expect((await sha512.create({ name: 'A', meetingID: 'alg-1' })).duplicate).toBe(false);
-    } finally {
-      await hardened.close();
-    }
+    const hardened = await simulator({ algorithms: ['sha256', 'sha512'] });
+    const sha1 = clientOf(hardened, { algorithm: 'sha1' });
+    expect(await messageKeyOf(sha1.create({ name: 'A', meetingID: 'alg-1' }))).toBe('checksumError');
+    expect(hardened.sessions()).toHaveLength(0);
+    const sha512 = clientOf(hardened, { algorithm: 'sha512', retries: 3 });
+    expect((await sha512.create({ name: 'A', meetingID: 'alg-1' })).duplicate).toBe(false);
   });
 
   it('is refused with checksumError for a wrong secret', async () => {
-    const wrong = new BbbClient({ url: sim.url, secret: 'not-the-secret', algorithm: 'sha256' });
+    const wrong = clientOf(sim, { secret: 'not-the-secret', retries: 3 });
     expect(await messageKeyOf(wrong.isMeetingRunning('x'))).toBe('checksumError');
   });
 });
@@ -190,7 +182,7 @@ describe('getMeetings', () => {
   });
 
   it('is refused with checksumError for a wrong secret', async () => {
-    const wrong = new BbbClient({ url: sim.url, secret: 'not-the-secret', algorithm: 'sha256', retries: 0 });
+    const wrong = clientOf(sim, { secret: 'not-the-secret' });
     expect(await messageKeyOf(wrong.getMeetings())).toBe('checksumError');
   });
 });
@@ -209,23 +201,18 @@ describe('end', () => {
 describe('expiry on the simulator clock', () => {
   it('ends a never-joined meeting after meetingExpireIfNoUserJoinedInMinutes; create then opens a new session', async () => {
     let clock = 1_700_000_000_000;
-    const timed = await startBbbSimulator({ secret: SECRET, now: () => clock });
-    try {
-      const client = new BbbClient({ url: timed.url, secret: SECRET, algorithm: 'sha256' });
-      const first = await client.create({
-        name: 'W',
-        meetingID: 'exp-1',
-        meetingExpireIfNoUserJoinedInMinutes: 2,
-      });
-      clock += 119_000;
-      expect((await client.create({ name: 'W', meetingID: 'exp-1' })).duplicate).toBe(true);
-      clock += 2_000;
-      const second = await client.create({ name: 'W', meetingID: 'exp-1' });
-      expect(second.duplicate).toBe(false);
-      expect(Number(second.createTime)).toBe(clock);
-      expect(first.createTime).toBe('1700000000000');
-    } finally {
-      await timed.close();
-    }
+    const client = clientOf(await simulator({ now: () => clock }), { retries: 3 });
+    const first = await client.create({
+      name: 'W',
+      meetingID: 'exp-1',
+      meetingExpireIfNoUserJoinedInMinutes: 2,
+    });
+    clock += 119_000;
+    expect((await client.create({ name: 'W', meetingID: 'exp-1' })).duplicate).toBe(true);
+    clock += 2_000;
+    const second = await client.create({ name: 'W', meetingID: 'exp-1' });
+    expect(second.duplicate).toBe(false);
+    expect(Number(second.createTime)).toBe(clock);
+    expect(first.createTime).toBe('1700000000000');
   });
 });

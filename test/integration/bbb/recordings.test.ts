@@ -1,19 +1,20 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BbbClient, BbbError, type CreateParams, verifyRecordingReadyToken } from '../../../src/bbb/index.js';
-import { type BbbSimulator, startBbbSimulator } from '../../support/bbb-simulator.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  type BbbClient,
+  BbbError,
+  type CreateParams,
+  verifyRecordingReadyToken,
+} from '../../../src/bbb/index.js';
+import type { BbbSimulator } from '../../support/bbb-simulator.js';
+import { bodyOf, serve } from '../../support/c-loopback.js';
+import { clientOf, SECRET, simulator } from './support.js';
 
-const SECRET = 'integration-secret';
 let sim: BbbSimulator;
 let bbb: BbbClient;
 
 beforeEach(async () => {
-  sim = await startBbbSimulator({ secret: SECRET, processingDelayMs: 50 });
-  bbb = new BbbClient({ url: sim.url, secret: SECRET, algorithm: 'sha256', retries: 0 });
-});
-afterEach(async () => {
-  await sim.close();
+  sim = await simulator({ processingDelayMs: 50 });
+  bbb = clientOf(sim);
 });
 
 const RECORD_ALL = { record: true, autoStartRecording: true, allowStartStopRecording: false } as const;
@@ -38,9 +39,8 @@ async function runSession(p: Omit<CreateParams, 'name'>, opts: { join?: boolean;
 describe('when a recording exists', () => {
   it('appears as processing after the session ends and as published after the processing delay', async () => {
     // A delay long enough that a loaded machine still sees the processing state (50 ms was not).
-    await sim.close();
-    sim = await startBbbSimulator({ secret: SECRET, processingDelayMs: 1500 });
-    bbb = new BbbClient({ url: sim.url, secret: SECRET, algorithm: 'sha256', retries: 0 });
+    sim = await simulator({ processingDelayMs: 1500 });
+    bbb = clientOf(sim);
     const { internalMeetingID } = await runSession({ meetingID: 'r-1', ...RECORD_ALL });
     const during = await bbb.getRecordings({ meetingID: ['r-1'], state: 'any' });
     expect(during.map((r) => [r.recordID, r.state])).toEqual([[internalMeetingID, 'processing']]);
@@ -92,27 +92,16 @@ describe('when a recording exists', () => {
 });
 
 describe('recording-ready callback', () => {
-  let receiver: Server;
   let receiverUrl: string;
   let posts: { contentType: string | undefined; body: string }[];
 
   beforeEach(async () => {
     posts = [];
-    receiver = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => {
-        body += c.toString('utf8');
-      });
-      req.on('end', () => {
-        posts.push({ contentType: req.headers['content-type'], body });
-        res.writeHead(200).end();
-      });
+    const receiver = await serve(async (req, res) => {
+      posts.push({ contentType: req.headers['content-type'], body: await bodyOf(req) });
+      res.writeHead(200).end();
     });
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/bbb/recording-ready`;
-  });
-  afterEach(async () => {
-    await new Promise((r) => receiver.close(r));
+    receiverUrl = `${receiver.url}/bbb/recording-ready`;
   });
 
   const tokenOf = (body: string) => new URLSearchParams(body).get('signed_parameters') ?? '';
@@ -140,9 +129,8 @@ describe('recording-ready callback', () => {
   });
 
   it('signs with HS512 when configured like Scalelite without SHA256', async () => {
-    await sim.close();
-    sim = await startBbbSimulator({ secret: SECRET, jwtAlgorithm: 'HS512' });
-    bbb = new BbbClient({ url: sim.url, secret: SECRET, algorithm: 'sha512' });
+    sim = await simulator({ jwtAlgorithm: 'HS512' });
+    bbb = clientOf(sim, { algorithm: 'sha512', retries: 3 });
     await runSession({ meetingID: 'cb-2', ...RECORD_ALL, recordingReadyUrl: receiverUrl });
     await sim.finishProcessing();
     const token = tokenOf(posts[0]?.body ?? '');
@@ -203,10 +191,16 @@ describe('getRecordings filters', () => {
 });
 
 describe('deleteRecordings', () => {
+  const outcome = (deleted: string[], alreadyGone: string[], failed: string[]) => ({
+    deleted,
+    alreadyGone,
+    failed,
+  });
+
   it('soft-deletes: gone from the default listing, still listed with state=deleted', async () => {
     const [a, b] = sim.seedRecordings([{ meetingID: 'd-1' }, { meetingID: 'd-1' }]);
     const res = await bbb.deleteRecordings([a!.recordID]);
-    expect(res).toEqual({ deleted: [a!.recordID], alreadyGone: [], failed: [] });
+    expect(res).toEqual(outcome([a!.recordID], [], []));
     expect((await bbb.getRecordings({ meetingID: ['d-1'] })).map((r) => r.recordID)).toEqual([b!.recordID]);
     expect(
       (await bbb.getRecordings({ meetingID: ['d-1'], state: ['deleted'] })).map((r) => r.recordID),
@@ -216,11 +210,7 @@ describe('deleteRecordings', () => {
 
   it('reports unknown and already deleted IDs as alreadyGone, also in a batch mixed with existing ones', async () => {
     const [a, b] = sim.seedRecordings([{ meetingID: 'd-2' }, { meetingID: 'd-2', state: 'deleted' }]);
-    expect(await bbb.deleteRecordings(['unknown-1'])).toEqual({
-      deleted: [],
-      alreadyGone: ['unknown-1'],
-      failed: [],
-    });
+    expect(await bbb.deleteRecordings(['unknown-1'])).toEqual(outcome([], ['unknown-1'], []));
     const res = await bbb.deleteRecordings([a!.recordID, 'unknown-2', b!.recordID]);
     expect(res.deleted).toEqual([a!.recordID]);
     expect(res.alreadyGone.sort()).toEqual([b!.recordID, 'unknown-2'].sort());
@@ -244,33 +234,21 @@ describe('deleteRecordings', () => {
   it('reports a delete the server acknowledged but did not carry out as failed', async () => {
     const [a] = sim.seedRecordings([{ meetingID: 'd-5' }]);
     sim.faults.set({ dropDeletes: true });
-    expect(await bbb.deleteRecordings([a!.recordID])).toEqual({
-      deleted: [],
-      alreadyGone: [],
-      failed: [a!.recordID],
-    });
+    expect(await bbb.deleteRecordings([a!.recordID])).toEqual(outcome([], [], [a!.recordID]));
     sim.faults.clear();
-    expect(await bbb.deleteRecordings([a!.recordID])).toEqual({
-      deleted: [a!.recordID],
-      alreadyGone: [],
-      failed: [],
-    });
+    expect(await bbb.deleteRecordings([a!.recordID])).toEqual(outcome([a!.recordID], [], []));
   });
 });
 
 describe('publishRecordings and updateRecordings', () => {
+  const listed = async (recordID: string) => (await bbb.getRecordings({ recordID: [recordID] }))[0];
+
   it('unpublishes and republishes', async () => {
     const [a] = sim.seedRecordings([{ meetingID: 'p-1' }]);
     await bbb.publishRecordings([a!.recordID], false);
-    expect((await bbb.getRecordings({ recordID: [a!.recordID] }))[0]).toMatchObject({
-      state: 'unpublished',
-      published: false,
-    });
+    expect(await listed(a!.recordID)).toMatchObject({ state: 'unpublished', published: false });
     await bbb.publishRecordings([a!.recordID], true);
-    expect((await bbb.getRecordings({ recordID: [a!.recordID] }))[0]).toMatchObject({
-      state: 'published',
-      published: true,
-    });
+    expect(await listed(a!.recordID)).toMatchObject({ state: 'published', published: true });
   });
 
   it('fails with notFound for unknown IDs', async () => {
@@ -281,7 +259,7 @@ describe('publishRecordings and updateRecordings', () => {
   it('adds, replaces and removes metadata', async () => {
     const [a] = sim.seedRecordings([{ meetingID: 'u-1', metadata: { keep: '1', drop: 'x' } }]);
     await bbb.updateRecordings([a!.recordID], { 'bot-purge-after': '2026-12-26', drop: '' });
-    expect((await bbb.getRecordings({ recordID: [a!.recordID] }))[0]?.metadata).toEqual({
+    expect((await listed(a!.recordID))?.metadata).toEqual({
       keep: '1',
       'bot-purge-after': '2026-12-26',
     });

@@ -1,26 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { BbbClient } from '../../../src/bbb/index.js';
-import { type BbbSimulator, type SimFlavour, startBbbSimulator } from '../../support/bbb-simulator.js';
+import { describe, expect, it } from 'vitest';
+import { simulatorAs as start } from './support.js';
 
 // The client asks the server's version and sends optional create parameters, and sendChatMessage, only where
 // the server knows them; the deletion probe tells a front-end whose deletions can be confirmed from one that
 // answers SUCCESS for anything (reference §3.1, §3.11, §6.1, §6.2).
-
-const SECRET = 'features-secret';
-let sim: BbbSimulator | undefined;
-
-async function start(flavour: SimFlavour) {
-  await sim?.close();
-  sim = await startBbbSimulator({ secret: SECRET, flavour });
-  return {
-    sim,
-    bbb: new BbbClient({ url: sim.url, secret: SECRET, algorithm: 'sha256', retries: 0 }),
-  };
-}
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
 
 const optional = {
   record: true,

@@ -2,37 +2,36 @@
 // it answers the bot's BBB client over real HTTP, refuses a wrong secret as BBB does, and stops on SIGTERM.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { BbbClient, BbbError } from '../../../src/bbb/index.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const SECRET = 'operator-trial-secret';
-let child: ChildProcess | undefined;
-
-afterEach(() => {
-  // npm runs the script through a shell: end the whole process group.
-  // It may have ended between the check and the kill (ESRCH): then there is nothing left to end.
-  if (child?.pid && child.exitCode === null) {
+function start(args: string[]): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
+  let output = '';
+  const child = spawn('npm', ['run', '--silent', 'bbb-simulator', '--', ...args], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  onTestFinished(() => {
+    // npm runs the script through a shell: end the whole process group.
+    // It may have ended between the check and the kill (ESRCH): then there is nothing left to end.
+    if (!child.pid || child.exitCode !== null) return;
     try {
       process.kill(-child.pid, 'SIGKILL');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
     }
-  }
-  child = undefined;
-});
-
-function start(args: string[]): { output: () => string; exited: Promise<number | null> } {
-  let output = '';
-  child = spawn('npm', ['run', '--silent', 'bbb-simulator', '--', ...args], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d: Buffer) => (output += d));
   child.stderr!.on('data', (d: Buffer) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-  return { output: () => output, exited };
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
 }
 
 async function urlFrom(output: () => string): Promise<string> {
@@ -59,7 +58,7 @@ describe('npm run bbb-simulator', { timeout: 30_000 }, () => {
     expect(refused).toBeInstanceOf(BbbError);
     expect((refused as BbbError).messageKey).toBe('checksumError');
 
-    process.kill(-child!.pid!, 'SIGTERM');
+    process.kill(-run.child.pid!, 'SIGTERM');
     await run.exited;
     await expect(client(SECRET).getMeetings()).rejects.toThrow();
   });

@@ -1,13 +1,10 @@
 // The preflight checks in process, against stand-in servers on loopback, the BBB simulator and real
 // SQLite files: the cases the e2e suite (real Synapse) cannot produce on demand.
 
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -22,43 +19,35 @@ import {
 import { runStartupChecks } from '../../../src/check/startup.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { openDatabase } from '../../../src/db/open.js';
-import { type BbbSimulator, startBbbSimulator } from '../../support/bbb-simulator.js';
+import { json, serve } from '../../support/c-loopback.js';
+import { tsx } from '../../support/c-run.js';
 import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
+import { SECRET, simulator } from '../bbb/support.js';
 
-const SECRET = 'check-secret-0123456789';
 let dir: string;
-const servers: Server[] = [];
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'meetbot-check-it-'));
 });
-afterEach(async () => {
-  for (const s of servers.splice(0)) await new Promise((resolve) => s.close(resolve));
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function serve(handler: RequestListener): Promise<string> {
-  const server = createServer(handler);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
+/** A config for servers at `homeserverUrl` and `bbbUrl` (nothing listens by default), with `more` on top. */
 function config(
-  patch: { homeserverUrl?: string; bbbUrl?: string; db?: string; acceptUnconfirmedDeletion?: boolean } = {},
+  patch: { homeserverUrl?: string; bbbUrl?: string; acceptUnconfirmedDeletion?: boolean } = {},
+  more: Record<string, unknown> = {},
 ) {
+  const {
+    homeserverUrl = 'http://127.0.0.1:9',
+    bbbUrl = 'http://127.0.0.1:9/bigbluebutton/',
+    ...bbb
+  } = patch;
   return parseConfig(
     {
-      matrix: { homeserverUrl: patch.homeserverUrl ?? 'http://127.0.0.1:9', accessToken: 'token' },
-      bbb: {
-        url: patch.bbbUrl ?? 'http://127.0.0.1:9/bigbluebutton/',
-        secret: SECRET,
-        ...(patch.acceptUnconfirmedDeletion === undefined
-          ? {}
-          : { acceptUnconfirmedDeletion: patch.acceptUnconfirmedDeletion }),
-      },
+      matrix: { homeserverUrl, accessToken: 'token' },
+      bbb: { url: bbbUrl, secret: SECRET, ...bbb },
       notice: SAMPLE_NOTICE_FACTS,
-      database: { path: patch.db ?? join(dir, 'bot.db') },
+      database: { path: join(dir, 'bot.db') },
+      ...more,
     },
     'test',
     {},
@@ -69,19 +58,14 @@ function config(
 function homeserver(opts: { date?: string; unreadable?: string[] } = {}): RequestListener {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    res.setHeader('content-type', 'application/json');
     if (opts.date) res.setHeader('date', opts.date);
-    const json = (code: number, body: unknown) => {
-      res.writeHead(code);
-      res.end(JSON.stringify(body));
-    };
-    if (url.pathname === '/_matrix/client/versions') return json(200, { versions: ['v1.11'] });
-    if (url.pathname === '/_matrix/client/v3/account/whoami') return json(200, { user_id: '@bot:test' });
+    if (url.pathname === '/_matrix/client/versions') return json(res, 200, { versions: ['v1.11'] });
+    if (url.pathname === '/_matrix/client/v3/account/whoami') return json(res, 200, { user_id: '@bot:test' });
     if (url.pathname === '/_matrix/client/v3/joined_rooms')
-      return json(200, { joined_rooms: ['!a:test', '!b:test'] });
+      return json(res, 200, { joined_rooms: ['!a:test', '!b:test'] });
     const room = decodeURIComponent(url.pathname.split('/')[5] ?? '');
-    if (opts.unreadable?.includes(room)) return json(403, { errcode: 'M_FORBIDDEN' });
-    return json(200, { chunk: [] });
+    if (opts.unreadable?.includes(room)) return json(res, 403, { errcode: 'M_FORBIDDEN' });
+    return json(res, 200, { chunk: [] });
   };
 }
 
@@ -89,9 +73,9 @@ describe('homeserver and rooms', () => {
   it('an unreachable homeserver is a warning, a URL that is not a client API a failure', async () => {
     // A port nothing listens on (any more).
     const closed = await serve(() => {});
-    await new Promise((resolve) => servers.pop()!.close(resolve));
+    await closed.close();
     expect(
-      (await checkHomeserver(config({ homeserverUrl: closed }), { timeoutMs: 2000 })).result,
+      (await checkHomeserver(config({ homeserverUrl: closed.url }), { timeoutMs: 2000 })).result,
     ).toMatchObject({
       status: 'warn',
       message: expect.stringContaining('does not answer (ECONNREFUSED)'),
@@ -100,7 +84,7 @@ describe('homeserver and rooms', () => {
       res.writeHead(404, { 'content-type': 'text/html' });
       res.end('<h1>Not found</h1>');
     });
-    expect((await checkHomeserver(config({ homeserverUrl: web }))).result).toMatchObject({
+    expect((await checkHomeserver(config({ homeserverUrl: web.url }))).result).toMatchObject({
       status: 'fail',
       message: expect.stringContaining(
         'is not a Matrix client-server API (GET /_matrix/client/versions gave HTTP 404)',
@@ -110,18 +94,18 @@ describe('homeserver and rooms', () => {
 
   it('names the rooms the bot cannot read', async () => {
     const hs = await serve(homeserver({ unreadable: ['!b:test'] }));
-    expect(await checkRooms(config({ homeserverUrl: hs }))).toMatchObject({
+    expect(await checkRooms(config({ homeserverUrl: hs.url }))).toMatchObject({
       status: 'warn',
       message: expect.stringContaining('cannot read 1 of 2 rooms: !b:test (M_FORBIDDEN)'),
     });
     const fine = await serve(homeserver());
-    expect((await checkRooms(config({ homeserverUrl: fine }))).status).toBe('ok');
+    expect((await checkRooms(config({ homeserverUrl: fine.url }))).status).toBe('ok');
   });
 
   it("warns when this machine's clock is off the homeserver's Date header", async () => {
     const late = new Date(Date.now() - 5 * 60_000).toUTCString();
     const hs = await serve(homeserver({ date: late }));
-    const outcome = await checkHomeserver(config({ homeserverUrl: hs }));
+    const outcome = await checkHomeserver(config({ homeserverUrl: hs.url }));
     expect(outcome.result.status).toBe('ok');
     const clock = checkClock(outcome.serverDate);
     expect(clock.status).toBe('warn');
@@ -131,27 +115,21 @@ describe('homeserver and rooms', () => {
 });
 
 describe('BBB', () => {
-  let sim: BbbSimulator;
-  beforeEach(async () => {
-    sim = await startBbbSimulator({ secret: SECRET });
-  });
-  afterEach(async () => {
-    await sim.close();
-  });
-
   it('passes with the right secret, fails on a URL that is not a BBB API', async () => {
+    const sim = await simulator();
     expect(await checkBbb(config({ bbbUrl: sim.url }))).toMatchObject({ status: 'ok' });
     const web = await serve((_req, res) => {
       res.writeHead(404);
       res.end();
     });
-    expect(await checkBbb(config({ bbbUrl: `${web}/bigbluebutton/` }))).toMatchObject({
+    expect(await checkBbb(config({ bbbUrl: `${web.url}/bigbluebutton/` }))).toMatchObject({
       status: 'fail',
       message: expect.stringContaining('answers HTTP 404: bbb.url does not point at a BBB API'),
     });
   });
 
   it('names the BBB version, and that deletions can be confirmed (an ID that cannot exist: notFound)', async () => {
+    const sim = await simulator();
     const result = await checkBbb(config({ bbbUrl: sim.url }));
     expect(result.status).toBe('ok');
     expect(result.message).toContain('(BBB 3.0.30) accepts the secret');
@@ -161,21 +139,15 @@ describe('BBB', () => {
 });
 
 describe('BBB behind load balancers', () => {
-  let sim: BbbSimulator | undefined;
-  afterEach(async () => {
-    await sim?.close();
-    sim = undefined;
-  });
-
   it('passes behind Scalelite, saying that no BBB version is shown', async () => {
-    sim = await startBbbSimulator({ secret: SECRET, flavour: 'scalelite' });
+    const sim = await simulator({ flavour: 'scalelite' });
     const result = await checkBbb(config({ bbbUrl: sim.url }));
     expect(result).toMatchObject({ status: 'ok' });
     expect(result.message).toContain('no BBB version');
   });
 
   it('fails behind a front-end that answers deletes like b3lb, naming the reason and the switch', async () => {
-    sim = await startBbbSimulator({ secret: SECRET, flavour: 'b3lb' });
+    const sim = await simulator({ flavour: 'b3lb' });
     const result = await checkBbb(config({ bbbUrl: sim.url }));
     expect(result.status).toBe('fail');
     expect(result.message).toContain('answers SUCCESS to deleting a recording that cannot exist');
@@ -188,10 +160,10 @@ describe('BBB behind load balancers', () => {
   });
 
   it('the start-up checks refuse to start behind it', async () => {
-    sim = await startBbbSimulator({ secret: SECRET, flavour: 'b3lb' });
+    const sim = await simulator({ flavour: 'b3lb' });
     const hs = await serve(homeserver());
     const checks = await runStartupChecks(
-      config({ homeserverUrl: hs, bbbUrl: sim.url }),
+      config({ homeserverUrl: hs.url, bbbUrl: sim.url }),
       pino({ level: 'silent' }),
     );
     checks.stop();
@@ -244,15 +216,7 @@ describe('notice', () => {
       status: 'ok',
       message: expect.stringContaining('every placeholder filled'),
     });
-    const noFacts = parseConfig(
-      {
-        matrix: { homeserverUrl: 'http://127.0.0.1:9', accessToken: 'token' },
-        bbb: { url: 'http://127.0.0.1:9/bigbluebutton/', secret: SECRET },
-      },
-      'test',
-      {},
-    );
-    const missing = checkNotice(noFacts);
+    const missing = checkNotice(config({}, { notice: undefined }));
     expect(missing.status).toBe('fail');
     expect(missing.message).toContain('notice.controller: missing');
     const template = join(dir, 'own.txt');
@@ -260,16 +224,7 @@ describe('notice', () => {
       template,
       'Verantwortliche Stelle: {{controller}}. Datenschutzbeauftragte: {{beauftragter}}',
     );
-    const own = parseConfig(
-      {
-        matrix: { homeserverUrl: 'http://127.0.0.1:9', accessToken: 'token' },
-        bbb: { url: 'http://127.0.0.1:9/bigbluebutton/', secret: SECRET },
-        notice: { ...SAMPLE_NOTICE_FACTS, de: template },
-      },
-      'test',
-      {},
-    );
-    expect(checkNotice(own)).toMatchObject({
+    expect(checkNotice(config({}, { notice: { ...SAMPLE_NOTICE_FACTS, de: template } }))).toMatchObject({
       status: 'fail',
       message: expect.stringContaining('uses the unknown placeholder {{beauftragter}}'),
     });
@@ -283,19 +238,9 @@ describe('npm run check with a broken config', () => {
       file,
       JSON.stringify({ matrix: { homeserverUrl: 'not a url', accessToken: 't' }, bbb: { secert: 'x' } }),
     );
-    const run = promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', 'src/check/cli.ts', '--config', file],
-      {
-        cwd: join(import.meta.dirname, '../../..'),
-      },
-    );
-    const failed = await run.then(
-      () => null,
-      (e: { code: number; stdout: string }) => e,
-    );
-    expect(failed?.code).toBe(1);
-    const lines = failed!.stdout.trim().split('\n');
+    const failed = await tsx('src/check/cli.ts', ['--config', file]);
+    expect(failed.code).toBe(1);
+    const lines = failed.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^FAIL {2}config {5}Invalid configuration in .*config\.json: - /);
     expect(lines[0]).toContain('matrix.homeserverUrl: expected an http(s) URL');
@@ -304,62 +249,52 @@ describe('npm run check with a broken config', () => {
 });
 
 describe('at start-up', () => {
+  /** A homeserver that drops every connection for its first 300 ms, then answers. */
+  async function homeserverUpLater() {
+    const since = Date.now();
+    const up = () => Date.now() - since >= 300;
+    const answer = homeserver();
+    return { up, ...(await serve((req, res) => (up() ? answer(req, res) : req.socket.destroy()))) };
+  }
+
   it('waits for an unreachable homeserver instead of giving up, then starts', async () => {
-    let up = false;
-    const inner = homeserver();
-    const hs = await serve((req, res) => {
-      if (!up) {
-        req.socket.destroy();
-        return;
-      }
-      inner(req, res);
-    });
-    const sim = await startBbbSimulator({ secret: SECRET });
+    const hs = await homeserverUpLater();
+    const sim = await simulator();
     const lines: string[] = [];
     const log = pino({ level: 'warn' }, { write: (l: string) => lines.push(l) });
-    setTimeout(() => {
-      up = true;
-    }, 300);
-    const checks = await runStartupChecks(config({ homeserverUrl: hs, bbbUrl: sim.url }), log, {
+    const checks = await runStartupChecks(config({ homeserverUrl: hs.url, bbbUrl: sim.url }), log, {
       retryMs: 50,
     });
     checks.stop();
-    await sim.close();
     expect(checks.failures).toEqual([]);
     expect(lines.filter((l) => l.includes('trying again')).length).toBeGreaterThan(0);
   });
 
   it('asks BBB while it waits for the homeserver, not after', async () => {
-    let up = false;
-    const inner = homeserver();
-    const hs = await serve((req, res) => (up ? inner(req, res) : req.socket.destroy()));
-    const sim = await startBbbSimulator({ secret: SECRET });
+    const hs = await homeserverUpLater();
+    const sim = await simulator();
     const bbbAskedWhileDown: boolean[] = [];
     const recording: typeof fetch = (input, init) => {
-      if (String(input).startsWith(sim.url)) bbbAskedWhileDown.push(!up);
+      if (String(input).startsWith(sim.url)) bbbAskedWhileDown.push(!hs.up());
       return fetch(input, init);
     };
-    setTimeout(() => {
-      up = true;
-    }, 300);
     const checks = await runStartupChecks(
-      config({ homeserverUrl: hs, bbbUrl: sim.url }),
+      config({ homeserverUrl: hs.url, bbbUrl: sim.url }),
       pino({ level: 'silent' }),
       { retryMs: 50, fetch: recording },
     );
     checks.stop();
-    await sim.close();
     expect(checks.failures).toEqual([]);
     expect(bbbAskedWhileDown[0]).toBe(true);
   });
 
   it('logs an unreachable BBB as a warning and says so when it answers again', async () => {
-    const sim = await startBbbSimulator({ secret: SECRET });
+    const sim = await simulator();
     sim.faults.set({ refuseConnections: true });
     const hs = await serve(homeserver());
     const lines: { msg: string; level: number }[] = [];
     const log = pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l)) });
-    const checks = await runStartupChecks(config({ homeserverUrl: hs, bbbUrl: sim.url }), log, {
+    const checks = await runStartupChecks(config({ homeserverUrl: hs.url, bbbUrl: sim.url }), log, {
       bbbRetryMs: 50,
     });
     expect(checks.failures).toEqual([]);
@@ -369,20 +304,10 @@ describe('at start-up', () => {
       .poll(() => lines.some((l) => l.msg.startsWith('BBB answers now')), { timeout: 5000 })
       .toBe(true);
     checks.stop();
-    await sim.close();
   });
 
   it('stops at the first certainly-wrong item without asking the servers', async () => {
-    const missing = parseConfig(
-      {
-        matrix: { homeserverUrl: 'http://127.0.0.1:9', accessToken: 'token' },
-        bbb: { url: 'http://127.0.0.1:9/bigbluebutton/', secret: SECRET },
-        notice: { ...SAMPLE_NOTICE_FACTS, de: join(dir, 'missing.txt') },
-        database: { path: join(dir, 'bot.db') },
-      },
-      'test',
-      {},
-    );
+    const missing = config({}, { notice: { ...SAMPLE_NOTICE_FACTS, de: join(dir, 'missing.txt') } });
     const checks = await runStartupChecks(missing, pino({ level: 'silent' }), { retryMs: 10_000 });
     expect(checks.failures.map((f) => f.name)).toEqual(['notice']);
   });

@@ -1,21 +1,21 @@
 // `npm run check` and the start on settings that parse but are certainly wrong: values left in from
 // config.example.json stop both, naming each key; the check prints the absolute paths it used.
-import { execFile } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { exampleValueProblems } from '../../../src/check/settings.js';
+import { loadConfigFile } from '../../../src/config/load.js';
+import { REPO, tsx } from '../../support/c-run.js';
 import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
 
-const ROOT = join(import.meta.dirname, '../../..');
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'meetbot-settings-'));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(script: string, file: string, extraEnv: Record<string, string> = {}) {
+function run(script: string, file: string, extraEnv: Record<string, string> = {}) {
   const {
     MATRIX_ACCESS_TOKEN: _t,
     MATRIX_PASSWORD: _p,
@@ -23,15 +23,7 @@ async function run(script: string, file: string, extraEnv: Record<string, string
     LD_PRELOAD: _l,
     ...rest
   } = process.env;
-  const env = { ...rest, ...extraEnv };
-  return promisify(execFile)(process.execPath, ['--import', 'tsx', script, '--config', file], {
-    cwd: ROOT,
-    env,
-    timeout: 30_000,
-  }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => e,
-  );
+  return tsx(script, ['--config', file], { env: { ...rest, ...extraEnv }, timeout: 30_000 });
 }
 
 /** A config that parses, unreachable servers, with `extra` on top; written as config.json in `dir`. */
@@ -50,25 +42,20 @@ function writeConfig(extra: Record<string, unknown>, mode: number): string {
   return file;
 }
 
-const EXAMPLE_KEYS = [
-  'notice.controller',
-  'notice.contact',
-  'notice.bbbProvider',
-  'notice.bbbProviderPrivacyUrl',
-  'admins[0]',
-  'matrix.allowedInviters[0]',
-  'matrix.accessToken',
-  'matrix.password',
-  'bbb.secret',
-  'matrix.recoveryKey',
-  'matrix.homeserverUrl',
-  'bbb.url',
-];
+// Which values are the example's is pinned by the unit test of exampleValueProblems.
+const EXAMPLE_KEYS = exampleValueProblems(loadConfigFile(join(REPO, 'config.example.json'), {})).map(
+  (p) => p.split(':')[0]!,
+);
 
 describe('config.example.json copied unchanged', { timeout: 40_000 }, () => {
-  it('fails the check with one line naming every example value, and asks no server', async () => {
+  const copied = () => {
     const file = join(dir, 'config.json');
-    copyFileSync(join(ROOT, 'config.example.json'), file);
+    copyFileSync(join(REPO, 'config.example.json'), file);
+    return file;
+  };
+
+  it('fails the check with one line naming every example value, and asks no server', async () => {
+    const file = copied();
     const result = await run('src/check/cli.ts', file);
     expect(result.code).toBe(1);
     const lines = result.stdout.trim().split('\n');
@@ -80,8 +67,7 @@ describe('config.example.json copied unchanged', { timeout: 40_000 }, () => {
   });
 
   it('stops the start with exit 2, naming every example value', async () => {
-    const file = join(dir, 'config.json');
-    copyFileSync(join(ROOT, 'config.example.json'), file);
+    const file = copied();
     const result = await run('src/main.ts', file);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`Invalid configuration in ${file}:`);

@@ -5,6 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { MeetingsStore } from '../../../src/db/meetings-store.js';
 import { openDatabase } from '../../../src/db/open.js';
 
+const JOURNAL = JSON.parse(readFileSync('migrations/meta/_journal.json', 'utf8')) as {
+  entries: { tag: string }[];
+};
+
 describe('migrations', () => {
   it('apply to a fresh file, and applying them again is harmless and keeps the data', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'mig-')), 'bot.db');
@@ -48,10 +52,7 @@ describe('migrations', () => {
     const applied = second.$client.prepare('select count(*) as n from __drizzle_migrations').get() as {
       n: number;
     };
-    const journal = JSON.parse(readFileSync('migrations/meta/_journal.json', 'utf8')) as {
-      entries: unknown[];
-    };
-    expect(applied.n).toBe(journal.entries.length);
+    expect(applied.n).toBe(JOURNAL.entries.length);
     expect(new MeetingsStore(second).get(created!.id)?.title).toBe('kept');
     second.$client.close();
   });
@@ -63,10 +64,7 @@ describe('migration 0003 (explicit session states, outbox) on a database from be
     const path = join(mkdtempSync(join(tmpdir(), 'mig-')), 'bot.db');
     // A database as the previous release left it: migrations 0000–0002 only.
     const raw = new Database(path);
-    const journal = JSON.parse(readFileSync('migrations/meta/_journal.json', 'utf8')) as {
-      entries: { tag: string }[];
-    };
-    for (const entry of journal.entries.slice(0, 3)) {
+    for (const entry of JOURNAL.entries.slice(0, 3)) {
       for (const statement of readFileSync(`migrations/${entry.tag}.sql`, 'utf8').split(
         '--> statement-breakpoint',
       )) {

@@ -1,14 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { MemoryStorageProvider } from '@vector-im/matrix-bot-sdk';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { catalogue } from '../../../src/i18n/index.js';
-import type { MatrixChatPort } from '../../../src/matrix/chat/chat-port.js';
 import { skippedEvents } from '../../../src/matrix/intake/catch-up.js';
-import { MatrixEventIntake } from '../../../src/matrix/intake/event-intake.js';
 import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
 import { BOB, createHarness, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
 import { recordedMeetingWithRecording, simState } from '../recordings/support.js';
+import { intakeOn } from './support.js';
 
 // Messages sent while the bot was down (design.md §3.8), through the same intake as live events:
 // matrix-bot-sdk's events are played by a stand-in client (an EventEmitter), the homeserver's
@@ -21,13 +20,7 @@ let n = 0;
 
 function attach(): EventEmitter {
   const client = new EventEmitter();
-  new MatrixEventIntake(
-    client as never,
-    h.chat as unknown as MatrixChatPort,
-    h.app,
-    h.dispatcher,
-    pino({ level: 'silent' }),
-  ).attach();
+  intakeOn(h, client).attach();
   return client;
 }
 
@@ -49,9 +42,7 @@ function deliver(client: EventEmitter, event: ReturnType<typeof message>) {
 
 beforeEach(async () => {
   h = await createHarness();
-});
-afterEach(async () => {
-  await h.close();
+  return () => h.close();
 });
 
 describe('after a downtime the bot reads what was sent meanwhile', () => {
@@ -117,20 +108,8 @@ describe('a limited sync', () => {
 
   it('puts the skipped events in front of the sync timeline before the SDK hands them out', async () => {
     const client = new BotMatrixClient('http://127.0.0.1:1', 'token');
-    const skipped = {
-      type: 'm.room.message',
-      event_id: '$skipped',
-      sender: BOB,
-      origin_server_ts: 1,
-      content: { body: '!withdraw' },
-    };
-    const fresh = {
-      type: 'm.room.message',
-      event_id: '$fresh',
-      sender: BOB,
-      origin_server_ts: 2,
-      content: { body: 'hi' },
-    };
+    const skipped = message(BOB, '!withdraw', 1);
+    const fresh = message(BOB, 'hi', 2);
     client.catchUp = async (roomId, from) => {
       expect([roomId, from]).toEqual([ROOM, 'prev']);
       return [skipped, fresh];
@@ -144,7 +123,7 @@ describe('a limited sync', () => {
     };
     // biome-ignore lint/suspicious/noExplicitAny: the SDK's protected sync handler, driven directly
     await (client as any).processSync(sync, emit);
-    expect(seen).toEqual(['$skipped', '$fresh']);
+    expect(seen).toEqual([skipped.event_id, fresh.event_id]);
   });
 });
 
@@ -155,13 +134,7 @@ describe('start-up holds what arrives until the sync has caught up', () => {
     // A client that never catches up (never started): the wait ends at its limit.
     const client = new BotMatrixClient('http://127.0.0.1:9', 'token', new MemoryStorageProvider());
     const lines: string[] = [];
-    const intake = new MatrixEventIntake(
-      client,
-      h.chat as unknown as MatrixChatPort,
-      h.app,
-      h.dispatcher,
-      pino({ level: 'warn' }, { write: (l: string) => lines.push(l) }),
-    );
+    const intake = intakeOn(h, client, pino({ level: 'warn' }, { write: (l: string) => lines.push(l) }));
     intake.attach();
     intake.holdEvents();
     const withdraw = message(BOB, '!withdraw', h.clock.now());

@@ -16,27 +16,19 @@ import { SqliteStorageProvider } from '../../../src/matrix/sdk/storage.js';
 const ROOM = '!room:example.org';
 const MEGOLM = 'm.megolm.v1.aes-sha2';
 
+/** A folder for the bot's files; `open` opens its crypto store (on a newly opened database by default). */
 function place() {
   const dir = mkdtempSync(join(tmpdir(), 'crypto-storage-'));
-  const open = () =>
-    new SqliteCryptoStorageProvider(
-      join(dir, 'crypto'),
-      new BotStateStore(openDatabase(join(dir, 'bot.db'))),
-    );
-  return { dir, open };
+  const state = () => new BotStateStore(openDatabase(join(dir, 'bot.db')));
+  const open = (s = state()) => new SqliteCryptoStorageProvider(join(dir, 'crypto'), s);
+  return { dir, state, open };
 }
 
 describe("the bot's crypto storage", () => {
   it("is accepted by matrix-bot-sdk's client as its crypto store, and none of the SDK's own provider code runs", () => {
-    const dir = mkdtempSync(join(tmpdir(), 'crypto-storage-'));
-    const state = new BotStateStore(openDatabase(join(dir, 'bot.db')));
-    const cryptoStore = new SqliteCryptoStorageProvider(join(dir, 'crypto'), state);
-    const client = new BotMatrixClient(
-      'http://127.0.0.1:9',
-      'token',
-      new SqliteStorageProvider(state),
-      cryptoStore,
-    );
+    const { state, open } = place();
+    const s = state();
+    const client = new BotMatrixClient('http://127.0.0.1:9', 'token', new SqliteStorageProvider(s), open(s));
     expect(client.crypto).toBeDefined();
     // Every method of the SDK's provider (which would reach its lowdb file) is the bot's own.
     const sdkMethods = Object.getOwnPropertyNames(RustSdkCryptoStorageProvider.prototype);

@@ -1,10 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { MatrixChatPort } from '../../../src/matrix/chat/chat-port.js';
-import { MatrixEventIntake } from '../../../src/matrix/intake/event-intake.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ALICE, createHarness, type Harness, ROOM } from '../../support/app-harness.js';
 import { around, plain, t } from '../../support/catalogue.js';
+import { intakeOn } from './support.js';
 
 // How the bot treats events it could not decrypt when they arrived, through the same intake as live
 // events: matrix-bot-sdk's events are played by a stand-in client; the engine "has" a room key only
@@ -59,18 +57,8 @@ function encrypted(
 beforeEach(async () => {
   h = await createHarness();
   client = new FakeCryptoClient();
-  new MatrixEventIntake(
-    client as never,
-    h.chat as unknown as MatrixChatPort,
-    h.app,
-    h.dispatcher,
-    pino({ level: 'silent' }),
-    true,
-    [100, 100],
-  ).attach();
-});
-afterEach(async () => {
-  await h.close();
+  intakeOn(h, client, undefined, true, [100, 100]).attach();
+  return () => h.close();
 });
 
 describe('an event that could not be decrypted on arrival', () => {

@@ -2,13 +2,12 @@
 // while it was down, BotMatrixClient.caughtUp): a stand-in homeserver over real HTTP that, like Synapse,
 // holds a long-poll /sync until its timeout when nothing is new. The start-up's syncs must not be held
 // (the start waits for them), later ones long-poll.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { MemoryStorageProvider } from '@vector-im/matrix-bot-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
+import { json, serve } from '../../support/c-loopback.js';
 
-let server: Server;
+let url: string;
 let client: BotMatrixClient | undefined;
 /** The `timeout` of every /sync, in order. */
 let timeouts: string[];
@@ -16,47 +15,32 @@ const HOLD_CAP_MS = 5_000;
 
 beforeEach(async () => {
   timeouts = [];
-  server = createServer((req, res) => {
+  ({ url } = await serve((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    res.setHeader('content-type', 'application/json');
-    if (url.pathname.endsWith('/account/whoami'))
-      return res.end(JSON.stringify({ user_id: '@bot:example.org' }));
-    if (url.pathname.endsWith('/joined_rooms')) return res.end(JSON.stringify({ joined_rooms: [] }));
-    if (url.pathname.includes('/account_data/')) return res.end('{}');
-    if (url.pathname.endsWith('/filter')) return res.end(JSON.stringify({ filter_id: 'f1' }));
+    if (url.pathname.endsWith('/account/whoami')) return json(res, 200, { user_id: '@bot:example.org' });
+    if (url.pathname.endsWith('/joined_rooms')) return json(res, 200, { joined_rooms: [] });
+    if (url.pathname.includes('/account_data/')) return json(res, 200, {});
+    if (url.pathname.endsWith('/filter')) return json(res, 200, { filter_id: 'f1' });
     if (url.pathname.endsWith('/sync')) {
       const timeout = url.searchParams.get('timeout') ?? '';
       timeouts.push(timeout);
       // Nothing new: the homeserver answers when the timeout is up (capped for the test).
       const hold = Math.min(Number(timeout) || 0, HOLD_CAP_MS);
-      const timer = setTimeout(
-        () => res.end(JSON.stringify({ next_batch: `s${timeouts.length + 1}` })),
-        hold,
-      );
+      const timer = setTimeout(() => json(res, 200, { next_batch: `s${timeouts.length + 1}` }), hold);
       res.on('close', () => clearTimeout(timer));
       return;
     }
-    res.statusCode = 404;
-    res.end(JSON.stringify({ errcode: 'M_NOT_FOUND', error: 'not here' }));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    json(res, 404, { errcode: 'M_NOT_FOUND', error: 'not here' });
+  }));
 });
 
-afterEach(async () => {
-  client?.stop();
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-});
+afterEach(() => client?.stop());
 
 describe('the syncs of a start', () => {
   it('after a restart (a stored sync token, nothing new) are answered at once; later syncs long-poll', async () => {
     const storage = new MemoryStorageProvider();
     storage.setSyncToken('s1');
-    client = new BotMatrixClient(
-      `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      'token',
-      storage,
-    );
+    client = new BotMatrixClient(url, 'token', storage);
     const started = performance.now();
     await client.start();
     await client.caughtUp;

@@ -1,15 +1,13 @@
 // The member lists the bot's encryption reads before each message (BotMatrixClient): read from the
 // homeserver once and kept until a sync shows a membership change in the room, or the bot itself
 // changed a membership. The homeserver is a small HTTP stand-in that answers /members and counts reads.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
+import { json, serve } from '../../support/c-loopback.js';
 
 const ROOM = '!room:example.org';
 const OTHER = '!other:example.org';
 
-let server: Server;
 let client: BotMatrixClient;
 /** Members the stand-in lists per room; reads per room; whether the next read fails. */
 const members = new Map<string, string[]>();
@@ -24,25 +22,21 @@ beforeEach(async () => {
   invited.clear();
   reads.clear();
   failNext = false;
-  server = createServer((req, res) => {
+  const hs = await serve((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const room = decodeURIComponent(/\/rooms\/([^/]+)\//.exec(url.pathname)?.[1] ?? '');
-    res.setHeader('content-type', 'application/json');
     if (url.pathname.endsWith('/joined_members')) {
       reads.set(`names ${room}`, (reads.get(`names ${room}`) ?? 0) + 1);
       const joined = Object.fromEntries(
         (members.get(room) ?? []).map((u) => [u, { display_name: names.get(u) }]),
       );
-      res.end(JSON.stringify({ joined }));
-      return;
+      return json(res, 200, { joined });
     }
     if (url.pathname.endsWith('/members')) {
       reads.set(room, (reads.get(room) ?? 0) + 1);
       if (failNext) {
         failNext = false;
-        res.statusCode = 502;
-        res.end(JSON.stringify({ errcode: 'M_UNKNOWN', error: 'bad gateway' }));
-        return;
+        return json(res, 502, { errcode: 'M_UNKNOWN', error: 'bad gateway' });
       }
       const wanted = url.searchParams.get('membership');
       const chunk = [
@@ -57,27 +51,16 @@ beforeEach(async () => {
         content: { membership },
       }));
       // As Synapse: without `membership`, every member.
-      res.end(JSON.stringify({ chunk: chunk.filter((e) => !wanted || e.content.membership === wanted) }));
-      return;
+      return json(res, 200, { chunk: chunk.filter((e) => !wanted || e.content.membership === wanted) });
     }
-    if (url.pathname.endsWith('/account/whoami')) {
-      res.end(JSON.stringify({ user_id: '@bot:example.org' }));
-      return;
-    }
+    if (url.pathname.endsWith('/account/whoami')) return json(res, 200, { user_id: '@bot:example.org' });
     if (url.pathname.includes('/invite')) {
       members.get(room)?.push('@bob:example.org');
-      res.end('{}');
-      return;
+      return json(res, 200, {});
     }
-    res.statusCode = 404;
-    res.end(JSON.stringify({ errcode: 'M_NOT_FOUND', error: 'not here' }));
+    json(res, 404, { errcode: 'M_NOT_FOUND', error: 'not here' });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  client = new BotMatrixClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 'token');
-});
-
-afterEach(async () => {
-  await new Promise((r) => server.close(r));
+  client = new BotMatrixClient(hs.url, 'token');
 });
 
 const joined = async (roomId = ROOM) =>

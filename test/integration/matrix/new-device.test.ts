@@ -2,13 +2,11 @@
 // (a small stand-in answering /login and DELETE /devices), and every way it can fail: the bot ends up
 // unencrypted with a reason, never with an exception, and neither the password nor the new token is logged.
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import type { MatrixClient } from '@vector-im/matrix-bot-sdk';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
 import { createLogger } from '../../../src/log.js';
 import { startOnNewDevice } from '../../../src/matrix/sdk/crypto.js';
@@ -19,6 +17,7 @@ import {
   tokenFingerprint,
   writeSession,
 } from '../../../src/matrix/sdk/session.js';
+import { bodyOf, json as reply, serve } from '../../support/c-loopback.js';
 
 const PASSWORD = 'correct horse "battery" staple';
 const NEW_TOKEN = 'syt_brand_new_token_of_the_new_device';
@@ -32,31 +31,15 @@ interface Seen {
   auth?: string;
 }
 
-let server: Server | undefined;
-afterEach(async () => {
-  await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
-  server = undefined;
-});
-
-async function homeserver(handler: Handler): Promise<{ url: string; seen: Seen[] }> {
+async function homeserver(handler: Handler) {
   const seen: Seen[] = [];
-  server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (c) => {
-      text += c;
-    });
-    req.on('end', () => {
-      const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-      seen.push({ method: req.method ?? '', url: req.url ?? '', body, auth: req.headers.authorization });
-      handler(req, body, res);
-    });
+  const standIn = await serve(async (req, res) => {
+    const text = await bodyOf(req);
+    const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    seen.push({ method: req.method ?? '', url: req.url ?? '', body, auth: req.headers.authorization });
+    handler(req, body, res);
   });
-  await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
-  return { url: `http://127.0.0.1:${(server!.address() as AddressInfo).port}`, seen };
-}
-
-function reply(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  return { ...standIn, seen };
 }
 
 function setup(homeserverUrl: string, password: string | null = PASSWORD, accessToken = CONFIGURED) {
@@ -71,15 +54,7 @@ function setup(homeserverUrl: string, password: string | null = PASSWORD, access
     {},
   );
   const lines: string[] = [];
-  const log = createLogger(
-    'trace',
-    new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    }),
-  );
+  const log = createLogger('trace', { write: (line: string) => lines.push(line) });
   const made: string[] = [];
   const prepared = { ok: true };
   const makeClient = (token: string) => {
@@ -98,6 +73,12 @@ function setup(homeserverUrl: string, password: string | null = PASSWORD, access
   return { dir, config, log, lines, made, prepared, run, sessionFile: join(dir, 'crypto-session.json') };
 }
 
+/** A session file as a login of `deviceId` left it, in place of the configured token. */
+function store(file: string, deviceId: string, accessToken: string) {
+  const login = { userId: '@bot:example.org', deviceId, accessToken };
+  writeSession(file, newSession(login, tokenFingerprint(CONFIGURED), new Date()));
+}
+
 function loggedNoSecret(lines: string[]) {
   const out = lines.join('');
   expect(out).not.toContain('battery');
@@ -110,16 +91,18 @@ const loginOk: Handler = (req, _body, res) => {
   return reply(res, 404, { errcode: 'M_UNRECOGNIZED' });
 };
 
+/** Logs in; DELETE /devices asks for the password (UIA), then answers the authenticated retry with `second`. */
+const loginThenDelete =
+  (second: [number, unknown]): Handler =>
+  (req, body, res) => {
+    if (req.method !== 'DELETE') return loginOk(req, body, res);
+    if (!body.auth) return reply(res, 401, { session: 'uia-1', flows: [{ stages: ['m.login.password'] }] });
+    reply(res, ...second);
+  };
+
 describe('a new device after lost keys', () => {
   it('logs in with the password, keeps the session privately, removes the old device with the password, encrypts again', async () => {
-    const hs = await homeserver((req, body, res) => {
-      if (req.method === 'DELETE') {
-        if (!body.auth)
-          return reply(res, 401, { session: 'uia-1', flows: [{ stages: ['m.login.password'] }] });
-        return reply(res, 200, {});
-      }
-      loginOk(req, body, res);
-    });
+    const hs = await homeserver(loginThenDelete([200, {}]));
     const s = setup(hs.url);
     const result = await s.run();
 
@@ -164,14 +147,9 @@ describe('a new device after lost keys', () => {
   });
 
   it('goes on when the old device cannot be removed: logged, and the admins are told so', async () => {
-    const hs = await homeserver((req, body, res) => {
-      if (req.method === 'DELETE') {
-        if (!body.auth)
-          return reply(res, 401, { session: 'uia-1', flows: [{ stages: ['m.login.password'] }] });
-        return reply(res, 401, { errcode: 'M_FORBIDDEN', error: 'Invalid password', session: 'uia-1' });
-      }
-      loginOk(req, body, res);
-    });
+    const hs = await homeserver(
+      loginThenDelete([401, { errcode: 'M_FORBIDDEN', error: 'Invalid password', session: 'uia-1' }]),
+    );
     const s = setup(hs.url);
     const result = await s.run();
     expect(result.outcome).toMatchObject({ kind: 'new-device', oldDeviceRemoved: false });
@@ -200,8 +178,7 @@ describe('a new device after lost keys', () => {
 
   it('a homeserver that does not answer: unencrypted with the reason', async () => {
     const closed = await homeserver(loginOk);
-    await new Promise<void>((done) => server!.close(() => done()));
-    server = undefined;
+    await closed.close();
     const s = setup(closed.url);
     const result = await s.run();
     expect(result.client).toBeNull();
@@ -241,14 +218,7 @@ describe('a new device after lost keys', () => {
 describe('the stored session at the next start', () => {
   function withStored(homeserverUrl: string, configuredToken: string) {
     const s = setup(homeserverUrl, null, configuredToken);
-    writeSession(
-      s.sessionFile,
-      newSession(
-        { userId: '@bot:example.org', deviceId: 'NEWDEVICE', accessToken: NEW_TOKEN },
-        tokenFingerprint(CONFIGURED),
-        new Date(),
-      ),
-    );
+    store(s.sessionFile, 'NEWDEVICE', NEW_TOKEN);
     return {
       ...s,
       apply: (opts: { readOnly?: boolean } = {}) =>
@@ -259,9 +229,11 @@ describe('the stored session at the next start', () => {
     (status: number, body: unknown): Handler =>
     (_req, _body, res) =>
       reply(res, status, body);
+  const accepted = whoamiAnswer(200, { user_id: '@bot:example.org', device_id: 'NEWDEVICE' });
+  const rejected = whoamiAnswer(401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Unknown token' });
 
   it('stands in for matrix.accessToken while the homeserver confirms it', async () => {
-    const hs = await homeserver(whoamiAnswer(200, { user_id: '@bot:example.org', device_id: 'NEWDEVICE' }));
+    const hs = await homeserver(accepted);
     const s = withStored(hs.url, CONFIGURED);
     expect((await s.apply()).matrix.accessToken).toBe(NEW_TOKEN);
     expect(hs.seen.map((r) => [r.url, r.auth])).toEqual([
@@ -271,7 +243,7 @@ describe('the stored session at the next start', () => {
   });
 
   it('gives way to a new token the operator put into the configuration, and is removed', async () => {
-    const hs = await homeserver(whoamiAnswer(200, { user_id: '@bot:example.org', device_id: 'NEWDEVICE' }));
+    const hs = await homeserver(accepted);
     const s = withStored(hs.url, 'syt_operator_made_a_new_one');
     expect((await s.apply()).matrix.accessToken).toBe('syt_operator_made_a_new_one');
     expect(existsSync(s.sessionFile)).toBe(false);
@@ -279,7 +251,7 @@ describe('the stored session at the next start', () => {
   });
 
   it('is only read by npm run check: a rejected one stays, nothing else is asked', async () => {
-    const hs = await homeserver(whoamiAnswer(401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Unknown token' }));
+    const hs = await homeserver(rejected);
     const s = withStored(hs.url, CONFIGURED);
     expect((await s.apply({ readOnly: true })).matrix.accessToken).toBe(CONFIGURED);
     expect(existsSync(s.sessionFile)).toBe(true);
@@ -287,7 +259,7 @@ describe('the stored session at the next start', () => {
   });
 
   it('is removed when the homeserver rejects it', async () => {
-    const hs = await homeserver(whoamiAnswer(401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Unknown token' }));
+    const hs = await homeserver(rejected);
     const s = withStored(hs.url, CONFIGURED);
     expect((await s.apply()).matrix.accessToken).toBe(CONFIGURED);
     expect(existsSync(s.sessionFile)).toBe(false);
@@ -303,14 +275,7 @@ describe('both tokens rejected (someone removed the bot’s own device)', () => 
         : reply(res, 401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Unknown token' }),
     );
     const s = setup(hs.url);
-    writeSession(
-      s.sessionFile,
-      newSession(
-        { userId: '@bot:example.org', deviceId: 'REMOVED', accessToken: 'syt_removed_device_token' },
-        tokenFingerprint(CONFIGURED),
-        new Date(),
-      ),
-    );
+    store(s.sessionFile, 'REMOVED', 'syt_removed_device_token');
     expect((await applyStoredSession(s.config, s.sessionFile, s.log)).matrix.accessToken).toBe(NEW_TOKEN);
     expect(hs.seen.map((r) => r.url)).toEqual([
       '/_matrix/client/v3/account/whoami',

@@ -2,14 +2,14 @@
 // package. Exercised through the SDK's own client calls against a small HTTP stand-in of a homeserver:
 // what the homeserver receives, what the SDK makes of the answers (errors the bot's retry logic reads),
 // and that idle connections are let go instead of kept by the hundred.
-import { execFile } from 'node:child_process';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
-import { promisify } from 'node:util';
 import { MatrixError } from '@vector-im/matrix-bot-sdk';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
 import { fetchRequest, MAX_REQUESTS_IN_FLIGHT, type SdkResponse } from '../../../src/matrix/sdk/transport.js';
+import { bytesOf, json, type StandIn, serve } from '../../support/c-loopback.js';
+import { tsx } from '../../support/c-run.js';
 
 interface Seen {
   method: string;
@@ -18,41 +18,28 @@ interface Seen {
   body: Buffer;
 }
 
+let hs: StandIn;
 let server: Server;
 let client: BotMatrixClient;
 let baseUrl: string;
 let seen: Seen[];
 /** Answers by path; the default echoes {ok: true}. */
-let answer: (req: Seen, res: import('node:http').ServerResponse) => void;
+let answer: (req: Seen, res: ServerResponse) => void;
 
 beforeEach(async () => {
   seen = [];
   answer = (_req, res) => res.end(JSON.stringify({ ok: true }));
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const entry = {
-        method: req.method ?? '',
-        url: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks),
-      };
-      seen.push(entry);
-      res.setHeader('content-type', 'application/json');
-      answer(entry, res);
-    });
+  hs = await serve(async (req, res) => {
+    const body = await bytesOf(req);
+    const entry = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
+    seen.push(entry);
+    res.setHeader('content-type', 'application/json');
+    answer(entry, res);
   });
+  ({ server, url: baseUrl } = hs);
   // Like Synapse, the stand-in never closes an idle keep-alive connection itself (Node's server would after 5 s).
   server.keepAliveTimeout = 0;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   client = new BotMatrixClient(baseUrl, 'secret-token');
-});
-
-afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
 });
 
 describe('the SDK through the fetch transport', () => {
@@ -104,16 +91,11 @@ describe('the SDK through the fetch transport', () => {
   });
 
   it("turns a rate limit into the MatrixError the bot retries on, with the homeserver's wait", async () => {
-    answer = (_req, res) => {
-      res.statusCode = 429;
-      res.end(
-        JSON.stringify({ errcode: 'M_LIMIT_EXCEEDED', error: 'Too many requests', retry_after_ms: 1234 }),
-      );
-    };
+    answer = (_req, res) =>
+      json(res, 429, { errcode: 'M_LIMIT_EXCEEDED', error: 'Too many requests', retry_after_ms: 1234 });
     const error = await client.doRequest('GET', '/x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MatrixError);
-    expect((error as MatrixError).statusCode).toBe(429);
-    expect((error as MatrixError).retryAfterMs).toBe(1234);
+    expect(error).toMatchObject({ statusCode: 429, retryAfterMs: 1234 });
   });
 
   it('parses a JSON answer once: the SDK gets the same object as the response body and as the body', async () => {
@@ -136,25 +118,17 @@ describe('the SDK through the fetch transport', () => {
       res.setHeader('content-type', 'text/html');
       res.end('<h1>Bad Gateway</h1>');
     };
-    const error = (await client.doRequest('GET', '/x').catch((e: unknown) => e)) as {
-      statusCode?: number;
-      body?: unknown;
-    };
-    expect(error.statusCode).toBe(502);
-    expect(error.body).toBe('<h1>Bad Gateway</h1>');
+    await expect(client.doRequest('GET', '/x')).rejects.toMatchObject({
+      statusCode: 502,
+      body: '<h1>Bad Gateway</h1>',
+    });
   });
 
   it('passes the socket error when the homeserver is down, and a timeout when it does not answer', async () => {
     answer = () => {}; // never answers
-    const slow = (await client
-      .doRequest('GET', '/x', null, null, 200)
-      .catch((e: unknown) => e)) as NodeJS.ErrnoException;
-    expect(slow.code).toBe('ETIMEDOUT');
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-    const down = (await client.doRequest('GET', '/x').catch((e: unknown) => e)) as NodeJS.ErrnoException;
-    expect(down.code).toBe('ECONNREFUSED');
-    server.listen(0, '127.0.0.1'); // for afterEach
+    await expect(client.doRequest('GET', '/x', null, null, 200)).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    await hs.close();
+    await expect(client.doRequest('GET', '/x')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
   it('lets idle connections go after a burst, instead of keeping them open', async () => {
@@ -205,7 +179,6 @@ describe('the SDK through the fetch transport', () => {
 // CONNECT (as squid does; Node's proxy support tunnels every request) by tunnelling to the homeserver
 // stand-in above, whatever host was asked for.
 describe('behind an HTTP proxy', () => {
-  const run = promisify(execFile);
   const SCRIPT = `
     import { BotMatrixClient } from './src/matrix/sdk/client.ts';
     const client = new BotMatrixClient('http://homeserver.invalid:8008', 'secret-token');
@@ -214,14 +187,13 @@ describe('behind an HTTP proxy', () => {
       (error) => console.log(JSON.stringify({ failed: error.code ?? error.message })),
     );
   `;
-  let proxy: Server;
   let proxyUrl: string;
   let tunnels: string[];
 
   beforeEach(async () => {
     tunnels = [];
-    proxy = createServer();
-    proxy.on('connect', (req: IncomingMessage, client: Socket) => {
+    const proxy = await serve();
+    proxy.server.on('connect', (req: IncomingMessage, client: Socket) => {
       tunnels.push(req.url ?? '');
       const upstream = connect((server.address() as AddressInfo).port, '127.0.0.1', () => {
         client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
@@ -231,18 +203,11 @@ describe('behind an HTTP proxy', () => {
       upstream.on('error', () => client.destroy());
       client.on('error', () => upstream.destroy());
     });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-  });
-
-  afterEach(async () => {
-    proxy.closeAllConnections();
-    await new Promise((r) => proxy.close(r));
+    proxyUrl = proxy.url;
   });
 
   const botWith = async (env: Record<string, string>) => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SCRIPT], {
-      cwd: process.cwd(),
+    const { stdout } = await tsx('--input-type=module', ['-e', SCRIPT], {
       env: { ...process.env, HTTP_PROXY: proxyUrl, NO_PROXY: '', ...env },
       timeout: 20_000,
     });

@@ -1,20 +1,16 @@
 // GET /metrics after a scenario through the real app (SQLite file, BBB simulator over HTTP, in-memory
 // chat): the numbers a Prometheus scrape sees match what happened. Homeserver errors and 429 waits
 // come through the real Matrix chat port against a stand-in homeserver.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { BbbPort } from '../../../src/app/ports.js';
 import { openDatabase } from '../../../src/db/open.js';
-import { type HttpListener, startHttpServer } from '../../../src/http/server.js';
+import { startHttpServer } from '../../../src/http/server.js';
 import { rich } from '../../../src/i18n/rich.js';
-import { MatrixChatPort } from '../../../src/matrix/chat/chat-port.js';
 import { observeHomeserverCalls } from '../../../src/matrix/chat/rate-limit.js';
-import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
 import { instrumentBbb } from '../../../src/metrics/instrument-bbb.js';
 import { BotMetrics } from '../../../src/metrics/metrics.js';
 import { ALICE, BOB, createHarness, type Harness, ORGANIZER } from '../../support/app-harness.js';
+import { chatPortOn, sendingHomeserver } from '../matrix/support.js';
 import { lastMeetingId, recordedMeetingWithRecording } from '../recordings/support.js';
 
 /** `name{a="b"} 3` lines of the Prometheus text format, keyed by `name{a="b"}`. */
@@ -38,7 +34,6 @@ describe('GET /metrics after a scenario', () => {
   let h: Harness;
   let metrics: BotMetrics;
   let bbb: BbbPort;
-  let server: HttpListener | undefined;
 
   beforeEach(async () => {
     h = await createHarness(
@@ -57,10 +52,7 @@ describe('GET /metrics after a scenario', () => {
       },
     );
     h.app.retention.run = metrics.timePurge(h.app.retention.run.bind(h.app.retention));
-  });
-  afterEach(async () => {
-    await server?.close();
-    await h.close();
+    return () => h.close();
   });
 
   it('counts meetings, answers, withdrawals, recordings, purge runs and BBB requests', async () => {
@@ -80,7 +72,8 @@ describe('GET /metrics after a scenario', () => {
       0;
     await expect(bbb.getMeetingInfo('never-created')).rejects.toThrow(/notFound/);
 
-    server = await startHttpServer(h.app, { lastSyncAt: () => h.clock.now() - 7_000, metrics });
+    const server = await startHttpServer(h.app, { lastSyncAt: () => h.clock.now() - 7_000, metrics });
+    onTestFinished(() => server.close());
     const { contentType, text } = await scrape(server.port);
     expect(contentType).toContain('text/plain');
     const m = parse(text);
@@ -133,49 +126,19 @@ describe('GET /metrics after a scenario', () => {
 });
 
 describe('homeserver errors and 429 waits', () => {
-  let hs: Server;
-  let limited = 0;
-  let forbidden = false;
-
-  beforeEach(async () => {
-    hs = createServer((_req, res) => {
-      res.setHeader('content-type', 'application/json');
-      if (forbidden) {
-        res.writeHead(403);
-        res.end(JSON.stringify({ errcode: 'M_FORBIDDEN', error: 'not in room' }));
-        return;
-      }
-      if (limited > 0) {
-        limited--;
-        res.writeHead(429);
-        res.end(JSON.stringify({ errcode: 'M_LIMIT_EXCEEDED', error: 'slow down', retry_after_ms: 40 }));
-        return;
-      }
-      res.writeHead(200);
-      res.end(JSON.stringify({ event_id: '$ok' }));
-    });
-    await new Promise<void>((resolve) => hs.listen(0, '127.0.0.1', resolve));
-  });
-  afterEach(async () => {
-    observeHomeserverCalls(null);
-    await new Promise((resolve) => hs.close(resolve));
-  });
+  afterEach(() => observeHomeserverCalls(null));
 
   it('are counted by call and status, with the time spent waiting', async () => {
     const db = openDatabase(':memory:');
     let now = 1_000_000;
     const metrics = new BotMetrics({ db, lastSyncAt: () => null, now: () => now }, { processMetrics: false });
     observeHomeserverCalls(metrics.homeserver);
-    const url = `http://127.0.0.1:${(hs.address() as AddressInfo).port}`;
-    const chat = new MatrixChatPort(
-      new BotMatrixClient(url, 'token'),
-      '@bot:test',
-      pino({ level: 'silent' }),
-    );
+    const hs = await sendingHomeserver(40);
+    const chat = chatPortOn(hs.url);
 
-    limited = 2;
+    hs.limited = 2;
     await chat.send('!r:test', rich`hello`);
-    forbidden = true;
+    hs.failWith = [403, { errcode: 'M_FORBIDDEN', error: 'not in room' }];
     await expect(chat.send('!r:test', rich`again`)).rejects.toBeDefined();
 
     now += 90_000;

@@ -1,29 +1,16 @@
 // `npm start` with a notice whose placeholders the config does not fill: the bot refuses to start with
 // a configuration error naming the key, before it talks to the homeserver or BBB.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { REPO, tsx } from '../../support/c-run.js';
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-
-function start(
-  config: Record<string, unknown>,
-): Promise<{ code: number | null; stderr: string; file: string }> {
+async function start(config: Record<string, unknown>) {
   const dir = mkdtempSync(join(tmpdir(), 'meetbot-notice-'));
   const file = join(dir, 'config.json');
   writeFileSync(file, JSON.stringify({ ...config, database: { path: join(dir, 'bot.db') } }));
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', file], {
-      cwd: REPO,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('close', (code) => resolve({ code, stderr, file }));
-  });
+  return { ...(await tsx('src/main.ts', ['--config', file])), file };
 }
 
 describe('starting with an unfilled notice', () => {

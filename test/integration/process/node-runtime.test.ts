@@ -4,7 +4,6 @@
 // Run in a scratch copy of the project whose engines allow only the major running this test, with a
 // stand-in `node` that reports v20.1.0 and a stand-in `npm` that "installs" the real node binary (the
 // registry itself is not contacted here; the README's clean-clone run is where that was measured).
-import { spawn } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
@@ -16,20 +15,11 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { finished, REPO } from '../../support/c-run.js';
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const MAJOR = Number(process.versions.node.split('.')[0]);
 const RANGE = `>=${MAJOR}.0 <${MAJOR + 1}`;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  pid: number | undefined;
-  ms: number;
-}
 
 let project: string;
 let oldBin: string;
@@ -65,28 +55,19 @@ mkdir -p "$prefix/node_modules/node/bin" && ln -s "${process.execPath}" "$prefix
   );
 });
 
-function run(args: string[], env: Record<string, string> = {}, pathFirst = oldBin): Promise<Run> {
+async function run(args: string[], env: Record<string, string> = {}, pathFirst = oldBin) {
   const t0 = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn('bash', [join(project, 'scripts/node-runtime.sh'), ...args], {
-      cwd: project,
-      env: {
-        ...process.env,
-        MEETBOT_NODE_FETCH: '',
-        NODE_CACHE: '',
-        PATH: `${pathFirst}:/usr/bin:/bin`,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c));
-    child.on('close', (code) =>
-      resolve({ code, stdout, stderr, pid: child.pid, ms: performance.now() - t0 }),
-    );
+  const r = await finished('bash', [join(project, 'scripts/node-runtime.sh'), ...args], {
+    cwd: project,
+    env: {
+      ...process.env,
+      MEETBOT_NODE_FETCH: '',
+      NODE_CACHE: '',
+      PATH: `${pathFirst}:/usr/bin:/bin`,
+      ...env,
+    },
   });
+  return { ...r, ms: performance.now() - t0 };
 }
 
 const npmCalls = () => (existsSync(npmLog) ? readFileSync(npmLog, 'utf8').trim().split('\n') : []);

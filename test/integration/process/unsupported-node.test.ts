@@ -3,15 +3,14 @@
 // is faked by a preload (after tsx's, which reads the version to pick its hooks) that reports 20.1.0 and
 // lists the better-sqlite3 files loaded by the time the process exits; where the machine's own Node
 // (/usr/bin/node) is older, the entries also run on it.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { unsupportedNodeMessage } from '../../../src/node-version.js';
+import { finished } from '../../support/c-run.js';
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const ENTRIES = ['src/main.ts', 'src/check/cli.ts', 'src/evidence/cli.ts', 'demo/run.ts'];
 
 const PRELOAD = join(mkdtempSync(join(tmpdir(), 'meetbot-old-node-')), 'old-node.mjs');
@@ -32,17 +31,10 @@ const systemNodeVersion = existsSync(SYSTEM_NODE)
   : null;
 const oldSystemNode = systemNodeVersion !== null && unsupportedNodeMessage(systemNodeVersion) !== null;
 
-function run(
-  node: string,
-  args: string[],
-): Promise<{ code: number | null; signal: string | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(node, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c));
-    child.stderr.on('data', (c: Buffer) => (out += c));
-    child.on('close', (code, signal) => resolve({ code, signal, out }));
-  });
+/** What `node` printed on either stream, and how it ended. */
+async function run(node: string, args: string[]) {
+  const { code, signal, stdout, stderr } = await finished(node, args);
+  return { code, signal, out: stdout + stderr };
 }
 
 describe('entry points on an unsupported Node', () => {

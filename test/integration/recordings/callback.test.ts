@@ -1,7 +1,7 @@
 // The recording-ready callback (reference §5.1): a hint that is verified (JWT with the BBB secret)
 // and then confirmed with getRecordings. Forged, replayed or unknown callbacks change nothing.
 import { createHmac } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { type HttpListener, startHttpServer } from '../../../src/http/server.js';
 import { createHarness, type Harness, SECRET } from '../../support/app-harness.js';
 import { recordingReadyPattern } from '../../support/catalogue.js';
@@ -29,10 +29,7 @@ beforeEach(async () => {
   h = await createHarness({ http: { enabled: true, port: 0 } });
   server = await startHttpServer(h.app, { lastSyncAt: () => null });
   url = `${server.url}/bbb/recording-ready`;
-});
-afterEach(async () => {
-  await server.close();
-  await h.close();
+  return () => server.close().then(() => h.close());
 });
 
 async function post(signed: string): Promise<number> {
@@ -62,15 +59,12 @@ describe('recording-ready callback', () => {
     h.sim.endMeeting(session.bbbMeetingId);
     await h.sim.finishProcessing();
     const [rec] = h.sim.recordings();
-    expect(await post(token({ meeting_id: session.bbbMeetingId, record_id: rec!.recordID }, SECRET))).toBe(
-      200,
-    );
+    const claims = { meeting_id: session.bbbMeetingId, record_id: rec!.recordID };
+    expect(await post(token(claims, SECRET))).toBe(200);
     expect(botState(h, rec!.recordID)).toBe('available');
     expect(roomTexts(h).filter((text) => recordingReadyPattern.test(text))).toHaveLength(1);
     // HS512 (Scalelite) is accepted too; a repeat changes nothing.
-    expect(
-      await post(token({ meeting_id: session.bbbMeetingId, record_id: rec!.recordID }, SECRET, 'HS512')),
-    ).toBe(200);
+    expect(await post(token(claims, SECRET, 'HS512'))).toBe(200);
     expect(roomTexts(h).filter((text) => recordingReadyPattern.test(text))).toHaveLength(1);
   });
 

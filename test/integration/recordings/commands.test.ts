@@ -39,31 +39,20 @@ describe('!recordings', () => {
 
     await h.say(CAROL, '!recordings');
     const text = lastRoomText(h);
-    const firstRow = h.app.ctx.stores.recordings.get(first.recordId)!;
-    const secondRow = h.app.ctx.stores.recordings.get(second.recordId)!;
+    /** The line of an available recording of `title` made on `date`, `age` old. */
+    const line = (recordId: string, title: string, date: string, age: string) =>
+      said(
+        t.recordingLine({
+          ref: recordingRef(recordId),
+          name: t.recordingName(title, date),
+          state: t.recordingStates.available!,
+          age,
+          deleteOn: h.app.ctx.date(h.app.ctx.stores.recordings.get(recordId)!.deleteAfter!),
+        }),
+      );
     expect(text).toContain(said(t.recordingsHeader));
-    expect(text).toContain(
-      said(
-        t.recordingLine({
-          ref: recordingRef(first.recordId),
-          name: t.recordingName('Weekly sync', firstDate),
-          state: t.recordingStates.available!,
-          age: t.days(3),
-          deleteOn: h.app.ctx.date(firstRow.deleteAfter!),
-        }),
-      ),
-    );
-    expect(text).toContain(
-      said(
-        t.recordingLine({
-          ref: recordingRef(second.recordId),
-          name: t.recordingName('Retro', secondDate),
-          state: t.recordingStates.available!,
-          age: t.hours(2),
-          deleteOn: h.app.ctx.date(secondRow.deleteAfter!),
-        }),
-      ),
-    );
+    expect(text).toContain(line(first.recordId, 'Weekly sync', firstDate, t.days(3)));
+    expect(text).toContain(line(second.recordId, 'Retro', secondDate, t.hours(2)));
 
     // A pending deletion shows as such; purged recordings are no longer listed.
     h.sim.faults.set({ http500: ['deleteRecordings'] });

@@ -1,19 +1,14 @@
 // Which finished meetings the start-up reconciles: those that may still hold a recording. The store
 // answers for all of them in one query (MeetingsStore.finishedMayHoldRecording); it must say what
 // mayHoldRecording (app/withdrawal.ts) says of each one.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { mayHoldRecording } from '../../../src/app/withdrawal.js';
-import { ALICE, BOB, createHarness, type Harness, ORGANIZER } from '../../support/app-harness.js';
+import { ALICE, BOB, ORGANIZER } from '../../support/app-harness.js';
+import { it } from '../../support/fixtures.js';
 import { lastMeetingId, openRecordedMeeting, recordedMeetingWithRecording, simState } from './support.js';
 
-let h: Harness;
-afterEach(async () => {
-  await h?.close();
-});
-
 describe('finished meetings that may still hold a recording', () => {
-  it('are the closed or cancelled ones mayHoldRecording names, in one query', async () => {
-    h = await createHarness();
+  it('are the closed or cancelled ones mayHoldRecording names, in one query', async ({ h }) => {
     const kept = await recordedMeetingWithRecording(h, 'Kept');
     const withdrawn = await recordedMeetingWithRecording(h, 'Withdrawn');
     await h.say(BOB, `!withdraw #${withdrawn.meetingId}`);

@@ -6,6 +6,7 @@ import { around, plain, recordingReadyPattern, said, t } from '../../support/cat
 import { it } from '../../support/fixtures.js';
 import {
   DAY,
+  dmLinks,
   endAndDiscover,
   joinAs,
   lastRoomText,
@@ -14,11 +15,7 @@ import {
 } from './support.js';
 
 const PLAYBACK = /https?:\/\/\S+\/playback\/presentation\/2\.3\/\S+/;
-const playbackLinks = (h: Harness, userId: string) =>
-  h.chat
-    .dmOf(userId)
-    .map((m) => PLAYBACK.exec(m.text)?.[0])
-    .filter((u): u is string => u !== undefined);
+const playbackLinks = (h: Harness, userId: string) => dmLinks(h, userId, PLAYBACK);
 
 describe('playback links', () => {
   it('each invitee who agreed gets the link by DM once; the room and others get none', async ({ h }) => {

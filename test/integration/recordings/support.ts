@@ -20,13 +20,14 @@ export function currentSession(h: Harness, meetingId: number): SessionRow {
   return s;
 }
 
-/** The join URLs this person received by DM, oldest first. */
-export function joinLinks(h: Harness, userId: string): string[] {
+/** The links matching `pattern` (the join URLs by default) this person received by DM, oldest first. */
+export function dmLinks(h: Harness, userId: string, pattern = /https?:\/\/\S+\/join\?\S+/): string[] {
   return h.chat
     .dmOf(userId)
-    .map((m) => /https?:\/\/\S+\/join\?\S+/.exec(m.text)?.[0])
+    .map((m) => pattern.exec(m.text)?.[0])
     .filter((u): u is string => u !== undefined);
 }
+export const joinLinks = (h: Harness, userId: string): string[] => dmLinks(h, userId);
 
 /** Plans a meeting, everyone agrees: it opens recorded. Returns the meeting ID. */
 export async function openRecordedMeeting(
@@ -94,10 +95,7 @@ export function roomTexts(h: Harness): string[] {
   return h.chat.inRoom(ROOM).map((m) => h.chat.current(m.eventId));
 }
 
-export function lastRoomText(h: Harness): string {
-  const texts = roomTexts(h);
-  return texts[texts.length - 1] ?? '';
-}
+export const lastRoomText = (h: Harness): string => roomTexts(h).at(-1) ?? '';
 
 /** Counts the simulator's API requests by call name. */
 export function callCounts(h: Harness): Record<string, number> {
