@@ -11,6 +11,7 @@ import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { openDatabase } from '../../src/db/open.js';
 import { createStores, type Stores } from '../../src/db/stores.js';
+import type { ConsentStatus } from '../../src/domain/consent.js';
 import { loadNotice } from '../../src/notice.js';
 import { type BbbSimulator, type SimFlavour, startBbbSimulator } from './bbb-simulator.js';
 import { MemoryChat } from './memory-chat.js';
@@ -22,6 +23,8 @@ export const ALICE = '@alice:test';
 export const BOB = '@bob:test';
 export const CAROL = '@carol:test';
 export const ADMIN = '@admin:test';
+/** Not in the room: a test that invites him late adds him to its members first. */
+export const DAVE = '@dave:test';
 export const SECRET = 'integration-secret-0123456789';
 
 /** A controllable clock: tests move time instead of sleeping through real minutes. */
@@ -46,8 +49,25 @@ export interface Harness {
   /** Reacts on an event as `sender`, through the same path as a live reaction. */
   react(sender: string, eventId: string, key: string, roomId?: string): Promise<string>;
   redact(sender: string, reactionEventId: string, roomId?: string): Promise<void>;
+  /** A live reaction reaches the bot; `handled` settles once applied (`react` also waits for the prompt's edits). */
+  reactionArrives(
+    sender: string,
+    eventId: string,
+    key: string,
+    roomId?: string,
+  ): { reactionId: string; handled: Promise<void> };
+  /** `sender` redacts a reaction live; settles once the bot applied it (without the prompt's edits). */
+  redactionArrives(sender: string, reactionEventId: string, roomId?: string): Promise<void>;
   /** The consent prompt of meeting `id`. */
   promptOf(id: number): string;
+  /** The organizer types `!meeting <args>`: the room's newest meeting, and (when read) its prompt. */
+  plan(args: string, roomId?: string): Promise<{ id: number; prompt: string }>;
+  /** Each of `users` reacts ✅ on `eventId`, in order; the reactions' event IDs. */
+  agree<T extends string[]>(eventId: string, ...users: T): Promise<{ [K in keyof T]: string }>;
+  /** What meeting `id` counts as `userId`'s answer now (`agreed`, `pending`, …). */
+  answerOf(id: number, userId: string): ConsentStatus | undefined;
+  /** The reaction that `userId`'s stored agreement to meeting `id` came from. */
+  agreementOf(id: number, userId: string): string;
   /** Builds a second app on the same database file, as after a restart. */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -147,20 +167,60 @@ export async function createHarness(
       return eventId;
     },
     async react(sender, eventId, key, roomId = ROOM) {
-      const reactionId = chat.addReaction(roomId, sender, eventId, key);
-      await app.intake.onReaction({ roomId, sender, eventId: reactionId, relatesTo: eventId, key });
+      const { reactionId, handled } = harness.reactionArrives(sender, eventId, key, roomId);
+      await handled;
       await app.prompts.flush();
       return reactionId;
     },
     async redact(sender, reactionEventId, roomId = ROOM) {
-      chat.removeReaction(reactionEventId, sender);
-      await app.intake.onRedaction({ roomId, sender, eventId: chat.nextEventId(), redacts: reactionEventId });
+      await harness.redactionArrives(sender, reactionEventId, roomId);
       await app.prompts.flush();
+    },
+    reactionArrives(sender, eventId, key, roomId = ROOM) {
+      const reactionId = chat.addReaction(roomId, sender, eventId, key);
+      const handled = app.intake.onReaction({ roomId, sender, eventId: reactionId, relatesTo: eventId, key });
+      return { reactionId, handled };
+    },
+    redactionArrives(sender, reactionEventId, roomId = ROOM) {
+      chat.removeReaction(reactionEventId, sender);
+      return app.intake.onRedaction({
+        roomId,
+        sender,
+        eventId: chat.nextEventId(),
+        redacts: reactionEventId,
+      });
     },
     promptOf(id) {
       const prompt = app.ctx.stores.meetings.get(id)?.promptEventId;
       if (!prompt) throw new Error(`meeting ${id} has no prompt`);
       return prompt;
+    },
+    async plan(args, roomId = ROOM) {
+      await harness.say(ORGANIZER, `!meeting ${args}`, roomId);
+      const id = Math.max(...app.ctx.stores.meetings.inRoom(roomId).map((m) => m.id));
+      if (!Number.isFinite(id)) throw new Error(`no meeting in ${roomId}`);
+      return {
+        id,
+        get prompt() {
+          return harness.promptOf(id);
+        },
+      };
+    },
+    async agree(eventId, ...users) {
+      const reactions: string[] = [];
+      for (const user of users) reactions.push(await harness.react(user, eventId, '✅'));
+      return reactions as { [K in keyof typeof users]: string };
+    },
+    answerOf(id, userId) {
+      const meetings = app.ctx.stores.meetings;
+      return meetings.model(meetings.get(id)!).answers.get(userId);
+    },
+    agreementOf(id, userId) {
+      const agreement = app.ctx.stores.meetings
+        .consentEvents(id)
+        .find((e) => e.userId === userId && e.kind === 'agree')?.reactionEventId;
+      if (!agreement) throw new Error(`${userId} has no agreement by reaction to meeting ${id}`);
+      return agreement;
     },
     async restart() {
       await app.close();
