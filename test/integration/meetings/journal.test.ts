@@ -2,22 +2,10 @@
 // recording ready, deletion confirmed), by IDs only: no titles, names, links or secrets.
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ADMIN,
-  ALICE,
-  BOB,
-  createHarness,
-  type Harness,
-  ORGANIZER,
-  SECRET,
-} from '../../support/app-harness.js';
+import { describe, expect } from 'vitest';
+import { ADMIN, ALICE, BOB, ORGANIZER, SECRET } from '../../support/app-harness.js';
+import { it } from '../../support/fixtures.js';
 import { joinLinks, recordedMeetingWithRecording } from '../recordings/support.js';
-
-let h: Harness;
-afterEach(async () => {
-  await h.close();
-});
 
 type LogRecord = { level: number; msg: string } & Record<string, unknown>;
 
@@ -36,9 +24,11 @@ const INFO = 30;
 const story = (records: LogRecord[]) => records.filter((r) => r.level === INFO).map((r) => r.msg);
 
 describe('the journal', () => {
-  it('follows a recorded meeting from planning to the confirmed deletion, by IDs only', async () => {
+  it('follows a recorded meeting from planning to the confirmed deletion, by IDs only', async ({
+    harness,
+  }) => {
     const { records, log } = journal();
-    h = await createHarness({}, { log });
+    const h = await harness({}, { log });
     const { meetingId, recordId } = await recordedMeetingWithRecording(h, 'Salary talks Alice');
     await h.say(ADMIN, `!purge #${meetingId}`);
 
@@ -77,9 +67,9 @@ describe('the journal', () => {
       expect(text).not.toContain(secretOrPersonal);
   });
 
-  it('says when a meeting opens without recording', async () => {
+  it('says when a meeting opens without recording', async ({ harness }) => {
     const { records, log } = journal();
-    h = await createHarness({}, { log });
+    const h = await harness({}, { log });
     await h.say(ORGANIZER, `!meeting Quick ${ALICE} --no-record`);
     expect(records.find((r) => r.msg === 'meeting opened in BBB, not recorded')).toMatchObject({
       record: false,
