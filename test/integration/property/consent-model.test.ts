@@ -39,6 +39,7 @@ import {
   BOB,
   CAROL,
   createHarness,
+  DAVE,
   type Harness,
   ORGANIZER,
   ROOM,
@@ -51,7 +52,6 @@ const SEED = process.env.PROPERTY_SEED ? Number(process.env.PROPERTY_SEED) : und
 const PATH = process.env.PROPERTY_PATH;
 const MIN_STEPS = 30;
 const MAX_STEPS = 40;
-const DAVE = '@dave:test';
 /** A room moderator who is neither an invitee nor an admin. */
 const MOD = CAROL;
 const PROCESSING_MS = 20 * 60_000;
@@ -60,6 +60,7 @@ const BBB_TIMEOUT_MS = 150;
 
 type Who = typeof ORGANIZER | typeof ALICE | typeof BOB | typeof CAROL | typeof DAVE;
 type Call = 'create' | 'end' | 'getRecordings' | 'deleteRecordings' | 'getMeetingInfo';
+type FaultMode = '500' | 'timeout' | 'slow' | 'drop';
 
 interface Link {
   url: string;
@@ -117,81 +118,63 @@ type Action =
   | { k: 'late-decline'; m: number }
   /** Everyone leaves, the recording is processed and found: playback links go out. */
   | { k: 'finish'; m: number }
-  | { k: 'fault'; call: Call; mode: '500' | 'timeout' | 'slow' | 'drop'; steps: number };
+  | { k: 'fault'; call: Call; mode: FaultMode; steps: number };
 
+/** The `k` of an action or event, as its arbitrary. */
+const tag = <K extends string>(k: K) => fc.constant(k);
 const who = fc.constantFrom<Who>(ORGANIZER, ALICE, BOB, ALICE, BOB, CAROL, DAVE);
 const m = fc.constantFrom(0, 0, 1);
 const key = fc.constantFrom<'✅' | '❌'>('✅', '✅', '✅', '✅', '❌');
 const down: fc.Arbitrary<DownEvent> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('react' as const), who, key, m }) },
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('redact-own' as const), who, m }) },
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('redact-mod' as const), who, m }) },
+  { weight: 3, arbitrary: fc.record({ k: tag('react'), who, key, m }) },
+  { weight: 3, arbitrary: fc.record({ k: tag('redact-own'), who, m }) },
+  { weight: 3, arbitrary: fc.record({ k: tag('redact-mod'), who, m }) },
   { weight: 1, arbitrary: fc.constant({ k: 'lose-keys' as const }) },
 );
 /** Minutes between sending and reading: within the limit, and past it (the old limit dropped those). */
 const age = fc.constantFrom(0, 2, 9, 11, 45, 600);
 const downCommand: fc.Arbitrary<DownCommand> = fc.oneof(
-  fc.record({ k: fc.constant('withdraw' as const), who, m, age }),
-  fc.record({
-    k: fc.constant('organizer' as const),
-    cmd: fc.constantFrom<'start' | 'cancel'>('start', 'cancel'),
-    m,
-    age,
-  }),
+  fc.record({ k: tag('withdraw'), who, m, age }),
+  fc.record({ k: tag('organizer'), cmd: fc.constantFrom<'start' | 'cancel'>('start', 'cancel'), m, age }),
 );
 
 const action: fc.Arbitrary<Action> = fc.oneof(
   {
     weight: 2,
-    arbitrary: fc.record({
-      k: fc.constant('plan' as const),
-      noRecord: fc.constantFrom(false, false, false, true),
-    }),
+    arbitrary: fc.record({ k: tag('plan'), noRecord: fc.constantFrom(false, false, false, true) }),
   },
-  { weight: 10, arbitrary: fc.record({ k: fc.constant('react' as const), who, key, m }) },
-  { weight: 5, arbitrary: fc.record({ k: fc.constant('all-agree' as const), m }) },
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('redact-own' as const), who, m }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('redact-mod' as const), target: who, m }) },
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('withdraw' as const), who, ref: fc.boolean(), m }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('admin-withdraw' as const), target: who, m }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('cancel' as const), m }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('start' as const), m }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('invite' as const), m }) },
-  { weight: 6, arbitrary: fc.record({ k: fc.constant('join' as const), who }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('leave' as const), m }) },
-  {
-    weight: 2,
-    arbitrary: fc.record({ k: fc.constant('time' as const), minutes: fc.integer({ min: 1, max: 90 }) }),
-  },
+  { weight: 10, arbitrary: fc.record({ k: tag('react'), who, key, m }) },
+  { weight: 5, arbitrary: fc.record({ k: tag('all-agree'), m }) },
+  { weight: 3, arbitrary: fc.record({ k: tag('redact-own'), who, m }) },
+  { weight: 2, arbitrary: fc.record({ k: tag('redact-mod'), target: who, m }) },
+  { weight: 3, arbitrary: fc.record({ k: tag('withdraw'), who, ref: fc.boolean(), m }) },
+  { weight: 1, arbitrary: fc.record({ k: tag('admin-withdraw'), target: who, m }) },
+  { weight: 1, arbitrary: fc.record({ k: tag('cancel'), m }) },
+  { weight: 1, arbitrary: fc.record({ k: tag('start'), m }) },
+  { weight: 1, arbitrary: fc.record({ k: tag('invite'), m }) },
+  { weight: 6, arbitrary: fc.record({ k: tag('join'), who }) },
+  { weight: 1, arbitrary: fc.record({ k: tag('leave'), m }) },
+  { weight: 2, arbitrary: fc.record({ k: tag('time'), minutes: fc.integer({ min: 1, max: 90 }) }) },
   { weight: 2, arbitrary: fc.constant({ k: 'tick' as const }) },
   { weight: 2, arbitrary: fc.constant({ k: 'discover' as const }) },
   { weight: 1, arbitrary: fc.constant({ k: 'retention' as const }) },
   {
     weight: 1,
     arbitrary: fc.record({
-      k: fc.constant('restart' as const),
+      k: tag('restart'),
       down: fc.array(down, { maxLength: 3 }),
       commands: fc.array(downCommand, { maxLength: 2 }),
     }),
   },
-  {
-    weight: 1,
-    arbitrary: fc.record({ k: fc.constant('recordings-race' as const), who, withdrawer: who, m }),
-  },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('late-decline' as const), m }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('finish' as const), m }) },
+  { weight: 1, arbitrary: fc.record({ k: tag('recordings-race'), who, withdrawer: who, m }) },
+  { weight: 2, arbitrary: fc.record({ k: tag('late-decline'), m }) },
+  { weight: 1, arbitrary: fc.record({ k: tag('finish'), m }) },
   {
     weight: 3,
     arbitrary: fc.record({
-      k: fc.constant('fault' as const),
+      k: tag('fault'),
       call: fc.constantFrom<Call>('create', 'end', 'getRecordings', 'deleteRecordings', 'getMeetingInfo'),
-      mode: fc.constantFrom(
-        '500' as const,
-        '500' as const,
-        'timeout' as const,
-        'slow' as const,
-        'drop' as const,
-      ),
+      mode: fc.constantFrom<FaultMode>('500', '500', 'timeout', 'slow', 'drop'),
       steps: fc.integer({ min: 1, max: 4 }),
     }),
   },
@@ -232,7 +215,7 @@ class Oracle {
 class Run {
   readonly oracle = new Oracle();
   readonly meetings: number[] = [];
-  readonly faultsLeft = new Map<Call, { mode: Extract<Action, { k: 'fault' }>['mode']; left: number }>();
+  readonly faultsLeft = new Map<Call, { mode: FaultMode; left: number }>();
   seenLinks = 0;
   seenRoomMessages = 0;
   seenMessages = 0;
@@ -282,6 +265,8 @@ class Run {
 
   async apply(a: Action): Promise<void> {
     const { h } = this;
+    /** The meeting the action is about, if it names one (by index) that exists. */
+    const id = 'm' in a ? this.meeting(a.m) : undefined;
     switch (a.k) {
       case 'plan': {
         if (this.meetings.length >= 2) return;
@@ -293,38 +278,18 @@ class Run {
         return;
       }
       case 'react': {
-        const id = this.meeting(a.m);
         const prompt = id === undefined ? undefined : this.prompt(id);
-        if (id === undefined || !prompt) return;
-        if (!this.reactLocally(id, a.who, a.key, prompt)) return;
-        await h.app.intake.onReaction({
-          roomId: ROOM,
-          sender: a.who,
-          eventId: this.oracle.reactions.at(-1)!.eventId,
-          relatesTo: prompt,
-          key: a.key,
-        });
+        if (id !== undefined && prompt) await this.reactLive(id, a.who, a.key, prompt);
         return;
       }
       case 'all-agree': {
-        const id = this.meeting(a.m);
         const prompt = id === undefined ? undefined : this.prompt(id);
         if (id === undefined || !prompt) return;
-        for (const user of this.oracle.invitees.get(id) ?? []) {
-          if (!this.reactLocally(id, user, '✅', prompt)) continue;
-          await h.app.intake.onReaction({
-            roomId: ROOM,
-            sender: user,
-            eventId: this.oracle.reactions.at(-1)!.eventId,
-            relatesTo: prompt,
-            key: '✅',
-          });
-        }
+        for (const user of this.oracle.invitees.get(id) ?? []) await this.reactLive(id, user, '✅', prompt);
         return;
       }
       case 'redact-own':
       case 'redact-mod': {
-        const id = this.meeting(a.m);
         const target = a.k === 'redact-own' ? a.who : a.target;
         if (id === undefined) return;
         const stateBefore = this.state(id);
@@ -339,14 +304,12 @@ class Run {
         return;
       }
       case 'withdraw': {
-        const id = this.meeting(a.m);
         if (a.ref && id === undefined) return;
         await h.say(a.who, a.ref ? `!withdraw #${id}` : '!withdraw');
         for (const mid of a.ref ? [id!] : this.meetings) this.withdrew(mid, a.who);
         return;
       }
       case 'admin-withdraw': {
-        const id = this.meeting(a.m);
         if (id === undefined) return;
         await h.say(ADMIN, `!withdraw ${a.target} #${id}`);
         this.withdrew(id, a.target);
@@ -354,17 +317,11 @@ class Run {
       }
       case 'cancel':
       case 'start': {
-        const id = this.meeting(a.m);
-        if (id === undefined) return;
-        await h.say(ORGANIZER, `!${a.k} #${id}`);
+        if (id !== undefined) await h.say(ORGANIZER, `!${a.k} #${id}`);
         return;
       }
       case 'invite': {
-        const id = this.meeting(a.m);
-        if (id === undefined) return;
-        await h.say(ORGANIZER, `!invite #${id} ${DAVE}`);
-        const state = this.state(id);
-        if (state === 'collecting' || state === 'open') this.oracle.invitees.get(id)?.add(DAVE);
+        if (id !== undefined) await this.inviteDave(id);
         return;
       }
       case 'join': {
@@ -373,7 +330,6 @@ class Run {
         return;
       }
       case 'leave': {
-        const id = this.meeting(a.m);
         const session = id === undefined ? undefined : h.app.ctx.stores.meetings.currentSession(id);
         if (session) h.sim.endMeeting(session.bbbMeetingId);
         return;
@@ -474,7 +430,6 @@ class Run {
         return;
       }
       case 'recordings-race': {
-        const id = this.meeting(a.m);
         if (id === undefined) return;
         // BBB answers `getRecordings` slowly (unless a fault is active): the withdrawal is stored meanwhile.
         const widen = !this.faultsLeft.size;
@@ -488,7 +443,6 @@ class Run {
         return;
       }
       case 'finish': {
-        const id = this.meeting(a.m);
         const session = id === undefined ? undefined : h.app.ctx.stores.meetings.currentSession(id);
         if (!session) return;
         // Someone entered (BBB records only a session someone joined), then everyone leaves.
@@ -502,11 +456,8 @@ class Run {
         return;
       }
       case 'late-decline': {
-        const id = this.meeting(a.m);
         if (id === undefined) return;
-        await h.say(ORGANIZER, `!invite #${id} ${DAVE}`);
-        const state = this.state(id);
-        if (state === 'collecting' || state === 'open') this.oracle.invitees.get(id)?.add(DAVE);
+        const state = await this.inviteDave(id);
         // Two things happen in this step: what the invite handed out is checked before the ❌.
         this.check();
         const prompt = this.prompt(id);
@@ -516,14 +467,7 @@ class Run {
           session?.record === true &&
           session.state === 'running' &&
           !this.oracle.isAgreed(id, DAVE);
-        if (!prompt || !this.reactLocally(id, DAVE, '❌', prompt)) return;
-        await h.app.intake.onReaction({
-          roomId: ROOM,
-          sender: DAVE,
-          eventId: this.oracle.reactions.at(-1)!.eventId,
-          relatesTo: prompt,
-          key: '❌',
-        });
+        if (!prompt || !(await this.reactLive(id, DAVE, '❌', prompt))) return;
         if (recordedRunning) this.lateDeclinedEver += 1;
         if (recordedRunning && !this.faultsLeft.size)
           this.lateDeclined.push({ meetingId: id, sessionId: session!.id });
@@ -534,6 +478,22 @@ class Run {
         this.applyFaults();
         return;
     }
+  }
+
+  /** The organizer invites Dave: he becomes an invitee if the meeting still takes answers. */
+  private async inviteDave(id: number): Promise<string | undefined> {
+    await this.h.say(ORGANIZER, `!invite #${id} ${DAVE}`);
+    const state = this.state(id);
+    if (state === 'collecting' || state === 'open') this.oracle.invitees.get(id)?.add(DAVE);
+    return state;
+  }
+
+  /** A reaction made live: held by the chat and the oracle (reactLocally), then handed to the bot. */
+  private async reactLive(meetingId: number, user: string, key: string, prompt: string): Promise<boolean> {
+    if (!this.reactLocally(meetingId, user, key, prompt)) return false;
+    const eventId = this.oracle.reactions.at(-1)!.eventId;
+    await this.h.app.intake.onReaction({ roomId: ROOM, sender: user, eventId, relatesTo: prompt, key });
+    return true;
   }
 
   /** Withdrawals of this step are stored by now: no playback link of their meeting may follow (I6). */
@@ -687,9 +647,7 @@ class Run {
           this.fail('I4', `running session ${s.id} never confirmed`);
       }
       for (const r of stores.recordings.ofMeeting(meetingId)) {
-        if (!isRecordingState(r.state)) {
-          this.fail('I4', `recording state ${r.state}`);
-        }
+        if (!isRecordingState(r.state)) this.fail('I4', `recording state ${r.state}`);
       }
     }
     for (const intent of stores.outbox.all()) {
@@ -848,34 +806,22 @@ async function runSequence(actions: Action[]): Promise<void> {
       run.expireFaults();
     }
     const t1 = performance.now();
-    const sims = h.sim.sessions();
-    reached(
-      'a recorded session ran',
-      sims.some((x) => x.record && x.joins.length > 0),
-    );
-    reached('a recording existed', h.sim.recordings({ includeDeleted: true }).length > 0);
-    reached(
-      'withdrawal from a recorded session',
-      run.oracle.withdrawals.some((w) => w.sessions.length > 0),
-    );
-    reached(
-      'an end was retried',
-      h.app.ctx.stores.outbox.all().some((i) => i.kind === 'end-session' && i.attempts > 0),
-    );
-    reached(
-      'a deletion was retried',
-      h.app.ctx.stores.outbox.all().some((i) => i.kind === 'purge-recordings' && i.attempts > 0),
-    );
-    reached('a meeting was cancelled', h.app.ctx.stores.meetings.inStates(['cancelled']).length > 0);
-    reached(
-      'a restart',
-      actions.some((a) => a.k === 'restart'),
-    );
-    reached(
-      'a playback link was sent',
-      h.chat.messages.some((x) => x.roomId.startsWith('!dm-') && x.text.includes('/playback/')),
-    );
-    reached('a late invitee declined during a recorded session', run.lateDeclinedEver > 0);
+    const stores = h.app.ctx.stores;
+    const retried = (kind: string) => stores.outbox.all().some((i) => i.kind === kind && i.attempts > 0);
+    const playback = (x: { roomId: string; text: string }) =>
+      x.roomId.startsWith('!dm-') && x.text.includes('/playback/');
+    for (const [what, yes] of [
+      ['a recorded session ran', h.sim.sessions().some((x) => x.record && x.joins.length > 0)],
+      ['a recording existed', h.sim.recordings({ includeDeleted: true }).length > 0],
+      ['withdrawal from a recorded session', run.oracle.withdrawals.some((w) => w.sessions.length > 0)],
+      ['an end was retried', retried('end-session')],
+      ['a deletion was retried', retried('purge-recordings')],
+      ['a meeting was cancelled', stores.meetings.inStates(['cancelled']).length > 0],
+      ['a restart', actions.some((a) => a.k === 'restart')],
+      ['a playback link was sent', h.chat.messages.some(playback)],
+      ['a late invitee declined during a recorded session', run.lateDeclinedEver > 0],
+    ] as const)
+      reached(what, yes);
     await run.recover();
     if (PROFILE) PROFILE.set('recover', (PROFILE.get('recover') ?? 0) + performance.now() - t1);
     run.check();
