@@ -11,7 +11,6 @@ import {
   currentSession,
   joinAs,
   joinLinks,
-  lastMeetingId,
   lastRoomText,
   openRecordedMeeting,
   recordedMeetingWithRecording,
@@ -27,35 +26,26 @@ const means = (h: { config: { notice: { finalDeletion?: string } } }) =>
 
 describe('withdrawal before the meeting opens', () => {
   it('opens unrecorded, names who withdrew, and records nothing', async ({ h }) => {
-    await h.say(ORGANIZER, `!meeting Planning ${ALICE} ${BOB}`);
-    const id = lastMeetingId(h);
-    const prompt = h.promptOf(id);
-    await h.react(ORGANIZER, prompt, '✅');
-    await h.react(ALICE, prompt, '✅');
+    const { prompt } = await h.plan(`Planning ${ALICE} ${BOB}`);
+    await h.agree(prompt, ORGANIZER, ALICE);
     await h.say(ALICE, '!withdraw');
     expect(lastRoomText(h)).toBe(said(t.withdrawBeforeOpen(who('Alice'), 'Planning')));
     expect(h.sim.sessions()).toHaveLength(0); // not opened yet: Bob has not answered
 
-    await h.react(BOB, prompt, '✅');
+    await h.agree(prompt, BOB);
     const [session] = h.sim.sessions();
     expect(session?.record).toBe(false);
-    expect(
-      h.chat
-        .inRoom(ROOM)
-        .some((m) => m.text.includes(said(t.recordingOffReasons([t.reasonWithdrew(who('Alice'))])))),
-    ).toBe(true);
+    const withdrew = said(t.recordingOffReasons([t.reasonWithdrew(who('Alice'))]));
+    expect(h.chat.inRoom(ROOM).some((m) => m.text.includes(withdrew))).toBe(true);
     // Unrecorded: everyone gets a link, Alice included.
     for (const user of [ORGANIZER, ALICE, BOB]) expect(joinLinks(h, user)).toHaveLength(1);
   });
 
   it('agreeing again after a withdrawal makes it recorded again', async ({ h }) => {
-    await h.say(ORGANIZER, `!meeting Planning ${ALICE}`);
-    const id = lastMeetingId(h);
-    const prompt = h.promptOf(id);
-    await h.react(ALICE, prompt, '✅');
+    const { prompt } = await h.plan(`Planning ${ALICE}`);
+    await h.agree(prompt, ALICE);
     await h.say(ALICE, '!withdraw');
-    await h.react(ALICE, prompt, '✅');
-    await h.react(ORGANIZER, prompt, '✅');
+    await h.agree(prompt, ALICE, ORGANIZER);
     expect(h.sim.sessions()[0]?.record).toBe(true);
   });
 });
@@ -212,11 +202,10 @@ describe('withdrawal after the meeting', () => {
     // The recording exists in BBB, but the bot has not discovered it yet and BBB is down now.
     h.sim.faults.set({ refuseConnections: true });
     await h.say(ALICE, '!withdraw');
-    expect(lastRoomText(h)).not.toContain(
-      said(t.withdrawDeleted(who('Alice'), [], []))
-        .split('\n')
-        .at(-1),
-    );
+    const noRecordings = said(t.withdrawDeleted(who('Alice'), [], []))
+      .split('\n')
+      .at(-1);
+    expect(lastRoomText(h)).not.toContain(noRecordings);
 
     h.sim.faults.clear();
     await h.app.discovery.discoverAll();
@@ -258,9 +247,10 @@ describe('who may withdraw', () => {
     await h.say(ALICE, `!withdraw ${BOB}`);
     expect(lastRoomText(h)).toBe(said(t.notAllowed(t.whoAdmin)));
     expect(simState(h, recordId)).toBe('published');
-    expect(
-      h.app.ctx.stores.meetings.consentEvents(meetingId).filter((e) => e.kind === 'withdraw'),
-    ).toHaveLength(0);
+    const withdrawals = h.app.ctx.stores.meetings
+      .consentEvents(meetingId)
+      .filter((e) => e.kind === 'withdraw');
+    expect(withdrawals).toHaveLength(0);
   });
 
   it('someone not invited has nothing to withdraw', async ({ h }) => {
