@@ -29,6 +29,7 @@
 // CI: PROPERTY_RUNS (default 200) sequences of 30–40 steps. Long search: npm run test:property -- --runs 5000
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { IncomingMessage } from '../../../src/commands/dispatch.js';
 import { INTENT_KINDS } from '../../../src/db/outbox-store.js';
 import { isSessionState } from '../../../src/domain/lifecycle.js';
 import { isRecordingState } from '../../../src/domain/recordings.js';
@@ -230,21 +231,12 @@ class Run {
 
   constructor(readonly h: Harness) {}
 
-  meeting(index: number): number | undefined {
-    return this.meetings[index];
-  }
-
   prompt(meetingId: number): string | undefined {
     return this.h.app.ctx.stores.meetings.get(meetingId)?.promptEventId ?? undefined;
   }
 
   state(meetingId: number): string | undefined {
     return this.h.app.ctx.stores.meetings.get(meetingId)?.state;
-  }
-
-  /** Sim sessions of a meeting, by the meta parameter the bot sends on create. */
-  simSessionsOf(meetingId: number) {
-    return this.h.sim.sessions().filter((s) => s.metadata['meetbot-meeting'] === String(meetingId));
   }
 
   withdrew(meetingId: number, user: string): void {
@@ -257,8 +249,10 @@ class Run {
       meetingId,
       userId: user,
       mark: null,
-      sessions: this.simSessionsOf(meetingId)
-        .filter((s) => s.record)
+      // The meeting's sessions in BBB, by the meta parameter the bot sends on create.
+      sessions: this.h.sim
+        .sessions()
+        .filter((s) => s.record && s.metadata['meetbot-meeting'] === String(meetingId))
         .map((s) => s.meetingID),
     });
   }
@@ -266,7 +260,7 @@ class Run {
   async apply(a: Action): Promise<void> {
     const { h } = this;
     /** The meeting the action is about, if it names one (by index) that exists. */
-    const id = 'm' in a ? this.meeting(a.m) : undefined;
+    const id = 'm' in a ? this.meetings[a.m] : undefined;
     switch (a.k) {
       case 'plan': {
         if (this.meetings.length >= 2) return;
@@ -372,7 +366,7 @@ class Run {
             before.clear();
             continue;
           }
-          const id = this.meeting(e.m);
+          const id = this.meetings[e.m];
           const prompt = id === undefined ? undefined : this.prompt(id);
           if (id === undefined || !prompt) continue;
           const was = this.oracle.isAgreed(id, e.who);
@@ -396,9 +390,9 @@ class Run {
         }
         // Commands sent while it was down arrive with the first sync. Start-up (bot.ts) reads the
         // answers first, then hands them over one after another, and only then acts.
-        const reading: (() => Promise<unknown>)[] = [];
+        const reading: IncomingMessage[] = [];
         for (const c of a.commands) {
-          const id = this.meeting(c.m);
+          const id = this.meetings[c.m];
           if (id === undefined) continue;
           const eventId = h.chat.nextEventId();
           const sentAt = h.clock.now() - c.age * 60_000;
@@ -414,18 +408,10 @@ class Run {
               de.receivedWhileOffline(`!${c.cmd}`, h.app.ctx.dateTime(sentAt)).text,
             );
           }
-          reading.push(() =>
-            h.dispatcher.handle({
-              roomId: ROOM,
-              sender,
-              eventId,
-              content: { msgtype: 'm.text', body },
-              sentAt,
-            }),
-          );
+          reading.push({ roomId: ROOM, sender, eventId, content: { msgtype: 'm.text', body }, sentAt });
         }
         await h.app.reconciler.run(async () => {
-          for (const read of reading) await read();
+          for (const message of reading) await h.dispatcher.handle(message);
         });
         return;
       }
