@@ -40,20 +40,7 @@ export function around(render: (value: string) => Rich | string): [string, strin
 }
 
 /** How the short notice posted with every meeting begins (the words before its title). */
-export const noticeOpening = around((title) =>
-  t.noticeFirstLayer({
-    title,
-    version: '',
-    controller: '',
-    contact: '',
-    bbbProvider: '',
-    recordingDays: 1,
-    prefix: '!',
-    fullText: '',
-    ask: 'room',
-    botDeletes: true,
-  }),
-)[0];
+export const noticeOpening = around((title) => firstLayerOf({ title, version: '', fullText: '' }))[0];
 
 type Answer = 'agreed' | 'declined' | 'withdrawn' | 'pending';
 
@@ -103,18 +90,15 @@ export function opening(render: (value: string) => Rich | string): string {
 export const recordingOn = (count: number): string => said(t.recordingOn(count));
 
 export type Reason = 'declined' | 'withdrew' | 'pending';
+const REASONS = { declined: t.reasonDeclined, withdrew: t.reasonWithdrew, pending: t.reasonPending };
 
 /** The opened announcement's verdict for an unrecorded meeting, with its reasons in order. */
 export function recordingOff(...reasons: [Reason, string][]): string {
-  const reason = { declined: t.reasonDeclined, withdrew: t.reasonWithdrew, pending: t.reasonPending };
-  return said(t.recordingOffReasons(reasons.map(([why, who]) => reason[why](plain(who)))));
+  return said(t.recordingOffReasons(reasons.map(([why, who]) => REASONS[why](plain(who)))));
 }
 
 /** One reason of that verdict (`Alice hat widerrufen`). */
-export function reason(why: Reason, who: string): string {
-  const render = { declined: t.reasonDeclined, withdrew: t.reasonWithdrew, pending: t.reasonPending }[why];
-  return said(render(plain(who)));
-}
+export const reason = (why: Reason, who: string): string => said(REASONS[why](plain(who)));
 
 /** The line of a join link that says whether the session is recorded. */
 export function joinLinkRecording(recording: boolean): string {
