@@ -211,6 +211,13 @@ export class Harness {
     this.dispatcher = new CommandDispatcher(this.app);
   }
 
+  /** A restart as start-up does it: `whileDown` changes what the homeserver holds, then the bot reads it. */
+  async restartAndReconcile(whileDown?: () => unknown): Promise<void> {
+    await this.restart();
+    await whileDown?.();
+    await this.app.reconciler.run();
+  }
+
   async close(): Promise<void> {
     await this.shutDown();
     await this.sim.close();

@@ -97,8 +97,7 @@ describe('the layered notice', () => {
   it('after a restart in the middle, nothing is posted twice', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting One ${ALICE}`);
     const before = h.chat.inRoom(ROOM).length;
-    await h.restart();
-    await h.app.reconciler.run();
+    await h.restartAndReconcile();
     expect(h.chat.inRoom(ROOM)).toHaveLength(before);
   });
 

@@ -34,8 +34,7 @@ describe('meeting lifecycle', () => {
     await h.app.prompts.flush();
     const edits = () => h.chat.messages.find((m) => m.eventId === prompt)!.edits.length;
     const before = edits();
-    await h.restart();
-    await h.app.reconciler.run();
+    await h.restartAndReconcile();
     await h.app.prompts.flush();
     expect(edits()).toBe(before);
     await h.react(BOB, prompt, '❌');
@@ -129,15 +128,13 @@ describe('restarts', () => {
     const { prompt } = await h.plan(`Sync ${ALICE} ${BOB}`);
     await h.agree(prompt, ORGANIZER, ALICE);
     const before = h.chat.messages.length;
-    await h.restart();
-    h.chat.addReaction(ROOM, BOB, prompt, '✅'); // while down: only the homeserver knows
-    await h.app.reconciler.run();
+    // While down: only the homeserver knows of Bob's ✅.
+    await h.restartAndReconcile(() => h.chat.addReaction(ROOM, BOB, prompt, '✅'));
     await h.app.prompts.flush();
     expect(h.sim.sessions()[0]?.record).toBe(true);
     const newMessages = h.chat.messages.slice(before).filter((m) => m.roomId === ROOM);
     expect(newMessages.map((m) => m.text.split('\n')[0])).toEqual([openedLine('Sync')]);
-    await h.restart();
-    await h.app.reconciler.run();
+    await h.restartAndReconcile();
     expect(h.chat.inRoom(ROOM).filter((m) => m.text.startsWith(openedLine('Sync')))).toHaveLength(1);
     expect(links(h, BOB)).toHaveLength(1);
   });
@@ -182,8 +179,7 @@ describe('a crash between sending and storing', () => {
     };
     await h.agree(prompt, ORGANIZER, ALICE);
     expect(links(h, ALICE)).toHaveLength(1);
-    await h.restart();
-    await h.app.reconciler.run();
+    await h.restartAndReconcile();
     expect(links(h, ALICE)).toHaveLength(1);
     expect(h.app.ctx.stores.meetings.delivered(1).has(ALICE)).toBe(true);
   });

@@ -129,9 +129,7 @@ describe('defect 2: BBB end fails during a withdrawal', () => {
     await joinAs(h, ORGANIZER);
     h.sim.faults.set({ http500: ['end'] });
     await h.say(ALICE, '!withdraw');
-    await h.restart();
-    h.sim.faults.clear();
-    await h.app.reconciler.run();
+    await h.restartAndReconcile(() => h.sim.faults.clear());
     await h.app.tick();
     expect(bbbSession(h, recorded.bbbMeetingId)?.ended).toBe(true);
     expect(sessionState(h, recorded.id)).toBe('ended');
@@ -211,9 +209,7 @@ describe('found by the property test: a ✅ removed while the bot was down, on a
     await h.say(ORGANIZER, '!cancel');
     await h.sim.finishProcessing();
     const olgaReaction = h.agreementOf(id, ORGANIZER);
-    await h.restart();
-    h.chat.removeReaction(olgaReaction, ORGANIZER);
-    await h.app.reconciler.run();
+    await h.restartAndReconcile(() => h.chat.removeReaction(olgaReaction, ORGANIZER));
     await h.app.tick();
     const recordings = h.sim
       .recordings({ includeDeleted: true })
@@ -259,9 +255,7 @@ describe('defect 5: a moderator cannot withdraw for someone else', () => {
     const id = await openRecordedMeeting(h);
     await joinAs(h, ORGANIZER);
     const aliceReaction = h.agreementOf(id, ALICE);
-    await h.restart();
-    h.chat.removeReaction(aliceReaction, ORGANIZER);
-    await h.app.reconciler.run();
+    await h.restartAndReconcile(() => h.chat.removeReaction(aliceReaction, ORGANIZER));
     expect(h.sim.sessions()).toHaveLength(1);
     expect(h.sim.sessions()[0]?.ended).toBe(false);
     expect(h.app.ctx.stores.meetings.consentEvents(id).some((e) => e.kind === 'withdraw')).toBe(false);
@@ -311,15 +305,13 @@ describe('found by the property test: a late invitee whose ✅ predates the !inv
     const prompt = h.promptOf(id);
     await h.react(DAVE, prompt, '✅');
     await h.say(ORGANIZER, `!invite #${id} ${DAVE}`);
-    await h.restart();
-    await h.app.reconciler.run();
+    await h.restartAndReconcile();
     expect(h.answerOf(id, DAVE)).toBe('pending');
     expect(joinLinks(h, DAVE)).toEqual([]);
     // Still so when the meeting lasts longer than the bot remembers handled events (30 days).
     h.clock.advance(40 * 24 * 60 * 60 * 1000);
     await h.app.retention.run();
-    await h.restart();
-    await h.app.reconciler.run();
+    await h.restartAndReconcile();
     expect(h.answerOf(id, DAVE)).toBe('pending');
     expect(joinLinks(h, DAVE)).toEqual([]);
   });

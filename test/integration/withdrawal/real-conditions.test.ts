@@ -36,9 +36,9 @@ describe('defect 2: an answer the bot cannot read is unknown, never a removal', 
     const { id: collecting, prompt } = await h.plan(`Planning ${ALICE} ${BOB}`);
     await h.agree(prompt, ALICE);
     // The bot comes back on a new device: every reaction it stored is still there but unreadable.
-    await h.restart();
-    for (const r of h.chat.reactions) h.chat.unreadable.add(r.eventId);
-    await h.app.reconciler.run();
+    await h.restartAndReconcile(() => {
+      for (const r of h.chat.reactions) h.chat.unreadable.add(r.eventId);
+    });
     await h.app.tick();
 
     for (const id of [recorded, ended, collecting]) expect(withdrawals(h, id)).toEqual([]);
@@ -52,8 +52,7 @@ describe('defect 2: an answer the bot cannot read is unknown, never a removal', 
     expect(told[0]?.text).toContain('Planning');
 
     // A second restart in the same condition does not tell them again.
-    await h.restart();
-    await h.app.reconciler.run();
+    await h.restartAndReconcile();
     expect(toldAdmins(h)).toHaveLength(1);
   });
 
@@ -62,14 +61,9 @@ describe('defect 2: an answer the bot cannot read is unknown, never a removal', 
   }) => {
     const id = await openRecordedMeeting(h);
     await joinAs(h, ORGANIZER);
-    const aliceReaction = h.agreementOf(id, ALICE);
-    await h.restart();
+    const aliceReaction = h.chat.reactions.findIndex((r) => r.eventId === h.agreementOf(id, ALICE));
     // Not listed, and the homeserver names no redactor (e.g. the event cannot be fetched).
-    h.chat.reactions.splice(
-      h.chat.reactions.findIndex((r) => r.eventId === aliceReaction),
-      1,
-    );
-    await h.app.reconciler.run();
+    await h.restartAndReconcile(() => h.chat.reactions.splice(aliceReaction, 1));
     await h.app.tick();
     expect(withdrawals(h, id)).toEqual([]);
     expect(h.sim.sessions()).toHaveLength(1);
@@ -80,9 +74,7 @@ describe('defect 2: an answer the bot cannot read is unknown, never a removal', 
     const id = await openRecordedMeeting(h);
     await joinAs(h, ORGANIZER);
     const aliceReaction = h.agreementOf(id, ALICE);
-    await h.restart();
-    h.chat.removeReaction(aliceReaction, ALICE);
-    await h.app.reconciler.run();
+    await h.restartAndReconcile(() => h.chat.removeReaction(aliceReaction, ALICE));
     await h.app.tick();
     expect(withdrawals(h, id).map((e) => e.kind)).toEqual(['withdraw']);
   });
