@@ -4,7 +4,7 @@
 import { describe, expect } from 'vitest';
 import { join } from '../../../src/i18n/rich.js';
 import { ALICE, BOB, CAROL, DAVE, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
-import { around, plain, said, t } from '../../support/catalogue.js';
+import { around, plain, said, t, withdrawalLines } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 import {
   botState,
@@ -17,24 +17,6 @@ import {
   roomTexts,
   simState,
 } from '../recordings/support.js';
-
-/** How the lines of the room's answer to a withdrawal after the meeting begin. */
-function withdrawn(name: string) {
-  const lines = (deleted: string[], pending: string[]) =>
-    said(
-      t.withdrawDeleted(
-        join([name]),
-        deleted.map((d) => join([d])),
-        pending.map((p) => join([p])),
-      ),
-    ).split('\n');
-  return {
-    saved: lines([], [])[0]!,
-    none: lines([], [])[1]!,
-    deleted: lines(['…'], [])[1]!.split('…')[0]!,
-    pending: lines([], ['…'])[1]!.split('…')[0]!,
-  };
-}
 
 const sessionState = (h: Harness, id: number) => h.app.ctx.stores.meetings.session(id)?.state;
 const bbbSession = (h: Harness, bbbMeetingId: string) =>
@@ -58,8 +40,8 @@ describe('defect 1: cancel, then withdraw', () => {
 
     // The recording is not discovered yet: the withdrawal must still find the meeting and delete it.
     await h.say(ALICE, '!withdraw');
-    expect(lastRoomText(h)).toContain(withdrawn('Alice').saved);
-    expect(lastRoomText(h)).toContain(withdrawn('Alice').deleted);
+    expect(lastRoomText(h)).toContain(withdrawalLines('Alice').saved);
+    expect(lastRoomText(h)).toContain(withdrawalLines('Alice').deleted);
     expect(simState(h, recording!.recordID)).toBe('deleted');
     expect(botState(h, recording!.recordID)).toBe('purged');
   });
@@ -72,9 +54,9 @@ describe('defect 1: cancel, then withdraw', () => {
     h.sim.faults.set({ http500: ['getRecordings'] });
     await h.say(ORGANIZER, '!cancel');
     await h.say(BOB, `!withdraw #${id}`);
-    expect(lastRoomText(h)).toContain(withdrawn('Bob').saved);
-    expect(lastRoomText(h)).toContain(withdrawn('Bob').pending);
-    expect(lastRoomText(h)).not.toContain(withdrawn('Bob').none);
+    expect(lastRoomText(h)).toContain(withdrawalLines('Bob').saved);
+    expect(lastRoomText(h)).toContain(withdrawalLines('Bob').pending);
+    expect(lastRoomText(h)).not.toContain(withdrawalLines('Bob').none);
     h.sim.faults.clear();
     await h.sim.finishProcessing();
     await h.app.tick();
@@ -296,7 +278,7 @@ describe('found by the property test: a late invitee whose ✅ predates the !inv
     await h.redact(DAVE, late);
     expect(withdrawals(h, id).map((e) => e.userId)).toEqual([DAVE]);
     expect(simState(h, recordId)).toBe('deleted');
-    expect(lastRoomText(h)).toContain(withdrawn('Dave').deleted);
+    expect(lastRoomText(h)).toContain(withdrawalLines('Dave').deleted);
   });
 
   it('a restart does not turn the ✅ he gave before the !invite into an agreement', async ({ h }) => {
