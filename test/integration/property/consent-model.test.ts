@@ -80,71 +80,36 @@ function entersSession(link: Link, sim: { meetingID: string; createTime: string 
   return link.meetingID === sim.meetingID && (link.createTime === null || link.createTime === sim.createTime);
 }
 
-type DownEvent =
-  | { k: 'react'; who: Who; key: '✅' | '❌'; m: number }
-  | { k: 'redact-own'; who: Who; m: number }
-  | { k: 'redact-mod'; who: Who; m: number }
-  /** The bot's key store is lost: every reaction it held so far becomes unreadable to it. */
-  | { k: 'lose-keys' };
-
-/** A command sent while the bot is down, read after the restart `age` minutes after it was sent. */
-type DownCommand =
-  | { k: 'withdraw'; who: Who; m: number; age: number }
-  | { k: 'organizer'; cmd: 'start' | 'cancel'; m: number; age: number };
 /** The bot's age limit for commands (matrix.commandMaxAgeMinutes, default). */
 const COMMAND_MAX_AGE_MIN = 10;
-
-type Action =
-  | { k: 'plan'; noRecord: boolean }
-  | { k: 'react'; who: Who; key: '✅' | '❌'; m: number }
-  /** Every invitee who has no ✅ on the prompt reacts ✅ (the common case: a quick round of yeses). */
-  | { k: 'all-agree'; m: number }
-  | { k: 'redact-own'; who: Who; m: number }
-  | { k: 'redact-mod'; target: Who; m: number }
-  | { k: 'withdraw'; who: Who; ref: boolean; m: number }
-  | { k: 'admin-withdraw'; target: Who; m: number }
-  | { k: 'cancel'; m: number }
-  | { k: 'start'; m: number }
-  | { k: 'invite'; m: number }
-  | { k: 'join'; who: Who }
-  | { k: 'leave'; m: number }
-  | { k: 'time'; minutes: number }
-  | { k: 'tick' }
-  | { k: 'discover' }
-  | { k: 'retention' }
-  | { k: 'restart'; down: DownEvent[]; commands: DownCommand[] }
-  /** `!recordings` by one person while another withdraws from the meeting (BBB slow meanwhile). */
-  | { k: 'recordings-race'; who: Who; withdrawer: Who; m: number }
-  /** Dave is invited and at once declines: during a recorded session, the withdrawal path. */
-  | { k: 'late-decline'; m: number }
-  /** Everyone leaves, the recording is processed and found: playback links go out. */
-  | { k: 'finish'; m: number }
-  | { k: 'fault'; call: Call; mode: FaultMode; steps: number };
 
 /** The `k` of an action or event, as its arbitrary. */
 const tag = <K extends string>(k: K) => fc.constant(k);
 const who = fc.constantFrom<Who>(ORGANIZER, ALICE, BOB, ALICE, BOB, CAROL, DAVE);
 const m = fc.constantFrom(0, 0, 1);
 const key = fc.constantFrom<'✅' | '❌'>('✅', '✅', '✅', '✅', '❌');
-const down: fc.Arbitrary<DownEvent> = fc.oneof(
+const down = fc.oneof(
   { weight: 3, arbitrary: fc.record({ k: tag('react'), who, key, m }) },
   { weight: 3, arbitrary: fc.record({ k: tag('redact-own'), who, m }) },
   { weight: 3, arbitrary: fc.record({ k: tag('redact-mod'), who, m }) },
+  /** The bot's key store is lost: every reaction it held so far becomes unreadable to it. */
   { weight: 1, arbitrary: fc.constant({ k: 'lose-keys' as const }) },
 );
 /** Minutes between sending and reading: within the limit, and past it (the old limit dropped those). */
 const age = fc.constantFrom(0, 2, 9, 11, 45, 600);
-const downCommand: fc.Arbitrary<DownCommand> = fc.oneof(
+/** A command sent while the bot is down, read after the restart `age` minutes after it was sent. */
+const downCommand = fc.oneof(
   fc.record({ k: tag('withdraw'), who, m, age }),
   fc.record({ k: tag('organizer'), cmd: fc.constantFrom<'start' | 'cancel'>('start', 'cancel'), m, age }),
 );
 
-const action: fc.Arbitrary<Action> = fc.oneof(
+const action = fc.oneof(
   {
     weight: 2,
     arbitrary: fc.record({ k: tag('plan'), noRecord: fc.constantFrom(false, false, false, true) }),
   },
   { weight: 10, arbitrary: fc.record({ k: tag('react'), who, key, m }) },
+  /** Every invitee who has no ✅ on the prompt reacts ✅ (the common case: a quick round of yeses). */
   { weight: 5, arbitrary: fc.record({ k: tag('all-agree'), m }) },
   { weight: 3, arbitrary: fc.record({ k: tag('redact-own'), who, m }) },
   { weight: 2, arbitrary: fc.record({ k: tag('redact-mod'), target: who, m }) },
@@ -167,8 +132,11 @@ const action: fc.Arbitrary<Action> = fc.oneof(
       commands: fc.array(downCommand, { maxLength: 2 }),
     }),
   },
+  /** `!recordings` by one person while another withdraws from the meeting (BBB slow meanwhile). */
   { weight: 1, arbitrary: fc.record({ k: tag('recordings-race'), who, withdrawer: who, m }) },
+  /** Dave is invited and at once declines: during a recorded session, the withdrawal path. */
   { weight: 2, arbitrary: fc.record({ k: tag('late-decline'), m }) },
+  /** Everyone leaves, the recording is processed and found: playback links go out. */
   { weight: 1, arbitrary: fc.record({ k: tag('finish'), m }) },
   {
     weight: 3,
@@ -180,6 +148,8 @@ const action: fc.Arbitrary<Action> = fc.oneof(
     }),
   },
 );
+
+type Action = typeof action extends fc.Arbitrary<infer T> ? T : never;
 
 /** Every sequence starts with a planned meeting, so most steps have something to act on. */
 const sequence = fc
