@@ -235,10 +235,9 @@ class Run {
       case 'plan': {
         if (this.meetings.length >= 2) return;
         const title = `M${this.meetings.length}`;
-        await h.say(ORGANIZER, `!meeting ${title} ${ALICE} ${BOB}${a.noRecord ? ' --no-record' : ''}`);
-        const id = Math.max(...h.app.ctx.stores.meetings.inRoom(ROOM).map((x) => x.id));
-        this.meetings.push(id);
-        this.oracle.invitees.set(id, new Set([ORGANIZER, ALICE, BOB]));
+        const planned = await h.plan(`${title} ${ALICE} ${BOB}${a.noRecord ? ' --no-record' : ''}`);
+        this.meetings.push(planned.id);
+        this.oracle.invitees.set(planned.id, new Set([ORGANIZER, ALICE, BOB]));
         return;
       }
       case 'react': {

@@ -47,8 +47,7 @@ describe('defect 2: an answer the bot cannot read is unknown, never a removal', 
     expect(simState(h, recordId)).toBe('published');
     expect(h.answerOf(collecting, ALICE)).toBe('agreed');
     const told = toldAdmins(h);
-    expect(told).toHaveLength(1);
-    expect(told[0]?.text).toContain('Weekly sync');
+    expect(told).toMatchObject([{ text: expect.stringContaining('Weekly sync') }]);
     expect(told[0]?.text).toContain('Planning');
 
     // A second restart in the same condition does not tell them again.
@@ -66,8 +65,7 @@ describe('defect 2: an answer the bot cannot read is unknown, never a removal', 
     await h.restartAndReconcile(() => h.chat.reactions.splice(aliceReaction, 1));
     await h.app.tick();
     expect(withdrawals(h, id)).toEqual([]);
-    expect(h.sim.sessions()).toHaveLength(1);
-    expect(h.sim.sessions()[0]?.ended).toBe(false);
+    expect(h.sim.sessions()).toMatchObject([{ ended: false }]);
   });
 
   it('a ✅ its sender redacted while the bot was down is still a withdrawal', async ({ h }) => {
