@@ -52,11 +52,8 @@ describe('the journal', () => {
       scheduled: false,
     });
     expect(at('meeting opened in BBB, recorded')[0]).toMatchObject({ meetingId, record: true });
-    expect(
-      at('join link delivered')
-        .map((r) => r.userId)
-        .sort(),
-    ).toEqual([ALICE, BOB, ORGANIZER].sort());
+    const delivered = at('join link delivered').map((r) => r.userId);
+    expect(delivered.sort()).toEqual([ALICE, BOB, ORGANIZER].sort());
     expect(at('recording ready and announced')[0]).toMatchObject({ meetingId, recordId });
     expect(at('recording deletion confirmed by BBB')[0]).toMatchObject({ meetingId, recordId });
     expect(at('meeting state changed').map((r) => `${r.from}→${r.to}`)).toContain('collecting→open');
