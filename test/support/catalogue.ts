@@ -219,9 +219,7 @@ export const directPromptQuestion = around(
 )[1];
 
 /** How the line naming deleted recordings begins (`Gelöscht: `). */
-export const deletedOpening = around(
-  (name) => said(t.withdrawDeleted(plain(''), [plain(name)], [])).split('\n')[1]!,
-)[0];
+export const deletedOpening = withdrawalLines('').deleted;
 
 /** How the room learns of a withdrawal whose recordings are deleted (`Ein Widerruf zu <title>`). */
 export const withdrawalReceivedOf = (title: string): string =>

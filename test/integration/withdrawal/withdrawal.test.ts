@@ -1,10 +1,11 @@
 // Withdrawal of consent (design.md §3.5–3.6, §4 `!withdraw`): before opening, during a recorded
 // session, after the meeting; on someone's behalf by an admin; refused for non-admins.
 import { describe, expect } from 'vitest';
-import { join, lines } from '../../../src/i18n/rich.js';
+import { lines } from '../../../src/i18n/rich.js';
 import { ADMIN, ALICE, BOB, CAROL, ORGANIZER, ROOM } from '../../support/app-harness.js';
 import {
   joinLinkRecording,
+  plain,
   recordingReadyPattern,
   said,
   t,
@@ -23,9 +24,6 @@ import {
   simState,
 } from '../recordings/support.js';
 
-/** A person as the bot names them in a message (no pill). */
-const who = (name: string) => join([name]);
-
 /** What "deleted" means on this BBB server, said with every message about a deletion. */
 const means = (h: { config: { notice: { finalDeletion?: string } } }) =>
   t.deletionMeans(h.config.notice.finalDeletion!);
@@ -35,13 +33,13 @@ describe('withdrawal before the meeting opens', () => {
     const { prompt } = await h.plan(`Planning ${ALICE} ${BOB}`);
     await h.agree(prompt, ORGANIZER, ALICE);
     await h.say(ALICE, '!withdraw');
-    expect(lastRoomText(h)).toBe(said(t.withdrawBeforeOpen(who('Alice'), 'Planning')));
+    expect(lastRoomText(h)).toBe(said(t.withdrawBeforeOpen(plain('Alice'), 'Planning')));
     expect(h.sim.sessions()).toHaveLength(0); // not opened yet: Bob has not answered
 
     await h.agree(prompt, BOB);
     const [session] = h.sim.sessions();
     expect(session?.record).toBe(false);
-    const withdrew = said(t.recordingOffReasons([t.reasonWithdrew(who('Alice'))]));
+    const withdrew = said(t.recordingOffReasons([t.reasonWithdrew(plain('Alice'))]));
     expect(h.chat.inRoom(ROOM).some((m) => m.text.includes(withdrew))).toBe(true);
     // Unrecorded: everyone gets a link, Alice included.
     for (const user of [ORGANIZER, ALICE, BOB]) expect(joinLinks(h, user)).toHaveLength(1);
@@ -78,7 +76,7 @@ describe('withdrawal during a recorded session', () => {
     expect(second.bbbMeetingId).toBe(sessions[1]?.meetingID);
     expect(h.app.ctx.stores.meetings.session(first.id)?.endReason).toBe('withdrawal');
 
-    expect(lastRoomText(h)).toBe(said(lines([t.withdrawRestarted(who('Bob'), 'Weekly sync'), means(h)])));
+    expect(lastRoomText(h)).toBe(said(lines([t.withdrawRestarted(plain('Bob'), 'Weekly sync'), means(h)])));
 
     // New links for everyone (Bob included: the new session records nothing), to the new session only.
     for (const user of [ORGANIZER, ALICE, BOB]) {
@@ -146,7 +144,7 @@ describe('withdrawal during a recorded session', () => {
     const [rec] = h.sim.recordings({ includeDeleted: true });
     expect(rec?.state).toBe('deleted');
     const name = t.recordingName('Weekly sync', h.app.ctx.date(h.clock.now()));
-    expect(lastRoomText(h)).toContain(said(t.withdrawDeleted(who('Alice'), [name], [])).split('\n')[1]);
+    expect(lastRoomText(h)).toContain(said(t.withdrawDeleted(plain('Alice'), [name], [])).split('\n')[1]);
   });
 });
 
@@ -166,7 +164,7 @@ describe('withdrawal after the meeting', () => {
     expect(botState(h, extra!.recordID)).toBe('purged');
     const date = h.app.ctx.date(h.clock.now());
     const name = t.recordingName('Weekly sync', date);
-    expect(lastRoomText(h)).toBe(said(lines([t.withdrawDeleted(who('Bob'), [name, name], []), means(h)])));
+    expect(lastRoomText(h)).toBe(said(lines([t.withdrawDeleted(plain('Bob'), [name, name], []), means(h)])));
     expect(callCounts(h).deleteRecordings).toBe(1);
   });
 
@@ -177,7 +175,7 @@ describe('withdrawal after the meeting', () => {
     expect(botState(h, recordId)).toBe('purge-pending');
     expect(simState(h, recordId)).toBe('published');
     const name = t.recordingName('Weekly sync', h.app.ctx.date(h.clock.now()));
-    expect(lastRoomText(h)).toBe(said(lines([t.withdrawDeleted(who('Alice'), [], [name]), means(h)])));
+    expect(lastRoomText(h)).toBe(said(lines([t.withdrawDeleted(plain('Alice'), [], [name]), means(h)])));
 
     // Still failing: the job tries again, nothing is marked purged.
     let run = await h.app.retention.run();
@@ -229,7 +227,7 @@ describe('who may withdraw', () => {
     expect(simState(h, recordId)).toBe('deleted');
     const text = lastRoomText(h);
     expect(text).toContain(withdrawalLines('Bob').saved);
-    expect(text).toContain(said(t.withdrawOnBehalf(who(ADMIN))));
+    expect(text).toContain(said(t.withdrawOnBehalf(plain(ADMIN))));
 
     const audit = h.app.ctx.stores.audit.forMeeting(meetingId);
     const adminEntry = audit.find((a) => a.action === 'admin.withdraw');
