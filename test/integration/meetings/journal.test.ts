@@ -1,23 +1,18 @@
 // The journal at info level tells a meeting's story (planned, opened recorded or not, links delivered,
 // recording ready, deletion confirmed), by IDs only: no titles, names, links or secrets.
-import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect } from 'vitest';
 import { ADMIN, ALICE, BOB, ORGANIZER, SECRET } from '../../support/app-harness.js';
 import { it } from '../../support/fixtures.js';
+import { logSink } from '../../unit/log-sink.js';
 import { joinLinks, recordedMeetingWithRecording } from '../recordings/support.js';
 
 type LogRecord = { level: number; msg: string } & Record<string, unknown>;
 
-function journal(): { records: LogRecord[]; log: pino.Logger } {
-  const records: LogRecord[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line) records.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { records, log: pino({ level: 'info' }, sink) };
+/** The app's journal at info level, kept in memory (a plain pino logger: nothing redacted). */
+function journal() {
+  const { sink, records } = logSink();
+  return { log: pino({ level: 'info' }, sink), records: () => records() as LogRecord[] };
 }
 
 const INFO = 30;
@@ -27,11 +22,12 @@ describe('the journal', () => {
   it('follows a recorded meeting from planning to the confirmed deletion, by IDs only', async ({
     harness,
   }) => {
-    const { records, log } = journal();
+    const { records: read, log } = journal();
     const h = await harness({}, { log });
     const { meetingId, recordId } = await recordedMeetingWithRecording(h, 'Salary talks Alice');
     await h.say(ADMIN, `!purge #${meetingId}`);
 
+    const records = read();
     const messages = story(records);
     const order = [
       'meeting planned',
@@ -65,9 +61,10 @@ describe('the journal', () => {
   });
 
   it('says when a meeting opens without recording', async ({ harness }) => {
-    const { records, log } = journal();
+    const { records: read, log } = journal();
     const h = await harness({}, { log });
     await h.say(ORGANIZER, `!meeting Quick ${ALICE} --no-record`);
+    const records = read();
     expect(records.find((r) => r.msg === 'meeting opened in BBB, not recorded')).toMatchObject({
       record: false,
     });
