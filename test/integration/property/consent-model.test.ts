@@ -266,27 +266,23 @@ class Run {
         });
         return;
       }
-      case 'withdraw': {
+      case 'withdraw':
         if (a.ref && id === undefined) return;
         await h.say(a.who, a.ref ? `!withdraw #${id}` : '!withdraw');
         for (const mid of a.ref ? [id!] : this.meetings) this.withdrew(mid, a.who);
         return;
-      }
-      case 'admin-withdraw': {
+      case 'admin-withdraw':
         if (id === undefined) return;
         await h.say(ADMIN, `!withdraw ${a.target} #${id}`);
         this.withdrew(id, a.target);
         return;
-      }
       case 'cancel':
-      case 'start': {
+      case 'start':
         if (id !== undefined) await h.say(ORGANIZER, `!${a.k} #${id}`);
         return;
-      }
-      case 'invite': {
+      case 'invite':
         if (id !== undefined) await this.inviteDave(id);
         return;
-      }
       case 'join': {
         const link = this.links().findLast((l) => l.userId === a.who);
         if (link) await h.sim.simulateJoin(link.url);
