@@ -26,6 +26,7 @@ export const ADMIN = '@admin:test';
 /** Not in the room: a test that invites him late adds him to its members first. */
 export const DAVE = '@dave:test';
 export const SECRET = 'integration-secret-0123456789';
+const MATRIX = { homeserverUrl: 'http://127.0.0.1:1', accessToken: 'token', allowedInviters: ['@*:test'] };
 
 /** A controllable clock: tests move time instead of sleeping through real minutes. */
 export class TestClock {
@@ -64,14 +65,14 @@ export async function createHarness(
   });
   const config = parseConfig(
     {
-      matrix: { homeserverUrl: 'http://127.0.0.1:1', accessToken: 'token', allowedInviters: ['@*:test'] },
       admins: [ADMIN],
       database: { path: join(dir, 'bot.db') },
       notice: SAMPLE_NOTICE_FACTS,
       // Most suites drive the prompt in the room; the private prompts (the default) have their own.
       consent: { ask: 'room' },
       ...overrides,
-      // Overrides of bbb.* keep the simulator's URL and secret.
+      // Overrides of matrix.* and bbb.* keep the rest: a homeserver nobody calls, the simulator's URL and secret.
+      matrix: { ...MATRIX, ...(overrides.matrix as object | undefined) },
       bbb: { url: sim.url, secret: SECRET, ...(overrides.bbb as object | undefined) },
     },
     'test-config',

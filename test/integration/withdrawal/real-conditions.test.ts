@@ -216,14 +216,7 @@ describe('defect 1: nothing a person says while the bot is down is lost', () => 
   });
 
   it('the limit is configurable', async ({ harness }) => {
-    const h = await harness({
-      matrix: {
-        homeserverUrl: 'http://127.0.0.1:1',
-        accessToken: 'token',
-        allowedInviters: ['@*:test'],
-        commandMaxAgeMinutes: 2,
-      },
-    });
+    const h = await harness({ matrix: { commandMaxAgeMinutes: 2 } });
     const { id } = await h.plan(`Sync ${ALICE} ${BOB}`);
     await readLate(h, ORGANIZER, '!cancel', 3);
     expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('collecting');
