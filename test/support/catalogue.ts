@@ -40,20 +40,7 @@ export function around(render: (value: string) => Rich | string): [string, strin
 }
 
 /** How the short notice posted with every meeting begins (the words before its title). */
-export const noticeOpening = around((title) =>
-  t.noticeFirstLayer({
-    title,
-    version: '',
-    controller: '',
-    contact: '',
-    bbbProvider: '',
-    recordingDays: 1,
-    prefix: '!',
-    fullText: '',
-    ask: 'room',
-    botDeletes: true,
-  }),
-)[0];
+export const noticeOpening = around((title) => firstLayerOf({ title, version: '', fullText: '' }))[0];
 
 type Answer = 'agreed' | 'declined' | 'withdrawn' | 'pending';
 
@@ -103,18 +90,15 @@ export function opening(render: (value: string) => Rich | string): string {
 export const recordingOn = (count: number): string => said(t.recordingOn(count));
 
 export type Reason = 'declined' | 'withdrew' | 'pending';
+const REASONS = { declined: t.reasonDeclined, withdrew: t.reasonWithdrew, pending: t.reasonPending };
 
 /** The opened announcement's verdict for an unrecorded meeting, with its reasons in order. */
 export function recordingOff(...reasons: [Reason, string][]): string {
-  const reason = { declined: t.reasonDeclined, withdrew: t.reasonWithdrew, pending: t.reasonPending };
-  return said(t.recordingOffReasons(reasons.map(([why, who]) => reason[why](plain(who)))));
+  return said(t.recordingOffReasons(reasons.map(([why, who]) => REASONS[why](plain(who)))));
 }
 
 /** One reason of that verdict (`Alice hat widerrufen`). */
-export function reason(why: Reason, who: string): string {
-  const render = { declined: t.reasonDeclined, withdrew: t.reasonWithdrew, pending: t.reasonPending }[why];
-  return said(render(plain(who)));
-}
+export const reason = (why: Reason, who: string): string => said(REASONS[why](plain(who)));
 
 /** The line of a join link that says whether the session is recorded. */
 export function joinLinkRecording(recording: boolean): string {
@@ -135,8 +119,19 @@ export function recordingReadyOpening(title: string): string {
 }
 
 /** How the confirmation of a withdrawal begins for the person (`Widerruf von <who> gespeichert.`). */
-export function withdrawalSaved(who: string): string {
-  return said(t.withdrawDeleted(plain(who), [], [])).split('\n')[0]!;
+export const withdrawalSaved = (who: string): string => withdrawalLines(who).saved;
+
+/** The lines of the answer to a withdrawal after the meeting: how each begins (`Gelöscht: `, …). */
+export function withdrawalLines(who: string) {
+  const lines = (deleted: string[], pending: string[]) =>
+    said(t.withdrawDeleted(plain(who), deleted.map(plain), pending.map(plain))).split('\n');
+  return {
+    saved: lines([], [])[0]!,
+    /** The line for a withdrawal that found no recording to delete. */
+    none: lines([], [])[1]!,
+    deleted: lines([GAP], [])[1]!.split(GAP)[0]!,
+    pending: lines([], [GAP])[1]!.split(GAP)[0]!,
+  };
 }
 
 /** The refusal of a command someone may not use (`Das darf nur ein Admin.`). */
@@ -144,10 +139,8 @@ export const notAllowed = (who: string): string => said(t.notAllowed(who));
 
 /** A tally line's label and count without the names (`✅ Zugestimmt (2)`). */
 export function tallyCount(answer: Answer, count: number): string {
-  const line = tallyLine(
-    answer,
-    Array.from({ length: count }, (_, i) => `Person${i}`),
-  );
+  const names = Array.from({ length: count }, (_, i) => `Person${i}`);
+  const line = tallyLine(answer, names);
   return line.slice(0, line.indexOf(')') + 1);
 }
 
@@ -191,28 +184,14 @@ export const fullNoticeOpening = opening(t.noticeFullHeader);
  * A meeting's first layer as the bot posts it with the sample notice facts (test/support/notice-facts.ts),
  * 30 days' retention and the `!` prefix unless given.
  */
-export function firstLayerOf(p: {
-  title: string;
-  version: string;
-  fullText: string;
-  ask?: 'direct' | 'room';
-  recordingDays?: number;
-  botDeletes?: boolean;
-}): string {
+export function firstLayerOf(
+  p: Pick<FirstLayer, 'title' | 'version' | 'fullText'> & Partial<FirstLayer>,
+): string {
   const { controller, contact, bbbProvider } = SAMPLE_NOTICE_FACTS;
-  return said(
-    t.noticeFirstLayer({
-      controller,
-      contact,
-      bbbProvider,
-      recordingDays: 30,
-      prefix: '!',
-      ask: 'room',
-      botDeletes: true,
-      ...p,
-    }),
-  );
+  const facts = { controller, contact, bbbProvider, recordingDays: 30, prefix: '!', ask: 'room' as const };
+  return said(t.noticeFirstLayer({ ...facts, botDeletes: true, ...p }));
 }
+type FirstLayer = Parameters<typeof t.noticeFirstLayer>[0];
 
 /** `und 97 weitere` as a pattern: where a long list of names is cut short. */
 export const andMorePattern = escapeRegExp(said(t.andMore(0))).replace('0', '\\d+');
@@ -240,9 +219,7 @@ export const directPromptQuestion = around(
 )[1];
 
 /** How the line naming deleted recordings begins (`Gelöscht: `). */
-export const deletedOpening = around(
-  (name) => said(t.withdrawDeleted(plain(''), [plain(name)], [])).split('\n')[1]!,
-)[0];
+export const deletedOpening = withdrawalLines('').deleted;
 
 /** How the room learns of a withdrawal whose recordings are deleted (`Ein Widerruf zu <title>`). */
 export const withdrawalReceivedOf = (title: string): string =>

@@ -138,24 +138,22 @@ export class MemoryChat implements ChatPort {
     eventIds: readonly string[],
     since: number,
   ): Promise<Map<string, ReactionsRead>> {
-    const out = new Map<string, ReactionsRead>(eventIds.map((id) => [id, { reactions: [], unreadable: [] }]));
-    for (const r of this.reactions) {
-      const read = out.get(r.relatesTo);
-      if (r.roomId !== roomId || r.sender !== sender || !read || r.ts < since) continue;
-      if (this.unreadable.has(r.eventId)) read.unreadable.push(r.eventId);
-      else read.reactions.push({ eventId: r.eventId, sender: r.sender, key: r.key, ts: r.ts });
-    }
-    return out;
+    const by = this.reactions.filter((r) => r.roomId === roomId && r.sender === sender && r.ts >= since);
+    return new Map(eventIds.map((id) => [id, this.read(by.filter((r) => r.relatesTo === id))]));
   }
 
   async reactionsTo(roomId: string, eventId: string): Promise<ReactionsRead> {
-    const held = this.reactions.filter((r) => r.roomId === roomId && r.relatesTo === eventId);
-    return {
-      reactions: held
-        .filter((r) => !this.unreadable.has(r.eventId))
-        .map(({ eventId: id, sender, key, ts }) => ({ eventId: id, sender, key, ts })),
-      unreadable: held.filter((r) => this.unreadable.has(r.eventId)).map((r) => r.eventId),
-    };
+    return this.read(this.reactions.filter((r) => r.roomId === roomId && r.relatesTo === eventId));
+  }
+
+  /** Reactions as the bot reads them: those it cannot decrypt by event ID only. */
+  private read(held: readonly ReactionSeen[]): ReactionsRead {
+    const read: ReactionsRead = { reactions: [], unreadable: [] };
+    for (const { eventId, sender, key, ts } of held) {
+      if (this.unreadable.has(eventId)) read.unreadable.push(eventId);
+      else read.reactions.push({ eventId, sender, key, ts });
+    }
+    return read;
   }
 
   async sendFile(roomId: string, file: OutgoingFile): Promise<string> {

@@ -6,10 +6,9 @@ import { it } from '../../support/fixtures.js';
 
 describe('consent-gated meeting', () => {
   it('records only when every invitee agreed, and gives each a personal link', async ({ h }) => {
-    await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE} ${BOB}`);
-    const prompt = h.promptOf(1);
+    const { prompt } = await h.plan(`Weekly sync ${ALICE} ${BOB}`);
     expect(h.chat.inRoom(ROOM)[0]?.text.startsWith(fullNoticeOpening)).toBe(true);
-    for (const user of [ORGANIZER, ALICE, BOB]) await h.react(user, prompt, '✅');
+    await h.agree(prompt, ORGANIZER, ALICE, BOB);
 
     const [session] = h.sim.sessions();
     expect(session?.record).toBe(true);
@@ -18,22 +17,17 @@ describe('consent-gated meeting', () => {
     expect(h.chat.inRoom(ROOM).some((m) => m.text.includes(said(t.recordingOn(3))))).toBe(true);
     for (const user of [ORGANIZER, ALICE, BOB]) {
       const links = h.chat.dmOf(user).filter((m) => m.text.includes('/join?'));
-      expect(links).toHaveLength(1);
-      expect(links[0]?.text).toContain(encodeURIComponent(user));
+      expect(links).toMatchObject([{ text: expect.stringContaining(encodeURIComponent(user)) }]);
     }
   });
 
   it('opens unrecorded when one declines, and names the reason', async ({ h }) => {
-    await h.say(ORGANIZER, `!meeting Retro ${ALICE} ${BOB}`);
-    const prompt = h.promptOf(1);
-    await h.react(ORGANIZER, prompt, '✅');
+    const { prompt } = await h.plan(`Retro ${ALICE} ${BOB}`);
+    await h.agree(prompt, ORGANIZER);
     await h.react(ALICE, prompt, '❌');
     await h.react(BOB, prompt, '✅️'); // with U+FE0F
     expect(h.sim.sessions()[0]?.record).toBe(false);
-    expect(
-      h.chat
-        .inRoom(ROOM)
-        .some((m) => m.text.includes(said(t.recordingOffReasons([t.reasonDeclined(join(['Alice']))])))),
-    ).toBe(true);
+    const declined = said(t.recordingOffReasons([t.reasonDeclined(join(['Alice']))]));
+    expect(h.chat.inRoom(ROOM).some((m) => m.text.includes(declined))).toBe(true);
   });
 });

@@ -2,11 +2,12 @@
 // BBB's recording dialog with our text, the formats switch and the dashboard switch; an unrecorded one says so in
 // its welcome text; before a withdrawal ends a recorded session, a line in the meeting's chat says why, naming
 // nobody. Against the BBB simulator over HTTP, as BBB 3.0 (default) and as BBB 2.7.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { catalogue } from '../../../src/i18n/index.js';
 import { person } from '../../../src/i18n/rich.js';
-import { ALICE, BOB, createHarness, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
-import { firstLayerOf } from '../../support/catalogue.js';
+import { ALICE, BOB, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { firstLayerOf, withdrawalLines } from '../../support/catalogue.js';
+import { it } from '../../support/fixtures.js';
 import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
 import {
   currentSession,
@@ -17,14 +18,11 @@ import {
 } from '../recordings/support.js';
 
 const t = catalogue('de').inMeeting;
-let h: Harness;
-afterEach(async () => {
-  await h.close();
-});
 
 describe('BBB 3.0', () => {
-  it('creates a recorded session with the recording dialog, our text, only the covered formats and no dashboard', async () => {
-    h = await createHarness();
+  it('creates a recorded session with the recording dialog, our text, only the covered formats and no dashboard', async ({
+    h,
+  }) => {
     await openRecordedMeeting(h);
     const [session] = h.sim.sessions();
     expect(session?.params).toMatchObject({
@@ -37,16 +35,17 @@ describe('BBB 3.0', () => {
     });
   });
 
-  it('switches off every format not in bbb.recordingFormats', async () => {
-    h = await createHarness({ bbb: { recordingFormats: ['presentation'] } });
+  it('switches off every format not in bbb.recordingFormats', async ({ harness }) => {
+    const h = await harness({ bbb: { recordingFormats: ['presentation'] } });
     await openRecordedMeeting(h);
     expect(h.sim.sessions()[0]?.params['meta_bbb-disable-recording-formats']).toBe(
       'video,screenshare,podcast,notes,ai-summary',
     );
   });
 
-  it('says in the welcome text of an unrecorded session that it is not recorded, without the recording dialog', async () => {
-    h = await createHarness();
+  it('says in the welcome text of an unrecorded session that it is not recorded, without the recording dialog', async ({
+    h,
+  }) => {
     await h.say(ORGANIZER, `!meeting Planning ${ALICE} --no-record`);
     const [session] = h.sim.sessions();
     expect(session?.record).toBe(false);
@@ -57,8 +56,9 @@ describe('BBB 3.0', () => {
     expect(lastMeetingId(h)).toBeGreaterThan(0);
   });
 
-  it('posts a line naming nobody into the meeting chat before a withdrawal ends the recorded session', async () => {
-    h = await createHarness();
+  it('posts a line naming nobody into the meeting chat before a withdrawal ends the recorded session', async ({
+    h,
+  }) => {
     const id = await openRecordedMeeting(h);
     const recorded = currentSession(h, id);
     await joinAs(h, ALICE);
@@ -81,8 +81,10 @@ describe('BBB 3.0', () => {
 });
 
 describe('BBB 2.7', () => {
-  it('gets no 3.0 parameters and no chat line, and the withdrawal still ends the session', async () => {
-    h = await createHarness({}, { flavour: 'bbb-2.7' });
+  it('gets no 3.0 parameters and no chat line, and the withdrawal still ends the session', async ({
+    harness,
+  }) => {
+    const h = await harness({}, { flavour: 'bbb-2.7' });
     const id = await openRecordedMeeting(h);
     const recorded = currentSession(h, id);
     const params = h.sim.sessions()[0]!.params;
@@ -97,11 +99,14 @@ describe('BBB 2.7', () => {
 });
 
 describe('behind b3lb, accepted with bbb.acceptUnconfirmedDeletion', () => {
+  it.override('harnessConfig', { bbb: { acceptUnconfirmedDeletion: true } });
+  it.override('harnessOptions', { flavour: 'b3lb' });
   const de = catalogue('de');
   const bob = person(BOB, 'Bob');
 
-  it('promises no deletion: not in the first layer, not when a withdrawal ends the recorded session', async () => {
-    h = await createHarness({ bbb: { acceptUnconfirmedDeletion: true } }, { flavour: 'b3lb' });
+  it('promises no deletion: not in the first layer, not when a withdrawal ends the recorded session', async ({
+    h,
+  }) => {
     const id = await openRecordedMeeting(h);
     const texts = h.chat.inRoom(ROOM).map((m) => m.text);
     expect(texts.some((t) => t.includes(de.noticeFacts.withdrawalDeletion(false)))).toBe(true); // full text
@@ -119,8 +124,9 @@ describe('behind b3lb, accepted with bbb.acceptUnconfirmedDeletion', () => {
     expect(currentSession(h, id).record).toBe(false);
   });
 
-  it('finds no recording there (b3lb lists nothing for state=any), and says so instead of "no recordings"', async () => {
-    h = await createHarness({ bbb: { acceptUnconfirmedDeletion: true } }, { flavour: 'b3lb' });
+  it('finds no recording there (b3lb lists nothing for state=any), and says so instead of "no recordings"', async ({
+    h,
+  }) => {
     const id = await openRecordedMeeting(h);
     await joinAs(h, ORGANIZER);
     h.sim.endMeeting(currentSession(h, id).bbbMeetingId);
@@ -133,6 +139,6 @@ describe('behind b3lb, accepted with bbb.acceptUnconfirmedDeletion', () => {
     expect(lastRoomText(h)).toBe(
       de.withoutDeletion.after(bob, 'Weekly sync', SAMPLE_NOTICE_FACTS.contact).text,
     );
-    expect(lastRoomText(h)).not.toContain(de.withdrawDeleted(bob, [], []).text.split('\n')[1]!);
+    expect(lastRoomText(h)).not.toContain(withdrawalLines('Bob').none);
   });
 });

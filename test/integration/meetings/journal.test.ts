@@ -1,47 +1,33 @@
 // The journal at info level tells a meeting's story (planned, opened recorded or not, links delivered,
 // recording ready, deletion confirmed), by IDs only: no titles, names, links or secrets.
-import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ADMIN,
-  ALICE,
-  BOB,
-  createHarness,
-  type Harness,
-  ORGANIZER,
-  SECRET,
-} from '../../support/app-harness.js';
+import { describe, expect } from 'vitest';
+import { ADMIN, ALICE, BOB, ORGANIZER, SECRET } from '../../support/app-harness.js';
+import { it } from '../../support/fixtures.js';
+import { logSink } from '../../unit/log-sink.js';
 import { joinLinks, recordedMeetingWithRecording } from '../recordings/support.js';
-
-let h: Harness;
-afterEach(async () => {
-  await h.close();
-});
 
 type LogRecord = { level: number; msg: string } & Record<string, unknown>;
 
-function journal(): { records: LogRecord[]; log: pino.Logger } {
-  const records: LogRecord[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line) records.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { records, log: pino({ level: 'info' }, sink) };
+/** The app's journal at info level, kept in memory (a plain pino logger: nothing redacted). */
+function journal() {
+  const { sink, records } = logSink();
+  return { log: pino({ level: 'info' }, sink), records: () => records() as LogRecord[] };
 }
 
 const INFO = 30;
 const story = (records: LogRecord[]) => records.filter((r) => r.level === INFO).map((r) => r.msg);
 
 describe('the journal', () => {
-  it('follows a recorded meeting from planning to the confirmed deletion, by IDs only', async () => {
-    const { records, log } = journal();
-    h = await createHarness({}, { log });
+  it('follows a recorded meeting from planning to the confirmed deletion, by IDs only', async ({
+    harness,
+  }) => {
+    const { records: read, log } = journal();
+    const h = await harness({}, { log });
     const { meetingId, recordId } = await recordedMeetingWithRecording(h, 'Salary talks Alice');
     await h.say(ADMIN, `!purge #${meetingId}`);
 
+    const records = read();
     const messages = story(records);
     const order = [
       'meeting planned',
@@ -62,11 +48,8 @@ describe('the journal', () => {
       scheduled: false,
     });
     expect(at('meeting opened in BBB, recorded')[0]).toMatchObject({ meetingId, record: true });
-    expect(
-      at('join link delivered')
-        .map((r) => r.userId)
-        .sort(),
-    ).toEqual([ALICE, BOB, ORGANIZER].sort());
+    const delivered = at('join link delivered').map((r) => r.userId);
+    expect(delivered.sort()).toEqual([ALICE, BOB, ORGANIZER].sort());
     expect(at('recording ready and announced')[0]).toMatchObject({ meetingId, recordId });
     expect(at('recording deletion confirmed by BBB')[0]).toMatchObject({ meetingId, recordId });
     expect(at('meeting state changed').map((r) => `${r.from}→${r.to}`)).toContain('collecting→open');
@@ -77,10 +60,11 @@ describe('the journal', () => {
       expect(text).not.toContain(secretOrPersonal);
   });
 
-  it('says when a meeting opens without recording', async () => {
-    const { records, log } = journal();
-    h = await createHarness({}, { log });
+  it('says when a meeting opens without recording', async ({ harness }) => {
+    const { records: read, log } = journal();
+    const h = await harness({}, { log });
     await h.say(ORGANIZER, `!meeting Quick ${ALICE} --no-record`);
+    const records = read();
     expect(records.find((r) => r.msg === 'meeting opened in BBB, not recorded')).toMatchObject({
       record: false,
     });

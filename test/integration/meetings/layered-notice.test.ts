@@ -51,17 +51,14 @@ describe('the layered notice', () => {
     await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE} ${BOB}`);
     const meeting = h.app.ctx.stores.meetings.inRoom(ROOM)[0]!;
     const [full, firstLayer] = h.chat.inRoom(ROOM);
-    const pointer = de.answerOnPrompt(
-      mention(ALICE, 'Alice'),
-      'Weekly sync',
-      permalink(ROOM, meeting.promptEventId!, h.chat.botUserId),
-    );
+    const link = permalink(ROOM, meeting.promptEventId!, h.chat.botUserId);
+    const pointer = de.answerOnPrompt(mention(ALICE, 'Alice'), 'Weekly sync', link);
     const before = h.chat.inRoom(ROOM).length;
 
     await h.react(ALICE, full!.eventId, '✅');
     const answer = h.chat.inRoom(ROOM).at(-1)!;
     expect(answer.text).toBe(pointer.text);
-    expect(answer.html).toContain(`<a href="${permalink(ROOM, meeting.promptEventId!, h.chat.botUserId)}">`);
+    expect(answer.html).toContain(`<a href="${link}">`);
     expect(answer.mentions).toEqual([ALICE]);
     // It counted for nothing.
     expect(h.app.ctx.stores.meetings.consentEvents(meeting.id)).toHaveLength(0);
@@ -97,8 +94,7 @@ describe('the layered notice', () => {
   it('after a restart in the middle, nothing is posted twice', async ({ h }) => {
     await h.say(ORGANIZER, `!meeting One ${ALICE}`);
     const before = h.chat.inRoom(ROOM).length;
-    await h.restart();
-    await h.app.reconciler.run();
+    await h.restartAndReconcile();
     expect(h.chat.inRoom(ROOM)).toHaveLength(before);
   });
 

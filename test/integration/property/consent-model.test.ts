@@ -29,6 +29,7 @@
 // CI: PROPERTY_RUNS (default 200) sequences of 30–40 steps. Long search: npm run test:property -- --runs 5000
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { IncomingMessage } from '../../../src/commands/dispatch.js';
 import { INTENT_KINDS } from '../../../src/db/outbox-store.js';
 import { isSessionState } from '../../../src/domain/lifecycle.js';
 import { isRecordingState } from '../../../src/domain/recordings.js';
@@ -39,6 +40,7 @@ import {
   BOB,
   CAROL,
   createHarness,
+  DAVE,
   type Harness,
   ORGANIZER,
   ROOM,
@@ -51,7 +53,6 @@ const SEED = process.env.PROPERTY_SEED ? Number(process.env.PROPERTY_SEED) : und
 const PATH = process.env.PROPERTY_PATH;
 const MIN_STEPS = 30;
 const MAX_STEPS = 40;
-const DAVE = '@dave:test';
 /** A room moderator who is neither an invitee nor an admin. */
 const MOD = CAROL;
 const PROCESSING_MS = 20 * 60_000;
@@ -60,6 +61,7 @@ const BBB_TIMEOUT_MS = 150;
 
 type Who = typeof ORGANIZER | typeof ALICE | typeof BOB | typeof CAROL | typeof DAVE;
 type Call = 'create' | 'end' | 'getRecordings' | 'deleteRecordings' | 'getMeetingInfo';
+type FaultMode = '500' | 'timeout' | 'slow' | 'drop';
 
 interface Link {
   url: string;
@@ -78,124 +80,76 @@ function entersSession(link: Link, sim: { meetingID: string; createTime: string 
   return link.meetingID === sim.meetingID && (link.createTime === null || link.createTime === sim.createTime);
 }
 
-type DownEvent =
-  | { k: 'react'; who: Who; key: '✅' | '❌'; m: number }
-  | { k: 'redact-own'; who: Who; m: number }
-  | { k: 'redact-mod'; who: Who; m: number }
-  /** The bot's key store is lost: every reaction it held so far becomes unreadable to it. */
-  | { k: 'lose-keys' };
-
-/** A command sent while the bot is down, read after the restart `age` minutes after it was sent. */
-type DownCommand =
-  | { k: 'withdraw'; who: Who; m: number; age: number }
-  | { k: 'organizer'; cmd: 'start' | 'cancel'; m: number; age: number };
 /** The bot's age limit for commands (matrix.commandMaxAgeMinutes, default). */
 const COMMAND_MAX_AGE_MIN = 10;
 
-type Action =
-  | { k: 'plan'; noRecord: boolean }
-  | { k: 'react'; who: Who; key: '✅' | '❌'; m: number }
-  /** Every invitee who has no ✅ on the prompt reacts ✅ (the common case: a quick round of yeses). */
-  | { k: 'all-agree'; m: number }
-  | { k: 'redact-own'; who: Who; m: number }
-  | { k: 'redact-mod'; target: Who; m: number }
-  | { k: 'withdraw'; who: Who; ref: boolean; m: number }
-  | { k: 'admin-withdraw'; target: Who; m: number }
-  | { k: 'cancel'; m: number }
-  | { k: 'start'; m: number }
-  | { k: 'invite'; m: number }
-  | { k: 'join'; who: Who }
-  | { k: 'leave'; m: number }
-  | { k: 'time'; minutes: number }
-  | { k: 'tick' }
-  | { k: 'discover' }
-  | { k: 'retention' }
-  | { k: 'restart'; down: DownEvent[]; commands: DownCommand[] }
-  /** `!recordings` by one person while another withdraws from the meeting (BBB slow meanwhile). */
-  | { k: 'recordings-race'; who: Who; withdrawer: Who; m: number }
-  /** Dave is invited and at once declines: during a recorded session, the withdrawal path. */
-  | { k: 'late-decline'; m: number }
-  /** Everyone leaves, the recording is processed and found: playback links go out. */
-  | { k: 'finish'; m: number }
-  | { k: 'fault'; call: Call; mode: '500' | 'timeout' | 'slow' | 'drop'; steps: number };
-
+/** The `k` of an action or event, as its arbitrary. */
+const tag = <K extends string>(k: K) => fc.constant(k);
 const who = fc.constantFrom<Who>(ORGANIZER, ALICE, BOB, ALICE, BOB, CAROL, DAVE);
 const m = fc.constantFrom(0, 0, 1);
 const key = fc.constantFrom<'✅' | '❌'>('✅', '✅', '✅', '✅', '❌');
-const down: fc.Arbitrary<DownEvent> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('react' as const), who, key, m }) },
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('redact-own' as const), who, m }) },
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('redact-mod' as const), who, m }) },
+const down = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ k: tag('react'), who, key, m }) },
+  { weight: 3, arbitrary: fc.record({ k: tag('redact-own'), who, m }) },
+  { weight: 3, arbitrary: fc.record({ k: tag('redact-mod'), who, m }) },
+  /** The bot's key store is lost: every reaction it held so far becomes unreadable to it. */
   { weight: 1, arbitrary: fc.constant({ k: 'lose-keys' as const }) },
 );
 /** Minutes between sending and reading: within the limit, and past it (the old limit dropped those). */
 const age = fc.constantFrom(0, 2, 9, 11, 45, 600);
-const downCommand: fc.Arbitrary<DownCommand> = fc.oneof(
-  fc.record({ k: fc.constant('withdraw' as const), who, m, age }),
-  fc.record({
-    k: fc.constant('organizer' as const),
-    cmd: fc.constantFrom<'start' | 'cancel'>('start', 'cancel'),
-    m,
-    age,
-  }),
+/** A command sent while the bot is down, read after the restart `age` minutes after it was sent. */
+const downCommand = fc.oneof(
+  fc.record({ k: tag('withdraw'), who, m, age }),
+  fc.record({ k: tag('organizer'), cmd: fc.constantFrom<'start' | 'cancel'>('start', 'cancel'), m, age }),
 );
 
-const action: fc.Arbitrary<Action> = fc.oneof(
+const action = fc.oneof(
   {
     weight: 2,
-    arbitrary: fc.record({
-      k: fc.constant('plan' as const),
-      noRecord: fc.constantFrom(false, false, false, true),
-    }),
+    arbitrary: fc.record({ k: tag('plan'), noRecord: fc.constantFrom(false, false, false, true) }),
   },
-  { weight: 10, arbitrary: fc.record({ k: fc.constant('react' as const), who, key, m }) },
-  { weight: 5, arbitrary: fc.record({ k: fc.constant('all-agree' as const), m }) },
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('redact-own' as const), who, m }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('redact-mod' as const), target: who, m }) },
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('withdraw' as const), who, ref: fc.boolean(), m }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('admin-withdraw' as const), target: who, m }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('cancel' as const), m }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('start' as const), m }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('invite' as const), m }) },
-  { weight: 6, arbitrary: fc.record({ k: fc.constant('join' as const), who }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('leave' as const), m }) },
-  {
-    weight: 2,
-    arbitrary: fc.record({ k: fc.constant('time' as const), minutes: fc.integer({ min: 1, max: 90 }) }),
-  },
+  { weight: 10, arbitrary: fc.record({ k: tag('react'), who, key, m }) },
+  /** Every invitee who has no ✅ on the prompt reacts ✅ (the common case: a quick round of yeses). */
+  { weight: 5, arbitrary: fc.record({ k: tag('all-agree'), m }) },
+  { weight: 3, arbitrary: fc.record({ k: tag('redact-own'), who, m }) },
+  { weight: 2, arbitrary: fc.record({ k: tag('redact-mod'), target: who, m }) },
+  { weight: 3, arbitrary: fc.record({ k: tag('withdraw'), who, ref: fc.boolean(), m }) },
+  { weight: 1, arbitrary: fc.record({ k: tag('admin-withdraw'), target: who, m }) },
+  { weight: 1, arbitrary: fc.record({ k: tag('cancel'), m }) },
+  { weight: 1, arbitrary: fc.record({ k: tag('start'), m }) },
+  { weight: 1, arbitrary: fc.record({ k: tag('invite'), m }) },
+  { weight: 6, arbitrary: fc.record({ k: tag('join'), who }) },
+  { weight: 1, arbitrary: fc.record({ k: tag('leave'), m }) },
+  { weight: 2, arbitrary: fc.record({ k: tag('time'), minutes: fc.integer({ min: 1, max: 90 }) }) },
   { weight: 2, arbitrary: fc.constant({ k: 'tick' as const }) },
   { weight: 2, arbitrary: fc.constant({ k: 'discover' as const }) },
   { weight: 1, arbitrary: fc.constant({ k: 'retention' as const }) },
   {
     weight: 1,
     arbitrary: fc.record({
-      k: fc.constant('restart' as const),
+      k: tag('restart'),
       down: fc.array(down, { maxLength: 3 }),
       commands: fc.array(downCommand, { maxLength: 2 }),
     }),
   },
-  {
-    weight: 1,
-    arbitrary: fc.record({ k: fc.constant('recordings-race' as const), who, withdrawer: who, m }),
-  },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('late-decline' as const), m }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('finish' as const), m }) },
+  /** `!recordings` by one person while another withdraws from the meeting (BBB slow meanwhile). */
+  { weight: 1, arbitrary: fc.record({ k: tag('recordings-race'), who, withdrawer: who, m }) },
+  /** Dave is invited and at once declines: during a recorded session, the withdrawal path. */
+  { weight: 2, arbitrary: fc.record({ k: tag('late-decline'), m }) },
+  /** Everyone leaves, the recording is processed and found: playback links go out. */
+  { weight: 1, arbitrary: fc.record({ k: tag('finish'), m }) },
   {
     weight: 3,
     arbitrary: fc.record({
-      k: fc.constant('fault' as const),
+      k: tag('fault'),
       call: fc.constantFrom<Call>('create', 'end', 'getRecordings', 'deleteRecordings', 'getMeetingInfo'),
-      mode: fc.constantFrom(
-        '500' as const,
-        '500' as const,
-        'timeout' as const,
-        'slow' as const,
-        'drop' as const,
-      ),
+      mode: fc.constantFrom<FaultMode>('500', '500', 'timeout', 'slow', 'drop'),
       steps: fc.integer({ min: 1, max: 4 }),
     }),
   },
 );
+
+type Action = typeof action extends fc.Arbitrary<infer T> ? T : never;
 
 /** Every sequence starts with a planned meeting, so most steps have something to act on. */
 const sequence = fc
@@ -232,7 +186,7 @@ class Oracle {
 class Run {
   readonly oracle = new Oracle();
   readonly meetings: number[] = [];
-  readonly faultsLeft = new Map<Call, { mode: Extract<Action, { k: 'fault' }>['mode']; left: number }>();
+  readonly faultsLeft = new Map<Call, { mode: FaultMode; left: number }>();
   seenLinks = 0;
   seenRoomMessages = 0;
   seenMessages = 0;
@@ -247,21 +201,12 @@ class Run {
 
   constructor(readonly h: Harness) {}
 
-  meeting(index: number): number | undefined {
-    return this.meetings[index];
-  }
-
   prompt(meetingId: number): string | undefined {
     return this.h.app.ctx.stores.meetings.get(meetingId)?.promptEventId ?? undefined;
   }
 
   state(meetingId: number): string | undefined {
     return this.h.app.ctx.stores.meetings.get(meetingId)?.state;
-  }
-
-  /** Sim sessions of a meeting, by the meta parameter the bot sends on create. */
-  simSessionsOf(meetingId: number) {
-    return this.h.sim.sessions().filter((s) => s.metadata['meetbot-meeting'] === String(meetingId));
   }
 
   withdrew(meetingId: number, user: string): void {
@@ -274,57 +219,40 @@ class Run {
       meetingId,
       userId: user,
       mark: null,
-      sessions: this.simSessionsOf(meetingId)
-        .filter((s) => s.record)
+      // The meeting's sessions in BBB, by the meta parameter the bot sends on create.
+      sessions: this.h.sim
+        .sessions()
+        .filter((s) => s.record && s.metadata['meetbot-meeting'] === String(meetingId))
         .map((s) => s.meetingID),
     });
   }
 
   async apply(a: Action): Promise<void> {
     const { h } = this;
+    /** The meeting the action is about, if it names one (by index) that exists. */
+    const id = 'm' in a ? this.meetings[a.m] : undefined;
     switch (a.k) {
       case 'plan': {
         if (this.meetings.length >= 2) return;
         const title = `M${this.meetings.length}`;
-        await h.say(ORGANIZER, `!meeting ${title} ${ALICE} ${BOB}${a.noRecord ? ' --no-record' : ''}`);
-        const id = Math.max(...h.app.ctx.stores.meetings.inRoom(ROOM).map((x) => x.id));
-        this.meetings.push(id);
-        this.oracle.invitees.set(id, new Set([ORGANIZER, ALICE, BOB]));
+        const planned = await h.plan(`${title} ${ALICE} ${BOB}${a.noRecord ? ' --no-record' : ''}`);
+        this.meetings.push(planned.id);
+        this.oracle.invitees.set(planned.id, new Set([ORGANIZER, ALICE, BOB]));
         return;
       }
       case 'react': {
-        const id = this.meeting(a.m);
         const prompt = id === undefined ? undefined : this.prompt(id);
-        if (id === undefined || !prompt) return;
-        if (!this.reactLocally(id, a.who, a.key, prompt)) return;
-        await h.app.intake.onReaction({
-          roomId: ROOM,
-          sender: a.who,
-          eventId: this.oracle.reactions.at(-1)!.eventId,
-          relatesTo: prompt,
-          key: a.key,
-        });
+        if (id !== undefined && prompt) await this.reactLive(id, a.who, a.key, prompt);
         return;
       }
       case 'all-agree': {
-        const id = this.meeting(a.m);
         const prompt = id === undefined ? undefined : this.prompt(id);
         if (id === undefined || !prompt) return;
-        for (const user of this.oracle.invitees.get(id) ?? []) {
-          if (!this.reactLocally(id, user, '✅', prompt)) continue;
-          await h.app.intake.onReaction({
-            roomId: ROOM,
-            sender: user,
-            eventId: this.oracle.reactions.at(-1)!.eventId,
-            relatesTo: prompt,
-            key: '✅',
-          });
-        }
+        for (const user of this.oracle.invitees.get(id) ?? []) await this.reactLive(id, user, '✅', prompt);
         return;
       }
       case 'redact-own':
       case 'redact-mod': {
-        const id = this.meeting(a.m);
         const target = a.k === 'redact-own' ? a.who : a.target;
         if (id === undefined) return;
         const stateBefore = this.state(id);
@@ -338,42 +266,29 @@ class Run {
         });
         return;
       }
-      case 'withdraw': {
-        const id = this.meeting(a.m);
+      case 'withdraw':
         if (a.ref && id === undefined) return;
         await h.say(a.who, a.ref ? `!withdraw #${id}` : '!withdraw');
         for (const mid of a.ref ? [id!] : this.meetings) this.withdrew(mid, a.who);
         return;
-      }
-      case 'admin-withdraw': {
-        const id = this.meeting(a.m);
+      case 'admin-withdraw':
         if (id === undefined) return;
         await h.say(ADMIN, `!withdraw ${a.target} #${id}`);
         this.withdrew(id, a.target);
         return;
-      }
       case 'cancel':
-      case 'start': {
-        const id = this.meeting(a.m);
-        if (id === undefined) return;
-        await h.say(ORGANIZER, `!${a.k} #${id}`);
+      case 'start':
+        if (id !== undefined) await h.say(ORGANIZER, `!${a.k} #${id}`);
         return;
-      }
-      case 'invite': {
-        const id = this.meeting(a.m);
-        if (id === undefined) return;
-        await h.say(ORGANIZER, `!invite #${id} ${DAVE}`);
-        const state = this.state(id);
-        if (state === 'collecting' || state === 'open') this.oracle.invitees.get(id)?.add(DAVE);
+      case 'invite':
+        if (id !== undefined) await this.inviteDave(id);
         return;
-      }
       case 'join': {
         const link = this.links().findLast((l) => l.userId === a.who);
         if (link) await h.sim.simulateJoin(link.url);
         return;
       }
       case 'leave': {
-        const id = this.meeting(a.m);
         const session = id === undefined ? undefined : h.app.ctx.stores.meetings.currentSession(id);
         if (session) h.sim.endMeeting(session.bbbMeetingId);
         return;
@@ -416,7 +331,7 @@ class Run {
             before.clear();
             continue;
           }
-          const id = this.meeting(e.m);
+          const id = this.meetings[e.m];
           const prompt = id === undefined ? undefined : this.prompt(id);
           if (id === undefined || !prompt) continue;
           const was = this.oracle.isAgreed(id, e.who);
@@ -440,9 +355,9 @@ class Run {
         }
         // Commands sent while it was down arrive with the first sync. Start-up (bot.ts) reads the
         // answers first, then hands them over one after another, and only then acts.
-        const reading: (() => Promise<unknown>)[] = [];
+        const reading: IncomingMessage[] = [];
         for (const c of a.commands) {
-          const id = this.meeting(c.m);
+          const id = this.meetings[c.m];
           if (id === undefined) continue;
           const eventId = h.chat.nextEventId();
           const sentAt = h.clock.now() - c.age * 60_000;
@@ -458,23 +373,14 @@ class Run {
               de.receivedWhileOffline(`!${c.cmd}`, h.app.ctx.dateTime(sentAt)).text,
             );
           }
-          reading.push(() =>
-            h.dispatcher.handle({
-              roomId: ROOM,
-              sender,
-              eventId,
-              content: { msgtype: 'm.text', body },
-              sentAt,
-            }),
-          );
+          reading.push({ roomId: ROOM, sender, eventId, content: { msgtype: 'm.text', body }, sentAt });
         }
         await h.app.reconciler.run(async () => {
-          for (const read of reading) await read();
+          for (const message of reading) await h.dispatcher.handle(message);
         });
         return;
       }
       case 'recordings-race': {
-        const id = this.meeting(a.m);
         if (id === undefined) return;
         // BBB answers `getRecordings` slowly (unless a fault is active): the withdrawal is stored meanwhile.
         const widen = !this.faultsLeft.size;
@@ -488,7 +394,6 @@ class Run {
         return;
       }
       case 'finish': {
-        const id = this.meeting(a.m);
         const session = id === undefined ? undefined : h.app.ctx.stores.meetings.currentSession(id);
         if (!session) return;
         // Someone entered (BBB records only a session someone joined), then everyone leaves.
@@ -502,11 +407,8 @@ class Run {
         return;
       }
       case 'late-decline': {
-        const id = this.meeting(a.m);
         if (id === undefined) return;
-        await h.say(ORGANIZER, `!invite #${id} ${DAVE}`);
-        const state = this.state(id);
-        if (state === 'collecting' || state === 'open') this.oracle.invitees.get(id)?.add(DAVE);
+        const state = await this.inviteDave(id);
         // Two things happen in this step: what the invite handed out is checked before the ❌.
         this.check();
         const prompt = this.prompt(id);
@@ -516,14 +418,7 @@ class Run {
           session?.record === true &&
           session.state === 'running' &&
           !this.oracle.isAgreed(id, DAVE);
-        if (!prompt || !this.reactLocally(id, DAVE, '❌', prompt)) return;
-        await h.app.intake.onReaction({
-          roomId: ROOM,
-          sender: DAVE,
-          eventId: this.oracle.reactions.at(-1)!.eventId,
-          relatesTo: prompt,
-          key: '❌',
-        });
+        if (!prompt || !(await this.reactLive(id, DAVE, '❌', prompt))) return;
         if (recordedRunning) this.lateDeclinedEver += 1;
         if (recordedRunning && !this.faultsLeft.size)
           this.lateDeclined.push({ meetingId: id, sessionId: session!.id });
@@ -534,6 +429,22 @@ class Run {
         this.applyFaults();
         return;
     }
+  }
+
+  /** The organizer invites Dave: he becomes an invitee if the meeting still takes answers. */
+  private async inviteDave(id: number): Promise<string | undefined> {
+    await this.h.say(ORGANIZER, `!invite #${id} ${DAVE}`);
+    const state = this.state(id);
+    if (state === 'collecting' || state === 'open') this.oracle.invitees.get(id)?.add(DAVE);
+    return state;
+  }
+
+  /** A reaction made live: held by the chat and the oracle (reactLocally), then handed to the bot. */
+  private async reactLive(meetingId: number, user: string, key: string, prompt: string): Promise<boolean> {
+    if (!this.reactLocally(meetingId, user, key, prompt)) return false;
+    const eventId = this.oracle.reactions.at(-1)!.eventId;
+    await this.h.app.intake.onReaction({ roomId: ROOM, sender: user, eventId, relatesTo: prompt, key });
+    return true;
   }
 
   /** Withdrawals of this step are stored by now: no playback link of their meeting may follow (I6). */
@@ -687,9 +598,7 @@ class Run {
           this.fail('I4', `running session ${s.id} never confirmed`);
       }
       for (const r of stores.recordings.ofMeeting(meetingId)) {
-        if (!isRecordingState(r.state)) {
-          this.fail('I4', `recording state ${r.state}`);
-        }
+        if (!isRecordingState(r.state)) this.fail('I4', `recording state ${r.state}`);
       }
     }
     for (const intent of stores.outbox.all()) {
@@ -848,34 +757,22 @@ async function runSequence(actions: Action[]): Promise<void> {
       run.expireFaults();
     }
     const t1 = performance.now();
-    const sims = h.sim.sessions();
-    reached(
-      'a recorded session ran',
-      sims.some((x) => x.record && x.joins.length > 0),
-    );
-    reached('a recording existed', h.sim.recordings({ includeDeleted: true }).length > 0);
-    reached(
-      'withdrawal from a recorded session',
-      run.oracle.withdrawals.some((w) => w.sessions.length > 0),
-    );
-    reached(
-      'an end was retried',
-      h.app.ctx.stores.outbox.all().some((i) => i.kind === 'end-session' && i.attempts > 0),
-    );
-    reached(
-      'a deletion was retried',
-      h.app.ctx.stores.outbox.all().some((i) => i.kind === 'purge-recordings' && i.attempts > 0),
-    );
-    reached('a meeting was cancelled', h.app.ctx.stores.meetings.inStates(['cancelled']).length > 0);
-    reached(
-      'a restart',
-      actions.some((a) => a.k === 'restart'),
-    );
-    reached(
-      'a playback link was sent',
-      h.chat.messages.some((x) => x.roomId.startsWith('!dm-') && x.text.includes('/playback/')),
-    );
-    reached('a late invitee declined during a recorded session', run.lateDeclinedEver > 0);
+    const stores = h.app.ctx.stores;
+    const retried = (kind: string) => stores.outbox.all().some((i) => i.kind === kind && i.attempts > 0);
+    const playback = (x: { roomId: string; text: string }) =>
+      x.roomId.startsWith('!dm-') && x.text.includes('/playback/');
+    for (const [what, yes] of [
+      ['a recorded session ran', h.sim.sessions().some((x) => x.record && x.joins.length > 0)],
+      ['a recording existed', h.sim.recordings({ includeDeleted: true }).length > 0],
+      ['withdrawal from a recorded session', run.oracle.withdrawals.some((w) => w.sessions.length > 0)],
+      ['an end was retried', retried('end-session')],
+      ['a deletion was retried', retried('purge-recordings')],
+      ['a meeting was cancelled', stores.meetings.inStates(['cancelled']).length > 0],
+      ['a restart', actions.some((a) => a.k === 'restart')],
+      ['a playback link was sent', h.chat.messages.some(playback)],
+      ['a late invitee declined during a recorded session', run.lateDeclinedEver > 0],
+    ] as const)
+      reached(what, yes);
     await run.recover();
     if (PROFILE) PROFILE.set('recover', (PROFILE.get('recover') ?? 0) + performance.now() - t1);
     run.check();

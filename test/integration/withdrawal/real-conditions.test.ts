@@ -1,107 +1,80 @@
 // Regression tests for issue #20: the consent guarantee in real conditions (downtime, keys the bot
 // lost, a slow BBB, hostile display names, late invitees who decline). Each runs the real app on a
 // SQLite file against the BBB simulator over HTTP and the in-memory chat port.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { BbbPort } from '../../../src/app/ports.js';
 import { catalogue } from '../../../src/i18n/index.js';
-import {
-  ADMIN,
-  ALICE,
-  BOB,
-  createHarness,
-  type Harness,
-  ORGANIZER,
-  ROOM,
-} from '../../support/app-harness.js';
+import { ADMIN, ALICE, BOB, DAVE, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
 import { tallyCount } from '../../support/catalogue.js';
+import { it } from '../../support/fixtures.js';
 import {
   currentSession,
   endAndDiscover,
   joinAs,
   joinLinks,
-  lastMeetingId,
   openRecordedMeeting,
   recordedMeetingWithRecording,
   simState,
 } from '../recordings/support.js';
 
-let h: Harness;
-beforeEach(async () => {
-  h = await createHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
-
 const de = catalogue('de');
-const withdrawals = (id: number) =>
+const withdrawals = (h: Harness, id: number) =>
   h.app.ctx.stores.meetings.consentEvents(id).filter((e) => e.kind === 'withdraw' || e.kind === 'reset');
-const adminDms = () => h.chat.dmOf(ADMIN).map((m) => m.text);
+const toldAdmins = (h: Harness) =>
+  h.chat.dmOf(ADMIN).filter((m) => m.text.includes(de.unreadableAnswersIntro));
 
 describe('defect 2: an answer the bot cannot read is unknown, never a removal', () => {
-  it('after a lost key store every reaction is unreadable: nothing changes, admins are told once', async () => {
+  it('after a lost key store every reaction is unreadable: nothing changes, admins are told once', async ({
+    h,
+  }) => {
     const recorded = await openRecordedMeeting(h);
     await joinAs(h, ORGANIZER);
     const session = currentSession(h, recorded);
     const ended = await openRecordedMeeting(h, 'Retro');
     await joinAs(h, ORGANIZER);
     const recordId = await endAndDiscover(h, ended);
-    await h.say(ORGANIZER, `!meeting Planning ${ALICE} ${BOB}`);
-    const collecting = lastMeetingId(h);
-    await h.react(ALICE, h.promptOf(collecting), '✅');
+    const { id: collecting, prompt } = await h.plan(`Planning ${ALICE} ${BOB}`);
+    await h.agree(prompt, ALICE);
     // The bot comes back on a new device: every reaction it stored is still there but unreadable.
-    await h.restart();
-    for (const r of h.chat.reactions) h.chat.unreadable.add(r.eventId);
-    await h.app.reconciler.run();
+    await h.restartAndReconcile(() => {
+      for (const r of h.chat.reactions) h.chat.unreadable.add(r.eventId);
+    });
     await h.app.tick();
 
-    for (const id of [recorded, ended, collecting]) expect(withdrawals(id)).toEqual([]);
+    for (const id of [recorded, ended, collecting]) expect(withdrawals(h, id)).toEqual([]);
     expect(h.sim.sessions().find((s) => s.meetingID === session.bbbMeetingId)?.ended).toBe(false);
     expect(currentSession(h, recorded).record).toBe(true);
     expect(simState(h, recordId)).toBe('published');
-    const model = h.app.ctx.stores.meetings.model(h.app.ctx.stores.meetings.get(collecting)!);
-    expect(model.answers.get(ALICE)).toBe('agreed');
-    const told = adminDms().filter((t) => t.includes(de.unreadableAnswersIntro));
-    expect(told).toHaveLength(1);
-    expect(told[0]).toContain('Weekly sync');
-    expect(told[0]).toContain('Planning');
+    expect(h.answerOf(collecting, ALICE)).toBe('agreed');
+    const told = toldAdmins(h);
+    expect(told).toMatchObject([{ text: expect.stringContaining('Weekly sync') }]);
+    expect(told[0]?.text).toContain('Planning');
 
     // A second restart in the same condition does not tell them again.
-    await h.restart();
-    await h.app.reconciler.run();
-    expect(adminDms().filter((t) => t.includes(de.unreadableAnswersIntro))).toHaveLength(1);
+    await h.restartAndReconcile();
+    expect(toldAdmins(h)).toHaveLength(1);
   });
 
-  it('a reaction missing from the relations without a redaction the homeserver confirms is no withdrawal', async () => {
+  it('a reaction missing from the relations without a redaction the homeserver confirms is no withdrawal', async ({
+    h,
+  }) => {
     const id = await openRecordedMeeting(h);
     await joinAs(h, ORGANIZER);
-    const aliceReaction = h.app.ctx.stores.meetings
-      .consentEvents(id)
-      .find((e) => e.userId === ALICE && e.kind === 'agree')!.reactionEventId!;
-    await h.restart();
+    const aliceReaction = h.chat.reactions.findIndex((r) => r.eventId === h.agreementOf(id, ALICE));
     // Not listed, and the homeserver names no redactor (e.g. the event cannot be fetched).
-    h.chat.reactions.splice(
-      h.chat.reactions.findIndex((r) => r.eventId === aliceReaction),
-      1,
-    );
-    await h.app.reconciler.run();
+    await h.restartAndReconcile(() => h.chat.reactions.splice(aliceReaction, 1));
     await h.app.tick();
-    expect(withdrawals(id)).toEqual([]);
-    expect(h.sim.sessions()).toHaveLength(1);
-    expect(h.sim.sessions()[0]?.ended).toBe(false);
+    expect(withdrawals(h, id)).toEqual([]);
+    expect(h.sim.sessions()).toMatchObject([{ ended: false }]);
   });
 
-  it('a ✅ its sender redacted while the bot was down is still a withdrawal', async () => {
+  it('a ✅ its sender redacted while the bot was down is still a withdrawal', async ({ h }) => {
     const id = await openRecordedMeeting(h);
     await joinAs(h, ORGANIZER);
-    const aliceReaction = h.app.ctx.stores.meetings
-      .consentEvents(id)
-      .find((e) => e.userId === ALICE && e.kind === 'agree')!.reactionEventId!;
-    await h.restart();
-    h.chat.removeReaction(aliceReaction, ALICE);
-    await h.app.reconciler.run();
+    const aliceReaction = h.agreementOf(id, ALICE);
+    await h.restartAndReconcile(() => h.chat.removeReaction(aliceReaction, ALICE));
     await h.app.tick();
-    expect(withdrawals(id).map((e) => e.kind)).toEqual(['withdraw']);
+    expect(withdrawals(h, id).map((e) => e.kind)).toEqual(['withdraw']);
   });
 });
 
@@ -110,11 +83,12 @@ describe('defect 4: a display name cannot forge the tally', () => {
   const forgedLine = `${tallyCount('agreed', 2)}: Alice, Bob`;
   const FORGED = `Mallory\n${forgedLine}\u202e<b>x</b>\u200b`;
 
-  it('is shown escaped, on one line, without control, bidi or zero-width characters, in every message', async () => {
+  it('is shown escaped, on one line, without control, bidi or zero-width characters, in every message', async ({
+    h,
+  }) => {
     h.chat.names.set(BOB, FORGED);
-    await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
-    const id = lastMeetingId(h);
-    await h.react(BOB, h.promptOf(id), '✅');
+    const { id, prompt } = await h.plan(`Sync ${ALICE} ${BOB}`);
+    await h.agree(prompt, BOB);
     await h.say(BOB, '!withdraw');
     await h.say(ORGANIZER, '!status');
     const sent = h.chat.messages.flatMap((m) => [m, ...m.edits]);
@@ -131,18 +105,17 @@ describe('defect 4: a display name cannot forge the tally', () => {
     expect(invitee?.displayName).toBe(`Mallory ${forgedLine}<b>x</b>`);
   });
 
-  it('a title is one line without invisible characters', async () => {
-    await h.say(ORGANIZER, `!meeting "Sync\u202e\u200b  now" ${ALICE}`);
-    expect(h.app.ctx.stores.meetings.get(lastMeetingId(h))?.title).not.toMatch(/[\u202e\u200b]| {2}/);
+  it('a title is one line without invisible characters', async ({ h }) => {
+    const { id } = await h.plan(`"Sync\u202e\u200b  now" ${ALICE}`);
+    expect(h.app.ctx.stores.meetings.get(id)?.title).not.toMatch(/[\u202e\u200b]| {2}/);
   });
 });
 
 describe('defect 3: !recordings checks consent at sending time', () => {
   const PLAYBACK = /https?:\/\/\S+\/playback\/presentation\/2\.3\/\S+/;
-  const links = (userId: string) => h.chat.dmOf(userId).filter((m) => PLAYBACK.test(m.text));
+  const links = (h: Harness, userId: string) => h.chat.dmOf(userId).filter((m) => PLAYBACK.test(m.text));
 
-  it('a withdrawal stored while BBB is asked for the URLs stops the link', async () => {
-    await h.close();
+  it('a withdrawal stored while BBB is asked for the URLs stops the link', async ({ harness }) => {
     // BBB's answer to `getRecordings` arrives late once: in between, Alice withdraws.
     let meanwhile: (() => Promise<unknown>) | null = null;
     const slowOnce = (bbb: BbbPort): BbbPort =>
@@ -159,21 +132,21 @@ describe('defect 3: !recordings checks consent at sending time', () => {
           };
         },
       });
-    h = await createHarness({}, { decorate: slowOnce });
+    const h = await harness({}, { decorate: slowOnce });
     const { recordId } = await recordedMeetingWithRecording(h);
-    const bobBefore = links(BOB).length;
+    const bobBefore = links(h, BOB).length;
     meanwhile = () => h.say(ALICE, '!withdraw');
     await h.say(BOB, '!recordings');
     expect(meanwhile).toBeNull();
     expect(simState(h, recordId)).toBe('deleted');
-    expect(links(BOB)).toHaveLength(bobBefore);
+    expect(links(h, BOB)).toHaveLength(bobBefore);
   });
 });
 
 describe('defect 5: a late invitee who declines takes part unrecorded', () => {
-  const DAVE = '@dave:test';
-
-  it('his ❌ ends the recorded session, opens an unrecorded one, and everyone, he included, gets a link', async () => {
+  it('his ❌ ends the recorded session, opens an unrecorded one, and everyone, he included, gets a link', async ({
+    h,
+  }) => {
     h.chat.members.get(ROOM)?.add(DAVE);
     const id = await openRecordedMeeting(h);
     const recorded = currentSession(h, id);
@@ -195,7 +168,7 @@ describe('defect 5: a late invitee who declines takes part unrecorded', () => {
     for (const u of [ORGANIZER, ALICE, BOB]) expect(joinLinks(h, u)).toHaveLength(before[u]! + 1);
     expect(h.chat.inRoom(ROOM).at(-1)?.text).toBe(de.lateDeclineRestarted('Weekly sync').text);
     // A decline, not a withdrawal: nobody withdrew, the ended session's recording is kept.
-    expect(withdrawals(id)).toEqual([]);
+    expect(withdrawals(h, id)).toEqual([]);
     expect(h.app.ctx.stores.outbox.pending().filter((i) => i.kind === 'purge-recordings')).toEqual([]);
   });
 });
@@ -203,7 +176,7 @@ describe('defect 5: a late invitee who declines takes part unrecorded', () => {
 describe('defect 1: nothing a person says while the bot is down is lost', () => {
   const MINUTE = 60_000;
   /** A message the bot reads only now, sent `minutesAgo` earlier (homeserver time). */
-  async function readLate(sender: string, body: string, minutesAgo: number, content: object = {}) {
+  async function readLate(h: Harness, sender: string, body: string, minutesAgo: number, content = {}) {
     const eventId = h.chat.nextEventId();
     await h.dispatcher.handle({
       roomId: ROOM,
@@ -215,61 +188,53 @@ describe('defect 1: nothing a person says while the bot is down is lost', () => 
     await h.app.prompts.flush();
     return eventId;
   }
-  const replyTo = (eventId: string) => h.chat.inRoom(ROOM).find((m) => m.replyTo === eventId);
+  const replyTo = (h: Harness, eventId: string) => h.chat.inRoom(ROOM).find((m) => m.replyTo === eventId);
 
-  it('a !withdraw read 11 minutes after it was sent is carried out, and the answer says when it arrived', async () => {
+  it('a !withdraw read 11 minutes after it was sent is carried out, and the answer says when it arrived', async ({
+    h,
+  }) => {
     const { meetingId, recordId } = await recordedMeetingWithRecording(h);
     const sentAt = h.clock.now() - 11 * MINUTE;
-    const eventId = await readLate(BOB, '!withdraw', 11);
+    const eventId = await readLate(h, BOB, '!withdraw', 11);
     expect(simState(h, recordId)).toBe('deleted');
-    expect(withdrawals(meetingId).map((e) => [e.userId, e.kind])).toEqual([[BOB, 'withdraw']]);
-    expect(replyTo(eventId)?.text).toContain(de.receivedAt(h.app.ctx.dateTime(sentAt)).text);
+    expect(withdrawals(h, meetingId).map((e) => [e.userId, e.kind])).toEqual([[BOB, 'withdraw']]);
+    expect(replyTo(h, eventId)?.text).toContain(de.receivedAt(h.app.ctx.dateTime(sentAt)).text);
   });
 
-  it('an organizer command read 11 minutes late is answered, not carried out', async () => {
-    await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
-    const id = lastMeetingId(h);
+  it('an organizer command read 11 minutes late is answered, not carried out', async ({ h }) => {
+    const { id } = await h.plan(`Sync ${ALICE} ${BOB}`);
     const sentAt = h.clock.now() - 11 * MINUTE;
-    const eventId = await readLate(ORGANIZER, '!start', 11);
+    const eventId = await readLate(h, ORGANIZER, '!start', 11);
     expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('collecting');
     expect(h.sim.sessions()).toHaveLength(0);
-    expect(replyTo(eventId)?.text).toBe(de.receivedWhileOffline('!start', h.app.ctx.dateTime(sentAt)).text);
+    expect(replyTo(h, eventId)?.text).toBe(
+      de.receivedWhileOffline('!start', h.app.ctx.dateTime(sentAt)).text,
+    );
     // Within the limit it is carried out as usual.
-    await readLate(ORGANIZER, '!start', 3);
+    await readLate(h, ORGANIZER, '!start', 3);
     expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('open');
   });
 
-  it('the limit is configurable', async () => {
-    await h.close();
-    h = await createHarness({
-      matrix: {
-        homeserverUrl: 'http://127.0.0.1:1',
-        accessToken: 'token',
-        allowedInviters: ['@*:test'],
-        commandMaxAgeMinutes: 2,
-      },
-    });
-    await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
-    const id = lastMeetingId(h);
-    await readLate(ORGANIZER, '!cancel', 3);
+  it('the limit is configurable', async ({ harness }) => {
+    const h = await harness({ matrix: { commandMaxAgeMinutes: 2 } });
+    const { id } = await h.plan(`Sync ${ALICE} ${BOB}`);
+    await readLate(h, ORGANIZER, '!cancel', 3);
     expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('collecting');
   });
 
-  it('a message edited into a command is answered that edits are not read', async () => {
-    await h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`);
-    const id = lastMeetingId(h);
-    const eventId = await readLate(ORGANIZER, '* !cancel', 0, {
+  it('a message edited into a command is answered that edits are not read', async ({ h }) => {
+    const { id } = await h.plan(`Sync ${ALICE} ${BOB}`);
+    const eventId = await readLate(h, ORGANIZER, '* !cancel', 0, {
       'm.new_content': { msgtype: 'm.text', body: '!cancel' },
       'm.relates_to': { rel_type: 'm.replace', event_id: '$original' },
     });
     expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('collecting');
-    expect(replyTo(eventId)?.text).toBe(de.editsNotRead('!cancel').text);
+    expect(replyTo(h, eventId)?.text).toBe(de.editsNotRead('!cancel').text);
   });
 });
 
 describe('found by the property test (I5): an invitee added after the meeting is over', () => {
-  it('is not added, so their !withdraw cannot delete what everyone else agreed to', async () => {
-    const DAVE = '@dave:test';
+  it('is not added, so their !withdraw cannot delete what everyone else agreed to', async ({ h }) => {
     h.chat.members.get(ROOM)?.add(DAVE);
     const { meetingId, recordId } = await recordedMeetingWithRecording(h);
     await h.say(ORGANIZER, `!invite #${meetingId} ${DAVE}`);
@@ -277,6 +242,6 @@ describe('found by the property test (I5): an invitee added after the meeting is
     expect(h.app.ctx.stores.meetings.invitees(meetingId).some((i) => i.userId === DAVE)).toBe(false);
     await h.say(DAVE, `!withdraw #${meetingId}`);
     expect(simState(h, recordId)).toBe('published');
-    expect(withdrawals(meetingId)).toEqual([]);
+    expect(withdrawals(h, meetingId)).toEqual([]);
   });
 });

@@ -1,9 +1,16 @@
 // Withdrawal of consent (design.md §3.5–3.6, §4 `!withdraw`): before opening, during a recorded
 // session, after the meeting; on someone's behalf by an admin; refused for non-admins.
 import { describe, expect } from 'vitest';
-import { join, lines } from '../../../src/i18n/rich.js';
+import { lines } from '../../../src/i18n/rich.js';
 import { ADMIN, ALICE, BOB, CAROL, ORGANIZER, ROOM } from '../../support/app-harness.js';
-import { joinLinkRecording, recordingReadyPattern, said, t } from '../../support/catalogue.js';
+import {
+  joinLinkRecording,
+  plain,
+  recordingReadyPattern,
+  said,
+  t,
+  withdrawalLines,
+} from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 import {
   botState,
@@ -11,15 +18,11 @@ import {
   currentSession,
   joinAs,
   joinLinks,
-  lastMeetingId,
   lastRoomText,
   openRecordedMeeting,
   recordedMeetingWithRecording,
   simState,
 } from '../recordings/support.js';
-
-/** A person as the bot names them in a message (no pill). */
-const who = (name: string) => join([name]);
 
 /** What "deleted" means on this BBB server, said with every message about a deletion. */
 const means = (h: { config: { notice: { finalDeletion?: string } } }) =>
@@ -27,35 +30,26 @@ const means = (h: { config: { notice: { finalDeletion?: string } } }) =>
 
 describe('withdrawal before the meeting opens', () => {
   it('opens unrecorded, names who withdrew, and records nothing', async ({ h }) => {
-    await h.say(ORGANIZER, `!meeting Planning ${ALICE} ${BOB}`);
-    const id = lastMeetingId(h);
-    const prompt = h.promptOf(id);
-    await h.react(ORGANIZER, prompt, '✅');
-    await h.react(ALICE, prompt, '✅');
+    const { prompt } = await h.plan(`Planning ${ALICE} ${BOB}`);
+    await h.agree(prompt, ORGANIZER, ALICE);
     await h.say(ALICE, '!withdraw');
-    expect(lastRoomText(h)).toBe(said(t.withdrawBeforeOpen(who('Alice'), 'Planning')));
+    expect(lastRoomText(h)).toBe(said(t.withdrawBeforeOpen(plain('Alice'), 'Planning')));
     expect(h.sim.sessions()).toHaveLength(0); // not opened yet: Bob has not answered
 
-    await h.react(BOB, prompt, '✅');
+    await h.agree(prompt, BOB);
     const [session] = h.sim.sessions();
     expect(session?.record).toBe(false);
-    expect(
-      h.chat
-        .inRoom(ROOM)
-        .some((m) => m.text.includes(said(t.recordingOffReasons([t.reasonWithdrew(who('Alice'))])))),
-    ).toBe(true);
+    const withdrew = said(t.recordingOffReasons([t.reasonWithdrew(plain('Alice'))]));
+    expect(h.chat.inRoom(ROOM).some((m) => m.text.includes(withdrew))).toBe(true);
     // Unrecorded: everyone gets a link, Alice included.
     for (const user of [ORGANIZER, ALICE, BOB]) expect(joinLinks(h, user)).toHaveLength(1);
   });
 
   it('agreeing again after a withdrawal makes it recorded again', async ({ h }) => {
-    await h.say(ORGANIZER, `!meeting Planning ${ALICE}`);
-    const id = lastMeetingId(h);
-    const prompt = h.promptOf(id);
-    await h.react(ALICE, prompt, '✅');
+    const { prompt } = await h.plan(`Planning ${ALICE}`);
+    await h.agree(prompt, ALICE);
     await h.say(ALICE, '!withdraw');
-    await h.react(ALICE, prompt, '✅');
-    await h.react(ORGANIZER, prompt, '✅');
+    await h.agree(prompt, ALICE, ORGANIZER);
     expect(h.sim.sessions()[0]?.record).toBe(true);
   });
 });
@@ -74,17 +68,15 @@ describe('withdrawal during a recorded session', () => {
     await h.say(BOB, '!withdraw');
 
     const sessions = h.sim.sessions();
-    expect(sessions).toHaveLength(2);
-    expect(sessions[0]?.meetingID).toBe(first.bbbMeetingId);
-    expect(sessions[0]?.ended).toBe(true);
-    expect(sessions[0]?.forciblyEnded).toBe(true);
-    expect(sessions[1]?.record).toBe(false);
-    expect(sessions[1]?.ended).toBe(false);
+    expect(sessions).toMatchObject([
+      { meetingID: first.bbbMeetingId, ended: true, forciblyEnded: true },
+      { record: false, ended: false },
+    ]);
     const second = currentSession(h, id);
     expect(second.bbbMeetingId).toBe(sessions[1]?.meetingID);
     expect(h.app.ctx.stores.meetings.session(first.id)?.endReason).toBe('withdrawal');
 
-    expect(lastRoomText(h)).toBe(said(lines([t.withdrawRestarted(who('Bob'), 'Weekly sync'), means(h)])));
+    expect(lastRoomText(h)).toBe(said(lines([t.withdrawRestarted(plain('Bob'), 'Weekly sync'), means(h)])));
 
     // New links for everyone (Bob included: the new session records nothing), to the new session only.
     for (const user of [ORGANIZER, ALICE, BOB]) {
@@ -98,8 +90,7 @@ describe('withdrawal during a recorded session', () => {
 
     // The ended session's recording was found and deleted at once (processing is instant here).
     const recordings = h.sim.recordings({ includeDeleted: true });
-    expect(recordings).toHaveLength(1);
-    expect(recordings[0]?.state).toBe('deleted');
+    expect(recordings).toMatchObject([{ state: 'deleted' }]);
     expect(botState(h, recordings[0]!.recordID)).toBe('purged');
   });
 
@@ -107,8 +98,7 @@ describe('withdrawal during a recorded session', () => {
     const id = await openRecordedMeeting(h);
     await joinAs(h, ORGANIZER);
     await h.react(ALICE, h.promptOf(id), '❌');
-    expect(h.sim.sessions()).toHaveLength(2);
-    expect(h.sim.sessions()[1]?.record).toBe(false);
+    expect(h.sim.sessions()).toMatchObject([{}, { record: false }]);
     expect(h.sim.recordings({ includeDeleted: true })[0]?.state).toBe('deleted');
   });
 
@@ -154,7 +144,7 @@ describe('withdrawal during a recorded session', () => {
     const [rec] = h.sim.recordings({ includeDeleted: true });
     expect(rec?.state).toBe('deleted');
     const name = t.recordingName('Weekly sync', h.app.ctx.date(h.clock.now()));
-    expect(lastRoomText(h)).toContain(said(t.withdrawDeleted(who('Alice'), [name], [])).split('\n')[1]);
+    expect(lastRoomText(h)).toContain(said(t.withdrawDeleted(plain('Alice'), [name], [])).split('\n')[1]);
   });
 });
 
@@ -174,7 +164,7 @@ describe('withdrawal after the meeting', () => {
     expect(botState(h, extra!.recordID)).toBe('purged');
     const date = h.app.ctx.date(h.clock.now());
     const name = t.recordingName('Weekly sync', date);
-    expect(lastRoomText(h)).toBe(said(lines([t.withdrawDeleted(who('Bob'), [name, name], []), means(h)])));
+    expect(lastRoomText(h)).toBe(said(lines([t.withdrawDeleted(plain('Bob'), [name, name], []), means(h)])));
     expect(callCounts(h).deleteRecordings).toBe(1);
   });
 
@@ -185,7 +175,7 @@ describe('withdrawal after the meeting', () => {
     expect(botState(h, recordId)).toBe('purge-pending');
     expect(simState(h, recordId)).toBe('published');
     const name = t.recordingName('Weekly sync', h.app.ctx.date(h.clock.now()));
-    expect(lastRoomText(h)).toBe(said(lines([t.withdrawDeleted(who('Alice'), [], [name]), means(h)])));
+    expect(lastRoomText(h)).toBe(said(lines([t.withdrawDeleted(plain('Alice'), [], [name]), means(h)])));
 
     // Still failing: the job tries again, nothing is marked purged.
     let run = await h.app.retention.run();
@@ -212,11 +202,7 @@ describe('withdrawal after the meeting', () => {
     // The recording exists in BBB, but the bot has not discovered it yet and BBB is down now.
     h.sim.faults.set({ refuseConnections: true });
     await h.say(ALICE, '!withdraw');
-    expect(lastRoomText(h)).not.toContain(
-      said(t.withdrawDeleted(who('Alice'), [], []))
-        .split('\n')
-        .at(-1),
-    );
+    expect(lastRoomText(h)).not.toContain(withdrawalLines('Alice').none);
 
     h.sim.faults.clear();
     await h.app.discovery.discoverAll();
@@ -240,8 +226,8 @@ describe('who may withdraw', () => {
     await h.say(ADMIN, `!withdraw ${BOB}`);
     expect(simState(h, recordId)).toBe('deleted');
     const text = lastRoomText(h);
-    expect(text).toContain(said(t.withdrawDeleted(who('Bob'), [], [])).split('\n')[0]);
-    expect(text).toContain(said(t.withdrawOnBehalf(who(ADMIN))));
+    expect(text).toContain(withdrawalLines('Bob').saved);
+    expect(text).toContain(said(t.withdrawOnBehalf(plain(ADMIN))));
 
     const audit = h.app.ctx.stores.audit.forMeeting(meetingId);
     const adminEntry = audit.find((a) => a.action === 'admin.withdraw');
@@ -258,9 +244,10 @@ describe('who may withdraw', () => {
     await h.say(ALICE, `!withdraw ${BOB}`);
     expect(lastRoomText(h)).toBe(said(t.notAllowed(t.whoAdmin)));
     expect(simState(h, recordId)).toBe('published');
-    expect(
-      h.app.ctx.stores.meetings.consentEvents(meetingId).filter((e) => e.kind === 'withdraw'),
-    ).toHaveLength(0);
+    const withdrawals = h.app.ctx.stores.meetings
+      .consentEvents(meetingId)
+      .filter((e) => e.kind === 'withdraw');
+    expect(withdrawals).toHaveLength(0);
   });
 
   it('someone not invited has nothing to withdraw', async ({ h }) => {
