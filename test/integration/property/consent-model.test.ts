@@ -45,6 +45,7 @@ import {
   ORGANIZER,
   ROOM,
 } from '../../support/app-harness.js';
+import { deletedOpening, opening, plain } from '../../support/catalogue.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 200);
 const de = catalogue('de');
@@ -56,6 +57,8 @@ const MAX_STEPS = 40;
 /** A room moderator who is neither an invitee nor an admin. */
 const MOD = CAROL;
 const PROCESSING_MS = 20 * 60_000;
+/** How a message names recordings it says are deleted (`Gelöscht: …`, `… jetzt auch gelöscht: …`). */
+const DELETION_CLAIMS = [deletedOpening, opening((x) => de.deletedAfterWithdrawal([plain(x)]))];
 /** Short, so a slowed call is a timeout; long enough that a loaded machine rarely times out by itself. */
 const BBB_TIMEOUT_MS = 150;
 
@@ -571,7 +574,7 @@ class Run {
     // I3 (part): no message claims more deletions than BBB confirmed.
     const roomMessages = h.chat.inRoom(ROOM);
     for (const msg of roomMessages.slice(this.seenRoomMessages)) {
-      const claim = /[Gg]elöscht: ([^\n]*)/.exec(msg.text)?.[1];
+      const claim = DELETION_CLAIMS.map((c) => msg.text.split(c)[1]?.split('\n')[0]).find(Boolean);
       if (!claim) continue;
       this.meetings.forEach((meetingId, index) => {
         const named = claim.split(`„M${index}“`).length - 1;
