@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { MeetingRow } from '../db/meetings-store.js';
 import { AGREE_KEY, DECLINE_KEY } from '../domain/consent.js';
 import { isGuestId } from '../domain/guest.js';
@@ -7,7 +8,10 @@ import type { DirectRooms } from './direct-rooms.js';
 import { postNotice, storeConsentText } from './notice-posting.js';
 import { UndeliverableError } from './ports.js';
 import { fingerprint } from './prompt-updater.js';
-import { nameOf, readMeeting, renderDirectPrompt } from './views.js';
+import { type MeetingView, nameOf, readMeeting, renderDirectPrompt } from './views.js';
+
+/** People asked at once, each in their own DM room (as join links go out, app/outbox.ts). */
+const PROMPTS_IN_FLIGHT = 8;
 
 /**
  * Private answers (consent.ask "direct", design.md §3.1): each invitee gets the notice's first layer
@@ -38,47 +42,58 @@ export class DirectPrompts {
     const asked = new Set(meetings.dmPrompts(meetingId).map((p) => p.userId));
     const view = readMeeting(this.ctx, meeting);
     // A guest answers on their web page (design.md §3.11): no Matrix account, no DM room.
-    for (const invitee of view.invitees.filter((i) => !asked.has(i.userId) && !isGuestId(i.userId))) {
-      let roomId: string;
-      try {
-        roomId = await this.directRooms.get(invitee.userId);
-      } catch (error) {
-        if (!(error instanceof UndeliverableError)) throw error;
-        this.ctx.log.warn(
-          { meetingId, userId: invitee.userId, reason: error.reason },
-          'could not ask for consent by direct message; will retry',
-        );
-        if (
-          this.ctx.stores.state.noteOnce(
-            meeting.roomId,
-            `prompt-undeliverable:${meetingId}:${invitee.userId}`,
-            this.ctx.now(),
-          )
-        ) {
-          await this.ctx.chat.send(
-            meeting.roomId,
-            this.ctx.t.promptUndeliverable(
-              mention(invitee.userId, invitee.displayName),
-              mention(meeting.organizerId, nameOf(view, meeting.organizerId)),
-              meeting.title,
-            ),
-          );
-        }
-        continue;
-      }
-      await postNotice(this.ctx, meeting, roomId);
-      const prompt = renderDirectPrompt(this.ctx, view, invitee.userId);
-      const eventId = await this.ctx.chat.send(roomId, prompt, { key: `dm-prompt:${meetingId}` });
-      meetings.setDmPrompt({ meetingId, userId: invitee.userId, roomId, eventId }, this.ctx.now());
-      meetings.setDmPromptShown(meetingId, invitee.userId, fingerprint(prompt));
-      meetings.setDmPromptText(
-        meetingId,
-        invitee.userId,
-        storeConsentText(this.ctx, meeting, roomId, prompt),
+    const missing = view.invitees.filter((i) => !asked.has(i.userId) && !isGuestId(i.userId));
+    // Several people are asked at once (each in their own room): a class of 100 waited for 100 DM
+    // rooms one after another. Every one is finished before the caller lets go of the meeting.
+    const ask = pLimit(PROMPTS_IN_FLIGHT);
+    const outcomes = await Promise.allSettled(missing.map((i) => ask(() => this.ask(meeting, view, i))));
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** Posts one invitee's first layer and prompt in their DM room (the room hears if that cannot be). */
+  private async ask(
+    meeting: MeetingRow,
+    view: MeetingView,
+    invitee: { userId: string; displayName: string },
+  ) {
+    const meetingId = meeting.id;
+    let roomId: string;
+    try {
+      roomId = await this.directRooms.get(invitee.userId);
+    } catch (error) {
+      if (!(error instanceof UndeliverableError)) throw error;
+      this.ctx.log.warn(
+        { meetingId, userId: invitee.userId, reason: error.reason },
+        'could not ask for consent by direct message; will retry',
       );
-      await this.ctx.chat.react(roomId, eventId, AGREE_KEY);
-      await this.ctx.chat.react(roomId, eventId, DECLINE_KEY);
+      if (
+        this.ctx.stores.state.noteOnce(
+          meeting.roomId,
+          `prompt-undeliverable:${meetingId}:${invitee.userId}`,
+          this.ctx.now(),
+        )
+      ) {
+        await this.ctx.chat.send(
+          meeting.roomId,
+          this.ctx.t.promptUndeliverable(
+            mention(invitee.userId, invitee.displayName),
+            mention(meeting.organizerId, nameOf(view, meeting.organizerId)),
+            meeting.title,
+          ),
+        );
+      }
+      return;
     }
+    const { meetings } = this.ctx.stores;
+    await postNotice(this.ctx, meeting, roomId);
+    const prompt = renderDirectPrompt(this.ctx, view, invitee.userId);
+    const eventId = await this.ctx.chat.send(roomId, prompt, { key: `dm-prompt:${meetingId}` });
+    meetings.setDmPrompt({ meetingId, userId: invitee.userId, roomId, eventId }, this.ctx.now());
+    meetings.setDmPromptShown(meetingId, invitee.userId, fingerprint(prompt));
+    meetings.setDmPromptText(meetingId, invitee.userId, storeConsentText(this.ctx, meeting, roomId, prompt));
+    await this.ctx.chat.react(roomId, eventId, AGREE_KEY);
+    await this.ctx.chat.react(roomId, eventId, DECLINE_KEY);
   }
 
   /** Missing prompts of every meeting still asking (the frequent tick retries undeliverable ones). */
