@@ -611,8 +611,9 @@ class OlmMachine {
    * They get their sessions on the next call after their /keys/query was marked sent. A /keys/query
    * already sent for them is waited for (briefly): the SDK answers its own queries under the lock
    * before it calls this, so such a query is a copy sent by a call outside the lock (the engine
-   * re-issues a query until it is marked sent), and its answer comes without us. Skipping its users
-   * would encrypt the first message to a new contact for none of their devices.
+   * re-issues a query until it is marked sent), and its answer comes without us. Its users are never
+   * skipped: that would encrypt the first message to a new contact for none of their devices (seen
+   * when such a copy took longer than the wait on a loaded machine).
    */
   async getMissingSessions(users) {
     const wanted = userStrings(users);
@@ -628,8 +629,12 @@ class OlmMachine {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     if (waited) logger.debug(`waited ${Date.now() - started} ms for a /keys/query in flight`);
-    const waiting = new Set([...this._pendingQuery, ...inFlight()]);
-    const list = wanted.filter((u) => !waiting.has(u));
+    // A query still out after the wait is the engine's to wait for (it then uses the devices it knows):
+    // skipping its users would encrypt the message for none of their devices, for good.
+    const late = wanted.filter((u) => inFlight().has(u));
+    if (late.length)
+      logger.warn(`a /keys/query for ${late.length} user(s) still out after ${IN_FLIGHT_QUERY_WAIT_MS} ms`);
+    const list = wanted.filter((u) => !this._pendingQuery.has(u));
     if (list.length === 0) return null;
     const r = await this._call('getMissingSessions', (m) => m.getMissingSessions(wUsers(list)));
     return r ? { id: r.id, type: RequestType.KeysClaim, body: r.body } : null;
