@@ -2,11 +2,12 @@
 // real Synapse, after the homeserver stored the keys but before the bot read the answer (a proxy holds the
 // answer back). Started again on the same store it offers the same keys, comes up on the same device (no
 // new device, no "keys lost" path, no crash loop) and answers in an encrypted room.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { BotProcess } from './support/bot-process.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
-import { quietMatrixJsSdk } from './support/encrypted-room.js';
+import { ownDevices } from './support/encrypted-room.js';
+import { it } from './support/fixtures.js';
 import { membership, type TestUser, waitForEvent } from './support/homeserver.js';
 import { type HomeserverProxy, startHomeserverProxy } from './support/homeserver-proxy.js';
 import { BOT_TIMEOUT_MS, postFrom } from './support/meeting-helpers.js';
@@ -23,10 +24,8 @@ describe.skipIf(!hs)('the bot killed during its first key upload', () => {
   let proxy: HomeserverProxy;
   let botUser: TestUser;
   let bot: BotProcess;
-  let kim: CryptoUser | undefined;
 
   beforeAll(async () => {
-    quietMatrixJsSdk();
     proxy = await startHomeserverProxy(hs!.url);
     botUser = await hs!.registerUser('meetbot', { displayName: 'Meeting Bot' });
     // Through the proxy, which can stop the key upload in flight; encryption on, a fresh store.
@@ -38,7 +37,6 @@ describe.skipIf(!hs)('the bot killed during its first key upload', () => {
   });
 
   afterAll(async () => {
-    kim?.stop();
     await bot?.dispose({ keepFiles: process.env.E2E_KEEP_BOT_FILES === '1' });
     await proxy?.close();
   });
@@ -52,18 +50,12 @@ describe.skipIf(!hs)('the bot killed during its first key upload', () => {
   }
 
   const offered = (body: string) => (JSON.parse(body) as { device_keys?: DeviceKeys }).device_keys;
-  const accountDevices = async () =>
-    (
-      (await botUser.request('GET', '/_matrix/client/v3/devices')) as { devices: { device_id: string }[] }
-    ).devices
-      .map((d) => d.device_id)
-      .sort();
 
-  it('comes back with the same keys on the same device and answers encrypted', async () => {
+  it('comes back with the same keys on the same device and answers encrypted', async ({ clients }) => {
     const { device_id: deviceId } = (await botUser.request('GET', '/_matrix/client/v3/account/whoami')) as {
       device_id: string;
     };
-    const devices = await accountDevices();
+    const devices = await ownDevices(botUser);
     expect(devices).toEqual([deviceId]);
 
     // The first start is killed after the homeserver stored its keys, before the bot read the answer.
@@ -93,10 +85,11 @@ describe.skipIf(!hs)('the bot killed during its first key upload', () => {
     const uploads = proxy.seen('POST', KEYS_UPLOAD).map((r) => offered(r.body)?.keys);
     expect(uploads[1], 'the second start uploads its device keys again').toEqual(keys!.keys);
     expect((await published(deviceId))?.keys).toEqual(keys!.keys);
-    expect(await accountDevices()).toEqual(devices);
+    expect(await ownDevices(botUser)).toEqual(devices);
 
     // Someone whose client really encrypts: an encrypted !ping gets an encrypted pong.
-    kim = await CryptoUser.start(await hs!.registerUser('kim', { displayName: 'Kim' }));
+    const kim = await CryptoUser.start(await hs!.registerUser('kim', { displayName: 'Kim' }));
+    clients.push(kim);
     const roomId = await kim.user.createRoom({
       name: 'after the kill',
       encrypted: true,

@@ -4,11 +4,11 @@
 // and the prompt arrive there encrypted and readable, the answers given there (✅ in the clear, as
 // Element sends reactions, and encrypted, as some clients do) count, and the links come back in the
 // same encrypted DM. (That the meeting's room hears numbers only is private-answers.test.ts's.)
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { noticeOpening, said, t } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
-import type { CryptoUser } from './support/crypto-user.js';
-import { encryptedRoom, quietMatrixJsSdk } from './support/encrypted-room.js';
+import { encryptedRoom, expectMegolmRoom } from './support/encrypted-room.js';
+import { startWorld, worldTest } from './support/fixtures.js';
 import { acceptNextInvite } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
@@ -17,34 +17,22 @@ import {
   isDirectPrompt,
   isOpened,
   joinUrlIn,
-  type MeetingWorld,
   postFrom,
   sessionsNamed,
-  startMeetingWorld,
   wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
+const it = worldTest({ matrix: { encryption: true }, consent: { ask: 'direct' } });
 
 describe.skipIf(!hs)('private answers in encrypted DMs, clients set as Element is', () => {
-  let w: MeetingWorld;
-  let botId: string;
-  const clients: CryptoUser[] = [];
+  it.beforeAll(startWorld);
 
-  beforeAll(async () => {
-    quietMatrixJsSdk();
-    w = await startMeetingWorld(hs!, {
-      config: { matrix: { encryption: true }, consent: { ask: 'direct' } },
-    });
-    botId = w.botUser.userId;
-  });
-
-  afterAll(async () => {
-    for (const c of clients) c.stop();
-    await w?.close();
-  });
-
-  it('first layer, prompt and link arrive encrypted in each DM; the answers there open a recorded meeting', async () => {
+  it('first layer, prompt and link arrive encrypted in each DM; the answers there open a recorded meeting', async ({
+    w,
+    botId,
+    clients,
+  }) => {
     const { olga, alice, bob, roomId } = await encryptedRoom(w, clients, 'encrypted private answers');
 
     const title = 'Encrypted private';
@@ -58,15 +46,11 @@ describe.skipIf(!hs)('private answers in encrypted DMs, clients set as Element i
           ...wait,
           description: `${u.userId}'s consent prompt by DM`,
         });
-        const encryption = await u.user.request(
-          'GET',
-          `/_matrix/client/v3/rooms/${encodeURIComponent(dmRoomId)}/state/m.room.encryption/`,
-        );
-        return { u, dmRoomId, prompt, encryption };
+        await expectMegolmRoom(u.user, dmRoomId);
+        return { u, dmRoomId, prompt };
       }),
     );
     for (const dm of dms) {
-      expect(dm.encryption).toMatchObject({ algorithm: 'm.megolm.v1.aes-sha2' });
       expect(dm.prompt.encrypted, `${dm.u.userId}'s prompt is encrypted`).toBe(true);
       const firstLayer = dm.u
         .seen(dm.dmRoomId)

@@ -1,16 +1,10 @@
-import { expect, vi } from 'vitest';
+import { expect } from 'vitest';
 import { CryptoUser } from './crypto-user.js';
 import { acceptNextInvite, membership, type TestUser, waitForEvent } from './homeserver.js';
-import { type MeetingWorld, registerPeople, wait } from './meeting-helpers.js';
+import { isNotice, isPrompt, type MeetingWorld, registerPeople, wait } from './meeting-helpers.js';
 
 // People on clients that really encrypt, set as Element is (cross-signed users, "exclude insecure
 // devices"), in an encrypted room with the bot: the set-up every encrypted e2e file shares.
-
-/** matrix-js-sdk's module-level logger prints every step to the console; its errors still show. */
-export function quietMatrixJsSdk(): void {
-  for (const level of ['log', 'info', 'debug'] as const)
-    vi.spyOn(console, level).mockImplementation(() => {});
-}
 
 /** The bot's devices as another user's client sees them. */
 export async function botDevices(viewer: TestUser, botId: string): Promise<string[]> {
@@ -21,26 +15,29 @@ export async function botDevices(viewer: TestUser, botId: string): Promise<strin
 }
 
 /**
- * Olga, Alice and Bob on encrypting clients (added to `clients`, for stopping), in a new encrypted
- * room with the bot, each seeing everyone joined; checks the bot's device is what "exclude insecure
- * devices" requires: signed by its owner.
+ * Olga, Alice and Bob on encrypting clients (added to `clients`, for stopping; as Element is unless
+ * `element: false`), in a new encrypted room with the bot, each seeing everyone joined; checks the bot's
+ * device is what "exclude insecure devices" requires: signed by its owner.
  */
 export async function encryptedRoom(
   w: MeetingWorld,
   clients: CryptoUser[],
   name: string,
-  roomVersion?: string,
+  opts: { roomVersion?: string; element?: boolean } = {},
 ): Promise<{ olga: CryptoUser; alice: CryptoUser; bob: CryptoUser; roomId: string }> {
   const botId = w.botUser.userId;
   const people = await registerPeople(w.hs, ['Olga', 'Alice', 'Bob']);
-  const [olga, alice, bob] = (await Promise.all(
-    people.map((p) => CryptoUser.start(p, { element: true })),
-  )) as [CryptoUser, CryptoUser, CryptoUser];
+  const element = opts.element ?? true;
+  const [olga, alice, bob] = (await Promise.all(people.map((p) => CryptoUser.start(p, { element })))) as [
+    CryptoUser,
+    CryptoUser,
+    CryptoUser,
+  ];
   clients.push(olga, alice, bob);
   const roomId = await olga.user.createRoom({
     name,
     encrypted: true,
-    ...(roomVersion ? { roomVersion } : {}),
+    ...(opts.roomVersion ? { roomVersion: opts.roomVersion } : {}),
     invite: [botId, alice.userId, bob.userId],
   });
   await Promise.all([alice, bob].map((u) => acceptNextInvite(u.user, { from: olga.userId })));
@@ -49,4 +46,44 @@ export async function encryptedRoom(
   const [botDevice] = await botDevices(olga.user, botId);
   expect(await olga.deviceTrust(botId, botDevice!)).toEqual({ known: true, signedByOwner: true });
   return { olga, alice, bob, roomId };
+}
+
+/** Sends `!meeting <title> <invitees…>` (encrypted) and waits for the notice and the prompt, decrypted. */
+export async function planEncrypted(
+  w: MeetingWorld,
+  organizer: CryptoUser,
+  roomId: string,
+  title: string,
+  invitees: CryptoUser[],
+) {
+  const botId = w.botUser.userId;
+  const commandId = await organizer.sendText(
+    roomId,
+    ['!meeting', title, ...invitees.map((u) => u.userId)].join(' '),
+  );
+  const after = { afterEventId: commandId, ...wait };
+  const notice = await organizer.waitFor(roomId, isNotice(botId), after);
+  const prompt = await organizer.waitFor(roomId, isPrompt(botId), after);
+  return { commandId, notice, prompt };
+}
+
+/** The Megolm session an encrypted event of `u`'s went out in. */
+export function megolmSession(u: CryptoUser, roomId: string, eventId: string): string {
+  const session = u.client.getRoom(roomId)?.findEventById(eventId)?.getWireContent().session_id;
+  expect(session, `the Megolm session of ${eventId}`).toBeTypeOf('string');
+  return session as string;
+}
+
+/** Checks the room's m.room.encryption state: Megolm. */
+export async function expectMegolmRoom(user: TestUser, roomId: string): Promise<void> {
+  const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.encryption/`;
+  expect(await user.request('GET', path)).toMatchObject({ algorithm: 'm.megolm.v1.aes-sha2' });
+}
+
+/** The account's devices, as the homeserver lists them to the account itself. */
+export async function ownDevices(account: TestUser): Promise<string[]> {
+  const res = (await account.request('GET', '/_matrix/client/v3/devices')) as {
+    devices: { device_id: string }[];
+  };
+  return res.devices.map((d) => d.device_id).sort();
 }

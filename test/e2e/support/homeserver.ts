@@ -205,17 +205,6 @@ export class TestUser {
     const res = (await this.request('GET', '/_matrix/client/v3/joined_rooms')) as { joined_rooms: string[] };
     return res.joined_rooms;
   }
-
-  async getJoinedMembers(roomId: string): Promise<string[]> {
-    const res = (await this.request('GET', `/_matrix/client/v3/rooms/${enc(roomId)}/joined_members`)) as {
-      joined: Record<string, unknown>;
-    };
-    return Object.keys(res.joined);
-  }
-
-  waitForEvent(roomId: string, predicate: EventPredicate, opts?: WaitOptions): Promise<MatrixEvent> {
-    return this.sync.waitForEvent(roomId, predicate, opts);
-  }
 }
 
 /**

@@ -1,6 +1,8 @@
 // Shared steps of the consent-gated meeting e2e tests: the bot process with a BBB simulator it reaches
 // over HTTP, rooms with real users, planning a meeting, answering, and reading what users see.
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { expect, vi } from 'vitest';
 import { formatDate } from '../../../src/i18n/index.js';
 import { type BbbSimulator, type SimSession, startBbbSimulator } from '../../support/bbb-simulator.js';
@@ -75,8 +77,13 @@ export async function startMeetingWorld(
 }
 
 /** Fresh users with readable display names ("Alice"), localparts from the lower-cased names. */
-export async function registerPeople(hs: TestHomeserver, names: string[]): Promise<TestUser[]> {
-  return Promise.all(names.map((name) => hs.registerUser(name.toLowerCase(), { displayName: name })));
+export async function registerPeople<const N extends readonly string[]>(
+  hs: TestHomeserver,
+  names: N,
+): Promise<{ -readonly [K in keyof N]: TestUser }> {
+  return Promise.all(
+    names.map((name) => hs.registerUser(name.toLowerCase(), { displayName: name })),
+  ) as never;
 }
 
 /**
@@ -100,21 +107,25 @@ export async function createMeetingRoom(
   return roomId;
 }
 
-/** The usual cast: Olga (organizer), Alice and Bob, freshly registered, in a new room with the bot. */
-export async function olgaAliceBob(
+/** `names` freshly registered, in a new room with the bot that the first of them (the organizer) made. */
+export async function peopleInRoom<const N extends readonly [string, ...string[]]>(
   w: MeetingWorld,
+  names: N,
   roomName: string,
-): Promise<{ olga: TestUser; alice: TestUser; bob: TestUser; roomId: string }> {
-  const [olga, alice, bob] = (await registerPeople(w.hs, ['Olga', 'Alice', 'Bob'])) as [
-    TestUser,
-    TestUser,
-    TestUser,
-  ];
-  const roomId = await createMeetingRoom(olga, w.botUser.userId, [alice, bob], roomName);
+): Promise<{ people: { -readonly [K in keyof N]: TestUser }; roomId: string }> {
+  const people = await registerPeople(w.hs, names);
+  const [organizer, ...members] = people as TestUser[];
+  return { people, roomId: await createMeetingRoom(organizer!, w.botUser.userId, members, roomName) };
+}
+
+/** The usual cast: Olga (organizer), Alice and Bob, freshly registered, in a new room with the bot. */
+export async function olgaAliceBob(w: MeetingWorld, roomName: string) {
+  const { people, roomId } = await peopleInRoom(w, ['Olga', 'Alice', 'Bob'], roomName);
+  const [olga, alice, bob] = people;
   return { olga, alice, bob, roomId };
 }
 
-function bodyOf(e: MatrixEvent): string {
+export function bodyOf(e: MatrixEvent): string {
   return typeof e.content.body === 'string' ? e.content.body : '';
 }
 
@@ -318,8 +329,6 @@ export async function pingBarrier(user: TestUser, roomId: string, botId: string)
   return pong.event_id;
 }
 
-export { bodyOf };
-
 /** A date as the bot writes it with the e2e defaults (German, Europe/Berlin). */
 export const botDate = (ms: number): string => formatDate('de', 'Europe/Berlin', ms);
 
@@ -376,3 +385,40 @@ export async function runningRecordedMeeting(w: MeetingWorld, title: string, joi
 
 /** How long a test waits for the bot's answer (`waitForEvent(user, room, predicate, wait)`). */
 export const wait = { timeoutMs: BOT_TIMEOUT_MS };
+
+/**
+ * `user` sends `text` in the room; resolves with the first event after it matching `predicate` (the
+ * bot's answer), as `seenBy` (default: `user`) sees it.
+ */
+export async function ask(
+  user: TestUser,
+  roomId: string,
+  text: string,
+  predicate: EventPredicate,
+  seenBy = user,
+): Promise<MatrixEvent> {
+  const afterEventId = await user.sendText(roomId, text);
+  return waitForEvent(seenBy, roomId, predicate, { ...wait, afterEventId });
+}
+
+/** A recording's state in BBB (deleted ones included), by its record ID. */
+export const recordingState = (sim: BbbSimulator, recordID: string) =>
+  sim.recordings({ includeDeleted: true }).find((r) => r.recordID === recordID)?.state;
+
+/** Waits until BBB lists the one recording of a session, as deleted. */
+export function untilRecordingDeleted(sim: BbbSimulator, meetingID: string): Promise<unknown> {
+  return until('the recording to be deleted in BBB', () => {
+    const recs = sim.recordings({ includeDeleted: true }).filter((r) => r.meetingID === meetingID);
+    return recs.length === 1 && recs[0]!.state === 'deleted';
+  });
+}
+
+/** Rows the bot stored, read beside it (WAL: readers do not disturb it). */
+export function storedRows<T>(w: MeetingWorld, sql: string, ...params: unknown[]): T[] {
+  const db = new Database(join(w.bot.dir, 'bot.db'), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+}
