@@ -21,7 +21,7 @@ import {
   receiveLink,
   runningRecordedMeeting,
   sessionsNamed,
-  until,
+  untilRecordingDeleted,
   wait,
 } from './support/meeting-helpers.js';
 
@@ -65,9 +65,7 @@ describe.skipIf(!hs)('commands sent while the bot was down', () => {
       timeoutMs: 60_000,
     });
     expect(bodyOf(answer)).toContain('Bob');
-    const state = () =>
-      w.sim.recordings({ includeDeleted: true }).find((r) => r.meetingID === meetingID)?.state;
-    await until('the recording to be deleted in BBB', () => state() === 'deleted');
+    await untilRecordingDeleted(w.sim, meetingID);
     return answer;
   }
 

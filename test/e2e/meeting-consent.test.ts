@@ -15,18 +15,19 @@ import {
 } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { it, startWorld } from './support/fixtures.js';
-import { type TestUser, waitForEvent } from './support/homeserver.js';
+import { waitForEvent } from './support/homeserver.js';
 import {
+  ask,
   bodyOf,
   countSeen,
-  createMeetingRoom,
   expectWorkingLink,
+  expectWorkingLinks,
   isOpened,
   olgaAliceBob,
+  peopleInRoom,
   planMeeting,
   postFrom,
   receiveLink,
-  registerPeople,
   sessionsNamed,
   tallyEdit,
   wait,
@@ -65,12 +66,10 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
       allowStartStopRecording: false,
     });
 
-    const links = await Promise.all([olga, alice, bob].map((u) => receiveLink(u, botId)));
-    for (const [i, u] of [olga, alice, bob].entries()) {
-      const link = links[i]!;
+    const links = await expectWorkingLinks(w, [olga, alice, bob]);
+    for (const link of links) {
       expect(bodyOf(link.event)).toContain(joinLinkRecording(true));
       expect(link.url.searchParams.get('meetingID')).toBe(sessions[0]!.meetingID);
-      await expectWorkingLink(w.sim, link.url, u, u === olga ? 'MODERATOR' : 'VIEWER');
     }
     expect(bodyOf(links[0]!.event)).toContain(joinLinkHeading(title, true));
     // Links are private: none was posted in the meeting room.
@@ -109,35 +108,20 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
     expect(sessionsNamed(w.sim, title)).toHaveLength(0);
 
     // Only the organizer (or an admin) may start it.
-    const refusedId = await alice.sendText(roomId, '!start');
-    const refusal = await waitForEvent(olga, roomId, postFrom(botId, opening(t.notAllowed)), {
-      ...wait,
-      afterEventId: refusedId,
-    });
+    const refusal = await ask(alice, roomId, '!start', postFrom(botId, opening(t.notAllowed)), olga);
     expect(bodyOf(refusal)).toContain(t.whoOrganizer);
 
-    const startId = await olga.sendText(roomId, '!start');
-    const opened = await waitForEvent(olga, roomId, isOpened(botId, title), {
-      ...wait,
-      afterEventId: startId,
-    });
+    const opened = await ask(olga, roomId, '!start', isOpened(botId, title));
     expect(bodyOf(opened)).toContain(recordingOff(['pending', 'Bob']));
     expect(countSeen(olga, roomId, isOpened(botId))).toBe(1);
-    const sessions = sessionsNamed(w.sim, title);
-    expect(sessions).toHaveLength(1);
-    expect(sessions[0]?.record).toBe(false);
+    expect(sessionsNamed(w.sim, title).map((s) => s.record)).toEqual([false]);
     const link = await receiveLink(bob, botId);
     await expectWorkingLink(w.sim, link.url, bob, 'VIEWER');
   });
 
   it('a reaction by someone not invited changes nothing', async ({ w, botId }) => {
-    const [olga, alice, bob, eve] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob', 'Eve'])) as [
-      TestUser,
-      TestUser,
-      TestUser,
-      TestUser,
-    ];
-    const roomId = await createMeetingRoom(olga, botId, [alice, bob, eve], 'bystander');
+    const { people, roomId } = await peopleInRoom(w, ['Olga', 'Alice', 'Bob', 'Eve'], 'bystander');
+    const [olga, alice, bob, eve] = people;
     const title = 'Board D';
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
     expect(bodyOf(m.prompt)).not.toContain('Eve');
@@ -147,11 +131,7 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
     // Eve's ✅ would be the "last missing answer" if it were counted for anyone.
     const eveReaction = await eve.react(roomId, m.prompt.event_id, '✅');
 
-    const statusId = await olga.sendText(roomId, '!status');
-    const status = await waitForEvent(olga, roomId, postFrom(botId, /^#\d+ /), {
-      ...wait,
-      afterEventId: statusId,
-    });
+    const status = await ask(olga, roomId, '!status', postFrom(botId, /^#\d+ /));
     expect(bodyOf(status)).toContain(t.stateNames.collecting!);
     expect(bodyOf(status)).toContain(tallyCount('agreed', 2));
     expect(bodyOf(status)).toContain(tallyLine('pending', ['Bob']));
@@ -202,9 +182,7 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
     await bob.react(roomId, m.prompt.event_id, '✅');
     const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
     expect(bodyOf(opened)).toContain(recordingOff(['withdrew', 'Alice']));
-    const sessions = sessionsNamed(w.sim, title);
-    expect(sessions).toHaveLength(1);
-    expect(sessions[0]?.record).toBe(false);
+    expect(sessionsNamed(w.sim, title).map((s) => s.record)).toEqual([false]);
     await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, said(t.promptOpened(false))), wait);
   });
 });

@@ -42,6 +42,17 @@ function replyTo(botId: string, commandId: string): EventPredicate {
   });
 }
 
+/** No second warning about the encrypted room within 3 s after the first. */
+async function expectNoSecondWarning(user: TestUser, roomId: string, botId: string, warningId: string) {
+  await expect(
+    waitForEvent(user, roomId, postFrom(botId, said(t.encryptedRoom)), {
+      timeoutMs: 3_000,
+      afterEventId: warningId,
+    }),
+    'a second warning',
+  ).rejects.toThrow(/no event matching/);
+}
+
 const STACK_TRACE = /\n\s+at |Error:|TypeError|undefined|\[object Object\]/;
 
 describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
@@ -50,7 +61,7 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
   it('HTML in a title or a display name is escaped in formatted_body, shown as text in body', async ({
     botId,
   }) => {
-    const [olga, alice] = (await registerPeople(hs!, ['Olga', 'Alice'])) as [TestUser, TestUser];
+    const [olga, alice] = await registerPeople(hs!, ['Olga', 'Alice']);
     const mallory = await hs!.registerUser('mallory', { displayName: '<img src=y onerror=alert(1)>' });
     const roomId = await createMeetingRoom(olga, botId, [alice, mallory], 'hostile html');
     const title = '<b>x</b><img src=x>';
@@ -107,7 +118,7 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
   it('encryption off: in a room encrypted from the start, the bot says once that it cannot work there', async ({
     botId,
   }) => {
-    const [olga, alice] = (await registerPeople(hs!, ['Olga', 'Alice'])) as [TestUser, TestUser];
+    const [olga, alice] = await registerPeople(hs!, ['Olga', 'Alice']);
     const roomId = await olga.createRoom({
       name: 'encrypted',
       encrypted: true,
@@ -127,18 +138,12 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
       sender_key: 'c2VuZGVyIGtleQ',
       session_id: 'c2Vzc2lvbg',
     });
-    await expect(
-      waitForEvent(olga, roomId, postFrom(botId, said(t.encryptedRoom)), {
-        timeoutMs: 3_000,
-        afterEventId: warning.event_id,
-      }),
-      'a second warning',
-    ).rejects.toThrow(/no event matching/);
+    await expectNoSecondWarning(olga, roomId, botId, warning.event_id);
     expect(countSeen(olga, roomId, postFrom(botId, said(t.encryptedRoom)))).toBe(1);
   });
 
   it('encryption off: when a room turns on encryption later, the bot says so once', async ({ botId }) => {
-    const [olga, alice] = (await registerPeople(hs!, ['Olga', 'Alice'])) as [TestUser, TestUser];
+    const [olga, alice] = await registerPeople(hs!, ['Olga', 'Alice']);
     const roomId = await createMeetingRoom(olga, botId, [alice], 'encrypted later');
     const stateId = (await olga.request(
       'PUT',
@@ -150,12 +155,6 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
       afterEventId: stateId.event_id,
     });
     expect(warning.content.msgtype).toBe('m.notice');
-    await expect(
-      waitForEvent(olga, roomId, postFrom(botId, said(t.encryptedRoom)), {
-        timeoutMs: 3_000,
-        afterEventId: warning.event_id,
-      }),
-      'a second warning',
-    ).rejects.toThrow(/no event matching/);
+    await expectNoSecondWarning(olga, roomId, botId, warning.event_id);
   });
 });

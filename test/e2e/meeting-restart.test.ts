@@ -10,6 +10,7 @@ import {
   bodyOf,
   countSeen,
   expectWorkingLink,
+  expectWorkingLinks,
   isNotice,
   isOpened,
   isPrompt,
@@ -58,10 +59,7 @@ describe.skipIf(!hs)('bot restart', () => {
       allowStartStopRecording: false,
     });
 
-    const links = await Promise.all([olga, alice, bob].map((u) => receiveLink(u, botId)));
-    for (const [i, u] of [olga, alice, bob].entries()) {
-      await expectWorkingLink(w.sim, links[i]!.url, u, u === olga ? 'MODERATOR' : 'VIEWER');
-    }
+    const links = await expectWorkingLinks(w, [olga, alice, bob]);
     await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, said(t.promptOpened(true))), wait);
 
     // Let the restarted bot finish whatever it might still send, then count.

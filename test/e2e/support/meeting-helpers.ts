@@ -305,6 +305,22 @@ export async function expectWorkingLink(
   return session!;
 }
 
+/**
+ * Each of `people` gets a personal link by DM (after `after[i]`, an earlier link's event, when given) that
+ * lets them in: the first, the organizer, as moderator.
+ */
+export async function expectWorkingLinks(
+  w: MeetingWorld,
+  people: TestUser[],
+  after: (string | undefined)[] = [],
+): Promise<JoinLinkMessage[]> {
+  const botId = w.botUser.userId;
+  const links = await Promise.all(people.map((u, i) => receiveLink(u, botId, { afterEventId: after[i] })));
+  for (const [i, u] of people.entries())
+    await expectWorkingLink(w.sim, links[i]!.url, u, i === 0 ? 'MODERATOR' : 'VIEWER');
+  return links;
+}
+
 /** The simulator's sessions created for a meeting title (titles are unique per test). */
 export function sessionsNamed(sim: BbbSimulator, title: string): SimSession[] {
   return sim.sessions().filter((s) => s.name === title);

@@ -20,7 +20,7 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 /** Runs `program args` to its end (SIGKILL after `timeoutMs`), by default in the repository with cleanEnv(). */
-export function run(
+export function runCommand(
   program: string,
   args: string[],
   opts: { cwd?: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number; timeoutMs?: number } = {},
@@ -54,5 +54,5 @@ export function runCheck(
   configPath: string,
   opts: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number } = {},
 ): Promise<Run> {
-  return run(process.execPath, ['--import', 'tsx', 'src/check/cli.ts', '--config', configPath], opts);
+  return runCommand(process.execPath, ['--import', 'tsx', 'src/check/cli.ts', '--config', configPath], opts);
 }
