@@ -2,13 +2,13 @@
 // playwright-core against the bot process (real Synapse, Fastify listener) and the BBB simulator.
 // A guest opens their link, answers, joins, withdraws; forged forms and unknown links change nothing;
 // axe-core finds no serious accessibility violation on the page.
-import { createServer } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { guestPageText } from '../../src/i18n/guest-page.js';
 import { axeViolations, chromiumInstalled, launchChromium } from '../support/browser.js';
 import { recordingReadyOpening } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
+import { listenerOnFreePort, worldTest } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
   isOpened,
@@ -18,8 +18,8 @@ import {
   postFrom,
   receiveGuestLinks,
   sessionsNamed,
-  startMeetingWorld,
   until,
+  untilRecordingDeleted,
   wait,
 } from './support/meeting-helpers.js';
 
@@ -28,40 +28,27 @@ const de = guestPageText.de;
 // Under CI the browser is part of the set-up (.ci/run installs it): missing, the run fails.
 if (hs && process.env.CI && !chromiumInstalled()) throw new Error('Chromium missing: .ci/run installs it');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
+let base: string;
+const it = worldTest(async () => {
+  const listener = await listenerOnFreePort();
+  base = listener.base;
+  return {
+    http: listener.http,
+    retention: { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' },
+  };
+});
 
 describe.skipIf(!hs || !chromiumInstalled())('a guest in a real browser', () => {
   let w: MeetingWorld;
   let botId: string;
   let browser: Browser;
-  let base: string;
 
-  beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    w = await startMeetingWorld(hs!, {
-      config: {
-        http: { enabled: true, host: '127.0.0.1', port, publicUrl: `${base}/` },
-        retention: { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' },
-      },
-    });
+  it.beforeAll(async ({ w: world }) => {
+    w = world;
     botId = w.botUser.userId;
     browser = await launchChromium();
   });
-
-  afterAll(async () => {
-    await browser?.close();
-    await w?.close();
-  });
+  afterAll(() => browser?.close());
 
   /** Olga plans `title` with Alice and the guest Erika; returns Erika's link and the room. */
   async function meetingWithGuest(title: string) {
@@ -144,12 +131,7 @@ describe.skipIf(!hs || !chromiumInstalled())('a guest in a real browser', () => 
     await page.goto(link);
     await page.getByRole('button', { name: de.withdraw }).click();
     await page.waitForURL(/done=withdraw/);
-    await until('the recording to be deleted', () => {
-      const recs = w.sim
-        .recordings({ includeDeleted: true })
-        .filter((r) => r.meetingID === session!.meetingID);
-      return recs.length === 1 && recs[0]!.state === 'deleted';
-    });
+    await untilRecordingDeleted(w.sim, session!.meetingID);
     expect(await page.getByRole('status').textContent()).toContain(de.done.withdraw);
     await context.close();
   });

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { test as base, vi } from 'vitest';
 import { type DeepPartial, deepMerge, type E2eBotConfig } from './bot-process.js';
 import { e2eHomeserver } from './context.js';
@@ -27,10 +28,15 @@ function homeserver(): TestHomeserver {
   return hs;
 }
 
-export function worldTest(config: DeepPartial<E2eBotConfig> = {}, opts: { admin?: string } = {}) {
+/** `config` may be made when the world starts (e.g. with a port free then). */
+export function worldTest(
+  config: DeepPartial<E2eBotConfig> | (() => Promise<DeepPartial<E2eBotConfig>>) = {},
+  opts: { admin?: string } = {},
+) {
   async function world(admin: TestUser | undefined, use: (w: MeetingWorld) => Promise<void>) {
+    const settings = typeof config === 'function' ? await config() : config;
     const admins = admin ? { admins: [admin.userId] } : {};
-    const w = await startMeetingWorld(homeserver(), { config: deepMerge(config, admins) });
+    const w = await startMeetingWorld(homeserver(), { config: deepMerge(settings, admins) });
     try {
       await use(w);
     } finally {
@@ -67,6 +73,20 @@ export function worldTest(config: DeepPartial<E2eBotConfig> = {}, opts: { admin?
       { scope: 'file' },
     ],
   });
+}
+
+/** The bot's HTTP listener on a port free right now (known before the bot starts: its public URL names it). */
+export async function listenerOnFreePort() {
+  const port = await new Promise<number>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+  const base = `http://127.0.0.1:${port}`;
+  return { base, http: { enabled: true, host: '127.0.0.1', port, publicUrl: `${base}/` } };
 }
 
 /** For `it.beforeAll`: starts the file's world before its first test. */
