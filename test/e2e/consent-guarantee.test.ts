@@ -3,28 +3,18 @@
 // failing during a withdrawal leaves the session *ending* (the room is told the truth) until BBB
 // recovers; a ✅ redacted while the bot was down is withdrawn before a live answer can open the meeting.
 import { describe, expect } from 'vitest';
-import {
-  plain,
-  reason,
-  recordingOffOpening,
-  said,
-  t,
-  tallyCount,
-  withdrawalOf,
-} from '../support/catalogue.js';
+import { plain, reason, recordingOffOpening, said, t, withdrawalOf } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { startWorld, worldTest } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
   ask,
+  awaitingBob,
   bodyOf,
   isOpened,
-  olgaAliceBob,
-  planMeeting,
   postFrom,
   runningRecordedMeeting,
   sessionsNamed,
-  tallyEdit,
   until,
   untilRecordingDeleted,
   wait,
@@ -82,11 +72,7 @@ describe.skipIf(!hs)('the consent guarantee', () => {
     botId,
   }) => {
     const title = 'Redacted while down';
-    const { olga, alice, bob, roomId } = await olgaAliceBob(w, title);
-    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
-    await olga.react(roomId, m.prompt.event_id, '✅');
-    const aliceYes = await alice.react(roomId, m.prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, tallyCount('agreed', 2)), wait);
+    const { olga, alice, bob, roomId, m, aliceYes } = await awaitingBob(w, title, title);
 
     await w.bot.kill();
     await alice.redact(roomId, aliceYes);

@@ -59,7 +59,7 @@ describe.skipIf(!hs)('the bot killed during its first key upload', () => {
     expect(devices).toEqual([deviceId]);
 
     // The first start is killed after the homeserver stored its keys, before the bot read the answer.
-    const upload = proxy.holdNext('POST', KEYS_UPLOAD, 'after');
+    const upload = proxy.holdNext('POST', KEYS_UPLOAD);
     const firstStart = bot.restart().then(
       () => new Error('the bot became ready although its key upload never got an answer'),
       (err: Error) => err,

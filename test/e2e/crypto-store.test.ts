@@ -10,7 +10,13 @@ import { startBot } from './support/bot-process.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
 import { worldTest } from './support/fixtures.js';
-import { acceptNextInvite, membership, type TestUser, waitForEvent } from './support/homeserver.js';
+import {
+  acceptNextInvite,
+  membership,
+  passwordLogin,
+  type TestUser,
+  waitForEvent,
+} from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
   bodyOf,
@@ -76,14 +82,7 @@ describe.skipIf(!hs)('the crypto store', () => {
     ).rejects.toThrow(/no new invite/);
 
     // What the README tells the operator: a new access token (a new device), then restart.
-    const login = (await fetch(`${hs!.url}/_matrix/client/v3/login`, {
-      method: 'POST',
-      body: JSON.stringify({
-        type: 'm.login.password',
-        identifier: { type: 'm.id.user', user: w.botUser.userId },
-        password: w.botUser.password,
-      }),
-    }).then((r) => r.json())) as { access_token: string; device_id: string };
+    const login = await passwordLogin(hs!.url, w.botUser.userId, w.botUser.password);
     w.bot.editConfig({ matrix: { accessToken: login.access_token } });
     await w.bot.restart();
     expect(ready().at(-1)).toMatchObject({ encryption: true });

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { said, t } from '../support/catalogue.js';
 import { processesWithEnv } from '../support/processes.js';
 import { type Demo, startDemo } from './support/demo.js';
-import { TestUser, waitForEvent } from './support/homeserver.js';
+import { passwordLogin, TestUser, waitForEvent } from './support/homeserver.js';
 import { postFrom } from './support/meeting-helpers.js';
 
 const info = inject('homeserver');
@@ -34,13 +34,7 @@ describe.skipIf(!info)('npm run demo -- --keep', () => {
     const [, roomId, botId] = room!;
 
     // What a person does in their client: a password login, then a command in the room.
-    const res = await fetch(`${info!.url}/_matrix/client/v3/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ type: 'm.login.password', identifier: { type: 'm.id.user', user }, password }),
-    });
-    expect(res.status).toBe(200);
-    const login = (await res.json()) as { user_id: string; access_token: string };
+    const login = await passwordLogin(info!.url, user!, password!);
     const person = new TestUser(info!.url, login.user_id, login.access_token, 'Alice', password!);
     const asked = await person.sendText(roomId!, '!recordings');
     const answer = await waitForEvent(person, roomId!, postFrom(botId!, said(t.recordingsHeader)), {

@@ -18,6 +18,7 @@ import { it, startWorld } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
   ask,
+  awaitingBob,
   bodyOf,
   countSeen,
   expectWorkingLink,
@@ -99,12 +100,8 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
     w,
     botId,
   }) => {
-    const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'silent invitee');
     const title = 'Planning C';
-    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
-    await olga.react(roomId, m.prompt.event_id, '✅');
-    await alice.react(roomId, m.prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, tallyCount('agreed', 2)), wait);
+    const { olga, alice, bob, roomId } = await awaitingBob(w, 'silent invitee', title);
     expect(sessionsNamed(w.sim, title)).toHaveLength(0);
 
     // Only the organizer (or an admin) may start it.
@@ -163,12 +160,8 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
     w,
     botId,
   }) => {
-    const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'redacted consent');
     const title = 'Review E';
-    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
-    await olga.react(roomId, m.prompt.event_id, '✅');
-    const aliceYes = await alice.react(roomId, m.prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, tallyCount('agreed', 2)), wait);
+    const { olga, alice, bob, roomId, m, aliceYes } = await awaitingBob(w, 'redacted consent', title);
 
     await alice.redact(roomId, aliceYes);
     await waitForEvent(

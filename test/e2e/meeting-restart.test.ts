@@ -2,11 +2,12 @@
 // after two of three answers, the third answer is given while it is down, and after the restart the
 // meeting opens recorded, with every message exactly once.
 import { describe, expect } from 'vitest';
-import { recordingOff, recordingOffOpening, recordingOn, said, t, tallyCount } from '../support/catalogue.js';
+import { recordingOff, recordingOffOpening, recordingOn, said, t } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { it, startWorld } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
+  awaitingBob,
   bodyOf,
   countSeen,
   expectWorkingLink,
@@ -33,12 +34,8 @@ describe.skipIf(!hs)('bot restart', () => {
     w,
     botId,
   }) => {
-    const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'restart');
     const title = 'Quarterly H';
-    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
-    await olga.react(roomId, m.prompt.event_id, '✅');
-    await alice.react(roomId, m.prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, tallyCount('agreed', 2)), wait);
+    const { olga, alice, bob, roomId, m } = await awaitingBob(w, 'restart', title);
 
     const exit = await w.bot.kill();
     expect(exit.signal).toBe('SIGKILL');
@@ -115,12 +112,12 @@ describe.skipIf(!hs)('bot restart', () => {
     w,
     botId,
   }) => {
-    const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'restart, answers changed while down');
     const title = 'Review J';
-    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
-    await olga.react(roomId, m.prompt.event_id, '✅');
-    await alice.react(roomId, m.prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, tallyCount('agreed', 2)), wait);
+    const { olga, alice, bob, roomId, m } = await awaitingBob(
+      w,
+      'restart, answers changed while down',
+      title,
+    );
 
     await w.bot.kill();
     // While down: Bob's ✅ would complete the answers, then Alice changes her mind (her ✅ stays).

@@ -88,11 +88,12 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
     const ready = await waitForEvent(olga, roomId, postFrom(botId, recordingReadyOpening(title)), wait);
     const [rec] = w.sim.recordings().filter((r) => r.meetingID === session.meetingID);
     expect(rec?.state).toBe('published');
-    expect(bodyOf(ready)).toContain(recordingName(title, botDate(rec!.startTime)));
+    const when = botDate(rec!.startTime);
+    expect(bodyOf(ready)).toContain(recordingName(title, when));
 
     const told = await ask(alice, roomId, '!withdraw', postFrom(botId, withdrawalOf('Alice')), olga);
     expect(bodyOf(told)).toBe(
-      `${said(t.withdrawDeleted(plain('Alice'), [t.recordingName(title, botDate(rec!.startTime))], []))}\n${said(t.deletionMeans(SAMPLE_NOTICE_FACTS.finalDeletion))}`,
+      `${said(t.withdrawDeleted(plain('Alice'), [t.recordingName(title, when)], []))}\n${said(t.deletionMeans(SAMPLE_NOTICE_FACTS.finalDeletion))}`,
     );
     expect(recordingState(w.sim, rec!.recordID)).toBe('deleted');
     // No new session was opened for a meeting that is over.

@@ -7,7 +7,7 @@ import { REPO_ROOT } from './homeserver-lifecycle.js';
 
 export type Demo = ReturnType<typeof startDemo>;
 
-/** Starts `program args` (the demo) with the homeserver in its environment, plus `env`; `output()`: all it printed. */
+/** Starts `program args` (the demo) with the homeserver in its environment, plus `env`. */
 export function startDemo(program: string, args: string[], opts: { env?: object; detached?: boolean } = {}) {
   const info = inject('homeserver')!;
   const marker = processMarker();

@@ -47,18 +47,18 @@ export function worldTest(
     w: [
       opts.admin
         ? async ({ admin }, use) => world(admin, use)
-        : // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+        : // biome-ignore lint/correctness/noEmptyPattern: vitest reads the dependencies from it
           async ({}, use) => world(undefined, use),
       { scope: 'file' },
     ],
     botId: [async ({ w }, use) => use(w.botUser.userId), { scope: 'file' }],
     admin: [
-      // biome-ignore lint/correctness/noEmptyPattern: as above
+      // biome-ignore lint/correctness/noEmptyPattern: as above (no dependencies)
       async ({}, use) => use((await registerPeople(homeserver(), [opts.admin ?? 'Admin']))[0]),
       { scope: 'file' },
     ],
     clients: [
-      // biome-ignore lint/correctness/noEmptyPattern: as above
+      // biome-ignore lint/correctness/noEmptyPattern: as above (no dependencies)
       async ({}, use) => {
         // matrix-js-sdk's module-level logger prints every step to the console; its errors still show.
         for (const level of ['log', 'info', 'debug'] as const)
@@ -75,7 +75,7 @@ export function worldTest(
   });
 }
 
-/** The bot's HTTP listener on a port free right now (known before the bot starts: its public URL names it). */
+/** The bot's HTTP listener on a port free now (known before the bot starts: its public URL names it). */
 export async function listenerOnFreePort() {
   const port = await new Promise<number>((resolve, reject) => {
     const probe = createServer();

@@ -58,6 +58,21 @@ async function call(
   return text ? JSON.parse(text) : {};
 }
 
+/** A password login, as a client does it: a new device, with its access token. */
+export async function passwordLogin(
+  homeserverUrl: string,
+  user: string,
+  password: string,
+  deviceName?: string,
+) {
+  return (await call(homeserverUrl, undefined, 'POST', '/_matrix/client/v3/login', {
+    type: 'm.login.password',
+    identifier: { type: 'm.id.user', user },
+    password,
+    ...(deviceName ? { initial_device_display_name: deviceName } : {}),
+  })) as { user_id: string; access_token: string; device_id: string };
+}
+
 // Unique per process and run, so reruns against a long-lived homeserver never collide.
 const RUN_ID = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 let userCounter = 0;

@@ -15,6 +15,7 @@ import {
   openedLine,
   plain,
   roomPrompt,
+  tallyCount,
 } from '../../support/catalogue.js';
 import { type BotProcess, type DeepPartial, type E2eBotConfig, startBot } from './bot-process.js';
 import {
@@ -381,6 +382,20 @@ export async function agreedMeeting(
   for (const u of [olga, alice, bob]) await u.react(roomId, m.prompt.event_id, '✅');
   const opened = await waitForEvent(olga, roomId, isOpened(botId, title), { timeoutMs: BOT_TIMEOUT_MS });
   return { olga, alice, bob, roomId, m, opened };
+}
+
+/**
+ * Olga, Alice and Bob in a new room; Olga plans `title` with both, she and Alice answer ✅ and the tally
+ * shows it: only Bob's answer is missing. `aliceYes`: her reaction's event ID.
+ */
+export async function awaitingBob(w: MeetingWorld, roomName: string, title: string) {
+  const botId = w.botUser.userId;
+  const { olga, alice, bob, roomId } = await olgaAliceBob(w, roomName);
+  const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
+  await olga.react(roomId, m.prompt.event_id, '✅');
+  const aliceYes = await alice.react(roomId, m.prompt.event_id, '✅');
+  await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, tallyCount('agreed', 2)), wait);
+  return { olga, alice, bob, roomId, m, aliceYes };
 }
 
 /**

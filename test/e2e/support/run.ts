@@ -13,13 +13,13 @@ export interface Run {
   lines: Map<string, { status: string; message: string }>;
 }
 
-/** The environment without the variables the bot lets override its config: a developer's shell must not leak them in. */
+/** The environment without the variables that override the bot's config: none leaks in from a shell. */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const { MATRIX_ACCESS_TOKEN: _t, MATRIX_PASSWORD: _p, BBB_SECRET: _s, ...env } = process.env;
   return { ...env, ...extra };
 }
 
-/** Runs `program args` to its end (SIGKILL after `timeoutMs`), by default in the repository with cleanEnv(). */
+/** Runs `program args` to its end (SIGKILL after `timeoutMs`); by default in the repository, cleanEnv(). */
 export function runCommand(
   program: string,
   args: string[],
