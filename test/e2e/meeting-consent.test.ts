@@ -3,12 +3,10 @@
 // their personal links) and what BBB was told (the create parameters).
 import { describe, expect } from 'vitest';
 import {
-  joinLinkHeading,
   joinLinkRecording,
   opening,
   recordingOff,
   recordingOn,
-  said,
   t,
   tallyCount,
   tallyLine,
@@ -21,8 +19,9 @@ import {
   awaitingBob,
   bodyOf,
   countSeen,
+  expectAllAgreeRecorded,
+  expectRedactedYesWithdrawn,
   expectWorkingLink,
-  expectWorkingLinks,
   isOpened,
   olgaAliceBob,
   peopleInRoom,
@@ -39,42 +38,8 @@ const hs = e2eHomeserver();
 describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
   it.beforeAll(startWorld);
 
-  it('all agree: BBB records the whole meeting, everyone gets a personal link by DM', async ({
-    w,
-    botId,
-  }) => {
-    const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'all agree');
-    const title = 'Weekly sync A';
-    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
-    // One message with the notice, one prompt naming every invitee, seeded with ✅ and ❌.
-    expect(bodyOf(m.notice)).toContain(`„${title}“`);
-    for (const name of ['Olga', 'Alice', 'Bob']) expect(bodyOf(m.prompt)).toContain(name);
-    expect(bodyOf(m.prompt)).toContain('✅');
-
-    for (const u of [olga, alice, bob]) await u.react(roomId, m.prompt.event_id, '✅');
-
-    const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
-    expect(bodyOf(opened)).toContain(recordingOn(3));
-    expect(bodyOf(opened)).toContain(said(t.meetingOpened(title, t.recordingOn(3), 'direct')));
-    // The prompt shows the outcome too.
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, said(t.promptOpened(true))), wait);
-
-    const sessions = sessionsNamed(w.sim, title);
-    expect(sessions).toHaveLength(1);
-    expect(sessions[0]).toMatchObject({
-      record: true,
-      autoStartRecording: true,
-      allowStartStopRecording: false,
-    });
-
-    const links = await expectWorkingLinks(w, [olga, alice, bob]);
-    for (const link of links) {
-      expect(bodyOf(link.event)).toContain(joinLinkRecording(true));
-      expect(link.url.searchParams.get('meetingID')).toBe(sessions[0]!.meetingID);
-    }
-    expect(bodyOf(links[0]!.event)).toContain(joinLinkHeading(title, true));
-    // Links are private: none was posted in the meeting room.
-    expect(countSeen(olga, roomId, postFrom(botId, '/api/join?'))).toBe(0);
+  it('all agree: BBB records the whole meeting, everyone gets a personal link by DM', async ({ w }) => {
+    await expectAllAgreeRecorded(w, await olgaAliceBob(w, 'all agree'), 'Weekly sync A');
   });
 
   it('one declines: the meeting opens unrecorded and the room is told why', async ({ w, botId }) => {
@@ -156,26 +121,7 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
     ).rejects.toThrow(/no new invite/);
   });
 
-  it('a ✅ redacted before opening counts as withdrawn: the meeting opens unrecorded', async ({
-    w,
-    botId,
-  }) => {
-    const title = 'Review E';
-    const { olga, alice, bob, roomId, m, aliceYes } = await awaitingBob(w, 'redacted consent', title);
-
-    await alice.redact(roomId, aliceYes);
-    await waitForEvent(
-      olga,
-      roomId,
-      tallyEdit(botId, m.prompt.event_id, tallyLine('withdrawn', ['Alice'])),
-      wait,
-    );
-    expect(sessionsNamed(w.sim, title)).toHaveLength(0);
-
-    await bob.react(roomId, m.prompt.event_id, '✅');
-    const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
-    expect(bodyOf(opened)).toContain(recordingOff(['withdrew', 'Alice']));
-    expect(sessionsNamed(w.sim, title).map((s) => s.record)).toEqual([false]);
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, said(t.promptOpened(false))), wait);
+  it('a ✅ redacted before opening counts as withdrawn: the meeting opens unrecorded', async ({ w }) => {
+    await expectRedactedYesWithdrawn(w, await olgaAliceBob(w, 'redacted consent'), 'Review E');
   });
 });

@@ -11,11 +11,18 @@ import {
   directPrompt,
   escapeRegExp,
   GAP,
+  joinLinkHeading,
+  joinLinkRecording,
   noticeOpening,
   openedLine,
   plain,
+  recordingOff,
+  recordingOn,
   roomPrompt,
+  said,
+  t,
   tallyCount,
+  tallyLine,
 } from '../../support/catalogue.js';
 import { type BotProcess, type DeepPartial, type E2eBotConfig, startBot } from './bot-process.js';
 import {
@@ -120,7 +127,8 @@ export async function peopleInRoom<const N extends readonly [string, ...string[]
 }
 
 /** The usual cast: Olga (organizer), Alice and Bob, freshly registered, in a new room with the bot. */
-export async function olgaAliceBob(w: MeetingWorld, roomName: string) {
+export type Cast = { olga: TestUser; alice: TestUser; bob: TestUser; roomId: string };
+export async function olgaAliceBob(w: MeetingWorld, roomName: string): Promise<Cast> {
   const { people, roomId } = await peopleInRoom(w, ['Olga', 'Alice', 'Bob'], roomName);
   const [olga, alice, bob] = people;
   return { olga, alice, bob, roomId };
@@ -364,33 +372,22 @@ export function until<T>(
  * The usual prologue: Olga, Alice and Bob in a new room, Olga plans `title` with both, everyone
  * answers ✅, and the room hears that the meeting opened (recorded).
  */
-export async function agreedMeeting(
-  w: MeetingWorld,
-  title: string,
-  roomName = title,
-): Promise<{
-  olga: TestUser;
-  alice: TestUser;
-  bob: TestUser;
-  roomId: string;
-  m: PlannedMeeting;
-  opened: MatrixEvent;
-}> {
+export async function agreedMeeting(w: MeetingWorld, title: string, roomName = title) {
   const botId = w.botUser.userId;
   const { olga, alice, bob, roomId } = await olgaAliceBob(w, roomName);
   const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
   for (const u of [olga, alice, bob]) await u.react(roomId, m.prompt.event_id, '✅');
-  const opened = await waitForEvent(olga, roomId, isOpened(botId, title), { timeoutMs: BOT_TIMEOUT_MS });
+  const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
   return { olga, alice, bob, roomId, m, opened };
 }
 
 /**
- * Olga, Alice and Bob in a new room; Olga plans `title` with both, she and Alice answer ✅ and the tally
+ * Olga, Alice and Bob in a new room (or `room`, the cast in one); Olga plans `title` with both, she and Alice answer ✅ and the tally
  * shows it: only Bob's answer is missing. `aliceYes`: her reaction's event ID.
  */
-export async function awaitingBob(w: MeetingWorld, roomName: string, title: string) {
+export async function awaitingBob(w: MeetingWorld, room: string | Cast, title: string) {
   const botId = w.botUser.userId;
-  const { olga, alice, bob, roomId } = await olgaAliceBob(w, roomName);
+  const { olga, alice, bob, roomId } = typeof room === 'string' ? await olgaAliceBob(w, room) : room;
   const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
   await olga.react(roomId, m.prompt.event_id, '✅');
   const aliceYes = await alice.react(roomId, m.prompt.event_id, '✅');
@@ -452,4 +449,65 @@ export function storedRows<T>(w: MeetingWorld, sql: string, ...params: unknown[]
   } finally {
     db.close();
   }
+}
+
+// Whole consent flows that every kind of room must pass alike (an ordinary one, a version 12 one).
+
+/** All agree: BBB records the whole meeting, everyone gets a personal link by DM, none in the room. */
+export async function expectAllAgreeRecorded(
+  w: MeetingWorld,
+  { olga, alice, bob, roomId }: Cast,
+  title: string,
+) {
+  const botId = w.botUser.userId;
+  const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
+  // One message with the notice, one prompt naming every invitee, seeded with ✅ and ❌.
+  expect(bodyOf(m.notice)).toContain(`„${title}“`);
+  for (const name of ['Olga', 'Alice', 'Bob']) expect(bodyOf(m.prompt)).toContain(name);
+  expect(bodyOf(m.prompt)).toContain('✅');
+
+  for (const u of [olga, alice, bob]) await u.react(roomId, m.prompt.event_id, '✅');
+
+  const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+  expect(bodyOf(opened)).toContain(recordingOn(3));
+  expect(bodyOf(opened)).toContain(said(t.meetingOpened(title, t.recordingOn(3), 'direct')));
+  // The prompt shows the outcome too.
+  await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, said(t.promptOpened(true))), wait);
+
+  const sessions = sessionsNamed(w.sim, title);
+  expect(sessions).toHaveLength(1);
+  expect(sessions[0]).toMatchObject({
+    record: true,
+    autoStartRecording: true,
+    allowStartStopRecording: false,
+  });
+
+  const links = await expectWorkingLinks(w, [olga, alice, bob]);
+  for (const link of links) {
+    expect(bodyOf(link.event)).toContain(joinLinkRecording(true));
+    expect(link.url.searchParams.get('meetingID')).toBe(sessions[0]!.meetingID);
+  }
+  expect(bodyOf(links[0]!.event)).toContain(joinLinkHeading(title, true));
+  // Links are private: none was posted in the meeting room.
+  expect(countSeen(olga, roomId, postFrom(botId, '/api/join?'))).toBe(0);
+}
+
+/** A ✅ redacted before opening counts as withdrawn: the meeting opens unrecorded, the prompt says so. */
+export async function expectRedactedYesWithdrawn(w: MeetingWorld, cast: Cast, title: string) {
+  const botId = w.botUser.userId;
+  const { olga, alice, bob, roomId, m, aliceYes } = await awaitingBob(w, cast, title);
+  await alice.redact(roomId, aliceYes); // from room version 11 on, `redacts` is inside content
+  await waitForEvent(
+    olga,
+    roomId,
+    tallyEdit(botId, m.prompt.event_id, tallyLine('withdrawn', ['Alice'])),
+    wait,
+  );
+  expect(sessionsNamed(w.sim, title)).toHaveLength(0);
+
+  await bob.react(roomId, m.prompt.event_id, '✅');
+  const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+  expect(bodyOf(opened)).toContain(recordingOff(['withdrew', 'Alice']));
+  expect(sessionsNamed(w.sim, title).map((s) => s.record)).toEqual([false]);
+  await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, said(t.promptOpened(false))), wait);
 }
