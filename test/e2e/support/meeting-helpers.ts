@@ -200,12 +200,6 @@ export async function planMeeting(
   return { title, commandId, notice, prompt, number };
 }
 
-export interface JoinLinkMessage {
-  dmRoomId: string;
-  event: MatrixEvent;
-  url: URL;
-}
-
 export function joinUrlIn(text: string): URL | null {
   const m = /https?:\/\/\S+\/api\/join\?\S+/.exec(text);
   return m ? new URL(m[0]) : null;
@@ -213,27 +207,6 @@ export function joinUrlIn(text: string): URL | null {
 
 // One DM room per (bot, user): the bot reuses it for later links.
 const dmRooms = new Map<string, string>();
-
-/**
- * Waits for `user`'s next personal join link: on first use accepts the bot's DM invite, then waits
- * for a message with a /join URL there (after `afterEventId` when given).
- */
-export async function receiveLink(
-  user: TestUser,
-  botId: string,
-  opts: { afterEventId?: string; timeoutMs?: number } = {},
-): Promise<JoinLinkMessage> {
-  const timeoutMs = opts.timeoutMs ?? BOT_TIMEOUT_MS;
-  const dmRoomId = await dmRoomWith(user, botId, timeoutMs);
-  const event = await waitForEvent(user, dmRoomId, postFrom(botId, '/api/join?'), {
-    timeoutMs,
-    afterEventId: opts.afterEventId,
-    description: `${user.userId}'s join link`,
-  });
-  const url = joinUrlIn(bodyOf(event));
-  if (!url) throw new Error(`no join URL in ${JSON.stringify(bodyOf(event))}`);
-  return { dmRoomId, event, url };
-}
 
 /** The DM room with the bot: on first use, accepts the bot's invite to it. */
 async function dmRoomWith(user: TestUser, botId: string, timeoutMs: number): Promise<string> {
@@ -246,22 +219,6 @@ async function dmRoomWith(user: TestUser, botId: string, timeoutMs: number): Pro
   return dmRoomId;
 }
 
-/** Waits for the organizer's DM with guest links (design.md §3.11); returns the links in it. */
-export async function receiveGuestLinks(
-  organizer: TestUser,
-  botId: string,
-  opts: { afterEventId?: string; timeoutMs?: number } = {},
-): Promise<string[]> {
-  const timeoutMs = opts.timeoutMs ?? BOT_TIMEOUT_MS;
-  const dmRoomId = await dmRoomWith(organizer, botId, timeoutMs);
-  const event = await waitForEvent(organizer, dmRoomId, postFrom(botId, '/g/'), {
-    timeoutMs,
-    afterEventId: opts.afterEventId,
-    description: `${organizer.userId}'s guest links`,
-  });
-  return [...bodyOf(event).matchAll(/https?:\/\/\S+\/g\/[A-Za-z0-9_-]{43}/g)].map((m) => m[0]);
-}
-
 /** The consent prompt in a DM room (consent.ask "direct"; edits excluded). */
 export const isDirectPrompt = (botId: string) => postFrom(botId, DIRECT_PROMPT);
 /** The direct prompt's first line with its number, title, organizer and time left open. */
@@ -271,23 +228,37 @@ const DIRECT_PROMPT = (() => {
   return new RegExp(`^${escapeRegExp(before)}\\d+ .*${escapeRegExp(rest.at(-1)!)}`);
 })();
 
+type DmWait = { afterEventId?: string; timeoutMs?: number };
+
 /**
- * Waits for `user`'s next private consent prompt (consent.ask "direct"): on first use accepts the
- * bot's DM invite (the same DM room later carries the links), then waits for the prompt there.
+ * Waits for the bot's next message to `user` in their DM room with it (after `afterEventId` when given)
+ * that matches: on first use accepts the bot's invite to that room (later messages reuse it).
  */
-export async function receivePrompt(
-  user: TestUser,
-  botId: string,
-  opts: { afterEventId?: string; timeoutMs?: number } = {},
-): Promise<{ dmRoomId: string; prompt: MatrixEvent }> {
+async function dmFrom(user: TestUser, botId: string, match: EventPredicate, what: string, opts: DmWait) {
   const timeoutMs = opts.timeoutMs ?? BOT_TIMEOUT_MS;
   const dmRoomId = await dmRoomWith(user, botId, timeoutMs);
-  const prompt = await waitForEvent(user, dmRoomId, isDirectPrompt(botId), {
-    timeoutMs,
-    afterEventId: opts.afterEventId,
-    description: `${user.userId}'s consent prompt by DM`,
-  });
-  return { dmRoomId, prompt };
+  const how = { ...opts, timeoutMs, description: `${user.userId}'s ${what}` };
+  return { dmRoomId, event: await waitForEvent(user, dmRoomId, match, how) };
+}
+
+/** Waits for `user`'s next personal join link, by DM. */
+export async function receiveLink(user: TestUser, botId: string, opts: DmWait = {}) {
+  const { dmRoomId, event } = await dmFrom(user, botId, postFrom(botId, '/api/join?'), 'join link', opts);
+  const url = joinUrlIn(bodyOf(event));
+  if (!url) throw new Error(`no join URL in ${JSON.stringify(bodyOf(event))}`);
+  return { dmRoomId, event, url };
+}
+
+/** Waits for the organizer's DM with guest links (design.md §3.11); returns the links in it. */
+export async function receiveGuestLinks(organizer: TestUser, botId: string, opts: DmWait = {}) {
+  const { event } = await dmFrom(organizer, botId, postFrom(botId, '/g/'), 'guest links', opts);
+  return [...bodyOf(event).matchAll(/https?:\/\/\S+\/g\/[A-Za-z0-9_-]{43}/g)].map((m) => m[0]);
+}
+
+/** Waits for `user`'s next private consent prompt (consent.ask "direct"), by DM (the links come there). */
+export async function receivePrompt(user: TestUser, botId: string, opts: DmWait = {}) {
+  const { dmRoomId, event } = await dmFrom(user, botId, isDirectPrompt(botId), 'consent prompt by DM', opts);
+  return { dmRoomId, prompt: event };
 }
 
 /** The DM room the bot opened for `user`, if receiveLink saw one. */
@@ -322,7 +293,7 @@ export async function expectWorkingLinks(
   w: MeetingWorld,
   people: TestUser[],
   after: (string | undefined)[] = [],
-): Promise<JoinLinkMessage[]> {
+) {
   const botId = w.botUser.userId;
   const links = await Promise.all(people.map((u, i) => receiveLink(u, botId, { afterEventId: after[i] })));
   for (const [i, u] of people.entries())
@@ -382,8 +353,8 @@ export async function agreedMeeting(w: MeetingWorld, title: string, roomName = t
 }
 
 /**
- * Olga, Alice and Bob in a new room (or `room`, the cast in one); Olga plans `title` with both, she and Alice answer ✅ and the tally
- * shows it: only Bob's answer is missing. `aliceYes`: her reaction's event ID.
+ * Olga, Alice and Bob in a new room (or `room`, the cast in one); Olga plans `title` with both, she and
+ * Alice answer ✅ and the tally shows it: only Bob's answer is missing. `aliceYes`: her reaction's ID.
  */
 export async function awaitingBob(w: MeetingWorld, room: string | Cast, title: string) {
   const botId = w.botUser.userId;
