@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { BotProcess } from './support/bot-process.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
-import { ownDevices } from './support/encrypted-room.js';
+import { expectEncryptedPong, ownDevices } from './support/encrypted-room.js';
 import { it } from './support/fixtures.js';
 import { membership, type TestUser, waitForEvent } from './support/homeserver.js';
 import { type HomeserverProxy, startHomeserverProxy } from './support/homeserver-proxy.js';
-import { BOT_TIMEOUT_MS, postFrom } from './support/meeting-helpers.js';
+import { BOT_TIMEOUT_MS } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
 const KEYS_UPLOAD = /\/keys\/upload$/;
@@ -97,12 +97,7 @@ describe.skipIf(!hs)('the bot killed during its first key upload', () => {
     });
     await waitForEvent(kim.user, roomId, membership(botUser.userId, 'join'), { timeoutMs: BOT_TIMEOUT_MS });
     await kim.awaitMembers(roomId, [botUser.userId, kim.userId]);
-    const ping = await kim.sendText(roomId, '!ping');
-    const pong = await kim.waitFor(roomId, postFrom(botUser.userId, 'pong'), {
-      afterEventId: ping,
-      timeoutMs: BOT_TIMEOUT_MS,
-    });
-    expect(pong.encrypted).toBe(true);
+    await expectEncryptedPong(kim, roomId, botUser.userId);
     expect(kim.undecryptable(roomId)).toEqual([]);
     expect(bot.running).toBe(true);
   });

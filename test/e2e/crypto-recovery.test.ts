@@ -15,7 +15,7 @@ import { generateRecoveryKey } from '../../src/config/recovery-key.js';
 import { de } from '../../src/i18n/de.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
-import { encryptedRoom, megolmSession } from './support/encrypted-room.js';
+import { encryptedRoom, expectEncryptedPong, megolmSession } from './support/encrypted-room.js';
 import { worldTest } from './support/fixtures.js';
 import { acceptNextInvite, membership, waitForEvent } from './support/homeserver.js';
 import {
@@ -85,9 +85,7 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
 
     const { olga, roomId } = await encryptedRoom(w, clients, 'element ping');
     expect(await olga.deviceTrust(botId, deviceOfLastStart())).toEqual({ known: true, signedByOwner: true });
-    const ping = await olga.sendText(roomId, '!ping');
-    const pong = await olga.waitFor(roomId, postFrom(botId, 'pong'), { afterEventId: ping, ...wait });
-    expect(pong.encrypted).toBe(true);
+    await expectEncryptedPong(olga, roomId, botId);
     expect(olga.undecryptable(roomId)).toEqual([]);
     const without = await npmRunCheck(undefined);
     expect(without.stdout).toMatch(
@@ -235,9 +233,7 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
       replaces: oldBackup,
     });
     expect(await olga.deviceTrust(botId, newDevice)).toEqual({ known: true, signedByOwner: true });
-    const ping = await olga.sendText(roomId, '!ping');
-    const pong = await olga.waitFor(roomId, postFrom(botId, 'pong'), { afterEventId: ping, ...wait });
-    expect(pong.encrypted).toBe(true);
+    await expectEncryptedPong(olga, roomId, botId);
     const check = await npmRunCheck(newKey);
     expect(check.stdout).toMatch(
       /^OK +encryption +.*opens secret storage with the cross-signing and backup keys/m,

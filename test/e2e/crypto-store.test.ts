@@ -9,6 +9,7 @@ import { GAP, opening, said, t } from '../support/catalogue.js';
 import { startBot } from './support/bot-process.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
+import { expectEncryptedPong } from './support/encrypted-room.js';
 import { worldTest } from './support/fixtures.js';
 import {
   acceptNextInvite,
@@ -175,12 +176,7 @@ describe.skipIf(!hs)('the crypto store', () => {
       const known = await adminClient.client.getCrypto()!.getUserDeviceInfo([botId], true);
       return known.get(botId)?.has(newDevice) ?? false;
     });
-    const ping = await adminClient.sendText(roomId, '!ping');
-    const pong = await adminClient.waitFor(roomId, postFrom(botId, 'pong'), {
-      afterEventId: ping,
-      timeoutMs: BOT_TIMEOUT_MS,
-    });
-    expect(pong.encrypted).toBe(true);
+    await expectEncryptedPong(adminClient, roomId, botId);
 
     // A second restart keeps the new device: no further login, no further message.
     await w.bot.restart({ readyTimeoutMs: 60_000 });

@@ -23,6 +23,7 @@ import { CryptoUser } from './support/crypto-user.js';
 import {
   botDevices,
   encryptedRoom,
+  expectEncryptedPong,
   expectMegolmRoom,
   megolmSession,
   ownDevices,
@@ -161,8 +162,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     const aliceYes = await alice.reactEncrypted(roomId, m.prompt.event_id, '✅');
     await alice.user.redact(roomId, aliceYes); // redactions are never encrypted
     // Barrier: the bot handles a room's events in order, so after the pong the redaction counted.
-    const ping = await olga.sendText(roomId, '!ping');
-    await olga.waitFor(roomId, postFrom(botId, 'pong'), { afterEventId: ping, ...wait });
+    await expectEncryptedPong(olga, roomId, botId);
     expect(sessionsNamed(w.sim, title)).toHaveLength(0);
     await bob.reactEncrypted(roomId, m.prompt.event_id, '❌');
 

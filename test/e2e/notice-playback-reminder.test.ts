@@ -17,7 +17,7 @@ import {
 } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { worldTest } from './support/fixtures.js';
-import { type TestUser, waitForEvent, waitForInvite } from './support/homeserver.js';
+import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   ask,
   bodyOf,
@@ -137,7 +137,7 @@ describe.skipIf(!hs)('what people see: layered notice, playback links, reminders
     // Nobody else got a direct message from the bot.
     await pingBarrier(olga, roomId, botId);
     for (const u of [carol, dave]) {
-      await expect(waitForInvite(u, { from: botId, timeoutMs: 2_000 })).rejects.toThrow(/no new invite/);
+      await expect(u.sync.waitForInvite({ from: botId, timeoutMs: 2_000 })).rejects.toThrow(/no new invite/);
     }
 
     // Alice asks for her links: by DM, not in the room.

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { CryptoUser } from './crypto-user.js';
 import { acceptNextInvite, membership, type TestUser, waitForEvent } from './homeserver.js';
-import { isNotice, isPrompt, type MeetingWorld, registerPeople, wait } from './meeting-helpers.js';
+import { isNotice, isPrompt, type MeetingWorld, postFrom, registerPeople, wait } from './meeting-helpers.js';
 
 // People on clients that really encrypt, set as Element is (cross-signed users, "exclude insecure
 // devices"), in an encrypted room with the bot: the set-up every encrypted e2e file shares.
@@ -65,6 +65,13 @@ export async function planEncrypted(
   const notice = await organizer.waitFor(roomId, isNotice(botId), after);
   const prompt = await organizer.waitFor(roomId, isPrompt(botId), after);
   return { commandId, notice, prompt };
+}
+
+/** An encrypted `!ping` from `u`; the bot's pong comes back encrypted (also a barrier: see pingBarrier). */
+export async function expectEncryptedPong(u: CryptoUser, roomId: string, botId: string): Promise<void> {
+  const ping = await u.sendText(roomId, '!ping');
+  const pong = await u.waitFor(roomId, postFrom(botId, 'pong'), { afterEventId: ping, ...wait });
+  expect(pong.encrypted, 'the pong is encrypted').toBe(true);
 }
 
 /** The Megolm session an encrypted event of `u`'s went out in. */

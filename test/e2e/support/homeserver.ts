@@ -2,7 +2,7 @@
 // share code (or bugs) with the bot's matrix-bot-sdk adapter it is testing.
 import { createHmac, randomBytes } from 'node:crypto';
 import type { EventPredicate, MatrixEvent } from './events.js';
-import { type PendingInvite, SyncTracker, type WaitOptions } from './sync.js';
+import { SyncTracker, type WaitOptions } from './sync.js';
 
 export * from './events.js';
 export type { PendingInvite, WaitOptions } from './sync.js';
@@ -213,14 +213,6 @@ export function waitForEvent(
   opts?: WaitOptions,
 ): Promise<MatrixEvent> {
   return user.sync.waitForEvent(roomId, predicate, opts);
-}
-
-/** The next invite `user` has not been handed yet (e.g. the bot opening a DM). */
-export function waitForInvite(
-  user: TestUser,
-  opts?: { from?: string; timeoutMs?: number },
-): Promise<PendingInvite> {
-  return user.sync.waitForInvite(opts);
 }
 
 /** Waits for the next invite, joins it and returns the room ID. */
