@@ -35,6 +35,7 @@ import {
   BOT_TIMEOUT_MS,
   bodyOf,
   botDate,
+  expectRecordedSession,
   expectWorkingLink,
   isOpened,
   isPrompt,
@@ -134,9 +135,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     const opened = await olga.waitFor(roomId, isOpened(botId, title), wait);
     expect(opened.encrypted).toBe(true);
     expect(bodyOf(opened)).toContain(recordingOn(3));
-    const sessions = sessionsNamed(w.sim, title);
-    expect(sessions).toHaveLength(1);
-    expect(sessions[0]).toMatchObject({ record: true, autoStartRecording: true });
+    const session = expectRecordedSession(w.sim, title);
 
     await encryptedLinksWork(w, olga, [olga, alice, bob]);
 
@@ -148,7 +147,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     );
     expect(JSON.parse(row!.details)).toMatchObject({ eventId: aliceReaction, key: '✅' });
 
-    await withdrawnAfterTheMeeting(w, { roomId, title, session: sessions[0]!, watcher: olga, who: bob });
+    await withdrawnAfterTheMeeting(w, { roomId, title, session, watcher: olga, who: bob });
   }, 120_000); // a meeting, its recording and a withdrawal: slow on a loaded machine
 
   it('an encrypted ✅ redacted, an encrypted ❌ (in a version 12 room): the meeting opens unrecorded', async () => {
@@ -228,10 +227,9 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
       megolmSession(olga, roomId, m.prompt.event_id),
     );
     expect(bodyOf(opened)).toContain(recordingOn(3));
-    const [session] = sessionsNamed(w.sim, title);
-    expect(session).toMatchObject({ record: true, autoStartRecording: true });
+    const session = expectRecordedSession(w.sim, title);
     await encryptedLinksWork(w, olga, [olga, alice, bob]); // direct-message rooms created after the restart
-    await withdrawnAfterTheMeeting(w, { roomId, title, session: session!, watcher: olga, who: alice });
+    await withdrawnAfterTheMeeting(w, { roomId, title, session, watcher: olga, who: alice });
 
     // The next meeting: Bob declines (encrypted), so it opens unrecorded.
     const next = 'Encrypted after restart';

@@ -10,6 +10,7 @@ import {
   awaitingBob,
   bodyOf,
   countSeen,
+  expectRecordedSession,
   expectWorkingLink,
   expectWorkingLinks,
   isNotice,
@@ -48,13 +49,7 @@ describe.skipIf(!hs)('bot restart', () => {
       afterEventId: bobYes,
     });
     expect(bodyOf(opened)).toContain(recordingOn(3));
-    const sessions = sessionsNamed(w.sim, title);
-    expect(sessions).toHaveLength(1);
-    expect(sessions[0]).toMatchObject({
-      record: true,
-      autoStartRecording: true,
-      allowStartStopRecording: false,
-    });
+    expectRecordedSession(w.sim, title);
 
     const links = await expectWorkingLinks(w, [olga, alice, bob]);
     await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, said(t.promptOpened(true))), wait);

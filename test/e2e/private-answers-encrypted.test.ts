@@ -13,12 +13,12 @@ import { acceptNextInvite } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
   bodyOf,
+  expectRecordedSession,
   expectWorkingLink,
   isDirectPrompt,
   isOpened,
   joinUrlIn,
   postFrom,
-  sessionsNamed,
   wait,
 } from './support/meeting-helpers.js';
 
@@ -67,9 +67,7 @@ describe.skipIf(!hs)('private answers in encrypted DMs, clients set as Element i
     const opened = await olga.waitFor(roomId, isOpened(botId, title), wait);
     expect(opened.encrypted).toBe(true);
     expect(bodyOf(opened)).toContain(said(t.recordingOn(3)));
-    const sessions = sessionsNamed(w.sim, title);
-    expect(sessions).toHaveLength(1);
-    expect(sessions[0]?.record).toBe(true);
+    expectRecordedSession(w.sim, title);
 
     // The link comes in the same DM, encrypted, and lets each in with their role.
     await Promise.all(

@@ -13,7 +13,7 @@ import { SAMPLE_NOTICE_FACTS } from '../support/notice-facts.js';
 import { e2eHomeserver } from './support/context.js';
 import { membership, messageFrom, waitForEvent } from './support/homeserver.js';
 import { REPO_ROOT } from './support/homeserver-lifecycle.js';
-import { cleanEnv, runCommand } from './support/run.js';
+import { CHECKS, cleanEnv, runCommand } from './support/run.js';
 
 const hs = e2eHomeserver();
 const BBB_SECRET = 'quickstart-bbb-secret-0123';
@@ -108,18 +108,7 @@ describe.skipIf(!hs)('the README quick-start', () => {
     // Besides: at most a note that jemalloc is not preloaded (no production setting in a quick start).
     const notes = checked.output.split('\n').filter((l) => /^NOTE /.test(l));
     expect(notes.map((l) => l.split(/\s+/)[1])).toEqual(notes.length ? ['memory'] : []);
-    expect(lines.map((l) => l.split(/\s+/)[1])).toEqual([
-      'config',
-      'homeserver',
-      'inviters',
-      'rooms',
-      'bbb',
-      'notice',
-      'database',
-      'clock',
-      'encryption',
-      ...(notes.length ? [] : ['memory']),
-    ]);
+    expect(lines.map((l) => l.split(/\s+/)[1])).toEqual([...CHECKS, ...(notes.length ? [] : ['memory'])]);
     for (const line of lines) expect(line, checked.output).toMatch(/^OK /);
     expect(checked.code).toBe(0);
     expect(checked.output).toContain(`the access token belongs to @${botName}:${server}`);

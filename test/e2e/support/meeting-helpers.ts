@@ -306,6 +306,14 @@ export function sessionsNamed(sim: BbbSimulator, title: string): SimSession[] {
   return sim.sessions().filter((s) => s.name === title);
 }
 
+/** BBB has exactly one session for `title`, recording all of it (no start/stop button for anyone). */
+export function expectRecordedSession(sim: BbbSimulator, title: string): SimSession {
+  const sessions = sessionsNamed(sim, title);
+  const recorded = { record: true, autoStartRecording: true, allowStartStopRecording: false };
+  expect(sessions).toEqual([expect.objectContaining(recorded)]);
+  return sessions[0]!;
+}
+
 /** Messages (not edits) seen so far by `user` in `roomId` that match. */
 export function countSeen(user: TestUser, roomId: string, predicate: EventPredicate): number {
   return user.sync.eventsIn(roomId).filter(predicate).length;
@@ -377,9 +385,7 @@ export async function runningRecordedMeeting(w: MeetingWorld, title: string, joi
   for (const link of links.slice(0, joining)) {
     expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });
   }
-  const [session] = sessionsNamed(w.sim, title);
-  expect(session?.record).toBe(true);
-  return { ...agreed, links, session: session! };
+  return { ...agreed, links, session: expectRecordedSession(w.sim, title) };
 }
 
 /** How long a test waits for the bot's answer (`waitForEvent(user, room, predicate, wait)`). */
@@ -445,18 +451,12 @@ export async function expectAllAgreeRecorded(
   // The prompt shows the outcome too.
   await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, said(t.promptOpened(true))), wait);
 
-  const sessions = sessionsNamed(w.sim, title);
-  expect(sessions).toHaveLength(1);
-  expect(sessions[0]).toMatchObject({
-    record: true,
-    autoStartRecording: true,
-    allowStartStopRecording: false,
-  });
+  const session = expectRecordedSession(w.sim, title);
 
   const links = await expectWorkingLinks(w, [olga, alice, bob]);
   for (const link of links) {
     expect(bodyOf(link.event)).toContain(joinLinkRecording(true));
-    expect(link.url.searchParams.get('meetingID')).toBe(sessions[0]!.meetingID);
+    expect(link.url.searchParams.get('meetingID')).toBe(session.meetingID);
   }
   expect(bodyOf(links[0]!.event)).toContain(joinLinkHeading(title, true));
   // Links are private: none was posted in the meeting room.

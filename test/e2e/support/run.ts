@@ -13,6 +13,19 @@ export interface Run {
   lines: Map<string, { status: string; message: string }>;
 }
 
+/** What `npm run check` checks, in the order of its lines. */
+export const CHECKS = [
+  'config',
+  'homeserver',
+  'inviters',
+  'rooms',
+  'bbb',
+  'notice',
+  'database',
+  'clock',
+  'encryption',
+];
+
 /** The environment without the variables that override the bot's config: none leaks in from a shell. */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const { MATRIX_ACCESS_TOKEN: _t, MATRIX_PASSWORD: _p, BBB_SECRET: _s, ...env } = process.env;
