@@ -5,7 +5,7 @@
 import { describe, expect } from 'vitest';
 import { plain, reason, recordingOffOpening, said, t, withdrawalOf } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
-import { startWorld, worldTest } from './support/fixtures.js';
+import { FAST_RETENTION, startWorld, worldTest } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
   ask,
@@ -21,7 +21,7 @@ import {
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const it = worldTest({ retention: { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' } });
+const it = worldTest({ retention: FAST_RETENTION });
 
 describe.skipIf(!hs)('the consent guarantee', () => {
   it.beforeAll(startWorld);

@@ -9,7 +9,7 @@ import { describe, expect } from 'vitest';
 import { catalogue } from '../../src/i18n/index.js';
 import { recordingReadyOpening } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
-import { startWorld, worldTest } from './support/fixtures.js';
+import { FAST_RETENTION, startWorld, worldTest } from './support/fixtures.js';
 import { type EventPredicate, named, type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   bodyOf,
@@ -38,7 +38,7 @@ function answerTo(botId: string, commandId: string): EventPredicate {
   });
 }
 
-const it = worldTest({ retention: { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' } });
+const it = worldTest({ retention: FAST_RETENTION });
 
 describe.skipIf(!hs)('commands sent while the bot was down', () => {
   it.beforeAll(startWorld);

@@ -8,7 +8,7 @@ import { guestPageText } from '../../src/i18n/guest-page.js';
 import { axeViolations, chromiumInstalled, launchChromium } from '../support/browser.js';
 import { recordingReadyOpening } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
-import { listenerOnFreePort, worldTest } from './support/fixtures.js';
+import { FAST_RETENTION, listenerOnFreePort, worldTest } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
   isOpened,
@@ -32,10 +32,7 @@ let base: string;
 const it = worldTest(async () => {
   const listener = await listenerOnFreePort();
   base = listener.base;
-  return {
-    http: listener.http,
-    retention: { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' },
-  };
+  return { http: listener.http, retention: FAST_RETENTION };
 });
 
 describe.skipIf(!hs || !chromiumInstalled())('a guest in a real browser', () => {

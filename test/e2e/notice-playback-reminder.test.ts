@@ -16,7 +16,7 @@ import {
   withdrawalSaved,
 } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
-import { worldTest } from './support/fixtures.js';
+import { FAST_RETENTION, worldTest } from './support/fixtures.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   ask,
@@ -36,10 +36,7 @@ import {
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const it = worldTest({
-  reminders: { minutesBefore: 1 },
-  retention: { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' },
-});
+const it = worldTest({ reminders: { minutesBefore: 1 }, retention: FAST_RETENTION });
 const PLAYBACK = /https?:\/\/\S+\/playback\/presentation\/2\.3\/\S+/;
 
 describe.skipIf(!hs)('what people see: layered notice, playback links, reminders', () => {

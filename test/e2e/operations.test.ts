@@ -5,7 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect } from 'vitest';
 import { recordingReadyPattern, said, t, withdrawalOf } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
-import { worldTest } from './support/fixtures.js';
+import { FAST_RETENTION, worldTest } from './support/fixtures.js';
 import {
   acceptNextInvite,
   type MatrixEvent,
@@ -26,13 +26,7 @@ import {
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const it = worldTest(
-  {
-    http: { enabled: true, port: 0 },
-    retention: { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' },
-  },
-  { admin: 'Ada' },
-);
+const it = worldTest({ http: { enabled: true, port: 0 }, retention: FAST_RETENTION }, { admin: 'Ada' });
 
 function samples(text: string): Map<string, number> {
   const out = new Map<string, number>();

@@ -20,7 +20,7 @@ import {
   yourAnswer,
 } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
-import { startWorld, worldTest } from './support/fixtures.js';
+import { FAST_RETENTION, startWorld, worldTest } from './support/fixtures.js';
 import { type MatrixEvent, type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   ask,
@@ -56,8 +56,7 @@ function botTexts(user: TestUser, roomId: string, botId: string): string[] {
 }
 
 // consent.ask "direct" is the default; the e2e defaults pin "room" for the older suites.
-const retention = { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' };
-const it = worldTest({ consent: { ask: 'direct' }, retention });
+const it = worldTest({ consent: { ask: 'direct' }, retention: FAST_RETENTION });
 
 describe.skipIf(!hs)('private answers in the DM with the bot', () => {
   it.beforeAll(startWorld);

@@ -13,7 +13,7 @@ import {
   t,
 } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
-import { worldTest } from './support/fixtures.js';
+import { FAST_RETENTION, worldTest } from './support/fixtures.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   ask,
@@ -36,13 +36,7 @@ import {
 const hs = e2eHomeserver();
 const DAY = 24 * 60 * 60 * 1000;
 const RECORDING_DAYS = 30;
-// Second-level schedules (node-cron's optional seconds field).
-const retention = {
-  recordingDays: RECORDING_DAYS,
-  discoverySchedule: '*/2 * * * * *',
-  purgeSchedule: '*/3 * * * * *',
-};
-const it = worldTest({ retention }, { admin: 'Admin' });
+const it = worldTest({ retention: { ...FAST_RETENTION, recordingDays: RECORDING_DAYS } }, { admin: 'Admin' });
 
 describe.skipIf(!hs)('recordings: discovery, retention job, purge', () => {
   let w: MeetingWorld;

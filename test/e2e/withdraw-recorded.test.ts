@@ -16,7 +16,7 @@ import {
 } from '../support/catalogue.js';
 import { SAMPLE_NOTICE_FACTS } from '../support/notice-facts.js';
 import { e2eHomeserver } from './support/context.js';
-import { startWorld, worldTest } from './support/fixtures.js';
+import { FAST_RETENTION, startWorld, worldTest } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
   ask,
@@ -32,8 +32,8 @@ import {
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-// Fast discovery, so the end of a session and its recording are noticed within seconds.
-const it = worldTest({ retention: { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' } });
+// The end of a session and its recording are noticed within seconds.
+const it = worldTest({ retention: FAST_RETENTION });
 
 describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
   it.beforeAll(startWorld);
