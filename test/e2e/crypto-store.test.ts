@@ -21,6 +21,7 @@ import {
 import {
   BOT_TIMEOUT_MS,
   bodyOf,
+  expectNoInvite,
   type MeetingWorld,
   postFrom,
   until,
@@ -77,19 +78,14 @@ describe.skipIf(!hs)('the crypto store', () => {
     // Restarting with the same token: still unencrypted, and no second message to the admin.
     await w.bot.restart();
     expect(ready().at(-1)).toMatchObject({ encryption: false });
-    await expect(
-      admin.sync.waitForInvite({ from: botId, timeoutMs: 3_000 }),
-      'the admin is told once',
-    ).rejects.toThrow(/no new invite/);
+    await expectNoInvite(admin, botId, 'the admin is told once', 3_000);
 
     // What the README tells the operator: a new access token (a new device), then restart.
     const login = await passwordLogin(hs!.url, w.botUser.userId, w.botUser.password);
     w.bot.editConfig({ matrix: { accessToken: login.access_token } });
     await w.bot.restart();
     expect(ready().at(-1)).toMatchObject({ encryption: true });
-    expect(w.bot.records().some((r) => r.msg === 'encryption ready' && r.deviceId === login.device_id)).toBe(
-      true,
-    );
+    expect(encryptionReady().some((r) => r.deviceId === login.device_id)).toBe(true);
   }, 180_000); // three bot starts with key uploads: slow on a loaded machine
 
   // With matrix.password the bot replaces a lost device itself: a new login (new device, new token, kept
@@ -124,9 +120,9 @@ describe.skipIf(!hs)('the crypto store', () => {
     rmSync(join(w.bot.dir, 'crypto'), { recursive: true, force: true });
     await w.bot.restart({ readyTimeoutMs: 60_000 });
     expect(ready().at(-1)).toMatchObject({ encryption: false });
-    expect(
-      w.bot.records().find((r) => String(r.msg).startsWith('could not log in a new device')),
-    ).toMatchObject({ reason: expect.stringContaining('M_FORBIDDEN') });
+    expect(w.bot.logged(/^could not log in a new device/)[0]).toMatchObject({
+      reason: expect.stringContaining('M_FORBIDDEN'),
+    });
     const dm = await acceptNextInvite(admin, { from: botId, timeoutMs: BOT_TIMEOUT_MS });
     const told = await adminClient.waitFor(
       dm,
@@ -181,17 +177,10 @@ describe.skipIf(!hs)('the crypto store', () => {
     // A second restart keeps the new device: no further login, no further message.
     await w.bot.restart({ readyTimeoutMs: 60_000 });
     expect(encryptionReady().at(-1)?.deviceId).toBe(newDevice);
-    expect(
-      w.bot
-        .records()
-        .filter((r) => String(r.msg).startsWith('using the session of the device the bot logged in')),
-    ).toHaveLength(1);
-    expect(w.bot.records().filter((r) => String(r.msg).startsWith('logged in a new device'))).toHaveLength(1);
+    expect(w.bot.logged(/^using the session of the device the bot logged in/)).toHaveLength(1);
+    expect(w.bot.logged(/^logged in a new device/)).toHaveLength(1);
     // The bot tells the admins before it logs "bot ready": an invite would be on its way already.
-    await expect(
-      admin.sync.waitForInvite({ from: botId, timeoutMs: 2_000 }),
-      'the admin is told once',
-    ).rejects.toThrow(/no new invite/);
+    await expectNoInvite(admin, botId, 'the admin is told once');
 
     // The configured token belonged to the removed device; `npm run check` tests the stored session.
     const check = await runCheck(w.bot.configPath);

@@ -78,7 +78,7 @@ describe.skipIf(!hs)('the bot loses its keys while meetings are open', () => {
     await w.bot.stop();
     rmSync(join(w.bot.dir, 'crypto'), { recursive: true, force: true });
     await w.bot.restart({ readyTimeoutMs: 60_000 });
-    expect(w.bot.records().findLast((r) => r.msg === 'bot ready')).toMatchObject({ encryption: false });
+    expect(w.bot.logged('bot ready').at(-1)).toMatchObject({ encryption: false });
 
     const told = await toldAdmin(admin, botId, adminRooms, true);
     expect(told).toHaveLength(1);

@@ -211,7 +211,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     await bob.user.react(roomId, m.prompt.event_id, '✅');
 
     await w.bot.restart();
-    const devices = w.bot.records().filter((r) => r.msg === 'encryption ready');
+    const devices = w.bot.logged('encryption ready');
     expect(devices.length).toBeGreaterThanOrEqual(2);
     expect(new Set(devices.map((r) => r.deviceId)), 'one device across starts').toEqual(
       new Set([published[0]]),

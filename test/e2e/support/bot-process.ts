@@ -194,9 +194,9 @@ export class BotProcess {
     });
   }
 
-  /** The log records with this message, oldest first. */
-  logged(msg: string): Record<string, unknown>[] {
-    return this.records().filter((r) => r.msg === msg);
+  /** The log records with this message (or one the pattern matches), oldest first. */
+  logged(msg: string | RegExp): Record<string, unknown>[] {
+    return this.records().filter((r) => (typeof msg === 'string' ? r.msg === msg : msg.test(String(r.msg))));
   }
 
   /** Edits the config file as the operator would (`patch` deep-merged in); the next start reads it. */

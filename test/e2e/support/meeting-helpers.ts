@@ -319,6 +319,11 @@ export function countSeen(user: TestUser, roomId: string, predicate: EventPredic
   return user.sync.eventsIn(roomId).filter(predicate).length;
 }
 
+/** No new invite from `from` reaches `user` within `timeoutMs`: the bot opens no DM with them. */
+export async function expectNoInvite(user: TestUser, from: string, why: string, timeoutMs = 2_000) {
+  await expect(user.sync.waitForInvite({ from, timeoutMs }), why).rejects.toThrow(/no new invite/);
+}
+
 /**
  * A barrier: `!ping` and its pong. The bot handles a room's events in timeline order of arrival, so
  * once the pong is seen, whatever the bot did in reaction to earlier events has been sent too
