@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { BotProcess } from './support/bot-process.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
-import { expectEncryptedPong, ownDevices } from './support/encrypted-room.js';
+import { expectEncryptedPong, ownDevices, publishedKeys } from './support/encrypted-room.js';
 import { it } from './support/fixtures.js';
 import { membership, type TestUser, waitForEvent } from './support/homeserver.js';
 import { type HomeserverProxy, startHomeserverProxy } from './support/homeserver-proxy.js';
@@ -14,11 +14,6 @@ import { BOT_TIMEOUT_MS } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
 const KEYS_UPLOAD = /\/keys\/upload$/;
-
-interface DeviceKeys {
-  device_id: string;
-  keys: Record<string, string>;
-}
 
 describe.skipIf(!hs)('the bot killed during its first key upload', () => {
   let proxy: HomeserverProxy;
@@ -42,14 +37,10 @@ describe.skipIf(!hs)('the bot killed during its first key upload', () => {
   });
 
   /** The bot's device keys as the homeserver publishes them (undefined: none). */
-  async function published(deviceId: string): Promise<DeviceKeys | undefined> {
-    const res = (await botUser.request('POST', '/_matrix/client/v3/keys/query', {
-      device_keys: { [botUser.userId]: [] },
-    })) as { device_keys: Record<string, Record<string, DeviceKeys>> };
-    return res.device_keys[botUser.userId]?.[deviceId];
-  }
+  const published = async (deviceId: string) => (await publishedKeys(botUser, botUser.userId))[deviceId];
 
-  const offered = (body: string) => (JSON.parse(body) as { device_keys?: DeviceKeys }).device_keys;
+  const offered = (body: string) =>
+    (JSON.parse(body) as { device_keys?: { device_id: string; keys: Record<string, string> } }).device_keys;
 
   it('comes back with the same keys on the same device and answers encrypted', async ({ clients }) => {
     const { device_id: deviceId } = (await botUser.request('GET', '/_matrix/client/v3/account/whoami')) as {

@@ -10,7 +10,7 @@ import { catalogue } from '../../src/i18n/index.js';
 import { recordingReadyOpening } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { FAST_RETENTION, startWorld, worldTest } from './support/fixtures.js';
-import { type EventPredicate, named, type TestUser, waitForEvent } from './support/homeserver.js';
+import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   bodyOf,
   isOpened,
@@ -19,6 +19,7 @@ import {
   planMeeting,
   postFrom,
   receiveLink,
+  replyTo,
   runningRecordedMeeting,
   sessionsNamed,
   untilRecordingDeleted,
@@ -29,14 +30,6 @@ const hs = e2eHomeserver();
 const de = catalogue('de');
 /** The words before the time in "(Deine Anfrage kam am <time> an, …)". */
 const receivedAtPrefix = de.receivedAt('\u0000').text.split('\u0000')[0]!;
-
-/** The bot's answer to one command (a reply to it). */
-function answerTo(botId: string, commandId: string): EventPredicate {
-  return named(`the bot's answer to ${commandId}`, (e) => {
-    const relation = e.content['m.relates_to'] as { 'm.in_reply_to'?: { event_id?: string } } | undefined;
-    return e.sender === botId && relation?.['m.in_reply_to']?.event_id === commandId;
-  });
-}
 
 const it = worldTest({ retention: FAST_RETENTION });
 
@@ -61,7 +54,7 @@ describe.skipIf(!hs)('commands sent while the bot was down', () => {
     commandId: string,
     meetingID: string,
   ) {
-    const answer = await waitForEvent(olga, roomId, answerTo(w.botUser.userId, commandId), {
+    const answer = await waitForEvent(olga, roomId, replyTo(w.botUser.userId, commandId), {
       timeoutMs: 60_000,
     });
     expect(bodyOf(answer)).toContain('Bob');
@@ -101,7 +94,7 @@ describe.skipIf(!hs)('commands sent while the bot was down', () => {
     await w.bot.restart({ readyTimeoutMs: 60_000 });
     const answer = await expectWithdrawn(w, olga, roomId, commandId, meetingID);
     expect(bodyOf(answer)).toContain(receivedAtPrefix);
-    const refused = await waitForEvent(olga, roomId, answerTo(botId, meetingId), wait);
+    const refused = await waitForEvent(olga, roomId, replyTo(botId, meetingId), wait);
     const [before] = de.receivedWhileOffline('!meeting', '\u0000').text.split('\u0000');
     expect(bodyOf(refused)).toContain(before!);
     expect(sessionsNamed(w.sim, 'Too late')).toHaveLength(0);
@@ -121,7 +114,7 @@ describe.skipIf(!hs)('commands sent while the bot was down', () => {
     const commandId = await bob.sendText(roomId, '!withdraw');
 
     await w.bot.restart({ readyTimeoutMs: 60_000 });
-    await waitForEvent(olga, roomId, answerTo(botId, commandId), { timeoutMs: 60_000 });
+    await waitForEvent(olga, roomId, replyTo(botId, commandId), { timeoutMs: 60_000 });
     await waitForEvent(olga, roomId, isOpened(botId, title), wait);
     const link = await receiveLink(bob, botId);
     expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });

@@ -2,7 +2,7 @@
 // playwright-core against the bot process (real Synapse, Fastify listener) and the BBB simulator.
 // A guest opens their link, answers, joins, withdraws; forged forms and unknown links change nothing;
 // axe-core finds no serious accessibility violation on the page.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect } from 'vitest';
 import { guestPageText } from '../../src/i18n/guest-page.js';
 import { axeViolations, chromiumInstalled, launchChromium } from '../support/browser.js';
@@ -47,27 +47,28 @@ describe.skipIf(!hs || !chromiumInstalled())('a guest in a real browser', () => 
   });
   afterAll(() => browser?.close());
 
-  /** Olga plans `title` with Alice and the guest Erika; returns Erika's link and the room. */
+  /**
+   * Olga plans `title` with Alice and the guest Erika, whose link opens in a new browser; `othersAgree()`:
+   * Olga and Alice answer ✅ and the meeting opens.
+   */
   async function meetingWithGuest(title: string) {
     const { olga, alice, roomId } = await olgaAliceBob(w, title);
     const m = await planMeeting(olga, roomId, botId, title, [alice], '--guest "Erika Muster"');
     const [link] = await receiveGuestLinks(olga, botId);
     expect(link).toMatch(new RegExp(`^${base}/g/`));
-    return { olga, alice, roomId, prompt: m.prompt, link: link! };
-  }
-
-  async function guestPage(link: string): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ locale: 'de-DE' });
     const page = await context.newPage();
-    const response = await page.goto(link);
-    expect(response?.status()).toBe(200);
-    return { context, page };
+    expect((await page.goto(link!))?.status()).toBe(200);
+    const othersAgree = async () => {
+      for (const u of [olga, alice]) await u.react(roomId, m.prompt.event_id, '✅');
+      await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    };
+    return { olga, roomId, link: link!, context, page, othersAgree };
   }
 
   it('agrees, the meeting opens recorded once the Matrix invitees agreed too, and the guest joins', async () => {
     const title = 'Guest agrees';
-    const { olga, alice, roomId, prompt, link } = await meetingWithGuest(title);
-    const { context, page } = await guestPage(link);
+    const { context, page, othersAgree } = await meetingWithGuest(title);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(title);
     // Keyboard only: tab to the agree button and press Enter.
     const agree = page.getByRole('button', { name: de.agree });
@@ -76,8 +77,7 @@ describe.skipIf(!hs || !chromiumInstalled())('a guest in a real browser', () => 
     await page.waitForURL(/done=agree/);
     expect(await page.getByRole('status').textContent()).toContain(de.done.agree);
 
-    for (const u of [olga, alice]) await u.react(roomId, prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    await othersAgree();
     const [session] = sessionsNamed(w.sim, title);
     expect(session?.record).toBe(true);
 
@@ -98,24 +98,20 @@ describe.skipIf(!hs || !chromiumInstalled())('a guest in a real browser', () => 
 
   it('a guest who declines makes the meeting unrecorded', async () => {
     const title = 'Guest declines';
-    const { olga, alice, roomId, prompt, link } = await meetingWithGuest(title);
-    const { context, page } = await guestPage(link);
+    const { context, page, othersAgree } = await meetingWithGuest(title);
     await page.getByRole('button', { name: de.decline }).click();
     await page.waitForURL(/done=decline/);
-    for (const u of [olga, alice]) await u.react(roomId, prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    await othersAgree();
     expect(sessionsNamed(w.sim, title)[0]?.record).toBe(false);
     await context.close();
   });
 
   it('a guest who withdraws after the meeting gets the recording deleted', async () => {
     const title = 'Guest withdraws';
-    const { olga, alice, roomId, prompt, link } = await meetingWithGuest(title);
-    const { context, page } = await guestPage(link);
+    const { olga, roomId, link, context, page, othersAgree } = await meetingWithGuest(title);
     await page.getByRole('button', { name: de.agree }).click();
     await page.waitForURL(/done=agree/);
-    for (const u of [olga, alice]) await u.react(roomId, prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    await othersAgree();
     await page.reload();
     await Promise.all([
       page.waitForRequest((r) => r.url().includes('/api/join?')),
@@ -135,8 +131,7 @@ describe.skipIf(!hs || !chromiumInstalled())('a guest in a real browser', () => 
 
   it('an unknown link shows a plain not-found page; a form without the right anti-forgery token changes nothing', async () => {
     const title = 'Guest forged';
-    const { link } = await meetingWithGuest(title);
-    const { context, page } = await guestPage(link);
+    const { link, context, page } = await meetingWithGuest(title);
     const unknown = await page.goto(`${base}/g/${'A'.repeat(43)}`);
     expect(unknown?.status()).toBe(404);
     expect(await page.textContent('body')).toContain(de.notFound);
@@ -153,8 +148,7 @@ describe.skipIf(!hs || !chromiumInstalled())('a guest in a real browser', () => 
   });
 
   it('passes an axe-core check with no serious violations', async () => {
-    const { link } = await meetingWithGuest('Guest axe');
-    const { context, page } = await guestPage(link);
+    const { link, context, page } = await meetingWithGuest('Guest axe');
     const violations = await axeViolations(page);
     expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
     await page.goto(`${link}?lang=en`);

@@ -23,8 +23,8 @@ import { CryptoUser } from './support/crypto-user.js';
 import {
   botDevices,
   encryptedRoom,
+  expectEncryptedLinks,
   expectEncryptedPong,
-  expectMegolmRoom,
   megolmSession,
   ownDevices,
   planEncrypted as plan,
@@ -32,14 +32,11 @@ import {
 import { worldTest } from './support/fixtures.js';
 import { acceptNextInvite } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   botDate,
   expectRecordedSession,
-  expectWorkingLink,
   isOpened,
   isPrompt,
-  joinUrlIn,
   type MeetingWorld,
   postFrom,
   registerPeople,
@@ -51,24 +48,6 @@ import {
 const hs = e2eHomeserver();
 // Encryption is the default in production; fast discovery, so a recording shows up within seconds.
 const it = worldTest({ matrix: { encryption: true }, retention: { discoverySchedule: '*/2 * * * * *' } });
-
-/** Each person's link arrives in an encrypted direct message and lets them in, with their role. */
-async function encryptedLinksWork(w: MeetingWorld, organizer: CryptoUser, people: CryptoUser[]) {
-  const botId = w.botUser.userId;
-  await Promise.all(
-    people.map(async (u) => {
-      const dmRoomId = await acceptNextInvite(u.user, { from: botId, timeoutMs: BOT_TIMEOUT_MS });
-      const event = await u.waitFor(dmRoomId, postFrom(botId, '/api/join?'), {
-        ...wait,
-        description: `${u.userId}'s join link`,
-      });
-      expect(event.encrypted, `${u.userId}'s link is encrypted`).toBe(true);
-      await expectMegolmRoom(u.user, dmRoomId);
-      const role = u === organizer ? 'MODERATOR' : 'VIEWER';
-      await expectWorkingLink(w.sim, joinUrlIn(bodyOf(event))!, u.user, role);
-    }),
-  );
-}
 
 /**
  * The recorded session ends, its recording is announced; `who` sends `!withdraw` (encrypted) and the
@@ -137,7 +116,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     expect(bodyOf(opened)).toContain(recordingOn(3));
     const session = expectRecordedSession(w.sim, title);
 
-    await encryptedLinksWork(w, olga, [olga, alice, bob]);
+    await expectEncryptedLinks(w, olga, [olga, alice, bob]);
 
     // The consent evidence of the encrypted ✅ names its event and the key as decrypted.
     const [row] = storedRows<{ details: string }>(
@@ -228,7 +207,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     );
     expect(bodyOf(opened)).toContain(recordingOn(3));
     const session = expectRecordedSession(w.sim, title);
-    await encryptedLinksWork(w, olga, [olga, alice, bob]); // direct-message rooms created after the restart
+    await expectEncryptedLinks(w, olga, [olga, alice, bob]); // direct-message rooms created after the restart
     await withdrawnAfterTheMeeting(w, { roomId, title, session, watcher: olga, who: alice });
 
     // The next meeting: Bob declines (encrypted), so it opens unrecorded.

@@ -6,14 +6,7 @@ import { describe, expect } from 'vitest';
 import { argumentError, opening, said, t } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { startWorld, worldTest } from './support/fixtures.js';
-import {
-  type EventPredicate,
-  type MatrixEvent,
-  membership,
-  named,
-  type TestUser,
-  waitForEvent,
-} from './support/homeserver.js';
+import { type MatrixEvent, membership, type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   bodyOf,
   countSeen,
@@ -22,6 +15,7 @@ import {
   planMeeting,
   postFrom,
   registerPeople,
+  replyTo,
   wait,
 } from './support/meeting-helpers.js';
 
@@ -31,15 +25,6 @@ const it = worldTest({ matrix: { encryption: false } });
 function html(e: MatrixEvent): string {
   expect(e.content.format).toBe('org.matrix.custom.html');
   return String(e.content.formatted_body);
-}
-
-/** The bot's answer to one command: a message replying to it. */
-function replyTo(botId: string, commandId: string): EventPredicate {
-  return named(`reply of ${botId} to ${commandId}`, (e) => {
-    if (e.type !== 'm.room.message' || e.sender !== botId) return false;
-    const rel = e.content['m.relates_to'] as { 'm.in_reply_to'?: { event_id?: string } } | undefined;
-    return rel?.['m.in_reply_to']?.event_id === commandId;
-  });
 }
 
 /** No second warning about the encrypted room within 3 s after the first. */

@@ -7,18 +7,15 @@
 import { describe, expect } from 'vitest';
 import { noticeOpening, said, t } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
-import { encryptedRoom, expectMegolmRoom } from './support/encrypted-room.js';
+import { encryptedRoom, expectEncryptedLinks, expectMegolmRoom } from './support/encrypted-room.js';
 import { startWorld, worldTest } from './support/fixtures.js';
 import { acceptNextInvite } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
   bodyOf,
   expectRecordedSession,
-  expectWorkingLink,
   isDirectPrompt,
   isOpened,
-  joinUrlIn,
-  postFrom,
   wait,
 } from './support/meeting-helpers.js';
 
@@ -70,20 +67,7 @@ describe.skipIf(!hs)('private answers in encrypted DMs, clients set as Element i
     expectRecordedSession(w.sim, title);
 
     // The link comes in the same DM, encrypted, and lets each in with their role.
-    await Promise.all(
-      dms.map(async ({ u, dmRoomId }) => {
-        const event = await u.waitFor(dmRoomId, postFrom(botId, '/api/join?'), {
-          ...wait,
-          description: `${u.userId}'s join link`,
-        });
-        expect(event.encrypted).toBe(true);
-        await expectWorkingLink(
-          w.sim,
-          joinUrlIn(bodyOf(event))!,
-          u.user,
-          u === olga ? 'MODERATOR' : 'VIEWER',
-        );
-      }),
-    );
+    const dmRooms = dms.map((dm) => dm.dmRoomId);
+    await expectEncryptedLinks(w, olga, [olga, alice, bob], dmRooms);
   }, 120_000);
 });

@@ -1,18 +1,33 @@
 import { expect } from 'vitest';
 import { CryptoUser } from './crypto-user.js';
 import { acceptNextInvite, membership, type TestUser, waitForEvent } from './homeserver.js';
-import { isNotice, isPrompt, type MeetingWorld, postFrom, registerPeople, wait } from './meeting-helpers.js';
+import {
+  BOT_TIMEOUT_MS,
+  bodyOf,
+  expectWorkingLink,
+  isNotice,
+  isPrompt,
+  joinUrlIn,
+  type MeetingWorld,
+  postFrom,
+  registerPeople,
+  wait,
+} from './meeting-helpers.js';
 
 // People on clients that really encrypt, set as Element is (cross-signed users, "exclude insecure
 // devices"), in an encrypted room with the bot: the set-up every encrypted e2e file shares.
 
-/** The bot's devices as another user's client sees them. */
-export async function botDevices(viewer: TestUser, botId: string): Promise<string[]> {
+/** A user's device keys as the homeserver publishes them to `viewer`, by device ID. */
+export async function publishedKeys(viewer: TestUser, userId: string) {
   const res = (await viewer.request('POST', '/_matrix/client/v3/keys/query', {
-    device_keys: { [botId]: [] },
-  })) as { device_keys: Record<string, Record<string, unknown>> };
-  return Object.keys(res.device_keys[botId] ?? {}).sort();
+    device_keys: { [userId]: [] },
+  })) as { device_keys: Record<string, Record<string, { device_id: string; keys: Record<string, string> }>> };
+  return res.device_keys[userId] ?? {};
 }
+
+/** The bot's devices as another user's client sees them. */
+export const botDevices = async (viewer: TestUser, botId: string) =>
+  Object.keys(await publishedKeys(viewer, botId)).sort();
 
 /**
  * Olga, Alice and Bob on encrypting clients (added to `clients`, for stopping; as Element is unless
@@ -79,6 +94,33 @@ export function megolmSession(u: CryptoUser, roomId: string, eventId: string): s
   const session = u.client.getRoom(roomId)?.findEventById(eventId)?.getWireContent().session_id;
   expect(session, `the Megolm session of ${eventId}`).toBeTypeOf('string');
   return session as string;
+}
+
+/**
+ * Each person's link arrives encrypted in their DM room with the bot (`dmRooms[i]`; else they accept the
+ * bot's invite to a new one, which must be a Megolm room) and lets them in: the organizer as moderator.
+ */
+export async function expectEncryptedLinks(
+  w: MeetingWorld,
+  organizer: CryptoUser,
+  people: CryptoUser[],
+  dmRooms: string[] = [],
+) {
+  const botId = w.botUser.userId;
+  await Promise.all(
+    people.map(async (u, i) => {
+      let dmRoomId = dmRooms[i];
+      if (!dmRoomId) {
+        dmRoomId = await acceptNextInvite(u.user, { from: botId, timeoutMs: BOT_TIMEOUT_MS });
+        await expectMegolmRoom(u.user, dmRoomId);
+      }
+      const how = { ...wait, description: `${u.userId}'s join link` };
+      const event = await u.waitFor(dmRoomId, postFrom(botId, '/api/join?'), how);
+      expect(event.encrypted, `${u.userId}'s link is encrypted`).toBe(true);
+      const role = u === organizer ? 'MODERATOR' : 'VIEWER';
+      await expectWorkingLink(w.sim, joinUrlIn(bodyOf(event))!, u.user, role);
+    }),
+  );
 }
 
 /** Checks the room's m.room.encryption state: Megolm. */

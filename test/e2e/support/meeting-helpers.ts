@@ -162,6 +162,16 @@ export const isPrompt = (botId: string) => postFrom(botId, PROMPT_START);
 export const isOpened = (botId: string, title?: string) =>
   postFrom(botId, title === undefined ? new RegExp(escapeRegExp(around(openedLine)[1])) : openedLine(title));
 
+/** The bot's answer to one command: a message replying to it. */
+export function replyTo(botId: string, commandId: string): EventPredicate {
+  return named(`reply of ${botId} to ${commandId}`, (e) => {
+    const rel = e.content['m.relates_to'] as { 'm.in_reply_to'?: { event_id?: string } } | undefined;
+    return (
+      e.type === 'm.room.message' && e.sender === botId && rel?.['m.in_reply_to']?.event_id === commandId
+    );
+  });
+}
+
 /** An edit of the prompt by the bot whose new body contains `contains`. */
 export function tallyEdit(botId: string, promptId: string, contains: string | RegExp): EventPredicate {
   const edit = editOf(promptId);
