@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { BotProcess } from './support/bot-process.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
-import { expectEncryptedPong, ownDevices, publishedKeys } from './support/encrypted-room.js';
+import { expectEncryptedPong, ownDevices, publishedKeys, roomWithBot } from './support/encrypted-room.js';
 import { it } from './support/fixtures.js';
-import { membership, type TestUser, waitForEvent } from './support/homeserver.js';
+import type { TestUser } from './support/homeserver.js';
 import { type HomeserverProxy, startHomeserverProxy } from './support/homeserver-proxy.js';
 import { BOT_TIMEOUT_MS } from './support/meeting-helpers.js';
 
@@ -81,13 +81,7 @@ describe.skipIf(!hs)('the bot killed during its first key upload', () => {
     // Someone whose client really encrypts: an encrypted !ping gets an encrypted pong.
     const kim = await CryptoUser.start(await hs!.registerUser('kim', { displayName: 'Kim' }));
     clients.push(kim);
-    const roomId = await kim.user.createRoom({
-      name: 'after the kill',
-      encrypted: true,
-      invite: [botUser.userId],
-    });
-    await waitForEvent(kim.user, roomId, membership(botUser.userId, 'join'), { timeoutMs: BOT_TIMEOUT_MS });
-    await kim.awaitMembers(roomId, [botUser.userId, kim.userId]);
+    const roomId = await roomWithBot(kim, botUser.userId, 'after the kill');
     await expectEncryptedPong(kim, roomId, botUser.userId);
     expect(kim.undecryptable(roomId)).toEqual([]);
     expect(bot.running).toBe(true);

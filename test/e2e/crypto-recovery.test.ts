@@ -15,9 +15,9 @@ import { generateRecoveryKey } from '../../src/config/recovery-key.js';
 import { de } from '../../src/i18n/de.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
-import { encryptedRoom, expectEncryptedPong, megolmSession } from './support/encrypted-room.js';
+import { encryptedRoom, expectEncryptedPong, megolmSession, roomWithBot } from './support/encrypted-room.js';
 import { worldTest } from './support/fixtures.js';
-import { acceptNextInvite, membership, waitForEvent } from './support/homeserver.js';
+import { acceptNextInvite } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
   bodyOf,
@@ -55,9 +55,7 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
     // The admin shares an encrypted room with the bot, so the admin's client follows the bot's devices.
     // (A client that meets the bot first in a new DM may learn the device from the key message before
     // its signatures, and matrix-js-sdk does not retry such a message: a client-side race.)
-    const adminRoom = await adminUser.createRoom({ name: 'admin room', encrypted: true, invite: [botId] });
-    await waitForEvent(adminUser, adminRoom, membership(botId, 'join'), wait);
-    await admin.awaitMembers(adminRoom, [botId]);
+    await roomWithBot(admin, botId, 'admin room');
   });
 
   const logText = () => readFileSync(w.bot.logPath, 'utf8');

@@ -9,15 +9,9 @@ import { GAP, opening, said, t } from '../support/catalogue.js';
 import { startBot } from './support/bot-process.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
-import { expectEncryptedPong } from './support/encrypted-room.js';
+import { expectEncryptedPong, roomWithBot } from './support/encrypted-room.js';
 import { worldTest } from './support/fixtures.js';
-import {
-  acceptNextInvite,
-  membership,
-  passwordLogin,
-  type TestUser,
-  waitForEvent,
-} from './support/homeserver.js';
+import { acceptNextInvite, passwordLogin, type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
   bodyOf,
@@ -111,8 +105,7 @@ describe.skipIf(!hs)('the crypto store', () => {
     clients.push(adminClient);
     oldDevice = encryptionReady().at(-1)?.deviceId as string;
     expect(oldDevice).toBeTruthy();
-    roomId = await admin.createRoom({ name: 'Encrypted', encrypted: true, invite: [botId] });
-    await waitForEvent(admin, roomId, membership(botId, 'join'), wait);
+    roomId = await roomWithBot(adminClient, botId, 'Encrypted');
 
     // The operator sets matrix.password (as MATRIX_PASSWORD would).
     w.bot.editConfig({ matrix: { password: 'not-the-password-of-the-bot' } });

@@ -4,7 +4,7 @@
 import { describe, expect } from 'vitest';
 import { recordingOff, recordingOffOpening, recordingOn, said, t } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
-import { it, startWorld } from './support/fixtures.js';
+import { it } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
   awaitingBob,
@@ -17,6 +17,7 @@ import {
   isNotice,
   isOpened,
   isPrompt,
+  type MeetingWorld,
   olgaAliceBob,
   pingBarrier,
   planMeeting,
@@ -30,12 +31,14 @@ import {
 const hs = e2eHomeserver();
 
 describe.skipIf(!hs)('bot restart', () => {
-  it.beforeAll(startWorld);
+  let w: MeetingWorld;
+  let botId: string;
+  it.beforeAll(async ({ w: world }) => {
+    w = world;
+    botId = w.botUser.userId;
+  });
 
-  it('an answer given while the bot was down counts after the restart; nothing is sent twice', async ({
-    w,
-    botId,
-  }) => {
+  it('an answer given while the bot was down counts after the restart; nothing is sent twice', async () => {
     const title = 'Quarterly H';
     const { olga, alice, bob, roomId, m } = await awaitingBob(w, 'restart', title);
 
@@ -74,10 +77,7 @@ describe.skipIf(!hs)('bot restart', () => {
     );
   });
 
-  it('a restart while collecting keeps the prompt and its answers; a later ✅ still opens it', async ({
-    w,
-    botId,
-  }) => {
+  it('a restart while collecting keeps the prompt and its answers; a later ✅ still opens it', async () => {
     const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'restart while collecting');
     const title = 'Offsite I';
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
@@ -99,10 +99,7 @@ describe.skipIf(!hs)('bot restart', () => {
     expect(countSeen(olga, roomId, isPrompt(botId))).toBe(1);
     expect(countSeen(olga, roomId, isOpened(botId))).toBe(1);
   });
-  it('answers given while the bot was down are all read first: a ✅ and then a ❌ of someone who had agreed open it unrecorded', async ({
-    w,
-    botId,
-  }) => {
+  it('answers given while the bot was down are all read first: a ✅ and then a ❌ of someone who had agreed open it unrecorded', async () => {
     const title = 'Review J';
     const { olga, alice, bob, roomId, m } = await awaitingBob(
       w,

@@ -63,6 +63,14 @@ export async function encryptedRoom(
   return { olga, alice, bob, roomId };
 }
 
+/** A new encrypted room of `u`'s with the bot, once `u`'s client sees the bot joined (it encrypts for it). */
+export async function roomWithBot(u: CryptoUser, botId: string, name: string): Promise<string> {
+  const roomId = await u.user.createRoom({ name, encrypted: true, invite: [botId] });
+  await waitForEvent(u.user, roomId, membership(botId, 'join'), wait);
+  await u.awaitMembers(roomId, [botId, u.userId]);
+  return roomId;
+}
+
 /** Sends `!meeting <title> <invitees…>` (encrypted) and waits for the notice and the prompt, decrypted. */
 export async function planEncrypted(
   w: MeetingWorld,
