@@ -183,16 +183,10 @@ export function tallyEdit(botId: string, promptId: string, contains: string | Re
   });
 }
 
-export interface PlannedMeeting {
-  title: string;
-  commandId: string;
-  notice: MatrixEvent;
-  prompt: MatrixEvent;
-  /** The meeting number the prompt shows (#n). */
-  number: number;
-}
-
-/** Sends `!meeting <title> <invitees…> [extra]` and waits for the notice and the consent prompt. */
+/**
+ * Sends `!meeting <title> <invitees…> [extra]` and waits for the notice and the consent prompt;
+ * `number`: the meeting number the prompt shows (#n).
+ */
 export async function planMeeting(
   organizer: TestUser,
   roomId: string,
@@ -200,7 +194,7 @@ export async function planMeeting(
   title: string,
   invitees: TestUser[],
   extra = '',
-): Promise<PlannedMeeting> {
+) {
   const command = ['!meeting', title, ...invitees.map((u) => u.userId), extra].filter(Boolean).join(' ');
   const commandId = await organizer.sendText(roomId, command);
   const after = { afterEventId: commandId, timeoutMs: BOT_TIMEOUT_MS };
@@ -363,19 +357,6 @@ export function until<T>(
 }
 
 /**
- * The usual prologue: Olga, Alice and Bob in a new room, Olga plans `title` with both, everyone
- * answers ✅, and the room hears that the meeting opened (recorded).
- */
-export async function agreedMeeting(w: MeetingWorld, title: string, roomName = title) {
-  const botId = w.botUser.userId;
-  const { olga, alice, bob, roomId } = await olgaAliceBob(w, roomName);
-  const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
-  for (const u of [olga, alice, bob]) await u.react(roomId, m.prompt.event_id, '✅');
-  const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
-  return { olga, alice, bob, roomId, m, opened };
-}
-
-/**
  * Olga, Alice and Bob in a new room (or `room`, the cast in one); Olga plans `title` with both, she and
  * Alice answer ✅ and the tally shows it: only Bob's answer is missing. `aliceYes`: her reaction's ID.
  */
@@ -390,17 +371,21 @@ export async function awaitingBob(w: MeetingWorld, room: string | Cast, title: s
 }
 
 /**
- * agreedMeeting, then Olga, Alice and Bob get their personal links and the first `joining` of them
- * (Olga; Olga and Alice for 2) join: BBB runs the recorded session.
+ * The usual prologue: Olga, Alice and Bob in a new room, Olga plans `title` with both, everyone answers
+ * ✅, the room hears that the meeting opened, all get their personal links and the first `joining` of
+ * them (Olga; Olga and Alice for 2) join: BBB runs the recorded session.
  */
 export async function runningRecordedMeeting(w: MeetingWorld, title: string, joining = 1) {
-  const agreed = await agreedMeeting(w, title);
-  const people = [agreed.olga, agreed.alice, agreed.bob];
-  const links = await Promise.all(people.map((u) => receiveLink(u, w.botUser.userId)));
+  const botId = w.botUser.userId;
+  const { olga, alice, bob, roomId } = await olgaAliceBob(w, title);
+  const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
+  for (const u of [olga, alice, bob]) await u.react(roomId, m.prompt.event_id, '✅');
+  await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+  const links = await Promise.all([olga, alice, bob].map((u) => receiveLink(u, botId)));
   for (const link of links.slice(0, joining)) {
     expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });
   }
-  return { ...agreed, links, session: expectRecordedSession(w.sim, title) };
+  return { olga, alice, bob, roomId, m, links, session: expectRecordedSession(w.sim, title) };
 }
 
 /** How long a test waits for the bot's answer (`waitForEvent(user, room, predicate, wait)`). */
