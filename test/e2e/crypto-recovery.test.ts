@@ -6,7 +6,7 @@
 // (matrix.password), cross-signed again, reads the encrypted answers given before from the backup, and
 // the meeting goes on unchanged. With the recovery key lost as well, the README's steps give it a new
 // identity. `npm run check` says each state.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { fingerprint } from '../../src/check/encryption.js';
@@ -142,8 +142,7 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
 
     // matrix.password lets the bot log in a new device itself.
     w.bot.editConfig({ matrix: { password: w.botUser.password } });
-    await w.bot.stop();
-    rmSync(join(w.bot.dir, 'crypto'), { recursive: true, force: true });
+    await w.bot.stopAndLoseKeys();
     // While the bot is down: Olga's encrypted ✅ goes out in the Megolm session of her command, whose
     // key only the lost device got; only the backup can open it for the new one.
     const olgaYes = await olga.reactEncrypted(roomId, prompt.event_id, '✅');
@@ -198,8 +197,7 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
     const { olga, roomId } = await encryptedRoom(w, clients, 'element new identity');
     const oldMaster = last(CROSS_SIGNED)!.masterKey;
     const oldBackup = last(BACKED_UP)!.version;
-    await w.bot.stop();
-    rmSync(join(w.bot.dir, 'crypto'), { recursive: true, force: true });
+    await w.bot.stopAndLoseKeys();
     // README: empty the account's secret storage pointer (with the bot's current token, kept in
     // crypto-session.json since the bot logged in its own device), make a new recovery key, restart.
     const { accessToken } = JSON.parse(readFileSync(join(w.bot.dir, 'crypto-session.json'), 'utf8'));

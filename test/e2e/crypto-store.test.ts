@@ -2,7 +2,7 @@
 // becomes a crash loop or a new identity under the known device. Without matrix.password the bot runs
 // without encryption, tells the admins once, and is back to encrypting with a new access token (a new
 // device); with it, the bot logs in a new device itself (and with a wrong one, runs unencrypted and says why).
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { GAP, opening, said, t } from '../support/catalogue.js';
@@ -54,8 +54,7 @@ describe.skipIf(!hs)('the crypto store', () => {
   });
 
   it('lost: the bot starts without encryption, tells each admin once, and encrypts again on a new device', async () => {
-    await w.bot.stop();
-    rmSync(join(w.bot.dir, 'crypto'), { recursive: true, force: true });
+    await w.bot.stopAndLoseKeys();
     await w.bot.restart();
     expect(ready().at(-1)).toMatchObject({ encryption: false });
     const dm = await acceptNextInvite(admin, { from: botId, timeoutMs: BOT_TIMEOUT_MS });
@@ -109,8 +108,7 @@ describe.skipIf(!hs)('the crypto store', () => {
 
     // The operator sets matrix.password (as MATRIX_PASSWORD would).
     w.bot.editConfig({ matrix: { password: 'not-the-password-of-the-bot' } });
-    await w.bot.stop();
-    rmSync(join(w.bot.dir, 'crypto'), { recursive: true, force: true });
+    await w.bot.stopAndLoseKeys();
     await w.bot.restart({ readyTimeoutMs: 60_000 });
     expect(ready().at(-1)).toMatchObject({ encryption: false });
     expect(w.bot.logged(/^could not log in a new device/)[0]).toMatchObject({

@@ -275,6 +275,12 @@ export class BotProcess {
     return this.exited;
   }
 
+  /** stop(), then delete the crypto store (the bot's encryption keys), as a lost disk would. */
+  async stopAndLoseKeys(): Promise<void> {
+    await this.stop();
+    rmSync(join(this.dir, 'crypto'), { recursive: true, force: true });
+  }
+
   /** stop() (if running) then start again with the same config and database. */
   async restart(opts: { readyTimeoutMs?: number } = {}): Promise<void> {
     await this.stop();
