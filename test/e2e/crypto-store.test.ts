@@ -58,15 +58,8 @@ describe.skipIf(!hs)('the crypto store', () => {
     await w.bot.restart();
     expect(ready().at(-1)).toMatchObject({ encryption: false });
     const dm = await acceptNextInvite(admin, { from: botId, timeoutMs: BOT_TIMEOUT_MS });
-    await waitForEvent(
-      admin,
-      dm,
-      postFrom(
-        botId,
-        opening((reason) => t.cryptoStoreLost(reason)),
-      ),
-      wait,
-    );
+    const lost = opening((reason) => t.cryptoStoreLost(reason));
+    await waitForEvent(admin, dm, postFrom(botId, lost), wait);
 
     // Restarting with the same token: still unencrypted, and no second message to the admin.
     await w.bot.restart();

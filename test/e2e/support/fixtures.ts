@@ -75,7 +75,7 @@ export function worldTest(
   });
 }
 
-/** Discovery and purge every few seconds (node-cron's seconds field): a recording is seen, or goes, at once. */
+/** Discovery and purge every few seconds (node-cron's seconds field): recordings come and go at once. */
 export const FAST_RETENTION = { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' };
 
 /** The bot's HTTP listener on a port free now (known before the bot starts: its public URL names it). */

@@ -50,7 +50,8 @@ export function runCommand(
     }
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
-    child.on('exit', (code) => {
+    // 'close', not 'exit': all output has arrived by then.
+    child.on('close', (code) => {
       clearTimeout(timer);
       const lines = new Map<string, { status: string; message: string }>();
       for (const line of `${out.stdout}\n${out.stderr}`.split('\n')) {
