@@ -3,33 +3,25 @@
 // failing during a withdrawal leaves the session *ending* (the room is told the truth) until BBB
 // recovers; a ✅ redacted while the bot was down is withdrawn before a live answer can open the meeting.
 import { describe, expect } from 'vitest';
-import {
-  plain,
-  reason,
-  recordingOffOpening,
-  said,
-  t,
-  tallyCount,
-  withdrawalOf,
-} from '../support/catalogue.js';
+import { plain, reason, recordingOffOpening, said, t, withdrawalOf } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
-import { startWorld, worldTest } from './support/fixtures.js';
+import { FAST_RETENTION, startWorld, worldTest } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
+  ask,
+  awaitingBob,
   bodyOf,
   isOpened,
-  olgaAliceBob,
-  planMeeting,
   postFrom,
   runningRecordedMeeting,
   sessionsNamed,
-  tallyEdit,
   until,
+  untilRecordingDeleted,
   wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-const it = worldTest({ retention: { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' } });
+const it = worldTest({ retention: FAST_RETENTION });
 
 describe.skipIf(!hs)('the consent guarantee', () => {
   it.beforeAll(startWorld);
@@ -37,28 +29,15 @@ describe.skipIf(!hs)('the consent guarantee', () => {
   it('cancel, then withdraw: the recording of the cancelled meeting is deleted', async ({ w, botId }) => {
     const title = 'Cancel then withdraw';
     const { olga, alice, roomId, session } = await runningRecordedMeeting(w, title);
-    const cancelId = await olga.sendText(roomId, '!cancel');
-    await waitForEvent(olga, roomId, postFrom(botId, said(t.cancelled(title))), {
-      ...wait,
-      afterEventId: cancelId,
-    });
+    await ask(olga, roomId, '!cancel', postFrom(botId, said(t.cancelled(title))));
     expect(sessionsNamed(w.sim, title)[0]?.ended).toBe(true);
     await until('BBB to list the recording', () =>
       w.sim.recordings().some((r) => r.meetingID === session.meetingID),
     );
 
-    const withdrawId = await alice.sendText(roomId, '!withdraw');
-    const told = await waitForEvent(olga, roomId, postFrom(botId, withdrawalOf('Alice')), {
-      ...wait,
-      afterEventId: withdrawId,
-    });
+    const told = await ask(alice, roomId, '!withdraw', postFrom(botId, withdrawalOf('Alice')), olga);
     expect(bodyOf(told)).not.toContain(said(t.withdrawDeleted(plain('Alice'), [], [])).split('\n')[1]!);
-    await until('the recording to be deleted in BBB', () =>
-      w.sim
-        .recordings({ includeDeleted: true })
-        .filter((r) => r.meetingID === session.meetingID)
-        .every((r) => r.state === 'deleted'),
-    );
+    await untilRecordingDeleted(w.sim, session.meetingID);
   });
 
   it('BBB end failing during a withdrawal: ending, retried, the room told only when it ended', async ({
@@ -69,11 +48,7 @@ describe.skipIf(!hs)('the consent guarantee', () => {
     const { olga, bob, roomId, session } = await runningRecordedMeeting(w, title);
     w.sim.faults.set({ http500: ['end'] });
     try {
-      const withdrawId = await bob.sendText(roomId, '!withdraw');
-      const told = await waitForEvent(olga, roomId, postFrom(botId, withdrawalOf('Bob')), {
-        ...wait,
-        afterEventId: withdrawId,
-      });
+      const told = await ask(bob, roomId, '!withdraw', postFrom(botId, withdrawalOf('Bob')), olga);
       expect(bodyOf(told)).toContain(said(t.withdrawEnding(plain('Bob'), title)));
       expect(bodyOf(told)).not.toContain(said(t.withdrawRestarted(plain('Bob'), title)));
       // Still running in BBB: nothing claimed otherwise. A new unrecorded session is open.
@@ -89,12 +64,7 @@ describe.skipIf(!hs)('the consent guarantee', () => {
     });
     expect(bodyOf(ended)).toContain(title);
     expect(sessionsNamed(w.sim, title).find((s) => s.meetingID === session.meetingID)?.ended).toBe(true);
-    await until('the recording to be deleted in BBB', () => {
-      const recs = w.sim
-        .recordings({ includeDeleted: true })
-        .filter((r) => r.meetingID === session.meetingID);
-      return recs.length === 1 && recs[0]!.state === 'deleted';
-    });
+    await untilRecordingDeleted(w.sim, session.meetingID);
   }, 90_000);
 
   it('a ✅ redacted while the bot was down is withdrawn before a live ✅ opens the meeting', async ({
@@ -102,11 +72,7 @@ describe.skipIf(!hs)('the consent guarantee', () => {
     botId,
   }) => {
     const title = 'Redacted while down';
-    const { olga, alice, bob, roomId } = await olgaAliceBob(w, title);
-    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
-    await olga.react(roomId, m.prompt.event_id, '✅');
-    const aliceYes = await alice.react(roomId, m.prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, tallyCount('agreed', 2)), wait);
+    const { olga, alice, bob, roomId, m, aliceYes } = await awaitingBob(w, title, title);
 
     await w.bot.kill();
     await alice.redact(roomId, aliceYes);

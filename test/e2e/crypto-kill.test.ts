@@ -2,31 +2,25 @@
 // real Synapse, after the homeserver stored the keys but before the bot read the answer (a proxy holds the
 // answer back). Started again on the same store it offers the same keys, comes up on the same device (no
 // new device, no "keys lost" path, no crash loop) and answers in an encrypted room.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { BotProcess } from './support/bot-process.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
-import { quietMatrixJsSdk } from './support/encrypted-room.js';
-import { membership, type TestUser, waitForEvent } from './support/homeserver.js';
+import { expectEncryptedPong, ownDevices, publishedKeys, roomWithBot } from './support/encrypted-room.js';
+import { it } from './support/fixtures.js';
+import type { TestUser } from './support/homeserver.js';
 import { type HomeserverProxy, startHomeserverProxy } from './support/homeserver-proxy.js';
-import { BOT_TIMEOUT_MS, postFrom } from './support/meeting-helpers.js';
+import { BOT_TIMEOUT_MS } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
 const KEYS_UPLOAD = /\/keys\/upload$/;
-
-interface DeviceKeys {
-  device_id: string;
-  keys: Record<string, string>;
-}
 
 describe.skipIf(!hs)('the bot killed during its first key upload', () => {
   let proxy: HomeserverProxy;
   let botUser: TestUser;
   let bot: BotProcess;
-  let kim: CryptoUser | undefined;
 
   beforeAll(async () => {
-    quietMatrixJsSdk();
     proxy = await startHomeserverProxy(hs!.url);
     botUser = await hs!.registerUser('meetbot', { displayName: 'Meeting Bot' });
     // Through the proxy, which can stop the key upload in flight; encryption on, a fresh store.
@@ -38,36 +32,25 @@ describe.skipIf(!hs)('the bot killed during its first key upload', () => {
   });
 
   afterAll(async () => {
-    kim?.stop();
     await bot?.dispose({ keepFiles: process.env.E2E_KEEP_BOT_FILES === '1' });
     await proxy?.close();
   });
 
   /** The bot's device keys as the homeserver publishes them (undefined: none). */
-  async function published(deviceId: string): Promise<DeviceKeys | undefined> {
-    const res = (await botUser.request('POST', '/_matrix/client/v3/keys/query', {
-      device_keys: { [botUser.userId]: [] },
-    })) as { device_keys: Record<string, Record<string, DeviceKeys>> };
-    return res.device_keys[botUser.userId]?.[deviceId];
-  }
+  const published = async (deviceId: string) => (await publishedKeys(botUser, botUser.userId))[deviceId];
 
-  const offered = (body: string) => (JSON.parse(body) as { device_keys?: DeviceKeys }).device_keys;
-  const accountDevices = async () =>
-    (
-      (await botUser.request('GET', '/_matrix/client/v3/devices')) as { devices: { device_id: string }[] }
-    ).devices
-      .map((d) => d.device_id)
-      .sort();
+  const offered = (body: string) =>
+    (JSON.parse(body) as { device_keys?: { device_id: string; keys: Record<string, string> } }).device_keys;
 
-  it('comes back with the same keys on the same device and answers encrypted', async () => {
+  it('comes back with the same keys on the same device and answers encrypted', async ({ clients }) => {
     const { device_id: deviceId } = (await botUser.request('GET', '/_matrix/client/v3/account/whoami')) as {
       device_id: string;
     };
-    const devices = await accountDevices();
+    const devices = await ownDevices(botUser);
     expect(devices).toEqual([deviceId]);
 
     // The first start is killed after the homeserver stored its keys, before the bot read the answer.
-    const upload = proxy.holdNext('POST', KEYS_UPLOAD, 'after');
+    const upload = proxy.holdNext('POST', KEYS_UPLOAD);
     const firstStart = bot.restart().then(
       () => new Error('the bot became ready although its key upload never got an answer'),
       (err: Error) => err,
@@ -93,23 +76,13 @@ describe.skipIf(!hs)('the bot killed during its first key upload', () => {
     const uploads = proxy.seen('POST', KEYS_UPLOAD).map((r) => offered(r.body)?.keys);
     expect(uploads[1], 'the second start uploads its device keys again').toEqual(keys!.keys);
     expect((await published(deviceId))?.keys).toEqual(keys!.keys);
-    expect(await accountDevices()).toEqual(devices);
+    expect(await ownDevices(botUser)).toEqual(devices);
 
     // Someone whose client really encrypts: an encrypted !ping gets an encrypted pong.
-    kim = await CryptoUser.start(await hs!.registerUser('kim', { displayName: 'Kim' }));
-    const roomId = await kim.user.createRoom({
-      name: 'after the kill',
-      encrypted: true,
-      invite: [botUser.userId],
-    });
-    await waitForEvent(kim.user, roomId, membership(botUser.userId, 'join'), { timeoutMs: BOT_TIMEOUT_MS });
-    await kim.awaitMembers(roomId, [botUser.userId, kim.userId]);
-    const ping = await kim.sendText(roomId, '!ping');
-    const pong = await kim.waitFor(roomId, postFrom(botUser.userId, 'pong'), {
-      afterEventId: ping,
-      timeoutMs: BOT_TIMEOUT_MS,
-    });
-    expect(pong.encrypted).toBe(true);
+    const kim = await CryptoUser.start(await hs!.registerUser('kim', { displayName: 'Kim' }));
+    clients.push(kim);
+    const roomId = await roomWithBot(kim, botUser.userId, 'after the kill');
+    await expectEncryptedPong(kim, roomId, botUser.userId);
     expect(kim.undecryptable(roomId)).toEqual([]);
     expect(bot.running).toBe(true);
   });

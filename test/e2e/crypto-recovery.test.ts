@@ -6,20 +6,18 @@
 // (matrix.password), cross-signed again, reads the encrypted answers given before from the backup, and
 // the meeting goes on unchanged. With the recovery key lost as well, the README's steps give it a new
 // identity. `npm run check` says each state.
-import { execFile } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { fingerprint } from '../../src/check/encryption.js';
 import { formatResult } from '../../src/check/report.js';
 import { generateRecoveryKey } from '../../src/config/recovery-key.js';
 import { de } from '../../src/i18n/de.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
-import { quietMatrixJsSdk } from './support/encrypted-room.js';
-import { acceptNextInvite, membership, type TestUser, waitForEvent } from './support/homeserver.js';
-import { REPO_ROOT } from './support/homeserver-lifecycle.js';
+import { encryptedRoom, expectEncryptedPong, megolmSession, roomWithBot } from './support/encrypted-room.js';
+import { worldTest } from './support/fixtures.js';
+import { acceptNextInvite } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
   bodyOf,
@@ -27,87 +25,65 @@ import {
   isPrompt,
   type MeetingWorld,
   postFrom,
-  registerPeople,
   sessionsNamed,
-  startMeetingWorld,
+  storedRows,
   until,
   wait,
 } from './support/meeting-helpers.js';
+import { cleanEnv, runCheck } from './support/run.js';
 
 const hs = e2eHomeserver();
+// The recovery key comes later, as in an existing installation.
+const it = worldTest(
+  { matrix: { encryption: true }, retention: { discoverySchedule: '*/2 * * * * *' } },
+  { admin: 'Admin' },
+);
 
 describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Element is today)', () => {
   let w: MeetingWorld;
   let botId: string;
   let admin: CryptoUser;
-  const clients: CryptoUser[] = [];
+  let clients: CryptoUser[];
   const recoveryKey = generateRecoveryKey();
 
-  beforeAll(async () => {
-    quietMatrixJsSdk();
-    const [adminUser] = (await registerPeople(hs!, ['Admin'])) as [TestUser];
+  it.beforeAll(async ({ w: world, admin: adminUser, clients: list }) => {
+    w = world;
+    botId = w.botUser.userId;
+    clients = list;
     admin = await CryptoUser.start(adminUser, { element: true });
     clients.push(admin);
-    w = await startMeetingWorld(hs!, {
-      config: {
-        matrix: { encryption: true }, // the recovery key comes later, as in an existing installation
-        admins: [adminUser.userId],
-        retention: { discoverySchedule: '*/2 * * * * *' },
-      },
-    });
-    botId = w.botUser.userId;
     // The admin shares an encrypted room with the bot, so the admin's client follows the bot's devices.
     // (A client that meets the bot first in a new DM may learn the device from the key message before
     // its signatures, and matrix-js-sdk does not retry such a message: a client-side race.)
-    const adminRoom = await adminUser.createRoom({ name: 'admin room', encrypted: true, invite: [botId] });
-    await waitForEvent(adminUser, adminRoom, membership(botId, 'join'), wait);
-    await admin.awaitMembers(adminRoom, [botId]);
+    await roomWithBot(admin, botId, 'admin room');
   });
 
-  afterAll(async () => {
-    for (const c of clients) c.stop();
-    await w?.close();
-  });
-
-  /** The operator edits config.json (e.g. as MATRIX_PASSWORD or MATRIX_RECOVERY_KEY would set it). */
-  function setMatrixConfig(values: Record<string, string>) {
-    const config = JSON.parse(readFileSync(w.bot.configPath, 'utf8'));
-    Object.assign(config.matrix, values);
-    writeFileSync(w.bot.configPath, JSON.stringify(config));
-  }
   const logText = () => readFileSync(w.bot.logPath, 'utf8');
-  const records = (msg: string) => w.bot.records().filter((r) => r.msg === msg);
-  const deviceOfLastStart = () => records('encryption ready').at(-1)?.deviceId as string;
-
-  async function elementRoom(name: string) {
-    const people = (await registerPeople(w.hs, ['Olga', 'Alice', 'Bob'])) as [TestUser, TestUser, TestUser];
-    const [olga, alice, bob] = await Promise.all(people.map((p) => CryptoUser.start(p, { element: true })));
-    clients.push(olga!, alice!, bob!);
-    const roomId = await olga!.user.createRoom({
-      name,
-      encrypted: true,
-      invite: [botId, alice!.userId, bob!.userId],
-    });
-    await Promise.all([alice!, bob!].map((u) => acceptNextInvite(u.user, { from: olga!.userId })));
-    await waitForEvent(olga!.user, roomId, membership(botId, 'join'), wait);
-    for (const u of [olga!, alice!, bob!])
-      await u.awaitMembers(roomId, [botId, ...people.map((p) => p.userId)]);
-    return { olga: olga!, alice: alice!, bob: bob!, roomId };
-  }
+  const last = (msg: string) => w.bot.logged(msg).at(-1);
+  const deviceOfLastStart = () => last('encryption ready')?.deviceId as string;
+  const CROSS_SIGNED = 'this device is cross-signed by its owner';
+  const BACKED_UP = 'room keys are backed up to the homeserver';
+  /** `npm run check` on the bot's config; a recovery key given here comes from the environment (it wins). */
+  const npmRunCheck = (key: string | undefined) =>
+    runCheck(w.bot.configPath, { env: cleanEnv(key ? { MATRIX_RECOVERY_KEY: key } : {}) });
+  const consentRows = (eventId: string) =>
+    storedRows(
+      w,
+      'SELECT user_id, kind, matrix_event_id FROM consent_events WHERE matrix_event_id = ? ORDER BY id',
+      eventId,
+    );
 
   it('the bot cross-signs its device at the first start, also without a recovery key; Element-mode clients read it', async () => {
-    expect(records('this device is cross-signed by its owner').at(-1)).toMatchObject({
+    expect(last(CROSS_SIGNED)).toMatchObject({
       outcome: 'created',
       deviceId: deviceOfLastStart(),
     });
-    expect(w.bot.records().some((r) => String(r.msg).startsWith('no matrix.recoveryKey'))).toBe(true);
+    expect(w.bot.logged(/^no matrix.recoveryKey/)).not.toEqual([]);
     expect(await backedUpSessions()).toBeNull(); // nothing is backed up without a recovery key
 
-    const { olga, roomId } = await elementRoom('element ping');
+    const { olga, roomId } = await encryptedRoom(w, clients, 'element ping');
     expect(await olga.deviceTrust(botId, deviceOfLastStart())).toEqual({ known: true, signedByOwner: true });
-    const ping = await olga.sendText(roomId, '!ping');
-    const pong = await olga.waitFor(roomId, postFrom(botId, 'pong'), { afterEventId: ping, ...wait });
-    expect(pong.encrypted).toBe(true);
+    await expectEncryptedPong(olga, roomId, botId);
     expect(olga.undecryptable(roomId)).toEqual([]);
     const without = await npmRunCheck(undefined);
     expect(without.stdout).toMatch(
@@ -116,27 +92,23 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
   }, 120_000);
 
   it('given a recovery key, the bot keeps its keys in secret storage and backs up the room keys it already had', async () => {
-    setMatrixConfig({ recoveryKey });
+    w.bot.editConfig({ matrix: { recoveryKey } });
     await w.bot.restart();
-    expect(records('this device is cross-signed by its owner').at(-1)).toMatchObject({ outcome: 'signed' });
-    expect(records('stored the cross-signing keys in secret storage').at(-1)).toMatchObject({ stored: 3 });
-    expect(records('room keys are backed up to the homeserver').at(-1)).toMatchObject({ kind: 'created' });
+    expect(last(CROSS_SIGNED)).toMatchObject({ outcome: 'signed' });
+    expect(last('stored the cross-signing keys in secret storage')).toMatchObject({ stored: 3 });
+    expect(last(BACKED_UP)).toMatchObject({ kind: 'created' });
     // The room keys of the first test (Olga's !ping, the bot's pong) go up without a new message.
-    await until(
-      'the earlier room keys in the backup',
-      async () => ((await backedUpSessions()) ?? 0) >= 2,
-      wait.timeoutMs,
-    );
+    await until('the earlier room keys in the backup', async () => ((await backedUpSessions()) ?? 0) >= 2);
     expect(logText()).not.toContain(recoveryKey.replace(/ /g, ''));
     expect(logText()).not.toContain(recoveryKey);
 
     // A later start finds everything in place and says so, and so does `npm run check`.
     await w.bot.restart();
-    expect(records('this device is cross-signed by its owner').at(-1)).toMatchObject({ outcome: 'signed' });
-    expect(records('room keys are backed up to the homeserver').at(-1)).toMatchObject({ kind: 'in-use' });
+    expect(last(CROSS_SIGNED)).toMatchObject({ outcome: 'signed' });
+    expect(last(BACKED_UP)).toMatchObject({ kind: 'in-use' });
     const check = await npmRunCheck(recoveryKey);
-    const masterKey = String(records('this device is cross-signed by its owner').at(-1)!.masterKey);
-    const backupVersion = String(records('room keys are backed up to the homeserver').at(-1)!.version);
+    const masterKey = String(last(CROSS_SIGNED)!.masterKey);
+    const backupVersion = String(last(BACKED_UP)!.version);
     expect(check.stdout.split('\n')).toContain(
       formatResult({
         name: 'encryption',
@@ -153,43 +125,24 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
     expect(wrong.code).toBe(1);
   }, 120_000);
 
-  /** `npm run check` on the bot's config; a recovery key given here comes from the environment (it wins). */
-  async function npmRunCheck(key: string | undefined) {
-    return new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', 'src/check/cli.ts', '--config', w.bot.configPath],
-        {
-          cwd: REPO_ROOT,
-          env: { ...process.env, ...(key ? { MATRIX_RECOVERY_KEY: key } : {}) },
-          timeout: 60_000,
-        },
-        (error, stdout) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout }),
-      );
-    });
-  }
-
   it('key store deleted while a meeting waits: a new cross-signed device reads the earlier encrypted ✅ from the backup', async () => {
-    const { olga, alice, bob, roomId } = await elementRoom('element lost store');
+    const { olga, alice, bob, roomId } = await encryptedRoom(w, clients, 'element lost store');
     const title = 'Recovered';
     const command = await olga.sendText(roomId, `!meeting ${title} ${alice.userId} ${bob.userId}`);
     const prompt = await olga.waitFor(roomId, isPrompt(botId), { afterEventId: command, ...wait });
     const aliceYes = await alice.reactEncrypted(roomId, prompt.event_id, '✅');
-    await until("Alice's encrypted ✅ recorded", () => consentRows(aliceYes).length === 1, wait.timeoutMs);
+    await until("Alice's encrypted ✅ recorded", () => consentRows(aliceYes).length === 1);
     const before = consentRows(aliceYes);
     const oldDevice = deviceOfLastStart();
     // The room keys of Olga's and Alice's messages reached the backup (uploaded as they arrive).
     const sessions = [megolmSession(olga, roomId, command), megolmSession(alice, roomId, aliceYes)];
-    await until(
-      'both room keys in the backup',
-      async () => (await Promise.all(sessions.map((id) => inBackup(roomId, id)))).every(Boolean),
-      wait.timeoutMs,
+    await until('both room keys in the backup', async () =>
+      (await Promise.all(sessions.map((id) => inBackup(roomId, id)))).every(Boolean),
     );
 
     // matrix.password lets the bot log in a new device itself.
-    setMatrixConfig({ password: w.botUser.password });
-    await w.bot.stop();
-    rmSync(join(w.bot.dir, 'crypto'), { recursive: true, force: true });
+    w.bot.editConfig({ matrix: { password: w.botUser.password } });
+    await w.bot.stopAndLoseKeys();
     // While the bot is down: Olga's encrypted ✅ goes out in the Megolm session of her command, whose
     // key only the lost device got; only the backup can open it for the new one.
     const olgaYes = await olga.reactEncrypted(roomId, prompt.event_id, '✅');
@@ -200,21 +153,19 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
 
     const newDevice = deviceOfLastStart();
     expect(newDevice).not.toBe(oldDevice);
-    expect(records('this device is cross-signed by its owner').at(-1)).toMatchObject({
+    expect(last(CROSS_SIGNED)).toMatchObject({
       outcome: 'signed-now',
       from: 'secret storage',
       deviceId: newDevice,
     });
-    expect(records('room keys are backed up to the homeserver').at(-1)).toMatchObject({
+    expect(last(BACKED_UP)).toMatchObject({
       kind: 'restored',
       imported: expect.any(Number),
     });
     expect(await olga.deviceTrust(botId, newDevice)).toEqual({ known: true, signedByOwner: true });
     // The admin is told, in an encrypted DM an Element-mode client reads, what happened and what came back.
-    const lost = records(
-      'the encryption keys of this device are lost; a known device cannot get new keys',
-    ).at(-1)!;
-    const restored = records('room keys are backed up to the homeserver').at(-1)!;
+    const lost = last('the encryption keys of this device are lost; a known device cannot get new keys')!;
+    const restored = last(BACKED_UP)!;
     const dm = await acceptNextInvite(admin.user, { from: botId, timeoutMs: BOT_TIMEOUT_MS });
     const told = await admin.waitFor(dm, postFrom(botId, newDevice), wait);
     expect(told.encrypted).toBe(true);
@@ -231,11 +182,7 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
       ),
     ).toEqual([]);
     expect(consentRows(aliceYes), 'the meeting is unchanged').toEqual(before);
-    await until(
-      "Olga's ✅ from while the bot was down recorded",
-      () => consentRows(olgaYes).length === 1,
-      wait.timeoutMs,
-    );
+    await until("Olga's ✅ from while the bot was down recorded", () => consentRows(olgaYes).length === 1);
 
     // Bob answers now: everyone agreed, the meeting opens recorded, and Element-mode clients read it.
     await bob.reactEncrypted(roomId, prompt.event_id, '✅');
@@ -247,11 +194,10 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
   }, 240_000);
 
   it("recovery key lost as well: the README's steps give the bot new cross-signing keys and a new backup, and Element-mode clients read it again", async () => {
-    const { olga, roomId } = await elementRoom('element new identity');
-    const oldMaster = records('this device is cross-signed by its owner').at(-1)!.masterKey;
-    const oldBackup = records('room keys are backed up to the homeserver').at(-1)!.version;
-    await w.bot.stop();
-    rmSync(join(w.bot.dir, 'crypto'), { recursive: true, force: true });
+    const { olga, roomId } = await encryptedRoom(w, clients, 'element new identity');
+    const oldMaster = last(CROSS_SIGNED)!.masterKey;
+    const oldBackup = last(BACKED_UP)!.version;
+    await w.bot.stopAndLoseKeys();
     // README: empty the account's secret storage pointer (with the bot's current token, kept in
     // crypto-session.json since the bot logged in its own device), make a new recovery key, restart.
     const { accessToken } = JSON.parse(readFileSync(join(w.bot.dir, 'crypto-session.json'), 'utf8'));
@@ -261,21 +207,19 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
     );
     expect(cleared.status).toBe(200);
     const newKey = generateRecoveryKey();
-    setMatrixConfig({ recoveryKey: newKey });
+    w.bot.editConfig({ matrix: { recoveryKey: newKey } });
     await w.bot.restart({ readyTimeoutMs: 90_000 });
 
     const newDevice = deviceOfLastStart();
-    const signed = records('this device is cross-signed by its owner').at(-1)!;
+    const signed = last(CROSS_SIGNED)!;
     expect(signed).toMatchObject({ outcome: 'reset', deviceId: newDevice });
     expect(signed.masterKey).not.toBe(oldMaster);
-    expect(records('room keys are backed up to the homeserver').at(-1)).toMatchObject({
+    expect(last(BACKED_UP)).toMatchObject({
       kind: 'created',
       replaces: oldBackup,
     });
     expect(await olga.deviceTrust(botId, newDevice)).toEqual({ known: true, signedByOwner: true });
-    const ping = await olga.sendText(roomId, '!ping');
-    const pong = await olga.waitFor(roomId, postFrom(botId, 'pong'), { afterEventId: ping, ...wait });
-    expect(pong.encrypted).toBe(true);
+    await expectEncryptedPong(olga, roomId, botId);
     const check = await npmRunCheck(newKey);
     expect(check.stdout).toMatch(
       /^OK +encryption +.*opens secret storage with the cross-signing and backup keys/m,
@@ -283,36 +227,15 @@ describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Ele
     expect(logText()).not.toContain(newKey);
   }, 240_000);
 
-  /** The Megolm session an encrypted event of `u`'s went out in. */
-  function megolmSession(u: CryptoUser, roomId: string, eventId: string): string {
-    const session = u.client.getRoom(roomId)?.findEventById(eventId)?.getWireContent().session_id;
-    expect(session, `the Megolm session of ${eventId}`).toBeTypeOf('string');
-    return session as string;
-  }
-
-  function consentRows(...eventIds: string[]) {
-    const db = new Database(join(w.bot.dir, 'bot.db'), { readonly: true });
-    try {
-      return db
-        .prepare(
-          `SELECT user_id, kind, matrix_event_id FROM consent_events WHERE matrix_event_id IN (${eventIds.map(() => '?').join(',')}) ORDER BY id`,
-        )
-        .all(...eventIds);
-    } finally {
-      db.close();
-    }
-  }
-
   /** Whether the account's current backup holds the key of a Megolm session. */
   async function inBackup(roomId: string, sessionId: string): Promise<boolean> {
-    const version = (
-      (await w.botUser.request('GET', '/_matrix/client/v3/room_keys/version')) as { version: string }
-    ).version;
-    const res = await fetch(
-      `${w.hs.url}/_matrix/client/v3/room_keys/keys/${encodeURIComponent(roomId)}/${encodeURIComponent(sessionId)}?version=${version}`,
-      { headers: { authorization: `Bearer ${w.botUser.accessToken}` } },
+    const keys = '/_matrix/client/v3/room_keys';
+    const { version } = (await w.botUser.request('GET', `${keys}/version`)) as { version: string };
+    const path = `${keys}/keys/${encodeURIComponent(roomId)}/${encodeURIComponent(sessionId)}?version=${version}`;
+    return w.botUser.request('GET', path).then(
+      () => true,
+      () => false,
     );
-    return res.status === 200;
   }
 
   /** How many room keys the account's current backup holds; null without a backup. */

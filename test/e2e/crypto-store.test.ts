@@ -2,48 +2,44 @@
 // becomes a crash loop or a new identity under the known device. Without matrix.password the bot runs
 // without encryption, tells the admins once, and is back to encrypting with a new access token (a new
 // device); with it, the bot logs in a new device itself (and with a wrong one, runs unencrypted and says why).
-import { execFile } from 'node:child_process';
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { GAP, opening, said, t } from '../support/catalogue.js';
 import { startBot } from './support/bot-process.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
-import { quietMatrixJsSdk } from './support/encrypted-room.js';
-import { acceptNextInvite, membership, type TestUser, waitForEvent } from './support/homeserver.js';
-import { REPO_ROOT } from './support/homeserver-lifecycle.js';
+import { expectEncryptedPong, roomWithBot } from './support/encrypted-room.js';
+import { worldTest } from './support/fixtures.js';
+import { acceptNextInvite, passwordLogin, type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
   bodyOf,
+  expectNoInvite,
   type MeetingWorld,
   postFrom,
-  registerPeople,
-  startMeetingWorld,
   until,
+  wait,
 } from './support/meeting-helpers.js';
+import { runCheck } from './support/run.js';
 
 const hs = e2eHomeserver();
+const it = worldTest({ matrix: { encryption: true } }, { admin: 'Admin' });
 
 describe.skipIf(!hs)('the crypto store', () => {
   let w: MeetingWorld;
   let admin: TestUser;
-  let adminClient: CryptoUser | undefined;
+  let clients: CryptoUser[];
   let botId: string;
 
-  beforeAll(async () => {
-    [admin] = (await registerPeople(hs!, ['Admin'])) as [TestUser];
-    w = await startMeetingWorld(hs!, { config: { matrix: { encryption: true }, admins: [admin.userId] } });
+  it.beforeAll(async ({ w: world, admin: adminUser, clients: list }) => {
+    w = world;
+    admin = adminUser;
+    clients = list;
     botId = w.botUser.userId;
   });
 
-  afterAll(async () => {
-    adminClient?.stop();
-    await w?.close();
-  });
-
-  const ready = () => w.bot.records().filter((r) => r.msg === 'bot ready');
+  const ready = () => w.bot.logged('bot ready');
 
   it('is used by one process only: a second bot on the same store stops at once with a clear message', async () => {
     expect(ready().at(-1)).toMatchObject({ encryption: true });
@@ -58,61 +54,31 @@ describe.skipIf(!hs)('the crypto store', () => {
   });
 
   it('lost: the bot starts without encryption, tells each admin once, and encrypts again on a new device', async () => {
-    await w.bot.stop();
-    rmSync(join(w.bot.dir, 'crypto'), { recursive: true, force: true });
+    await w.bot.stopAndLoseKeys();
     await w.bot.restart();
     expect(ready().at(-1)).toMatchObject({ encryption: false });
-    const dm = await acceptNextInvite(admin, { from: w.botUser.userId, timeoutMs: BOT_TIMEOUT_MS });
-    await admin.waitForEvent(
-      dm,
-      postFrom(
-        w.botUser.userId,
-        opening((reason) => t.cryptoStoreLost(reason)),
-      ),
-      {
-        timeoutMs: BOT_TIMEOUT_MS,
-      },
-    );
+    const dm = await acceptNextInvite(admin, { from: botId, timeoutMs: BOT_TIMEOUT_MS });
+    const lost = opening((reason) => t.cryptoStoreLost(reason));
+    await waitForEvent(admin, dm, postFrom(botId, lost), wait);
 
     // Restarting with the same token: still unencrypted, and no second message to the admin.
     await w.bot.restart();
     expect(ready().at(-1)).toMatchObject({ encryption: false });
-    await expect(
-      admin.sync.waitForInvite({ from: w.botUser.userId, timeoutMs: 3_000 }),
-      'the admin is told once',
-    ).rejects.toThrow(/no new invite/);
+    await expectNoInvite(admin, botId, 'the admin is told once', 3_000);
 
     // What the README tells the operator: a new access token (a new device), then restart.
-    const login = (await fetch(`${hs!.url}/_matrix/client/v3/login`, {
-      method: 'POST',
-      body: JSON.stringify({
-        type: 'm.login.password',
-        identifier: { type: 'm.id.user', user: w.botUser.userId },
-        password: w.botUser.password,
-      }),
-    }).then((r) => r.json())) as { access_token: string; device_id: string };
-    const config = JSON.parse(readFileSync(w.bot.configPath, 'utf8'));
-    config.matrix.accessToken = login.access_token;
-    writeFileSync(w.bot.configPath, JSON.stringify(config));
+    const login = await passwordLogin(hs!.url, w.botUser.userId, w.botUser.password);
+    w.bot.editConfig({ matrix: { accessToken: login.access_token } });
     await w.bot.restart();
     expect(ready().at(-1)).toMatchObject({ encryption: true });
-    expect(w.bot.records().some((r) => r.msg === 'encryption ready' && r.deviceId === login.device_id)).toBe(
-      true,
-    );
+    expect(encryptionReady().some((r) => r.deviceId === login.device_id)).toBe(true);
   }, 180_000); // three bot starts with key uploads: slow on a loaded machine
 
   // With matrix.password the bot replaces a lost device itself: a new login (new device, new token, kept
   // in a private file beside the store), the old device removed, encryption on a fresh store, each admin
   // told once; later starts keep the new device. (Same bot and admin as above, a store lost a second time.)
 
-  /** The operator sets matrix.password (as MATRIX_PASSWORD would). */
-  function setPassword(password: string) {
-    const config = JSON.parse(readFileSync(w.bot.configPath, 'utf8'));
-    config.matrix.password = password;
-    writeFileSync(w.bot.configPath, JSON.stringify(config));
-  }
-
-  const encryptionReady = () => w.bot.records().filter((r) => r.msg === 'encryption ready');
+  const encryptionReady = () => w.bot.logged('encryption ready');
   const sessionFile = () => join(w.bot.dir, 'crypto-session.json');
 
   async function devicesOfBot(accessToken: string): Promise<string[]> {
@@ -122,32 +88,30 @@ describe.skipIf(!hs)('the crypto store', () => {
     return res.devices.map((d) => d.device_id);
   }
 
+  let adminClient: CryptoUser;
   let oldDevice: string;
   let roomId: string;
 
   it('deleted, with a wrong password: the login fails, the bot runs unencrypted and tells the admin why', async () => {
-    quietMatrixJsSdk();
     adminClient = await CryptoUser.start(admin); // the admin's encrypting client (Element, say)
+    clients.push(adminClient);
     oldDevice = encryptionReady().at(-1)?.deviceId as string;
     expect(oldDevice).toBeTruthy();
-    roomId = await admin.createRoom({ name: 'Encrypted', encrypted: true, invite: [botId] });
-    await waitForEvent(admin, roomId, membership(botId, 'join'), { timeoutMs: BOT_TIMEOUT_MS });
+    roomId = await roomWithBot(adminClient, botId, 'Encrypted');
 
-    setPassword('not-the-password-of-the-bot');
-    await w.bot.stop();
-    rmSync(join(w.bot.dir, 'crypto'), { recursive: true, force: true });
+    // The operator sets matrix.password (as MATRIX_PASSWORD would).
+    w.bot.editConfig({ matrix: { password: 'not-the-password-of-the-bot' } });
+    await w.bot.stopAndLoseKeys();
     await w.bot.restart({ readyTimeoutMs: 60_000 });
-    expect(w.bot.records().findLast((r) => r.msg === 'bot ready')).toMatchObject({ encryption: false });
-    expect(
-      w.bot.records().find((r) => String(r.msg).startsWith('could not log in a new device')),
-    ).toMatchObject({ reason: expect.stringContaining('M_FORBIDDEN') });
+    expect(ready().at(-1)).toMatchObject({ encryption: false });
+    expect(w.bot.logged(/^could not log in a new device/)[0]).toMatchObject({
+      reason: expect.stringContaining('M_FORBIDDEN'),
+    });
     const dm = await acceptNextInvite(admin, { from: botId, timeoutMs: BOT_TIMEOUT_MS });
-    const told = await adminClient!.waitFor(
+    const told = await adminClient.waitFor(
       dm,
       postFrom(botId, said(t.cryptoStoreLost(GAP, GAP)).split(GAP)[1]!),
-      {
-        timeoutMs: BOT_TIMEOUT_MS,
-      },
+      wait,
     );
     expect(bodyOf(told)).toContain('M_FORBIDDEN');
     expect(bodyOf(told)).toContain('matrix.password');
@@ -155,10 +119,10 @@ describe.skipIf(!hs)('the crypto store', () => {
   }, 120_000);
 
   it('with the right password: the bot logs in a new device, removes the old one, tells each admin once, and answers encrypted', async () => {
-    setPassword(w.botUser.password);
+    w.bot.editConfig({ matrix: { password: w.botUser.password } });
     await w.bot.restart({ readyTimeoutMs: 60_000 });
     const newDevice = encryptionReady().at(-1)?.deviceId as string;
-    expect(w.bot.records().findLast((r) => r.msg === 'bot ready')).toMatchObject({ encryption: true });
+    expect(ready().at(-1)).toMatchObject({ encryption: true });
     expect(newDevice).toBeTruthy();
     expect(newDevice).not.toBe(oldDevice);
 
@@ -182,45 +146,28 @@ describe.skipIf(!hs)('the crypto store', () => {
     // Old device removed, nothing recovered (no recovery key), the new device not cross-signed.
     const recovered = { crossSigned: false, roomKeys: null };
     const [, story] = said(t.cryptoNewDevice(GAP, oldDevice, newDevice, true, recovered)).split(GAP);
-    const told = await adminClient!.waitFor(dm, postFrom(botId, story!), { timeoutMs: BOT_TIMEOUT_MS });
+    const told = await adminClient.waitFor(dm, postFrom(botId, story!), wait);
     expect(bodyOf(told)).toContain(oldDevice);
     expect(bodyOf(told)).toContain(newDevice);
     expect(told.encrypted).toBe(true);
 
     // An encrypted !ping in the encrypted room gets an encrypted answer the admin's client decrypts.
     await until('the admin sees the new device of the bot', async () => {
-      const known = await adminClient!.client.getCrypto()!.getUserDeviceInfo([botId], true);
+      const known = await adminClient.client.getCrypto()!.getUserDeviceInfo([botId], true);
       return known.get(botId)?.has(newDevice) ?? false;
     });
-    const ping = await adminClient!.sendText(roomId, '!ping');
-    const pong = await adminClient!.waitFor(roomId, postFrom(botId, 'pong'), {
-      afterEventId: ping,
-      timeoutMs: BOT_TIMEOUT_MS,
-    });
-    expect(pong.encrypted).toBe(true);
+    await expectEncryptedPong(adminClient, roomId, botId);
 
     // A second restart keeps the new device: no further login, no further message.
     await w.bot.restart({ readyTimeoutMs: 60_000 });
     expect(encryptionReady().at(-1)?.deviceId).toBe(newDevice);
-    expect(
-      w.bot
-        .records()
-        .filter((r) => String(r.msg).startsWith('using the session of the device the bot logged in')),
-    ).toHaveLength(1);
-    expect(w.bot.records().filter((r) => String(r.msg).startsWith('logged in a new device'))).toHaveLength(1);
+    expect(w.bot.logged(/^using the session of the device the bot logged in/)).toHaveLength(1);
+    expect(w.bot.logged(/^logged in a new device/)).toHaveLength(1);
     // The bot tells the admins before it logs "bot ready": an invite would be on its way already.
-    await expect(
-      admin.sync.waitForInvite({ from: botId, timeoutMs: 2_000 }),
-      'the admin is told once',
-    ).rejects.toThrow(/no new invite/);
+    await expectNoInvite(admin, botId, 'the admin is told once');
 
     // The configured token belonged to the removed device; `npm run check` tests the stored session.
-    const { MATRIX_ACCESS_TOKEN: _t, MATRIX_PASSWORD: _p, BBB_SECRET: _s, ...env } = process.env;
-    const check = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', 'src/check/cli.ts', '--config', w.bot.configPath],
-      { cwd: REPO_ROOT, env },
-    ).catch((e: { stdout: string }) => e);
+    const check = await runCheck(w.bot.configPath);
     expect(check.stdout).toMatch(new RegExp(`^OK +homeserver .*belongs to ${botId}`, 'm'));
   }, 180_000);
 });

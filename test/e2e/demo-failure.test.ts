@@ -2,22 +2,14 @@
 // homeserver it started) and exits non-zero within seconds. The bot is made to crash the way it did on
 // Node 20 (SIGSEGV) through DEMO_BOT_NODE_OPTIONS; SIGTERM is sent while the meeting is running. The
 // demo reuses the suite's homeserver here, so stopping one it started is not shown by these tests.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { processesWithEnv, processMarker } from '../support/processes.js';
-import { REPO_ROOT } from './support/homeserver-lifecycle.js';
+import { processesWithEnv } from '../support/processes.js';
+import { type Demo, startDemo } from './support/demo.js';
 
 const info = inject('homeserver');
-
-interface Demo {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<{ code: number | null; ms: number }>;
-  marker: ReturnType<typeof processMarker>;
-}
 
 const demos: Demo[] = [];
 afterEach(() => {
@@ -28,25 +20,7 @@ afterEach(() => {
 });
 
 function runDemo(env: Record<string, string> = {}): Demo {
-  const marker = processMarker();
-  const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'demo/run.ts'], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      E2E_HOMESERVER_URL: info!.url,
-      E2E_REGISTRATION_SECRET: info!.registrationSecret,
-      ...marker.env,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  for (const stream of [child.stdout, child.stderr]) stream.on('data', (c: Buffer) => (output += c));
-  const exited = new Promise<{ code: number | null; ms: number }>((resolve) =>
-    child.once('exit', (code) => resolve({ code, ms: performance.now() - t0 })),
-  );
-  const demo = { child, output: () => output, exited, marker };
+  const demo = startDemo(process.execPath, ['--import', 'tsx', 'demo/run.ts'], { env });
   demos.push(demo);
   return demo;
 }

@@ -3,59 +3,38 @@
 // answers commands; Ctrl-C stops what the demo started. Started as a person does, `npm run demo -- --keep`
 // in its own process group, and stopped as a terminal's Ctrl-C does it: SIGINT to the whole group (npm,
 // the demo and the bot; npm passes it on to the demo a second time).
-import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { said, t } from '../support/catalogue.js';
-import { processesWithEnv, processMarker } from '../support/processes.js';
-import { TestUser, waitForEvent } from './support/homeserver.js';
-import { REPO_ROOT } from './support/homeserver-lifecycle.js';
+import { processesWithEnv } from '../support/processes.js';
+import { type Demo, startDemo } from './support/demo.js';
+import { passwordLogin, TestUser, waitForEvent } from './support/homeserver.js';
 import { postFrom } from './support/meeting-helpers.js';
 
 const info = inject('homeserver');
 
 describe.skipIf(!info)('npm run demo -- --keep', () => {
-  let demo: ChildProcess | undefined;
-  let output = '';
+  let demo: Demo | undefined;
   afterAll(() => {
-    if (demo?.exitCode === null && demo.pid) process.kill(-demo.pid, 'SIGKILL');
+    if (demo?.child.exitCode === null && demo.child.pid) process.kill(-demo.child.pid, 'SIGKILL');
   });
 
   it('prints how to log in, keeps the bot answering, and stops on Ctrl-C', async () => {
-    const marker = processMarker();
-    demo = spawn('npm', ['run', 'demo', '--', '--keep'], {
-      detached: true,
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        E2E_HOMESERVER_URL: info!.url,
-        E2E_REGISTRATION_SECRET: info!.registrationSecret,
-        ...marker.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<number | null>((resolve) => demo!.once('exit', (code) => resolve(code)));
-    for (const stream of [demo.stdout!, demo.stderr!])
-      stream.on('data', (chunk: Buffer) => (output += chunk));
+    demo = startDemo('npm', ['run', 'demo', '--', '--keep'], { detached: true });
+    const output = demo.output;
     await expect
-      .poll(() => output, { timeout: 120_000, interval: 500, message: 'the demo printing its log-in facts' })
+      .poll(output, { timeout: 120_000, interval: 500, message: 'the demo printing its log-in facts' })
       .toContain('Ctrl-C stops');
 
-    expect(output).toContain(`homeserver: ${info!.url}`);
-    const alice = /Alice\s+user (\S+)\s+password (\S+)/.exec(output);
-    const room = /the room: "Team" \((![^)\s]+)\); the bot is (@\S+)/.exec(output);
-    expect(alice, output).not.toBeNull();
-    expect(room, output).not.toBeNull();
+    expect(output()).toContain(`homeserver: ${info!.url}`);
+    const alice = /Alice\s+user (\S+)\s+password (\S+)/.exec(output());
+    const room = /the room: "Team" \((![^)\s]+)\); the bot is (@\S+)/.exec(output());
+    expect(alice, output()).not.toBeNull();
+    expect(room, output()).not.toBeNull();
     const [, user, password] = alice!;
     const [, roomId, botId] = room!;
 
     // What a person does in their client: a password login, then a command in the room.
-    const res = await fetch(`${info!.url}/_matrix/client/v3/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ type: 'm.login.password', identifier: { type: 'm.id.user', user }, password }),
-    });
-    expect(res.status).toBe(200);
-    const login = (await res.json()) as { user_id: string; access_token: string };
+    const login = await passwordLogin(info!.url, user!, password!);
     const person = new TestUser(info!.url, login.user_id, login.access_token, 'Alice', password!);
     const asked = await person.sendText(roomId!, '!recordings');
     const answer = await waitForEvent(person, roomId!, postFrom(botId!, said(t.recordingsHeader)), {
@@ -65,10 +44,10 @@ describe.skipIf(!info)('npm run demo -- --keep', () => {
     expect(answer.sender).toBe(botId);
 
     // Ctrl-C: the demo stops the bot and the simulator, and exits cleanly.
-    process.kill(-demo.pid!, 'SIGINT');
-    expect(await exited).toBe(0);
-    expect(output).toContain('stopping');
-    expect(processesWithEnv(marker.name, marker.value)).toEqual([]);
+    process.kill(-demo.child.pid!, 'SIGINT');
+    expect((await demo.exited).code).toBe(0);
+    expect(output()).toContain('stopping');
+    expect(processesWithEnv(demo.marker.name, demo.marker.value)).toEqual([]);
     const pinged = await person.sendText(roomId!, '!ping');
     await expect(
       waitForEvent(person, roomId!, postFrom(botId!, 'pong'), { afterEventId: pinged, timeoutMs: 5_000 }),

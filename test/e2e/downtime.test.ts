@@ -9,8 +9,8 @@ import { describe, expect } from 'vitest';
 import { catalogue } from '../../src/i18n/index.js';
 import { recordingReadyOpening } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
-import { startWorld, worldTest } from './support/fixtures.js';
-import { type EventPredicate, named, type TestUser, waitForEvent } from './support/homeserver.js';
+import { FAST_RETENTION, startWorld, worldTest } from './support/fixtures.js';
+import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   bodyOf,
   isOpened,
@@ -19,9 +19,10 @@ import {
   planMeeting,
   postFrom,
   receiveLink,
+  replyTo,
   runningRecordedMeeting,
   sessionsNamed,
-  until,
+  untilRecordingDeleted,
   wait,
 } from './support/meeting-helpers.js';
 
@@ -30,15 +31,7 @@ const de = catalogue('de');
 /** The words before the time in "(Deine Anfrage kam am <time> an, …)". */
 const receivedAtPrefix = de.receivedAt('\u0000').text.split('\u0000')[0]!;
 
-/** The bot's answer to one command (a reply to it). */
-function answerTo(botId: string, commandId: string): EventPredicate {
-  return named(`the bot's answer to ${commandId}`, (e) => {
-    const relation = e.content['m.relates_to'] as { 'm.in_reply_to'?: { event_id?: string } } | undefined;
-    return e.sender === botId && relation?.['m.in_reply_to']?.event_id === commandId;
-  });
-}
-
-const it = worldTest({ retention: { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' } });
+const it = worldTest({ retention: FAST_RETENTION });
 
 describe.skipIf(!hs)('commands sent while the bot was down', () => {
   it.beforeAll(startWorld);
@@ -61,13 +54,11 @@ describe.skipIf(!hs)('commands sent while the bot was down', () => {
     commandId: string,
     meetingID: string,
   ) {
-    const answer = await waitForEvent(olga, roomId, answerTo(w.botUser.userId, commandId), {
+    const answer = await waitForEvent(olga, roomId, replyTo(w.botUser.userId, commandId), {
       timeoutMs: 60_000,
     });
     expect(bodyOf(answer)).toContain('Bob');
-    const state = () =>
-      w.sim.recordings({ includeDeleted: true }).find((r) => r.meetingID === meetingID)?.state;
-    await until('the recording to be deleted in BBB', () => state() === 'deleted');
+    await untilRecordingDeleted(w.sim, meetingID);
     return answer;
   }
 
@@ -103,7 +94,7 @@ describe.skipIf(!hs)('commands sent while the bot was down', () => {
     await w.bot.restart({ readyTimeoutMs: 60_000 });
     const answer = await expectWithdrawn(w, olga, roomId, commandId, meetingID);
     expect(bodyOf(answer)).toContain(receivedAtPrefix);
-    const refused = await waitForEvent(olga, roomId, answerTo(botId, meetingId), wait);
+    const refused = await waitForEvent(olga, roomId, replyTo(botId, meetingId), wait);
     const [before] = de.receivedWhileOffline('!meeting', '\u0000').text.split('\u0000');
     expect(bodyOf(refused)).toContain(before!);
     expect(sessionsNamed(w.sim, 'Too late')).toHaveLength(0);
@@ -123,7 +114,7 @@ describe.skipIf(!hs)('commands sent while the bot was down', () => {
     const commandId = await bob.sendText(roomId, '!withdraw');
 
     await w.bot.restart({ readyTimeoutMs: 60_000 });
-    await waitForEvent(olga, roomId, answerTo(botId, commandId), { timeoutMs: 60_000 });
+    await waitForEvent(olga, roomId, replyTo(botId, commandId), { timeoutMs: 60_000 });
     await waitForEvent(olga, roomId, isOpened(botId, title), wait);
     const link = await receiveLink(bob, botId);
     expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });

@@ -3,24 +3,23 @@
 // encrypted attachment; the media repository holds only ciphertext, and the key in the event opens it.
 import { createDecipheriv, createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { said, t } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
-import { quietMatrixJsSdk } from './support/encrypted-room.js';
-import { acceptNextInvite, membership, named, type TestUser, waitForEvent } from './support/homeserver.js';
+import { startWorld, worldTest } from './support/fixtures.js';
+import { acceptNextInvite, membership, named, waitForEvent } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
   isOpened,
   isPrompt,
-  type MeetingWorld,
   postFrom,
   registerPeople,
-  startMeetingWorld,
   wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
+const it = worldTest({ matrix: { encryption: true } }, { admin: 'Ada' });
 
 interface EncryptedFile {
   url: string;
@@ -32,27 +31,17 @@ interface EncryptedFile {
 const unpadded = (b64: string) => Buffer.from(b64.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
 
 describe.skipIf(!hs)('!evidence in an encrypted direct message', () => {
-  let w: MeetingWorld;
-  let botId: string;
-  const clients: CryptoUser[] = [];
+  it.beforeAll(startWorld);
 
-  beforeAll(async () => {
-    quietMatrixJsSdk();
-    const [olgaUser, adaUser] = (await registerPeople(hs!, ['Olga', 'Ada'])) as [TestUser, TestUser];
-    w = await startMeetingWorld(hs!, {
-      config: { matrix: { encryption: true }, admins: [adaUser.userId] },
-    });
-    botId = w.botUser.userId;
-    clients.push(await CryptoUser.start(olgaUser), await CryptoUser.start(adaUser));
-  });
-
-  afterAll(async () => {
-    for (const c of clients) c.stop();
-    await w?.close();
-  });
-
-  it('arrives as an encrypted file the admin can open; the homeserver holds only ciphertext', async () => {
-    const [olga, ada] = clients as [CryptoUser, CryptoUser];
+  it('arrives as an encrypted file the admin can open; the homeserver holds only ciphertext', async ({
+    w,
+    botId,
+    admin,
+    clients,
+  }) => {
+    const [olgaUser] = await registerPeople(w.hs, ['Olga']);
+    const [olga, ada] = await Promise.all([CryptoUser.start(olgaUser), CryptoUser.start(admin)]);
+    clients.push(olga, ada);
     const roomId = await olga.user.createRoom({
       name: 'encrypted evidence',
       encrypted: true,

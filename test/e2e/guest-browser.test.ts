@@ -2,13 +2,13 @@
 // playwright-core against the bot process (real Synapse, Fastify listener) and the BBB simulator.
 // A guest opens their link, answers, joins, withdraws; forged forms and unknown links change nothing;
 // axe-core finds no serious accessibility violation on the page.
-import { createServer } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, describe, expect } from 'vitest';
 import { guestPageText } from '../../src/i18n/guest-page.js';
 import { axeViolations, chromiumInstalled, launchChromium } from '../support/browser.js';
 import { recordingReadyOpening } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
+import { FAST_RETENTION, listenerOnFreePort, worldTest } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
   isOpened,
@@ -18,8 +18,8 @@ import {
   postFrom,
   receiveGuestLinks,
   sessionsNamed,
-  startMeetingWorld,
   until,
+  untilRecordingDeleted,
   wait,
 } from './support/meeting-helpers.js';
 
@@ -28,62 +28,47 @@ const de = guestPageText.de;
 // Under CI the browser is part of the set-up (.ci/run installs it): missing, the run fails.
 if (hs && process.env.CI && !chromiumInstalled()) throw new Error('Chromium missing: .ci/run installs it');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
+let base: string;
+const it = worldTest(async () => {
+  const listener = await listenerOnFreePort();
+  base = listener.base;
+  return { http: listener.http, retention: FAST_RETENTION };
+});
 
 describe.skipIf(!hs || !chromiumInstalled())('a guest in a real browser', () => {
   let w: MeetingWorld;
   let botId: string;
   let browser: Browser;
-  let base: string;
 
-  beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    w = await startMeetingWorld(hs!, {
-      config: {
-        http: { enabled: true, host: '127.0.0.1', port, publicUrl: `${base}/` },
-        retention: { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' },
-      },
-    });
+  it.beforeAll(async ({ w: world }) => {
+    w = world;
     botId = w.botUser.userId;
     browser = await launchChromium();
   });
+  afterAll(() => browser?.close());
 
-  afterAll(async () => {
-    await browser?.close();
-    await w?.close();
-  });
-
-  /** Olga plans `title` with Alice and the guest Erika; returns Erika's link and the room. */
+  /**
+   * Olga plans `title` with Alice and the guest Erika, whose link opens in a new browser; `othersAgree()`:
+   * Olga and Alice answer ✅ and the meeting opens.
+   */
   async function meetingWithGuest(title: string) {
     const { olga, alice, roomId } = await olgaAliceBob(w, title);
     const m = await planMeeting(olga, roomId, botId, title, [alice], '--guest "Erika Muster"');
     const [link] = await receiveGuestLinks(olga, botId);
     expect(link).toMatch(new RegExp(`^${base}/g/`));
-    return { olga, alice, roomId, prompt: m.prompt, link: link! };
-  }
-
-  async function guestPage(link: string): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ locale: 'de-DE' });
     const page = await context.newPage();
-    const response = await page.goto(link);
-    expect(response?.status()).toBe(200);
-    return { context, page };
+    expect((await page.goto(link!))?.status()).toBe(200);
+    const othersAgree = async () => {
+      for (const u of [olga, alice]) await u.react(roomId, m.prompt.event_id, '✅');
+      await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    };
+    return { olga, roomId, link: link!, context, page, othersAgree };
   }
 
   it('agrees, the meeting opens recorded once the Matrix invitees agreed too, and the guest joins', async () => {
     const title = 'Guest agrees';
-    const { olga, alice, roomId, prompt, link } = await meetingWithGuest(title);
-    const { context, page } = await guestPage(link);
+    const { context, page, othersAgree } = await meetingWithGuest(title);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(title);
     // Keyboard only: tab to the agree button and press Enter.
     const agree = page.getByRole('button', { name: de.agree });
@@ -92,8 +77,7 @@ describe.skipIf(!hs || !chromiumInstalled())('a guest in a real browser', () => 
     await page.waitForURL(/done=agree/);
     expect(await page.getByRole('status').textContent()).toContain(de.done.agree);
 
-    for (const u of [olga, alice]) await u.react(roomId, prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    await othersAgree();
     const [session] = sessionsNamed(w.sim, title);
     expect(session?.record).toBe(true);
 
@@ -114,24 +98,20 @@ describe.skipIf(!hs || !chromiumInstalled())('a guest in a real browser', () => 
 
   it('a guest who declines makes the meeting unrecorded', async () => {
     const title = 'Guest declines';
-    const { olga, alice, roomId, prompt, link } = await meetingWithGuest(title);
-    const { context, page } = await guestPage(link);
+    const { context, page, othersAgree } = await meetingWithGuest(title);
     await page.getByRole('button', { name: de.decline }).click();
     await page.waitForURL(/done=decline/);
-    for (const u of [olga, alice]) await u.react(roomId, prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    await othersAgree();
     expect(sessionsNamed(w.sim, title)[0]?.record).toBe(false);
     await context.close();
   });
 
   it('a guest who withdraws after the meeting gets the recording deleted', async () => {
     const title = 'Guest withdraws';
-    const { olga, alice, roomId, prompt, link } = await meetingWithGuest(title);
-    const { context, page } = await guestPage(link);
+    const { olga, roomId, link, context, page, othersAgree } = await meetingWithGuest(title);
     await page.getByRole('button', { name: de.agree }).click();
     await page.waitForURL(/done=agree/);
-    for (const u of [olga, alice]) await u.react(roomId, prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, isOpened(botId, title), wait);
+    await othersAgree();
     await page.reload();
     await Promise.all([
       page.waitForRequest((r) => r.url().includes('/api/join?')),
@@ -144,20 +124,14 @@ describe.skipIf(!hs || !chromiumInstalled())('a guest in a real browser', () => 
     await page.goto(link);
     await page.getByRole('button', { name: de.withdraw }).click();
     await page.waitForURL(/done=withdraw/);
-    await until('the recording to be deleted', () => {
-      const recs = w.sim
-        .recordings({ includeDeleted: true })
-        .filter((r) => r.meetingID === session!.meetingID);
-      return recs.length === 1 && recs[0]!.state === 'deleted';
-    });
+    await untilRecordingDeleted(w.sim, session!.meetingID);
     expect(await page.getByRole('status').textContent()).toContain(de.done.withdraw);
     await context.close();
   });
 
   it('an unknown link shows a plain not-found page; a form without the right anti-forgery token changes nothing', async () => {
     const title = 'Guest forged';
-    const { link } = await meetingWithGuest(title);
-    const { context, page } = await guestPage(link);
+    const { link, context, page } = await meetingWithGuest(title);
     const unknown = await page.goto(`${base}/g/${'A'.repeat(43)}`);
     expect(unknown?.status()).toBe(404);
     expect(await page.textContent('body')).toContain(de.notFound);
@@ -174,8 +148,7 @@ describe.skipIf(!hs || !chromiumInstalled())('a guest in a real browser', () => 
   });
 
   it('passes an axe-core check with no serious violations', async () => {
-    const { link } = await meetingWithGuest('Guest axe');
-    const { context, page } = await guestPage(link);
+    const { link, context, page } = await meetingWithGuest('Guest axe');
     const violations = await axeViolations(page);
     expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
     await page.goto(`${link}?lang=en`);

@@ -5,14 +5,14 @@ import { describe, expect } from 'vitest';
 import { recordingOn, said, t } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { startWorld, worldTest } from './support/fixtures.js';
-import { type TestUser, waitForEvent } from './support/homeserver.js';
+import { waitForEvent } from './support/homeserver.js';
 import {
+  ask,
   bodyOf,
-  createMeetingRoom,
   isOpened,
+  peopleInRoom,
   planMeeting,
   postFrom,
-  registerPeople,
   sessionsNamed,
   wait,
 } from './support/meeting-helpers.js';
@@ -24,20 +24,16 @@ describe.skipIf(!hs)('invitee cap', () => {
   it.beforeAll(startWorld);
 
   it('plans a meeting at the cap and refuses one person more, with the numbers', async ({ w, botId }) => {
-    const [olga, alice, bob, dave] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob', 'Dave'])) as [
-      TestUser,
-      TestUser,
-      TestUser,
-      TestUser,
-    ];
-    const roomId = await createMeetingRoom(olga, botId, [alice, bob, dave], 'cap');
+    const { people, roomId } = await peopleInRoom(w, ['Olga', 'Alice', 'Bob', 'Dave'], 'cap');
+    const [olga, alice, bob, dave] = people;
 
     // Nobody named: the whole room (4 people) would be invited, one more than the cap.
-    const everyoneId = await olga.sendText(roomId, '!meeting Everyone');
-    const refusedRoom = await waitForEvent(olga, roomId, postFrom(botId, said(t.tooManyRoomMembers(4, 3))), {
-      ...wait,
-      afterEventId: everyoneId,
-    });
+    const refusedRoom = await ask(
+      olga,
+      roomId,
+      '!meeting Everyone',
+      postFrom(botId, said(t.tooManyRoomMembers(4, 3))),
+    );
     expect(bodyOf(refusedRoom)).toContain(said(t.tooManyRoomMembers(4, 3)));
 
     // Olga, Alice and Bob: exactly the cap.
@@ -48,16 +44,8 @@ describe.skipIf(!hs)('invitee cap', () => {
     expect(bodyOf(opened)).toContain(recordingOn(3));
     expect(sessionsNamed(w.sim, title)[0]?.record).toBe(true);
 
-    const inviteId = await olga.sendText(roomId, `!invite ${dave.userId}`);
-    const refused = await waitForEvent(
-      olga,
-      roomId,
-      postFrom(botId, said(t.tooManyForMeeting(title, 3, 1, 3))),
-      {
-        ...wait,
-        afterEventId: inviteId,
-      },
-    );
-    expect(bodyOf(refused)).toContain(said(t.tooManyForMeeting(title, 3, 1, 3)));
+    const tooMany = said(t.tooManyForMeeting(title, 3, 1, 3));
+    const refused = await ask(olga, roomId, `!invite ${dave.userId}`, postFrom(botId, tooMany));
+    expect(bodyOf(refused)).toContain(tooMany);
   });
 });

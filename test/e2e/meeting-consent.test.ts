@@ -3,30 +3,32 @@
 // their personal links) and what BBB was told (the create parameters).
 import { describe, expect } from 'vitest';
 import {
-  joinLinkHeading,
   joinLinkRecording,
   opening,
   recordingOff,
   recordingOn,
-  said,
   t,
   tallyCount,
   tallyLine,
 } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { it, startWorld } from './support/fixtures.js';
-import { type TestUser, waitForEvent } from './support/homeserver.js';
+import { waitForEvent } from './support/homeserver.js';
 import {
+  ask,
+  awaitingBob,
   bodyOf,
   countSeen,
-  createMeetingRoom,
+  expectAllAgreeRecorded,
+  expectNoInvite,
+  expectRedactedYesWithdrawn,
   expectWorkingLink,
   isOpened,
   olgaAliceBob,
+  peopleInRoom,
   planMeeting,
   postFrom,
   receiveLink,
-  registerPeople,
   sessionsNamed,
   tallyEdit,
   wait,
@@ -37,44 +39,8 @@ const hs = e2eHomeserver();
 describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
   it.beforeAll(startWorld);
 
-  it('all agree: BBB records the whole meeting, everyone gets a personal link by DM', async ({
-    w,
-    botId,
-  }) => {
-    const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'all agree');
-    const title = 'Weekly sync A';
-    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
-    // One message with the notice, one prompt naming every invitee, seeded with ✅ and ❌.
-    expect(bodyOf(m.notice)).toContain(`„${title}“`);
-    for (const name of ['Olga', 'Alice', 'Bob']) expect(bodyOf(m.prompt)).toContain(name);
-    expect(bodyOf(m.prompt)).toContain('✅');
-
-    for (const u of [olga, alice, bob]) await u.react(roomId, m.prompt.event_id, '✅');
-
-    const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
-    expect(bodyOf(opened)).toContain(recordingOn(3));
-    expect(bodyOf(opened)).toContain(said(t.meetingOpened(title, t.recordingOn(3), 'direct')));
-    // The prompt shows the outcome too.
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, said(t.promptOpened(true))), wait);
-
-    const sessions = sessionsNamed(w.sim, title);
-    expect(sessions).toHaveLength(1);
-    expect(sessions[0]).toMatchObject({
-      record: true,
-      autoStartRecording: true,
-      allowStartStopRecording: false,
-    });
-
-    const links = await Promise.all([olga, alice, bob].map((u) => receiveLink(u, botId)));
-    for (const [i, u] of [olga, alice, bob].entries()) {
-      const link = links[i]!;
-      expect(bodyOf(link.event)).toContain(joinLinkRecording(true));
-      expect(link.url.searchParams.get('meetingID')).toBe(sessions[0]!.meetingID);
-      await expectWorkingLink(w.sim, link.url, u, u === olga ? 'MODERATOR' : 'VIEWER');
-    }
-    expect(bodyOf(links[0]!.event)).toContain(joinLinkHeading(title, true));
-    // Links are private: none was posted in the meeting room.
-    expect(countSeen(olga, roomId, postFrom(botId, '/api/join?'))).toBe(0);
+  it('all agree: BBB records the whole meeting, everyone gets a personal link by DM', async ({ w }) => {
+    await expectAllAgreeRecorded(w, await olgaAliceBob(w, 'all agree'), 'Weekly sync A');
   });
 
   it('one declines: the meeting opens unrecorded and the room is told why', async ({ w, botId }) => {
@@ -100,44 +66,25 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
     w,
     botId,
   }) => {
-    const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'silent invitee');
     const title = 'Planning C';
-    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
-    await olga.react(roomId, m.prompt.event_id, '✅');
-    await alice.react(roomId, m.prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, tallyCount('agreed', 2)), wait);
+    const { olga, alice, bob, roomId } = await awaitingBob(w, 'silent invitee', title);
     expect(sessionsNamed(w.sim, title)).toHaveLength(0);
 
     // Only the organizer (or an admin) may start it.
-    const refusedId = await alice.sendText(roomId, '!start');
-    const refusal = await waitForEvent(olga, roomId, postFrom(botId, opening(t.notAllowed)), {
-      ...wait,
-      afterEventId: refusedId,
-    });
+    const refusal = await ask(alice, roomId, '!start', postFrom(botId, opening(t.notAllowed)), olga);
     expect(bodyOf(refusal)).toContain(t.whoOrganizer);
 
-    const startId = await olga.sendText(roomId, '!start');
-    const opened = await waitForEvent(olga, roomId, isOpened(botId, title), {
-      ...wait,
-      afterEventId: startId,
-    });
+    const opened = await ask(olga, roomId, '!start', isOpened(botId, title));
     expect(bodyOf(opened)).toContain(recordingOff(['pending', 'Bob']));
     expect(countSeen(olga, roomId, isOpened(botId))).toBe(1);
-    const sessions = sessionsNamed(w.sim, title);
-    expect(sessions).toHaveLength(1);
-    expect(sessions[0]?.record).toBe(false);
+    expect(sessionsNamed(w.sim, title).map((s) => s.record)).toEqual([false]);
     const link = await receiveLink(bob, botId);
     await expectWorkingLink(w.sim, link.url, bob, 'VIEWER');
   });
 
   it('a reaction by someone not invited changes nothing', async ({ w, botId }) => {
-    const [olga, alice, bob, eve] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob', 'Eve'])) as [
-      TestUser,
-      TestUser,
-      TestUser,
-      TestUser,
-    ];
-    const roomId = await createMeetingRoom(olga, botId, [alice, bob, eve], 'bystander');
+    const { people, roomId } = await peopleInRoom(w, ['Olga', 'Alice', 'Bob', 'Eve'], 'bystander');
+    const [olga, alice, bob, eve] = people;
     const title = 'Board D';
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
     expect(bodyOf(m.prompt)).not.toContain('Eve');
@@ -147,11 +94,7 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
     // Eve's ✅ would be the "last missing answer" if it were counted for anyone.
     const eveReaction = await eve.react(roomId, m.prompt.event_id, '✅');
 
-    const statusId = await olga.sendText(roomId, '!status');
-    const status = await waitForEvent(olga, roomId, postFrom(botId, /^#\d+ /), {
-      ...wait,
-      afterEventId: statusId,
-    });
+    const status = await ask(olga, roomId, '!status', postFrom(botId, /^#\d+ /));
     expect(bodyOf(status)).toContain(t.stateNames.collecting!);
     expect(bodyOf(status)).toContain(tallyCount('agreed', 2));
     expect(bodyOf(status)).toContain(tallyLine('pending', ['Bob']));
@@ -173,38 +116,10 @@ describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
     expect(edits.length).toBeGreaterThan(0);
     for (const b of edits) expect(b).not.toContain('Eve');
     await Promise.all([olga, alice, bob].map((u) => receiveLink(u, botId)));
-    await expect(
-      eve.sync.waitForInvite({ from: botId, timeoutMs: 2_000 }),
-      'Eve must not be offered a DM with a link',
-    ).rejects.toThrow(/no new invite/);
+    await expectNoInvite(eve, botId, 'Eve must not be offered a DM with a link');
   });
 
-  it('a ✅ redacted before opening counts as withdrawn: the meeting opens unrecorded', async ({
-    w,
-    botId,
-  }) => {
-    const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'redacted consent');
-    const title = 'Review E';
-    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
-    await olga.react(roomId, m.prompt.event_id, '✅');
-    const aliceYes = await alice.react(roomId, m.prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, tallyCount('agreed', 2)), wait);
-
-    await alice.redact(roomId, aliceYes);
-    await waitForEvent(
-      olga,
-      roomId,
-      tallyEdit(botId, m.prompt.event_id, tallyLine('withdrawn', ['Alice'])),
-      wait,
-    );
-    expect(sessionsNamed(w.sim, title)).toHaveLength(0);
-
-    await bob.react(roomId, m.prompt.event_id, '✅');
-    const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
-    expect(bodyOf(opened)).toContain(recordingOff(['withdrew', 'Alice']));
-    const sessions = sessionsNamed(w.sim, title);
-    expect(sessions).toHaveLength(1);
-    expect(sessions[0]?.record).toBe(false);
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, said(t.promptOpened(false))), wait);
+  it('a ✅ redacted before opening counts as withdrawn: the meeting opens unrecorded', async ({ w }) => {
+    await expectRedactedYesWithdrawn(w, await olgaAliceBob(w, 'redacted consent'), 'Review E');
   });
 });

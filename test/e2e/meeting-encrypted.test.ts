@@ -6,9 +6,7 @@
 // sent in Megolm sessions it got before, and the whole flow works again. Every client is set as Element is
 // since April 2026 (cross-signed users, "exclude insecure devices": OnlySignedDevicesIsolationMode), so
 // all of this works only because the bot's device is cross-signed by its owner.
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { SimSession } from '../support/bbb-simulator.js';
 import {
   plain,
@@ -22,120 +20,82 @@ import {
 import { SAMPLE_NOTICE_FACTS } from '../support/notice-facts.js';
 import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
-import { botDevices, encryptedRoom, quietMatrixJsSdk } from './support/encrypted-room.js';
+import {
+  botDevices,
+  encryptedRoom,
+  expectEncryptedLinks,
+  expectEncryptedPong,
+  megolmSession,
+  ownDevices,
+  planEncrypted as plan,
+} from './support/encrypted-room.js';
+import { worldTest } from './support/fixtures.js';
 import { acceptNextInvite } from './support/homeserver.js';
 import {
-  BOT_TIMEOUT_MS,
   bodyOf,
   botDate,
-  expectWorkingLink,
-  isNotice,
+  expectRecordedSession,
   isOpened,
   isPrompt,
-  joinUrlIn,
   type MeetingWorld,
   postFrom,
   registerPeople,
   sessionsNamed,
-  startMeetingWorld,
+  storedRows,
   wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
+// Encryption is the default in production; fast discovery, so a recording shows up within seconds.
+const it = worldTest({ matrix: { encryption: true }, retention: { discoverySchedule: '*/2 * * * * *' } });
+
+/**
+ * The recorded session ends, its recording is announced; `who` sends `!withdraw` (encrypted) and the
+ * bot answers (encrypted) that it deleted the recording, which BBB then lists as deleted.
+ */
+async function withdrawnAfterTheMeeting(
+  w: MeetingWorld,
+  m: { roomId: string; title: string; session: SimSession; watcher: CryptoUser; who: CryptoUser },
+) {
+  const botId = w.botUser.userId;
+  w.sim.endMeeting(m.session.meetingID);
+  const ready = await m.watcher.waitFor(m.roomId, postFrom(botId, recordingReadyOpening(m.title)), wait);
+  expect(ready.encrypted).toBe(true);
+  const [rec] = w.sim.recordings().filter((r) => r.meetingID === m.session.meetingID);
+  expect(rec?.state).toBe('published');
+
+  const command = await m.who.sendText(m.roomId, '!withdraw');
+  const sent = await m.who.waitFor(m.roomId, (e) => e.event_id === command, wait);
+  expect(sent.encrypted, 'the !withdraw went out encrypted').toBe(true);
+  const name = m.who.user.displayName;
+  const told = await m.watcher.waitFor(m.roomId, postFrom(botId, withdrawalOf(name)), {
+    afterEventId: command,
+    ...wait,
+  });
+  expect(told.encrypted).toBe(true);
+  expect(bodyOf(told)).toBe(
+    `${said(t.withdrawDeleted(plain(name), [t.recordingName(m.title, botDate(rec!.startTime))], []))}\n${said(
+      t.deletionMeans(SAMPLE_NOTICE_FACTS.finalDeletion),
+    )}`,
+  );
+  const after = w.sim.recordings({ includeDeleted: true }).find((r) => r.recordID === rec!.recordID);
+  expect(after?.state, 'BBB deleted the recording').toBe('deleted');
+}
 
 describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', () => {
   let w: MeetingWorld;
   let botId: string;
-  const clients: CryptoUser[] = [];
-
-  beforeAll(async () => {
-    quietMatrixJsSdk();
-    w = await startMeetingWorld(hs!, {
-      // Encryption is the default in production; fast discovery, so a recording shows up within seconds.
-      config: { matrix: { encryption: true }, retention: { discoverySchedule: '*/2 * * * * *' } },
-    });
+  let clients: CryptoUser[];
+  it.beforeAll(async ({ w: world, clients: list }) => {
+    w = world;
     botId = w.botUser.userId;
+    clients = list;
   });
-
-  afterAll(async () => {
-    for (const c of clients) c.stop();
-    await w?.close();
-  });
-
-  async function plan(organizer: CryptoUser, roomId: string, title: string, invitees: CryptoUser[]) {
-    const command = ['!meeting', title, ...invitees.map((u) => u.userId)].join(' ');
-    const commandId = await organizer.sendText(roomId, command);
-    const after = { afterEventId: commandId, ...wait };
-    const notice = await organizer.waitFor(roomId, isNotice(botId), after);
-    const prompt = await organizer.waitFor(roomId, isPrompt(botId), after);
-    return { commandId, notice, prompt };
-  }
-
-  /** Accepts the bot's DM invite and reads the personal link there, decrypted. */
-  async function encryptedLink(u: CryptoUser) {
-    const dmRoomId = await acceptNextInvite(u.user, { from: botId, timeoutMs: BOT_TIMEOUT_MS });
-    const event = await u.waitFor(dmRoomId, postFrom(botId, '/api/join?'), {
-      ...wait,
-      description: `${u.userId}'s join link`,
-    });
-    const encryption = await u.user.request(
-      'GET',
-      `/_matrix/client/v3/rooms/${encodeURIComponent(dmRoomId)}/state/m.room.encryption/`,
-    );
-    return { dmRoomId, event, url: joinUrlIn(bodyOf(event))!, encryption };
-  }
-
-  /** Each person's link arrives in an encrypted direct message and lets them in, with their role. */
-  async function encryptedLinksWork(organizer: CryptoUser, people: CryptoUser[]) {
-    await Promise.all(
-      people.map(async (u) => {
-        const link = await encryptedLink(u);
-        expect(link.event.encrypted, `${u.userId}'s link is encrypted`).toBe(true);
-        expect(link.encryption).toMatchObject({ algorithm: 'm.megolm.v1.aes-sha2' });
-        await expectWorkingLink(w.sim, link.url, u.user, u === organizer ? 'MODERATOR' : 'VIEWER');
-      }),
-    );
-  }
-
-  /**
-   * The recorded session ends, its recording is announced; `who` sends `!withdraw` (encrypted) and the
-   * bot answers (encrypted) that it deleted the recording, which BBB then lists as deleted.
-   */
-  async function withdrawnAfterTheMeeting(m: {
-    roomId: string;
-    title: string;
-    session: SimSession;
-    watcher: CryptoUser;
-    who: CryptoUser;
-  }) {
-    w.sim.endMeeting(m.session.meetingID);
-    const ready = await m.watcher.waitFor(m.roomId, postFrom(botId, recordingReadyOpening(m.title)), wait);
-    expect(ready.encrypted).toBe(true);
-    const [rec] = w.sim.recordings().filter((r) => r.meetingID === m.session.meetingID);
-    expect(rec?.state).toBe('published');
-
-    const command = await m.who.sendText(m.roomId, '!withdraw');
-    const sent = await m.who.waitFor(m.roomId, (e) => e.event_id === command, wait);
-    expect(sent.encrypted, 'the !withdraw went out encrypted').toBe(true);
-    const name = m.who.user.displayName;
-    const told = await m.watcher.waitFor(m.roomId, postFrom(botId, withdrawalOf(name)), {
-      afterEventId: command,
-      ...wait,
-    });
-    expect(told.encrypted).toBe(true);
-    expect(bodyOf(told)).toBe(
-      `${said(t.withdrawDeleted(plain(name), [t.recordingName(m.title, botDate(rec!.startTime))], []))}\n${said(
-        t.deletionMeans(SAMPLE_NOTICE_FACTS.finalDeletion),
-      )}`,
-    );
-    const after = w.sim.recordings({ includeDeleted: true }).find((r) => r.recordID === rec!.recordID);
-    expect(after?.state, 'BBB deleted the recording').toBe('deleted');
-  }
 
   it('all agree, ✅ in the clear and encrypted: recorded, links in encrypted DMs; an encrypted !withdraw afterwards deletes the recording', async () => {
     const { olga, alice, bob, roomId } = await encryptedRoom(w, clients, 'encrypted all agree');
     const title = 'Encrypted sync';
-    const m = await plan(olga, roomId, title, [alice, bob]);
+    const m = await plan(w, olga, roomId, title, [alice, bob]);
     // The command was read after decryption; what the bot says is encrypted too.
     expect(m.notice.encrypted).toBe(true);
     expect(m.prompt.encrypted).toBe(true);
@@ -154,37 +114,33 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     const opened = await olga.waitFor(roomId, isOpened(botId, title), wait);
     expect(opened.encrypted).toBe(true);
     expect(bodyOf(opened)).toContain(recordingOn(3));
-    const sessions = sessionsNamed(w.sim, title);
-    expect(sessions).toHaveLength(1);
-    expect(sessions[0]).toMatchObject({ record: true, autoStartRecording: true });
+    const session = expectRecordedSession(w.sim, title);
 
-    await encryptedLinksWork(olga, [olga, alice, bob]);
+    await expectEncryptedLinks(w, olga, [olga, alice, bob]);
 
     // The consent evidence of the encrypted ✅ names its event and the key as decrypted.
-    const db = new Database(join(w.bot.dir, 'bot.db'), { readonly: true });
-    try {
-      const row = db
-        .prepare("SELECT details FROM audit_log WHERE action = 'consent.agree' AND actor_id = ?")
-        .get(alice.userId) as { details: string } | undefined;
-      expect(JSON.parse(row!.details)).toMatchObject({ eventId: aliceReaction, key: '✅' });
-    } finally {
-      db.close();
-    }
+    const [row] = storedRows<{ details: string }>(
+      w,
+      "SELECT details FROM audit_log WHERE action = 'consent.agree' AND actor_id = ?",
+      alice.userId,
+    );
+    expect(JSON.parse(row!.details)).toMatchObject({ eventId: aliceReaction, key: '✅' });
 
-    await withdrawnAfterTheMeeting({ roomId, title, session: sessions[0]!, watcher: olga, who: bob });
+    await withdrawnAfterTheMeeting(w, { roomId, title, session, watcher: olga, who: bob });
   }, 120_000); // a meeting, its recording and a withdrawal: slow on a loaded machine
 
   it('an encrypted ✅ redacted, an encrypted ❌ (in a version 12 room): the meeting opens unrecorded', async () => {
-    const { olga, alice, bob, roomId } = await encryptedRoom(w, clients, 'encrypted one declines', '12');
+    const { olga, alice, bob, roomId } = await encryptedRoom(w, clients, 'encrypted one declines', {
+      roomVersion: '12',
+    });
     expect(roomId).not.toContain(':');
     const title = 'Encrypted retro';
-    const m = await plan(olga, roomId, title, [alice, bob]);
+    const m = await plan(w, olga, roomId, title, [alice, bob]);
     await olga.user.react(roomId, m.prompt.event_id, '✅');
     const aliceYes = await alice.reactEncrypted(roomId, m.prompt.event_id, '✅');
     await alice.user.redact(roomId, aliceYes); // redactions are never encrypted
     // Barrier: the bot handles a room's events in order, so after the pong the redaction counted.
-    const ping = await olga.sendText(roomId, '!ping');
-    await olga.waitFor(roomId, postFrom(botId, 'pong'), { afterEventId: ping, ...wait });
+    await expectEncryptedPong(olga, roomId, botId);
     expect(sessionsNamed(w.sim, title)).toHaveLength(0);
     await bob.reactEncrypted(roomId, m.prompt.event_id, '❌');
 
@@ -197,7 +153,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
   it('someone who joins after the bot has spoken here reads its next meeting, and can agree', async () => {
     const { olga, alice, roomId } = await encryptedRoom(w, clients, 'encrypted late joiner');
     // The bot has encrypted here for Olga, Alice and Bob (it keeps the member list between messages).
-    await plan(olga, roomId, 'Before Carla', [alice]);
+    await plan(w, olga, roomId, 'Before Carla', [alice]);
     const [carlaUser] = await registerPeople(w.hs, ['Carla']);
     const carla = await CryptoUser.start(carlaUser!, { element: true });
     clients.push(carla);
@@ -206,7 +162,7 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     await olga.awaitMembers(roomId, [carla.userId]);
 
     const title = 'With Carla';
-    const m = await plan(olga, roomId, title, [carla]);
+    const m = await plan(w, olga, roomId, title, [carla]);
     const prompt = await carla.waitFor(roomId, isPrompt(botId), { afterEventId: m.commandId, ...wait });
     expect(prompt.encrypted).toBe(true);
     await olga.user.react(roomId, prompt.event_id, '✅');
@@ -219,10 +175,10 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     const { olga, alice, bob, roomId } = await encryptedRoom(w, clients, 'encrypted restart');
     const title = 'Encrypted before and after';
     // Planned before the restart: Olga's command reaches the bot in her Megolm session.
-    const m = await plan(olga, roomId, title, [alice, bob]);
+    const m = await plan(w, olga, roomId, title, [alice, bob]);
     const published = await botDevices(olga.user, botId);
     expect(published).toHaveLength(1);
-    const accountDevices = await ownDevices();
+    const accountDevices = await ownDevices(w.botUser);
     await w.bot.stop();
 
     // While the bot is down. Olga's encrypted ✅ goes out in the session her command used (her client
@@ -234,13 +190,13 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     await bob.user.react(roomId, m.prompt.event_id, '✅');
 
     await w.bot.restart();
-    const devices = w.bot.records().filter((r) => r.msg === 'encryption ready');
+    const devices = w.bot.logged('encryption ready');
     expect(devices.length).toBeGreaterThanOrEqual(2);
     expect(new Set(devices.map((r) => r.deviceId)), 'one device across starts').toEqual(
       new Set([published[0]]),
     );
     expect(await botDevices(olga.user, botId)).toEqual(published);
-    expect(await ownDevices(), 'no new device for the bot account').toEqual(accountDevices);
+    expect(await ownDevices(w.botUser), 'no new device for the bot account').toEqual(accountDevices);
 
     // The start-up re-read decrypts the ✅s: all agreed, the meeting opens recorded.
     const opened = await olga.waitFor(roomId, isOpened(botId, title), wait);
@@ -250,14 +206,13 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
       megolmSession(olga, roomId, m.prompt.event_id),
     );
     expect(bodyOf(opened)).toContain(recordingOn(3));
-    const [session] = sessionsNamed(w.sim, title);
-    expect(session).toMatchObject({ record: true, autoStartRecording: true });
-    await encryptedLinksWork(olga, [olga, alice, bob]); // direct-message rooms created after the restart
-    await withdrawnAfterTheMeeting({ roomId, title, session: session!, watcher: olga, who: alice });
+    const session = expectRecordedSession(w.sim, title);
+    await expectEncryptedLinks(w, olga, [olga, alice, bob]); // direct-message rooms created after the restart
+    await withdrawnAfterTheMeeting(w, { roomId, title, session, watcher: olga, who: alice });
 
     // The next meeting: Bob declines (encrypted), so it opens unrecorded.
     const next = 'Encrypted after restart';
-    const n = await plan(olga, roomId, next, [alice, bob]);
+    const n = await plan(w, olga, roomId, next, [alice, bob]);
     await olga.user.react(roomId, n.prompt.event_id, '✅');
     await alice.reactEncrypted(roomId, n.prompt.event_id, '✅');
     await bob.reactEncrypted(roomId, n.prompt.event_id, '❌');
@@ -267,22 +222,4 @@ describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', ()
     expect(sessionsNamed(w.sim, next)).toEqual([expect.objectContaining({ record: false })]);
     expect(olga.undecryptable(roomId)).toEqual([]);
   }, 120_000); // a restart and two meetings: slow on a loaded machine
-
-  /** The Megolm session an encrypted event of `u`'s went out in. */
-  function megolmSession(u: CryptoUser, roomId: string, eventId: string): string {
-    const event = u.client.getRoom(roomId)?.findEventById(eventId);
-    const session = event?.getWireContent().session_id;
-    expect(session, `the Megolm session of ${eventId}`).toBeTypeOf('string');
-    return session as string;
-  }
-
-  /** The bot account's devices, as the homeserver lists them to the bot itself. */
-  async function ownDevices(): Promise<string[]> {
-    const res = (await w.botUser.request('GET', '/_matrix/client/v3/devices')) as {
-      devices: { device_id: string }[];
-    };
-    return res.devices.map((d) => d.device_id).sort();
-  }
-
-  /** The bot's devices with published keys, as another user's client sees them. */
 });

@@ -6,14 +6,7 @@ import { describe, expect } from 'vitest';
 import { argumentError, opening, said, t } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { startWorld, worldTest } from './support/fixtures.js';
-import {
-  type EventPredicate,
-  type MatrixEvent,
-  membership,
-  named,
-  type TestUser,
-  waitForEvent,
-} from './support/homeserver.js';
+import { type MatrixEvent, membership, type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   bodyOf,
   countSeen,
@@ -22,6 +15,7 @@ import {
   planMeeting,
   postFrom,
   registerPeople,
+  replyTo,
   wait,
 } from './support/meeting-helpers.js';
 
@@ -33,13 +27,15 @@ function html(e: MatrixEvent): string {
   return String(e.content.formatted_body);
 }
 
-/** The bot's answer to one command: a message replying to it. */
-function replyTo(botId: string, commandId: string): EventPredicate {
-  return named(`reply of ${botId} to ${commandId}`, (e) => {
-    if (e.type !== 'm.room.message' || e.sender !== botId) return false;
-    const rel = e.content['m.relates_to'] as { 'm.in_reply_to'?: { event_id?: string } } | undefined;
-    return rel?.['m.in_reply_to']?.event_id === commandId;
-  });
+/** No second warning about the encrypted room within 3 s after the first. */
+async function expectNoSecondWarning(user: TestUser, roomId: string, botId: string, warningId: string) {
+  await expect(
+    waitForEvent(user, roomId, postFrom(botId, said(t.encryptedRoom)), {
+      timeoutMs: 3_000,
+      afterEventId: warningId,
+    }),
+    'a second warning',
+  ).rejects.toThrow(/no event matching/);
 }
 
 const STACK_TRACE = /\n\s+at |Error:|TypeError|undefined|\[object Object\]/;
@@ -50,7 +46,7 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
   it('HTML in a title or a display name is escaped in formatted_body, shown as text in body', async ({
     botId,
   }) => {
-    const [olga, alice] = (await registerPeople(hs!, ['Olga', 'Alice'])) as [TestUser, TestUser];
+    const [olga, alice] = await registerPeople(hs!, ['Olga', 'Alice']);
     const mallory = await hs!.registerUser('mallory', { displayName: '<img src=y onerror=alert(1)>' });
     const roomId = await createMeetingRoom(olga, botId, [alice, mallory], 'hostile html');
     const title = '<b>x</b><img src=x>';
@@ -107,7 +103,7 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
   it('encryption off: in a room encrypted from the start, the bot says once that it cannot work there', async ({
     botId,
   }) => {
-    const [olga, alice] = (await registerPeople(hs!, ['Olga', 'Alice'])) as [TestUser, TestUser];
+    const [olga, alice] = await registerPeople(hs!, ['Olga', 'Alice']);
     const roomId = await olga.createRoom({
       name: 'encrypted',
       encrypted: true,
@@ -127,18 +123,12 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
       sender_key: 'c2VuZGVyIGtleQ',
       session_id: 'c2Vzc2lvbg',
     });
-    await expect(
-      waitForEvent(olga, roomId, postFrom(botId, said(t.encryptedRoom)), {
-        timeoutMs: 3_000,
-        afterEventId: warning.event_id,
-      }),
-      'a second warning',
-    ).rejects.toThrow(/no event matching/);
+    await expectNoSecondWarning(olga, roomId, botId, warning.event_id);
     expect(countSeen(olga, roomId, postFrom(botId, said(t.encryptedRoom)))).toBe(1);
   });
 
   it('encryption off: when a room turns on encryption later, the bot says so once', async ({ botId }) => {
-    const [olga, alice] = (await registerPeople(hs!, ['Olga', 'Alice'])) as [TestUser, TestUser];
+    const [olga, alice] = await registerPeople(hs!, ['Olga', 'Alice']);
     const roomId = await createMeetingRoom(olga, botId, [alice], 'encrypted later');
     const stateId = (await olga.request(
       'PUT',
@@ -150,12 +140,6 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
       afterEventId: stateId.event_id,
     });
     expect(warning.content.msgtype).toBe('m.notice');
-    await expect(
-      waitForEvent(olga, roomId, postFrom(botId, said(t.encryptedRoom)), {
-        timeoutMs: 3_000,
-        afterEventId: warning.event_id,
-      }),
-      'a second warning',
-    ).rejects.toThrow(/no event matching/);
+    await expectNoSecondWarning(olga, roomId, botId, warning.event_id);
   });
 });

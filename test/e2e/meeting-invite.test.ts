@@ -16,16 +16,18 @@ import {
 } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
 import { it, startWorld } from './support/fixtures.js';
-import { type TestUser, waitForEvent } from './support/homeserver.js';
+import { waitForEvent } from './support/homeserver.js';
 import {
+  ask,
   bodyOf,
-  createMeetingRoom,
+  expectNoInvite,
   expectWorkingLink,
+  expectWorkingLinks,
   isOpened,
+  peopleInRoom,
   planMeeting,
   postFrom,
   receiveLink,
-  registerPeople,
   sessionsNamed,
   tallyEdit,
   wait,
@@ -40,13 +42,8 @@ describe.skipIf(!hs)('late invitees', () => {
   it.beforeAll(startWorld);
 
   it('a late invitee of a recorded meeting gets a link only after ✅', async ({ w, botId }) => {
-    const [olga, alice, bob, dave] = (await registerPeople(hs!, ['Olga', 'Alice', 'Bob', 'Dave'])) as [
-      TestUser,
-      TestUser,
-      TestUser,
-      TestUser,
-    ];
-    const roomId = await createMeetingRoom(olga, botId, [alice, bob, dave], 'late invitee');
+    const { people, roomId } = await peopleInRoom(w, ['Olga', 'Alice', 'Bob', 'Dave'], 'late invitee');
+    const [olga, alice, bob, dave] = people;
     const title = 'Sprint review F';
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
     for (const u of [olga, alice, bob]) await u.react(roomId, m.prompt.event_id, '✅');
@@ -57,11 +54,7 @@ describe.skipIf(!hs)('late invitees', () => {
     expect(session?.record).toBe(true);
 
     // Only the organizer may invite.
-    const refusedId = await alice.sendText(roomId, `!invite ${dave.userId}`);
-    await waitForEvent(olga, roomId, postFrom(botId, opening(t.notAllowed)), {
-      ...wait,
-      afterEventId: refusedId,
-    });
+    await ask(alice, roomId, `!invite ${dave.userId}`, postFrom(botId, opening(t.notAllowed)), olga);
 
     const inviteId = await olga.sendText(roomId, `!invite ${dave.userId}`);
     const after = { ...wait, afterEventId: inviteId };
@@ -76,10 +69,7 @@ describe.skipIf(!hs)('late invitees', () => {
       wait,
     );
     // The bot has done everything it does for the invite; no link may have gone out.
-    await expect(
-      dave.sync.waitForInvite({ from: botId, timeoutMs: 2_000 }),
-      'Dave must not get a link before agreeing',
-    ).rejects.toThrow(/no new invite/);
+    await expectNoInvite(dave, botId, 'Dave must not get a link before agreeing');
 
     await dave.react(roomId, m.prompt.event_id, '✅');
     const link = await receiveLink(dave, botId);
@@ -95,12 +85,8 @@ describe.skipIf(!hs)('late invitees', () => {
     w,
     botId,
   }) => {
-    const [olga, alice, eve] = (await registerPeople(hs!, ['Olga', 'Alice', 'Eve'])) as [
-      TestUser,
-      TestUser,
-      TestUser,
-    ];
-    const roomId = await createMeetingRoom(olga, botId, [alice, eve], 'late decline');
+    const { people, roomId } = await peopleInRoom(w, ['Olga', 'Alice', 'Eve'], 'late decline');
+    const [olga, alice, eve] = people;
     const title = 'Sprint review G';
     const m = await planMeeting(olga, roomId, botId, title, [alice]);
     for (const u of [olga, alice]) await u.react(roomId, m.prompt.event_id, '✅');
@@ -108,8 +94,7 @@ describe.skipIf(!hs)('late invitees', () => {
     const first = await Promise.all([olga, alice].map((u) => receiveLink(u, botId)));
     const [recorded] = sessionsNamed(w.sim, title);
     expect(recorded?.record).toBe(true);
-    const inviteId = await olga.sendText(roomId, `!invite ${eve.userId}`);
-    await waitForEvent(olga, roomId, postFrom(botId, askedLate), { ...wait, afterEventId: inviteId });
+    await ask(olga, roomId, `!invite ${eve.userId}`, postFrom(botId, askedLate));
 
     const declined = await eve.react(roomId, m.prompt.event_id, '❌');
     const told = de.lateDeclineRestarted(title).text;
@@ -118,20 +103,17 @@ describe.skipIf(!hs)('late invitees', () => {
     expect(sessions).toHaveLength(2);
     expect(sessions[0]).toMatchObject({ meetingID: recorded!.meetingID, ended: true });
     expect(sessions[1]).toMatchObject({ record: false, ended: false });
-    for (const [i, u] of [olga, alice, eve].entries()) {
-      const link = await receiveLink(u, botId, i < 2 ? { afterEventId: first[i]!.event.event_id } : {});
-      expect(link.url.searchParams.get('meetingID')).toBe(sessions[1]!.meetingID);
-      await expectWorkingLink(w.sim, link.url, u, u === olga ? 'MODERATOR' : 'VIEWER');
-    }
+    const links = await expectWorkingLinks(
+      w,
+      [olga, alice, eve],
+      first.map((l) => l.event.event_id),
+    );
+    for (const link of links) expect(link.url.searchParams.get('meetingID')).toBe(sessions[1]!.meetingID);
   });
 
   it('a late invitee of an unrecorded meeting gets a link at once', async ({ w, botId }) => {
-    const [olga, alice, dave] = (await registerPeople(hs!, ['Olga', 'Alice', 'Dave'])) as [
-      TestUser,
-      TestUser,
-      TestUser,
-    ];
-    const roomId = await createMeetingRoom(olga, botId, [alice, dave], 'late invitee, unrecorded');
+    const { people, roomId } = await peopleInRoom(w, ['Olga', 'Alice', 'Dave'], 'late invitee, unrecorded');
+    const [olga, alice, dave] = people;
     const title = 'Coffee G';
     const m = await planMeeting(olga, roomId, botId, title, [alice], '--no-record');
     expect(bodyOf(m.prompt)).toContain(promptInviteesLine(true)[0]);
@@ -139,11 +121,7 @@ describe.skipIf(!hs)('late invitees', () => {
     expect(bodyOf(opened)).toContain(said(t.recordingOffNoRecord));
     expect(sessionsNamed(w.sim, title)[0]?.record).toBe(false);
 
-    const inviteId = await olga.sendText(roomId, `!invite ${dave.userId}`);
-    await waitForEvent(olga, roomId, postFrom(botId, said(t.invited(title, plain('Dave')))), {
-      ...wait,
-      afterEventId: inviteId,
-    });
+    await ask(olga, roomId, `!invite ${dave.userId}`, postFrom(botId, said(t.invited(title, plain('Dave')))));
     const link = await receiveLink(dave, botId);
     expect(bodyOf(link.event)).toContain(joinLinkRecording(false));
     await expectWorkingLink(w.sim, link.url, dave, 'VIEWER');

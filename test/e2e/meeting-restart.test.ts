@@ -2,17 +2,22 @@
 // after two of three answers, the third answer is given while it is down, and after the restart the
 // meeting opens recorded, with every message exactly once.
 import { describe, expect } from 'vitest';
-import { recordingOff, recordingOffOpening, recordingOn, said, t, tallyCount } from '../support/catalogue.js';
+import { recordingOff, recordingOffOpening, recordingOn, said, t } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
-import { it, startWorld } from './support/fixtures.js';
+import { it } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
+  awaitingBob,
   bodyOf,
   countSeen,
+  expectNoInvite,
+  expectRecordedSession,
   expectWorkingLink,
+  expectWorkingLinks,
   isNotice,
   isOpened,
   isPrompt,
+  type MeetingWorld,
   olgaAliceBob,
   pingBarrier,
   planMeeting,
@@ -26,18 +31,16 @@ import {
 const hs = e2eHomeserver();
 
 describe.skipIf(!hs)('bot restart', () => {
-  it.beforeAll(startWorld);
+  let w: MeetingWorld;
+  let botId: string;
+  it.beforeAll(async ({ w: world }) => {
+    w = world;
+    botId = w.botUser.userId;
+  });
 
-  it('an answer given while the bot was down counts after the restart; nothing is sent twice', async ({
-    w,
-    botId,
-  }) => {
-    const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'restart');
+  it('an answer given while the bot was down counts after the restart; nothing is sent twice', async () => {
     const title = 'Quarterly H';
-    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
-    await olga.react(roomId, m.prompt.event_id, '✅');
-    await alice.react(roomId, m.prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, tallyCount('agreed', 2)), wait);
+    const { olga, alice, bob, roomId, m } = await awaitingBob(w, 'restart', title);
 
     const exit = await w.bot.kill();
     expect(exit.signal).toBe('SIGKILL');
@@ -50,18 +53,9 @@ describe.skipIf(!hs)('bot restart', () => {
       afterEventId: bobYes,
     });
     expect(bodyOf(opened)).toContain(recordingOn(3));
-    const sessions = sessionsNamed(w.sim, title);
-    expect(sessions).toHaveLength(1);
-    expect(sessions[0]).toMatchObject({
-      record: true,
-      autoStartRecording: true,
-      allowStartStopRecording: false,
-    });
+    expectRecordedSession(w.sim, title);
 
-    const links = await Promise.all([olga, alice, bob].map((u) => receiveLink(u, botId)));
-    for (const [i, u] of [olga, alice, bob].entries()) {
-      await expectWorkingLink(w.sim, links[i]!.url, u, u === olga ? 'MODERATOR' : 'VIEWER');
-    }
+    const links = await expectWorkingLinks(w, [olga, alice, bob]);
     await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, said(t.promptOpened(true))), wait);
 
     // Let the restarted bot finish whatever it might still send, then count.
@@ -79,19 +73,11 @@ describe.skipIf(!hs)('bot restart', () => {
       ).toBe(1);
     }
     await Promise.all(
-      [olga, alice, bob].map((u) =>
-        expect(
-          u.sync.waitForInvite({ from: botId, timeoutMs: 2_000 }),
-          `${u.displayName} gets one DM room only`,
-        ).rejects.toThrow(/no new invite/),
-      ),
+      [olga, alice, bob].map((u) => expectNoInvite(u, botId, `${u.displayName} gets one DM room only`)),
     );
   });
 
-  it('a restart while collecting keeps the prompt and its answers; a later ✅ still opens it', async ({
-    w,
-    botId,
-  }) => {
+  it('a restart while collecting keeps the prompt and its answers; a later ✅ still opens it', async () => {
     const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'restart while collecting');
     const title = 'Offsite I';
     const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
@@ -113,16 +99,13 @@ describe.skipIf(!hs)('bot restart', () => {
     expect(countSeen(olga, roomId, isPrompt(botId))).toBe(1);
     expect(countSeen(olga, roomId, isOpened(botId))).toBe(1);
   });
-  it('answers given while the bot was down are all read first: a ✅ and then a ❌ of someone who had agreed open it unrecorded', async ({
-    w,
-    botId,
-  }) => {
-    const { olga, alice, bob, roomId } = await olgaAliceBob(w, 'restart, answers changed while down');
+  it('answers given while the bot was down are all read first: a ✅ and then a ❌ of someone who had agreed open it unrecorded', async () => {
     const title = 'Review J';
-    const m = await planMeeting(olga, roomId, botId, title, [alice, bob]);
-    await olga.react(roomId, m.prompt.event_id, '✅');
-    await alice.react(roomId, m.prompt.event_id, '✅');
-    await waitForEvent(olga, roomId, tallyEdit(botId, m.prompt.event_id, tallyCount('agreed', 2)), wait);
+    const { olga, alice, bob, roomId, m } = await awaitingBob(
+      w,
+      'restart, answers changed while down',
+      title,
+    );
 
     await w.bot.kill();
     // While down: Bob's ✅ would complete the answers, then Alice changes her mind (her ✅ stays).

@@ -2,9 +2,10 @@
 // meeting whose recording is deleted on Bob's withdrawal, GET /metrics shows the numbers, and an
 // admin's `!evidence` arrives as a file by direct message holding the Matrix event IDs of the answers.
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { recordingReadyPattern, said, t, withdrawalOf } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
+import { FAST_RETENTION, worldTest } from './support/fixtures.js';
 import {
   acceptNextInvite,
   type MatrixEvent,
@@ -20,13 +21,12 @@ import {
   planMeeting,
   postFrom,
   receiveLink,
-  registerPeople,
   sessionsNamed,
-  startMeetingWorld,
   wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
+const it = worldTest({ http: { enabled: true, port: 0 }, retention: FAST_RETENTION }, { admin: 'Ada' });
 
 function samples(text: string): Map<string, number> {
   const out = new Map<string, number>();
@@ -46,15 +46,9 @@ describe.skipIf(!hs)('operations: /metrics and !evidence', () => {
   let olga: TestUser;
   const answers = new Map<string, string>(); // user → reaction event ID
 
-  beforeAll(async () => {
-    [admin] = (await registerPeople(hs!, ['Ada'])) as [TestUser];
-    w = await startMeetingWorld(hs!, {
-      config: {
-        admins: [admin.userId],
-        http: { enabled: true, port: 0 },
-        retention: { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' },
-      },
-    });
+  it.beforeAll(async ({ w: world, admin: ada }) => {
+    w = world;
+    admin = ada;
     botId = w.botUser.userId;
     port = Number(w.bot.records().find((r) => r.msg === 'http listener started')?.port);
 
@@ -76,10 +70,6 @@ describe.skipIf(!hs)('operations: /metrics and !evidence', () => {
       ...wait,
       afterEventId: withdrawal,
     });
-  });
-
-  afterAll(async () => {
-    await w?.close();
   });
 
   it('GET /metrics shows what happened, in the Prometheus text format', async () => {

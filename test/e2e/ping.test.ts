@@ -1,47 +1,37 @@
 // The bot as a real process on a real homeserver: autojoin on invite, `!ping` -> "pong", the health
 // endpoint, and a clean stop on SIGTERM.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BotProcess, startBot } from './support/bot-process.js';
+import { describe, expect } from 'vitest';
 import { e2eHomeserver } from './support/context.js';
-import { membership, messageFrom, type TestUser, waitForEvent } from './support/homeserver.js';
+import { startWorld, worldTest } from './support/fixtures.js';
+import { membership, messageFrom, waitForEvent } from './support/homeserver.js';
 
 const hs = e2eHomeserver();
+// Port 0: the listener picks a free port and logs it.
+const it = worldTest({ http: { enabled: true, port: 0 } });
 
 describe.skipIf(!hs)('bot process: !ping', () => {
-  let botUser: TestUser;
-  let alice: TestUser;
-  let bot: BotProcess | undefined;
+  it.beforeAll(startWorld);
 
-  beforeAll(async () => {
-    botUser = await hs!.registerUser('meetbot', { displayName: 'Meeting Bot' });
-    alice = await hs!.registerUser('alice');
-    // Port 0: the listener picks a free port and logs it.
-    bot = await startBot({ homeserverUrl: hs!.url, botUser, config: { http: { enabled: true, port: 0 } } });
-  });
-
-  afterAll(async () => {
-    await bot?.dispose();
-  });
-
-  it('joins a room it is invited to and answers !ping with pong', async () => {
-    const roomId = await alice.createRoom({ invite: [botUser.userId], name: 'ping test' });
-    await waitForEvent(alice, roomId, membership(botUser.userId, 'join'), {
+  it('joins a room it is invited to and answers !ping with pong', async ({ w, botId }) => {
+    const alice = await w.hs.registerUser('alice');
+    const roomId = await alice.createRoom({ invite: [botId], name: 'ping test' });
+    await waitForEvent(alice, roomId, membership(botId, 'join'), {
       timeoutMs: 20_000,
       description: 'the bot joining',
     });
 
     const pingId = await alice.sendText(roomId, '!ping');
-    const reply = await waitForEvent(alice, roomId, messageFrom(botUser.userId, 'pong'), {
+    const reply = await waitForEvent(alice, roomId, messageFrom(botId, 'pong'), {
       afterEventId: pingId,
       timeoutMs: 15_000,
       description: "the bot's pong",
     });
-    expect(reply.sender).toBe(botUser.userId);
+    expect(reply.sender).toBe(botId);
     expect(String(reply.content.body)).toContain('pong');
   });
 
-  it('reports health over HTTP: database reachable and the time of the last sync', async () => {
-    const started = bot!.records().find((r) => r.msg === 'http listener started');
+  it('reports health over HTTP: database reachable and the time of the last sync', async ({ w }) => {
+    const [started] = w.bot.logged('http listener started');
     expect(started).toBeDefined();
     const res = await fetch(`http://127.0.0.1:${String(started!.port)}/healthz`);
     expect(res.status).toBe(200);
@@ -50,9 +40,8 @@ describe.skipIf(!hs)('bot process: !ping', () => {
     expect(body.lastSyncAt).toBeGreaterThan(Date.now() - 5 * 60_000);
   });
 
-  it('stops cleanly on SIGTERM', async () => {
-    const exit = await bot!.stop();
-    expect(exit).toEqual({ code: 0, signal: null });
-    expect(bot!.records().some((r) => r.msg === 'bot stopped')).toBe(true);
+  it('stops cleanly on SIGTERM', async ({ w }) => {
+    expect(await w.bot.stop()).toEqual({ code: 0, signal: null });
+    expect(w.bot.logged('bot stopped')).not.toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // The preflight check (`npm run check`) against the real Synapse and the BBB simulator: a pass on a good
 // config, and each failure named with its fix. Then the same checks at bot start-up: what is certainly
 // wrong stops the start with the same line; an unreachable BBB only warns.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import {
 import { e2eHomeserver } from './support/context.js';
 import type { TestUser } from './support/homeserver.js';
 import { REPO_ROOT } from './support/homeserver-lifecycle.js';
+import { CHECKS, type Run, runCheck, runCommand } from './support/run.js';
 
 const hs = e2eHomeserver();
 const SECRET = 'preflight-secret-0123456789';
@@ -36,41 +37,6 @@ function unprivilegedRunBlocked(): string | null {
     { cwd: REPO_ROOT, ...NOBODY, stdio: 'ignore' },
   );
   return probe.status === 0 ? null : `uid 65534 cannot run ${process.execPath} on ${REPO_ROOT}`;
-}
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** Check name → `OK|WARN|FAIL` and the message. */
-  lines: Map<string, { status: string; message: string }>;
-}
-
-function runNode(args: string[], opts: { uid?: number; gid?: number } = {}): Promise<Run> {
-  const { MATRIX_ACCESS_TOKEN: _t, BBB_SECRET: _s, ...env } = process.env;
-  return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...args], {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...opts,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      const lines = new Map<string, { status: string; message: string }>();
-      for (const line of `${stdout}\n${stderr}`.split('\n')) {
-        const m = /^(OK|WARN|FAIL)\s+(\S+)\s+(.*)$/.exec(line);
-        if (m) lines.set(m[2]!, { status: m[1]!, message: m[3]! });
-      }
-      resolve({ code, stdout, stderr, lines });
-    });
-  });
 }
 
 describe.skipIf(!hs)('npm run check', () => {
@@ -112,22 +78,10 @@ describe.skipIf(!hs)('npm run check', () => {
     writeFileSync(file, JSON.stringify(config, null, 2), { mode });
     return file;
   }
-  const check = (file: string, opts: { uid?: number; gid?: number } = {}) =>
-    runNode(['src/check/cli.ts', '--config', file], opts);
 
   it('passes a good config: one OK line per item, exit 0', async () => {
-    const run = await check(writeConfig());
-    expect([...run.lines.keys()]).toEqual([
-      'config',
-      'homeserver',
-      'inviters',
-      'rooms',
-      'bbb',
-      'notice',
-      'database',
-      'clock',
-      'encryption',
-    ]);
+    const run = await runCheck(writeConfig());
+    expect([...run.lines.keys()]).toEqual(CHECKS);
     for (const [name, line] of run.lines) expect(line.status, `${name}: ${line.message}`).toBe('OK');
     expect(run.lines.get('homeserver')!.message).toContain(`the access token belongs to ${botUser.userId}`);
     expect(run.lines.get('rooms')!.message).toContain('reads all 1 joined room');
@@ -140,7 +94,7 @@ describe.skipIf(!hs)('npm run check', () => {
   });
 
   it('names a rejected access token and how to get a new one', async () => {
-    const run = await check(writeConfig({ matrix: { accessToken: 'syt_not_a_real_token' } }));
+    const run = await runCheck(writeConfig({ matrix: { accessToken: 'syt_not_a_real_token' } }));
     expect(run.lines.get('homeserver')).toMatchObject({ status: 'FAIL' });
     expect(run.lines.get('homeserver')!.message).toMatch(
       /rejects the access token \(M_UNKNOWN_TOKEN\).*matrix\.accessToken/,
@@ -150,7 +104,7 @@ describe.skipIf(!hs)('npm run check', () => {
   });
 
   it("names an inviter list that matches nobody on the bot's own server", async () => {
-    const run = await check(
+    const run = await runCheck(
       writeConfig({ matrix: { allowedInviters: ['@*:elsewhere.test'] }, admins: ['@dpo:elsewhere.test'] }),
     );
     expect(run.lines.get('inviters')).toEqual({
@@ -161,14 +115,14 @@ describe.skipIf(!hs)('npm run check', () => {
   });
 
   it("names a wrong BBB secret (BBB's checksumError)", async () => {
-    const run = await check(writeConfig({ bbb: { secret: 'wrong-secret-0123456789' } }));
+    const run = await runCheck(writeConfig({ bbb: { secret: 'wrong-secret-0123456789' } }));
     expect(run.lines.get('bbb')!.status).toBe('FAIL');
     expect(run.lines.get('bbb')!.message).toMatch(/checksumError.*bbb\.secret.*is wrong.*bbb-conf --secret/);
     expect(run.code).toBe(1);
   });
 
   it('tells a refused checksum algorithm from a wrong secret, and names the one that works', async () => {
-    const run = await check(writeConfig({ bbb: { url: sha512Only.url, checksumAlgorithm: 'sha256' } }));
+    const run = await runCheck(writeConfig({ bbb: { url: sha512Only.url, checksumAlgorithm: 'sha256' } }));
     expect(run.lines.get('bbb')!.status).toBe('FAIL');
     expect(run.lines.get('bbb')!.message).toContain(
       'refuses checksums made with sha256 (checksumError) but accepts sha512 with the same secret: set bbb.checksumAlgorithm to "sha512"',
@@ -177,18 +131,18 @@ describe.skipIf(!hs)('npm run check', () => {
   });
 
   it('fails behind a front-end that answers SUCCESS to deleting a recording that cannot exist (b3lb)', async () => {
-    const run = await check(writeConfig({ bbb: { url: b3lb.url } }));
+    const run = await runCheck(writeConfig({ bbb: { url: b3lb.url } }));
     expect(run.lines.get('bbb')!.status).toBe('FAIL');
     expect(run.lines.get('bbb')!.message).toContain(
       'answers SUCCESS to deleting a recording that cannot exist (as b3lb does): it cannot confirm deletions',
     );
     expect(run.code).toBe(1);
-    const accepted = await check(writeConfig({ bbb: { url: b3lb.url, acceptUnconfirmedDeletion: true } }));
+    const accepted = await runCheck(writeConfig({ bbb: { url: b3lb.url, acceptUnconfirmedDeletion: true } }));
     expect(accepted.lines.get('bbb')!.status).toBe('OK');
   });
 
   it('warns about an unreachable BBB (it may come back), and does not exit 0', async () => {
-    const run = await check(writeConfig({ bbb: { url: 'http://127.0.0.1:9/bigbluebutton/' } }));
+    const run = await runCheck(writeConfig({ bbb: { url: 'http://127.0.0.1:9/bigbluebutton/' } }));
     expect(run.lines.get('bbb')!.status).toBe('WARN');
     expect(run.lines.get('bbb')!.message).toMatch(/unreachable for now \(network\)/);
     expect(run.lines.get('homeserver')!.status).toBe('OK');
@@ -197,7 +151,7 @@ describe.skipIf(!hs)('npm run check', () => {
 
   it('names a missing notice file', async () => {
     const missing = join(dir, 'no-such-notice.txt');
-    const run = await check(writeConfig({ notice: { de: missing } }));
+    const run = await runCheck(writeConfig({ notice: { de: missing } }));
     expect(run.lines.get('notice')).toEqual({
       status: 'FAIL',
       message: `notice.de (${missing}): not found; put the organisation's privacy notice there or point notice.de at it`,
@@ -210,7 +164,7 @@ describe.skipIf(!hs)('npm run check', () => {
     writeFileSync(template, 'Verantwortliche Stelle: {{controller}}\nBetriebsrat: {{ worksCouncil }}\n', {
       mode: 0o644,
     });
-    const run = await check(writeConfig({ notice: { de: template } }));
+    const run = await runCheck(writeConfig({ notice: { de: template } }));
     expect(run.lines.get('notice')!.status).toBe('FAIL');
     expect(run.lines.get('notice')!.message).toContain('uses the unknown placeholder {{ worksCouncil }}');
     expect(run.code).toBe(1);
@@ -226,7 +180,7 @@ describe.skipIf(!hs)('npm run check', () => {
     mkdirSync(readOnly, { recursive: true });
     chmodSync(readOnly, 0o555);
     // root may write anywhere: run the check as an unprivileged user, as the service would run.
-    const run = await check(
+    const run = await runCheck(
       writeConfig({ database: { path: join(readOnly, 'bot.db') } }, 0o644),
       isRoot ? NOBODY : {},
     );
@@ -255,7 +209,7 @@ describe.skipIf(!hs)('the same checks at start-up', () => {
     const file = join(dir, 'config.json');
     writeFileSync(file, JSON.stringify(config));
     try {
-      return await runNode(['src/main.ts', '--config', file]);
+      return await runCommand(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', file]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

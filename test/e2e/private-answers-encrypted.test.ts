@@ -4,47 +4,32 @@
 // and the prompt arrive there encrypted and readable, the answers given there (✅ in the clear, as
 // Element sends reactions, and encrypted, as some clients do) count, and the links come back in the
 // same encrypted DM. (That the meeting's room hears numbers only is private-answers.test.ts's.)
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { noticeOpening, said, t } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
-import type { CryptoUser } from './support/crypto-user.js';
-import { encryptedRoom, quietMatrixJsSdk } from './support/encrypted-room.js';
+import { encryptedRoom, expectEncryptedLinks, expectMegolmRoom } from './support/encrypted-room.js';
+import { startWorld, worldTest } from './support/fixtures.js';
 import { acceptNextInvite } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
   bodyOf,
-  expectWorkingLink,
+  expectRecordedSession,
   isDirectPrompt,
   isOpened,
-  joinUrlIn,
-  type MeetingWorld,
-  postFrom,
-  sessionsNamed,
-  startMeetingWorld,
   wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
+const it = worldTest({ matrix: { encryption: true }, consent: { ask: 'direct' } });
 
 describe.skipIf(!hs)('private answers in encrypted DMs, clients set as Element is', () => {
-  let w: MeetingWorld;
-  let botId: string;
-  const clients: CryptoUser[] = [];
+  it.beforeAll(startWorld);
 
-  beforeAll(async () => {
-    quietMatrixJsSdk();
-    w = await startMeetingWorld(hs!, {
-      config: { matrix: { encryption: true }, consent: { ask: 'direct' } },
-    });
-    botId = w.botUser.userId;
-  });
-
-  afterAll(async () => {
-    for (const c of clients) c.stop();
-    await w?.close();
-  });
-
-  it('first layer, prompt and link arrive encrypted in each DM; the answers there open a recorded meeting', async () => {
+  it('first layer, prompt and link arrive encrypted in each DM; the answers there open a recorded meeting', async ({
+    w,
+    botId,
+    clients,
+  }) => {
     const { olga, alice, bob, roomId } = await encryptedRoom(w, clients, 'encrypted private answers');
 
     const title = 'Encrypted private';
@@ -58,15 +43,11 @@ describe.skipIf(!hs)('private answers in encrypted DMs, clients set as Element i
           ...wait,
           description: `${u.userId}'s consent prompt by DM`,
         });
-        const encryption = await u.user.request(
-          'GET',
-          `/_matrix/client/v3/rooms/${encodeURIComponent(dmRoomId)}/state/m.room.encryption/`,
-        );
-        return { u, dmRoomId, prompt, encryption };
+        await expectMegolmRoom(u.user, dmRoomId);
+        return { u, dmRoomId, prompt };
       }),
     );
     for (const dm of dms) {
-      expect(dm.encryption).toMatchObject({ algorithm: 'm.megolm.v1.aes-sha2' });
       expect(dm.prompt.encrypted, `${dm.u.userId}'s prompt is encrypted`).toBe(true);
       const firstLayer = dm.u
         .seen(dm.dmRoomId)
@@ -83,25 +64,10 @@ describe.skipIf(!hs)('private answers in encrypted DMs, clients set as Element i
     const opened = await olga.waitFor(roomId, isOpened(botId, title), wait);
     expect(opened.encrypted).toBe(true);
     expect(bodyOf(opened)).toContain(said(t.recordingOn(3)));
-    const sessions = sessionsNamed(w.sim, title);
-    expect(sessions).toHaveLength(1);
-    expect(sessions[0]?.record).toBe(true);
+    expectRecordedSession(w.sim, title);
 
     // The link comes in the same DM, encrypted, and lets each in with their role.
-    await Promise.all(
-      dms.map(async ({ u, dmRoomId }) => {
-        const event = await u.waitFor(dmRoomId, postFrom(botId, '/api/join?'), {
-          ...wait,
-          description: `${u.userId}'s join link`,
-        });
-        expect(event.encrypted).toBe(true);
-        await expectWorkingLink(
-          w.sim,
-          joinUrlIn(bodyOf(event))!,
-          u.user,
-          u === olga ? 'MODERATOR' : 'VIEWER',
-        );
-      }),
-    );
+    const dmRooms = dms.map((dm) => dm.dmRoomId);
+    await expectEncryptedLinks(w, olga, [olga, alice, bob], dmRooms);
   }, 120_000);
 });

@@ -20,9 +20,10 @@ import {
   yourAnswer,
 } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
-import { startWorld, worldTest } from './support/fixtures.js';
+import { FAST_RETENTION, startWorld, worldTest } from './support/fixtures.js';
 import { type MatrixEvent, type TestUser, waitForEvent } from './support/homeserver.js';
 import {
+  ask,
   bodyOf,
   botDate,
   isOpened,
@@ -31,6 +32,7 @@ import {
   postFrom,
   receiveLink,
   receivePrompt,
+  recordingState,
   sessionsNamed,
   tallyEdit,
   until,
@@ -54,8 +56,7 @@ function botTexts(user: TestUser, roomId: string, botId: string): string[] {
 }
 
 // consent.ask "direct" is the default; the e2e defaults pin "room" for the older suites.
-const retention = { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' };
-const it = worldTest({ consent: { ask: 'direct' }, retention });
+const it = worldTest({ consent: { ask: 'direct' }, retention: FAST_RETENTION });
 
 describe.skipIf(!hs)('private answers in the DM with the bot', () => {
   it.beforeAll(startWorld);
@@ -84,11 +85,7 @@ describe.skipIf(!hs)('private answers in the DM with the bot', () => {
       tallyEdit(botId, forOlga!.prompt.event_id, yourAnswer('agreed')),
       wait,
     );
-    const statusId = await olga.sendText(roomId, '!status');
-    const status = await waitForEvent(olga, roomId, postFrom(botId, /^#\d+ /), {
-      ...wait,
-      afterEventId: statusId,
-    });
+    const status = await ask(olga, roomId, '!status', postFrom(botId, /^#\d+ /));
     expect(bodyOf(status)).toContain(tallyCount('pending', 2));
     const pending = await waitForEvent(olga, forOlga!.dmRoomId, postFrom(botId, noAnswerFrom([''])), {
       ...wait,
@@ -133,19 +130,13 @@ describe.skipIf(!hs)('private answers in the DM with the bot', () => {
 
     await alice.leave(roomId);
     const dm = prompts[1]!.dmRoomId;
-    const commandId = await alice.sendText(dm, '!withdraw');
-    const confirmed = await waitForEvent(alice, dm, postFrom(botId, withdrawalSaved('Alice')), {
-      ...wait,
-      afterEventId: commandId,
-    });
+    const confirmed = await ask(alice, dm, '!withdraw', postFrom(botId, withdrawalSaved('Alice')));
     const deleted = [t.recordingName(title, botDate(rec!.startTime))];
     expect(bodyOf(confirmed)).toContain(said(t.withdrawDeleted(plain('Alice'), deleted, [])));
-    await until('the recording to be deleted in BBB', () => {
-      const state = w.sim
-        .recordings({ includeDeleted: true })
-        .find((r) => r.recordID === rec!.recordID)?.state;
-      return state === 'deleted';
-    });
+    await until(
+      'the recording to be deleted in BBB',
+      () => recordingState(w.sim, rec!.recordID) === 'deleted',
+    );
     const told = await waitForEvent(
       olga,
       roomId,

@@ -3,38 +3,25 @@
 // discovery schedule that never fires in a test run), so the "ready" message can only come from
 // the callback. A forged callback is refused with 401 and changes nothing.
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { recordingReadyOpening, recordingReadyPattern } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
-import { type TestUser, waitForEvent } from './support/homeserver.js';
+import { listenerOnFreePort, startWorld, worldTest } from './support/fixtures.js';
+import { waitForEvent } from './support/homeserver.js';
 import {
   bodyOf,
-  createMeetingRoom,
   isOpened,
-  type MeetingWorld,
+  peopleInRoom,
+  pingBarrier,
   planMeeting,
   postFrom,
   receiveLink,
-  registerPeople,
   sessionsNamed,
-  startMeetingWorld,
   until,
   wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function token(payload: object, secret: string): string {
   const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
@@ -42,27 +29,15 @@ function token(payload: object, secret: string): string {
   return `${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`;
 }
 
+let callbackUrl: string;
+const it = worldTest(async () => {
+  const { base, http } = await listenerOnFreePort();
+  callbackUrl = `${base}/bbb/recording-ready`;
+  return { retention: { discoverySchedule: '0 0 1 1 *', purgeSchedule: '0 0 1 1 *' }, http };
+});
+
 describe.skipIf(!hs)('recording-ready callback', () => {
-  let w: MeetingWorld;
-  let botId: string;
-  let callbackUrl: string;
-
-  beforeAll(async () => {
-    const port = await freePort();
-    callbackUrl = `http://127.0.0.1:${port}/bbb/recording-ready`;
-    const retention = { discoverySchedule: '0 0 1 1 *', purgeSchedule: '0 0 1 1 *' };
-    w = await startMeetingWorld(hs!, {
-      config: {
-        retention,
-        http: { enabled: true, host: '127.0.0.1', port, publicUrl: `http://127.0.0.1:${port}/` },
-      },
-    });
-    botId = w.botUser.userId;
-  });
-
-  afterAll(async () => {
-    await w?.close();
-  });
+  it.beforeAll(startWorld);
 
   async function post(signed: string): Promise<number> {
     const res = await fetch(callbackUrl, {
@@ -74,9 +49,12 @@ describe.skipIf(!hs)('recording-ready callback', () => {
     return res.status;
   }
 
-  it('BBB’s signed callback makes the bot announce the recording; forged ones are refused', async () => {
-    const [olga, alice] = (await registerPeople(hs!, ['Olga', 'Alice'])) as [TestUser, TestUser];
-    const roomId = await createMeetingRoom(olga, botId, [alice], 'callback');
+  it('BBB’s signed callback makes the bot announce the recording; forged ones are refused', async ({
+    w,
+    botId,
+  }) => {
+    const { people, roomId } = await peopleInRoom(w, ['Olga', 'Alice'], 'callback');
+    const [olga, alice] = people;
     const title = 'Callback sync';
     const m = await planMeeting(olga, roomId, botId, title, [alice]);
     for (const u of [olga, alice]) await u.react(roomId, m.prompt.event_id, '✅');
@@ -115,8 +93,7 @@ describe.skipIf(!hs)('recording-ready callback', () => {
     expect(await post(token({ meeting_id: 'x', record_id: 'no-such-recording' }, w.sim.secret))).toBe(404);
     // A replay of the genuine callback is harmless: no second announcement.
     expect(await post(token(claims, w.sim.secret))).toBe(200);
-    const pingId = await olga.sendText(roomId, '!ping');
-    await waitForEvent(olga, roomId, postFrom(botId, 'pong'), { ...wait, afterEventId: pingId });
+    await pingBarrier(olga, roomId, botId);
     expect(olga.sync.eventsIn(roomId).filter(postFrom(botId, recordingReadyPattern))).toHaveLength(1);
     expect(w.sim.recordings().find((r) => r.recordID === rec!.recordID)?.state).toBe('published');
   });

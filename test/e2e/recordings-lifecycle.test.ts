@@ -2,7 +2,7 @@
 // discovery and retention jobs on second-level node-cron schedules. The bot runs on the real clock,
 // so "old" recordings are seeded into the simulator for a session the bot really created, with a
 // startTime far in the past (the clock-controlled variants live in test/integration/recordings).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import {
   notAllowed,
   opening,
@@ -13,8 +13,10 @@ import {
   t,
 } from '../support/catalogue.js';
 import { e2eHomeserver } from './support/context.js';
+import { FAST_RETENTION, worldTest } from './support/fixtures.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
+  ask,
   bodyOf,
   botDate,
   createMeetingRoom,
@@ -24,9 +26,9 @@ import {
   planMeeting,
   postFrom,
   receiveLink,
+  recordingState,
   registerPeople,
   sessionsNamed,
-  startMeetingWorld,
   until,
   wait,
 } from './support/meeting-helpers.js';
@@ -34,8 +36,7 @@ import {
 const hs = e2eHomeserver();
 const DAY = 24 * 60 * 60 * 1000;
 const RECORDING_DAYS = 30;
-
-const date = botDate;
+const it = worldTest({ retention: { ...FAST_RETENTION, recordingDays: RECORDING_DAYS } }, { admin: 'Admin' });
 
 describe.skipIf(!hs)('recordings: discovery, retention job, purge', () => {
   let w: MeetingWorld;
@@ -45,8 +46,7 @@ describe.skipIf(!hs)('recordings: discovery, retention job, purge', () => {
   let admin: TestUser;
   let roomId: string;
 
-  const simState = (recordId: string) =>
-    w.sim.recordings({ includeDeleted: true }).find((r) => r.recordID === recordId)?.state;
+  const simState = (recordId: string) => recordingState(w.sim, recordId);
 
   /** Plans a meeting, both agree, Olga joins through her link: a running recorded BBB session. */
   async function runningRecordedMeeting(title: string): Promise<string> {
@@ -54,34 +54,21 @@ describe.skipIf(!hs)('recordings: discovery, retention job, purge', () => {
     for (const u of [olga, alice]) await u.react(roomId, m.prompt.event_id, '✅');
     const opened = await waitForEvent(olga, roomId, isOpened(botId, title), wait);
     expect(bodyOf(opened)).toContain(recordingOn(2));
-    const link = await receiveLink(olga, botId, { afterEventId: lastLinkOf.get(olga.userId) });
-    lastLinkOf.set(olga.userId, link.event.event_id);
+    const link = await receiveLink(olga, botId, { afterEventId: lastLink });
+    lastLink = link.event.event_id;
     expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });
     const [session] = sessionsNamed(w.sim, title);
     expect(session?.record).toBe(true);
     return session!.meetingID;
   }
-  const lastLinkOf = new Map<string, string>();
+  let lastLink: string | undefined;
 
-  beforeAll(async () => {
-    [olga, alice, admin] = (await registerPeople(hs!, ['Olga', 'Alice', 'Admin'])) as [
-      TestUser,
-      TestUser,
-      TestUser,
-    ];
-    // Second-level schedules (node-cron's optional seconds field); not in the harness's config type.
-    const retention = {
-      recordingDays: RECORDING_DAYS,
-      discoverySchedule: '*/2 * * * * *',
-      purgeSchedule: '*/3 * * * * *',
-    };
-    w = await startMeetingWorld(hs!, { config: { admins: [admin.userId], retention } });
+  it.beforeAll(async ({ w: world, admin: a }) => {
+    w = world;
     botId = w.botUser.userId;
+    admin = a;
+    [olga, alice] = await registerPeople(w.hs, ['Olga', 'Alice']);
     roomId = await createMeetingRoom(olga, botId, [alice, admin], 'recordings');
-  });
-
-  afterAll(async () => {
-    await w?.close();
   });
 
   it('a recorded meeting that ended: the room hears the recording is ready, and when it goes', async () => {
@@ -99,8 +86,8 @@ describe.skipIf(!hs)('recordings: discovery, retention job, purge', () => {
     expect(bodyOf(ready)).toBe(
       said(
         t.recordingReady(
-          t.recordingName(title, date(rec!.startTime)),
-          date(rec!.startTime + RECORDING_DAYS * DAY),
+          t.recordingName(title, botDate(rec!.startTime)),
+          botDate(rec!.startTime + RECORDING_DAYS * DAY),
         ),
       ),
     );
@@ -108,11 +95,7 @@ describe.skipIf(!hs)('recordings: discovery, retention job, purge', () => {
 
   it('a non-admin !purge is refused and deletes nothing', async () => {
     const deletesBefore = w.sim.requests().filter((r) => r.call === 'deleteRecordings').length;
-    const commandId = await alice.sendText(roomId, '!purge --expired');
-    const answer = await waitForEvent(olga, roomId, postFrom(botId, opening(t.notAllowed)), {
-      ...wait,
-      afterEventId: commandId,
-    });
+    const answer = await ask(alice, roomId, '!purge --expired', postFrom(botId, opening(t.notAllowed)), olga);
     expect(bodyOf(answer)).toContain(notAllowed(t.whoAdmin));
     expect(w.sim.recordings().filter((r) => r.name === 'Recorded sync')).toHaveLength(1);
     expect(w.sim.requests().filter((r) => r.call === 'deleteRecordings').length).toBe(deletesBefore);
@@ -131,15 +114,11 @@ describe.skipIf(!hs)('recordings: discovery, retention job, purge', () => {
     await new Promise((r) => setTimeout(r, 4_000));
     expect(simState(young!.recordID)).toBe('published');
 
-    const commandId = await olga.sendText(roomId, '!recordings');
-    const list = await waitForEvent(olga, roomId, postFrom(botId, said(t.recordingsHeader)), {
-      ...wait,
-      afterEventId: commandId,
-    });
+    const list = await ask(olga, roomId, '!recordings', postFrom(botId, said(t.recordingsHeader)));
     expect(bodyOf(list)).toContain(
-      `${recordingName(title, date(young!.startTime))}: ${t.recordingStates.available}, ${t.days(2)}`,
+      `${recordingName(title, botDate(young!.startTime))}: ${t.recordingStates.available}, ${t.days(2)}`,
     );
-    expect(bodyOf(list)).not.toContain(`vom ${date(old!.startTime)}`);
+    expect(bodyOf(list)).not.toContain(`vom ${botDate(old!.startTime)}`);
   });
 
   it('BBB failing the delete: purge-pending, then deleted on a later run once BBB works', async () => {
@@ -158,13 +137,9 @@ describe.skipIf(!hs)('recordings: discovery, retention job, purge', () => {
       );
       expect(simState(old!.recordID)).toBe('published');
 
-      const commandId = await olga.sendText(roomId, '!recordings');
-      const list = await waitForEvent(olga, roomId, postFrom(botId, said(t.recordingsHeader)), {
-        ...wait,
-        afterEventId: commandId,
-      });
+      const list = await ask(olga, roomId, '!recordings', postFrom(botId, said(t.recordingsHeader)));
       expect(bodyOf(list)).toContain(
-        `${recordingName(title, date(old!.startTime))}: ${t.recordingStates['purge-pending']}`,
+        `${recordingName(title, botDate(old!.startTime))}: ${t.recordingStates['purge-pending']}`,
       );
 
       w.sim.faults.clear();
@@ -187,12 +162,8 @@ describe.skipIf(!hs)('recordings: discovery, retention job, purge', () => {
           .findLast((e) => bodyOf(e).includes(title))!,
       ),
     )?.[1];
-    const commandId = await admin.sendText(roomId, `!purge #${number}`);
-    const purged = said(t.purgeReport([t.recordingName(title, date(rec!.startTime))], []));
-    const report = await waitForEvent(olga, roomId, postFrom(botId, purged), {
-      ...wait,
-      afterEventId: commandId,
-    });
+    const purged = said(t.purgeReport([t.recordingName(title, botDate(rec!.startTime))], []));
+    const report = await ask(admin, roomId, `!purge #${number}`, postFrom(botId, purged), olga);
     expect(bodyOf(report)).toContain(purged);
     expect(simState(rec!.recordID)).toBe('deleted');
   });

@@ -16,24 +16,24 @@ import {
 } from '../support/catalogue.js';
 import { SAMPLE_NOTICE_FACTS } from '../support/notice-facts.js';
 import { e2eHomeserver } from './support/context.js';
-import { startWorld, worldTest } from './support/fixtures.js';
+import { FAST_RETENTION, startWorld, worldTest } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
+  ask,
   bodyOf,
   botDate,
+  expectWorkingLinks,
   postFrom,
-  receiveLink,
+  recordingState,
   runningRecordedMeeting,
   sessionsNamed,
-  until,
+  untilRecordingDeleted,
   wait,
 } from './support/meeting-helpers.js';
 
 const hs = e2eHomeserver();
-// Fast discovery, so the end of a session and its recording are noticed within seconds.
-const it = worldTest({ retention: { discoverySchedule: '*/2 * * * * *', purgeSchedule: '*/3 * * * * *' } });
-
-const date = botDate;
+// The end of a session and its recording are noticed within seconds.
+const it = worldTest({ retention: FAST_RETENTION });
 
 describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
   it.beforeAll(startWorld);
@@ -45,11 +45,7 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
     const title = 'Withdraw live';
     const { olga, alice, bob, roomId, session, links } = await runningRecordedMeeting(w, title, 2);
 
-    const commandId = await bob.sendText(roomId, '!withdraw');
-    const told = await waitForEvent(olga, roomId, postFrom(botId, withdrawalOf('Bob')), {
-      ...wait,
-      afterEventId: commandId,
-    });
+    const told = await ask(bob, roomId, '!withdraw', postFrom(botId, withdrawalOf('Bob')), olga);
     expect(bodyOf(told)).toContain(said(t.withdrawRestarted(plain('Bob'), title)));
 
     // BBB: the recorded session was ended, a new one records nothing.
@@ -65,23 +61,16 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
     expect(sessions[1]!.meetingID).not.toBe(session.meetingID);
 
     // New personal links to the new session, for everyone (Bob too: nothing is recorded now).
-    for (const [i, u] of [olga, alice, bob].entries()) {
-      const link = await receiveLink(u, botId, { afterEventId: links[i]!.event.event_id });
+    const earlier = links.map((l) => l.event.event_id);
+    for (const link of await expectWorkingLinks(w, [olga, alice, bob], earlier)) {
       expect(link.url.searchParams.get('meetingID')).toBe(sessions[1]!.meetingID);
-      expect(link.url.searchParams.get('userID')).toBe(u.userId);
       expect(bodyOf(link.event)).toContain(joinLinkRecording(false));
-      expect(await w.sim.simulateJoin(link.url.toString())).toMatchObject({ ok: true });
     }
     // The old link enters nothing any more.
     expect(await w.sim.simulateJoin(links[0]!.url.toString())).toMatchObject({ ok: false });
 
     // The recording of the ended session is deleted as soon as BBB lists it.
-    await until('the recorded session’s recording to be deleted', () => {
-      const recs = w.sim
-        .recordings({ includeDeleted: true })
-        .filter((r) => r.meetingID === session.meetingID);
-      return recs.length === 1 && recs[0]!.state === 'deleted';
-    });
+    await untilRecordingDeleted(w.sim, session.meetingID);
     // It was never announced as ready.
     expect(olga.sync.eventsIn(roomId).filter(postFrom(botId, recordingReadyOpening(title)))).toHaveLength(0);
     // The unrecorded session leaves nothing behind.
@@ -97,19 +86,14 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
     const ready = await waitForEvent(olga, roomId, postFrom(botId, recordingReadyOpening(title)), wait);
     const [rec] = w.sim.recordings().filter((r) => r.meetingID === session.meetingID);
     expect(rec?.state).toBe('published');
-    expect(bodyOf(ready)).toContain(recordingName(title, date(rec!.startTime)));
+    const when = botDate(rec!.startTime);
+    expect(bodyOf(ready)).toContain(recordingName(title, when));
 
-    const commandId = await alice.sendText(roomId, '!withdraw');
-    const told = await waitForEvent(olga, roomId, postFrom(botId, withdrawalOf('Alice')), {
-      ...wait,
-      afterEventId: commandId,
-    });
+    const told = await ask(alice, roomId, '!withdraw', postFrom(botId, withdrawalOf('Alice')), olga);
     expect(bodyOf(told)).toBe(
-      `${said(t.withdrawDeleted(plain('Alice'), [t.recordingName(title, date(rec!.startTime))], []))}\n${said(t.deletionMeans(SAMPLE_NOTICE_FACTS.finalDeletion))}`,
+      `${said(t.withdrawDeleted(plain('Alice'), [t.recordingName(title, when)], []))}\n${said(t.deletionMeans(SAMPLE_NOTICE_FACTS.finalDeletion))}`,
     );
-    expect(w.sim.recordings({ includeDeleted: true }).find((r) => r.recordID === rec!.recordID)?.state).toBe(
-      'deleted',
-    );
+    expect(recordingState(w.sim, rec!.recordID)).toBe('deleted');
     // No new session was opened for a meeting that is over.
     expect(sessionsNamed(w.sim, title)).toHaveLength(1);
   });
@@ -117,11 +101,13 @@ describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
   it('a non-admin cannot withdraw for someone else', async ({ w, botId }) => {
     const title = 'Withdraw other';
     const { olga, alice, bob, roomId } = await runningRecordedMeeting(w, title, 2);
-    const commandId = await alice.sendText(roomId, `!withdraw ${bob.userId}`);
-    const answer = await waitForEvent(olga, roomId, postFrom(botId, opening(t.notAllowed)), {
-      ...wait,
-      afterEventId: commandId,
-    });
+    const answer = await ask(
+      alice,
+      roomId,
+      `!withdraw ${bob.userId}`,
+      postFrom(botId, opening(t.notAllowed)),
+      olga,
+    );
     expect(bodyOf(answer)).toBe(notAllowed(t.whoAdmin));
     expect(sessionsNamed(w.sim, title)).toHaveLength(1);
     expect(sessionsNamed(w.sim, title)[0]?.ended).toBe(false);

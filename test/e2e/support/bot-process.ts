@@ -2,7 +2,15 @@
 // as it runs in production: its own event loop, its own crash, its own SIGTERM handling.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdtempSync, rmSync, type WriteStream, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  type WriteStream,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,6 +19,7 @@ import type { configSchema } from '../../../src/config/schema.js';
 import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
 import type { TestUser } from './homeserver.js';
 import { REPO_ROOT } from './homeserver-lifecycle.js';
+import { cleanEnv } from './run.js';
 
 /** The config file the bot reads: the schema's own input type, so tests cannot drift from it. */
 export type E2eBotConfig = z.input<typeof configSchema> & {
@@ -185,6 +194,17 @@ export class BotProcess {
     });
   }
 
+  /** The log records with this message (or one the pattern matches), oldest first. */
+  logged(msg: string | RegExp): Record<string, unknown>[] {
+    return this.records().filter((r) => (typeof msg === 'string' ? r.msg === msg : msg.test(String(r.msg))));
+  }
+
+  /** Edits the config file as the operator would (`patch` deep-merged in); the next start reads it. */
+  editConfig(patch: DeepPartial<E2eBotConfig>): void {
+    const config = deepMerge(JSON.parse(readFileSync(this.configPath, 'utf8')) as E2eBotConfig, patch);
+    writeFileSync(this.configPath, JSON.stringify(config));
+  }
+
   tail(n = TAIL_LINES): string {
     return this.output.slice(-n).join('\n');
   }
@@ -255,6 +275,12 @@ export class BotProcess {
     return this.exited;
   }
 
+  /** stop(), then delete the crypto store (the bot's encryption keys), as a lost disk would. */
+  async stopAndLoseKeys(): Promise<void> {
+    await this.stop();
+    rmSync(join(this.dir, 'crypto'), { recursive: true, force: true });
+  }
+
   /** stop() (if running) then start again with the same config and database. */
   async restart(opts: { readyTimeoutMs?: number } = {}): Promise<void> {
     await this.stop();
@@ -278,11 +304,9 @@ export class BotProcess {
     this.note(
       `spawn ${program === process.execPath ? 'node' : program} ${args.join(' ')} --config ${this.configPath}`,
     );
-    // The bot lets these variables override the file: a developer's shell must not leak them in.
-    const { MATRIX_ACCESS_TOKEN: _t, MATRIX_PASSWORD: _p, BBB_SECRET: _s, ...inherited } = process.env;
     const child = spawn(program, [...args, '--config', this.configPath], {
       cwd: REPO_ROOT,
-      env: { ...inherited, NODE_ENV: 'test', ...this.extraEnv },
+      env: cleanEnv({ NODE_ENV: 'test', ...this.extraEnv }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

@@ -11,7 +11,7 @@ import {
 } from 'matrix-js-sdk';
 import { OnlySignedDevicesIsolationMode } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import type { Logger } from 'matrix-js-sdk/lib/logger.js';
-import type { EventPredicate, MatrixEvent, TestUser } from './homeserver.js';
+import { type EventPredicate, type MatrixEvent, passwordLogin, type TestUser } from './homeserver.js';
 
 /** The clients' own logs are debug-level chatter; their errors still show. */
 const quiet: Logger = {
@@ -42,16 +42,7 @@ export class CryptoUser {
    * did not sign, and what such devices send stays hidden.
    */
   static async start(user: TestUser, opts: { element?: boolean } = {}): Promise<CryptoUser> {
-    const login = (await fetch(`${user.homeserverUrl}/_matrix/client/v3/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        type: 'm.login.password',
-        identifier: { type: 'm.id.user', user: user.userId },
-        password: user.password,
-        initial_device_display_name: 'e2e matrix-js-sdk',
-      }),
-    }).then((r) => r.json())) as { access_token: string; device_id: string };
+    const login = await passwordLogin(user.homeserverUrl, user.userId, user.password, 'e2e matrix-js-sdk');
     const client = createClient({
       baseUrl: user.homeserverUrl,
       userId: user.userId,

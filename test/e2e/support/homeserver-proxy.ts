@@ -8,24 +8,22 @@ export interface HeldRequest {
   method: string;
   path: string;
   body: string;
-  /** The homeserver's answer, for a request held `after` it was forwarded (never relayed). */
+  /** The homeserver's answer to a held request (never relayed). */
   response?: { status: number; body: string };
 }
 
 interface Hold {
   matches: (method: string, path: string) => boolean;
-  /** before: the homeserver never sees it; after: it does, but its answer never reaches the client. */
-  stage: 'before' | 'after';
   resolve: (held: HeldRequest) => void;
 }
 
 export interface HomeserverProxy {
   url: string;
   /**
-   * Holds the next request whose method and path (without query) match, resolving once it is held:
-   * it is never answered. Everything else passes through.
+   * Holds the next request whose method and path (without query) match, resolving once the homeserver
+   * answered it: that answer never reaches the client. Everything else passes through.
    */
-  holdNext(method: string, path: RegExp, stage: 'before' | 'after'): Promise<HeldRequest>;
+  holdNext(method: string, path: RegExp): Promise<HeldRequest>;
   /** Every request so far whose method and path (without query) match, held or passed, oldest first. */
   seen(method: string, path: RegExp): HeldRequest[];
   close(): Promise<void>;
@@ -63,19 +61,17 @@ export async function startHomeserverProxy(target: string): Promise<HomeserverPr
     const hold = i >= 0 ? holds.splice(i, 1)[0] : undefined;
     log.push({ method, path, body: body.toString('utf8') });
     try {
-      const answer = hold?.stage === 'before' ? undefined : await forward(req, body);
+      const answer = await forward(req, body);
       if (hold) {
-        const held: HeldRequest = { method, path, body: body.toString('utf8') };
-        if (answer) {
-          const parts: Buffer[] = [];
-          for await (const chunk of answer) parts.push(chunk as Buffer);
-          held.response = { status: answer.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8') };
-        }
-        hold.resolve(held); // and never answer: the client waits until it dies
+        const parts: Buffer[] = [];
+        for await (const chunk of answer) parts.push(chunk as Buffer);
+        const response = { status: answer.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8') };
+        // and never answer: the client waits until it dies
+        hold.resolve({ method, path, body: body.toString('utf8'), response });
         return;
       }
-      res.writeHead(answer!.statusCode ?? 502, answer!.headers);
-      answer!.pipe(res);
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
     } catch (err) {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(`proxy: ${(err as Error).message}`);
@@ -87,9 +83,9 @@ export async function startHomeserverProxy(target: string): Promise<HomeserverPr
 
   return {
     url: `http://127.0.0.1:${port}`,
-    holdNext(method, path, stage) {
+    holdNext(method, path) {
       return new Promise((resolve) => {
-        holds.push({ matches: (m, p) => m === method && path.test(p), stage, resolve });
+        holds.push({ matches: (m, p) => m === method && path.test(p), resolve });
       });
     },
     seen(method, path) {

@@ -2,7 +2,7 @@
 // share code (or bugs) with the bot's matrix-bot-sdk adapter it is testing.
 import { createHmac, randomBytes } from 'node:crypto';
 import type { EventPredicate, MatrixEvent } from './events.js';
-import { type PendingInvite, SyncTracker, type WaitOptions } from './sync.js';
+import { SyncTracker, type WaitOptions } from './sync.js';
 
 export * from './events.js';
 export type { PendingInvite, WaitOptions } from './sync.js';
@@ -13,19 +13,6 @@ export interface HomeserverInfo {
   url: string;
   /** registration_shared_secret, for the shared-secret admin registration API. */
   registrationSecret: string;
-}
-
-export class MatrixApiError extends Error {
-  constructor(
-    readonly method: string,
-    readonly path: string,
-    readonly status: number,
-    readonly errcode: string | undefined,
-    body: string,
-  ) {
-    super(`${method} ${path.split('?')[0]} -> HTTP ${status} ${errcode ?? ''} ${body.slice(0, 300)}`);
-    this.name = 'MatrixApiError';
-  }
 }
 
 async function call(
@@ -46,16 +33,24 @@ async function call(
     signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await res.text();
-  if (!res.ok) {
-    let errcode: string | undefined;
-    try {
-      errcode = (JSON.parse(text) as { errcode?: string }).errcode;
-    } catch {
-      // not JSON: the raw text goes into the message
-    }
-    throw new MatrixApiError(method, path, res.status, errcode, text);
-  }
+  // The body names the errcode, when there is one.
+  if (!res.ok) throw new Error(`${method} ${path.split('?')[0]} -> HTTP ${res.status} ${text.slice(0, 300)}`);
   return text ? JSON.parse(text) : {};
+}
+
+/** A password login, as a client does it: a new device, with its access token. */
+export async function passwordLogin(
+  homeserverUrl: string,
+  user: string,
+  password: string,
+  deviceName?: string,
+) {
+  return (await call(homeserverUrl, undefined, 'POST', '/_matrix/client/v3/login', {
+    type: 'm.login.password',
+    identifier: { type: 'm.id.user', user },
+    password,
+    ...(deviceName ? { initial_device_display_name: deviceName } : {}),
+  })) as { user_id: string; access_token: string; device_id: string };
 }
 
 // Unique per process and run, so reruns against a long-lived homeserver never collide.
@@ -205,17 +200,6 @@ export class TestUser {
     const res = (await this.request('GET', '/_matrix/client/v3/joined_rooms')) as { joined_rooms: string[] };
     return res.joined_rooms;
   }
-
-  async getJoinedMembers(roomId: string): Promise<string[]> {
-    const res = (await this.request('GET', `/_matrix/client/v3/rooms/${enc(roomId)}/joined_members`)) as {
-      joined: Record<string, unknown>;
-    };
-    return Object.keys(res.joined);
-  }
-
-  waitForEvent(roomId: string, predicate: EventPredicate, opts?: WaitOptions): Promise<MatrixEvent> {
-    return this.sync.waitForEvent(roomId, predicate, opts);
-  }
 }
 
 /**
@@ -229,14 +213,6 @@ export function waitForEvent(
   opts?: WaitOptions,
 ): Promise<MatrixEvent> {
   return user.sync.waitForEvent(roomId, predicate, opts);
-}
-
-/** The next invite `user` has not been handed yet (e.g. the bot opening a DM). */
-export function waitForInvite(
-  user: TestUser,
-  opts?: { from?: string; timeoutMs?: number },
-): Promise<PendingInvite> {
-  return user.sync.waitForInvite(opts);
 }
 
 /** Waits for the next invite, joins it and returns the room ID. */

@@ -5,8 +5,6 @@ import { describeEvent, type EventPredicate, type MatrixEvent } from './events.j
 export interface PendingInvite {
   roomId: string;
   inviter: string | undefined;
-  /** The inviter marked the room as a direct message (m.room.member content is_direct). */
-  isDirect: boolean;
 }
 
 export interface WaitOptions {
@@ -168,7 +166,7 @@ export class SyncTracker {
         (e) => e.type === 'm.room.member' && e.state_key === this.userId && e.content.membership === 'invite',
       );
       if (!this.invites.has(roomId)) {
-        this.invites.set(roomId, { roomId, inviter: own?.sender, isDirect: own?.content.is_direct === true });
+        this.invites.set(roomId, { roomId, inviter: own?.sender });
       }
     }
     this.since = res.next_batch;
