@@ -236,3 +236,8 @@ export const recordingReadyPattern = (() => {
 
 /** How the verdict for an unrecorded meeting begins, whatever the reasons (`Aufzeichnung AUS – `). */
 export const recordingOffOpening = opening((r) => t.recordingOffReasons([plain(r)]));
+
+/** Any verdict on recording, on or off (`Aufzeichnung AN – `, `Aufzeichnung AUS – `). */
+export const recordingVerdictPattern = new RegExp(
+  [said(t.recordingOn(0)).split('0')[0]!, recordingOffOpening].map(escapeRegExp).join('|'),
+);
