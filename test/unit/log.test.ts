@@ -1,7 +1,7 @@
 import { LogService } from '@vector-im/matrix-bot-sdk';
 import { describe, expect, it } from 'vitest';
 import { registerSecret, routeMatrixSdkLogs } from '../../src/log.js';
-import { logSink } from './log-sink.js';
+import { logSink } from '../support/log-sink.js';
 
 describe('logging', () => {
   it('never writes registered secrets, checksums or access tokens', () => {

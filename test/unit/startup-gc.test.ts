@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { collectAfterStartup, STARTUP_SETTLE_MS } from '../../src/startup-gc.js';
-import { logSink } from './log-sink.js';
+import { logSink } from '../support/log-sink.js';
 
 describe('one garbage collection after the start-up', () => {
   beforeEach(() => vi.useFakeTimers());

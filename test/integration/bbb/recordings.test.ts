@@ -6,7 +6,7 @@ import {
   verifyRecordingReadyToken,
 } from '../../../src/bbb/index.js';
 import type { BbbSimulator } from '../../support/bbb-simulator.js';
-import { bodyOf, serve } from '../../support/c-loopback.js';
+import { bodyOf, serve } from '../../support/stand-in-servers.js';
 import { clientOf, SECRET, simulator } from './support.js';
 
 let sim: BbbSimulator;

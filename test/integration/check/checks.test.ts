@@ -19,9 +19,9 @@ import {
 import { runStartupChecks } from '../../../src/check/startup.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { openDatabase } from '../../../src/db/open.js';
-import { json, serve } from '../../support/c-loopback.js';
-import { tsx } from '../../support/c-run.js';
 import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
+import { tsx } from '../../support/run-to-end.js';
+import { json, serve } from '../../support/stand-in-servers.js';
 import { SECRET, simulator } from '../bbb/support.js';
 
 let dir: string;

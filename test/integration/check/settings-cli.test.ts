@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exampleValueProblems } from '../../../src/check/settings.js';
 import { loadConfigFile } from '../../../src/config/load.js';
-import { REPO, tsx } from '../../support/c-run.js';
 import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
+import { REPO, tsx } from '../../support/run-to-end.js';
 
 let dir: string;
 beforeEach(() => {

@@ -9,9 +9,9 @@ import { parseEvidenceArgs } from '../../../src/evidence/args.js';
 import { evidenceCsv } from '../../../src/evidence/format.js';
 import { buildEvidence } from '../../../src/evidence/report.js';
 import { ADMIN, ALICE, BOB, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
-import { tsx } from '../../support/c-run.js';
 import { said, t, usageOf } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
+import { tsx } from '../../support/run-to-end.js';
 import { lastMeetingId, recordedMeetingWithRecording } from '../recordings/support.js';
 
 /** A recorded meeting whose recording was deleted after Bob's withdrawal, and one Alice declined. */

@@ -5,7 +5,7 @@
 import { MemoryStorageProvider } from '@vector-im/matrix-bot-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
-import { json, serve } from '../../support/c-loopback.js';
+import { json, serve } from '../../support/stand-in-servers.js';
 
 let url: string;
 let client: BotMatrixClient | undefined;

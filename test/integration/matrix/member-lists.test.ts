@@ -3,7 +3,7 @@
 // changed a membership. The homeserver is a small HTTP stand-in that answers /members and counts reads.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
-import { json, serve } from '../../support/c-loopback.js';
+import { json, serve } from '../../support/stand-in-servers.js';
 
 const ROOM = '!room:example.org';
 const OTHER = '!other:example.org';

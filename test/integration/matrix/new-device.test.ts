@@ -17,7 +17,7 @@ import {
   tokenFingerprint,
   writeSession,
 } from '../../../src/matrix/sdk/session.js';
-import { bodyOf, json as reply, serve } from '../../support/c-loopback.js';
+import { bodyOf, json as reply, serve } from '../../support/stand-in-servers.js';
 
 const PASSWORD = 'correct horse "battery" staple';
 const NEW_TOKEN = 'syt_brand_new_token_of_the_new_device';

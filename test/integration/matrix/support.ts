@@ -5,7 +5,7 @@ import { MatrixChatPort } from '../../../src/matrix/chat/chat-port.js';
 import { MatrixEventIntake } from '../../../src/matrix/intake/event-intake.js';
 import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
 import type { Harness } from '../../support/app-harness.js';
-import { json, serve } from '../../support/c-loopback.js';
+import { json, serve } from '../../support/stand-in-servers.js';
 
 /**
  * Answers every request (a send) with 429 M_LIMIT_EXCEEDED asking to wait `waitMs` while `limited` is

@@ -8,8 +8,8 @@ import { MatrixError } from '@vector-im/matrix-bot-sdk';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
 import { fetchRequest, MAX_REQUESTS_IN_FLIGHT, type SdkResponse } from '../../../src/matrix/sdk/transport.js';
-import { bytesOf, json, type StandIn, serve } from '../../support/c-loopback.js';
-import { tsx } from '../../support/c-run.js';
+import { tsx } from '../../support/run-to-end.js';
+import { bytesOf, json, type StandIn, serve } from '../../support/stand-in-servers.js';
 
 interface Seen {
   method: string;

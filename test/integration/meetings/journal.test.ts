@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { describe, expect } from 'vitest';
 import { ADMIN, ALICE, BOB, ORGANIZER, SECRET } from '../../support/app-harness.js';
 import { it } from '../../support/fixtures.js';
-import { logSink } from '../../unit/log-sink.js';
+import { logSink } from '../../support/log-sink.js';
 import { joinLinks, recordedMeetingWithRecording } from '../recordings/support.js';
 
 type LogRecord = { level: number; msg: string } & Record<string, unknown>;

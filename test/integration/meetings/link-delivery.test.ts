@@ -3,25 +3,16 @@
 import { describe, expect } from 'vitest';
 import { ALICE, BOB, CAROL, ORGANIZER, ROOM } from '../../support/app-harness.js';
 import { it } from '../../support/fixtures.js';
+import { slowSends } from '../../support/slow-sends.js';
 import { joinLinks, openRecordedMeeting } from '../recordings/support.js';
 
 describe('join links when a meeting opens', () => {
   it('are sent side by side, one to each person', async ({ h }) => {
-    let inFlight = 0;
-    let most = 0;
-    const send = h.chat.send.bind(h.chat);
-    h.chat.send = async (roomId, message, options) => {
-      if (!message.text.includes('/join?')) return send(roomId, message, options);
-      inFlight++;
-      most = Math.max(most, inFlight);
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      inFlight--;
-      return send(roomId, message, options);
-    };
+    const sends = slowSends(h.chat, (text) => text.includes('/join?'));
     h.chat.room(ROOM, [ORGANIZER, ALICE, BOB, CAROL]);
     await openRecordedMeeting(h, 'Side by side', [ALICE, BOB, CAROL]);
 
-    expect(most).toBeGreaterThan(1);
+    expect(sends.most).toBeGreaterThan(1);
     for (const person of [ORGANIZER, ALICE, BOB, CAROL]) expect(joinLinks(h, person)).toHaveLength(1);
   });
 });

@@ -4,27 +4,18 @@ import { describe, expect } from 'vitest';
 import { ALICE, BOB, CAROL, ORGANIZER, ROOM } from '../../support/app-harness.js';
 import { directPromptQuestion } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
+import { slowSends } from '../../support/slow-sends.js';
 import { lastMeetingId } from '../recordings/support.js';
 
 it.override('harnessConfig', { consent: { ask: 'direct' } });
 
 describe('private prompts', () => {
   it('are posted side by side, one in each person’s DM room', async ({ h }) => {
-    let inFlight = 0;
-    let most = 0;
-    const send = h.chat.send.bind(h.chat);
-    h.chat.send = async (roomId, message, options) => {
-      if (!message.text.includes(directPromptQuestion)) return send(roomId, message, options);
-      inFlight++;
-      most = Math.max(most, inFlight);
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      inFlight--;
-      return send(roomId, message, options);
-    };
+    const sends = slowSends(h.chat, (text) => text.includes(directPromptQuestion));
     h.chat.room(ROOM, [ORGANIZER, ALICE, BOB, CAROL]);
     await h.say(ORGANIZER, `!meeting Side by side ${ALICE} ${BOB} ${CAROL}`);
 
-    expect(most).toBeGreaterThan(1);
+    expect(sends.most).toBeGreaterThan(1);
     const meetingId = lastMeetingId(h);
     for (const person of [ORGANIZER, ALICE, BOB, CAROL]) {
       const prompts = h.chat.dmOf(person).filter((m) => m.text.includes(directPromptQuestion));

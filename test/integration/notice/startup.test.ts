@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO, tsx } from '../../support/c-run.js';
+import { REPO, tsx } from '../../support/run-to-end.js';
 
 async function start(config: Record<string, unknown>) {
   const dir = mkdtempSync(join(tmpdir(), 'meetbot-notice-'));

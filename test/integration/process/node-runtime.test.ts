@@ -16,7 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { finished, REPO } from '../../support/c-run.js';
+import { finished, REPO } from '../../support/run-to-end.js';
 
 const MAJOR = Number(process.versions.node.split('.')[0]);
 const RANGE = `>=${MAJOR}.0 <${MAJOR + 1}`;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { unsupportedNodeMessage } from '../../../src/node-version.js';
-import { finished } from '../../support/c-run.js';
+import { finished } from '../../support/run-to-end.js';
 
 const ENTRIES = ['src/main.ts', 'src/check/cli.ts', 'src/evidence/cli.ts', 'demo/run.ts'];
 

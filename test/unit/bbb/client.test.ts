@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { BbbClient, batchRecordIds, checksum } from '../../../src/bbb/index.js';
-import { logSink } from '../log-sink.js';
+import { logSink } from '../../support/log-sink.js';
 
 const SECRET = 'top-secret-salt';
 const ok = (body = '') => `<response><returncode>SUCCESS</returncode>${body}</response>`;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BbbError, BbbUnavailableError } from '../../../src/bbb/index.js';
 import { toMeetingInfo, toRecordingPage } from '../../../src/bbb/normalise.js';
 import { parseEnvelope } from '../../../src/bbb/xml.js';
-import { thrown } from '../thrown.js';
+import { thrown } from '../../support/thrown.js';
 
 const recording = (id: string, ...formats: string[]) => `
   <recording>

@@ -7,7 +7,7 @@ import { checkInviters, configFileProblem, exampleValueProblems } from '../../..
 import { ConfigError, loadConfigFile, parseConfig } from '../../../src/config/load.js';
 import { APP_ROOT } from '../../../src/config/paths.js';
 import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
-import { thrown } from '../thrown.js';
+import { thrown } from '../../support/thrown.js';
 
 const filled = {
   matrix: {

@@ -7,7 +7,7 @@ import { DIRECT_ROOM_GRACE_DAYS } from '../../../src/domain/retention.js';
 import { catalogue, type Language } from '../../../src/i18n/index.js';
 import { loadNotice } from '../../../src/notice.js';
 import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
-import { thrown } from '../thrown.js';
+import { thrown } from '../../support/thrown.js';
 
 const SHIPPED: Record<Language, string> = {
   de: 'notices/privacy-notice.de.txt',
