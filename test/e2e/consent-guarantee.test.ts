@@ -2,10 +2,9 @@
 // and the BBB simulator with fault injection: cancel-then-withdraw deletes the recording; BBB `end`
 // failing during a withdrawal leaves the session *ending* (the room is told the truth) until BBB
 // recovers; a ✅ redacted while the bot was down is withdrawn before a live answer can open the meeting.
-import { describe, expect } from 'vitest';
+import { expect } from 'vitest';
 import { plain, reason, recordingOffOpening, said, t, withdrawalOf } from '../support/catalogue.js';
-import { e2eHomeserver } from './support/context.js';
-import { FAST_RETENTION, startWorld, worldTest } from './support/fixtures.js';
+import { describeWorld, FAST_RETENTION, worldTest } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
   ask,
@@ -20,12 +19,9 @@ import {
   wait,
 } from './support/meeting-helpers.js';
 
-const hs = e2eHomeserver();
 const it = worldTest({ retention: FAST_RETENTION });
 
-describe.skipIf(!hs)('the consent guarantee', () => {
-  it.beforeAll(startWorld);
-
+describeWorld(it, 'the consent guarantee', () => {
   it('cancel, then withdraw: the recording of the cancelled meeting is deleted', async ({ w, botId }) => {
     const title = 'Cancel then withdraw';
     const { olga, alice, roomId, session } = await runningRecordedMeeting(w, title);

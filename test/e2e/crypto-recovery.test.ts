@@ -8,15 +8,14 @@
 // identity. `npm run check` says each state.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect } from 'vitest';
+import { expect } from 'vitest';
 import { fingerprint } from '../../src/check/encryption.js';
 import { formatResult } from '../../src/check/report.js';
 import { generateRecoveryKey } from '../../src/config/recovery-key.js';
 import { de } from '../../src/i18n/de.js';
-import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
 import { encryptedRoom, expectEncryptedPong, megolmSession, roomWithBot } from './support/encrypted-room.js';
-import { worldTest } from './support/fixtures.js';
+import { describeWorld, worldTest } from './support/fixtures.js';
 import { acceptNextInvite } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
@@ -32,14 +31,13 @@ import {
 } from './support/meeting-helpers.js';
 import { cleanEnv, runCheck } from './support/run.js';
 
-const hs = e2eHomeserver();
 // The recovery key comes later, as in an existing installation.
 const it = worldTest(
   { matrix: { encryption: true }, retention: { discoverySchedule: '*/2 * * * * *' } },
   { admin: 'Admin' },
 );
 
-describe.skipIf(!hs)('the bot cross-signed, its keys recoverable (clients as Element is today)', () => {
+describeWorld(it, 'the bot cross-signed, its keys recoverable (clients as Element is today)', () => {
   let w: MeetingWorld;
   let botId: string;
   let admin: CryptoUser;

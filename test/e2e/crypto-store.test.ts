@@ -4,13 +4,12 @@
 // device); with it, the bot logs in a new device itself (and with a wrong one, runs unencrypted and says why).
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect } from 'vitest';
+import { expect } from 'vitest';
 import { GAP, opening, said, t } from '../support/catalogue.js';
 import { startBot } from './support/bot-process.js';
-import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
 import { expectEncryptedPong, roomWithBot } from './support/encrypted-room.js';
-import { worldTest } from './support/fixtures.js';
+import { describeWorld, worldTest } from './support/fixtures.js';
 import { acceptNextInvite, passwordLogin, type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
@@ -23,10 +22,9 @@ import {
 } from './support/meeting-helpers.js';
 import { runCheck } from './support/run.js';
 
-const hs = e2eHomeserver();
 const it = worldTest({ matrix: { encryption: true } }, { admin: 'Admin' });
 
-describe.skipIf(!hs)('the crypto store', () => {
+describeWorld(it, 'the crypto store', () => {
   let w: MeetingWorld;
   let admin: TestUser;
   let clients: CryptoUser[];
@@ -45,7 +43,7 @@ describe.skipIf(!hs)('the crypto store', () => {
     expect(ready().at(-1)).toMatchObject({ encryption: true });
     await expect(
       startBot({
-        homeserverUrl: hs!.url,
+        homeserverUrl: w.hs.url,
         botUser: w.botUser,
         config: { ...w.bot.config, database: { path: join(w.bot.dir, 'second.db') } },
         readyTimeoutMs: 20_000,
@@ -67,7 +65,7 @@ describe.skipIf(!hs)('the crypto store', () => {
     await expectNoInvite(admin, botId, 'the admin is told once', 3_000);
 
     // What the README tells the operator: a new access token (a new device), then restart.
-    const login = await passwordLogin(hs!.url, w.botUser.userId, w.botUser.password);
+    const login = await passwordLogin(w.hs.url, w.botUser.userId, w.botUser.password);
     w.bot.editConfig({ matrix: { accessToken: login.access_token } });
     await w.bot.restart();
     expect(ready().at(-1)).toMatchObject({ encryption: true });
@@ -82,7 +80,7 @@ describe.skipIf(!hs)('the crypto store', () => {
   const sessionFile = () => join(w.bot.dir, 'crypto-session.json');
 
   async function devicesOfBot(accessToken: string): Promise<string[]> {
-    const res = (await fetch(`${hs!.url}/_matrix/client/v3/devices`, {
+    const res = (await fetch(`${w.hs.url}/_matrix/client/v3/devices`, {
       headers: { authorization: `Bearer ${accessToken}` },
     }).then((r) => r.json())) as { devices: { device_id: string }[] };
     return res.devices.map((d) => d.device_id);

@@ -1,8 +1,7 @@
 // Direct-message rooms are checked before use, on the real Synapse (#8 defect 6): someone who left
 // the bot's DM room gets the next link in a new one, not in the room nobody reads any more.
-import { describe, expect } from 'vitest';
-import { e2eHomeserver } from './support/context.js';
-import { it, startWorld } from './support/fixtures.js';
+import { expect } from 'vitest';
+import { describeWorld, it } from './support/fixtures.js';
 import { acceptNextInvite, waitForEvent } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
@@ -13,11 +12,7 @@ import {
   receiveLink,
 } from './support/meeting-helpers.js';
 
-const hs = e2eHomeserver();
-
-describe.skipIf(!hs)('direct-message rooms', () => {
-  it.beforeAll(startWorld);
-
+describeWorld(it, 'direct-message rooms', () => {
   it('are replaced when the person left: the next link goes to a new DM room', async ({ w, botId }) => {
     const { olga, alice, roomId } = await olgaAliceBob(w, 'dm check');
     await planMeeting(olga, roomId, botId, 'DM one', [alice], '--no-record');

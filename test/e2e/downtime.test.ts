@@ -5,11 +5,10 @@
 // command is older than the bot's age limit for commands (`matrix.commandMaxAgeMinutes`, shortened
 // here so that "11 minutes of bot time" pass in seconds: 4 s against a 3 s limit, as 11 min against 10).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { describe, expect } from 'vitest';
+import { expect } from 'vitest';
 import { catalogue } from '../../src/i18n/index.js';
 import { recordingReadyOpening } from '../support/catalogue.js';
-import { e2eHomeserver } from './support/context.js';
-import { FAST_RETENTION, startWorld, worldTest } from './support/fixtures.js';
+import { describeWorld, FAST_RETENTION, worldTest } from './support/fixtures.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   bodyOf,
@@ -26,16 +25,13 @@ import {
   wait,
 } from './support/meeting-helpers.js';
 
-const hs = e2eHomeserver();
 const de = catalogue('de');
 /** The words before the time in "(Deine Anfrage kam am <time> an, …)". */
 const receivedAtPrefix = de.receivedAt('\u0000').text.split('\u0000')[0]!;
 
 const it = worldTest({ retention: FAST_RETENTION });
 
-describe.skipIf(!hs)('commands sent while the bot was down', () => {
-  it.beforeAll(startWorld);
-
+describeWorld(it, 'commands sent while the bot was down', () => {
   /** A recorded meeting that ran; the bot announced its recording as ready. */
   async function recordedMeetingWithRecording(w: MeetingWorld, title: string) {
     const { olga, alice, bob, roomId, session } = await runningRecordedMeeting(w, title);

@@ -3,11 +3,10 @@
 // encrypted attachment; the media repository holds only ciphertext, and the key in the event opens it.
 import { createDecipheriv, createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import { describe, expect } from 'vitest';
+import { expect } from 'vitest';
 import { said, t } from '../support/catalogue.js';
-import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
-import { startWorld, worldTest } from './support/fixtures.js';
+import { describeWorld, worldTest } from './support/fixtures.js';
 import { acceptNextInvite, membership, named, waitForEvent } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
@@ -18,7 +17,6 @@ import {
   wait,
 } from './support/meeting-helpers.js';
 
-const hs = e2eHomeserver();
 const it = worldTest({ matrix: { encryption: true } }, { admin: 'Ada' });
 
 interface EncryptedFile {
@@ -30,9 +28,7 @@ interface EncryptedFile {
 
 const unpadded = (b64: string) => Buffer.from(b64.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
 
-describe.skipIf(!hs)('!evidence in an encrypted direct message', () => {
-  it.beforeAll(startWorld);
-
+describeWorld(it, '!evidence in an encrypted direct message', () => {
   it('arrives as an encrypted file the admin can open; the homeserver holds only ciphertext', async ({
     w,
     botId,
@@ -70,7 +66,7 @@ describe.skipIf(!hs)('!evidence in an encrypted direct message', () => {
     expect(event.content.url).toBeUndefined();
     const file = event.content.file as EncryptedFile;
     const [server, mediaId] = file.url.replace('mxc://', '').split('/');
-    const res = await fetch(`${hs!.url}/_matrix/client/v1/media/download/${server}/${mediaId}`, {
+    const res = await fetch(`${w.hs.url}/_matrix/client/v1/media/download/${server}/${mediaId}`, {
       headers: { authorization: `Bearer ${ada.user.accessToken}` },
     });
     expect(res.status).toBe(200);

@@ -1,8 +1,7 @@
-import { describe, expect } from 'vitest';
+import { expect } from 'vitest';
 import { catalogue } from '../../src/i18n/index.js';
-import { e2eHomeserver } from './support/context.js';
 import { encryptedRoom, planEncrypted } from './support/encrypted-room.js';
-import { startWorld, worldTest } from './support/fixtures.js';
+import { describeWorld, worldTest } from './support/fixtures.js';
 import type { TestUser } from './support/homeserver.js';
 import {
   bodyOf,
@@ -15,7 +14,6 @@ import {
   wait,
 } from './support/meeting-helpers.js';
 
-const hs = e2eHomeserver();
 const intro = catalogue('de').unreadableAnswersIntro;
 const it = worldTest({ matrix: { encryption: true } }, { admin: 'Admin' });
 
@@ -42,9 +40,7 @@ async function toldAdmin(admin: TestUser, botId: string, adminRooms: string[], e
   return read();
 }
 
-describe.skipIf(!hs)('the bot loses its keys while meetings are open', () => {
-  it.beforeAll(startWorld);
-
+describeWorld(it, 'the bot loses its keys while meetings are open', () => {
   it('no answer, session or recording changes, no withdrawal is stored, the admins are told once', async ({
     w,
     botId,

@@ -1,10 +1,9 @@
 // A meeting at the invitee cap, end to end (#8 defect 8). The bot runs with a small cap
 // (limits.maxInvitees: 3) to keep this fast; the 64 KiB bound at the default cap of 100 is covered
 // by test/integration/meetings/bounds.test.ts.
-import { describe, expect } from 'vitest';
+import { expect } from 'vitest';
 import { recordingOn, said, t } from '../support/catalogue.js';
-import { e2eHomeserver } from './support/context.js';
-import { startWorld, worldTest } from './support/fixtures.js';
+import { describeWorld, worldTest } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
   ask,
@@ -17,12 +16,9 @@ import {
   wait,
 } from './support/meeting-helpers.js';
 
-const hs = e2eHomeserver();
 const it = worldTest({ limits: { maxInvitees: 3 } });
 
-describe.skipIf(!hs)('invitee cap', () => {
-  it.beforeAll(startWorld);
-
+describeWorld(it, 'invitee cap', () => {
   it('plans a meeting at the cap and refuses one person more, with the numbers', async ({ w, botId }) => {
     const { people, roomId } = await peopleInRoom(w, ['Olga', 'Alice', 'Bob', 'Dave'], 'cap');
     const [olga, alice, bob, dave] = people;

@@ -1,7 +1,7 @@
 // The consent-gated meeting end to end: real Synapse, the bot as its own process, real users reacting
 // on the consent prompt, BBB simulated over HTTP. What is asserted is what people see (room messages,
 // their personal links) and what BBB was told (the create parameters).
-import { describe, expect } from 'vitest';
+import { expect } from 'vitest';
 import {
   joinLinkRecording,
   opening,
@@ -11,8 +11,7 @@ import {
   tallyCount,
   tallyLine,
 } from '../support/catalogue.js';
-import { e2eHomeserver } from './support/context.js';
-import { it, startWorld } from './support/fixtures.js';
+import { describeWorld, it } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
   ask,
@@ -34,11 +33,7 @@ import {
   wait,
 } from './support/meeting-helpers.js';
 
-const hs = e2eHomeserver();
-
-describe.skipIf(!hs)('consent-gated meeting in a real Matrix room', () => {
-  it.beforeAll(startWorld);
-
+describeWorld(it, 'consent-gated meeting in a real Matrix room', () => {
   it('all agree: BBB records the whole meeting, everyone gets a personal link by DM', async ({ w }) => {
     await expectAllAgreeRecorded(w, await olgaAliceBob(w, 'all agree'), 'Weekly sync A');
   });

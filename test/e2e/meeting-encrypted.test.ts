@@ -6,7 +6,7 @@
 // sent in Megolm sessions it got before, and the whole flow works again. Every client is set as Element is
 // since April 2026 (cross-signed users, "exclude insecure devices": OnlySignedDevicesIsolationMode), so
 // all of this works only because the bot's device is cross-signed by its owner.
-import { describe, expect } from 'vitest';
+import { expect } from 'vitest';
 import type { SimSession } from '../support/bbb-simulator.js';
 import {
   plain,
@@ -18,7 +18,6 @@ import {
   withdrawalOf,
 } from '../support/catalogue.js';
 import { SAMPLE_NOTICE_FACTS } from '../support/notice-facts.js';
-import { e2eHomeserver } from './support/context.js';
 import { CryptoUser } from './support/crypto-user.js';
 import {
   botDevices,
@@ -29,7 +28,7 @@ import {
   ownDevices,
   planEncrypted as plan,
 } from './support/encrypted-room.js';
-import { worldTest } from './support/fixtures.js';
+import { describeWorld, worldTest } from './support/fixtures.js';
 import { acceptNextInvite } from './support/homeserver.js';
 import {
   bodyOf,
@@ -45,7 +44,6 @@ import {
   wait,
 } from './support/meeting-helpers.js';
 
-const hs = e2eHomeserver();
 // Encryption is the default in production; fast discovery, so a recording shows up within seconds.
 const it = worldTest({ matrix: { encryption: true }, retention: { discoverySchedule: '*/2 * * * * *' } });
 
@@ -82,7 +80,7 @@ async function withdrawnAfterTheMeeting(
   expect(after?.state, 'BBB deleted the recording').toBe('deleted');
 }
 
-describe.skipIf(!hs)('consent-gated meeting in an end-to-end encrypted room', () => {
+describeWorld(it, 'consent-gated meeting in an end-to-end encrypted room', () => {
   let w: MeetingWorld;
   let botId: string;
   let clients: CryptoUser[];

@@ -2,10 +2,9 @@
 // never rendered; wrong commands get a usage answer, never silence or a stack trace; and with
 // encryption switched off (matrix.encryption: false), in an encrypted room the bot says once, plainly,
 // that it cannot work there (design.md §6). With encryption on, see meeting-encrypted.test.ts.
-import { describe, expect } from 'vitest';
+import { expect } from 'vitest';
 import { argumentError, opening, said, t } from '../support/catalogue.js';
-import { e2eHomeserver } from './support/context.js';
-import { startWorld, worldTest } from './support/fixtures.js';
+import { describeWorld, worldTest } from './support/fixtures.js';
 import { type MatrixEvent, membership, type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   bodyOf,
@@ -19,7 +18,6 @@ import {
   wait,
 } from './support/meeting-helpers.js';
 
-const hs = e2eHomeserver();
 const it = worldTest({ matrix: { encryption: false } });
 
 function html(e: MatrixEvent): string {
@@ -40,14 +38,13 @@ async function expectNoSecondWarning(user: TestUser, roomId: string, botId: stri
 
 const STACK_TRACE = /\n\s+at |Error:|TypeError|undefined|\[object Object\]/;
 
-describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
-  it.beforeAll(startWorld);
-
+describeWorld(it, 'hostile input and rooms the bot cannot serve', () => {
   it('HTML in a title or a display name is escaped in formatted_body, shown as text in body', async ({
+    w,
     botId,
   }) => {
-    const [olga, alice] = await registerPeople(hs!, ['Olga', 'Alice']);
-    const mallory = await hs!.registerUser('mallory', { displayName: '<img src=y onerror=alert(1)>' });
+    const [olga, alice] = await registerPeople(w.hs, ['Olga', 'Alice']);
+    const mallory = await w.hs.registerUser('mallory', { displayName: '<img src=y onerror=alert(1)>' });
     const roomId = await createMeetingRoom(olga, botId, [alice, mallory], 'hostile html');
     const title = '<b>x</b><img src=x>';
     const m = await planMeeting(olga, roomId, botId, title, [alice, mallory]);
@@ -101,9 +98,10 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
   });
 
   it('encryption off: in a room encrypted from the start, the bot says once that it cannot work there', async ({
+    w,
     botId,
   }) => {
-    const [olga, alice] = await registerPeople(hs!, ['Olga', 'Alice']);
+    const [olga, alice] = await registerPeople(w.hs, ['Olga', 'Alice']);
     const roomId = await olga.createRoom({
       name: 'encrypted',
       encrypted: true,
@@ -127,8 +125,8 @@ describe.skipIf(!hs)('hostile input and rooms the bot cannot serve', () => {
     expect(countSeen(olga, roomId, postFrom(botId, said(t.encryptedRoom)))).toBe(1);
   });
 
-  it('encryption off: when a room turns on encryption later, the bot says so once', async ({ botId }) => {
-    const [olga, alice] = await registerPeople(hs!, ['Olga', 'Alice']);
+  it('encryption off: when a room turns on encryption later, the bot says so once', async ({ w, botId }) => {
+    const [olga, alice] = await registerPeople(w.hs, ['Olga', 'Alice']);
     const roomId = await createMeetingRoom(olga, botId, [alice], 'encrypted later');
     const stateId = (await olga.request(
       'PUT',

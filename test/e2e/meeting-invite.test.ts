@@ -1,6 +1,6 @@
 // Late invitees (`!invite`) end to end: in a recorded meeting nobody gets a link before their ✅
 // (design.md §3.4); in an unrecorded one the link comes at once.
-import { describe, expect } from 'vitest';
+import { expect } from 'vitest';
 import { catalogue } from '../../src/i18n/index.js';
 import { rich } from '../../src/i18n/rich.js';
 import {
@@ -14,8 +14,7 @@ import {
   tallyCount,
   tallyLine,
 } from '../support/catalogue.js';
-import { e2eHomeserver } from './support/context.js';
-import { it, startWorld } from './support/fixtures.js';
+import { describeWorld, it } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
   ask,
@@ -33,14 +32,11 @@ import {
   wait,
 } from './support/meeting-helpers.js';
 
-const hs = e2eHomeserver();
 const de = catalogue('de');
 /** What a late invitee of a running recorded meeting is told, after their name (both choices). */
 const askedLate = de.waitingForConsent(rich`\u0000`).text.split('\u0000')[1]!;
 
-describe.skipIf(!hs)('late invitees', () => {
-  it.beforeAll(startWorld);
-
+describeWorld(it, 'late invitees', () => {
   it('a late invitee of a recorded meeting gets a link only after ✅', async ({ w, botId }) => {
     const { people, roomId } = await peopleInRoom(w, ['Olga', 'Alice', 'Bob', 'Dave'], 'late invitee');
     const [olga, alice, bob, dave] = people;

@@ -1,7 +1,7 @@
 // Restarts lose nothing and double nothing (design.md §3.8): the bot is killed (SIGKILL, a crash)
 // after two of three answers, the third answer is given while it is down, and after the restart the
 // meeting opens recorded, with every message exactly once.
-import { describe, expect } from 'vitest';
+import { expect } from 'vitest';
 import {
   recordingOff,
   recordingOffOpening,
@@ -10,8 +10,7 @@ import {
   said,
   t,
 } from '../support/catalogue.js';
-import { e2eHomeserver } from './support/context.js';
-import { it } from './support/fixtures.js';
+import { describeWorld, it } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
   awaitingBob,
@@ -35,9 +34,7 @@ import {
   wait,
 } from './support/meeting-helpers.js';
 
-const hs = e2eHomeserver();
-
-describe.skipIf(!hs)('bot restart', () => {
+describeWorld(it, 'bot restart', () => {
   let w: MeetingWorld;
   let botId: string;
   it.beforeAll(async ({ w: world }) => {

@@ -2,7 +2,7 @@
 // click away, its hash stored), playback links by DM to exactly the invitees who agreed and never after
 // a withdrawal, and the reminder before a --at meeting at its time.
 import { createHash } from 'node:crypto';
-import { describe, expect } from 'vitest';
+import { expect } from 'vitest';
 import {
   around,
   escapeRegExp,
@@ -15,8 +15,7 @@ import {
   t,
   withdrawalSaved,
 } from '../support/catalogue.js';
-import { e2eHomeserver } from './support/context.js';
-import { FAST_RETENTION, worldTest } from './support/fixtures.js';
+import { describeWorld, FAST_RETENTION, worldTest } from './support/fixtures.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   ask,
@@ -36,11 +35,10 @@ import {
   wait,
 } from './support/meeting-helpers.js';
 
-const hs = e2eHomeserver();
 const it = worldTest({ reminders: { minutesBefore: 1 }, retention: FAST_RETENTION });
 const PLAYBACK = /https?:\/\/\S+\/playback\/presentation\/2\.3\/\S+/;
 
-describe.skipIf(!hs)('what people see: layered notice, playback links, reminders', () => {
+describeWorld(it, 'what people see: layered notice, playback links, reminders', () => {
   let w: MeetingWorld;
   let botId: string;
   let olga: TestUser;

@@ -2,10 +2,9 @@
 // meeting whose recording is deleted on Bob's withdrawal, GET /metrics shows the numbers, and an
 // admin's `!evidence` arrives as a file by direct message holding the Matrix event IDs of the answers.
 import { parse } from 'csv-parse/sync';
-import { describe, expect } from 'vitest';
+import { expect } from 'vitest';
 import { recordingReadyPattern, said, t, withdrawalOf } from '../support/catalogue.js';
-import { e2eHomeserver } from './support/context.js';
-import { FAST_RETENTION, worldTest } from './support/fixtures.js';
+import { describeWorld, FAST_RETENTION, worldTest } from './support/fixtures.js';
 import {
   acceptNextInvite,
   type MatrixEvent,
@@ -25,7 +24,6 @@ import {
   wait,
 } from './support/meeting-helpers.js';
 
-const hs = e2eHomeserver();
 const it = worldTest({ http: { enabled: true, port: 0 }, retention: FAST_RETENTION }, { admin: 'Ada' });
 
 function samples(text: string): Map<string, number> {
@@ -37,7 +35,7 @@ function samples(text: string): Map<string, number> {
   return out;
 }
 
-describe.skipIf(!hs)('operations: /metrics and !evidence', () => {
+describeWorld(it, 'operations: /metrics and !evidence', () => {
   let w: MeetingWorld;
   let admin: TestUser;
   let botId: string;
@@ -114,7 +112,7 @@ describe.skipIf(!hs)('operations: /metrics and !evidence', () => {
     expect(String(file.content.body)).toMatch(/^evidence-room-\d{4}-\d{2}-\d{2}\.csv$/);
 
     const [server, mediaId] = String(file.content.url).replace('mxc://', '').split('/');
-    const download = await fetch(`${hs!.url}/_matrix/client/v1/media/download/${server}/${mediaId}`, {
+    const download = await fetch(`${w.hs.url}/_matrix/client/v1/media/download/${server}/${mediaId}`, {
       headers: { authorization: `Bearer ${admin.accessToken}` },
     });
     expect(download.status).toBe(200);

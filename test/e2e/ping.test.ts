@@ -1,17 +1,13 @@
 // The bot as a real process on a real homeserver: autojoin on invite, `!ping` -> "pong", the health
 // endpoint, and a clean stop on SIGTERM.
-import { describe, expect } from 'vitest';
-import { e2eHomeserver } from './support/context.js';
-import { startWorld, worldTest } from './support/fixtures.js';
+import { expect } from 'vitest';
+import { describeWorld, worldTest } from './support/fixtures.js';
 import { membership, messageFrom, waitForEvent } from './support/homeserver.js';
 
-const hs = e2eHomeserver();
 // Port 0: the listener picks a free port and logs it.
 const it = worldTest({ http: { enabled: true, port: 0 } });
 
-describe.skipIf(!hs)('bot process: !ping', () => {
-  it.beforeAll(startWorld);
-
+describeWorld(it, 'bot process: !ping', () => {
   it('joins a room it is invited to and answers !ping with pong', async ({ w, botId }) => {
     const alice = await w.hs.registerUser('alice');
     const roomId = await alice.createRoom({ invite: [botId], name: 'ping test' });

@@ -4,11 +4,10 @@
 // and the prompt arrive there encrypted and readable, the answers given there (✅ in the clear, as
 // Element sends reactions, and encrypted, as some clients do) count, and the links come back in the
 // same encrypted DM. (That the meeting's room hears numbers only is private-answers.test.ts's.)
-import { describe, expect } from 'vitest';
+import { expect } from 'vitest';
 import { noticeOpening, said, t } from '../support/catalogue.js';
-import { e2eHomeserver } from './support/context.js';
 import { encryptedRoom, expectEncryptedLinks, expectMegolmRoom } from './support/encrypted-room.js';
-import { startWorld, worldTest } from './support/fixtures.js';
+import { describeWorld, worldTest } from './support/fixtures.js';
 import { acceptNextInvite } from './support/homeserver.js';
 import {
   BOT_TIMEOUT_MS,
@@ -19,12 +18,9 @@ import {
   wait,
 } from './support/meeting-helpers.js';
 
-const hs = e2eHomeserver();
 const it = worldTest({ matrix: { encryption: true }, consent: { ask: 'direct' } });
 
-describe.skipIf(!hs)('private answers in encrypted DMs, clients set as Element is', () => {
-  it.beforeAll(startWorld);
-
+describeWorld(it, 'private answers in encrypted DMs, clients set as Element is', () => {
   it('first layer, prompt and link arrive encrypted in each DM; the answers there open a recorded meeting', async ({
     w,
     botId,

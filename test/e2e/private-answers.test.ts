@@ -2,7 +2,7 @@
 // Synapse, the bot as its own process, real users answering in their DM rooms with the bot, BBB
 // simulated over HTTP. What is asserted is what people see: in the DMs, and in the meeting's room,
 // where no message of the bot may tell anyone's answer or withdrawal.
-import { describe, expect } from 'vitest';
+import { expect } from 'vitest';
 import { de } from '../../src/i18n/de.js';
 import {
   joinLinkRecording,
@@ -19,8 +19,7 @@ import {
   withdrawalSaved,
   yourAnswer,
 } from '../support/catalogue.js';
-import { e2eHomeserver } from './support/context.js';
-import { FAST_RETENTION, startWorld, worldTest } from './support/fixtures.js';
+import { describeWorld, FAST_RETENTION, worldTest } from './support/fixtures.js';
 import { type MatrixEvent, type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   ask,
@@ -39,8 +38,6 @@ import {
   wait,
 } from './support/meeting-helpers.js';
 
-const hs = e2eHomeserver();
-
 /** A name next to an answer or a withdrawal, or names after a count: someone's answer told. */
 const NAMED_ANSWER = namedAnswer(['Olga', 'Alice', 'Bob']);
 
@@ -58,9 +55,7 @@ function botTexts(user: TestUser, roomId: string, botId: string): string[] {
 // consent.ask "direct" is the default; the e2e defaults pin "room" for the older suites.
 const it = worldTest({ consent: { ask: 'direct' }, retention: FAST_RETENTION });
 
-describe.skipIf(!hs)('private answers in the DM with the bot', () => {
-  it.beforeAll(startWorld);
-
+describeWorld(it, 'private answers in the DM with the bot', () => {
   it('each answers by DM; a ❌ there makes it unrecorded; the organizer learns who has not answered', async ({
     w,
     botId,

@@ -3,10 +3,9 @@
 // discovery schedule that never fires in a test run), so the "ready" message can only come from
 // the callback. A forged callback is refused with 401 and changes nothing.
 import { createHmac } from 'node:crypto';
-import { describe, expect } from 'vitest';
+import { expect } from 'vitest';
 import { recordingReadyOpening, recordingReadyPattern } from '../support/catalogue.js';
-import { e2eHomeserver } from './support/context.js';
-import { listenerOnFreePort, startWorld, worldTest } from './support/fixtures.js';
+import { describeWorld, listenerOnFreePort, worldTest } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
   bodyOf,
@@ -21,8 +20,6 @@ import {
   wait,
 } from './support/meeting-helpers.js';
 
-const hs = e2eHomeserver();
-
 function token(payload: object, secret: string): string {
   const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
   const head = `${b64({ alg: 'HS256' })}.${b64(payload)}`;
@@ -36,9 +33,7 @@ const it = worldTest(async () => {
   return { retention: { discoverySchedule: '0 0 1 1 *', purgeSchedule: '0 0 1 1 *' }, http };
 });
 
-describe.skipIf(!hs)('recording-ready callback', () => {
-  it.beforeAll(startWorld);
-
+describeWorld(it, 'recording-ready callback', () => {
   async function post(signed: string): Promise<number> {
     const res = await fetch(callbackUrl, {
       method: 'POST',

@@ -2,7 +2,7 @@
 // discovery and retention jobs on second-level node-cron schedules. The bot runs on the real clock,
 // so "old" recordings are seeded into the simulator for a session the bot really created, with a
 // startTime far in the past (the clock-controlled variants live in test/integration/recordings).
-import { describe, expect } from 'vitest';
+import { expect } from 'vitest';
 import {
   notAllowed,
   opening,
@@ -12,8 +12,7 @@ import {
   said,
   t,
 } from '../support/catalogue.js';
-import { e2eHomeserver } from './support/context.js';
-import { FAST_RETENTION, worldTest } from './support/fixtures.js';
+import { describeWorld, FAST_RETENTION, worldTest } from './support/fixtures.js';
 import { type TestUser, waitForEvent } from './support/homeserver.js';
 import {
   ask,
@@ -33,12 +32,11 @@ import {
   wait,
 } from './support/meeting-helpers.js';
 
-const hs = e2eHomeserver();
 const DAY = 24 * 60 * 60 * 1000;
 const RECORDING_DAYS = 30;
 const it = worldTest({ retention: { ...FAST_RETENTION, recordingDays: RECORDING_DAYS } }, { admin: 'Admin' });
 
-describe.skipIf(!hs)('recordings: discovery, retention job, purge', () => {
+describeWorld(it, 'recordings: discovery, retention job, purge', () => {
   let w: MeetingWorld;
   let botId: string;
   let olga: TestUser;

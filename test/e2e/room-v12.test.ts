@@ -1,9 +1,8 @@
 // Room version 12 (Synapse 1.135+): room IDs are a hash without a server part, and the room's creator
 // is all-powerful without an entry in m.room.power_levels. The whole consent flow must work there as in
 // any other room.
-import { describe, expect } from 'vitest';
-import { e2eHomeserver } from './support/context.js';
-import { it, startWorld } from './support/fixtures.js';
+import { expect } from 'vitest';
+import { describeWorld, it } from './support/fixtures.js';
 import { acceptNextInvite, membership, waitForEvent } from './support/homeserver.js';
 import {
   expectAllAgreeRecorded,
@@ -13,11 +12,7 @@ import {
   wait,
 } from './support/meeting-helpers.js';
 
-const hs = e2eHomeserver();
-
-describe.skipIf(!hs)('room version 12', () => {
-  it.beforeAll(startWorld);
-
+describeWorld(it, 'room version 12', () => {
   async function v12Room(w: MeetingWorld, name: string) {
     const botId = w.botUser.userId;
     const [olga, alice, bob] = await registerPeople(w.hs, ['Olga', 'Alice', 'Bob']);

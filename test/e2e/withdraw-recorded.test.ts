@@ -1,7 +1,7 @@
 // `!withdraw` end to end (design.md §3.5–3.6): during a running recorded session (ended in BBB, a new
 // unrecorded session, new personal links by DM, the room told) and after the meeting (its recording
 // deleted in BBB, the room told which one, by title and date).
-import { describe, expect } from 'vitest';
+import { expect } from 'vitest';
 import { catalogue } from '../../src/i18n/index.js';
 import {
   joinLinkRecording,
@@ -15,8 +15,7 @@ import {
   withdrawalOf,
 } from '../support/catalogue.js';
 import { SAMPLE_NOTICE_FACTS } from '../support/notice-facts.js';
-import { e2eHomeserver } from './support/context.js';
-import { FAST_RETENTION, startWorld, worldTest } from './support/fixtures.js';
+import { describeWorld, FAST_RETENTION, worldTest } from './support/fixtures.js';
 import { waitForEvent } from './support/homeserver.js';
 import {
   ask,
@@ -31,13 +30,10 @@ import {
   wait,
 } from './support/meeting-helpers.js';
 
-const hs = e2eHomeserver();
 // The end of a session and its recording are noticed within seconds.
 const it = worldTest({ retention: FAST_RETENTION });
 
-describe.skipIf(!hs)('!withdraw of a recorded meeting', () => {
-  it.beforeAll(startWorld);
-
+describeWorld(it, '!withdraw of a recorded meeting', () => {
   it('during the recorded session: ends it, opens an unrecorded one, new links by DM, room told', async ({
     w,
     botId,

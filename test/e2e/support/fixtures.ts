@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { test as base, vi } from 'vitest';
+import { test as base, describe, vi } from 'vitest';
 import { type DeepPartial, deepMerge, type E2eBotConfig } from './bot-process.js';
 import { e2eHomeserver } from './context.js';
 import type { CryptoUser } from './crypto-user.js';
@@ -9,8 +9,8 @@ import { type MeetingWorld, registerPeople, startMeetingWorld } from './meeting-
 // The e2e world as a vitest fixture: one bot process (with its BBB simulator) per test file, started
 // when the first test asks for `w` or `botId` and stopped after the file's last test. A file whose
 // bot needs other settings makes its own `it` with them: `const it = worldTest({ retention: … })`.
-// Each describe starts it with `it.beforeAll(startWorld)`: a fixture first set up inside a test counts
-// against that test's timeout, one set up in a hook against the (longer) hook timeout.
+// describeWorld starts it in a beforeAll: a fixture first set up inside a test counts against that
+// test's timeout, one set up in a hook against the (longer) hook timeout.
 
 export interface WorldFixtures {
   w: MeetingWorld;
@@ -92,9 +92,15 @@ export async function listenerOnFreePort() {
   return { base, http: { enabled: true, host: '127.0.0.1', port, publicUrl: `${base}/` } };
 }
 
-/** For `it.beforeAll`: starts the file's world before its first test. */
-export async function startWorld({ w }: Pick<WorldFixtures, 'w'>): Promise<void> {
-  void w;
+/**
+ * A describe of tests on the file's world (`worldIt`, its `worldTest`), skipped when there is no
+ * homeserver; the world starts before its first test.
+ */
+export function describeWorld(worldIt: ReturnType<typeof worldTest>, name: string, body: () => void): void {
+  describe.skipIf(!e2eHomeserver())(name, () => {
+    worldIt.beforeAll(async ({ w }) => void w);
+    body();
+  });
 }
 
 /** The world with the bot's default e2e settings. */
