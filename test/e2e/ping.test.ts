@@ -2,26 +2,14 @@
 // endpoint, and a clean stop on SIGTERM.
 import { expect } from 'vitest';
 import { describeWorld, worldTest } from './support/fixtures.js';
-import { membership, messageFrom, waitForEvent } from './support/homeserver.js';
+import { pongInNewRoom } from './support/meeting-helpers.js';
 
 // Port 0: the listener picks a free port and logs it.
 const it = worldTest({ http: { enabled: true, port: 0 } });
 
 describeWorld(it, 'bot process: !ping', () => {
   it('joins a room it is invited to and answers !ping with pong', async ({ w, botId }) => {
-    const alice = await w.hs.registerUser('alice');
-    const roomId = await alice.createRoom({ invite: [botId], name: 'ping test' });
-    await waitForEvent(alice, roomId, membership(botId, 'join'), {
-      timeoutMs: 20_000,
-      description: 'the bot joining',
-    });
-
-    const pingId = await alice.sendText(roomId, '!ping');
-    const reply = await waitForEvent(alice, roomId, messageFrom(botId, 'pong'), {
-      afterEventId: pingId,
-      timeoutMs: 15_000,
-      description: "the bot's pong",
-    });
+    const reply = await pongInNewRoom(await w.hs.registerUser('alice'), botId, 'ping test');
     expect(reply.sender).toBe(botId);
     expect(String(reply.content.body)).toContain('pong');
   });

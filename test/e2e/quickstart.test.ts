@@ -11,8 +11,8 @@ import { generateRecoveryKey } from '../../src/config/recovery-key.js';
 import { type BbbSimulator, startBbbSimulator } from '../support/bbb-simulator.js';
 import { SAMPLE_NOTICE_FACTS } from '../support/notice-facts.js';
 import { e2eHomeserver } from './support/context.js';
-import { membership, messageFrom, waitForEvent } from './support/homeserver.js';
 import { REPO_ROOT } from './support/homeserver-lifecycle.js';
+import { pongInNewRoom } from './support/meeting-helpers.js';
 import { CHECKS, cleanEnv, runCommand } from './support/run.js';
 
 const hs = e2eHomeserver();
@@ -128,17 +128,7 @@ describe.skipIf(!hs)('the README quick-start', () => {
     }
 
     const botId = `@${botName}:${server}`;
-    const roomId = await alice.createRoom({ invite: [botId], name: 'quick-start' });
-    await waitForEvent(alice, roomId, membership(botId, 'join'), {
-      timeoutMs: 30_000,
-      description: 'the bot joining',
-    });
-    const pingId = await alice.sendText(roomId, '!ping');
-    const pong = await waitForEvent(alice, roomId, messageFrom(botId, 'pong'), {
-      afterEventId: pingId,
-      timeoutMs: 30_000,
-      description: "the bot's pong",
-    });
+    const pong = await pongInNewRoom(alice, botId, 'quick-start');
     expect(pong.sender).toBe(botId);
     // No deprecation warning from a dependency at start.
     expect(output).not.toContain('DeprecationWarning');

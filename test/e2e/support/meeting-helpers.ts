@@ -333,13 +333,19 @@ export async function expectNoInvite(user: TestUser, from: string, why: string, 
  * once the pong is seen, whatever the bot did in reaction to earlier events has been sent too
  * (for handlers that finish promptly).
  */
-export async function pingBarrier(user: TestUser, roomId: string, botId: string): Promise<string> {
+export async function pingBarrier(user: TestUser, roomId: string, botId: string): Promise<MatrixEvent> {
   const pingId = await user.sendText(roomId, '!ping');
-  const pong = await waitForEvent(user, roomId, postFrom(botId, 'pong'), {
+  return waitForEvent(user, roomId, postFrom(botId, 'pong'), {
     afterEventId: pingId,
     timeoutMs: BOT_TIMEOUT_MS,
   });
-  return pong.event_id;
+}
+
+/** `user` invites the bot to a new room `name`, waits for it to join, then `!ping`: the bot's pong. */
+export async function pongInNewRoom(user: TestUser, botId: string, name: string): Promise<MatrixEvent> {
+  const roomId = await user.createRoom({ invite: [botId], name });
+  await waitForEvent(user, roomId, membership(botId, 'join'), { ...wait, description: 'the bot joining' });
+  return pingBarrier(user, roomId, botId);
 }
 
 /** A date as the bot writes it with the e2e defaults (German, Europe/Berlin). */
