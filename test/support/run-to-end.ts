@@ -10,18 +10,28 @@ export interface Finished {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  /** stdout and stderr as they came. */
+  output: string;
   pid: number | undefined;
 }
 
-/** `command` with `args`, from the project's folder unless `options` say otherwise. */
+/**
+ * `command` with `args`, from the project's folder unless `options` say otherwise (`timeout` and
+ * `killSignal` end it early); rejects only if it cannot start.
+ */
 export function finished(command: string, args: string[], options: SpawnOptions = {}): Promise<Finished> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], ...options });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (c: Buffer) => (stdout += c));
-    child.stderr!.on('data', (c: Buffer) => (stderr += c));
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, pid: child.pid }));
+    const out = { stdout: '', stderr: '', output: '' };
+    for (const name of ['stdout', 'stderr'] as const) {
+      child[name]!.on('data', (c: Buffer) => {
+        out[name] += c;
+        out.output += c;
+      });
+    }
+    child.on('error', reject);
+    // 'close', not 'exit': all output has arrived by then.
+    child.on('close', (code, signal) => resolve({ code, signal, ...out, pid: child.pid }));
   });
 }
 

@@ -1,14 +1,8 @@
 // Commands the tests run as an operator would (`npm run check`, `npm start`, the README's shell blocks),
 // their output collected.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { REPO_ROOT } from './homeserver-lifecycle.js';
+import { type Finished, finished } from '../../support/run-to-end.js';
 
-export interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** stdout and stderr as they came. */
-  output: string;
+export interface Run extends Finished {
   /** Check name → `OK|WARN|FAIL` and the message, from lines like `npm run check` prints. */
   lines: Map<string, { status: string; message: string }>;
 }
@@ -32,41 +26,20 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
+type RunOptions = { cwd?: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number; timeoutMs?: number };
+
 /** Runs `program args` to its end (SIGKILL after `timeoutMs`); by default in the repository, cleanEnv(). */
-export function runCommand(
-  program: string,
-  args: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number; timeoutMs?: number } = {},
-): Promise<Run> {
-  const { cwd = REPO_ROOT, env = cleanEnv(), timeoutMs = 60_000, ...ids } = opts;
-  return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(program, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], ...ids });
-    const out = { stdout: '', stderr: '', output: '' };
-    for (const name of ['stdout', 'stderr'] as const) {
-      child[name]!.on('data', (d: Buffer) => {
-        out[name] += d;
-        out.output += d;
-      });
-    }
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    // 'close', not 'exit': all output has arrived by then.
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const lines = new Map<string, { status: string; message: string }>();
-      for (const line of `${out.stdout}\n${out.stderr}`.split('\n')) {
-        const m = /^(OK|WARN|FAIL)\s+(\S+)\s+(.*)$/.exec(line);
-        if (m) lines.set(m[2]!, { status: m[1]!, message: m[3]! });
-      }
-      resolve({ code, ...out, lines });
-    });
-  });
+export async function runCommand(program: string, args: string[], opts: RunOptions = {}): Promise<Run> {
+  const { env = cleanEnv(), timeoutMs = 60_000, ...rest } = opts;
+  const run = await finished(program, args, { env, timeout: timeoutMs, killSignal: 'SIGKILL', ...rest });
+  const lines = new Map<string, { status: string; message: string }>();
+  for (const line of `${run.stdout}\n${run.stderr}`.split('\n')) {
+    const m = /^(OK|WARN|FAIL)\s+(\S+)\s+(.*)$/.exec(line);
+    if (m) lines.set(m[2]!, { status: m[1]!, message: m[3]! });
+  }
+  return { ...run, lines };
 }
 
 /** `npm run check` (without npm) on a config file. */
-export function runCheck(
-  configPath: string,
-  opts: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number } = {},
-): Promise<Run> {
-  return runCommand(process.execPath, ['--import', 'tsx', 'src/check/cli.ts', '--config', configPath], opts);
-}
+export const runCheck = (configPath: string, opts: RunOptions = {}): Promise<Run> =>
+  runCommand(process.execPath, ['--import', 'tsx', 'src/check/cli.ts', '--config', configPath], opts);
