@@ -17,14 +17,14 @@ export interface Finished {
 
 /**
  * `command` with `args`, from the project's folder unless `options` say otherwise (`timeout` and
- * `killSignal` end it early); rejects only if it cannot start.
+ * `killSignal` end it early; a stream not piped stays empty); rejects only if it cannot start.
  */
 export function finished(command: string, args: string[], options: SpawnOptions = {}): Promise<Finished> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], ...options });
     const out = { stdout: '', stderr: '', output: '' };
     for (const name of ['stdout', 'stderr'] as const) {
-      child[name]!.on('data', (c: Buffer) => {
+      child[name]?.on('data', (c: Buffer) => {
         out[name] += c;
         out.output += c;
       });

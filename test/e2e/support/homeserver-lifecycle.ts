@@ -1,8 +1,8 @@
 // Finding a homeserver to test against: one named by the environment, or the project's own
 // chrooted Synapse (scripts/synapse.sh). Shared by the e2e global setup and the benches.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { finished } from '../../support/run-to-end.js';
 import type { HomeserverInfo } from './homeserver.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -33,16 +33,9 @@ export function localSynapseUnavailableReason(): string | null {
 }
 
 /** Runs scripts/synapse.sh; its progress (stderr) goes to ours, stdout is returned. */
-export function runSynapseScript(args: string[]): Promise<{ code: number; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout }));
-  });
+export async function runSynapseScript(args: string[]): Promise<{ code: number; stdout: string }> {
+  const run = await finished('bash', [SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return { code: run.code ?? 1, stdout: run.stdout };
 }
 
 async function assertReachable(url: string): Promise<void> {
