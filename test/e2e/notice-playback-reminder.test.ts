@@ -9,6 +9,7 @@ import {
   firstLayerOf,
   fullNoticeOpening,
   noAnswerFrom,
+  opening,
   plain,
   recordingReadyOpening,
   said,
@@ -153,9 +154,9 @@ describeWorld(it, 'what people see: layered notice, playback links, reminders', 
     const planned = Date.now();
     const m = await planMeeting(olga, roomId, botId, 'Reminded', [alice, dave], '--at "in 70 Sekunden"');
     await olga.react(roomId, m.prompt.event_id, '✅');
-    const reminder = await waitForEvent(olga, roomId, postFrom(botId, /^⏰ #\d+ Reminded beginnt in/), {
-      timeoutMs: 90_000,
-    });
+    const ref = t.meetingRef(m.number, 'Reminded');
+    const due = opening((when) => t.reminder({ ref, minutes: 1, when, pending: null }));
+    const reminder = await waitForEvent(olga, roomId, postFrom(botId, due), { timeoutMs: 90_000 });
     const arrived = reminder.origin_server_ts ?? Date.now();
     // Due at 70 s - 60 s = 10 s after planning (the job looks every 15 s): not before.
     expect(arrived - planned).toBeGreaterThanOrEqual(9_000);
