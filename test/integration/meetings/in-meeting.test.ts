@@ -12,6 +12,7 @@ import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
 import {
   currentSession,
   joinAs,
+  joinedRecordedMeeting,
   lastMeetingId,
   lastRoomText,
   openRecordedMeeting,
@@ -127,9 +128,8 @@ describe('behind b3lb, accepted with bbb.acceptUnconfirmedDeletion', () => {
   it('finds no recording there (b3lb lists nothing for state=any), and says so instead of "no recordings"', async ({
     h,
   }) => {
-    const id = await openRecordedMeeting(h);
-    await joinAs(h, ORGANIZER);
-    h.sim.endMeeting(currentSession(h, id).bbbMeetingId);
+    const { id, session } = await joinedRecordedMeeting(h);
+    h.sim.endMeeting(session.bbbMeetingId);
     await h.sim.finishProcessing();
     await h.app.discovery.closeEndedMeetings();
     await h.app.discovery.discoverAll();

@@ -8,11 +8,9 @@ import { it } from '../../support/fixtures.js';
 import {
   botState,
   callCounts,
-  currentSession,
   DAY,
-  joinAs,
+  joinedRecordedMeeting,
   lastRoomText,
-  openRecordedMeeting,
   recordedMeetingWithRecording,
   roomTexts,
   simState,
@@ -195,9 +193,7 @@ describe('retention', () => {
     harness,
   }) => {
     const h = await harness({ retention: { recordingDays: 5, evidenceDaysAfterPurge: 0 } });
-    const meetingId = await openRecordedMeeting(h);
-    await joinAs(h, '@olga:test');
-    const session = currentSession(h, meetingId);
+    const { session } = await joinedRecordedMeeting(h);
     h.sim.endMeeting(session.bbbMeetingId);
     await h.sim.finishProcessing();
     // The end is noticed, but BBB cannot list recordings right now.

@@ -53,6 +53,17 @@ export async function joinAs(h: Harness, userId: string): Promise<void> {
   expect(outcome.ok).toBe(true);
 }
 
+/** A recorded meeting the organizer joined (so BBB records): its ID and its running session. */
+export async function joinedRecordedMeeting(
+  h: Harness,
+  title?: string,
+  invitees?: string[],
+): Promise<{ id: number; session: SessionRow }> {
+  const id = await openRecordedMeeting(h, title, invitees);
+  await joinAs(h, ORGANIZER);
+  return { id, session: currentSession(h, id) };
+}
+
 /**
  * Everyone leaves the running session; the discovery job notices the end and finds the recording
  * (processing is instant in the harness). Returns BBB's record ID.
@@ -72,11 +83,10 @@ export async function endAndDiscover(h: Harness, meetingId: number): Promise<str
 /** A recorded meeting that ran and whose recording the bot knows. */
 export async function recordedMeetingWithRecording(
   h: Harness,
-  title = 'Weekly sync',
-  invitees: string[] = [ALICE, BOB],
+  title?: string,
+  invitees?: string[],
 ): Promise<{ meetingId: number; recordId: string }> {
-  const meetingId = await openRecordedMeeting(h, title, invitees);
-  await joinAs(h, ORGANIZER);
+  const { id: meetingId } = await joinedRecordedMeeting(h, title, invitees);
   const recordId = await endAndDiscover(h, meetingId);
   return { meetingId, recordId };
 }

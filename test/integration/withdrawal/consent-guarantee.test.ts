@@ -11,6 +11,7 @@ import {
   currentSession,
   endAndDiscover,
   joinAs,
+  joinedRecordedMeeting,
   joinLinks,
   lastRoomText,
   openRecordedMeeting,
@@ -28,9 +29,7 @@ const noRecordedLinkTo = (h: Harness, ...people: string[]) => {
 
 describe('defect 1: cancel, then withdraw', () => {
   it('deletes the recording of the cancelled meeting, with or without a reference', async ({ h }) => {
-    const id = await openRecordedMeeting(h);
-    const session = currentSession(h, id);
-    await joinAs(h, ORGANIZER);
+    const { session } = await joinedRecordedMeeting(h);
     await h.say(ORGANIZER, '!cancel');
     expect(lastRoomText(h)).toContain(said(t.cancelled('Weekly sync')));
     expect(bbbSession(h, session.bbbMeetingId)?.ended).toBe(true);
@@ -49,8 +48,7 @@ describe('defect 1: cancel, then withdraw', () => {
   it('with #ref: a cancelled meeting whose recording BBB lists only later still gets it deleted', async ({
     h,
   }) => {
-    const id = await openRecordedMeeting(h);
-    await joinAs(h, ORGANIZER);
+    const { id } = await joinedRecordedMeeting(h);
     h.sim.faults.set({ http500: ['getRecordings'] });
     await h.say(ORGANIZER, '!cancel');
     await h.say(BOB, `!withdraw #${id}`);
@@ -70,9 +68,7 @@ describe('defect 2: BBB end fails during a withdrawal', () => {
   it('the session is ending, retried until BBB confirms; no link to it, the room is told the truth', async ({
     h,
   }) => {
-    const id = await openRecordedMeeting(h);
-    const recorded = currentSession(h, id);
-    await joinAs(h, ORGANIZER);
+    const { id, session: recorded } = await joinedRecordedMeeting(h);
     h.sim.faults.set({ http500: ['end'] });
     await h.say(ALICE, '!withdraw');
 
@@ -104,9 +100,7 @@ describe('defect 2: BBB end fails during a withdrawal', () => {
   });
 
   it('a restart while the end is pending resumes it from SQLite', async ({ h }) => {
-    const id = await openRecordedMeeting(h);
-    const recorded = currentSession(h, id);
-    await joinAs(h, ORGANIZER);
+    const { session: recorded } = await joinedRecordedMeeting(h);
     h.sim.faults.set({ http500: ['end'] });
     await h.say(ALICE, '!withdraw');
     await h.restartAndReconcile(() => h.sim.faults.clear());
@@ -181,9 +175,7 @@ describe('found by the property test: a ✅ and a `!withdraw` both sent while th
 
 describe('found by the property test: a ✅ removed while the bot was down, on a cancelled meeting', () => {
   it('is a withdrawal after the restart too, and the recording goes', async ({ h }) => {
-    const id = await openRecordedMeeting(h);
-    const session = currentSession(h, id);
-    await joinAs(h, ORGANIZER);
+    const { id, session } = await joinedRecordedMeeting(h);
     await h.say(ORGANIZER, '!cancel');
     await h.sim.finishProcessing();
     const olgaReaction = h.agreementOf(id, ORGANIZER);
@@ -212,8 +204,7 @@ describe('defect 5: a moderator cannot withdraw for someone else', () => {
   });
 
   it('after opening: changes nothing, deletes nothing, and is logged', async ({ h }) => {
-    const id = await openRecordedMeeting(h);
-    await joinAs(h, ORGANIZER);
+    const { id } = await joinedRecordedMeeting(h);
     const aliceReaction = h.agreementOf(id, ALICE);
     const before = roomTexts(h).length;
     await h.redact(ORGANIZER, aliceReaction);
@@ -228,8 +219,7 @@ describe('defect 5: a moderator cannot withdraw for someone else', () => {
   it('while the bot was down: the reconciliation asks who removed it (a moderator: nothing after opening)', async ({
     h,
   }) => {
-    const id = await openRecordedMeeting(h);
-    await joinAs(h, ORGANIZER);
+    const { id } = await joinedRecordedMeeting(h);
     const aliceReaction = h.agreementOf(id, ALICE);
     await h.restartAndReconcile(() => h.chat.removeReaction(aliceReaction, ORGANIZER));
     expect(h.sim.sessions()).toMatchObject([{ ended: false }]);

@@ -17,6 +17,7 @@ import {
   callCounts,
   currentSession,
   joinAs,
+  joinedRecordedMeeting,
   joinLinks,
   lastRoomText,
   openRecordedMeeting,
@@ -95,8 +96,7 @@ describe('withdrawal during a recorded session', () => {
   });
 
   it('a ❌ after ✅ during the session is the same withdrawal', async ({ h }) => {
-    const id = await openRecordedMeeting(h);
-    await joinAs(h, ORGANIZER);
+    const { id } = await joinedRecordedMeeting(h);
     await h.react(ALICE, h.promptOf(id), '❌');
     expect(h.sim.sessions()).toMatchObject([{}, { record: false }]);
     expect(h.sim.recordings({ includeDeleted: true })[0]?.state).toBe('deleted');
@@ -105,9 +105,7 @@ describe('withdrawal during a recorded session', () => {
   it('deletes the old recording when it appears later (BBB could not list it at withdrawal time)', async ({
     h,
   }) => {
-    const id = await openRecordedMeeting(h);
-    const first = currentSession(h, id);
-    await joinAs(h, ORGANIZER);
+    const { session: first } = await joinedRecordedMeeting(h);
     h.sim.faults.set({ http500: ['getRecordings'] });
     await h.say(ALICE, '!withdraw');
     h.sim.faults.clear();
@@ -128,9 +126,7 @@ describe('withdrawal during a recorded session', () => {
   });
 
   it('does not open a new session when the recorded one already ended in BBB', async ({ h }) => {
-    const id = await openRecordedMeeting(h);
-    const session = currentSession(h, id);
-    await joinAs(h, ORGANIZER);
+    const { id, session } = await joinedRecordedMeeting(h);
     // Everyone left; the discovery job has not noticed yet.
     h.sim.endMeeting(session.bbbMeetingId);
     await h.sim.finishProcessing();
@@ -193,9 +189,7 @@ describe('withdrawal after the meeting', () => {
   });
 
   it('BBB unreachable: says the recording is pending, never that there was none', async ({ h }) => {
-    const meetingId = await openRecordedMeeting(h);
-    await joinAs(h, ORGANIZER);
-    const session = currentSession(h, meetingId);
+    const { session } = await joinedRecordedMeeting(h);
     h.sim.endMeeting(session.bbbMeetingId);
     await h.sim.finishProcessing();
     await h.app.discovery.closeEndedMeetings();
