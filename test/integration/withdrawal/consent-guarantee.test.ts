@@ -22,9 +22,24 @@ import {
 const sessionState = (h: Harness, id: number) => h.app.ctx.stores.meetings.session(id)?.state;
 const bbbSession = (h: Harness, bbbMeetingId: string) =>
   h.sim.sessions().find((s) => s.meetingID === bbbMeetingId);
-/** Nobody of `people` got a link to a recorded session (its DM says 🔴). */
-const noRecordedLinkTo = (h: Harness, ...people: string[]) => {
+/** Meeting `id` opened unrecorded (in BBB and in SQLite); none of `people` got a link to a recorded session (🔴). */
+const openedUnrecorded = (h: Harness, id: number, ...people: string[]) => {
+  expect(h.sim.sessions()).toMatchObject([{ record: false }]);
+  expect(h.app.ctx.stores.meetings.sessions(id).every((s) => !s.record)).toBe(true);
   for (const person of people) expect(h.chat.dmOf(person).some((m) => m.text.includes('🔴'))).toBe(false);
+};
+/** Sync with Alice and Bob; the organizer and Alice agree, then the bot goes down (Alice's ✅ returned). */
+const twoAgreedThenDown = async (h: Harness) => {
+  const { id, prompt } = await h.plan(`Sync ${ALICE} ${BOB}`);
+  const [, alice] = await h.agree(prompt, ORGANIZER, ALICE);
+  await h.restart();
+  return { id, prompt, alice };
+};
+/** Dave is in the room (not invited) when a recorded meeting opens: its ID, prompt and session. */
+const recordedWithDaveInRoom = async (h: Harness) => {
+  h.chat.members.get(ROOM)?.add(DAVE);
+  const id = await openRecordedMeeting(h);
+  return { id, prompt: h.promptOf(id), recorded: currentSession(h, id) };
 };
 
 describe('defect 1: cancel, then withdraw', () => {
@@ -136,19 +151,15 @@ describe('defect 4: live events after a restart wait for the reconciliation', ()
   it('a ✅ removed while the bot was down is withdrawn before a live ✅ can open the meeting', async ({
     h,
   }) => {
-    const { id, prompt } = await h.plan(`Sync ${ALICE} ${BOB}`);
-    const [, alice] = await h.agree(prompt, ORGANIZER, ALICE);
-    await h.restart();
+    const { id, prompt, alice } = await twoAgreedThenDown(h);
     // While down: Alice removed her ✅.
     h.chat.removeReaction(alice);
     // Start-up (bot.ts): the answers the homeserver holds are read, then Bob's ✅ arrives with the sync.
     await h.app.reconciler.run(() => h.reactionArrives(BOB, prompt, '✅').handled);
     await h.app.prompts.flush();
 
-    expect(h.sim.sessions()).toMatchObject([{ record: false }]);
     // Bob's link is to an unrecorded session; nobody got a link to a recorded one.
-    noRecordedLinkTo(h, BOB);
-    expect(h.app.ctx.stores.meetings.sessions(id).every((s) => !s.record)).toBe(true);
+    openedUnrecorded(h, id, BOB);
   });
 });
 
@@ -156,9 +167,7 @@ describe('found by the property test: a ✅ and a `!withdraw` both sent while th
   it('the withdrawal applies before the meeting opens: nobody gets a link to a recorded session', async ({
     h,
   }) => {
-    const { id, prompt } = await h.plan(`Sync ${ALICE} ${BOB}`);
-    await h.agree(prompt, ORGANIZER, ALICE);
-    await h.restart();
+    const { id, prompt } = await twoAgreedThenDown(h);
     // While down: Bob agrees, then changes his mind with `!withdraw`; the sync delivers the command.
     h.chat.addReaction(ROOM, BOB, prompt, '✅');
     await h.app.reconciler.run(async () => {
@@ -167,9 +176,7 @@ describe('found by the property test: a ✅ and a `!withdraw` both sent while th
     await h.app.prompts.flush();
 
     // Everyone answered: the meeting opened, unrecorded.
-    expect(h.sim.sessions()).toMatchObject([{ record: false }]);
-    expect(h.app.ctx.stores.meetings.sessions(id).every((s) => !s.record)).toBe(true);
-    noRecordedLinkTo(h, ORGANIZER, ALICE, BOB);
+    openedUnrecorded(h, id, ORGANIZER, ALICE, BOB);
   });
 });
 
@@ -234,10 +241,7 @@ describe('found by the property test: a late invitee whose ✅ predates the !inv
   it('that ✅ is no answer and removing it no withdrawal; his ✅ after the invite is, and its removal deletes every recording', async ({
     h,
   }) => {
-    h.chat.members.get(ROOM)?.add(DAVE);
-    const id = await openRecordedMeeting(h);
-    const prompt = h.promptOf(id);
-    const recorded = currentSession(h, id);
+    const { id, prompt, recorded } = await recordedWithDaveInRoom(h);
     await joinAs(h, ORGANIZER);
     // Dave, not invited, reacts ✅ on the prompt: a bystander's reaction changes nothing (design §3.2).
     const early = await h.react(DAVE, prompt, '✅');
@@ -265,9 +269,7 @@ describe('found by the property test: a late invitee whose ✅ predates the !inv
   });
 
   it('a restart does not turn the ✅ he gave before the !invite into an agreement', async ({ h }) => {
-    h.chat.members.get(ROOM)?.add(DAVE);
-    const id = await openRecordedMeeting(h);
-    const prompt = h.promptOf(id);
+    const { id, prompt } = await recordedWithDaveInRoom(h);
     await h.react(DAVE, prompt, '✅');
     await h.say(ORGANIZER, `!invite #${id} ${DAVE}`);
     await h.restartAndReconcile();
@@ -287,26 +289,20 @@ describe('found by the property test: answers given while the bot was down are a
     h,
   }) => {
     // Seed 1043146187: Alice ✅ live; while down Bob ✅ and then Alice ❌ (her ✅ stays on the prompt).
-    const { id, prompt } = await h.plan(`Sync ${ALICE} ${BOB}`);
-    await h.agree(prompt, ORGANIZER, ALICE);
-    await h.restart();
+    const { id, prompt } = await twoAgreedThenDown(h);
     h.chat.addReaction(ROOM, BOB, prompt, '✅');
     h.chat.addReaction(ROOM, ALICE, prompt, '❌');
     await h.app.reconciler.run();
     await h.app.prompts.flush();
 
     expect(h.answerOf(id, ALICE)).toBe('declined');
-    expect(h.sim.sessions()).toMatchObject([{ record: false }]);
-    noRecordedLinkTo(h, ORGANIZER, ALICE, BOB);
+    openedUnrecorded(h, id, ORGANIZER, ALICE, BOB);
   });
 
   it('a late invitee’s ✅ and then ❌ on a running recorded meeting: no link to it reaches him', async ({
     h,
   }) => {
-    h.chat.members.get(ROOM)?.add(DAVE);
-    const id = await openRecordedMeeting(h);
-    const prompt = h.promptOf(id);
-    const recorded = currentSession(h, id);
+    const { id, prompt, recorded } = await recordedWithDaveInRoom(h);
     await h.say(ORGANIZER, `!invite #${id} ${DAVE}`);
     await h.restart();
     h.chat.addReaction(ROOM, DAVE, prompt, '✅');
