@@ -127,8 +127,7 @@ describe('defect 2: BBB end fails during a withdrawal', () => {
 
 describe('defect 3: a removed ✅ queued behind a busy meeting', () => {
   it('is applied in delivery order: the ✅ and then its removal, so it never counts', async ({ h }) => {
-    const { id, prompt } = await h.plan(`Sync ${ALICE} ${BOB}`);
-    await h.agree(prompt, ORGANIZER);
+    const { id, prompt } = await h.plan(`Sync ${ALICE} ${BOB}`, ORGANIZER);
     // The meeting is busy (another event of it is being applied, e.g. a slow BBB call).
     let release!: () => void;
     const busy = h.app.ctx.withMeeting(id, () => new Promise<void>((r) => (release = r)));
@@ -322,8 +321,7 @@ describe('found by the property test: a create that reaches BBB after the sessio
     const h = await harness({}, { bbbTimeoutMs: 150 });
     // The first create is slow: the bot gives up on it (timeout), it reaches BBB a second later.
     h.sim.faults.set({ slowMs: 1_000, slowCalls: ['create'] });
-    const { id, prompt } = await h.plan(`Sync ${ALICE}`);
-    await h.agree(prompt, ORGANIZER, ALICE);
+    const { id } = await h.plan(`Sync ${ALICE}`, ORGANIZER, ALICE);
     h.sim.faults.clear();
     await h.app.tick(); // the retried create is confirmed: the recorded session runs
     const session = currentSession(h, id);

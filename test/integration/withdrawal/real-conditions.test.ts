@@ -29,8 +29,7 @@ describe('defect 2: an answer the bot cannot read is unknown, never a removal', 
     const { id: recorded, session } = await joinedRecordedMeeting(h);
     const { id: ended } = await joinedRecordedMeeting(h, 'Retro');
     const recordId = await endAndDiscover(h, ended);
-    const { id: collecting, prompt } = await h.plan(`Planning ${ALICE} ${BOB}`);
-    await h.agree(prompt, ALICE);
+    const { id: collecting } = await h.plan(`Planning ${ALICE} ${BOB}`, ALICE);
     // The bot comes back on a new device: every reaction it stored is still there but unreadable.
     await h.restartAndReconcile(() => {
       for (const r of h.chat.reactions) h.chat.unreadable.add(r.eventId);
@@ -81,8 +80,7 @@ describe('defect 4: a display name cannot forge the tally', () => {
     h,
   }) => {
     h.chat.names.set(BOB, FORGED);
-    const { id, prompt } = await h.plan(`Sync ${ALICE} ${BOB}`);
-    await h.agree(prompt, BOB);
+    const { id } = await h.plan(`Sync ${ALICE} ${BOB}`, BOB);
     await h.say(BOB, '!withdraw');
     await h.say(ORGANIZER, '!status');
     const sent = h.chat.messages.flatMap((m) => [m, ...m.edits]);

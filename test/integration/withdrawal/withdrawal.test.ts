@@ -31,8 +31,7 @@ const means = (h: { config: { notice: { finalDeletion?: string } } }) =>
 
 describe('withdrawal before the meeting opens', () => {
   it('opens unrecorded, names who withdrew, and records nothing', async ({ h }) => {
-    const { prompt } = await h.plan(`Planning ${ALICE} ${BOB}`);
-    await h.agree(prompt, ORGANIZER, ALICE);
+    const { prompt } = await h.plan(`Planning ${ALICE} ${BOB}`, ORGANIZER, ALICE);
     await h.say(ALICE, '!withdraw');
     expect(lastRoomText(h)).toBe(said(t.withdrawBeforeOpen(plain('Alice'), 'Planning')));
     expect(h.sim.sessions()).toHaveLength(0); // not opened yet: Bob has not answered
@@ -47,8 +46,7 @@ describe('withdrawal before the meeting opens', () => {
   });
 
   it('agreeing again after a withdrawal makes it recorded again', async ({ h }) => {
-    const { prompt } = await h.plan(`Planning ${ALICE}`);
-    await h.agree(prompt, ALICE);
+    const { prompt } = await h.plan(`Planning ${ALICE}`, ALICE);
     await h.say(ALICE, '!withdraw');
     await h.agree(prompt, ALICE, ORGANIZER);
     expect(h.sim.sessions()[0]?.record).toBe(true);
