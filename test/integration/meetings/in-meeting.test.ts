@@ -11,8 +11,8 @@ import { it } from '../../support/fixtures.js';
 import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
 import {
   currentSession,
+  endedRecordedMeeting,
   joinAs,
-  joinedRecordedMeeting,
   lastMeetingId,
   lastRoomText,
   openRecordedMeeting,
@@ -128,9 +128,7 @@ describe('behind b3lb, accepted with bbb.acceptUnconfirmedDeletion', () => {
   it('finds no recording there (b3lb lists nothing for state=any), and says so instead of "no recordings"', async ({
     h,
   }) => {
-    const { id, session } = await joinedRecordedMeeting(h);
-    h.sim.endMeeting(session.bbbMeetingId);
-    await h.sim.finishProcessing();
+    const { id } = await endedRecordedMeeting(h);
     await h.app.discovery.closeEndedMeetings();
     await h.app.discovery.discoverAll();
     expect(h.sim.recordings()).toHaveLength(1); // it exists on the server …

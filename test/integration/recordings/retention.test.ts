@@ -9,7 +9,7 @@ import {
   botState,
   callCounts,
   DAY,
-  joinedRecordedMeeting,
+  endedRecordedMeeting,
   lastRoomText,
   recordedMeetingWithRecording,
   roomTexts,
@@ -193,9 +193,7 @@ describe('retention', () => {
     harness,
   }) => {
     const h = await harness({ retention: { recordingDays: 5, evidenceDaysAfterPurge: 0 } });
-    const { session } = await joinedRecordedMeeting(h);
-    h.sim.endMeeting(session.bbbMeetingId);
-    await h.sim.finishProcessing();
+    await endedRecordedMeeting(h);
     // The end is noticed, but BBB cannot list recordings right now.
     await h.app.discovery.closeEndedMeetings();
     h.sim.faults.set({ http500: ['getRecordings'] });

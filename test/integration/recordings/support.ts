@@ -64,6 +64,14 @@ export async function joinedRecordedMeeting(
   return { id, session: currentSession(h, id) };
 }
 
+/** A recorded meeting whose session ran and ended (everyone left), its recording processed by BBB. */
+export async function endedRecordedMeeting(h: Harness): Promise<{ id: number; session: SessionRow }> {
+  const meeting = await joinedRecordedMeeting(h);
+  h.sim.endMeeting(meeting.session.bbbMeetingId);
+  await h.sim.finishProcessing();
+  return meeting;
+}
+
 /**
  * Everyone leaves the running session; the discovery job notices the end and finds the recording
  * (processing is instant in the harness). Returns BBB's record ID.

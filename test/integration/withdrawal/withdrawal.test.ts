@@ -16,6 +16,7 @@ import {
   botState,
   callCounts,
   currentSession,
+  endedRecordedMeeting,
   joinAs,
   joinedRecordedMeeting,
   joinLinks,
@@ -124,10 +125,8 @@ describe('withdrawal during a recorded session', () => {
   });
 
   it('does not open a new session when the recorded one already ended in BBB', async ({ h }) => {
-    const { id, session } = await joinedRecordedMeeting(h);
     // Everyone left; the discovery job has not noticed yet.
-    h.sim.endMeeting(session.bbbMeetingId);
-    await h.sim.finishProcessing();
+    const { id } = await endedRecordedMeeting(h);
     const linksBefore = joinLinks(h, ALICE).length;
 
     await h.say(ALICE, '!withdraw');
@@ -187,9 +186,7 @@ describe('withdrawal after the meeting', () => {
   });
 
   it('BBB unreachable: says the recording is pending, never that there was none', async ({ h }) => {
-    const { session } = await joinedRecordedMeeting(h);
-    h.sim.endMeeting(session.bbbMeetingId);
-    await h.sim.finishProcessing();
+    await endedRecordedMeeting(h);
     await h.app.discovery.closeEndedMeetings();
     // The recording exists in BBB, but the bot has not discovered it yet and BBB is down now.
     h.sim.faults.set({ refuseConnections: true });
