@@ -35,10 +35,7 @@ export async function openRecordedMeeting(
   title = 'Weekly sync',
   invitees: string[] = [ALICE, BOB],
 ): Promise<number> {
-  await h.say(ORGANIZER, `!meeting ${title} ${invitees.join(' ')}`);
-  const id = lastMeetingId(h);
-  const prompt = h.promptOf(id);
-  for (const user of [ORGANIZER, ...invitees]) await h.react(user, prompt, '✅');
+  const { id } = await h.plan(`${title} ${invitees.join(' ')}`, ORGANIZER, ...invitees);
   const session = currentSession(h, id);
   expect(session.record).toBe(true);
   expect(session.confirmedAt).not.toBeNull();
@@ -169,14 +166,12 @@ export async function fillEveryTableFor(h: Harness, userId: string): Promise<{ r
   const store = h.app.ctx.stores;
   const other = userId === BOB ? ALICE : BOB;
   h.chat.unreachable.add(userId);
-  await h.say(ORGANIZER, `!meeting Someday ${userId} ${other}`);
-  const never = lastMeetingId(h);
+  const { id: never } = await h.plan(`Someday ${userId} ${other}`);
   h.chat.unreachable.delete(userId);
   await h.app.tick();
   expect(store.meetings.dmPrompt(never, userId)).toBeDefined();
 
-  await h.say(ORGANIZER, `!meeting Weekly sync ${userId}`);
-  const recorded = lastMeetingId(h);
+  const { id: recorded } = await h.plan(`Weekly sync ${userId}`);
   for (const user of [ORGANIZER, userId]) {
     const prompt = store.meetings.dmPrompt(recorded, user)!;
     await h.react(user, prompt.eventId, '✅', prompt.roomId);
