@@ -140,8 +140,7 @@ describe('defect 3: a removed ✅ queued behind a busy meeting', () => {
     expect(h.sim.sessions()).toHaveLength(0);
     // Alice agreed and withdrew; when Bob agrees, everyone answered: it opens, but unrecorded.
     await h.react(BOB, prompt, '✅');
-    const session = currentSession(h, id);
-    expect(session.record).toBe(false);
+    expect(currentSession(h, id).record).toBe(false);
     expect(h.sim.sessions()[0]?.record).toBe(false);
   });
 });
