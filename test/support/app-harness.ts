@@ -169,11 +169,15 @@ export class Harness {
     return prompt;
   }
 
-  /** The organizer types `!meeting <args>`: the room's newest meeting, and (when read) its prompt. */
-  async plan(args: string, roomId = ROOM): Promise<{ id: number; prompt: string }> {
-    await this.say(ORGANIZER, `!meeting ${args}`, roomId);
-    const id = Math.max(...this.app.ctx.stores.meetings.inRoom(roomId).map((m) => m.id));
-    if (!Number.isFinite(id)) throw new Error(`no meeting in ${roomId}`);
+  /**
+   * The organizer types `!meeting <args>` and each of `agreeing` reacts ✅: the room's newest meeting,
+   * and (when read) its prompt.
+   */
+  async plan(args: string, ...agreeing: string[]): Promise<{ id: number; prompt: string }> {
+    await this.say(ORGANIZER, `!meeting ${args}`);
+    const id = Math.max(...this.app.ctx.stores.meetings.inRoom(ROOM).map((m) => m.id));
+    if (!Number.isFinite(id)) throw new Error(`no meeting in ${ROOM}`);
+    if (agreeing.length) await this.agree(this.promptOf(id), ...agreeing);
     const promptOf = () => this.promptOf(id);
     return {
       id,

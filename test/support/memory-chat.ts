@@ -32,7 +32,6 @@ export interface SentMessage {
 }
 
 export class MemoryChat implements ChatPort {
-  readonly botUserId: string;
   readonly fits = fitsInEvent;
   readonly messages: SentMessage[] = [];
   readonly reactions: (ReactionSeen & { roomId: string; relatesTo: string })[] = [];
@@ -54,9 +53,7 @@ export class MemoryChat implements ChatPort {
   private seq = 0;
   private readonly sentKeys = new Map<string, string>();
 
-  constructor(botUserId = '@meetbot:test') {
-    this.botUserId = botUserId;
-  }
+  constructor(readonly botUserId = '@meetbot:test') {}
 
   room(roomId: string, members: string[]): void {
     this.members.set(roomId, new Set(members));
@@ -95,14 +92,7 @@ export class MemoryChat implements ChatPort {
   }
 
   async react(roomId: string, eventId: string, key: string): Promise<void> {
-    this.reactions.push({
-      roomId,
-      relatesTo: eventId,
-      eventId: this.nextEventId(),
-      sender: this.botUserId,
-      key,
-      ts: Date.now(),
-    });
+    this.addReaction(roomId, this.botUserId, eventId, key);
   }
 
   async joinedMembers(roomId: string): Promise<Map<string, string>> {

@@ -36,10 +36,8 @@ function scan(source: string): { literals: string[]; comments: [number, number][
         const end = source.indexOf('*/', i + 2);
         comments.push([i, end < 0 ? source.length : end + 2]);
         i = end < 0 ? source.length : end + 2;
-      } else if (c === "'" || c === '"') {
-        quoted(c);
-      } else if (c === '`') {
-        template();
+      } else if (c === "'" || c === '"' || c === '`') {
+        literal(c);
       } else if (c === '{') {
         depth++;
         i++;
@@ -51,27 +49,16 @@ function scan(source: string): { literals: string[]; comments: [number, number][
     return i;
   }
 
-  function quoted(quote: string): void {
+  // A quoted string ends at its quote or the line's end; a template at its backtick, split at each `${…}`.
+  function literal(quote: string): void {
+    const template = quote === '`';
     let text = '';
     i++;
-    while (i < source.length && source[i] !== quote && source[i] !== '\n') {
+    while (i < source.length && source[i] !== quote && (template || source[i] !== '\n')) {
       if (source[i] === '\\') {
         text += unescapeChar(source[i + 1]!);
         i += 2;
-      } else text += source[i++];
-    }
-    i++;
-    out.push(text);
-  }
-
-  function template(): void {
-    let text = '';
-    i++;
-    while (i < source.length && source[i] !== '`') {
-      if (source[i] === '\\') {
-        text += unescapeChar(source[i + 1]!);
-        i += 2;
-      } else if (source[i] === '$' && source[i + 1] === '{') {
+      } else if (template && source[i] === '$' && source[i + 1] === '{') {
         out.push(text);
         text = '';
         i += 2;

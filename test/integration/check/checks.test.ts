@@ -54,6 +54,17 @@ function config(
   );
 }
 
+/** A check's result: its status, and a message that says `text`. */
+const verdict = (status: string, text: string) => ({ status, message: expect.stringContaining(text) });
+
+/** The start-up checks against the servers at `hs` and `sim`. */
+const startUp = (
+  hs: { url: string },
+  sim: { url: string },
+  log = pino({ level: 'silent' }),
+  options: Parameters<typeof runStartupChecks>[2] = {},
+) => runStartupChecks(config({ homeserverUrl: hs.url, bbbUrl: sim.url }), log, options);
+
 /** A homeserver stand-in: versions, whoami, joined rooms; room reads answer per room. */
 function homeserver(opts: { date?: string; unreadable?: string[] } = {}): RequestListener {
   return (req, res) => {
@@ -76,28 +87,21 @@ describe('homeserver and rooms', () => {
     await closed.close();
     expect(
       (await checkHomeserver(config({ homeserverUrl: closed.url }), { timeoutMs: 2000 })).result,
-    ).toMatchObject({
-      status: 'warn',
-      message: expect.stringContaining('does not answer (ECONNREFUSED)'),
-    });
+    ).toMatchObject(verdict('warn', 'does not answer (ECONNREFUSED)'));
     const web = await serve((_req, res) => {
       res.writeHead(404, { 'content-type': 'text/html' });
       res.end('<h1>Not found</h1>');
     });
-    expect((await checkHomeserver(config({ homeserverUrl: web.url }))).result).toMatchObject({
-      status: 'fail',
-      message: expect.stringContaining(
-        'is not a Matrix client-server API (GET /_matrix/client/versions gave HTTP 404)',
-      ),
-    });
+    expect((await checkHomeserver(config({ homeserverUrl: web.url }))).result).toMatchObject(
+      verdict('fail', 'is not a Matrix client-server API (GET /_matrix/client/versions gave HTTP 404)'),
+    );
   });
 
   it('names the rooms the bot cannot read', async () => {
     const hs = await serve(homeserver({ unreadable: ['!b:test'] }));
-    expect(await checkRooms(config({ homeserverUrl: hs.url }))).toMatchObject({
-      status: 'warn',
-      message: expect.stringContaining('cannot read 1 of 2 rooms: !b:test (M_FORBIDDEN)'),
-    });
+    expect(await checkRooms(config({ homeserverUrl: hs.url }))).toMatchObject(
+      verdict('warn', 'cannot read 1 of 2 rooms: !b:test (M_FORBIDDEN)'),
+    );
     const fine = await serve(homeserver());
     expect((await checkRooms(config({ homeserverUrl: fine.url }))).status).toBe('ok');
   });
@@ -122,10 +126,9 @@ describe('BBB', () => {
       res.writeHead(404);
       res.end();
     });
-    expect(await checkBbb(config({ bbbUrl: `${web.url}/bigbluebutton/` }))).toMatchObject({
-      status: 'fail',
-      message: expect.stringContaining('answers HTTP 404: bbb.url does not point at a BBB API'),
-    });
+    expect(await checkBbb(config({ bbbUrl: `${web.url}/bigbluebutton/` }))).toMatchObject(
+      verdict('fail', 'answers HTTP 404: bbb.url does not point at a BBB API'),
+    );
   });
 
   it('names the BBB version, and that deletions can be confirmed (an ID that cannot exist: notFound)', async () => {
@@ -162,10 +165,7 @@ describe('BBB behind load balancers', () => {
   it('the start-up checks refuse to start behind it', async () => {
     const sim = await simulator({ flavour: 'b3lb' });
     const hs = await serve(homeserver());
-    const checks = await runStartupChecks(
-      config({ homeserverUrl: hs.url, bbbUrl: sim.url }),
-      pino({ level: 'silent' }),
-    );
+    const checks = await startUp(hs, sim);
     checks.stop();
     expect(checks.failures.map((f) => [f.name, f.status])).toEqual([['bbb', 'fail']]);
     expect(checks.failures[0]?.message).toContain('it cannot confirm deletions');
@@ -174,10 +174,7 @@ describe('BBB behind load balancers', () => {
 
 describe('database', () => {
   it('a missing file in a writable folder is fine: it will be created', () => {
-    expect(checkDatabase(join(dir, 'sub', 'bot.db'))).toMatchObject({
-      status: 'ok',
-      message: expect.stringContaining('will be created with'),
-    });
+    expect(checkDatabase(join(dir, 'sub', 'bot.db'))).toMatchObject(verdict('ok', 'will be created with'));
   });
 
   it('a migrated database is current; one of a newer version or of something else fails', () => {
@@ -193,10 +190,7 @@ describe('database', () => {
       .prepare('insert into __drizzle_migrations (hash, created_at) values (?, ?)')
       .run('future', Date.now() + 1e12);
     newer.close();
-    expect(checkDatabase(path)).toMatchObject({
-      status: 'fail',
-      message: expect.stringContaining('was migrated by a newer version of the bot'),
-    });
+    expect(checkDatabase(path)).toMatchObject(verdict('fail', 'was migrated by a newer version of the bot'));
 
     const other = join(dir, 'other.db');
     const db = new Database(other);
@@ -212,10 +206,7 @@ describe('database', () => {
 
 describe('notice', () => {
   it('passes when every placeholder is filled from the config, and names each gap or unknown one', () => {
-    expect(checkNotice(config())).toMatchObject({
-      status: 'ok',
-      message: expect.stringContaining('every placeholder filled'),
-    });
+    expect(checkNotice(config())).toMatchObject(verdict('ok', 'every placeholder filled'));
     const missing = checkNotice(config({}, { notice: undefined }));
     expect(missing.status).toBe('fail');
     expect(missing.message).toContain('notice.controller: missing');
@@ -224,10 +215,9 @@ describe('notice', () => {
       template,
       'Verantwortliche Stelle: {{controller}}. Datenschutzbeauftragte: {{beauftragter}}',
     );
-    expect(checkNotice(config({}, { notice: { ...SAMPLE_NOTICE_FACTS, de: template } }))).toMatchObject({
-      status: 'fail',
-      message: expect.stringContaining('uses the unknown placeholder {{beauftragter}}'),
-    });
+    expect(checkNotice(config({}, { notice: { ...SAMPLE_NOTICE_FACTS, de: template } }))).toMatchObject(
+      verdict('fail', 'uses the unknown placeholder {{beauftragter}}'),
+    );
   });
 });
 
@@ -262,9 +252,7 @@ describe('at start-up', () => {
     const sim = await simulator();
     const lines: string[] = [];
     const log = pino({ level: 'warn' }, { write: (l: string) => lines.push(l) });
-    const checks = await runStartupChecks(config({ homeserverUrl: hs.url, bbbUrl: sim.url }), log, {
-      retryMs: 50,
-    });
+    const checks = await startUp(hs, sim, log, { retryMs: 50 });
     checks.stop();
     expect(checks.failures).toEqual([]);
     expect(lines.filter((l) => l.includes('trying again')).length).toBeGreaterThan(0);
@@ -278,11 +266,7 @@ describe('at start-up', () => {
       if (String(input).startsWith(sim.url)) bbbAskedWhileDown.push(!hs.up());
       return fetch(input, init);
     };
-    const checks = await runStartupChecks(
-      config({ homeserverUrl: hs.url, bbbUrl: sim.url }),
-      pino({ level: 'silent' }),
-      { retryMs: 50, fetch: recording },
-    );
+    const checks = await startUp(hs, sim, undefined, { retryMs: 50, fetch: recording });
     checks.stop();
     expect(checks.failures).toEqual([]);
     expect(bbbAskedWhileDown[0]).toBe(true);
@@ -294,9 +278,7 @@ describe('at start-up', () => {
     const hs = await serve(homeserver());
     const lines: { msg: string; level: number }[] = [];
     const log = pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l)) });
-    const checks = await runStartupChecks(config({ homeserverUrl: hs.url, bbbUrl: sim.url }), log, {
-      bbbRetryMs: 50,
-    });
+    const checks = await startUp(hs, sim, log, { bbbRetryMs: 50 });
     expect(checks.failures).toEqual([]);
     expect(lines.find((l) => l.msg.includes('unreachable for now'))?.level).toBe(40);
     sim.faults.clear();

@@ -12,14 +12,13 @@ import { ADMIN, ALICE, BOB, type Harness, ORGANIZER, ROOM } from '../../support/
 import { said, t, usageOf } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 import { tsx } from '../../support/run-to-end.js';
-import { lastMeetingId, recordedMeetingWithRecording } from '../recordings/support.js';
+import { recordedMeetingWithRecording } from '../recordings/support.js';
 
 /** A recorded meeting whose recording was deleted after Bob's withdrawal, and one Alice declined. */
 async function scenario(h: Harness): Promise<{ weekly: number; retro: number; recordId: string }> {
   const { meetingId: weekly, recordId } = await recordedMeetingWithRecording(h, 'Weekly sync', [ALICE, BOB]);
   await h.say(BOB, `!withdraw #${weekly}`);
-  await h.say(ORGANIZER, `!meeting Retro ${ALICE}`);
-  const retro = lastMeetingId(h);
+  const { id: retro } = await h.plan(`Retro ${ALICE}`);
   await h.react(ALICE, h.promptOf(retro), '❌');
   await h.react(ORGANIZER, h.promptOf(retro), '✅'); // opens unrecorded
   return { weekly, retro, recordId };

@@ -73,6 +73,13 @@ function setup(homeserverUrl: string, password: string | null = PASSWORD, access
   return { dir, config, log, lines, made, prepared, run, sessionFile: join(dir, 'crypto-session.json') };
 }
 
+/** A homeserver answering with `handler`, and the login of a new device against it. */
+async function newDeviceWith(handler: Handler, password?: string | null) {
+  const hs = await homeserver(handler);
+  const s = setup(hs.url, password);
+  return { hs, s, result: await s.run() };
+}
+
 /** A session file as a login of `deviceId` left it, in place of the configured token. */
 function store(file: string, deviceId: string, accessToken: string) {
   const login = { userId: '@bot:example.org', deviceId, accessToken };
@@ -102,9 +109,7 @@ const loginThenDelete =
 
 describe('a new device after lost keys', () => {
   it('logs in with the password, keeps the session privately, removes the old device with the password, encrypts again', async () => {
-    const hs = await homeserver(loginThenDelete([200, {}]));
-    const s = setup(hs.url);
-    const result = await s.run();
+    const { hs, s, result } = await newDeviceWith(loginThenDelete([200, {}]));
 
     expect(result.outcome).toEqual({
       kind: 'new-device',
@@ -147,11 +152,9 @@ describe('a new device after lost keys', () => {
   });
 
   it('goes on when the old device cannot be removed: logged, and the admins are told so', async () => {
-    const hs = await homeserver(
+    const { s, result } = await newDeviceWith(
       loginThenDelete([401, { errcode: 'M_FORBIDDEN', error: 'Invalid password', session: 'uia-1' }]),
     );
-    const s = setup(hs.url);
-    const result = await s.run();
     expect(result.outcome).toMatchObject({ kind: 'new-device', oldDeviceRemoved: false });
     const warning = s.lines.find((l) => l.includes('could not remove the old device'));
     expect(warning).toContain('M_FORBIDDEN');
@@ -159,11 +162,9 @@ describe('a new device after lost keys', () => {
   });
 
   it('a wrong password: unencrypted with the homeserver’s reason, no session, no new client', async () => {
-    const hs = await homeserver((_req, _body, res) =>
+    const { s, result } = await newDeviceWith((_req, _body, res) =>
       reply(res, 403, { errcode: 'M_FORBIDDEN', error: 'Invalid username or password' }),
     );
-    const s = setup(hs.url);
-    const result = await s.run();
     expect(result.client).toBeNull();
     expect(result.accessToken).toBe(CONFIGURED);
     expect(result.outcome).toEqual({
@@ -189,9 +190,7 @@ describe('a new device after lost keys', () => {
   });
 
   it('without a password: unencrypted, and nothing is asked of the homeserver', async () => {
-    const hs = await homeserver(loginOk);
-    const s = setup(hs.url, null);
-    const result = await s.run();
+    const { hs, s, result } = await newDeviceWith(loginOk, null);
     expect(result).toMatchObject({ client: null, accessToken: CONFIGURED, outcome: { kind: 'unencrypted' } });
     expect(hs.seen).toEqual([]);
     expect(s.lines.join('')).toContain('set matrix.password');
@@ -216,11 +215,13 @@ describe('a new device after lost keys', () => {
 });
 
 describe('the stored session at the next start', () => {
-  function withStored(homeserverUrl: string, configuredToken: string) {
-    const s = setup(homeserverUrl, null, configuredToken);
+  async function withStored(handler: Handler, configuredToken: string) {
+    const hs = await homeserver(handler);
+    const s = setup(hs.url, null, configuredToken);
     store(s.sessionFile, 'NEWDEVICE', NEW_TOKEN);
     return {
       ...s,
+      hs,
       apply: (opts: { readOnly?: boolean } = {}) =>
         applyStoredSession(s.config, s.sessionFile, s.log, fetch, opts),
     };
@@ -233,34 +234,30 @@ describe('the stored session at the next start', () => {
   const rejected = whoamiAnswer(401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Unknown token' });
 
   it('stands in for matrix.accessToken while the homeserver confirms it', async () => {
-    const hs = await homeserver(accepted);
-    const s = withStored(hs.url, CONFIGURED);
+    const s = await withStored(accepted, CONFIGURED);
     expect((await s.apply()).matrix.accessToken).toBe(NEW_TOKEN);
-    expect(hs.seen.map((r) => [r.url, r.auth])).toEqual([
+    expect(s.hs.seen.map((r) => [r.url, r.auth])).toEqual([
       ['/_matrix/client/v3/account/whoami', `Bearer ${NEW_TOKEN}`],
     ]);
     loggedNoSecret(s.lines);
   });
 
   it('gives way to a new token the operator put into the configuration, and is removed', async () => {
-    const hs = await homeserver(accepted);
-    const s = withStored(hs.url, 'syt_operator_made_a_new_one');
+    const s = await withStored(accepted, 'syt_operator_made_a_new_one');
     expect((await s.apply()).matrix.accessToken).toBe('syt_operator_made_a_new_one');
     expect(existsSync(s.sessionFile)).toBe(false);
-    expect(hs.seen).toEqual([]);
+    expect(s.hs.seen).toEqual([]);
   });
 
   it('is only read by npm run check: a rejected one stays, nothing else is asked', async () => {
-    const hs = await homeserver(rejected);
-    const s = withStored(hs.url, CONFIGURED);
+    const s = await withStored(rejected, CONFIGURED);
     expect((await s.apply({ readOnly: true })).matrix.accessToken).toBe(CONFIGURED);
     expect(existsSync(s.sessionFile)).toBe(true);
-    expect(hs.seen).toHaveLength(1);
+    expect(s.hs.seen).toHaveLength(1);
   });
 
   it('is removed when the homeserver rejects it', async () => {
-    const hs = await homeserver(rejected);
-    const s = withStored(hs.url, CONFIGURED);
+    const s = await withStored(rejected, CONFIGURED);
     expect((await s.apply()).matrix.accessToken).toBe(CONFIGURED);
     expect(existsSync(s.sessionFile)).toBe(false);
     expect(s.lines.join('')).toContain('M_UNKNOWN_TOKEN');

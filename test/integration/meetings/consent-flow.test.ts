@@ -22,8 +22,7 @@ describe('consent-gated meeting', () => {
   });
 
   it('opens unrecorded when one declines, and names the reason', async ({ h }) => {
-    const { prompt } = await h.plan(`Retro ${ALICE} ${BOB}`);
-    await h.agree(prompt, ORGANIZER);
+    const { prompt } = await h.plan(`Retro ${ALICE} ${BOB}`, ORGANIZER);
     await h.react(ALICE, prompt, '❌');
     await h.react(BOB, prompt, '✅️'); // with U+FE0F
     expect(h.sim.sessions()[0]?.record).toBe(false);

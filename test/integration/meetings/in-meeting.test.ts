@@ -5,14 +5,14 @@
 import { describe, expect } from 'vitest';
 import { catalogue } from '../../../src/i18n/index.js';
 import { person } from '../../../src/i18n/rich.js';
-import { ALICE, BOB, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { ALICE, BOB, ROOM } from '../../support/app-harness.js';
 import { firstLayerOf, withdrawalLines } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 import { SAMPLE_NOTICE_FACTS } from '../../support/notice-facts.js';
 import {
   currentSession,
+  endedRecordedMeeting,
   joinAs,
-  lastMeetingId,
   lastRoomText,
   openRecordedMeeting,
 } from '../recordings/support.js';
@@ -46,14 +46,13 @@ describe('BBB 3.0', () => {
   it('says in the welcome text of an unrecorded session that it is not recorded, without the recording dialog', async ({
     h,
   }) => {
-    await h.say(ORGANIZER, `!meeting Planning ${ALICE} --no-record`);
+    await h.plan(`Planning ${ALICE} --no-record`);
     const [session] = h.sim.sessions();
     expect(session?.record).toBe(false);
     expect(session?.params.welcome).toBe(t.unrecorded());
     expect(session?.params.disabledFeatures).toBe('learningDashboard');
     expect(session?.params).not.toHaveProperty('notifyRecordingIsOn');
     expect(session?.params).not.toHaveProperty('meta_bbb-disable-recording-formats');
-    expect(lastMeetingId(h)).toBeGreaterThan(0);
   });
 
   it('posts a line naming nobody into the meeting chat before a withdrawal ends the recorded session', async ({
@@ -127,10 +126,7 @@ describe('behind b3lb, accepted with bbb.acceptUnconfirmedDeletion', () => {
   it('finds no recording there (b3lb lists nothing for state=any), and says so instead of "no recordings"', async ({
     h,
   }) => {
-    const id = await openRecordedMeeting(h);
-    await joinAs(h, ORGANIZER);
-    h.sim.endMeeting(currentSession(h, id).bbbMeetingId);
-    await h.sim.finishProcessing();
+    const { id } = await endedRecordedMeeting(h);
     await h.app.discovery.closeEndedMeetings();
     await h.app.discovery.discoverAll();
     expect(h.sim.recordings()).toHaveLength(1); // it exists on the server …

@@ -48,10 +48,9 @@ describe('the layered notice', () => {
   it('a ✅ on the notice (full text or first layer) is no answer: the invitee is pointed to the prompt, once', async ({
     h,
   }) => {
-    await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE} ${BOB}`);
-    const meeting = h.app.ctx.stores.meetings.inRoom(ROOM)[0]!;
+    const { id, prompt } = await h.plan(`Weekly sync ${ALICE} ${BOB}`);
     const [full, firstLayer] = h.chat.inRoom(ROOM);
-    const link = permalink(ROOM, meeting.promptEventId!, h.chat.botUserId);
+    const link = permalink(ROOM, prompt, h.chat.botUserId);
     const pointer = de.answerOnPrompt(mention(ALICE, 'Alice'), 'Weekly sync', link);
     const before = h.chat.inRoom(ROOM).length;
 
@@ -61,13 +60,13 @@ describe('the layered notice', () => {
     expect(answer.html).toContain(`<a href="${link}">`);
     expect(answer.mentions).toEqual([ALICE]);
     // It counted for nothing.
-    expect(h.app.ctx.stores.meetings.consentEvents(meeting.id)).toHaveLength(0);
+    expect(h.app.ctx.stores.meetings.consentEvents(id)).toHaveLength(0);
 
     // Once per person and meeting; the first layer is the same notice.
     await h.react(ALICE, firstLayer!.eventId, '❌');
     expect(h.chat.inRoom(ROOM)).toHaveLength(before + 1);
     // Someone who answered on the prompt already, and someone not invited, hear nothing.
-    await h.react(BOB, meeting.promptEventId!, '✅');
+    await h.react(BOB, prompt, '✅');
     const afterAnswer = h.chat.inRoom(ROOM).length;
     await h.react(BOB, full!.eventId, '✅');
     await h.react('@stranger:test', firstLayer!.eventId, '✅');

@@ -69,8 +69,7 @@ describe('meeting lifecycle', () => {
   });
 
   it('opens on !start with whoever answered, unrecorded if someone did not answer', async ({ h }) => {
-    const { prompt } = await h.plan(`Sync ${ALICE} ${BOB}`);
-    await h.agree(prompt, ORGANIZER, ALICE);
+    await h.plan(`Sync ${ALICE} ${BOB}`, ORGANIZER, ALICE);
     await h.say(ORGANIZER, '!start');
     expect(h.sim.sessions()[0]?.record).toBe(false);
     expect(roomSays(h, said(t.recordingOffReasons([t.reasonPending(join(['Bob']))])))).toBe(true);
@@ -80,8 +79,7 @@ describe('meeting lifecycle', () => {
   });
 
   it('gives a late invitee of a recorded meeting a link only after ✅', async ({ h }) => {
-    const { prompt } = await h.plan(`Sync ${ALICE}`);
-    await h.agree(prompt, ORGANIZER, ALICE);
+    const { prompt } = await h.plan(`Sync ${ALICE}`, ORGANIZER, ALICE);
     expect(h.sim.sessions()[0]?.record).toBe(true);
     await h.say(ORGANIZER, `!invite ${CAROL}`);
     expect(roomSays(h, said(t.waitingForConsent(join(['Carol']))))).toBe(true);
@@ -100,8 +98,7 @@ describe('meeting lifecycle', () => {
   });
 
   it('opens a --at meeting at its time, not before', async ({ h }) => {
-    const { prompt } = await h.plan(`Later ${ALICE} --at "2026-12-01 12:00"`);
-    await h.agree(prompt, ORGANIZER, ALICE);
+    await h.plan(`Later ${ALICE} --at "2026-12-01 12:00"`, ORGANIZER, ALICE);
     await h.app.tick();
     expect(h.sim.sessions()).toHaveLength(0);
     h.clock.advance(3 * 3600_000); // 09:00Z → 12:00Z = 13:00 Berlin
@@ -125,8 +122,7 @@ describe('meeting lifecycle', () => {
 
 describe('restarts', () => {
   it('count answers given while the bot was down, and post nothing twice', async ({ h }) => {
-    const { prompt } = await h.plan(`Sync ${ALICE} ${BOB}`);
-    await h.agree(prompt, ORGANIZER, ALICE);
+    const { prompt } = await h.plan(`Sync ${ALICE} ${BOB}`, ORGANIZER, ALICE);
     const before = h.chat.messages.length;
     // While down: only the homeserver knows of Bob's ✅.
     await h.restartAndReconcile(() => h.chat.addReaction(ROOM, BOB, prompt, '✅'));

@@ -5,7 +5,6 @@ import { ALICE, BOB, CAROL, ORGANIZER, ROOM } from '../../support/app-harness.js
 import { directPromptQuestion } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 import { slowSends } from '../../support/slow-sends.js';
-import { lastMeetingId } from '../recordings/support.js';
 
 it.override('harnessConfig', { consent: { ask: 'direct' } });
 
@@ -13,10 +12,9 @@ describe('private prompts', () => {
   it('are posted side by side, one in each person’s DM room', async ({ h }) => {
     const sends = slowSends(h.chat, (text) => text.includes(directPromptQuestion));
     h.chat.room(ROOM, [ORGANIZER, ALICE, BOB, CAROL]);
-    await h.say(ORGANIZER, `!meeting Side by side ${ALICE} ${BOB} ${CAROL}`);
+    const { id: meetingId } = await h.plan(`Side by side ${ALICE} ${BOB} ${CAROL}`);
 
     expect(sends.most).toBeGreaterThan(1);
-    const meetingId = lastMeetingId(h);
     for (const person of [ORGANIZER, ALICE, BOB, CAROL]) {
       const prompts = h.chat.dmOf(person).filter((m) => m.text.includes(directPromptQuestion));
       expect(prompts, person).toHaveLength(1);

@@ -17,8 +17,7 @@ describe('reminders', () => {
     harness,
   }) => {
     const h = await harness({ reminders: { minutesBefore: 10 } });
-    const { prompt } = await h.plan(`Later ${ALICE} ${BOB} --at "2026-12-01 11:00"`);
-    await h.agree(prompt, ALICE);
+    const { prompt } = await h.plan(`Later ${ALICE} ${BOB} --at "2026-12-01 11:00"`, ALICE);
 
     h.clock.advance(49 * MIN); // 10:49: not yet
     expect(await new Reminders(h.app.ctx).run()).toBe(0);
@@ -69,8 +68,7 @@ describe('reminders', () => {
   });
 
   it('says everyone answered when they did', async ({ h }) => {
-    const { prompt } = await h.plan(`Later ${ALICE} --at "2026-12-01 11:00"`);
-    await h.agree(prompt, ORGANIZER, ALICE);
+    await h.plan(`Later ${ALICE} --at "2026-12-01 11:00"`, ORGANIZER, ALICE);
     h.clock.advance(52 * MIN); // default lead: 10 minutes
     await new Reminders(h.app.ctx).run();
     expect(reminders(h)[0]!.text).toContain(around((when) => said(reminderFor(8, when, null)))[0]);

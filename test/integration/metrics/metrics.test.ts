@@ -11,7 +11,7 @@ import { instrumentBbb } from '../../../src/metrics/instrument-bbb.js';
 import { BotMetrics } from '../../../src/metrics/metrics.js';
 import { ALICE, BOB, createHarness, type Harness, ORGANIZER } from '../../support/app-harness.js';
 import { chatPortOn, sendingHomeserver } from '../matrix/support.js';
-import { lastMeetingId, recordedMeetingWithRecording } from '../recordings/support.js';
+import { recordedMeetingWithRecording } from '../recordings/support.js';
 
 /** `name{a="b"} 3` lines of the Prometheus text format, keyed by `name{a="b"}`. */
 function parse(text: string): Map<string, number> {
@@ -58,8 +58,7 @@ describe('GET /metrics after a scenario', () => {
   it('counts meetings, answers, withdrawals, recordings, purge runs and BBB requests', async () => {
     // A recorded meeting whose recording the bot found, then a meeting Alice declines.
     const { meetingId, recordId } = await recordedMeetingWithRecording(h, 'Weekly sync', [ALICE, BOB]);
-    await h.say(ORGANIZER, `!meeting Retro ${ALICE}`);
-    const retro = lastMeetingId(h);
+    const { id: retro } = await h.plan(`Retro ${ALICE}`);
     await h.react(ALICE, h.promptOf(retro), '❌');
     await h.react(ORGANIZER, h.promptOf(retro), '✅');
     // Bob withdraws: the recording of the first meeting is deleted.

@@ -5,14 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { type HttpListener, startHttpServer } from '../../../src/http/server.js';
 import { createHarness, type Harness, SECRET } from '../../support/app-harness.js';
 import { recordingReadyPattern } from '../../support/catalogue.js';
-import {
-  botState,
-  currentSession,
-  joinAs,
-  openRecordedMeeting,
-  recordedMeetingWithRecording,
-  roomTexts,
-} from './support.js';
+import { botState, endedRecordedMeeting, recordedMeetingWithRecording, roomTexts } from './support.js';
 
 function token(payload: object, secret: string, alg: 'HS256' | 'HS512' = 'HS256'): string {
   const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
@@ -53,11 +46,7 @@ function snapshot() {
 
 describe('recording-ready callback', () => {
   it('a valid callback makes the bot learn the recording before the poll and announce it', async () => {
-    const id = await openRecordedMeeting(h);
-    await joinAs(h, '@olga:test');
-    const session = currentSession(h, id);
-    h.sim.endMeeting(session.bbbMeetingId);
-    await h.sim.finishProcessing();
+    const { session } = await endedRecordedMeeting(h);
     const [rec] = h.sim.recordings();
     const claims = { meeting_id: session.bbbMeetingId, record_id: rec!.recordID };
     expect(await post(token(claims, SECRET))).toBe(200);

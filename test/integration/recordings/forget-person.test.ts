@@ -6,21 +6,14 @@ import { describe, expect } from 'vitest';
 import { de } from '../../../src/i18n/de.js';
 import { ALICE, ORGANIZER, ROOM } from '../../support/app-harness.js';
 import { it } from '../../support/fixtures.js';
-import {
-  DAY,
-  EVERY_TABLE_NAMING_A_PERSON,
-  fillEveryTableFor,
-  lastMeetingId,
-  tablesNaming,
-} from './support.js';
+import { DAY, EVERY_TABLE_NAMING_A_PERSON, fillEveryTableFor, tablesNaming } from './support.js';
 
 describe('retention that ends', () => {
   it('expires a meeting nobody fully answered after limits.unansweredDays, then prunes it', async ({
     harness,
   }) => {
     const h = await harness({ consent: { ask: 'direct' }, retention: { evidenceDaysAfterPurge: 10 } });
-    await h.say(ORGANIZER, `!meeting Someday ${ALICE}`);
-    const id = lastMeetingId(h);
+    const { id } = await h.plan(`Someday ${ALICE}`);
     h.clock.advance(13 * DAY);
     expect((await h.app.retention.run()).expiredMeetings).toBe(0);
     h.clock.advance(1 * DAY);

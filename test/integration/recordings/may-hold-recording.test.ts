@@ -19,8 +19,7 @@ describe('finished meetings that may still hold a recording', () => {
     const cancelled = await openRecordedMeeting(h, 'Cancelled');
     await h.say(ORGANIZER, `!cancel #${cancelled}`);
     // Declined: never recorded; cancelled before anyone answered.
-    await h.say(ORGANIZER, `!meeting Declined ${ALICE}`);
-    const declined = lastMeetingId(h);
+    const { id: declined } = await h.plan(`Declined ${ALICE}`);
     await h.react(ALICE, h.promptOf(declined), '❌');
     await h.react(ORGANIZER, h.promptOf(declined), '✅');
     await h.say(ORGANIZER, `!meeting Early ${ALICE}`);

@@ -9,6 +9,7 @@ import {
   dmLinks,
   endAndDiscover,
   joinAs,
+  joinedRecordedMeeting,
   lastRoomText,
   openRecordedMeeting,
   recordedMeetingWithRecording,
@@ -74,8 +75,7 @@ describe('playback links', () => {
   });
 
   it('a recording that appears after someone withdrew is never announced with a link', async ({ h }) => {
-    const meetingId = await openRecordedMeeting(h);
-    await joinAs(h, ORGANIZER);
+    const { id: meetingId } = await joinedRecordedMeeting(h);
     // Bob withdraws while the recorded session runs: it ends, a new unrecorded one opens.
     await h.say(BOB, '!withdraw');
     await h.sim.finishProcessing();

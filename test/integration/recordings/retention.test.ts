@@ -2,17 +2,15 @@
 // them until withdrawal, nothing is marked purged before BBB confirmed, runs never overlap, and
 // consent evidence is pruned a configured time after the last recording went.
 import { describe, expect, vi } from 'vitest';
-import { ROOM } from '../../support/app-harness.js';
+import { type Harness, ROOM } from '../../support/app-harness.js';
 import { recordingReadyPattern, said, t } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 import {
   botState,
   callCounts,
-  currentSession,
   DAY,
-  joinAs,
+  endedRecordedMeeting,
   lastRoomText,
-  openRecordedMeeting,
   recordedMeetingWithRecording,
   roomTexts,
   simState,
@@ -55,6 +53,14 @@ describe('recording discovery', () => {
 });
 
 describe('retention', () => {
+  it.override('harnessConfig', { retention: { recordingDays: 1 } });
+  /** A recording, then two days pass: expired. */
+  const expiredRecording = async (h: Harness) => {
+    const { recordId } = await recordedMeetingWithRecording(h);
+    h.clock.advance(2 * DAY);
+    return recordId;
+  };
+
   it('deletes expired recordings and keeps young ones', async ({ harness }) => {
     const h = await harness({ retention: { recordingDays: 30 } });
     const old = await recordedMeetingWithRecording(h, 'Old sync');
@@ -81,12 +87,8 @@ describe('retention', () => {
     expect(later.deleted.map((r) => r.recordId)).toEqual([young.recordId]);
   });
 
-  it('never marks a recording purged before BBB confirmed it (delete silently dropped)', async ({
-    harness,
-  }) => {
-    const h = await harness({ retention: { recordingDays: 1 } });
-    const { recordId } = await recordedMeetingWithRecording(h);
-    h.clock.advance(2 * DAY);
+  it('never marks a recording purged before BBB confirmed it (delete silently dropped)', async ({ h }) => {
+    const recordId = await expiredRecording(h);
     h.sim.faults.set({ dropDeletes: true });
 
     const run = await h.app.retention.run();
@@ -107,10 +109,8 @@ describe('retention', () => {
     expect(botState(h, recordId)).toBe('purged');
   });
 
-  it('BBB answering 500 on deleteRecordings: purge-pending, deleted on a later run', async ({ harness }) => {
-    const h = await harness({ retention: { recordingDays: 1 } });
-    const { recordId } = await recordedMeetingWithRecording(h);
-    h.clock.advance(2 * DAY);
+  it('BBB answering 500 on deleteRecordings: purge-pending, deleted on a later run', async ({ h }) => {
+    const recordId = await expiredRecording(h);
     h.sim.faults.set({ http500: ['deleteRecordings'] });
     const run = await h.app.retention.run();
     expect(run.failed).toHaveLength(1);
@@ -121,10 +121,8 @@ describe('retention', () => {
     expect(simState(h, recordId)).toBe('deleted');
   });
 
-  it('two runs at once never overlap: the second waits for the first', async ({ harness }) => {
-    const h = await harness({ retention: { recordingDays: 1 } });
-    await recordedMeetingWithRecording(h);
-    h.clock.advance(2 * DAY);
+  it('two runs at once never overlap: the second waits for the first', async ({ h }) => {
+    await expiredRecording(h);
     // Deletes are dropped, so both runs have work to do; BBB is slow, so they would overlap.
     h.sim.faults.set({ dropDeletes: true, slowMs: 40 });
     const bbb = h.app.ctx.bbb;
@@ -195,11 +193,7 @@ describe('retention', () => {
     harness,
   }) => {
     const h = await harness({ retention: { recordingDays: 5, evidenceDaysAfterPurge: 0 } });
-    const meetingId = await openRecordedMeeting(h);
-    await joinAs(h, '@olga:test');
-    const session = currentSession(h, meetingId);
-    h.sim.endMeeting(session.bbbMeetingId);
-    await h.sim.finishProcessing();
+    await endedRecordedMeeting(h);
     // The end is noticed, but BBB cannot list recordings right now.
     await h.app.discovery.closeEndedMeetings();
     h.sim.faults.set({ http500: ['getRecordings'] });
@@ -216,10 +210,8 @@ describe('retention', () => {
     expect(simState(h, rec!.recordID)).toBe('deleted');
   });
 
-  it('survives a restart: purge-pending recordings are retried by the new process', async ({ harness }) => {
-    const h = await harness({ retention: { recordingDays: 1 } });
-    const { recordId } = await recordedMeetingWithRecording(h);
-    h.clock.advance(2 * DAY);
+  it('survives a restart: purge-pending recordings are retried by the new process', async ({ h }) => {
+    const recordId = await expiredRecording(h);
     h.sim.faults.set({ refuseConnections: true });
     await h.app.retention.run();
     expect(botState(h, recordId)).toBe('purge-pending');

@@ -35,10 +35,7 @@ export async function openRecordedMeeting(
   title = 'Weekly sync',
   invitees: string[] = [ALICE, BOB],
 ): Promise<number> {
-  await h.say(ORGANIZER, `!meeting ${title} ${invitees.join(' ')}`);
-  const id = lastMeetingId(h);
-  const prompt = h.promptOf(id);
-  for (const user of [ORGANIZER, ...invitees]) await h.react(user, prompt, '✅');
+  const { id } = await h.plan(`${title} ${invitees.join(' ')}`, ORGANIZER, ...invitees);
   const session = currentSession(h, id);
   expect(session.record).toBe(true);
   expect(session.confirmedAt).not.toBeNull();
@@ -51,6 +48,25 @@ export async function joinAs(h: Harness, userId: string): Promise<void> {
   if (!link) throw new Error(`${userId} has no join link`);
   const outcome = await h.sim.simulateJoin(link);
   expect(outcome.ok).toBe(true);
+}
+
+/** A recorded meeting the organizer joined (so BBB records): its ID and its running session. */
+export async function joinedRecordedMeeting(
+  h: Harness,
+  title?: string,
+  invitees?: string[],
+): Promise<{ id: number; session: SessionRow }> {
+  const id = await openRecordedMeeting(h, title, invitees);
+  await joinAs(h, ORGANIZER);
+  return { id, session: currentSession(h, id) };
+}
+
+/** A recorded meeting whose session ran and ended (everyone left), its recording processed by BBB. */
+export async function endedRecordedMeeting(h: Harness): Promise<{ id: number; session: SessionRow }> {
+  const meeting = await joinedRecordedMeeting(h);
+  h.sim.endMeeting(meeting.session.bbbMeetingId);
+  await h.sim.finishProcessing();
+  return meeting;
 }
 
 /**
@@ -72,11 +88,10 @@ export async function endAndDiscover(h: Harness, meetingId: number): Promise<str
 /** A recorded meeting that ran and whose recording the bot knows. */
 export async function recordedMeetingWithRecording(
   h: Harness,
-  title = 'Weekly sync',
-  invitees: string[] = [ALICE, BOB],
+  title?: string,
+  invitees?: string[],
 ): Promise<{ meetingId: number; recordId: string }> {
-  const meetingId = await openRecordedMeeting(h, title, invitees);
-  await joinAs(h, ORGANIZER);
+  const { id: meetingId } = await joinedRecordedMeeting(h, title, invitees);
   const recordId = await endAndDiscover(h, meetingId);
   return { meetingId, recordId };
 }
@@ -151,14 +166,12 @@ export async function fillEveryTableFor(h: Harness, userId: string): Promise<{ r
   const store = h.app.ctx.stores;
   const other = userId === BOB ? ALICE : BOB;
   h.chat.unreachable.add(userId);
-  await h.say(ORGANIZER, `!meeting Someday ${userId} ${other}`);
-  const never = lastMeetingId(h);
+  const { id: never } = await h.plan(`Someday ${userId} ${other}`);
   h.chat.unreachable.delete(userId);
   await h.app.tick();
   expect(store.meetings.dmPrompt(never, userId)).toBeDefined();
 
-  await h.say(ORGANIZER, `!meeting Weekly sync ${userId}`);
-  const recorded = lastMeetingId(h);
+  const { id: recorded } = await h.plan(`Weekly sync ${userId}`);
   for (const user of [ORGANIZER, userId]) {
     const prompt = store.meetings.dmPrompt(recorded, user)!;
     await h.react(user, prompt.eventId, '✅', prompt.roomId);

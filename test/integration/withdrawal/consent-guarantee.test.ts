@@ -11,6 +11,7 @@ import {
   currentSession,
   endAndDiscover,
   joinAs,
+  joinedRecordedMeeting,
   joinLinks,
   lastRoomText,
   openRecordedMeeting,
@@ -21,16 +22,29 @@ import {
 const sessionState = (h: Harness, id: number) => h.app.ctx.stores.meetings.session(id)?.state;
 const bbbSession = (h: Harness, bbbMeetingId: string) =>
   h.sim.sessions().find((s) => s.meetingID === bbbMeetingId);
-/** Nobody of `people` got a link to a recorded session (its DM says 🔴). */
-const noRecordedLinkTo = (h: Harness, ...people: string[]) => {
+/** Meeting `id` opened unrecorded (in BBB and in SQLite); none of `people` got a link to a recorded session (🔴). */
+const openedUnrecorded = (h: Harness, id: number, ...people: string[]) => {
+  expect(h.sim.sessions()).toMatchObject([{ record: false }]);
+  expect(h.app.ctx.stores.meetings.sessions(id).every((s) => !s.record)).toBe(true);
   for (const person of people) expect(h.chat.dmOf(person).some((m) => m.text.includes('🔴'))).toBe(false);
+};
+/** Sync with Alice and Bob; the organizer and Alice agree, then the bot goes down (Alice's ✅ returned). */
+const twoAgreedThenDown = async (h: Harness) => {
+  const { id, prompt } = await h.plan(`Sync ${ALICE} ${BOB}`);
+  const [, alice] = await h.agree(prompt, ORGANIZER, ALICE);
+  await h.restart();
+  return { id, prompt, alice };
+};
+/** Dave is in the room (not invited) when a recorded meeting opens: its ID, prompt and session. */
+const recordedWithDaveInRoom = async (h: Harness) => {
+  h.chat.members.get(ROOM)?.add(DAVE);
+  const id = await openRecordedMeeting(h);
+  return { id, prompt: h.promptOf(id), recorded: currentSession(h, id) };
 };
 
 describe('defect 1: cancel, then withdraw', () => {
   it('deletes the recording of the cancelled meeting, with or without a reference', async ({ h }) => {
-    const id = await openRecordedMeeting(h);
-    const session = currentSession(h, id);
-    await joinAs(h, ORGANIZER);
+    const { session } = await joinedRecordedMeeting(h);
     await h.say(ORGANIZER, '!cancel');
     expect(lastRoomText(h)).toContain(said(t.cancelled('Weekly sync')));
     expect(bbbSession(h, session.bbbMeetingId)?.ended).toBe(true);
@@ -49,8 +63,7 @@ describe('defect 1: cancel, then withdraw', () => {
   it('with #ref: a cancelled meeting whose recording BBB lists only later still gets it deleted', async ({
     h,
   }) => {
-    const id = await openRecordedMeeting(h);
-    await joinAs(h, ORGANIZER);
+    const { id } = await joinedRecordedMeeting(h);
     h.sim.faults.set({ http500: ['getRecordings'] });
     await h.say(ORGANIZER, '!cancel');
     await h.say(BOB, `!withdraw #${id}`);
@@ -70,9 +83,7 @@ describe('defect 2: BBB end fails during a withdrawal', () => {
   it('the session is ending, retried until BBB confirms; no link to it, the room is told the truth', async ({
     h,
   }) => {
-    const id = await openRecordedMeeting(h);
-    const recorded = currentSession(h, id);
-    await joinAs(h, ORGANIZER);
+    const { id, session: recorded } = await joinedRecordedMeeting(h);
     h.sim.faults.set({ http500: ['end'] });
     await h.say(ALICE, '!withdraw');
 
@@ -104,9 +115,7 @@ describe('defect 2: BBB end fails during a withdrawal', () => {
   });
 
   it('a restart while the end is pending resumes it from SQLite', async ({ h }) => {
-    const id = await openRecordedMeeting(h);
-    const recorded = currentSession(h, id);
-    await joinAs(h, ORGANIZER);
+    const { session: recorded } = await joinedRecordedMeeting(h);
     h.sim.faults.set({ http500: ['end'] });
     await h.say(ALICE, '!withdraw');
     await h.restartAndReconcile(() => h.sim.faults.clear());
@@ -118,8 +127,7 @@ describe('defect 2: BBB end fails during a withdrawal', () => {
 
 describe('defect 3: a removed ✅ queued behind a busy meeting', () => {
   it('is applied in delivery order: the ✅ and then its removal, so it never counts', async ({ h }) => {
-    const { id, prompt } = await h.plan(`Sync ${ALICE} ${BOB}`);
-    await h.agree(prompt, ORGANIZER);
+    const { id, prompt } = await h.plan(`Sync ${ALICE} ${BOB}`, ORGANIZER);
     // The meeting is busy (another event of it is being applied, e.g. a slow BBB call).
     let release!: () => void;
     const busy = h.app.ctx.withMeeting(id, () => new Promise<void>((r) => (release = r)));
@@ -132,8 +140,7 @@ describe('defect 3: a removed ✅ queued behind a busy meeting', () => {
     expect(h.sim.sessions()).toHaveLength(0);
     // Alice agreed and withdrew; when Bob agrees, everyone answered: it opens, but unrecorded.
     await h.react(BOB, prompt, '✅');
-    const session = currentSession(h, id);
-    expect(session.record).toBe(false);
+    expect(currentSession(h, id).record).toBe(false);
     expect(h.sim.sessions()[0]?.record).toBe(false);
   });
 });
@@ -142,19 +149,15 @@ describe('defect 4: live events after a restart wait for the reconciliation', ()
   it('a ✅ removed while the bot was down is withdrawn before a live ✅ can open the meeting', async ({
     h,
   }) => {
-    const { id, prompt } = await h.plan(`Sync ${ALICE} ${BOB}`);
-    const [, alice] = await h.agree(prompt, ORGANIZER, ALICE);
-    await h.restart();
+    const { id, prompt, alice } = await twoAgreedThenDown(h);
     // While down: Alice removed her ✅.
     h.chat.removeReaction(alice);
     // Start-up (bot.ts): the answers the homeserver holds are read, then Bob's ✅ arrives with the sync.
     await h.app.reconciler.run(() => h.reactionArrives(BOB, prompt, '✅').handled);
     await h.app.prompts.flush();
 
-    expect(h.sim.sessions()).toMatchObject([{ record: false }]);
     // Bob's link is to an unrecorded session; nobody got a link to a recorded one.
-    noRecordedLinkTo(h, BOB);
-    expect(h.app.ctx.stores.meetings.sessions(id).every((s) => !s.record)).toBe(true);
+    openedUnrecorded(h, id, BOB);
   });
 });
 
@@ -162,9 +165,7 @@ describe('found by the property test: a ✅ and a `!withdraw` both sent while th
   it('the withdrawal applies before the meeting opens: nobody gets a link to a recorded session', async ({
     h,
   }) => {
-    const { id, prompt } = await h.plan(`Sync ${ALICE} ${BOB}`);
-    await h.agree(prompt, ORGANIZER, ALICE);
-    await h.restart();
+    const { id, prompt } = await twoAgreedThenDown(h);
     // While down: Bob agrees, then changes his mind with `!withdraw`; the sync delivers the command.
     h.chat.addReaction(ROOM, BOB, prompt, '✅');
     await h.app.reconciler.run(async () => {
@@ -173,17 +174,13 @@ describe('found by the property test: a ✅ and a `!withdraw` both sent while th
     await h.app.prompts.flush();
 
     // Everyone answered: the meeting opened, unrecorded.
-    expect(h.sim.sessions()).toMatchObject([{ record: false }]);
-    expect(h.app.ctx.stores.meetings.sessions(id).every((s) => !s.record)).toBe(true);
-    noRecordedLinkTo(h, ORGANIZER, ALICE, BOB);
+    openedUnrecorded(h, id, ORGANIZER, ALICE, BOB);
   });
 });
 
 describe('found by the property test: a ✅ removed while the bot was down, on a cancelled meeting', () => {
   it('is a withdrawal after the restart too, and the recording goes', async ({ h }) => {
-    const id = await openRecordedMeeting(h);
-    const session = currentSession(h, id);
-    await joinAs(h, ORGANIZER);
+    const { id, session } = await joinedRecordedMeeting(h);
     await h.say(ORGANIZER, '!cancel');
     await h.sim.finishProcessing();
     const olgaReaction = h.agreementOf(id, ORGANIZER);
@@ -212,8 +209,7 @@ describe('defect 5: a moderator cannot withdraw for someone else', () => {
   });
 
   it('after opening: changes nothing, deletes nothing, and is logged', async ({ h }) => {
-    const id = await openRecordedMeeting(h);
-    await joinAs(h, ORGANIZER);
+    const { id } = await joinedRecordedMeeting(h);
     const aliceReaction = h.agreementOf(id, ALICE);
     const before = roomTexts(h).length;
     await h.redact(ORGANIZER, aliceReaction);
@@ -228,8 +224,7 @@ describe('defect 5: a moderator cannot withdraw for someone else', () => {
   it('while the bot was down: the reconciliation asks who removed it (a moderator: nothing after opening)', async ({
     h,
   }) => {
-    const id = await openRecordedMeeting(h);
-    await joinAs(h, ORGANIZER);
+    const { id } = await joinedRecordedMeeting(h);
     const aliceReaction = h.agreementOf(id, ALICE);
     await h.restartAndReconcile(() => h.chat.removeReaction(aliceReaction, ORGANIZER));
     expect(h.sim.sessions()).toMatchObject([{ ended: false }]);
@@ -244,10 +239,7 @@ describe('found by the property test: a late invitee whose ✅ predates the !inv
   it('that ✅ is no answer and removing it no withdrawal; his ✅ after the invite is, and its removal deletes every recording', async ({
     h,
   }) => {
-    h.chat.members.get(ROOM)?.add(DAVE);
-    const id = await openRecordedMeeting(h);
-    const prompt = h.promptOf(id);
-    const recorded = currentSession(h, id);
+    const { id, prompt, recorded } = await recordedWithDaveInRoom(h);
     await joinAs(h, ORGANIZER);
     // Dave, not invited, reacts ✅ on the prompt: a bystander's reaction changes nothing (design §3.2).
     const early = await h.react(DAVE, prompt, '✅');
@@ -275,9 +267,7 @@ describe('found by the property test: a late invitee whose ✅ predates the !inv
   });
 
   it('a restart does not turn the ✅ he gave before the !invite into an agreement', async ({ h }) => {
-    h.chat.members.get(ROOM)?.add(DAVE);
-    const id = await openRecordedMeeting(h);
-    const prompt = h.promptOf(id);
+    const { id, prompt } = await recordedWithDaveInRoom(h);
     await h.react(DAVE, prompt, '✅');
     await h.say(ORGANIZER, `!invite #${id} ${DAVE}`);
     await h.restartAndReconcile();
@@ -297,26 +287,20 @@ describe('found by the property test: answers given while the bot was down are a
     h,
   }) => {
     // Seed 1043146187: Alice ✅ live; while down Bob ✅ and then Alice ❌ (her ✅ stays on the prompt).
-    const { id, prompt } = await h.plan(`Sync ${ALICE} ${BOB}`);
-    await h.agree(prompt, ORGANIZER, ALICE);
-    await h.restart();
+    const { id, prompt } = await twoAgreedThenDown(h);
     h.chat.addReaction(ROOM, BOB, prompt, '✅');
     h.chat.addReaction(ROOM, ALICE, prompt, '❌');
     await h.app.reconciler.run();
     await h.app.prompts.flush();
 
     expect(h.answerOf(id, ALICE)).toBe('declined');
-    expect(h.sim.sessions()).toMatchObject([{ record: false }]);
-    noRecordedLinkTo(h, ORGANIZER, ALICE, BOB);
+    openedUnrecorded(h, id, ORGANIZER, ALICE, BOB);
   });
 
   it('a late invitee’s ✅ and then ❌ on a running recorded meeting: no link to it reaches him', async ({
     h,
   }) => {
-    h.chat.members.get(ROOM)?.add(DAVE);
-    const id = await openRecordedMeeting(h);
-    const prompt = h.promptOf(id);
-    const recorded = currentSession(h, id);
+    const { id, prompt, recorded } = await recordedWithDaveInRoom(h);
     await h.say(ORGANIZER, `!invite #${id} ${DAVE}`);
     await h.restart();
     h.chat.addReaction(ROOM, DAVE, prompt, '✅');
@@ -336,8 +320,7 @@ describe('found by the property test: a create that reaches BBB after the sessio
     const h = await harness({}, { bbbTimeoutMs: 150 });
     // The first create is slow: the bot gives up on it (timeout), it reaches BBB a second later.
     h.sim.faults.set({ slowMs: 1_000, slowCalls: ['create'] });
-    const { id, prompt } = await h.plan(`Sync ${ALICE}`);
-    await h.agree(prompt, ORGANIZER, ALICE);
+    const { id } = await h.plan(`Sync ${ALICE}`, ORGANIZER, ALICE);
     h.sim.faults.clear();
     await h.app.tick(); // the retried create is confirmed: the recorded session runs
     const session = currentSession(h, id);

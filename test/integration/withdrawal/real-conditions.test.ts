@@ -10,9 +10,8 @@ import { it } from '../../support/fixtures.js';
 import {
   currentSession,
   endAndDiscover,
-  joinAs,
+  joinedRecordedMeeting,
   joinLinks,
-  openRecordedMeeting,
   recordedMeetingWithRecording,
   simState,
 } from '../recordings/support.js';
@@ -27,14 +26,10 @@ describe('defect 2: an answer the bot cannot read is unknown, never a removal', 
   it('after a lost key store every reaction is unreadable: nothing changes, admins are told once', async ({
     h,
   }) => {
-    const recorded = await openRecordedMeeting(h);
-    await joinAs(h, ORGANIZER);
-    const session = currentSession(h, recorded);
-    const ended = await openRecordedMeeting(h, 'Retro');
-    await joinAs(h, ORGANIZER);
+    const { id: recorded, session } = await joinedRecordedMeeting(h);
+    const { id: ended } = await joinedRecordedMeeting(h, 'Retro');
     const recordId = await endAndDiscover(h, ended);
-    const { id: collecting, prompt } = await h.plan(`Planning ${ALICE} ${BOB}`);
-    await h.agree(prompt, ALICE);
+    const { id: collecting } = await h.plan(`Planning ${ALICE} ${BOB}`, ALICE);
     // The bot comes back on a new device: every reaction it stored is still there but unreadable.
     await h.restartAndReconcile(() => {
       for (const r of h.chat.reactions) h.chat.unreadable.add(r.eventId);
@@ -58,8 +53,7 @@ describe('defect 2: an answer the bot cannot read is unknown, never a removal', 
   it('a reaction missing from the relations without a redaction the homeserver confirms is no withdrawal', async ({
     h,
   }) => {
-    const id = await openRecordedMeeting(h);
-    await joinAs(h, ORGANIZER);
+    const { id } = await joinedRecordedMeeting(h);
     const aliceReaction = h.chat.reactions.findIndex((r) => r.eventId === h.agreementOf(id, ALICE));
     // Not listed, and the homeserver names no redactor (e.g. the event cannot be fetched).
     await h.restartAndReconcile(() => h.chat.reactions.splice(aliceReaction, 1));
@@ -69,8 +63,7 @@ describe('defect 2: an answer the bot cannot read is unknown, never a removal', 
   });
 
   it('a ✅ its sender redacted while the bot was down is still a withdrawal', async ({ h }) => {
-    const id = await openRecordedMeeting(h);
-    await joinAs(h, ORGANIZER);
+    const { id } = await joinedRecordedMeeting(h);
     const aliceReaction = h.agreementOf(id, ALICE);
     await h.restartAndReconcile(() => h.chat.removeReaction(aliceReaction, ALICE));
     await h.app.tick();
@@ -87,8 +80,7 @@ describe('defect 4: a display name cannot forge the tally', () => {
     h,
   }) => {
     h.chat.names.set(BOB, FORGED);
-    const { id, prompt } = await h.plan(`Sync ${ALICE} ${BOB}`);
-    await h.agree(prompt, BOB);
+    const { id } = await h.plan(`Sync ${ALICE} ${BOB}`, BOB);
     await h.say(BOB, '!withdraw');
     await h.say(ORGANIZER, '!status');
     const sent = h.chat.messages.flatMap((m) => [m, ...m.edits]);
@@ -148,9 +140,7 @@ describe('defect 5: a late invitee who declines takes part unrecorded', () => {
     h,
   }) => {
     h.chat.members.get(ROOM)?.add(DAVE);
-    const id = await openRecordedMeeting(h);
-    const recorded = currentSession(h, id);
-    await joinAs(h, ORGANIZER);
+    const { id, session: recorded } = await joinedRecordedMeeting(h);
     await h.say(ORGANIZER, `!invite #${id} ${DAVE}`);
     // The prompt names both choices and what each does.
     const asked = h.chat.inRoom(ROOM).find((m) => m.text.includes('❌') && m.mentions.includes(DAVE));

@@ -16,7 +16,9 @@ import {
   botState,
   callCounts,
   currentSession,
+  endedRecordedMeeting,
   joinAs,
+  joinedRecordedMeeting,
   joinLinks,
   lastRoomText,
   openRecordedMeeting,
@@ -30,8 +32,7 @@ const means = (h: { config: { notice: { finalDeletion?: string } } }) =>
 
 describe('withdrawal before the meeting opens', () => {
   it('opens unrecorded, names who withdrew, and records nothing', async ({ h }) => {
-    const { prompt } = await h.plan(`Planning ${ALICE} ${BOB}`);
-    await h.agree(prompt, ORGANIZER, ALICE);
+    const { prompt } = await h.plan(`Planning ${ALICE} ${BOB}`, ORGANIZER, ALICE);
     await h.say(ALICE, '!withdraw');
     expect(lastRoomText(h)).toBe(said(t.withdrawBeforeOpen(plain('Alice'), 'Planning')));
     expect(h.sim.sessions()).toHaveLength(0); // not opened yet: Bob has not answered
@@ -46,8 +47,7 @@ describe('withdrawal before the meeting opens', () => {
   });
 
   it('agreeing again after a withdrawal makes it recorded again', async ({ h }) => {
-    const { prompt } = await h.plan(`Planning ${ALICE}`);
-    await h.agree(prompt, ALICE);
+    const { prompt } = await h.plan(`Planning ${ALICE}`, ALICE);
     await h.say(ALICE, '!withdraw');
     await h.agree(prompt, ALICE, ORGANIZER);
     expect(h.sim.sessions()[0]?.record).toBe(true);
@@ -95,8 +95,7 @@ describe('withdrawal during a recorded session', () => {
   });
 
   it('a ❌ after ✅ during the session is the same withdrawal', async ({ h }) => {
-    const id = await openRecordedMeeting(h);
-    await joinAs(h, ORGANIZER);
+    const { id } = await joinedRecordedMeeting(h);
     await h.react(ALICE, h.promptOf(id), '❌');
     expect(h.sim.sessions()).toMatchObject([{}, { record: false }]);
     expect(h.sim.recordings({ includeDeleted: true })[0]?.state).toBe('deleted');
@@ -105,9 +104,7 @@ describe('withdrawal during a recorded session', () => {
   it('deletes the old recording when it appears later (BBB could not list it at withdrawal time)', async ({
     h,
   }) => {
-    const id = await openRecordedMeeting(h);
-    const first = currentSession(h, id);
-    await joinAs(h, ORGANIZER);
+    const { session: first } = await joinedRecordedMeeting(h);
     h.sim.faults.set({ http500: ['getRecordings'] });
     await h.say(ALICE, '!withdraw');
     h.sim.faults.clear();
@@ -128,12 +125,8 @@ describe('withdrawal during a recorded session', () => {
   });
 
   it('does not open a new session when the recorded one already ended in BBB', async ({ h }) => {
-    const id = await openRecordedMeeting(h);
-    const session = currentSession(h, id);
-    await joinAs(h, ORGANIZER);
     // Everyone left; the discovery job has not noticed yet.
-    h.sim.endMeeting(session.bbbMeetingId);
-    await h.sim.finishProcessing();
+    const { id } = await endedRecordedMeeting(h);
     const linksBefore = joinLinks(h, ALICE).length;
 
     await h.say(ALICE, '!withdraw');
@@ -193,11 +186,7 @@ describe('withdrawal after the meeting', () => {
   });
 
   it('BBB unreachable: says the recording is pending, never that there was none', async ({ h }) => {
-    const meetingId = await openRecordedMeeting(h);
-    await joinAs(h, ORGANIZER);
-    const session = currentSession(h, meetingId);
-    h.sim.endMeeting(session.bbbMeetingId);
-    await h.sim.finishProcessing();
+    await endedRecordedMeeting(h);
     await h.app.discovery.closeEndedMeetings();
     // The recording exists in BBB, but the bot has not discovered it yet and BBB is down now.
     h.sim.faults.set({ refuseConnections: true });

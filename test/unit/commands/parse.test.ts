@@ -71,6 +71,10 @@ describe('start times', () => {
     const when = parseWhen(input, language, zone, now);
     return when.ok ? new Date(when.at).toISOString() : when.problem;
   };
+  /** Each of `inputs` is read, in `language` and Berlin, as `expected`. */
+  const readAs = (language: 'de' | 'en', expected: string, ...inputs: string[]) => {
+    for (const input of inputs) expect(iso(input, language), `${input} (${language})`).toBe(expected);
+  };
   it('reads German and English times in the configured zone', () => {
     expect(iso('morgen 10:00', 'de')).toBe('2026-11-27T09:00:00.000Z');
     expect(iso('2027-07-01 10:00', 'de')).toBe('2027-07-01T08:00:00.000Z');
@@ -81,31 +85,24 @@ describe('start times', () => {
   it('understands German and English whatever the bot speaks, README examples included (defect 9)', () => {
     for (const language of ['de', 'en'] as const) {
       // "tomorrow 10am" was read by the German parser as "10am" today.
-      expect(iso('tomorrow 10am', language)).toBe('2026-11-27T09:00:00.000Z');
-      expect(iso('morgen 10:00', language)).toBe('2026-11-27T09:00:00.000Z');
-      expect(iso('2026-12-01 14:30', language)).toBe('2026-12-01T13:30:00.000Z');
-      expect(iso('in 30 Minuten', language)).toBe('2026-11-26T12:30:00.000Z');
-      expect(iso('in 30 minutes', language)).toBe('2026-11-26T12:30:00.000Z');
+      readAs(language, '2026-11-27T09:00:00.000Z', 'tomorrow 10am', 'morgen 10:00');
       // Day before month, as in German and British English.
-      expect(iso('01.12.2026 14:30', language)).toBe('2026-12-01T13:30:00.000Z');
-      expect(iso('next monday 9:00', language)).toBe('2026-11-30T08:00:00.000Z');
-      expect(iso('nächsten Montag 9:00', language)).toBe('2026-11-30T08:00:00.000Z');
+      readAs(language, '2026-12-01T13:30:00.000Z', '2026-12-01 14:30', '01.12.2026 14:30');
+      readAs(language, '2026-11-26T12:30:00.000Z', 'in 30 Minuten', 'in 30 minutes');
+      readAs(language, '2026-11-30T08:00:00.000Z', 'next monday 9:00', 'nächsten Montag 9:00');
     }
   });
 
   it('refuses what it cannot take as written instead of changing it (defect 9)', () => {
     for (const language of ['de', 'en'] as const) {
       // 02:30 does not exist in Berlin on 28 March 2027 (clocks jump from 02:00 to 03:00).
-      expect(iso('2027-03-28 02:30', language)).toBe('dst-gap');
-      expect(iso('2027-03-28 01:30', language)).toBe('2027-03-28T00:30:00.000Z');
-      expect(iso('2027-03-28 03:30', language)).toBe('2027-03-28T01:30:00.000Z');
-      expect(iso('heute 10:00', language)).toBe('past');
-      expect(iso('2026-11-26 11:00', language)).toBe('past');
-      expect(iso('gestern', language)).toBe('past');
-      expect(iso('morgen', language)).toBe('no-clock-time');
+      readAs(language, 'dst-gap', '2027-03-28 02:30');
+      readAs(language, '2027-03-28T00:30:00.000Z', '2027-03-28 01:30');
+      readAs(language, '2027-03-28T01:30:00.000Z', '2027-03-28 03:30');
+      readAs(language, 'past', 'heute 10:00', '2026-11-26 11:00', 'gestern');
+      readAs(language, 'no-clock-time', 'morgen');
       // Only part of it understood: refused, not read as "14:30 today".
-      expect(iso('1.12. um halb drei 14:30 bitte', language)).toBe('not-understood');
-      expect(iso('Dienstag oder Mittwoch 10:00', language)).toBe('not-understood');
+      readAs(language, 'not-understood', '1.12. um halb drei 14:30 bitte', 'Dienstag oder Mittwoch 10:00');
     }
     // The zone's own gap, not Berlin's: 2 a.m. on 14 March 2027 does not exist in New York.
     expect(iso('2027-03-14 02:15', 'en', 'America/New_York')).toBe('dst-gap');

@@ -62,12 +62,12 @@ const cancelledAfterRun = model({
   answers: agreedBoth,
   sessions: [{ id: 1, record: true, state: 'ended' }],
 });
-const agreedA = model({
-  answers: new Map([
-    [A, 'agreed'],
-    [B, 'pending'],
-  ]),
-});
+const agreedA = model({ answers: new Map<string, ConsentStatus>([...agreedBoth, [B, 'pending']]) });
+/** A recorded session being ended, and the unrecorded one that replaces it. */
+const endingThenUnrecorded = [
+  { id: 1, record: true, state: 'ending' },
+  { id: null, record: false, state: 'creating' },
+];
 const answer = (userId: string, given: 'agree' | 'decline', catchingUp = false): LifecycleEvent => ({
   type: 'answer',
   userId,
@@ -137,10 +137,7 @@ describe('transition: withdrawal', () => {
 
   it('during a recorded session: that session is ending (not ended), an unrecorded one is planned, recordings go', () => {
     const t = transition(openRecorded, withdraw(B));
-    expect(t.model.sessions).toEqual([
-      { id: 1, record: true, state: 'ending' },
-      { id: null, record: false, state: 'creating' },
-    ]);
+    expect(t.model.sessions).toEqual(endingThenUnrecorded);
     expect(types(t)).toEqual(['record-consent', 'end-session', 'create-session', 'purge-recordings']);
     expect(currentSession(t.model)).toEqual({ id: null, record: false, state: 'creating' });
   });
@@ -239,10 +236,7 @@ describe('a late invitee of a running recorded session', () => {
     const t = transition(running, answer(C, 'decline'));
     expect(types(t)).toEqual(['record-consent', 'end-session', 'create-session']);
     expect(t.model.answers.get(C)).toBe('declined');
-    expect(t.model.sessions).toEqual([
-      { id: 1, record: true, state: 'ending' },
-      { id: null, record: false, state: 'creating' },
-    ]);
+    expect(t.model.sessions).toEqual(endingThenUnrecorded);
   });
 
   it('who agrees gets a link to it', () => {

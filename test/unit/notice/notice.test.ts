@@ -164,16 +164,14 @@ describe('refusing a notice with gaps', () => {
   });
 
   it('refuses without notice.finalDeletion, whatever the text: every deletion message says it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'notice-'));
-    const own = join(dir, 'own.txt');
+    const own = join(mkdtempSync(join(tmpdir(), 'notice-')), 'own.txt');
     writeFileSync(own, 'Unser eigener Hinweis.');
     const { finalDeletion: _, ...facts } = SAMPLE_NOTICE_FACTS;
     expect(() => loadNotice(own, 'de', config({}, facts))).toThrow(/notice\.finalDeletion: missing/);
   });
 
   it("an operator's own text may use no placeholders, or only known ones", () => {
-    const dir = mkdtempSync(join(tmpdir(), 'notice-'));
-    const own = join(dir, 'own.txt');
+    const own = join(mkdtempSync(join(tmpdir(), 'notice-')), 'own.txt');
     writeFileSync(own, 'Unser eigener Hinweis.\r\n\r\nKontakt: {{contact}}\n');
     expect(
       loadNotice(own, 'de', config({}, { ...SAMPLE_NOTICE_FACTS, bbbProviderPrivacyUrl: undefined })).text,
