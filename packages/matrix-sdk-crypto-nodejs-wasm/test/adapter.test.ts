@@ -228,7 +228,10 @@ describe('crypto adapter between two devices', () => {
       const [concurrent] = await queries(); // the other call's copy, answered a moment later
       expect(concurrent).toBeDefined();
       await bot.send(own!);
-      setTimeout(() => void bot.send(concurrent!), answeredAfterMs);
+      // Awaited at the end: answered after the test, it would reach a machine already closed.
+      const answered = new Promise((resolve) => setTimeout(resolve, answeredAfterMs)).then(() =>
+        bot.send(concurrent!),
+      );
       const claim = await bot.machine.getMissingSessions(users);
       expect(claim, "a one-time key of Alice's device is claimed").not.toBeNull();
       await bot.send(claim!);
@@ -254,6 +257,7 @@ describe('crypto adapter between two devices', () => {
         new RoomId(ROOM),
       );
       expect(JSON.parse(decrypted.event).content.body).toBe('your link');
+      await answered;
     },
     15_000,
   );
