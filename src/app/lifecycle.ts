@@ -73,6 +73,9 @@ export class MeetingLifecycle {
     private readonly prompts: Pick<PromptUpdater, 'request'>,
   ) {}
 
+  /** Meetings whose outside actions wait while the downtime's events are handed over ({@link deferEffects}). */
+  private deferred: Set<number> | null = null;
+
   /** Applies the event, then does what it requires outside. Null: unknown meeting, or a replay. */
   async step(
     meetingId: number,
@@ -81,8 +84,30 @@ export class MeetingLifecycle {
   ): Promise<{ applied: Applied; report: OutboxReport } | null> {
     const applied = this.record(meetingId, event, meta);
     if (!applied || !this.runner) return null;
+    if (this.deferred && !takesAway(applied.effects)) {
+      this.deferred.add(meetingId);
+      return { applied, report: { ended: [], ending: [], deleted: [], pendingDeletion: [], purged: false } };
+    }
     const report = await this.runner.runMeeting(meetingId);
     return { applied, report };
+  }
+
+  /**
+   * Start-up: while the events sent during the downtime are handed over, what they require outside
+   * waits until the last of them is applied (a `!start` and then a `!withdraw`, both sent while the bot
+   * was down, must not send the withdrawn person a link to the recorded session in between). A
+   * withdrawal or a cancellation is still carried out at once: it only takes away, and its message says
+   * what was done.
+   */
+  deferEffects(): void {
+    this.deferred = new Set();
+  }
+
+  /** Ends {@link deferEffects}; returns the meetings whose outside actions wait for the caller to run. */
+  resumeEffects(): number[] {
+    const waiting = [...(this.deferred ?? [])];
+    this.deferred = null;
+    return waiting;
   }
 
   /**
@@ -264,4 +289,11 @@ export class MeetingLifecycle {
 /** BBB meeting IDs: stable prefix for operators, unguessable suffix, within [A-Za-z0-9_-]. */
 export function newBbbMeetingId(meetingId: number): string {
   return `meetbot-${meetingId}-${randomBytes(6).toString('hex')}`;
+}
+
+/** Effects that only take away (a withdrawal, a cancellation): carried out at once even at start-up. */
+function takesAway(effects: readonly Effect[]): boolean {
+  return effects.some(
+    (e) => (e.type === 'record-consent' && e.kind === 'withdraw') || e.type === 'cancelled',
+  );
 }

@@ -84,13 +84,15 @@ export class Reconciler {
       this.readAnswers(id, read, scanned),
     );
     const readAt = performance.now();
+    this.lifecycle.deferEffects();
     try {
       await deliverDowntime(ids.length);
     } catch (error) {
       this.ctx.log.error({ err: error }, 'handing over the events of the downtime failed');
     }
+    const touched = this.lifecycle.resumeEffects().filter((id) => !ids.includes(id));
     const deliveredAt = performance.now();
-    await this.eachMeeting(ids, 1, 'acting', (id) => this.act(id));
+    await this.eachMeeting([...ids, ...touched], 1, 'acting', (id) => this.act(id));
     // How long each step took: the start-up's events wait for all of them.
     const ms = (from: number, to: number) => Math.round(to - from);
     this.ctx.log.info(

@@ -178,6 +178,27 @@ describe('found by the property test: a ✅ and a `!withdraw` both sent while th
   });
 });
 
+describe('found by the property test: a `!start` and then a `!withdraw`, both sent while the bot was down', () => {
+  it('nothing is done outside until both are applied: no link to a recorded session', async ({ h }) => {
+    const { id, prompt } = await h.plan(`Sync ${ALICE} ${BOB}`, ORGANIZER);
+    await h.restart();
+    // While down: Alice and Bob agree, the organizer starts the meeting and then withdraws.
+    h.chat.addReaction(ROOM, ALICE, prompt, '✅');
+    h.chat.addReaction(ROOM, BOB, prompt, '✅');
+    await h.app.reconciler.run(async () => {
+      await h.say(ORGANIZER, '!start');
+      await h.say(ORGANIZER, '!withdraw');
+    });
+    await h.app.prompts.flush();
+
+    // BBB ran no recorded session (the one `!start` asked for was never created), and nobody got a link to one.
+    expect(h.sim.sessions()).toMatchObject([{ record: false }]);
+    for (const person of [ORGANIZER, ALICE, BOB])
+      expect(h.chat.dmOf(person).some((m) => m.text.includes('🔴'))).toBe(false);
+    expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('open');
+  });
+});
+
 describe('found by the property test: a ✅ removed while the bot was down, on a cancelled meeting', () => {
   it('is a withdrawal after the restart too, and the recording goes', async ({ h }) => {
     const { id, session } = await joinedRecordedMeeting(h);
