@@ -2,13 +2,13 @@ import pLimit from 'p-limit';
 import type { MeetingRow } from '../db/meetings-store.js';
 import { AGREE_KEY, DECLINE_KEY } from '../domain/consent.js';
 import { isGuestId } from '../domain/guest.js';
-import { mention, type Rich } from '../i18n/rich.js';
+import type { Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
-import type { DirectRooms } from './direct-rooms.js';
+import { type DirectRooms, tellRoomUndeliverable } from './direct-rooms.js';
 import { postNotice, storeConsentText } from './notice-posting.js';
 import { UndeliverableError } from './ports.js';
 import { fingerprint } from './prompt-updater.js';
-import { type MeetingView, nameOf, readMeeting, renderDirectPrompt } from './views.js';
+import { type MeetingView, readMeeting, renderDirectPrompt } from './views.js';
 
 /** People asked at once, each in their own DM room (as join links go out, app/outbox.ts). */
 const PROMPTS_IN_FLIGHT = 8;
@@ -67,22 +67,8 @@ export class DirectPrompts {
         { meetingId, userId: invitee.userId, reason: error.reason },
         'could not ask for consent by direct message; will retry',
       );
-      if (
-        this.ctx.stores.state.noteOnce(
-          meeting.roomId,
-          `prompt-undeliverable:${meetingId}:${invitee.userId}`,
-          this.ctx.now(),
-        )
-      ) {
-        await this.ctx.chat.send(
-          meeting.roomId,
-          this.ctx.t.promptUndeliverable(
-            mention(invitee.userId, invitee.displayName),
-            mention(meeting.organizerId, nameOf(view, meeting.organizerId)),
-            meeting.title,
-          ),
-        );
-      }
+      const key = `prompt-undeliverable:${meetingId}:${invitee.userId}`;
+      await tellRoomUndeliverable(this.ctx, meeting, invitee, key, this.ctx.t.promptUndeliverable);
       return;
     }
     const { meetings } = this.ctx.stores;

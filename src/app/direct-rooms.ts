@@ -1,5 +1,8 @@
+import type { MeetingRow } from '../db/meetings-store.js';
+import { mention, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
 import { UndeliverableError } from './ports.js';
+import { nameOf, readMeeting } from './views.js';
 
 /** Each person's direct-message room: made on first need, stored, and reused while it still reaches them. */
 export class DirectRooms {
@@ -16,4 +19,27 @@ export class DirectRooms {
     if (dm.roomId !== known) this.ctx.stores.state.setDirectRoom(userId, dm.roomId, this.ctx.now());
     return dm.roomId;
   }
+}
+
+/**
+ * Tells a meeting's room, once per `noteKey`, that a direct message could not reach an invitee (it is
+ * retried), naming them and the organizer, who can reach them another way.
+ */
+export async function tellRoomUndeliverable(
+  ctx: AppContext,
+  meeting: MeetingRow,
+  invitee: { userId: string; displayName: string },
+  noteKey: string,
+  render: (who: Rich, organizer: Rich, title: string) => Rich,
+): Promise<void> {
+  if (!ctx.stores.state.noteOnce(meeting.roomId, noteKey, ctx.now())) return;
+  const organizer = nameOf(readMeeting(ctx, meeting), meeting.organizerId);
+  await ctx.chat.send(
+    meeting.roomId,
+    render(
+      mention(invitee.userId, invitee.displayName),
+      mention(meeting.organizerId, organizer),
+      meeting.title,
+    ),
+  );
 }

@@ -1,9 +1,9 @@
 import type { InviteeRow, MeetingRow, SessionRow } from '../db/meetings-store.js';
 import { mention } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
-import type { DirectRooms } from './direct-rooms.js';
+import { type DirectRooms, tellRoomUndeliverable } from './direct-rooms.js';
 import type { PromptUpdater } from './prompt-updater.js';
-import { nameOf, readMeeting, recordingStatement } from './views.js';
+import { readMeeting, recordingStatement } from './views.js';
 
 /**
  * The outside actions of opening a meeting (design.md §3.3): BBB `create`, the room's announcement
@@ -105,23 +105,8 @@ export class Opening {
 
   /** Tells the room once that a person's link could not be delivered (it is retried). */
   async reportUndeliverable(meeting: MeetingRow, invitee: InviteeRow, sessionId: number): Promise<void> {
-    if (
-      this.ctx.stores.state.noteOnce(
-        meeting.roomId,
-        `undeliverable:${sessionId}:${invitee.userId}`,
-        this.ctx.now(),
-      )
-    ) {
-      const view = readMeeting(this.ctx, meeting);
-      await this.ctx.chat.send(
-        meeting.roomId,
-        this.ctx.t.linkUndeliverable(
-          mention(invitee.userId, invitee.displayName),
-          mention(meeting.organizerId, nameOf(view, meeting.organizerId)),
-          meeting.title,
-        ),
-      );
-    }
+    const key = `undeliverable:${sessionId}:${invitee.userId}`;
+    await tellRoomUndeliverable(this.ctx, meeting, invitee, key, this.ctx.t.linkUndeliverable);
   }
 }
 
