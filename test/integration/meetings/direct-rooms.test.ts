@@ -52,6 +52,21 @@ describe('direct-message rooms', () => {
     expect(h.chat.dmOf(ALICE).filter((m) => m.text.includes('Two'))).toHaveLength(0);
   });
 
+  it('that cannot be made for a private prompt: the room is told once, naming the organizer', async ({
+    harness,
+  }) => {
+    const h = await harness({ consent: { ask: 'direct' } });
+    h.chat.unreachable.add(ALICE);
+    await h.say(ORGANIZER, `!meeting One ${ALICE}`);
+    await h.app.direct.postAllMissing(); // the frequent tick tries again: the room is not told twice
+
+    const undeliverable = said(t.promptUndeliverable(plain('Alice'), plain('Olga'), 'One'));
+    const reports = h.chat.inRoom(ROOM).filter((m) => m.text === undeliverable);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]?.mentions).toContain(ORGANIZER);
+    expect(h.app.ctx.stores.meetings.dmPrompt(1, ALICE)).toBeUndefined();
+  });
+
   it('that cannot be made: tried again with growing pauses (at most every 10 min), then delivered', async ({
     h,
   }) => {
