@@ -199,6 +199,23 @@ describe('found by the property test: a `!start` and then a `!withdraw`, both se
   });
 });
 
+describe('start-up: a withdrawal or a cancellation sent while the bot was down', () => {
+  it.for(['!withdraw', '!cancel'])(
+    '%s ends the recorded session at once, while the downtime is still handed over',
+    async (command, { h }) => {
+      const id = await openRecordedMeeting(h);
+      const recorded = currentSession(h, id);
+      await h.restart();
+      let endedMeanwhile: boolean | undefined;
+      await h.app.reconciler.run(async () => {
+        await h.say(ORGANIZER, command);
+        endedMeanwhile = bbbSession(h, recorded.bbbMeetingId)?.ended;
+      });
+      expect(endedMeanwhile).toBe(true);
+    },
+  );
+});
+
 describe('found by the property test: a ✅ removed while the bot was down, on a cancelled meeting', () => {
   it('is a withdrawal after the restart too, and the recording goes', async ({ h }) => {
     const { id, session } = await joinedRecordedMeeting(h);
