@@ -52,6 +52,15 @@ export interface OutboxReport {
   purged: boolean;
 }
 
+/** A run of the outbox that achieved nothing (yet). */
+export const emptyReport = (): OutboxReport => ({
+  ended: [],
+  ending: [],
+  deleted: [],
+  pendingDeletion: [],
+  purged: false,
+});
+
 /** Carries out a meeting's stored intents and says what the outside world confirmed (the outbox). */
 export interface EffectRunner {
   runMeeting(meetingId: number): Promise<OutboxReport>;
@@ -86,7 +95,7 @@ export class MeetingLifecycle {
     if (!applied || !this.runner) return null;
     if (this.deferred && !takesAway(applied.effects)) {
       this.deferred.add(meetingId);
-      return { applied, report: { ended: [], ending: [], deleted: [], pendingDeletion: [], purged: false } };
+      return { applied, report: emptyReport() };
     }
     const report = await this.runner.runMeeting(meetingId);
     return { applied, report };

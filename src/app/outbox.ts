@@ -6,18 +6,16 @@ import type { RecordingRow } from '../db/recordings-store.js';
 import { type MeetingModel, mayReceiveLinkTo } from '../domain/lifecycle.js';
 import { lines } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
-import type { EffectRunner, EventMeta, MeetingLifecycle, OutboxReport } from './lifecycle.js';
+import {
+  type EffectRunner,
+  type EventMeta,
+  emptyReport,
+  type MeetingLifecycle,
+  type OutboxReport,
+} from './lifecycle.js';
 import type { Opening } from './opening.js';
 import type { Purger } from './purge.js';
 import type { RecordingDiscovery } from './recording-discovery.js';
-
-const emptyReport = (): OutboxReport => ({
-  ended: [],
-  ending: [],
-  deleted: [],
-  pendingDeletion: [],
-  purged: false,
-});
 
 /** Join links sent at once while a meeting opens (each to another person's DM room). */
 const LINKS_IN_FLIGHT = 8;
