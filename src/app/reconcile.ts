@@ -90,7 +90,8 @@ export class Reconciler {
     } catch (error) {
       this.ctx.log.error({ err: error }, 'handing over the events of the downtime failed');
     }
-    const touched = this.lifecycle.resumeEffects().filter((id) => !ids.includes(id));
+    const reconciled = new Set(ids);
+    const touched = this.lifecycle.resumeEffects().filter((id) => !reconciled.has(id));
     const deliveredAt = performance.now();
     await this.eachMeeting([...ids, ...touched], 1, 'acting', (id) => this.act(id));
     // How long each step took: the start-up's events wait for all of them.

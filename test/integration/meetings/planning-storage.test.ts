@@ -26,7 +26,7 @@ describe('planning a meeting with guests', () => {
     expect(count('from invitees')).toEqual({ n: 0 });
     expect(count("from audit_log where action like 'meeting.%'")).toEqual({ n: 0 });
 
-    await h.restart();
+    await h.restartAndReconcile();
     expect(h.app.ctx.stores.meetings.inStates(['collecting', 'open'])).toEqual([]);
     expect(h.chat.inRoom(ROOM)).toHaveLength(1);
   });
