@@ -57,6 +57,14 @@ const bobDmLast = new Map<string, string>();
 
 import { startBbbSimulator } from '../test/support/bbb-simulator.js';
 import { type LatencyStats, measureMatrixRoundTrip, summarize } from './matrix-roundtrip.js';
+import {
+  type LoggedRequest,
+  logMark,
+  requestsSince,
+  sendAt,
+  synapseLogPath,
+  syncBefore,
+} from './synapse-request-log.js';
 
 const WARMUP = 2;
 /** Figures go straight to stdout: console.log/info/debug are muted (see main). */
@@ -69,29 +77,54 @@ function muteConsole(): void {
   for (const level of ['log', 'info', 'debug'] as const) console[level] = () => {};
 }
 
+/**
+ * Where one answer's time went, in three legs that add up to about its total (wall clock against
+ * the server's timestamps, one machine and one clock): the command's way into the homeserver, the bot's
+ * share (the command's server timestamp → the answer's: the homeserver filing the command, the bot's
+ * sync, its work, its send), and the answer's way from its server timestamp into the user's sync.
+ */
+interface Legs {
+  total: number;
+  sent: number;
+  bot: number;
+  delivered: number;
+  /** To find the requests in the homeserver's log: the two server timestamps and when the user had the answer. */
+  commandTs: number;
+  answerTs: number;
+  seenAt: number;
+}
+
 /** Sends `text` as `user` (whose long-poll is already running) and times each predicate's first hit. */
 async function timeCommand(
   user: TestUser,
   roomId: string,
   text: string,
   predicates: Parameters<typeof waitForEvent>[2][],
-): Promise<{ times: number[]; events: MatrixEvent[]; serverMs: number[] }> {
+): Promise<Legs[]> {
   // Make sure the user's sync is current, so the wait below times delivery, not catching up.
   await user.sync.syncOnce(0);
   const t0 = performance.now();
+  const wall0 = Date.now();
   const commandId = await user.sendText(roomId, text);
-  const times: number[] = [];
-  const events: MatrixEvent[] = [];
+  const hits: { total: number; wall: number; event: MatrixEvent }[] = [];
   for (const predicate of predicates) {
-    events.push(await waitForEvent(user, roomId, predicate, { afterEventId: commandId, timeoutMs: 30_000 }));
-    times.push(performance.now() - t0);
+    const event = await waitForEvent(user, roomId, predicate, { afterEventId: commandId, timeoutMs: 30_000 });
+    hits.push({ total: performance.now() - t0, wall: Date.now(), event });
   }
-  // The bot's share: the command's arrival at the homeserver → each answer's (server timestamps).
   const command = user.sync.eventsIn(roomId).find((e) => e.event_id === commandId);
-  const serverMs = events.map(
-    (e) => (e.origin_server_ts ?? Number.NaN) - (command?.origin_server_ts ?? Number.NaN),
-  );
-  return { times, events, serverMs };
+  const commandTs = command?.origin_server_ts ?? Number.NaN;
+  return hits.map(({ total, wall, event }) => {
+    const answerTs = event.origin_server_ts ?? Number.NaN;
+    return {
+      total,
+      sent: commandTs - wall0,
+      bot: answerTs - commandTs,
+      delivered: wall - answerTs,
+      commandTs,
+      answerTs,
+      seenAt: wall,
+    };
+  });
 }
 
 /**
@@ -200,18 +233,12 @@ async function timeClientMeeting(
   return { total, send, bot, arrived, shown: total - arrived };
 }
 
+const stats = (xs: Legs[], leg: keyof Legs = 'total') => summarize(xs.map((x) => x[leg]));
+
 /** The first series: round trip, !ping and !meeting of the same bot, with the ratio the goal is about. */
-function printFirst(
-  roundTrip: LatencyStats,
-  ping: number[],
-  notice: number[],
-  prompt: number[],
-  pingServer: number[],
-  noticeServer: number[],
-): void {
-  const pingStats = summarize(ping);
-  const noticeStats = summarize(notice);
-  const promptStats = summarize(prompt);
+function printFirst(roundTrip: LatencyStats, ping: Legs[], notice: Legs[], prompt: Legs[]): void {
+  const pingStats = stats(ping);
+  const noticeStats = stats(notice);
   print(
     `command-to-notice latency, private prompts, ${ping.length} samples each, !ping and !meeting alternating (ms)`,
   );
@@ -221,14 +248,56 @@ function printFirst(
   print(row('message round trip (user → user)', roundTrip, roundTrip));
   print(row('!ping → pong', pingStats, roundTrip));
   print(row('!meeting → privacy notice', noticeStats, roundTrip));
-  print(row('!meeting → consent prompt (room)', promptStats, roundTrip));
+  print(row('!meeting → consent prompt (room)', stats(prompt), roundTrip));
   print(
     `ratio = median / median of the bare round trip; notice p90 / round-trip p90 = ${(noticeStats.p90 / roundTrip.p90).toFixed(1)}×; ` +
       `!meeting → notice / !ping → pong (medians) = ${(noticeStats.median / pingStats.median).toFixed(2)}× (goal: at most 1.0×)`,
   );
+  const legs = (xs: Legs[]) =>
+    (['sent', 'bot', 'delivered'] as const).map((leg) => stats(xs, leg).median.toFixed(0)).join(' + ');
   print(
-    `the bot's share (command at the server → answer at the server, medians): !ping ${summarize(pingServer).median.toFixed(0)} ms, !meeting → notice ${summarize(noticeServer).median.toFixed(0)} ms`,
+    `where it went (medians, ms: the command into the homeserver + the bot's share, command's server timestamp → answer's + the answer into the user's sync): ` +
+      `!ping ${legs(ping)}, !meeting → notice ${legs(notice)}`,
   );
+}
+
+/**
+ * The homeserver's own work in each leg, from its request log: the command's send, the answer's send
+ * (the bot's request), and the user's /sync that delivered the answer (CPU and database time: its wall
+ * time is mostly the long-poll's wait); between them, the bot's own time (its /sync's end → its send's
+ * start, both as the homeserver logged them). Medians of the samples whose requests were found.
+ */
+function printHomeserverShare(
+  requests: readonly LoggedRequest[],
+  people: { user: string; bot: string; roomId: string },
+  ping: Legs[],
+  notice: Legs[],
+): void {
+  if (requests.length === 0) {
+    print(`the homeserver's share: its request log (${synapseLogPath()}) is not on this machine`);
+    return;
+  }
+  const median = (xs: (number | undefined)[]) => {
+    const found = xs.filter((x): x is number => x !== undefined);
+    return found.length ? `${summarize(found).median.toFixed(1)}` : '?';
+  };
+  const shares = (xs: Legs[]) => {
+    const command = xs.map((x) => sendAt(requests, people.user, people.roomId, x.commandTs)?.wallMs);
+    const answers = xs.map((x) => sendAt(requests, people.bot, people.roomId, x.answerTs));
+    const syncs = xs.map((x) => syncBefore(requests, people.user, x.seenAt));
+    // The bot's own time: from the end of its /sync that brought the command to the start of its send.
+    const own = answers.map((a) => {
+      const sentAt = a && a.end - a.wallMs;
+      const brought = sentAt === undefined ? undefined : syncBefore(requests, people.bot, sentAt);
+      return sentAt !== undefined && brought ? sentAt - brought.end : undefined;
+    });
+    return (
+      `command's send ${median(command)}, the bot's own time ${median(own)}, answer's send ${median(answers.map((a) => a?.wallMs))}, ` +
+      `delivering /sync CPU ${median(syncs.map((r) => r?.cpuMs))} + database ${median(syncs.map((r) => r?.dbMs))}`
+    );
+  };
+  print(`from the homeserver's request log (medians, ms): !ping: ${shares(ping)}`);
+  print(`${''.padEnd(49)}!meeting → notice: ${shares(notice)}`);
 }
 
 function row(label: string, s: LatencyStats, base: LatencyStats): string {
@@ -267,21 +336,18 @@ async function main(): Promise<void> {
     const roomId = await createMeetingRoom(olga, botUser.userId, [alice, bob], 'latency bench');
     const botId = botUser.userId;
 
-    const ping: number[] = [];
-    const notice: number[] = [];
-    const prompt: number[] = [];
-    const pingServer: number[] = [];
-    const noticeServer: number[] = [];
+    const logFrom = logMark();
+    const ping: Legs[] = [];
+    const notice: Legs[] = [];
+    const prompt: Legs[] = [];
     for (let i = 0; i < WARMUP + samples; i++) {
-      const pinged = await timeCommand(olga, roomId, '!ping', [postFrom(botId, 'pong')]);
-      const [tPing] = pinged.times;
-      const { times, serverMs } = await timeCommand(
+      const [pong] = await timeCommand(olga, roomId, '!ping', [postFrom(botId, 'pong')]);
+      const [noticed, prompted] = await timeCommand(
         olga,
         roomId,
         `!meeting Latency ${i + 1} ${alice.userId} ${bob.userId}`,
         [isNotice(botId), isPrompt(botId)],
       );
-      const [tn, tp] = times;
       // Untimed: the bot's last step for this meeting, Bob's private prompt with its seeded ❌.
       const bobs = await receivePrompt(bob, botId, {
         afterEventId: bobDmLast.get(bob.userId),
@@ -290,16 +356,15 @@ async function main(): Promise<void> {
       await waitForEvent(bob, bobs.dmRoomId, reactionTo(bobs.prompt.event_id, '❌'), { timeoutMs: 30_000 });
       bobDmLast.set(bob.userId, bobs.prompt.event_id);
       if (i >= WARMUP) {
-        ping.push(tPing!);
-        pingServer.push(pinged.serverMs[0]!);
-        noticeServer.push(serverMs[0]!);
-        notice.push(tn!);
-        prompt.push(tp!);
+        ping.push(pong!);
+        notice.push(noticed!);
+        prompt.push(prompted!);
       }
     }
 
     if (pairs === 0) {
-      printFirst(roundTrip, ping, notice, prompt, pingServer, noticeServer);
+      printFirst(roundTrip, ping, notice, prompt);
+      printHomeserverShare(requestsSince(logFrom), { user: olga.userId, bot: botId, roomId }, ping, notice);
       return;
     }
     // Encryption off beside on, through the same encrypting client, samples alternating.
@@ -339,7 +404,8 @@ async function main(): Promise<void> {
     if (!encEvents.some((e) => e.encrypted && isNotice(botEncUser.userId)(e)))
       throw new Error('the bot with encryption on did not send its notice encrypted');
 
-    printFirst(roundTrip, ping, notice, prompt, pingServer, noticeServer);
+    printFirst(roundTrip, ping, notice, prompt);
+    printHomeserverShare(requestsSince(logFrom), { user: olga.userId, bot: botId, roomId }, ping, notice);
     const plainStats = summarize(plainNotice.map((x) => x.total));
     const encStats = summarize(encNotice.map((x) => x.total));
     const med = (xs: ClientSample[], k: keyof ClientSample) => summarize(xs.map((x) => x[k])).median;
