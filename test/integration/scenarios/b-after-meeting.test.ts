@@ -2,14 +2,19 @@
 // the meeting, retention and restarts, tried with faults and restarts at the awkward steps.
 import { describe, expect, vi } from 'vitest';
 import { lines } from '../../../src/i18n/rich.js';
-import { ALICE, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
-import { plain, said, t, withdrawalReceivedOf } from '../../support/catalogue.js';
+import { ALICE, BOB, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { plain, recordingReadyPattern, said, t, withdrawalReceivedOf } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 import {
   botState,
+  callCounts,
+  DAY,
+  dmLinks,
+  joinedRecordedMeeting,
   joinLinks,
   lastRoomText,
   recordedMeetingWithRecording,
+  roomTexts,
   simState,
 } from '../recordings/support.js';
 
@@ -39,6 +44,115 @@ describe('a delete BBB carried out whose answer the bot never got', () => {
     expect(lastRoomText(h)).toBe(said(lines([t.deletedAfterWithdrawal([name]), means(h)])));
     const audit = h.app.ctx.stores.audit.forMeeting(meetingId);
     expect(audit.filter((a) => a.action === 'recording.purged')).toHaveLength(1);
+  });
+
+  it('a restart right after BBB deleted (nothing stored yet): the new process confirms it and says so', async ({
+    h,
+  }) => {
+    const { recordId } = await recordedMeetingWithRecording(h);
+    const bbb = h.app.ctx.bbb;
+    const real = bbb.deleteRecordings.bind(bbb);
+    vi.spyOn(bbb, 'deleteRecordings').mockImplementationOnce(async (ids) => {
+      await real(ids);
+      throw new Error('process killed');
+    });
+    await h.say(BOB, '!withdraw');
+    expect(botState(h, recordId)).toBe('purge-pending');
+    h.sim.resetRequests();
+
+    await h.restartAndReconcile();
+    expect(botState(h, recordId)).toBe('purged');
+    const name = t.recordingName('Weekly sync', h.app.ctx.date(h.clock.now()));
+    expect(
+      roomTexts(h).filter((x) => x === said(lines([t.deletedAfterWithdrawal([name]), means(h)]))),
+    ).toHaveLength(1);
+    // BBB already had it deleted: nothing was asked to delete twice.
+    expect(callCounts(h).deleteRecordings ?? 0).toBe(0);
+  });
+});
+
+describe('a restart while the end of a recorded session is still unconfirmed', () => {
+  it('the room, told the session is being ended, hears once that it ended when the new process ends it', async ({
+    h,
+  }) => {
+    const { session } = await joinedRecordedMeeting(h);
+    h.sim.faults.set({ http500: ['end'] });
+    await h.say(ALICE, '!withdraw');
+    expect(lastRoomText(h)).toContain(said(t.withdrawEnding(plain('Alice'), 'Weekly sync')));
+    await h.restartAndReconcile(() => h.sim.faults.clear());
+    expect(h.sim.sessions().find((s) => s.meetingID === session.bbbMeetingId)?.ended).toBe(true);
+    await h.app.tick();
+    const ended = said(t.recordedSessionEnded('Weekly sync'));
+    expect(roomTexts(h).filter((x) => x.includes(ended))).toHaveLength(1);
+  });
+});
+
+describe('a restart in the middle of a purge run', () => {
+  it.override('harnessConfig', { retention: { recordingDays: 1 } });
+
+  it('what was confirmed stays purged, the rest is deleted by the next run, nothing twice', async ({ h }) => {
+    const { meetingId } = await recordedMeetingWithRecording(h, 'Series');
+    const session = h.app.ctx.stores.meetings.sessions(meetingId)[0]!;
+    h.sim.seedRecordings(
+      Array.from({ length: 59 }, () => ({ meetingID: session.bbbMeetingId, name: 'Series' })),
+    );
+    await h.app.discovery.discoverAll();
+    expect(h.app.ctx.stores.recordings.ofMeeting(meetingId)).toHaveLength(60);
+    h.clock.advance(2 * DAY);
+    const bbb = h.app.ctx.bbb;
+    const real = bbb.deleteRecordings.bind(bbb);
+    // The first batch of 50 goes through; the process dies during the second.
+    vi.spyOn(bbb, 'deleteRecordings')
+      .mockImplementationOnce((ids) => real(ids))
+      .mockImplementationOnce(async () => {
+        throw new Error('process killed');
+      });
+    const run = await h.app.retention.run();
+    expect(run.deleted).toHaveLength(50);
+    const rows = h.app.ctx.stores.recordings.ofMeeting(meetingId);
+    expect(rows.filter((r) => r.state === 'purged')).toHaveLength(50);
+    expect(rows.filter((r) => r.state === 'purge-pending')).toHaveLength(10);
+    expect(h.sim.recordings().filter((r) => r.meetingID === session.bbbMeetingId)).toHaveLength(10);
+
+    await h.restartAndReconcile();
+    h.sim.resetRequests();
+    const next = await h.app.retention.run();
+    expect(next.deleted).toHaveLength(10);
+    expect(callCounts(h).deleteRecordings).toBe(1);
+    expect(h.sim.recordings().filter((r) => r.meetingID === session.bbbMeetingId)).toHaveLength(0);
+    expect(h.app.ctx.stores.recordings.ofMeeting(meetingId).every((r) => r.state === 'purged')).toBe(true);
+  });
+});
+
+describe('a withdrawal while BBB is still processing the recording', () => {
+  it.override('harnessOptions', { processingDelayMs: 60 * 60_000 });
+
+  it('deletes it; it is never announced, published, nor linked to anyone', async ({ h }) => {
+    const { id, session } = await joinedRecordedMeeting(h);
+    h.sim.endMeeting(session.bbbMeetingId);
+    await h.app.discovery.closeEndedMeetings();
+    await h.app.discovery.discoverAll();
+    const [processing] = h.sim.recordings();
+    expect(botState(h, processing!.recordID)).toBe('processing');
+
+    await h.say(ALICE, '!withdraw');
+    expect(simState(h, processing!.recordID)).toBe('deleted');
+    expect(botState(h, processing!.recordID)).toBe('purged');
+    const name = t.recordingName('Weekly sync', h.app.ctx.date(h.clock.now()));
+    expect(lastRoomText(h)).toBe(said(lines([t.withdrawDeleted(plain('Alice'), [name], []), means(h)])));
+
+    // Processing would have ended now: nothing is published, announced or sent.
+    h.clock.advance(61 * 60_000);
+    await h.sim.finishProcessing();
+    await h.app.discovery.discoverAll();
+    await h.app.tick();
+    await h.app.playback.idle();
+    expect(h.sim.recordings()).toEqual([]);
+    expect(roomTexts(h).some((x) => recordingReadyPattern.test(x))).toBe(false);
+    for (const user of [ORGANIZER, ALICE, BOB]) {
+      expect(dmLinks(h, user, /https?:\/\/\S+\/playback\/\S+/)).toEqual([]);
+    }
+    expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('closed');
   });
 });
 
