@@ -3,7 +3,14 @@
 import { describe, expect, vi } from 'vitest';
 import { lines } from '../../../src/i18n/rich.js';
 import { ALICE, BOB, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
-import { plain, recordingReadyPattern, said, t, withdrawalReceivedOf } from '../../support/catalogue.js';
+import {
+  plain,
+  recordingReadyPattern,
+  said,
+  t,
+  withdrawalLines,
+  withdrawalReceivedOf,
+} from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 import {
   botState,
@@ -182,6 +189,23 @@ async function recordedInRoom(h: Harness, roomId: string, title: string, invitee
 describe('!withdraw in the DM with the bot', () => {
   it.override('harnessConfig', { consent: { ask: 'direct' } });
   const OTHER = '!other:test';
+
+  it('a new chat of the person alone with the bot is their DM too: every meeting, also of a room they left', async ({
+    h,
+  }) => {
+    const { recordId } = await recordedInRoom(h, ROOM, 'Weekly sync', [ALICE]);
+    h.chat.leave(ROOM, ALICE);
+    // She left the bot's DM room too, and starts a new chat with the bot (invites it; it joins).
+    h.chat.leave(h.app.ctx.stores.state.directRoom(ALICE)!, ALICE);
+    const NEW_DM = '!alice-new-chat:test';
+    h.chat.room(NEW_DM, [h.chat.botUserId, ALICE]);
+
+    await h.say(ALICE, '!withdraw', NEW_DM);
+    expect(simState(h, recordId)).toBe('deleted');
+    const reply = h.chat.inRoom(NEW_DM).at(-1)!.text;
+    expect(reply).toContain(withdrawalLines('Alice').saved);
+    expect(reply).toContain(said(t.recordingName('Weekly sync', h.app.ctx.date(h.clock.now()))));
+  });
 
   it('a meeting room the bot can no longer post in does not stop the withdrawal from the others', async ({
     h,
