@@ -2,7 +2,7 @@
 // the meeting, retention and restarts, tried with faults and restarts at the awkward steps.
 import { describe, expect, vi } from 'vitest';
 import { lines } from '../../../src/i18n/rich.js';
-import { ALICE, BOB, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { ADMIN, ALICE, BOB, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
 import {
   plain,
   recordingReadyPattern,
@@ -17,6 +17,7 @@ import {
   callCounts,
   DAY,
   dmLinks,
+  endedRecordedMeeting,
   joinedRecordedMeeting,
   joinLinks,
   lastRoomText,
@@ -25,6 +26,7 @@ import {
   simState,
 } from '../recordings/support.js';
 
+const PLAYBACK = /https?:\/\/\S+\/playback\/\S+/;
 const means = (h: { config: { notice: { finalDeletion?: string } } }) =>
   t.deletionMeans(h.config.notice.finalDeletion!);
 
@@ -157,7 +159,7 @@ describe('a withdrawal while BBB is still processing the recording', () => {
     expect(h.sim.recordings()).toEqual([]);
     expect(roomTexts(h).some((x) => recordingReadyPattern.test(x))).toBe(false);
     for (const user of [ORGANIZER, ALICE, BOB]) {
-      expect(dmLinks(h, user, /https?:\/\/\S+\/playback\/\S+/)).toEqual([]);
+      expect(dmLinks(h, user, PLAYBACK)).toEqual([]);
     }
     expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('closed');
   });
@@ -238,5 +240,22 @@ describe('!withdraw in the DM with the bot', () => {
     expect(reply).not.toContain(said(t.internalError));
     // The meeting's room the bot is still in hears of it, naming nobody.
     expect(lastRoomText(h)).toContain(withdrawalReceivedOf('Weekly sync'));
+  });
+});
+
+describe('!purge of a meeting whose recording the bot has not polled yet', () => {
+  it('asks BBB, deletes it and says so, instead of saying there is none', async ({ h }) => {
+    const { id } = await endedRecordedMeeting(h); // BBB has it; the discovery poll has not run
+    const [recording] = h.sim.recordings();
+    await h.say(ADMIN, `!purge #${id}`);
+    expect(simState(h, recording!.recordID)).toBe('deleted');
+    const name = t.recordingName('Weekly sync', h.app.ctx.date(h.clock.now()));
+    expect(lastRoomText(h)).toContain(said(t.purgeReport([name], [])));
+    // It is never announced as ready, nor its playback link sent, then or afterwards.
+    await h.app.discovery.closeEndedMeetings();
+    await h.app.discovery.discoverAll();
+    await h.app.playback.idle();
+    expect(roomTexts(h).some((x) => recordingReadyPattern.test(x))).toBe(false);
+    for (const user of [ORGANIZER, ALICE, BOB]) expect(dmLinks(h, user, PLAYBACK)).toEqual([]);
   });
 });
