@@ -1,9 +1,10 @@
 // Audit b (design.md §3.6–3.8, §4 !withdraw, !recordings, !purge, !mydata, !evidence): withdrawal after
 // the meeting, retention and restarts, tried with faults and restarts at the awkward steps.
 import { describe, expect, vi } from 'vitest';
-import { lines } from '../../../src/i18n/rich.js';
-import { ADMIN, ALICE, BOB, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { lines, mention } from '../../../src/i18n/rich.js';
+import { ADMIN, ALICE, BOB, CAROL, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
 import {
+  mydataHeading,
   plain,
   recordingReadyPattern,
   said,
@@ -24,6 +25,7 @@ import {
   recordedMeetingWithRecording,
   roomTexts,
   simState,
+  tablesNaming,
 } from '../recordings/support.js';
 
 const PLAYBACK = /https?:\/\/\S+\/playback\/\S+/;
@@ -257,5 +259,81 @@ describe('!purge of a meeting whose recording the bot has not polled yet', () =>
     await h.app.playback.idle();
     expect(roomTexts(h).some((x) => recordingReadyPattern.test(x))).toBe(false);
     for (const user of [ORGANIZER, ALICE, BOB]) expect(dmLinks(h, user, PLAYBACK)).toEqual([]);
+  });
+});
+
+describe('requests about one’s own data read long after they were sent', () => {
+  it('a !mydata sent three days before the bot came back is answered by DM, saying when it arrived', async ({
+    h,
+  }) => {
+    await recordedMeetingWithRecording(h);
+    const sentAt = h.clock.now() - 3 * DAY;
+    const eventId = h.chat.nextEventId();
+    await h.dispatcher.handle({
+      roomId: ROOM,
+      sender: ALICE,
+      eventId,
+      content: { msgtype: 'm.text', body: '!mydata' },
+      sentAt,
+    });
+    const reply = h.chat.inRoom(ROOM).find((m) => m.replyTo === eventId)!;
+    expect(reply.text).toBe(
+      said(lines([t.receivedAt(h.app.ctx.dateTime(sentAt)), t.mydataSent(mention(ALICE, 'Alice'))])),
+    );
+    const dm = h.app.ctx.stores.state.directRoom(ALICE)!;
+    expect(h.chat.inRoom(dm).at(-1)?.text).toContain(mydataHeading(ALICE));
+    expect(h.chat.files.filter((f) => f.roomId === dm)).toHaveLength(1);
+  });
+});
+
+describe('a cancelled meeting whose session ran', () => {
+  it.override('harnessConfig', { retention: { recordingDays: 2, evidenceDaysAfterPurge: 3 } });
+
+  it('owns its recording: listed, deleted on its date, its evidence pruned after the period', async ({
+    h,
+  }) => {
+    const { id, session } = await joinedRecordedMeeting(h);
+    await h.say(ORGANIZER, '!cancel');
+    expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('cancelled');
+    expect(h.sim.sessions().find((s) => s.meetingID === session.bbbMeetingId)?.ended).toBe(true);
+    await h.sim.finishProcessing();
+    await h.app.discovery.discoverAll();
+    const [recording] = h.app.ctx.stores.recordings.ofMeeting(id);
+    expect(recording?.state).toBe('available');
+    await h.say(CAROL, '!recordings');
+    expect(lastRoomText(h)).toContain(said(t.recordingName('Weekly sync', h.app.ctx.date(h.clock.now()))));
+
+    h.clock.advance(2 * DAY - 60_000);
+    expect((await h.app.retention.run()).deleted).toEqual([]);
+    h.clock.advance(60_000);
+    expect((await h.app.retention.run()).deleted.map((r) => r.recordId)).toEqual([recording!.recordId]);
+    expect(simState(h, recording!.recordId)).toBe('deleted');
+
+    // Evidence outlives the recording by three days, and the session's end by the 14 days a recording
+    // may still appear in BBB: then it goes, and (after the DM rooms' grace) every row naming them.
+    h.clock.advance(12 * DAY - 2 * 60_000);
+    expect((await h.app.retention.run()).prunedMeetings).toBe(0);
+    expect(h.app.ctx.stores.meetings.consentEvents(id).length).toBeGreaterThan(0);
+    h.clock.advance(3 * 60_000);
+    expect((await h.app.retention.run()).prunedMeetings).toBe(1);
+    expect(h.app.ctx.stores.meetings.get(id)).toBeUndefined();
+    h.clock.advance(31 * DAY);
+    await h.app.retention.run();
+    expect(tablesNaming(h, ALICE, BOB)).toEqual([]);
+  });
+});
+
+describe('limits.unansweredDays', () => {
+  it('an expired meeting takes no more answers: a ✅ then opens nothing and sends no link', async ({ h }) => {
+    const { id, prompt } = await h.plan(`Someday ${ALICE} ${BOB}`, ORGANIZER, ALICE);
+    h.clock.advance(14 * DAY);
+    expect((await h.app.retention.run()).expiredMeetings).toBe(1);
+    expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('cancelled');
+    await h.agree(prompt, BOB);
+    await h.app.tick();
+    expect(h.sim.sessions()).toEqual([]);
+    for (const user of [ORGANIZER, ALICE, BOB]) expect(joinLinks(h, user)).toEqual([]);
+    await h.say(ALICE, '!withdraw');
+    expect(lastRoomText(h)).toBe(said(t.withdrawNothing));
   });
 });
