@@ -2,7 +2,7 @@
 // the meeting, retention and restarts, tried with faults and restarts at the awkward steps.
 import { describe, expect, vi } from 'vitest';
 import { lines, mention } from '../../../src/i18n/rich.js';
-import { ADMIN, ALICE, BOB, CAROL, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { ADMIN, ALICE, BOB, CAROL, DAVE, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
 import {
   mydataHeading,
   plain,
@@ -16,6 +16,7 @@ import { it } from '../../support/fixtures.js';
 import {
   botState,
   callCounts,
+  currentSession,
   DAY,
   dmLinks,
   endedRecordedMeeting,
@@ -95,6 +96,29 @@ describe('a restart while the end of a recorded session is still unconfirmed', (
     await h.app.tick();
     const ended = said(t.recordedSessionEnded('Weekly sync'));
     expect(roomTexts(h).filter((x) => x.includes(ended))).toHaveLength(1);
+  });
+});
+
+describe('a restart right after BBB ended the recorded session (the end not stored yet)', () => {
+  it('the new process learns it ended, says so once, and deletes its recording', async ({ h }) => {
+    const { session } = await joinedRecordedMeeting(h);
+    const bbb = h.app.ctx.bbb;
+    const real = bbb.end.bind(bbb);
+    vi.spyOn(bbb, 'end').mockImplementationOnce(async (meetingId) => {
+      await real(meetingId);
+      throw new Error('process killed');
+    });
+    await h.say(ALICE, '!withdraw');
+    expect(h.app.ctx.stores.meetings.session(session.id)?.state).toBe('ending');
+    await h.sim.finishProcessing();
+
+    await h.restartAndReconcile();
+    await h.app.tick();
+    expect(h.app.ctx.stores.meetings.session(session.id)?.state).toBe('ended');
+    const ended = said(t.recordedSessionEnded('Weekly sync'));
+    expect(roomTexts(h).filter((x) => x.includes(ended))).toHaveLength(1);
+    expect(h.sim.recordings()).toEqual([]);
+    expect(h.sim.recordings({ includeDeleted: true })).toMatchObject([{ state: 'deleted' }]);
   });
 });
 
@@ -335,5 +359,30 @@ describe('limits.unansweredDays', () => {
     for (const user of [ORGANIZER, ALICE, BOB]) expect(joinLinks(h, user)).toEqual([]);
     await h.say(ALICE, '!withdraw');
     expect(lastRoomText(h)).toBe(said(t.withdrawNothing));
+  });
+});
+
+describe('a withdrawal in the unrecorded session that followed a late decline', () => {
+  it('deletes the earlier recorded session’s recording too, and the unrecorded session goes on', async ({
+    h,
+  }) => {
+    h.chat.members.get(ROOM)?.add(DAVE);
+    const { id, session: recorded } = await joinedRecordedMeeting(h);
+    await h.say(ORGANIZER, `!invite #${id} ${DAVE}`);
+    await h.react(DAVE, h.promptOf(id), '❌');
+    const unrecorded = currentSession(h, id);
+    expect(unrecorded.record).toBe(false);
+    await h.sim.finishProcessing();
+    await h.app.discovery.discoverAll();
+    const [recording] = h.app.ctx.stores.recordings.ofSession(recorded.id);
+    expect(recording?.state).toBe('available'); // everyone in it had agreed: kept
+
+    await h.say(ALICE, '!withdraw');
+    expect(simState(h, recording!.recordId)).toBe('deleted');
+    expect(botState(h, recording!.recordId)).toBe('purged');
+    expect(lastRoomText(h)).toContain(said(t.recordingName('Weekly sync', h.app.ctx.date(h.clock.now()))));
+    // The unrecorded session is not ended for it, and nobody gets new links.
+    expect(h.sim.sessions().find((s) => s.meetingID === unrecorded.bbbMeetingId)?.ended).toBe(false);
+    expect(currentSession(h, id).id).toBe(unrecorded.id);
   });
 });
