@@ -235,6 +235,37 @@ describe('!withdraw in the DM with the bot', () => {
     expect(reply).toContain(said(t.recordingName('Weekly sync', h.app.ctx.date(h.clock.now()))));
   });
 
+  it('an admin’s !withdraw @user in the admin’s DM covers the person’s meetings in every room, logged with the admin', async ({
+    h,
+  }) => {
+    h.chat.room(OTHER, [h.chat.botUserId, ORGANIZER, BOB]);
+    const first = await recordedInRoom(h, ROOM, 'Weekly sync', [BOB]);
+    const second = await recordedInRoom(h, OTHER, 'Retro', [BOB]);
+    const adminDm = await h.app.directRooms.get(ADMIN);
+    const bobBefore = h.chat.dmOf(BOB).length;
+
+    await h.say(ADMIN, `!withdraw ${BOB}`, adminDm);
+
+    expect(simState(h, first.recordId)).toBe('deleted');
+    expect(simState(h, second.recordId)).toBe('deleted');
+    const confirmation = h.chat.inRoom(adminDm).at(-1)!.text;
+    expect(confirmation).toContain(said(t.withdrawOnBehalf(plain(ADMIN))));
+    const date = h.app.ctx.date(h.clock.now());
+    for (const title of ['Weekly sync', 'Retro']) {
+      expect(confirmation).toContain(said(t.recordingName(title, date)));
+    }
+    const told = h.chat
+      .dmOf(BOB)
+      .slice(bobBefore)
+      .map((m) => m.text);
+    expect(told).toHaveLength(2);
+    for (const text of told) expect(text).toContain(said(t.withdrawOnBehalfTold(plain(ADMIN))));
+    for (const meetingId of [first.id, second.id]) {
+      const ledger = h.app.ctx.stores.meetings.consentEvents(meetingId).filter((e) => e.kind === 'withdraw');
+      expect(ledger).toMatchObject([{ userId: BOB, actorId: ADMIN }]);
+    }
+  });
+
   it('a meeting room the bot can no longer post in does not stop the withdrawal from the others', async ({
     h,
   }) => {
@@ -286,7 +317,25 @@ describe('!purge of a meeting whose recording the bot has not polled yet', () =>
   });
 });
 
-describe('requests about one’s own data read long after they were sent', () => {
+describe('commands read long after they were sent (the bot was down)', () => {
+  it('an admin’s !purge read 11 minutes late is answered, not carried out', async ({ h }) => {
+    const { meetingId, recordId } = await recordedMeetingWithRecording(h);
+    const sentAt = h.clock.now() - 11 * 60_000;
+    const eventId = h.chat.nextEventId();
+    await h.dispatcher.handle({
+      roomId: ROOM,
+      sender: ADMIN,
+      eventId,
+      content: { msgtype: 'm.text', body: `!purge #${meetingId}` },
+      sentAt,
+    });
+    expect(h.chat.inRoom(ROOM).find((m) => m.replyTo === eventId)?.text).toBe(
+      said(t.receivedWhileOffline('!purge', h.app.ctx.dateTime(sentAt))),
+    );
+    expect(simState(h, recordId)).toBe('published');
+    expect(botState(h, recordId)).toBe('available');
+  });
+
   it('a !mydata sent three days before the bot came back is answered by DM, saying when it arrived', async ({
     h,
   }) => {
@@ -345,6 +394,13 @@ describe('a cancelled meeting whose session ran', () => {
     await h.app.retention.run();
     expect(tablesNaming(h, ALICE, BOB)).toEqual([]);
   });
+});
+
+describe('retention.recordingDays lowered after recordings were made', () => {
+  // Design question, not fixed (see the audit report): each recording keeps the deletion date stored
+  // when it was found (the one announced); §3.7 says the job deletes what is older than the configured
+  // retention, and the notice then names the new, shorter period.
+  it.todo('a recording older than the new, shorter retention is deleted by the next run');
 });
 
 describe('limits.unansweredDays', () => {
