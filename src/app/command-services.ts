@@ -60,6 +60,8 @@ export interface CommandServices {
   recordings: {
     inRoom(roomId: string): (RecordingRow & { title: string })[];
     ofMeeting(meetingId: number): RecordingRow[];
+    /** Learns the meeting's recordings from BBB now (the poll may not have seen them yet), announcing none. */
+    discoverMeeting(meetingId: number): Promise<void>;
     dueForPurge(): RecordingRow[];
     /** Sends the caller's playback links by direct message; how many were sent. */
     sendLinks(userId: string, roomId: string): Promise<number>;
@@ -127,6 +129,9 @@ export function commandServices(app: BotApp): CommandServices {
     recordings: {
       inRoom: (roomId) => recordings.inRoom(roomId),
       ofMeeting: (meetingId) => recordings.ofMeeting(meetingId),
+      discoverMeeting: async (meetingId) => {
+        await app.discovery.discoverMeeting(meetingId, false);
+      },
       dueForPurge: () => recordings.dueForPurge(ctx.now()),
       sendLinks: (userId, roomId) => app.playback.sendOnRequest(userId, roomId),
       purge: (rows, actorId, onProgress) => app.purger.purge(rows, 'admin', actorId, onProgress),

@@ -303,7 +303,7 @@ export class Outbox implements EffectRunner {
   }
 
   /** What a retry achieved later is told in the room too: a session ended, recordings deleted. */
-  private async tellLateOutcome(meetingId: number, report: OutboxReport): Promise<void> {
+  async tellLateOutcome(meetingId: number, report: OutboxReport): Promise<void> {
     const meeting = this.ctx.stores.meetings.get(meetingId);
     if (!meeting) return;
     for (const session of report.ended.filter((s) => s.record)) {

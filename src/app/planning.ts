@@ -6,7 +6,7 @@ import { mention, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
 import type { DirectPrompts } from './direct-prompts.js';
 import type { Guests } from './guests.js';
-import type { MeetingLifecycle } from './lifecycle.js';
+import type { MeetingLifecycle, OutboxReport } from './lifecycle.js';
 import { postNotice, storeConsentText } from './notice-posting.js';
 import { readMeeting, renderPrompt } from './views.js';
 
@@ -161,8 +161,9 @@ export class Planning {
   }
 
   /** Opens the meeting if its rules say so now (everyone answered, or its time has come). Caller holds the lock. */
-  async openIfDue(meetingId: number): Promise<void> {
-    await this.lifecycle.step(meetingId, { type: 'tick', now: this.ctx.now() }, this.internal());
+  async openIfDue(meetingId: number): Promise<OutboxReport | undefined> {
+    return (await this.lifecycle.step(meetingId, { type: 'tick', now: this.ctx.now() }, this.internal()))
+      ?.report;
   }
 
   private internal() {

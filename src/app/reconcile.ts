@@ -329,7 +329,8 @@ export class Reconciler {
       return;
     }
     this.prompts.request(meetingId);
-    await this.planning.openIfDue(meetingId);
-    await this.outbox.runMeeting(meetingId);
+    const resumed = [await this.planning.openIfDue(meetingId), await this.outbox.runMeeting(meetingId)];
+    // What a resumed step achieved (an end, a deletion the room was told was pending) is told as by the tick.
+    for (const report of resumed) if (report) await this.outbox.tellLateOutcome(meetingId, report);
   }
 }

@@ -40,8 +40,11 @@ export class RecordingDiscovery {
     }
   }
 
-  /** Returns false when BBB could not be asked (recordings of the meeting may be unknown). */
-  async discoverMeeting(meetingId: number): Promise<boolean> {
+  /**
+   * Returns false when BBB could not be asked (recordings of the meeting may be unknown). `announce`
+   * false: learn them without announcing them or sending playback links (they are about to be deleted).
+   */
+  async discoverMeeting(meetingId: number, announce = true): Promise<boolean> {
     const meeting = this.ctx.stores.meetings.get(meetingId);
     if (!meeting) return true;
     const sessions = this.ctx.stores.meetings.sessions(meetingId).filter((s) => s.record && s.confirmedAt);
@@ -53,7 +56,7 @@ export class RecordingDiscovery {
       });
       for (const recording of found) {
         const session = sessions.find((s) => s.bbbMeetingId === recording.meetingID);
-        if (session) await this.record(recording, session, meeting);
+        if (session) await this.record(recording, session, meeting, announce);
       }
       return true;
     } catch (error) {
@@ -106,7 +109,12 @@ export class RecordingDiscovery {
     }
   }
 
-  private async record(recording: Recording, session: SessionRow, meeting: MeetingRow): Promise<void> {
+  private async record(
+    recording: Recording,
+    session: SessionRow,
+    meeting: MeetingRow,
+    announce = true,
+  ): Promise<void> {
     const { recordings, audit } = this.ctx.stores;
     const now = this.ctx.now();
     const known = recordings.get(recording.recordID);
@@ -149,6 +157,7 @@ export class RecordingDiscovery {
         recordings.requestPurge([recording.recordID], reason, now);
       }
     }
+    if (!announce) return;
     await this.announceIfReady(recording.recordID, meeting);
     if (this.ctx.stores.recordings.get(recording.recordID)?.state === 'available') {
       await this.onAvailable(recording);

@@ -89,7 +89,18 @@ export class Withdrawal {
     const roomMessage = shown ? forActor : outcome.anonymous;
     const quiet = origin.quietBeforeOpening && outcome.beforeOpening;
     if (inMeetingRoom) reply = roomMessage ?? t.withdrawDetailsByDm;
-    else if (roomMessage && !quiet) await this.ctx.chat.send(meeting.roomId, roomMessage);
+    else if (roomMessage && !quiet) {
+      // A room the bot can no longer post in (removed, room gone) must not cost the person their
+      // confirmation, nor the withdrawal from their other meetings (`!withdraw` in the DM).
+      await this.ctx.chat
+        .send(meeting.roomId, roomMessage)
+        .catch((error: unknown) =>
+          this.ctx.log.warn(
+            { err: error, meetingId: meeting.id },
+            'could not tell the meeting room of a withdrawal',
+          ),
+        );
+    }
     // The person, privately (unless the room named them, or they asked in their DM room).
     const key = (who: string) => `withdrawn:${outcome.eventId}:${meeting.id}:${who}`;
     if (origin.inDirectRoom && !onBehalf) reply = forActor;

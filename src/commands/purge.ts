@@ -19,7 +19,7 @@ export default defineCommand<'meetings' | 'recordings' | 'progress'>({
     const target = args.words[0];
     if ((args.options.expired === true) === (target !== undefined) || args.words.length > 1)
       throw CommandError.usage();
-    const rows = args.options.expired ? recordings.dueForPurge() : pick(c, target!);
+    const rows = args.options.expired ? recordings.dueForPurge() : await pick(c, target!);
     if (!rows.length) {
       await c.reply(args.options.expired ? t.purgeNothingExpired : t.recordingsNone);
       return;
@@ -55,10 +55,12 @@ export default defineCommand<'meetings' | 'recordings' | 'progress'>({
   },
 });
 
-function pick(c: CommandContext<'meetings' | 'recordings'>, target: string): RecordingRow[] {
+async function pick(c: CommandContext<'meetings' | 'recordings'>, target: string): Promise<RecordingRow[]> {
   const { recordings } = c.services;
   if (isMeetingRef(target)) {
     const meeting = resolveMeeting(c, target, []);
+    // A meeting that just ended may have a recording BBB lists and the poll has not seen yet.
+    await recordings.discoverMeeting(meeting.id);
     return recordings.ofMeeting(meeting.id).filter((r) => r.state !== 'purged');
   }
   const matches = recordings

@@ -1,8 +1,8 @@
 import { lines, type Rich } from '../i18n/rich.js';
-import { CommandError, defineCommand } from './command.js';
+import { type CommandContext, CommandError, defineCommand } from './command.js';
 import { isMeetingRef, resolveMeeting } from './meeting-ref.js';
 
-export default defineCommand<'meetings' | 'withdrawal'>({
+export default defineCommand<'meetings' | 'withdrawal' | 'members'>({
   name: 'withdraw',
   usage: 'withdraw [@user] [#meeting]',
   permission: 'anyone',
@@ -15,7 +15,8 @@ export default defineCommand<'meetings' | 'withdrawal'>({
     if (subject !== c.sender && c.role !== 'admin') throw CommandError.refusal('notAllowed', t.whoAdmin);
     const ref = isMeetingRef(args.words[0]) ? args.words[0] : undefined;
     // In the sender's DM room with the bot: every meeting of the person, in any room (also one they left).
-    const inDirectRoom = withdrawal.isDirectRoom(c.sender, c.roomId);
+    // A chat they opened with the bot themselves (alone with it there) is their DM as well.
+    const inDirectRoom = withdrawal.isDirectRoom(c.sender, c.roomId) || (await aloneWithBot(c));
     const meetings = ref
       ? inDirectRoom
         ? withdrawal.withdrawable(subject, undefined).filter((m) => m.id === Number(ref.replace('#', '')))
@@ -46,3 +47,8 @@ export default defineCommand<'meetings' | 'withdrawal'>({
     if (messages.length) await c.reply(lines(messages));
   },
 });
+
+async function aloneWithBot(c: CommandContext<'members'>): Promise<boolean> {
+  const joined = await c.services.members.joinedMembers(c.roomId);
+  return joined.size === 1 && joined.has(c.sender);
+}

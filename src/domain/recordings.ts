@@ -48,8 +48,12 @@ export function onListed(
     if (bbb === 'deleted') return { type: 'unchanged' }; // deleted before we ever saw it
     return { type: 'discovered', state: purgeOrdered ? 'purge-pending' : bbb };
   }
+  // One waiting for deletion is marked purged by the purge, which records it and tells whom it told
+  // "not deleted yet" (a listing can see the delete first when BBB's answer to it was lost).
   if (bbb === 'deleted')
-    return known === 'purged' ? { type: 'unchanged' } : { type: 'became', state: 'purged' };
+    return known === 'purged' || known === 'purge-pending'
+      ? { type: 'unchanged' }
+      : { type: 'became', state: 'purged' };
   // BBB still (or again) lists it as existing.
   if (known === 'purged' || purgeOrdered) {
     return known === 'purge-pending' ? { type: 'unchanged' } : { type: 'became', state: 'purge-pending' };

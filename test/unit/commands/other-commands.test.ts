@@ -33,10 +33,18 @@ describe('!withdraw', () => {
     withdraw: vi.fn(async () => join(['withdrawn'])),
     ...overrides,
   });
+  // A room with others in it (a room where the caller is alone with the bot counts as their DM).
+  const members = {
+    joinedMembers: async () =>
+      new Map([
+        [SENDER, 'Alice'],
+        [BOB, 'Bob'],
+      ]),
+  };
 
   it('withdraws the caller from each meeting of theirs here, and answers with what happened', async () => {
     const w = withdrawal();
-    const c = fakeContext({ withdrawal: w });
+    const c = fakeContext({ withdrawal: w, members });
     await run(withdraw, c);
     expect(w.withdraw).toHaveBeenCalledWith(
       m.id,
@@ -48,10 +56,14 @@ describe('!withdraw', () => {
 
   it('only an admin withdraws for someone else', async () => {
     const w = withdrawal();
-    expect(await run(withdraw, fakeContext({ withdrawal: w }), args({ mentions: [BOB] }))).toEqual(
+    expect(await run(withdraw, fakeContext({ withdrawal: w, members }), args({ mentions: [BOB] }))).toEqual(
       refusal(t.notAllowed(t.whoAdmin)),
     );
-    await run(withdraw, fakeContext({ withdrawal: w }, { role: 'admin' }), args({ mentions: [BOB] }));
+    await run(
+      withdraw,
+      fakeContext({ withdrawal: w, members }, { role: 'admin' }),
+      args({ mentions: [BOB] }),
+    );
     expect(w.withdraw).toHaveBeenCalledWith(
       m.id,
       expect.objectContaining({ userId: BOB, actorId: SENDER }),
@@ -60,7 +72,7 @@ describe('!withdraw', () => {
   });
 
   it('says when there is nothing to withdraw', async () => {
-    const c = fakeContext({ withdrawal: withdrawal({ withdrawable: () => [] }) });
+    const c = fakeContext({ withdrawal: withdrawal({ withdrawable: () => [] }), members });
     await run(withdraw, c);
     expect(c.replies.map(text)).toEqual([text(t.withdrawNothing)]);
   });

@@ -13,7 +13,9 @@ describe('a recording as BBB lists it', () => {
     expect(onListed('purge-pending', 'available', true)).toEqual({ type: 'unchanged' });
   });
   it('is purged only when BBB lists it as deleted; one that comes back after a delete must go again', () => {
-    expect(onListed('purge-pending', 'deleted', false)).toEqual({ type: 'became', state: 'purged' });
+    expect(onListed('available', 'deleted', false)).toEqual({ type: 'became', state: 'purged' });
+    // One waiting for deletion is left to the purge, which confirms, records and reports it.
+    expect(onListed('purge-pending', 'deleted', false)).toEqual({ type: 'unchanged' });
     expect(onListed('purged', 'available', false)).toEqual({ type: 'became', state: 'purge-pending' });
     expect(onListed('purged', 'deleted', false)).toEqual({ type: 'unchanged' });
   });
