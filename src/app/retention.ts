@@ -3,6 +3,7 @@ import type { RecordingRow } from '../db/recordings-store.js';
 import {
   DAY_MS,
   DIRECT_ROOM_GRACE_DAYS,
+  deletionDue,
   evidenceCutoff,
   expired,
   PROCESSED_EVENTS_DAYS,
@@ -49,6 +50,13 @@ export class RetentionJob {
   private async runOnce(onProgress?: (done: number, total: number) => void): Promise<RetentionRun> {
     const { recordings, audit } = this.ctx.stores;
     const started = this.ctx.now();
+    const days = this.ctx.config.retention.recordingDays;
+    const shortened = recordings.bringDeletionForward((startTime) => deletionDue(startTime, days));
+    if (shortened)
+      this.ctx.log.info(
+        { recordings: shortened, recordingDays: days },
+        'retention shortened: deletion dates brought forward',
+      );
     const due = recordings.dueForPurge(started);
     const outcome = await this.purger.purge(due, 'retention', this.ctx.chat.botUserId, onProgress);
     await this.confirmLateDeletions(outcome.deleted);

@@ -139,6 +139,34 @@ export class RecordingsStore {
       .map(({ r, title }) => ({ ...r, title }));
   }
 
+  /**
+   * Brings forward the deletion date of kept recordings whose date under `due` (the retention rule) is
+   * earlier than the stored one: a shortened retention applies to what exists. A longer one changes
+   * nothing (people agreed under the shorter period). Returns how many dates moved.
+   */
+  bringDeletionForward(due: (startedAt: number) => number): number {
+    const kept = this.db
+      .select({
+        recordId: recordings.recordId,
+        // As at discovery: a recording without a start time counts from when the bot found it.
+        startedAt: sql<number>`coalesce(${recordings.startTime}, ${recordings.discoveredAt})`,
+        deleteAfter: recordings.deleteAfter,
+      })
+      .from(recordings)
+      .where(inArray(recordings.state, ['processing', 'available']))
+      .all();
+    const moved = kept.filter((r) => r.deleteAfter === null || due(r.startedAt) < r.deleteAfter);
+    this.db.transaction((tx) => {
+      for (const r of moved) {
+        tx.update(recordings)
+          .set({ deleteAfter: due(r.startedAt) })
+          .where(eq(recordings.recordId, r.recordId))
+          .run();
+      }
+    });
+    return moved.length;
+  }
+
   /** Everything the purge job must delete now: purge-pending, or expired. */
   dueForPurge(now: number): RecordingRow[] {
     return this.db

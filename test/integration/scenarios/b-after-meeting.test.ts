@@ -405,11 +405,35 @@ describe('a cancelled meeting whose session ran', () => {
   });
 });
 
-describe('retention.recordingDays lowered after recordings were made', () => {
-  // Design question, not fixed (see the audit report): each recording keeps the deletion date stored
-  // when it was found (the one announced); §3.7 says the job deletes what is older than the configured
-  // retention, and the notice then names the new, shorter period.
-  it.todo('a recording older than the new, shorter retention is deleted by the next run');
+describe('retention.recordingDays changed after recordings were made', () => {
+  // §3.7: the job deletes what is older than the configured retention. A shorter period applies to the
+  // recordings kept (deleting sooner than announced keeps the promise "deleted by then"); a longer one
+  // does not keep anything longer than the period people agreed under.
+  it('a shorter one deletes what is older than it at the next run; a longer one moves no date', async ({
+    harness,
+  }) => {
+    const h = await harness({ retention: { recordingDays: 30 } });
+    const old = await recordedMeetingWithRecording(h, 'Old sync');
+    h.clock.advance(10 * DAY);
+    const young = await recordedMeetingWithRecording(h, 'Young sync');
+    h.clock.advance(2 * DAY); // old: 12 days, young: 2 days
+    const youngDate = h.app.ctx.stores.recordings.get(young.recordId)!.deleteAfter!;
+
+    h.config.retention.recordingDays = 7;
+    await h.restart();
+    const run = await h.app.retention.run();
+    expect(run.deleted.map((r) => r.recordId)).toEqual([old.recordId]);
+    expect(simState(h, old.recordId)).toBe('deleted');
+    expect(simState(h, young.recordId)).toBe('published');
+    expect(h.app.ctx.stores.recordings.get(young.recordId)!.deleteAfter).toBe(youngDate - 23 * DAY);
+
+    h.config.retention.recordingDays = 60;
+    await h.restart();
+    await h.app.retention.run();
+    expect(h.app.ctx.stores.recordings.get(young.recordId)!.deleteAfter).toBe(youngDate - 23 * DAY);
+    h.clock.advance(5 * DAY); // young: 7 days
+    expect((await h.app.retention.run()).deleted.map((r) => r.recordId)).toEqual([young.recordId]);
+  });
 });
 
 describe('limits.unansweredDays', () => {
