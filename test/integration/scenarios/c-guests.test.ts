@@ -1,0 +1,214 @@
+// Audit c (design.md §3.11): guests through the real HTTP listener, as a guest and the people around
+// them would meet it: a fresh link at each click after the session changed, a guest invited to a
+// recorded meeting under way, withdrawing at any time, answers fixed at opening, equal buttons, a
+// restart between opening the page and clicking, and what the log and the page never show.
+import { afterEach, describe, expect, it } from 'vitest';
+import { type HttpListener, startHttpServer } from '../../../src/http/server.js';
+import { guestPageText } from '../../../src/i18n/guest-page.js';
+import { ALICE, BOB, createHarness, type Harness, ORGANIZER } from '../../support/app-harness.js';
+import { GuestWeb, guestLinksIn } from '../../support/guest-web.js';
+import { logSink } from '../../support/log-sink.js';
+import { currentSession, joinLinks, lastMeetingId } from '../recordings/support.js';
+
+const de = guestPageText.de;
+const HTTP = { http: { enabled: true, port: 0, publicUrl: 'https://bot.example.org/' } };
+
+let h: Harness;
+let server: HttpListener | undefined;
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  await h.close();
+});
+
+async function listen(): Promise<void> {
+  await server?.close();
+  server = await startHttpServer(h.app, { lastSyncAt: () => null });
+}
+
+/** The organizer's newest guest link, as a page the guest opens on the listener. */
+function newestGuest(): GuestWeb {
+  const link = guestLinksIn(h.chat.dmOf(ORGANIZER).map((m) => m.text)).at(-1);
+  if (!link) throw new Error('no guest link');
+  return new GuestWeb(server!.url, link);
+}
+
+async function plannedWithGuest(invitees = `${ALICE}`, options = {}) {
+  h = await createHarness({ ...HTTP, ...options });
+  await listen();
+  await h.say(ORGANIZER, `!meeting Weekly sync ${invitees} --guest "Erika Muster"`);
+  const meetingId = lastMeetingId(h);
+  const guestId = h.app.ctx.stores.guests.ofMeeting(meetingId)[0]!.id;
+  return { meetingId, guest: newestGuest(), guestId };
+}
+
+const ledger = (meetingId: number, userId: string) =>
+  h.app.ctx.stores.meetings
+    .consentEvents(meetingId)
+    .filter((e) => e.userId === userId)
+    .map((e) => e.kind);
+
+describe('the join button makes a fresh link at each click', () => {
+  it('after a withdrawal replaced the recorded session, the next click leads into the new one; the old link is refused', async () => {
+    const { meetingId, guest } = await plannedWithGuest(`${ALICE} ${BOB}`);
+    await guest.click('answer', { answer: 'agree' });
+    await h.agree(h.promptOf(meetingId), ORGANIZER, ALICE, BOB);
+    const recorded = currentSession(h, meetingId);
+    expect(recorded.record).toBe(true);
+    const first = (await guest.click('join')).location!;
+    expect((await h.sim.simulateJoin(first)).ok).toBe(true);
+
+    await h.say(BOB, '!withdraw');
+    const unrecorded = currentSession(h, meetingId);
+    expect(unrecorded.id).not.toBe(recorded.id);
+    expect(unrecorded.record).toBe(false);
+    expect((await guest.open()).body).toContain(de.meetingState('open', false));
+
+    const second = new URL((await guest.click('join')).location!);
+    expect(second.searchParams.get('meetingID')).toBe(unrecorded.bbbMeetingId);
+    expect(second.searchParams.get('createTime')).toBe(unrecorded.createTime);
+    expect((await h.sim.simulateJoin(second.toString())).ok).toBe(true);
+    expect((await h.sim.simulateJoin(first)).ok).toBe(false);
+  });
+});
+
+describe('a guest invited to a recorded meeting under way', () => {
+  it('gets no link before agreeing; after ✅ the join button leads into the recorded session', async () => {
+    h = await createHarness(HTTP);
+    await listen();
+    const { id } = await h.plan(`Weekly sync ${ALICE}`, ORGANIZER, ALICE);
+    const recorded = currentSession(h, id);
+    expect(recorded.record).toBe(true);
+    await h.say(ORGANIZER, '!invite --guest "Max Gast"');
+    const guest = newestGuest();
+
+    const page = await guest.open();
+    expect(page.body).toContain(de.agree);
+    const refused = await guest.click('join');
+    expect(refused.status).toBe(303);
+    expect(refused.location).toMatch(/done=unchanged/);
+    expect(refused.location).not.toMatch(/\/join\?/);
+
+    await guest.click('answer', { answer: 'agree' });
+    const join = new URL((await guest.click('join')).location!);
+    expect(join.searchParams.get('meetingID')).toBe(recorded.bbbMeetingId);
+    expect(currentSession(h, id).id).toBe(recorded.id);
+  });
+
+  it('their ❌ ends the recorded session and opens an unrecorded one for everyone, them included', async () => {
+    h = await createHarness(HTTP);
+    await listen();
+    const { id } = await h.plan(`Weekly sync ${ALICE}`, ORGANIZER, ALICE);
+    const recorded = currentSession(h, id);
+    await h.say(ORGANIZER, '!invite --guest "Max Gast"');
+    const guest = newestGuest();
+    const before = joinLinks(h, ALICE).length;
+
+    await guest.click('answer', { answer: 'decline' });
+    expect(h.sim.sessions().find((s) => s.meetingID === recorded.bbbMeetingId)?.ended).toBe(true);
+    const next = currentSession(h, id);
+    expect(next.record).toBe(false);
+    expect(joinLinks(h, ALICE)).toHaveLength(before + 1);
+    const join = new URL((await guest.click('join')).location!);
+    expect(join.searchParams.get('meetingID')).toBe(next.bbbMeetingId);
+  });
+});
+
+describe('withdrawing from the page at any time', () => {
+  it('before opening: the meeting opens unrecorded; agreeing again before opening makes it recorded', async () => {
+    const { meetingId, guest, guestId } = await plannedWithGuest();
+    await guest.click('answer', { answer: 'agree' });
+    expect((await guest.open()).body).toContain(de.withdraw);
+    expect((await guest.click('withdraw')).location).toMatch(/done=withdraw/);
+    expect((await guest.open()).body).toContain(de.yourAnswer.withdrawn);
+    await guest.click('answer', { answer: 'agree' });
+    expect(ledger(meetingId, guestId)).toEqual(['agree', 'withdraw', 'agree']);
+    await h.agree(h.promptOf(meetingId), ORGANIZER, ALICE);
+    expect(currentSession(h, meetingId).record).toBe(true);
+  });
+
+  it('during the recorded session: BBB ends it, an unrecorded one opens, the guest can still join', async () => {
+    const { meetingId, guest, guestId } = await plannedWithGuest();
+    await guest.click('answer', { answer: 'agree' });
+    await h.agree(h.promptOf(meetingId), ORGANIZER, ALICE);
+    const recorded = currentSession(h, meetingId);
+    expect(recorded.record).toBe(true);
+    const aliceLinks = joinLinks(h, ALICE).length;
+
+    expect((await guest.click('withdraw')).location).toMatch(/done=withdraw/);
+    expect(h.sim.sessions().find((s) => s.meetingID === recorded.bbbMeetingId)?.ended).toBe(true);
+    expect(currentSession(h, meetingId).record).toBe(false);
+    expect(joinLinks(h, ALICE)).toHaveLength(aliceLinks + 1);
+    expect(ledger(meetingId, guestId)).toEqual(['agree', 'withdraw']);
+    const page = await guest.open();
+    expect(page.body).not.toContain(`value="agree"`);
+    expect((await h.sim.simulateJoin((await guest.click('join')).location!)).ok).toBe(true);
+  });
+});
+
+describe('answers and the page', () => {
+  it('an answer posted after opening changes nothing (the page no longer offers it); withdrawing does', async () => {
+    const { meetingId, guest, guestId } = await plannedWithGuest();
+    await guest.click('answer', { answer: 'agree' });
+    await h.agree(h.promptOf(meetingId), ORGANIZER, ALICE);
+    const recorded = currentSession(h, meetingId);
+    const posted = await guest.click('answer', { answer: 'decline' });
+    expect(posted.location).toMatch(/done=unchanged/);
+    expect(ledger(meetingId, guestId)).toEqual(['agree']);
+    expect(currentSession(h, meetingId).id).toBe(recorded.id);
+    expect(h.sim.sessions().find((s) => s.meetingID === recorded.bbbMeetingId)?.ended).toBe(false);
+  });
+
+  it('agree and decline are equal buttons: the same element, form and look, only value and label differ', async () => {
+    const { guest } = await plannedWithGuest();
+    const page = (await guest.open()).body;
+    const buttons = [...page.matchAll(/<button([^>]*)>([^<]*)<\/button>/g)];
+    const agree = buttons.find((b) => b[2] === de.agree)!;
+    const decline = buttons.find((b) => b[2] === de.decline)!;
+    expect(agree[1].replace('"agree"', '"x"')).toBe(decline[1].replace('"decline"', '"x"'));
+    // Side by side in one form, agree not preselected or styled apart.
+    const form = /<form[^>]*answer[^>]*>[\s\S]*?<\/form>/.exec(page)![0];
+    expect(form).toContain(de.agree);
+    expect(form).toContain(de.decline);
+    expect(agree[1]).not.toMatch(/class=|autofocus|style=/);
+  });
+
+  it('a page opened before a restart still takes the answer after it', async () => {
+    const { meetingId, guest, guestId } = await plannedWithGuest();
+    const csrf = GuestWeb.csrfOf((await guest.open()).body);
+    await server!.close();
+    server = undefined;
+    await h.restartAndReconcile();
+    await listen();
+    const again = new GuestWeb(server!.url, `https://bot.example.org${guest.path}`);
+    // The same browser: its cookie from before the restart, the form as it was served then.
+    Object.assign(again, { cookie: (guest as unknown as { cookie: string }).cookie });
+    const posted = await again.post('answer', { _csrf: csrf, lang: 'de', answer: 'agree' });
+    expect(posted.status).toBe(303);
+    expect(ledger(meetingId, guestId)).toEqual(['agree']);
+  });
+
+  it('hostile query values do not reach the page as markup', async () => {
+    const { guest } = await plannedWithGuest();
+    const page = await guest.open('?lang=%22%3E%3Cscript%3Ealert(1)%3C/script%3E&done=%3Cscript%3E');
+    expect(page.status).toBe(200);
+    expect(page.body).not.toContain('<script');
+  });
+
+  it('the guest link appears in no log line, whatever the guest does', async () => {
+    const sink = logSink('trace');
+    h = await createHarness(HTTP, { log: sink.log });
+    await listen();
+    await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE} --guest "Erika Muster"`);
+    const guest = newestGuest();
+    const token = guest.path.split('/').at(-1)!;
+    await guest.click('answer', { answer: 'agree' });
+    await h.agree(h.promptOf(lastMeetingId(h)), ORGANIZER, ALICE);
+    await guest.click('join');
+    await guest.click('withdraw');
+    await guest.post('answer', { answer: 'agree' }); // forged: no anti-forgery token
+    expect(sink.lines.length).toBeGreaterThan(5);
+    expect(sink.out()).not.toContain(token);
+  });
+});
