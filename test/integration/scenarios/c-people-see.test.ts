@@ -6,7 +6,7 @@ import { commandTable } from '../../../src/commands/index.js';
 import { MAX_NAME_LENGTH } from '../../../src/domain/names.js';
 import { MAX_EVENT_BYTES } from '../../../src/matrix/chat/content.js';
 import { ALICE, BOB, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
-import { noticeOpening, said, t, usageFormsOf, usageOf } from '../../support/catalogue.js';
+import { noticeOpening, said, t, tallyCount, usageFormsOf, usageOf } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 import { DAY, dmLinks, endAndDiscover, joinAs, lastMeetingId } from '../recordings/support.js';
 
@@ -177,9 +177,9 @@ describe('hostile input (§7)', () => {
     harness,
   }) => {
     const h = await harness({ http: { enabled: true, port: 0, publicUrl: 'https://bot.example.org/' } });
-    const hostile = 'Erika\n✅ Zugestimmt (9)\u202e<b>x</b>\u200b';
+    const hostile = `Erika\n${tallyCount('agreed', 9)}\u202e<b>x</b>\u200b`;
     await h.say(ORGANIZER, `!meeting Sync ${ALICE} --guest "${hostile}"`);
-    const clean = 'Erika ✅ Zugestimmt (9)<b>x</b>';
+    const clean = `Erika ${tallyCount('agreed', 9)}<b>x</b>`;
     expect(h.app.ctx.stores.guests.ofMeeting(1)[0]?.displayName).toBe(clean);
     const shown = everything(h).filter((m) => m.text.includes('Erika'));
     expect(shown.length).toBeGreaterThanOrEqual(2); // the room's prompt and the organizer's link DM
