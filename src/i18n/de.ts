@@ -275,8 +275,8 @@ export const de = {
   notCollecting: (title: string) => rich`${bold(title)} ist nicht mehr in Planung.`,
   inviteMeetingOver: (title: string) =>
     rich`${bold(title)} ist vorbei oder abgesagt; dazu lade ich niemanden mehr ein.`,
-  meetingExpired: (title: string, days: number) =>
-    rich`${bold(title)} ist abgelaufen: Nach ${days === 1 ? '1 Tag' : `${days} Tagen`} hatten nicht alle geantwortet, und niemand hat sie mit ${code('!start')} eröffnet. Sie findet nicht statt; ihre Einwilligungsdaten werden wie bei einer abgesagten Besprechung gelöscht.`,
+  meetingExpired: (title: string, days: number, prefix: string) =>
+    rich`${bold(title)} ist abgelaufen: Nach ${days === 1 ? '1 Tag' : `${days} Tagen`} hatten nicht alle geantwortet, und niemand hat sie mit ${code(`${prefix}start`)} eröffnet. Sie findet nicht statt; ihre Einwilligungsdaten werden wie bei einer abgesagten Besprechung gelöscht.`,
   cancelled: (title: string) => rich`${bold(title)} wurde abgesagt.`,
   invited: (title: string, who: Rich) => rich`${who} zu ${bold(title)} eingeladen.`,
   alreadyInvited: (who: Rich) => rich`Schon eingeladen: ${who}.`,
@@ -433,6 +433,7 @@ export const de = {
     audit: number;
     recordings: number;
     file: string;
+    prefix: string;
   }) =>
     lines([
       rich`Auskunft (Art. 15 DSGVO) über ${code(p.userId)}:`,
@@ -441,7 +442,7 @@ export const de = {
         ? rich`Einwilligungs-Nachweise: ${join(p.consents, '; ')}`
         : rich`Einwilligungs-Nachweise: keine`,
       rich`Zugestellte Zugangslinks: ${p.deliveries}; Aufzeichnungen deiner Besprechungen: ${p.recordings}; Einträge im Prüfprotokoll: ${p.audit}.`,
-      rich`Gespeichert werden Matrix-ID, Anzeigename, Zeitpunkte, die Fassung des Hinweises und die Matrix-Ereignis-IDs. Alles im Einzelnen, mit dem Löschdatum jedes Eintrags, steht in der Datei ${code(p.file)} (JSON) zum Aufbewahren. Widerruf jederzeit mit ${code('!withdraw')}.`,
+      rich`Gespeichert werden Matrix-ID, Anzeigename, Zeitpunkte, die Fassung des Hinweises und die Matrix-Ereignis-IDs. Alles im Einzelnen, mit dem Löschdatum jedes Eintrags, steht in der Datei ${code(p.file)} (JSON) zum Aufbewahren. Widerruf jederzeit mit ${code(`${p.prefix}withdraw`)}.`,
     ]),
   consentEntry: (p: { kind: string; at: string; meeting: string; version: string }) =>
     rich`${p.kind} am ${p.at} (${p.meeting}, Hinweis ${p.version})`,

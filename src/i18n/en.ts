@@ -208,8 +208,8 @@ export const en: Catalogue = {
   alreadyOpen: (title) => rich`${bold(title)} is already open.`,
   notCollecting: (title) => rich`${bold(title)} is no longer being planned.`,
   inviteMeetingOver: (title) => rich`${bold(title)} is over or cancelled; I invite nobody to it any more.`,
-  meetingExpired: (title, days) =>
-    rich`${bold(title)} has expired: after ${days === 1 ? '1 day' : `${days} days`} not everyone had answered, and nobody opened it with ${code('!start')}. It will not take place; its consent data is deleted as for a cancelled meeting.`,
+  meetingExpired: (title, days, prefix) =>
+    rich`${bold(title)} has expired: after ${days === 1 ? '1 day' : `${days} days`} not everyone had answered, and nobody opened it with ${code(`${prefix}start`)}. It will not take place; its consent data is deleted as for a cancelled meeting.`,
   cancelled: (title) => rich`${bold(title)} was cancelled.`,
   invited: (title, who) => rich`${who} invited to ${bold(title)}.`,
   alreadyInvited: (who) => rich`Already invited: ${who}.`,
@@ -342,7 +342,7 @@ export const en: Catalogue = {
       p.meetings.length ? rich`Meetings: ${join(p.meetings, '; ')}` : rich`Meetings: none`,
       p.consents.length ? rich`Consent evidence: ${join(p.consents, '; ')}` : rich`Consent evidence: none`,
       rich`Join links delivered: ${p.deliveries}; recordings of your meetings: ${p.recordings}; audit log entries: ${p.audit}.`,
-      rich`Stored are the Matrix ID, display name, times, the notice version and Matrix event IDs. Everything in detail, with when each item is deleted, is in the file ${code(p.file)} (JSON) to keep. Withdraw at any time with ${code('!withdraw')}.`,
+      rich`Stored are the Matrix ID, display name, times, the notice version and Matrix event IDs. Everything in detail, with when each item is deleted, is in the file ${code(p.file)} (JSON) to keep. Withdraw at any time with ${code(`${p.prefix}withdraw`)}.`,
     ]),
   consentEntry: (p) => rich`${p.kind} on ${p.at} (${p.meeting}, notice ${p.version})`,
   consentKinds: { agree: 'agreement', decline: 'refusal', withdraw: 'withdrawal', reset: 'answer removed' },

@@ -210,7 +210,16 @@ export const reminderPendingLine = around(
 /** The first line of the answer to !mydata (`Auskunft (Art. 15 DSGVO) über <user>:`). */
 export const mydataHeading = (userId: string): string =>
   said(
-    t.mydata({ userId, meetings: [], consents: [], deliveries: 0, audit: 0, recordings: 0, file: '' }),
+    t.mydata({
+      userId,
+      meetings: [],
+      consents: [],
+      deliveries: 0,
+      audit: 0,
+      recordings: 0,
+      file: '',
+      prefix: '!',
+    }),
   ).split('\n')[0]!;
 
 /** The private prompt's question after the organizer (`: Darf sie aufgezeichnet werden? …`). */
