@@ -131,6 +131,8 @@ export const de = {
     prefix: string;
     fullText: string;
     ask: 'direct' | 'room';
+    /** Whether the meeting's room names who answered what (consent.ask "room" or consent.showNames). */
+    namesShown: boolean;
     /** False behind a front-end that cannot confirm deletions (bbb.acceptUnconfirmedDeletion). */
     botDeletes: boolean;
   }) =>
@@ -144,7 +146,9 @@ export const de = {
         rich`Freiwillig: Aufgezeichnet wird nur, wenn alle zustimmen. Wer ablehnt, nimmt trotzdem teil, ohne jeden Nachteil.`,
         p.ask === 'room'
           ? rich`Antworten sind Reaktionen hier: Alle im Raum sehen sie.`
-          : rich`Gefragt wird jede Person per Direktnachricht; ihre Antwort sehen nur sie, der Bot und die Admins im Nachweis, hier nur Zahlen.`,
+          : p.namesShown
+            ? rich`Gefragt wird jede Person per Direktnachricht; wer wie geantwortet hat, nennt der Bot hier im Raum mit Namen.`
+            : rich`Gefragt wird jede Person per Direktnachricht; ihre Antwort sehen nur sie, der Bot und die Admins im Nachweis, hier nur Zahlen.`,
         p.botDeletes
           ? rich`Widerruf jederzeit mit ${code(`${p.prefix}withdraw`)} hier oder formlos an ${p.contact}; die Aufzeichnungen werden dann gelöscht.`
           : rich`Widerruf jederzeit mit ${code(`${p.prefix}withdraw`)} hier oder formlos an ${p.contact}; der Bot kann auf diesem BigBlueButton-Server nichts löschen: Löschen Sie Aufzeichnungen über ${p.contact}.`,
@@ -166,6 +170,8 @@ export const de = {
     tally: TallyView;
     closedNote: Rich | null;
     ask: 'direct' | 'room';
+    /** Whether this room names who answered what (consent.ask "room" or consent.showNames). */
+    namesShown: boolean;
   }) =>
     lines(
       [
@@ -173,7 +179,9 @@ export const de = {
         p.noRecord
           ? rich`Diese Besprechung wird nicht aufgezeichnet. Eingeladen: ${p.invitees}`
           : p.ask === 'direct'
-            ? rich`Eingeladen: ${p.invitees}. Ob aufgezeichnet werden darf, frage ich jede Person per Direktnachricht; dort wird geantwortet, und hier stehen nur die Zahlen. Aufgezeichnet wird nur, wenn alle zustimmen.`
+            ? p.namesShown
+              ? rich`Eingeladen: ${p.invitees}. Ob aufgezeichnet werden darf, frage ich jede Person per Direktnachricht; dort wird geantwortet, und hier steht, wer wie geantwortet hat. Aufgezeichnet wird nur, wenn alle zustimmen.`
+              : rich`Eingeladen: ${p.invitees}. Ob aufgezeichnet werden darf, frage ich jede Person per Direktnachricht; dort wird geantwortet, und hier stehen nur die Zahlen. Aufgezeichnet wird nur, wenn alle zustimmen.`
             : rich`${p.invitees}: Darf die Besprechung aufgezeichnet werden? Reagiert mit ✅ (ja) oder ❌ (nein); die Antwort gilt für den Hinweis oben.`,
         p.noRecord ? null : tallyLine('✅ Zugestimmt', p.tally.agreed, p.tally.totals?.agreed),
         p.noRecord ? null : tallyLine('❌ Abgelehnt', p.tally.declined, p.tally.totals?.declined),
@@ -191,11 +199,13 @@ export const de = {
     prefix: string;
     answer: 'agreed' | 'declined' | 'withdrawn' | 'pending';
     closedNote: Rich | null;
+    /** Whether the meeting's room names who answered what (consent.showNames). */
+    namesShown: boolean;
   }) =>
     lines(
       [
         rich`Besprechung #${p.id} ${bold(p.title)} von ${p.organizer}${p.when ? ` am ${p.when}` : ''}: Darf sie aufgezeichnet werden? Reagiere hier mit ✅ (ja) oder ❌ (nein).`,
-        rich`Die Entscheidung ist freiwillig. Wer ablehnt, nimmt trotzdem teil, ohne jeden Nachteil; aufgezeichnet wird dann nicht. Deine Antwort sehen nur du und der Bot (und die Admins im Einwilligungsnachweis); im Raum der Besprechung stehen nur Zahlen. Du kannst sie bis zur Eröffnung ändern und jederzeit mit ${code(`${p.prefix}withdraw`)} hier widerrufen. Sie gilt für den Datenschutzhinweis oben.`,
+        rich`Die Entscheidung ist freiwillig. Wer ablehnt, nimmt trotzdem teil, ohne jeden Nachteil; aufgezeichnet wird dann nicht. ${p.namesShown ? 'Deine Antwort nennt der Bot im Raum der Besprechung, mit deinem Namen.' : 'Deine Antwort sehen nur du und der Bot (und die Admins im Einwilligungsnachweis); im Raum der Besprechung stehen nur Zahlen.'} Du kannst sie bis zur Eröffnung ändern und jederzeit mit ${code(`${p.prefix}withdraw`)} hier widerrufen. Sie gilt für den Datenschutzhinweis oben.`,
         rich`Deine Antwort: ${
           {
             agreed: '✅ zugestimmt',

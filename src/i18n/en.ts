@@ -109,7 +109,9 @@ export const en: Catalogue = {
         rich`Voluntary: it is recorded only if everyone agrees. Whoever declines still takes part, without any drawback.`,
         p.ask === 'room'
           ? rich`Answers are reactions here: everyone in the room sees them.`
-          : rich`Each person is asked by direct message; only they, the bot and the admins (in the evidence) see their answer, this room counts only.`,
+          : p.namesShown
+            ? rich`Each person is asked by direct message; the bot names here who answered what.`
+            : rich`Each person is asked by direct message; only they, the bot and the admins (in the evidence) see their answer, this room counts only.`,
         p.botDeletes
           ? rich`Withdraw at any time with ${code(`${p.prefix}withdraw`)} here or informally to ${p.contact}; the recordings are then deleted.`
           : rich`Withdraw at any time with ${code(`${p.prefix}withdraw`)} here or informally to ${p.contact}; the bot cannot delete anything on this BigBlueButton server: have recordings deleted through ${p.contact}.`,
@@ -127,7 +129,9 @@ export const en: Catalogue = {
       p.noRecord
         ? rich`This meeting will not be recorded. Invited: ${p.invitees}`
         : p.ask === 'direct'
-          ? rich`Invited: ${p.invitees}. I ask each person by direct message whether it may be recorded; they answer there, and this room sees counts only. It is recorded only if everyone agrees.`
+          ? p.namesShown
+            ? rich`Invited: ${p.invitees}. I ask each person by direct message whether it may be recorded; they answer there, and this room sees who answered what. It is recorded only if everyone agrees.`
+            : rich`Invited: ${p.invitees}. I ask each person by direct message whether it may be recorded; they answer there, and this room sees counts only. It is recorded only if everyone agrees.`
           : rich`${p.invitees}: may this meeting be recorded? React with ✅ (yes) or ❌ (no); your answer refers to the notice above.`,
       p.noRecord ? null : tallyLine('✅ Agreed', p.tally.agreed, p.tally.totals?.agreed),
       p.noRecord ? null : tallyLine('❌ Declined', p.tally.declined, p.tally.totals?.declined),
@@ -138,7 +142,7 @@ export const en: Catalogue = {
   directPrompt: (p) =>
     present([
       rich`Meeting #${p.id} ${bold(p.title)} by ${p.organizer}${p.when ? ` on ${p.when}` : ''}: may it be recorded? React here with ✅ (yes) or ❌ (no).`,
-      rich`It is your free choice. If you decline, you still take part, without any drawback; the meeting is then not recorded. Only you and the bot see your answer (and the admins in the consent evidence); the meeting's room sees counts only. You can change it until the meeting opens and withdraw it at any time with ${code(`${p.prefix}withdraw`)} here. It refers to the privacy notice above.`,
+      rich`It is your free choice. If you decline, you still take part, without any drawback; the meeting is then not recorded. ${p.namesShown ? "The bot names your answer in the meeting's room, with your name." : "Only you and the bot see your answer (and the admins in the consent evidence); the meeting's room sees counts only."} You can change it until the meeting opens and withdraw it at any time with ${code(`${p.prefix}withdraw`)} here. It refers to the privacy notice above.`,
       rich`Your answer: ${
         { agreed: '✅ agreed', declined: '❌ declined', withdrawn: '↩️ withdrawn', pending: '⏳ none yet' }[
           p.answer

@@ -6,7 +6,17 @@ import { commandTable } from '../../../src/commands/index.js';
 import { MAX_NAME_LENGTH } from '../../../src/domain/names.js';
 import { MAX_EVENT_BYTES } from '../../../src/matrix/chat/content.js';
 import { ALICE, BOB, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
-import { noticeOpening, said, t, tallyCount, usageFormsOf, usageOf } from '../../support/catalogue.js';
+import {
+  GAP,
+  noticeOpening,
+  plain,
+  roomPrompt,
+  said,
+  t,
+  tallyCount,
+  usageFormsOf,
+  usageOf,
+} from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 import { DAY, dmLinks, endAndDiscover, joinAs, lastMeetingId } from '../recordings/support.js';
 
@@ -225,7 +235,7 @@ describe('hostile input (§7)', () => {
 });
 
 describe('what people see (§3.9)', () => {
-  it.skip('with private answers and consent.showNames, the notice and the prompt do not promise that answers stay private', async ({
+  it('with private answers and consent.showNames, the notice and the prompt do not promise that answers stay private', async ({
     harness,
   }) => {
     const h = await harness({ consent: { ask: 'direct', showNames: true } });
@@ -236,12 +246,19 @@ describe('what people see (§3.9)', () => {
     const room = h.chat.inRoom(ROOM).map((m) => h.chat.current(m.eventId));
     expect(room.some((text) => text.includes('Alice') && text.includes('❌'))).toBe(true);
     // ... so nothing she read may say that only she, the bot and the admins see it.
+    const dmPromptLine = (namesShown: boolean) =>
+      said(t.directPrompt({ ...promptDefaults, namesShown, answer: 'pending' })).split('\n')[1]!;
     const privateOnly = [
-      said(t.directPrompt({ ...promptDefaults, answer: 'pending' })).split('\n')[1]!,
+      dmPromptLine(false),
       firstLayerLine('direct'),
+      roomPrompt({ ask: 'direct', invitees: plain(GAP) })
+        .split('\n')[1]!
+        .split(GAP)[1]!,
     ];
     const read = [...h.chat.inRoom(ROOM), ...h.chat.dmOf(ALICE)].map((m) => h.chat.current(m.eventId));
     for (const line of privateOnly) expect(read.filter((text) => text.includes(line))).toEqual([]);
+    // Her private prompt says instead that the room sees her answer.
+    expect(h.chat.current(prompt.eventId)).toContain(dmPromptLine(true));
   });
 
   it('the playback link goes to a new DM room when the person left the old one', async ({ h }) => {
@@ -281,6 +298,7 @@ const promptDefaults = {
   when: null,
   prefix: '!',
   closedNote: null,
+  namesShown: false,
 };
 
 /** The first layer's line about who sees an answer, for private answers. */
@@ -295,6 +313,7 @@ function firstLayerLine(ask: 'direct' | 'room'): string {
     prefix: '!',
     fullText: '',
     ask,
+    namesShown: false,
     botDeletes: true,
   };
   const lines = said(t.noticeFirstLayer(p)).split('\n');
