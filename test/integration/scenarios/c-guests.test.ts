@@ -3,12 +3,22 @@
 // recorded meeting under way, withdrawing at any time, answers fixed at opening, equal buttons, a
 // restart between opening the page and clicking, and what the log and the page never show.
 import { afterEach, describe, expect, it } from 'vitest';
+import { Reminders } from '../../../src/app/reminders.js';
 import { type HttpListener, startHttpServer } from '../../../src/http/server.js';
 import { guestPageText } from '../../../src/i18n/guest-page.js';
-import { ALICE, BOB, createHarness, type Harness, ORGANIZER } from '../../support/app-harness.js';
+import { formatDateTime } from '../../../src/i18n/index.js';
+import { ALICE, BOB, createHarness, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { withdrawalOf } from '../../support/catalogue.js';
 import { GuestWeb, guestLinksIn } from '../../support/guest-web.js';
 import { logSink } from '../../support/log-sink.js';
-import { currentSession, joinLinks, lastMeetingId } from '../recordings/support.js';
+import {
+  currentSession,
+  dmLinks,
+  endAndDiscover,
+  joinAs,
+  joinLinks,
+  lastMeetingId,
+} from '../recordings/support.js';
 
 const de = guestPageText.de;
 const HTTP = { http: { enabled: true, port: 0, publicUrl: 'https://bot.example.org/' } };
@@ -141,6 +151,8 @@ describe('withdrawing from the page at any time', () => {
     expect(currentSession(h, meetingId).record).toBe(false);
     expect(joinLinks(h, ALICE)).toHaveLength(aliceLinks + 1);
     expect(ledger(meetingId, guestId)).toEqual(['agree', 'withdraw']);
+    // Told in the meeting's room like anyone's withdrawal.
+    expect(h.chat.inRoom(ROOM).some((m) => m.text.startsWith(withdrawalOf('Erika Muster')))).toBe(true);
     const page = await guest.open();
     expect(page.body).not.toContain(`value="agree"`);
     expect((await h.sim.simulateJoin((await guest.click('join')).location!)).ok).toBe(true);
@@ -211,5 +223,57 @@ describe('answers and the page', () => {
     await guest.post('answer', { answer: 'agree' }); // forged: no anti-forgery token
     expect(sink.lines.length).toBeGreaterThan(5);
     expect(sink.out()).not.toContain(token);
+  });
+});
+
+describe('what a guest gets, and what not', () => {
+  it('the page names the organizer and the time of a scheduled meeting, and lets forms go only to the bot and BBB', async () => {
+    h = await createHarness(HTTP);
+    await listen();
+    await h.say(ORGANIZER, `!meeting Planning ${ALICE} --at "2026-12-01 15:00" --guest "Erika Muster"`);
+    const meeting = h.app.ctx.stores.meetings.get(lastMeetingId(h))!;
+    const page = await newestGuest().open();
+    expect(page.body).toContain('Olga');
+    expect(page.body).toContain(formatDateTime('de', h.config.timezone, meeting.scheduledAt!));
+    const csp = page.headers.get('content-security-policy') ?? '';
+    const formAction = /form-action ([^;]*)/.exec(csp)?.[1] ?? '';
+    expect(formAction).toContain("'self'");
+    expect(formAction.split(' ').filter((s) => s !== "'self'")).toEqual([new URL(h.sim.url).origin]);
+  });
+
+  it('no playback link and no DM room for a guest who agreed; the Matrix invitees who agreed get theirs', async () => {
+    const { meetingId, guest, guestId } = await plannedWithGuest();
+    await guest.click('answer', { answer: 'agree' });
+    await h.agree(h.promptOf(meetingId), ORGANIZER, ALICE);
+    await joinAs(h, ORGANIZER);
+    await endAndDiscover(h, meetingId);
+    const PLAYBACK = /https?:\/\/\S+\/playback\/\S+/;
+    expect(dmLinks(h, ALICE, PLAYBACK)).toHaveLength(1);
+    expect(dmLinks(h, ORGANIZER, PLAYBACK)).toHaveLength(1);
+    expect(h.chat.directRooms.map((d) => d.userId)).not.toContain(guestId);
+    expect((await guest.open()).body).not.toMatch(PLAYBACK);
+  });
+
+  it('a reminder before the meeting mentions no guest, and no DM is tried for one', async () => {
+    for (const ask of ['room', 'direct'] as const) {
+      h = await createHarness({ ...HTTP, consent: { ask }, reminders: { minutesBefore: 10 } });
+      await listen();
+      await h.say(ORGANIZER, `!meeting Later ${ALICE} --at "2026-12-01 11:00" --guest "Erika Muster"`);
+      const guestId = h.app.ctx.stores.guests.ofMeeting(lastMeetingId(h))[0]!.id;
+      h.clock.advance(50 * 60_000);
+      expect(await new Reminders(h.app.ctx).run()).toBe(1);
+      const reminders = h.chat.messages.filter((m) => m.text.startsWith('⏰'));
+      expect(reminders.length, ask).toBeGreaterThanOrEqual(1);
+      for (const m of reminders) expect(m.mentions, ask).not.toContain(guestId);
+      expect(
+        h.chat.directRooms.map((d) => d.userId),
+        ask,
+      ).not.toContain(guestId);
+      if (ask === 'room') {
+        await server?.close();
+        server = undefined;
+        await h.close();
+      }
+    }
   });
 });

@@ -261,6 +261,25 @@ describe('what people see (§3.9)', () => {
     expect(h.chat.current(prompt.eventId)).toContain(dmPromptLine(true));
   });
 
+  // README: first layer and prompt "under 1,200 characters together"; with private answers (the default) 1,263.
+  it.todo("with private answers (the default) the room's first layer and prompt stay under 1,200 characters");
+
+  it('a recording whose deletion an admin asked for gives no playback link, also while BBB has not confirmed it', async ({
+    h,
+  }) => {
+    const { id } = await h.plan(`Sync ${ALICE}`, ORGANIZER, ALICE);
+    await joinAs(h, ORGANIZER);
+    const recordId = await endAndDiscover(h, id);
+    const before = dmLinks(h, ALICE, PLAYBACK).length;
+    h.sim.faults.set({ http500: ['deleteRecordings'] });
+    await h.say('@admin:test', `!purge #${id}`);
+    expect(h.app.ctx.stores.recordings.get(recordId)?.state).toBe('purge-pending');
+    await h.say(ALICE, '!recordings');
+    await h.app.discovery.discoverAll();
+    await h.app.playback.idle();
+    expect(dmLinks(h, ALICE, PLAYBACK)).toHaveLength(before);
+  });
+
   it('the playback link goes to a new DM room when the person left the old one', async ({ h }) => {
     const { id } = await h.plan(`Sync ${ALICE}`, ORGANIZER, ALICE);
     await joinAs(h, ORGANIZER);
