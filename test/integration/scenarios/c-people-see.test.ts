@@ -280,6 +280,21 @@ describe('what people see (§3.9)', () => {
     expect(dmLinks(h, ALICE, PLAYBACK)).toHaveLength(before);
   });
 
+  it('a playback link that could not reach someone is sent on a later discovery round', async ({ h }) => {
+    const { id } = await h.plan(`Sync ${ALICE}`, ORGANIZER, ALICE);
+    await joinAs(h, ORGANIZER);
+    h.chat.leave(h.app.ctx.stores.state.directRoom(ALICE)!, ALICE);
+    h.chat.unreachable.add(ALICE);
+    await endAndDiscover(h, id);
+    expect(dmLinks(h, ALICE, PLAYBACK)).toEqual([]);
+    expect(dmLinks(h, ORGANIZER, PLAYBACK)).toHaveLength(1);
+    h.chat.unreachable.delete(ALICE);
+    await h.app.discovery.discoverAll();
+    await h.app.playback.idle();
+    expect(dmLinks(h, ALICE, PLAYBACK)).toHaveLength(1);
+    expect(dmLinks(h, ORGANIZER, PLAYBACK)).toHaveLength(1);
+  });
+
   it('the playback link goes to a new DM room when the person left the old one', async ({ h }) => {
     const { id } = await h.plan(`Sync ${ALICE}`, ORGANIZER, ALICE);
     await joinAs(h, ORGANIZER);
