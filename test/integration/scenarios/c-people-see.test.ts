@@ -132,6 +132,20 @@ describe('wrong input (§4): a short answer, never a stack trace, nothing change
     expect(h.app.ctx.stores.meetings.invitees(id).map((i) => i.userId)).not.toContain(BOB);
   });
 
+  it('!help takes a command name as people type it (capitalised, with the prefix) and shows unknown ones as text', async ({
+    h,
+  }) => {
+    const help = said(t.helpLine(usageFormsOf('withdraw'), t.commands.withdraw!));
+    for (const body of ['!help withdraw', '!help !withdraw', '!help Withdraw', '!Help WITHDRAW']) {
+      await h.say(ALICE, body);
+      expect(lastReply(h), body).toBe(help);
+    }
+    await h.say(ALICE, '!help <img/src=x/onerror=alert(1)>');
+    const answer = h.chat.inRoom(ROOM).at(-1)!;
+    expect(answer.text).toContain('<img/src=x/onerror=alert(1)>');
+    expect(answer.html).not.toContain('<img');
+  });
+
   it('a refusal says who may do it: !invite by an invitee, !withdraw #n by someone not invited', async ({
     h,
   }) => {
