@@ -139,7 +139,7 @@ export class Guests {
       if (!access) return false;
       const { guest, meeting } = access;
       const status = this.status(access);
-      if (!guestChoices(meeting.state, status).answer) return false;
+      if (!guestChoices(meeting.state, status, meeting.noRecord).answer) return false;
       // The first layer exactly as the page showed it, stored once like a prompt's text (consent_texts).
       const consentTextSha256 = this.ctx.stores.meetings.storeConsentText(
         {
@@ -172,7 +172,11 @@ export class Guests {
     if (!found) return Promise.resolve(false);
     return this.ctx.withMeeting(found.meeting.id, async () => {
       const access = this.find(token);
-      if (!access || !guestChoices(access.meeting.state, this.status(access)).withdraw) return false;
+      if (
+        !access ||
+        !guestChoices(access.meeting.state, this.status(access), access.meeting.noRecord).withdraw
+      )
+        return false;
       const { guest, meeting } = access;
       const outcome = await this.withdrawal.withdraw(meeting, {
         userId: guest.id,

@@ -241,6 +241,31 @@ describe('what a guest gets, and what not', () => {
     expect(formAction.split(' ').filter((s) => s !== "'self'")).toEqual([new URL(h.sim.url).origin]);
   });
 
+  it('a --no-record meeting asks the guest nothing either: no agree or decline on the page, a posted answer is not stored', async () => {
+    h = await createHarness(HTTP);
+    await listen();
+    await h.say(
+      ORGANIZER,
+      `!meeting Planning ${ALICE} --no-record --at "2026-12-01 15:00" --guest "Erika Muster"`,
+    );
+    const id = lastMeetingId(h);
+    const guestId = h.app.ctx.stores.guests.ofMeeting(id)[0]!.id;
+    const guest = newestGuest();
+    const page = await guest.open();
+    expect(page.body).not.toContain('value="agree"');
+    expect(page.body).not.toContain('value="decline"');
+    h.clock.advance(6 * 60 * 60_000);
+    await h.app.tick();
+    expect(currentSession(h, id).record).toBe(false);
+    const open = await guest.open();
+    expect(open.body).not.toContain('value="agree"');
+    // An answer posted anyway (with the page's valid anti-forgery token) is not stored.
+    const posted = await guest.post('answer', { _csrf: GuestWeb.csrfOf(open.body), answer: 'agree' });
+    expect(posted.location).toMatch(/done=unchanged/);
+    expect(ledger(id, guestId)).toEqual([]);
+    expect((await h.sim.simulateJoin((await guest.click('join')).location!)).ok).toBe(true);
+  });
+
   it('no playback link and no DM room for a guest who agreed; the Matrix invitees who agreed get theirs', async () => {
     const { meetingId, guest, guestId } = await plannedWithGuest();
     await guest.click('answer', { answer: 'agree' });
