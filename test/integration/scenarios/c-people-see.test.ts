@@ -7,6 +7,7 @@ import { MAX_NAME_LENGTH } from '../../../src/domain/names.js';
 import { MAX_EVENT_BYTES } from '../../../src/matrix/chat/content.js';
 import { ALICE, BOB, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
 import {
+  fullNoticeOpening,
   GAP,
   noticeOpening,
   plain,
@@ -277,6 +278,21 @@ describe('what people see (§3.9)', () => {
 
   // README: first layer and prompt "under 1,200 characters together"; with private answers (the default) 1,263.
   it.todo("with private answers (the default) the room's first layer and prompt stay under 1,200 characters");
+
+  it('with private answers, the first layer in a DM links to the full text posted in that DM, which Alice can open', async ({
+    harness,
+  }) => {
+    const h = await harness({ consent: { ask: 'direct' } });
+    const { id } = await h.plan(`Weekly sync ${ALICE}`);
+    const dmRoom = h.app.ctx.stores.meetings.dmPrompt(id, ALICE)!.roomId;
+    const dm = h.chat.inRoom(dmRoom);
+    const full = dm.find((m) => m.text.startsWith(fullNoticeOpening))!;
+    const firstLayer = dm.find((m) => m.text.startsWith(noticeOpening))!;
+    expect(full.text).toContain(h.app.ctx.notice.text);
+    expect(firstLayer.html).toContain(
+      `https://matrix.to/#/${encodeURIComponent(dmRoom)}/${encodeURIComponent(full.eventId)}`,
+    );
+  });
 
   it('a recording whose deletion an admin asked for gives no playback link, also while BBB has not confirmed it', async ({
     h,
