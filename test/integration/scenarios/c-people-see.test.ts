@@ -250,6 +250,31 @@ describe('hostile input (§7)', () => {
 });
 
 describe('what people see (§3.9)', () => {
+  it('a prompt the homeserver refused once is posted by the next tick, not only after a restart; nothing twice', async ({
+    h,
+  }) => {
+    const send = h.chat.send.bind(h.chat);
+    let refused = 0;
+    h.chat.send = async (roomId, message, options) => {
+      if (options?.key === 'prompt:1' && refused++ === 0)
+        throw Object.assign(new Error('502 Bad Gateway'), { statusCode: 502 });
+      return send(roomId, message, options);
+    };
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE}`);
+    expect(lastReply(h)).toBe(said(t.internalError));
+    await h.app.tick();
+    const meeting = h.app.ctx.stores.meetings.get(1)!;
+    expect(meeting.promptEventId).not.toBeNull();
+    expect(h.chat.inRoom(ROOM).filter((m) => m.text.startsWith(noticeOpening))).toHaveLength(1);
+    await h.app.tick();
+    await h.restartAndReconcile();
+    const prompts = h.chat.inRoom(ROOM).filter((m) => m.eventId === meeting.promptEventId);
+    expect(prompts).toHaveLength(1);
+    expect(h.chat.inRoom(ROOM).filter((m) => m.text.startsWith(noticeOpening))).toHaveLength(1);
+    await h.agree(meeting.promptEventId!, ORGANIZER, ALICE);
+    expect(h.app.ctx.stores.meetings.currentSession(1)?.record).toBe(true);
+  });
+
   it('with private answers and consent.showNames, the notice and the prompt do not promise that answers stay private', async ({
     harness,
   }) => {
