@@ -10,6 +10,7 @@ import type { AppContext } from './context.js';
 import type { DirectRooms } from './direct-rooms.js';
 import type { MeetingLifecycle } from './lifecycle.js';
 import { personalJoinUrl } from './opening.js';
+import { UndeliverableError } from './ports.js';
 import type { Withdrawal } from './withdrawal.js';
 
 export interface GuestLink {
@@ -118,6 +119,20 @@ export class Guests {
       );
       return { links };
     });
+  }
+
+  /**
+   * Whether a direct message reaches `organizerId` now. Checked before guests are stored: their links
+   * exist nowhere but in that message, so a guest whose link cannot be sent could never answer.
+   */
+  async linksReach(organizerId: string): Promise<boolean> {
+    try {
+      await this.directRooms.get(organizerId);
+      return true;
+    } catch (error) {
+      if (error instanceof UndeliverableError) return false;
+      throw error;
+    }
   }
 
   /** The organizer gets the links by direct message, to forward by e-mail or otherwise. */

@@ -1,7 +1,7 @@
 import { fitting, someOf } from '../app/views.js';
 import { withinCap } from '../domain/bounds.js';
 import { CommandError, defineCommand } from './command.js';
-import { guestNames } from './guests.js';
+import { guestNames, requireGuestLinksReach } from './guests.js';
 import { isMeetingRef, requireOrganizerOrAdmin, resolveMeeting } from './meeting-ref.js';
 
 export default defineCommand<'meetings' | 'planning' | 'members' | 'guests'>({
@@ -32,6 +32,7 @@ export default defineCommand<'meetings' | 'planning' | 'members' | 'guests'>({
         throw CommandError.usage('tooManyForMeeting', meeting.title, invited.size, adding, max);
     }
     if (guests.length) {
+      await requireGuestLinksReach(c);
       const invited = await c.services.guests.invite(meeting, guests, c.sender);
       if ('tooMany' in invited) {
         const { current, adding } = invited.tooMany;

@@ -293,6 +293,7 @@ export const de = {
   guestsNeedHttp: (keys: string[]) =>
     `Gäste ohne Matrix-Konto antworten auf einer Webseite des Bots; dafür fehlt in der Konfiguration: ${keys.join(', ')} (die Adresse, unter der Gäste den Bot erreichen). Bitte ein Admin des Bots ergänzen lassen`,
   guestNameInvalid: 'Der Name eines Gasts ist leer',
+  guestLinksUndeliverable: rich`Die persönlichen Links der Gäste schicke ich nur dir, per Direktnachricht, und die erreicht dich gerade nicht. Ich habe niemanden eingeladen.`,
   guestsInvited: (title: string, names: string[]) =>
     rich`Gäste zu ${bold(title)} eingeladen: ${names.join(', ')}. Die Links schicke ich dir per Direktnachricht.`,
   guestLinks: (title: string, links: readonly { name: string; url: string }[]) =>

@@ -220,6 +220,7 @@ export const en: Catalogue = {
   guestsNeedHttp: (keys) =>
     `Guests without a Matrix account answer on a web page of the bot; the configuration lacks: ${keys.join(', ')} (the address at which guests reach the bot). Please ask an admin of the bot to add it`,
   guestNameInvalid: "A guest's name is empty",
+  guestLinksUndeliverable: rich`I send the guests' personal links only to you, by direct message, and none reaches you now. I invited nobody.`,
   guestsInvited: (title, names) =>
     rich`Guests invited to ${bold(title)}: ${names.join(', ')}. I am sending you their links by direct message.`,
   guestLinks: (title, links) =>

@@ -8,7 +8,7 @@ import { type HttpListener, startHttpServer } from '../../../src/http/server.js'
 import { guestPageText } from '../../../src/i18n/guest-page.js';
 import { formatDateTime } from '../../../src/i18n/index.js';
 import { ALICE, BOB, createHarness, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
-import { t, withdrawalOf } from '../../support/catalogue.js';
+import { said, t, withdrawalOf } from '../../support/catalogue.js';
 import { GuestWeb, guestLinksIn } from '../../support/guest-web.js';
 import { logSink } from '../../support/log-sink.js';
 import {
@@ -304,6 +304,27 @@ describe('what a guest gets, and what not', () => {
 });
 
 describe('faults around a guest', () => {
+  it('an organizer no DM can reach is told so, and no guest is stored whose link nobody could ever forward', async () => {
+    h = await createHarness(HTTP);
+    await listen();
+    h.chat.unreachable.add(ORGANIZER);
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE} --guest "Erika Muster"`);
+    const refusal = h.chat.inRoom(ROOM).at(-1)!.text;
+    expect(refusal).not.toBe(said(t.internalError));
+    expect(h.app.ctx.stores.meetings.inRoom(ROOM)).toEqual([]);
+    expect(h.app.ctx.stores.db.$client.prepare('select count(*) as n from guests').get()).toEqual({ n: 0 });
+
+    // The same for !invite --guest to a meeting under way; the meeting itself stays as it was.
+    h.chat.unreachable.delete(ORGANIZER);
+    await h.say(ORGANIZER, `!meeting Sync ${ALICE}`);
+    const id = lastMeetingId(h);
+    h.chat.leave(h.app.ctx.stores.state.directRoom(ORGANIZER) ?? '', ORGANIZER);
+    h.chat.unreachable.add(ORGANIZER);
+    await h.say(ORGANIZER, '!invite --guest "Max Gast"');
+    expect(h.chat.inRoom(ROOM).at(-1)!.text).toBe(refusal);
+    expect(h.app.ctx.stores.meetings.invitees(id)).toHaveLength(2);
+  });
+
   it('while BBB has not confirmed the end of the recorded session, the join button leads only into the unrecorded one', async () => {
     const { meetingId, guest } = await plannedWithGuest();
     await guest.click('answer', { answer: 'agree' });
