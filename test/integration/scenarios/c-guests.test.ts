@@ -15,6 +15,7 @@ import {
   currentSession,
   dmLinks,
   endAndDiscover,
+  everyRow,
   joinAs,
   joinLinks,
   lastMeetingId,
@@ -223,6 +224,10 @@ describe('answers and the page', () => {
     await guest.post('answer', { answer: 'agree' }); // forged: no anti-forgery token
     expect(sink.lines.length).toBeGreaterThan(5);
     expect(sink.out()).not.toContain(token);
+    // Nor the guest's address (README: kept in memory for the rate limits only, written nowhere).
+    const aboutRequests = sink.records().filter((r) => r.msg !== 'http listener started');
+    expect(JSON.stringify(aboutRequests)).not.toContain('127.0.0.1');
+    expect(everyRow(h).filter(({ row }) => row.includes('127.0.0.1'))).toEqual([]);
   });
 });
 
