@@ -203,6 +203,21 @@ describe('answers and the page', () => {
     expect(ledger(meetingId, guestId)).toEqual(['agree']);
   });
 
+  it('an answer given on the English page is tied to the English first layer the guest read', async () => {
+    const { meetingId, guest, guestId } = await plannedWithGuest();
+    const page = await guest.open('?lang=en');
+    expect(page.body).toContain(guestPageText.en.agree);
+    await guest.post('answer', { _csrf: GuestWeb.csrfOf(page.body), lang: 'en', answer: 'agree' });
+    const [entry] = h.app.ctx.stores.meetings.consentEvents(meetingId).filter((e) => e.userId === guestId);
+    const stored = h.app.ctx.stores.db.$client
+      .prepare('select text, language from consent_texts where sha256 = ?')
+      .get(entry!.consentTextSha256) as { text: string; language: string };
+    expect(stored.language).toBe('en');
+    const version = h.app.ctx.stores.meetings.get(meetingId)!.noticeSha256.slice(0, 12);
+    expect(stored.text).toContain(guestPageText.en.firstLayerHeading(version));
+    expect(stored.text).not.toContain(de.firstLayerHeading(version));
+  });
+
   it('hostile query values do not reach the page as markup', async () => {
     const { guest } = await plannedWithGuest();
     const page = await guest.open('?lang=%22%3E%3Cscript%3Ealert(1)%3C/script%3E&done=%3Cscript%3E');
