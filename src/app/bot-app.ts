@@ -78,6 +78,16 @@ export class BotApp {
   async tick(): Promise<void> {
     const { meetings } = this.ctx.stores;
     for (const meeting of meetings.inStates(['collecting'])) {
+      // A notice or prompt the homeserver refused while planning (a 502, a timeout) is posted now,
+      // not only at the next start: without it nobody can answer. Resumable and keyed: never twice.
+      if (!meeting.promptEventId) {
+        await this.ctx
+          .withMeeting(meeting.id, () => this.planning.postPrompt(meeting.id))
+          .catch((error: unknown) =>
+            this.ctx.log.warn({ err: error, meetingId: meeting.id }, 'could not post the prompt yet'),
+          );
+        continue;
+      }
       if (meeting.scheduledAt !== null && meeting.scheduledAt <= this.ctx.now()) {
         await this.ctx.withMeeting(meeting.id, () => this.planning.openIfDue(meeting.id));
       }

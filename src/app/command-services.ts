@@ -92,6 +92,7 @@ export interface CommandServices {
     /** The config keys inviting guests needs and lacks; null when guests can be invited. */
     unavailable(): string[] | null;
     invite: Guests['invite'];
+    linksReach: Guests['linksReach'];
     sendLinks: Guests['sendLinks'];
   };
   evidence: {
@@ -168,6 +169,7 @@ export function commandServices(app: BotApp): CommandServices {
     guests: {
       unavailable: () => guestsUnavailable(ctx),
       invite: (meeting, names, actorId) => app.guests.invite(meeting, names, actorId),
+      linksReach: (organizerId) => app.guests.linksReach(organizerId),
       sendLinks: (organizerId, title, links) => app.guests.sendLinks(organizerId, title, links),
     },
     evidence: {

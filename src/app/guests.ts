@@ -10,6 +10,7 @@ import type { AppContext } from './context.js';
 import type { DirectRooms } from './direct-rooms.js';
 import type { MeetingLifecycle } from './lifecycle.js';
 import { personalJoinUrl } from './opening.js';
+import { UndeliverableError } from './ports.js';
 import type { Withdrawal } from './withdrawal.js';
 
 export interface GuestLink {
@@ -120,6 +121,20 @@ export class Guests {
     });
   }
 
+  /**
+   * Whether a direct message reaches `organizerId` now. Checked before guests are stored: their links
+   * exist nowhere but in that message, so a guest whose link cannot be sent could never answer.
+   */
+  async linksReach(organizerId: string): Promise<boolean> {
+    try {
+      await this.directRooms.get(organizerId);
+      return true;
+    } catch (error) {
+      if (error instanceof UndeliverableError) return false;
+      throw error;
+    }
+  }
+
   /** The organizer gets the links by direct message, to forward by e-mail or otherwise. */
   async sendLinks(organizerId: string, title: string, links: readonly GuestLink[]): Promise<void> {
     if (!links.length) return;
@@ -139,7 +154,7 @@ export class Guests {
       if (!access) return false;
       const { guest, meeting } = access;
       const status = this.status(access);
-      if (!guestChoices(meeting.state, status).answer) return false;
+      if (!guestChoices(meeting.state, status, meeting.noRecord).answer) return false;
       // The first layer exactly as the page showed it, stored once like a prompt's text (consent_texts).
       const consentTextSha256 = this.ctx.stores.meetings.storeConsentText(
         {
@@ -172,7 +187,11 @@ export class Guests {
     if (!found) return Promise.resolve(false);
     return this.ctx.withMeeting(found.meeting.id, async () => {
       const access = this.find(token);
-      if (!access || !guestChoices(access.meeting.state, this.status(access)).withdraw) return false;
+      if (
+        !access ||
+        !guestChoices(access.meeting.state, this.status(access), access.meeting.noRecord).withdraw
+      )
+        return false;
       const { guest, meeting } = access;
       const outcome = await this.withdrawal.withdraw(meeting, {
         userId: guest.id,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { join, paragraphs, type Rich } from '../i18n/rich.js';
 import { noticeFacts, shortVersion } from '../notice.js';
 import type { AppContext } from './context.js';
+import { namesShown } from './views.js';
 
 // Posting the layered notice (design.md §3.9): in a meeting's room, and in each invitee's DM room
 // when consent is asked privately.
@@ -66,6 +67,7 @@ function firstLayerMessage(
     prefix: ctx.config.matrix.commandPrefix,
     fullText: permalink(roomId, fullEventId, ctx.chat.botUserId),
     ask: meeting.consentAsk === 'direct' ? 'direct' : 'room',
+    namesShown: namesShown(ctx.config.consent.showNames, meeting),
     botDeletes: !ctx.config.bbb.acceptUnconfirmedDeletion,
   });
 }

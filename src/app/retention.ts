@@ -137,9 +137,13 @@ export class RetentionJob {
       if (!done) continue;
       count++;
       await this.ctx.chat
-        .send(meeting.roomId, this.ctx.t.meetingExpired(meeting.title, days), {
-          key: `expired:${meeting.id}`,
-        })
+        .send(
+          meeting.roomId,
+          this.ctx.t.meetingExpired(meeting.title, days, this.ctx.config.matrix.commandPrefix),
+          {
+            key: `expired:${meeting.id}`,
+          },
+        )
         .catch((error: unknown) =>
           this.ctx.log.warn({ err: error, meetingId: meeting.id }, 'could not say that a meeting expired'),
         );

@@ -159,6 +159,7 @@ function promptShowing(
     tally: namesShown(ctx.config.consent.showNames, m) ? tally(view, shown, named) : counts(view),
     closedNote,
     ask: m.consentAsk === 'direct' ? 'direct' : 'room',
+    namesShown: namesShown(ctx.config.consent.showNames, m),
   });
 }
 
@@ -179,6 +180,7 @@ export function renderDirectPrompt(
     prefix: ctx.config.matrix.commandPrefix,
     answer: status ?? 'pending',
     closedNote,
+    namesShown: namesShown(ctx.config.consent.showNames, m),
   });
 }
 

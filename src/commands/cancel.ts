@@ -1,15 +1,12 @@
 import { defineCommand } from './command.js';
-import { isMeetingRef, requireOrganizerOrAdmin, resolveMeeting } from './meeting-ref.js';
+import { onlyMeetingRef, requireOrganizerOrAdmin, resolveMeeting } from './meeting-ref.js';
 
 export default defineCommand<'meetings' | 'planning'>({
   name: 'cancel',
   usage: 'cancel [#meeting]',
   permission: 'anyone',
   async run(c, args) {
-    const meeting = resolveMeeting(c, isMeetingRef(args.words[0]) ? args.words[0] : undefined, [
-      'collecting',
-      'open',
-    ]);
+    const meeting = resolveMeeting(c, onlyMeetingRef(args.words), ['collecting', 'open']);
     requireOrganizerOrAdmin(c, meeting);
     const cancelled = await c.services.planning.cancel(meeting, c.sender);
     if (!cancelled) await c.reply(c.t.notCollecting(meeting.title));

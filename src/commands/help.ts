@@ -12,7 +12,8 @@ export function helpCommand(table: () => readonly CommandDefinition[]): CommandD
     async run(c, args) {
       const { t } = c;
       const line = (d: CommandDefinition) => t.helpLine(usageForms(t, d, c.prefix), t.commands[d.name] ?? '');
-      const wanted = args.words[0]?.replace(c.prefix, '');
+      // As the dispatcher reads a command: the prefix optional, capitals as a phone keyboard types them.
+      const wanted = args.words[0]?.replace(c.prefix, '').toLowerCase();
       if (wanted) {
         const found = table().find((d) => d.name === wanted);
         await c.reply(found ? line(found) : t.helpUnknown(`${c.prefix}${wanted}`));

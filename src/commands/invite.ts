@@ -1,7 +1,7 @@
 import { fitting, someOf } from '../app/views.js';
 import { withinCap } from '../domain/bounds.js';
 import { CommandError, defineCommand } from './command.js';
-import { guestNames } from './guests.js';
+import { guestNames, requireGuestLinksReach } from './guests.js';
 import { isMeetingRef, requireOrganizerOrAdmin, resolveMeeting } from './meeting-ref.js';
 
 export default defineCommand<'meetings' | 'planning' | 'members' | 'guests'>({
@@ -21,7 +21,18 @@ export default defineCommand<'meetings' | 'planning' | 'members' | 'guests'>({
       'open',
     ]);
     requireOrganizerOrAdmin(c, meeting);
+    // Checked before anyone is added, so that a refused !invite adds nobody (guests included).
+    const members = args.mentions.length ? await c.services.members.joinedMembers(c.roomId) : new Map();
+    const strangers = args.mentions.filter((id) => !members.has(id));
+    if (strangers.length) throw CommandError.usage('unknownUsers', strangers.join(', '));
+    if (guests.length && args.mentions.length) {
+      const invited = new Set(c.services.meetings.view(meeting).invitees.map((i) => i.userId));
+      const adding = args.mentions.filter((id) => !invited.has(id)).length + guests.length;
+      if (!withinCap(invited.size, adding, max))
+        throw CommandError.usage('tooManyForMeeting', meeting.title, invited.size, adding, max);
+    }
     if (guests.length) {
+      await requireGuestLinksReach(c);
       const invited = await c.services.guests.invite(meeting, guests, c.sender);
       if ('tooMany' in invited) {
         const { current, adding } = invited.tooMany;
@@ -31,9 +42,6 @@ export default defineCommand<'meetings' | 'planning' | 'members' | 'guests'>({
       await c.services.guests.sendLinks(c.sender, meeting.title, invited.links);
       if (!args.mentions.length) return;
     }
-    const members = await c.services.members.joinedMembers(c.roomId);
-    const strangers = args.mentions.filter((id) => !members.has(id));
-    if (strangers.length) throw CommandError.usage('unknownUsers', strangers.join(', '));
     const result = await c.services.planning.invite(meeting, args.mentions, c.sender);
     if ('over' in result) throw CommandError.refusal('inviteMeetingOver', meeting.title);
     if ('tooMany' in result) {

@@ -8,6 +8,16 @@ export function isMeetingRef(word: string | undefined): boolean {
 }
 
 /**
+ * The reference of a command that takes nothing else (`!start [#meeting]`): none, or one `#12`. Any
+ * other word is wrong input, never ignored: it must not make the command act on the room's only meeting.
+ */
+export function onlyMeetingRef(words: readonly string[]): string | undefined {
+  const [ref] = words;
+  if (words.length > 1 || (ref !== undefined && !isMeetingRef(ref))) throw CommandError.usage();
+  return ref;
+}
+
+/**
  * Finds the meeting a command means: `#12`/`12`, or, without a reference, the only meeting of this
  * room in one of `states`. Several candidates: the user is asked to choose.
  */

@@ -1,7 +1,7 @@
 import { plannedInvitees, withinCap } from '../domain/bounds.js';
 import { cleanName } from '../domain/names.js';
 import { CommandError, defineCommand } from './command.js';
-import { guestNames } from './guests.js';
+import { guestNames, requireGuestLinksReach } from './guests.js';
 import { parseWhen } from './when.js';
 
 export const MAX_TITLE_LENGTH = 200;
@@ -47,6 +47,7 @@ export default defineCommand<'planning' | 'members' | 'guests'>({
         ? CommandError.usage('tooManyInvitees', max)
         : CommandError.usage('tooManyRoomMembers', invitees.length, max);
     }
+    if (guests.length) await requireGuestLinksReach(c);
     await c.services.planning.plan({
       roomId: c.roomId,
       organizerId: c.sender,

@@ -34,6 +34,7 @@ export default defineCommand<'personal' | 'members' | 'direct'>({
       audit: data.audit,
       recordings: data.copy.meetings.reduce((n, m) => n + m.recordings.length, 0),
       file: file.name,
+      prefix: c.prefix,
     });
     // Personal data is not read out in front of others: a room with more people gets a DM instead.
     const joined = await members.joinedMembers(c.roomId);

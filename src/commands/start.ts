@@ -1,14 +1,12 @@
 import { defineCommand } from './command.js';
-import { isMeetingRef, requireOrganizerOrAdmin, resolveMeeting } from './meeting-ref.js';
+import { onlyMeetingRef, requireOrganizerOrAdmin, resolveMeeting } from './meeting-ref.js';
 
 export default defineCommand<'meetings' | 'planning'>({
   name: 'start',
   usage: 'start [#meeting]',
   permission: 'anyone',
   async run(c, args) {
-    const meeting = resolveMeeting(c, isMeetingRef(args.words[0]) ? args.words[0] : undefined, [
-      'collecting',
-    ]);
+    const meeting = resolveMeeting(c, onlyMeetingRef(args.words), ['collecting']);
     requireOrganizerOrAdmin(c, meeting);
     const outcome = await c.services.planning.start(meeting);
     if (outcome === 'already-open') await c.reply(c.t.alreadyOpen(meeting.title));

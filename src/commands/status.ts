@@ -2,14 +2,14 @@ import type { MeetingRow } from '../app/command-services.js';
 import { counts, fitting, namesShown, tally } from '../app/views.js';
 import { join, person } from '../i18n/rich.js';
 import { defineCommand } from './command.js';
-import { isMeetingRef, resolveMeeting } from './meeting-ref.js';
+import { onlyMeetingRef, resolveMeeting } from './meeting-ref.js';
 
 export default defineCommand<'meetings' | 'direct'>({
   name: 'status',
   usage: 'status [#meeting]',
   permission: 'anyone',
   async run(c, args) {
-    const ref = isMeetingRef(args.words[0]) ? args.words[0] : undefined;
+    const ref = onlyMeetingRef(args.words);
     const { t } = c;
     const { meetings } = c.services;
     // Without a reference: the open (or collecting) meeting; when there is none, the room's latest

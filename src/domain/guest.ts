@@ -34,10 +34,13 @@ export interface GuestChoices {
 export function guestChoices(
   meetingState: string,
   status: 'agreed' | 'declined' | 'withdrawn' | 'pending' | undefined,
+  /** A meeting planned with --no-record asks nobody for consent (design.md §3.3), guests included. */
+  noRecord = false,
 ): GuestChoices {
   const before = meetingState === 'planned' || meetingState === 'collecting';
   return {
-    answer: before || (meetingState === 'open' && (status === 'pending' || status === undefined)),
+    answer:
+      !noRecord && (before || (meetingState === 'open' && (status === 'pending' || status === undefined))),
     join: meetingState === 'open',
     withdraw: status === 'agreed',
   };

@@ -131,6 +131,8 @@ export const de = {
     prefix: string;
     fullText: string;
     ask: 'direct' | 'room';
+    /** Whether the meeting's room names who answered what (consent.ask "room" or consent.showNames). */
+    namesShown: boolean;
     /** False behind a front-end that cannot confirm deletions (bbb.acceptUnconfirmedDeletion). */
     botDeletes: boolean;
   }) =>
@@ -144,7 +146,9 @@ export const de = {
         rich`Freiwillig: Aufgezeichnet wird nur, wenn alle zustimmen. Wer ablehnt, nimmt trotzdem teil, ohne jeden Nachteil.`,
         p.ask === 'room'
           ? rich`Antworten sind Reaktionen hier: Alle im Raum sehen sie.`
-          : rich`Gefragt wird jede Person per Direktnachricht; ihre Antwort sehen nur sie, der Bot und die Admins im Nachweis, hier nur Zahlen.`,
+          : p.namesShown
+            ? rich`Gefragt wird jede Person per Direktnachricht; wer wie geantwortet hat, nennt der Bot hier im Raum mit Namen.`
+            : rich`Gefragt wird jede Person per Direktnachricht; ihre Antwort sehen nur sie, der Bot und die Admins im Nachweis, hier nur Zahlen.`,
         p.botDeletes
           ? rich`Widerruf jederzeit mit ${code(`${p.prefix}withdraw`)} hier oder formlos an ${p.contact}; die Aufzeichnungen werden dann gelöscht.`
           : rich`Widerruf jederzeit mit ${code(`${p.prefix}withdraw`)} hier oder formlos an ${p.contact}; der Bot kann auf diesem BigBlueButton-Server nichts löschen: Löschen Sie Aufzeichnungen über ${p.contact}.`,
@@ -166,6 +170,8 @@ export const de = {
     tally: TallyView;
     closedNote: Rich | null;
     ask: 'direct' | 'room';
+    /** Whether this room names who answered what (consent.ask "room" or consent.showNames). */
+    namesShown: boolean;
   }) =>
     lines(
       [
@@ -173,7 +179,9 @@ export const de = {
         p.noRecord
           ? rich`Diese Besprechung wird nicht aufgezeichnet. Eingeladen: ${p.invitees}`
           : p.ask === 'direct'
-            ? rich`Eingeladen: ${p.invitees}. Ob aufgezeichnet werden darf, frage ich jede Person per Direktnachricht; dort wird geantwortet, und hier stehen nur die Zahlen. Aufgezeichnet wird nur, wenn alle zustimmen.`
+            ? p.namesShown
+              ? rich`Eingeladen: ${p.invitees}. Ob aufgezeichnet werden darf, frage ich jede Person per Direktnachricht; dort wird geantwortet, und hier steht, wer wie geantwortet hat. Aufgezeichnet wird nur, wenn alle zustimmen.`
+              : rich`Eingeladen: ${p.invitees}. Ob aufgezeichnet werden darf, frage ich jede Person per Direktnachricht; dort wird geantwortet, und hier stehen nur die Zahlen. Aufgezeichnet wird nur, wenn alle zustimmen.`
             : rich`${p.invitees}: Darf die Besprechung aufgezeichnet werden? Reagiert mit ✅ (ja) oder ❌ (nein); die Antwort gilt für den Hinweis oben.`,
         p.noRecord ? null : tallyLine('✅ Zugestimmt', p.tally.agreed, p.tally.totals?.agreed),
         p.noRecord ? null : tallyLine('❌ Abgelehnt', p.tally.declined, p.tally.totals?.declined),
@@ -191,11 +199,13 @@ export const de = {
     prefix: string;
     answer: 'agreed' | 'declined' | 'withdrawn' | 'pending';
     closedNote: Rich | null;
+    /** Whether the meeting's room names who answered what (consent.showNames). */
+    namesShown: boolean;
   }) =>
     lines(
       [
         rich`Besprechung #${p.id} ${bold(p.title)} von ${p.organizer}${p.when ? ` am ${p.when}` : ''}: Darf sie aufgezeichnet werden? Reagiere hier mit ✅ (ja) oder ❌ (nein).`,
-        rich`Die Entscheidung ist freiwillig. Wer ablehnt, nimmt trotzdem teil, ohne jeden Nachteil; aufgezeichnet wird dann nicht. Deine Antwort sehen nur du und der Bot (und die Admins im Einwilligungsnachweis); im Raum der Besprechung stehen nur Zahlen. Du kannst sie bis zur Eröffnung ändern und jederzeit mit ${code(`${p.prefix}withdraw`)} hier widerrufen. Sie gilt für den Datenschutzhinweis oben.`,
+        rich`Die Entscheidung ist freiwillig. Wer ablehnt, nimmt trotzdem teil, ohne jeden Nachteil; aufgezeichnet wird dann nicht. ${p.namesShown ? 'Deine Antwort nennt der Bot im Raum der Besprechung, mit deinem Namen.' : 'Deine Antwort sehen nur du und der Bot (und die Admins im Einwilligungsnachweis); im Raum der Besprechung stehen nur Zahlen.'} Du kannst sie bis zur Eröffnung ändern und jederzeit mit ${code(`${p.prefix}withdraw`)} hier widerrufen. Sie gilt für den Datenschutzhinweis oben.`,
         rich`Deine Antwort: ${
           {
             agreed: '✅ zugestimmt',
@@ -275,14 +285,15 @@ export const de = {
   notCollecting: (title: string) => rich`${bold(title)} ist nicht mehr in Planung.`,
   inviteMeetingOver: (title: string) =>
     rich`${bold(title)} ist vorbei oder abgesagt; dazu lade ich niemanden mehr ein.`,
-  meetingExpired: (title: string, days: number) =>
-    rich`${bold(title)} ist abgelaufen: Nach ${days === 1 ? '1 Tag' : `${days} Tagen`} hatten nicht alle geantwortet, und niemand hat sie mit ${code('!start')} eröffnet. Sie findet nicht statt; ihre Einwilligungsdaten werden wie bei einer abgesagten Besprechung gelöscht.`,
+  meetingExpired: (title: string, days: number, prefix: string) =>
+    rich`${bold(title)} ist abgelaufen: Nach ${days === 1 ? '1 Tag' : `${days} Tagen`} hatten nicht alle geantwortet, und niemand hat sie mit ${code(`${prefix}start`)} eröffnet. Sie findet nicht statt; ihre Einwilligungsdaten werden wie bei einer abgesagten Besprechung gelöscht.`,
   cancelled: (title: string) => rich`${bold(title)} wurde abgesagt.`,
   invited: (title: string, who: Rich) => rich`${who} zu ${bold(title)} eingeladen.`,
   alreadyInvited: (who: Rich) => rich`Schon eingeladen: ${who}.`,
   guestsNeedHttp: (keys: string[]) =>
     `Gäste ohne Matrix-Konto antworten auf einer Webseite des Bots; dafür fehlt in der Konfiguration: ${keys.join(', ')} (die Adresse, unter der Gäste den Bot erreichen). Bitte ein Admin des Bots ergänzen lassen`,
   guestNameInvalid: 'Der Name eines Gasts ist leer',
+  guestLinksUndeliverable: rich`Die persönlichen Links der Gäste schicke ich nur dir, per Direktnachricht, und die erreicht dich gerade nicht. Ich habe niemanden eingeladen.`,
   guestsInvited: (title: string, names: string[]) =>
     rich`Gäste zu ${bold(title)} eingeladen: ${names.join(', ')}. Die Links schicke ich dir per Direktnachricht.`,
   guestLinks: (title: string, links: readonly { name: string; url: string }[]) =>
@@ -433,6 +444,7 @@ export const de = {
     audit: number;
     recordings: number;
     file: string;
+    prefix: string;
   }) =>
     lines([
       rich`Auskunft (Art. 15 DSGVO) über ${code(p.userId)}:`,
@@ -441,7 +453,7 @@ export const de = {
         ? rich`Einwilligungs-Nachweise: ${join(p.consents, '; ')}`
         : rich`Einwilligungs-Nachweise: keine`,
       rich`Zugestellte Zugangslinks: ${p.deliveries}; Aufzeichnungen deiner Besprechungen: ${p.recordings}; Einträge im Prüfprotokoll: ${p.audit}.`,
-      rich`Gespeichert werden Matrix-ID, Anzeigename, Zeitpunkte, die Fassung des Hinweises und die Matrix-Ereignis-IDs. Alles im Einzelnen, mit dem Löschdatum jedes Eintrags, steht in der Datei ${code(p.file)} (JSON) zum Aufbewahren. Widerruf jederzeit mit ${code('!withdraw')}.`,
+      rich`Gespeichert werden Matrix-ID, Anzeigename, Zeitpunkte, die Fassung des Hinweises und die Matrix-Ereignis-IDs. Alles im Einzelnen, mit dem Löschdatum jedes Eintrags, steht in der Datei ${code(p.file)} (JSON) zum Aufbewahren. Widerruf jederzeit mit ${code(`${p.prefix}withdraw`)}.`,
     ]),
   consentEntry: (p: { kind: string; at: string; meeting: string; version: string }) =>
     rich`${p.kind} am ${p.at} (${p.meeting}, Hinweis ${p.version})`,

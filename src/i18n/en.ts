@@ -109,7 +109,9 @@ export const en: Catalogue = {
         rich`Voluntary: it is recorded only if everyone agrees. Whoever declines still takes part, without any drawback.`,
         p.ask === 'room'
           ? rich`Answers are reactions here: everyone in the room sees them.`
-          : rich`Each person is asked by direct message; only they, the bot and the admins (in the evidence) see their answer, this room counts only.`,
+          : p.namesShown
+            ? rich`Each person is asked by direct message; the bot names here who answered what.`
+            : rich`Each person is asked by direct message; only they, the bot and the admins (in the evidence) see their answer, this room counts only.`,
         p.botDeletes
           ? rich`Withdraw at any time with ${code(`${p.prefix}withdraw`)} here or informally to ${p.contact}; the recordings are then deleted.`
           : rich`Withdraw at any time with ${code(`${p.prefix}withdraw`)} here or informally to ${p.contact}; the bot cannot delete anything on this BigBlueButton server: have recordings deleted through ${p.contact}.`,
@@ -127,7 +129,9 @@ export const en: Catalogue = {
       p.noRecord
         ? rich`This meeting will not be recorded. Invited: ${p.invitees}`
         : p.ask === 'direct'
-          ? rich`Invited: ${p.invitees}. I ask each person by direct message whether it may be recorded; they answer there, and this room sees counts only. It is recorded only if everyone agrees.`
+          ? p.namesShown
+            ? rich`Invited: ${p.invitees}. I ask each person by direct message whether it may be recorded; they answer there, and this room sees who answered what. It is recorded only if everyone agrees.`
+            : rich`Invited: ${p.invitees}. I ask each person by direct message whether it may be recorded; they answer there, and this room sees counts only. It is recorded only if everyone agrees.`
           : rich`${p.invitees}: may this meeting be recorded? React with ✅ (yes) or ❌ (no); your answer refers to the notice above.`,
       p.noRecord ? null : tallyLine('✅ Agreed', p.tally.agreed, p.tally.totals?.agreed),
       p.noRecord ? null : tallyLine('❌ Declined', p.tally.declined, p.tally.totals?.declined),
@@ -138,7 +142,7 @@ export const en: Catalogue = {
   directPrompt: (p) =>
     present([
       rich`Meeting #${p.id} ${bold(p.title)} by ${p.organizer}${p.when ? ` on ${p.when}` : ''}: may it be recorded? React here with ✅ (yes) or ❌ (no).`,
-      rich`It is your free choice. If you decline, you still take part, without any drawback; the meeting is then not recorded. Only you and the bot see your answer (and the admins in the consent evidence); the meeting's room sees counts only. You can change it until the meeting opens and withdraw it at any time with ${code(`${p.prefix}withdraw`)} here. It refers to the privacy notice above.`,
+      rich`It is your free choice. If you decline, you still take part, without any drawback; the meeting is then not recorded. ${p.namesShown ? "The bot names your answer in the meeting's room, with your name." : "Only you and the bot see your answer (and the admins in the consent evidence); the meeting's room sees counts only."} You can change it until the meeting opens and withdraw it at any time with ${code(`${p.prefix}withdraw`)} here. It refers to the privacy notice above.`,
       rich`Your answer: ${
         { agreed: '✅ agreed', declined: '❌ declined', withdrawn: '↩️ withdrawn', pending: '⏳ none yet' }[
           p.answer
@@ -208,14 +212,15 @@ export const en: Catalogue = {
   alreadyOpen: (title) => rich`${bold(title)} is already open.`,
   notCollecting: (title) => rich`${bold(title)} is no longer being planned.`,
   inviteMeetingOver: (title) => rich`${bold(title)} is over or cancelled; I invite nobody to it any more.`,
-  meetingExpired: (title, days) =>
-    rich`${bold(title)} has expired: after ${days === 1 ? '1 day' : `${days} days`} not everyone had answered, and nobody opened it with ${code('!start')}. It will not take place; its consent data is deleted as for a cancelled meeting.`,
+  meetingExpired: (title, days, prefix) =>
+    rich`${bold(title)} has expired: after ${days === 1 ? '1 day' : `${days} days`} not everyone had answered, and nobody opened it with ${code(`${prefix}start`)}. It will not take place; its consent data is deleted as for a cancelled meeting.`,
   cancelled: (title) => rich`${bold(title)} was cancelled.`,
   invited: (title, who) => rich`${who} invited to ${bold(title)}.`,
   alreadyInvited: (who) => rich`Already invited: ${who}.`,
   guestsNeedHttp: (keys) =>
     `Guests without a Matrix account answer on a web page of the bot; the configuration lacks: ${keys.join(', ')} (the address at which guests reach the bot). Please ask an admin of the bot to add it`,
   guestNameInvalid: "A guest's name is empty",
+  guestLinksUndeliverable: rich`I send the guests' personal links only to you, by direct message, and none reaches you now. I invited nobody.`,
   guestsInvited: (title, names) =>
     rich`Guests invited to ${bold(title)}: ${names.join(', ')}. I am sending you their links by direct message.`,
   guestLinks: (title, links) =>
@@ -342,7 +347,7 @@ export const en: Catalogue = {
       p.meetings.length ? rich`Meetings: ${join(p.meetings, '; ')}` : rich`Meetings: none`,
       p.consents.length ? rich`Consent evidence: ${join(p.consents, '; ')}` : rich`Consent evidence: none`,
       rich`Join links delivered: ${p.deliveries}; recordings of your meetings: ${p.recordings}; audit log entries: ${p.audit}.`,
-      rich`Stored are the Matrix ID, display name, times, the notice version and Matrix event IDs. Everything in detail, with when each item is deleted, is in the file ${code(p.file)} (JSON) to keep. Withdraw at any time with ${code('!withdraw')}.`,
+      rich`Stored are the Matrix ID, display name, times, the notice version and Matrix event IDs. Everything in detail, with when each item is deleted, is in the file ${code(p.file)} (JSON) to keep. Withdraw at any time with ${code(`${p.prefix}withdraw`)}.`,
     ]),
   consentEntry: (p) => rich`${p.kind} on ${p.at} (${p.meeting}, notice ${p.version})`,
   consentKinds: { agree: 'agreement', decline: 'refusal', withdraw: 'withdrawal', reset: 'answer removed' },

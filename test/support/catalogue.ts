@@ -47,7 +47,15 @@ type Answer = 'agreed' | 'declined' | 'withdrawn' | 'pending';
 /** The room's consent prompt as the bot words it, with empty defaults for what a test does not give. */
 export function roomPrompt(p: Partial<Parameters<typeof t.prompt>[0]>): string {
   const tally = { agreed: [], declined: [], withdrawn: [], pending: [] };
-  const empty = { id: 1, title: '', organizer: plain(''), invitees: plain(''), noRecord: false, tally };
+  const empty = {
+    id: 1,
+    title: '',
+    organizer: plain(''),
+    invitees: plain(''),
+    noRecord: false,
+    tally,
+    namesShown: false,
+  };
   return said(t.prompt({ ...empty, when: null, closedNote: null, ask: 'room', ...p }));
 }
 
@@ -60,6 +68,7 @@ export function directPrompt(p: Partial<Parameters<typeof t.directPrompt>[0]>): 
     when: null,
     prefix: '!',
     answer: 'pending' as const,
+    namesShown: false,
   };
   return said(t.directPrompt({ ...empty, closedNote: null, ...p }));
 }
@@ -188,7 +197,15 @@ export function firstLayerOf(
   p: Pick<FirstLayer, 'title' | 'version' | 'fullText'> & Partial<FirstLayer>,
 ): string {
   const { controller, contact, bbbProvider } = SAMPLE_NOTICE_FACTS;
-  const facts = { controller, contact, bbbProvider, recordingDays: 30, prefix: '!', ask: 'room' as const };
+  const facts = {
+    controller,
+    contact,
+    bbbProvider,
+    recordingDays: 30,
+    prefix: '!',
+    ask: 'room' as const,
+    namesShown: true,
+  };
   return said(t.noticeFirstLayer({ ...facts, botDeletes: true, ...p }));
 }
 type FirstLayer = Parameters<typeof t.noticeFirstLayer>[0];
@@ -210,7 +227,16 @@ export const reminderPendingLine = around(
 /** The first line of the answer to !mydata (`Auskunft (Art. 15 DSGVO) über <user>:`). */
 export const mydataHeading = (userId: string): string =>
   said(
-    t.mydata({ userId, meetings: [], consents: [], deliveries: 0, audit: 0, recordings: 0, file: '' }),
+    t.mydata({
+      userId,
+      meetings: [],
+      consents: [],
+      deliveries: 0,
+      audit: 0,
+      recordings: 0,
+      file: '',
+      prefix: '!',
+    }),
   ).split('\n')[0]!;
 
 /** The private prompt's question after the organizer (`: Darf sie aufgezeichnet werden? …`). */

@@ -23,7 +23,16 @@ const reportHeads = (deleted: number, failed: number) =>
 /** Line `n` of the `!mydata` answer for a person with `deliveries` delivered links. */
 const mydataLine = (userId: string, deliveries: number, n: number) =>
   said(
-    t.mydata({ userId, meetings: [], consents: [], deliveries, audit: 0, recordings: 0, file: 'x' }),
+    t.mydata({
+      userId,
+      meetings: [],
+      consents: [],
+      deliveries,
+      audit: 0,
+      recordings: 0,
+      file: 'x',
+      prefix: '!',
+    }),
   ).split('\n')[n - 1]!;
 const heading = (userId: string) => mydataLine(userId, 0, 1);
 

@@ -19,7 +19,7 @@ describe('retention that ends', () => {
     h.clock.advance(1 * DAY);
     expect((await h.app.retention.run()).expiredMeetings).toBe(1);
     expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('cancelled');
-    expect(h.chat.inRoom(ROOM).at(-1)?.text).toBe(de.meetingExpired('Someday', 14).text);
+    expect(h.chat.inRoom(ROOM).at(-1)?.text).toBe(de.meetingExpired('Someday', 14, '!').text);
     expect(h.sim.sessions()).toHaveLength(0);
     h.clock.advance(11 * DAY);
     expect((await h.app.retention.run()).prunedMeetings).toBe(1);

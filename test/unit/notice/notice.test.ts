@@ -219,6 +219,7 @@ describe('deletion on withdrawal, as the BBB front-end allows it (bbb.acceptUnco
           prefix: '!',
           fullText: 'https://x',
           ask: 'direct',
+          namesShown: false,
           botDeletes,
         }).text;
       expect(layer(true)).toMatch(/werden dann gelöscht|are then deleted/);
