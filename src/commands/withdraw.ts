@@ -30,21 +30,30 @@ export default defineCommand<'meetings' | 'withdrawal' | 'members'>({
       return;
     }
     const messages: Rich[] = [];
+    // A failure with one meeting (a message the homeserver refused) must not keep the others: each is
+    // withdrawn, what was done is answered, and the first failure is reported after that.
+    let failure: { error: unknown } | undefined;
     for (const meeting of invited) {
-      const message = await withdrawal.withdraw(
-        meeting.id,
-        {
-          userId: subject,
-          actorId: c.sender,
-          // One command may withdraw from several meetings: one ledger entry each.
-          matrixEventId: invited.length > 1 ? `${c.eventId}#${meeting.id}` : c.eventId,
-          source: 'command',
-        },
-        { commandRoom: c.roomId, inDirectRoom },
-      );
+      const message = await withdrawal
+        .withdraw(
+          meeting.id,
+          {
+            userId: subject,
+            actorId: c.sender,
+            // One command may withdraw from several meetings: one ledger entry each.
+            matrixEventId: invited.length > 1 ? `${c.eventId}#${meeting.id}` : c.eventId,
+            source: 'command',
+          },
+          { commandRoom: c.roomId, inDirectRoom },
+        )
+        .catch((error: unknown) => {
+          failure ??= { error };
+          return null;
+        });
       if (message && !messages.some((m) => m.text === message.text)) messages.push(message);
     }
     if (messages.length) await c.reply(lines(messages));
+    if (failure) throw failure.error;
   },
 });
 

@@ -71,6 +71,24 @@ describe('!withdraw', () => {
     );
   });
 
+  it('withdraws from every meeting when one of them fails, answers what was done, then reports the failure', async () => {
+    const second = meetingRow({ id: 2, title: 'Retro' });
+    const refused = new Error('homeserver answered 502');
+    const tried: number[] = [];
+    const w = withdrawal({
+      withdrawable: () => [m, second],
+      withdraw: async (id: number) => {
+        tried.push(id);
+        if (id === m.id) throw refused;
+        return join(['withdrawn from Retro']);
+      },
+    });
+    const c = fakeContext({ withdrawal: w, members });
+    await expect(run(withdraw, c)).rejects.toBe(refused);
+    expect(tried).toEqual([m.id, second.id]);
+    expect(c.replies.map(text)).toEqual(['withdrawn from Retro']);
+  });
+
   it('says when there is nothing to withdraw', async () => {
     const c = fakeContext({ withdrawal: withdrawal({ withdrawable: () => [] }), members });
     await run(withdraw, c);
