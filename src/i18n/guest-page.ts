@@ -31,6 +31,8 @@ export interface GuestPageText {
   fullNoticeLink: string;
   answerHeading: string;
   yourAnswer: Record<GuestStatus, string>;
+  /** In place of the answer, for a meeting planned with --no-record: there is nothing to answer. */
+  noRecording: string;
   meetingState: (state: string, recorded: boolean | null) => string;
   agree: string;
   decline: string;
@@ -82,6 +84,7 @@ const de: GuestPageText = {
     declined: 'Sie haben der Aufzeichnung nicht zugestimmt; Sie nehmen ohne Aufzeichnung teil.',
     withdrawn: 'Sie haben Ihre Einwilligung widerrufen.',
   },
+  noRecording: 'Diese Besprechung wird nicht aufgezeichnet: Sie müssen nichts beantworten.',
   meetingState: (state, recorded) =>
     state === 'open'
       ? recorded
@@ -153,6 +156,7 @@ const en: GuestPageText = {
     declined: 'You did not agree to the recording; you take part unrecorded.',
     withdrawn: 'You withdrew your consent.',
   },
+  noRecording: 'This meeting will not be recorded: there is nothing to answer.',
   meetingState: (state, recorded) =>
     state === 'open'
       ? recorded

@@ -17,6 +17,8 @@ export interface GuestPageModel {
   /** Whether the current session records; null before it opens. */
   recorded: boolean | null;
   status: GuestStatus;
+  /** Planned with --no-record: nobody is asked anything. */
+  noRecord: boolean;
   choices: GuestChoices;
   version: string;
   facts: FirstLayerFacts;
@@ -113,7 +115,7 @@ export function guestPage(m: GuestPageModel, texts: Record<Language, GuestPageTe
 <section aria-labelledby="answer" class="answer">
 <h2 id="answer">${t.answerHeading}</h2>
 <p>${t.meetingState(m.meetingState, m.recorded)}</p>
-<p><strong>${t.yourAnswer[m.status]}</strong></p>
+<p><strong>${m.noRecord ? t.noRecording : t.yourAnswer[m.status]}</strong></p>
 ${answerForm}
 ${joinForm}
 ${withdrawForm}

@@ -151,6 +151,7 @@ export async function registerGuestPages(server: FastifyInstance, app: BotApp): 
               meetingState: meeting.state,
               recorded: session ? session.record : null,
               status,
+              noRecord: meeting.noRecord,
               choices: guestChoices(meeting.state, status, meeting.noRecord),
               version: layer.version,
               facts: layer.facts,

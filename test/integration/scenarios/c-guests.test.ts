@@ -274,6 +274,9 @@ describe('what a guest gets, and what not', () => {
     const page = await guest.open();
     expect(page.body).not.toContain('value="agree"');
     expect(page.body).not.toContain('value="decline"');
+    // It says so, instead of "you have not answered yet".
+    expect(page.body).toContain(guestPageText.de.noRecording);
+    expect(page.body).not.toContain(guestPageText.de.yourAnswer.pending);
     h.clock.advance(6 * 60 * 60_000);
     await h.app.tick();
     expect(currentSession(h, id).record).toBe(false);
