@@ -92,6 +92,8 @@ export interface CommandServices {
     /** The config keys inviting guests needs and lacks; null when guests can be invited. */
     unavailable(): string[] | null;
     invite: Guests['invite'];
+    /** The guests of a meeting, by ID and name. */
+    ofMeeting(meetingId: number): { id: string; displayName: string }[];
     linksReach: Guests['linksReach'];
     sendLinks: Guests['sendLinks'];
   };
@@ -169,6 +171,7 @@ export function commandServices(app: BotApp): CommandServices {
     guests: {
       unavailable: () => guestsUnavailable(ctx),
       invite: (meeting, names, actorId) => app.guests.invite(meeting, names, actorId),
+      ofMeeting: (meetingId) => ctx.stores.guests.ofMeeting(meetingId),
       linksReach: (organizerId) => app.guests.linksReach(organizerId),
       sendLinks: (organizerId, title, links) => app.guests.sendLinks(organizerId, title, links),
     },

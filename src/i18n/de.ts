@@ -329,6 +329,8 @@ export const de = {
   recordingStateOff: 'ohne Aufzeichnung',
 
   withdrawNothing: rich`Du hast hier keine Besprechung, für die ein Widerruf etwas ändern würde.`,
+  withdrawNothingFor: (who: string) =>
+    rich`Für ${who} gibt es hier keine Besprechung, für die ein Widerruf etwas ändern würde.`,
   withdrawBeforeOpen: (who: Rich, title: string) =>
     rich`Widerruf von ${who} gespeichert: ${bold(title)} wird ohne Aufzeichnung stattfinden, außer ${who} stimmt wieder zu.`,
   withdrawRestarted: (who: Rich, title: string) =>
@@ -480,7 +482,7 @@ export const de = {
     start: ['start [#Besprechung]'],
     cancel: ['cancel [#Besprechung]'],
     invite: ['invite [#Besprechung] @Person … [--guest "<Name>" …]'],
-    withdraw: ['withdraw [@Person] [#Besprechung]'],
+    withdraw: ['withdraw [@Person] [#Besprechung]', 'withdraw --guest "<Name>" [#Besprechung]'],
     recordings: ['recordings'],
     purge: ['purge #Besprechung', 'purge <Aufzeichnung>', 'purge --expired'],
     mydata: ['mydata'],
@@ -497,7 +499,7 @@ export const de = {
     cancel: 'Sagt die Besprechung ab',
     invite:
       'Lädt weitere Personen ein, mit --guest "Name" auch Gäste ohne Matrix-Konto (sie müssen ebenfalls antworten)',
-    withdraw: 'Widerruft deine Einwilligung (Admins: für eine andere Person)',
+    withdraw: 'Widerruft deine Einwilligung (Admins: für eine andere Person, auch einen Gast)',
     recordings: 'Listet die Aufzeichnungen dieses Raums mit Alter und Löschdatum',
     purge: 'Löscht Aufzeichnungen sofort (nur Admins)',
     mydata: 'Zeigt, was der Bot über dich speichert',

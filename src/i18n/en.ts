@@ -243,6 +243,7 @@ export const en: Catalogue = {
   recordingStateOff: 'not recorded',
 
   withdrawNothing: rich`You have no meeting here for which a withdrawal would change anything.`,
+  withdrawNothingFor: (who) => rich`${who} has no meeting here for which a withdrawal would change anything.`,
   withdrawBeforeOpen: (who, title) =>
     rich`Withdrawal by ${who} stored: ${bold(title)} will take place unrecorded unless ${who} agrees again.`,
   withdrawRestarted: (who, title) =>
@@ -367,7 +368,7 @@ export const en: Catalogue = {
     start: ['start [#meeting]'],
     cancel: ['cancel [#meeting]'],
     invite: ['invite [#meeting] @user … [--guest "<name>" …]'],
-    withdraw: ['withdraw [@user] [#meeting]'],
+    withdraw: ['withdraw [@user] [#meeting]', 'withdraw --guest "<name>" [#meeting]'],
     recordings: ['recordings'],
     purge: ['purge #meeting', 'purge <recording>', 'purge --expired'],
     mydata: ['mydata'],
@@ -384,7 +385,7 @@ export const en: Catalogue = {
     cancel: 'Cancels the meeting',
     invite:
       'Invites more people, with --guest "Name" also guests without a Matrix account (they must answer too)',
-    withdraw: 'Withdraws your consent (admins: on behalf of someone)',
+    withdraw: 'Withdraws your consent (admins: on behalf of someone, also a guest)',
     recordings: "Lists this room's recordings with age and deletion date",
     purge: 'Deletes recordings now (admins only)',
     mydata: 'Shows what the bot stores about you',

@@ -7,8 +7,16 @@ import { Reminders } from '../../../src/app/reminders.js';
 import { type HttpListener, startHttpServer } from '../../../src/http/server.js';
 import { guestPageText } from '../../../src/i18n/guest-page.js';
 import { formatDateTime } from '../../../src/i18n/index.js';
-import { ALICE, BOB, createHarness, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
-import { said, t, withdrawalOf } from '../../support/catalogue.js';
+import {
+  ADMIN,
+  ALICE,
+  BOB,
+  createHarness,
+  type Harness,
+  ORGANIZER,
+  ROOM,
+} from '../../support/app-harness.js';
+import { notAllowed, said, t, withdrawalOf } from '../../support/catalogue.js';
 import { GuestWeb, guestLinksIn } from '../../support/guest-web.js';
 import { logSink } from '../../support/log-sink.js';
 import {
@@ -19,6 +27,7 @@ import {
   joinAs,
   joinLinks,
   lastMeetingId,
+  lastRoomText,
 } from '../recordings/support.js';
 
 const de = guestPageText.de;
@@ -123,6 +132,39 @@ describe('a guest invited to a recorded meeting under way', () => {
     expect(joinLinks(h, ALICE)).toHaveLength(before + 1);
     const join = new URL((await guest.click('join')).location!);
     expect(join.searchParams.get('meetingID')).toBe(next.bbbMeetingId);
+  });
+});
+
+describe('an admin withdraws for a guest who asked informally (by mail to the contact)', () => {
+  it('before opening: stored with the admin as actor, the meeting opens unrecorded; others are refused', async () => {
+    const { meetingId, guest, guestId } = await plannedWithGuest();
+    await guest.click('answer', { answer: 'agree' });
+
+    await h.say(ALICE, '!withdraw --guest "Erika Muster"');
+    expect(lastRoomText(h)).toBe(notAllowed(t.whoAdmin));
+    await h.say(ADMIN, '!withdraw --guest "Max Muster"');
+    expect(lastRoomText(h)).toBe(said(t.withdrawNothingFor('Max Muster')));
+    expect(ledger(meetingId, guestId)).toEqual(['agree']);
+
+    await h.say(ADMIN, '!withdraw --guest "erika muster"');
+    expect(ledger(meetingId, guestId)).toEqual(['agree', 'withdraw']);
+    const entry = h.app.ctx.stores.meetings.consentEvents(meetingId).at(-1)!;
+    expect(entry).toMatchObject({ userId: guestId, kind: 'withdraw', actorId: ADMIN });
+    expect((await guest.open()).body).toContain(de.yourAnswer.withdrawn);
+    await h.agree(h.promptOf(meetingId), ORGANIZER, ALICE);
+    expect(currentSession(h, meetingId).record).toBe(false);
+  });
+
+  it('during the recorded session: it ends and an unrecorded one opens, as when the guest withdraws on the page', async () => {
+    const { meetingId, guest } = await plannedWithGuest();
+    await guest.click('answer', { answer: 'agree' });
+    await h.agree(h.promptOf(meetingId), ORGANIZER, ALICE);
+    const recorded = currentSession(h, meetingId);
+    expect(recorded.record).toBe(true);
+
+    await h.say(ADMIN, `!withdraw --guest "Erika Muster" #${meetingId}`);
+    expect(h.sim.sessions().find((s) => s.meetingID === recorded.bbbMeetingId)?.ended).toBe(true);
+    expect(currentSession(h, meetingId).record).toBe(false);
   });
 });
 
