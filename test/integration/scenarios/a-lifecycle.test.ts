@@ -4,6 +4,7 @@
 import { describe, expect } from 'vitest';
 import { ALICE, BOB, CAROL, DAVE, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
 import {
+  around,
   joinLinkRecording,
   notAllowed,
   plain,
@@ -84,5 +85,269 @@ describe('a late invitee of a running recorded meeting who never agreed (§3.4)'
     // Someone who had agreed still deletes it.
     await h.say(ALICE, '!withdraw');
     expect(simState(h, recordId)).toBe('deleted');
+  });
+});
+
+describe('reaction keys with and without U+FE0F (§3.2)', () => {
+  it('a ✅️ redacted by its author before opening is a withdrawal; a ❌️ after opening withdraws an agreement', async ({
+    h,
+  }) => {
+    const { id, prompt } = await h.plan(`Sync ${ALICE} ${BOB}`);
+    const alice = await h.react(ALICE, prompt, '✅\uFE0F');
+    expect(h.answerOf(id, ALICE)).toBe('agreed');
+    await h.redact(ALICE, alice);
+    expect(h.answerOf(id, ALICE)).toBe('withdrawn');
+    expect(h.chat.current(prompt)).toContain(tallyLine('withdrawn', ['Alice']));
+    await h.agree(prompt, ALICE, ORGANIZER, BOB);
+    const recorded = currentSession(h, id);
+    expect(recorded.record).toBe(true);
+
+    await h.react(BOB, prompt, '❌\uFE0F');
+    expect(h.answerOf(id, BOB)).toBe('withdrawn');
+    expect(bbbSession(h, recorded.bbbMeetingId)?.ended).toBe(true);
+    expect(running(h)).toMatchObject([{ record: false }]);
+  });
+
+  it('a ✅️ and a ❌️ given while the bot was down are read at start-up', async ({ h }) => {
+    const { id, prompt } = await h.plan(`Sync ${ALICE} ${BOB}`, ORGANIZER);
+    await h.restartAndReconcile(() => {
+      h.chat.addReaction(ROOM, ALICE, prompt, '✅\uFE0F');
+      h.chat.addReaction(ROOM, BOB, prompt, '❌\uFE0F');
+    });
+    await h.app.tick();
+    expect(h.answerOf(id, ALICE)).toBe('agreed');
+    expect(h.answerOf(id, BOB)).toBe('declined');
+    expect(running(h)).toMatchObject([{ record: false }]);
+  });
+
+  it('the same ✅ with and without U+FE0F from one person counts once', async ({ h }) => {
+    const { id, prompt } = await h.plan(`Sync ${ALICE} ${BOB}`);
+    await h.react(ALICE, prompt, '✅');
+    await h.react(ALICE, prompt, '✅\uFE0F');
+    expect(h.chat.current(prompt)).toContain(tallyCount('agreed', 1));
+    expect(h.sim.sessions()).toEqual([]);
+    expect(h.answerOf(id, ALICE)).toBe('agreed');
+  });
+});
+
+describe('a moderator removes someone’s ✅ while the bot is down (§3.2, §3.8)', () => {
+  it('before opening: after the restart the person is unanswered and asked again; the meeting waits for them', async ({
+    h,
+  }) => {
+    const { id, prompt } = await h.plan(`Sync ${ALICE} ${BOB}`);
+    const [alice] = await h.agree(prompt, ALICE);
+    await h.restartAndReconcile(() => h.chat.removeReaction(alice, ORGANIZER));
+    expect(h.answerOf(id, ALICE)).toBe('pending');
+    expect(kinds(h, id, ALICE)).not.toContain('withdraw');
+    expect(roomTexts(h)).toContainEqual(said(t.answerRemovedAskAgain(plain('Alice'), 'Sync')));
+    await h.agree(prompt, ORGANIZER, BOB);
+    expect(h.sim.sessions()).toEqual([]);
+    await h.react(ALICE, prompt, '✅');
+    expect(currentSession(h, id).record).toBe(true);
+  });
+});
+
+describe('a withdrawal while BBB `end` times out (§3.5)', () => {
+  it('the session is ending: nobody gets a link to it, the room is not told it ended, until BBB confirms (also across a restart)', async ({
+    harness,
+  }) => {
+    const h = await harness({}, { bbbTimeoutMs: 150 });
+    const { id, session: recorded } = await joinedRecordedMeeting(h);
+    h.sim.faults.set({ slowMs: 2_000, slowCalls: ['end'] });
+    await h.say(ALICE, '!withdraw');
+
+    expect(h.app.ctx.stores.meetings.session(recorded.id)?.state).toBe('ending');
+    expect(lastRoomText(h)).toContain(said(t.withdrawEnding(plain('Alice'), 'Weekly sync')));
+    const endedNote = said(t.recordedSessionEnded('Weekly sync'));
+    expect(roomTexts(h)).not.toContainEqual(expect.stringContaining(endedNote));
+    // Everyone has a second link, to the unrecorded session.
+    const successor = currentSession(h, id);
+    expect(successor.record).toBe(false);
+    for (const user of [ORGANIZER, ALICE, BOB]) {
+      expect(joinLinks(h, user)).toHaveLength(2);
+      expect(joinLinks(h, user)[1]).toContain(encodeURIComponent(successor.bbbMeetingId));
+    }
+    // Someone invited now is not asked to agree to a recording: his link to the unrecorded session comes at once.
+    await inviteDave(h, id);
+    expect(joinLinks(h, DAVE)).toHaveLength(1);
+    expect(joinLinks(h, DAVE)[0]).toContain(encodeURIComponent(successor.bbbMeetingId));
+    expect(recordedLinks(h, DAVE)).toEqual([]);
+    expect(roomTexts(h).some((text) => text.includes(said(t.waitingForConsent(plain('dave')))))).toBe(false);
+    await h.say(CAROL, '!status');
+    expect(lastRoomText(h)).toContain(t.recordingStateOff);
+
+    // A restart while it is still ending: still no link to it, still not said to have ended.
+    await h.restartAndReconcile();
+    await h.app.tick();
+    expect(h.app.ctx.stores.meetings.session(recorded.id)?.state).toBe('ending');
+    expect(roomTexts(h)).not.toContainEqual(expect.stringContaining(endedNote));
+    for (const user of [ORGANIZER, ALICE, BOB]) expect(recordedLinks(h, user)).toHaveLength(1);
+
+    // BBB answers again: the next tick ends it, and the room hears it once.
+    h.sim.faults.clear();
+    await h.app.tick();
+    expect(bbbSession(h, recorded.bbbMeetingId)?.ended).toBe(true);
+    expect(h.app.ctx.stores.meetings.session(recorded.id)?.state).toBe('ended');
+    await h.app.tick();
+    expect(roomTexts(h).filter((text) => text.includes(endedNote))).toHaveLength(1);
+    expect(running(h)).toMatchObject([{ meetingID: successor.bbbMeetingId, record: false }]);
+  });
+});
+
+describe('BBB `create` fails when the meeting opens (§3.3)', () => {
+  it('a withdrawal before BBB created the recorded session: only an unrecorded session ever runs, nobody gets a 🔴 link', async ({
+    h,
+  }) => {
+    const { id, prompt } = await h.plan(`Sync ${ALICE} ${BOB}`);
+    h.sim.faults.set({ http500: ['create'] });
+    await h.agree(prompt, ORGANIZER, ALICE, BOB);
+    expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('open');
+    expect(lastRoomText(h)).toContain(said(t.bbbUnavailable));
+    for (const user of [ORGANIZER, ALICE, BOB]) expect(joinLinks(h, user)).toEqual([]);
+    await h.app.tick(); // still failing
+
+    await h.say(BOB, '!withdraw');
+    h.sim.faults.clear();
+    await h.app.tick();
+    await h.app.tick();
+    expect(h.sim.sessions()).toMatchObject([{ record: false, ended: false }]);
+    for (const user of [ORGANIZER, ALICE, BOB]) {
+      expect(joinLinks(h, user)).toHaveLength(1);
+      expect(recordedLinks(h, user)).toEqual([]);
+    }
+    expect(roomTexts(h).some((text) => text.includes(said(t.recordingOn(3))))).toBe(false);
+  });
+
+  it('a !cancel before BBB created it: no session runs once BBB is back, and nobody gets a link', async ({
+    h,
+  }) => {
+    const { id } = await h.plan(`Sync ${ALICE}`);
+    h.sim.faults.set({ http500: ['create'] });
+    await h.agree(h.promptOf(id), ORGANIZER, ALICE);
+    await h.say(ORGANIZER, '!cancel');
+    expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('cancelled');
+    h.sim.faults.clear();
+    await h.app.tick();
+    await h.app.tick();
+    expect(running(h)).toEqual([]);
+    for (const user of [ORGANIZER, ALICE]) expect(joinLinks(h, user)).toEqual([]);
+  });
+
+  it('a restart while the create is pending: created once, announced once, one link each', async ({ h }) => {
+    const { id, prompt } = await h.plan(`Sync ${ALICE}`);
+    h.sim.faults.set({ refuseConnections: true });
+    await h.agree(prompt, ORGANIZER, ALICE);
+    expect(joinLinks(h, ALICE)).toEqual([]);
+    await h.restartAndReconcile(() => h.sim.faults.clear());
+    await h.app.tick();
+    await h.restartAndReconcile();
+    await h.app.tick();
+    expect(h.sim.sessions()).toMatchObject([{ record: true, ended: false }]);
+    expect(h.app.ctx.stores.meetings.sessions(id)).toHaveLength(1);
+    const verdicts = roomTexts(h).filter((text) => text.includes(said(t.recordingOn(2))));
+    expect(verdicts).toHaveLength(1);
+    for (const user of [ORGANIZER, ALICE]) expect(recordedLinks(h, user)).toHaveLength(1);
+  });
+});
+
+describe('!start (§3.3, §4)', () => {
+  it('opens a --at meeting now, before its time; its time then opens nothing more', async ({ h }) => {
+    const { id } = await h.plan(`Later ${ALICE} --at "2026-12-01 15:00"`, ORGANIZER, ALICE);
+    expect(h.sim.sessions()).toEqual([]);
+    await h.say(ORGANIZER, '!start');
+    expect(h.sim.sessions()).toMatchObject([{ record: true }]);
+    h.clock.advance(6 * 3600_000);
+    await h.app.tick();
+    expect(h.sim.sessions()).toHaveLength(1);
+    expect(h.app.ctx.stores.meetings.sessions(id)).toHaveLength(1);
+    expect(recordedLinks(h, ALICE)).toHaveLength(1);
+  });
+
+  it('by an invitee who is not the organizer, with the meeting named: refused, nothing opens', async ({
+    h,
+  }) => {
+    const { id } = await h.plan(`Sync ${ALICE} ${BOB}`, ORGANIZER, ALICE);
+    await h.say(BOB, `!start #${id}`);
+    expect(lastRoomText(h)).toContain(notAllowed(t.whoOrganizerOrAdmin));
+    expect(h.sim.sessions()).toEqual([]);
+    expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('collecting');
+    // Bob's answer still opens it, recorded.
+    await h.react(BOB, h.promptOf(id), '✅');
+    expect(h.sim.sessions()).toMatchObject([{ record: true }]);
+  });
+
+  it('on a meeting already open: says so and creates nothing', async ({ h }) => {
+    const id = await openRecordedMeeting(h);
+    await h.say(ORGANIZER, `!start #${id}`);
+    expect(lastRoomText(h)).toBe(said(t.alreadyOpen('Weekly sync')));
+    expect(h.sim.sessions()).toHaveLength(1);
+  });
+
+  it('two at once open one session', async ({ h }) => {
+    const { id } = await h.plan(`Sync ${ALICE}`, ORGANIZER);
+    await Promise.all([h.say(ORGANIZER, '!start'), h.say(ORGANIZER, `!start #${id}`)]);
+    expect(h.sim.sessions()).toHaveLength(1);
+    expect(joinLinks(h, ALICE)).toHaveLength(1);
+  });
+});
+
+describe('!cancel (§4)', () => {
+  it('by an invitee who is not the organizer: refused, the recorded session keeps running', async ({ h }) => {
+    const { id, session } = await joinedRecordedMeeting(h);
+    await h.say(ALICE, `!cancel #${id}`);
+    expect(lastRoomText(h)).toContain(notAllowed(t.whoOrganizerOrAdmin));
+    expect(bbbSession(h, session.bbbMeetingId)?.ended).toBe(false);
+    expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('open');
+  });
+
+  it('of a running meeting while BBB `end` fails: says it is not confirmed yet, and ends it once BBB answers', async ({
+    h,
+  }) => {
+    const { id, session } = await joinedRecordedMeeting(h);
+    h.sim.faults.set({ http500: ['end'] });
+    await h.say(ORGANIZER, '!cancel');
+    expect(lastRoomText(h)).toBe(said(t.cancelledEnding('Weekly sync')));
+    expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('cancelled');
+    // Nobody gets a link any more, also someone who agrees now.
+    await h.restartAndReconcile(() => h.sim.faults.clear());
+    await h.app.tick();
+    expect(bbbSession(h, session.bbbMeetingId)?.ended).toBe(true);
+    expect(running(h)).toEqual([]);
+    for (const user of [ORGANIZER, ALICE, BOB]) expect(joinLinks(h, user)).toHaveLength(1);
+  });
+});
+
+describe('--no-record (§3.3)', () => {
+  it('with --at: opens unrecorded at its time, asks nobody, and answers on its prompt change nothing', async ({
+    h,
+  }) => {
+    await h.say(ORGANIZER, `!meeting Quick ${ALICE} --at "2026-12-01 12:00" --no-record`);
+    const id = Math.max(...h.app.ctx.stores.meetings.inRoom(ROOM).map((m) => m.id));
+    expect(h.chat.reactions).toEqual([]);
+    const prompt = h.app.ctx.stores.meetings.get(id)?.promptEventId;
+    if (prompt) await h.react(ALICE, prompt, '✅');
+    expect(h.app.ctx.stores.meetings.consentEvents(id)).toEqual([]);
+    await h.app.tick();
+    expect(h.sim.sessions()).toEqual([]);
+    h.clock.advance(3 * 3600_000);
+    await h.app.tick();
+    expect(h.sim.sessions()).toMatchObject([{ record: false }]);
+    expect(roomTexts(h)).toContainEqual(expect.stringContaining(said(t.recordingOffNoRecord)));
+    expect(joinLinks(h, ALICE)).toHaveLength(1);
+  });
+
+  it('!invite into the open meeting: the link comes at once, nobody is asked to agree', async ({ h }) => {
+    await h.say(ORGANIZER, `!meeting Quick ${ALICE} --no-record`);
+    const id = Math.max(...h.app.ctx.stores.meetings.inRoom(ROOM).map((m) => m.id));
+    await inviteDave(h, id);
+    expect(joinLinks(h, DAVE)).toHaveLength(1);
+    expect(h.chat.dmOf(DAVE).at(-1)?.text).toContain(joinLinkRecording(false));
+  });
+
+  it('with --at in the past: refused, nothing planned', async ({ h }) => {
+    await h.say(ORGANIZER, `!meeting Old ${ALICE} --at "2026-11-30 10:00" --no-record`);
+    expect(lastRoomText(h)).toContain(around(t.timeInPast)[1]);
+    expect(h.app.ctx.stores.meetings.inRoom(ROOM)).toEqual([]);
+    expect(h.sim.sessions()).toEqual([]);
   });
 });
