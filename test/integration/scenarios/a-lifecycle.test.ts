@@ -351,3 +351,77 @@ describe('--no-record (§3.3)', () => {
     expect(h.sim.sessions()).toEqual([]);
   });
 });
+
+describe('!invite into a running recorded meeting, across restarts (§3.4)', () => {
+  it('his ✅ given while the bot was down gives him a link to the running recorded session after the restart, once', async ({
+    h,
+  }) => {
+    const { id, session } = await joinedRecordedMeeting(h);
+    await inviteDave(h, id);
+    await h.restartAndReconcile(() => h.chat.addReaction(ROOM, DAVE, h.promptOf(id), '✅'));
+    await h.app.tick();
+    expect(h.answerOf(id, DAVE)).toBe('agreed');
+    expect(recordedLinks(h, DAVE)).toHaveLength(1);
+    expect(joinLinks(h, DAVE)[0]).toContain(encodeURIComponent(session.bbbMeetingId));
+    expect(running(h)).toHaveLength(1);
+    await h.restartAndReconcile();
+    await h.app.tick();
+    expect(joinLinks(h, DAVE)).toHaveLength(1);
+  });
+
+  it('his ✅ and a withdrawal of someone else, both while the bot was down: he never gets a link to the recorded session', async ({
+    h,
+  }) => {
+    const { id, session } = await joinedRecordedMeeting(h);
+    await inviteDave(h, id);
+    await h.restart();
+    h.chat.addReaction(ROOM, DAVE, h.promptOf(id), '✅');
+    await h.app.reconciler.run(async () => {
+      await h.say(BOB, '!withdraw');
+    });
+    await h.app.tick();
+    expect(bbbSession(h, session.bbbMeetingId)?.ended).toBe(true);
+    expect(recordedLinks(h, DAVE)).toEqual([]);
+    expect(joinLinks(h, DAVE)).toHaveLength(1);
+    expect(joinLinks(h, DAVE)[0]).toContain(encodeURIComponent(currentSession(h, id).bbbMeetingId));
+  });
+
+  it('after his ❌ the organizer is still moderator of the unrecorded session, the others viewers', async ({
+    h,
+  }) => {
+    const { id } = await joinedRecordedMeeting(h);
+    await inviteDave(h, id);
+    await h.react(DAVE, h.promptOf(id), '❌');
+    const successor = currentSession(h, id);
+    expect(successor.record).toBe(false);
+    expect(joinLinks(h, ORGANIZER).at(-1)).toContain('role=MODERATOR');
+    for (const user of [ALICE, BOB, DAVE]) {
+      expect(joinLinks(h, user).at(-1)).toContain('role=VIEWER');
+      expect(joinLinks(h, user).at(-1)).toContain(encodeURIComponent(successor.bbbMeetingId));
+    }
+  });
+});
+
+describe('answers changed before an --at meeting opens (§3.2)', () => {
+  it('everyone agreed early, one changes to ❌ and then removes it: at its time it opens unrecorded, naming who did not answer', async ({
+    h,
+  }) => {
+    const { id, prompt } = await h.plan(`Later ${ALICE} ${BOB} --at "2026-12-01 12:00"`);
+    await h.agree(prompt, ORGANIZER, ALICE);
+    const no = await h.react(BOB, prompt, '❌');
+    await h.react(BOB, prompt, '✅');
+    await h.redact(BOB, no); // an older answer: changes nothing
+    expect(h.answerOf(id, BOB)).toBe('agreed');
+    const [aliceNo] = [await h.react(ALICE, prompt, '❌')];
+    await h.redact(ALICE, aliceNo); // her own ❌ removed: she has not answered
+    expect(h.answerOf(id, ALICE)).toBe('pending');
+    await h.restartAndReconcile();
+    expect(h.answerOf(id, ALICE)).toBe('pending');
+    h.clock.advance(3 * 3600_000);
+    await h.app.tick();
+    expect(h.sim.sessions()).toMatchObject([{ record: false }]);
+    expect(roomTexts(h)).toContainEqual(
+      expect.stringContaining(said(t.recordingOffReasons([t.reasonPending(plain('Alice'))]))),
+    );
+  });
+});
