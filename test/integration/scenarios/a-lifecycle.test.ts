@@ -2,6 +2,7 @@
 // tried the way outside reviewers would: orders of events, BBB faults and restarts between the steps.
 // Each runs the real app on a SQLite file against the BBB simulator over HTTP and the in-memory chat.
 import { describe, expect } from 'vitest';
+import { startHttpServer } from '../../../src/http/server.js';
 import { ALICE, BOB, CAROL, DAVE, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
 import {
   around,
@@ -12,12 +13,13 @@ import {
   t,
   tallyCount,
   tallyLine,
+  withdrawalLines,
 } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
+import { GuestWeb, guestLinksIn } from '../../support/guest-web.js';
 import {
   currentSession,
   endAndDiscover,
-  joinAs,
   joinedRecordedMeeting,
   joinLinks,
   lastRoomText,
@@ -423,5 +425,82 @@ describe('answers changed before an --at meeting opens (§3.2)', () => {
     expect(roomTexts(h)).toContainEqual(
       expect.stringContaining(said(t.recordingOffReasons([t.reasonPending(plain('Alice'))]))),
     );
+  });
+});
+
+describe('a second withdrawal while the recorded session is still ending (§3.5)', () => {
+  it('is not told there were no recordings; once BBB ends the session, its recording goes', async ({ h }) => {
+    const { id, session: recorded } = await joinedRecordedMeeting(h);
+    h.sim.faults.set({ http500: ['end'] });
+    await h.say(BOB, '!withdraw');
+    await h.say(ALICE, '!withdraw');
+    expect(lastRoomText(h)).toContain(withdrawalLines('Alice').saved);
+    expect(lastRoomText(h)).not.toContain(withdrawalLines('Alice').none);
+    expect(bbbSession(h, recorded.bbbMeetingId)?.ended).toBe(false);
+    expect(running(h).filter((s) => s.record)).toHaveLength(1);
+
+    h.sim.faults.clear();
+    await h.app.tick();
+    await h.sim.finishProcessing();
+    await h.app.tick();
+    expect(bbbSession(h, recorded.bbbMeetingId)?.ended).toBe(true);
+    expect(h.sim.recordings()).toEqual([]);
+    expect(h.sim.recordings({ includeDeleted: true })).toMatchObject([{ state: 'deleted' }]);
+    expect(currentSession(h, id).record).toBe(false);
+  });
+});
+
+describe('!invite --guest into a running recorded meeting (§3.4, §3.11)', () => {
+  it.override('harnessConfig', {
+    http: { enabled: true, port: 0, publicUrl: 'https://bot.example.org/meet/' },
+  });
+
+  /** A recorded meeting runs; the organizer invites a guest: the guest's browser on the page. */
+  const lateGuest = async (h: Harness) => {
+    const server = await startHttpServer(h.app, { lastSyncAt: () => null });
+    const { id, session } = await joinedRecordedMeeting(h);
+    await h.say(ORGANIZER, `!invite #${id} --guest "Erika Muster"`);
+    const [link] = guestLinksIn(h.chat.dmOf(ORGANIZER).map((m) => m.text));
+    const guest = new GuestWeb(server.url, link!.replace('/meet/', '/'));
+    return { id, session, guest, close: () => server.close() };
+  };
+
+  it('gets no way into the recorded session before agreeing; after ✅ on the page, the join enters it', async ({
+    h,
+  }) => {
+    const { session, guest, close } = await lateGuest(h);
+    try {
+      const before = await guest.click('join');
+      expect(before.status).toBe(303);
+      expect(before.location ?? '').not.toContain('/join?');
+      await guest.click('answer', { answer: 'agree' });
+      const join = await guest.click('join');
+      expect(new URL(join.location!).searchParams.get('meetingID')).toBe(session.bbbMeetingId);
+      expect((await h.sim.simulateJoin(join.location!)).ok).toBe(true);
+      expect(running(h)).toHaveLength(1);
+    } finally {
+      await close();
+    }
+  });
+
+  it('declining on the page ends the recorded session; the guest joins the unrecorded one; its recording stays', async ({
+    h,
+  }) => {
+    const { id, session, guest, close } = await lateGuest(h);
+    try {
+      await guest.click('answer', { answer: 'decline' });
+      expect(bbbSession(h, session.bbbMeetingId)?.ended).toBe(true);
+      const successor = currentSession(h, id);
+      expect(successor.record).toBe(false);
+      const join = await guest.click('join');
+      expect(new URL(join.location!).searchParams.get('meetingID')).toBe(successor.bbbMeetingId);
+      for (const user of [ORGANIZER, ALICE, BOB])
+        expect(joinLinks(h, user).at(-1)).toContain(encodeURIComponent(successor.bbbMeetingId));
+      await h.sim.finishProcessing();
+      await h.app.tick();
+      expect(h.sim.recordings()).toMatchObject([{ meetingID: session.bbbMeetingId, state: 'published' }]);
+    } finally {
+      await close();
+    }
   });
 });
