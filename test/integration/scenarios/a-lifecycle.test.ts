@@ -504,3 +504,27 @@ describe('!invite --guest into a running recorded meeting (§3.4, §3.11)', () =
     }
   });
 });
+
+describe('a withdrawal ends the recorded session but BBB refuses the new one (§3.5)', () => {
+  it('nobody gets a link until BBB creates it, the meeting is not closed meanwhile, and then everyone gets one', async ({
+    h,
+  }) => {
+    const { id, session: recorded } = await joinedRecordedMeeting(h);
+    h.sim.faults.set({ http500: ['create'] });
+    await h.say(ALICE, '!withdraw');
+    expect(bbbSession(h, recorded.bbbMeetingId)?.ended).toBe(true);
+    for (let i = 0; i < 3; i++) await h.app.tick();
+    await h.app.discovery.closeEndedMeetings();
+    expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('open');
+    for (const user of [ORGANIZER, ALICE, BOB]) expect(joinLinks(h, user)).toHaveLength(1);
+
+    h.sim.faults.clear();
+    await h.app.tick();
+    const successor = currentSession(h, id);
+    expect(running(h)).toMatchObject([{ meetingID: successor.bbbMeetingId, record: false }]);
+    for (const user of [ORGANIZER, ALICE, BOB]) {
+      expect(joinLinks(h, user)).toHaveLength(2);
+      expect(joinLinks(h, user)[1]).toContain(encodeURIComponent(successor.bbbMeetingId));
+    }
+  });
+});
