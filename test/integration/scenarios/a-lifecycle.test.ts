@@ -528,3 +528,40 @@ describe('a withdrawal ends the recorded session but BBB refuses the new one (§
     }
   });
 });
+
+describe('an --at meeting whose time came while the bot was down (§3.3, §3.8)', () => {
+  it('a ❌ given meanwhile by someone who had agreed counts before it opens: unrecorded, no 🔴 link', async ({
+    h,
+  }) => {
+    const { id, prompt } = await h.plan(
+      `Later ${ALICE} ${BOB} --at "2026-12-01 12:00"`,
+      ORGANIZER,
+      ALICE,
+      BOB,
+    );
+    await h.restart();
+    h.clock.advance(4 * 3600_000);
+    h.chat.addReaction(ROOM, ALICE, prompt, '❌');
+    await h.app.reconciler.run();
+    await h.app.tick();
+    expect(h.answerOf(id, ALICE)).toBe('declined');
+    expect(h.sim.sessions()).toMatchObject([{ record: false }]);
+    for (const user of [ORGANIZER, ALICE, BOB]) {
+      expect(joinLinks(h, user)).toHaveLength(1);
+      expect(recordedLinks(h, user)).toEqual([]);
+    }
+  });
+
+  it('a !cancel sent meanwhile is read before it opens: nothing is created', async ({ h }) => {
+    const { id } = await h.plan(`Later ${ALICE} --at "2026-12-01 12:00"`, ORGANIZER, ALICE);
+    await h.restart();
+    h.clock.advance(4 * 3600_000);
+    await h.app.reconciler.run(async () => {
+      await h.say(ORGANIZER, '!cancel');
+    });
+    await h.app.tick();
+    expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('cancelled');
+    expect(h.sim.sessions()).toEqual([]);
+    expect(joinLinks(h, ALICE)).toEqual([]);
+  });
+});
