@@ -139,7 +139,7 @@ export class Guests {
       if (!access) return false;
       const { guest, meeting } = access;
       const status = this.status(access);
-      if (!guestChoices(meeting.state, status).answer) return false;
+      if (!guestChoices(meeting.state, status, meeting.noRecord).answer) return false;
       // The first layer exactly as the page showed it, stored once like a prompt's text (consent_texts).
       const consentTextSha256 = this.ctx.stores.meetings.storeConsentText(
         {

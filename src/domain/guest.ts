@@ -34,10 +34,13 @@ export interface GuestChoices {
 export function guestChoices(
   meetingState: string,
   status: 'agreed' | 'declined' | 'withdrawn' | 'pending' | undefined,
+  noRecord = false,
 ): GuestChoices {
   const before = meetingState === 'planned' || meetingState === 'collecting';
   return {
-    answer: before || (meetingState === 'open' && (status === 'pending' || status === undefined)),
+    // A --no-record meeting asks nobody (design §3.3), a guest neither.
+    answer:
+      !noRecord && (before || (meetingState === 'open' && (status === 'pending' || status === undefined))),
     join: meetingState === 'open',
     withdraw: status === 'agreed',
   };

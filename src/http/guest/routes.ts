@@ -151,7 +151,7 @@ export async function registerGuestPages(server: FastifyInstance, app: BotApp): 
               meetingState: meeting.state,
               recorded: session ? session.record : null,
               status,
-              choices: guestChoices(meeting.state, status),
+              choices: guestChoices(meeting.state, status, meeting.noRecord),
               version: layer.version,
               facts: layer.facts,
               store: t.store({

@@ -565,3 +565,40 @@ describe('an --at meeting whose time came while the bot was down (§3.3, §3.8)'
     expect(joinLinks(h, ALICE)).toEqual([]);
   });
 });
+
+describe('a guest of a --no-record meeting (§3.3: it asks no consent)', () => {
+  it.override('harnessConfig', {
+    http: { enabled: true, port: 0, publicUrl: 'https://bot.example.org/meet/' },
+  });
+
+  it.for(['at once', 'with --at'])(
+    'planned %s: the page asks nothing, stores no answer, and joins it unrecorded once open',
+    async (when, { h }) => {
+      const server = await startHttpServer(h.app, { lastSyncAt: () => null });
+      try {
+        const at = when === 'with --at' ? ' --at "2026-12-01 12:00"' : '';
+        await h.say(ORGANIZER, `!meeting Quick ${ALICE} --guest "Erika Muster"${at} --no-record`);
+        const id = Math.max(...h.app.ctx.stores.meetings.inRoom(ROOM).map((m) => m.id));
+        const [link] = guestLinksIn(h.chat.dmOf(ORGANIZER).map((m) => m.text));
+        const guest = new GuestWeb(server.url, link!.replace('/meet/', '/'));
+        const page = await guest.open();
+        expect(page.body).not.toContain('name="answer"');
+        if (at) {
+          h.clock.advance(3 * 3600_000);
+          await h.app.tick();
+        }
+        // An answer posted all the same (with the page's anti-forgery token) is not taken.
+        const csrf = GuestWeb.csrfOf((await guest.open()).body);
+        await guest.post('answer', { _csrf: csrf, lang: 'de', answer: 'agree' });
+        expect(h.app.ctx.stores.meetings.consentEvents(id)).toEqual([]);
+        const join = await guest.click('join');
+        expect(new URL(join.location!).searchParams.get('meetingID')).toBe(
+          currentSession(h, id).bbbMeetingId,
+        );
+        expect(h.sim.sessions()).toMatchObject([{ record: false }]);
+      } finally {
+        await server.close();
+      }
+    },
+  );
+});
