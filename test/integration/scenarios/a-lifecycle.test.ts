@@ -602,3 +602,19 @@ describe('a guest of a --no-record meeting (§3.3: it asks no consent)', () => {
     },
   );
 });
+
+describe('--no-record with private prompts (consent.ask "direct")', () => {
+  it.override('harnessConfig', { consent: { ask: 'direct' } });
+
+  it('asks nobody by DM, and each invitee gets only their link there', async ({ h }) => {
+    await h.say(ORGANIZER, `!meeting Quick ${ALICE} ${BOB} --no-record`);
+    const id = Math.max(...h.app.ctx.stores.meetings.inRoom(ROOM).map((m) => m.id));
+    for (const user of [ORGANIZER, ALICE, BOB]) {
+      expect(h.app.ctx.stores.meetings.dmPrompt(id, user)).toBeUndefined();
+      expect(h.chat.dmOf(user)).toHaveLength(1);
+      expect(joinLinks(h, user)).toHaveLength(1);
+    }
+    expect(h.chat.reactions).toEqual([]);
+    expect(h.sim.sessions()).toMatchObject([{ record: false }]);
+  });
+});
