@@ -7,6 +7,7 @@ import { ALICE, BOB, CAROL, DAVE, type Harness, ORGANIZER, ROOM } from '../../su
 import {
   around,
   joinLinkRecording,
+  namedAnswer,
   notAllowed,
   plain,
   said,
@@ -616,5 +617,62 @@ describe('--no-record with private prompts (consent.ask "direct")', () => {
     }
     expect(h.chat.reactions).toEqual([]);
     expect(h.sim.sessions()).toMatchObject([{ record: false }]);
+  });
+});
+
+describe('!invite while BBB has not created the recorded session yet (§3.4)', () => {
+  it('the late invitee gets no link when it is created, only after his ✅', async ({ h }) => {
+    const { id, prompt } = await h.plan(`Sync ${ALICE}`);
+    h.sim.faults.set({ http500: ['create'] });
+    await h.agree(prompt, ORGANIZER, ALICE);
+    await inviteDave(h, id);
+    expect(roomTexts(h)).toContainEqual(said(t.waitingForConsent(plain('dave'))));
+    h.sim.faults.clear();
+    await h.app.tick();
+    expect(h.sim.sessions()).toMatchObject([{ record: true }]);
+    expect(recordedLinks(h, ALICE)).toHaveLength(1);
+    expect(joinLinks(h, DAVE)).toEqual([]);
+    await h.react(DAVE, prompt, '✅');
+    expect(recordedLinks(h, DAVE)).toHaveLength(1);
+    expect(h.sim.sessions()).toHaveLength(1);
+  });
+
+  it('an invitee added to a collecting --at meeting everyone else answered must answer too', async ({
+    h,
+  }) => {
+    const { id } = await h.plan(`Later ${ALICE} --at "2026-12-01 12:00"`, ORGANIZER, ALICE);
+    await inviteDave(h, id);
+    expect(h.answerOf(id, DAVE)).toBe('pending');
+    h.clock.advance(3 * 3600_000);
+    await h.app.tick();
+    expect(h.sim.sessions()).toMatchObject([{ record: false }]);
+    expect(roomTexts(h)).toContainEqual(
+      expect.stringContaining(said(t.recordingOffReasons([t.reasonPending(plain('dave'))]))),
+    );
+    // Unrecorded: he gets his link though he never answered.
+    expect(joinLinks(h, DAVE)).toHaveLength(1);
+  });
+});
+
+describe('a late invitee who never agreed withdraws, with private prompts', () => {
+  it.override('harnessConfig', { consent: { ask: 'direct' } });
+
+  it('the room is not told who, and hears the recording stays', async ({ h }) => {
+    const { id } = await h.plan(`Weekly sync ${ALICE}`);
+    for (const user of [ORGANIZER, ALICE]) {
+      const prompt = h.app.ctx.stores.meetings.dmPrompt(id, user)!;
+      await h.react(user, prompt.eventId, '✅', prompt.roomId);
+    }
+    const recorded = currentSession(h, id);
+    expect(recorded.record).toBe(true);
+    await inviteDave(h, id);
+    const before = roomTexts(h).length;
+    await h.say(DAVE, '!withdraw');
+    const heard = roomTexts(h).slice(before);
+    expect(heard.some((text) => namedAnswer(['dave']).test(text))).toBe(false);
+    expect(heard).toContainEqual(said(t.lateDeclineRestarted('Weekly sync')));
+    expect(bbbSession(h, recorded.bbbMeetingId)?.ended).toBe(true);
+    expect(joinLinks(h, DAVE)).toHaveLength(1);
+    expect(recordedLinks(h, DAVE)).toEqual([]);
   });
 });
