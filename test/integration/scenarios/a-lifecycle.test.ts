@@ -9,6 +9,7 @@ import {
   joinLinkRecording,
   namedAnswer,
   notAllowed,
+  openedLine,
   plain,
   said,
   t,
@@ -674,5 +675,31 @@ describe('a late invitee who never agreed withdraws, with private prompts', () =
     expect(bbbSession(h, recorded.bbbMeetingId)?.ended).toBe(true);
     expect(joinLinks(h, DAVE)).toHaveLength(1);
     expect(recordedLinks(h, DAVE)).toEqual([]);
+  });
+});
+
+describe('the homeserver refuses the announcement that the meeting opened (§3.3, §3.8)', () => {
+  it('it is posted later, once, and the links still go out', async ({ h }) => {
+    const { prompt } = await h.plan(`Sync ${ALICE}`);
+    const send = h.chat.send.bind(h.chat);
+    let refused = 0;
+    h.chat.send = async (roomId, message, options) => {
+      if (roomId === ROOM && message.text.startsWith(openedLine('Sync')) && refused === 0) {
+        refused++;
+        throw Object.assign(new Error('M_UNKNOWN: try again'), { statusCode: 502 });
+      }
+      return send(roomId, message, options);
+    };
+    await h.react(ORGANIZER, prompt, '✅');
+    await h.react(ALICE, prompt, '✅').catch(() => undefined);
+    expect(refused).toBe(1);
+    await h.app.tick();
+    await h.app.tick();
+    expect(recordedLinks(h, ALICE)).toHaveLength(1);
+    await h.restartAndReconcile();
+    await h.app.tick();
+    const announced = h.chat.inRoom(ROOM).filter((m) => m.text.startsWith(openedLine('Sync')));
+    expect(announced).toHaveLength(1);
+    expect(announced[0]!.text).toContain(said(t.recordingOn(2)));
   });
 });
