@@ -710,3 +710,54 @@ describe('one-shot room messages the homeserver refuses once (§3.5, §3.8)', ()
     "'the recorded session has ended' (after BBB confirmed a retried end) is said later when its send failed",
   );
 });
+
+describe('personal join links (§3.3)', () => {
+  it('carry the display name, the Matrix ID, the role and the session’s createTime, also after a late decline', async ({
+    h,
+  }) => {
+    h.chat.names.set(ALICE, 'Alice <b>Ä</b>\u202Eevil');
+    const id = await openRecordedMeeting(h, 'Sync', [ALICE]);
+    const check = (user: string, name: string, role: string) => {
+      const params = new URL(joinLinks(h, user).at(-1)!).searchParams;
+      const session = currentSession(h, id);
+      expect(params.get('meetingID')).toBe(session.bbbMeetingId);
+      expect(params.get('userID')).toBe(user);
+      expect(params.get('fullName')).toBe(name);
+      expect(params.get('role')).toBe(role);
+      expect(params.get('createTime')).toBe(session.createTime);
+    };
+    check(ORGANIZER, 'Olga', 'MODERATOR');
+    const alice = new URL(joinLinks(h, ALICE)[0]!).searchParams.get('fullName')!;
+    expect(alice).toContain('Alice');
+    expect(alice).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
+    check(ALICE, alice, 'VIEWER');
+    await inviteDave(h, id);
+    await h.react(DAVE, h.promptOf(id), '❌');
+    check(ORGANIZER, 'Olga', 'MODERATOR');
+    check(ALICE, alice, 'VIEWER');
+    check(DAVE, 'dave', 'VIEWER');
+  });
+});
+
+describe('!cancel while a withdrawal’s end is still pending (§3.5, §4)', () => {
+  it('ends both sessions once BBB answers, opens nothing new, and sends no more links', async ({ h }) => {
+    const { id, session: recorded } = await joinedRecordedMeeting(h);
+    h.sim.faults.set({ http500: ['end'] });
+    await h.say(ALICE, '!withdraw');
+    const successor = currentSession(h, id);
+    await h.say(ORGANIZER, '!cancel');
+    expect(lastRoomText(h)).toBe(said(t.cancelledEnding('Weekly sync')));
+    const links = [ORGANIZER, ALICE, BOB].map((user) => joinLinks(h, user).length);
+    h.sim.faults.clear();
+    await h.app.tick();
+    await h.app.tick();
+    expect(bbbSession(h, recorded.bbbMeetingId)?.ended).toBe(true);
+    expect(bbbSession(h, successor.bbbMeetingId)?.ended).toBe(true);
+    expect(running(h)).toEqual([]);
+    expect(h.sim.sessions()).toHaveLength(2);
+    expect([ORGANIZER, ALICE, BOB].map((user) => joinLinks(h, user).length)).toEqual(links);
+    await h.say(ORGANIZER, `!start #${id}`);
+    expect(lastRoomText(h)).toBe(said(t.notCollecting('Weekly sync')));
+    expect(h.sim.sessions()).toHaveLength(2);
+  });
+});
