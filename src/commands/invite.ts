@@ -21,6 +21,10 @@ export default defineCommand<'meetings' | 'planning' | 'members' | 'guests'>({
       'open',
     ]);
     requireOrganizerOrAdmin(c, meeting);
+    // Checked before anyone is added: a refused command adds no guest either.
+    const members = args.mentions.length ? await c.services.members.joinedMembers(c.roomId) : new Map();
+    const strangers = args.mentions.filter((id) => !members.has(id));
+    if (strangers.length) throw CommandError.usage('unknownUsers', strangers.join(', '));
     if (guests.length) {
       const invited = await c.services.guests.invite(meeting, guests, c.sender);
       if ('tooMany' in invited) {
@@ -31,9 +35,6 @@ export default defineCommand<'meetings' | 'planning' | 'members' | 'guests'>({
       await c.services.guests.sendLinks(c.sender, meeting.title, invited.links);
       if (!args.mentions.length) return;
     }
-    const members = await c.services.members.joinedMembers(c.roomId);
-    const strangers = args.mentions.filter((id) => !members.has(id));
-    if (strangers.length) throw CommandError.usage('unknownUsers', strangers.join(', '));
     const result = await c.services.planning.invite(meeting, args.mentions, c.sender);
     if ('over' in result) throw CommandError.refusal('inviteMeetingOver', meeting.title);
     if ('tooMany' in result) {

@@ -761,3 +761,19 @@ describe('!cancel while a withdrawal’s end is still pending (§3.5, §4)', () 
     expect(h.sim.sessions()).toHaveLength(2);
   });
 });
+
+describe('!invite with a guest and a mention that is not in the room (§4)', () => {
+  it.override('harnessConfig', {
+    http: { enabled: true, port: 0, publicUrl: 'https://bot.example.org/meet/' },
+  });
+
+  it('is refused as a whole: no guest is added, no guest link is sent', async ({ h }) => {
+    const { id } = await h.plan(`Sync ${ALICE}`);
+    const invitees = () => h.app.ctx.stores.meetings.invitees(id).length;
+    const before = invitees();
+    await h.say(ORGANIZER, `!invite @stranger:test --guest "Max Mustermann"`);
+    expect(lastRoomText(h)).toContain('@stranger:test');
+    expect(invitees()).toBe(before);
+    expect(guestLinksIn(h.chat.dmOf(ORGANIZER).map((m) => m.text))).toEqual([]);
+  });
+});
