@@ -27,6 +27,7 @@ export default defineCommand<'meetings' | 'planning' | 'members' | 'guests'>({
     if (strangers.length) throw CommandError.usage('unknownUsers', strangers.join(', '));
     if (guests.length) {
       const invited = await c.services.guests.invite(meeting, guests, c.sender);
+      if ('over' in invited) throw CommandError.refusal('inviteMeetingOver', meeting.title);
       if ('tooMany' in invited) {
         const { current, adding } = invited.tooMany;
         throw CommandError.usage('tooManyForMeeting', meeting.title, current, adding, max);

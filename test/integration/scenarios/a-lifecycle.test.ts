@@ -777,3 +777,24 @@ describe('!invite with a guest and a mention that is not in the room (§4)', () 
     expect(guestLinksIn(h.chat.dmOf(ORGANIZER).map((m) => m.text))).toEqual([]);
   });
 });
+
+describe('!invite --guest into a meeting that is over (§4)', () => {
+  it.override('harnessConfig', {
+    http: { enabled: true, port: 0, publicUrl: 'https://bot.example.org/meet/' },
+  });
+
+  it.for(['closed', 'cancelled'])(
+    'a %s meeting, named by reference: refused, nobody added',
+    async (how, { h }) => {
+      const { id } = await joinedRecordedMeeting(h);
+      if (how === 'closed') await endAndDiscover(h, id);
+      else await h.say(ORGANIZER, '!cancel');
+      expect(h.app.ctx.stores.meetings.get(id)?.state).toBe(how);
+      const before = h.app.ctx.stores.meetings.invitees(id).length;
+      await h.say(ORGANIZER, `!invite #${id} --guest "Max Mustermann"`);
+      expect(lastRoomText(h)).toBe(said(t.inviteMeetingOver('Weekly sync')));
+      expect(h.app.ctx.stores.meetings.invitees(id)).toHaveLength(before);
+      expect(guestLinksIn(h.chat.dmOf(ORGANIZER).map((m) => m.text))).toEqual([]);
+    },
+  );
+});
