@@ -25,6 +25,13 @@ export default defineCommand<'meetings' | 'planning' | 'members' | 'guests'>({
     const members = args.mentions.length ? await c.services.members.joinedMembers(c.roomId) : new Map();
     const strangers = args.mentions.filter((id) => !members.has(id));
     if (strangers.length) throw CommandError.usage('unknownUsers', strangers.join(', '));
+    // Guests and people named together count together against the cap: all are added, or none.
+    if (guests.length && args.mentions.length) {
+      const invited = new Set(c.services.meetings.view(meeting).invitees.map((i) => i.userId));
+      const adding = new Set(args.mentions.filter((id) => !invited.has(id))).size + guests.length;
+      if (!withinCap(invited.size, adding, max))
+        throw CommandError.usage('tooManyForMeeting', meeting.title, invited.size, adding, max);
+    }
     if (guests.length) {
       const invited = await c.services.guests.invite(meeting, guests, c.sender);
       if ('over' in invited) throw CommandError.refusal('inviteMeetingOver', meeting.title);

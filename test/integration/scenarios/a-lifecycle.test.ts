@@ -5,6 +5,7 @@ import { describe, expect } from 'vitest';
 import { startHttpServer } from '../../../src/http/server.js';
 import { ALICE, BOB, CAROL, DAVE, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
 import {
+  argumentError,
   around,
   joinLinkRecording,
   namedAnswer,
@@ -797,4 +798,19 @@ describe('!invite --guest into a meeting that is over (§4)', () => {
       expect(guestLinksIn(h.chat.dmOf(ORGANIZER).map((m) => m.text))).toEqual([]);
     },
   );
+});
+
+describe('!invite with guests and people that together pass the cap (§3.10, §4)', () => {
+  it.override('harnessConfig', {
+    http: { enabled: true, port: 0, publicUrl: 'https://bot.example.org/meet/' },
+    limits: { maxInvitees: 4 },
+  });
+
+  it('is refused as a whole: no guest is added either', async ({ h }) => {
+    const { id } = await h.plan(`Sync ${ALICE}`);
+    await h.say(ORGANIZER, `!invite ${BOB} ${CAROL} --guest "Max Mustermann"`);
+    expect(lastRoomText(h)).toBe(argumentError(said(t.tooManyForMeeting('Sync', 2, 3, 4)), 'invite'));
+    expect(h.app.ctx.stores.meetings.invitees(id)).toHaveLength(2);
+    expect(guestLinksIn(h.chat.dmOf(ORGANIZER).map((m) => m.text))).toEqual([]);
+  });
 });
