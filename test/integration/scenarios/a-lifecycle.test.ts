@@ -23,6 +23,7 @@ import { GuestWeb, guestLinksIn } from '../../support/guest-web.js';
 import {
   currentSession,
   endAndDiscover,
+  joinAs,
   joinedRecordedMeeting,
   joinLinks,
   lastRoomText,
@@ -812,5 +813,55 @@ describe('!invite with guests and people that together pass the cap (§3.10, §4
     expect(lastRoomText(h)).toBe(argumentError(said(t.tooManyForMeeting('Sync', 2, 3, 4)), 'invite'));
     expect(h.app.ctx.stores.meetings.invitees(id)).toHaveLength(2);
     expect(guestLinksIn(h.chat.dmOf(ORGANIZER).map((m) => m.text))).toEqual([]);
+  });
+});
+
+describe('a restart after every step of a recorded meeting (§3.8)', () => {
+  it('loses nothing and doubles nothing: one announcement per session, one link per person and session', async ({
+    h,
+  }) => {
+    /** Links per person and BBB session: never more than one. */
+    const noDoubles = () => {
+      for (const user of [ORGANIZER, ALICE, BOB, DAVE]) {
+        const ids = joinLinks(h, user).map((url) => new URL(url).searchParams.get('meetingID'));
+        expect(new Set(ids).size).toBe(ids.length);
+      }
+      const opened = h.chat.inRoom(ROOM).filter((m) => m.text.startsWith(openedLine('Sync')));
+      expect(opened.length).toBeLessThanOrEqual(1);
+    };
+    const step = async (action: () => Promise<unknown>) => {
+      await action();
+      await h.restartAndReconcile();
+      await h.app.tick();
+      noDoubles();
+    };
+    h.chat.members.get(ROOM)?.add(DAVE);
+    await step(() => h.say(ORGANIZER, `!meeting Sync ${ALICE} ${BOB}`));
+    const id = Math.max(...h.app.ctx.stores.meetings.inRoom(ROOM).map((m) => m.id));
+    const prompt = h.promptOf(id);
+    await step(() => h.react(ORGANIZER, prompt, '✅'));
+    await step(() => h.react(ALICE, prompt, '✅'));
+    expect(h.sim.sessions()).toEqual([]);
+    await step(() => h.react(BOB, prompt, '✅\uFE0F'));
+    const recorded = currentSession(h, id);
+    expect(recorded.record).toBe(true);
+    await step(() => joinAs(h, ORGANIZER)); // BBB records from now on
+    await step(() => h.say(ORGANIZER, `!invite ${DAVE}`));
+    expect(joinLinks(h, DAVE)).toEqual([]);
+    await step(() => h.react(DAVE, prompt, '✅'));
+    expect(recordedLinks(h, DAVE)).toHaveLength(1);
+    await step(() => h.say(BOB, '!withdraw'));
+    expect(bbbSession(h, recorded.bbbMeetingId)?.ended).toBe(true);
+    const successor = currentSession(h, id);
+    expect(successor.record).toBe(false);
+    for (const user of [ORGANIZER, ALICE, BOB, DAVE]) {
+      expect(joinLinks(h, user).at(-1)).toContain(encodeURIComponent(successor.bbbMeetingId));
+      expect(recordedLinks(h, user)).toHaveLength(1);
+    }
+    expect(roomTexts(h).filter((text) => text.includes(said(t.recordingOn(3))))).toHaveLength(1);
+    await step(() => h.sim.finishProcessing());
+    expect(h.sim.recordings()).toEqual([]);
+    expect(h.sim.recordings({ includeDeleted: true })).toMatchObject([{ meetingID: recorded.bbbMeetingId }]);
+    expect(running(h)).toMatchObject([{ meetingID: successor.bbbMeetingId }]);
   });
 });
