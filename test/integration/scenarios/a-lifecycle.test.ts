@@ -865,3 +865,15 @@ describe('a restart after every step of a recorded meeting (§3.8)', () => {
     expect(running(h)).toMatchObject([{ meetingID: successor.bbbMeetingId }]);
   });
 });
+
+describe('!status of a --no-record meeting (§3.3, §4)', () => {
+  it('says it is planned without recording, and counts nobody as owing an answer', async ({ h }) => {
+    await h.say(ORGANIZER, `!meeting Quick ${ALICE} --no-record --at "2026-12-01 12:00"`);
+    await h.say(CAROL, '!status');
+    const answer = lastRoomText(h);
+    expect(answer).toContain(t.stateNames.planned!);
+    expect(answer).toContain(t.recordingStateOff);
+    expect(answer).not.toContain(t.stateNames.collecting!);
+    expect(answer).not.toContain(tallyCount('pending', 2));
+  });
+});
