@@ -711,6 +711,10 @@ describe('one-shot room messages the homeserver refuses once (§3.5, §3.8)', ()
   it.todo(
     "'the recorded session has ended' (after BBB confirmed a retried end) is said later when its send failed",
   );
+  // Not fixed here: Planning.invite stores the invitee and the lifecycle's 'invite' step in two transactions.
+  it.todo(
+    'a crash between storing a late invitee of an open unrecorded meeting and its step: the link still goes out',
+  );
 });
 
 describe('personal join links (§3.3)', () => {
