@@ -38,6 +38,7 @@ export class Outbox implements EffectRunner {
   async runAll(): Promise<void> {
     const ids = new Set<number>([
       ...this.ctx.stores.meetings.unconfirmedSessions().map((s) => s.meetingId),
+      ...this.ctx.stores.meetings.unannouncedSessions().map((s) => s.meetingId),
       ...this.ctx.stores.outbox.pending().map((i) => i.meetingId),
     ]);
     for (const id of ids) {
@@ -141,13 +142,21 @@ export class Outbox implements EffectRunner {
     for (const session of meetings.sessions(meetingId).filter((s) => s.state === 'creating')) {
       const created = await this.opening.create(session);
       if (!created) continue;
-      const applied = this.lifecycle.apply(
-        meetingId,
-        { type: 'session-created', sessionId: session.id },
-        this.meta(),
-      );
-      if (applied?.effects.some((e) => e.type === 'announce-session')) {
-        await this.opening.announce(applied.meeting, meetings.session(session.id)!);
+      this.lifecycle.apply(meetingId, { type: 'session-created', sessionId: session.id }, this.meta());
+    }
+    // The room hears that it opened (once per session, see Opening.announce); an announcement the
+    // homeserver refused is said at a later run, and does not hold up the links.
+    const meeting = meetings.get(meetingId);
+    if (meeting?.state !== 'open') return;
+    for (const session of meetings.sessions(meetingId)) {
+      if (session.state !== 'running' || session.announcedAt !== null) continue;
+      try {
+        await this.opening.announce(meeting, session);
+      } catch (error) {
+        this.ctx.log.warn(
+          { err: error, meetingId, sessionId: session.id },
+          'announcement not sent; will retry',
+        );
       }
     }
   }

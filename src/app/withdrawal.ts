@@ -242,6 +242,9 @@ export class Withdrawal {
     }
     if (ended && ended.type === 'end-session') {
       const confirmed = report.ended.some((s) => s.id === ended.sessionId);
+      // Someone who never agreed (a late invitee): as his ❌, the recording stays.
+      if (!effects.some((e) => e.type === 'purge-recordings'))
+        return confirmed ? t.lateDeclineRestarted(meeting.title) : t.lateDeclineEnding(meeting.title);
       return confirmed
         ? t.withdrawalReceivedRestarted(meeting.title)
         : t.withdrawalReceivedEnding(meeting.title);
@@ -280,6 +283,8 @@ export class Withdrawal {
         const say = confirmed ? noDeletion.restarted : noDeletion.ending;
         return say(who, meeting.title, noDeletion.contact);
       }
+      if (!effects.some((e) => e.type === 'purge-recordings'))
+        return confirmed ? t.lateDeclineRestarted(meeting.title) : t.lateDeclineEnding(meeting.title);
       return confirmed ? t.withdrawRestarted(who, meeting.title) : t.withdrawEnding(who, meeting.title);
     }
     if (noDeletion && effects.some((e) => e.type === 'purge-recordings'))

@@ -21,19 +21,21 @@ export default defineCommand<'meetings' | 'planning' | 'members' | 'guests'>({
       'open',
     ]);
     requireOrganizerOrAdmin(c, meeting);
-    // Checked before anyone is added, so that a refused !invite adds nobody (guests included).
+    // Checked before anyone is added: a refused command adds no guest either.
     const members = args.mentions.length ? await c.services.members.joinedMembers(c.roomId) : new Map();
     const strangers = args.mentions.filter((id) => !members.has(id));
     if (strangers.length) throw CommandError.usage('unknownUsers', strangers.join(', '));
+    // Guests and people named together count together against the cap: all are added, or none.
     if (guests.length && args.mentions.length) {
       const invited = new Set(c.services.meetings.view(meeting).invitees.map((i) => i.userId));
-      const adding = args.mentions.filter((id) => !invited.has(id)).length + guests.length;
+      const adding = new Set(args.mentions.filter((id) => !invited.has(id))).size + guests.length;
       if (!withinCap(invited.size, adding, max))
         throw CommandError.usage('tooManyForMeeting', meeting.title, invited.size, adding, max);
     }
     if (guests.length) {
       await requireGuestLinksReach(c);
       const invited = await c.services.guests.invite(meeting, guests, c.sender);
+      if ('over' in invited) throw CommandError.refusal('inviteMeetingOver', meeting.title);
       if ('tooMany' in invited) {
         const { current, adding } = invited.tooMany;
         throw CommandError.usage('tooManyForMeeting', meeting.title, current, adding, max);

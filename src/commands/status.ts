@@ -22,13 +22,24 @@ export default defineCommand<'meetings' | 'direct'>({
     const view = meetings.view(meeting);
     const session = meetings.currentSession(meeting.id);
     const named = namesShown(c.settings.showNames, meeting);
+    // A --no-record meeting asks nobody (design §3.3): nothing to count, no consent being collected.
+    const unasked = { agreed: [], declined: [], withdrawn: [], pending: [] };
     const render = (shown: number) => {
       const status = t.status({
         ref: t.meetingRef(meeting.id, meeting.title),
-        state: t.stateNames[meeting.state] ?? meeting.state,
+        state:
+          meeting.noRecord && meeting.state === 'collecting'
+            ? t.stateNames.planned!
+            : (t.stateNames[meeting.state] ?? meeting.state),
         when: meeting.scheduledAt ? c.dateTime(meeting.scheduledAt) : null,
-        tally: named ? tally(view, shown) : counts(view),
-        recording: session ? (session.record ? t.recordingStateOn : t.recordingStateOff) : null,
+        tally: meeting.noRecord ? unasked : named ? tally(view, shown) : counts(view),
+        recording: session
+          ? session.record
+            ? t.recordingStateOn
+            : t.recordingStateOff
+          : meeting.noRecord
+            ? t.recordingStateOff
+            : null,
       });
       return latest ? join([t.statusLatest, status], '\n') : status;
     };

@@ -7,7 +7,7 @@ import {
   type SessionState,
 } from '../domain/lifecycle.js';
 import { cleanName } from '../domain/names.js';
-import { and, asc, desc, eq, exists, gte, inArray, isNotNull, notExists, sql } from './drizzle.js';
+import { and, asc, desc, eq, exists, gte, inArray, isNotNull, isNull, notExists, sql } from './drizzle.js';
 import type { Db } from './open.js';
 import {
   consentEvents,
@@ -384,6 +384,15 @@ export class MeetingsStore {
       .select()
       .from(sessions)
       .where(eq(sessions.state, 'creating' satisfies SessionState))
+      .all();
+  }
+
+  /** Running sessions whose opening the room has not heard yet (its send failed; see Outbox). */
+  unannouncedSessions(): SessionRow[] {
+    return this.db
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.state, 'running' satisfies SessionState), isNull(sessions.announcedAt)))
       .all();
   }
 

@@ -299,6 +299,9 @@ function onAnswerRemoved(
 
 function withdraw(model: MeetingModel, userId: string): Transition {
   if (!model.answers.has(userId)) return ignored(model, 'not-invitee');
+  // Only someone who agreed was in a recorded session: a late invitee who never agreed withdraws
+  // nothing recorded, and (as with his ❌) the recording everyone in it agreed to stays (§3.4).
+  const hadAgreed = model.answers.get(userId) === 'agreed';
   let next = withAnswer(model, userId, 'withdrawn');
   const effects: Effect[] = [{ type: 'record-consent', userId, kind: 'withdraw' }];
   if (model.state === 'collecting') {
@@ -313,7 +316,7 @@ function withdraw(model: MeetingModel, userId: string): Transition {
       effects.push({ type: 'end-session', sessionId: s.id });
     }
   }
-  if (hadRecordedSession(next)) effects.push({ type: 'purge-recordings' });
+  if (hadAgreed && hadRecordedSession(next)) effects.push({ type: 'purge-recordings' });
   return { model: next, effects };
 }
 

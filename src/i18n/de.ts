@@ -321,6 +321,7 @@ export const de = {
   statusLatest: rich`Gerade ist hier keine Besprechung geplant oder offen; die letzte war:`,
   stateNames: {
     collecting: 'Einwilligungen werden eingeholt',
+    planned: 'geplant',
     open: 'eröffnet',
     closed: 'beendet',
     cancelled: 'abgesagt',

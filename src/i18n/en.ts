@@ -238,7 +238,13 @@ export const en: Catalogue = {
       tallyLine('⏳ Pending', p.tally.pending, p.tally.totals?.pending),
     ]),
   statusLatest: rich`No meeting is planned or open here right now; the latest one was:`,
-  stateNames: { collecting: 'collecting consent', open: 'open', closed: 'ended', cancelled: 'cancelled' },
+  stateNames: {
+    collecting: 'collecting consent',
+    planned: 'planned',
+    open: 'open',
+    closed: 'ended',
+    cancelled: 'cancelled',
+  },
   recordingStateOn: 'recorded',
   recordingStateOff: 'not recorded',
 

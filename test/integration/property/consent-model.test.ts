@@ -11,7 +11,8 @@
 //      it must be ended once BBB answers again);
 //   I2 no link to a recorded session was delivered to someone without a current agreement then;
 //   I3 no message claims more deletions than BBB confirmed; and once BBB answers again, after one
-//      purge period no recording remains of a session that existed when an invitee withdrew;
+//      purge period no recording remains of a session that existed when an invitee who had agreed
+//      withdrew (a late invitee who never agreed withdraws nothing recorded, design §3.4);
 //   I4 whatever SQLite holds is a state the domain model knows;
 //   I5 a recording every invitee agreed to and nobody withdrew is never deleted (retention, 30 days, is
 //      never reached here), and no withdrawal is stored that its person (or an admin on their behalf)
@@ -166,6 +167,8 @@ interface Withdrawal {
   mark: number | null;
   /** BBB meeting IDs of the meeting's recorded sessions that existed when the person withdrew. */
   sessions: string[];
+  /** Their recordings must go (I3, I6); else they only may (I5). */
+  required: boolean;
 }
 
 /** What each person last said, per meeting: the oracle of "a current agreement". */
@@ -217,17 +220,32 @@ class Run {
     // meeting lists them without asking them anything).
     this.oracle.requested.add(`${meetingId} ${user}`);
     if (!this.oracle.invitees.get(meetingId)?.has(user)) return;
+    // Only someone who agreed withdraws something recorded: a late invitee (Dave) who never agreed
+    // takes part unrecorded, and the recording everyone in it agreed to stays (design §3.4, as with his ❌).
+    const agreed = this.oracle.isAgreed(meetingId, user);
     this.oracle.set(meetingId, user, false);
+    if (!agreed) return;
     this.oracle.withdrawals.push({
       meetingId,
       userId: user,
       mark: null,
+      // Dave may have agreed only after his ❌ ended the recorded session: then its recording may go,
+      // but need not (he was never in it). With a link to a recorded session it must.
+      required: user !== DAVE || this.heldRecordedLink(meetingId, user),
       // The meeting's sessions in BBB, by the meta parameter the bot sends on create.
       sessions: this.h.sim
         .sessions()
         .filter((s) => s.record && s.metadata['meetbot-meeting'] === String(meetingId))
         .map((s) => s.meetingID),
     });
+  }
+
+  /** Whether `user` was given a link to a recorded session of the meeting. */
+  heldRecordedLink(meetingId: number, user: string): boolean {
+    const recorded = this.h.sim
+      .sessions()
+      .filter((s) => s.record && s.metadata['meetbot-meeting'] === String(meetingId));
+    return this.links().some((l) => l.userId === user && recorded.some((s) => entersSession(l, s)));
   }
 
   async apply(a: Action): Promise<void> {
@@ -638,7 +656,12 @@ class Run {
         // A withdrawal once a recorded session existed dooms every recording of the meeting (later
         // sessions are unrecorded); one before opening does not, if everyone agrees again.
         const after = this.oracle.withdrawals.find(
-          (w) => w.meetingId === meetingId && w.sessions.length > 0 && w.mark !== null && i >= w.mark,
+          (w) =>
+            w.required &&
+            w.meetingId === meetingId &&
+            w.sessions.length > 0 &&
+            w.mark !== null &&
+            i >= w.mark,
         );
         if (after)
           this.fail(
@@ -722,7 +745,7 @@ class Run {
     }
     // I3: no recording left of a session that existed when an invitee withdrew.
     const alive = h.sim.recordings();
-    for (const w of this.oracle.withdrawals) {
+    for (const w of this.oracle.withdrawals.filter((x) => x.required)) {
       const left = alive.filter((r) => w.sessions.includes(r.meetingID));
       if (left.length) {
         this.fail(
