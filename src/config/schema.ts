@@ -153,7 +153,7 @@ export const configSchema = z.strictObject({
         .min(1)
         .default(30)
         .describe(
-          'Days a recording is kept (always a number: a recording kept until someone withdraws would have no end)',
+          'Days a recording is kept (always a number: a recording kept until someone withdraws would have no end). Lowered, it applies to the recordings already kept at the next run of the purge job (their deletion dates come forward); raised, it keeps nothing longer than announced',
         ),
       evidenceDaysAfterPurge: z
         .number()
