@@ -50,8 +50,11 @@ export class MatrixChatPort implements ChatPort {
     const encrypted = await this.encryptedFor(roomId, 'm.room.message', content);
     const type = encrypted ? 'm.room.encrypted' : 'm.room.message';
     const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/${type}/${txnId}`;
-    const response = await this.call('send', () =>
-      this.client.doRequest('PUT', path, null, encrypted ?? content),
+    // Its own transaction ID makes a second try safe: the homeserver answers it with the first event.
+    const response = await this.call(
+      'send',
+      () => this.client.doRequest('PUT', path, null, encrypted ?? content),
+      true,
     );
     return String(response.event_id);
   }
@@ -69,7 +72,11 @@ export class MatrixChatPort implements ChatPort {
   }
 
   async joinedMembers(roomId: string): Promise<Map<string, string>> {
-    const members = await this.call('members', () => this.client.getJoinedRoomMembersWithProfiles(roomId));
+    const members = await this.call(
+      'members',
+      () => this.client.getJoinedRoomMembersWithProfiles(roomId),
+      true,
+    );
     const named = new Map<string, string>();
     for (const [userId, profile] of Object.entries(members)) {
       if (userId === this.botUserId) continue;
@@ -171,8 +178,10 @@ export class MatrixChatPort implements ChatPort {
   /** True while the person is joined or invited in the room and the bot can still read its state. */
   private async stillReaches(roomId: string, userId: string): Promise<boolean> {
     try {
-      const member = await this.call('dmMembership', () =>
-        this.client.getRoomStateEvent(roomId, 'm.room.member', userId),
+      const member = await this.call(
+        'dmMembership',
+        () => this.client.getRoomStateEvent(roomId, 'm.room.member', userId),
+        true,
       );
       return member?.membership === 'join' || member?.membership === 'invite';
     } catch (error) {
@@ -185,11 +194,14 @@ export class MatrixChatPort implements ChatPort {
 
   async redactedBy(roomId: string, eventId: string): Promise<string | null> {
     try {
-      const event = await this.call('event', () =>
-        this.client.doRequest(
-          'GET',
-          `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(eventId)}`,
-        ),
+      const event = await this.call(
+        'event',
+        () =>
+          this.client.doRequest(
+            'GET',
+            `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(eventId)}`,
+          ),
+        true,
       );
       const sender = event?.unsigned?.redacted_because?.sender;
       return typeof sender === 'string' ? sender : null;
@@ -207,8 +219,10 @@ export class MatrixChatPort implements ChatPort {
     // (its m.relates_to stays in the clear, so the server still finds it as an annotation).
     const path = `/_matrix/client/v1/rooms/${encodeURIComponent(roomId)}/relations/${encodeURIComponent(eventId)}/m.annotation`;
     do {
-      const page = await this.call('relations', () =>
-        this.client.doRequest('GET', path, { limit: 100, dir: 'f', ...(from ? { from } : {}) }),
+      const page = await this.call(
+        'relations',
+        () => this.client.doRequest('GET', path, { limit: 100, dir: 'f', ...(from ? { from } : {}) }),
+        true,
       );
       for (const raw of page.chunk ?? []) {
         const event = await this.readable(roomId, raw);
@@ -245,8 +259,10 @@ export class MatrixChatPort implements ChatPort {
     const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages`;
     let from: string | undefined;
     for (;;) {
-      const page = await this.call('messages', () =>
-        this.client.doRequest('GET', path, { dir: 'b', limit: 500, filter, ...(from ? { from } : {}) }),
+      const page = await this.call(
+        'messages',
+        () => this.client.doRequest('GET', path, { dir: 'b', limit: 500, filter, ...(from ? { from } : {}) }),
+        true,
       );
       // biome-ignore lint/suspicious/noExplicitAny: raw events from the homeserver are untyped JSON
       const chunk: any[] = page.chunk ?? [];
@@ -337,8 +353,8 @@ export class MatrixChatPort implements ChatPort {
     }
   }
 
-  private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    return withRateLimitRetry(this.log, what, fn);
+  private call<T>(what: string, fn: () => Promise<T>, repeatable = false): Promise<T> {
+    return withRateLimitRetry(this.log, what, fn, { repeatable });
   }
 }
 

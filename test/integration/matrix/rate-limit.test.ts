@@ -22,4 +22,33 @@ describe('homeserver rate limits', () => {
     await expect(chatPortOn(hs.url).send('!room:test', rich`hello`)).rejects.toThrow();
     expect(hs.arrivals).toHaveLength(1);
   });
+
+  it('a send with its own transaction ID is tried again over a brief outage, as the same transaction', async () => {
+    const hs = await sendingHomeserver(0);
+    hs.badGateway = 2;
+    const eventId = await chatPortOn(hs.url).send('!room:test', rich`hello`, { key: 'greeting' });
+    expect(eventId).toBe('$sent3');
+    expect(hs.paths).toHaveLength(3);
+    expect(new Set(hs.paths).size).toBe(1);
+    // It waited between the tries (0.5 s, then 1 s): the homeserver had time to come back.
+    expect(hs.arrivals[2]! - hs.arrivals[0]!).toBeGreaterThanOrEqual(1_400);
+  });
+
+  it('a send without one is not tried again (a second try could post twice), nor a longer outage', async () => {
+    const once = await sendingHomeserver(0);
+    once.badGateway = 1;
+    await expect(chatPortOn(once.url).send('!room:test', rich`hello`)).rejects.toMatchObject({
+      statusCode: 502,
+    });
+    expect(once.arrivals).toHaveLength(1);
+
+    const down = await sendingHomeserver(0);
+    down.badGateway = 10;
+    await expect(
+      chatPortOn(down.url).send('!room:test', rich`hello`, { key: 'greeting' }),
+    ).rejects.toMatchObject({
+      statusCode: 502,
+    });
+    expect(down.arrivals).toHaveLength(4);
+  }, 10_000);
 });

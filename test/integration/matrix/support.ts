@@ -15,12 +15,20 @@ export async function sendingHomeserver(waitMs: number) {
   const hs = {
     url: '',
     arrivals: [] as number[],
+    paths: [] as string[],
     limited: 0,
+    /** Answers this many requests first as a proxy does while the homeserver behind it restarts. */
+    badGateway: 0,
     failWith: undefined as [number, object] | undefined,
   };
-  ({ url: hs.url } = await serve((_req, res) => {
+  ({ url: hs.url } = await serve((req, res) => {
     hs.arrivals.push(Date.now());
+    hs.paths.push(`${req.method} ${req.url}`);
     if (hs.failWith) return json(res, ...hs.failWith);
+    if (hs.badGateway-- > 0) {
+      res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body>502 Bad Gateway</body></html>');
+      return;
+    }
     if (hs.limited-- > 0)
       return json(res, 429, {
         errcode: 'M_LIMIT_EXCEEDED',
