@@ -2,6 +2,7 @@ import type { MeetingRow } from '../db/meetings-store.js';
 import { withinCap } from '../domain/bounds.js';
 import { AGREE_KEY, DECLINE_KEY } from '../domain/consent.js';
 import { isActive, isMeetingState } from '../domain/lifecycle.js';
+import { matchesAny } from '../domain/user-patterns.js';
 import { mention, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
 import type { DirectPrompts } from './direct-prompts.js';
@@ -37,7 +38,10 @@ export class Planning {
   async plan(request: PlanRequest): Promise<MeetingRow | null> {
     // One request for everyone's name: this sits between the command and the notice people wait for.
     const members = request.members ?? (await this.ctx.chat.joinedMembers(request.roomId));
-    const ids = request.invitees.length ? request.invitees : [...members.keys()];
+    // Nobody named: every joined member, but the other bots the configuration names (design.md §3.1: humans).
+    const ids = request.invitees.length
+      ? request.invitees
+      : [...members.keys()].filter((id) => !matchesAny(id, this.ctx.config.matrix.ignoredUsers));
     const everyone = [request.organizerId, ...ids.filter((id) => id !== request.organizerId)];
     const people = await Promise.all(
       everyone.map(async (userId) => ({

@@ -63,6 +63,7 @@ export function exampleValueProblems(config: Config): string[] {
     });
   reservedIds('admins', config.admins);
   reservedIds('matrix.allowedInviters', config.matrix.allowedInviters);
+  reservedIds('matrix.ignoredUsers', config.matrix.ignoredUsers);
   const secrets: [string, string | undefined, string][] = [
     ['matrix.accessToken', config.matrix.accessToken, "set the bot's access token (or MATRIX_ACCESS_TOKEN)"],
     [

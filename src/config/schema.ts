@@ -71,6 +71,12 @@ export const configSchema = z.strictObject({
         .describe(
           'Who may invite the bot into a room: user IDs or globs like "@*:example.org". Admins always may. Empty: admins only',
         ),
+      ignoredUsers: z
+        .array(z.string().min(1))
+        .default([])
+        .describe(
+          'Room members a !meeting that names nobody leaves out (other bots in the rooms: they never answer, so the meeting would never be recorded): user IDs or globs like "@*bot:example.org". Named in a command, they are invited',
+        ),
       joinLinkDelivery: z
         .enum(['direct', 'room'])
         .default('direct')

@@ -1,6 +1,7 @@
 import { EncryptedRoomEvent, type MatrixClient } from '@vector-im/matrix-bot-sdk';
 import type { BotApp } from '../../app/bot-app.js';
 import type { CommandDispatcher } from '../../commands/dispatch.js';
+import { matchesAny } from '../../domain/user-patterns.js';
 import { mention } from '../../i18n/rich.js';
 import type { Logger } from '../../log.js';
 import type { MatrixChatPort } from '../chat/chat-port.js';
@@ -24,16 +25,7 @@ export function inviterAllowed(
   patterns: readonly string[],
   admins: readonly string[],
 ): boolean {
-  if (admins.includes(inviter)) return true;
-  return patterns.some((pattern) => {
-    const regex = new RegExp(
-      `^${pattern
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.')}$`,
-    );
-    return regex.test(inviter);
-  });
+  return admins.includes(inviter) || matchesAny(inviter, patterns);
 }
 
 /**

@@ -120,6 +120,23 @@ describe('commands', () => {
     expect(invited).not.toContain(h.chat.botUserId);
   });
 
+  it('leave out the other bots the configuration names when nobody is named; named, they are invited', async ({
+    harness,
+  }) => {
+    const h = await harness({ matrix: { ignoredUsers: ['@*bot:test'] } });
+    const otherBot = '@hookshot-bot:test';
+    h.chat.members.get(ROOM)?.add(otherBot);
+    await h.say(ORGANIZER, '!meeting Allhands');
+    expect(
+      h.app.ctx.stores.meetings
+        .invitees(1)
+        .map((i) => i.userId)
+        .sort(),
+    ).toEqual([ADMIN, ALICE, BOB, CAROL, ORGANIZER].sort());
+    await h.say(ORGANIZER, `!meeting Bridge check ${otherBot}`);
+    expect(h.app.ctx.stores.meetings.invitees(2).map((i) => i.userId)).toContain(otherBot);
+  });
+
   it('take --at in English from a German bot, and refuse a time inside the DST gap (defect 9)', async ({
     h,
   }) => {
