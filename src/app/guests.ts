@@ -142,7 +142,12 @@ export class Guests {
   async sendLinks(organizerId: string, title: string, links: readonly GuestLink[]): Promise<void> {
     if (!links.length) return;
     const dm = await this.directRooms.get(organizerId);
-    await this.ctx.chat.send(dm, this.ctx.t.guestLinks(title, links));
+    // Keyed (by a digest: the links are credentials), so that a try over a brief outage cannot post them twice.
+    const digest = createHash('sha256')
+      .update(links.map((l) => l.url).join('\n'))
+      .digest('hex')
+      .slice(0, 32);
+    await this.ctx.chat.send(dm, this.ctx.t.guestLinks(title, links), { key: `guest-links:${digest}` });
   }
 
   /**
