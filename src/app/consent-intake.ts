@@ -6,6 +6,7 @@ import type { AppContext } from './context.js';
 import type { DirectPrompts } from './direct-prompts.js';
 import type { Applied, EventMeta, MeetingLifecycle, OutboxReport } from './lifecycle.js';
 import { permalink } from './notice-posting.js';
+import { successorOpen } from './opening.js';
 import type { Outbox } from './outbox.js';
 import { nameOf, readMeeting } from './views.js';
 import type { Withdrawal } from './withdrawal.js';
@@ -272,7 +273,9 @@ export class ConsentIntake {
     const { t } = this.ctx;
     await this.ctx.chat.send(
       meeting.roomId,
-      confirmed ? t.lateDeclineRestarted(meeting.title) : t.lateDeclineEnding(meeting.title),
+      confirmed
+        ? t.lateDeclineRestarted(meeting.title, successorOpen(this.ctx, meeting.id))
+        : t.lateDeclineEnding(meeting.title),
       { key: `late-decline:${ended.sessionId}` },
     );
   }

@@ -160,3 +160,9 @@ export function personalJoinUrl(
 function withSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
 }
+
+/** Whether the unrecorded session that follows an ended recorded one is open in BBB (its create confirmed). */
+export function successorOpen(ctx: AppContext, meetingId: number): boolean {
+  const session = ctx.stores.meetings.currentSession(meetingId);
+  return !!session && !session.record && session.confirmedAt !== null;
+}

@@ -4,6 +4,7 @@ import { lines, person, type Rich } from '../i18n/rich.js';
 import type { AppContext, Stores } from './context.js';
 import type { DirectPrompts } from './direct-prompts.js';
 import type { Applied, MeetingLifecycle, OutboxReport } from './lifecycle.js';
+import { successorOpen } from './opening.js';
 import type { RecordingDiscovery } from './recording-discovery.js';
 import { nameOf, namesShown, readMeeting } from './views.js';
 
@@ -244,9 +245,11 @@ export class Withdrawal {
       const confirmed = report.ended.some((s) => s.id === ended.sessionId);
       // Someone who never agreed (a late invitee): as his ❌, the recording stays.
       if (!effects.some((e) => e.type === 'purge-recordings'))
-        return confirmed ? t.lateDeclineRestarted(meeting.title) : t.lateDeclineEnding(meeting.title);
+        return confirmed
+          ? t.lateDeclineRestarted(meeting.title, successorOpen(this.ctx, meeting.id))
+          : t.lateDeclineEnding(meeting.title);
       return confirmed
-        ? t.withdrawalReceivedRestarted(meeting.title)
+        ? t.withdrawalReceivedRestarted(meeting.title, successorOpen(this.ctx, meeting.id))
         : t.withdrawalReceivedEnding(meeting.title);
     }
     if (!effects.some((e) => e.type === 'purge-recordings')) return null;
@@ -284,8 +287,12 @@ export class Withdrawal {
         return say(who, meeting.title, noDeletion.contact);
       }
       if (!effects.some((e) => e.type === 'purge-recordings'))
-        return confirmed ? t.lateDeclineRestarted(meeting.title) : t.lateDeclineEnding(meeting.title);
-      return confirmed ? t.withdrawRestarted(who, meeting.title) : t.withdrawEnding(who, meeting.title);
+        return confirmed
+          ? t.lateDeclineRestarted(meeting.title, successorOpen(this.ctx, meeting.id))
+          : t.lateDeclineEnding(meeting.title);
+      return confirmed
+        ? t.withdrawRestarted(who, meeting.title, successorOpen(this.ctx, meeting.id))
+        : t.withdrawEnding(who, meeting.title);
     }
     if (noDeletion && effects.some((e) => e.type === 'purge-recordings'))
       return noDeletion.after(who, meeting.title, noDeletion.contact);

@@ -22,6 +22,12 @@ const tallyLine = (label: string, people: Piece[], total = people.length): Rich 
       ])
     : null;
 
+/** The unrecorded session that follows an ended recorded one: open, or waiting for BigBlueButton. */
+const successorDe = (opened: boolean) =>
+  opened
+    ? 'eine neue Sitzung ohne Aufzeichnung ist eröffnet. Neue Links kommen gleich'
+    : 'eine neue Sitzung ohne Aufzeichnung wird eröffnet, sobald BigBlueButton sie annimmt. Die neuen Links kommen dann';
+
 export const de = {
   languageTag: 'de-DE',
   pong: rich`pong`,
@@ -334,16 +340,16 @@ export const de = {
     rich`Für ${who} gibt es hier keine Besprechung, für die ein Widerruf etwas ändern würde.`,
   withdrawBeforeOpen: (who: Rich, title: string) =>
     rich`Widerruf von ${who} gespeichert: ${bold(title)} wird ohne Aufzeichnung stattfinden, außer ${who} stimmt wieder zu.`,
-  withdrawRestarted: (who: Rich, title: string) =>
-    rich`Widerruf von ${who}: Die aufgezeichnete Sitzung von ${bold(title)} wurde beendet, eine neue Sitzung ohne Aufzeichnung ist eröffnet. Neue Links kommen gleich; die Aufzeichnung der beendeten Sitzung wird gelöscht.`,
+  withdrawRestarted: (who: Rich, title: string, opened = true) =>
+    rich`Widerruf von ${who}: Die aufgezeichnete Sitzung von ${bold(title)} wurde beendet, ${successorDe(opened)}; die Aufzeichnung der beendeten Sitzung wird gelöscht.`,
   withdrawEnding: (who: Rich, title: string) =>
     rich`Widerruf von ${who}: Die aufgezeichnete Sitzung von ${bold(title)} wird beendet; BigBlueButton hat das Ende noch nicht bestätigt, ich versuche es weiter und sage Bescheid. Eine neue Sitzung ohne Aufzeichnung wird eröffnet; ihre Links kommen gleich. Die Aufzeichnung wird gelöscht.`,
-  lateDeclineRestarted: (title: string) =>
-    rich`Ein später Eingeladener möchte nicht aufgezeichnet werden: Die aufgezeichnete Sitzung von ${bold(title)} wurde beendet, eine neue Sitzung ohne Aufzeichnung ist eröffnet. Neue Links kommen gleich, für alle. Die Aufzeichnung der beendeten Sitzung bleibt, alle darin hatten zugestimmt.`,
+  lateDeclineRestarted: (title: string, opened = true) =>
+    rich`Ein später Eingeladener möchte nicht aufgezeichnet werden: Die aufgezeichnete Sitzung von ${bold(title)} wurde beendet, ${successorDe(opened)}, für alle. Die Aufzeichnung der beendeten Sitzung bleibt, alle darin hatten zugestimmt.`,
   lateDeclineEnding: (title: string) =>
     rich`Ein später Eingeladener möchte nicht aufgezeichnet werden: Die aufgezeichnete Sitzung von ${bold(title)} wird beendet; BigBlueButton hat das Ende noch nicht bestätigt, ich versuche es weiter und sage Bescheid. Eine neue Sitzung ohne Aufzeichnung wird eröffnet; ihre Links kommen gleich, für alle. Die Aufzeichnung der beendeten Sitzung bleibt, alle darin hatten zugestimmt.`,
-  withdrawalReceivedRestarted: (title: string) =>
-    rich`Ein Widerruf ist eingegangen: Die aufgezeichnete Sitzung von ${bold(title)} wurde beendet, eine neue Sitzung ohne Aufzeichnung ist eröffnet. Neue Links kommen gleich; die Aufzeichnung der beendeten Sitzung wird gelöscht.`,
+  withdrawalReceivedRestarted: (title: string, opened = true) =>
+    rich`Ein Widerruf ist eingegangen: Die aufgezeichnete Sitzung von ${bold(title)} wurde beendet, ${successorDe(opened)}; die Aufzeichnung der beendeten Sitzung wird gelöscht.`,
   withdrawalReceivedEnding: (title: string) =>
     rich`Ein Widerruf ist eingegangen: Die aufgezeichnete Sitzung von ${bold(title)} wird beendet; BigBlueButton hat das Ende noch nicht bestätigt, ich versuche es weiter und sage Bescheid. Eine neue Sitzung ohne Aufzeichnung wird eröffnet; ihre Links kommen gleich. Die Aufzeichnung wird gelöscht.`,
   withdrawalReceivedDeleted: (title: string, deleted: Rich[], pending: Rich[]) =>

@@ -11,6 +11,12 @@ const tallyLine = (label: string, people: Piece[], total = people.length): Rich 
     : null;
 const present = (items: (Rich | null)[]) => lines(items.filter((x): x is Rich => x !== null));
 
+/** The unrecorded session that follows an ended recorded one: open, or waiting for BigBlueButton. */
+const successorEn = (opened: boolean) =>
+  opened
+    ? 'a new unrecorded session is open. New links follow'
+    : 'a new unrecorded session will be opened as soon as BigBlueButton takes it. The new links follow then';
+
 export const en: Catalogue = {
   languageTag: 'en-GB',
   pong: rich`pong`,
@@ -252,16 +258,16 @@ export const en: Catalogue = {
   withdrawNothingFor: (who) => rich`${who} has no meeting here for which a withdrawal would change anything.`,
   withdrawBeforeOpen: (who, title) =>
     rich`Withdrawal by ${who} stored: ${bold(title)} will take place unrecorded unless ${who} agrees again.`,
-  withdrawRestarted: (who, title) =>
-    rich`Withdrawal by ${who}: the recorded session of ${bold(title)} was ended and a new unrecorded session is open. New links follow; the ended session's recording will be deleted.`,
+  withdrawRestarted: (who, title, opened = true) =>
+    rich`Withdrawal by ${who}: the recorded session of ${bold(title)} was ended and ${successorEn(opened)}; the ended session's recording will be deleted.`,
   withdrawEnding: (who, title) =>
     rich`Withdrawal by ${who}: the recorded session of ${bold(title)} is being ended; BigBlueButton has not confirmed the end yet, I keep trying and will say when it did. A new unrecorded session is being opened; its links follow. The recording will be deleted.`,
-  lateDeclineRestarted: (title) =>
-    rich`Someone invited late does not want to be recorded: the recorded session of ${bold(title)} was ended and a new session without recording is open. New links follow, for everyone. The ended session's recording stays; everyone in it had agreed.`,
+  lateDeclineRestarted: (title, opened = true) =>
+    rich`Someone invited late does not want to be recorded: the recorded session of ${bold(title)} was ended and ${successorEn(opened)}, for everyone. The ended session's recording stays; everyone in it had agreed.`,
   lateDeclineEnding: (title) =>
     rich`Someone invited late does not want to be recorded: the recorded session of ${bold(title)} is being ended; BigBlueButton has not confirmed the end yet, I keep trying and will say when it did. A new session without recording is being opened; its links follow, for everyone. The ended session's recording stays; everyone in it had agreed.`,
-  withdrawalReceivedRestarted: (title) =>
-    rich`A withdrawal was received: the recorded session of ${bold(title)} was ended and a new unrecorded session is open. New links follow; the ended session's recording will be deleted.`,
+  withdrawalReceivedRestarted: (title, opened = true) =>
+    rich`A withdrawal was received: the recorded session of ${bold(title)} was ended and ${successorEn(opened)}; the ended session's recording will be deleted.`,
   withdrawalReceivedEnding: (title) =>
     rich`A withdrawal was received: the recorded session of ${bold(title)} is being ended; BigBlueButton has not confirmed the end yet, I keep trying and will say when it did. A new unrecorded session is being opened; its links follow. The recording will be deleted.`,
   withdrawalReceivedDeleted: (title, deleted, pending) =>

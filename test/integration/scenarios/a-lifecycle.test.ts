@@ -517,6 +517,14 @@ describe('a withdrawal ends the recorded session but BBB refuses the new one (§
     h.sim.faults.set({ http500: ['create'] });
     await h.say(ALICE, '!withdraw');
     expect(bbbSession(h, recorded.bbbMeetingId)?.ended).toBe(true);
+    // What the room hears says so: the new session is not open yet, its links come when it is.
+    const told = roomTexts(h);
+    expect(told).toContainEqual(
+      expect.stringContaining(said(t.withdrawRestarted(plain('Alice'), 'Weekly sync', false))),
+    );
+    expect(told).not.toContainEqual(
+      expect.stringContaining(said(t.withdrawRestarted(plain('Alice'), 'Weekly sync'))),
+    );
     for (let i = 0; i < 3; i++) await h.app.tick();
     await h.app.discovery.closeEndedMeetings();
     expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('open');
