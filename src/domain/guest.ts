@@ -25,7 +25,7 @@ export interface GuestChoices {
    * guest invited to an open meeting until they answered.
    */
   answer: boolean;
-  /** The join button: while the meeting is open. */
+  /** The join button: while the meeting is open; into a recorded session only after agreeing. */
   join: boolean;
   /** The withdraw button: whenever a stored agreement could be withdrawn. */
   withdraw: boolean;
@@ -36,12 +36,14 @@ export function guestChoices(
   status: 'agreed' | 'declined' | 'withdrawn' | 'pending' | undefined,
   /** A meeting planned with --no-record asks nobody for consent (design.md §3.3), guests included. */
   noRecord = false,
+  /** Whether the running session records (null: none runs): only those who agreed may join one that does. */
+  recordedSession: boolean | null = null,
 ): GuestChoices {
   const before = meetingState === 'planned' || meetingState === 'collecting';
   return {
     answer:
       !noRecord && (before || (meetingState === 'open' && (status === 'pending' || status === undefined))),
-    join: meetingState === 'open',
+    join: meetingState === 'open' && (recordedSession !== true || status === 'agreed'),
     withdraw: status === 'agreed',
   };
 }

@@ -152,7 +152,7 @@ export async function registerGuestPages(server: FastifyInstance, app: BotApp): 
               recorded: session ? session.record : null,
               status,
               noRecord: meeting.noRecord,
-              choices: guestChoices(meeting.state, status, meeting.noRecord),
+              choices: guestChoices(meeting.state, status, meeting.noRecord, session ? session.record : null),
               version: layer.version,
               facts: layer.facts,
               store: t.store({

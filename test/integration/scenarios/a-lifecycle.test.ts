@@ -474,10 +474,15 @@ describe('!invite --guest into a running recorded meeting (§3.4, §3.11)', () =
   }) => {
     const { session, guest, close } = await lateGuest(h);
     try {
+      // The page offers agree and decline, and no join button that could not let the guest in.
+      const page = (await guest.open()).body;
+      expect(page).toContain('value="agree"');
+      expect(page).not.toContain('/join"');
       const before = await guest.click('join');
       expect(before.status).toBe(303);
       expect(before.location ?? '').not.toContain('/join?');
       await guest.click('answer', { answer: 'agree' });
+      expect((await guest.open()).body).toContain('/join"');
       const join = await guest.click('join');
       expect(new URL(join.location!).searchParams.get('meetingID')).toBe(session.bbbMeetingId);
       expect((await h.sim.simulateJoin(join.location!)).ok).toBe(true);
