@@ -1,3 +1,4 @@
+import type { MeetingState } from '../domain/lifecycle.js';
 import { defineCommand } from './command.js';
 import { onlyMeetingRef, requireOrganizerOrAdmin, resolveMeeting } from './meeting-ref.js';
 
@@ -6,7 +7,11 @@ export default defineCommand<'meetings' | 'planning'>({
   usage: 'start [#meeting]',
   permission: 'anyone',
   async run(c, args) {
-    const meeting = resolveMeeting(c, onlyMeetingRef(args.words), ['collecting']);
+    const ref = onlyMeetingRef(args.words);
+    // Without a reference: the room's meeting still collecting; if none is, but one is open, it is that one.
+    const collecting = ref === undefined ? c.services.meetings.inRoom(c.roomId, ['collecting']) : [];
+    const states: MeetingState[] = ref === undefined && !collecting.length ? ['open'] : ['collecting'];
+    const meeting = resolveMeeting(c, ref, states);
     requireOrganizerOrAdmin(c, meeting);
     const outcome = await c.services.planning.start(meeting);
     if (outcome === 'already-open') await c.reply(c.t.alreadyOpen(meeting.title));

@@ -286,6 +286,9 @@ describe('!start (§3.3, §4)', () => {
     const id = await openRecordedMeeting(h);
     await h.say(ORGANIZER, `!start #${id}`);
     expect(lastRoomText(h)).toBe(said(t.alreadyOpen('Weekly sync')));
+    // Without the reference too, when it is the room's only meeting (not "no meeting").
+    await h.say(ORGANIZER, '!start');
+    expect(lastRoomText(h)).toBe(said(t.alreadyOpen('Weekly sync')));
     expect(h.sim.sessions()).toHaveLength(1);
   });
 
