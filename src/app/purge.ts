@@ -36,13 +36,14 @@ export class Purger {
       try {
         const result = await this.ctx.bbb.deleteRecordings(ids);
         const gone = new Set([...result.deleted, ...result.alreadyGone]);
-        recordings.markPurged([...gone], this.ctx.now());
+        const marked = recordings.markPurged([...gone], this.ctx.now());
         recordings.markPurgeFailed(result.failed, 'BBB still lists it after deleting');
         for (const row of batch) {
           if (gone.has(row.recordId)) outcome.deleted.push(row);
           else outcome.failed.push({ recording: row, reason: 'still listed by BBB' });
         }
-        for (const id of gone) {
+        // Recorded once: a concurrent run (the tick beside the purge job) may have marked some first.
+        for (const id of marked) {
           this.ctx.log.info(
             { meetingId: batch.find((r) => r.recordId === id)?.meetingId, recordId: id, reason },
             'recording deletion confirmed by BBB',

@@ -84,14 +84,22 @@ export class RecordingsStore {
   }
 
   /** Only called after BBB confirmed the delete (or said the recording is gone). */
-  markPurged(recordIds: string[], now: number): void {
-    this.inChunks(recordIds, (tx, ids) =>
-      tx
+  /**
+   * Marks these recordings purged; returns those this call marked (one that a concurrent run marked
+   * first is not returned again, so its deletion is recorded once).
+   */
+  markPurged(recordIds: string[], now: number): Set<string> {
+    const marked = new Set<string>();
+    this.inChunks(recordIds, (tx, ids) => {
+      for (const { recordId } of tx
         .update(recordings)
         .set({ state: 'purged', purgedAt: now, lastError: null })
-        .where(inArray(recordings.recordId, ids))
-        .run(),
-    );
+        .where(and(inArray(recordings.recordId, ids), ne(recordings.state, 'purged')))
+        .returning({ recordId: recordings.recordId })
+        .all())
+        marked.add(recordId);
+    });
+    return marked;
   }
 
   markPurgeFailed(recordIds: string[], error: string): void {

@@ -83,6 +83,26 @@ describe('a delete BBB carried out whose answer the bot never got', () => {
   });
 });
 
+describe('the tick and the purge job retrying the same deletion at once', () => {
+  it('delete it once in the record: one audit entry, one message to the room', async ({ h }) => {
+    const { meetingId, recordId } = await recordedMeetingWithRecording(h);
+    h.sim.faults.set({ http500: ['deleteRecordings'] });
+    await h.say(ALICE, '!withdraw');
+    expect(botState(h, recordId)).toBe('purge-pending');
+    h.sim.faults.clear();
+
+    await Promise.all([h.app.retention.run(), h.app.tick()]);
+    expect(botState(h, recordId)).toBe('purged');
+    const purged = h.app.ctx.stores.audit
+      .forMeeting(meetingId)
+      .filter((a) => a.action === 'recording.purged');
+    expect(purged).toHaveLength(1);
+    const name = t.recordingName('Weekly sync', h.app.ctx.date(h.clock.now()));
+    const told = said(lines([t.deletedAfterWithdrawal([name]), means(h)]));
+    expect(roomTexts(h).filter((x) => x === told)).toHaveLength(1);
+  });
+});
+
 describe('a restart while the end of a recorded session is still unconfirmed', () => {
   it('the room, told the session is being ended, hears once that it ended when the new process ends it', async ({
     h,
