@@ -1,4 +1,5 @@
 import type { MeetingRow } from '../db/meetings-store.js';
+import { isGuestId } from '../domain/guest.js';
 import { DAY_MS, DIRECT_ROOM_GRACE_DAYS } from '../domain/retention.js';
 import type { AppContext } from './context.js';
 
@@ -39,7 +40,14 @@ export interface SubjectAccess {
       actor: string;
       matrixEventId: string | null;
       noticeVersion: string;
+      /** The first layer with the prompt answered on (see `consentTexts`), if stored. */
+      consentTextVersion: string | null;
     }[];
+    /**
+     * The first layers with prompts as posted that name them: the ones they answered on and, as the
+     * organizer, every one of the meeting (each names the organizer).
+     */
+    consentTexts: { sha256: string; text: string }[];
     privatePrompt: { roomId: string; eventId: string; postedAt: string } | null;
     linksSent: { sessionId: number; bbbMeetingId: string; recorded: boolean; at: string; roomId: string }[];
     recordings: {
@@ -50,6 +58,11 @@ export interface SubjectAccess {
       deletion: Deletion;
     }[];
   }[];
+  /** What they did about other people: invitees they added, answers they recorded for someone. */
+  forOthers: {
+    invited: { meetingId: number; userId: string; guestName: string | null; at: string }[];
+    answersRecorded: { id: number; meetingId: number; userId: string; answer: string; at: string }[];
+  };
   pendingTasks: { id: number; kind: string; meetingId: number; createdAt: string; done: boolean }[];
   auditEntries: {
     id: number;
@@ -113,7 +126,17 @@ export function subjectAccess(ctx: AppContext, userId: string): SubjectAccess {
             actor: c.actorId,
             matrixEventId: c.matrixEventId,
             noticeVersion: c.noticeSha256,
+            consentTextVersion: c.consentTextSha256,
           })),
+        consentTexts: meetings
+          .consentTextsOfMeeting(meeting.id)
+          .filter(
+            (text) =>
+              invitee.isOrganizer ||
+              text.sha256 === meeting.consentTextSha256 ||
+              text.sha256 === prompt?.consentTextSha256 ||
+              consents.some((c) => c.meetingId === meeting.id && c.consentTextSha256 === text.sha256),
+          ),
         privatePrompt: prompt
           ? { roomId: prompt.roomId, eventId: prompt.eventId, postedAt: iso(prompt.postedAt)! }
           : null,
@@ -149,6 +172,22 @@ export function subjectAccess(ctx: AppContext, userId: string): SubjectAccess {
     userId,
     generatedAt: iso(ctx.now())!,
     meetings: rows,
+    forOthers: {
+      invited: meetings.inviteesAddedBy(userId).map((i) => ({
+        meetingId: i.meetingId,
+        userId: i.userId,
+        // The name they typed for a guest; a Matrix user's display name is that person's.
+        guestName: isGuestId(i.userId) ? i.displayName : null,
+        at: iso(i.addedAt)!,
+      })),
+      answersRecorded: meetings.consentEventsActedBy(userId).map((c) => ({
+        id: c.id,
+        meetingId: c.meetingId,
+        userId: c.userId,
+        answer: c.kind,
+        at: iso(c.at)!,
+      })),
+    },
     pendingTasks: outbox.ofUser(userId).map((i) => ({
       id: i.id,
       kind: i.kind,
