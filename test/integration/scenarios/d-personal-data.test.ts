@@ -3,10 +3,11 @@
 // others' behalf): `!mydata` gives them every row that names them, and retention leaves none.
 import { describe, expect } from 'vitest';
 import type { SubjectAccess } from '../../../src/app/subject-access.js';
-import { ADMIN, ALICE, ORGANIZER } from '../../support/app-harness.js';
+import { ADMIN, ALICE, BOB, CAROL, ORGANIZER, ROOM } from '../../support/app-harness.js';
 import { it } from '../../support/fixtures.js';
 import {
   copyReflects,
+  currentSession,
   DAY,
   everyRow,
   fillEveryTableFor,
@@ -62,5 +63,41 @@ describe('a person in every role', () => {
     // The notice names her as an admin (configuration), so it is left out here.
     expect(tablesNaming(h, ALICE, 'Alice', 'Erika Muster').filter((t) => t !== 'notices')).toEqual([]);
     expect(tablesNaming(h, ORGANIZER, 'Olga')).toEqual([]);
+  });
+});
+
+describe('markers retention must find', () => {
+  it("room mode: the first layer listing invitees, a non-invitee's ✅, a link that could not reach someone, a person who only asked for the notice and their data: none is left", async ({
+    harness,
+  }) => {
+    const h = await harness({ retention: { recordingDays: 1, evidenceDaysAfterPurge: 10 } });
+    const { id, prompt } = await h.plan(`Weekly sync ${ALICE}`);
+    const [outsider] = await h.agree(prompt, CAROL);
+    await h.agree(prompt, ORGANIZER);
+    h.chat.unreachable.add(ALICE);
+    await h.agree(prompt, ALICE);
+    await h.app.tick();
+    const session = currentSession(h, id);
+    expect(session.record).toBe(true);
+    await h.say(BOB, '!notice');
+    await h.say(BOB, '!mydata');
+
+    const state = h.app.ctx.stores.state;
+    expect(state.isNoAnswer(id, outsider)).toBe(true);
+    expect(tablesNaming(h, ALICE)).toContain('room_notes');
+    expect(tablesNaming(h, 'Alice')).toContain('consent_texts');
+    expect(tablesNaming(h, BOB)).toEqual(expect.arrayContaining(['direct_rooms', 'audit_log']));
+    const bobsRoom = state.directRoom(BOB)!;
+
+    h.sim.endMeeting(session.bbbMeetingId);
+    await h.app.discovery.closeEndedMeetings();
+    expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('closed');
+    for (const days of [11, 31]) {
+      h.clock.advance(days * DAY);
+      await h.app.retention.run();
+    }
+    const left = (...needles: string[]) => tablesNaming(h, ...needles).filter((t) => t !== 'notices');
+    expect(left(ALICE, 'Alice', CAROL, outsider, BOB, bobsRoom)).toEqual([]);
+    expect(h.chat.inRoom(ROOM).length).toBeGreaterThan(0);
   });
 });
