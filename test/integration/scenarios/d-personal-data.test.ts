@@ -1,17 +1,24 @@
 // Audit d (design.md §3.7, §4 `!mydata`, §5 logs): the data-protection officer's view. A person who
 // plays every role (invitee, organizer who names a guest and invites someone, admin who withdraws on
 // others' behalf): `!mydata` gives them every row that names them, and retention leaves none.
+import { LogService } from '@vector-im/matrix-bot-sdk';
 import { describe, expect } from 'vitest';
 import type { SubjectAccess } from '../../../src/app/subject-access.js';
+import { routeMatrixSdkLogs } from '../../../src/log.js';
 import { ADMIN, ALICE, BOB, CAROL, ORGANIZER, ROOM } from '../../support/app-harness.js';
 import { it } from '../../support/fixtures.js';
+import { guestLinksIn } from '../../support/guest-web.js';
+import { logSink } from '../../support/log-sink.js';
 import {
   copyReflects,
   currentSession,
   DAY,
+  endAndDiscover,
   everyRow,
   fillEveryTableFor,
   fillOtherRolesFor,
+  joinAs,
+  lastMeetingId,
   tablesNaming,
 } from '../recordings/support.js';
 
@@ -99,5 +106,85 @@ describe('markers retention must find', () => {
     const left = (...needles: string[]) => tablesNaming(h, ...needles).filter((t) => t !== 'notices');
     expect(left(ALICE, 'Alice', CAROL, outsider, BOB, bobsRoom)).toEqual([]);
     expect(h.chat.inRoom(ROOM).length).toBeGreaterThan(0);
+  });
+});
+
+describe('the log, when things go wrong', () => {
+  it('names no title, display name, guest name, guest token or link at any level, through faults, retries and withdrawals', async ({
+    harness,
+  }) => {
+    const sink = logSink('trace');
+    const h = await harness(
+      { http: { enabled: true, port: 0, publicUrl: 'https://bot.example.org/' }, consent: { ask: 'direct' } },
+      { log: sink.log },
+    );
+    // A meeting with a guest, opened while BBB is down, whose link cannot reach Alice.
+    h.chat.unreachable.add(ALICE);
+    await h.say(ORGANIZER, `!meeting Salary talks Mallory ${ALICE} --guest "Erika Muster"`);
+    const withGuest = lastMeetingId(h);
+    h.sim.faults.set({ refuseConnections: true });
+    await h.say(ORGANIZER, `!start #${withGuest}`);
+    h.sim.faults.clear();
+    await h.app.tick();
+    expect(currentSession(h, withGuest).confirmedAt).not.toBeNull();
+    h.chat.unreachable.delete(ALICE);
+    await h.app.tick();
+
+    // A recorded meeting: a withdrawal while BBB fails to end it, then the recording's playback
+    // links, a deletion BBB refuses at first.
+    await h.say(ORGANIZER, `!meeting Salary talks Mallory ${ALICE} ${BOB}`);
+    const recorded = lastMeetingId(h);
+    for (const user of [ORGANIZER, ALICE, BOB]) {
+      const prompt = h.app.ctx.stores.meetings.dmPrompt(recorded, user)!;
+      await h.react(user, prompt.eventId, '✅', prompt.roomId);
+    }
+    await joinAs(h, ALICE);
+    const recordId = await endAndDiscover(h, recorded);
+    h.sim.faults.set({ http500: ['deleteRecordings'] });
+    await h.say(BOB, '!withdraw');
+    h.sim.faults.clear();
+    await h.app.retention.run();
+    expect(h.app.ctx.stores.recordings.get(recordId)?.state).toBe('purged');
+
+    const out = sink.out();
+    expect(sink.records().some((r) => r.msg === 'join link delivered')).toBe(true);
+    const links = [ORGANIZER, ALICE, BOB].flatMap((u) =>
+      h.chat.dmOf(u).flatMap((m) => [...m.text.matchAll(/https?:\/\/\S+/g)].map((x) => x[0])),
+    );
+    const guestLinks = guestLinksIn(h.chat.dmOf(ORGANIZER).map((m) => m.text));
+    expect(guestLinks).toHaveLength(1);
+    expect(links.some((l) => l.includes('/join?'))).toBe(true);
+    for (const personal of [
+      'Salary talks',
+      'Mallory',
+      'Erika',
+      'Alice',
+      'Olga',
+      'Bob',
+      ...links,
+      ...guestLinks.map((l) => l.split('/g/')[1]!),
+    ])
+      expect(out, personal).not.toContain(personal);
+  });
+});
+
+describe('the log and the guest links', () => {
+  it('scrubs the guest token when matrix-bot-sdk writes the message to the organizer at trace level (a DM without encryption)', async ({
+    harness,
+  }) => {
+    const sink = logSink('trace');
+    const h = await harness({ http: { enabled: true, port: 0, publicUrl: 'https://bot.example.org/' } });
+    await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE} --guest "Erika Muster"`);
+    const message = h.chat.dmOf(ORGANIZER).find((m) => guestLinksIn([m.text]).length > 0)!;
+    const token = guestLinksIn([message.text])[0]!.split('/g/')[1]!;
+    routeMatrixSdkLogs(sink.log);
+    // What matrix-bot-sdk's HTTP client writes for a send at trace level: the request body.
+    LogService.trace(
+      'MatrixHttpClient',
+      '(REQ-7)',
+      `body = ${JSON.stringify({ msgtype: 'm.text', body: message.text, format: 'org.matrix.custom.html', formatted_body: message.html })}`,
+    );
+    expect(sink.out()).toContain('/g/[redacted]');
+    expect(sink.out()).not.toContain(token);
   });
 });
