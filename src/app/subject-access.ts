@@ -60,8 +60,21 @@ export interface SubjectAccess {
   }[];
   /** What they did about other people: invitees they added, answers they recorded for someone. */
   forOthers: {
-    invited: { meetingId: number; userId: string; guestName: string | null; at: string }[];
-    answersRecorded: { id: number; meetingId: number; userId: string; answer: string; at: string }[];
+    invited: {
+      meetingId: number;
+      userId: string;
+      guestName: string | null;
+      at: string;
+      deletion: Deletion;
+    }[];
+    answersRecorded: {
+      id: number;
+      meetingId: number;
+      userId: string;
+      answer: string;
+      at: string;
+      deletion: Deletion;
+    }[];
   };
   pendingTasks: { id: number; kind: string; meetingId: number; createdAt: string; done: boolean }[];
   auditEntries: {
@@ -167,6 +180,13 @@ export function subjectAccess(ctx: AppContext, userId: string): SubjectAccess {
       },
     ];
   });
+  // What they did about others goes with that meeting's evidence (also a meeting they are not in).
+  const evidenceOf = (meetingId: number): Deletion => {
+    const known = evidence.get(meetingId);
+    if (known) return known;
+    const meeting = meetings.get(meetingId);
+    return meeting ? evidenceDeletion(ctx, meeting, evidenceDays) : { on: null, rule: 'deleted' };
+  };
   const direct = state.directRoomRow(userId);
   return {
     userId,
@@ -179,6 +199,7 @@ export function subjectAccess(ctx: AppContext, userId: string): SubjectAccess {
         // The name they typed for a guest; a Matrix user's display name is that person's.
         guestName: isGuestId(i.userId) ? i.displayName : null,
         at: iso(i.addedAt)!,
+        deletion: evidenceOf(i.meetingId),
       })),
       answersRecorded: meetings.consentEventsActedBy(userId).map((c) => ({
         id: c.id,
@@ -186,6 +207,7 @@ export function subjectAccess(ctx: AppContext, userId: string): SubjectAccess {
         userId: c.userId,
         answer: c.kind,
         at: iso(c.at)!,
+        deletion: evidenceOf(c.meetingId),
       })),
     },
     pendingTasks: outbox.ofUser(userId).map((i) => ({

@@ -56,6 +56,9 @@ describe('a person in every role', () => {
     // The guest's name is the one she typed; the other people appear by ID only.
     expect(copy.forOthers.invited.map((i) => i.guestName).filter(Boolean)).toEqual(['Erika Muster']);
     expect(file.data.toString('utf8')).not.toContain('"Bob"');
+    // Each item says when it goes: what she did for others goes with that meeting's evidence.
+    for (const item of [...copy.forOthers.invited, ...copy.forOthers.answersRecorded])
+      expect(item.deletion.rule).toContain('retention.evidenceDaysAfterPurge');
   });
 
   it('retention leaves no row naming them, nor the guest they named', async ({ harness }) => {
