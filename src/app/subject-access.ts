@@ -2,6 +2,7 @@ import type { MeetingRow } from '../db/meetings-store.js';
 import { isGuestId } from '../domain/guest.js';
 import { DAY_MS, DIRECT_ROOM_GRACE_DAYS } from '../domain/retention.js';
 import type { AppContext } from './context.js';
+import { WATCH_DAYS } from './recording-discovery.js';
 
 // The answer to a person's access request (DSGVO Art. 15, `!mydata`): everything the database holds
 // about them, each item with when it goes (design.md §3.7), as a machine-readable copy to keep.
@@ -267,5 +268,15 @@ function evidenceDeletion(ctx: AppContext, meeting: MeetingRow, evidenceDays: nu
     meeting.closedAt ?? meeting.createdAt,
     ...recordings.ofMeeting(meeting.id).map((r) => r.purgedAt ?? r.deleteAfter ?? 0),
   );
-  return { on: iso(last + evidenceDays * DAY_MS), rule };
+  // The retention job keeps a meeting while a recorded session's recording may still appear in BBB.
+  const watched = ctx.stores.meetings
+    .sessions(meeting.id)
+    .filter((s) => s.record && s.confirmedAt !== null)
+    .map((s) => (s.endedAt ?? Number.POSITIVE_INFINITY) + WATCH_DAYS * DAY_MS);
+  const on = Math.max(last + evidenceDays * DAY_MS, ...watched);
+  if (!Number.isFinite(on)) return { on: null, rule };
+  return {
+    on: iso(on),
+    rule: watched.length ? `${rule}, and not before ${WATCH_DAYS} days after a recorded session ended` : rule,
+  };
 }

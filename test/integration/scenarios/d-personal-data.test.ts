@@ -191,3 +191,36 @@ describe('the log and the guest links', () => {
     expect(sink.out()).not.toContain(token);
   });
 });
+
+describe('the end date !mydata states', () => {
+  it('a recorded meeting whose recording never came (nobody joined): the evidence goes on the date the copy says, not earlier or later', async ({
+    harness,
+  }) => {
+    // A short evidence period: shorter than the time the bot keeps watching BBB for a recording.
+    const h = await harness({ consent: { ask: 'direct' }, retention: { evidenceDaysAfterPurge: 1 } });
+    await h.say(ORGANIZER, `!meeting Weekly sync ${ALICE}`);
+    const id = lastMeetingId(h);
+    for (const user of [ORGANIZER, ALICE]) {
+      const prompt = h.app.ctx.stores.meetings.dmPrompt(id, user)!;
+      await h.react(user, prompt.eventId, '✅', prompt.roomId);
+    }
+    const session = currentSession(h, id);
+    expect(session.record).toBe(true);
+    h.sim.endMeeting(session.bbbMeetingId);
+    await h.app.discovery.closeEndedMeetings();
+    expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('closed');
+
+    await h.say(ALICE, '!mydata');
+    const dm = h.app.ctx.stores.state.directRoom(ALICE)!;
+    const file = h.chat.files.filter((f) => f.roomId === dm).at(-1)!;
+    const copy = JSON.parse(file.data.toString('utf8')) as SubjectAccess;
+    const stated = Date.parse(copy.meetings.find((m) => m.id === id)!.deletion.on!);
+
+    h.clock.t = stated - 60_000;
+    await h.app.retention.run();
+    expect(h.app.ctx.stores.meetings.get(id), 'still there just before the stated date').toBeDefined();
+    h.clock.t = stated + 60_000;
+    await h.app.retention.run();
+    expect(h.app.ctx.stores.meetings.get(id), 'gone just after the stated date').toBeUndefined();
+  });
+});
