@@ -239,10 +239,13 @@ export function subjectAccess(ctx: AppContext, userId: string): SubjectAccess {
           roomId: direct.roomId,
           since: iso(direct.createdAt)!,
           deletion: rows.length
-            ? { on: null, rule: `${DIRECT_ROOM_GRACE_DAYS} days after no meeting of yours is left` }
+            ? {
+                on: null,
+                rule: `at the latest ${DIRECT_ROOM_GRACE_DAYS} days after no meeting of yours is left`,
+              }
             : {
                 on: iso(direct.createdAt + DIRECT_ROOM_GRACE_DAYS * DAY_MS),
-                rule: `${DIRECT_ROOM_GRACE_DAYS} days after no meeting of yours is left`,
+                rule: `at the latest ${DIRECT_ROOM_GRACE_DAYS} days after no meeting of yours is left`,
               },
         }
       : null,

@@ -224,3 +224,22 @@ describe('the end date !mydata states', () => {
     expect(h.app.ctx.stores.meetings.get(id), 'gone just after the stated date').toBeUndefined();
   });
 });
+
+describe("the DM room's end", () => {
+  it('a DM room older than the grace period goes with the last meeting that named the person, not 30 days later (the notice says "at the latest")', async ({
+    harness,
+  }) => {
+    const h = await harness({ consent: { ask: 'direct' }, retention: { evidenceDaysAfterPurge: 10 } });
+    await h.say(ORGANIZER, `!meeting Someday ${ALICE}`);
+    const id = lastMeetingId(h);
+    expect(h.app.ctx.stores.state.directRoom(ALICE)).toBeDefined();
+    h.clock.advance(40 * DAY);
+    await h.app.retention.run(); // expires (unanswered for 14 days)
+    expect(h.app.ctx.stores.meetings.get(id)?.state).toBe('cancelled');
+    expect(h.app.ctx.stores.state.directRoom(ALICE)).toBeDefined();
+    h.clock.advance(11 * DAY);
+    await h.app.retention.run(); // the evidence goes, and with it the room made 51 days ago
+    expect(h.app.ctx.stores.meetings.get(id)).toBeUndefined();
+    expect(h.app.ctx.stores.state.directRoom(ALICE)).toBeUndefined();
+  });
+});
