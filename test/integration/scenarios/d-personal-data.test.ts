@@ -243,3 +243,32 @@ describe("the DM room's end", () => {
     expect(h.app.ctx.stores.state.directRoom(ALICE)).toBeUndefined();
   });
 });
+
+describe('a prune that fails half-way', () => {
+  it('the database refuses a write while the markers of a pruned meeting are forgotten: the next run still forgets every marker naming the person', async ({
+    harness,
+  }) => {
+    const h = await harness({
+      consent: { ask: 'direct' },
+      retention: { recordingDays: 1, evidenceDaysAfterPurge: 10 },
+    });
+    const { recordId } = await fillEveryTableFor(h, ALICE);
+    const state = h.app.ctx.stores.state;
+    const forget = state.forgetSessionsAndRecordings.bind(state);
+    let failures = 0;
+    // Once, when the recorded meeting's evidence goes (its playback marker names her).
+    state.forgetSessionsAndRecordings = (sessionIds, recordIds) => {
+      if (recordIds.includes(recordId) && failures++ === 0)
+        throw new Error('SQLITE_BUSY: database is locked');
+      forget(sessionIds, recordIds);
+    };
+    let failed = 0;
+    for (const days of [2, 14, 1, 11, 31]) {
+      h.clock.advance(days * DAY);
+      await h.app.retention.run().catch(() => failed++);
+    }
+    expect(failed).toBe(1);
+    expect(h.app.ctx.stores.meetings.ofUser(ALICE)).toEqual([]);
+    expect(tablesNaming(h, ALICE, 'Alice')).toEqual([]);
+  });
+});
