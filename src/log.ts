@@ -6,7 +6,7 @@ export type { Logger } from 'pino';
 // Secrets are scrubbed from every line right before it is written, so no code path (ours or a
 // library's) can leak them: the registered secret values in every form they can take in a line
 // (raw, JSON-escaped once or twice, HTML-escaped, URL-encoded), plus anything shaped like a BBB
-// checksum or an access token in a URL, also where the URL itself is HTML-escaped or URL-encoded.
+// checksum, an access token or a guest's token in a URL, also where the URL itself is HTML-escaped or URL-encoded.
 const secretForms = new Set<string>();
 /** Longest first, so that a longer form is never cut apart by a shorter one it contains. */
 let orderedForms: string[] = [];
@@ -17,6 +17,8 @@ const PATTERNS: [RegExp, string][] = [
   [new RegExp(String.raw`(access_token${EQ})[^&"\s\\%;]+`, 'gi'), '$1[redacted]'],
   [/(Bearer\s+)[A-Za-z0-9._~+/=-]+/g, '$1[redacted]'],
   [new RegExp(`(signed_parameters${EQ})[A-Za-z0-9._-]+`, 'gi'), '$1[redacted]'],
+  // A guest's link (`<http.publicUrl>/g/<token>`): the token is their credential (design.md §3.11).
+  [/(\/g\/|%2Fg%2F)[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/gi, '$1[redacted]'],
 ];
 
 /** Registers a secret value that must never appear in any log line, in any escaped form. */

@@ -70,9 +70,11 @@ export class RetentionJob {
     const { meetings, state } = this.ctx.stores;
     const sessionIds = prunable.flatMap((id) => meetings.sessions(id).map((s) => s.id));
     const recordIds = prunable.flatMap((id) => recordings.ofMeeting(id).map((r) => r.recordId));
-    recordings.pruneMeetings(prunable);
+    // Markers first: once the meetings are gone, a later run could no longer find what names them
+    // (a failure in between, e.g. a locked database, would leave them forever); forgetting twice is harmless.
     state.forgetMeetings(prunable);
     state.forgetSessionsAndRecordings(sessionIds, recordIds);
+    recordings.pruneMeetings(prunable);
     if (prunable.length) {
       meetings.pruneUnusedConsentTexts();
       meetings.pruneUnusedNotices();

@@ -1,6 +1,8 @@
 import type { MeetingRow } from '../db/meetings-store.js';
+import { isGuestId } from '../domain/guest.js';
 import { DAY_MS, DIRECT_ROOM_GRACE_DAYS } from '../domain/retention.js';
 import type { AppContext } from './context.js';
+import { WATCH_DAYS } from './recording-discovery.js';
 
 // The answer to a person's access request (DSGVO Art. 15, `!mydata`): everything the database holds
 // about them, each item with when it goes (design.md §3.7), as a machine-readable copy to keep.
@@ -39,7 +41,14 @@ export interface SubjectAccess {
       actor: string;
       matrixEventId: string | null;
       noticeVersion: string;
+      /** The first layer with the prompt answered on (see `consentTexts`), if stored. */
+      consentTextVersion: string | null;
     }[];
+    /**
+     * The first layers with prompts as posted that name them: the ones they answered on and, as the
+     * organizer, every one of the meeting (each names the organizer).
+     */
+    consentTexts: { sha256: string; text: string }[];
     privatePrompt: { roomId: string; eventId: string; postedAt: string } | null;
     linksSent: { sessionId: number; bbbMeetingId: string; recorded: boolean; at: string; roomId: string }[];
     recordings: {
@@ -50,6 +59,24 @@ export interface SubjectAccess {
       deletion: Deletion;
     }[];
   }[];
+  /** What they did about other people: invitees they added, answers they recorded for someone. */
+  forOthers: {
+    invited: {
+      meetingId: number;
+      userId: string;
+      guestName: string | null;
+      at: string;
+      deletion: Deletion;
+    }[];
+    answersRecorded: {
+      id: number;
+      meetingId: number;
+      userId: string;
+      answer: string;
+      at: string;
+      deletion: Deletion;
+    }[];
+  };
   pendingTasks: { id: number; kind: string; meetingId: number; createdAt: string; done: boolean }[];
   auditEntries: {
     id: number;
@@ -113,7 +140,17 @@ export function subjectAccess(ctx: AppContext, userId: string): SubjectAccess {
             actor: c.actorId,
             matrixEventId: c.matrixEventId,
             noticeVersion: c.noticeSha256,
+            consentTextVersion: c.consentTextSha256,
           })),
+        consentTexts: meetings
+          .consentTextsOfMeeting(meeting.id)
+          .filter(
+            (text) =>
+              invitee.isOrganizer ||
+              text.sha256 === meeting.consentTextSha256 ||
+              text.sha256 === prompt?.consentTextSha256 ||
+              consents.some((c) => c.meetingId === meeting.id && c.consentTextSha256 === text.sha256),
+          ),
         privatePrompt: prompt
           ? { roomId: prompt.roomId, eventId: prompt.eventId, postedAt: iso(prompt.postedAt)! }
           : null,
@@ -144,11 +181,36 @@ export function subjectAccess(ctx: AppContext, userId: string): SubjectAccess {
       },
     ];
   });
+  // What they did about others goes with that meeting's evidence (also a meeting they are not in).
+  const evidenceOf = (meetingId: number): Deletion => {
+    const known = evidence.get(meetingId);
+    if (known) return known;
+    const meeting = meetings.get(meetingId);
+    return meeting ? evidenceDeletion(ctx, meeting, evidenceDays) : { on: null, rule: 'deleted' };
+  };
   const direct = state.directRoomRow(userId);
   return {
     userId,
     generatedAt: iso(ctx.now())!,
     meetings: rows,
+    forOthers: {
+      invited: meetings.inviteesAddedBy(userId).map((i) => ({
+        meetingId: i.meetingId,
+        userId: i.userId,
+        // The name they typed for a guest; a Matrix user's display name is that person's.
+        guestName: isGuestId(i.userId) ? i.displayName : null,
+        at: iso(i.addedAt)!,
+        deletion: evidenceOf(i.meetingId),
+      })),
+      answersRecorded: meetings.consentEventsActedBy(userId).map((c) => ({
+        id: c.id,
+        meetingId: c.meetingId,
+        userId: c.userId,
+        answer: c.kind,
+        at: iso(c.at)!,
+        deletion: evidenceOf(c.meetingId),
+      })),
+    },
     pendingTasks: outbox.ofUser(userId).map((i) => ({
       id: i.id,
       kind: i.kind,
@@ -177,10 +239,13 @@ export function subjectAccess(ctx: AppContext, userId: string): SubjectAccess {
           roomId: direct.roomId,
           since: iso(direct.createdAt)!,
           deletion: rows.length
-            ? { on: null, rule: `${DIRECT_ROOM_GRACE_DAYS} days after no meeting of yours is left` }
+            ? {
+                on: null,
+                rule: `at the latest ${DIRECT_ROOM_GRACE_DAYS} days after no meeting of yours is left`,
+              }
             : {
                 on: iso(direct.createdAt + DIRECT_ROOM_GRACE_DAYS * DAY_MS),
-                rule: `${DIRECT_ROOM_GRACE_DAYS} days after no meeting of yours is left`,
+                rule: `at the latest ${DIRECT_ROOM_GRACE_DAYS} days after no meeting of yours is left`,
               },
         }
       : null,
@@ -206,5 +271,15 @@ function evidenceDeletion(ctx: AppContext, meeting: MeetingRow, evidenceDays: nu
     meeting.closedAt ?? meeting.createdAt,
     ...recordings.ofMeeting(meeting.id).map((r) => r.purgedAt ?? r.deleteAfter ?? 0),
   );
-  return { on: iso(last + evidenceDays * DAY_MS), rule };
+  // The retention job keeps a meeting while a recorded session's recording may still appear in BBB.
+  const watched = ctx.stores.meetings
+    .sessions(meeting.id)
+    .filter((s) => s.record && s.confirmedAt !== null)
+    .map((s) => (s.endedAt ?? Number.POSITIVE_INFINITY) + WATCH_DAYS * DAY_MS);
+  const on = Math.max(last + evidenceDays * DAY_MS, ...watched);
+  if (!Number.isFinite(on)) return { on: null, rule };
+  return {
+    on: iso(on),
+    rule: watched.length ? `${rule}, and not before ${WATCH_DAYS} days after a recorded session ended` : rule,
+  };
 }

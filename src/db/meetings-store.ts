@@ -7,7 +7,20 @@ import {
   type SessionState,
 } from '../domain/lifecycle.js';
 import { cleanName } from '../domain/names.js';
-import { and, asc, desc, eq, exists, gte, inArray, isNotNull, isNull, notExists, sql } from './drizzle.js';
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  exists,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  ne,
+  notExists,
+  sql,
+} from './drizzle.js';
 import type { Db } from './open.js';
 import {
   consentEvents,
@@ -319,6 +332,16 @@ export class MeetingsStore {
       .all();
   }
 
+  /** Answers this person recorded for someone else (an admin's `!withdraw @user` or `--guest`). */
+  consentEventsActedBy(userId: string): ConsentRow[] {
+    return this.db
+      .select()
+      .from(consentEvents)
+      .where(and(eq(consentEvents.actorId, userId), ne(consentEvents.userId, userId)))
+      .orderBy(asc(consentEvents.id))
+      .all();
+  }
+
   /** Appends to the ledger; false if this Matrix event was already recorded. */
   appendConsent(e: {
     meetingId: number;
@@ -483,6 +506,16 @@ export class MeetingsStore {
       .all();
   }
 
+  /** The invitees (people and guests) this person added to a meeting, themselves aside. */
+  inviteesAddedBy(userId: string): InviteeRow[] {
+    return this.db
+      .select()
+      .from(invitees)
+      .where(and(eq(invitees.addedBy, userId), ne(invitees.userId, userId)))
+      .orderBy(asc(invitees.meetingId), asc(invitees.addedAt))
+      .all();
+  }
+
   /** Personal links handed to this person (where and when; the link itself is not stored). */
   deliveriesOf(userId: string) {
     return this.db
@@ -623,6 +656,27 @@ export class MeetingsStore {
   consentTextOf(meeting: MeetingRow, userId: string): string | null {
     if (meeting.consentAsk === 'direct') return this.dmPrompt(meeting.id, userId)?.consentTextSha256 ?? null;
     return meeting.consentTextSha256;
+  }
+
+  /**
+   * The first layers with prompts a meeting's people answered on (its room's, each private prompt's,
+   * each answer's): they name the organizer, in room mode the invitees.
+   */
+  consentTextsOfMeeting(meetingId: number): { sha256: string; text: string }[] {
+    const used = new Set(
+      [
+        this.get(meetingId)?.consentTextSha256,
+        ...this.dmPrompts(meetingId).map((p) => p.consentTextSha256),
+        ...this.consentEvents(meetingId).map((e) => e.consentTextSha256),
+      ].filter((s): s is string => !!s),
+    );
+    if (!used.size) return [];
+    return this.db
+      .select({ sha256: consentTexts.sha256, text: consentTexts.text })
+      .from(consentTexts)
+      .where(inArray(consentTexts.sha256, [...used]))
+      .orderBy(asc(consentTexts.firstUsedAt), asc(consentTexts.sha256))
+      .all();
   }
 
   noticeText(sha256: string): string | undefined {

@@ -4,38 +4,7 @@ import { describe, expect } from 'vitest';
 import type { SubjectAccess } from '../../../src/app/subject-access.js';
 import { ALICE, ROOM } from '../../support/app-harness.js';
 import { it } from '../../support/fixtures.js';
-import { EVERY_TABLE_NAMING_A_PERSON, everyRow, fillEveryTableFor } from './support.js';
-
-/** Whether the copy reflects one database row naming the person. */
-function reflects(copy: SubjectAccess, table: string, row: Record<string, unknown>): boolean {
-  const meeting = (id: unknown) => copy.meetings.find((m) => m.id === id);
-  switch (table) {
-    case 'invitees':
-      return meeting(row.meeting_id)?.displayName === row.display_name;
-    case 'consent_events':
-      return !!meeting(row.meeting_id)?.answers.some((a) => a.id === row.id && a.answer === row.kind);
-    case 'link_deliveries':
-      return copy.meetings.some((m) => m.linksSent.some((l) => l.sessionId === row.session_id));
-    case 'intents':
-      return copy.pendingTasks.some((t) => t.id === row.id);
-    case 'audit_log':
-      return copy.auditEntries.some((a) => a.id === row.id && a.action === row.action);
-    case 'direct_rooms':
-      return copy.directRoom?.roomId === row.room_id;
-    case 'dm_prompts':
-      return meeting(row.meeting_id)?.privatePrompt?.eventId === row.event_id;
-    case 'kv': {
-      const recordId = /^playback-sent:(.+):@/.exec(String(row.key))?.[1];
-      return copy.meetings.some((m) =>
-        m.recordings.some((r) => r.recordId === recordId && r.playbackLinkSentAt !== null),
-      );
-    }
-    case 'room_notes':
-      return copy.notes.some((n) => n.note === row.note && n.roomId === row.room_id);
-    default:
-      return false;
-  }
-}
+import { copyReflects, EVERY_TABLE_NAMING_A_PERSON, everyRow, fillEveryTableFor } from './support.js';
 
 describe('!mydata', () => {
   it('sends a summary and a JSON file by DM that reflect every row about the person', async ({ harness }) => {
@@ -52,7 +21,7 @@ describe('!mydata', () => {
     const copy = JSON.parse(file.data.toString('utf8')) as SubjectAccess;
     expect(copy.userId).toBe(ALICE);
     for (const { table, values } of rows) {
-      expect(reflects(copy, table, values), `${table}: ${JSON.stringify(values)}`).toBe(true);
+      expect(copyReflects(copy, ALICE, table, values), `${table}: ${JSON.stringify(values)}`).toBe(true);
     }
     // Each item says when it goes: the recording's deletion date, the meetings' evidence rule.
     const recorded = copy.meetings.find((m) => m.title === 'Weekly sync')!;

@@ -1,8 +1,9 @@
 // Shared steps for the recordings and withdrawal integration tests: a recorded meeting that really
 // ran in the BBB simulator (a join sets the auto-start mark), ended, and discovered by the bot.
 import { expect } from 'vitest';
+import type { SubjectAccess } from '../../../src/app/subject-access.js';
 import type { SessionRow } from '../../../src/db/meetings-store.js';
-import { ALICE, BOB, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
+import { ALICE, BOB, CAROL, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
 
 export const DAY = 24 * 60 * 60 * 1000;
 
@@ -181,4 +182,82 @@ export async function fillEveryTableFor(h: Harness, userId: string): Promise<{ r
   expect(store.state.read(`playback-sent:${recordId}:${userId}`)).toBeDefined();
   await h.say(userId, '!mydata');
   return { recordId };
+}
+
+/**
+ * Puts `userId` in the rows that name a person for what they did about others: they plan a meeting
+ * with a guest (the name they typed), invite someone, and, as an admin (the harness must list them),
+ * withdraw for a person and for the guest. The first layers of their meeting name them as organizer.
+ */
+export async function fillOtherRolesFor(h: Harness, userId: string): Promise<{ meetingId: number }> {
+  const other = userId === BOB ? ALICE : BOB;
+  await h.say(userId, `!meeting Planning ${other} --guest "Erika Muster"`);
+  const meetingId = lastMeetingId(h);
+  expect(h.app.ctx.stores.meetings.get(meetingId)?.organizerId).toBe(userId);
+  await h.say(userId, `!invite #${meetingId} ${CAROL}`);
+  await h.say(userId, `!withdraw ${other} #${meetingId}`);
+  await h.say(userId, `!withdraw --guest "Erika Muster" #${meetingId}`);
+  const actedFor = h.app.ctx.stores.meetings
+    .consentEvents(meetingId)
+    .filter((e) => e.actorId === userId && e.userId !== userId);
+  expect(actedFor.map((e) => e.kind)).toEqual(['withdraw', 'withdraw']);
+  return { meetingId };
+}
+
+/**
+ * Whether a `!mydata` copy reflects one database row naming `userId` (as the person, or as who
+ * added, organized or acted). The notice text is left out: it names the admins the configuration
+ * lists, is the published text, and `!notice` sends it.
+ */
+export function copyReflects(
+  copy: SubjectAccess,
+  userId: string,
+  table: string,
+  row: Record<string, unknown>,
+): boolean {
+  const meeting = (id: unknown) => copy.meetings.find((m) => m.id === id);
+  const theirs = row.user_id === userId;
+  switch (table) {
+    case 'meetings':
+      return row.organizer_id === userId && !!meeting(row.id)?.organizer;
+    case 'invitees':
+      return theirs
+        ? meeting(row.meeting_id)?.displayName === row.display_name
+        : copy.forOthers.invited.some((i) => i.meetingId === row.meeting_id && i.userId === row.user_id);
+    case 'guests':
+      return copy.forOthers.invited.some((i) => i.userId === row.id && i.guestName === row.display_name);
+    case 'consent_events':
+      return theirs
+        ? !!meeting(row.meeting_id)?.answers.some(
+            (a) =>
+              a.id === row.id && a.answer === row.kind && a.consentTextVersion === row.consent_text_sha256,
+          )
+        : copy.forOthers.answersRecorded.some((a) => a.id === row.id && a.answer === row.kind);
+    case 'consent_texts':
+      return copy.meetings.some((m) =>
+        m.consentTexts.some((t) => t.sha256 === row.sha256 && t.text === row.text),
+      );
+    case 'link_deliveries':
+      return copy.meetings.some((m) => m.linksSent.some((l) => l.sessionId === row.session_id));
+    case 'intents':
+      return copy.pendingTasks.some((t) => t.id === row.id);
+    case 'audit_log':
+      return copy.auditEntries.some((a) => a.id === row.id && a.action === row.action);
+    case 'direct_rooms':
+      return copy.directRoom?.roomId === row.room_id;
+    case 'dm_prompts':
+      return meeting(row.meeting_id)?.privatePrompt?.eventId === row.event_id;
+    case 'kv': {
+      const recordId = /^playback-sent:(.+):@/.exec(String(row.key))?.[1];
+      return copy.meetings.some((m) =>
+        m.recordings.some((r) => r.recordId === recordId && r.playbackLinkSentAt !== null),
+      );
+    }
+    case 'room_notes':
+      return copy.notes.some((n) => n.note === row.note && n.roomId === row.room_id);
+    case 'notices':
+      return true;
+    default:
+      return false;
+  }
 }

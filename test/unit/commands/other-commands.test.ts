@@ -142,6 +142,7 @@ describe('!mydata and !evidence', () => {
     userId: SENDER,
     generatedAt: '',
     meetings: [],
+    forOthers: { invited: [], answersRecorded: [] },
     pendingTasks: [],
     auditEntries: [],
     directRoom: null,
