@@ -183,12 +183,14 @@ export class MatrixEventIntake {
   private async catchUp(roomId: string, prevBatch: string): Promise<RawEvent[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const events = await skippedEvents(
-          this.client,
-          roomId,
-          prevBatch,
-          this.resumeFrom - HISTORY_SLACK_MS,
-        );
+        // A read: over a rate limit or a brief outage it is tried again like the bot's other calls.
+        const reader: Pick<MatrixClient, 'doRequest'> = {
+          doRequest: (...args: Parameters<MatrixClient['doRequest']>) =>
+            withRateLimitRetry(this.log, 'messages', () => this.client.doRequest(...args), {
+              repeatable: true,
+            }),
+        };
+        const events = await skippedEvents(reader, roomId, prevBatch, this.resumeFrom - HISTORY_SLACK_MS);
         this.log.info({ roomId, events: events.length }, 'read the events a limited sync skipped');
         return events;
       } catch (error) {

@@ -1,0 +1,118 @@
+// Audit (helper e): the README's promises about running the bot (set-up, configuration, operations, the
+// preflight check, logs and secrets), tried the way an operator or an outside reviewer would: a homeserver
+// that rate-limits the catch-up after a downtime, a stop in the middle of a prompt's edit, secrets set in
+// both the file and the environment, the health check with the database gone.
+import { describe, expect } from 'vitest';
+import { parseConfig } from '../../../src/config/load.js';
+import { startHttpServer } from '../../../src/http/server.js';
+import { redact } from '../../../src/log.js';
+import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
+import { BotMetrics } from '../../../src/metrics/metrics.js';
+import { BOB, ROOM } from '../../support/app-harness.js';
+import { it } from '../../support/fixtures.js';
+import { json, serve } from '../../support/stand-in-servers.js';
+import { intakeOn } from '../matrix/support.js';
+
+describe('messages sent while the bot was down, read back from a homeserver that rate-limits', () => {
+  it('waits out each 429 of /messages for the time asked, and still reads the skipped !withdraw', async ({
+    h,
+  }) => {
+    // README, Operations: "every homeserver call that answers 429 waits the retry_after_ms and tries
+    // again"; "Messages sent while the bot was down are read too". After a long downtime the catch-up
+    // reads many rooms at once: Synapse rate-limits it for a while.
+    const withdraw = {
+      type: 'm.room.message',
+      event_id: '$skipped-withdraw',
+      sender: BOB,
+      origin_server_ts: h.clock.now() + 1000,
+      content: { msgtype: 'm.text', body: '!withdraw' },
+    };
+    let limited = 4;
+    const asked: number[] = [];
+    const hs = await serve((req, res) => {
+      asked.push(Date.now());
+      if (!req.url?.includes('/messages')) return json(res, 404, { errcode: 'M_NOT_FOUND' });
+      if (limited-- > 0)
+        return json(res, 429, {
+          errcode: 'M_LIMIT_EXCEEDED',
+          error: 'Too many requests',
+          retry_after_ms: 100,
+        });
+      json(res, 200, { chunk: [withdraw], start: 'p0' });
+    });
+    const client = new BotMatrixClient(hs.url, 'token');
+    const intake = intakeOn(h, client);
+    intake.attach();
+    const events = await client.catchUp!(ROOM, 'p0');
+    intake.detach();
+    expect(events.map((e: { event_id: string }) => e.event_id)).toEqual([withdraw.event_id]);
+    // Each retry came after the wait the homeserver asked for.
+    for (let i = 1; i < asked.length; i++) expect(asked[i]! - asked[i - 1]!).toBeGreaterThanOrEqual(90);
+  });
+});
+
+describe('secrets from the environment', () => {
+  it('win over the same keys in the file', () => {
+    const config = parseConfig(
+      {
+        matrix: {
+          homeserverUrl: 'https://matrix.test',
+          accessToken: 'token-in-the-file',
+          password: 'password-in-the-file',
+        },
+        bbb: { url: 'https://bbb.test/bigbluebutton/', secret: 'secret-in-the-file' },
+      },
+      'config.json',
+      {
+        MATRIX_ACCESS_TOKEN: 'token-from-env',
+        MATRIX_PASSWORD: 'password-from-env',
+        BBB_SECRET: 'secret-from-env',
+      },
+    );
+    expect([config.matrix.accessToken, config.matrix.password, config.bbb.secret]).toEqual([
+      'token-from-env',
+      'password-from-env',
+      'secret-from-env',
+    ]);
+  });
+});
+
+describe('logs', () => {
+  it('carry no recording-ready token (BBB’s signed_parameters), raw or URL-encoded', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJtZWV0aW5nX2lkIjoibSJ9.c2lnbmF0dXJl';
+    const line = redact(
+      JSON.stringify({ body: `signed_parameters=${jwt}`, url: `x?signed_parameters%3D${jwt}` }),
+    );
+    expect(line).not.toContain(jwt);
+    expect(line).not.toContain('c2lnbmF0dXJl');
+  });
+});
+
+describe('GET /healthz', () => {
+  it('answers the database reachable and the last sync; an error status once the database is gone', async ({
+    h,
+  }) => {
+    const server = await startHttpServer(h.app, { lastSyncAt: () => h.clock.now() - 5_000 });
+    try {
+      const up = await fetch(`${server.url}/healthz`);
+      expect(up.status).toBe(200);
+      expect(await up.json()).toEqual({ ok: true, lastSyncAt: h.clock.now() - 5_000 });
+      h.app.ctx.stores.db.$client.close();
+      const down = await fetch(`${server.url}/healthz`);
+      expect(down.status).toBeGreaterThanOrEqual(500);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('GET /metrics: the age of the last sync', () => {
+  it('counts from the start-up until the first sync', ({ h }) => {
+    const metrics = new BotMetrics(
+      { db: h.app.ctx.stores.db, lastSyncAt: () => null, now: h.clock.now },
+      { processMetrics: false },
+    );
+    h.clock.advance(90_000);
+    return expect(metrics.text()).resolves.toMatch(/^meetbot_last_sync_age_seconds 90$/m);
+  });
+});
