@@ -8,7 +8,8 @@ import { startHttpServer } from '../../../src/http/server.js';
 import { redact } from '../../../src/log.js';
 import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
 import { BotMetrics } from '../../../src/metrics/metrics.js';
-import { BOB, ROOM } from '../../support/app-harness.js';
+import { ALICE, BOB, ROOM } from '../../support/app-harness.js';
+import { tallyLine } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 import { json, serve } from '../../support/stand-in-servers.js';
 import { intakeOn } from '../matrix/support.js';
@@ -48,6 +49,31 @@ describe('messages sent while the bot was down, read back from a homeserver that
     expect(events.map((e: { event_id: string }) => e.event_id)).toEqual([withdraw.event_id]);
     // Each retry came after the wait the homeserver asked for.
     for (let i = 1; i < asked.length; i++) expect(asked[i]! - asked[i - 1]!).toBeGreaterThanOrEqual(90);
+  });
+});
+
+describe('stopping (SIGTERM): pending tally edits are flushed', () => {
+  it('a reaction that arrives while the prompt is being edited still shows after the stop', async ({ h }) => {
+    const { prompt } = await h.plan(`Sync ${ALICE} ${BOB}`);
+    // The homeserver is slow to take the edit of Alice's answer; Bob answers meanwhile; then the bot stops.
+    let release!: () => void;
+    const slow = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const edit = h.chat.edit.bind(h.chat);
+    let editing = false;
+    h.chat.edit = async (...args) => {
+      editing = true;
+      await slow;
+      return edit(...args);
+    };
+    await h.reactionArrives(ALICE, prompt, '✅').handled;
+    await expect.poll(() => editing).toBe(true);
+    await h.reactionArrives(BOB, prompt, '✅').handled;
+    const stopping = h.app.close();
+    release();
+    await stopping;
+    expect(h.chat.current(prompt)).toContain(tallyLine('agreed', ['Alice', 'Bob']));
   });
 });
 
