@@ -2,6 +2,9 @@
 // preflight check, logs and secrets), tried the way an operator or an outside reviewer would: a homeserver
 // that rate-limits the catch-up after a downtime, a stop in the middle of a prompt's edit, secrets set in
 // both the file and the environment, the health check with the database gone.
+
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
 import { startHttpServer } from '../../../src/http/server.js';
@@ -140,5 +143,40 @@ describe('GET /metrics: the age of the last sync', () => {
     );
     h.clock.advance(90_000);
     return expect(metrics.text()).resolves.toMatch(/^meetbot_last_sync_age_seconds 90$/m);
+  });
+});
+
+describe('the release the README installs', () => {
+  const root = resolve(import.meta.dirname, '../../..');
+  /** Every folder of the project (outside node_modules) that a link in node_modules points into. */
+  function linkedFolders(): Set<string> {
+    const folders = new Set<string>();
+    const modules = join(root, 'node_modules');
+    const entries = readdirSync(modules, { withFileTypes: true }).flatMap((e) =>
+      e.name.startsWith('@') && e.isDirectory()
+        ? readdirSync(join(modules, e.name), { withFileTypes: true }).map((s) => ({
+            path: join(modules, e.name, s.name),
+            link: s.isSymbolicLink(),
+          }))
+        : [{ path: join(modules, e.name), link: e.isSymbolicLink() }],
+    );
+    for (const { path, link } of entries.filter((e) => e.link)) {
+      const target = relative(root, resolve(dirname(path), readlinkSync(path)));
+      if (!target.startsWith('node_modules')) folders.add(target.split('/')[0]!);
+    }
+    return folders;
+  }
+
+  it('copies every folder node_modules links to (the crypto adapter, the stand-ins), for the unit and the container', () => {
+    const linked = linkedFolders();
+    expect(linked).toContain('packages');
+    // README, "As a systemd service": cp -r $RELEASE /opt/meetbot/
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const release = /^RELEASE="(.*)"$/m.exec(readme)?.[1]?.split(' ') ?? [];
+    for (const folder of linked) expect(release).toContain(folder);
+    // The container's runtime stage: the folders it copies from the build stage.
+    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    const copied = [...dockerfile.matchAll(/^COPY --from=build \/opt\/meetbot\/(\S+) /gm)].map((m) => m[1]);
+    for (const folder of linked) expect(copied).toContain(folder);
   });
 });
