@@ -160,7 +160,7 @@ describe('the release the README installs', () => {
           }))
         : [{ path: join(modules, e.name), link: e.isSymbolicLink() }],
     );
-    for (const { path, link } of entries.filter((e) => e.link)) {
+    for (const { path } of entries.filter((e) => e.link)) {
       const target = relative(root, resolve(dirname(path), readlinkSync(path)));
       if (!target.startsWith('node_modules')) folders.add(target.split('/')[0]!);
     }
