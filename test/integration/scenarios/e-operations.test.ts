@@ -5,10 +5,14 @@
 
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { LogService } from '@vector-im/matrix-bot-sdk';
 import { describe, expect } from 'vitest';
+import { checkDatabase, checkHomeserver } from '../../../src/check/checks.js';
 import { parseConfig } from '../../../src/config/load.js';
+import { parseEvidenceArgs } from '../../../src/evidence/args.js';
+import { GUEST_RATE_LIMITS } from '../../../src/http/guest/routes.js';
 import { startHttpServer } from '../../../src/http/server.js';
-import { redact } from '../../../src/log.js';
+import { createLogger, redact, routeMatrixSdkLogs } from '../../../src/log.js';
 import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
 import { BotMetrics } from '../../../src/metrics/metrics.js';
 import { ALICE, BOB, ROOM } from '../../support/app-harness.js';
@@ -178,5 +182,97 @@ describe('the release the README installs', () => {
     const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
     const copied = [...dockerfile.matchAll(/^COPY --from=build \/opt\/meetbot\/(\S+) /gm)].map((m) => m[1]);
     for (const folder of linked) expect(copied).toContain(folder);
+  });
+});
+
+describe('http.trustProxy: the address the guest pages’ rate limit counts per', () => {
+  const unknownLink = (i: number) => `/g/${String(i).padStart(43, 'A')}`;
+  /** Opens as many unknown guest links as the per-address limit allows, plus one; the last status. */
+  async function overTheLimit(url: string, forwardedFor: (i: number) => string): Promise<number> {
+    let status = 0;
+    for (let i = 0; i <= GUEST_RATE_LIMITS.perAddress; i++)
+      status = (await fetch(`${url}${unknownLink(i)}`, { headers: { 'x-forwarded-for': forwardedFor(i) } }))
+        .status;
+    return status;
+  }
+  const HTTP = { http: { enabled: true, port: 0, publicUrl: 'https://bot.example.org/meet/' } };
+
+  it('on: each client address behind the proxy has its own limit', async ({ harness }) => {
+    const h = await harness({ ...HTTP, http: { ...HTTP.http, trustProxy: true } });
+    const server = await startHttpServer(h.app, { lastSyncAt: () => null });
+    try {
+      expect(await overTheLimit(server.url, (i) => `203.0.113.${i % 250}`)).toBe(404);
+      expect(await overTheLimit(server.url, () => '198.51.100.7')).toBe(429);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('off (the default): X-Forwarded-For is ignored, every request counts for the proxy’s address', async ({
+    harness,
+  }) => {
+    const h = await harness(HTTP);
+    const server = await startHttpServer(h.app, { lastSyncAt: () => null });
+    try {
+      expect(await overTheLimit(server.url, (i) => `203.0.113.${i % 250}`)).toBe(429);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('the preflight check (npm run check, and at start-up)', () => {
+  it('fails on an access token of a guest account', async () => {
+    const hs = await serve((req, res) =>
+      req.url?.startsWith('/_matrix/client/versions')
+        ? json(res, 200, { versions: ['v1.12'] })
+        : json(res, 200, { user_id: '@guest123:test', is_guest: true }),
+    );
+    const config = parseConfig(
+      {
+        matrix: { homeserverUrl: hs.url, accessToken: 'token' },
+        bbb: { url: 'http://127.0.0.1:9/bigbluebutton/', secret: 'secret-0123456789' },
+      },
+      'test',
+      {},
+    );
+    const { result, userId } = await checkHomeserver(config);
+    expect(result).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('guest @guest123:test'),
+    });
+    expect(userId).toBeUndefined();
+  });
+
+  it.skipIf(process.platform !== 'linux')('fails on a database folder the bot cannot write in', () => {
+    // /proc takes no new files, not even from root (CI runs as root, where chmod would not stop it).
+    const result = checkDatabase('/proc/meetbot/bot.db');
+    expect(result).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/^cannot write in \/proc /),
+    });
+  });
+});
+
+describe('logLevel', () => {
+  it('warn: neither the bot’s nor matrix-bot-sdk’s info lines are written; warnings are', () => {
+    const lines: string[] = [];
+    const log = createLogger('warn', { write: (line: string) => lines.push(line) });
+    routeMatrixSdkLogs(log);
+    log.info('bot info');
+    LogService.info('MatrixClientLite', 'sdk info');
+    log.warn('bot warning');
+    LogService.warn('MatrixClientLite', 'sdk warning');
+    const messages = lines.map((l) => (JSON.parse(l) as { msg: string }).msg);
+    expect(messages).toEqual(['bot warning', expect.stringContaining('sdk warning')]);
+  });
+});
+
+describe('npm run evidence --since', () => {
+  it('a date alone is midnight UTC (the report’s times are UTC); an offset moves it', () => {
+    expect(parseEvidenceArgs(['--since', '2026-12-01']).scope.since).toBe(Date.UTC(2026, 11, 1));
+    expect(parseEvidenceArgs(['--since', '2026-12-01T00:00+01:00']).scope.since).toBe(
+      Date.UTC(2026, 10, 30, 23),
+    );
   });
 });
