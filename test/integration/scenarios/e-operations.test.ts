@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { LogService } from '@vector-im/matrix-bot-sdk';
-import { describe, expect } from 'vitest';
+import { afterEach, describe, expect, vi } from 'vitest';
 import { checkDatabase, checkHomeserver } from '../../../src/check/checks.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { parseEvidenceArgs } from '../../../src/evidence/args.js';
@@ -15,9 +15,11 @@ import { startHttpServer } from '../../../src/http/server.js';
 import { createLogger, redact, routeMatrixSdkLogs } from '../../../src/log.js';
 import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
 import { BotMetrics } from '../../../src/metrics/metrics.js';
+import setupE2e from '../../e2e/support/global-setup.js';
 import { ALICE, BOB, ROOM } from '../../support/app-harness.js';
 import { tallyLine } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
+import { finished } from '../../support/run-to-end.js';
 import { json, serve } from '../../support/stand-in-servers.js';
 import { intakeOn } from '../matrix/support.js';
 
@@ -274,5 +276,73 @@ describe('npm run evidence --since', () => {
     expect(parseEvidenceArgs(['--since', '2026-12-01T00:00+01:00']).scope.since).toBe(
       Date.UTC(2026, 10, 30, 23),
     );
+  });
+});
+
+describe('a configuration the bot refuses, naming the key', () => {
+  it('a BBB secret under 8 characters (without showing it) and an unknown time zone', () => {
+    const parse = () =>
+      parseConfig(
+        {
+          matrix: { homeserverUrl: 'https://matrix.test', accessToken: 'token' },
+          bbb: { url: 'https://bbb.test/bigbluebutton/', secret: 'short7x' },
+          timezone: 'Europe/Berlinn',
+        },
+        'config.json',
+        {},
+      );
+    expect(parse).toThrow(
+      /timezone: expected an IANA time zone like "Europe\/Berlin", found string "Europe\/Berlinn"/,
+    );
+    expect(parse).toThrow(/bbb\.secret: expected at least 8 characters, found a string \(value hidden\)/);
+    expect(parse).not.toThrow(/short7x/);
+  });
+});
+
+describe('Tests (README): the e2e suite without a homeserver', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+  });
+  const project = () => ({ provide: vi.fn() });
+  const noHomeserver = () => {
+    vi.stubEnv('E2E_HOMESERVER_URL', '');
+    vi.stubEnv('E2E_SKIP', '1');
+  };
+
+  it('is skipped with a loud notice', async () => {
+    noHomeserver();
+    vi.stubEnv('CI', '');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const p = project();
+    const teardown = await setupE2e(p as never);
+    await teardown();
+    expect(p.provide).toHaveBeenCalledWith('homeserver', null);
+    expect(warn.mock.calls.flat().join('\n')).toContain('E2E SUITE SKIPPED');
+  });
+
+  it('under CI=true, fails the run instead', async () => {
+    noHomeserver();
+    vi.stubEnv('CI', 'true');
+    await expect(setupE2e(project() as never)).rejects.toThrow(
+      /CI=true but the e2e suite cannot get a homeserver/,
+    );
+  });
+});
+
+describe('Tests (README): npm test', () => {
+  it('ends with a plain "tests: N passed, N failed, N skipped" line', { timeout: 90_000 }, async () => {
+    // The running Node first in PATH (scripts/node-runtime.sh takes it), and none of this run's vitest state.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST')));
+    env.PATH = `${dirname(process.execPath)}:${env.PATH ?? ''}`;
+    const run = await finished(
+      'bash',
+      ['scripts/test.sh', '--project', 'unit', 'test/unit/node-version.test.ts'],
+      {
+        env,
+      },
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^tests: [1-9]\d* passed, 0 failed, 0 skipped$/);
   });
 });
