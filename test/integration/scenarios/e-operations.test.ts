@@ -123,6 +123,23 @@ describe('logs', () => {
   });
 });
 
+describe('logs at trace level', () => {
+  it('carry no guest link’s token (a credential), as in matrix-bot-sdk’s trace of the message to the organizer', () => {
+    const token = 'Q2hhbmdlLW1lLWd1ZXN0LXRva2VuLTAxMjM0NTY3ODl';
+    const link = `https://bot.example.org/meet/g/${token}`;
+    const lines: string[] = [];
+    routeMatrixSdkLogs(createLogger('trace', { write: (line: string) => lines.push(line) }));
+    LogService.trace(
+      'MatrixHttpClient',
+      '(REQ-1)',
+      `body = ${JSON.stringify({ msgtype: 'm.text', body: link })}`,
+    );
+    LogService.trace('MatrixHttpClient', '(REQ-1)', `qs = ${encodeURIComponent(link)}`);
+    expect(lines).toHaveLength(2);
+    expect(lines.join('\n')).not.toContain(token);
+  });
+});
+
 describe('GET /healthz', () => {
   it('answers the database reachable and the last sync; an error status once the database is gone', async ({
     h,
