@@ -3,6 +3,7 @@
 // that rate-limits the catch-up after a downtime, a stop in the middle of a prompt's edit, secrets set in
 // both the file and the environment, the health check with the database gone.
 
+import { EventEmitter } from 'node:events';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { LogService } from '@vector-im/matrix-bot-sdk';
@@ -361,5 +362,33 @@ describe('Tests (README): npm test', () => {
     );
     expect(run.code).toBe(0);
     expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^tests: [1-9]\d* passed, 0 failed, 0 skipped$/);
+  });
+});
+
+describe('matrix.allowedInviters: who may invite the bot', () => {
+  it('joins on an invite from an allowed person or an admin; leaves (rejects) a stranger’s', async ({
+    harness,
+  }) => {
+    const h = await harness({ matrix: { allowedInviters: ['@*:corp.test'] } });
+    const client = Object.assign(new EventEmitter(), {
+      joined: [] as string[],
+      left: [] as string[],
+      async joinRoom(roomId: string) {
+        this.joined.push(roomId);
+        return roomId;
+      },
+      async leaveRoom(roomId: string) {
+        this.left.push(roomId);
+      },
+    });
+    const intake = intakeOn(h, client);
+    intake.attach();
+    client.emit('room.invite', '!colleague:test', { sender: '@ann:corp.test' });
+    client.emit('room.invite', '!admin:test', { sender: h.config.admins[0] });
+    client.emit('room.invite', '!stranger:test', { sender: '@eve:corp.test.evil' });
+    await expect.poll(() => client.joined.length + client.left.length).toBe(3);
+    intake.detach();
+    expect(client.joined.sort()).toEqual(['!admin:test', '!colleague:test']);
+    expect(client.left).toEqual(['!stranger:test']);
   });
 });
