@@ -17,12 +17,13 @@ import { createLogger, redact, routeMatrixSdkLogs } from '../../../src/log.js';
 import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
 import { BotMetrics } from '../../../src/metrics/metrics.js';
 import setupE2e from '../../e2e/support/global-setup.js';
-import { ALICE, BOB, ROOM } from '../../support/app-harness.js';
+import { ADMIN, ALICE, BOB, ROOM } from '../../support/app-harness.js';
 import { tallyLine } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 import { finished } from '../../support/run-to-end.js';
 import { json, serve } from '../../support/stand-in-servers.js';
 import { intakeOn } from '../matrix/support.js';
+import { recordedMeetingWithRecording } from '../recordings/support.js';
 
 describe('messages sent while the bot was down, read back from a homeserver that rate-limits', () => {
   it('waits out each 429 of /messages for the time asked, and still reads the skipped !withdraw', async ({
@@ -390,5 +391,39 @@ describe('matrix.allowedInviters: who may invite the bot', () => {
     intake.detach();
     expect(client.joined.sort()).toEqual(['!admin:test', '!colleague:test']);
     expect(client.left).toEqual(['!stranger:test']);
+  });
+});
+
+describe('GET /metrics: the labels the README names', () => {
+  it('withdrawals by an admin, deletions by an admin and by retention, meetings by state', async ({
+    harness,
+  }) => {
+    let metrics!: BotMetrics;
+    const h = await harness(
+      {},
+      {
+        decorate: (client, stores) => {
+          metrics = new BotMetrics({ db: stores.db, lastSyncAt: () => null }, { processMetrics: false });
+          stores.audit.observe(metrics.onAudit);
+          return client;
+        },
+      },
+    );
+    const sample = async (name: string) =>
+      Number(new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(await metrics.text())?.[1]);
+    const first = await recordedMeetingWithRecording(h, 'Weekly sync', [ALICE, BOB]);
+    await h.say(ADMIN, `!withdraw ${BOB} #${first.meetingId}`);
+    const second = await recordedMeetingWithRecording(h, 'Retro', [ALICE]);
+    await h.say(ADMIN, `!purge #${second.meetingId}`);
+    await recordedMeetingWithRecording(h, 'Planning', [ALICE]);
+    h.clock.advance((h.config.retention.recordingDays + 1) * 86_400_000);
+    await h.app.retention.run();
+
+    expect(await sample('meetbot_withdrawals_total{by="admin"}')).toBe(1);
+    expect(await sample('meetbot_recordings_deleted_total{reason="withdrawal"}')).toBe(1);
+    expect(await sample('meetbot_recordings_deleted_total{reason="admin"}')).toBe(1);
+    expect(await sample('meetbot_recordings_deleted_total{reason="retention"}')).toBe(1);
+    expect(await sample('meetbot_recordings{state="purged"}')).toBe(3);
+    expect(await sample('meetbot_meetings{state="closed"}')).toBe(3);
   });
 });
