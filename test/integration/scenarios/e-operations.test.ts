@@ -4,12 +4,13 @@
 // both the file and the environment, the health check with the database gone.
 
 import { EventEmitter } from 'node:events';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { LogService } from '@vector-im/matrix-bot-sdk';
 import { afterEach, describe, expect, vi } from 'vitest';
 import { checkHomeserver } from '../../../src/check/checks.js';
-import { parseConfig } from '../../../src/config/load.js';
+import { loadConfigFile, parseConfig } from '../../../src/config/load.js';
 import { parseEvidenceArgs } from '../../../src/evidence/args.js';
 import { GUEST_RATE_LIMITS } from '../../../src/http/guest/routes.js';
 import { startHttpServer } from '../../../src/http/server.js';
@@ -20,7 +21,7 @@ import setupE2e from '../../e2e/support/global-setup.js';
 import { ADMIN, ALICE, BOB, ROOM } from '../../support/app-harness.js';
 import { tallyLine } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
-import { finished } from '../../support/run-to-end.js';
+import { finished, REPO } from '../../support/run-to-end.js';
 import { json, serve } from '../../support/stand-in-servers.js';
 import { intakeOn } from '../matrix/support.js';
 import { recordedMeetingWithRecording } from '../recordings/support.js';
@@ -85,6 +86,29 @@ describe('stopping (SIGTERM): pending tally edits are flushed', () => {
     release();
     await stopping;
     expect(h.chat.current(prompt)).toContain(tallyLine('agreed', ['Alice', 'Bob']));
+  });
+});
+
+describe('paths in the config file', () => {
+  it('written ones are taken from the file’s folder (the key store too), defaults from the application’s', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meetbot-e-paths-'));
+    try {
+      const file = join(dir, 'config.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          matrix: { homeserverUrl: 'https://matrix.test', accessToken: 'token', cryptoStorePath: 'keys' },
+          bbb: { url: 'https://bbb.test/bigbluebutton/', secret: 'secret-0123456789' },
+          database: { path: 'state/bot.db' },
+        }),
+      );
+      const config = loadConfigFile(file, {});
+      expect(config.matrix.cryptoStorePath).toBe(join(dir, 'keys'));
+      expect(config.database.path).toBe(join(dir, 'state/bot.db'));
+      expect(config.notice.de).toBe(join(REPO, 'notices/privacy-notice.de.txt'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
