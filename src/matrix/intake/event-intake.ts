@@ -39,6 +39,8 @@ export class MatrixEventIntake {
   private seenUntil = 0;
   /** Start-up: messages and events wait here, in arrival order, until {@link releaseEvents}. */
   private waiting: (() => Promise<void>)[] | null = null;
+  /** Events being handled now (see {@link settle}). */
+  private readonly handling = new Set<Promise<void>>();
 
   constructor(
     private readonly client: MatrixClient,
@@ -63,7 +65,11 @@ export class MatrixEventIntake {
     const guard =
       <A extends unknown[]>(what: string, fn: (...args: A) => Promise<void>) =>
       (...args: A) => {
-        fn(...args).catch((error: unknown) => this.log.error({ err: error, what }, 'event handler failed'));
+        const handling = fn(...args).catch((error: unknown) =>
+          this.log.error({ err: error, what }, 'event handler failed'),
+        );
+        this.handling.add(handling);
+        void handling.finally(() => this.handling.delete(handling));
       };
 
     this.client.on(
@@ -129,6 +135,26 @@ export class MatrixEventIntake {
 
   detach(): void {
     this.retry?.stop();
+  }
+
+  /**
+   * Stopping: waits (at most `maxWaitMs`) for the events being handled. A command is claimed by its
+   * event ID before it runs and the sync does not deliver it again, so one cut off by the database
+   * closing would be lost.
+   */
+  async settle(maxWaitMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), maxWaitMs);
+    });
+    while (this.handling.size) {
+      const outcome = await Promise.race([Promise.all(this.handling), late]);
+      if (outcome === 'late') {
+        this.log.warn({ events: this.handling.size }, 'stopping while events are still being handled');
+        break;
+      }
+    }
+    clearTimeout(timer);
   }
 
   /**

@@ -112,6 +112,36 @@ describe('paths in the config file', () => {
   });
 });
 
+describe('stopping (SIGTERM) while a command is being carried out', () => {
+  it('a !withdraw waiting for its meeting is finished before the database closes, and counts after the restart', async ({
+    h,
+  }) => {
+    const { meetingId } = await recordedMeetingWithRecording(h, 'Weekly sync', [ALICE, BOB]);
+    const client = new EventEmitter();
+    const intake = intakeOn(h, client);
+    intake.attach();
+    // Something else holds the meeting (a BBB call in progress) when Bob's !withdraw arrives.
+    let release!: () => void;
+    const busy = h.app.ctx.withMeeting(meetingId, () => new Promise<void>((resolve) => (release = resolve)));
+    const withdraw = {
+      type: 'm.room.message',
+      event_id: '$withdraw-at-stop',
+      sender: BOB,
+      origin_server_ts: h.clock.now(),
+      content: { msgtype: 'm.text', body: `!withdraw #${meetingId}` },
+    };
+    client.emit('room.message', ROOM, withdraw);
+    client.emit('room.event', ROOM, withdraw);
+    // SIGTERM now: the stop waits for the command in progress (bot.ts), then closes the app and database.
+    const stopping = intake.settle(5_000).then(() => h.restart());
+    setTimeout(release, 50);
+    await busy;
+    await stopping;
+    intake.detach();
+    expect(h.answerOf(meetingId, BOB)).toBe('withdrawn');
+  });
+});
+
 describe('secrets from the environment', () => {
   it('win over the same keys in the file', () => {
     const config = parseConfig(
