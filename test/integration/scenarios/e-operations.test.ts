@@ -19,7 +19,7 @@ import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
 import { BotMetrics } from '../../../src/metrics/metrics.js';
 import setupE2e from '../../e2e/support/global-setup.js';
 import { ADMIN, ALICE, BOB, ROOM } from '../../support/app-harness.js';
-import { tallyLine } from '../../support/catalogue.js';
+import { t, tallyLine } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 import { finished, REPO } from '../../support/run-to-end.js';
 import { json, serve } from '../../support/stand-in-servers.js';
@@ -470,5 +470,38 @@ describe('GET /metrics: the labels the README names', () => {
     expect(await sample('meetbot_recordings_deleted_total{reason="retention"}')).toBe(1);
     expect(await sample('meetbot_recordings{state="purged"}')).toBe(3);
     expect(await sample('meetbot_meetings{state="closed"}')).toBe(3);
+  });
+});
+
+describe('!recordings while the person withdraws', () => {
+  it('no playback link goes out after a withdrawal stored while BBB was being asked for the links', async ({
+    h,
+  }) => {
+    const { meetingId } = await recordedMeetingWithRecording(h, 'Weekly sync', [ALICE, BOB]);
+    const sentToAlice = () => h.chat.dmOf(ALICE).length;
+    const before = sentToAlice();
+    // BBB is slow to answer the getRecordings of Alice's !recordings; she withdraws meanwhile.
+    const getRecordings = h.app.ctx.bbb.getRecordings.bind(h.app.ctx.bbb);
+    let release!: () => void;
+    let asked = false;
+    h.app.ctx.bbb.getRecordings = async (...args) => {
+      if (!asked) {
+        asked = true;
+        await new Promise<void>((resolve) => (release = resolve));
+      }
+      return getRecordings(...args);
+    };
+    const recordings = h.say(ALICE, '!recordings');
+    await expect.poll(() => asked).toBe(true);
+    // BBB fails the deletion: the recording stays published there, only the bot's check can stop the link.
+    h.sim.faults.set({ http500: ['deleteRecordings'] });
+    await h.say(ALICE, `!withdraw #${meetingId}`);
+    expect(h.answerOf(meetingId, ALICE)).toBe('withdrawn');
+    release();
+    await recordings;
+    // Only what the withdrawal told her by DM; no links, and the room's answer says none were sent.
+    const newDms = h.chat.dmOf(ALICE).slice(before);
+    expect(newDms.some((m) => m.text.includes('/playback/'))).toBe(false);
+    expect(h.chat.inRoom(ROOM).at(-1)?.text).not.toContain(t.recordingsLinksSent.text);
   });
 });
