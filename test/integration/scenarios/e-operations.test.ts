@@ -505,3 +505,37 @@ describe('!recordings while the person withdraws', () => {
     expect(h.chat.inRoom(ROOM).at(-1)?.text).not.toContain(t.recordingsLinksSent.text);
   });
 });
+
+describe('a chat the bot is invited into', () => {
+  it('a !withdraw typed before the bot accepted the invite is handed out with the join, as a command', async () => {
+    const BOT = '@meetbot:test';
+    const client = new BotMatrixClient('http://127.0.0.1:1', 'token');
+    // biome-ignore lint/suspicious/noExplicitAny: the SDK's cached user ID, set instead of asking whoami
+    (client as any).userId = BOT;
+    const seen: string[] = [];
+    const emit = async (type: string, _roomId: string, event: { event_id: string }) => {
+      if (type === 'room.message' || type === 'room.join') seen.push(`${type} ${event.event_id}`);
+    };
+    const timeline = [
+      {
+        type: 'm.room.message',
+        event_id: '$typed',
+        sender: BOB,
+        content: { msgtype: 'm.text', body: '!withdraw' },
+      },
+      {
+        type: 'm.room.member',
+        event_id: '$join',
+        state_key: BOT,
+        sender: BOT,
+        content: { membership: 'join' },
+      },
+    ];
+    // biome-ignore lint/suspicious/noExplicitAny: the SDK's protected sync handler, driven directly
+    await (client as any).processSync(
+      { rooms: { join: { '!dm:test': { timeline: { events: timeline } } } } },
+      emit,
+    );
+    expect(seen).toEqual(['room.message $typed', 'room.join $join']);
+  });
+});
