@@ -246,6 +246,27 @@ describe('the release the README installs', () => {
     return folders;
   }
 
+  it('the unit: secrets from /etc/meetbot/secrets.env, no capabilities, private /tmp and devices, a system-call filter', () => {
+    const unit = readFileSync(join(root, 'deploy/meetbot.service'), 'utf8').split('\n');
+    for (const line of [
+      'EnvironmentFile=-/etc/meetbot/secrets.env',
+      'CapabilityBoundingSet=',
+      'AmbientCapabilities=',
+      'PrivateTmp=yes',
+      'PrivateDevices=yes',
+      'SystemCallFilter=@system-service',
+    ])
+      expect(unit).toContain(line);
+  });
+
+  it('the container: Node 24, two stages, the user meetbot, the /data volume, a health check on /healthz', () => {
+    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    expect(dockerfile.match(/^FROM node:24\S*/gm) ?? []).toHaveLength(2);
+    expect(dockerfile).toMatch(/^USER meetbot$/m);
+    expect(dockerfile).toMatch(/^VOLUME \["\/data"\]$/m);
+    expect(dockerfile).toMatch(/^HEALTHCHECK [^\n]*\\\n[^\n]*http:\/\/127\.0\.0\.1:8080\/healthz/m);
+  });
+
   it('copies every folder node_modules links to (the crypto adapter, the stand-ins), for the unit and the container', () => {
     const linked = linkedFolders();
     expect(linked).toContain('packages');
