@@ -78,10 +78,13 @@ export class MatrixEventIntake {
         const inviter = event.sender ?? '';
         if (!inviterAllowed(inviter, ctx.config.matrix.allowedInviters, ctx.config.admins)) {
           this.log.info({ roomId, inviter }, 'invite from a user not allowed to invite the bot; rejecting');
-          await withRateLimitRetry(this.log, 'leave', () => this.client.leaveRoom(roomId));
+          // Joins and leaves are safe to repeat (a second one changes nothing): the invite comes only once.
+          await withRateLimitRetry(this.log, 'leave', () => this.client.leaveRoom(roomId), {
+            repeatable: true,
+          });
           return;
         }
-        await withRateLimitRetry(this.log, 'join', () => this.client.joinRoom(roomId));
+        await withRateLimitRetry(this.log, 'join', () => this.client.joinRoom(roomId), { repeatable: true });
         this.log.info({ roomId, inviter }, 'joined room');
       }),
     );

@@ -560,3 +560,26 @@ describe('a chat the bot is invited into', () => {
     expect(seen).toEqual(['room.message $typed', 'room.join $join']);
   });
 });
+
+describe('an invite while the homeserver is briefly away', () => {
+  it('the join is tried again (joining twice is harmless), so the bot does not miss the room', async ({
+    harness,
+  }) => {
+    const h = await harness({ matrix: { allowedInviters: ['@*:corp.test'] } });
+    let answers = 0;
+    const client = Object.assign(new EventEmitter(), {
+      joined: [] as string[],
+      async joinRoom(roomId: string) {
+        // The first try meets the proxy's 502 while the homeserver restarts.
+        if (answers++ === 0) throw Object.assign(new Error('Bad Gateway'), { statusCode: 502 });
+        this.joined.push(roomId);
+        return roomId;
+      },
+    });
+    const intake = intakeOn(h, client);
+    intake.attach();
+    client.emit('room.invite', '!colleague:test', { sender: '@ann:corp.test' });
+    await expect.poll(() => client.joined, { timeout: 5_000 }).toEqual(['!colleague:test']);
+    intake.detach();
+  });
+});
