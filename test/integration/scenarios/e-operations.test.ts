@@ -18,7 +18,7 @@ import { createLogger, redact, routeMatrixSdkLogs } from '../../../src/log.js';
 import { BotMatrixClient } from '../../../src/matrix/sdk/client.js';
 import { BotMetrics } from '../../../src/metrics/metrics.js';
 import setupE2e from '../../e2e/support/global-setup.js';
-import { ADMIN, ALICE, BOB, ROOM } from '../../support/app-harness.js';
+import { ADMIN, ALICE, BOB, type Harness, ORGANIZER, ROOM } from '../../support/app-harness.js';
 import { t, tallyLine } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
 import { finished, REPO } from '../../support/run-to-end.js';
@@ -581,5 +581,27 @@ describe('an invite while the homeserver is briefly away', () => {
     client.emit('room.invite', '!colleague:test', { sender: '@ann:corp.test' });
     await expect.poll(() => client.joined, { timeout: 5_000 }).toEqual(['!colleague:test']);
     intake.detach();
+  });
+});
+
+describe('http.publicUrl: the recording-ready callback BBB is given', () => {
+  const callbackOf = async (h: Harness) => {
+    await h.plan(`Sync ${ALICE}`, ORGANIZER, ALICE);
+    return h.sim.sessions().at(-1)?.metadata['bbb-recording-ready-url'];
+  };
+
+  it('with the listener on: the listener’s /bbb/recording-ready under the public URL', async ({
+    harness,
+  }) => {
+    const h = await harness({ http: { enabled: true, port: 0, publicUrl: 'https://bot.example.org/meet' } });
+    expect(await callbackOf(h)).toBe('https://bot.example.org/meet/bbb/recording-ready');
+  });
+
+  it('with the listener off: none, though publicUrl is set (nothing would answer BBB)', async ({
+    harness,
+  }) => {
+    const h = await harness({ http: { enabled: false, publicUrl: 'https://bot.example.org/meet/' } });
+    expect(await callbackOf(h)).toBeUndefined();
+    expect(h.sim.sessions().at(-1)?.record).toBe(true);
   });
 });
