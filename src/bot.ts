@@ -37,6 +37,8 @@ import { collectAfterStartup } from './startup-gc.js';
 
 /** How long start-up waits for the sync to catch up before acting on open meetings without it. */
 const FIRST_SYNC_WAIT_MS = 30_000;
+/** How long a stop waits for the commands and answers being handled (the unit allows 20 s in all). */
+const STOP_WAIT_MS = 10_000;
 
 export interface RunningBot {
   app: BotApp;
@@ -109,6 +111,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       cancelStartupGc();
       for (const task of tasks) await task.destroy();
       client.stop();
+      await intake.settle(STOP_WAIT_MS);
       intake.detach();
       await app.close();
       if (encryption) await closeCrypto();

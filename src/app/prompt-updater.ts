@@ -46,13 +46,15 @@ export class PromptUpdater {
 
   /** Applies every pending edit now (shutdown, tests). */
   async flush(): Promise<void> {
-    const ids = [...this.timers.keys()];
-    for (const id of ids) {
-      clearTimeout(this.timers.get(id));
-      this.timers.delete(id);
-      void this.run(id);
+    // An answer that arrived during an edit is queued again when that edit ends: applied too.
+    while (this.timers.size || this.running.size) {
+      for (const id of [...this.timers.keys()]) {
+        clearTimeout(this.timers.get(id));
+        this.timers.delete(id);
+        void this.run(id);
+      }
+      await Promise.all([...this.running.values()]);
     }
-    while (this.running.size) await Promise.all([...this.running.values()]);
   }
 
   close(): void {

@@ -39,6 +39,8 @@ export class MatrixEventIntake {
   private seenUntil = 0;
   /** Start-up: messages and events wait here, in arrival order, until {@link releaseEvents}. */
   private waiting: (() => Promise<void>)[] | null = null;
+  /** Events being handled now (see {@link settle}). */
+  private readonly handling = new Set<Promise<void>>();
 
   constructor(
     private readonly client: MatrixClient,
@@ -63,7 +65,11 @@ export class MatrixEventIntake {
     const guard =
       <A extends unknown[]>(what: string, fn: (...args: A) => Promise<void>) =>
       (...args: A) => {
-        fn(...args).catch((error: unknown) => this.log.error({ err: error, what }, 'event handler failed'));
+        const handling = fn(...args).catch((error: unknown) =>
+          this.log.error({ err: error, what }, 'event handler failed'),
+        );
+        this.handling.add(handling);
+        void handling.finally(() => this.handling.delete(handling));
       };
 
     this.client.on(
@@ -72,10 +78,13 @@ export class MatrixEventIntake {
         const inviter = event.sender ?? '';
         if (!inviterAllowed(inviter, ctx.config.matrix.allowedInviters, ctx.config.admins)) {
           this.log.info({ roomId, inviter }, 'invite from a user not allowed to invite the bot; rejecting');
-          await withRateLimitRetry(this.log, 'leave', () => this.client.leaveRoom(roomId));
+          // Joins and leaves are safe to repeat (a second one changes nothing): the invite comes only once.
+          await withRateLimitRetry(this.log, 'leave', () => this.client.leaveRoom(roomId), {
+            repeatable: true,
+          });
           return;
         }
-        await withRateLimitRetry(this.log, 'join', () => this.client.joinRoom(roomId));
+        await withRateLimitRetry(this.log, 'join', () => this.client.joinRoom(roomId), { repeatable: true });
         this.log.info({ roomId, inviter }, 'joined room');
       }),
     );
@@ -132,6 +141,26 @@ export class MatrixEventIntake {
   }
 
   /**
+   * Stopping: waits (at most `maxWaitMs`) for the events being handled. A command is claimed by its
+   * event ID before it runs and the sync does not deliver it again, so one cut off by the database
+   * closing would be lost.
+   */
+  async settle(maxWaitMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), maxWaitMs);
+    });
+    while (this.handling.size) {
+      const outcome = await Promise.race([Promise.all(this.handling), late]);
+      if (outcome === 'late') {
+        this.log.warn({ events: this.handling.size }, 'stopping while events are still being handled');
+        break;
+      }
+    }
+    clearTimeout(timer);
+  }
+
+  /**
    * Start-up: messages and events wait, in arrival order, while the reconciliation reads the answers
    * the homeserver holds (bot.ts). Call before the sync starts.
    */
@@ -183,12 +212,14 @@ export class MatrixEventIntake {
   private async catchUp(roomId: string, prevBatch: string): Promise<RawEvent[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const events = await skippedEvents(
-          this.client,
-          roomId,
-          prevBatch,
-          this.resumeFrom - HISTORY_SLACK_MS,
-        );
+        // A read: over a rate limit or a brief outage it is tried again like the bot's other calls.
+        const reader: Pick<MatrixClient, 'doRequest'> = {
+          doRequest: (...args: Parameters<MatrixClient['doRequest']>) =>
+            withRateLimitRetry(this.log, 'messages', () => this.client.doRequest(...args), {
+              repeatable: true,
+            }),
+        };
+        const events = await skippedEvents(reader, roomId, prevBatch, this.resumeFrom - HISTORY_SLACK_MS);
         this.log.info({ roomId, events: events.length }, 'read the events a limited sync skipped');
         return events;
       } catch (error) {
