@@ -9,6 +9,9 @@ import { securityHeaders } from './security.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
 
+/** How long without a completed sync /healthz tolerates (the long-poll is 30 s, errors back off up to 15 s). */
+const SYNC_STALE_MS = 5 * 60_000;
+
 export interface HttpStatus {
   /** Last time the Matrix sync loop delivered something, for /healthz. */
   lastSyncAt: () => number | null;
@@ -50,9 +53,16 @@ export async function buildHttpApp(app: BotApp, status: HttpStatus): Promise<Fas
       .send({ error: code >= 500 ? 'internal' : (error as Error).message });
   });
 
-  server.get('/healthz', async () => {
+  // Unhealthy (503) when the database is gone, or when no sync completed for a while: a bot that hears
+  // nothing any more looks alive otherwise. A healthy sync completes at least every long-poll (30 s).
+  server.get('/healthz', async (_req, reply) => {
     ctx.stores.db.$client.prepare('select 1').get();
-    return { ok: true, lastSyncAt: status.lastSyncAt() };
+    const lastSyncAt = status.lastSyncAt();
+    if (lastSyncAt !== null && ctx.now() - lastSyncAt > SYNC_STALE_MS)
+      return reply
+        .code(503)
+        .send({ ok: false, lastSyncAt, problem: 'no sync with the homeserver for over 5 minutes' });
+    return { ok: true, lastSyncAt };
   });
 
   if (status.metrics) {

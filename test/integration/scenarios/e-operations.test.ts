@@ -197,14 +197,20 @@ describe('logs at trace level', () => {
 });
 
 describe('GET /healthz', () => {
-  it('answers the database reachable and the last sync; an error status once the database is gone', async ({
+  it('answers the database reachable and the last sync; 503 after 5 minutes without a sync, an error once the database is gone', async ({
     h,
   }) => {
-    const server = await startHttpServer(h.app, { lastSyncAt: () => h.clock.now() - 5_000 });
+    const syncedAt = h.clock.now() - 5_000;
+    const server = await startHttpServer(h.app, { lastSyncAt: () => syncedAt });
     try {
       const up = await fetch(`${server.url}/healthz`);
       expect(up.status).toBe(200);
-      expect(await up.json()).toEqual({ ok: true, lastSyncAt: h.clock.now() - 5_000 });
+      expect(await up.json()).toEqual({ ok: true, lastSyncAt: syncedAt });
+      // No sync for over 5 minutes: the bot hears nothing any more, and says so.
+      h.clock.advance(5 * 60_000);
+      const deaf = await fetch(`${server.url}/healthz`);
+      expect(deaf.status).toBe(503);
+      expect(await deaf.json()).toMatchObject({ ok: false, lastSyncAt: syncedAt });
       h.app.ctx.stores.db.$client.close();
       const down = await fetch(`${server.url}/healthz`);
       expect(down.status).toBeGreaterThanOrEqual(500);
