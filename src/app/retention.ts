@@ -30,6 +30,8 @@ export interface RetentionRun extends PurgeOutcome {
  */
 export class RetentionJob {
   private readonly lock = new AsyncLock();
+  /** Whether this process has applied the configured retention to the recordings kept. */
+  private datesChecked = false;
 
   constructor(
     private readonly ctx: AppContext,
@@ -50,13 +52,17 @@ export class RetentionJob {
   private async runOnce(onProgress?: (done: number, total: number) => void): Promise<RetentionRun> {
     const { recordings, audit } = this.ctx.stores;
     const started = this.ctx.now();
-    const days = this.ctx.config.retention.recordingDays;
-    const shortened = recordings.bringDeletionForward((startTime) => deletionDue(startTime, days));
-    if (shortened)
-      this.ctx.log.info(
-        { recordings: shortened, recordingDays: days },
-        'retention shortened: deletion dates brought forward',
-      );
+    if (!this.datesChecked) {
+      // The configured period can only have changed with a restart: checked at a process's first run.
+      const days = this.ctx.config.retention.recordingDays;
+      const shortened = recordings.bringDeletionForward((startTime) => deletionDue(startTime, days));
+      if (shortened)
+        this.ctx.log.info(
+          { recordings: shortened, recordingDays: days },
+          'retention shortened: deletion dates brought forward',
+        );
+      this.datesChecked = true;
+    }
     const due = recordings.dueForPurge(started);
     const outcome = await this.purger.purge(due, 'retention', this.ctx.chat.botUserId, onProgress);
     await this.confirmLateDeletions(outcome.deleted);
