@@ -4,7 +4,7 @@ import type { MeetingRow } from '../db/meetings-store.js';
 import { withinCap } from '../domain/bounds.js';
 import type { Answer, ConsentStatus } from '../domain/consent.js';
 import { guestChoices } from '../domain/guest.js';
-import { currentSession, isActive, isMeetingState, mayReceiveLinkTo } from '../domain/lifecycle.js';
+import { currentSession, mayReceiveLinkTo, takesInvitees } from '../domain/lifecycle.js';
 import type { Language } from '../i18n/index.js';
 import type { AppContext } from './context.js';
 import type { DirectRooms } from './direct-rooms.js';
@@ -107,9 +107,7 @@ export class Guests {
     actorId: string,
   ): Promise<{ links: GuestLink[] } | { tooMany: { current: number; adding: number } } | { over: true }> {
     return this.ctx.withMeeting(meeting.id, async () => {
-      // As for Matrix users (Planning.invite): a meeting that is over asks nobody anything any more.
-      const now = this.ctx.stores.meetings.get(meeting.id);
-      if (!now || !isMeetingState(now.state) || !isActive(now.state)) return { over: true as const };
+      if (!takesInvitees(this.ctx.stores.meetings.get(meeting.id))) return { over: true as const };
       const current = this.ctx.stores.meetings.invitees(meeting.id).length;
       if (!withinCap(current, names.length, this.ctx.config.limits.maxInvitees)) {
         return { tooMany: { current, adding: names.length } };

@@ -1,7 +1,7 @@
 import type { MeetingRow } from '../db/meetings-store.js';
 import { withinCap } from '../domain/bounds.js';
 import { AGREE_KEY, DECLINE_KEY } from '../domain/consent.js';
-import { isActive, isMeetingState } from '../domain/lifecycle.js';
+import { takesInvitees } from '../domain/lifecycle.js';
 import { matchesAny } from '../domain/user-patterns.js';
 import { mention, type Rich } from '../i18n/rich.js';
 import type { AppContext } from './context.js';
@@ -192,10 +192,7 @@ export class Planning {
       })),
     );
     return this.ctx.withMeeting(meeting.id, async () => {
-      // A closed or cancelled meeting asks nobody anything any more: an invitee added then would be
-      // one who never answered, yet could withdraw (and delete) what everyone else agreed to.
-      const now = this.ctx.stores.meetings.get(meeting.id);
-      if (!now || !isMeetingState(now.state) || !isActive(now.state)) return { over: true as const };
+      if (!takesInvitees(this.ctx.stores.meetings.get(meeting.id))) return { over: true as const };
       const invited = new Set(this.ctx.stores.meetings.invitees(meeting.id).map((i) => i.userId));
       const adding = new Set(userIds.filter((id) => !invited.has(id))).size;
       if (!withinCap(invited.size, adding, this.ctx.config.limits.maxInvitees)) {

@@ -156,6 +156,14 @@ export function isActive(state: MeetingState): boolean {
 }
 
 /**
+ * Whether a meeting (as stored) still takes invitees: a closed or cancelled one asks nobody anything
+ * any more; someone added then would never have answered, yet could withdraw what everyone agreed to.
+ */
+export function takesInvitees(meeting: { state: string } | undefined): boolean {
+  return !!meeting && isMeetingState(meeting.state) && isActive(meeting.state);
+}
+
+/**
  * Whether a reaction of this person on the prompt, or the removal of one, can still change the
  * meeting: in an active meeting any answer can; in a closed or cancelled one only an agreement can
  * still be withdrawn (its ✅ removed, or replaced by ❌), every other answer is final. The start-up
