@@ -14,6 +14,7 @@ import { UndeliverableError } from './ports.js';
 import type { Withdrawal } from './withdrawal.js';
 
 export interface GuestLink {
+  guestId: string;
   name: string;
   url: string;
 }
@@ -94,6 +95,7 @@ export class Guests {
     return {
       guestIds: created.map(({ guest }) => guest.id),
       links: created.map(({ guest, token }) => ({
+        guestId: guest.id,
         name: guest.displayName,
         url: guestLink(publicUrl, token),
       })),
@@ -140,12 +142,9 @@ export class Guests {
   async sendLinks(organizerId: string, title: string, links: readonly GuestLink[]): Promise<void> {
     if (!links.length) return;
     const dm = await this.directRooms.get(organizerId);
-    // Keyed (by a digest: the links are credentials), so that a try over a brief outage cannot post them twice.
-    const digest = createHash('sha256')
-      .update(links.map((l) => l.url).join('\n'))
-      .digest('hex')
-      .slice(0, 32);
-    await this.ctx.chat.send(dm, this.ctx.t.guestLinks(title, links), { key: `guest-links:${digest}` });
+    // Keyed by the guests (not their links, which are credentials): a try over a brief outage posts once.
+    const key = `guest-links:${links.map((l) => l.guestId).join(',')}`;
+    await this.ctx.chat.send(dm, this.ctx.t.guestLinks(title, links), { key });
   }
 
   /**
