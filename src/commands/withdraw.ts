@@ -1,5 +1,5 @@
 import { guestName, isGuestId } from '../domain/guest.js';
-import { lines, type Rich } from '../i18n/rich.js';
+import { join, lines, type Rich } from '../i18n/rich.js';
 import { type CommandContext, CommandError, defineCommand } from './command.js';
 import { isMeetingRef, resolveMeeting } from './meeting-ref.js';
 
@@ -51,8 +51,8 @@ export default defineCommand<Services>({
 });
 
 /**
- * A guest's consent, withdrawn by an admin (the guest asked informally, design.md §3.6): the guests of
- * that name in this room's meetings (or the one referenced) whose withdrawal still changes something.
+ * A guest's consent, withdrawn by an admin (the guest asked informally, design.md §3.6): the guest of
+ * that name in this room's one meeting (or the one referenced) whose withdrawal still changes something.
  */
 function guestTargets(c: CommandContext<Services>, raw: string, ref: string | undefined): Target[] {
   const name = guestName(raw);
@@ -68,6 +68,17 @@ function guestTargets(c: CommandContext<Services>, raw: string, ref: string | un
       .map((g) => ({ meetingId: meeting.id, userId: g.id })),
   );
   if (!targets.length) throw CommandError.refusal('withdrawNothingFor', name);
+  // A name is not a person: guests of the same name in several meetings may be different people, and
+  // withdrawing for the wrong one would delete what they agreed to. Without a reference, ask which.
+  const inMeetings = inScope.filter((m) => targets.some((x) => x.meetingId === m.id));
+  if (inMeetings.length > 1)
+    throw CommandError.refusal(
+      'ambiguousMeeting',
+      join(
+        inMeetings.map((m) => c.t.meetingRef(m.id, m.title)),
+        ', ',
+      ),
+    );
   return targets;
 }
 

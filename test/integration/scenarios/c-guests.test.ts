@@ -7,6 +7,7 @@ import { Reminders } from '../../../src/app/reminders.js';
 import { type HttpListener, startHttpServer } from '../../../src/http/server.js';
 import { guestPageText } from '../../../src/i18n/guest-page.js';
 import { formatDateTime } from '../../../src/i18n/index.js';
+import { join } from '../../../src/i18n/rich.js';
 import {
   ADMIN,
   ALICE,
@@ -16,7 +17,7 @@ import {
   ORGANIZER,
   ROOM,
 } from '../../support/app-harness.js';
-import { notAllowed, said, t, withdrawalOf } from '../../support/catalogue.js';
+import { around, notAllowed, said, t, withdrawalOf } from '../../support/catalogue.js';
 import { GuestWeb, guestLinksIn } from '../../support/guest-web.js';
 import { logSink } from '../../support/log-sink.js';
 import {
@@ -165,6 +166,24 @@ describe('an admin withdraws for a guest who asked informally (by mail to the co
     await h.say(ADMIN, `!withdraw --guest "Erika Muster" #${meetingId}`);
     expect(h.sim.sessions().find((s) => s.meetingID === recorded.bbbMeetingId)?.ended).toBe(true);
     expect(currentSession(h, meetingId).record).toBe(false);
+  });
+  it('a guest of that name in two meetings of the room: asks which, and withdraws nobody until told', async () => {
+    const { meetingId: first, guestId } = await plannedWithGuest();
+    await h.say(ORGANIZER, `!meeting Retro ${ALICE} --guest "Erika Muster"`);
+    const second = lastMeetingId(h);
+    const otherErika = h.app.ctx.stores.guests.ofMeeting(second)[0]!.id;
+
+    await h.say(ADMIN, '!withdraw --guest "Erika Muster"');
+    const asked = lastRoomText(h);
+    expect(asked).toContain(around((x) => t.ambiguousMeeting(join([x])))[0]);
+    expect(asked).toContain(said(t.meetingRef(first, 'Weekly sync')));
+    expect(asked).toContain(said(t.meetingRef(second, 'Retro')));
+    expect(ledger(first, guestId)).toEqual([]);
+    expect(ledger(second, otherErika)).toEqual([]);
+
+    await h.say(ADMIN, `!withdraw --guest "Erika Muster" #${second}`);
+    expect(ledger(first, guestId)).toEqual([]);
+    expect(ledger(second, otherErika)).toEqual(['withdraw']);
   });
 });
 
