@@ -1,9 +1,23 @@
 // A guest's browser without a browser, for the integration tests: GET the page, keep the anti-forgery
 // cookie, post the page's forms. The e2e tests drive the same pages in a real Chromium.
+import { type Harness, ORGANIZER } from './app-harness.js';
 
 /** The guest links the organizer received by DM (newest last). */
 export function guestLinksIn(texts: readonly string[]): string[] {
   return texts.flatMap((t) => [...t.matchAll(/https?:\/\/\S+\/g\/[A-Za-z0-9_-]{43}/g)].map((m) => m[0]));
+}
+
+/**
+ * The organizer's guest link number `which` (default: the newest) as the guest's browser on the
+ * listener at `base`, the public URL's path (`http.publicUrl`, a reverse proxy's prefix) taken off.
+ */
+export function organizersGuest(h: Harness, base: string, which = -1): GuestWeb {
+  const link = guestLinksIn(h.chat.dmOf(ORGANIZER).map((m) => m.text)).at(which);
+  if (!link) throw new Error(`no guest link number ${which} in the organizer's DM`);
+  const prefix = new URL(h.config.http.publicUrl ?? 'http://x/').pathname.replace(/\/$/, '');
+  const url = new URL(link);
+  url.pathname = url.pathname.slice(prefix.length);
+  return new GuestWeb(base, url.href);
 }
 
 export interface PageResponse {

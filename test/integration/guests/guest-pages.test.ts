@@ -8,7 +8,7 @@ import { type HttpListener, startHttpServer } from '../../../src/http/server.js'
 import { guestPageText } from '../../../src/i18n/guest-page.js';
 import { catalogue } from '../../../src/i18n/index.js';
 import { ALICE, createHarness, type Harness, ORGANIZER } from '../../support/app-harness.js';
-import { GuestWeb, guestLinksIn } from '../../support/guest-web.js';
+import { GuestWeb, guestLinksIn, organizersGuest } from '../../support/guest-web.js';
 import { currentSession, DAY, endAndDiscover, lastMeetingId, roomTexts } from '../recordings/support.js';
 
 const de = guestPageText.de;
@@ -35,7 +35,7 @@ async function withGuest(
   const [link] = guestLinksIn(h.chat.dmOf(ORGANIZER).map((m) => m.text));
   expect(link).toMatch(/^https:\/\/bot\.example\.org\/meet\/g\//);
   const guestId = h.app.ctx.stores.guests.ofMeeting(meetingId)[0]!.id;
-  return { meetingId, guest: new GuestWeb(server.url, link!.replace('/meet/', '/')), guestId };
+  return { meetingId, guest: organizersGuest(h, server.url, 0), guestId };
 }
 
 function ledger(meetingId: number, userId: string) {
@@ -214,8 +214,7 @@ describe('answers from the page', () => {
       expect(res.body).toContain(de.forged);
     }
     await h.say(ORGANIZER, `!invite #${meetingId} --guest "Max"`);
-    const [, link] = guestLinksIn(h.chat.dmOf(ORGANIZER).map((m) => m.text));
-    const max = new GuestWeb(server!.url, link!.replace('/meet/', '/'));
+    const max = organizersGuest(h, server!.url, 1);
     const maxToken = GuestWeb.csrfOf((await max.open()).body);
     expect((await guest.post('answer', { answer: 'agree', _csrf: maxToken })).status).toBe(403);
     expect(ledger(meetingId, guestId)).toEqual([]);

@@ -19,7 +19,7 @@ import {
   withdrawalLines,
 } from '../../support/catalogue.js';
 import { it } from '../../support/fixtures.js';
-import { GuestWeb, guestLinksIn } from '../../support/guest-web.js';
+import { GuestWeb, guestLinksIn, organizersGuest } from '../../support/guest-web.js';
 import {
   currentSession,
   endAndDiscover,
@@ -467,9 +467,7 @@ describe('!invite --guest into a running recorded meeting (§3.4, §3.11)', () =
     const server = await startHttpServer(h.app, { lastSyncAt: () => null });
     const { id, session } = await joinedRecordedMeeting(h);
     await h.say(ORGANIZER, `!invite #${id} --guest "Erika Muster"`);
-    const [link] = guestLinksIn(h.chat.dmOf(ORGANIZER).map((m) => m.text));
-    const guest = new GuestWeb(server.url, link!.replace('/meet/', '/'));
-    return { id, session, guest, close: () => server.close() };
+    return { id, session, guest: organizersGuest(h, server.url, 0), close: () => server.close() };
   };
 
   it('gets no way into the recorded session before agreeing; after ✅ on the page, the join enters it', async ({
@@ -599,8 +597,7 @@ describe('a guest of a --no-record meeting (§3.3: it asks no consent)', () => {
         const at = when === 'with --at' ? ' --at "2026-12-01 12:00"' : '';
         await h.say(ORGANIZER, `!meeting Quick ${ALICE} --guest "Erika Muster"${at} --no-record`);
         const id = Math.max(...h.app.ctx.stores.meetings.inRoom(ROOM).map((m) => m.id));
-        const [link] = guestLinksIn(h.chat.dmOf(ORGANIZER).map((m) => m.text));
-        const guest = new GuestWeb(server.url, link!.replace('/meet/', '/'));
+        const guest = organizersGuest(h, server.url, 0);
         const page = await guest.open();
         expect(page.body).not.toContain('name="answer"');
         if (at) {

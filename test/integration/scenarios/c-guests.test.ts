@@ -18,7 +18,7 @@ import {
   ROOM,
 } from '../../support/app-harness.js';
 import { around, notAllowed, said, t, withdrawalOf } from '../../support/catalogue.js';
-import { GuestWeb, guestLinksIn } from '../../support/guest-web.js';
+import { GuestWeb, guestLinksIn, organizersGuest } from '../../support/guest-web.js';
 import { logSink } from '../../support/log-sink.js';
 import {
   currentSession,
@@ -49,11 +49,7 @@ async function listen(): Promise<void> {
 }
 
 /** The organizer's newest guest link, as a page the guest opens on the listener. */
-function newestGuest(): GuestWeb {
-  const link = guestLinksIn(h.chat.dmOf(ORGANIZER).map((m) => m.text)).at(-1);
-  if (!link) throw new Error('no guest link');
-  return new GuestWeb(server!.url, link);
-}
+const newestGuest = (): GuestWeb => organizersGuest(h, server!.url);
 
 async function plannedWithGuest(invitees = `${ALICE}`, options = {}) {
   h = await createHarness({ ...HTTP, ...options });
