@@ -35,16 +35,19 @@ export function resolveMeeting(
   const candidates = meetings.inRoom(c.roomId, states);
   const only = candidates[0];
   if (!only) throw CommandError.refusal('noMeeting');
-  if (candidates.length > 1) {
-    throw CommandError.refusal(
-      'ambiguousMeeting',
-      join(
-        candidates.map((m) => c.t.meetingRef(m.id, m.title)),
-        ', ',
-      ),
-    );
-  }
+  if (candidates.length > 1) throw askWhich(c, candidates);
   return only;
+}
+
+/** The refusal that asks the user to name one of several meetings by its number. */
+export function askWhich(c: CommandContext<never>, candidates: readonly MeetingRow[]): CommandError {
+  return CommandError.refusal(
+    'ambiguousMeeting',
+    join(
+      candidates.map((m) => c.t.meetingRef(m.id, m.title)),
+      ', ',
+    ),
+  );
 }
 
 export function requireOrganizerOrAdmin(c: CommandContext<never>, meeting: MeetingRow): void {

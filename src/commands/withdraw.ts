@@ -1,7 +1,7 @@
 import { guestName, isGuestId } from '../domain/guest.js';
-import { join, lines, type Rich } from '../i18n/rich.js';
+import { lines, type Rich } from '../i18n/rich.js';
 import { type CommandContext, CommandError, defineCommand } from './command.js';
-import { isMeetingRef, resolveMeeting } from './meeting-ref.js';
+import { askWhich, isMeetingRef, resolveMeeting } from './meeting-ref.js';
 
 type Services = 'meetings' | 'withdrawal' | 'members' | 'guests';
 /** One person's consent in one meeting. */
@@ -71,14 +71,7 @@ function guestTargets(c: CommandContext<Services>, raw: string, ref: string | un
   // A name is not a person: guests of the same name in several meetings may be different people, and
   // withdrawing for the wrong one would delete what they agreed to. Without a reference, ask which.
   const inMeetings = inScope.filter((m) => targets.some((x) => x.meetingId === m.id));
-  if (inMeetings.length > 1)
-    throw CommandError.refusal(
-      'ambiguousMeeting',
-      join(
-        inMeetings.map((m) => c.t.meetingRef(m.id, m.title)),
-        ', ',
-      ),
-    );
+  if (inMeetings.length > 1) throw askWhich(c, inMeetings);
   return targets;
 }
 
